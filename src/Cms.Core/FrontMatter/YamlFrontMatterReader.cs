@@ -1,0 +1,220 @@
+using System.Text;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace Cms.Core.FrontMatter;
+
+// Reads front matter from parser events only: YamlStream/Deserialize recurse without bound and can
+// overflow the stack on hostile input (see PLATFORM_NOTES.md), and they accept aliases and
+// some duplicate keys. Here depth is counted as events arrive, so deep input is refused early.
+public sealed class YamlFrontMatterReader(FrontMatterOptions options) : IFrontMatterReader
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    public YamlFrontMatterReader() : this(new FrontMatterOptions())
+    {
+    }
+
+    public FrontMatterDocument Read(string path, ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length > options.MaxBytes)
+        {
+            throw Problem(path, null, null, "", $"file is {bytes.Length} bytes, over the limit of {options.MaxBytes} bytes");
+        }
+        string text;
+        try
+        {
+            text = StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException ex)
+        {
+            var at = ex.Index >= 0 ? ex.Index : 0;
+            var line = 1 + bytes[..Math.Min(at, bytes.Length)].Count((byte)'\n');
+            throw Problem(path, line, null, "", "invalid UTF-8");
+        }
+        return ReadText(path, text);
+    }
+
+    public FrontMatterDocument ReadText(string path, string text)
+    {
+        if (text.Length > options.MaxBytes / 3 && Encoding.UTF8.GetByteCount(text) > options.MaxBytes)
+        {
+            throw Problem(path, null, null, "", $"file is over the limit of {options.MaxBytes} bytes");
+        }
+        var yaml = ExtractFrontMatter(path, text);
+        CheckTabIndentation(path, yaml);
+        var root = Parse(path, yaml);
+        return new FrontMatterDocument(path, yaml, root, 2);
+    }
+
+    private static string ExtractFrontMatter(string path, string text)
+    {
+        if (text.Length > 0 && text[0] == '\uFEFF')
+        {
+            text = text[1..];
+        }
+        text = text.Replace("\r\n", "\n");
+        using var lines = new StringReader(text);
+        var first = lines.ReadLine();
+        if (first is null || first.TrimEnd() != "---")
+        {
+            throw Problem(path, 1, 1, "", "front matter must start with a '---' line");
+        }
+        var body = new StringBuilder();
+        var lineNumber = 1;
+        while (lines.ReadLine() is { } line)
+        {
+            lineNumber++;
+            if (line.TrimEnd() == "---")
+            {
+                return body.ToString();
+            }
+            body.Append(line).Append('\n');
+        }
+        throw Problem(path, lineNumber, null, "", "front matter has no closing '---' line");
+    }
+
+    // YAML forbids tabs for indentation; name the exact line rather than the mapping it breaks.
+    private static void CheckTabIndentation(string path, string yaml)
+    {
+        var line = 1;
+        var atLineStart = true;
+        for (var i = 0; i < yaml.Length; i++)
+        {
+            var c = yaml[i];
+            if (atLineStart && c == '\t')
+            {
+                var rest = i + 1 < yaml.Length ? yaml.IndexOf('\n', i) : -1;
+                var content = (rest < 0 ? yaml[i..] : yaml[i..rest]).Trim();
+                if (content.Length > 0)
+                {
+                    throw Problem(path, line + 1, 1, "", "tab used as indentation (YAML allows spaces only)");
+                }
+            }
+            atLineStart = c == '\n';
+            if (c == '\n')
+            {
+                line++;
+            }
+        }
+    }
+
+    private SourceMapping Parse(string path, string yaml)
+    {
+        var parser = new Parser(new Scanner(new StringReader(yaml), skipComments: true));
+        try
+        {
+            parser.Consume<StreamStart>();
+            if (parser.Accept<StreamEnd>(out _))
+            {
+                throw Problem(path, 2, 1, "", "front matter is empty; the root must be a mapping");
+            }
+            parser.Consume<DocumentStart>();
+            if (!parser.Accept<MappingStart>(out _))
+            {
+                var at = parser.Current!;
+                throw Problem(path, LineOf(at.Start), (int)at.Start.Column, "", "the root must be a mapping");
+            }
+            var root = (SourceMapping)ReadNode(path, parser, 1, "");
+            parser.Consume<DocumentEnd>();
+            if (!parser.Accept<StreamEnd>(out _))
+            {
+                throw Problem(path, LineOf(parser.Current!.Start), null, "", "front matter must hold exactly one YAML document");
+            }
+            return root;
+        }
+        catch (FrontMatterException)
+        {
+            throw;
+        }
+        catch (YamlException ex)
+        {
+            throw Problem(path, LineOf(ex.Start), (int)ex.Start.Column, "", "invalid YAML: " + FirstSentence(ex.Message));
+        }
+    }
+
+    private SourceNode ReadNode(string path, IParser parser, int depth, string field)
+    {
+        var current = parser.Current!;
+        if (depth > options.MaxDepth)
+        {
+            throw Problem(path, LineOf(current.Start), (int)current.Start.Column, field, $"nesting deeper than {options.MaxDepth} levels");
+        }
+        if (current is AnchorAlias)
+        {
+            throw Problem(path, LineOf(current.Start), (int)current.Start.Column, field, "YAML aliases are not allowed");
+        }
+        if (current is NodeEvent node && !node.Anchor.IsEmpty)
+        {
+            throw Problem(path, LineOf(current.Start), (int)current.Start.Column, field, "YAML anchors are not allowed");
+        }
+        switch (current)
+        {
+            case Scalar scalar:
+                parser.MoveNext();
+                return new SourceScalar(scalar.Value, scalar.Style == ScalarStyle.Plain, StyleOf(scalar.Style),
+                    scalar.Tag.IsEmpty || scalar.Tag.IsNonSpecific ? null : scalar.Tag.Value, LineOf(scalar.Start), (int)scalar.Start.Column);
+            case SequenceStart sequenceStart:
+            {
+                parser.MoveNext();
+                var items = new List<SourceNode>();
+                while (!parser.TryConsume<SequenceEnd>(out _))
+                {
+                    items.Add(ReadNode(path, parser, depth + 1, $"{field}[{items.Count}]"));
+                }
+                return new SourceSequence(items, sequenceStart.Style == SequenceStyle.Flow, LineOf(sequenceStart.Start), (int)sequenceStart.Start.Column);
+            }
+            case MappingStart mappingStart:
+            {
+                parser.MoveNext();
+                var entries = new List<KeyValuePair<string, SourceNode>>();
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                while (!parser.TryConsume<MappingEnd>(out _))
+                {
+                    var keyEvent = parser.Current!;
+                    if (keyEvent is NodeEvent { Anchor.IsEmpty: false } || keyEvent is AnchorAlias)
+                    {
+                        throw Problem(path, LineOf(keyEvent.Start), (int)keyEvent.Start.Column, field, "YAML anchors and aliases are not allowed");
+                    }
+                    if (keyEvent is not Scalar key)
+                    {
+                        throw Problem(path, LineOf(keyEvent.Start), (int)keyEvent.Start.Column, field, "mapping keys must be plain strings");
+                    }
+                    var keyField = field.Length == 0 ? key.Value : $"{field}.{key.Value}";
+                    // Compared on the scalar's value, so `a` and `!!str a` collide as YAML intends.
+                    if (!seen.Add(key.Value))
+                    {
+                        throw Problem(path, LineOf(key.Start), (int)key.Start.Column, keyField, "duplicate key");
+                    }
+                    parser.MoveNext();
+                    entries.Add(new(key.Value, ReadNode(path, parser, depth + 1, keyField)));
+                }
+                return new SourceMapping(entries, mappingStart.Style == MappingStyle.Flow, LineOf(mappingStart.Start), (int)mappingStart.Start.Column);
+            }
+            default:
+                throw Problem(path, LineOf(current.Start), (int)current.Start.Column, field, $"unexpected YAML event {current.GetType().Name}");
+        }
+    }
+
+    private static ScalarKind StyleOf(ScalarStyle style) => style switch
+    {
+        ScalarStyle.Plain => ScalarKind.Plain,
+        ScalarStyle.SingleQuoted => ScalarKind.SingleQuoted,
+        ScalarStyle.Literal => ScalarKind.Literal,
+        ScalarStyle.Folded => ScalarKind.Folded,
+        _ => ScalarKind.DoubleQuoted,
+    };
+
+    // Lines are reported in the file's numbering: the opening '---' is line 1.
+    private static int LineOf(Mark mark) => (int)mark.Line + 1;
+
+    private static string FirstSentence(string message)
+    {
+        var i = message.IndexOf(").", StringComparison.Ordinal);
+        var text = i >= 0 && i + 2 < message.Length ? message[(i + 2)..].Trim() : message;
+        return text.Length > 200 ? text[..200] : text;
+    }
+
+    private static FrontMatterException Problem(string path, int? line, int? column, string field, string reason) =>
+        new(new ReadProblem(path, line, column, field, reason));
+}

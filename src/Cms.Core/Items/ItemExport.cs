@@ -1,0 +1,52 @@
+using Cms.Core.FrontMatter;
+
+namespace Cms.Core.Items;
+
+// What the CMS changed about an item, applied to its source mapping for export and publication.
+public sealed record ItemEdits(
+    WorkflowState State,
+    bool EditedByPeople,
+    int? Quality,
+    IReadOnlyList<string> Topics,
+    IReadOnlySet<int> ApprovedRelatedPositions);
+
+public static class ItemExport
+{
+    // Untouched items come back as imported; edited ones carry the edited quality and topics and
+    // only approved related links. `published` always follows the workflow state.
+    public static SourceMapping Apply(SourceMapping source, ItemEdits edits)
+    {
+        var result = source;
+        var published = edits.State == WorkflowState.Published;
+        if (source["published"] is not SourceScalar current || !YamlScalars.TryBool(current, out var was) || was != published)
+        {
+            result = result.With("published", SourceScalar.Plain(published ? "true" : "false"));
+        }
+        if (!edits.EditedByPeople)
+        {
+            return result;
+        }
+
+        var sourceQuality = source["quality"] is SourceScalar q && YamlScalars.TryInt(q, out var sq) ? (int?)sq : null;
+        if (sourceQuality != edits.Quality)
+        {
+            result = result.With("quality", edits.Quality is { } quality ? SourceScalar.Plain(quality.ToString(System.Globalization.CultureInfo.InvariantCulture)) : SourceScalar.Plain("~"));
+        }
+
+        var sourceTopics = source["topics"] is SourceSequence ts ? ts.Items.OfType<SourceScalar>().Select(t => t.Value.Trim()).ToList() : [];
+        if (!sourceTopics.SequenceEqual(edits.Topics))
+        {
+            result = result.With("topics", new SourceSequence(edits.Topics.Select(t => (SourceNode)SourceScalar.Quoted(t)).ToList()));
+        }
+
+        if (source["related"] is SourceSequence related)
+        {
+            var kept = related.Items.Where((_, i) => edits.ApprovedRelatedPositions.Contains(i)).ToList();
+            if (kept.Count != related.Items.Count)
+            {
+                result = result.With("related", related with { Items = kept });
+            }
+        }
+        return result;
+    }
+}

@@ -1,0 +1,25 @@
+namespace Cms.Core.Items;
+
+// Fixed by ITEM_FORMAT.md so that storage, queue and workflow agree; stored as text.
+public enum WorkflowState
+{
+    New,
+    Ready,
+    Published,
+    Rejected,
+    Withdrawn,
+}
+
+public enum LinkDecision
+{
+    Pending,
+    Approved,
+    Rejected,
+}
+
+public enum RevisionStatus
+{
+    Pending,
+    Applied,
+    Dismissed,
+}

@@ -1,0 +1,30 @@
+using Cms.Data.Entities;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cms.Data;
+
+public sealed class CmsDbContext(DbContextOptions<CmsDbContext> options)
+    : IdentityDbContext<CmsUser>(options), IDataProtectionKeyContext
+{
+    public const string MigrationsAssembly = "Cms.Migrations";
+
+    public DbSet<Item> Items => Set<Item>();
+    public DbSet<RelatedLink> RelatedLinks => Set<RelatedLink>();
+    public DbSet<Topic> Topics => Set<Topic>();
+    public DbSet<ItemTopic> ItemTopics => Set<ItemTopic>();
+    public DbSet<SourceRevision> SourceRevisions => Set<SourceRevision>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    public static void Configure(DbContextOptionsBuilder builder, string connectionString) =>
+        builder.UseNpgsql(connectionString, o => o.MigrationsAssembly(MigrationsAssembly))
+            .UseSnakeCaseNamingConvention();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(CmsDbContext).Assembly);
+    }
+}

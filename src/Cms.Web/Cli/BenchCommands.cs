@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace Cms.Web.Cli;
+
+public static class BenchCommands
+{
+    public static Command Build()
+    {
+        var bench = new Command("bench", "Benchmarks that print figures.");
+        bench.Add(ImportBench.Command());
+        return bench;
+    }
+}

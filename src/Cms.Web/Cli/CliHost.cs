@@ -1,0 +1,20 @@
+using Cms.Web.Infrastructure;
+
+namespace Cms.Web.Cli;
+
+// A host without a web server, for commands: same configuration sources and registrations.
+public static class CliHost
+{
+    public static IHost Build(Action<IServiceCollection>? configure = null)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        // Migrate probes a history table that does not exist yet on a new database; that is not an error.
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None);
+        builder.Services.AddCmsCore(builder.Configuration);
+        builder.Services.AddCmsIdentityCore();
+        configure?.Invoke(builder.Services);
+        return builder.Build();
+    }
+}

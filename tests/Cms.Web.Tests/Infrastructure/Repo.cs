@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Cms.Web.Tests.Infrastructure;
+
+public static class Repo
+{
+    public static string Root { get; } = FindRoot();
+
+    // The configuration these tests were built in, so ./cms reuses that build instead of building again.
+    public static string Configuration => AppContext.BaseDirectory.Contains("/bin/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
+
+    private static string FindRoot()
+    {
+        if (Environment.GetEnvironmentVariable("CMS_REPO_ROOT") is { Length: > 0 } root)
+        {
+            return root;
+        }
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Cms.sln")))
+        {
+            dir = dir.Parent;
+        }
+        return dir?.FullName ?? throw new InvalidOperationException("Cms.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    public static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    // Runs ./cms with a controlled environment: nothing inherited that selects a database.
+    public static ProcessStartInfo Cms(IDictionary<string, string?> env, params string[] args)
+    {
+        var start = new ProcessStartInfo("bash", [Path.Combine(Root, "cms"), .. args])
+        {
+            WorkingDirectory = Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment.Remove("ConnectionStrings__Cms");
+        start.Environment.Remove("CMS_DATA_DIR");
+        start.Environment.Remove("CMS_ADMIN_EMAIL");
+        start.Environment.Remove("CMS_ADMIN_PASSWORD");
+        start.Environment["CMS_SKIP_BUILD"] = "1";
+        start.Environment["CMS_CONFIGURATION"] = Configuration;
+        foreach (var (key, value) in env)
+        {
+            start.Environment[key] = value;
+        }
+        return start;
+    }
+
+    public static async Task<(int ExitCode, string Output)> RunCmsAsync(IDictionary<string, string?> env, params string[] args)
+    {
+        using var process = Process.Start(Cms(env, args))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}

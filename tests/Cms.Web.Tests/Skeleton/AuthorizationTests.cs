@@ -1,0 +1,71 @@
+using System.Net;
+using Cms.Data;
+using Cms.Web.Tests.Infrastructure;
+
+namespace Cms.Web.Tests.Skeleton;
+
+public sealed class AuthorizationTests : WebTest
+{
+    [Fact]
+    public async Task An_editor_is_denied_the_user_admin_pages()
+    {
+        var editor = await SignedInAsync(Roles.Editor);
+
+        var response = await editor.GetAsync("/Admin/Users");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("/Account/AccessDenied", response.Headers.Location!.PathAndQuery);
+    }
+
+    [Fact]
+    public async Task An_admin_creates_a_user_with_a_role_and_the_change_is_audited()
+    {
+        var admin = await SignedInAsync(Roles.Admin);
+
+        var response = await Http.PostFormAsync(admin, "/Admin/Users", new Dictionary<string, string>
+        {
+            ["Input.Email"] = "new.editor@example.com",
+            ["Input.Password"] = "twelve chars ok",
+            ["Input.Role"] = Roles.Editor,
+        }, "/Admin/Users?handler=Create");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var page = await admin.GetStringAsync("/Admin/Users");
+        Assert.Contains("new.editor@example.com", page);
+        Assert.Contains("Created new.editor@example.com as Editor.", page);
+        Assert.Equal(1, Factory.WithDb(db => db.AuditEvents.Where(a => a.Action == "user.created").AsEnumerable().Count(a => a.Data!.Contains("new.editor@example.com"))));
+    }
+
+    [Fact]
+    public async Task A_password_shorter_than_twelve_characters_is_refused_without_composition_rules()
+    {
+        var admin = await SignedInAsync(Roles.Admin);
+
+        var shortOne = await Http.PostFormAsync(admin, "/Admin/Users", new Dictionary<string, string>
+        {
+            ["Input.Email"] = "short@example.com",
+            ["Input.Password"] = "elevenchars",
+            ["Input.Role"] = Roles.Editor,
+        }, "/Admin/Users?handler=Create");
+        var lowercaseOnly = await Http.PostFormAsync(admin, "/Admin/Users", new Dictionary<string, string>
+        {
+            ["Input.Email"] = "plain@example.com",
+            ["Input.Password"] = "alllowercaseletters",
+            ["Input.Role"] = Roles.Editor,
+        }, "/Admin/Users?handler=Create");
+
+        Assert.Equal(HttpStatusCode.OK, shortOne.StatusCode);
+        Assert.Contains("at least 12 characters", await shortOne.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Redirect, lowercaseOnly.StatusCode);
+        Assert.False(Factory.WithDb(db => db.Users.Any(u => u.Email == "short@example.com")));
+    }
+
+    [Fact]
+    public async Task A_page_without_its_own_rule_still_requires_sign_in()
+    {
+        var response = await Factory.Browser().GetAsync("/Account/Logout");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("/Account/Login", response.Headers.Location!.PathAndQuery);
+    }
+}

@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using Cms.Web.Tests.Infrastructure;
+
+namespace Cms.Web.Tests.Skeleton;
+
+// Drives the real ./cms entry point as a newcomer would.
+public sealed class CmsScriptTests
+{
+    private const string AdminEmail = "chief@example.com";
+    private const string AdminPassword = "a long admin password";
+
+    [Fact]
+    public async Task Run_with_a_connection_string_uses_that_database_starts_no_cluster_and_serves()
+    {
+        var database = await TestPostgres.CreateDatabaseAsync(migrated: false);
+        var dataDir = Directory.CreateTempSubdirectory("cms-nocluster-").FullName;
+        try
+        {
+            var port = Repo.FreePort();
+            var output = await ServeAsync(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings__Cms"] = database,
+                ["CMS_DATA_DIR"] = dataDir,
+                ["CMS_URLS"] = $"http://127.0.0.1:{port}",
+                ["CMS_ADMIN_EMAIL"] = AdminEmail,
+                ["CMS_ADMIN_PASSWORD"] = AdminPassword,
+            }, port, async client =>
+            {
+                await AssertBackOfficeServesAsync(client);
+                // The admin and the sample items live in the database we named.
+                await using var db = TestPostgres.Context(database);
+                Assert.Single(db.Users.Where(u => u.Email == AdminEmail));
+                Assert.True(db.Items.Any());
+            });
+
+            Assert.Contains("using the database from ConnectionStrings__Cms", output);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(dataDir));
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+            await TestPostgres.DropDatabaseAsync(database);
+        }
+    }
+
+    [Fact]
+    public async Task Run_on_a_machine_without_a_database_creates_a_local_cluster_and_serves()
+    {
+        // Under /var/tmp so the postgres OS user can reach it when the tests run as root.
+        var dataDir = Path.Combine("/var/tmp", "cms-fresh-" + Guid.NewGuid().ToString("N")[..8]);
+        var env = new Dictionary<string, string?>
+        {
+            ["CMS_DATA_DIR"] = dataDir,
+            ["CMS_PG_PORT"] = Repo.FreePort().ToString(),
+        };
+        try
+        {
+            var port = Repo.FreePort();
+            var output = await ServeAsync(new Dictionary<string, string?>(env)
+            {
+                ["CMS_URLS"] = $"http://127.0.0.1:{port}",
+                ["CMS_ADMIN_EMAIL"] = AdminEmail,
+                ["CMS_ADMIN_PASSWORD"] = AdminPassword,
+            }, port, AssertBackOfficeServesAsync);
+
+            Assert.Contains("creating a local PostgreSQL cluster", output);
+            Assert.True(File.Exists(Path.Combine(dataDir, "pg", "PG_VERSION")));
+            Assert.Contains($"Admin login: {AdminEmail}", output);
+        }
+        finally
+        {
+            var (_, stopOutput) = await Repo.RunCmsAsync(env, "db", "stop");
+            Assert.Contains("stopped the local cluster", stopOutput);
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    private static async Task AssertBackOfficeServesAsync(HttpClient client)
+    {
+        var anonymous = await client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
+        Assert.Contains("/Account/Login", anonymous.Headers.Location!.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
+
+        var signIn = await Http.SignInAsync(client, AdminEmail, AdminPassword);
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        var home = await client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, home.StatusCode);
+        Assert.Contains("Putin: West dominating AI industry", await home.Content.ReadAsStringAsync());
+    }
+
+    // Starts ./cms run, waits until it serves, runs the checks, then stops it; returns its output.
+    private static async Task<string> ServeAsync(IDictionary<string, string?> env, int port, Func<HttpClient, Task> checks)
+    {
+        var output = new StringBuilder();
+        using var process = new Process { StartInfo = Repo.Cms(env, "run") };
+        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true })
+            {
+                BaseAddress = new Uri($"http://127.0.0.1:{port}"),
+            };
+            var deadline = DateTime.UtcNow.AddMinutes(3);
+            while (true)
+            {
+                Assert.False(process.HasExited, "./cms run exited early:\n" + output);
+                try
+                {
+                    if ((await client.GetAsync("/healthz")).IsSuccessStatusCode)
+                    {
+                        break;
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    // not listening yet
+                }
+                Assert.True(DateTime.UtcNow < deadline, "./cms run did not serve within 3 minutes:\n" + output);
+                await Task.Delay(250);
+            }
+            await checks(client);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+        }
+        lock (output)
+        {
+            return output.ToString();
+        }
+    }
+}
