@@ -131,6 +131,11 @@ public sealed class YamlFrontMatterReader(FrontMatterOptions options) : IFrontMa
         {
             throw Problem(path, LineOf(ex.Start), (int)ex.Start.Column, "", "invalid YAML: " + FirstSentence(ex.Message));
         }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException or OverflowException or IndexOutOfRangeException)
+        {
+            // YamlDotNet throws these on some malformed input (found by the fuzz test); still bad input.
+            throw Problem(path, null, null, "", "invalid YAML: " + FirstSentence(ex.Message));
+        }
     }
 
     private SourceNode ReadNode(string path, IParser parser, int depth, string field)

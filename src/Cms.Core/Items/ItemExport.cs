@@ -18,7 +18,10 @@ public static class ItemExport
     {
         var result = source;
         var published = edits.State == WorkflowState.Published;
-        if (source["published"] is not SourceScalar current || !YamlScalars.TryBool(current, out var was) || was != published)
+        var was = false;
+        var hasFlag = source["published"] is SourceScalar current && YamlScalars.TryBool(current, out was);
+        // A missing flag means "not published"; it is only written when that is no longer true.
+        if (hasFlag ? was != published : published)
         {
             result = result.With("published", SourceScalar.Plain(published ? "true" : "false"));
         }
