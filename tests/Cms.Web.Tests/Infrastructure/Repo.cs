@@ -56,13 +56,14 @@ public static class Repo
         return start;
     }
 
-    public static async Task<(int ExitCode, string Output)> RunCmsAsync(IDictionary<string, string?> env, params string[] args)
+    // Output is standard output only; Errors is standard error (where ./cms itself reports).
+    public static async Task<(int ExitCode, string Output, string Errors)> RunCmsAsync(IDictionary<string, string?> env, params string[] args)
     {
         using var process = Process.Start(Cms(env, args))!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
+        return (process.ExitCode, await stdout, await stderr);
     }
 }

@@ -71,7 +71,7 @@ public sealed class CmsScriptTests
         }
         finally
         {
-            var (_, stopOutput) = await Repo.RunCmsAsync(env, "db", "stop");
+            var (_, _, stopOutput) = await Repo.RunCmsAsync(env, "db", "stop");
             Assert.Contains("stopped the local cluster", stopOutput);
             Directory.Delete(dataDir, recursive: true);
         }
