@@ -23,62 +23,109 @@ public sealed class ItemImporter(CmsDbContext db, ItemParser parser, FrontMatter
     public Task<ImportReport> ImportAsync(IEnumerable<string> paths, string actor, IProgress<ImportReport>? progress, CancellationToken ct) =>
         ImportAsync(ImportSources.FromPaths(paths), actor, progress, ct);
 
+    // Reading and parsing batch k+1 (in parallel over the cores) overlaps with writing batch k.
     public async Task<ImportReport> ImportAsync(IEnumerable<ImportFile> files, string actor, IProgress<ImportReport>? progress, CancellationToken ct)
     {
         var report = new ImportReport();
-        var batch = new Dictionary<string, ParsedItem>(StringComparer.Ordinal);
-        foreach (var file in files)
+        Task? writing = null;
+        foreach (var chunk in files.Chunk(BatchSize))
         {
-            ct.ThrowIfCancellationRequested();
-            var parsed = await ReadAsync(file, report, ct);
-            if (parsed is null)
+            var parsed = await ParseChunkAsync(chunk, ct);
+            if (writing is not null)
             {
-                continue;
-            }
-            // The same story twice in one batch: the earlier file is written first.
-            if (batch.Count >= BatchSize || batch.ContainsKey(parsed.NormalizedUrl))
-            {
-                await WriteBatchAsync(batch.Values.ToList(), actor, report, ct);
-                batch.Clear();
+                await writing;
                 progress?.Report(report);
             }
-            batch[parsed.NormalizedUrl] = parsed;
+            foreach (var (_, problem) in parsed.Where(p => p.Problem is not null))
+            {
+                report.Problems.Add(problem!);
+            }
+            writing = WriteAllAsync(parsed.Where(p => p.Item is not null).Select(p => p.Item!).ToList(), actor, report, ct);
         }
-        if (batch.Count > 0)
+        if (writing is not null)
         {
-            await WriteBatchAsync(batch.Values.ToList(), actor, report, ct);
+            await writing;
         }
         progress?.Report(report);
         return report;
     }
 
-    private async Task<ParsedItem?> ReadAsync(ImportFile file, ImportReport report, CancellationToken ct)
+    private sealed record Prepared(ParsedItem Parsed, string Hash, string ImagesJson)
     {
-        if (file.Length > options.MaxBytes)
+        public string Url => Parsed.NormalizedUrl;
+    }
+
+    private async Task<(Prepared? Item, ImportProblem? Problem)[]> ParseChunkAsync(ImportFile[] chunk, CancellationToken ct)
+    {
+        // Bytes are read one file after another: uploads and zip entries share one stream.
+        var bytes = new byte[]?[chunk.Length];
+        var results = new (Prepared?, ImportProblem?)[chunk.Length];
+        for (var i = 0; i < chunk.Length; i++)
         {
-            report.Problems.Add(new(file.Path, $"file is {file.Length} bytes, over the limit of {options.MaxBytes} bytes"));
-            return null;
+            var file = chunk[i];
+            if (file.Length > options.MaxBytes)
+            {
+                results[i] = (null, new(file.Path, $"file is {file.Length} bytes, over the limit of {options.MaxBytes} bytes"));
+                continue;
+            }
+            try
+            {
+                bytes[i] = await file.ReadAsync(ct);
+            }
+            catch (IOException ex)
+            {
+                results[i] = (null, new(file.Path, $"cannot read: {ex.Message}"));
+            }
         }
+        await Task.Run(() => Parallel.For(0, chunk.Length, new ParallelOptions { CancellationToken = ct }, i =>
+        {
+            if (bytes[i] is { } data)
+            {
+                results[i] = Parse(chunk[i].Path, data);
+            }
+        }), ct);
+        return results;
+    }
+
+    private (Prepared?, ImportProblem?) Parse(string path, byte[] bytes)
+    {
         try
         {
-            var bytes = await file.ReadAsync(ct);
-            return parser.Parse(file.Path, bytes);
+            var parsed = parser.Parse(path, bytes);
+            return (new Prepared(parsed, Hash(parsed.Document.Yaml), JsonSerializer.Serialize(parsed.Images)), null);
         }
         catch (FrontMatterException ex)
         {
-            report.Problems.Add(new(file.Path, ReasonWithoutPath(ex.Problem)));
-        }
-        catch (IOException ex)
-        {
-            report.Problems.Add(new(file.Path, $"cannot read: {ex.Message}"));
+            return (null, new(path, ReasonWithoutPath(ex.Problem)));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // A reader bug must cost one file, never the batch; the log keeps the stack.
-            logger.LogError(ex, "Unexpected failure reading {Path}", file.Path);
-            report.Problems.Add(new(file.Path, $"unreadable: {ex.GetType().Name}"));
+            logger.LogError(ex, "Unexpected failure reading {Path}", path);
+            return (null, new(path, $"unreadable: {ex.GetType().Name}"));
         }
-        return null;
+    }
+
+    // The same story twice in one batch: split there, so the earlier file is written first.
+    private async Task WriteAllAsync(List<Prepared> items, string actor, ImportReport report, CancellationToken ct)
+    {
+        var batch = new List<Prepared>();
+        var urls = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            if (!urls.Add(item.Url))
+            {
+                await WriteBatchAsync(batch, actor, report, ct);
+                batch.Clear();
+                urls.Clear();
+                urls.Add(item.Url);
+            }
+            batch.Add(item);
+        }
+        if (batch.Count > 0)
+        {
+            await WriteBatchAsync(batch, actor, report, ct);
+        }
     }
 
     // "PATH: reason" is printed by the caller; the reason still names line, column and field.
@@ -101,26 +148,26 @@ public sealed class ItemImporter(CmsDbContext db, ItemParser parser, FrontMatter
 
     private sealed record Existing(long Id, string OriginalUrl, string SourceHash, DateTimeOffset? EditedAt, WorkflowState State);
 
-    private async Task WriteBatchAsync(List<ParsedItem> batch, string actor, ImportReport report, CancellationToken ct)
+    private async Task WriteBatchAsync(List<Prepared> batch, string actor, ImportReport report, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({ImportLockKey})", ct);
 
-        var urls = batch.Select(b => b.NormalizedUrl).ToList();
+        var urls = batch.Select(b => b.Url).ToList();
         var existing = await db.Items.AsNoTracking()
             .Where(i => urls.Contains(i.OriginalUrl))
             .Select(i => new Existing(i.Id, i.OriginalUrl, i.SourceHash, i.EditedAt, i.State))
             .ToDictionaryAsync(i => i.OriginalUrl, ct);
 
         var now = DateTimeOffset.UtcNow;
-        var fresh = new List<ParsedItem>();
+        var fresh = new List<Prepared>();
         int updated = 0, unchanged = 0;
-        foreach (var item in batch)
+        foreach (var prepared in batch)
         {
-            var hash = Hash(item.Document.Yaml);
-            if (!existing.TryGetValue(item.NormalizedUrl, out var known))
+            var (item, hash) = (prepared.Parsed, prepared.Hash);
+            if (!existing.TryGetValue(prepared.Url, out var known))
             {
-                fresh.Add(item);
+                fresh.Add(prepared);
             }
             else if (known.SourceHash == hash)
             {
@@ -270,9 +317,10 @@ public sealed class ItemImporter(CmsDbContext db, ItemParser parser, FrontMatter
             .ToDictionaryAsync(t => t.NormalizedName, t => t.Id, ct);
     }
 
-    private async Task InsertAsync(List<ParsedItem> fresh, string actor, DateTimeOffset now, CancellationToken ct)
+    private async Task InsertAsync(List<Prepared> prepared, string actor, DateTimeOffset now, CancellationToken ct)
     {
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
+        var fresh = prepared.Select(p => p.Parsed).ToList();
         var ids = new List<long>(fresh.Count);
         await using (var cmd = new NpgsqlCommand("SELECT nextval(pg_get_serial_sequence('items', 'id')) FROM generate_series(1, @n)", conn))
         {
@@ -309,8 +357,8 @@ public sealed class ItemImporter(CmsDbContext db, ItemParser parser, FrontMatter
                 await WriteNullable(items, p.Heat, NpgsqlDbType.Integer, ct);
                 await items.WriteAsync((p.Published ? WorkflowState.Published : WorkflowState.New).ToString(), NpgsqlDbType.Varchar, ct);
                 await items.WriteAsync(p.Document.Yaml, NpgsqlDbType.Text, ct);
-                await items.WriteAsync(Hash(p.Document.Yaml), NpgsqlDbType.Varchar, ct);
-                await items.WriteAsync(JsonSerializer.Serialize(p.Images), NpgsqlDbType.Jsonb, ct);
+                await items.WriteAsync(prepared[i].Hash, NpgsqlDbType.Varchar, ct);
+                await items.WriteAsync(prepared[i].ImagesJson, NpgsqlDbType.Jsonb, ct);
                 await items.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
                 await items.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
                 await items.WriteAsync(false, NpgsqlDbType.Boolean, ct);
