@@ -52,10 +52,12 @@ public sealed class RoundTripTests
     [Fact]
     public void Export_of_an_untouched_item_keeps_the_mapping_and_published_follows_the_state()
     {
-        var source = _reader.ReadText("a", new ItemFileGenerator(3).Next(1)).Root;
+        var document = _reader.ReadText("a", new ItemFileGenerator(3).Next(1));
+        var source = document.Root;
+        var topics = ItemParser.Validate(document).Topics;
 
-        var untouched = ItemExport.Apply(source, new ItemEdits(WorkflowState.New, false, 5, ["Other"], new HashSet<int>()));
-        var published = ItemExport.Apply(source, new ItemEdits(WorkflowState.Published, false, 5, ["Other"], new HashSet<int>()));
+        var untouched = ItemExport.Apply(source, new ItemEdits(WorkflowState.New, false, 5, "other", topics, new HashSet<int>()));
+        var published = ItemExport.Apply(source, new ItemEdits(WorkflowState.Published, false, 5, "other", topics, new HashSet<int>()));
 
         Assert.Equal(SourceNodes.Canonical(source), SourceNodes.Canonical(untouched));
         Assert.Equal("true", ((SourceScalar)published["published"]!).Value);
@@ -79,13 +81,24 @@ public sealed class RoundTripTests
             ---
             """).Root;
 
-        var edited = ItemExport.Apply(source, new ItemEdits(WorkflowState.Ready, true, 77, ["B", "C"], new HashSet<int> { 0, 2 }));
+        var edited = ItemExport.Apply(source, new ItemEdits(WorkflowState.Ready, true, 77, "science", ["B", "C"], new HashSet<int> { 0, 2 }));
 
         Assert.Equal("77", ((SourceScalar)edited["quality"]!).Value);
+        Assert.Equal("science", ((SourceScalar)edited["category"]!).Value);
         Assert.Equal(["B", "C"], ((SourceSequence)edited["topics"]!).Items.Cast<SourceScalar>().Select(s => s.Value));
         var titles = ((SourceSequence)edited["related"]!).Items.Cast<SourceMapping>().Select(m => ((SourceScalar)m["title"]!).Value);
         Assert.Equal(["first", "third"], titles);
         Assert.Equal(SourceNodes.Canonical(source["extra"]!), SourceNodes.Canonical(edited["extra"]!));
-        Assert.Equal(source.Entries.Select(e => e.Key), edited.Entries.Select(e => e.Key));
+        Assert.Equal([.. source.Entries.Select(e => e.Key), "category"], edited.Entries.Select(e => e.Key));
+    }
+
+    [Fact]
+    public void A_renamed_topic_is_exported_even_for_an_item_nobody_edited()
+    {
+        var source = _reader.ReadText("a", "---\ntitle: t\noriginalUrl: \"https://e.com/a\"\ntopics: [AI, Space]\n---\n").Root;
+
+        var exported = ItemExport.Apply(source, new ItemEdits(WorkflowState.New, false, null, null, ["Artificial Intelligence", "Space"], new HashSet<int>()));
+
+        Assert.Equal(["Artificial Intelligence", "Space"], ((SourceSequence)exported["topics"]!).Items.Cast<SourceScalar>().Select(s => s.Value));
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+using NpgsqlTypes;
 
 #nullable disable
 
@@ -220,6 +221,12 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("quality");
 
+                    b.Property<NpgsqlTsVector>("SearchVector")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("tsvector")
+                        .HasColumnName("search_vector")
+                        .HasComputedColumnSql("to_tsvector('english', coalesce(title, '') || ' ' || coalesce(excerpt, '')) || to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(excerpt, ''))", true);
+
                     b.Property<bool>("SourceChanged")
                         .HasColumnType("boolean")
                         .HasColumnName("source_changed");
@@ -274,6 +281,11 @@ namespace Cms.Migrations.Migrations
                     b.HasIndex("Quality")
                         .HasDatabaseName("ix_items_quality");
 
+                    b.HasIndex("SearchVector")
+                        .HasDatabaseName("ix_items_search_vector");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchVector"), "GIN");
+
                     b.HasIndex("SourceChanged")
                         .HasDatabaseName("ix_items_source_changed")
                         .HasFilter("source_changed");
@@ -281,13 +293,40 @@ namespace Cms.Migrations.Migrations
                     b.HasIndex("Category", "PublishedAt")
                         .HasDatabaseName("ix_items_category_published_at");
 
+                    b.HasIndex("Heat", "Id")
+                        .HasDatabaseName("ix_items_heat_id");
+
                     b.HasIndex("ProviderDomain", "PublishedAt")
                         .HasDatabaseName("ix_items_provider_domain_published_at");
+
+                    b.HasIndex("Quality", "Id")
+                        .HasDatabaseName("ix_items_quality_id");
 
                     b.HasIndex("State", "PublishedAt", "Id")
                         .HasDatabaseName("ix_items_state_published_at_id");
 
                     b.ToTable("items", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.ItemLease", b =>
+                {
+                    b.Property<long>("ItemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("item_id");
+
+                    b.Property<string>("UserName")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("user_name");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.HasKey("ItemId", "UserName")
+                        .HasName("pk_item_leases");
+
+                    b.ToTable("item_leases", (string)null);
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.ItemTopic", b =>
@@ -686,6 +725,16 @@ namespace Cms.Migrations.Migrations
                         .HasName("pk_asp_net_user_tokens");
 
                     b.ToTable("AspNetUserTokens", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.ItemLease", b =>
+                {
+                    b.HasOne("Cms.Data.Entities.Item", null)
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_item_leases_items_item_id");
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.ItemTopic", b =>

@@ -7,6 +7,7 @@ public sealed record ItemEdits(
     WorkflowState State,
     bool EditedByPeople,
     int? Quality,
+    string? Category,
     IReadOnlyList<string> Topics,
     IReadOnlySet<int> ApprovedRelatedPositions);
 
@@ -25,6 +26,16 @@ public static class ItemExport
         {
             result = result.With("published", SourceScalar.Plain(published ? "true" : "false"));
         }
+        // Topics are compared with what the reader made of the source (trimmed, de-duplicated), so a
+        // renamed or merged topic is written even for an item nobody edited, and an untouched item's
+        // list stays exactly as it came.
+        var sourceTopics = source["topics"] is SourceSequence ts
+            ? ts.Items.OfType<SourceScalar>().Select(t => t.Value.Trim()).DistinctBy(t => t.ToLowerInvariant()).ToList()
+            : [];
+        if (!sourceTopics.SequenceEqual(edits.Topics))
+        {
+            result = result.With("topics", new SourceSequence(edits.Topics.Select(t => (SourceNode)SourceScalar.Quoted(t)).ToList()));
+        }
         if (!edits.EditedByPeople)
         {
             return result;
@@ -36,10 +47,10 @@ public static class ItemExport
             result = result.With("quality", edits.Quality is { } quality ? SourceScalar.Plain(quality.ToString(System.Globalization.CultureInfo.InvariantCulture)) : SourceScalar.Plain("~"));
         }
 
-        var sourceTopics = source["topics"] is SourceSequence ts ? ts.Items.OfType<SourceScalar>().Select(t => t.Value.Trim()).ToList() : [];
-        if (!sourceTopics.SequenceEqual(edits.Topics))
+        var sourceCategory = source["category"] is SourceScalar { IsNull: false } c ? c.Value : null;
+        if (sourceCategory != edits.Category)
         {
-            result = result.With("topics", new SourceSequence(edits.Topics.Select(t => (SourceNode)SourceScalar.Quoted(t)).ToList()));
+            result = result.With("category", edits.Category is null ? SourceScalar.Plain("~") : SourceScalar.Quoted(edits.Category));
         }
 
         if (source["related"] is SourceSequence related)

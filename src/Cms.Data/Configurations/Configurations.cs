@@ -19,6 +19,12 @@ public sealed class ItemConfiguration : IEntityTypeConfiguration<Item>
         builder.HasIndex(i => new { i.ProviderDomain, i.PublishedAt });
         builder.HasIndex(i => i.Quality);
         builder.HasIndex(i => i.SourceChanged).HasFilter("source_changed");
+        builder.HasIndex(i => new { i.Quality, i.Id });
+        builder.HasIndex(i => new { i.Heat, i.Id });
+        builder.Property(i => i.SearchVector).HasComputedColumnSql(
+            "to_tsvector('english', coalesce(title, '') || ' ' || coalesce(excerpt, '')) || to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(excerpt, ''))",
+            stored: true);
+        builder.HasIndex(i => i.SearchVector).HasMethod("GIN");
         builder.HasMany(i => i.RelatedLinks).WithOne(r => r.Item).HasForeignKey(r => r.ItemId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(i => i.Topics).WithOne().HasForeignKey(t => t.ItemId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(i => i.Revisions).WithOne().HasForeignKey(r => r.ItemId).OnDelete(DeleteBehavior.Cascade);
@@ -62,6 +68,16 @@ public sealed class SourceRevisionConfiguration : IEntityTypeConfiguration<Sourc
         builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
         builder.Property(r => r.SourceHash).HasMaxLength(64);
         builder.HasIndex(r => new { r.ItemId, r.SourceHash }).IsUnique();
+    }
+}
+
+public sealed class ItemLeaseConfiguration : IEntityTypeConfiguration<ItemLease>
+{
+    public void Configure(EntityTypeBuilder<ItemLease> builder)
+    {
+        builder.HasKey(l => new { l.ItemId, l.UserName });
+        builder.Property(l => l.UserName).HasMaxLength(256);
+        builder.HasOne<Item>().WithMany().HasForeignKey(l => l.ItemId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 

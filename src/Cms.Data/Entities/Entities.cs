@@ -41,6 +41,10 @@ public sealed class Item
     public string? EditedBy { get; set; }
     public bool SourceChanged { get; set; }
 
+    // Generated from title and excerpt (English stemming plus a language-neutral 'simple' vector, so
+    // Cyrillic and other scripts match word for word); see ItemConfiguration.
+    public NpgsqlTypes.NpgsqlTsVector? SearchVector { get; set; }
+
     [Timestamp]
     public uint Version { get; set; }
 
@@ -98,6 +102,14 @@ public sealed class SourceRevision
     public required string SourceHash { get; set; }
     public DateTimeOffset ReceivedAt { get; set; }
     public RevisionStatus Status { get; set; }
+}
+
+// "Who else has this item open": a short lease renewed while the page is open; a warning, not a lock.
+public sealed class ItemLease
+{
+    public long ItemId { get; set; }
+    public required string UserName { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
 }
 
 public sealed class AuditEvent

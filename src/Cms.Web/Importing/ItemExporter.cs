@@ -12,7 +12,7 @@ public sealed class ItemExporter(CmsDbContext db, IFrontMatterReader reader, IFr
 {
     public const int BatchSize = 500;
 
-    public sealed record Row(long Id, string FileName, string SourceYaml, WorkflowState State, DateTimeOffset? EditedAt, int? Quality);
+    public sealed record Row(long Id, string FileName, string SourceYaml, WorkflowState State, DateTimeOffset? EditedAt, int? Quality, string? Category);
 
     public async Task<int> ExportAsync(string directory, WorkflowState? state, CancellationToken ct)
     {
@@ -28,7 +28,7 @@ public sealed class ItemExporter(CmsDbContext db, IFrontMatterReader reader, IFr
                 query = query.Where(i => i.State == s);
             }
             var rows = await query.OrderBy(i => i.Id).Take(BatchSize)
-                .Select(i => new Row(i.Id, i.FileName, i.SourceYaml, i.State, i.EditedAt, i.Quality))
+                .Select(i => new Row(i.Id, i.FileName, i.SourceYaml, i.State, i.EditedAt, i.Quality, i.Category))
                 .ToListAsync(ct);
             if (rows.Count == 0)
             {
@@ -57,7 +57,7 @@ public sealed class ItemExporter(CmsDbContext db, IFrontMatterReader reader, IFr
     public string Render(Row row, IReadOnlyList<string> topics, IReadOnlySet<int> approvedPositions)
     {
         var source = reader.ReadText(row.FileName, "---\n" + row.SourceYaml + "---\n").Root;
-        var edits = new ItemEdits(row.State, row.EditedAt is not null, row.Quality, topics, approvedPositions);
+        var edits = new ItemEdits(row.State, row.EditedAt is not null, row.Quality, row.Category, topics, approvedPositions);
         return writer.Write(ItemExport.Apply(source, edits));
     }
 }

@@ -34,6 +34,7 @@ public static class CmsServices
         services.AddSingleton<IFrontMatterReader, YamlFrontMatterReader>();
         services.AddSingleton<IFrontMatterWriter, YamlFrontMatterWriter>();
         services.AddSingleton<ItemParser>();
+        services.AddSingleton<IExcerptSanitizer, ExcerptSanitizer>();
         services.AddScoped<Importing.ItemImporter>();
         services.AddScoped<Importing.ItemExporter>();
         return services;

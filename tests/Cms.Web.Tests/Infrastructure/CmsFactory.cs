@@ -80,6 +80,22 @@ public abstract class WebTest : IAsyncLifetime
         }
     }
 
+    // Imports the given front-matter texts as files named 001_item.txt, 002_item.txt, ...
+    protected async Task ImportTextsAsync(params string[] texts)
+    {
+        using var corpus = new Corpus();
+        for (var i = 0; i < texts.Length; i++)
+        {
+            corpus.Write($"{i + 1:D3}_item.txt", texts[i]);
+        }
+        using var scope = Factory.Services.CreateScope();
+        var report = await scope.ServiceProvider.GetRequiredService<Cms.Web.Importing.ItemImporter>()
+            .ImportAsync([corpus.Dir], "import", null, CancellationToken.None);
+        Assert.Empty(report.Problems);
+    }
+
+    protected long ItemId(string title) => Factory.WithDb(db => db.Items.Single(i => i.Title == title).Id);
+
     protected async Task<HttpClient> SignedInAsync(string role)
     {
         var email = $"{role.ToLowerInvariant()}-{Guid.NewGuid():N}@example.com";

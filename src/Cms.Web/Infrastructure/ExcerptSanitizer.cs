@@ -1,0 +1,76 @@
+using Ganss.Xss;
+using Microsoft.AspNetCore.Html;
+
+namespace Cms.Web.Infrastructure;
+
+// The one place untrusted HTML is configured. Excerpts come from outlets: a narrow allow-list,
+// links only to http(s)/mailto with rel="noopener noreferrer nofollow", no styles, no forms.
+public interface IExcerptSanitizer
+{
+    IHtmlContent Render(string? html);
+}
+
+public sealed class ExcerptSanitizer : IExcerptSanitizer
+{
+    // Sanitizing very large or deep HTML is slow (PLATFORM_NOTES.md); past this it is shown as text.
+    public const int MaxHtmlLength = 20_000;
+
+    private static readonly HashSet<string> DropWithContent = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "script", "style", "template", "iframe", "object", "embed", "noscript", "textarea", "select", "svg", "math",
+    };
+
+    private readonly HtmlSanitizer _sanitizer;
+
+    public ExcerptSanitizer()
+    {
+        _sanitizer = new HtmlSanitizer(new HtmlSanitizerOptions
+        {
+            AllowedTags = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "p", "br", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code" },
+            AllowedAttributes = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "href" },
+            AllowedSchemes = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "http", "https", "mailto" },
+            UriAttributes = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "href" },
+            AllowedCssProperties = new HashSet<string>(),
+            AllowedAtRules = new HashSet<AngleSharp.Css.Dom.CssRuleType>(),
+            AllowedClasses = new HashSet<string>(),
+        })
+        {
+            // Text inside an unknown wrapper (span, div) stays; dangerous elements go with their content.
+            KeepChildNodes = true,
+        };
+        _sanitizer.RemovingTag += (_, e) =>
+        {
+            if (DropWithContent.Contains(e.Tag.NodeName))
+            {
+                e.Tag.TextContent = string.Empty;
+            }
+        };
+        _sanitizer.PostProcessNode += (_, e) =>
+        {
+            if (e.Node is AngleSharp.Dom.IElement { NodeName: "A" } link)
+            {
+                var href = link.GetAttribute("href") ?? "";
+                // Protocol-relative and relative links are not allowed: absolute http(s) or mailto only.
+                if (!href.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase) && !Cms.Core.Items.UrlRules.IsAbsoluteHttp(href))
+                {
+                    link.RemoveAttribute("href");
+                }
+                link.SetAttribute("rel", "noopener noreferrer nofollow");
+            }
+        };
+    }
+
+    public IHtmlContent Render(string? html)
+    {
+        if (string.IsNullOrEmpty(html))
+        {
+            return HtmlString.Empty;
+        }
+        if (html.Length > MaxHtmlLength)
+        {
+            var encoded = new HtmlContentBuilder();
+            return encoded.Append(html);
+        }
+        return new HtmlString(_sanitizer.Sanitize(html));
+    }
+}
