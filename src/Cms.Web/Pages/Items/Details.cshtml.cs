@@ -79,16 +79,22 @@ public sealed class DetailsModel(CmsDbContext db, IAuthorizationService authoriz
             return NotFound();
         }
         await RenewLeaseAsync(id, ct);
-        Input = new InputModel
-        {
-            Version = Item.Version,
-            Quality = Item.Quality,
-            Category = Item.Category,
-            Topics = string.Join(", ", Topics),
-            Links = Links.Select(l => new LinkInput { Id = l.Id, Decision = l.Decision, Reason = l.Reason }).ToList(),
-        };
+        Input = CurrentValues();
         return Page();
     }
+
+    private InputModel CurrentValues() => new()
+    {
+        Version = Item.Version,
+        Quality = Item.Quality,
+        Category = Item.Category,
+        Topics = string.Join(", ", Topics),
+        Links = Links.Select(l => new LinkInput { Id = l.Id, Decision = l.Decision, Reason = l.Reason }).ToList(),
+    };
+
+    // The version the form carries: the one the editor loaded, except after a conflict, when they
+    // have now seen the current values and may save over them deliberately.
+    public uint FormVersion => Conflict is null && Input.Version != 0 ? Input.Version : Item.Version;
 
     public async Task<IActionResult> OnPostApproveAllAsync(long id, CancellationToken ct)
     {
@@ -198,6 +204,8 @@ public sealed class DetailsModel(CmsDbContext db, IAuthorizationService authoriz
             db.ChangeTracker.Clear();
             Conflict = Input;
             await LoadAsync(id, ct);
+            ModelState.Clear();
+            Input = CurrentValues();
             Response.StatusCode = StatusCodes.Status409Conflict;
             return Page();
         }

@@ -1,0 +1,82 @@
+using Cms.Data;
+using Cms.Web.Tests.Infrastructure;
+
+namespace Cms.Web.Tests.Items;
+
+public sealed class HostileContentTests : WebTest
+{
+    private const string Hostile = """
+        ---
+        title: "<script>alert('title')</script>Headline"
+        excerpt: "<p onclick=\"x()\">Fine <strong>bold</strong></p><img src=x onerror=alert(1)><script>alert('excerpt')</script><a href=\"javascript:alert(2)\">js</a><a href=\"//evil.example/x\">rel</a><a href=\"https://ok.example/\">ok</a><form action=\"https://evil.example\"><input type=\"password\"></form><span style=\"color:red\">kept text</span>"
+        category: "<b>cat</b>"
+        originalUrl: "https://news.example/hostile"
+        webUrl: "https://news.example/hostile?q=\"><script>alert(3)</script>"
+        provider:
+          name: "<img src=x onerror=alert('provider')>"
+          domain: "evil.example"
+        topics: ["<script>alert('topic')</script>"]
+        related:
+          - title: "<script>alert('related')</script>Related"
+            webUrl: "javascript:alert('link')"
+          - title: "Data link"
+            webUrl: "data:text/html,<script>alert(5)</script>"
+        images:
+          - url: "javascript:alert('img')"
+          - url: "https://img.example/a.jpg"
+        ---
+        """;
+
+    [Fact]
+    public async Task Hostile_fields_come_back_encoded_or_sanitized_on_the_queue_and_the_item_page()
+    {
+        await ImportTextsAsync(Hostile);
+        var editor = await SignedInAsync(Roles.Editor);
+
+        var queue = await editor.GetStringAsync("/");
+        var item = await editor.GetStringAsync($"/Items/Details/{ItemId("<script>alert('title')</script>Headline")}");
+
+        foreach (var page in new[] { queue, item })
+        {
+            Assert.DoesNotContain("<script>alert", page);
+            Assert.DoesNotMatch("<[^>]*onerror=", page);
+            Assert.DoesNotContain("<img src=x", page);
+            Assert.DoesNotContain("href=\"javascript:", page);
+            Assert.DoesNotContain("<b>cat</b>", page);
+        }
+        Assert.Contains("&lt;script&gt;alert(&#x27;title&#x27;)&lt;/script&gt;Headline", queue);
+        Assert.Contains("&lt;img src=x onerror=alert(&#x27;provider&#x27;)&gt;", item);
+        Assert.Contains("&lt;script&gt;alert(&#x27;topic&#x27;)&lt;/script&gt;", item);
+        Assert.Contains("&lt;script&gt;alert(&#x27;related&#x27;)&lt;/script&gt;Related", item);
+        // The excerpt keeps its allowed markup, with safe links only.
+        var excerpt = item[item.IndexOf("id=\"excerpt\"", StringComparison.Ordinal)..];
+        excerpt = excerpt[..excerpt.IndexOf("</div>", StringComparison.Ordinal)];
+        Assert.Contains("<strong>bold</strong>", excerpt);
+        Assert.Contains("<a href=\"https://ok.example/\" rel=\"noopener noreferrer nofollow\">ok</a>", excerpt);
+        Assert.Contains("kept text", excerpt);
+        Assert.DoesNotContain("onclick", excerpt);
+        Assert.DoesNotContain("style=", excerpt);
+        Assert.DoesNotContain("<form", excerpt);
+        Assert.DoesNotContain("password", excerpt);
+        Assert.DoesNotContain("//evil.example", excerpt);
+        Assert.DoesNotContain("alert('excerpt')", excerpt);
+        // Unsafe URLs are never links; images load lazily without a referrer.
+        Assert.DoesNotContain("href=\"data:", item);
+        Assert.DoesNotContain("src=\"javascript:", item);
+        Assert.Contains("<img src=\"https://img.example/a.jpg\" loading=\"lazy\" referrerpolicy=\"no-referrer\"", item);
+        Assert.Contains("href=\"https://news.example/hostile?q=%22&gt;&lt;script&gt;alert(3)&lt;/script&gt;\"", item.Replace("&quot;", "%22"));
+    }
+
+    [Fact]
+    public async Task Pages_send_a_content_security_policy_without_inline_scripts()
+    {
+        var editor = await SignedInAsync(Roles.Editor);
+
+        var response = await editor.GetAsync("/");
+
+        var csp = string.Join(";", response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("script-src 'self'", csp);
+        Assert.DoesNotContain("unsafe-inline", csp);
+        Assert.Contains("frame-ancestors 'none'", csp);
+    }
+}

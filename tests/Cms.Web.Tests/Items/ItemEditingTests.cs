@@ -1,0 +1,180 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Cms.Core.Items;
+using Cms.Data;
+using Cms.Web.Tests.Infrastructure;
+
+namespace Cms.Web.Tests.Items;
+
+public sealed partial class ItemEditingTests : WebTest
+{
+    private const string Source = """
+        ---
+        title: "Editable story"
+        originalUrl: "https://news.example/editable"
+        category: news
+        quality: 40
+        topics: ["AI"]
+        related:
+          - title: "First"
+            webUrl: "https://a.example/1"
+          - title: "Second"
+            webUrl: "https://b.example/2"
+        ---
+        """;
+
+    [GeneratedRegex("""name="Input.Version" value="(\d+)""")]
+    private static partial Regex VersionField();
+
+    [GeneratedRegex("""name="Input.Links\[(\d+)\].Id" value="(\d+)""")]
+    private static partial Regex LinkIds();
+
+    private async Task<(string Html, Dictionary<string, string> Form)> OpenAsync(HttpClient client, long id)
+    {
+        var html = await client.GetStringAsync($"/Items/Details/{id}");
+        var form = new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = Http.AntiforgeryToken(html),
+            ["Input.Version"] = VersionField().Match(html).Groups[1].Value,
+            ["Input.Quality"] = "40",
+            ["Input.Category"] = "news",
+            ["Input.Topics"] = "AI",
+        };
+        foreach (Match m in LinkIds().Matches(html))
+        {
+            form[$"Input.Links[{m.Groups[1].Value}].Id"] = m.Groups[2].Value;
+            form[$"Input.Links[{m.Groups[1].Value}].Decision"] = "Pending";
+        }
+        return (html, form);
+    }
+
+    [Fact]
+    public async Task A_save_changes_quality_topics_and_link_decisions_in_one_audited_transaction()
+    {
+        await ImportTextsAsync(Source);
+        var id = ItemId("Editable story");
+        var editor = await SignedInAsync(Roles.Editor);
+        var (_, form) = await OpenAsync(editor, id);
+        form["Input.Quality"] = "72";
+        form["Input.Links[0].Decision"] = "Approved";
+        form["Input.Links[1].Decision"] = "Rejected";
+        form["Input.Links[1].Reason"] = "paywalled";
+        form["Input.Note"] = "checked sources";
+
+        var response = await editor.PostAsync($"/Items/Details/{id}", new FormUrlEncodedContent(form));
+
+        Assert.True(response.StatusCode == HttpStatusCode.Redirect, await response.Content.ReadAsStringAsync());
+        var item = Factory.WithDb(db => db.Items.Single());
+        Assert.Equal(72, item.Quality);
+        Assert.NotNull(item.EditedAt);
+        var links = Factory.WithDb(db => db.RelatedLinks.OrderBy(l => l.Position).ToList());
+        Assert.Equal([LinkDecision.Approved, LinkDecision.Rejected], links.Select(l => l.Decision));
+        Assert.Equal("paywalled", links[1].Reason);
+        var audit = Factory.WithDb(db => db.AuditEvents.Single(a => a.Action == "item.edited"));
+        Assert.Contains("checked sources", audit.Data);
+        Assert.Contains("\"quality\"", audit.Data);
+    }
+
+    [Fact]
+    public async Task Two_sessions_save_the_same_item_and_the_second_gets_the_conflict_page()
+    {
+        await ImportTextsAsync(Source);
+        var id = ItemId("Editable story");
+        var alice = await SignedInAsync(Roles.Editor);
+        var bob = await SignedInAsync(Roles.Editor);
+        var (_, aliceForm) = await OpenAsync(alice, id);
+        var (_, bobForm) = await OpenAsync(bob, id);
+        aliceForm["Input.Quality"] = "61";
+        bobForm["Input.Quality"] = "99";
+        bobForm["Input.Links[0].Decision"] = "Approved";
+
+        var first = await alice.PostAsync($"/Items/Details/{id}", new FormUrlEncodedContent(aliceForm));
+        var second = await bob.PostAsync($"/Items/Details/{id}", new FormUrlEncodedContent(bobForm));
+
+        Assert.Equal(HttpStatusCode.Redirect, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        var html = await second.Content.ReadAsStringAsync();
+        Assert.Contains("Someone saved this item after you opened it", html);
+        Assert.Contains("<td>99</td><td>61</td>", html);
+        Assert.Equal(61, Factory.WithDb(db => db.Items.Single().Quality));
+        Assert.All(Factory.WithDb(db => db.RelatedLinks.ToList()), l => Assert.Equal(LinkDecision.Pending, l.Decision));
+        Assert.Equal(1, Factory.WithDb(db => db.AuditEvents.Count(a => a.Action == "item.edited")));
+    }
+
+    [Fact]
+    public async Task A_link_decision_alone_bumps_the_item_version_so_a_stale_quality_save_conflicts()
+    {
+        await ImportTextsAsync(Source);
+        var id = ItemId("Editable story");
+        var alice = await SignedInAsync(Roles.Editor);
+        var bob = await SignedInAsync(Roles.Editor);
+        var (_, aliceForm) = await OpenAsync(alice, id);
+        var (_, bobForm) = await OpenAsync(bob, id);
+        aliceForm["Input.Links[1].Decision"] = "Rejected";
+        bobForm["Input.Quality"] = "12";
+
+        await alice.PostAsync($"/Items/Details/{id}", new FormUrlEncodedContent(aliceForm));
+        var second = await bob.PostAsync($"/Items/Details/{id}", new FormUrlEncodedContent(bobForm));
+
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        Assert.Equal(40, Factory.WithDb(db => db.Items.Single().Quality));
+    }
+
+    [Theory]
+    [InlineData("101")]
+    [InlineData("-1")]
+    [InlineData("abc")]
+    public async Task An_invalid_quality_is_refused_with_a_message_and_changes_nothing(string quality)
+    {
+        await ImportTextsAsync(Source);
+        var id = ItemId("Editable story");
+        var editor = await SignedInAsync(Roles.Editor);
+        var (_, form) = await OpenAsync(editor, id);
+        var before = Factory.WithDb(db => db.Items.Single().Version);
+        form["Input.Quality"] = quality;
+        form["Input.Links[0].Decision"] = "Approved";
+
+        var response = await editor.PostAsync($"/Items/Details/{id}", new FormUrlEncodedContent(form));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Matches("Quality must be a whole number from 0 to 100.|The value &#x27;abc&#x27; is not valid", html);
+        Assert.Equal(before, Factory.WithDb(db => db.Items.Single().Version));
+        Assert.Equal(40, Factory.WithDb(db => db.Items.Single().Quality));
+        Assert.Equal(0, Factory.WithDb(db => db.AuditEvents.Count(a => a.Action == "item.edited")));
+    }
+
+    [Fact]
+    public async Task An_editor_cannot_create_a_topic_but_a_publisher_can()
+    {
+        await ImportTextsAsync(Source);
+        var id = ItemId("Editable story");
+        var editor = await SignedInAsync(Roles.Editor);
+        var publisher = await SignedInAsync(Roles.Publisher);
+
+        var (_, editorForm) = await OpenAsync(editor, id);
+        editorForm["Input.Topics"] = "AI, Quantum";
+        var refused = await editor.PostAsync($"/Items/Details/{id}", new FormUrlEncodedContent(editorForm));
+        var (_, publisherForm) = await OpenAsync(publisher, id);
+        publisherForm["Input.Topics"] = "AI, Quantum";
+        var accepted = await publisher.PostAsync($"/Items/Details/{id}", new FormUrlEncodedContent(publisherForm));
+
+        Assert.Contains("Unknown topic: Quantum", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Redirect, accepted.StatusCode);
+        Assert.Equal(["AI", "Quantum"], Factory.WithDb(db => db.ItemTopics.OrderBy(t => t.Position).Select(t => t.Topic!.Name).ToList()));
+    }
+
+    [Fact]
+    public async Task Another_editor_with_the_item_open_is_shown_as_a_warning()
+    {
+        await ImportTextsAsync(Source);
+        var id = ItemId("Editable story");
+        var alice = await SignedInAsync(Roles.Editor);
+        var bob = await SignedInAsync(Roles.Editor);
+
+        await alice.GetStringAsync($"/Items/Details/{id}");
+        var html = await bob.GetStringAsync($"/Items/Details/{id}");
+
+        Assert.Matches("Also open by editor-[0-9a-f]+@example.com", html);
+    }
+}
