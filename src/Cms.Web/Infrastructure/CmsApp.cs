@@ -57,6 +57,7 @@ public static class CmsApp
             c.AuthorizeFolder("/Items", Permissions.ReviewItems);
             c.AuthorizeFolder("/Import", Permissions.ImportItems);
             c.AuthorizeFolder("/Admin", Permissions.ManageUsers);
+            c.AuthorizeFolder("/Topics", Permissions.ManageTopics);
             c.AllowAnonymousToPage("/Account/Login");
             c.AllowAnonymousToPage("/Account/AccessDenied");
             c.AllowAnonymousToPage("/Error");
