@@ -155,6 +155,11 @@ public sealed class ImportTests : WebTest
         Assert.Equal(1, first.Revisions);
         Assert.Equal("imported 0, updated 0, unchanged 1, rejected 0", second.Summary);
         Assert.Equal(1, Factory.WithDb(db => db.AuditEvents.Count(a => a.Action == "item.source-revision-received")));
+        var page = await (await SignedInAsync(Cms.Data.Roles.Editor)).GetStringAsync($"/Items/Details/{stored.Id}");
+        Assert.Contains("pending revision", page);
+        var text = System.Net.WebUtility.HtmlDecode(page);
+        Assert.Matches("-\\s+\"title\": string \"A good story\"", text);
+        Assert.Matches("\\+\\s+\"title\": string \"Rewritten by the pipeline\"", text);
     }
 
     [Fact]
