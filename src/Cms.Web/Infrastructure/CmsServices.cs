@@ -37,6 +37,7 @@ public static class CmsServices
         services.AddSingleton<IExcerptSanitizer, ExcerptSanitizer>();
         services.AddScoped<Importing.ItemImporter>();
         services.AddScoped<Importing.ItemExporter>();
+        services.AddScoped<Queue.QueueQuery>();
         return services;
     }
 

@@ -1,7 +1,10 @@
-using System.Globalization;
+using System.ComponentModel.DataAnnotations;
 using Cms.Core.Items;
 using Cms.Data;
 using Cms.Data.Entities;
+using Cms.Web.Infrastructure;
+using Cms.Web.Queue;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -10,37 +13,46 @@ namespace Cms.Web.Pages;
 
 // The editors' home: the review queue. The whole view lives in the query string, so it can be
 // bookmarked and shared; pages are keyset-based so new arrivals do not shift them.
-public sealed class IndexModel(CmsDbContext db) : PageModel
+public sealed class IndexModel(CmsDbContext db, QueueQuery queue, IAuthorizationService authorization) : PageModel
 {
-    public const int PageSize = 50;
+    public const int PageSize = QueueQuery.PageSize;
 
-    public sealed class QueueView
+    public static readonly IReadOnlyDictionary<string, string> BulkActions = new Dictionary<string, string>
     {
-        public List<WorkflowState> State { get; set; } = [];
-        public string? Category { get; set; }
-        public string? Provider { get; set; }
-        public List<string> Topic { get; set; } = [];
-        public string TopicMode { get; set; } = "any";
-        public int? QualityMin { get; set; }
-        public int? QualityMax { get; set; }
-        public DateOnly? From { get; set; }
-        public DateOnly? To { get; set; }
-        public bool Undecided { get; set; }
-        public bool SourceChanged { get; set; }
-        public string? Q { get; set; }
-        public string Sort { get; set; } = "date";
-        public string? After { get; set; }
-    }
-
-    public sealed record Row(long Id, string Title, string? ProviderName, string? Category, DateTimeOffset? PublishedAt, int? Quality, int? Heat, WorkflowState State, bool SourceChanged, int Undecided);
+        ["add-topic"] = "Add topic",
+        ["remove-topic"] = "Remove topic",
+        ["approve-links"] = "Approve all related links",
+        ["reject-links"] = "Reject all related links",
+        [nameof(ReviewAction.MarkReady)] = "Mark ready",
+        [nameof(ReviewAction.Reopen)] = "Reopen",
+        [nameof(ReviewAction.Reject)] = "Reject",
+        [nameof(ReviewAction.Restore)] = "Restore",
+    };
 
     [BindProperty(SupportsGet = true)]
     public QueueView View { get; set; } = new();
 
-    public IReadOnlyList<Row> Items { get; private set; } = [];
+    [BindProperty]
+    public BulkInput Bulk { get; set; } = new();
+
+    [TempData]
+    public string? StatusMessage { get; set; }
+
+    public IReadOnlyList<QueueQuery.Row> Items { get; private set; } = [];
     public IReadOnlyDictionary<WorkflowState, int> Counts { get; private set; } = new Dictionary<WorkflowState, int>();
     public IReadOnlyList<string> Categories { get; private set; } = [];
     public string? NextCursor { get; private set; }
+
+    public sealed class BulkInput
+    {
+        public List<long> Ids { get; set; } = [];
+
+        [Required]
+        public string Action { get; set; } = "";
+
+        [StringLength(ItemParser.MaxTopicLength)]
+        public string? Topic { get; set; }
+    }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
@@ -52,165 +64,131 @@ public sealed class IndexModel(CmsDbContext db) : PageModel
         {
             return Page();
         }
-        var filtered = await FilterAsync(ct);
-        Counts = await filtered.GroupBy(i => i.State).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
-
-        var states = View.State.Count > 0 ? View.State : [WorkflowState.New, WorkflowState.Ready];
-        var page = Paginate(filtered.Where(i => states.Contains(i.State)));
-        Items = await page.Take(PageSize + 1)
-            .Select(i => new Row(i.Id, i.Title, i.ProviderName, i.Category, i.PublishedAt, i.Quality, i.Heat, i.State, i.SourceChanged,
-                i.RelatedLinks.Count(l => l.Decision == LinkDecision.Pending)))
-            .ToListAsync(ct);
-        if (Items.Count > PageSize)
-        {
-            Items = Items.Take(PageSize).ToList();
-            NextCursor = Cursor(Items[^1]);
-        }
-        Categories = await db.Items.AsNoTracking().Where(i => i.Category != null).Select(i => i.Category!).Distinct().OrderBy(c => c).Take(200).ToListAsync(ct);
+        await LoadAsync(ct);
         return Page();
     }
 
-    // Every filter except the state one, so the per-state counts describe the same view.
-    private async Task<IQueryable<Item>> FilterAsync(CancellationToken ct)
+    private async Task LoadAsync(CancellationToken ct)
     {
-        var q = db.Items.AsNoTracking();
-        if (!string.IsNullOrWhiteSpace(View.Category))
-        {
-            q = q.Where(i => i.Category == View.Category);
-        }
-        if (!string.IsNullOrWhiteSpace(View.Provider))
-        {
-            q = q.Where(i => i.ProviderDomain == View.Provider || i.ProviderName == View.Provider);
-        }
-        var topics = View.Topic.Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t.Trim().ToLowerInvariant()).Distinct().ToList();
-        if (topics.Count > 0)
-        {
-            var ids = await db.Topics.Where(t => topics.Contains(t.NormalizedName)).Select(t => t.Id).ToListAsync(ct);
-            if (View.TopicMode == "all")
-            {
-                if (ids.Count < topics.Count)
-                {
-                    return q.Where(_ => false);
-                }
-                foreach (var id in ids)
-                {
-                    q = q.Where(i => db.ItemTopics.Any(t => t.ItemId == i.Id && t.TopicId == id));
-                }
-            }
-            else
-            {
-                q = q.Where(i => db.ItemTopics.Any(t => t.ItemId == i.Id && ids.Contains(t.TopicId)));
-            }
-        }
-        if (View.QualityMin is { } min)
-        {
-            q = q.Where(i => i.Quality >= min);
-        }
-        if (View.QualityMax is { } max)
-        {
-            q = q.Where(i => i.Quality <= max);
-        }
-        if (View.From is { } from)
-        {
-            var start = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-            q = q.Where(i => i.PublishedAt >= start);
-        }
-        if (View.To is { } to)
-        {
-            var end = new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-            q = q.Where(i => i.PublishedAt < end);
-        }
-        if (View.Undecided)
-        {
-            q = q.Where(i => i.RelatedLinks.Any(l => l.Decision == LinkDecision.Pending));
-        }
-        if (View.SourceChanged)
-        {
-            q = q.Where(i => i.SourceChanged);
-        }
-        if (!string.IsNullOrWhiteSpace(View.Q))
-        {
-            var text = View.Q.Trim();
-            // English stemming for English, the 'simple' configuration for every other script.
-            q = q.Where(i => i.SearchVector!.Matches(EF.Functions.WebSearchToTsQuery("english", text).Or(EF.Functions.WebSearchToTsQuery("simple", text))));
-        }
-        return q;
+        Counts = await queue.CountsAsync(View, ct);
+        var page = await queue.PageAsync(View, ct);
+        Items = page.Items;
+        NextCursor = page.NextCursor;
+        Categories = await db.Items.AsNoTracking().Where(i => i.Category != null).Select(i => i.Category!).Distinct().OrderBy(c => c).Take(200).ToListAsync(ct);
     }
 
-    // Newest (or best, or hottest) first; PostgreSQL sorts NULLs first in descending order, and the
-    // keyset predicates follow that order exactly.
-    private IQueryable<Item> Paginate(IQueryable<Item> q)
+    // One transaction for the whole selection, one audit event per item changed.
+    public async Task<IActionResult> OnPostBulkAsync(CancellationToken ct)
     {
-        var (value, afterId) = ParseCursor(View.After);
-        switch (View.Sort)
+        var action = Bulk.Action;
+        if (!BulkActions.ContainsKey(action))
         {
-            case "quality":
+            ModelState.AddModelError("Bulk.Action", "Choose an action.");
+        }
+        if (Bulk.Ids.Count == 0)
+        {
+            ModelState.AddModelError("Bulk.Ids", "Select at least one item.");
+        }
+        var topicName = Bulk.Topic?.Trim();
+        if (action is "add-topic" or "remove-topic" && string.IsNullOrEmpty(topicName))
+        {
+            ModelState.AddModelError("Bulk.Topic", "Name the topic.");
+        }
+        Topic? topic = null;
+        if (ModelState.IsValid && action is "add-topic" or "remove-topic")
+        {
+            topic = await db.Topics.SingleOrDefaultAsync(t => t.NormalizedName == topicName!.ToLower(), ct);
+            if (topic is null && action == "add-topic")
             {
-                int? v = value is null ? null : int.Parse(value, CultureInfo.InvariantCulture);
-                if (afterId is { } id)
+                if ((await authorization.AuthorizeAsync(User, Permissions.ManageTopics)).Succeeded)
                 {
-                    q = v is null
-                        ? q.Where(i => (i.Quality == null && i.Id < id) || i.Quality != null)
-                        : q.Where(i => i.Quality != null && (i.Quality < v || (i.Quality == v && i.Id < id)));
+                    topic = new Topic { Name = topicName!, NormalizedName = topicName!.ToLowerInvariant(), CreatedAt = DateTimeOffset.UtcNow };
+                    db.Topics.Add(topic);
                 }
-                return q.OrderByDescending(i => i.Quality).ThenByDescending(i => i.Id);
-            }
-            case "heat":
-            {
-                int? v = value is null ? null : int.Parse(value, CultureInfo.InvariantCulture);
-                if (afterId is { } id)
+                else
                 {
-                    q = v is null
-                        ? q.Where(i => (i.Heat == null && i.Id < id) || i.Heat != null)
-                        : q.Where(i => i.Heat != null && (i.Heat < v || (i.Heat == v && i.Id < id)));
+                    ModelState.AddModelError("Bulk.Topic", $"Unknown topic: {topicName}. Ask a publisher to create it.");
                 }
-                return q.OrderByDescending(i => i.Heat).ThenByDescending(i => i.Id);
-            }
-            default:
-            {
-                DateTimeOffset? v = value is null ? null : new DateTimeOffset(long.Parse(value, CultureInfo.InvariantCulture), TimeSpan.Zero);
-                if (afterId is { } id)
-                {
-                    q = v is null
-                        ? q.Where(i => (i.PublishedAt == null && i.Id < id) || i.PublishedAt != null)
-                        : q.Where(i => i.PublishedAt != null && (i.PublishedAt < v || (i.PublishedAt == v && i.Id < id)));
-                }
-                return q.OrderByDescending(i => i.PublishedAt).ThenByDescending(i => i.Id);
             }
         }
-    }
-
-    private string Cursor(Row last)
-    {
-        var value = View.Sort switch
+        if (!ModelState.IsValid)
         {
-            "quality" => last.Quality?.ToString(CultureInfo.InvariantCulture),
-            "heat" => last.Heat?.ToString(CultureInfo.InvariantCulture),
-            _ => last.PublishedAt?.UtcTicks.ToString(CultureInfo.InvariantCulture),
-        };
-        return $"{value ?? "null"}_{last.Id}";
-    }
-
-    private static (string? Value, long? Id) ParseCursor(string? cursor)
-    {
-        var parts = cursor?.Split('_');
-        if (parts is not { Length: 2 } || !long.TryParse(parts[1], CultureInfo.InvariantCulture, out var id)
-            || (parts[0] != "null" && !long.TryParse(parts[0], CultureInfo.InvariantCulture, out _)))
-        {
-            return (null, null);
+            await LoadAsync(ct);
+            return Page();
         }
-        return (parts[0] == "null" ? null : parts[0], id);
+
+        var user = User.Identity!.Name!;
+        var now = DateTimeOffset.UtcNow;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var items = await db.Items.Include(i => i.RelatedLinks).Include(i => i.Topics)
+            .Where(i => Bulk.Ids.Contains(i.Id)).ToListAsync(ct);
+        if (topic is { Id: 0 })
+        {
+            await db.SaveChangesAsync(ct);
+            AuditLog.Add(db, user, "topic.created", "topic", topic.Id.ToString(), new { name = topic.Name });
+        }
+        var changed = 0;
+        foreach (var item in items)
+        {
+            object? change = action switch
+            {
+                "add-topic" when topic is not null && (topic.Id == 0 || item.Topics.All(t => t.TopicId != topic.Id)) =>
+                    AddTopic(item, topic),
+                "remove-topic" when topic is not null && item.Topics.Any(t => t.TopicId == topic.Id) =>
+                    RemoveTopic(item, topic),
+                "approve-links" or "reject-links" => DecideAll(item, action == "approve-links" ? LinkDecision.Approved : LinkDecision.Rejected, user, now),
+                _ when Enum.TryParse<ReviewAction>(action, out var review) && Workflow.Target(item.State, review) is { } target =>
+                    Move(item, target),
+                _ => null,
+            };
+            if (change is null)
+            {
+                continue;
+            }
+            item.EditedAt = now;
+            item.EditedBy = user;
+            item.UpdatedAt = now;
+            AuditLog.Add(db, user, "item.bulk-edited", "item", item.Id.ToString(), new { action, change });
+            changed++;
+        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        StatusMessage = $"{BulkActions[action]}: {changed} of {Bulk.Ids.Count} selected items changed.";
+        return Redirect(WithQuery("handler", null));
     }
 
-    // The current view's query string with one parameter replaced.
-    public string WithQuery(string key, string? value)
+    private static object AddTopic(Item item, Topic topic)
     {
-        var query = Request.Query.Where(p => !p.Key.Equals(key, StringComparison.OrdinalIgnoreCase) && !p.Key.Equals("View.After", StringComparison.OrdinalIgnoreCase))
-            .SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string?>(p.Key, v))).ToList();
-        if (value is not null)
-        {
-            query.Add(new(key, value));
-        }
-        return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString("/", query);
+        item.Topics.Add(new ItemTopic { ItemId = item.Id, Topic = topic, Position = item.Topics.Count == 0 ? 0 : item.Topics.Max(t => t.Position) + 1 });
+        return new { topicAdded = topic.Name };
     }
+
+    private static object RemoveTopic(Item item, Topic topic)
+    {
+        item.Topics.RemoveAll(t => t.TopicId == topic.Id);
+        return new { topicRemoved = topic.Name };
+    }
+
+    private static object? DecideAll(Item item, LinkDecision decision, string user, DateTimeOffset now)
+    {
+        // Unsafe links stay rejected whatever the bulk action says.
+        var links = item.RelatedLinks.Where(l => l.Decision != decision && (l.IsSafeUrl || decision == LinkDecision.Rejected)).ToList();
+        foreach (var link in links)
+        {
+            link.Decision = decision;
+            link.DecidedBy = user;
+            link.DecidedAt = now;
+        }
+        return links.Count == 0 ? null : new { links = links.Select(l => l.Position).ToList(), decision = decision.ToString() };
+    }
+
+    private static object Move(Item item, WorkflowState target)
+    {
+        var before = item.State;
+        item.State = target;
+        return new { state = new { before = before.ToString(), after = target.ToString() } };
+    }
+
+    // The current view's URL with one parameter replaced (and the page cursor reset).
+    public string WithQuery(string key, string? value) => ViewUrls.Replace(Request.Query, "/", key, value);
 }

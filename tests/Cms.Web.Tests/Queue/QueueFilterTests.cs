@@ -44,7 +44,7 @@ public sealed partial class QueueFilterTests : WebTest
         ---
         """;
 
-    [GeneratedRegex("""<tr data-item-id="\d+">\s*<td>\s*<a [^>]*>([^<]+)</a>""")]
+    [GeneratedRegex("""<tr data-item-id="\d+">\s*<td><input [^>]*/></td>\s*<td>\s*<a [^>]*>([^<]+)</a>""")]
     private static partial Regex RowTitle();
 
     private async Task<List<string>> TitlesAsync(string query)

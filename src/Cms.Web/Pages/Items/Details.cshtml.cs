@@ -13,7 +13,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Cms.Web.Pages.Items;
 
-public sealed class DetailsModel(CmsDbContext db, IAuthorizationService authorization, IFrontMatterReader reader) : PageModel
+public sealed class DetailsModel(CmsDbContext db, IAuthorizationService authorization, IFrontMatterReader reader, Queue.QueueQuery queue) : PageModel
 {
     public const int MaxNoteLength = 1000;
     public static readonly TimeSpan LeaseLength = TimeSpan.FromMinutes(2);
@@ -39,6 +39,16 @@ public sealed class DetailsModel(CmsDbContext db, IAuthorizationService authoriz
 
     [BindProperty]
     public InputModel Input { get; set; } = new();
+
+    // The queue view the editor came from: next/previous and save-and-next move within it.
+    [BindProperty(SupportsGet = true)]
+    public Queue.QueueView View { get; set; } = new();
+
+    public long? NextId { get; private set; }
+    public long? PreviousId { get; private set; }
+
+    public string UrlFor(long itemId, string? handler = null) =>
+        Queue.ViewUrls.Replace(Request.Query, $"/Items/Details/{itemId}", "handler", handler);
 
     [TempData]
     public string? StatusMessage { get; set; }
@@ -80,6 +90,8 @@ public sealed class DetailsModel(CmsDbContext db, IAuthorizationService authoriz
         }
         await RenewLeaseAsync(id, ct);
         Input = CurrentValues();
+        NextId = await queue.NeighbourAsync(View, id, next: true, ct);
+        PreviousId = await queue.NeighbourAsync(View, id, next: false, ct);
         return Page();
     }
 
@@ -102,10 +114,30 @@ public sealed class DetailsModel(CmsDbContext db, IAuthorizationService authoriz
         {
             link.Decision = LinkDecision.Approved;
         }
-        return await OnPostAsync(id, ct);
+        return await SaveAsync(id, ct) ?? Redirect(UrlFor(id));
     }
 
-    public async Task<IActionResult> OnPostAsync(long id, CancellationToken ct)
+    public async Task<IActionResult> OnPostAsync(long id, CancellationToken ct) =>
+        await SaveAsync(id, ct) ?? Redirect(UrlFor(id));
+
+    public async Task<IActionResult> OnPostSaveNextAsync(long id, CancellationToken ct)
+    {
+        if (await SaveAsync(id, ct) is { } refused)
+        {
+            return refused;
+        }
+        var next = await queue.NeighbourAsync(View, id, next: true, ct);
+        if (next is null)
+        {
+            StatusMessage += " That was the last item in this view.";
+        }
+        return Redirect(next is { } n ? UrlFor(n) : ViewUrlsForQueue());
+    }
+
+    private string ViewUrlsForQueue() => Queue.ViewUrls.On(Request.Query, "/");
+
+    // Null when saved (or when there was nothing to save); otherwise the response to send.
+    private async Task<IActionResult?> SaveAsync(long id, CancellationToken ct)
     {
         var topicNames = ParseTopics(Input.Topics);
         foreach (var bad in topicNames.Where(t => t.Length > ItemParser.MaxTopicLength))
@@ -185,7 +217,7 @@ public sealed class DetailsModel(CmsDbContext db, IAuthorizationService authoriz
         if (changes.Count == 0 && string.IsNullOrWhiteSpace(Input.Note))
         {
             StatusMessage = "Nothing to save.";
-            return RedirectToPage(new { id });
+            return null;
         }
 
         // The hidden version is what this editor saw; a newer row means someone saved first.
@@ -210,7 +242,7 @@ public sealed class DetailsModel(CmsDbContext db, IAuthorizationService authoriz
             return Page();
         }
         StatusMessage = "Saved.";
-        return RedirectToPage(new { id });
+        return null;
     }
 
     public static List<string> ParseTopics(string? text) =>
