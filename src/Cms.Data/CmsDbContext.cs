@@ -17,6 +17,7 @@ public sealed class CmsDbContext(DbContextOptions<CmsDbContext> options)
     public DbSet<SourceRevision> SourceRevisions => Set<SourceRevision>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<ItemLease> ItemLeases => Set<ItemLease>();
+    public DbSet<ItemStateCount> ItemStateCounts => Set<ItemStateCount>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     public static void Configure(DbContextOptionsBuilder builder, string connectionString) =>

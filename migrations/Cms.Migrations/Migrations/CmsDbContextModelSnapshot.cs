@@ -305,6 +305,18 @@ namespace Cms.Migrations.Migrations
                     b.HasIndex("State", "PublishedAt", "Id")
                         .HasDatabaseName("ix_items_state_published_at_id");
 
+                    b.HasIndex(new[] { "PublishedAt", "Id" }, "ix_items_queue_date")
+                        .HasDatabaseName("ix_items_queue_date")
+                        .HasFilter("state IN ('New', 'Ready')");
+
+                    b.HasIndex(new[] { "Heat", "Id" }, "ix_items_queue_heat")
+                        .HasDatabaseName("ix_items_queue_heat")
+                        .HasFilter("state IN ('New', 'Ready')");
+
+                    b.HasIndex(new[] { "Quality", "Id" }, "ix_items_queue_quality")
+                        .HasDatabaseName("ix_items_queue_quality")
+                        .HasFilter("state IN ('New', 'Ready')");
+
                     b.ToTable("items", (string)null);
                 });
 
@@ -327,6 +339,23 @@ namespace Cms.Migrations.Migrations
                         .HasName("pk_item_leases");
 
                     b.ToTable("item_leases", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.ItemStateCount", b =>
+                {
+                    b.Property<string>("State")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint")
+                        .HasColumnName("count");
+
+                    b.HasKey("State")
+                        .HasName("pk_item_state_counts");
+
+                    b.ToTable("item_state_counts", (string)null);
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.ItemTopic", b =>

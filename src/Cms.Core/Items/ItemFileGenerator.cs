@@ -18,6 +18,12 @@ public sealed class ItemFileGenerator(int seed)
         "50%", "@user", "&amp;", "<b>bold</b>", "C:\\path", "tab\there", "\u202eRTL-override", "emoji 😀", "ß", "Ω",
     ];
 
+    // Surnames from syllables (8,000 of them): searches for a person match a realistic handful of items.
+    private static readonly string[] Syllables = ["ka", "ri", "mo", "len", "sa", "vo", "ne", "tar", "bel", "ur", "zi", "dan", "po", "lu", "mer", "ha", "gro", "vik", "es", "ton"];
+
+    public static string Surname(int n) =>
+        char.ToUpperInvariant(Syllables[n % 20][0]) + Syllables[n % 20][1..] + Syllables[n / 20 % 20] + Syllables[n / 400 % 20];
+
     private static readonly string[] Topics = ["AI", "AI Hardware", "Climate", "Elections", "Энергетика", "Markets", "Space", "Health", "الاقتصاد", "Tech"];
 
     private static readonly string[] Providers = ["Interesting Engineering", "Metro", "Hindustan Times Tech", "Der Spiegel", "Новая газета", "Al Jazeera", "Le Monde"];
@@ -27,7 +33,7 @@ public sealed class ItemFileGenerator(int seed)
         var yaml = new StringBuilder("---\n");
         var slug = $"{index:D7}-{_random.Next():x8}";
         Field(yaml, 0, "category", Pick(["news", "tech", "science", "opinion"]));
-        Field(yaml, 0, "title", Sentence(4, 14));
+        Field(yaml, 0, "title", Surname(_random.Next(8000)) + " " + Sentence(4, 14));
         Field(yaml, 0, "excerpt", _random.Next(4) == 0 ? $"<p>{Sentence(5, 20)}</p><script>alert('x')</script><a href=\"javascript:evil()\">x</a>" : Sentence(10, 40));
         yaml.Append("publishedDateTime: ").Append(Timestamp()).Append('\n');
         yaml.Append("originalUrl: \"https://news.example/").Append(slug).Append("\"\n");

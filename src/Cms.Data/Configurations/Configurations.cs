@@ -7,6 +7,8 @@ namespace Cms.Data.Configurations;
 
 public sealed class ItemConfiguration : IEntityTypeConfiguration<Item>
 {
+    public const string QueuePredicate = "state IN ('New', 'Ready')";
+
     public void Configure(EntityTypeBuilder<Item> builder)
     {
         builder.Property(i => i.State).HasConversion<string>().HasMaxLength(16);
@@ -21,6 +23,11 @@ public sealed class ItemConfiguration : IEntityTypeConfiguration<Item>
         builder.HasIndex(i => i.SourceChanged).HasFilter("source_changed");
         builder.HasIndex(i => new { i.Quality, i.Id });
         builder.HasIndex(i => new { i.Heat, i.Id });
+        // The default queue ("not yet published") in each sort order, as partial indexes whose
+        // predicate matches the constant filter QueueQuery.WithState writes.
+        builder.HasIndex(i => new { i.PublishedAt, i.Id }, "ix_items_queue_date").HasFilter(QueuePredicate).HasDatabaseName("ix_items_queue_date");
+        builder.HasIndex(i => new { i.Quality, i.Id }, "ix_items_queue_quality").HasFilter(QueuePredicate).HasDatabaseName("ix_items_queue_quality");
+        builder.HasIndex(i => new { i.Heat, i.Id }, "ix_items_queue_heat").HasFilter(QueuePredicate).HasDatabaseName("ix_items_queue_heat");
         builder.Property(i => i.SearchVector).HasComputedColumnSql(
             "to_tsvector('english', coalesce(title, '') || ' ' || coalesce(excerpt, '')) || to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(excerpt, ''))",
             stored: true);
@@ -68,6 +75,15 @@ public sealed class SourceRevisionConfiguration : IEntityTypeConfiguration<Sourc
         builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
         builder.Property(r => r.SourceHash).HasMaxLength(64);
         builder.HasIndex(r => new { r.ItemId, r.SourceHash }).IsUnique();
+    }
+}
+
+public sealed class ItemStateCountConfiguration : IEntityTypeConfiguration<ItemStateCount>
+{
+    public void Configure(EntityTypeBuilder<ItemStateCount> builder)
+    {
+        builder.HasKey(c => c.State);
+        builder.Property(c => c.State).HasMaxLength(16);
     }
 }
 

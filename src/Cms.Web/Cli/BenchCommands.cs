@@ -8,6 +8,7 @@ public static class BenchCommands
     {
         var bench = new Command("bench", "Benchmarks that print figures.");
         bench.Add(ImportBench.Command());
+        bench.Add(QueueBench.Command());
         return bench;
     }
 }

@@ -39,7 +39,7 @@ public sealed class IndexModel(CmsDbContext db, QueueQuery queue, IAuthorization
     public string? StatusMessage { get; set; }
 
     public IReadOnlyList<QueueQuery.Row> Items { get; private set; } = [];
-    public IReadOnlyDictionary<WorkflowState, int> Counts { get; private set; } = new Dictionary<WorkflowState, int>();
+    public IReadOnlyDictionary<WorkflowState, long> Counts { get; private set; } = new Dictionary<WorkflowState, long>();
     public IReadOnlyList<string> Categories { get; private set; } = [];
     public string? NextCursor { get; private set; }
 

@@ -32,10 +32,24 @@ public sealed class QueueQuery(CmsDbContext db)
         return new Page(rows, Cursor.Of(view.Sort, rows[^1].Id, rows[^1].PublishedAt, rows[^1].Quality, rows[^1].Heat));
     }
 
-    // Per-state counts of the view with every filter except the state filter.
-    public async Task<Dictionary<WorkflowState, int>> CountsAsync(QueueView view, CancellationToken ct) =>
-        await (await FilterAsync(view, ct)).GroupBy(i => i.State).Select(g => new { g.Key, Count = g.Count() })
+    // Per-state counts of the view with every filter except the state filter. The unfiltered view
+    // reads the trigger-maintained totals; a filtered view counts its matches.
+    public async Task<Dictionary<WorkflowState, long>> CountsAsync(QueueView view, CancellationToken ct)
+    {
+        if (!HasFilters(view))
+        {
+            return (await db.ItemStateCounts.AsNoTracking().ToListAsync(ct))
+                .Where(c => Enum.TryParse<WorkflowState>(c.State, out _))
+                .ToDictionary(c => Enum.Parse<WorkflowState>(c.State), c => c.Count);
+        }
+        return await (await FilterAsync(view, ct)).GroupBy(i => i.State).Select(g => new { g.Key, Count = g.LongCount() })
             .ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+    }
+
+    public static bool HasFilters(QueueView view) =>
+        !string.IsNullOrWhiteSpace(view.Category) || !string.IsNullOrWhiteSpace(view.Provider)
+        || view.Topic.Any(t => !string.IsNullOrWhiteSpace(t)) || view.QualityMin is not null || view.QualityMax is not null
+        || view.From is not null || view.To is not null || view.Undecided || view.SourceChanged || !string.IsNullOrWhiteSpace(view.Q);
 
     // The item after (or before) the given one in the view's order, for next/previous and save-and-next.
     public async Task<long?> NeighbourAsync(QueueView view, long itemId, bool next, CancellationToken ct)

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Cms.Core.Items;
 using Cms.Data;
 using Cms.Web.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace Cms.Web.Tests.Queue;
 
@@ -115,5 +116,27 @@ public sealed partial class BulkAndNavigationTests : WebTest
         Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
         Assert.Equal($"/Items/Details/{ItemId("Delta")}?View.Category=news", saved.Headers.Location!.OriginalString);
         Assert.Equal(64, Factory.WithDb(db => db.Items.Single(i => i.Title == "Charlie").Quality));
+    }
+}
+
+public sealed class StateCountTests : WebTest
+{
+    [Fact]
+    public async Task Trigger_kept_state_counts_follow_imports_moves_and_deletes()
+    {
+        await ImportTextsAsync(
+            "---\ntitle: a\noriginalUrl: \"https://e.com/a\"\n---\n",
+            "---\ntitle: b\noriginalUrl: \"https://e.com/b\"\n---\n",
+            "---\ntitle: c\noriginalUrl: \"https://e.com/c\"\npublished: true\n---\n");
+        await using var db = TestPostgres.Context(ConnectionString);
+        Dictionary<string, long> Counts() => db.ItemStateCounts.AsNoTracking().Where(c => c.Count != 0).ToDictionary(c => c.State, c => c.Count);
+        Dictionary<string, long> Actual() => db.Items.GroupBy(i => i.State).ToDictionary(g => g.Key.ToString(), g => (long)g.Count());
+
+        Assert.Equal(new Dictionary<string, long> { ["New"] = 2, ["Published"] = 1 }, Counts());
+        await db.Items.Where(i => i.Title == "a").ExecuteUpdateAsync(s => s.SetProperty(i => i.State, WorkflowState.Ready));
+        await db.Items.Where(i => i.Title == "b").ExecuteUpdateAsync(s => s.SetProperty(i => i.Quality, 5));
+        Assert.Equal(new Dictionary<string, long> { ["New"] = 1, ["Ready"] = 1, ["Published"] = 1 }, Counts());
+        await db.Items.Where(i => i.Title == "c").ExecuteDeleteAsync();
+        Assert.Equal(Actual(), Counts());
     }
 }
