@@ -13,6 +13,7 @@ public sealed class CmsDbContext(DbContextOptions<CmsDbContext> options)
     public DbSet<Item> Items => Set<Item>();
     public DbSet<RelatedLink> RelatedLinks => Set<RelatedLink>();
     public DbSet<Topic> Topics => Set<Topic>();
+    public DbSet<Category> Categories => Set<Category>();
     public DbSet<ItemTopic> ItemTopics => Set<ItemTopic>();
     public DbSet<SourceRevision> SourceRevisions => Set<SourceRevision>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();

@@ -58,6 +58,15 @@ public sealed class TopicConfiguration : IEntityTypeConfiguration<Topic>
     }
 }
 
+public sealed class CategoryConfiguration : IEntityTypeConfiguration<Category>
+{
+    public void Configure(EntityTypeBuilder<Category> builder)
+    {
+        builder.Property(c => c.Name).HasMaxLength(100);
+        builder.HasIndex(c => c.Name).IsUnique();
+    }
+}
+
 public sealed class ItemTopicConfiguration : IEntityTypeConfiguration<ItemTopic>
 {
     public void Configure(EntityTypeBuilder<ItemTopic> builder)

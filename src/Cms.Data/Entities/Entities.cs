@@ -85,6 +85,14 @@ public sealed class Topic
     public DateTimeOffset CreatedAt { get; set; }
 }
 
+// The managed list of categories editors choose from; the pipeline's categories join it on import.
+public sealed class Category
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    public bool FromImport { get; set; }
+}
+
 public sealed class ItemTopic
 {
     public long ItemId { get; set; }

@@ -192,6 +192,7 @@ public sealed class ItemImporter(CmsDbContext db, ItemParser parser, FrontMatter
         {
             await InsertAsync(fresh, actor, now, ct);
         }
+        await AddCategoriesAsync(batch.Select(b => b.Parsed.Category), ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         db.ChangeTracker.Clear();
@@ -277,6 +278,17 @@ public sealed class ItemImporter(CmsDbContext db, ItemParser parser, FrontMatter
         Decision = r.IsSafeUrl ? LinkDecision.Pending : LinkDecision.Rejected,
         Reason = r.IsSafeUrl ? null : UnsafeUrlReason,
     };
+
+    // Categories the pipeline uses join the managed list (names over 100 characters stay off it).
+    private async Task AddCategoriesAsync(IEnumerable<string?> categories, CancellationToken ct)
+    {
+        var names = categories.Where(c => !string.IsNullOrWhiteSpace(c) && c.Length <= 100).Select(c => c!).Distinct().ToArray();
+        if (names.Length > 0)
+        {
+            await db.Database.ExecuteSqlInterpolatedAsync(
+                $"INSERT INTO categories (name, from_import) SELECT unnest({names}), true ON CONFLICT (name) DO NOTHING", ct);
+        }
+    }
 
     // Unknown topics are created, marked as coming from import; returns lower-cased name -> id.
     private async Task<Dictionary<string, int>> ResolveTopicsAsync(IEnumerable<string> names, string actor, CancellationToken ct)

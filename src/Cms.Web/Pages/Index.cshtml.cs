@@ -74,7 +74,7 @@ public sealed class IndexModel(CmsDbContext db, QueueQuery queue, IAuthorization
         var page = await queue.PageAsync(View, ct);
         Items = page.Items;
         NextCursor = page.NextCursor;
-        Categories = await db.Items.AsNoTracking().Where(i => i.Category != null).Select(i => i.Category!).Distinct().OrderBy(c => c).Take(200).ToListAsync(ct);
+        Categories = await db.Categories.AsNoTracking().OrderBy(c => c.Name).Select(c => c.Name).ToListAsync(ct);
     }
 
     // One transaction for the whole selection, one audit event per item changed.

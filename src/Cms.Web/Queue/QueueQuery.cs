@@ -42,9 +42,20 @@ public sealed class QueueQuery(CmsDbContext db)
                 .Where(c => Enum.TryParse<WorkflowState>(c.State, out _))
                 .ToDictionary(c => Enum.Parse<WorkflowState>(c.State), c => c.Count);
         }
-        return await (await FilterAsync(view, ct)).GroupBy(i => i.State).Select(g => new { g.Key, Count = g.LongCount() })
-            .ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        // Counting every match of a broad filter over a million items costs a scan; past CountCap
+        // the page says "1000+" instead, and each state's count stops at the cap.
+        var filtered = await FilterAsync(view, ct);
+        var counts = new Dictionary<WorkflowState, long>();
+        foreach (var state in Enum.GetValues<WorkflowState>())
+        {
+            counts[state] = await filtered.Where(i => i.State == state).Take(CountCap + 1).LongCountAsync(ct);
+        }
+        return counts;
     }
+
+    public const int CountCap = 1000;
+
+    public static string CountLabel(long count) => count > CountCap ? $"{CountCap}+" : count.ToString(CultureInfo.InvariantCulture);
 
     public static bool HasFilters(QueueView view) =>
         !string.IsNullOrWhiteSpace(view.Category) || !string.IsNullOrWhiteSpace(view.Provider)

@@ -145,6 +145,21 @@ public sealed partial class ItemEditingTests : WebTest
     }
 
     [Fact]
+    public async Task A_category_outside_the_managed_list_is_refused()
+    {
+        await ImportTextsAsync(Source);
+        var id = ItemId("Editable story");
+        var editor = await SignedInAsync(Roles.Editor);
+        var (_, form) = await OpenAsync(editor, id);
+        form["Input.Category"] = "made-up";
+
+        var response = await editor.PostAsync($"/Items/Details/{id}", new FormUrlEncodedContent(form));
+
+        Assert.Contains("Choose a category from the list.", await response.Content.ReadAsStringAsync());
+        Assert.Equal("news", Factory.WithDb(db => db.Items.Single().Category));
+    }
+
+    [Fact]
     public async Task An_editor_cannot_create_a_topic_but_a_publisher_can()
     {
         await ImportTextsAsync(Source);

@@ -89,6 +89,16 @@ public sealed partial class QueueFilterTests : WebTest
     }
 
     [Fact]
+    public async Task A_filtered_view_counts_its_own_matches_per_state()
+    {
+        var html = await _editor.GetStringAsync("/?View.Category=news");
+
+        Assert.Contains("""<span class="count-new">2</span>""", html);
+        Assert.Contains("""<span class="count-published">1</span>""", html);
+        Assert.Contains("""<span class="count-ready">0</span>""", html);
+    }
+
+    [Fact]
     public async Task A_quality_bound_out_of_range_is_refused_with_a_message()
     {
         var html = await _editor.GetStringAsync("/?View.QualityMin=-5");

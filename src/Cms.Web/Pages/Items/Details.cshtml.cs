@@ -183,6 +183,12 @@ public sealed class DetailsModel(CmsDbContext db, IAuthorizationService authoriz
             item.Quality = Input.Quality;
         }
         var category = string.IsNullOrWhiteSpace(Input.Category) ? null : Input.Category.Trim();
+        if (category is not null && category != item.Category && !await db.Categories.AnyAsync(c => c.Name == category, ct))
+        {
+            ModelState.AddModelError("Input.Category", "Choose a category from the list.");
+            await LoadAsync(id, ct);
+            return Page();
+        }
         if (item.Category != category)
         {
             changes.Add(new { field = "category", before = item.Category, after = category });
@@ -265,7 +271,7 @@ public sealed class DetailsModel(CmsDbContext db, IAuthorizationService authoriz
             .ToListAsync(ct);
         Topics = await db.ItemTopics.AsNoTracking().Where(t => t.ItemId == id).OrderBy(t => t.Position).Select(t => t.Topic!.Name).ToListAsync(ct);
         Vocabulary = await db.Topics.AsNoTracking().OrderBy(t => t.Name).Select(t => t.Name).Take(2000).ToListAsync(ct);
-        Categories = await db.Items.AsNoTracking().Where(i => i.Category != null).Select(i => i.Category!).Distinct().OrderBy(c => c).Take(200).ToListAsync(ct);
+        Categories = await db.Categories.AsNoTracking().OrderBy(c => c.Name).Select(c => c.Name).ToListAsync(ct);
         Images = item.ImagesJson is null ? [] : System.Text.Json.JsonSerializer.Deserialize<List<ParsedImage>>(item.ImagesJson) ?? [];
         var me = User.Identity!.Name!;
         OthersEditing = await db.ItemLeases.AsNoTracking()
