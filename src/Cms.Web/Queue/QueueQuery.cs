@@ -55,7 +55,9 @@ public sealed class QueueQuery(CmsDbContext db)
 
     public const int CountCap = 1000;
 
-    public static string CountLabel(long count) => count > CountCap ? $"{CountCap}+" : count.ToString(CultureInfo.InvariantCulture);
+    // Only a filtered view's counts are capped; the unfiltered totals are exact.
+    public static string CountLabel(QueueView view, long count) =>
+        HasFilters(view) && count > CountCap ? $"{CountCap}+" : count.ToString(CultureInfo.InvariantCulture);
 
     public static bool HasFilters(QueueView view) =>
         !string.IsNullOrWhiteSpace(view.Category) || !string.IsNullOrWhiteSpace(view.Provider)

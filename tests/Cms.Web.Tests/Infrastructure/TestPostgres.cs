@@ -53,7 +53,20 @@ public static class TestPostgres
     {
         var name = new NpgsqlConnectionStringBuilder(connectionString).Database!;
         NpgsqlConnection.ClearPool(new NpgsqlConnection(connectionString));
-        await ExecuteAsync($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ExecuteAsync($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                return;
+            }
+            catch (PostgresException ex) when (ex.SqlState is "42501" or "55006" && attempt < 100)
+            {
+                // An autovacuum worker (a superuser's backend) may be on the database; FORCE
+                // cannot end it for a non-superuser, so wait for it to finish.
+                await Task.Delay(200);
+            }
+        }
     }
 
     private static void Drop(string name)
