@@ -68,7 +68,8 @@ public static partial class QueueBench
                 ("default view", "/", new QueueView()),
                 ("combined filter", "/?View.Category=news&View.QualityMin=40&View.QualityMax=90&View.Topic=AI",
                     new QueueView { Category = "news", QualityMin = 40, QualityMax = 90, Topic = ["AI"] }),
-                ($"full-text search \"{surname}\"", $"/?View.Q={surname}", new QueueView { Q = surname }),
+                ($"full-text search \"{surname}\" (a name, ~130 matches)", $"/?View.Q={surname}", new QueueView { Q = surname }),
+                ("full-text search \"market\" (~80% of items)", "/?View.Q=market", new QueueView { Q = "market" }),
             ];
             Console.WriteLine();
             Console.WriteLine($"{clients} concurrent clients, {requests} requests per measurement");

@@ -53,7 +53,7 @@ public sealed class QueueQuery(CmsDbContext db)
         return counts;
     }
 
-    public const int CountCap = 1000;
+    public const int CountCap = 200;
 
     // Only a filtered view's counts are capped; the unfiltered totals are exact.
     public static string CountLabel(QueueView view, long count) =>
