@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Cms.Core.Items;
 using Cms.Data;
 using Cms.Web.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace Cms.Web.Tests.Items;
 
@@ -191,5 +192,28 @@ public sealed partial class ItemEditingTests : WebTest
         var html = await bob.GetStringAsync($"/Items/Details/{id}");
 
         Assert.Matches("Also open by editor-[0-9a-f]+@example.com", html);
+    }
+
+    [Fact]
+    public async Task The_open_page_renews_its_lease_and_a_lapsed_lease_no_longer_warns()
+    {
+        await ImportTextsAsync(Source);
+        var id = ItemId("Editable story");
+        var alice = await SignedInAsync(Roles.Editor);
+        var bob = await SignedInAsync(Roles.Editor);
+        var (html, _) = await OpenAsync(alice, id);
+        await using (var db = TestPostgres.Context(ConnectionString))
+        {
+            await db.ItemLeases.ExecuteUpdateAsync(s => s.SetProperty(l => l.ExpiresAt, DateTimeOffset.UtcNow.AddSeconds(-1)));
+        }
+        Assert.DoesNotContain("Also open by", await bob.GetStringAsync($"/Items/Details/{id}"));
+
+        var renewed = await alice.PostAsync($"/Items/Details/{id}?handler=Lease", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = Http.AntiforgeryToken(html),
+        }));
+
+        Assert.Equal(HttpStatusCode.NoContent, renewed.StatusCode);
+        Assert.Matches("Also open by editor-[0-9a-f]+@example.com", await bob.GetStringAsync($"/Items/Details/{id}"));
     }
 }

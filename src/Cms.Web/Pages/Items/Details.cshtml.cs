@@ -108,6 +108,18 @@ public sealed class DetailsModel(CmsDbContext db, IAuthorizationService authoriz
     // have now seen the current values and may save over them deliberately.
     public uint FormVersion => Conflict is null && Input.Version != 0 ? Input.Version : Item.Version;
 
+    // Renewed by the page every minute while it stays open (shortcuts.js); without JavaScript the
+    // lease simply lapses two minutes after the last page load.
+    public async Task<IActionResult> OnPostLeaseAsync(long id, CancellationToken ct)
+    {
+        if (!await db.Items.AnyAsync(i => i.Id == id, ct))
+        {
+            return NotFound();
+        }
+        await RenewLeaseAsync(id, ct);
+        return new NoContentResult();
+    }
+
     public async Task<IActionResult> OnPostApproveAllAsync(long id, CancellationToken ct)
     {
         foreach (var link in Input.Links)
