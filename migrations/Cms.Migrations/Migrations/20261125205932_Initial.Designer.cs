@@ -13,8 +13,8 @@ using NpgsqlTypes;
 namespace Cms.Migrations.Migrations
 {
     [DbContext(typeof(CmsDbContext))]
-    [Migration("20261125202627_Categories")]
-    partial class Categories
+    [Migration("20261125205932_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
