@@ -55,14 +55,13 @@ public abstract class BrowserTest : IAsyncLifetime
         await Factory.CreateUserAsync(email, WebTest.Password, role);
         var context = await Browser.NewContextAsync(options ?? new BrowserNewContextOptions());
         var page = await context.NewPageAsync();
-        page.RequestFailed += (_, request) => Errors.Add($"failed {request.Method} {request.Url}: {request.Failure}");
-        page.FrameNavigated += (_, frame) => Errors.Add($"navigated {frame.Url}");
+        page.RequestFailed += (_, request) => _trail.Add($"failed {request.Method} {request.Url}: {request.Failure}");
+        page.FrameNavigated += (_, frame) => _trail.Add($"navigated {frame.Url}");
         page.Response += (_, response) =>
         {
             if (response.Status >= 400)
             {
                 ConsoleErrors.Add($"HTTP {response.Status} {response.Request.Method} {response.Url}");
-                Errors.Add($"HTTP {response.Status} {response.Request.Method} {response.Url} {string.Join(", ", response.Headers.Select(h => h.Key + ": " + h.Value))}");
             }
         };
         page.Console += (_, message) =>
@@ -81,9 +80,10 @@ public abstract class BrowserTest : IAsyncLifetime
     }
 
     // Waits for text on the page; on failure says what the page showed instead.
-    private static readonly List<string> Errors = [];
+    // Navigation, failed requests and HTTP errors, for the message when an expectation fails.
+    private readonly List<string> _trail = [];
 
-    protected static async Task ExpectTextAsync(IPage page, string text)
+    protected async Task ExpectTextAsync(IPage page, string text)
     {
         try
         {
@@ -91,7 +91,7 @@ public abstract class BrowserTest : IAsyncLifetime
         }
         catch (TimeoutException)
         {
-            var shown = await page.InnerTextAsync("body") + "\nconsole and network: " + string.Join("\n", Errors);
+            var shown = await page.InnerTextAsync("body") + "\nconsole and network: " + string.Join("\n", _trail.Concat(ConsoleErrors));
             throw new Xunit.Sdk.XunitException($"'{text}' did not appear on {page.Url}; the page showed:\n{shown[..Math.Min(shown.Length, 3000)]}");
         }
     }
