@@ -1,4 +1,5 @@
 using Cms.Data;
+using Cms.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -53,20 +54,7 @@ public static class TestPostgres
     {
         var name = new NpgsqlConnectionStringBuilder(connectionString).Database!;
         NpgsqlConnection.ClearPool(new NpgsqlConnection(connectionString));
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await ExecuteAsync($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                return;
-            }
-            catch (PostgresException ex) when (ex.SqlState is "42501" or "55006" && attempt < 100)
-            {
-                // An autovacuum worker (a superuser's backend) may be on the database; FORCE
-                // cannot end it for a non-superuser, so wait for it to finish.
-                await Task.Delay(200);
-            }
-        }
+        await PostgresAdmin.DropDatabaseAsync(ServerConnectionString, name, CancellationToken.None);
     }
 
     private static void Drop(string name)
@@ -81,13 +69,7 @@ public static class TestPostgres
         }
     }
 
-    private static async Task ExecuteAsync(string sql)
-    {
-        await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ServerConnectionString) { Pooling = false }.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync();
-    }
+    private static Task ExecuteAsync(string sql) => PostgresAdmin.ExecuteAsync(ServerConnectionString, sql, CancellationToken.None);
 
     public static CmsDbContext Context(string connectionString)
     {

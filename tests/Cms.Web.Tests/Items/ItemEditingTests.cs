@@ -49,6 +49,18 @@ public sealed partial class ItemEditingTests : WebTest
         return (html, form);
     }
 
+    // Two signed-in editors, each with the item page loaded and its form ready to post.
+    private async Task<(long Id, HttpClient Alice, Dictionary<string, string> AliceForm, HttpClient Bob, Dictionary<string, string> BobForm)> TwoEditorsOpenTheItemAsync()
+    {
+        await ImportTextsAsync(Source);
+        var id = ItemId("Editable story");
+        var alice = await SignedInAsync(Roles.Editor);
+        var bob = await SignedInAsync(Roles.Editor);
+        var (_, aliceForm) = await OpenAsync(alice, id);
+        var (_, bobForm) = await OpenAsync(bob, id);
+        return (id, alice, aliceForm, bob, bobForm);
+    }
+
     [Fact]
     public async Task A_save_changes_quality_topics_and_link_decisions_in_one_audited_transaction()
     {
@@ -79,12 +91,7 @@ public sealed partial class ItemEditingTests : WebTest
     [Fact]
     public async Task Two_sessions_save_the_same_item_and_the_second_gets_the_conflict_page()
     {
-        await ImportTextsAsync(Source);
-        var id = ItemId("Editable story");
-        var alice = await SignedInAsync(Roles.Editor);
-        var bob = await SignedInAsync(Roles.Editor);
-        var (_, aliceForm) = await OpenAsync(alice, id);
-        var (_, bobForm) = await OpenAsync(bob, id);
+        var (id, alice, aliceForm, bob, bobForm) = await TwoEditorsOpenTheItemAsync();
         aliceForm["Input.Quality"] = "61";
         bobForm["Input.Quality"] = "99";
         bobForm["Input.Links[0].Decision"] = "Approved";
@@ -105,12 +112,7 @@ public sealed partial class ItemEditingTests : WebTest
     [Fact]
     public async Task A_link_decision_alone_bumps_the_item_version_so_a_stale_quality_save_conflicts()
     {
-        await ImportTextsAsync(Source);
-        var id = ItemId("Editable story");
-        var alice = await SignedInAsync(Roles.Editor);
-        var bob = await SignedInAsync(Roles.Editor);
-        var (_, aliceForm) = await OpenAsync(alice, id);
-        var (_, bobForm) = await OpenAsync(bob, id);
+        var (id, alice, aliceForm, bob, bobForm) = await TwoEditorsOpenTheItemAsync();
         aliceForm["Input.Links[1].Decision"] = "Rejected";
         bobForm["Input.Quality"] = "12";
 
