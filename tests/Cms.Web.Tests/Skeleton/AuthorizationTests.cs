@@ -68,4 +68,60 @@ public sealed class AuthorizationTests : WebTest
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.StartsWith("/Account/Login", response.Headers.Location!.PathAndQuery);
     }
+
+    private string UserId(string email) => Factory.WithDb(db => db.Users.Single(u => u.Email == email).Id);
+
+    [Fact]
+    public async Task An_admin_changes_a_role_and_the_account_gets_the_new_permissions()
+    {
+        var admin = await SignedInAsync(Roles.Admin);
+        await Factory.CreateUserAsync("promoted@example.com", Password, Roles.Editor);
+
+        var response = await Http.PostFormAsync(admin, "/Admin/Users", new Dictionary<string, string>
+        {
+            ["SetRole.UserId"] = UserId("promoted@example.com"),
+            ["SetRole.Role"] = Roles.Publisher,
+        }, "/Admin/Users?handler=Role");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var promoted = Factory.Browser();
+        await Http.SignInAsync(promoted, "promoted@example.com", Password);
+        Assert.Equal(HttpStatusCode.OK, (await promoted.GetAsync("/Topics")).StatusCode);
+        Assert.Equal(1, Factory.WithDb(db => db.AuditEvents.Count(a => a.Action == "user.role-changed")));
+    }
+
+    [Fact]
+    public async Task The_last_admin_cannot_be_demoted()
+    {
+        var admin = await SignedInAsync(Roles.Admin);
+        var adminId = Factory.WithDb(db => db.UserRoles.Single(r => r.RoleId == db.Roles.Single(x => x.Name == Roles.Admin).Id).UserId);
+
+        var response = await Http.PostFormAsync(admin, "/Admin/Users", new Dictionary<string, string>
+        {
+            ["SetRole.UserId"] = adminId,
+            ["SetRole.Role"] = Roles.Editor,
+        }, "/Admin/Users?handler=Role");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("is the last admin", await response.Content.ReadAsStringAsync());
+        Assert.Equal(1, Factory.WithDb(db => db.UserRoles.Count(r => r.RoleId == db.Roles.Single(x => x.Name == Roles.Admin).Id)));
+    }
+
+    [Fact]
+    public async Task An_admin_unlocks_a_locked_out_account()
+    {
+        await Factory.CreateUserAsync("unlucky@example.com", Password, Roles.Editor);
+        for (var i = 0; i < 5; i++)
+        {
+            await Http.SignInAsync(Factory.Browser(), "unlucky@example.com", "wrong password " + i);
+        }
+        var admin = await SignedInAsync(Roles.Admin);
+
+        var response = await Http.PostFormAsync(admin, "/Admin/Users", new Dictionary<string, string>(),
+            $"/Admin/Users?handler=Unlock&userId={UserId("unlucky@example.com")}");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await Http.SignInAsync(Factory.Browser(), "unlucky@example.com", Password)).StatusCode);
+        Assert.Equal(1, Factory.WithDb(db => db.AuditEvents.Count(a => a.Action == "user.unlocked")));
+    }
 }

@@ -39,6 +39,9 @@ public sealed class IndexModel(CmsDbContext db, UserManager<CmsUser> users) : Pa
 
     public async Task<IActionResult> OnPostCreateAsync(CancellationToken ct)
     {
+        // The page has several forms; only this one's fields count here.
+        ModelState.Clear();
+        TryValidateModel(Input, nameof(Input));
         if (!Cms.Data.Roles.All.Contains(Input.Role))
         {
             ModelState.AddModelError("Input.Role", "Choose Admin, Publisher or Editor.");
@@ -69,6 +72,73 @@ public sealed class IndexModel(CmsDbContext db, UserManager<CmsUser> users) : Pa
         await tx.CommitAsync(ct);
         StatusMessage = $"Created {Input.Email} as {Input.Role}.";
         return RedirectToPage();
+    }
+
+    [BindProperty]
+    public RoleInput SetRole { get; set; } = new();
+
+    public sealed class RoleInput
+    {
+        [Required]
+        public string UserId { get; set; } = "";
+
+        [Required]
+        public string Role { get; set; } = "";
+    }
+
+    // One role per account. The last admin cannot be demoted, so the back office always has one.
+    public async Task<IActionResult> OnPostRoleAsync(CancellationToken ct)
+    {
+        // The page has several forms; only this one's fields count here.
+        ModelState.Clear();
+        var user = await users.FindByIdAsync(SetRole.UserId);
+        if (user is null || !Cms.Data.Roles.All.Contains(SetRole.Role))
+        {
+            return NotFound();
+        }
+        var current = await users.GetRolesAsync(user);
+        if (current.Contains(Cms.Data.Roles.Admin) && SetRole.Role != Cms.Data.Roles.Admin
+            && (await users.GetUsersInRoleAsync(Cms.Data.Roles.Admin)).Count == 1)
+        {
+            ModelState.AddModelError(string.Empty, $"{user.Email} is the last admin; make someone else admin first.");
+            await LoadAsync(ct);
+            return Page();
+        }
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        Check(await users.RemoveFromRolesAsync(user, current));
+        Check(await users.AddToRoleAsync(user, SetRole.Role));
+        // A new security stamp signs the account out elsewhere, so old role claims do not linger.
+        Check(await users.UpdateSecurityStampAsync(user));
+        AuditLog.Add(db, User.Identity!.Name!, "user.role-changed", "user", user.Id, new { email = user.Email, before = current, after = SetRole.Role });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        StatusMessage = $"{user.Email} is now {SetRole.Role}.";
+        return RedirectToPage();
+    }
+
+    public async Task<IActionResult> OnPostUnlockAsync(string userId, CancellationToken ct)
+    {
+        var user = await users.FindByIdAsync(userId);
+        if (user is null)
+        {
+            return NotFound();
+        }
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        Check(await users.SetLockoutEndDateAsync(user, null));
+        Check(await users.ResetAccessFailedCountAsync(user));
+        AuditLog.Add(db, User.Identity!.Name!, "user.unlocked", "user", user.Id, new { email = user.Email });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        StatusMessage = $"{user.Email} is unlocked.";
+        return RedirectToPage();
+    }
+
+    private static void Check(IdentityResult result)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException(string.Join("; ", result.Errors.Select(e => e.Description)));
+        }
     }
 
     private async Task LoadAsync(CancellationToken ct)
