@@ -30,7 +30,7 @@ public static class ItemExport
         // renamed or merged topic is written even for an item nobody edited, and an untouched item's
         // list stays exactly as it came.
         var sourceTopics = source["topics"] is SourceSequence ts
-            ? ts.Items.OfType<SourceScalar>().Select(t => t.Value.Trim()).DistinctBy(t => t.ToLowerInvariant()).ToList()
+            ? ts.Items.OfType<SourceScalar>().Select(t => t.Value.Trim()).DistinctBy(TopicNames.Normalize).ToList()
             : [];
         if (!sourceTopics.SequenceEqual(edits.Topics))
         {

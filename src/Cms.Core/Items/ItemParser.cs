@@ -63,7 +63,7 @@ public sealed class ItemParser(IFrontMatterReader reader)
     private static List<string> Topics(Fields v, SourceMapping root)
     {
         var topics = new List<string>();
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         var list = v.Sequence(root, "topics");
         if (list is null)
         {
@@ -81,7 +81,7 @@ public sealed class ItemParser(IFrontMatterReader reader)
             {
                 throw v.Fail(scalar, field, $"must be 1 to {MaxTopicLength} characters");
             }
-            if (seen.Add(topic))
+            if (seen.Add(TopicNames.Normalize(topic)))
             {
                 topics.Add(topic);
             }

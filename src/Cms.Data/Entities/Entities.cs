@@ -83,6 +83,14 @@ public sealed class Topic
     public required string NormalizedName { get; set; }
     public bool FromImport { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+
+    public static Topic Create(string name, bool fromImport = false) => new()
+    {
+        Name = name.Trim(),
+        NormalizedName = TopicNames.Normalize(name),
+        FromImport = fromImport,
+        CreatedAt = DateTimeOffset.UtcNow,
+    };
 }
 
 // The managed list of categories editors choose from; the pipeline's categories join it on import.

@@ -124,9 +124,9 @@ public static class ImportBench
             var position = 0;
             foreach (var topic in p.Topics)
             {
-                if (!topicIds.TryGetValue(topic.ToLowerInvariant(), out var topicId))
+                if (!topicIds.TryGetValue(TopicNames.Normalize(topic), out var topicId))
                 {
-                    topicId = topicIds[topic.ToLowerInvariant()] = topicIds.Count + 1;
+                    topicId = topicIds[TopicNames.Normalize(topic)] = topicIds.Count + 1;
                 }
                 await Row(itemTopics, ct, id, topicId, position++);
             }

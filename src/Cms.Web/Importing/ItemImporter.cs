@@ -211,7 +211,7 @@ public sealed class ItemImporter(CmsDbContext db, ItemParser parser, FrontMatter
         item.RelatedLinks.AddRange(parsed.Related.Select(ToLink));
         var topics = await ResolveTopicsAsync(parsed.Topics, actor, ct);
         item.Topics.Clear();
-        item.Topics.AddRange(parsed.Topics.Select((t, i) => new ItemTopic { ItemId = id, TopicId = topics[t.ToLowerInvariant()], Position = i }));
+        item.Topics.AddRange(parsed.Topics.Select((t, i) => new ItemTopic { ItemId = id, TopicId = topics[TopicNames.Normalize(t)], Position = i }));
         // Pending revisions of an untouched item are superseded by the newer source.
         await db.SourceRevisions.Where(r => r.ItemId == id && r.Status == RevisionStatus.Pending)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RevisionStatus.Dismissed), ct);
@@ -296,7 +296,7 @@ public sealed class ItemImporter(CmsDbContext db, ItemParser parser, FrontMatter
         var byNormalized = new Dictionary<string, string>();
         foreach (var name in names)
         {
-            byNormalized.TryAdd(name.ToLowerInvariant(), name);
+            byNormalized.TryAdd(TopicNames.Normalize(name), name);
         }
         if (byNormalized.Count == 0)
         {
@@ -412,7 +412,7 @@ public sealed class ItemImporter(CmsDbContext db, ItemParser parser, FrontMatter
                 {
                     await itemTopics.StartRowAsync(ct);
                     await itemTopics.WriteAsync(ids[i], NpgsqlDbType.Bigint, ct);
-                    await itemTopics.WriteAsync(topics[topic.ToLowerInvariant()], NpgsqlDbType.Integer, ct);
+                    await itemTopics.WriteAsync(topics[TopicNames.Normalize(topic)], NpgsqlDbType.Integer, ct);
                     await itemTopics.WriteAsync(position++, NpgsqlDbType.Integer, ct);
                 }
             }

@@ -97,12 +97,13 @@ public sealed class IndexModel(CmsDbContext db, QueueQuery queue, IAuthorization
         Topic? topic = null;
         if (ModelState.IsValid && action is "add-topic" or "remove-topic")
         {
-            topic = await db.Topics.SingleOrDefaultAsync(t => t.NormalizedName == topicName!.ToLower(), ct);
+            var normalized = TopicNames.Normalize(topicName!);
+            topic = await db.Topics.SingleOrDefaultAsync(t => t.NormalizedName == normalized, ct);
             if (topic is null && action == "add-topic")
             {
                 if ((await authorization.AuthorizeAsync(User, Permissions.ManageTopics)).Succeeded)
                 {
-                    topic = new Topic { Name = topicName!, NormalizedName = topicName!.ToLowerInvariant(), CreatedAt = DateTimeOffset.UtcNow };
+                    topic = Topic.Create(topicName!);
                     db.Topics.Add(topic);
                 }
                 else

@@ -93,7 +93,7 @@ public sealed class QueueQuery(CmsDbContext db)
         {
             q = q.Where(i => i.ProviderDomain == view.Provider || i.ProviderName == view.Provider);
         }
-        var topics = view.Topic.Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t.Trim().ToLowerInvariant()).Distinct().ToList();
+        var topics = view.Topic.Where(t => !string.IsNullOrWhiteSpace(t)).Select(TopicNames.Normalize).Distinct().ToList();
         if (topics.Count > 0)
         {
             var ids = await db.Topics.Where(t => topics.Contains(t.NormalizedName)).Select(t => t.Id).ToListAsync(ct);

@@ -172,9 +172,9 @@ public sealed class DetailsModel(CmsDbContext db, IAuthorizationService authoriz
         var changes = new List<object>();
 
         // Topics come from the managed vocabulary; creating one takes ManageTopics.
-        var normalized = topicNames.Select(n => n.ToLowerInvariant()).ToList();
+        var normalized = topicNames.Select(TopicNames.Normalize).ToList();
         var known = await db.Topics.Where(t => normalized.Contains(t.NormalizedName)).ToListAsync(ct);
-        var missing = topicNames.Where(n => known.All(k => k.NormalizedName != n.ToLowerInvariant())).ToList();
+        var missing = topicNames.Where(n => known.All(k => k.NormalizedName != TopicNames.Normalize(n))).ToList();
         if (missing.Count > 0 && !(await authorization.AuthorizeAsync(User, Permissions.ManageTopics)).Succeeded)
         {
             ModelState.AddModelError("Input.Topics", $"Unknown topic: {string.Join(", ", missing)}. Ask a publisher to create it.");
@@ -183,7 +183,7 @@ public sealed class DetailsModel(CmsDbContext db, IAuthorizationService authoriz
         }
         foreach (var name in missing)
         {
-            var topic = new Topic { Name = name, NormalizedName = name.ToLowerInvariant(), CreatedAt = DateTimeOffset.UtcNow };
+            var topic = Topic.Create(name);
             db.Topics.Add(topic);
             known.Add(topic);
             changes.Add(new { field = "topic.created", name });
@@ -207,7 +207,7 @@ public sealed class DetailsModel(CmsDbContext db, IAuthorizationService authoriz
             item.Category = category;
         }
         var before = item.Topics.OrderBy(t => t.Position).Select(t => t.Topic!.Name).ToList();
-        var after = topicNames.Select(n => known.First(k => k.NormalizedName == n.ToLowerInvariant()).Name).ToList();
+        var after = topicNames.Select(n => known.First(k => k.NormalizedName == TopicNames.Normalize(n)).Name).ToList();
         if (!before.SequenceEqual(after))
         {
             changes.Add(new { field = "topics", before, after });
@@ -265,7 +265,7 @@ public sealed class DetailsModel(CmsDbContext db, IAuthorizationService authoriz
 
     public static List<string> ParseTopics(string? text) =>
         (text ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .DistinctBy(t => t.ToLowerInvariant()).ToList();
+            .DistinctBy(TopicNames.Normalize).ToList();
 
     private async Task<bool> LoadAsync(long id, CancellationToken ct)
     {

@@ -61,7 +61,7 @@ public sealed class IndexModel(CmsDbContext db) : PageModel
     {
         var name = Create.Name.Trim();
         if (ModelState.GetFieldValidationState("Create.Name") == Microsoft.AspNetCore.Mvc.ModelBinding.ModelValidationState.Valid
-            && await db.Topics.AnyAsync(t => t.NormalizedName == name.ToLowerInvariant(), ct))
+            && await db.Topics.AnyAsync(t => t.NormalizedName == TopicNames.Normalize(name), ct))
         {
             ModelState.AddModelError("Create.Name", $"The topic '{name}' already exists.");
         }
@@ -71,7 +71,7 @@ public sealed class IndexModel(CmsDbContext db) : PageModel
             return Page();
         }
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var topic = new Topic { Name = name, NormalizedName = name.ToLowerInvariant(), CreatedAt = DateTimeOffset.UtcNow };
+        var topic = Topic.Create(name);
         db.Topics.Add(topic);
         await db.SaveChangesAsync(ct);
         AuditLog.Add(db, User.Identity!.Name!, "topic.created", "topic", topic.Id.ToString(), new { name });
@@ -89,7 +89,7 @@ public sealed class IndexModel(CmsDbContext db) : PageModel
         {
             ModelState.AddModelError("Rename.Id", "That topic no longer exists.");
         }
-        else if (await db.Topics.AnyAsync(t => t.NormalizedName == name.ToLowerInvariant() && t.Id != topic.Id, ct))
+        else if (await db.Topics.AnyAsync(t => t.NormalizedName == TopicNames.Normalize(name) && t.Id != topic.Id, ct))
         {
             ModelState.AddModelError("Rename.Name", $"'{name}' already exists; merge the two topics instead.");
         }
@@ -101,7 +101,7 @@ public sealed class IndexModel(CmsDbContext db) : PageModel
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var before = topic!.Name;
         topic.Name = name;
-        topic.NormalizedName = name.ToLowerInvariant();
+        topic.NormalizedName = TopicNames.Normalize(name);
         var affected = await TouchItemsAsync([topic.Id], ct);
         AuditLog.Add(db, User.Identity!.Name!, "topic.renamed", "topic", topic.Id.ToString(), new { before, after = name, items = affected });
         await db.SaveChangesAsync(ct);
