@@ -96,15 +96,6 @@ public abstract class BrowserTest : IAsyncLifetime
         }
     }
 
-    protected async Task ImportAsync(params string[] texts)
-    {
-        using var corpus = new Corpus();
-        for (var i = 0; i < texts.Length; i++)
-        {
-            corpus.Write($"{i + 1:D3}_item.txt", texts[i]);
-        }
-        using var scope = Factory.Services.CreateScope();
-        var importer = scope.ServiceProvider.GetRequiredService<Cms.Web.Importing.ItemImporter>();
-        await importer.ImportAsync([corpus.Dir], "import", null, CancellationToken.None);
-    }
+    protected async Task ImportAsync(params string[] texts) =>
+        Assert.Empty((await Corpus.ImportAsync(Factory.Services, texts)).Problems);
 }

@@ -83,14 +83,7 @@ public abstract class WebTest : IAsyncLifetime
     // Imports the given front-matter texts as files named 001_item.txt, 002_item.txt, ...
     protected async Task ImportTextsAsync(params string[] texts)
     {
-        using var corpus = new Corpus();
-        for (var i = 0; i < texts.Length; i++)
-        {
-            corpus.Write($"{i + 1:D3}_item.txt", texts[i]);
-        }
-        using var scope = Factory.Services.CreateScope();
-        var report = await scope.ServiceProvider.GetRequiredService<Cms.Web.Importing.ItemImporter>()
-            .ImportAsync([corpus.Dir], "import", null, CancellationToken.None);
+        var report = await Corpus.ImportAsync(Factory.Services, texts);
         Assert.Empty(report.Problems);
     }
 

@@ -1,4 +1,5 @@
 using Cms.Core.Items;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cms.Web.Tests.Infrastructure;
 
@@ -17,6 +18,19 @@ public sealed class Corpus : IDisposable
             corpus.Write(ItemFileGenerator.FileName(i, text), text);
         }
         return corpus;
+    }
+
+    // Writes the texts as 001_item.txt, 002_item.txt, ... and imports them through the real importer.
+    public static async Task<Cms.Web.Importing.ImportReport> ImportAsync(IServiceProvider services, params string[] texts)
+    {
+        using var corpus = new Corpus();
+        for (var i = 0; i < texts.Length; i++)
+        {
+            corpus.Write($"{i + 1:D3}_item.txt", texts[i]);
+        }
+        using var scope = services.CreateScope();
+        return await scope.ServiceProvider.GetRequiredService<Cms.Web.Importing.ItemImporter>()
+            .ImportAsync([corpus.Dir], "import", null, CancellationToken.None);
     }
 
     public string Write(string name, string text)

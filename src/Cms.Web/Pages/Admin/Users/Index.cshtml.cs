@@ -105,10 +105,10 @@ public sealed class IndexModel(CmsDbContext db, UserManager<CmsUser> users) : Pa
             return Page();
         }
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        Check(await users.RemoveFromRolesAsync(user, current));
-        Check(await users.AddToRoleAsync(user, SetRole.Role));
+        Cli.Setup.Check(await users.RemoveFromRolesAsync(user, current), user.Email ?? user.Id);
+        Cli.Setup.Check(await users.AddToRoleAsync(user, SetRole.Role), user.Email ?? user.Id);
         // A new security stamp signs the account out elsewhere, so old role claims do not linger.
-        Check(await users.UpdateSecurityStampAsync(user));
+        Cli.Setup.Check(await users.UpdateSecurityStampAsync(user), user.Email ?? user.Id);
         AuditLog.Add(db, User.Identity!.Name!, "user.role-changed", "user", user.Id, new { email = user.Email, before = current, after = SetRole.Role });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -124,8 +124,8 @@ public sealed class IndexModel(CmsDbContext db, UserManager<CmsUser> users) : Pa
             return NotFound();
         }
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        Check(await users.SetLockoutEndDateAsync(user, null));
-        Check(await users.ResetAccessFailedCountAsync(user));
+        Cli.Setup.Check(await users.SetLockoutEndDateAsync(user, null), user.Email ?? user.Id);
+        Cli.Setup.Check(await users.ResetAccessFailedCountAsync(user), user.Email ?? user.Id);
         AuditLog.Add(db, User.Identity!.Name!, "user.unlocked", "user", user.Id, new { email = user.Email });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -133,13 +133,6 @@ public sealed class IndexModel(CmsDbContext db, UserManager<CmsUser> users) : Pa
         return RedirectToPage();
     }
 
-    private static void Check(IdentityResult result)
-    {
-        if (!result.Succeeded)
-        {
-            throw new InvalidOperationException(string.Join("; ", result.Errors.Select(e => e.Description)));
-        }
-    }
 
     private async Task LoadAsync(CancellationToken ct)
     {
