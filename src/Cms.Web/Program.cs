@@ -1,14 +1,15 @@
 using Cms.Web.Cli;
 using Cms.Web.Infrastructure;
 
-// One binary: with a subcommand it is the command line (migrate, run, import, ...); without one
-// it serves the back office (that is also how WebApplicationFactory starts it).
-if (CmsCli.IsCommand(args))
+// One binary, driven by an explicit command (./cms run, import, users, ...). The one exception is
+// a start with only host settings (--key=value), which is how WebApplicationFactory and a
+// container's plain `dotnet Cms.Web.dll --urls=...` start the web app; anything else unknown is a
+// usage error, so a typo never starts a server.
+if (CmsCli.IsHostSettingsOnly(args))
 {
-    return await CmsCli.RunAsync(args);
+    await CmsApp.Build(args).RunAsync();
+    return 0;
 }
-
-await CmsApp.Build(args).RunAsync();
-return 0;
+return await CmsCli.RunAsync(args);
 
 public partial class Program;

@@ -12,6 +12,9 @@ public enum ReviewAction
 // (with their own permission and the file they write) belong to the publish workflow.
 public static class Workflow
 {
+    // The review queue: items not yet published nor turned down.
+    public static readonly IReadOnlyList<WorkflowState> QueueStates = [WorkflowState.New, WorkflowState.Ready];
+
     public static WorkflowState? Target(WorkflowState from, ReviewAction action) => (from, action) switch
     {
         (WorkflowState.New, ReviewAction.MarkReady) => WorkflowState.Ready,

@@ -1,4 +1,7 @@
-using Cms.Web.Infrastructure;
+using Cms.Application;
+using Cms.Data;
+using Cms.Data.Entities;
+using Microsoft.AspNetCore.Identity;
 
 namespace Cms.Web.Cli;
 
@@ -16,8 +19,20 @@ public static class CliHost
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         // Migrate probes a history table that does not exist yet on a new database; that is not an error.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None);
-        builder.Services.AddCmsCore(builder.Configuration);
-        builder.Services.AddCmsIdentityCore();
+        builder.Services.AddCmsApplication(builder.Configuration);
+        // Identity without cookies; token providers for password resets.
+        builder.Services.AddIdentityCore<CmsUser>(CmsApplication.ConfigureIdentity)
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<CmsDbContext>()
+            .AddDefaultTokenProviders();
         return builder.Build();
+    }
+
+    // Runs one handler in a fresh scope.
+    public static async Task<T> RunAsync<T>(Func<IServiceProvider, Task<T>> work, string? connectionString = null)
+    {
+        using var host = Build(connectionString);
+        using var scope = host.Services.CreateScope();
+        return await work(scope.ServiceProvider);
     }
 }

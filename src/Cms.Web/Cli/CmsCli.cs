@@ -1,4 +1,7 @@
 using System.CommandLine;
+using Cms.Application;
+using Cms.Application.Setup;
+using Cms.Application.Users;
 using Cms.Web.Infrastructure;
 
 namespace Cms.Web.Cli;
@@ -9,11 +12,10 @@ public static class CmsCli
     public const int Refused = 3;
     public const int UsageOrInfrastructure = 2;
 
-    private static readonly HashSet<string> Commands = ["migrate", "run", "users", "import", "export", "bench", "--help", "-h", "-?"];
+    public static bool IsHostSettingsOnly(string[] args) =>
+        args.Length > 0 && args.All(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains('='));
 
-    public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
-
-    public static async Task<int> RunAsync(string[] args)
+    public static RootCommand Root()
     {
         var root = new RootCommand("Cms editorial back office");
         root.Add(MigrateCommand());
@@ -21,16 +23,21 @@ public static class CmsCli
         root.Add(UsersCommands.Build());
         root.Add(ImportCommands.Import());
         root.Add(ImportCommands.Export());
-        root.Add(BenchCommands.Build());
+        return root;
+    }
 
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = Root();
         var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
+        if (args.Length == 0 || parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)
             {
                 Console.Error.WriteLine(error.Message);
             }
-            Console.Error.WriteLine("Run './cms --help' for usage.");
+            // Usage on standard error: the command did nothing.
+            await root.Parse(["--help"]).InvokeAsync(new InvocationConfiguration { Output = Console.Error });
             return UsageOrInfrastructure;
         }
         try
@@ -48,18 +55,38 @@ public static class CmsCli
         }
     }
 
+    // Prints the outcome of a handler and turns it into an exit code.
+    public static int Report(Outcome outcome)
+    {
+        if (outcome.Succeeded)
+        {
+            if (outcome.Message is { Length: > 0 } message)
+            {
+                Console.WriteLine(message);
+            }
+            return Ok;
+        }
+        Console.Error.WriteLine(outcome.Message);
+        return outcome.Status == OutcomeStatus.Invalid ? Refused : UsageOrInfrastructure;
+    }
+
     private static Command MigrateCommand()
     {
         var command = new Command("migrate", "Apply database migrations and make sure a data-protection key exists.");
         command.SetAction(async (_, ct) =>
         {
-            using var host = CliHost.Build();
-            await Setup.MigrateAsync(host.Services, ct);
+            await CliHost.RunAsync(async s =>
+            {
+                await s.GetRequiredService<DatabaseSetup>().MigrateAsync(ct);
+                return 0;
+            });
             Console.WriteLine("database is up to date");
             return Ok;
         });
         return command;
     }
+
+    public const string DefaultAdminEmail = "admin@cms.local";
 
     private static Command RunCommand()
     {
@@ -69,14 +96,27 @@ public static class CmsCli
         command.SetAction(async (parse, ct) =>
         {
             var urls = Environment.GetEnvironmentVariable("CMS_URLS") is { Length: > 0 } u ? u : "http://127.0.0.1:5080";
+            var email = Environment.GetEnvironmentVariable("CMS_ADMIN_EMAIL") is { Length: > 0 } e ? e : DefaultAdminEmail;
+            var password = Environment.GetEnvironmentVariable("CMS_ADMIN_PASSWORD") is { Length: > 0 } p ? p : null;
             string adminLine;
             using (var host = CliHost.Build())
             {
-                await Setup.MigrateAsync(host.Services, ct);
-                adminLine = await Setup.EnsureAdminAsync(host.Services, ct);
+                using (var scope = host.Services.CreateScope())
+                {
+                    await scope.ServiceProvider.GetRequiredService<DatabaseSetup>().MigrateAsync(ct);
+                }
+                using (var scope = host.Services.CreateScope())
+                {
+                    adminLine = await scope.ServiceProvider.GetRequiredService<UserAdministration>()
+                        .EnsureAdminAsync(Actor.System("setup"), email, password, ct);
+                }
                 if (parse.GetValue(samples) is { Exists: true } folder)
                 {
-                    await Setup.LoadSamplesOnFirstRunAsync(host.Services, folder.FullName, ct);
+                    using var scope = host.Services.CreateScope();
+                    if (await scope.ServiceProvider.GetRequiredService<DatabaseSetup>().LoadSamplesOnFirstRunAsync(folder.FullName, ct) is { } loaded)
+                    {
+                        Console.WriteLine(loaded);
+                    }
                 }
             }
             var app = CmsApp.Build(parse.UnmatchedTokens.ToArray(), urls);

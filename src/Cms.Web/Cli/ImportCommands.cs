@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
 using Cms.Core.Items;
-using Cms.Web.Importing;
+using Cms.Application;
+using Cms.Application.Exporting;
+using Cms.Application.Importing;
 using Spectre.Console;
 
 namespace Cms.Web.Cli;
@@ -24,7 +26,12 @@ public static class ImportCommands
             using var host = CliHost.Build();
             using var scope = host.Services.CreateScope();
             var importer = scope.ServiceProvider.GetRequiredService<ItemImporter>();
-            var report = await RunWithProgressAsync(p => importer.ImportAsync(inputs, "import", p, ct));
+            var outcome = await RunWithProgressAsync(p => importer.ImportAsync(Actor.CommandLine(), inputs, p, ct));
+            if (!outcome.Succeeded)
+            {
+                return CmsCli.Report(outcome.Result);
+            }
+            var report = outcome.Value!;
             foreach (var problem in report.Problems)
             {
                 Console.WriteLine(problem);
@@ -52,7 +59,7 @@ public static class ImportCommands
     }
 
     // A live status line on a terminal; nothing extra when output is redirected.
-    private static async Task<ImportReport> RunWithProgressAsync(Func<IProgress<ImportReport>?, Task<ImportReport>> run)
+    private static async Task<Outcome<ImportReport>> RunWithProgressAsync(Func<IProgress<ImportReport>?, Task<Outcome<ImportReport>>> run)
     {
         if (Console.IsOutputRedirected)
         {

@@ -1,7 +1,7 @@
 using System.CommandLine;
-using Cms.Data;
-using Cms.Data.Entities;
-using Microsoft.AspNetCore.Identity;
+using Cms.Application;
+using Cms.Application.Users;
+using Cms.Core.Security;
 
 namespace Cms.Web.Cli;
 
@@ -17,21 +17,15 @@ public static class UsersCommands
         var add = new Command("add", "Create an account; prints a generated password.") { email, role };
         add.SetAction(async (parse, ct) =>
         {
-            using var host = CliHost.Build();
-            using var scope = host.Services.CreateScope();
-            var db = scope.ServiceProvider.GetRequiredService<CmsDbContext>();
-            var manager = scope.ServiceProvider.GetRequiredService<UserManager<CmsUser>>();
             var address = parse.GetRequiredValue(email);
             var roleName = parse.GetRequiredValue(role);
-            var password = Setup.GeneratePassword();
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var user = new CmsUser { UserName = address, Email = address, EmailConfirmed = true, CreatedAt = DateTimeOffset.UtcNow };
-            Setup.Check(await manager.CreateAsync(user, password), address);
-            Setup.Check(await manager.AddToRoleAsync(user, roleName), address);
-            AuditLog.Add(db, "cli", "user.created", "user", user.Id, new { email = address, roles = new[] { roleName } });
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-            Console.WriteLine($"created {address} ({roleName}); password: {password}");
+            var outcome = await CliHost.RunAsync(s => s.GetRequiredService<UserAdministration>()
+                .ProvisionAsync(Actor.CommandLine(), address, password: null, roleName, ct));
+            if (!outcome.Succeeded)
+            {
+                return CmsCli.Report(outcome.Result);
+            }
+            Console.WriteLine($"created {address} ({roleName}); password: {outcome.Value!.Password}");
             return CmsCli.Ok;
         });
         users.Add(add);
@@ -40,25 +34,15 @@ public static class UsersCommands
         var reset = new Command("reset-password", "Set a new generated password and clear any lockout.") { resetEmail };
         reset.SetAction(async (parse, ct) =>
         {
-            using var host = CliHost.Build();
-            using var scope = host.Services.CreateScope();
-            var db = scope.ServiceProvider.GetRequiredService<CmsDbContext>();
-            var manager = scope.ServiceProvider.GetRequiredService<UserManager<CmsUser>>();
             var address = parse.GetRequiredValue(resetEmail);
-            var user = await manager.FindByEmailAsync(address);
-            if (user is null)
+            var outcome = await CliHost.RunAsync(s => s.GetRequiredService<UserAdministration>()
+                .ResetPasswordAsync(Actor.CommandLine(), address, password: null, reason: null, ct));
+            if (!outcome.Succeeded)
             {
-                Console.Error.WriteLine($"no account {address}");
+                Console.Error.WriteLine(outcome.Result.Message);
                 return CmsCli.UsageOrInfrastructure;
             }
-            var password = Setup.GeneratePassword();
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            Setup.Check(await manager.ResetPasswordAsync(user, await manager.GeneratePasswordResetTokenAsync(user), password), address);
-            Setup.Check(await manager.SetLockoutEndDateAsync(user, null), address);
-            AuditLog.Add(db, "cli", "user.password-reset", "user", user.Id, new { email = address });
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-            Console.WriteLine($"{address}: new password {password}");
+            Console.WriteLine($"{address}: new password {outcome.Value}");
             return CmsCli.Ok;
         });
         users.Add(reset);

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Threading.RateLimiting;
+using Cms.Application;
+using Cms.Core.Security;
 using Cms.Data;
 using Cms.Data.Entities;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -21,9 +23,10 @@ public static class CmsApp
             builder.WebHost.UseUrls(urls);
         }
         var services = builder.Services;
-        services.AddCmsCore(builder.Configuration);
+        services.AddCmsApplication(builder.Configuration);
+        services.AddSingleton<IExcerptSanitizer, ExcerptSanitizer>();
 
-        services.AddIdentity<CmsUser, IdentityRole>(CmsServices.ConfigureIdentity)
+        services.AddIdentity<CmsUser, IdentityRole>(CmsApplication.ConfigureIdentity)
             .AddEntityFrameworkStores<CmsDbContext>()
             .AddDefaultTokenProviders();
         services.ConfigureApplicationCookie(o =>

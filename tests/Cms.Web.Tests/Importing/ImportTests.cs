@@ -1,7 +1,6 @@
 using Cms.Core.FrontMatter;
 using Cms.Core.Items;
 using Cms.Data;
-using Cms.Web.Importing;
 using Cms.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,7 +27,7 @@ public sealed class ImportTests : WebTest
     private async Task<ImportReport> ImportAsync(params string[] paths)
     {
         using var scope = Factory.Services.CreateScope();
-        return await scope.ServiceProvider.GetRequiredService<ItemImporter>().ImportAsync(paths, "import", null, CancellationToken.None);
+        return await Corpus.ImportPathsAsync(scope.ServiceProvider, paths);
     }
 
     private async Task<int> ExportAsync(string dir, WorkflowState? state = null)
@@ -155,7 +154,7 @@ public sealed class ImportTests : WebTest
         Assert.Equal(1, first.Revisions);
         Assert.Equal("imported 0, updated 0, unchanged 1, rejected 0", second.Summary);
         Assert.Equal(1, Factory.WithDb(db => db.AuditEvents.Count(a => a.Action == "item.source-revision-received")));
-        var page = await (await SignedInAsync(Cms.Data.Roles.Editor)).GetStringAsync($"/Items/Details/{stored.Id}");
+        var page = await (await SignedInAsync(Roles.Editor)).GetStringAsync($"/Items/Details/{stored.Id}");
         Assert.Contains("pending revision", page);
         var text = System.Net.WebUtility.HtmlDecode(page);
         Assert.Matches("-\\s+\"title\": string \"A good story\"", text);
@@ -171,7 +170,7 @@ public sealed class ImportTests : WebTest
         var links = Factory.WithDb(db => db.RelatedLinks.OrderBy(l => l.Position).ToList());
         Assert.Equal(LinkDecision.Pending, links[0].Decision);
         Assert.Equal(LinkDecision.Rejected, links[1].Decision);
-        Assert.Equal(ItemImporter.UnsafeUrlReason, links[1].Reason);
+        Assert.Equal(ItemRows.UnsafeUrlReason, links[1].Reason);
         Assert.False(links[1].IsSafeUrl);
         var topic = Factory.WithDb(db => db.Topics.Single(t => t.Name == "Brand New Topic"));
         Assert.True(topic.FromImport);

@@ -1,4 +1,3 @@
-using Cms.Web.Importing;
 using Cms.Web.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,12 +9,11 @@ public sealed class SampleTests : WebTest
     public async Task The_shipped_samples_import_cleanly_and_include_the_real_item()
     {
         using var scope = Factory.Services.CreateScope();
-        var importer = scope.ServiceProvider.GetRequiredService<ItemImporter>();
 
-        var report = await importer.ImportAsync([Path.Combine(Repo.Root, "samples")], "import", null, CancellationToken.None);
+        var report = await Corpus.ImportPathsAsync(scope.ServiceProvider, Path.Combine(Repo.Root, "samples"));
 
         Assert.Equal("imported 12, updated 0, unchanged 0, rejected 0", report.Summary);
         Assert.Equal(1, Factory.WithDb(db => db.Items.Count(i => i.Title == "Putin: West dominating AI industry, Russia must step up" && i.FileName == "000_6f095c37200f6da0.txt")));
-        Assert.Equal(1, Factory.WithDb(db => db.RelatedLinks.Count(l => l.Reason == ItemImporter.UnsafeUrlReason)));
+        Assert.Equal(1, Factory.WithDb(db => db.RelatedLinks.Count(l => l.Reason == ItemRows.UnsafeUrlReason)));
     }
 }

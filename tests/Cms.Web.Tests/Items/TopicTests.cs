@@ -1,7 +1,6 @@
 using System.Net;
 using Cms.Core.FrontMatter;
 using Cms.Data;
-using Cms.Web.Importing;
 using Cms.Web.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,7 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using System.IO.Compression;
+using Cms.Application.Importing;
 using Cms.Core.FrontMatter;
-using Cms.Web.Importing;
+using Cms.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -78,7 +79,12 @@ public sealed class IndexModel(ItemImporter importer, FrontMatterOptions options
                     skipped.Add(new ImportProblem(name, "not an item file (.txt .md .yaml .yml) or a zip"));
                 }
             }
-            Report = await importer.ImportAsync(files, User.Identity!.Name!, progress: null, ct);
+            var outcome = await importer.ImportAsync(Actors.Of(HttpContext), files, progress: null, ct);
+            if (!outcome.Succeeded)
+            {
+                return Forbid();
+            }
+            Report = outcome.Value!;
             Report.Problems.InsertRange(0, skipped);
         }
         finally

@@ -1,23 +1,21 @@
 using System.ComponentModel.DataAnnotations;
+using Cms.Application;
+using Cms.Application.Items;
+using Cms.Application.Queue;
 using Cms.Core.FrontMatter;
 using Cms.Core.Items;
 using Cms.Data;
-using Cms.Data.Entities;
 using Cms.Web.Infrastructure;
 using DiffPlex.DiffBuilder;
 using DiffPlex.DiffBuilder.Model;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cms.Web.Pages.Items;
 
-public sealed class DetailsModel(CmsDbContext db, IAuthorizationService authorization, IFrontMatterReader reader, Queue.QueueQuery queue) : PageModel
+public sealed class DetailsModel(CmsDbContext db, IFrontMatterReader reader, QueueQuery queue, SaveItemEdits save, ItemLeases leases) : PageModel
 {
-    public const int MaxNoteLength = 1000;
-    public static readonly TimeSpan LeaseLength = TimeSpan.FromMinutes(2);
-
     public sealed record LinkView(long Id, int Position, string? Title, string? Excerpt, string? Url, bool IsSafeUrl, string? ProviderName, DateTimeOffset? PublishedAt, LinkDecision Decision, string? Reason);
 
     public sealed record ItemView(
@@ -42,13 +40,13 @@ public sealed class DetailsModel(CmsDbContext db, IAuthorizationService authoriz
 
     // The queue view the editor came from: next/previous and save-and-next move within it.
     [BindProperty(SupportsGet = true)]
-    public Queue.QueueView View { get; set; } = new();
+    public QueueView View { get; set; } = new();
 
     public long? NextId { get; private set; }
     public long? PreviousId { get; private set; }
 
     public string UrlFor(long itemId, string? handler = null) =>
-        Queue.ViewUrls.Replace(Request.Query, $"/Items/Details/{itemId}", "handler", handler);
+        ViewUrls.Replace(Request.Query, $"/Items/Details/{itemId}", "handler", handler);
 
     [TempData]
     public string? StatusMessage { get; set; }
@@ -67,7 +65,7 @@ public sealed class DetailsModel(CmsDbContext db, IAuthorizationService authoriz
         [StringLength(2000)]
         public string? Topics { get; set; }
 
-        [StringLength(MaxNoteLength)]
+        [StringLength(SaveItemEdits.MaxNoteLength)]
         public string? Note { get; set; }
 
         public List<LinkInput> Links { get; set; } = [];
@@ -78,7 +76,7 @@ public sealed class DetailsModel(CmsDbContext db, IAuthorizationService authoriz
         public long Id { get; set; }
         public LinkDecision Decision { get; set; }
 
-        [StringLength(500)]
+        [StringLength(SaveItemEdits.MaxReasonLength)]
         public string? Reason { get; set; }
     }
 
@@ -88,10 +86,8 @@ public sealed class DetailsModel(CmsDbContext db, IAuthorizationService authoriz
         {
             return NotFound();
         }
-        await RenewLeaseAsync(id, ct);
+        await leases.RenewAsync(Actors.Of(HttpContext), id, ct);
         Input = CurrentValues();
-        NextId = await queue.NeighbourAsync(View, id, next: true, ct);
-        PreviousId = await queue.NeighbourAsync(View, id, next: false, ct);
         return Page();
     }
 
@@ -110,15 +106,8 @@ public sealed class DetailsModel(CmsDbContext db, IAuthorizationService authoriz
 
     // Renewed by the page every minute while it stays open (shortcuts.js); without JavaScript the
     // lease simply lapses two minutes after the last page load.
-    public async Task<IActionResult> OnPostLeaseAsync(long id, CancellationToken ct)
-    {
-        if (!await db.Items.AnyAsync(i => i.Id == id, ct))
-        {
-            return NotFound();
-        }
-        await RenewLeaseAsync(id, ct);
-        return new NoContentResult();
-    }
+    public async Task<IActionResult> OnPostLeaseAsync(long id, CancellationToken ct) =>
+        await leases.RenewAsync(Actors.Of(HttpContext), id, ct) ? new NoContentResult() : NotFound();
 
     public async Task<IActionResult> OnPostApproveAllAsync(long id, CancellationToken ct)
     {
@@ -143,130 +132,48 @@ public sealed class DetailsModel(CmsDbContext db, IAuthorizationService authoriz
         {
             StatusMessage += " That was the last item in this view.";
         }
-        return Redirect(next is { } n ? UrlFor(n) : ViewUrlsForQueue());
+        return Redirect(next is { } n ? UrlFor(n) : ViewUrls.On(Request.Query, "/"));
     }
-
-    private string ViewUrlsForQueue() => Queue.ViewUrls.On(Request.Query, "/");
 
     // Null when saved (or when there was nothing to save); otherwise the response to send.
     private async Task<IActionResult?> SaveAsync(long id, CancellationToken ct)
     {
-        var topicNames = ParseTopics(Input.Topics);
-        foreach (var bad in topicNames.Where(t => t.Length > ItemParser.MaxTopicLength))
-        {
-            ModelState.AddModelError("Input.Topics", $"Topic '{bad[..20]}…' is longer than {ItemParser.MaxTopicLength} characters.");
-        }
         if (!ModelState.IsValid)
         {
-            await LoadAsync(id, ct);
-            return Page();
+            return await PageAsync(id, ct);
         }
-
-        var item = await db.Items.Include(i => i.RelatedLinks).Include(i => i.Topics).ThenInclude(t => t.Topic)
-            .SingleOrDefaultAsync(i => i.Id == id, ct);
-        if (item is null)
+        var command = new SaveItemEdits.Command(id, Input.Version, Input.Quality, Input.Category, SaveItemEdits.ParseTopics(Input.Topics),
+            Input.Links.Select(l => new SaveItemEdits.LinkChange(l.Id, l.Decision, l.Reason)).ToList(), Input.Note);
+        var outcome = await save.HandleAsync(Actors.Of(HttpContext), command, ct);
+        switch (outcome.Status)
         {
-            return NotFound();
+            case OutcomeStatus.Ok:
+                StatusMessage = outcome.Message;
+                return null;
+            case OutcomeStatus.NotFound:
+                return NotFound();
+            case OutcomeStatus.Forbidden:
+                return Forbid();
+            case OutcomeStatus.Conflict:
+                Conflict = Input;
+                ModelState.Clear();
+                var page = await PageAsync(id, ct);
+                Input = CurrentValues();
+                Response.StatusCode = StatusCodes.Status409Conflict;
+                return page;
+            default:
+                foreach (var error in outcome.Errors)
+                {
+                    ModelState.AddModelError($"Input.{error.Field}", error.Message);
+                }
+                return await PageAsync(id, ct);
         }
-        var user = User.Identity!.Name!;
-        var changes = new List<object>();
-
-        // Topics come from the managed vocabulary; creating one takes ManageTopics.
-        var normalized = topicNames.Select(TopicNames.Normalize).ToList();
-        var known = await db.Topics.Where(t => normalized.Contains(t.NormalizedName)).ToListAsync(ct);
-        var missing = topicNames.Where(n => known.All(k => k.NormalizedName != TopicNames.Normalize(n))).ToList();
-        if (missing.Count > 0 && !(await authorization.AuthorizeAsync(User, Permissions.ManageTopics)).Succeeded)
-        {
-            ModelState.AddModelError("Input.Topics", $"Unknown topic: {string.Join(", ", missing)}. Ask a publisher to create it.");
-            await LoadAsync(id, ct);
-            return Page();
-        }
-        foreach (var name in missing)
-        {
-            var topic = Topic.Create(name);
-            db.Topics.Add(topic);
-            known.Add(topic);
-            changes.Add(new { field = "topic.created", name });
-        }
-
-        if (item.Quality != Input.Quality)
-        {
-            changes.Add(new { field = "quality", before = item.Quality, after = Input.Quality });
-            item.Quality = Input.Quality;
-        }
-        var category = string.IsNullOrWhiteSpace(Input.Category) ? null : Input.Category.Trim();
-        if (category is not null && category != item.Category && !await db.Categories.AnyAsync(c => c.Name == category, ct))
-        {
-            ModelState.AddModelError("Input.Category", "Choose a category from the list.");
-            await LoadAsync(id, ct);
-            return Page();
-        }
-        if (item.Category != category)
-        {
-            changes.Add(new { field = "category", before = item.Category, after = category });
-            item.Category = category;
-        }
-        var before = item.Topics.OrderBy(t => t.Position).Select(t => t.Topic!.Name).ToList();
-        var after = topicNames.Select(n => known.First(k => k.NormalizedName == TopicNames.Normalize(n)).Name).ToList();
-        if (!before.SequenceEqual(after))
-        {
-            changes.Add(new { field = "topics", before, after });
-            item.Topics.Clear();
-            item.Topics.AddRange(after.Select((name, i) => new ItemTopic { ItemId = item.Id, Topic = known.First(k => k.Name == name), Position = i }));
-        }
-        foreach (var input in Input.Links)
-        {
-            var link = item.RelatedLinks.SingleOrDefault(l => l.Id == input.Id);
-            // Unsafe links stay rejected: they can never be published as links.
-            if (link is null || (!link.IsSafeUrl && input.Decision == LinkDecision.Approved))
-            {
-                continue;
-            }
-            var reason = string.IsNullOrWhiteSpace(input.Reason) ? null : input.Reason.Trim();
-            if (link.Decision != input.Decision || link.Reason != reason)
-            {
-                changes.Add(new { field = $"related[{link.Position}]", before = link.Decision.ToString(), after = input.Decision.ToString(), reason });
-                link.Decision = input.Decision;
-                link.Reason = reason;
-                link.DecidedBy = user;
-                link.DecidedAt = DateTimeOffset.UtcNow;
-            }
-        }
-        if (changes.Count == 0 && string.IsNullOrWhiteSpace(Input.Note))
-        {
-            StatusMessage = "Nothing to save.";
-            return null;
-        }
-
-        // The hidden version is what this editor saw; a newer row means someone saved first.
-        db.Entry(item).Property(i => i.Version).OriginalValue = Input.Version;
-        // Touching the item row bumps its xmin even when only links or topics changed.
-        item.EditedAt = DateTimeOffset.UtcNow;
-        item.EditedBy = user;
-        item.UpdatedAt = item.EditedAt.Value;
-        AuditLog.Add(db, user, "item.edited", "item", item.Id.ToString(), new { changes, note = Input.Note?.Trim() });
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            db.ChangeTracker.Clear();
-            Conflict = Input;
-            await LoadAsync(id, ct);
-            ModelState.Clear();
-            Input = CurrentValues();
-            Response.StatusCode = StatusCodes.Status409Conflict;
-            return Page();
-        }
-        StatusMessage = "Saved.";
-        return null;
     }
 
-    public static List<string> ParseTopics(string? text) =>
-        (text ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .DistinctBy(TopicNames.Normalize).ToList();
+    private async Task<IActionResult> PageAsync(long id, CancellationToken ct) =>
+        await LoadAsync(id, ct) ? Page() : NotFound();
 
+    // Everything the page shows, next/previous included, so they survive validation errors and conflicts.
     private async Task<bool> LoadAsync(long id, CancellationToken ct)
     {
         var item = await db.Items.AsNoTracking().Where(i => i.Id == id)
@@ -285,10 +192,9 @@ public sealed class DetailsModel(CmsDbContext db, IAuthorizationService authoriz
         Vocabulary = await db.Topics.AsNoTracking().OrderBy(t => t.Name).Select(t => t.Name).Take(2000).ToListAsync(ct);
         Categories = await db.Categories.AsNoTracking().OrderBy(c => c.Name).Select(c => c.Name).ToListAsync(ct);
         Images = item.ImagesJson is null ? [] : System.Text.Json.JsonSerializer.Deserialize<List<ParsedImage>>(item.ImagesJson) ?? [];
-        var me = User.Identity!.Name!;
-        OthersEditing = await db.ItemLeases.AsNoTracking()
-            .Where(l => l.ItemId == id && l.UserName != me && l.ExpiresAt > DateTimeOffset.UtcNow)
-            .Select(l => l.UserName).ToListAsync(ct);
+        OthersEditing = await leases.OthersAsync(Actors.Of(HttpContext), id, ct);
+        NextId = await queue.NeighbourAsync(View, id, next: true, ct);
+        PreviousId = await queue.NeighbourAsync(View, id, next: false, ct);
         if (item.SourceChanged)
         {
             var pending = await db.SourceRevisions.AsNoTracking().Where(r => r.ItemId == id && r.Status == RevisionStatus.Pending)
@@ -302,16 +208,6 @@ public sealed class DetailsModel(CmsDbContext db, IAuthorizationService authoriz
     }
 
     private string Canonical(string yaml) => SourceNodes.Canonical(reader.ReadText("source", "---\n" + yaml + "---\n").Root);
-
-    // Presence: upsert a short lease; other editors see it as a warning until it expires.
-    private async Task RenewLeaseAsync(long id, CancellationToken ct)
-    {
-        var me = User.Identity!.Name!;
-        var expires = DateTimeOffset.UtcNow.Add(LeaseLength);
-        await db.Database.ExecuteSqlInterpolatedAsync(
-            $"INSERT INTO item_leases (item_id, user_name, expires_at) VALUES ({id}, {me}, {expires}) ON CONFLICT (item_id, user_name) DO UPDATE SET expires_at = excluded.expires_at",
-            ct);
-    }
 
     public static bool IsHttp(string? url) => UrlRules.IsAbsoluteHttp(url);
 }

@@ -1,7 +1,9 @@
 using System.ComponentModel.DataAnnotations;
+using Cms.Application;
+using Cms.Application.Topics;
 using Cms.Core.Items;
 using Cms.Data;
-using Cms.Data.Entities;
+using Cms.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -10,7 +12,7 @@ namespace Cms.Web.Pages.Topics;
 
 // The managed topic vocabulary. Items reference topics by id, so a rename reaches every item at
 // once; a merge moves the items of one topic to another and removes the first.
-public sealed class IndexModel(CmsDbContext db) : PageModel
+public sealed class IndexModel(CmsDbContext db, TopicAdministration topics) : PageModel
 {
     public sealed record Row(int Id, string Name, bool FromImport, int Items);
 
@@ -57,93 +59,38 @@ public sealed class IndexModel(CmsDbContext db) : PageModel
 
     public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
 
-    public async Task<IActionResult> OnPostCreateAsync(CancellationToken ct)
-    {
-        var name = Create.Name.Trim();
-        if (ModelState.GetFieldValidationState("Create.Name") == Microsoft.AspNetCore.Mvc.ModelBinding.ModelValidationState.Valid
-            && await db.Topics.AnyAsync(t => t.NormalizedName == TopicNames.Normalize(name), ct))
-        {
-            ModelState.AddModelError("Create.Name", $"The topic '{name}' already exists.");
-        }
-        if (!IsValid("Create"))
-        {
-            await LoadAsync(ct);
-            return Page();
-        }
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var topic = Topic.Create(name);
-        db.Topics.Add(topic);
-        await db.SaveChangesAsync(ct);
-        AuditLog.Add(db, User.Identity!.Name!, "topic.created", "topic", topic.Id.ToString(), new { name });
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        StatusMessage = $"Created topic '{name}'.";
-        return RedirectToPage();
-    }
+    public async Task<IActionResult> OnPostCreateAsync(CancellationToken ct) =>
+        await RenderAsync("Create", IsValid("Create") ? await topics.CreateAsync(Actors.Of(HttpContext), Create.Name, ct) : null, ct);
 
-    public async Task<IActionResult> OnPostRenameAsync(CancellationToken ct)
-    {
-        var topic = await db.Topics.FindAsync([Rename.Id], ct);
-        var name = Rename.Name.Trim();
-        if (topic is null)
-        {
-            ModelState.AddModelError("Rename.Id", "That topic no longer exists.");
-        }
-        else if (await db.Topics.AnyAsync(t => t.NormalizedName == TopicNames.Normalize(name) && t.Id != topic.Id, ct))
-        {
-            ModelState.AddModelError("Rename.Name", $"'{name}' already exists; merge the two topics instead.");
-        }
-        if (!IsValid("Rename"))
-        {
-            await LoadAsync(ct);
-            return Page();
-        }
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var before = topic!.Name;
-        topic.Name = name;
-        topic.NormalizedName = TopicNames.Normalize(name);
-        var affected = await TouchItemsAsync([topic.Id], ct);
-        AuditLog.Add(db, User.Identity!.Name!, "topic.renamed", "topic", topic.Id.ToString(), new { before, after = name, items = affected });
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        StatusMessage = $"Renamed '{before}' to '{name}' on {affected} items.";
-        return RedirectToPage();
-    }
+    public async Task<IActionResult> OnPostRenameAsync(CancellationToken ct) =>
+        await RenderAsync("Rename", IsValid("Rename") ? await topics.RenameAsync(Actors.Of(HttpContext), Rename.Id, Rename.Name, ct) : null, ct);
 
-    public async Task<IActionResult> OnPostMergeAsync(CancellationToken ct)
-    {
-        var from = await db.Topics.FindAsync([Merge.From], ct);
-        var into = await db.Topics.FindAsync([Merge.Into], ct);
-        if (from is null || into is null || from.Id == into.Id)
-        {
-            ModelState.AddModelError("Merge.From", "Choose two different topics.");
-        }
-        if (!IsValid("Merge"))
-        {
-            await LoadAsync(ct);
-            return Page();
-        }
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var affected = await TouchItemsAsync([from!.Id], ct);
-        // Items that had both keep one link; the others move to the surviving topic, keeping position.
-        await db.Database.ExecuteSqlInterpolatedAsync(
-            $"INSERT INTO item_topics (item_id, topic_id, position) SELECT item_id, {into!.Id}, position FROM item_topics WHERE topic_id = {from.Id} ON CONFLICT DO NOTHING", ct);
-        await db.ItemTopics.Where(t => t.TopicId == from.Id).ExecuteDeleteAsync(ct);
-        db.Topics.Remove(from);
-        AuditLog.Add(db, User.Identity!.Name!, "topic.merged", "topic", into.Id.ToString(), new { from = from.Name, into = into.Name, items = affected });
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        StatusMessage = $"Merged '{from.Name}' into '{into.Name}' on {affected} items.";
-        return RedirectToPage();
-    }
+    public async Task<IActionResult> OnPostMergeAsync(CancellationToken ct) =>
+        await RenderAsync("Merge", IsValid("Merge") ? await topics.MergeAsync(Actors.Of(HttpContext), Merge.From, Merge.Into, ct) : null, ct);
 
-    // The items' rows change too, so an editor holding one of them open gets a conflict instead of
-    // saving the old topic list over the new one.
-    private Task<int> TouchItemsAsync(int[] topicIds, CancellationToken ct)
+    // Null outcome: the form itself was invalid.
+    private async Task<IActionResult> RenderAsync(string form, Outcome? outcome, CancellationToken ct)
     {
-        var now = DateTimeOffset.UtcNow;
-        return db.Items.Where(i => i.Topics.Any(t => topicIds.Contains(t.TopicId)))
-            .ExecuteUpdateAsync(s => s.SetProperty(i => i.UpdatedAt, now), ct);
+        if (outcome is { Succeeded: true })
+        {
+            StatusMessage = outcome.Message;
+            return RedirectToPage();
+        }
+        if (outcome?.Status == OutcomeStatus.Forbidden)
+        {
+            return Forbid();
+        }
+        // The page has three forms; only this one's messages belong on it.
+        foreach (var key in ModelState.Keys.Where(k => !k.StartsWith(form + ".", StringComparison.Ordinal)).ToList())
+        {
+            ModelState.Remove(key);
+        }
+        foreach (var error in outcome?.Errors ?? [])
+        {
+            ModelState.AddModelError($"{form}.{error.Field}", error.Message);
+        }
+        await LoadAsync(ct);
+        return Page();
     }
 
     // Each form validates only its own fields.

@@ -1,14 +1,16 @@
 using System.ComponentModel.DataAnnotations;
+using Cms.Application;
+using Cms.Application.Users;
+using Cms.Core.Security;
 using Cms.Data;
-using Cms.Data.Entities;
-using Microsoft.AspNetCore.Identity;
+using Cms.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cms.Web.Pages.Admin.Users;
 
-public sealed class IndexModel(CmsDbContext db, UserManager<CmsUser> users) : PageModel
+public sealed class IndexModel(CmsDbContext db, UserAdministration users) : PageModel
 {
     public sealed record Row(string Id, string Email, IReadOnlyList<string> Roles, DateTimeOffset? LockoutEnd);
 
@@ -39,39 +41,12 @@ public sealed class IndexModel(CmsDbContext db, UserManager<CmsUser> users) : Pa
 
     public async Task<IActionResult> OnPostCreateAsync(CancellationToken ct)
     {
-        // The page has several forms; only this one's fields count here.
-        ModelState.Clear();
-        TryValidateModel(Input, nameof(Input));
-        if (!Cms.Data.Roles.All.Contains(Input.Role))
+        if (!IsValid(nameof(Input)))
         {
-            ModelState.AddModelError("Input.Role", "Choose Admin, Publisher or Editor.");
+            return await RenderAsync(nameof(Input), null, ct);
         }
-        if (!ModelState.IsValid)
-        {
-            await LoadAsync(ct);
-            return Page();
-        }
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var user = new CmsUser { UserName = Input.Email, Email = Input.Email, EmailConfirmed = true, CreatedAt = DateTimeOffset.UtcNow };
-        var result = await users.CreateAsync(user, Input.Password);
-        if (result.Succeeded)
-        {
-            result = await users.AddToRoleAsync(user, Input.Role);
-        }
-        if (!result.Succeeded)
-        {
-            foreach (var error in result.Errors)
-            {
-                ModelState.AddModelError(string.Empty, error.Description);
-            }
-            await LoadAsync(ct);
-            return Page();
-        }
-        AuditLog.Add(db, User.Identity!.Name!, "user.created", "user", user.Id, new { email = Input.Email, roles = new[] { Input.Role } });
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        StatusMessage = $"Created {Input.Email} as {Input.Role}.";
-        return RedirectToPage();
+        var outcome = await users.ProvisionAsync(Actors.Of(HttpContext), Input.Email, Input.Password, Input.Role, ct);
+        return await RenderAsync(nameof(Input), outcome.Result, ct);
     }
 
     [BindProperty]
@@ -86,53 +61,39 @@ public sealed class IndexModel(CmsDbContext db, UserManager<CmsUser> users) : Pa
         public string Role { get; set; } = "";
     }
 
-    // One role per account. The last admin cannot be demoted, so the back office always has one.
-    public async Task<IActionResult> OnPostRoleAsync(CancellationToken ct)
+    public async Task<IActionResult> OnPostRoleAsync(CancellationToken ct) =>
+        await RenderAsync(nameof(SetRole), await users.ChangeRoleAsync(Actors.Of(HttpContext), SetRole.UserId, SetRole.Role, ct), ct);
+
+    public async Task<IActionResult> OnPostUnlockAsync(string userId, CancellationToken ct) =>
+        await RenderAsync("Unlock", await users.UnlockAsync(Actors.Of(HttpContext), userId, ct), ct);
+
+    // Null outcome: the form itself was invalid. Only the posted form's messages are shown.
+    private async Task<IActionResult> RenderAsync(string form, Outcome? outcome, CancellationToken ct)
     {
-        // The page has several forms; only this one's fields count here.
-        ModelState.Clear();
-        var user = await users.FindByIdAsync(SetRole.UserId);
-        if (user is null || !Cms.Data.Roles.All.Contains(SetRole.Role))
+        switch (outcome?.Status)
         {
-            return NotFound();
+            case OutcomeStatus.Ok:
+                StatusMessage = outcome.Message;
+                return RedirectToPage();
+            case OutcomeStatus.NotFound:
+                return NotFound();
+            case OutcomeStatus.Forbidden:
+                return Forbid();
         }
-        var current = await users.GetRolesAsync(user);
-        if (current.Contains(Cms.Data.Roles.Admin) && SetRole.Role != Cms.Data.Roles.Admin
-            && (await users.GetUsersInRoleAsync(Cms.Data.Roles.Admin)).Count == 1)
+        foreach (var key in ModelState.Keys.Where(k => !k.StartsWith(form + ".", StringComparison.Ordinal)).ToList())
         {
-            ModelState.AddModelError(string.Empty, $"{user.Email} is the last admin; make someone else admin first.");
-            await LoadAsync(ct);
-            return Page();
+            ModelState.Remove(key);
         }
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        Cli.Setup.Check(await users.RemoveFromRolesAsync(user, current), user.Email ?? user.Id);
-        Cli.Setup.Check(await users.AddToRoleAsync(user, SetRole.Role), user.Email ?? user.Id);
-        // A new security stamp signs the account out elsewhere, so old role claims do not linger.
-        Cli.Setup.Check(await users.UpdateSecurityStampAsync(user), user.Email ?? user.Id);
-        AuditLog.Add(db, User.Identity!.Name!, "user.role-changed", "user", user.Id, new { email = user.Email, before = current, after = SetRole.Role });
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        StatusMessage = $"{user.Email} is now {SetRole.Role}.";
-        return RedirectToPage();
+        foreach (var error in outcome?.Errors ?? [])
+        {
+            ModelState.AddModelError(error.Field.Length == 0 ? string.Empty : $"{form}.{error.Field}", error.Message);
+        }
+        await LoadAsync(ct);
+        return Page();
     }
 
-    public async Task<IActionResult> OnPostUnlockAsync(string userId, CancellationToken ct)
-    {
-        var user = await users.FindByIdAsync(userId);
-        if (user is null)
-        {
-            return NotFound();
-        }
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        Cli.Setup.Check(await users.SetLockoutEndDateAsync(user, null), user.Email ?? user.Id);
-        Cli.Setup.Check(await users.ResetAccessFailedCountAsync(user), user.Email ?? user.Id);
-        AuditLog.Add(db, User.Identity!.Name!, "user.unlocked", "user", user.Id, new { email = user.Email });
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        StatusMessage = $"{user.Email} is unlocked.";
-        return RedirectToPage();
-    }
-
+    private bool IsValid(string prefix) =>
+        ModelState.Where(e => e.Key.StartsWith(prefix + ".", StringComparison.Ordinal)).All(e => e.Value!.Errors.Count == 0);
 
     private async Task LoadAsync(CancellationToken ct)
     {

@@ -1,0 +1,74 @@
+using Cms.Application.Exporting;
+using Cms.Application.Importing;
+using Cms.Application.Items;
+using Cms.Application.Queue;
+using Cms.Application.Setup;
+using Cms.Application.Topics;
+using Cms.Application.Users;
+using Cms.Core.FrontMatter;
+using Cms.Core.Items;
+using Cms.Data;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cms.Application;
+
+// Registrations shared by the web app and the command line, so both see the same database, key
+// ring, item reader and handlers.
+public static class CmsApplication
+{
+    public static string ConnectionString(IConfiguration configuration) =>
+        configuration.GetConnectionString("Cms") is { Length: > 0 } cs
+            ? cs
+            : throw new InvalidOperationException(
+                "No database configured: set ConnectionStrings__Cms, or start through ./cms which creates a local cluster.");
+
+    public static IServiceCollection AddCmsApplication(this IServiceCollection services, IConfiguration configuration)
+    {
+        var connectionString = ConnectionString(configuration);
+        services.AddDbContext<CmsDbContext>(o => CmsDbContext.Configure(o, connectionString));
+        services.AddDataProtection()
+            .SetApplicationName("Cms")
+            .PersistKeysToDbContext<CmsDbContext>();
+
+        services.AddSingleton(new FrontMatterOptions
+        {
+            MaxBytes = configuration.GetValue("Import:MaxFileBytes", FrontMatterOptions.DefaultMaxBytes),
+        });
+        services.AddSingleton<IFrontMatterReader, YamlFrontMatterReader>();
+        services.AddSingleton<IFrontMatterWriter, YamlFrontMatterWriter>();
+        services.AddSingleton<ItemParser>();
+
+        services.AddScoped<ImportParser>();
+        services.AddScoped<ImportWriter>();
+        services.AddScoped<ItemImporter>();
+        services.AddScoped<ItemExporter>();
+        services.AddScoped<QueueQuery>();
+        services.AddScoped<BulkEdit>();
+        services.AddScoped<SaveItemEdits>();
+        services.AddScoped<ReviewTransitions>();
+        services.AddScoped<ItemLeases>();
+        services.AddScoped<TopicVocabulary>();
+        services.AddScoped<TopicAdministration>();
+        services.AddScoped<UserAdministration>();
+        services.AddScoped<DatabaseSetup>();
+        return services;
+    }
+
+    public static void ConfigureIdentity(Microsoft.AspNetCore.Identity.IdentityOptions options)
+    {
+        // Length over composition (NIST SP 800-63B): 12 characters, no class rules.
+        options.Password.RequiredLength = 12;
+        options.Password.RequireDigit = false;
+        options.Password.RequireLowercase = false;
+        options.Password.RequireUppercase = false;
+        options.Password.RequireNonAlphanumeric = false;
+        options.Password.RequiredUniqueChars = 1;
+        options.Lockout.AllowedForNewUsers = true;
+        options.Lockout.MaxFailedAccessAttempts = 5;
+        options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+        options.User.RequireUniqueEmail = true;
+        options.SignIn.RequireConfirmedAccount = false;
+    }
+}

@@ -1,0 +1,63 @@
+using System.Text;
+using Cms.Core.FrontMatter;
+using Cms.Core.Items;
+using Cms.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cms.Application.Exporting;
+
+// Writes items back in the source format, one file per item under its imported file name.
+// Streams by keyset so memory does not grow with the corpus.
+public sealed class ItemExporter(CmsDbContext db, IFrontMatterReader reader, IFrontMatterWriter writer)
+{
+    public const int BatchSize = 500;
+
+    public sealed record Row(long Id, string FileName, string SourceYaml, WorkflowState State, DateTimeOffset? EditedAt, int? Quality, string? Category);
+
+    public async Task<int> ExportAsync(string directory, WorkflowState? state, CancellationToken ct)
+    {
+        Directory.CreateDirectory(directory);
+        var written = new HashSet<string>(StringComparer.Ordinal);
+        long after = 0;
+        var count = 0;
+        while (true)
+        {
+            var query = db.Items.AsNoTracking().Where(i => i.Id > after);
+            if (state is { } s)
+            {
+                query = query.Where(i => i.State == s);
+            }
+            var rows = await query.OrderBy(i => i.Id).Take(BatchSize)
+                .Select(i => new Row(i.Id, i.FileName, i.SourceYaml, i.State, i.EditedAt, i.Quality, i.Category))
+                .ToListAsync(ct);
+            if (rows.Count == 0)
+            {
+                return count;
+            }
+            var ids = rows.Select(r => r.Id).ToList();
+            var topics = (await db.ItemTopics.AsNoTracking().Where(t => ids.Contains(t.ItemId))
+                    .OrderBy(t => t.Position).Select(t => new { t.ItemId, t.Topic!.Name }).ToListAsync(ct))
+                .ToLookup(t => t.ItemId, t => t.Name);
+            var approved = (await db.RelatedLinks.AsNoTracking()
+                    .Where(r => ids.Contains(r.ItemId) && r.Decision == LinkDecision.Approved)
+                    .Select(r => new { r.ItemId, r.Position }).ToListAsync(ct))
+                .ToLookup(r => r.ItemId, r => r.Position);
+            foreach (var row in rows)
+            {
+                var text = Render(row, topics[row.Id].ToList(), approved[row.Id].ToHashSet());
+                var name = written.Add(row.FileName) ? row.FileName : $"{row.Id:D6}_{Path.GetFileName(row.FileName)}";
+                written.Add(name);
+                await File.WriteAllTextAsync(Path.Combine(directory, name), text, new UTF8Encoding(false), ct);
+                count++;
+            }
+            after = rows[^1].Id;
+        }
+    }
+
+    public string Render(Row row, IReadOnlyList<string> topics, IReadOnlySet<int> approvedPositions)
+    {
+        var source = reader.ReadText(row.FileName, "---\n" + row.SourceYaml + "---\n").Root;
+        var edits = new ItemEdits(row.State, row.EditedAt is not null, row.Quality, row.Category, topics, approvedPositions);
+        return writer.Write(ItemExport.Apply(source, edits));
+    }
+}

@@ -1,0 +1,43 @@
+using Cms.Application.Auditing;
+using Cms.Core.Security;
+using Cms.Data;
+
+namespace Cms.Application.Importing;
+
+// Import a stream of files: the page's upload, the command line, first-run samples and the
+// benchmark all come here. Reading and parsing batch k+1 overlaps with writing batch k.
+public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWriter writer)
+{
+    public const int BatchSize = 1000;
+
+    public Task<Outcome<ImportReport>> ImportAsync(Actor actor, IEnumerable<string> paths, IProgress<ImportReport>? progress, CancellationToken ct) =>
+        ImportAsync(actor, ImportSources.FromPaths(paths), progress, ct);
+
+    public async Task<Outcome<ImportReport>> ImportAsync(Actor actor, IEnumerable<ImportFile> files, IProgress<ImportReport>? progress, CancellationToken ct)
+    {
+        if (!actor.Can(Permissions.ImportItems))
+        {
+            await AuditLog.RefusedAsync(db, actor, "import", null, null, $"{Permissions.ImportItems} required", ct);
+            return Outcome.Forbidden($"Importing needs the {Permissions.ImportItems} permission.");
+        }
+        var report = new ImportReport();
+        Task? writing = null;
+        foreach (var chunk in files.Chunk(BatchSize))
+        {
+            var parsed = await parser.ParseChunkAsync(chunk, ct);
+            if (writing is not null)
+            {
+                await writing;
+                progress?.Report(report);
+            }
+            report.Problems.AddRange(parsed.Where(p => p.Problem is not null).Select(p => p.Problem!));
+            writing = writer.WriteAsync(parsed.Where(p => p.Item is not null).Select(p => p.Item!).ToList(), actor, report, ct);
+        }
+        if (writing is not null)
+        {
+            await writing;
+        }
+        progress?.Report(report);
+        return Outcome<ImportReport>.Ok(report, report.Summary);
+    }
+}

@@ -1,0 +1,138 @@
+using Cms.Application.Auditing;
+using Cms.Application.Topics;
+using Cms.Core.Auditing;
+using Cms.Core.Items;
+using Cms.Core.Security;
+using Cms.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cms.Application.Items;
+
+// An editor's save of one item: quality, category, topics, related-link decisions and a note, in
+// one transaction with one item.edited event. Optimistic concurrency on the item's xmin: the
+// version the editor loaded must still be current, or nothing is written.
+public sealed class SaveItemEdits(CmsDbContext db, TopicVocabulary vocabulary)
+{
+    public const int MaxNoteLength = 1000;
+    public const int MaxReasonLength = 500;
+    public const string Saved = "Saved.";
+    public const string NothingToSave = "Nothing to save.";
+
+    public sealed record LinkChange(long Id, LinkDecision Decision, string? Reason);
+
+    public sealed record Command(
+        long ItemId, uint Version, int? Quality, string? Category, IReadOnlyList<string> Topics, IReadOnlyList<LinkChange> Links, string? Note);
+
+    public static List<string> ParseTopics(string? text) =>
+        (text ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .DistinctBy(TopicNames.Normalize).ToList();
+
+    public async Task<Outcome> HandleAsync(Actor actor, Command command, CancellationToken ct)
+    {
+        if (!actor.Can(Permissions.ReviewItems))
+        {
+            await AuditLog.RefusedAsync(db, actor, "item.edit", AuditTargets.Item, command.ItemId.ToString(), $"{Permissions.ReviewItems} required", ct);
+            return Outcome.Forbidden($"Editing items needs the {Permissions.ReviewItems} permission.");
+        }
+        var category = string.IsNullOrWhiteSpace(command.Category) ? null : command.Category.Trim();
+        if (await ValidateAsync(command, category, ct) is { Count: > 0 } errors)
+        {
+            return Outcome.Invalid(errors);
+        }
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var item = await db.Items.Include(i => i.RelatedLinks).Include(i => i.Topics).ThenInclude(t => t.Topic)
+            .SingleOrDefaultAsync(i => i.Id == command.ItemId, ct);
+        if (item is null)
+        {
+            return Outcome.NotFound();
+        }
+        var resolved = await vocabulary.ResolveAsync(actor, nameof(Command.Topics), command.Topics, ct);
+        if (!resolved.Succeeded)
+        {
+            db.ChangeTracker.Clear();
+            return resolved.Result;
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var changes = new List<object>();
+        if (item.Quality != command.Quality)
+        {
+            changes.Add(new { field = "quality", before = item.Quality, after = command.Quality });
+            item.Quality = command.Quality;
+        }
+        if (item.Category != category)
+        {
+            changes.Add(new { field = "category", before = item.Category, after = category });
+            item.Category = category;
+        }
+        var before = item.Topics.OrderBy(t => t.Position).Select(t => t.Topic!.Name).ToList();
+        var after = resolved.Value!;
+        if (!before.SequenceEqual(after.Select(t => t.Name)))
+        {
+            changes.Add(new { field = "topics", before, after = after.Select(t => t.Name).ToList() });
+            item.Topics.Clear();
+            item.Topics.AddRange(after.Select((topic, i) => new Data.Entities.ItemTopic { ItemId = item.Id, Topic = topic, Position = i }));
+        }
+        foreach (var input in command.Links)
+        {
+            var link = item.RelatedLinks.SingleOrDefault(l => l.Id == input.Id);
+            var reason = string.IsNullOrWhiteSpace(input.Reason) ? null : input.Reason.Trim();
+            var decisionBefore = link?.Decision;
+            if (link is not null && ItemChanges.Decide(link, input.Decision, reason, actor, now))
+            {
+                changes.Add(new { field = $"related[{link.Position}]", before = decisionBefore.ToString(), after = input.Decision.ToString(), reason });
+            }
+        }
+        var note = string.IsNullOrWhiteSpace(command.Note) ? null : command.Note.Trim();
+        if (changes.Count == 0 && note is null)
+        {
+            db.ChangeTracker.Clear();
+            return Outcome.Ok(NothingToSave);
+        }
+
+        // The version is what this editor saw; a newer row means someone saved first.
+        db.Entry(item).Property(i => i.Version).OriginalValue = command.Version;
+        // Touching the item row bumps its xmin even when only links or topics changed.
+        ItemChanges.Stamp(item, actor, now);
+        AuditLog.Add(db, actor, AuditActions.ItemEdited, AuditTargets.Item, item.Id.ToString(), new { changes, note });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            return Outcome.Conflict("Someone saved this item after you opened it.");
+        }
+        return Outcome.Ok(Saved);
+    }
+
+    private async Task<List<FieldError>> ValidateAsync(Command command, string? category, CancellationToken ct)
+    {
+        var errors = new List<FieldError>();
+        if (command.Quality is < 0 or > 100)
+        {
+            errors.Add(new(nameof(Command.Quality), "Quality must be a whole number from 0 to 100."));
+        }
+        foreach (var bad in command.Topics.Where(t => t.Length > ItemParser.MaxTopicLength))
+        {
+            errors.Add(new(nameof(Command.Topics), $"Topic '{bad[..20]}…' is longer than {ItemParser.MaxTopicLength} characters."));
+        }
+        if (command.Note?.Length > MaxNoteLength)
+        {
+            errors.Add(new(nameof(Command.Note), $"The note is longer than {MaxNoteLength} characters."));
+        }
+        if (command.Links.Any(l => l.Reason?.Length > MaxReasonLength))
+        {
+            errors.Add(new(nameof(Command.Links), $"A link's reason is longer than {MaxReasonLength} characters."));
+        }
+        if (category is not null && !await db.Categories.AnyAsync(c => c.Name == category, ct)
+            && !await db.Items.AnyAsync(i => i.Id == command.ItemId && i.Category == category, ct))
+        {
+            errors.Add(new(nameof(Command.Category), "Choose a category from the list."));
+        }
+        return errors;
+    }
+}

@@ -1,0 +1,134 @@
+using Cms.Application.Auditing;
+using Cms.Application.Items;
+using Cms.Application.Topics;
+using Cms.Core.Auditing;
+using Cms.Core.Items;
+using Cms.Core.Security;
+using Cms.Data;
+using Cms.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cms.Application.Queue;
+
+// One action on the items selected in the queue: one transaction for the whole selection, one
+// audit event per item changed. Each action applies the same rules as the item page.
+public sealed class BulkEdit(CmsDbContext db, TopicVocabulary vocabulary)
+{
+    public const string AddTopic = "add-topic";
+    public const string RemoveTopic = "remove-topic";
+    public const string ApproveLinks = "approve-links";
+    public const string RejectLinks = "reject-links";
+    public const int MaxItems = 500;
+
+    public static readonly IReadOnlyDictionary<string, string> Actions = new Dictionary<string, string>
+    {
+        [AddTopic] = "Add topic",
+        [RemoveTopic] = "Remove topic",
+        [ApproveLinks] = "Approve all related links",
+        [RejectLinks] = "Reject all related links",
+        [nameof(ReviewAction.MarkReady)] = "Mark ready",
+        [nameof(ReviewAction.Reopen)] = "Reopen",
+        [nameof(ReviewAction.Reject)] = "Reject",
+        [nameof(ReviewAction.Restore)] = "Restore",
+    };
+
+    public sealed record Command(IReadOnlyList<long> Ids, string Action, string? Topic);
+
+    public async Task<Outcome> HandleAsync(Actor actor, Command command, CancellationToken ct)
+    {
+        if (!actor.Can(Permissions.ReviewItems))
+        {
+            await AuditLog.RefusedAsync(db, actor, $"bulk:{command.Action}", null, null, $"{Permissions.ReviewItems} required", ct);
+            return Outcome.Forbidden($"Bulk actions need the {Permissions.ReviewItems} permission.");
+        }
+        var errors = new List<FieldError>();
+        var action = command.Action;
+        if (!Actions.ContainsKey(action))
+        {
+            errors.Add(new(nameof(Command.Action), "Choose an action."));
+        }
+        if (command.Ids.Count == 0)
+        {
+            errors.Add(new(nameof(Command.Ids), "Select at least one item."));
+        }
+        else if (command.Ids.Count > MaxItems)
+        {
+            errors.Add(new(nameof(Command.Ids), $"Select at most {MaxItems} items at once."));
+        }
+        var topicName = command.Topic?.Trim();
+        if (action is AddTopic or RemoveTopic && string.IsNullOrEmpty(topicName))
+        {
+            errors.Add(new(nameof(Command.Topic), "Name the topic."));
+        }
+        else if (topicName?.Length > ItemParser.MaxTopicLength)
+        {
+            errors.Add(new(nameof(Command.Topic), $"A topic has at most {ItemParser.MaxTopicLength} characters."));
+        }
+        if (errors.Count > 0)
+        {
+            return Outcome.Invalid(errors);
+        }
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        Topic? topic = null;
+        if (action == AddTopic)
+        {
+            var resolved = await vocabulary.ResolveAsync(actor, nameof(Command.Topic), [topicName!], ct);
+            if (!resolved.Succeeded)
+            {
+                return resolved.Result;
+            }
+            topic = resolved.Value![0];
+        }
+        else if (action == RemoveTopic)
+        {
+            var normalized = TopicNames.Normalize(topicName!);
+            topic = await db.Topics.SingleOrDefaultAsync(t => t.NormalizedName == normalized, ct);
+        }
+
+        var ids = command.Ids.Distinct().ToList();
+        var items = await db.Items.Include(i => i.RelatedLinks).Include(i => i.Topics)
+            .Where(i => ids.Contains(i.Id)).ToListAsync(ct);
+        var now = DateTimeOffset.UtcNow;
+        var changed = 0;
+        foreach (var item in items)
+        {
+            object? change = action switch
+            {
+                AddTopic when topic is not null && item.Topics.All(t => t.TopicId != topic.Id) => Add(item, topic),
+                RemoveTopic when topic is not null && item.Topics.Any(t => t.TopicId == topic.Id) => Remove(item, topic),
+                ApproveLinks or RejectLinks => DecideAll(item, action == ApproveLinks ? LinkDecision.Approved : LinkDecision.Rejected, actor, now),
+                _ when Enum.TryParse<ReviewAction>(action, out var review) => ReviewTransitions.Apply(item, review) is { } move ? new { state = move } : null,
+                _ => null,
+            };
+            if (change is null)
+            {
+                continue;
+            }
+            ItemChanges.Stamp(item, actor, now);
+            AuditLog.Add(db, actor, AuditActions.ItemBulkEdited, AuditTargets.Item, item.Id.ToString(), new { action, change });
+            changed++;
+        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return Outcome.Ok($"{Actions[action]}: {changed} of {command.Ids.Count} selected items changed.");
+    }
+
+    private static object Add(Item item, Topic topic)
+    {
+        item.Topics.Add(new ItemTopic { ItemId = item.Id, Topic = topic, Position = item.Topics.Count == 0 ? 0 : item.Topics.Max(t => t.Position) + 1 });
+        return new { topicAdded = topic.Name };
+    }
+
+    private static object Remove(Item item, Topic topic)
+    {
+        item.Topics.RemoveAll(t => t.TopicId == topic.Id);
+        return new { topicRemoved = topic.Name };
+    }
+
+    private static object? DecideAll(Item item, LinkDecision decision, Actor actor, DateTimeOffset now)
+    {
+        var decided = item.RelatedLinks.Where(l => ItemChanges.Decide(l, decision, l.Reason, actor, now)).Select(l => l.Position).ToList();
+        return decided.Count == 0 ? null : new { links = decided, decision = decision.ToString() };
+    }
+}

@@ -1,0 +1,263 @@
+using System.Globalization;
+using Cms.Core.Items;
+using Cms.Data;
+using Cms.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cms.Application.Queue;
+
+// Turns a QueueView into queries: the queue page, next/previous on the item page, bulk actions
+// and the queue benchmark all use this one definition of "the items in this view".
+public sealed class QueueQuery(CmsDbContext db)
+{
+    public const int PageSize = 50;
+
+    public sealed record Row(long Id, string Title, string? ProviderName, string? Category, DateTimeOffset? PublishedAt, int? Quality, int? Heat, WorkflowState State, bool SourceChanged, int Undecided);
+
+    public sealed record Page(IReadOnlyList<Row> Items, string? NextCursor);
+
+    public async Task<Page> PageAsync(QueueView view, CancellationToken ct)
+    {
+        var filtered = WithState(await FilterAsync(view, ct), view);
+        var rows = await Order(After(filtered, view, Cursor.Parse(view.After)), view.Sort)
+            .Take(PageSize + 1)
+            .Select(i => new Row(i.Id, i.Title, i.ProviderName, i.Category, i.PublishedAt, i.Quality, i.Heat, i.State, i.SourceChanged,
+                i.RelatedLinks.Count(l => l.Decision == LinkDecision.Pending)))
+            .ToListAsync(ct);
+        if (rows.Count <= PageSize)
+        {
+            return new Page(rows, null);
+        }
+        rows.RemoveAt(PageSize);
+        return new Page(rows, Cursor.Of(view.Sort, rows[^1].Id, rows[^1].PublishedAt, rows[^1].Quality, rows[^1].Heat));
+    }
+
+    // Per-state counts of the view with every filter except the state filter. The unfiltered view
+    // reads the trigger-maintained totals; a filtered view counts its matches.
+    public async Task<Dictionary<WorkflowState, long>> CountsAsync(QueueView view, CancellationToken ct)
+    {
+        if (!HasFilters(view))
+        {
+            return (await db.ItemStateCounts.AsNoTracking().ToListAsync(ct))
+                .Where(c => Enum.TryParse<WorkflowState>(c.State, out _))
+                .ToDictionary(c => Enum.Parse<WorkflowState>(c.State), c => c.Count);
+        }
+        // Counting every match of a broad filter over a million items costs a scan; past CountCap
+        // the page says "1000+" instead, and each state's count stops at the cap.
+        var filtered = await FilterAsync(view, ct);
+        var counts = new Dictionary<WorkflowState, long>();
+        foreach (var state in Enum.GetValues<WorkflowState>())
+        {
+            counts[state] = await filtered.Where(i => i.State == state).Take(CountCap + 1).LongCountAsync(ct);
+        }
+        return counts;
+    }
+
+    public const int CountCap = 200;
+
+    // Only a filtered view's counts are capped; the unfiltered totals are exact.
+    public static string CountLabel(QueueView view, long count) =>
+        HasFilters(view) && count > CountCap ? $"{CountCap}+" : count.ToString(CultureInfo.InvariantCulture);
+
+    public static bool HasFilters(QueueView view) =>
+        !string.IsNullOrWhiteSpace(view.Category) || !string.IsNullOrWhiteSpace(view.Provider)
+        || view.Topic.Any(t => !string.IsNullOrWhiteSpace(t)) || view.QualityMin is not null || view.QualityMax is not null
+        || view.From is not null || view.To is not null || view.Undecided || view.SourceChanged || !string.IsNullOrWhiteSpace(view.Q);
+
+    // The item after (or before) the given one in the view's order, for next/previous and save-and-next.
+    public async Task<long?> NeighbourAsync(QueueView view, long itemId, bool next, CancellationToken ct)
+    {
+        var current = await db.Items.AsNoTracking().Where(i => i.Id == itemId)
+            .Select(i => new { i.Id, i.PublishedAt, i.Quality, i.Heat }).SingleOrDefaultAsync(ct);
+        if (current is null)
+        {
+            return null;
+        }
+        var cursor = Cursor.Parse(Cursor.Of(view.Sort, current.Id, current.PublishedAt, current.Quality, current.Heat))!;
+        var filtered = WithState(await FilterAsync(view, ct), view);
+        if (next)
+        {
+            return await Order(After(filtered, view, cursor), view.Sort).Select(i => (long?)i.Id).FirstOrDefaultAsync(ct);
+        }
+        return await OrderAscending(Before(filtered, view, cursor), view.Sort).Select(i => (long?)i.Id).FirstOrDefaultAsync(ct);
+    }
+
+    public async Task<IQueryable<Item>> FilterAsync(QueueView view, CancellationToken ct)
+    {
+        var q = db.Items.AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(view.Category))
+        {
+            q = q.Where(i => i.Category == view.Category);
+        }
+        if (!string.IsNullOrWhiteSpace(view.Provider))
+        {
+            q = q.Where(i => i.ProviderDomain == view.Provider || i.ProviderName == view.Provider);
+        }
+        var topics = view.Topic.Where(t => !string.IsNullOrWhiteSpace(t)).Select(TopicNames.Normalize).Distinct().ToList();
+        if (topics.Count > 0)
+        {
+            var ids = await db.Topics.Where(t => topics.Contains(t.NormalizedName)).Select(t => t.Id).ToListAsync(ct);
+            if (view.TopicMode == "all")
+            {
+                if (ids.Count < topics.Count)
+                {
+                    return q.Where(_ => false);
+                }
+                foreach (var id in ids)
+                {
+                    q = q.Where(i => db.ItemTopics.Any(t => t.ItemId == i.Id && t.TopicId == id));
+                }
+            }
+            else
+            {
+                q = q.Where(i => db.ItemTopics.Any(t => t.ItemId == i.Id && ids.Contains(t.TopicId)));
+            }
+        }
+        if (view.QualityMin is { } min)
+        {
+            q = q.Where(i => i.Quality >= min);
+        }
+        if (view.QualityMax is { } max)
+        {
+            q = q.Where(i => i.Quality <= max);
+        }
+        if (view.From is { } from)
+        {
+            var start = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            q = q.Where(i => i.PublishedAt >= start);
+        }
+        if (view.To is { } to)
+        {
+            var end = new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            q = q.Where(i => i.PublishedAt < end);
+        }
+        if (view.Undecided)
+        {
+            q = q.Where(i => i.RelatedLinks.Any(l => l.Decision == LinkDecision.Pending));
+        }
+        if (view.SourceChanged)
+        {
+            q = q.Where(i => i.SourceChanged);
+        }
+        if (!string.IsNullOrWhiteSpace(view.Q))
+        {
+            var text = view.Q.Trim();
+            // English stemming for English, the 'simple' configuration for every other script.
+            q = q.Where(i => i.SearchVector!.Matches(EF.Functions.WebSearchToTsQuery("english", text).Or(EF.Functions.WebSearchToTsQuery("simple", text))));
+        }
+        return q;
+    }
+
+    // The default (no state chosen) is the review queue, with the predicate its partial indexes use.
+    public static IQueryable<Item> WithState(IQueryable<Item> q, QueueView view) =>
+        view.State.Count == 0 ? q.Where(ItemQueue.Predicate) : q.Where(i => view.State.Contains(i.State));
+
+    // Descending, NULLs first (PostgreSQL's order for DESC), ties broken by id.
+    private static IQueryable<Item> Order(IQueryable<Item> q, string sort) => sort switch
+    {
+        "quality" => q.OrderByDescending(i => i.Quality).ThenByDescending(i => i.Id),
+        "heat" => q.OrderByDescending(i => i.Heat).ThenByDescending(i => i.Id),
+        _ => q.OrderByDescending(i => i.PublishedAt).ThenByDescending(i => i.Id),
+    };
+
+    private static IQueryable<Item> OrderAscending(IQueryable<Item> q, string sort) => sort switch
+    {
+        "quality" => q.OrderBy(i => i.Quality).ThenBy(i => i.Id),
+        "heat" => q.OrderBy(i => i.Heat).ThenBy(i => i.Id),
+        _ => q.OrderBy(i => i.PublishedAt).ThenBy(i => i.Id),
+    };
+
+    // Rows strictly after the cursor in the descending order.
+    private static IQueryable<Item> After(IQueryable<Item> q, QueueView view, Cursor? c)
+    {
+        if (c is null)
+        {
+            return q;
+        }
+        var id = c.Id;
+        switch (view.Sort)
+        {
+            case "quality":
+            {
+                var v = c.IntValue;
+                return v is null
+                    ? q.Where(i => (i.Quality == null && i.Id < id) || i.Quality != null)
+                    : q.Where(i => i.Quality != null && (i.Quality < v || (i.Quality == v && i.Id < id)));
+            }
+            case "heat":
+            {
+                var v = c.IntValue;
+                return v is null
+                    ? q.Where(i => (i.Heat == null && i.Id < id) || i.Heat != null)
+                    : q.Where(i => i.Heat != null && (i.Heat < v || (i.Heat == v && i.Id < id)));
+            }
+            default:
+            {
+                var v = c.DateValue;
+                return v is null
+                    ? q.Where(i => (i.PublishedAt == null && i.Id < id) || i.PublishedAt != null)
+                    : q.Where(i => i.PublishedAt != null && (i.PublishedAt < v || (i.PublishedAt == v && i.Id < id)));
+            }
+        }
+    }
+
+    // Rows strictly before the cursor in the descending order (so: after it, ascending).
+    private static IQueryable<Item> Before(IQueryable<Item> q, QueueView view, Cursor c)
+    {
+        var id = c.Id;
+        switch (view.Sort)
+        {
+            case "quality":
+            {
+                var v = c.IntValue;
+                return v is null
+                    ? q.Where(i => i.Quality == null && i.Id > id)
+                    : q.Where(i => i.Quality == null || i.Quality > v || (i.Quality == v && i.Id > id));
+            }
+            case "heat":
+            {
+                var v = c.IntValue;
+                return v is null
+                    ? q.Where(i => i.Heat == null && i.Id > id)
+                    : q.Where(i => i.Heat == null || i.Heat > v || (i.Heat == v && i.Id > id));
+            }
+            default:
+            {
+                var v = c.DateValue;
+                return v is null
+                    ? q.Where(i => i.PublishedAt == null && i.Id > id)
+                    : q.Where(i => i.PublishedAt == null || i.PublishedAt > v || (i.PublishedAt == v && i.Id > id));
+            }
+        }
+    }
+
+    // "value_id": the sort key of the last row seen and its id; value "null" when the key is NULL.
+    public sealed record Cursor(string? Value, long Id)
+    {
+        public int? IntValue => Value is null ? null : int.Parse(Value, CultureInfo.InvariantCulture);
+
+        public DateTimeOffset? DateValue => Value is null ? null : new DateTimeOffset(long.Parse(Value, CultureInfo.InvariantCulture), TimeSpan.Zero);
+
+        public static string Of(string sort, long id, DateTimeOffset? publishedAt, int? quality, int? heat)
+        {
+            var value = sort switch
+            {
+                "quality" => quality?.ToString(CultureInfo.InvariantCulture),
+                "heat" => heat?.ToString(CultureInfo.InvariantCulture),
+                _ => publishedAt?.UtcTicks.ToString(CultureInfo.InvariantCulture),
+            };
+            return $"{value ?? "null"}_{id}";
+        }
+
+        public static Cursor? Parse(string? cursor)
+        {
+            var parts = cursor?.Split('_');
+            if (parts is not { Length: 2 } || !long.TryParse(parts[1], CultureInfo.InvariantCulture, out var id)
+                || (parts[0] != "null" && !long.TryParse(parts[0], CultureInfo.InvariantCulture, out _)))
+            {
+                return null;
+            }
+            return new Cursor(parts[0] == "null" ? null : parts[0], id);
+        }
+    }
+}

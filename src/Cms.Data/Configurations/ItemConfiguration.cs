@@ -1,0 +1,36 @@
+using Cms.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Cms.Data.Configurations;
+
+public sealed class ItemConfiguration : IEntityTypeConfiguration<Item>
+{
+    public void Configure(EntityTypeBuilder<Item> builder)
+    {
+        builder.Property(i => i.State).HasConversion<string>().HasMaxLength(16);
+        builder.Property(i => i.SourceHash).HasMaxLength(64);
+        builder.Property(i => i.ImagesJson).HasColumnType("jsonb");
+        builder.HasIndex(i => i.OriginalUrl).IsUnique();
+        // The queue: unpublished items, newest first, keyset on (published_at, id).
+        builder.HasIndex(i => new { i.State, i.PublishedAt, i.Id });
+        builder.HasIndex(i => new { i.Category, i.PublishedAt });
+        builder.HasIndex(i => new { i.ProviderDomain, i.PublishedAt });
+        builder.HasIndex(i => i.Quality);
+        builder.HasIndex(i => i.SourceChanged).HasFilter("source_changed");
+        builder.HasIndex(i => new { i.Quality, i.Id });
+        builder.HasIndex(i => new { i.Heat, i.Id });
+        // The default queue ("not yet published") in each sort order, as partial indexes over
+        // ItemQueue's predicate, which the queue's queries use too.
+        builder.HasIndex(i => new { i.PublishedAt, i.Id }, "ix_items_queue_date").HasFilter(ItemQueue.Sql).HasDatabaseName("ix_items_queue_date");
+        builder.HasIndex(i => new { i.Quality, i.Id }, "ix_items_queue_quality").HasFilter(ItemQueue.Sql).HasDatabaseName("ix_items_queue_quality");
+        builder.HasIndex(i => new { i.Heat, i.Id }, "ix_items_queue_heat").HasFilter(ItemQueue.Sql).HasDatabaseName("ix_items_queue_heat");
+        builder.Property(i => i.SearchVector).HasComputedColumnSql(
+            "to_tsvector('english', coalesce(title, '') || ' ' || coalesce(excerpt, '')) || to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(excerpt, ''))",
+            stored: true);
+        builder.HasIndex(i => i.SearchVector).HasMethod("GIN");
+        builder.HasMany(i => i.RelatedLinks).WithOne(r => r.Item).HasForeignKey(r => r.ItemId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasMany(i => i.Topics).WithOne().HasForeignKey(t => t.ItemId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasMany(i => i.Revisions).WithOne().HasForeignKey(r => r.ItemId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

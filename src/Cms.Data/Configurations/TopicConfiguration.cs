@@ -1,0 +1,15 @@
+using Cms.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Cms.Data.Configurations;
+
+public sealed class TopicConfiguration : IEntityTypeConfiguration<Topic>
+{
+    public void Configure(EntityTypeBuilder<Topic> builder)
+    {
+        builder.Property(t => t.Name).HasMaxLength(100);
+        builder.Property(t => t.NormalizedName).HasMaxLength(100);
+        builder.HasIndex(t => t.NormalizedName).IsUnique();
+    }
+}

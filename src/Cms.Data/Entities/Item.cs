@@ -1,0 +1,48 @@
+using System.ComponentModel.DataAnnotations;
+using Cms.Core.Items;
+
+namespace Cms.Data.Entities;
+
+public sealed class Item
+{
+    public long Id { get; set; }
+
+    // Normalized originalUrl: one item per story.
+    public required string OriginalUrl { get; set; }
+    public required string FileName { get; set; }
+    public required string Title { get; set; }
+    public string? Excerpt { get; set; }
+    public string? Category { get; set; }
+    public string? Type { get; set; }
+    public string? ProviderName { get; set; }
+    public string? ProviderDomain { get; set; }
+    public DateTimeOffset? PublishedAt { get; set; }
+    public string? WebUrl { get; set; }
+    public int? Quality { get; set; }
+    public int? Heat { get; set; }
+    public WorkflowState State { get; set; }
+
+    // The front matter as received (BOM and CRLF normalized), so unknown fields survive export.
+    public required string SourceYaml { get; set; }
+    public required string SourceHash { get; set; }
+    public string? ImagesJson { get; set; }
+
+    public DateTimeOffset ImportedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    // Set when a person changes the item; from then on the importer no longer overwrites it.
+    public DateTimeOffset? EditedAt { get; set; }
+    public string? EditedBy { get; set; }
+    public bool SourceChanged { get; set; }
+
+    // Generated from title and excerpt (English stemming plus a language-neutral 'simple' vector, so
+    // Cyrillic and other scripts match word for word); see ItemConfiguration.
+    public NpgsqlTypes.NpgsqlTsVector? SearchVector { get; set; }
+
+    [Timestamp]
+    public uint Version { get; set; }
+
+    public List<RelatedLink> RelatedLinks { get; set; } = [];
+    public List<ItemTopic> Topics { get; set; } = [];
+    public List<SourceRevision> Revisions { get; set; } = [];
+}

@@ -1,0 +1,24 @@
+using Cms.Core.Items;
+
+namespace Cms.Data.Entities;
+
+public sealed class RelatedLink
+{
+    public long Id { get; set; }
+    public long ItemId { get; set; }
+
+    // Index in the source `related` list: export keeps the approved entries by position.
+    public int Position { get; set; }
+    public string? Title { get; set; }
+    public string? Excerpt { get; set; }
+    public string? Url { get; set; }
+    public bool IsSafeUrl { get; set; }
+    public string? ProviderName { get; set; }
+    public string? ProviderDomain { get; set; }
+    public DateTimeOffset? PublishedAt { get; set; }
+    public LinkDecision Decision { get; set; }
+    public string? Reason { get; set; }
+    public string? DecidedBy { get; set; }
+    public DateTimeOffset? DecidedAt { get; set; }
+    public Item? Item { get; set; }
+}

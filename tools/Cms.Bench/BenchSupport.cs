@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using Cms.Application;
+using Cms.Application.Setup;
+using Cms.Testing;
+using Cms.Web.Cli;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Cms.Bench;
+
+// Throwaway databases on the configured server, and process figures, for the benchmarks.
+public static class BenchSupport
+{
+    public static string ServerConnectionString()
+    {
+        using var host = CliHost.Build();
+        return CmsApplication.ConnectionString(host.Services.GetRequiredService<IConfiguration>());
+    }
+
+    public static async Task<string> CreateDatabaseAsync(string server, string name, CancellationToken ct)
+    {
+        await PostgresAdmin.DropDatabaseAsync(server, name, ct);
+        await PostgresAdmin.ExecuteAsync(server, $"CREATE DATABASE {name}", ct);
+        var cs = new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+        await MigrateAsync(cs, ct);
+        return cs;
+    }
+
+    public static Task MigrateAsync(string cs, CancellationToken ct) =>
+        CliHost.RunAsync(async s =>
+        {
+            await s.GetRequiredService<DatabaseSetup>().MigrateAsync(ct);
+            return 0;
+        }, cs);
+
+    public static Task DropDatabaseAsync(string server, string database, CancellationToken ct)
+    {
+        NpgsqlConnection.ClearAllPools();
+        return PostgresAdmin.DropDatabaseAsync(server, database, ct);
+    }
+
+    // Peak resident set size of this process (VmHWM), in MiB.
+    public static double PeakRssMiB()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
+            }
+        }
+        return Process.GetCurrentProcess().PeakWorkingSet64 / 1024.0 / 1024.0;
+    }
+}

@@ -1,0 +1,206 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using Cms.Application;
+using Cms.Application.Importing;
+using Cms.Application.Queue;
+using Cms.Application.Users;
+using Cms.Core.Security;
+using Cms.Data;
+using Cms.Testing;
+using Cms.Web.Cli;
+using Cms.Web.Infrastructure;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Cms.Bench;
+
+// ./cms bench queue --items N: fills a kept database (cms_bench_queue) up to N generated items, serves
+// the real app in process, and measures the queue page over HTTP with a signed-in cookie at C
+// concurrent clients for three views. As the baseline it runs the same queries the page runs
+// (QueueQuery: the page of rows and the per-state counts) straight against the database, at the
+// same concurrency, in the same run.
+public static partial class QueueBench
+{
+    private const string Database = "cms_bench_queue";
+
+    public static Command Command()
+    {
+        var items = new Option<int>("--items") { Description = "Items the bench database should hold", DefaultValueFactory = _ => 1_000_000 };
+        var clients = new Option<int>("--clients") { Description = "Concurrent clients", DefaultValueFactory = _ => 8 };
+        var requests = new Option<int>("--requests") { Description = "Requests per view and per measurement", DefaultValueFactory = _ => 800 };
+        var command = new Command("queue", "Time the queue page against its own SQL at a million items.") { items, clients, requests };
+        command.SetAction(async (parse, ct) =>
+        {
+            await RunAsync(parse.GetValue(items), parse.GetValue(clients), parse.GetValue(requests), ct);
+            return BenchProgram.Ok;
+        });
+        return command;
+    }
+
+    [GeneratedRegex("<tr data-item-id=")]
+    private static partial Regex Row();
+
+    private static async Task RunAsync(int n, int clients, int requests, CancellationToken ct)
+    {
+        var server = BenchSupport.ServerConnectionString();
+        var cs = new NpgsqlConnectionStringBuilder(server) { Database = Database, MaxPoolSize = 50 }.ConnectionString;
+        await EnsureDatabaseAsync(server, cs, ct);
+        await LoadAsync(cs, n, ct);
+
+        var app = CmsApp.Build([$"--ConnectionStrings:Cms={cs}", "--Logging:LogLevel:Default=Warning", "--RateLimit:LoginPerMinute=100000"], "http://127.0.0.1:0");
+        await app.StartAsync(ct);
+        try
+        {
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            var cookies = new CookieContainer();
+            using var http = new HttpClient(new SocketsHttpHandler { CookieContainer = cookies, AllowAutoRedirect = false, MaxConnectionsPerServer = clients * 2 })
+            {
+                BaseAddress = new Uri(address),
+            };
+            await SignInAsync(app.Services, http, ct);
+
+            var surname = ItemFileGenerator.Surname(1234);
+            (string Name, string Url, QueueView View)[] views =
+            [
+                ("default view", "/", new QueueView()),
+                ("combined filter", "/?View.Category=news&View.QualityMin=40&View.QualityMax=90&View.Topic=AI",
+                    new QueueView { Category = "news", QualityMin = 40, QualityMax = 90, Topic = ["AI"] }),
+                ($"full-text search \"{surname}\" (a name, ~130 matches)", $"/?View.Q={surname}", new QueueView { Q = surname }),
+                ("full-text search \"market\" (~80% of items)", "/?View.Q=market", new QueueView { Q = "market" }),
+            ];
+            Console.WriteLine();
+            Console.WriteLine($"{clients} concurrent clients, {requests} requests per measurement");
+            Console.WriteLine("| view | rows | page p50 ms | page p95 ms | page p99 ms | page req/s | SQL p50 ms | SQL p95 ms | SQL p99 ms | page p95 / SQL p95 |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var (name, url, view) in views)
+            {
+                var html = await http.GetStringAsync(url, ct);
+                var rows = Row().Matches(html).Count;
+                await MeasureAsync(clients, 50, async () => (await http.GetAsync(url, ct)).EnsureSuccessStatusCode(), ct);
+                var page = await MeasureAsync(clients, requests, async () => (await http.GetAsync(url, ct)).EnsureSuccessStatusCode(), ct);
+                var sql = await MeasureAsync(clients, requests, async () =>
+                {
+                    using var scope = app.Services.CreateScope();
+                    var queue = scope.ServiceProvider.GetRequiredService<QueueQuery>();
+                    await queue.CountsAsync(view, ct);
+                    await queue.PageAsync(view, ct);
+                }, ct);
+                Console.WriteLine(FormattableString.Invariant(
+                    $"| {name} | {rows} | {page.P50:F1} | {page.P95:F1} | {page.P99:F1} | {page.PerSecond:F0} | {sql.P50:F1} | {sql.P95:F1} | {sql.P99:F1} | {page.P95 / sql.P95:F2}x |"));
+            }
+        }
+        finally
+        {
+            await app.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private sealed record Figures(double P50, double P95, double P99, double PerSecond);
+
+    private static async Task<Figures> MeasureAsync(int clients, int requests, Func<Task> call, CancellationToken ct)
+    {
+        var latencies = new double[requests];
+        var next = -1;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < requests)
+            {
+                var start = Stopwatch.GetTimestamp();
+                await call();
+                latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            }
+        }, ct)));
+        var elapsed = clock.Elapsed.TotalSeconds;
+        Array.Sort(latencies);
+        double At(double p) => latencies[Math.Min(latencies.Length - 1, (int)Math.Ceiling(p * latencies.Length) - 1)];
+        return new Figures(At(0.50), At(0.95), At(0.99), requests / elapsed);
+    }
+
+    private static async Task EnsureDatabaseAsync(string server, string cs, CancellationToken ct)
+    {
+        await using (var conn = new NpgsqlConnection(server))
+        {
+            await conn.OpenAsync(ct);
+            await using var exists = new NpgsqlCommand($"SELECT 1 FROM pg_database WHERE datname = '{Database}'", conn);
+            if (await exists.ExecuteScalarAsync(ct) is null)
+            {
+                await using var create = new NpgsqlCommand($"CREATE DATABASE {Database}", conn);
+                await create.ExecuteNonQueryAsync(ct);
+            }
+        }
+        await BenchSupport.MigrateAsync(cs, ct);
+    }
+
+    // Tops the database up to n items through the real importer, from generated text in memory.
+    private static async Task LoadAsync(string cs, int n, CancellationToken ct)
+    {
+        using var host = CliHost.Build(cs);
+        using var scope = host.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<CmsDbContext>();
+        var have = await db.Items.CountAsync(ct);
+        if (have >= n)
+        {
+            Console.WriteLine($"{Database} holds {have} items");
+            return;
+        }
+        Console.WriteLine($"{Database} holds {have} items; generating and importing {n - have} more");
+        var generator = new ItemFileGenerator(seed: have);
+        var files = Enumerable.Range(have, n - have).Select(i =>
+        {
+            var text = generator.Next(i);
+            var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+            return ImportSources.FromBytes($"bench/{i:D7}_{i:x16}.txt", bytes);
+        });
+        var clock = Stopwatch.StartNew();
+        var progress = new Progress<ImportReport>(r =>
+        {
+            if (r.Seen % 50_000 < ItemImporter.BatchSize)
+            {
+                Console.WriteLine(FormattableString.Invariant($"  {r.Seen} in {clock.Elapsed.TotalSeconds:F0} s"));
+            }
+        });
+        var outcome = await scope.ServiceProvider.GetRequiredService<ItemImporter>().ImportAsync(Actor.System("bench"), files, progress, ct);
+        Console.WriteLine($"loaded: {outcome.Value!.Summary} in {clock.Elapsed.TotalSeconds:F0} s");
+        await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE", ct);
+    }
+
+    private static async Task SignInAsync(IServiceProvider services, HttpClient http, CancellationToken ct)
+    {
+        const string email = "bench@cms.local";
+        string password;
+        using (var scope = services.CreateScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserAdministration>();
+            var reset = await users.ResetPasswordAsync(Actor.System("bench"), email, null, "bench sign-in", ct);
+            if (reset.Succeeded)
+            {
+                password = reset.Value!;
+            }
+            else
+            {
+                var created = await users.ProvisionAsync(Actor.System("bench"), email, null, Roles.Editor, ct);
+                password = created.Value?.Password ?? throw new InvalidOperationException(created.Result.Message);
+            }
+        }
+        var login = await http.GetStringAsync("/Account/Login", ct);
+        var token = Regex.Match(login, """name="__RequestVerificationToken" type="hidden" value="([^"]+)""").Groups[1].Value;
+        var response = await http.PostAsync("/Account/Login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
+            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
+        }), ct);
+        if (response.StatusCode != HttpStatusCode.Redirect)
+        {
+            throw new InvalidOperationException("the bench user could not sign in");
+        }
+    }
+}
