@@ -1,0 +1,84 @@
+using Cms.Application.Importing;
+using Cms.Data;
+using Cms.Data.Entities;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cms.Application.Tests;
+
+// The application layer on a throwaway PostgreSQL database, composed as the command line composes
+// it (no web host): one database per test class.
+public sealed class ApplicationFixture : IAsyncLifetime
+{
+    private ServiceProvider? _services;
+
+    public string ConnectionString { get; private set; } = "";
+
+    public IServiceProvider Services => _services ?? throw new InvalidOperationException("not initialized");
+
+    public async Task InitializeAsync()
+    {
+        ConnectionString = await TestPostgres.CreateDatabaseAsync();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Cms"] = ConnectionString })
+            .Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddCmsApplication(configuration);
+        services.AddIdentityCore<CmsUser>(CmsApplication.ConfigureIdentity)
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<CmsDbContext>()
+            .AddDefaultTokenProviders();
+        _services = services.BuildServiceProvider();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_services is not null)
+        {
+            await _services.DisposeAsync();
+        }
+        await TestPostgres.DropDatabaseAsync(ConnectionString);
+    }
+
+    // Runs work in a fresh scope, as one request or one command would.
+    public async Task<T> RunAsync<T>(Func<IServiceProvider, Task<T>> work)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await work(scope.ServiceProvider);
+    }
+
+    public T Read<T>(Func<CmsDbContext, T> read)
+    {
+        using var scope = Services.CreateScope();
+        return read(scope.ServiceProvider.GetRequiredService<CmsDbContext>());
+    }
+
+    // Imports item texts as the pipeline would; returns the new items' ids in order.
+    public async Task<List<long>> ImportAsync(params string[] texts)
+    {
+        var files = texts.Select((t, i) => ImportSources.FromBytes($"{Guid.NewGuid():N}_{i:D3}.txt", System.Text.Encoding.UTF8.GetBytes(t))).ToList();
+        var outcome = await RunAsync(s => s.GetRequiredService<ItemImporter>().ImportAsync(Actors.Pipeline, files, null, CancellationToken.None));
+        Assert.True(outcome.Succeeded, outcome.Result.Message);
+        Assert.Empty(outcome.Value!.Problems);
+        var names = files.Select(f => f.Path).ToList();
+        return Read(db => names.Select(n => db.Items.Single(i => i.FileName == n).Id).ToList());
+    }
+}
+
+// The people and processes the tests act as; permissions follow the real role table.
+public static class Actors
+{
+    public static readonly Actor Pipeline = Actor.System("importer");
+
+    public static Actor Editor(string name = "editor@example.com") => Person(name, Roles.Editor);
+
+    public static Actor Publisher(string name = "publisher@example.com") => Person(name, Roles.Publisher);
+
+    public static Actor Admin(string name = "admin@example.com") => Person(name, Roles.Admin);
+
+    public static readonly Actor Nobody = new(null, "nobody@example.com", new HashSet<string>());
+
+    private static Actor Person(string name, string role) => new($"id-{name}", name, Permissions.Of([role]));
+}

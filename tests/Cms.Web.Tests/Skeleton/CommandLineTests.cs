@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Cms.Web.Tests.Infrastructure;
+
+namespace Cms.Web.Tests.Skeleton;
+
+// A typo or a command that does not exist yet must say so and start nothing.
+public sealed class CommandLineTests
+{
+    [Theory]
+    [InlineData("nonsense")]
+    [InlineData("imprt")]
+    [InlineData("audit", "verify")]
+    public async Task An_unknown_command_prints_the_usage_exits_2_and_starts_nothing(params string[] args)
+    {
+        var port = Repo.FreePort();
+        var dataDir = Path.Combine("/var/tmp", "cms-unknown-" + Guid.NewGuid().ToString("N")[..8]);
+
+        var (exit, _, errors) = await Repo.RunCmsAsync(new Dictionary<string, string?>
+        {
+            ["CMS_URLS"] = $"http://127.0.0.1:{port}",
+            ["CMS_DATA_DIR"] = dataDir,
+            ["CMS_PG_PORT"] = Repo.FreePort().ToString(),
+        }, args);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("usage:", errors);
+        Assert.False(Directory.Exists(dataDir), "no database cluster was created");
+        Assert.False(await ListensAsync(port), "nothing serves on the configured port");
+    }
+
+    [Theory]
+    [InlineData("nonsense")]
+    [InlineData("audit", "verify")]
+    [InlineData("--urls", "http://127.0.0.1:1")]
+    public async Task The_application_itself_refuses_an_unknown_command_without_serving(params string[] args)
+    {
+        var port = Repo.FreePort();
+        var dll = Path.Combine(Repo.Root, "src", "Cms.Web", "bin", Repo.Configuration, "net10.0", "Cms.Web.dll");
+        var start = new ProcessStartInfo("dotnet", [dll, .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["ConnectionStrings__Cms"] = "Host=127.0.0.1;Port=1;Database=none";
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains("Usage:", await stderr);
+        Assert.False(await ListensAsync(port));
+    }
+
+    private static async Task<bool> ListensAsync(int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync("127.0.0.1", port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
