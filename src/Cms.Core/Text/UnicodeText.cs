@@ -80,7 +80,9 @@ public static class UnicodeText
     // UTF-8 for the database, and string.Normalize throws on it.
     public static int FindUnpairedSurrogate(string text)
     {
-        for (var i = 0; i < text.Length; i++)
+        // Most text has no surrogate at all; the vectorized search skips it whole.
+        var first = text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF');
+        for (var i = first < 0 ? text.Length : first; i < text.Length; i++)
         {
             if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
             {
