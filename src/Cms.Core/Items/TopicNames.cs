@@ -29,10 +29,7 @@ public static class TopicNames
             > MaxLength => string.Create(CultureInfo.InvariantCulture, $"is {candidate.Length:N0} characters, over the limit of {MaxLength:N0}"),
             _ => null,
         };
-        if (problem is null && UnicodeText.FindControlCharacter(candidate, allowNewlines: false) is var control and >= 0)
-        {
-            problem = $"contains the control character {UnicodeText.Describe(candidate, control)} at character {control + 1}; a topic is one line of text";
-        }
+        problem ??= UnicodeText.ControlProblem(candidate, allowNewlines: false);
         if (problem is null && UnicodeText.FindInvisibleOrBidi(candidate) is var invisible and >= 0)
         {
             problem = $"contains the invisible or bidirectional character {UnicodeText.Describe(candidate, invisible)} at character {invisible + 1}";

@@ -30,6 +30,20 @@ public static class UnicodeText
         return -1;
     }
 
+    // Why a field may not hold this text, or null; shared so the parser and the topic rule word
+    // it alike.
+    internal static string? ControlProblem(string text, bool allowNewlines)
+    {
+        var at = FindControlCharacter(text, allowNewlines);
+        if (at < 0)
+        {
+            return null;
+        }
+        return IsControl(text[at], allowNewlines: true)
+            ? $"contains the control character {Describe(text, at)} at character {at + 1}"
+            : $"contains a tab or line break ({Describe(text, at)}) at character {at + 1}; this field is a single line";
+    }
+
     // Bidi controls reorder what is displayed, zero-width characters make different strings look
     // alike: both let one topic pose as another or a title hide what it says. Letters of
     // right-to-left scripts are not in this set; only the invisible controls are.
