@@ -33,8 +33,8 @@ public sealed class ItemFileGenerator(int seed)
         var yaml = new StringBuilder("---\n");
         var slug = $"{index:D7}-{_random.Next():x8}";
         Field(yaml, 0, "category", Pick(["news", "tech", "science", "opinion"]));
-        Field(yaml, 0, "title", Surname(_random.Next(8000)) + " " + Sentence(4, 14));
-        Field(yaml, 0, "excerpt", _random.Next(4) == 0 ? $"<p>{Sentence(5, 20)}</p><script>alert('x')</script><a href=\"javascript:evil()\">x</a>" : Sentence(10, 40));
+        Field(yaml, 0, "title", Surname(_random.Next(8000)) + " " + SingleLine(Sentence(4, 14)));
+        Field(yaml, 0, "excerpt", _random.Next(4) == 0 ? $"<p>{Sentence(5, 20)}</p><script>alert('x')</script><a href=\"javascript:evil()\">x</a>" : Sentence(10, 40), multiline: true);
         yaml.Append("publishedDateTime: ").Append(Timestamp()).Append('\n');
         yaml.Append("originalUrl: \"https://news.example/").Append(slug).Append("\"\n");
         yaml.Append("webUrl: \"https://news.example/").Append(slug).Append("?ref=cms\"\n");
@@ -67,8 +67,8 @@ public sealed class ItemFileGenerator(int seed)
             yaml.Append("related:\n");
             for (var r = 0; r < related; r++)
             {
-                yaml.Append("  - title: ").Append(Quote(Sentence(3, 10))).Append('\n');
-                Field(yaml, 2, "excerpt", Sentence(5, 25));
+                yaml.Append("  - title: ").Append(Quote(SingleLine(Sentence(3, 10)))).Append('\n');
+                Field(yaml, 2, "excerpt", Sentence(5, 25), multiline: true);
                 yaml.Append("    publishedDateTime: ").Append(Timestamp()).Append('\n');
                 var url = _random.Next(12) == 0 ? "javascript:alert(document.cookie)" : $"https://other{r}.example/{slug}";
                 yaml.Append("    webUrl: ").Append(Quote(url)).Append('\n');
@@ -95,12 +95,14 @@ public sealed class ItemFileGenerator(int seed)
     public static string FileName(int index, string content) =>
         $"{index:D3}_{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content)))[..16]}.txt";
 
-    // A string field in one of several YAML styles, so the reader meets them all.
-    private void Field(StringBuilder yaml, int indent, string key, string value)
+    // A string field in one of several YAML styles, so the reader meets them all. Only free-text
+    // fields get a multi-line block: the parser refuses line breaks in single-line fields. The
+    // style is drawn either way, so every later draw of a seed stays as it was.
+    private void Field(StringBuilder yaml, int indent, string key, string value, bool multiline = false)
     {
         var pad = new string(' ', indent * 2);
         var style = _random.Next(5);
-        if (style == 3 && !value.Contains('\t') && !value.StartsWith(' ') && !value.EndsWith(' ') && !value.Contains('\u202e'))
+        if (style == 3 && multiline && !value.Contains('\t') && !value.StartsWith(' ') && !value.EndsWith(' ') && !value.Contains('\u202e'))
         {
             // Literal block: newlines kept, `---` lines are safely indented.
             yaml.Append(pad).Append(key).Append(": |-\n");
@@ -143,6 +145,9 @@ public sealed class ItemFileGenerator(int seed)
         }
         return quoted.Append('"').ToString();
     }
+
+    // Titles are single-line fields: the tab word becomes a space, without changing the draws.
+    private static string SingleLine(string text) => text.Replace('\t', ' ');
 
     private string Sentence(int min, int max)
     {

@@ -1,4 +1,5 @@
 using System.Text;
+using Cms.Core.Text;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
@@ -41,6 +42,7 @@ public sealed class YamlFrontMatterReader(FrontMatterOptions options) : IFrontMa
         {
             throw Problem(path, null, null, "", $"file is over the limit of {options.MaxBytes} bytes");
         }
+        CheckStorable(path, text);
         var yaml = ExtractFrontMatter(path, text);
         CheckTabIndentation(path, yaml);
         var root = Parse(path, yaml);
@@ -72,6 +74,28 @@ public sealed class YamlFrontMatterReader(FrontMatterOptions options) : IFrontMa
             body.Append(line).Append('\n');
         }
         throw Problem(path, lineNumber, null, "", "front matter has no closing '---' line");
+    }
+
+    // The source text is stored in a PostgreSQL text column, which cannot hold U+0000 (error 22021,
+    // failing the whole batch); YamlDotNet also takes a raw NUL for the end of input and would
+    // stop there silently. Unpaired surrogates (possible only through ReadText) cannot be encoded
+    // as UTF-8 for the database either.
+    private static void CheckStorable(string path, string text)
+    {
+        var nul = text.IndexOf('\0');
+        var surrogate = UnicodeText.FindUnpairedSurrogate(text);
+        if (nul < 0 && surrogate < 0)
+        {
+            return;
+        }
+        var at = nul < 0 || (surrogate >= 0 && surrogate < nul) ? surrogate : nul;
+        var line = 1 + text.AsSpan(0, at).Count('\n');
+        var lineStart = at == 0 ? 0 : text.LastIndexOf('\n', at - 1) + 1;
+        var column = at - lineStart + 1 - (line == 1 && text.StartsWith('\uFEFF') ? 1 : 0);
+        var reason = at == nul
+            ? "contains a NUL character (U+0000), which cannot be stored"
+            : $"invalid Unicode: unpaired surrogate {UnicodeText.Describe(text, at)}";
+        throw Problem(path, line, column, "", reason);
     }
 
     // YAML forbids tabs for indentation; name the exact line rather than the mapping it breaks.
@@ -156,6 +180,8 @@ public sealed class YamlFrontMatterReader(FrontMatterOptions options) : IFrontMa
         switch (current)
         {
             case Scalar scalar:
+                CheckNoNul(path, scalar, field, scalar.Value, "value");
+                CheckNoNul(path, scalar, field, scalar.Tag.IsEmpty ? "" : scalar.Tag.Value, "tag");
                 parser.MoveNext();
                 return new SourceScalar(scalar.Value, scalar.Style == ScalarStyle.Plain, StyleOf(scalar.Style),
                     scalar.Tag.IsEmpty || scalar.Tag.IsNonSpecific ? null : scalar.Tag.Value, LineOf(scalar.Start), (int)scalar.Start.Column);
@@ -185,6 +211,8 @@ public sealed class YamlFrontMatterReader(FrontMatterOptions options) : IFrontMa
                     {
                         throw Problem(path, LineOf(keyEvent.Start), (int)keyEvent.Start.Column, field, "mapping keys must be plain strings");
                     }
+                    // Named by its parent: a key holding NUL must not reach the problem text either.
+                    CheckNoNul(path, key, field, key.Value, "key");
                     var keyField = field.Length == 0 ? key.Value : $"{field}.{key.Value}";
                     // Compared on the scalar's value, so `a` and `!!str a` collide as YAML intends.
                     if (!seen.Add(key.Value))
@@ -198,6 +226,16 @@ public sealed class YamlFrontMatterReader(FrontMatterOptions options) : IFrontMa
             }
             default:
                 throw Problem(path, LineOf(current.Start), (int)current.Start.Column, field, $"unexpected YAML event {current.GetType().Name}");
+        }
+    }
+
+    // The "\0", "\x00" and "\u0000" escapes of double-quoted scalars (and %00 in tags) produce
+    // U+0000 after the raw-text check has passed, in known and unknown fields alike.
+    private static void CheckNoNul(string path, ParsingEvent at, string field, string text, string what)
+    {
+        if (text.Contains('\0'))
+        {
+            throw Problem(path, LineOf(at.Start), (int)at.Start.Column, field, $"{what} contains a NUL character (U+0000), which cannot be stored");
         }
     }
 

@@ -1,33 +1,54 @@
+using System.Globalization;
 using Cms.Core.FrontMatter;
+using Cms.Core.Text;
 
 namespace Cms.Core.Items;
 
-// Validates the fields ITEM_FORMAT.md defines and builds the typed view. Fields it does not know
-// are not checked: they belong to the pipeline and are only carried through.
-public sealed class ItemParser(IFrontMatterReader reader)
+// Validates the fields ITEM_FORMAT.md defines and builds the typed view. Every string it reads is
+// bounded by ItemLimits and free of control characters. Fields it does not know are not checked:
+// they belong to the pipeline and are only carried through (the reader has refused NUL in them).
+public sealed class ItemParser
 {
-    public const int MaxTopicLength = 100;
+    public const int MaxTopicLength = TopicNames.MaxLength;
 
-    public ParsedItem Parse(string path, ReadOnlySpan<byte> bytes) => Validate(reader.Read(path, bytes));
+    private readonly IFrontMatterReader _reader;
+    private readonly ItemLimits _limits;
 
-    public ParsedItem ParseText(string path, string text) => Validate(reader.ReadText(path, text));
-
-    public static ParsedItem Validate(FrontMatterDocument doc)
+    public ItemParser(IFrontMatterReader reader)
+        : this(reader, ItemLimits.Default)
     {
+    }
+
+    public ItemParser(IFrontMatterReader reader, ItemLimits limits)
+    {
+        limits.EnsureValid();
+        _reader = reader;
+        _limits = limits;
+    }
+
+    public ParsedItem Parse(string path, ReadOnlySpan<byte> bytes) => Validate(_reader.Read(path, bytes), _limits);
+
+    public ParsedItem ParseText(string path, string text) => Validate(_reader.ReadText(path, text), _limits);
+
+    public static ParsedItem Validate(FrontMatterDocument doc) => Validate(doc, ItemLimits.Default);
+
+    public static ParsedItem Validate(FrontMatterDocument doc, ItemLimits limits)
+    {
+        limits.EnsureValid();
         var v = new Fields(doc.Path);
         var root = doc.Root;
 
-        var title = v.String(root, "title", required: true)!;
+        var title = Title(v, root, "title", limits.MaxTitleLength, required: true)!;
         if (string.IsNullOrWhiteSpace(title))
         {
             throw v.Fail(root["title"], "title", "must not be empty");
         }
-        var originalUrl = v.String(root, "originalUrl", required: true)!;
+        var originalUrl = v.Line(root, "originalUrl", limits.MaxUrlLength, required: true)!;
         if (!UrlRules.IsAbsoluteHttp(originalUrl, out var original))
         {
             throw v.Fail(root["originalUrl"], "originalUrl", "must be an absolute http(s) URL");
         }
-        var webUrl = v.String(root, "webUrl");
+        var webUrl = v.Line(root, "webUrl", limits.MaxUrlLength);
         if (webUrl is not null && !UrlRules.IsAbsoluteHttp(webUrl))
         {
             throw v.Fail(root["webUrl"], "webUrl", "must be an absolute http(s) URL");
@@ -42,11 +63,11 @@ public sealed class ItemParser(IFrontMatterReader reader)
         return new ParsedItem(
             doc,
             title,
-            v.String(root, "excerpt"),
-            v.String(root, "category"),
-            v.String(root, "type"),
-            provider is null ? null : v.String(provider, "name", "provider."),
-            provider is null ? null : v.String(provider, "domain", "provider."),
+            v.Text(root, "excerpt", limits.MaxExcerptLength),
+            Category(v, root, limits),
+            v.Line(root, "type", limits.MaxTypeLength),
+            provider is null ? null : v.Line(provider, "name", limits.MaxProviderLength, "provider."),
+            provider is null ? null : v.Line(provider, "domain", limits.MaxProviderLength, "provider."),
             v.Timestamp(root, "publishedDateTime"),
             originalUrl,
             UrlRules.NormalizeOriginalUrl(original!),
@@ -54,17 +75,40 @@ public sealed class ItemParser(IFrontMatterReader reader)
             (int?)quality,
             (int?)v.Int(root, "heat"),
             v.Bool(root, "published") ?? false,
-            Topics(v, root),
-            Related(v, root),
-            Images(v, root),
-            v.String(root, "secured"));
+            Topics(v, root, limits),
+            Related(v, root, limits),
+            Images(v, root, limits),
+            // Opaque and kept byte for byte; a block scalar's line break is not refused, and the
+            // file size bounds its length.
+            v.Text(root, "secured", int.MaxValue));
     }
 
-    private static List<string> Topics(Fields v, SourceMapping root)
+    // A title is the outlet's text shown to editors, so invisible and bidi characters are stripped
+    // rather than refused: the item stays importable and the title cannot hide or reorder what it
+    // says. The stored source YAML keeps the title as received.
+    private static string? Title(Fields v, SourceMapping map, string key, int maxLength, string prefix = "", bool required = false)
+    {
+        var received = v.Line(map, key, maxLength, prefix, required);
+        return received is null ? null : UnicodeText.Nfc(UnicodeText.StripInvisible(received));
+    }
+
+    // Imported categories join the managed list editors pick from, so, as with topics, one that
+    // looks like another is refused.
+    private static string? Category(Fields v, SourceMapping root, ItemLimits limits)
+    {
+        var category = v.Line(root, "category", limits.MaxCategoryLength);
+        if (category is not null && UnicodeText.FindInvisibleOrBidi(category) is var at and >= 0)
+        {
+            throw v.Fail(root["category"], "category", $"contains the invisible or bidirectional character {UnicodeText.Describe(category, at)} at character {at + 1}");
+        }
+        return category;
+    }
+
+    private static List<string> Topics(Fields v, SourceMapping root, ItemLimits limits)
     {
         var topics = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var list = v.Sequence(root, "topics");
+        var list = v.Sequence(root, "topics", limits.MaxTopics);
         if (list is null)
         {
             return topics;
@@ -76,10 +120,9 @@ public sealed class ItemParser(IFrontMatterReader reader)
             {
                 throw v.Fail(list.Items[i], field, "must be a string");
             }
-            var topic = scalar.Value.Trim();
-            if (topic.Length is 0 or > MaxTopicLength)
+            if (!TopicNames.TryClean(scalar.Value, out var topic, out var problem))
             {
-                throw v.Fail(scalar, field, $"must be 1 to {MaxTopicLength} characters");
+                throw v.Fail(scalar, field, problem);
             }
             if (seen.Add(TopicNames.Normalize(topic)))
             {
@@ -89,10 +132,10 @@ public sealed class ItemParser(IFrontMatterReader reader)
         return topics;
     }
 
-    private static List<ParsedRelated> Related(Fields v, SourceMapping root)
+    private static List<ParsedRelated> Related(Fields v, SourceMapping root, ItemLimits limits)
     {
         var related = new List<ParsedRelated>();
-        var list = v.Sequence(root, "related");
+        var list = v.Sequence(root, "related", limits.MaxRelated);
         if (list is null)
         {
             return related;
@@ -104,27 +147,27 @@ public sealed class ItemParser(IFrontMatterReader reader)
             {
                 throw v.Fail(list.Items[i], $"related[{i}]", "must be a mapping");
             }
-            var url = v.String(link, "webUrl", prefix);
+            var url = v.Line(link, "webUrl", limits.MaxUrlLength, prefix);
             var provider = v.Mapping(link, "provider", prefix);
             var quality = v.Int(link, "quality", prefix);
             related.Add(new ParsedRelated(
                 i,
-                v.String(link, "title", prefix),
-                v.String(link, "excerpt", prefix),
+                Title(v, link, "title", limits.MaxRelatedTitleLength, prefix),
+                v.Text(link, "excerpt", limits.MaxRelatedExcerptLength, prefix),
                 url,
                 UrlRules.IsAbsoluteHttp(url),
-                provider is null ? null : v.String(provider, "name", prefix + "provider."),
-                provider is null ? null : v.String(provider, "domain", prefix + "provider."),
+                provider is null ? null : v.Line(provider, "name", limits.MaxProviderLength, prefix + "provider."),
+                provider is null ? null : v.Line(provider, "domain", limits.MaxProviderLength, prefix + "provider."),
                 v.Timestamp(link, "publishedDateTime", prefix),
                 quality is >= int.MinValue and <= int.MaxValue ? (int)quality : null));
         }
         return related;
     }
 
-    private static List<ParsedImage> Images(Fields v, SourceMapping root)
+    private static List<ParsedImage> Images(Fields v, SourceMapping root, ItemLimits limits)
     {
         var images = new List<ParsedImage>();
-        var list = v.Sequence(root, "images");
+        var list = v.Sequence(root, "images", limits.MaxImages);
         if (list is null)
         {
             return images;
@@ -136,7 +179,7 @@ public sealed class ItemParser(IFrontMatterReader reader)
             {
                 throw v.Fail(list.Items[i], $"images[{i}]", "must be a mapping");
             }
-            var url = v.String(image, "url", prefix);
+            var url = v.Line(image, "url", limits.MaxUrlLength, prefix);
             // Images that could not be shown safely are simply not listed; the source keeps them.
             if (UrlRules.IsAbsoluteHttp(url))
             {
@@ -151,7 +194,15 @@ public sealed class ItemParser(IFrontMatterReader reader)
         public FrontMatterException Fail(SourceNode? node, string field, string reason) =>
             new(new ReadProblem(path, node?.Line, node?.Column, field, reason));
 
-        public string? String(SourceMapping map, string key, string prefix = "", bool required = false)
+        // One line of text: no control characters, tabs or line breaks.
+        public string? Line(SourceMapping map, string key, int maxLength, string prefix = "", bool required = false) =>
+            Checked(map, key, maxLength, allowNewlines: false, prefix, required);
+
+        // Free text, where tabs and line breaks belong.
+        public string? Text(SourceMapping map, string key, int maxLength, string prefix = "") =>
+            Checked(map, key, maxLength, allowNewlines: true, prefix, required: false);
+
+        private string? Checked(SourceMapping map, string key, int maxLength, bool allowNewlines, string prefix, bool required)
         {
             var node = map[key];
             if (node is null || node is SourceScalar { IsNull: true })
@@ -162,7 +213,16 @@ public sealed class ItemParser(IFrontMatterReader reader)
             {
                 throw Fail(node, prefix + key, "must be a string");
             }
-            return scalar.Value;
+            var value = scalar.Value;
+            if (value.Length > maxLength)
+            {
+                throw Fail(scalar, prefix + key, string.Create(CultureInfo.InvariantCulture, $"is {value.Length:N0} characters, over the limit of {maxLength:N0}"));
+            }
+            if (UnicodeText.ControlProblem(value, allowNewlines) is { } problem)
+            {
+                throw Fail(scalar, prefix + key, problem);
+            }
+            return value;
         }
 
         public long? Int(SourceMapping map, string key, string prefix = "")
@@ -207,15 +267,20 @@ public sealed class ItemParser(IFrontMatterReader reader)
             return value;
         }
 
-        public SourceSequence? Sequence(SourceMapping map, string key)
+        public SourceSequence? Sequence(SourceMapping map, string key, int maxCount)
         {
             var node = map[key];
-            return node switch
+            var list = node switch
             {
                 null or SourceScalar { IsNull: true } => null,
                 SourceSequence seq => seq,
                 _ => throw Fail(node, key, "must be a list"),
             };
+            if (list is not null && list.Items.Count > maxCount)
+            {
+                throw Fail(list, key, string.Create(CultureInfo.InvariantCulture, $"has {list.Items.Count:N0} entries, over the limit of {maxCount:N0}"));
+            }
+            return list;
         }
 
         public SourceMapping? Mapping(SourceMapping map, string key, string prefix = "")

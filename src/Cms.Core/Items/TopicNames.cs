@@ -1,8 +1,44 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using Cms.Core.Text;
+
 namespace Cms.Core.Items;
 
-// Topics form one vocabulary regardless of case and surrounding spaces: "AI" and " ai" are one
-// topic. Every lookup, de-duplication and unique index goes through this one rule.
+// Topics form one vocabulary regardless of case, surrounding spaces and Unicode spelling: "AI" and
+// " ai" are one topic, and so are a precomposed "é" and "e" + U+0301. Every lookup,
+// de-duplication and unique index goes through Normalize; every name that becomes a topic, from
+// an imported file or typed by an editor, goes through TryClean.
 public static class TopicNames
 {
-    public static string Normalize(string name) => name.Trim().ToLowerInvariant();
+    // The width of the topics.name and normalized_name columns and of the editors' forms.
+    public const int MaxLength = 100;
+
+    // NFC before lower-casing, so both spellings of a letter fold to the same key.
+    public static string Normalize(string name) => UnicodeText.Nfc(name.Trim()).ToLowerInvariant();
+
+    // The name as stored and shown (trimmed, NFC), or why it cannot be a topic. Invisible and bidi
+    // characters are refused, not stripped: a topic that looks like another is a spoofing attempt
+    // or a mistake, and either way an editor should see it.
+    public static bool TryClean(string name, [NotNullWhen(true)] out string? clean, [NotNullWhen(false)] out string? problem)
+    {
+        clean = null;
+        var candidate = UnicodeText.Nfc(name.Trim());
+        problem = candidate.Length switch
+        {
+            0 => "must not be empty",
+            > MaxLength => string.Create(CultureInfo.InvariantCulture, $"is {candidate.Length:N0} characters, over the limit of {MaxLength:N0}"),
+            _ => null,
+        };
+        problem ??= UnicodeText.ControlProblem(candidate, allowNewlines: false);
+        if (problem is null && UnicodeText.FindInvisibleOrBidi(candidate) is var invisible and >= 0)
+        {
+            problem = $"contains the invisible or bidirectional character {UnicodeText.Describe(candidate, invisible)} at character {invisible + 1}";
+        }
+        if (problem is not null)
+        {
+            return false;
+        }
+        clean = candidate;
+        return true;
+    }
 }
