@@ -38,6 +38,9 @@ public static class CmsApplication
         });
         services.AddSingleton<IFrontMatterReader, YamlFrontMatterReader>();
         services.AddSingleton<IFrontMatterWriter, YamlFrontMatterWriter>();
+        var limits = configuration.GetSection(ItemLimits.SectionName).Get<ItemLimits>() ?? new ItemLimits();
+        limits.EnsureValid();
+        services.AddSingleton(limits);
         services.AddSingleton<ItemParser>();
 
         services.AddScoped<ImportParser>();

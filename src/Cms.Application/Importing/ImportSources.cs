@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Cms.Core.Items;
 
 namespace Cms.Application.Importing;
 
@@ -49,7 +50,8 @@ public static class ImportSources
             {
                 continue;
             }
-            var name = $"{zipName}/{entry.FullName}";
+            // Entry names are untrusted (`..\\..\\x.txt`, NUL, device names): only a safe leaf name is kept.
+            var name = $"{SafeFileName.From(zipName)}/{SafeFileName.From(entry.FullName)}";
             yield return new ImportFile(name, entry.Length, async ct =>
             {
                 await using var stream = await entry.OpenAsync(ct);

@@ -17,11 +17,12 @@ public sealed class TopicAdministration(CmsDbContext db, TopicVocabulary vocabul
         {
             return refused;
         }
-        name = name.Trim();
         if (ValidateName(name) is { } invalid)
         {
             return Outcome.Invalid("Name", invalid);
         }
+        TopicNames.TryClean(name, out var clean, out _);
+        name = clean!;
         if (await db.Topics.AnyAsync(t => t.NormalizedName == TopicNames.Normalize(name), ct))
         {
             return Outcome.Invalid("Name", $"The topic '{name}' already exists.");
@@ -39,11 +40,12 @@ public sealed class TopicAdministration(CmsDbContext db, TopicVocabulary vocabul
         {
             return refused;
         }
-        name = name.Trim();
         if (ValidateName(name) is { } invalid)
         {
             return Outcome.Invalid("Name", invalid);
         }
+        TopicNames.TryClean(name, out var clean, out _);
+        name = clean!;
         var topic = await db.Topics.FindAsync([id], ct);
         if (topic is null)
         {
@@ -89,10 +91,9 @@ public sealed class TopicAdministration(CmsDbContext db, TopicVocabulary vocabul
         return Outcome.Ok($"Merged '{from.Name}' into '{into.Name}' on {affected} items.");
     }
 
+    // The same rule as for topics named on the item page and in imported files.
     public static string? ValidateName(string name) =>
-        name.Length == 0 ? "A topic needs a name."
-        : name.Length > ItemParser.MaxTopicLength ? $"A topic has at most {ItemParser.MaxTopicLength} characters."
-        : null;
+        TopicNames.TryClean(name, out _, out var problem) ? null : $"The name {problem}.";
 
     private async Task<Outcome?> RefuseAsync(Actor actor, string attempted, int? id, CancellationToken ct)
     {

@@ -19,6 +19,12 @@ public sealed class TopicVocabulary(CmsDbContext db)
     // refused. Created topics are saved (with their audit events) in the caller's transaction.
     public async Task<Outcome<List<Topic>>> ResolveAsync(Actor actor, string field, IReadOnlyList<string> names, CancellationToken ct)
     {
+        var problems = names.Select(n => TopicNames.TryClean(n, out _, out var problem) ? null : $"Topic '{Shorten(n)}' {problem}.")
+            .OfType<string>().ToList();
+        if (problems.Count > 0)
+        {
+            return Outcome.Invalid(problems.Select(p => new FieldError(field, p)).ToList());
+        }
         var normalized = names.Select(TopicNames.Normalize).Distinct().ToList();
         var known = await db.Topics.Where(t => normalized.Contains(t.NormalizedName)).ToListAsync(ct);
         var missing = names.Where(n => known.All(k => k.NormalizedName != TopicNames.Normalize(n)))
@@ -34,14 +40,19 @@ public sealed class TopicVocabulary(CmsDbContext db)
         return Outcome<List<Topic>>.Ok(names.Select(n => known.First(k => k.NormalizedName == TopicNames.Normalize(n))).ToList());
     }
 
+    // The name must have passed TopicNames.TryClean.
     public async Task<Topic> CreateAsync(Actor actor, string name, bool fromImport, CancellationToken ct)
     {
-        var topic = Topic.Create(name, fromImport);
+        TopicNames.TryClean(name, out var clean, out _);
+        var topic = Topic.Create(clean ?? throw new ArgumentException("not a valid topic name", nameof(name)), fromImport);
         db.Topics.Add(topic);
         await db.SaveChangesAsync(ct);
         AuditLog.Add(db, actor, AuditActions.TopicCreated, AuditTargets.Topic, topic.Id.ToString(), new { name = topic.Name, fromImport });
         return topic;
     }
+
+    // Enough of a refused name to recognise it, escaped by whoever renders it.
+    private static string Shorten(string name) => name.Length <= 40 ? name : name[..40] + "…";
 
     // The importer's path: many names at once, created in one statement, marked as from import.
     // Returns normalized name -> id. Audit events are added to the context for the caller to save.

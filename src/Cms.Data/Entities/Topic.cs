@@ -12,10 +12,11 @@ public sealed class Topic
     public bool FromImport { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
-    public static Topic Create(string name, bool fromImport = false) => new()
+    // The name must have passed TopicNames.TryClean; it is stored as cleaned.
+    public static Topic Create(string cleanName, bool fromImport = false) => new()
     {
-        Name = name.Trim(),
-        NormalizedName = TopicNames.Normalize(name),
+        Name = cleanName,
+        NormalizedName = TopicNames.Normalize(cleanName),
         FromImport = fromImport,
         CreatedAt = DateTimeOffset.UtcNow,
     };

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.IO.Compression;
 using Cms.Application.Importing;
 using Cms.Core.FrontMatter;
+using Cms.Core.Items;
 using Cms.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -50,7 +51,7 @@ public sealed class IndexModel(ItemImporter importer, FrontMatterOptions options
             var skipped = new List<ImportProblem>();
             foreach (var upload in Input.Files)
             {
-                var name = Path.GetFileName(upload.FileName);
+                var name = SafeFileName.From(upload.FileName);
                 if (name.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
                 {
                     try
