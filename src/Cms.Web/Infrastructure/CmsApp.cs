@@ -17,7 +17,8 @@ public static class CmsApp
 
     public static WebApplication Build(string[] args, string? urls = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The pages live in this assembly whichever program hosts it (the benchmarks do too).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(CmsApp).Assembly.GetName().Name });
         if (urls is not null)
         {
             builder.WebHost.UseUrls(urls);
