@@ -27,17 +27,25 @@ namespace Cms.Bench;
 // same concurrency, in the same run.
 public static partial class QueueBench
 {
-    private const string Database = "cms_bench_queue";
+    private const string DefaultDatabase = "cms_bench_queue";
 
     public static Command Command()
     {
         var items = new Option<int>("--items") { Description = "Items the bench database should hold", DefaultValueFactory = _ => 1_000_000 };
         var clients = new Option<int>("--clients") { Description = "Concurrent clients", DefaultValueFactory = _ => 8 };
         var requests = new Option<int>("--requests") { Description = "Requests per view and per measurement", DefaultValueFactory = _ => 800 };
-        var command = new Command("queue", "Time the queue page against its own SQL at a million items.") { items, clients, requests };
+        var database = new Option<string>("--database") { Description = "Kept database to fill and measure", DefaultValueFactory = _ => DefaultDatabase };
+        database.Validators.Add(r =>
+        {
+            if (!Regex.IsMatch(r.GetValueOrDefault<string>() ?? "", "^[a-z_][a-z0-9_]{0,62}$"))
+            {
+                r.AddError("--database must be a lower-case identifier");
+            }
+        });
+        var command = new Command("queue", "Time the queue page against its own SQL at a million items.") { items, clients, requests, database };
         command.SetAction(async (parse, ct) =>
         {
-            await RunAsync(parse.GetValue(items), parse.GetValue(clients), parse.GetValue(requests), ct);
+            await RunAsync(parse.GetRequiredValue(database), parse.GetValue(items), parse.GetValue(clients), parse.GetValue(requests), ct);
             return BenchProgram.Ok;
         });
         return command;
@@ -46,12 +54,12 @@ public static partial class QueueBench
     [GeneratedRegex("<tr data-item-id=")]
     private static partial Regex Row();
 
-    private static async Task RunAsync(int n, int clients, int requests, CancellationToken ct)
+    private static async Task RunAsync(string database, int n, int clients, int requests, CancellationToken ct)
     {
         var server = BenchSupport.ServerConnectionString();
-        var cs = new NpgsqlConnectionStringBuilder(server) { Database = Database, MaxPoolSize = 50 }.ConnectionString;
-        await EnsureDatabaseAsync(server, cs, ct);
-        await LoadAsync(cs, n, ct);
+        var cs = new NpgsqlConnectionStringBuilder(server) { Database = database, MaxPoolSize = 50 }.ConnectionString;
+        await EnsureDatabaseAsync(server, database, cs, ct);
+        await LoadAsync(database, cs, n, ct);
 
         var app = CmsApp.Build([$"--ConnectionStrings:Cms={cs}", "--Logging:LogLevel:Default=Warning", "--RateLimit:LoginPerMinute=100000"], "http://127.0.0.1:0");
         await app.StartAsync(ct);
@@ -124,15 +132,15 @@ public static partial class QueueBench
         return new Figures(At(0.50), At(0.95), At(0.99), requests / elapsed);
     }
 
-    private static async Task EnsureDatabaseAsync(string server, string cs, CancellationToken ct)
+    private static async Task EnsureDatabaseAsync(string server, string database, string cs, CancellationToken ct)
     {
         await using (var conn = new NpgsqlConnection(server))
         {
             await conn.OpenAsync(ct);
-            await using var exists = new NpgsqlCommand($"SELECT 1 FROM pg_database WHERE datname = '{Database}'", conn);
+            await using var exists = new NpgsqlCommand($"SELECT 1 FROM pg_database WHERE datname = '{database}'", conn);
             if (await exists.ExecuteScalarAsync(ct) is null)
             {
-                await using var create = new NpgsqlCommand($"CREATE DATABASE {Database}", conn);
+                await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", conn);
                 await create.ExecuteNonQueryAsync(ct);
             }
         }
@@ -140,7 +148,7 @@ public static partial class QueueBench
     }
 
     // Tops the database up to n items through the real importer, from generated text in memory.
-    private static async Task LoadAsync(string cs, int n, CancellationToken ct)
+    private static async Task LoadAsync(string database, string cs, int n, CancellationToken ct)
     {
         using var host = CliHost.Build(cs);
         using var scope = host.Services.CreateScope();
@@ -148,10 +156,10 @@ public static partial class QueueBench
         var have = await db.Items.CountAsync(ct);
         if (have >= n)
         {
-            Console.WriteLine($"{Database} holds {have} items");
+            Console.WriteLine($"{database} holds {have} items");
             return;
         }
-        Console.WriteLine($"{Database} holds {have} items; generating and importing {n - have} more");
+        Console.WriteLine($"{database} holds {have} items; generating and importing {n - have} more");
         var generator = new ItemFileGenerator(seed: have);
         var files = Enumerable.Range(have, n - have).Select(i =>
         {
