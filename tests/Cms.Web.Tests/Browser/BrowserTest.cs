@@ -54,7 +54,16 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(AppFixture.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(BaseUrl + "/");
+        try
+        {
+            await page.WaitForURLAsync(BaseUrl + "/");
+        }
+        catch (TimeoutException ex)
+        {
+            // Seen only on a loaded machine: say where the page was and what it loaded.
+            throw new Xunit.Sdk.XunitException($"sign-in did not land on {BaseUrl}/ ({ex.Message.Split('\n')[0]}); the page is at {page.Url}\n"
+                + "console and network: " + string.Join("\n", _trail.Concat(ConsoleErrors)));
+        }
         return page;
     }
 
