@@ -1,59 +1,38 @@
 using Cms.Web.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Cms.Web.Tests.Browser;
 
-// Real Chromium (Debian's, offline) against the app on a real Kestrel port and a throwaway database.
-public abstract class BrowserTest : IAsyncLifetime
+// Base of the browser tests: the class's app and Chromium come from BrowserFixture; each test
+// gets fresh browser contexts, closed when it ends.
+public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
 {
-    private string? _database;
-    private IPlaywright? _playwright;
+    private readonly List<IBrowserContext> _contexts = [];
 
-    protected CmsFactory Factory { get; private set; } = null!;
-    protected IBrowser Browser { get; private set; } = null!;
-    protected string BaseUrl { get; private set; } = "";
+    // Navigation, failed requests and HTTP errors, for the message when an expectation fails.
+    private readonly List<string> _trail = [];
+
+    protected BrowserFixture Fixture => fixture;
+    protected CmsFactory Factory => fixture.Factory;
+    protected string BaseUrl => fixture.BaseUrl;
     protected List<string> ConsoleErrors { get; } = [];
 
-    public async Task InitializeAsync()
-    {
-        _database = await TestPostgres.CreateDatabaseAsync();
-        Factory = new CmsFactory(_database);
-        Factory.UseKestrel(0);
-        Factory.StartServer();
-        BaseUrl = Factory.ClientOptions.BaseAddress.ToString().TrimEnd('/');
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = File.Exists("/usr/lib/chromium/chromium") ? "/usr/lib/chromium/chromium" : "/usr/bin/chromium",
-            Headless = true,
-            Args =
-            [
-                "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1, EXCLUDE localhost",
-            ],
-        });
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        if (Browser is not null)
+        foreach (var context in _contexts)
         {
-            await Browser.CloseAsync();
-        }
-        _playwright?.Dispose();
-        await Factory.DisposeAsync();
-        if (_database is not null)
-        {
-            await TestPostgres.DropDatabaseAsync(_database);
+            await context.CloseAsync();
         }
     }
 
     protected async Task<IPage> SignedInPageAsync(string role, BrowserNewContextOptions? options = null)
     {
         var email = $"{role.ToLowerInvariant()}-{Guid.NewGuid():N}@example.com";
-        await Factory.CreateUserAsync(email, WebTest.Password, role);
-        var context = await Browser.NewContextAsync(options ?? new BrowserNewContextOptions());
+        await Factory.CreateUserAsync(email, AppFixture.Password, role);
+        var context = await fixture.Browser.NewContextAsync(options ?? new BrowserNewContextOptions());
+        _contexts.Add(context);
         var page = await context.NewPageAsync();
         page.RequestFailed += (_, request) => _trail.Add($"failed {request.Method} {request.Url}: {request.Failure}");
         page.FrameNavigated += (_, frame) => _trail.Add($"navigated {frame.Url}");
@@ -73,16 +52,22 @@ public abstract class BrowserTest : IAsyncLifetime
         };
         await page.GotoAsync(BaseUrl + "/");
         await page.GetByLabel("Email").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(WebTest.Password);
+        await page.GetByLabel("Password").FillAsync(AppFixture.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(BaseUrl + "/");
+        try
+        {
+            await page.WaitForURLAsync(BaseUrl + "/");
+        }
+        catch (TimeoutException ex)
+        {
+            // Seen only on a loaded machine: say where the page was and what it loaded.
+            throw new Xunit.Sdk.XunitException($"sign-in did not land on {BaseUrl}/ ({ex.Message.Split('\n')[0]}); the page is at {page.Url}\n"
+                + "console and network: " + string.Join("\n", _trail.Concat(ConsoleErrors)));
+        }
         return page;
     }
 
     // Waits for text on the page; on failure says what the page showed instead.
-    // Navigation, failed requests and HTTP errors, for the message when an expectation fails.
-    private readonly List<string> _trail = [];
-
     protected async Task ExpectTextAsync(IPage page, string text)
     {
         try
@@ -96,6 +81,5 @@ public abstract class BrowserTest : IAsyncLifetime
         }
     }
 
-    protected async Task ImportAsync(params string[] texts) =>
-        Assert.Empty((await Corpus.ImportAsync(Factory.Services, texts)).Problems);
+    protected Task ImportAsync(params TestItem[] items) => fixture.ImportAsync(items);
 }

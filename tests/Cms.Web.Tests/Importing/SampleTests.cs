@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Cms.Web.Tests.Importing;
 
+// Imports the shipped samples and counts over the whole database, so it has a database of its own.
 public sealed class SampleTests : WebTest
 {
     [Fact]

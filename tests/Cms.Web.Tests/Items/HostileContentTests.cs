@@ -3,7 +3,8 @@ using Cms.Web.Tests.Infrastructure;
 
 namespace Cms.Web.Tests.Items;
 
-public sealed class HostileContentTests : WebTest
+// One hostile item, imported by one test only, so the class shares one database.
+public sealed class HostileContentTests(AppFixture app) : WebTest(app), IClassFixture<AppFixture>
 {
     private const string Hostile = """
         ---

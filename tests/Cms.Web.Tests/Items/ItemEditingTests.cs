@@ -7,22 +7,17 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Cms.Web.Tests.Items;
 
-public sealed partial class ItemEditingTests : WebTest
+// Each test edits its own copy of the story (unique title and URL) and looks only at that item.
+public sealed partial class ItemEditingTests(AppFixture app) : WebTest(app), IClassFixture<AppFixture>
 {
-    private const string Source = """
-        ---
-        title: "Editable story"
-        originalUrl: "https://news.example/editable"
-        category: news
-        quality: 40
-        topics: ["AI"]
-        related:
-          - title: "First"
-            webUrl: "https://a.example/1"
-          - title: "Second"
-            webUrl: "https://b.example/2"
-        ---
-        """;
+    private readonly TestItem _source = new()
+    {
+        Title = "Editable story " + Unique.Tag(),
+        Category = "news",
+        Quality = 40,
+        Topics = ["AI"],
+        Related = [("First", "https://a.example/1"), ("Second", "https://b.example/2")],
+    };
 
     [GeneratedRegex("""name="Input.Version" value="(\d+)""")]
     private static partial Regex VersionField();
@@ -52,8 +47,8 @@ public sealed partial class ItemEditingTests : WebTest
     // Two signed-in editors, each with the item page loaded and its form ready to post.
     private async Task<(long Id, HttpClient Alice, Dictionary<string, string> AliceForm, HttpClient Bob, Dictionary<string, string> BobForm)> TwoEditorsOpenTheItemAsync()
     {
-        await ImportTextsAsync(Source);
-        var id = ItemId("Editable story");
+        await ImportAsync(_source);
+        var id = ItemId(_source);
         var alice = await SignedInAsync(Roles.Editor);
         var bob = await SignedInAsync(Roles.Editor);
         var (_, aliceForm) = await OpenAsync(alice, id);
@@ -64,8 +59,8 @@ public sealed partial class ItemEditingTests : WebTest
     [Fact]
     public async Task A_save_changes_quality_topics_and_link_decisions_in_one_audited_transaction()
     {
-        await ImportTextsAsync(Source);
-        var id = ItemId("Editable story");
+        await ImportAsync(_source);
+        var id = ItemId(_source);
         var editor = await SignedInAsync(Roles.Editor);
         var (_, form) = await OpenAsync(editor, id);
         form["Input.Quality"] = "72";
@@ -77,13 +72,13 @@ public sealed partial class ItemEditingTests : WebTest
         var response = await editor.PostAsync($"/Items/Details/{id}", new FormUrlEncodedContent(form));
 
         Assert.True(response.StatusCode == HttpStatusCode.Redirect, await response.Content.ReadAsStringAsync());
-        var item = Factory.WithDb(db => db.Items.Single());
+        var item = Factory.WithDb(db => db.Items.Single(i => i.Id == id));
         Assert.Equal(72, item.Quality);
         Assert.NotNull(item.EditedAt);
-        var links = Factory.WithDb(db => db.RelatedLinks.OrderBy(l => l.Position).ToList());
+        var links = Factory.WithDb(db => db.RelatedLinks.Where(l => l.ItemId == id).OrderBy(l => l.Position).ToList());
         Assert.Equal([LinkDecision.Approved, LinkDecision.Rejected], links.Select(l => l.Decision));
         Assert.Equal("paywalled", links[1].Reason);
-        var audit = Factory.WithDb(db => db.AuditEvents.Single(a => a.Action == "item.edited"));
+        var audit = Factory.WithDb(db => db.AuditEvents.Single(a => a.Action == "item.edited" && a.EntityId == id.ToString()));
         Assert.Contains("checked sources", audit.Data);
         Assert.Contains("\"quality\"", audit.Data);
     }
@@ -104,9 +99,9 @@ public sealed partial class ItemEditingTests : WebTest
         var html = await second.Content.ReadAsStringAsync();
         Assert.Contains("Someone saved this item after you opened it", html);
         Assert.Contains("<td>99</td><td>61</td>", html);
-        Assert.Equal(61, Factory.WithDb(db => db.Items.Single().Quality));
-        Assert.All(Factory.WithDb(db => db.RelatedLinks.ToList()), l => Assert.Equal(LinkDecision.Pending, l.Decision));
-        Assert.Equal(1, Factory.WithDb(db => db.AuditEvents.Count(a => a.Action == "item.edited")));
+        Assert.Equal(61, Factory.WithDb(db => db.Items.Single(i => i.Id == id).Quality));
+        Assert.All(Factory.WithDb(db => db.RelatedLinks.Where(l => l.ItemId == id).ToList()), l => Assert.Equal(LinkDecision.Pending, l.Decision));
+        Assert.Equal(1, Factory.WithDb(db => db.AuditEvents.Count(a => a.Action == "item.edited" && a.EntityId == id.ToString())));
     }
 
     [Fact]
@@ -120,7 +115,7 @@ public sealed partial class ItemEditingTests : WebTest
         var second = await bob.PostAsync($"/Items/Details/{id}", new FormUrlEncodedContent(bobForm));
 
         Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
-        Assert.Equal(40, Factory.WithDb(db => db.Items.Single().Quality));
+        Assert.Equal(40, Factory.WithDb(db => db.Items.Single(i => i.Id == id).Quality));
     }
 
     [Theory]
@@ -129,11 +124,11 @@ public sealed partial class ItemEditingTests : WebTest
     [InlineData("abc")]
     public async Task An_invalid_quality_is_refused_with_a_message_and_changes_nothing(string quality)
     {
-        await ImportTextsAsync(Source);
-        var id = ItemId("Editable story");
+        await ImportAsync(_source);
+        var id = ItemId(_source);
         var editor = await SignedInAsync(Roles.Editor);
         var (_, form) = await OpenAsync(editor, id);
-        var before = Factory.WithDb(db => db.Items.Single().Version);
+        var before = Factory.WithDb(db => db.Items.Single(i => i.Id == id).Version);
         form["Input.Quality"] = quality;
         form["Input.Links[0].Decision"] = "Approved";
 
@@ -142,16 +137,16 @@ public sealed partial class ItemEditingTests : WebTest
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var html = await response.Content.ReadAsStringAsync();
         Assert.Matches("Quality must be a whole number from 0 to 100.|The value &#x27;abc&#x27; is not valid", html);
-        Assert.Equal(before, Factory.WithDb(db => db.Items.Single().Version));
-        Assert.Equal(40, Factory.WithDb(db => db.Items.Single().Quality));
-        Assert.Equal(0, Factory.WithDb(db => db.AuditEvents.Count(a => a.Action == "item.edited")));
+        Assert.Equal(before, Factory.WithDb(db => db.Items.Single(i => i.Id == id).Version));
+        Assert.Equal(40, Factory.WithDb(db => db.Items.Single(i => i.Id == id).Quality));
+        Assert.Equal(0, Factory.WithDb(db => db.AuditEvents.Count(a => a.Action == "item.edited" && a.EntityId == id.ToString())));
     }
 
     [Fact]
     public async Task A_category_outside_the_managed_list_is_refused()
     {
-        await ImportTextsAsync(Source);
-        var id = ItemId("Editable story");
+        await ImportAsync(_source);
+        var id = ItemId(_source);
         var editor = await SignedInAsync(Roles.Editor);
         var (_, form) = await OpenAsync(editor, id);
         form["Input.Category"] = "made-up";
@@ -159,34 +154,35 @@ public sealed partial class ItemEditingTests : WebTest
         var response = await editor.PostAsync($"/Items/Details/{id}", new FormUrlEncodedContent(form));
 
         Assert.Contains("Choose a category from the list.", await response.Content.ReadAsStringAsync());
-        Assert.Equal("news", Factory.WithDb(db => db.Items.Single().Category));
+        Assert.Equal("news", Factory.WithDb(db => db.Items.Single(i => i.Id == id).Category));
     }
 
     [Fact]
     public async Task An_editor_cannot_create_a_topic_but_a_publisher_can()
     {
-        await ImportTextsAsync(Source);
-        var id = ItemId("Editable story");
+        await ImportAsync(_source);
+        var id = ItemId(_source);
         var editor = await SignedInAsync(Roles.Editor);
         var publisher = await SignedInAsync(Roles.Publisher);
+        var quantum = "Quantum " + Unique.Tag();
 
         var (_, editorForm) = await OpenAsync(editor, id);
-        editorForm["Input.Topics"] = "AI, Quantum";
+        editorForm["Input.Topics"] = "AI, " + quantum;
         var refused = await editor.PostAsync($"/Items/Details/{id}", new FormUrlEncodedContent(editorForm));
         var (_, publisherForm) = await OpenAsync(publisher, id);
-        publisherForm["Input.Topics"] = "AI, Quantum";
+        publisherForm["Input.Topics"] = "AI, " + quantum;
         var accepted = await publisher.PostAsync($"/Items/Details/{id}", new FormUrlEncodedContent(publisherForm));
 
-        Assert.Contains("Unknown topic: Quantum", await refused.Content.ReadAsStringAsync());
+        Assert.Contains("Unknown topic: " + quantum, await refused.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.Redirect, accepted.StatusCode);
-        Assert.Equal(["AI", "Quantum"], Factory.WithDb(db => db.ItemTopics.OrderBy(t => t.Position).Select(t => t.Topic!.Name).ToList()));
+        Assert.Equal(["AI", quantum], Factory.WithDb(db => db.ItemTopics.Where(t => t.ItemId == id).OrderBy(t => t.Position).Select(t => t.Topic!.Name).ToList()));
     }
 
     [Fact]
     public async Task Another_editor_with_the_item_open_is_shown_as_a_warning()
     {
-        await ImportTextsAsync(Source);
-        var id = ItemId("Editable story");
+        await ImportAsync(_source);
+        var id = ItemId(_source);
         var alice = await SignedInAsync(Roles.Editor);
         var bob = await SignedInAsync(Roles.Editor);
 
@@ -199,14 +195,14 @@ public sealed partial class ItemEditingTests : WebTest
     [Fact]
     public async Task The_open_page_renews_its_lease_and_a_lapsed_lease_no_longer_warns()
     {
-        await ImportTextsAsync(Source);
-        var id = ItemId("Editable story");
+        await ImportAsync(_source);
+        var id = ItemId(_source);
         var alice = await SignedInAsync(Roles.Editor);
         var bob = await SignedInAsync(Roles.Editor);
         var (html, _) = await OpenAsync(alice, id);
         await using (var db = TestPostgres.Context(ConnectionString))
         {
-            await db.ItemLeases.ExecuteUpdateAsync(s => s.SetProperty(l => l.ExpiresAt, DateTimeOffset.UtcNow.AddSeconds(-1)));
+            await db.ItemLeases.Where(l => l.ItemId == id).ExecuteUpdateAsync(s => s.SetProperty(l => l.ExpiresAt, DateTimeOffset.UtcNow.AddSeconds(-1)));
         }
         Assert.DoesNotContain("Also open by", await bob.GetStringAsync($"/Items/Details/{id}"));
 

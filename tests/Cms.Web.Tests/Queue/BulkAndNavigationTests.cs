@@ -7,26 +7,44 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Cms.Web.Tests.Queue;
 
-public sealed partial class BulkAndNavigationTests : WebTest
+// Each test imports its own four items in its own categories and topic, so the "news" view holds
+// exactly Alpha, Charlie and Delta whatever the other tests in the class left behind.
+public sealed partial class BulkAndNavigationTests(AppFixture app) : WebTest(app), IClassFixture<AppFixture>
 {
-    private static string Item(string title, string date, string category, int related = 2) =>
-        $"---\ntitle: \"{title}\"\noriginalUrl: \"https://e.com/{title.Replace(' ', '-')}\"\ncategory: {category}\npublishedDateTime: {date}\ntopics: [\"Base\"]\nrelated:\n"
-        + string.Concat(Enumerable.Range(0, related).Select(r => $"  - title: \"r{r}\"\n    webUrl: \"https://r.example/{title.Replace(' ', '-')}/{r}\"\n"))
-        + (related == 0 ? "  []\n" : "") + "---\n";
+    private readonly string _tag = Unique.Tag();
+
+    private string News => "news-" + _tag;
+
+    private string Sport => "sport-" + _tag;
+
+    private string Base => "Base " + _tag;
+
+    private string Alpha => "Alpha " + _tag;
+
+    private string Bravo => "Bravo " + _tag;
+
+    private string Charlie => "Charlie " + _tag;
+
+    private string Delta => "Delta " + _tag;
+
+    private string View => "?View.Category=" + News;
+
+    private TestItem Item(string title, DateTimeOffset date, string category) =>
+        new() { Title = title, Category = category, PublishedDateTime = date, Topics = [Base], RelatedCount = 2 };
 
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        await ImportTextsAsync(
-            Item("Alpha", "2024-01-04T00:00:00Z", "news"),
-            Item("Bravo", "2024-01-03T00:00:00Z", "sport"),
-            Item("Charlie", "2024-01-02T00:00:00Z", "news"),
-            Item("Delta", "2024-01-01T00:00:00Z", "news"));
+        await ImportAsync(
+            Item(Alpha, TestItem.Utc(2024, 1, 4), News),
+            Item(Bravo, TestItem.Utc(2024, 1, 3), Sport),
+            Item(Charlie, TestItem.Utc(2024, 1, 2), News),
+            Item(Delta, TestItem.Utc(2024, 1, 1), News));
     }
 
     private async Task<HttpResponseMessage> BulkAsync(HttpClient client, string action, string? topic, params string[] titles)
     {
-        var page = await client.GetStringAsync("/?View.Category=news");
+        var page = await client.GetStringAsync("/" + View);
         var form = new List<KeyValuePair<string, string>>
         {
             new("__RequestVerificationToken", Http.AntiforgeryToken(page)),
@@ -34,7 +52,7 @@ public sealed partial class BulkAndNavigationTests : WebTest
             new("Bulk.Topic", topic ?? ""),
         };
         form.AddRange(titles.Select(t => new KeyValuePair<string, string>("Bulk.Ids", ItemId(t).ToString())));
-        return await client.PostAsync("/?View.Category=news&handler=Bulk", new FormUrlEncodedContent(form));
+        return await client.PostAsync($"/{View}&handler=Bulk", new FormUrlEncodedContent(form));
     }
 
     [Fact]
@@ -42,17 +60,21 @@ public sealed partial class BulkAndNavigationTests : WebTest
     {
         var publisher = await SignedInAsync(Roles.Publisher);
 
-        var added = await BulkAsync(publisher, "add-topic", "Breaking", "Alpha", "Charlie");
-        var removed = await BulkAsync(publisher, "remove-topic", "Base", "Charlie");
+        var breaking = "Breaking " + _tag;
+
+        var added = await BulkAsync(publisher, "add-topic", breaking, Alpha, Charlie);
+        var removed = await BulkAsync(publisher, "remove-topic", Base, Charlie);
 
         Assert.Equal(HttpStatusCode.Redirect, added.StatusCode);
-        Assert.Equal("/?View.Category=news", added.Headers.Location!.OriginalString);
+        Assert.Equal("/" + View, added.Headers.Location!.OriginalString);
         Assert.Equal(HttpStatusCode.Redirect, removed.StatusCode);
         List<string> TopicsOf(string title) => Factory.WithDb(db => db.ItemTopics.Where(t => t.ItemId == ItemId(title)).OrderBy(t => t.Position).Select(t => t.Topic!.Name).ToList());
-        Assert.Equal(["Base", "Breaking"], TopicsOf("Alpha"));
-        Assert.Equal(["Breaking"], TopicsOf("Charlie"));
-        Assert.Equal(["Base"], TopicsOf("Delta"));
-        Assert.Equal(3, Factory.WithDb(db => db.AuditEvents.Count(a => a.Action == "item.bulk-edited")));
+        Assert.Equal([Base, breaking], TopicsOf(Alpha));
+        Assert.Equal([breaking], TopicsOf(Charlie));
+        Assert.Equal([Base], TopicsOf(Delta));
+        // This test's four items, selected or not: an event on Bravo or Delta would be a change too many.
+        var ours = new[] { Alpha, Bravo, Charlie, Delta }.Select(t => ItemId(t).ToString()).ToList();
+        Assert.Equal(3, Factory.WithDb(db => db.AuditEvents.Count(a => a.Action == "item.bulk-edited" && ours.Contains(a.EntityId!))));
     }
 
     [Fact]
@@ -60,11 +82,13 @@ public sealed partial class BulkAndNavigationTests : WebTest
     {
         var editor = await SignedInAsync(Roles.Editor);
 
-        var response = await BulkAsync(editor, "add-topic", "Invented", "Alpha");
+        var invented = "Invented " + _tag;
+
+        var response = await BulkAsync(editor, "add-topic", invented, Alpha);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("Unknown topic: Invented", await response.Content.ReadAsStringAsync());
-        Assert.False(Factory.WithDb(db => db.Topics.Any(t => t.Name == "Invented")));
+        Assert.Contains("Unknown topic: " + invented, await response.Content.ReadAsStringAsync());
+        Assert.False(Factory.WithDb(db => db.Topics.Any(t => t.Name == invented)));
     }
 
     [Fact]
@@ -72,16 +96,16 @@ public sealed partial class BulkAndNavigationTests : WebTest
     {
         var editor = await SignedInAsync(Roles.Editor);
 
-        await BulkAsync(editor, "approve-links", null, "Alpha", "Charlie");
-        await BulkAsync(editor, nameof(ReviewAction.MarkReady), null, "Alpha");
-        var restore = await BulkAsync(editor, nameof(ReviewAction.Restore), null, "Alpha", "Charlie");
+        await BulkAsync(editor, "approve-links", null, Alpha, Charlie);
+        await BulkAsync(editor, nameof(ReviewAction.MarkReady), null, Alpha);
+        var restore = await BulkAsync(editor, nameof(ReviewAction.Restore), null, Alpha, Charlie);
 
-        Assert.All(Factory.WithDb(db => db.RelatedLinks.Where(l => l.ItemId == ItemId("Alpha") || l.ItemId == ItemId("Charlie")).ToList()),
+        Assert.All(Factory.WithDb(db => db.RelatedLinks.Where(l => l.ItemId == ItemId(Alpha) || l.ItemId == ItemId(Charlie)).ToList()),
             l => Assert.Equal(LinkDecision.Approved, l.Decision));
-        Assert.All(Factory.WithDb(db => db.RelatedLinks.Where(l => l.ItemId == ItemId("Delta")).ToList()),
+        Assert.All(Factory.WithDb(db => db.RelatedLinks.Where(l => l.ItemId == ItemId(Delta)).ToList()),
             l => Assert.Equal(LinkDecision.Pending, l.Decision));
-        Assert.Equal(WorkflowState.Ready, Factory.WithDb(db => db.Items.Single(i => i.Title == "Alpha").State));
-        Assert.Equal(WorkflowState.New, Factory.WithDb(db => db.Items.Single(i => i.Title == "Charlie").State));
+        Assert.Equal(WorkflowState.Ready, Factory.WithDb(db => db.Items.Single(i => i.Title == Alpha).State));
+        Assert.Equal(WorkflowState.New, Factory.WithDb(db => db.Items.Single(i => i.Title == Charlie).State));
         // Restore only applies to rejected items: neither selection was rejected.
         Assert.Contains("Restore: 0 of 2 selected items changed.", await editor.GetStringAsync(restore.Headers.Location!.OriginalString));
     }
@@ -93,41 +117,37 @@ public sealed partial class BulkAndNavigationTests : WebTest
     public async Task Next_previous_and_save_and_next_move_within_the_current_view()
     {
         var editor = await SignedInAsync(Roles.Editor);
-        var view = "?View.Category=news";
-
-        var alpha = await editor.GetStringAsync($"/Items/Details/{ItemId("Alpha")}{view}");
-        var charlie = await editor.GetStringAsync($"/Items/Details/{ItemId("Charlie")}{view}");
+        var alpha = await editor.GetStringAsync($"/Items/Details/{ItemId(Alpha)}{View}");
+        var charlie = await editor.GetStringAsync($"/Items/Details/{ItemId(Charlie)}{View}");
 
         // Bravo is sport, so within this view Alpha's next is Charlie.
-        Assert.Contains($"href=\"/Items/Details/{ItemId("Charlie")}?View.Category=news\" id=\"next-item\"", alpha);
+        Assert.Contains($"href=\"/Items/Details/{ItemId(Charlie)}{View}\" id=\"next-item\"", alpha);
         Assert.DoesNotContain("id=\"previous-item\"", alpha);
-        Assert.Contains($"href=\"/Items/Details/{ItemId("Alpha")}?View.Category=news\" id=\"previous-item\"", charlie);
+        Assert.Contains($"href=\"/Items/Details/{ItemId(Alpha)}{View}\" id=\"previous-item\"", charlie);
 
         var form = new Dictionary<string, string>
         {
             ["__RequestVerificationToken"] = Http.AntiforgeryToken(charlie),
             ["Input.Version"] = Regex.Match(charlie, """name="Input.Version" value="(\d+)""").Groups[1].Value,
             ["Input.Quality"] = "64",
-            ["Input.Category"] = "news",
-            ["Input.Topics"] = "Base",
+            ["Input.Category"] = News,
+            ["Input.Topics"] = Base,
         };
-        var saved = await editor.PostAsync($"/Items/Details/{ItemId("Charlie")}?View.Category=news&handler=SaveNext", new FormUrlEncodedContent(form));
+        var saved = await editor.PostAsync($"/Items/Details/{ItemId(Charlie)}{View}&handler=SaveNext", new FormUrlEncodedContent(form));
 
         Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
-        Assert.Equal($"/Items/Details/{ItemId("Delta")}?View.Category=news", saved.Headers.Location!.OriginalString);
-        Assert.Equal(64, Factory.WithDb(db => db.Items.Single(i => i.Title == "Charlie").Quality));
+        Assert.Equal($"/Items/Details/{ItemId(Delta)}{View}", saved.Headers.Location!.OriginalString);
+        Assert.Equal(64, Factory.WithDb(db => db.Items.Single(i => i.Title == Charlie).Quality));
     }
 }
 
+// Asserts the trigger-kept totals of the whole database, so it has a database of its own.
 public sealed class StateCountTests : WebTest
 {
     [Fact]
     public async Task Trigger_kept_state_counts_follow_imports_moves_and_deletes()
     {
-        await ImportTextsAsync(
-            "---\ntitle: a\noriginalUrl: \"https://e.com/a\"\n---\n",
-            "---\ntitle: b\noriginalUrl: \"https://e.com/b\"\n---\n",
-            "---\ntitle: c\noriginalUrl: \"https://e.com/c\"\npublished: true\n---\n");
+        await ImportAsync(new TestItem { Title = "a" }, new TestItem { Title = "b" }, new TestItem { Title = "c", Published = true });
         await using var db = TestPostgres.Context(ConnectionString);
         Dictionary<string, long> Counts() => db.ItemStateCounts.AsNoTracking().Where(c => c.Count != 0).ToDictionary(c => c.State, c => c.Count);
         Dictionary<string, long> Actual() => db.Items.GroupBy(i => i.State).ToDictionary(g => g.Key.ToString(), g => (long)g.Count());

@@ -6,43 +6,48 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Cms.Web.Tests.Queue;
 
-public sealed partial class QueueFilterTests : WebTest
+// Every test here only reads the queue, so the class imports its four items once and shares them.
+public sealed partial class QueueFilterTests(QueueFilterTests.FourItems app) : WebTest(app), IClassFixture<QueueFilterTests.FourItems>
 {
-    private HttpClient _editor = null!;
+    private readonly HttpClient _editor = app.Editor;
 
-    public override async Task InitializeAsync()
+    public sealed class FourItems : AppFixture
     {
-        await base.InitializeAsync();
-        await ImportTextsAsync(
-            Item("Solar power surges in Europe", "Panels everywhere.", "news", "Metro", "metro.co.uk", "2024-01-10T08:00:00Z", 80, 5, ["Energy", "Climate"], related: 1),
-            Item("Выборы в Москве прошли спокойно", "Избиратели пришли на участки.", "politics", "Новая газета", "novayagazeta.ru", "2024-02-20T08:00:00Z", 30, 50, ["Elections"], related: 0),
-            Item("Markets rally", "Stocks up.", "news", "Reuters", "reuters.com", "2023-12-01T08:00:00Z", 55, -1, ["Markets", "Climate"], related: 1),
-            Item("Already out", "Old.", "news", "Reuters", "reuters.com", "2024-03-01T08:00:00Z", 90, 1, [], related: 0, published: true));
-        await using var db = TestPostgres.Context(ConnectionString);
-        var markets = await db.Items.Include(i => i.RelatedLinks).SingleAsync(i => i.Title == "Markets rally");
-        markets.RelatedLinks.Single().Decision = LinkDecision.Approved;
-        markets.SourceChanged = true;
-        await db.SaveChangesAsync();
-        _editor = await SignedInAsync(Roles.Editor);
-    }
+        public HttpClient Editor { get; private set; } = null!;
 
-    private static string Item(string title, string excerpt, string category, string provider, string domain, string date, int quality, int heat, string[] topics, int related, bool published = false) => $"""
-        ---
-        category: {category}
-        title: "{title}"
-        excerpt: "{excerpt}"
-        publishedDateTime: {date}
-        originalUrl: "https://news.example/{Uri.EscapeDataString(title)}"
-        quality: {quality}
-        heat: {heat}
-        published: {(published ? "true" : "false")}
-        provider:
-          name: "{provider}"
-          domain: {domain}
-        topics: [{string.Join(", ", topics.Select(t => $"\"{t}\""))}]
-        related:{(related == 0 ? " []" : "\n  - title: \"Other coverage\"\n    webUrl: \"https://other.example/x\"")}
-        ---
-        """;
+        public override async Task InitializeAsync()
+        {
+            await base.InitializeAsync();
+            await ImportAsync(
+                new TestItem
+                {
+                    Title = "Solar power surges in Europe", Excerpt = "Panels everywhere.", Category = "news", ProviderName = "Metro", ProviderDomain = "metro.co.uk",
+                    PublishedDateTime = TestItem.Utc(2024, 1, 10, 8), Quality = 80, Heat = 5, Published = false, Topics = ["Energy", "Climate"], RelatedCount = 1,
+                },
+                new TestItem
+                {
+                    Title = "Выборы в Москве прошли спокойно", Excerpt = "Избиратели пришли на участки.", Category = "politics", ProviderName = "Новая газета", ProviderDomain = "novayagazeta.ru",
+                    PublishedDateTime = TestItem.Utc(2024, 2, 20, 8), Quality = 30, Heat = 50, Published = false, Topics = ["Elections"], RelatedCount = 0,
+                },
+                new TestItem
+                {
+                    Title = "Markets rally", Excerpt = "Stocks up.", Category = "news", ProviderName = "Reuters", ProviderDomain = "reuters.com",
+                    PublishedDateTime = TestItem.Utc(2023, 12, 1, 8), Quality = 55, Heat = -1, Published = false, Topics = ["Markets", "Climate"], RelatedCount = 1,
+                },
+                new TestItem
+                {
+                    Title = "Already out", Excerpt = "Old.", Category = "news", ProviderName = "Reuters", ProviderDomain = "reuters.com",
+                    PublishedDateTime = TestItem.Utc(2024, 3, 1, 8), Quality = 90, Heat = 1, Published = true, Topics = [], RelatedCount = 0,
+                });
+            await using var db = TestPostgres.Context(ConnectionString);
+            var markets = await db.Items.Include(i => i.RelatedLinks).SingleAsync(i => i.Title == "Markets rally");
+            markets.RelatedLinks.Single().Decision = LinkDecision.Approved;
+            markets.SourceChanged = true;
+            await db.SaveChangesAsync();
+            // Reading the queue changes nothing, so one editor session serves every test.
+            Editor = await SignedInAsync(Roles.Editor);
+        }
+    }
 
     [GeneratedRegex("""<tr data-item-id="\d+">\s*<td><input [^>]*/></td>\s*<td>\s*<a [^>]*>([^<]+)</a>""")]
     private static partial Regex RowTitle();

@@ -4,6 +4,7 @@ using Cms.Web.Tests.Infrastructure;
 
 namespace Cms.Web.Tests.Queue;
 
+// Both tests page and count the whole queue, so each has a database of its own.
 public sealed partial class QueuePagingTests : WebTest
 {
     [GeneratedRegex("""<tr data-item-id="(\d+)">""")]
@@ -12,20 +13,20 @@ public sealed partial class QueuePagingTests : WebTest
     [GeneratedRegex("""id="next-page" href="([^"]+)""")]
     private static partial Regex NextLink();
 
-    private static string Item(int n, string date) => $"---\ntitle: \"Item {n}\"\noriginalUrl: \"https://e.com/{n}\"\npublishedDateTime: {date}\nquality: {n % 100}\n---\n";
+    private static TestItem Item(int n, DateTimeOffset date) => new() { Title = $"Item {n}", PublishedDateTime = date, Quality = n % 100 };
 
     [Fact]
     public async Task Keyset_pages_cover_every_item_once_and_do_not_shift_when_new_items_arrive()
     {
-        var start = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        var start = TestItem.Utc(2024, 1, 1);
         // Pairs share a timestamp, so the id tie-breaker is exercised.
-        await ImportTextsAsync(Enumerable.Range(0, 120).Select(n => Item(n, start.AddHours(n / 2).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"))).ToArray());
+        await ImportAsync([.. Enumerable.Range(0, 120).Select(n => Item(n, start.AddHours(n / 2)))]);
         var editor = await SignedInAsync(Roles.Editor);
 
         var first = await editor.GetStringAsync("/");
         var firstIds = RowId().Matches(first).Select(m => m.Groups[1].Value).ToList();
         // A newer item arrives while the editor reads page one.
-        await ImportTextsAsync(Item(999, "2025-01-01T00:00:00Z"));
+        await ImportAsync(Item(999, TestItem.Utc(2025, 1, 1)));
         var second = await editor.GetStringAsync(System.Net.WebUtility.HtmlDecode(NextLink().Match(first).Groups[1].Value));
         var secondIds = RowId().Matches(second).Select(m => m.Groups[1].Value).ToList();
         var third = await editor.GetStringAsync(System.Net.WebUtility.HtmlDecode(NextLink().Match(second).Groups[1].Value));
@@ -43,7 +44,7 @@ public sealed partial class QueuePagingTests : WebTest
     [Fact]
     public async Task Counts_of_a_broad_filtered_view_stop_at_the_cap()
     {
-        await ImportTextsAsync(Enumerable.Range(0, 205).Select(n => Item(n, "2024-01-01T00:00:00Z")).ToArray());
+        await ImportAsync([.. Enumerable.Range(0, 205).Select(n => Item(n, TestItem.Utc(2024, 1, 1)))]);
         var editor = await SignedInAsync(Roles.Editor);
 
         var filtered = await editor.GetStringAsync("/?View.QualityMin=0");

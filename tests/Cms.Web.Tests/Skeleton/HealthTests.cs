@@ -3,7 +3,7 @@ using Cms.Web.Tests.Infrastructure;
 
 namespace Cms.Web.Tests.Skeleton;
 
-public sealed class HealthTests : WebTest
+public sealed class HealthTests(AppFixture app) : WebTest(app), IClassFixture<AppFixture>
 {
     [Fact]
     public async Task Healthz_and_readyz_answer_anonymously_with_json()

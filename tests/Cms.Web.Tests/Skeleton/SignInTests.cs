@@ -5,7 +5,8 @@ using Cms.Web.Tests.Infrastructure;
 
 namespace Cms.Web.Tests.Skeleton;
 
-public sealed class SignInTests : WebTest
+// The tests share one database: each signs in with an account of its own.
+public sealed class SignInTests(AppFixture app) : WebTest(app), IClassFixture<AppFixture>
 {
     [Fact]
     public async Task Anonymous_home_redirects_to_the_sign_in_page()
