@@ -13,7 +13,7 @@ public sealed class ImportAndQueueTests(ApplicationFixture app) : IClassFixture<
     public async Task An_actor_without_the_import_permission_is_refused_and_nothing_is_imported()
     {
         var title = $"Refused {Guid.NewGuid():N}";
-        var file = ImportSources.FromBytes("refused.txt", System.Text.Encoding.UTF8.GetBytes(Items.Yaml(title)));
+        var file = ImportSources.FromBytes("refused.txt", System.Text.Encoding.UTF8.GetBytes(new TestItem { Title = title }.ToYaml()));
 
         var outcome = await app.RunAsync(s => s.GetRequiredService<ItemImporter>().ImportAsync(Actors.Nobody, [file], null, CancellationToken.None));
 
@@ -27,13 +27,11 @@ public sealed class ImportAndQueueTests(ApplicationFixture app) : IClassFixture<
     [Fact]
     public async Task A_file_stored_by_copy_and_the_same_file_applied_as_an_update_give_the_same_row()
     {
-        var text = Items.Yaml("Mapped once", topics: ["AI"], related: ["https://a.example/1", "ftp://b.example/2"], category: "news", quality: 61);
-        var copied = (await app.ImportAsync(text))[0];
-        var placeholder = text.Replace("Mapped once", "Placeholder").Replace("quality: 61", "quality: 3");
-        var url = System.Text.RegularExpressions.Regex.Match(text, "originalUrl: \"([^\"]+)\"").Groups[1].Value;
-        var other = url + "-other";
-        var updated = (await app.ImportAsync(placeholder.Replace(url, other)))[0];
-        await app.ImportAsync(text.Replace(url, other));
+        var source = new TestItem { Title = "Mapped once", Topics = ["AI"], Related = [("One", "https://a.example/1"), ("Two", "ftp://b.example/2")], Category = "news", Quality = 61 };
+        var copied = (await app.ImportAsync(source.ToYaml()))[0];
+        var other = source with { OriginalUrl = source.OriginalUrl + "-other" };
+        var updated = (await app.ImportAsync((other with { Title = "Placeholder", Quality = 3, Topics = [] }).ToYaml()))[0];
+        await app.ImportAsync(other.ToYaml());
 
         object Row(long id) => app.Read(db => db.Items.AsNoTracking().Where(i => i.Id == id).Select(i => new
         {
@@ -50,7 +48,7 @@ public sealed class ImportAndQueueTests(ApplicationFixture app) : IClassFixture<
     [Fact]
     public async Task The_default_queue_page_can_be_served_from_the_partial_queue_index()
     {
-        await app.ImportAsync(Items.Yaml("Queued"));
+        await app.ImportAsync(new TestItem().ToYaml());
         var plan = await app.RunAsync(async s =>
         {
             var db = s.GetRequiredService<CmsDbContext>();

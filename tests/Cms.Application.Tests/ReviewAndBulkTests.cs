@@ -11,7 +11,7 @@ public sealed class ReviewAndBulkTests(ApplicationFixture app) : IClassFixture<A
 {
     private async Task<long> ItemInStateAsync(WorkflowState state)
     {
-        var id = (await app.ImportAsync(Items.Yaml($"In {state}")))[0];
+        var id = (await app.ImportAsync(new TestItem().ToYaml()))[0];
         await app.RunAsync(s => s.GetRequiredService<Data.CmsDbContext>().Items.Where(i => i.Id == id)
             .ExecuteUpdateAsync(u => u.SetProperty(i => i.State, state)));
         return id;

@@ -26,7 +26,7 @@ public sealed class SaveItemEditsTests(ApplicationFixture app) : IClassFixture<A
     [Fact]
     public async Task A_save_changes_the_fields_stamps_the_editor_and_writes_one_event_with_before_and_after()
     {
-        var id = (await app.ImportAsync(Items.Yaml("Save me", quality: 40)))[0];
+        var id = (await app.ImportAsync(new TestItem { Quality = 40 }.ToYaml()))[0];
 
         var outcome = await SaveAsync(Actors.Editor(), Current(id) with { Quality = 77, Note = "checked the numbers" });
 
@@ -47,7 +47,7 @@ public sealed class SaveItemEditsTests(ApplicationFixture app) : IClassFixture<A
     [Fact]
     public async Task A_save_from_a_stale_version_is_a_conflict_and_writes_nothing()
     {
-        var id = (await app.ImportAsync(Items.Yaml("Raced", quality: 10)))[0];
+        var id = (await app.ImportAsync(new TestItem { Quality = 10 }.ToYaml()))[0];
         var loaded = Current(id);
         Assert.True((await SaveAsync(Actors.Editor("first@example.com"), loaded with { Quality = 20 })).Succeeded);
 
@@ -61,7 +61,7 @@ public sealed class SaveItemEditsTests(ApplicationFixture app) : IClassFixture<A
     [Fact]
     public async Task A_save_that_fails_validation_changes_nothing_and_writes_no_event()
     {
-        var id = (await app.ImportAsync(Items.Yaml("Invalid", quality: 10)))[0];
+        var id = (await app.ImportAsync(new TestItem { Quality = 10 }.ToYaml()))[0];
 
         var outcome = await SaveAsync(Actors.Editor(), Current(id) with { Quality = 101, Category = "not-a-category" });
 
@@ -75,7 +75,7 @@ public sealed class SaveItemEditsTests(ApplicationFixture app) : IClassFixture<A
     [Fact]
     public async Task An_editor_naming_an_unknown_topic_saves_nothing()
     {
-        var id = (await app.ImportAsync(Items.Yaml("Topical", quality: 10)))[0];
+        var id = (await app.ImportAsync(new TestItem { Quality = 10 }.ToYaml()))[0];
         var unknown = $"Unknown {Guid.NewGuid():N}";
 
         var outcome = await SaveAsync(Actors.Editor(), Current(id) with { Quality = 11, Topics = [unknown] });
@@ -88,7 +88,7 @@ public sealed class SaveItemEditsTests(ApplicationFixture app) : IClassFixture<A
     [Fact]
     public async Task An_unsafe_link_stays_rejected_whether_approved_by_a_save_or_by_a_bulk_action()
     {
-        var id = (await app.ImportAsync(Items.Yaml("Links", related: ["https://safe.example/a", "javascript:alert(1)"])))[0];
+        var id = (await app.ImportAsync(new TestItem { Related = [("Safe", "https://safe.example/a"), ("Unsafe", "javascript:alert(1)")] }.ToYaml()))[0];
         var command = Current(id);
 
         await SaveAsync(Actors.Editor(), command with { Links = command.Links.Select(l => l with { Decision = LinkDecision.Approved }).ToList() });
@@ -101,7 +101,7 @@ public sealed class SaveItemEditsTests(ApplicationFixture app) : IClassFixture<A
     [Fact]
     public async Task An_actor_without_the_review_permission_is_refused_and_the_refusal_is_audited()
     {
-        var id = (await app.ImportAsync(Items.Yaml("Guarded", quality: 10)))[0];
+        var id = (await app.ImportAsync(new TestItem { Quality = 10 }.ToYaml()))[0];
 
         var outcome = await SaveAsync(Actors.Nobody, Current(id) with { Quality = 90 });
 

@@ -61,7 +61,7 @@ public sealed class TopicVocabularyTests(ApplicationFixture app) : IClassFixture
     {
         var name = $"Pipeline {Guid.NewGuid():N}";
 
-        await app.ImportAsync(Items.Yaml("Imported with a new topic", topics: [name]));
+        await app.ImportAsync(new TestItem { Topics = [name] }.ToYaml());
 
         var topic = app.Read(db => db.Topics.Single(t => t.Name == name));
         Assert.True(topic.FromImport);

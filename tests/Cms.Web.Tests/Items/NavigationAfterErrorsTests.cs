@@ -5,45 +5,51 @@ using Cms.Web.Tests.Infrastructure;
 namespace Cms.Web.Tests.Items;
 
 // Next/previous belong to the page however it is rendered, not only to a plain GET.
-public sealed partial class NavigationAfterErrorsTests : WebTest
+public sealed partial class NavigationAfterErrorsTests(NavigationAfterErrorsTests.ThreeItems app)
+    : WebTest(app), IClassFixture<NavigationAfterErrorsTests.ThreeItems>
 {
-    private const string View = "?View.Category=nav";
-
-    public override async Task InitializeAsync()
+    public sealed class ThreeItems : AppFixture
     {
-        await base.InitializeAsync();
-        await ImportTextsAsync(
-            "---\ntitle: First\noriginalUrl: \"https://nav.example/1\"\ncategory: nav\npublishedDateTime: 2024-01-03T00:00:00Z\n---\n",
-            "---\ntitle: Middle\noriginalUrl: \"https://nav.example/2\"\ncategory: nav\npublishedDateTime: 2024-01-02T00:00:00Z\n---\n",
-            "---\ntitle: Last\noriginalUrl: \"https://nav.example/3\"\ncategory: nav\npublishedDateTime: 2024-01-01T00:00:00Z\n---\n");
+        public string Category { get; } = "nav" + Unique.Tag();
+        public TestItem First { get; private set; } = null!;
+        public TestItem Middle { get; private set; } = null!;
+        public TestItem Last { get; private set; } = null!;
+
+        public override async Task InitializeAsync()
+        {
+            await base.InitializeAsync();
+            First = new TestItem { Category = Category, PublishedDateTime = TestItem.Utc(2024, 1, 3) };
+            Middle = new TestItem { Category = Category, PublishedDateTime = TestItem.Utc(2024, 1, 2) };
+            Last = new TestItem { Category = Category, PublishedDateTime = TestItem.Utc(2024, 1, 1) };
+            await ImportAsync(First, Middle, Last);
+        }
     }
+
+    private string View => $"?View.Category={app.Category}";
 
     [GeneratedRegex("""name="Input.Version" value="(\d+)""")]
     private static partial Regex VersionField();
 
-    private async Task<HttpResponseMessage> SaveAsync(HttpClient client, string page, string quality, string? version = null)
-    {
-        var middle = ItemId("Middle");
-        return await client.PostAsync($"/Items/Details/{middle}{View}", new FormUrlEncodedContent(new Dictionary<string, string>
+    private Task<HttpResponseMessage> SaveAsync(HttpClient client, string page, string quality) =>
+        client.PostAsync($"/Items/Details/{ItemId(app.Middle)}{View}", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["__RequestVerificationToken"] = Http.AntiforgeryToken(page),
-            ["Input.Version"] = version ?? VersionField().Match(page).Groups[1].Value,
+            ["Input.Version"] = VersionField().Match(page).Groups[1].Value,
             ["Input.Quality"] = quality,
-            ["Input.Category"] = "nav",
+            ["Input.Category"] = app.Category,
         }));
-    }
 
     private void AssertNeighbours(string html)
     {
-        Assert.Contains($"href=\"/Items/Details/{ItemId("First")}{View}\" id=\"previous-item\"", html);
-        Assert.Contains($"href=\"/Items/Details/{ItemId("Last")}{View}\" id=\"next-item\"", html);
+        Assert.Contains($"href=\"/Items/Details/{ItemId(app.First)}{View}\" id=\"previous-item\"", html);
+        Assert.Contains($"href=\"/Items/Details/{ItemId(app.Last)}{View}\" id=\"next-item\"", html);
     }
 
     [Fact]
     public async Task Previous_and_next_survive_a_validation_error()
     {
         var editor = await SignedInAsync(Roles.Editor);
-        var page = await editor.GetStringAsync($"/Items/Details/{ItemId("Middle")}{View}");
+        var page = await editor.GetStringAsync($"/Items/Details/{ItemId(app.Middle)}{View}");
 
         var response = await SaveAsync(editor, page, quality: "500");
 
@@ -58,8 +64,8 @@ public sealed partial class NavigationAfterErrorsTests : WebTest
     {
         var first = await SignedInAsync(Roles.Editor);
         var second = await SignedInAsync(Roles.Editor);
-        var seenByFirst = await first.GetStringAsync($"/Items/Details/{ItemId("Middle")}{View}");
-        var seenBySecond = await second.GetStringAsync($"/Items/Details/{ItemId("Middle")}{View}");
+        var seenByFirst = await first.GetStringAsync($"/Items/Details/{ItemId(app.Middle)}{View}");
+        var seenBySecond = await second.GetStringAsync($"/Items/Details/{ItemId(app.Middle)}{View}");
         Assert.Equal(HttpStatusCode.Redirect, (await SaveAsync(first, seenByFirst, quality: "11")).StatusCode);
 
         var response = await SaveAsync(second, seenBySecond, quality: "22");

@@ -14,8 +14,9 @@ public sealed class TestItemTests
     {
         var item = new TestItem
         {
-            Title = "He said \"no\": a \\ back-slash, # not a comment\n--- not a marker",
-            Excerpt = "<p>Выборы</p><script>x()</script>",
+            // Line breaks only where the format allows them (free text such as the excerpt).
+            Title = "He said \"no\": a \\ back-slash, # not a comment --- not a marker",
+            Excerpt = "<p>Выборы</p><script>x()</script>\n--- not a marker",
             Category = "news",
             ProviderName = "Новая газета",
             ProviderDomain = "novayagazeta.ru",
