@@ -1,6 +1,8 @@
+using Cms.Application.Auditing;
 using Cms.Application.Exporting;
 using Cms.Application.Importing;
 using Cms.Application.Items;
+using Cms.Application.Publishing;
 using Cms.Application.Queue;
 using Cms.Application.Setup;
 using Cms.Application.Topics;
@@ -50,7 +52,14 @@ public static class CmsApplication
         services.AddScoped<QueueQuery>();
         services.AddScoped<BulkEdit>();
         services.AddScoped<SaveItemEdits>();
-        services.AddScoped<ReviewTransitions>();
+        services.AddScoped<ItemTransitions>();
+        services.AddScoped<PublishSchedule>();
+        services.AddSingleton(sp => PublishingOptions.From(configuration,
+            sp.GetService<Microsoft.Extensions.Hosting.IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory()));
+        services.AddScoped<PublishWorker>();
+        services.AddSingleton<PublishingLoop>();
+        services.AddScoped<AuditVerifier>();
+        services.AddScoped<AuditQuery>();
         services.AddScoped<ItemLeases>();
         services.AddScoped<TopicVocabulary>();
         services.AddScoped<TopicAdministration>();

@@ -17,6 +17,7 @@ public sealed class CmsDbContext(DbContextOptions<CmsDbContext> options)
     public DbSet<ItemTopic> ItemTopics => Set<ItemTopic>();
     public DbSet<SourceRevision> SourceRevisions => Set<SourceRevision>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<PublishJob> PublishJobs => Set<PublishJob>();
     public DbSet<ItemLease> ItemLeases => Set<ItemLease>();
     public DbSet<ItemStateCount> ItemStateCounts => Set<ItemStateCount>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -24,6 +25,7 @@ public sealed class CmsDbContext(DbContextOptions<CmsDbContext> options)
     public static void Configure(DbContextOptionsBuilder builder, string connectionString) =>
         builder.UseNpgsql(connectionString, o => o.MigrationsAssembly(MigrationsAssembly))
             .UseSnakeCaseNamingConvention()
+            .AddInterceptors(AuditChainLock.Instance)
             // The queue's capped counts take the first N matches in any order, on purpose.
             .ConfigureWarnings(w => w.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.RowLimitingOperationWithoutOrderByWarning));
 

@@ -9,11 +9,17 @@ namespace Cms.Application.Tests;
 
 // The application layer on a throwaway PostgreSQL database, composed as the command line composes
 // it (no web host): one database per test class.
-public sealed class ApplicationFixture : IAsyncLifetime
+public class ApplicationFixture : IAsyncLifetime
 {
     private ServiceProvider? _services;
 
     public string ConnectionString { get; private set; } = "";
+
+    // Where this fixture's publishing worker writes (Publishing:Folder).
+    public string PublishFolder { get; } = Path.Combine(Path.GetTempPath(), "cms-published-" + Guid.NewGuid().ToString("N")[..8]);
+
+    // Settings a test class may add before the services are built (e.g. Workflow:FourEyes).
+    protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
 
     public IServiceProvider Services => _services ?? throw new InvalidOperationException("not initialized");
 
@@ -21,7 +27,12 @@ public sealed class ApplicationFixture : IAsyncLifetime
     {
         ConnectionString = await TestPostgres.CreateDatabaseAsync();
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Cms"] = ConnectionString })
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Cms"] = ConnectionString,
+                ["Publishing:Folder"] = PublishFolder,
+            })
+            .AddInMemoryCollection(Settings)
             .Build();
         var services = new ServiceCollection();
         services.AddLogging();
@@ -40,6 +51,10 @@ public sealed class ApplicationFixture : IAsyncLifetime
             await _services.DisposeAsync();
         }
         await TestPostgres.DropDatabaseAsync(ConnectionString);
+        if (Directory.Exists(PublishFolder))
+        {
+            Directory.Delete(PublishFolder, recursive: true);
+        }
     }
 
     // Runs work in a fresh scope, as one request or one command would.

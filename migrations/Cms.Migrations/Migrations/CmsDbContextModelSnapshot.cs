@@ -44,13 +44,14 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("character varying(256)")
                         .HasColumnName("actor");
 
+                    b.Property<string>("ActorId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("actor_id");
+
                     b.Property<DateTimeOffset>("At")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("at");
-
-                    b.Property<string>("Data")
-                        .HasColumnType("jsonb")
-                        .HasColumnName("data");
 
                     b.Property<string>("EntityId")
                         .HasMaxLength(64)
@@ -62,14 +63,57 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("entity_type");
 
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("character(64)")
+                        .HasColumnName("hash");
+
+                    b.Property<string>("Ip")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("ip");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("payload");
+
+                    b.Property<string>("PrevHash")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("character(64)")
+                        .HasColumnName("prev_hash");
+
+                    b.Property<string>("RequestId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("request_id");
+
+                    b.Property<long>("Seq")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("seq")
+                        .HasAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+
                     b.HasKey("Id")
                         .HasName("pk_audit_events");
 
                     b.HasIndex("At")
                         .HasDatabaseName("ix_audit_events_at");
 
-                    b.HasIndex("EntityType", "EntityId")
-                        .HasDatabaseName("ix_audit_events_entity_type_entity_id");
+                    b.HasIndex("Seq")
+                        .IsUnique()
+                        .HasDatabaseName("ix_audit_events_seq");
+
+                    b.HasIndex("Action", "Seq")
+                        .HasDatabaseName("ix_audit_events_action_seq");
+
+                    b.HasIndex("Actor", "Seq")
+                        .HasDatabaseName("ix_audit_events_actor_seq");
+
+                    b.HasIndex("EntityType", "EntityId", "Seq")
+                        .HasDatabaseName("ix_audit_events_entity_type_entity_id_seq");
 
                     b.ToTable("audit_events", (string)null);
                 });
@@ -234,6 +278,11 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("text")
                         .HasColumnName("original_url");
 
+                    b.Property<string>("OutputFile")
+                        .HasMaxLength(260)
+                        .HasColumnType("character varying(260)")
+                        .HasColumnName("output_file");
+
                     b.Property<string>("ProviderDomain")
                         .HasColumnType("text")
                         .HasColumnName("provider_domain");
@@ -242,6 +291,20 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("text")
                         .HasColumnName("provider_name");
 
+                    b.Property<DateTimeOffset?>("PublishAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("publish_at");
+
+                    b.Property<string>("PublishScheduledBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("publish_scheduled_by");
+
+                    b.Property<string>("PublishScheduledByName")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("publish_scheduled_by_name");
+
                     b.Property<DateTimeOffset?>("PublishedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("published_at");
@@ -249,6 +312,20 @@ namespace Cms.Migrations.Migrations
                     b.Property<int?>("Quality")
                         .HasColumnType("integer")
                         .HasColumnName("quality");
+
+                    b.Property<DateTimeOffset?>("ReadyAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ready_at");
+
+                    b.Property<string>("ReadyBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("ready_by");
+
+                    b.Property<string>("ReadyByName")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("ready_by_name");
 
                     b.Property<NpgsqlTsVector>("SearchVector")
                         .ValueGeneratedOnAddOrUpdate()
@@ -306,6 +383,15 @@ namespace Cms.Migrations.Migrations
                     b.HasIndex("OriginalUrl")
                         .IsUnique()
                         .HasDatabaseName("ix_items_original_url");
+
+                    b.HasIndex("OutputFile")
+                        .IsUnique()
+                        .HasDatabaseName("ix_items_output_file")
+                        .HasFilter("output_file IS NOT NULL");
+
+                    b.HasIndex("PublishAt")
+                        .HasDatabaseName("ix_items_publish_at")
+                        .HasFilter("publish_at IS NOT NULL");
 
                     b.HasIndex("Quality")
                         .HasDatabaseName("ix_items_quality");
@@ -408,6 +494,91 @@ namespace Cms.Migrations.Migrations
                         .HasDatabaseName("ix_item_topics_topic_id_item_id");
 
                     b.ToTable("item_topics", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.PublishJob", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<string>("ContentHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("content_hash");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("FileName")
+                        .HasMaxLength(260)
+                        .HasColumnType("character varying(260)")
+                        .HasColumnName("file_name");
+
+                    b.Property<long>("ItemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("item_id");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("requested_by");
+
+                    b.Property<string>("Result")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("result");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("trigger");
+
+                    b.Property<string>("Worker")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("worker");
+
+                    b.HasKey("Id")
+                        .HasName("pk_publish_jobs");
+
+                    b.HasIndex("ItemId", "Id")
+                        .HasDatabaseName("ix_publish_jobs_item_id_id");
+
+                    b.HasIndex("NextAttemptAt", "Id")
+                        .HasDatabaseName("ix_publish_jobs_due")
+                        .HasFilter("status = 'Pending'");
+
+                    b.ToTable("publish_jobs", (string)null);
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.RelatedLink", b =>
@@ -812,6 +983,16 @@ namespace Cms.Migrations.Migrations
                         .HasConstraintName("fk_item_topics_topics_topic_id");
 
                     b.Navigation("Topic");
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.PublishJob", b =>
+                {
+                    b.HasOne("Cms.Data.Entities.Item", null)
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_publish_jobs_items_item_id");
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.RelatedLink", b =>

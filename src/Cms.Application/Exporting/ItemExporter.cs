@@ -34,17 +34,8 @@ public sealed class ItemExporter(CmsDbContext db, IFrontMatterReader reader, IFr
             {
                 return count;
             }
-            var ids = rows.Select(r => r.Id).ToList();
-            var topics = (await db.ItemTopics.AsNoTracking().Where(t => ids.Contains(t.ItemId))
-                    .OrderBy(t => t.Position).Select(t => new { t.ItemId, t.Topic!.Name }).ToListAsync(ct))
-                .ToLookup(t => t.ItemId, t => t.Name);
-            var approved = (await db.RelatedLinks.AsNoTracking()
-                    .Where(r => ids.Contains(r.ItemId) && r.Decision == LinkDecision.Approved)
-                    .Select(r => new { r.ItemId, r.Position }).ToListAsync(ct))
-                .ToLookup(r => r.ItemId, r => r.Position);
-            foreach (var row in rows)
+            foreach (var (row, text) in await RenderAsync(rows, ct))
             {
-                var text = Render(row, topics[row.Id].ToList(), approved[row.Id].ToHashSet());
                 var name = written.Add(row.FileName) ? row.FileName : $"{row.Id:D6}_{Path.GetFileName(row.FileName)}";
                 written.Add(name);
                 await File.WriteAllTextAsync(Path.Combine(directory, name), text, new UTF8Encoding(false), ct);
@@ -53,6 +44,26 @@ public sealed class ItemExporter(CmsDbContext db, IFrontMatterReader reader, IFr
             after = rows[^1].Id;
         }
     }
+
+    // The items with their edits (topics in order, approved related links), rendered in the source
+    // format; export and the publishing worker both write what this returns.
+    public async Task<List<(Row Row, string Text)>> RenderAsync(IReadOnlyList<Row> rows, CancellationToken ct)
+    {
+        var ids = rows.Select(r => r.Id).ToList();
+        var topics = (await db.ItemTopics.AsNoTracking().Where(t => ids.Contains(t.ItemId))
+                .OrderBy(t => t.Position).Select(t => new { t.ItemId, t.Topic!.Name }).ToListAsync(ct))
+            .ToLookup(t => t.ItemId, t => t.Name);
+        var approved = (await db.RelatedLinks.AsNoTracking()
+                .Where(r => ids.Contains(r.ItemId) && r.Decision == LinkDecision.Approved)
+                .Select(r => new { r.ItemId, r.Position }).ToListAsync(ct))
+            .ToLookup(r => r.ItemId, r => r.Position);
+        return rows.Select(row => (row, Render(row, topics[row.Id].ToList(), approved[row.Id].ToHashSet()))).ToList();
+    }
+
+    public Task<List<Row>> RowsAsync(IReadOnlyList<long> ids, CancellationToken ct) =>
+        db.Items.AsNoTracking().Where(i => ids.Contains(i.Id))
+            .Select(i => new Row(i.Id, i.FileName, i.SourceYaml, i.State, i.EditedAt, i.Quality, i.Category))
+            .ToListAsync(ct);
 
     public string Render(Row row, IReadOnlyList<string> topics, IReadOnlySet<int> approvedPositions)
     {

@@ -151,7 +151,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics)
         }
         await ItemCopy.WriteAsync(conn, items, ct);
         await AuditLog.CopyAsync(conn, actor, AuditActions.ItemImported, AuditTargets.Item,
-            items.Select((item, i) => (item.Id.ToString(), (object?)new { file = fresh[i].Parsed.Document.Path })), now, ct);
+            items.Select((item, i) => (item.Id.ToString(), (object?)new { file = fresh[i].Parsed.Document.Path, state = item.State.ToString() })), now, ct);
     }
 
     // Categories the pipeline uses join the managed list (names over 100 characters stay off it).

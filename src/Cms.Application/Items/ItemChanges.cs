@@ -15,6 +15,33 @@ public static class ItemChanges
         item.UpdatedAt = now;
     }
 
+    public const string EditedWhileReady = "edited while Ready";
+
+    // Changing what was reviewed (quality, category, topics, related links) sends a Ready item back
+    // to New, whichever entry point makes the change, and drops its schedule. Returns the field
+    // changes to record in the edit's audit event (none when the item was not Ready).
+    public static List<object> ReturnToNewIfReady(Item item)
+    {
+        var changes = new List<object>();
+        if (item.State != WorkflowState.Ready)
+        {
+            return changes;
+        }
+        changes.Add(new { field = "state", before = nameof(WorkflowState.Ready), after = nameof(WorkflowState.New), reason = EditedWhileReady });
+        item.State = WorkflowState.New;
+        item.ReadyBy = null;
+        item.ReadyByName = null;
+        item.ReadyAt = null;
+        if (item.PublishAt is { } scheduled)
+        {
+            changes.Add(new { field = "publishAt", before = (DateTimeOffset?)scheduled, after = (DateTimeOffset?)null });
+            item.PublishAt = null;
+            item.PublishScheduledBy = null;
+            item.PublishScheduledByName = null;
+        }
+        return changes;
+    }
+
     // Unsafe links stay rejected: a URL that is not absolute http(s) can never be published as a link.
     public static bool MayDecide(RelatedLink link, LinkDecision decision) =>
         link.IsSafeUrl || decision != LinkDecision.Approved;

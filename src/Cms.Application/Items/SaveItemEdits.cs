@@ -9,7 +9,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Cms.Application.Items;
 
 // An editor's save of one item: quality, category, topics, related-link decisions and a note, in
-// one transaction with one item.edited event. Optimistic concurrency on the item's xmin: the
+// one transaction with one item.edited event. Changing any of those on a Ready item returns it to
+// New (the page says so before the save). Optimistic concurrency on the item's xmin: the
 // version the editor loaded must still be current, or nothing is written.
 public sealed class SaveItemEdits(CmsDbContext db, TopicVocabulary vocabulary)
 {
@@ -85,6 +86,10 @@ public sealed class SaveItemEdits(CmsDbContext db, TopicVocabulary vocabulary)
             }
         }
         var note = string.IsNullOrWhiteSpace(command.Note) ? null : command.Note.Trim();
+        if (changes.Count > 0)
+        {
+            changes.AddRange(ItemChanges.ReturnToNewIfReady(item));
+        }
         if (changes.Count == 0 && note is null)
         {
             db.ChangeTracker.Clear();

@@ -11,28 +11,34 @@ using Microsoft.EntityFrameworkCore;
 namespace Cms.Application.Queue;
 
 // One action on the items selected in the queue: one transaction for the whole selection, one
-// audit event per item changed. Each action applies the same rules as the item page.
-public sealed class BulkEdit(CmsDbContext db, TopicVocabulary vocabulary)
+// audit event per item changed. Each action applies the same rules as the item page; workflow
+// moves go through ItemTransitions, with a per-item result.
+public sealed class BulkEdit(CmsDbContext db, TopicVocabulary vocabulary, ItemTransitions transitions)
 {
     public const string AddTopic = "add-topic";
     public const string RemoveTopic = "remove-topic";
     public const string ApproveLinks = "approve-links";
     public const string RejectLinks = "reject-links";
-    public const int MaxItems = 500;
+    public const int MaxItems = 1000;
 
-    public static readonly IReadOnlyDictionary<string, string> Actions = new Dictionary<string, string>
+    private static readonly IReadOnlyDictionary<string, string> EditActions = new Dictionary<string, string>
     {
         [AddTopic] = "Add topic",
         [RemoveTopic] = "Remove topic",
         [ApproveLinks] = "Approve all related links",
         [RejectLinks] = "Reject all related links",
-        [nameof(ReviewAction.MarkReady)] = "Mark ready",
-        [nameof(ReviewAction.Reopen)] = "Reopen",
-        [nameof(ReviewAction.Reject)] = "Reject",
-        [nameof(ReviewAction.Restore)] = "Restore",
     };
 
-    public sealed record Command(IReadOnlyList<long> Ids, string Action, string? Topic);
+    // Every action: the edits, then each workflow move by its enum name ("MarkReady", "Publish", ...).
+    public static readonly IReadOnlyDictionary<string, string> Actions = EditActions
+        .Concat(Workflow.Transitions.Select(t => KeyValuePair.Create(t.Action.ToString(), t.Label)))
+        .ToDictionary();
+
+    // What the bulk menu offers this actor: the edits, and the moves their permissions allow.
+    public static IReadOnlyList<KeyValuePair<string, string>> ActionsFor(Actor actor) =>
+        [.. EditActions, .. Workflow.Transitions.Where(t => actor.Can(t.Permission)).Select(t => KeyValuePair.Create(t.Action.ToString(), t.Label))];
+
+    public sealed record Command(IReadOnlyList<long> Ids, string Action, string? Topic, string? Reason = null);
 
     public async Task<Outcome> HandleAsync(Actor actor, Command command, CancellationToken ct)
     {
@@ -68,6 +74,10 @@ public sealed class BulkEdit(CmsDbContext db, TopicVocabulary vocabulary)
         {
             return Outcome.Invalid(errors);
         }
+        if (Enum.TryParse<WorkflowAction>(action, out var move))
+        {
+            return await transitions.HandleManyAsync(actor, command.Ids, move, command.Reason, ct);
+        }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         Topic? topic = null;
@@ -98,15 +108,16 @@ public sealed class BulkEdit(CmsDbContext db, TopicVocabulary vocabulary)
                 AddTopic when topic is not null && item.Topics.All(t => t.TopicId != topic.Id) => Add(item, topic),
                 RemoveTopic when topic is not null && item.Topics.Any(t => t.TopicId == topic.Id) => Remove(item, topic),
                 ApproveLinks or RejectLinks => DecideAll(item, action == ApproveLinks ? LinkDecision.Approved : LinkDecision.Rejected, actor, now),
-                _ when Enum.TryParse<ReviewAction>(action, out var review) => ReviewTransitions.Apply(item, review) is { } move ? new { state = move } : null,
                 _ => null,
             };
             if (change is null)
             {
                 continue;
             }
+            var returned = ItemChanges.ReturnToNewIfReady(item);
             ItemChanges.Stamp(item, actor, now);
-            AuditLog.Add(db, actor, AuditActions.ItemBulkEdited, AuditTargets.Item, item.Id.ToString(), new { action, change });
+            AuditLog.Add(db, actor, AuditActions.ItemBulkEdited, AuditTargets.Item, item.Id.ToString(),
+                returned.Count == 0 ? (object)new { action, change } : new { action, change, changes = returned });
             changed++;
         }
         await db.SaveChangesAsync(ct);

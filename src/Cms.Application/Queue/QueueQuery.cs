@@ -12,7 +12,7 @@ public sealed class QueueQuery(CmsDbContext db)
 {
     public const int PageSize = 50;
 
-    public sealed record Row(long Id, string Title, string? ProviderName, string? Category, DateTimeOffset? PublishedAt, int? Quality, int? Heat, WorkflowState State, bool SourceChanged, int Undecided);
+    public sealed record Row(long Id, string Title, string? ProviderName, string? Category, DateTimeOffset? PublishedAt, int? Quality, int? Heat, WorkflowState State, bool SourceChanged, int Undecided, DateTimeOffset? PublishAt = null);
 
     public sealed record Page(IReadOnlyList<Row> Items, string? NextCursor);
 
@@ -22,7 +22,7 @@ public sealed class QueueQuery(CmsDbContext db)
         var rows = await Order(After(filtered, view, Cursor.Parse(view.After)), view.Sort)
             .Take(PageSize + 1)
             .Select(i => new Row(i.Id, i.Title, i.ProviderName, i.Category, i.PublishedAt, i.Quality, i.Heat, i.State, i.SourceChanged,
-                i.RelatedLinks.Count(l => l.Decision == LinkDecision.Pending)))
+                i.RelatedLinks.Count(l => l.Decision == LinkDecision.Pending), i.PublishAt))
             .ToListAsync(ct);
         if (rows.Count <= PageSize)
         {

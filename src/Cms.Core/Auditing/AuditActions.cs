@@ -8,7 +8,17 @@ public static class AuditActions
     public const string ItemRevisionReceived = "item.source-revision-received";
     public const string ItemEdited = "item.edited";
     public const string ItemBulkEdited = "item.bulk-edited";
+
+    // Workflow: every transition (item page, bulk, scheduler) and every refused one.
     public const string ItemStateChanged = "item.state-changed";
+    public const string ItemTransitionRefused = "item.transition-refused";
+    public const string ItemPublishScheduled = "item.publish-scheduled";
+    public const string ItemPublishScheduleCancelled = "item.publish-schedule-cancelled";
+
+    // The publishing worker's file operations.
+    public const string PublishOutputWritten = "publish.output-written";
+    public const string PublishOutputRemoved = "publish.output-removed";
+    public const string PublishOutputFailed = "publish.output-failed";
 
     public const string TopicCreated = "topic.created";
     public const string TopicRenamed = "topic.renamed";
@@ -21,6 +31,14 @@ public static class AuditActions
     public const string UserPasswordReset = "user.password-reset";
 
     public const string AuthorizationRefused = "authorization.refused";
+
+    // Every constant above, for filters and the audit page's action list.
+    public static IReadOnlyList<string> All { get; } = typeof(AuditActions)
+        .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+        .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+        .Select(f => (string)f.GetRawConstantValue()!)
+        .Order(StringComparer.Ordinal)
+        .ToList();
 }
 
 // What an event is about.

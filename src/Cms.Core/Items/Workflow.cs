@@ -1,26 +1,134 @@
+using Cms.Core.Security;
+
 namespace Cms.Core.Items;
 
-public enum ReviewAction
+public enum WorkflowAction
 {
     MarkReady,
-    Reopen,
+    SendBack,
     Reject,
-    Restore,
+    Reopen,
+    Publish,
+    Withdraw,
+    ReopenWithdrawn,
 }
 
-// The review part of the workflow: which moves exist between states. Publishing and withdrawal
-// (with their own permission and the file they write) belong to the publish workflow.
+// Why a transition may not happen now. Reason text is validation, not a refusal, so it is not here.
+public enum Refusal
+{
+    None,
+    NotFromThisState,
+    Permission,
+    LinksUndecided,
+    FourEyes,
+}
+
+// What a transition does to the publish folder.
+public enum OutputEffect
+{
+    None,
+    Write,
+    Remove,
+}
+
+public sealed record Transition(
+    WorkflowAction Action,
+    string Label,
+    string Done,
+    IReadOnlyList<WorkflowState> From,
+    WorkflowState To,
+    string Permission,
+    bool RequiresReason,
+    bool RequiresDecidedLinks,
+    bool FourEyes,
+    OutputEffect Output);
+
+// The facts about an item that decide its transitions. ReadyBy is who marked it Ready (user id, or
+// the name for actors without an account, such as the command line).
+public sealed record ItemFacts(WorkflowState State, int UndecidedLinks, string? ReadyBy);
+
+// The facts about whoever asks: their identity (same form as ItemFacts.ReadyBy) and permissions.
+public sealed record ActorFacts(string Identity, IReadOnlySet<string> Permissions);
+
+public sealed record TransitionCheck(Transition Transition, Refusal Refusal, string? Message)
+{
+    public bool Allowed => Refusal == Refusal.None;
+}
+
+// The publish workflow as data (ITEM_FORMAT.md fixes the states): every move, who may make it,
+// whether it needs a reason, and its preconditions. Pages, bulk actions, the CLI and the worker all
+// ask this table; the server enforces it for every request.
 public static class Workflow
 {
     // The review queue: items not yet published nor turned down.
     public static readonly IReadOnlyList<WorkflowState> QueueStates = [WorkflowState.New, WorkflowState.Ready];
 
-    public static WorkflowState? Target(WorkflowState from, ReviewAction action) => (from, action) switch
+    public static readonly IReadOnlyList<Transition> Transitions =
+    [
+        new(WorkflowAction.MarkReady, "Mark ready", "marked ready", [WorkflowState.New], WorkflowState.Ready,
+            Permissions.ReviewItems, RequiresReason: false, RequiresDecidedLinks: true, FourEyes: false, OutputEffect.None),
+        new(WorkflowAction.SendBack, "Send back", "sent back", [WorkflowState.Ready], WorkflowState.New,
+            Permissions.ReviewItems, RequiresReason: true, RequiresDecidedLinks: false, FourEyes: false, OutputEffect.None),
+        new(WorkflowAction.Reject, "Reject", "rejected", [WorkflowState.New, WorkflowState.Ready], WorkflowState.Rejected,
+            Permissions.ReviewItems, RequiresReason: true, RequiresDecidedLinks: false, FourEyes: false, OutputEffect.None),
+        new(WorkflowAction.Reopen, "Reopen", "reopened", [WorkflowState.Rejected], WorkflowState.New,
+            Permissions.PublishItems, RequiresReason: false, RequiresDecidedLinks: false, FourEyes: false, OutputEffect.None),
+        new(WorkflowAction.Publish, "Publish", "published", [WorkflowState.Ready], WorkflowState.Published,
+            Permissions.PublishItems, RequiresReason: false, RequiresDecidedLinks: false, FourEyes: true, OutputEffect.Write),
+        new(WorkflowAction.Withdraw, "Withdraw", "withdrawn", [WorkflowState.Published], WorkflowState.Withdrawn,
+            Permissions.PublishItems, RequiresReason: true, RequiresDecidedLinks: false, FourEyes: false, OutputEffect.Remove),
+        new(WorkflowAction.ReopenWithdrawn, "Reopen withdrawn", "reopened", [WorkflowState.Withdrawn], WorkflowState.New,
+            Permissions.PublishItems, RequiresReason: false, RequiresDecidedLinks: false, FourEyes: false, OutputEffect.None),
+    ];
+
+    public static Transition Get(WorkflowAction action) => Transitions.Single(t => t.Action == action);
+
+    public static WorkflowState? Target(WorkflowState from, WorkflowAction action) =>
+        Get(action) is var t && t.From.Contains(from) ? t.To : null;
+
+    // The first reason that stops this actor from making this move on this item now, in the order a
+    // person would want to hear them: the move does not exist here, they may not, the item is not
+    // finished, someone else must do it.
+    public static TransitionCheck Check(WorkflowAction action, ItemFacts item, ActorFacts actor, bool fourEyes)
     {
-        (WorkflowState.New, ReviewAction.MarkReady) => WorkflowState.Ready,
-        (WorkflowState.Ready, ReviewAction.Reopen) => WorkflowState.New,
-        (WorkflowState.New or WorkflowState.Ready, ReviewAction.Reject) => WorkflowState.Rejected,
-        (WorkflowState.Rejected, ReviewAction.Restore) => WorkflowState.New,
-        _ => null,
+        var t = Get(action);
+        if (!t.From.Contains(item.State))
+        {
+            return new(t, Refusal.NotFromThisState, $"{t.Label} applies to {Describe(t.From)} items; this one is {item.State}.");
+        }
+        if (!actor.Permissions.Contains(t.Permission))
+        {
+            return new(t, Refusal.Permission, $"{t.Label} needs the {t.Permission} permission.");
+        }
+        if (t.RequiresDecidedLinks && item.UndecidedLinks > 0)
+        {
+            return new(t, Refusal.LinksUndecided,
+                $"Decide every related link first ({item.UndecidedLinks} still pending).");
+        }
+        if (t.FourEyes && fourEyes && item.ReadyBy is not null && item.ReadyBy == actor.Identity)
+        {
+            return new(t, Refusal.FourEyes, "Four-eyes rule: you marked this item ready, so another publisher must publish it.");
+        }
+        return new(t, Refusal.None, null);
+    }
+
+    // The moves to show this actor on this item: those from its state that their permissions allow,
+    // each with the refusal that currently disables it (links undecided, four-eyes) if any.
+    public static IReadOnlyList<TransitionCheck> Offered(ItemFacts item, ActorFacts actor, bool fourEyes) =>
+        Transitions.Where(t => t.From.Contains(item.State) && actor.Permissions.Contains(t.Permission))
+            .Select(t => Check(t.Action, item, actor, fourEyes))
+            .ToList();
+
+    // Short words for a per-item result line: "3 refused: four-eyes".
+    public static string Short(TransitionCheck check) => check.Refusal switch
+    {
+        Refusal.NotFromThisState => "not " + Describe(check.Transition.From, " or "),
+        Refusal.Permission => "no permission",
+        Refusal.LinksUndecided => "related links undecided",
+        Refusal.FourEyes => "four-eyes",
+        _ => "allowed",
     };
+
+    private static string Describe(IReadOnlyList<WorkflowState> states, string separator = " or ") =>
+        string.Join(separator, states);
 }

@@ -29,6 +29,14 @@ public sealed class ItemConfiguration : IEntityTypeConfiguration<Item>
             "to_tsvector('english', coalesce(title, '') || ' ' || coalesce(excerpt, '')) || to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(excerpt, ''))",
             stored: true);
         builder.HasIndex(i => i.SearchVector).HasMethod("GIN");
+        builder.Property(i => i.ReadyBy).HasMaxLength(450);
+        builder.Property(i => i.ReadyByName).HasMaxLength(256);
+        builder.Property(i => i.PublishScheduledBy).HasMaxLength(450);
+        builder.Property(i => i.PublishScheduledByName).HasMaxLength(256);
+        builder.Property(i => i.OutputFile).HasMaxLength(260);
+        builder.HasIndex(i => i.OutputFile).IsUnique().HasFilter("output_file IS NOT NULL");
+        // The scheduler's question: which Ready items are due.
+        builder.HasIndex(i => i.PublishAt).HasFilter("publish_at IS NOT NULL");
         builder.HasMany(i => i.RelatedLinks).WithOne(r => r.Item).HasForeignKey(r => r.ItemId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(i => i.Topics).WithOne().HasForeignKey(t => t.ItemId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(i => i.Revisions).WithOne().HasForeignKey(r => r.ItemId).OnDelete(DeleteBehavior.Cascade);

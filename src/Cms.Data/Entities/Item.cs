@@ -35,6 +35,21 @@ public sealed class Item
     public string? EditedBy { get; set; }
     public bool SourceChanged { get; set; }
 
+    // Who marked the item Ready (user id, or the name for actors without an account): the four-eyes
+    // rule keeps them from publishing it. Cleared when the item leaves Ready.
+    public string? ReadyBy { get; set; }
+    public string? ReadyByName { get; set; }
+    public DateTimeOffset? ReadyAt { get; set; }
+
+    // Scheduled publishing: a Ready item the worker publishes when due, on behalf of PublishScheduledBy.
+    public DateTimeOffset? PublishAt { get; set; }
+    public string? PublishScheduledBy { get; set; }
+    public string? PublishScheduledByName { get; set; }
+
+    // The file name in the publish folder, fixed at the first publication (the source file name, or
+    // prefixed with the id when another item already holds that name).
+    public string? OutputFile { get; set; }
+
     // Generated from title and excerpt (English stemming plus a language-neutral 'simple' vector, so
     // Cyrillic and other scripts match word for word); see ItemConfiguration.
     public NpgsqlTypes.NpgsqlTsVector? SearchVector { get; set; }

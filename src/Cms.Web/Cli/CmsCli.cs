@@ -23,6 +23,8 @@ public static class CmsCli
         root.Add(UsersCommands.Build());
         root.Add(ImportCommands.Import());
         root.Add(ImportCommands.Export());
+        root.Add(AuditCommands.Audit());
+        root.Add(AuditCommands.Worker());
         return root;
     }
 

@@ -26,6 +26,8 @@ public static class CmsApp
         var services = builder.Services;
         services.AddCmsApplication(builder.Configuration);
         services.AddSingleton<IExcerptSanitizer, ExcerptSanitizer>();
+        // Drains the publishing outbox (Publishing:Worker=false leaves that to `./cms worker`).
+        services.AddHostedService<Cms.Application.Publishing.PublishingService>();
 
         services.AddIdentity<CmsUser, IdentityRole>(CmsApplication.ConfigureIdentity)
             .AddEntityFrameworkStores<CmsDbContext>()
@@ -62,6 +64,7 @@ public static class CmsApp
             c.AuthorizeFolder("/Import", Permissions.ImportItems);
             c.AuthorizeFolder("/Admin", Permissions.ManageUsers);
             c.AuthorizeFolder("/Topics", Permissions.ManageTopics);
+            c.AuthorizeFolder("/Audit", Permissions.ViewAudit);
             c.AllowAnonymousToPage("/Account/Login");
             c.AllowAnonymousToPage("/Account/AccessDenied");
             c.AllowAnonymousToPage("/Error");

@@ -38,7 +38,13 @@ public sealed class IndexModel(CmsDbContext db, QueueQuery queue, BulkEdit bulk)
 
         [StringLength(ItemParser.MaxTopicLength)]
         public string? Topic { get; set; }
+
+        [StringLength(Cms.Application.Items.ItemTransitions.MaxReasonLength)]
+        public string? Reason { get; set; }
     }
+
+    // The bulk menu: edits, and the workflow moves this user's permissions allow.
+    public IReadOnlyList<KeyValuePair<string, string>> BulkActions => BulkEdit.ActionsFor(Actors.Of(HttpContext));
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
@@ -70,7 +76,7 @@ public sealed class IndexModel(CmsDbContext db, QueueQuery queue, BulkEdit bulk)
             await LoadAsync(ct);
             return Page();
         }
-        var outcome = await bulk.HandleAsync(Actors.Of(HttpContext), new BulkEdit.Command(Bulk.Ids, Bulk.Action, Bulk.Topic), ct);
+        var outcome = await bulk.HandleAsync(Actors.Of(HttpContext), new BulkEdit.Command(Bulk.Ids, Bulk.Action, Bulk.Topic, Bulk.Reason), ct);
         switch (outcome.Status)
         {
             case OutcomeStatus.Ok:

@@ -97,8 +97,7 @@ public sealed partial class BulkAndNavigationTests(AppFixture app) : WebTest(app
         var editor = await SignedInAsync(Roles.Editor);
 
         await BulkAsync(editor, "approve-links", null, Alpha, Charlie);
-        await BulkAsync(editor, nameof(ReviewAction.MarkReady), null, Alpha);
-        var restore = await BulkAsync(editor, nameof(ReviewAction.Restore), null, Alpha, Charlie);
+        var ready = await BulkAsync(editor, nameof(WorkflowAction.MarkReady), null, Alpha, Delta);
 
         Assert.All(Factory.WithDb(db => db.RelatedLinks.Where(l => l.ItemId == ItemId(Alpha) || l.ItemId == ItemId(Charlie)).ToList()),
             l => Assert.Equal(LinkDecision.Approved, l.Decision));
@@ -106,8 +105,9 @@ public sealed partial class BulkAndNavigationTests(AppFixture app) : WebTest(app
             l => Assert.Equal(LinkDecision.Pending, l.Decision));
         Assert.Equal(WorkflowState.Ready, Factory.WithDb(db => db.Items.Single(i => i.Title == Alpha).State));
         Assert.Equal(WorkflowState.New, Factory.WithDb(db => db.Items.Single(i => i.Title == Charlie).State));
-        // Restore only applies to rejected items: neither selection was rejected.
-        Assert.Contains("Restore: 0 of 2 selected items changed.", await editor.GetStringAsync(restore.Headers.Location!.OriginalString));
+        // Delta's related links are still pending, so it cannot be marked ready.
+        Assert.Equal(WorkflowState.New, Factory.WithDb(db => db.Items.Single(i => i.Title == Delta).State));
+        Assert.Contains("Mark ready: 1 marked ready, 1 refused: related links undecided.", await editor.GetStringAsync(ready.Headers.Location!.OriginalString));
     }
 
     [GeneratedRegex("""id="next-item" rel="next" href|href="([^"]+)" id="next-item""")]

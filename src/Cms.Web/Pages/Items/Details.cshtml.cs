@@ -1,6 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using Cms.Application;
+using Cms.Application.Auditing;
 using Cms.Application.Items;
+using Cms.Application.Publishing;
 using Cms.Application.Queue;
 using Cms.Core.FrontMatter;
 using Cms.Core.Items;
@@ -14,7 +16,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Cms.Web.Pages.Items;
 
-public sealed class DetailsModel(CmsDbContext db, IFrontMatterReader reader, QueueQuery queue, SaveItemEdits save, ItemLeases leases) : PageModel
+public sealed partial class DetailsModel(
+    CmsDbContext db, IFrontMatterReader reader, QueueQuery queue, SaveItemEdits save, ItemLeases leases,
+    ItemTransitions transitions, PublishSchedule schedule, PublishingOptions publishing, AuditQuery audit) : PageModel
 {
     public sealed record LinkView(long Id, int Position, string? Title, string? Excerpt, string? Url, bool IsSafeUrl, string? ProviderName, DateTimeOffset? PublishedAt, LinkDecision Decision, string? Reason);
 
@@ -195,6 +199,7 @@ public sealed class DetailsModel(CmsDbContext db, IFrontMatterReader reader, Que
         OthersEditing = await leases.OthersAsync(Actors.Of(HttpContext), id, ct);
         NextId = await queue.NeighbourAsync(View, id, next: true, ct);
         PreviousId = await queue.NeighbourAsync(View, id, next: false, ct);
+        await LoadWorkflowAsync(item, ct);
         if (item.SourceChanged)
         {
             var pending = await db.SourceRevisions.AsNoTracking().Where(r => r.ItemId == id && r.Status == RevisionStatus.Pending)

@@ -1,0 +1,139 @@
+using Cms.Application.Auditing;
+using Cms.Application.Publishing;
+using Cms.Core.Auditing;
+using Cms.Core.Items;
+using Cms.Core.Security;
+using Cms.Data;
+using Cms.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cms.Application.Items;
+
+// "Publish at": a Publisher schedules a Ready item (four-eyes applies, as for publishing now); the
+// worker publishes it when due, through the same transition, on the scheduler's behalf. Leaving
+// Ready (send back, reject, an edit) clears the schedule.
+public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions, PublishingOptions options)
+{
+    public const int DueBatch = 100;
+
+    public async Task<Outcome> ScheduleAsync(Actor actor, long itemId, DateTimeOffset publishAt, CancellationToken ct)
+    {
+        if (!actor.Can(Permissions.PublishItems))
+        {
+            await AuditLog.RefusedAsync(db, actor, "item.schedule", AuditTargets.Item, itemId.ToString(), $"{Permissions.PublishItems} required", ct);
+            return Outcome.Forbidden($"Scheduling needs the {Permissions.PublishItems} permission.");
+        }
+        var now = DateTimeOffset.UtcNow;
+        if (publishAt <= now)
+        {
+            return Outcome.Invalid("PublishAt", "Choose a time in the future (UTC).");
+        }
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var item = await db.Items.SingleOrDefaultAsync(i => i.Id == itemId, ct);
+        if (item is null)
+        {
+            return Outcome.NotFound();
+        }
+        var batch = await transitions.BatchAsync([item], ct);
+        var check = Workflow.Check(WorkflowAction.Publish, ItemTransitions.Facts(item, batch.Undecided.GetValueOrDefault(itemId)),
+            ItemTransitions.Facts(actor), options.FourEyes);
+        if (!check.Allowed)
+        {
+            AuditLog.Add(db, actor, AuditActions.ItemTransitionRefused, AuditTargets.Item, itemId.ToString(),
+                new { action = "Schedule", state = item.State.ToString(), refusal = check.Refusal.ToString(), message = check.Message, via = "item" });
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            return check.Refusal is Refusal.FourEyes ? Outcome.Forbidden(check.Message!) : Outcome.Invalid("Action", check.Message!);
+        }
+        var at = Core.Auditing.AuditRecord.Truncate(publishAt);
+        AuditLog.Add(db, actor, AuditActions.ItemPublishScheduled, AuditTargets.Item, itemId.ToString(),
+            new { changes = new[] { new { field = "publishAt", before = item.PublishAt, after = (DateTimeOffset?)at } } });
+        item.PublishAt = at;
+        item.PublishScheduledBy = ItemTransitions.Identity(actor);
+        item.PublishScheduledByName = actor.Name;
+        ItemChanges.Stamp(item, actor, now);
+        await db.SaveChangesAsync(ct);
+        await PublishSignal.NotifyAsync(db, ct);
+        await tx.CommitAsync(ct);
+        return Outcome.Ok($"Scheduled to publish at {at:yyyy-MM-dd HH:mm} UTC.");
+    }
+
+    public async Task<Outcome> CancelAsync(Actor actor, long itemId, CancellationToken ct)
+    {
+        if (!actor.Can(Permissions.PublishItems))
+        {
+            await AuditLog.RefusedAsync(db, actor, "item.cancel-schedule", AuditTargets.Item, itemId.ToString(), $"{Permissions.PublishItems} required", ct);
+            return Outcome.Forbidden($"Cancelling a schedule needs the {Permissions.PublishItems} permission.");
+        }
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var item = await db.Items.SingleOrDefaultAsync(i => i.Id == itemId, ct);
+        if (item is null)
+        {
+            return Outcome.NotFound();
+        }
+        if (item.PublishAt is not { } scheduled)
+        {
+            return Outcome.Invalid("PublishAt", "This item is not scheduled.");
+        }
+        AuditLog.Add(db, actor, AuditActions.ItemPublishScheduleCancelled, AuditTargets.Item, itemId.ToString(),
+            new { scheduledBy = item.PublishScheduledByName, changes = new[] { new { field = "publishAt", before = (DateTimeOffset?)scheduled, after = (DateTimeOffset?)null } } });
+        item.PublishAt = null;
+        item.PublishScheduledBy = null;
+        item.PublishScheduledByName = null;
+        ItemChanges.Stamp(item, actor, DateTimeOffset.UtcNow);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return Outcome.Ok("Schedule cancelled.");
+    }
+
+    // The worker's part: publish the Ready items whose time has come, each on behalf of whoever
+    // scheduled it (their current rights and the four-eyes rule still apply). Rows another
+    // instance is handling are skipped. Returns how many were published.
+    public async Task<int> PublishDueAsync(Actor worker, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var now = DateTimeOffset.UtcNow;
+        var items = await db.Items
+            .FromSql($"SELECT * FROM items WHERE publish_at <= {now} AND state = 'Ready' ORDER BY publish_at LIMIT {DueBatch} FOR UPDATE SKIP LOCKED")
+            .ToListAsync(ct);
+        if (items.Count == 0)
+        {
+            return 0;
+        }
+        var schedulers = items.Select(i => i.PublishScheduledBy).OfType<string>().Distinct().ToList();
+        var roles = await db.UserRoles.Where(r => schedulers.Contains(r.UserId))
+            .Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => new { ur.UserId, r.Name })
+            .ToListAsync(ct);
+        var users = await db.Users.Where(u => schedulers.Contains(u.Id)).Select(u => u.Id).ToListAsync(ct);
+        var batch = await transitions.BatchAsync(items, ct);
+        var published = 0;
+        foreach (var item in items)
+        {
+            var scheduler = item.PublishScheduledBy ?? worker.Name;
+            // An account's current roles count; an actor without an account (the CLI) keeps its rights.
+            var permissions = users.Contains(scheduler)
+                ? Permissions.Of(roles.Where(r => r.UserId == scheduler).Select(r => r.Name!))
+                : worker.Permissions;
+            var onBehalfOf = new { scheduledBy = item.PublishScheduledByName, publishAt = item.PublishAt };
+            var check = transitions.Apply(worker, new ActorFacts(scheduler, permissions), item, WorkflowAction.Publish, null, batch, now, "schedule", onBehalfOf);
+            if (check.Allowed)
+            {
+                published++;
+            }
+            else
+            {
+                // A schedule that can no longer be honoured is dropped (audited above), not retried for ever.
+                item.PublishAt = null;
+                item.PublishScheduledBy = null;
+                item.PublishScheduledByName = null;
+            }
+        }
+        await transitions.SaveAsync(batch, ct);
+        await tx.CommitAsync(ct);
+        return published;
+    }
+
+    // When the next scheduled publication is due, for the worker's sleep.
+    public Task<DateTimeOffset?> NextDueAsync(CancellationToken ct) =>
+        db.Items.Where(i => i.PublishAt != null && i.State == WorkflowState.Ready).MinAsync(i => i.PublishAt, ct);
+}

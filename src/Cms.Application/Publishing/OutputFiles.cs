@@ -1,0 +1,80 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Cms.Application.Publishing;
+
+// The publish folder's file operations. A write is atomic: a temporary file in the same folder,
+// flushed to disk, then renamed over the target, so a reader never sees half a file and a crash
+// leaves the old version or the new one. Writing the same content again is harmless, which is what
+// makes a retry after a crash between the write and the commit produce the file exactly once.
+public static class OutputFiles
+{
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    // Returns the SHA-256 (hex) of the bytes written.
+    public static async Task<string> WriteAsync(string folder, string name, string text, CancellationToken ct)
+    {
+        var path = PathOf(folder, name);
+        Directory.CreateDirectory(folder);
+        var bytes = Utf8.GetBytes(text);
+        // One temporary name per output: two workers never hold the same item, and a leftover from a
+        // crash is simply overwritten by the retry.
+        var temp = Path.Combine(folder, "." + name + ".tmp");
+        await using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
+        {
+            await stream.WriteAsync(bytes, ct);
+            stream.Flush(flushToDisk: true);
+        }
+        File.Move(temp, path, overwrite: true);
+        return Convert.ToHexStringLower(SHA256.HashData(bytes));
+    }
+
+    // Returns whether there was a file to remove.
+    public static bool Remove(string folder, string name)
+    {
+        var path = PathOf(folder, name);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+        File.Delete(path);
+        return true;
+    }
+
+    // Makes the renames durable: on Linux a rename is only on disk once its folder is synced.
+    public static void SyncFolder(string folder)
+    {
+        if (!OperatingSystem.IsLinux() || !Directory.Exists(folder))
+        {
+            return;
+        }
+        var fd = Open(folder, 0 /* O_RDONLY */);
+        if (fd < 0)
+        {
+            return;
+        }
+        try
+        {
+            _ = Fsync(fd);
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    private static string PathOf(string folder, string name) =>
+        name.Length > 0 && Path.GetFileName(name) == name && name is not "." and not ".."
+            ? Path.Combine(folder, name)
+            : throw new ArgumentException($"'{name}' is not a plain file name", nameof(name));
+
+    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+    private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+    [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static extern int Fsync(int fd);
+
+    [DllImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static extern int Close(int fd);
+}
