@@ -36,6 +36,7 @@ public class ApplicationFixture : IAsyncLifetime
             .Build();
         var services = new ServiceCollection();
         services.AddLogging();
+        services.AddSingleton<IConfiguration>(configuration);
         services.AddCmsApplication(configuration);
         services.AddIdentityCore<CmsUser>(CmsApplication.ConfigureIdentity)
             .AddRoles<IdentityRole>()
@@ -44,7 +45,7 @@ public class ApplicationFixture : IAsyncLifetime
         _services = services.BuildServiceProvider();
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_services is not null)
         {

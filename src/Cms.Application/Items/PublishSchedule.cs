@@ -94,7 +94,7 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var now = DateTimeOffset.UtcNow;
         var items = await db.Items
-            .FromSql($"SELECT * FROM items WHERE publish_at <= {now} AND state = 'Ready' ORDER BY publish_at LIMIT {DueBatch} FOR UPDATE SKIP LOCKED")
+            .FromSql($"SELECT *, xmin FROM items WHERE publish_at <= {now} AND state = 'Ready' ORDER BY publish_at LIMIT {DueBatch} FOR UPDATE SKIP LOCKED")
             .ToListAsync(ct);
         if (items.Count == 0)
         {
