@@ -83,7 +83,11 @@ public sealed class IndexModel(CmsDbContext db, QueueQuery queue, BulkEdit bulk)
                 StatusMessage = outcome.Message;
                 return Redirect(WithQuery("handler", null));
             case OutcomeStatus.Forbidden:
-                return Forbid();
+                // Shown, not redirected: the move is refused (and audited) and the page says why.
+                ModelState.AddModelError("Bulk.Action", outcome.Message ?? "Not allowed.");
+                await LoadAsync(ct);
+                Response.StatusCode = StatusCodes.Status403Forbidden;
+                return Page();
             default:
                 foreach (var error in outcome.Errors)
                 {

@@ -7,16 +7,34 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Cms.Web.Tests.Infrastructure;
 
-// The real app over HTTP on a throwaway PostgreSQL database.
-public sealed class CmsFactory(string connectionString) : WebApplicationFactory<Program>
+// The real app over HTTP on a throwaway PostgreSQL database, publishing into a folder of its own
+// (several factories may share one database and one folder: two instances of one deployment).
+public sealed class CmsFactory(string connectionString, IReadOnlyDictionary<string, string?>? settings = null, string? publishFolder = null)
+    : WebApplicationFactory<Program>
 {
     public string ConnectionString { get; } = connectionString;
+
+    public string PublishFolder { get; } = publishFolder ?? Path.Combine(Path.GetTempPath(), "cms-published-" + Guid.NewGuid().ToString("N")[..8]);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Cms", ConnectionString);
         builder.UseSetting("RateLimit:LoginPerMinute", "10000");
+        builder.UseSetting("Publishing:Folder", PublishFolder);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Directory.Exists(PublishFolder))
+        {
+            Directory.Delete(PublishFolder, recursive: true);
+        }
     }
 
     public HttpClient Browser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
