@@ -10,7 +10,7 @@ public sealed class CommandLineTests
     [Theory]
     [InlineData("nonsense")]
     [InlineData("imprt")]
-    [InlineData("audit", "verify")]
+    [InlineData("publish", "now")]
     public async Task An_unknown_command_prints_the_usage_exits_2_and_starts_nothing(params string[] args)
     {
         var port = Repo.FreePort();
@@ -31,7 +31,7 @@ public sealed class CommandLineTests
 
     [Theory]
     [InlineData("nonsense")]
-    [InlineData("audit", "verify")]
+    [InlineData("audit", "rewrite")]
     [InlineData("--urls", "http://127.0.0.1:1")]
     public async Task The_application_itself_refuses_an_unknown_command_without_serving(params string[] args)
     {

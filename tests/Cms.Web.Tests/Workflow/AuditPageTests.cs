@@ -1,0 +1,167 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Cms.Application.Items;
+using Cms.Application.Users;
+using Cms.Core.Auditing;
+using Cms.Core.Items;
+using Cms.Web.Tests.Infrastructure;
+using CsvHelper;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cms.Web.Tests.Workflow;
+
+public sealed partial class AuditPageTests(AppFixture app) : WebTest(app), IClassFixture<AppFixture>
+{
+    [GeneratedRegex("""<tr data-seq="(\d+)">""")]
+    private static partial Regex RowSeq();
+
+    [GeneratedRegex("""id="older" href="([^"]+)""")]
+    private static partial Regex Older();
+
+    private static List<long> Seqs(string html) => RowSeq().Matches(html).Select(m => long.Parse(m.Groups[1].Value)).ToList();
+
+    // Every page of a filter, following "Older".
+    private static async Task<List<long>> AllPagesAsync(HttpClient client, string url)
+    {
+        var seqs = new List<long>();
+        for (var next = url; next is not null;)
+        {
+            var html = await client.GetStringAsync(next);
+            seqs.AddRange(Seqs(html));
+            var older = Older().Match(html);
+            next = older.Success ? WebUtility.HtmlDecode(older.Groups[1].Value) : null;
+        }
+        return seqs;
+    }
+
+    private static List<Dictionary<string, string>> Csv(string text)
+    {
+        using var reader = CsvReader.FromText(text, null);
+        var rows = new List<Dictionary<string, string>>();
+        while (reader.Read())
+        {
+            rows.Add(AuditIndexColumns.ToDictionary(c => c, c => reader.GetString(c)));
+        }
+        return rows;
+    }
+
+    private static readonly string[] AuditIndexColumns = Pages.Audit.IndexModel.Columns;
+
+    // A named editor rejects `count` new items: `count` state-changed events by that actor.
+    private async Task<(string Actor, List<long> Items)> RejectionsAsync(int count)
+    {
+        var stories = Enumerable.Range(0, count).Select(_ => new TestItem()).ToArray();
+        await ImportAsync(stories);
+        var ids = stories.Select(ItemId).ToList();
+        var actor = $"auditee-{Unique.Tag()}@example.com";
+        using var scope = Factory.Services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<ItemTransitions>()
+            .HandleManyAsync(new Actor("id-" + actor, actor, Permissions.Of([Roles.Editor])), ids, WorkflowAction.Reject, "duplicate", CancellationToken.None);
+        return (actor, ids);
+    }
+
+    [Fact]
+    public async Task An_editor_cannot_open_the_audit_page()
+    {
+        var editor = await SignedInAsync(Roles.Editor);
+
+        var response = await editor.GetAsync("/Audit");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Contains("/Account/AccessDenied", response.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task Filters_page_by_keyset_and_the_csv_export_matches_the_filter_row_for_row()
+    {
+        var (actor, items) = await RejectionsAsync(57);
+        await RejectionsAsync(3);
+        var publisher = await SignedInAsync(Roles.Publisher);
+        var filter = $"/Audit?Filter.Actor={Uri.EscapeDataString(actor)}&Filter.Action={AuditActions.ItemStateChanged}";
+
+        var first = await publisher.GetStringAsync(filter);
+        var all = await AllPagesAsync(publisher, filter);
+        var csv = Csv(await publisher.GetStringAsync(filter + "&handler=Csv"));
+
+        Assert.Equal(50, Seqs(first).Count);
+        Assert.Equal(57, all.Count);
+        Assert.Equal(all.OrderDescending(), all);
+        Assert.Equal(all, csv.Select(r => long.Parse(r["seq"])));
+        Assert.All(csv, r => Assert.Equal(actor, r["actor"]));
+        Assert.All(csv, r => Assert.Equal(AuditActions.ItemStateChanged, r["action"]));
+        Assert.Equal(items.Select(i => i.ToString()).Order(), csv.Select(r => r["target_id"]).Order());
+        // Each exported row carries what an outsider needs to recompute its hash.
+        Assert.All(csv, r => Assert.Equal(r["hash"], AuditChain.Hash(r["prev_hash"], r["payload"])));
+
+        var oneItem = Csv(await publisher.GetStringAsync($"/Audit?handler=Csv&Filter.Item={items[3]}"));
+        Assert.Equal([AuditActions.ItemStateChanged, AuditActions.ItemImported], oneItem.Select(r => r["action"]));
+        Assert.Equal(Seqs(await publisher.GetStringAsync($"/Audit?Filter.Item={items[3]}")), oneItem.Select(r => long.Parse(r["seq"])));
+
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
+        var yesterday = DateTime.UtcNow.AddDays(-1).ToString("yyyy-MM-dd");
+        Assert.Equal(57, (await AllPagesAsync(publisher, $"{filter}&Filter.From={today}&Filter.To={today}")).Count);
+        Assert.Empty(Seqs(await publisher.GetStringAsync($"{filter}&Filter.From={yesterday}&Filter.To={yesterday}")));
+    }
+
+    [Fact]
+    public async Task Events_about_accounts_are_shown_to_admins_only()
+    {
+        var email = $"audited-{Unique.Tag()}@example.com";
+        using (var scope = Factory.Services.CreateScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<UserAdministration>().ProvisionAsync(Actor.CommandLine(), email, null, Roles.Editor, CancellationToken.None);
+        }
+        var userId = Factory.WithDb(db => db.Users.Single(u => u.Email == email).Id);
+        var url = $"/Audit?Filter.Action={AuditActions.UserCreated}";
+
+        var publisher = await (await SignedInAsync(Roles.Publisher)).GetStringAsync(url);
+        var publisherCsv = await (await SignedInAsync(Roles.Publisher)).GetStringAsync(url + "&handler=Csv");
+        var admin = await (await SignedInAsync(Roles.Admin)).GetStringAsync(url);
+
+        Assert.DoesNotContain(userId, publisher);
+        Assert.DoesNotContain(email, publisherCsv);
+        Assert.Contains(userId, admin);
+    }
+
+    [Fact]
+    public async Task A_hostile_filter_gets_a_message_not_an_error()
+    {
+        var publisher = await SignedInAsync(Roles.Publisher);
+
+        var unknown = await publisher.GetAsync("/Audit?Filter.Action=drop%20table");
+        var reversed = await publisher.GetAsync("/Audit?Filter.From=2026-02-02&Filter.To=2026-01-01");
+        var csv = await publisher.GetAsync("/Audit?handler=Csv&Filter.Item=-5");
+
+        Assert.Equal(HttpStatusCode.OK, unknown.StatusCode);
+        Assert.Contains("Choose an action from the list.", await unknown.Content.ReadAsStringAsync());
+        Assert.Contains("The end date is before the start date.", await reversed.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, csv.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_item_page_shows_the_items_history_with_each_fields_before_and_after()
+    {
+        var story = new TestItem { Quality = 12, RelatedCount = 0 };
+        await ImportAsync(story);
+        var id = ItemId(story);
+        var editor = await SignedInAsync(Roles.Editor);
+        var page = await editor.GetStringAsync($"/Items/Details/{id}");
+        var version = Regex.Match(page, """name="Input.Version" value="(\d+)""").Groups[1].Value;
+        await Http.PostFormAsync(editor, $"/Items/Details/{id}", new Dictionary<string, string>
+        {
+            ["Input.Version"] = version,
+            ["Input.Quality"] = "88",
+            ["Input.Note"] = "checked the source",
+        });
+        await Moves.PostAsync(editor, id, WorkflowAction.Reject, "off topic");
+
+        var history = await editor.GetStringAsync($"/Items/Details/{id}");
+
+        Assert.Contains("<th scope=\"row\">quality</th>", history);
+        Assert.Matches("""<tr data-field="quality">\s*<th scope="row">quality</th>\s*<td class="before">12</td>\s*<td class="after">88</td>""", history);
+        Assert.Contains("Note: checked the source", history);
+        Assert.Matches("""<tr data-field="state">\s*<th scope="row">state</th>\s*<td class="before">New</td>\s*<td class="after">Rejected</td>""", history);
+        Assert.Contains("Reason: off topic", history);
+        Assert.Contains("<strong class=\"history-label\">Imported</strong>", history);
+    }
+}
