@@ -180,9 +180,12 @@ public static partial class QueueBench
         await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE", ct);
     }
 
-    private static async Task SignInAsync(IServiceProvider services, HttpClient http, CancellationToken ct)
+    private static Task SignInAsync(IServiceProvider services, HttpClient http, CancellationToken ct) =>
+        SignInAsync(services, http, "bench@cms.local", Roles.Editor, ct);
+
+    // Signs the client in as a bench account of this role (created, or its password reset).
+    internal static async Task SignInAsync(IServiceProvider services, HttpClient http, string email, string role, CancellationToken ct)
     {
-        const string email = "bench@cms.local";
         string password;
         using (var scope = services.CreateScope())
         {
@@ -194,7 +197,7 @@ public static partial class QueueBench
             }
             else
             {
-                var created = await users.ProvisionAsync(Actor.System("bench"), email, null, Roles.Editor, ct);
+                var created = await users.ProvisionAsync(Actor.System("bench"), email, null, role, ct);
                 password = created.Value?.Password ?? throw new InvalidOperationException(created.Result.Message);
             }
         }

@@ -67,6 +67,10 @@ public static class AuditTrailSql
         FROM audit_events_legacy ORDER BY id;
         DROP TABLE audit_events_legacy;
 
+        -- EF gave the new NOT NULL columns defaults for existing rows; only the trigger fills them.
+        ALTER TABLE audit_events ALTER COLUMN payload DROP DEFAULT, ALTER COLUMN seq DROP DEFAULT,
+          ALTER COLUMN prev_hash DROP DEFAULT, ALTER COLUMN hash DROP DEFAULT;
+
         REVOKE ALL ON audit_events FROM PUBLIC;
         REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON audit_events FROM CURRENT_USER;
         """;
