@@ -45,9 +45,10 @@ public sealed class ItemExporter(CmsDbContext db, IFrontMatterReader reader, IFr
         }
     }
 
-    // The items with their edits (topics in order, approved related links), rendered in the source
-    // format; export and the publishing worker both write what this returns.
-    public async Task<List<(Row Row, string Text)>> RenderAsync(IReadOnlyList<Row> rows, CancellationToken ct)
+    // An item with its edits (topics in order, approved related links), ready to render.
+    public sealed record Prepared(Row Row, IReadOnlyList<string> Topics, IReadOnlySet<int> ApprovedPositions);
+
+    public async Task<List<Prepared>> PrepareAsync(IReadOnlyList<Row> rows, CancellationToken ct)
     {
         var ids = rows.Select(r => r.Id).ToList();
         var topics = (await db.ItemTopics.AsNoTracking().Where(t => ids.Contains(t.ItemId))
@@ -57,8 +58,15 @@ public sealed class ItemExporter(CmsDbContext db, IFrontMatterReader reader, IFr
                 .Where(r => ids.Contains(r.ItemId) && r.Decision == LinkDecision.Approved)
                 .Select(r => new { r.ItemId, r.Position }).ToListAsync(ct))
             .ToLookup(r => r.ItemId, r => r.Position);
-        return rows.Select(row => (row, Render(row, topics[row.Id].ToList(), approved[row.Id].ToHashSet()))).ToList();
+        return rows.Select(row => new Prepared(row, topics[row.Id].ToList(), approved[row.Id].ToHashSet())).ToList();
     }
+
+    // Export and the publishing worker both write what these return. Render is pure CPU work on
+    // thread-safe readers and writers, so callers may render in parallel.
+    public async Task<List<(Row Row, string Text)>> RenderAsync(IReadOnlyList<Row> rows, CancellationToken ct) =>
+        (await PrepareAsync(rows, ct)).Select(p => (p.Row, Render(p))).ToList();
+
+    public string Render(Prepared prepared) => Render(prepared.Row, prepared.Topics, prepared.ApprovedPositions);
 
     public Task<List<Row>> RowsAsync(IReadOnlyList<long> ids, CancellationToken ct) =>
         db.Items.AsNoTracking().Where(i => ids.Contains(i.Id))

@@ -3,18 +3,19 @@ using Cms.Application.Publishing;
 using Cms.Core.Auditing;
 using Cms.Core.Items;
 using Cms.Data;
-using Cms.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cms.Application.Items;
 
 // The one command that moves items through the workflow (Cms.Core.Items.Workflow holds the table):
-// the item page, the queue's bulk actions, the scheduler and the CLI all come here. A move that
-// writes or removes output adds an outbox row in the same transaction; every move and every
-// refused one is audited.
+// the item page, the queue's bulk actions and the scheduler all come here. A move that writes or
+// removes output adds an outbox row in the same transaction; every move and every refused one is
+// audited.
 public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
 {
     public const int MaxReasonLength = 500;
+
+    public const string ConflictMessage = "Someone changed these items meanwhile; nothing was changed. Look again and retry.";
 
     public sealed record Request(long ItemId, WorkflowAction Action, string? Reason);
 
@@ -32,15 +33,18 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
             return invalid;
         }
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var item = await db.Items.SingleOrDefaultAsync(i => i.Id == request.ItemId, ct);
-        if (item is null)
+        var batch = new TransitionBatch(db, actor, DateTimeOffset.UtcNow);
+        await batch.LoadAsync([request.ItemId], ct);
+        if (batch.Subjects is not [var subject])
         {
             return Outcome.NotFound();
         }
-        var batch = await BatchAsync([item], ct);
-        var from = item.State;
-        var check = Apply(actor, Facts(actor), item, request.Action, reason, batch, DateTimeOffset.UtcNow, "item");
-        await SaveAsync(batch, ct);
+        var from = subject.State;
+        var check = Apply(Facts(actor), subject, request.Action, reason, batch, "item");
+        if (!await batch.WriteAsync(ct))
+        {
+            return Outcome.Conflict(ConflictMessage);
+        }
         await tx.CommitAsync(ct);
         return check.Refusal switch
         {
@@ -67,15 +71,17 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
         }
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var distinct = ids.Distinct().ToList();
-        var items = await db.Items.Where(i => distinct.Contains(i.Id)).OrderBy(i => i.Id).ToListAsync(ct);
-        var batch = await BatchAsync(items, ct);
-        var now = DateTimeOffset.UtcNow;
+        var batch = new TransitionBatch(db, actor, DateTimeOffset.UtcNow);
+        await batch.LoadAsync(distinct, ct);
         var facts = Facts(actor);
-        var refused = items.Select(item => Apply(actor, facts, item, action, reason, batch, now, "bulk"))
+        var refused = batch.Subjects.Select(s => Apply(facts, s, action, reason, batch, "bulk"))
             .Where(c => !c.Allowed).Select(Workflow.Short).ToList();
-        await SaveAsync(batch, ct);
+        if (!await batch.WriteAsync(ct))
+        {
+            return Outcome.Conflict(ConflictMessage);
+        }
         await tx.CommitAsync(ct);
-        var done = items.Count - refused.Count;
+        var done = batch.Subjects.Count - refused.Count;
         var message = $"{transition.Label}: {done} {transition.Done}";
         if (refused.Count > 0)
         {
@@ -84,9 +90,9 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
                 ? $", {refused.Count} refused: {groups[0].Why}"
                 : $", {refused.Count} refused: " + string.Join(", ", groups.Select(g => $"{g.Count} {g.Why}"));
         }
-        if (distinct.Count > items.Count)
+        if (distinct.Count > batch.Subjects.Count)
         {
-            message += $", {distinct.Count - items.Count} not found";
+            message += $", {distinct.Count - batch.Subjects.Count} not found";
         }
         return Outcome.Ok(message + ".");
     }
@@ -96,56 +102,26 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
     // The four-eyes identity: the account id, or the name for actors without an account.
     public static string Identity(Actor actor) => actor.UserId ?? actor.Name;
 
-    public static ItemFacts Facts(Item item, int undecidedLinks) => new(item.State, undecidedLinks, item.ReadyBy);
-
-    // What a transition needs from the database beyond the items themselves, read once per batch.
-    internal sealed class Batch
+    // Checks and, when allowed, makes the move in memory: state, who marked it Ready, the schedule,
+    // the output name, the outbox row and the audit event; a refusal only records its event. The
+    // batch writes it all. `who` is whose rights and four-eyes identity count (the scheduler's when
+    // the worker publishes on their behalf).
+    internal TransitionCheck Apply(ActorFacts who, Subject item, WorkflowAction action, string? reason, TransitionBatch batch, string via, object? onBehalfOf = null)
     {
-        public required Dictionary<long, int> Undecided { get; init; }
-        public required HashSet<string> TakenOutputFiles { get; init; }
-        public bool Output { get; set; }
-    }
-
-    internal async Task<Batch> BatchAsync(IReadOnlyList<Item> items, CancellationToken ct)
-    {
-        var ids = items.Select(i => i.Id).ToList();
-        var undecided = await db.RelatedLinks.Where(l => ids.Contains(l.ItemId) && l.Decision == LinkDecision.Pending)
-            .GroupBy(l => l.ItemId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
-        var names = items.Where(i => i.OutputFile is null).Select(i => i.FileName).Distinct().ToList();
-        var taken = await db.Items.Where(i => i.OutputFile != null && names.Contains(i.OutputFile)).Select(i => i.OutputFile!).ToListAsync(ct);
-        return new Batch { Undecided = undecided, TakenOutputFiles = taken.ToHashSet(StringComparer.Ordinal) };
-    }
-
-    // Checks and, when allowed, makes the move on a tracked item: state, who marked it Ready, the
-    // schedule, the outbox row and the audit event. A refusal only adds its audit event. The
-    // caller saves. `who` is whose rights and four-eyes identity count (the scheduler's, when the
-    // worker publishes on their behalf).
-    internal TransitionCheck Apply(Actor actor, ActorFacts who, Item item, WorkflowAction action, string? reason, Batch batch,
-        DateTimeOffset now, string via, object? onBehalfOf = null)
-    {
-        var check = Workflow.Check(action, Facts(item, batch.Undecided.GetValueOrDefault(item.Id)), who, options.FourEyes);
+        var check = Workflow.Check(action, new ItemFacts(item.State, item.Undecided, item.ReadyBy), who, options.FourEyes);
         var id = item.Id.ToString();
         if (!check.Allowed)
         {
-            AuditLog.Add(db, actor, AuditActions.ItemTransitionRefused, AuditTargets.Item, id,
-                new { action = action.ToString(), state = item.State.ToString(), refusal = check.Refusal.ToString(), message = check.Message, reason, via, onBehalfOf });
+            batch.Refusals.Add((id, new { action = action.ToString(), state = item.State.ToString(), refusal = check.Refusal.ToString(), message = check.Message, reason, via, onBehalfOf }));
             return check;
         }
         var t = check.Transition;
         var changes = new List<object> { new { field = "state", before = item.State.ToString(), after = t.To.ToString() } };
         item.State = t.To;
-        if (t.To == WorkflowState.Ready)
-        {
-            item.ReadyBy = who.Identity;
-            item.ReadyByName = actor.Name;
-            item.ReadyAt = now;
-        }
-        else
-        {
-            item.ReadyBy = null;
-            item.ReadyByName = null;
-            item.ReadyAt = null;
-        }
+        var ready = t.To == WorkflowState.Ready;
+        item.ReadyBy = ready ? who.Identity : null;
+        item.ReadyByName = ready ? batch.ActorName : null;
+        item.ReadyAt = ready ? batch.Now : null;
         if (item.PublishAt is { } scheduled)
         {
             changes.Add(new { field = "publishAt", before = (DateTimeOffset?)scheduled, after = (DateTimeOffset?)null });
@@ -160,34 +136,15 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
         }
         if (t.Output != OutputEffect.None && item.OutputFile is not null)
         {
-            db.PublishJobs.Add(new PublishJob
-            {
-                ItemId = item.Id,
-                Trigger = action,
-                RequestedBy = actor.Name,
-                CreatedAt = now,
-                NextAttemptAt = now,
-                Status = PublishJobStatus.Pending,
-            });
-            batch.Output = true;
+            batch.Jobs.Add((item.Id, action));
         }
-        ItemChanges.Stamp(item, actor, now);
-        AuditLog.Add(db, actor, AuditActions.ItemStateChanged, AuditTargets.Item, id,
-            new { action = action.ToString(), reason, via, onBehalfOf, changes });
+        item.Changed = true;
+        batch.Moves.Add((id, new { action = action.ToString(), reason, via, onBehalfOf, changes }));
         return check;
     }
 
-    internal async Task SaveAsync(Batch batch, CancellationToken ct)
-    {
-        await db.SaveChangesAsync(ct);
-        if (batch.Output)
-        {
-            await PublishSignal.NotifyAsync(db, ct);
-        }
-    }
-
     // The source file name, unless another item already publishes under it.
-    private static string OutputFileFor(Item item, HashSet<string> taken)
+    private static string OutputFileFor(Subject item, HashSet<string> taken)
     {
         var name = item.FileName;
         while (!taken.Add(name))

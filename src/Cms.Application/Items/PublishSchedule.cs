@@ -4,7 +4,6 @@ using Cms.Core.Auditing;
 using Cms.Core.Items;
 using Cms.Core.Security;
 using Cms.Data;
-using Cms.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cms.Application.Items;
@@ -34,9 +33,8 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
         {
             return Outcome.NotFound();
         }
-        var batch = await transitions.BatchAsync([item], ct);
-        var check = Workflow.Check(WorkflowAction.Publish, ItemTransitions.Facts(item, batch.Undecided.GetValueOrDefault(itemId)),
-            ItemTransitions.Facts(actor), options.FourEyes);
+        var undecided = await db.RelatedLinks.CountAsync(l => l.ItemId == itemId && l.Decision == LinkDecision.Pending, ct);
+        var check = Workflow.Check(WorkflowAction.Publish, new ItemFacts(item.State, undecided, item.ReadyBy), ItemTransitions.Facts(actor), options.FourEyes);
         if (!check.Allowed)
         {
             AuditLog.Add(db, actor, AuditActions.ItemTransitionRefused, AuditTargets.Item, itemId.ToString(),
@@ -93,21 +91,22 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var now = DateTimeOffset.UtcNow;
-        var items = await db.Items
-            .FromSql($"SELECT *, xmin FROM items WHERE publish_at <= {now} AND state = 'Ready' ORDER BY publish_at LIMIT {DueBatch} FOR UPDATE SKIP LOCKED")
+        var due = await db.Database
+            .SqlQuery<long>($"SELECT id AS \"Value\" FROM items WHERE publish_at <= {now} AND state = 'Ready' ORDER BY publish_at LIMIT {DueBatch} FOR UPDATE SKIP LOCKED")
             .ToListAsync(ct);
-        if (items.Count == 0)
+        if (due.Count == 0)
         {
             return 0;
         }
-        var schedulers = items.Select(i => i.PublishScheduledBy).OfType<string>().Distinct().ToList();
+        var batch = new TransitionBatch(db, worker, now);
+        await batch.LoadAsync(due, ct);
+        var schedulers = batch.Subjects.Select(i => i.PublishScheduledBy).OfType<string>().Distinct().ToList();
         var roles = await db.UserRoles.Where(r => schedulers.Contains(r.UserId))
             .Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => new { ur.UserId, r.Name })
             .ToListAsync(ct);
         var users = await db.Users.Where(u => schedulers.Contains(u.Id)).Select(u => u.Id).ToListAsync(ct);
-        var batch = await transitions.BatchAsync(items, ct);
         var published = 0;
-        foreach (var item in items)
+        foreach (var item in batch.Subjects)
         {
             var scheduler = item.PublishScheduledBy ?? worker.Name;
             // An account's current roles count; an actor without an account (the CLI) keeps its rights.
@@ -115,20 +114,24 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
                 ? Permissions.Of(roles.Where(r => r.UserId == scheduler).Select(r => r.Name!))
                 : worker.Permissions;
             var onBehalfOf = new { scheduledBy = item.PublishScheduledByName, publishAt = item.PublishAt };
-            var check = transitions.Apply(worker, new ActorFacts(scheduler, permissions), item, WorkflowAction.Publish, null, batch, now, "schedule", onBehalfOf);
+            var check = transitions.Apply(new ActorFacts(scheduler, permissions), item, WorkflowAction.Publish, null, batch, "schedule", onBehalfOf);
             if (check.Allowed)
             {
                 published++;
             }
             else
             {
-                // A schedule that can no longer be honoured is dropped (audited above), not retried for ever.
+                // A schedule that can no longer be honoured is dropped (its refusal is audited), not retried for ever.
                 item.PublishAt = null;
                 item.PublishScheduledBy = null;
                 item.PublishScheduledByName = null;
+                item.Changed = true;
             }
         }
-        await transitions.SaveAsync(batch, ct);
+        if (!await batch.WriteAsync(ct))
+        {
+            return 0;
+        }
         await tx.CommitAsync(ct);
         return published;
     }

@@ -8,6 +8,7 @@ using Cms.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Cms.Application.Publishing;
 
@@ -23,8 +24,11 @@ public sealed class PublishWorker(CmsDbContext db, ItemExporter exporter, Publis
     // Namespace of the per-item advisory locks (two-int form, apart from the bigint keys).
     private const int ItemLockSpace = 0x707562; // "pub"
 
-    private sealed record Work(long ItemId, List<PublishJob> Jobs, WorkflowState State, string? OutputFile)
+    private sealed record Job(long Id, long ItemId, int Attempts);
+
+    private sealed record Work(long ItemId, List<Job> Jobs, WorkflowState State, string? OutputFile)
     {
+        public ItemExporter.Prepared? Source { get; set; }
         public string? Error { get; set; }
         public string? Result { get; set; }
         public string? Hash { get; set; }
@@ -41,48 +45,53 @@ public sealed class PublishWorker(CmsDbContext db, ItemExporter exporter, Publis
             // files and must not hold the audit chain lock meanwhile (AuditChainLock).
             await using var tx = await conn.BeginTransactionAsync(ct);
             await db.Database.UseTransactionAsync(tx, ct);
-            var jobs = await db.PublishJobs
-                .FromSql($"SELECT * FROM publish_jobs WHERE status = 'Pending' AND next_attempt_at <= now() ORDER BY id LIMIT {options.BatchSize} FOR UPDATE SKIP LOCKED")
-                .ToListAsync(ct);
+            var jobs = await ClaimAsync(conn, ct);
             if (jobs.Count == 0)
             {
                 await tx.CommitAsync(ct);
                 return 0;
             }
-            var work = await ClaimItemsAsync(conn, jobs, ct);
+            var work = await LockItemsAsync(conn, jobs, ct);
             await WriteAsync(work, ct);
             Fault("after-write");
-            Complete(work, workerName);
-            await db.SaveChangesAsync(ct);
+            await CompleteAsync(conn, work, workerName, ct);
             await tx.CommitAsync(ct);
             return work.Sum(w => w.Jobs.Count);
         }
         finally
         {
-            db.ChangeTracker.Clear();
             await db.Database.UseTransactionAsync(null, ct);
             await db.Database.CloseConnectionAsync();
         }
     }
 
-    private async Task<List<Work>> ClaimItemsAsync(NpgsqlConnection conn, List<PublishJob> jobs, CancellationToken ct)
+    private async Task<List<Job>> ClaimAsync(NpgsqlConnection conn, CancellationToken ct)
     {
-        var itemIds = jobs.Select(j => j.ItemId).Distinct().ToArray();
+        var jobs = new List<Job>();
+        await using var claim = new NpgsqlCommand(
+            "SELECT id, item_id, attempts FROM publish_jobs WHERE status = 'Pending' AND next_attempt_at <= now() ORDER BY id LIMIT @n FOR UPDATE SKIP LOCKED", conn);
+        claim.Parameters.AddWithValue("n", options.BatchSize);
+        await using var reader = await claim.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            jobs.Add(new Job(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2)));
+        }
+        return jobs;
+    }
+
+    // Jobs of items another worker holds stay pending (their row locks go at commit) for a later round.
+    private async Task<List<Work>> LockItemsAsync(NpgsqlConnection conn, List<Job> jobs, CancellationToken ct)
+    {
         var held = new HashSet<long>();
         await using (var cmd = new NpgsqlCommand(
             $"SELECT x FROM unnest(@ids) AS x WHERE pg_try_advisory_xact_lock({ItemLockSpace}, (x % 2147483647)::int)", conn))
         {
-            cmd.Parameters.AddWithValue("ids", itemIds);
+            cmd.Parameters.AddWithValue("ids", jobs.Select(j => j.ItemId).Distinct().ToArray());
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
                 held.Add(reader.GetInt64(0));
             }
-        }
-        // Jobs of items another worker holds stay pending for a later round.
-        foreach (var job in jobs.Where(j => !held.Contains(j.ItemId)))
-        {
-            db.Entry(job).State = EntityState.Detached;
         }
         var items = await db.Items.AsNoTracking().Where(i => held.Contains(i.Id))
             .Select(i => new { i.Id, i.State, i.OutputFile }).ToDictionaryAsync(i => i.Id, ct);
@@ -92,16 +101,16 @@ public sealed class PublishWorker(CmsDbContext db, ItemExporter exporter, Publis
     }
 
     // Published items are written, every other state removes the file: a job brings the output in
-    // line with the item as it is now, whatever it was when the job was queued.
+    // line with the item as it is now, whatever it was when the job was queued. Rendering (CPU) and
+    // writing (mostly fsync) of different items overlap.
     private async Task WriteAsync(List<Work> work, CancellationToken ct)
     {
-        var published = work.Where(w => w.State == WorkflowState.Published && w.OutputFile is not null).Select(w => w.ItemId).ToList();
-        var texts = new ConcurrentDictionary<long, string>();
-        foreach (var chunk in published.Chunk(500))
+        var published = work.Where(w => w.State == WorkflowState.Published && w.OutputFile is not null).ToDictionary(w => w.ItemId);
+        if (published.Count > 0)
         {
-            foreach (var (row, text) in await exporter.RenderAsync(await exporter.RowsAsync(chunk, ct), ct))
+            foreach (var prepared in await exporter.PrepareAsync(await exporter.RowsAsync([.. published.Keys], ct), ct))
             {
-                texts[row.Id] = text;
+                published[prepared.Row.Id].Source = prepared;
             }
         }
         Fault("before-write");
@@ -115,7 +124,7 @@ public sealed class PublishWorker(CmsDbContext db, ItemExporter exporter, Publis
                 }
                 else if (w.State == WorkflowState.Published)
                 {
-                    w.Hash = await OutputFiles.WriteAsync(options.Folder, w.OutputFile, texts[w.ItemId], token);
+                    w.Hash = await OutputFiles.WriteAsync(options.Folder, w.OutputFile, exporter.Render(w.Source!), token);
                     w.Result = "written";
                 }
                 else
@@ -124,7 +133,7 @@ public sealed class PublishWorker(CmsDbContext db, ItemExporter exporter, Publis
                     w.Result = "removed";
                 }
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException or InvalidOperationException)
             {
                 w.Error = ex.Message;
             }
@@ -139,47 +148,61 @@ public sealed class PublishWorker(CmsDbContext db, ItemExporter exporter, Publis
         }
     }
 
-    private void Complete(List<Work> work, string workerName)
+    // Marks the jobs (done, or pending again with backoff, or failed for good) and writes one audit
+    // event per item: set-based, in the claim's transaction.
+    private async Task CompleteAsync(NpgsqlConnection conn, List<Work> work, string workerName, CancellationToken ct)
     {
         var now = DateTimeOffset.UtcNow;
+        var rows = new List<(long Job, string Status, int Attempts, DateTimeOffset Next, string? Error, DateTimeOffset? Completed, string? Result, string? File, string? Hash)>();
+        var events = new Dictionary<string, List<(string TargetId, object? Data)>>();
         foreach (var w in work)
         {
             var attempts = w.Jobs.Max(j => j.Attempts) + 1;
             var failed = w.Error is not null;
             var givingUp = failed && attempts >= options.MaxAttempts;
             var next = now + PublishingOptions.Backoff(attempts);
+            var error = w.Error is { Length: > 2000 } e ? e[..2000] : w.Error;
             foreach (var job in w.Jobs)
             {
-                job.Attempts = attempts;
-                job.Worker = workerName;
-                job.FileName = w.OutputFile;
-                if (failed)
-                {
-                    job.LastError = w.Error!.Length > 2000 ? w.Error[..2000] : w.Error;
-                    job.Status = givingUp ? PublishJobStatus.Failed : PublishJobStatus.Pending;
-                    job.NextAttemptAt = next;
-                    job.CompletedAt = givingUp ? now : null;
-                }
-                else
-                {
-                    job.Status = PublishJobStatus.Done;
-                    job.Result = w.Result;
-                    job.ContentHash = w.Hash;
-                    job.CompletedAt = now;
-                    job.LastError = null;
-                }
+                rows.Add(failed
+                    ? (job.Id, givingUp ? nameof(PublishJobStatus.Failed) : nameof(PublishJobStatus.Pending), attempts, next, error, givingUp ? now : null, null, w.OutputFile, null)
+                    : (job.Id, nameof(PublishJobStatus.Done), attempts, now, null, now, w.Result, w.OutputFile, w.Hash));
             }
             var jobIds = w.Jobs.Select(j => j.Id).ToList();
             var (action, data) = failed
-                ? (AuditActions.PublishOutputFailed, (object)new { file = w.OutputFile, error = w.Error, attempt = attempts, retryAt = givingUp ? (DateTimeOffset?)null : next, jobs = jobIds, worker = workerName })
+                ? (AuditActions.PublishOutputFailed, (object)new { file = w.OutputFile, error, attempt = attempts, retryAt = givingUp ? (DateTimeOffset?)null : next, jobs = jobIds, worker = workerName })
                 : w.Result == "written"
                     ? (AuditActions.PublishOutputWritten, new { file = w.OutputFile, sha256 = w.Hash, state = w.State.ToString(), jobs = jobIds, worker = workerName })
                     : (AuditActions.PublishOutputRemoved, new { file = w.OutputFile, state = w.State.ToString(), jobs = jobIds, worker = workerName });
-            AuditLog.Add(db, Actor, action, AuditTargets.Item, w.ItemId.ToString(), data);
+            (events.TryGetValue(action, out var list) ? list : events[action] = []).Add((w.ItemId.ToString(), data));
             if (failed)
             {
                 log.LogWarning("publishing item {Item} failed (attempt {Attempt}): {Error}", w.ItemId, attempts, w.Error);
             }
+        }
+        await using (var update = new NpgsqlCommand("""
+            UPDATE publish_jobs AS j SET status = u.status, attempts = u.attempts, next_attempt_at = u.retry_at, last_error = u.error,
+              completed_at = u.completed, result = u.result, file_name = u.file, content_hash = u.hash, worker = @worker
+            FROM unnest(@ids, @statuses, @attempts, @next, @errors, @completed, @results, @files, @hashes)
+              AS u(id, status, attempts, retry_at, error, completed, result, file, hash)
+            WHERE j.id = u.id
+            """, conn))
+        {
+            update.Parameters.AddWithValue("worker", workerName);
+            update.Parameters.AddWithValue("ids", rows.Select(r => r.Job).ToArray());
+            update.Parameters.AddWithValue("statuses", rows.Select(r => r.Status).ToArray());
+            update.Parameters.AddWithValue("attempts", rows.Select(r => r.Attempts).ToArray());
+            update.Parameters.AddWithValue("next", rows.Select(r => r.Next).ToArray());
+            update.Parameters.Add(new NpgsqlParameter<string?[]>("errors", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = rows.Select(r => r.Error).ToArray() });
+            update.Parameters.Add(new NpgsqlParameter<DateTimeOffset?[]>("completed", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = rows.Select(r => r.Completed).ToArray() });
+            update.Parameters.Add(new NpgsqlParameter<string?[]>("results", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = rows.Select(r => r.Result).ToArray() });
+            update.Parameters.Add(new NpgsqlParameter<string?[]>("files", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = rows.Select(r => r.File).ToArray() });
+            update.Parameters.Add(new NpgsqlParameter<string?[]>("hashes", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = rows.Select(r => r.Hash).ToArray() });
+            await update.ExecuteNonQueryAsync(ct);
+        }
+        foreach (var (action, list) in events)
+        {
+            await AuditLog.CopyAsync(conn, Actor, action, AuditTargets.Item, list, now, ct);
         }
     }
 
