@@ -112,6 +112,20 @@ public sealed class AuditTrailTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_row_inserted_with_a_made_up_hash_is_named_by_verify()
+    {
+        await SomeEventsAsync();
+        var head = _app.Read(db => db.AuditEvents.OrderByDescending(e => e.Seq).First());
+
+        // INSERT is allowed, and a row that arrives chained skips the trigger: only verify can tell.
+        await SqlAsync($"INSERT INTO audit_events (seq, at, actor, action, payload, prev_hash, hash) VALUES ({head.Seq + 1}, now(), 'x', 'y', '{{}}', '{head.Hash}', repeat('0', 64))");
+        var result = await VerifyAsync();
+
+        Assert.Equal(head.Seq + 1, result.FirstBad!.Seq);
+        Assert.Contains("hash", result.FirstBad.Reason);
+    }
+
+    [Fact]
     public async Task A_deleted_middle_event_breaks_the_chain_and_a_deleted_tail_fails_the_anchor()
     {
         await SomeEventsAsync();

@@ -53,6 +53,28 @@ public static class AuditRows
         await copy.CompleteAsync(ct);
     }
 
+    // The same rows without their chain: the trigger computes it row by row.
+    public static async Task CopyUnchainedAsync(NpgsqlConnection conn, IEnumerable<Row> rows, CancellationToken ct)
+    {
+        await using var copy = await conn.BeginBinaryImportAsync(
+            "COPY audit_events (at, actor_id, actor, action, entity_type, entity_id, ip, request_id, payload) FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var row in rows)
+        {
+            var r = row.Record;
+            await copy.StartRowAsync(ct);
+            await copy.WriteAsync(r.At, NpgsqlDbType.TimestampTz, ct);
+            await Text(copy, r.ActorId, ct);
+            await Text(copy, r.Actor, ct);
+            await Text(copy, r.Action, ct);
+            await Text(copy, r.TargetType, ct);
+            await Text(copy, r.TargetId, ct);
+            await Text(copy, r.Ip, ct);
+            await Text(copy, r.RequestId, ct);
+            await copy.WriteAsync(row.Payload, NpgsqlDbType.Text, ct);
+        }
+        await copy.CompleteAsync(ct);
+    }
+
     private static Task Text(NpgsqlBinaryImporter copy, string? value, CancellationToken ct) =>
         value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, NpgsqlDbType.Varchar, ct);
 }
