@@ -91,7 +91,7 @@ public sealed class QueueQuery(CmsDbContext db)
         }
         if (!string.IsNullOrWhiteSpace(view.Provider))
         {
-            q = q.Where(i => i.ProviderDomain == view.Provider || i.ProviderName == view.Provider);
+            q = QueueSearch.ByProvider(q, view.Provider);
         }
         var topics = view.Topic.Where(t => !string.IsNullOrWhiteSpace(t)).Select(TopicNames.Normalize).Distinct().ToList();
         if (topics.Count > 0)
@@ -141,9 +141,7 @@ public sealed class QueueQuery(CmsDbContext db)
         }
         if (!string.IsNullOrWhiteSpace(view.Q))
         {
-            var text = view.Q.Trim();
-            // English stemming for English, the 'simple' configuration for every other script.
-            q = q.Where(i => i.SearchVector!.Matches(EF.Functions.WebSearchToTsQuery("english", text).Or(EF.Functions.WebSearchToTsQuery("simple", text))));
+            q = QueueSearch.ByText(q, view.Q);
         }
         return q;
     }
