@@ -81,6 +81,9 @@ public static partial class QueueBench
                     new QueueView { Category = "news", QualityMin = 40, QualityMax = 90, Topic = ["AI"] }),
                 ($"full-text search \"{surname}\" (a name, ~130 matches)", $"/?View.Q={surname}", new QueueView { Q = surname }),
                 ("full-text search \"market\" (~80% of items)", "/?View.Q=market", new QueueView { Q = "market" }),
+                // Russian stemming and the last word as a prefix; the provider filter by the start of a word.
+                ("full-text search \"энерг\" (Russian prefix)", "/?View.Q=энерг", new QueueView { Q = "энерг" }),
+                ("provider \"hindustan\" (a word of the name, ~1 in 7)", "/?View.Provider=hindustan", new QueueView { Provider = "hindustan" }),
             ];
             Console.WriteLine();
             Console.WriteLine($"{clients} concurrent clients, {requests} requests per measurement");
