@@ -51,9 +51,9 @@ public sealed class ImportReportPageTests(AppFixture app) : WebTest(app), IClass
 
         // The command line's summary line is unchanged: the revision is inside "updated 2".
         Assert.Contains("imported 1, updated 2, unchanged 0, rejected 1", html);
-        Assert.Contains("""<dd class="col-sm-7 col-lg-9" id="count-updated">1</dd>""", html);
-        Assert.Contains("""<dd class="col-sm-7 col-lg-9" id="count-revisions">1 """, html);
-        Assert.Contains("""<dd class="col-sm-7 col-lg-9" id="count-new">1</dd>""", html);
+        Assert.Contains("""<dd class="col-sm-6" id="count-updated">1</dd>""", html);
+        Assert.Contains("""<dd class="col-sm-6" id="count-revisions">1 """, html);
+        Assert.Contains("""<dd class="col-sm-6" id="count-new">1</dd>""", html);
         Assert.Contains($"""<a href="/Items/Details/{ItemId(fresh)}">{WebUtility.HtmlEncode(fresh.Title)}</a>""", html);
         Assert.Contains($"/Items/Details/{ItemId(fresh)}\"", Section(html, "imported-new"));
         Assert.Contains($"/Items/Details/{ItemId(untouched)}\"", Section(html, "imported-updated"));
