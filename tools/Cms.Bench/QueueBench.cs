@@ -50,7 +50,7 @@ public static partial class QueueBench
                 r.AddError("--peer-url must be an absolute http(s) URL");
             }
         });
-        var peerViews = new Option<string[]>("--peer-view") { Description = "KEY=PATH: the peer's request for one view (keys: default, combined, rare, common)" };
+        var peerViews = new Option<string[]>("--peer-view") { Description = "KEY=PATH: the peer's request for one view (keys: default, combined, rare, common, russian, provider)" };
         var peerHeaders = new Option<string[]>("--peer-header") { Description = "'Name: value' sent with every peer request (e.g. an access token)" };
         var command = new Command("queue", "Time the queue page against its own SQL (and optionally a peer system) at a million items.")
         {
@@ -93,7 +93,7 @@ public static partial class QueueBench
         }
     }
 
-    private static readonly string[] ViewKeys = ["default", "combined", "rare", "common"];
+    private static readonly string[] ViewKeys = ["default", "combined", "rare", "common", "russian", "provider"];
 
     private static async Task RunAsync(string database, int n, int clients, int requests, Peer? peer, CancellationToken ct)
     {
@@ -122,6 +122,9 @@ public static partial class QueueBench
                     new QueueView { Category = "news", QualityMin = 40, QualityMax = 90, Topic = ["AI"] }),
                 ("rare", $"full-text search \"{surname}\" (a name, about 1 item in 8,000)", $"/?View.Q={surname}", new QueueView { Q = surname }),
                 ("common", "full-text search \"market\" (~80% of items)", "/?View.Q=market", new QueueView { Q = "market" }),
+                // Russian stemming and the last word as a prefix; the provider filter by the start of a word.
+                ("russian", "full-text search \"энерг\" (Russian prefix)", "/?View.Q=энерг", new QueueView { Q = "энерг" }),
+                ("provider", "provider \"hindustan\" (a word of the name, ~1 in 11)", "/?View.Provider=hindustan", new QueueView { Provider = "hindustan" }),
             ];
             Console.WriteLine();
             Console.WriteLine($"{clients} concurrent clients, {requests} requests per measurement");

@@ -242,6 +242,12 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("text")
                         .HasColumnName("provider_name");
 
+                    b.Property<NpgsqlTsVector>("ProviderSearch")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("tsvector")
+                        .HasColumnName("provider_search")
+                        .HasComputedColumnSql("to_tsvector('simple', coalesce(provider_name, '') || ' ' || replace(coalesce(provider_domain, ''), '.', ' '))", true);
+
                     b.Property<DateTimeOffset?>("PublishedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("published_at");
@@ -254,7 +260,7 @@ namespace Cms.Migrations.Migrations
                         .ValueGeneratedOnAddOrUpdate()
                         .HasColumnType("tsvector")
                         .HasColumnName("search_vector")
-                        .HasComputedColumnSql("to_tsvector('english', coalesce(title, '') || ' ' || coalesce(excerpt, '')) || to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(excerpt, ''))", true);
+                        .HasComputedColumnSql("to_tsvector('english', coalesce(title, '') || ' ' || coalesce(excerpt, '')) || to_tsvector('russian', coalesce(title, '') || ' ' || coalesce(excerpt, '')) || to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(excerpt, ''))", true);
 
                     b.Property<bool>("SourceChanged")
                         .HasColumnType("boolean")
@@ -307,6 +313,11 @@ namespace Cms.Migrations.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_items_original_url");
 
+                    b.HasIndex("ProviderSearch")
+                        .HasDatabaseName("ix_items_provider_search");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("ProviderSearch"), "GIN");
+
                     b.HasIndex("Quality")
                         .HasDatabaseName("ix_items_quality");
 
@@ -324,9 +335,6 @@ namespace Cms.Migrations.Migrations
 
                     b.HasIndex("Heat", "Id")
                         .HasDatabaseName("ix_items_heat_id");
-
-                    b.HasIndex("ProviderDomain", "PublishedAt")
-                        .HasDatabaseName("ix_items_provider_domain_published_at");
 
                     b.HasIndex("Quality", "Id")
                         .HasDatabaseName("ix_items_quality_id");

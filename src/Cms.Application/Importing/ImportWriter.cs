@@ -54,6 +54,9 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics)
         var now = DateTimeOffset.UtcNow;
         var fresh = new List<PreparedItem>();
         int updated = 0, unchanged = 0;
+        // Named in the report once the batch has committed.
+        var updatedItems = new List<ImportedItem>();
+        var revisionItems = new List<ImportedItem>();
         foreach (var prepared in batch)
         {
             if (!existing.TryGetValue(prepared.Url, out var known))
@@ -68,21 +71,20 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics)
             {
                 await UpdateUntouchedAsync(known.Id, prepared, actor, now, ct);
                 updated++;
+                ImportReport.Name(updatedItems, known.Id, prepared.Parsed.Title);
             }
             else if (await KeepRevisionAsync(known.Id, prepared, actor, now, ct))
             {
                 report.Revisions++;
                 updated++;
+                ImportReport.Name(revisionItems, known.Id, prepared.Parsed.Title);
             }
             else
             {
                 unchanged++;
             }
         }
-        if (fresh.Count > 0)
-        {
-            await InsertAsync(fresh, actor, now, ct);
-        }
+        var inserted = fresh.Count > 0 ? await InsertAsync(fresh, actor, now, ct) : [];
         await AddCategoriesAsync(batch.Select(b => b.Parsed.Category), ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -90,6 +92,12 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics)
         report.Imported += fresh.Count;
         report.Updated += updated;
         report.Unchanged += unchanged;
+        foreach (var item in inserted.Take(ImportReport.MaxListed - report.NewItems.Count))
+        {
+            ImportReport.Name(report.NewItems, item.Id, item.Title);
+        }
+        updatedItems.ForEach(i => ImportReport.Name(report.UpdatedItems, i.Id, i.Title));
+        revisionItems.ForEach(i => ImportReport.Name(report.RevisionItems, i.Id, i.Title));
     }
 
     // An item nobody has touched follows its source: fields, links and topics are replaced.
@@ -135,7 +143,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics)
         return true;
     }
 
-    private async Task InsertAsync(List<PreparedItem> fresh, Actor actor, DateTimeOffset now, CancellationToken ct)
+    private async Task<List<Item>> InsertAsync(List<PreparedItem> fresh, Actor actor, DateTimeOffset now, CancellationToken ct)
     {
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         var ids = await ItemCopy.ReserveIdsAsync(conn, fresh.Count, ct);
@@ -152,6 +160,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics)
         await ItemCopy.WriteAsync(conn, items, ct);
         await AuditLog.CopyAsync(conn, actor, AuditActions.ItemImported, AuditTargets.Item,
             items.Select((item, i) => (item.Id.ToString(), (object?)new { file = fresh[i].Parsed.Document.Path })), now, ct);
+        return items;
     }
 
     // Categories the pipeline uses join the managed list (names over 100 characters stay off it).

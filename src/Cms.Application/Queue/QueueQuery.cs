@@ -14,23 +14,42 @@ public sealed class QueueQuery(CmsDbContext db)
 
     public sealed record Row(long Id, string Title, string? ProviderName, string? Category, DateTimeOffset? PublishedAt, int? Quality, int? Heat, WorkflowState State, bool SourceChanged, int Undecided);
 
-    public sealed record Page(IReadOnlyList<Row> Items, string? NextCursor);
+    // NextCursor and PreviousCursor are the View.After and View.Before of the neighbouring pages;
+    // IsFirst: no row of the view comes before this page.
+    public sealed record Page(IReadOnlyList<Row> Items, string? NextCursor, string? PreviousCursor, bool IsFirst);
 
     public async Task<Page> PageAsync(QueueView view, CancellationToken ct)
     {
         var filtered = WithState(await FilterAsync(view, ct), view);
-        var rows = await Order(After(filtered, view, Cursor.Parse(view.After)), view.Sort)
-            .Take(PageSize + 1)
-            .Select(i => new Row(i.Id, i.Title, i.ProviderName, i.Category, i.PublishedAt, i.Quality, i.Heat, i.State, i.SourceChanged,
-                i.RelatedLinks.Count(l => l.Decision == LinkDecision.Pending)))
-            .ToListAsync(ct);
-        if (rows.Count <= PageSize)
+        if (Cursor.Parse(view.Before) is { } before)
         {
-            return new Page(rows, null);
+            // Backwards: the rows just above the cursor, read in ascending order, then turned round.
+            var above = await Rows(OrderAscending(Before(filtered, view, before), view.Sort).Take(PageSize + 1)).ToListAsync(ct);
+            if (above.Count > PageSize)
+            {
+                above.RemoveAt(PageSize);
+                above.Reverse();
+                return new Page(above, CursorOf(view, above[^1]), CursorOf(view, above[0]), IsFirst: false);
+            }
+            // Less than a page above the cursor: that is the first page, shown whole below.
         }
-        rows.RemoveAt(PageSize);
-        return new Page(rows, Cursor.Of(view.Sort, rows[^1].Id, rows[^1].PublishedAt, rows[^1].Quality, rows[^1].Heat));
+        var after = view.Before is null ? Cursor.Parse(view.After) : null;
+        var rows = await Rows(Order(After(filtered, view, after), view.Sort).Take(PageSize + 1)).ToListAsync(ct);
+        var next = rows.Count > PageSize ? CursorOf(view, rows[PageSize - 1]) : null;
+        if (rows.Count > PageSize)
+        {
+            rows.RemoveAt(PageSize);
+        }
+        // After a cursor there are rows above this page (at least the cursor's own row).
+        var previous = after is not null && rows.Count > 0 ? CursorOf(view, rows[0]) : null;
+        return new Page(rows, next, previous, IsFirst: after is null);
     }
+
+    private static IQueryable<Row> Rows(IQueryable<Item> q) =>
+        q.Select(i => new Row(i.Id, i.Title, i.ProviderName, i.Category, i.PublishedAt, i.Quality, i.Heat, i.State, i.SourceChanged,
+            i.RelatedLinks.Count(l => l.Decision == LinkDecision.Pending)));
+
+    private static string CursorOf(QueueView view, Row row) => Cursor.Of(view.Sort, row.Id, row.PublishedAt, row.Quality, row.Heat);
 
     // Per-state counts of the view with every filter except the state filter. The unfiltered view
     // reads the trigger-maintained totals; a filtered view counts its matches.
@@ -91,7 +110,7 @@ public sealed class QueueQuery(CmsDbContext db)
         }
         if (!string.IsNullOrWhiteSpace(view.Provider))
         {
-            q = q.Where(i => i.ProviderDomain == view.Provider || i.ProviderName == view.Provider);
+            q = QueueSearch.ByProvider(q, view.Provider);
         }
         var topics = view.Topic.Where(t => !string.IsNullOrWhiteSpace(t)).Select(TopicNames.Normalize).Distinct().ToList();
         if (topics.Count > 0)
@@ -141,9 +160,7 @@ public sealed class QueueQuery(CmsDbContext db)
         }
         if (!string.IsNullOrWhiteSpace(view.Q))
         {
-            var text = view.Q.Trim();
-            // English stemming for English, the 'simple' configuration for every other script.
-            q = q.Where(i => i.SearchVector!.Matches(EF.Functions.WebSearchToTsQuery("english", text).Or(EF.Functions.WebSearchToTsQuery("simple", text))));
+            q = QueueSearch.ByText(q, view.Q);
         }
         return q;
     }

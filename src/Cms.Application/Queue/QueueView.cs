@@ -18,5 +18,7 @@ public sealed class QueueView
     public bool SourceChanged { get; set; }
     public string? Q { get; set; }
     public string Sort { get; set; } = "date";
+    // Keyset cursors ("value_id"): the page after one row, or the page before one.
     public string? After { get; set; }
+    public string? Before { get; set; }
 }

@@ -65,6 +65,7 @@ public static class CmsApp
             c.AllowAnonymousToPage("/Account/Login");
             c.AllowAnonymousToPage("/Account/AccessDenied");
             c.AllowAnonymousToPage("/Error");
+            c.AllowAnonymousToPage("/Status");
             c.AuthorizePage("/Account/Logout");
         });
 
@@ -86,6 +87,8 @@ public static class CmsApp
         {
             app.UseExceptionHandler("/Error");
         }
+        // Empty 4xx/5xx answers (NotFound(), 403, 400) get a page in the app's layout with a way back.
+        app.UseStatusCodePagesWithReExecute("/Status/{0}");
         app.UseSecurityHeaders(SecurityHeaders.Policy());
         app.UseStaticFiles();
         app.UseRouting();

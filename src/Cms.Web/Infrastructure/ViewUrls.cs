@@ -5,7 +5,7 @@ namespace Cms.Web.Infrastructure;
 // Views travel as query strings between the queue and the item pages.
 public static class ViewUrls
 {
-    private static readonly HashSet<string> NotPartOfTheView = new(StringComparer.OrdinalIgnoreCase) { "handler", "View.After" };
+    private static readonly HashSet<string> NotPartOfTheView = new(StringComparer.OrdinalIgnoreCase) { "handler", "View.After", "View.Before" };
 
     public static string Replace(IQueryCollection query, string path, string key, string? value)
     {

@@ -29,6 +29,11 @@ public sealed class IndexModel(CmsDbContext db, QueueQuery queue, BulkEdit bulk)
     public IReadOnlyDictionary<WorkflowState, long> Counts { get; private set; } = new Dictionary<WorkflowState, long>();
     public IReadOnlyList<string> Categories { get; private set; } = [];
     public string? NextCursor { get; private set; }
+    public string? PreviousCursor { get; private set; }
+    public bool IsFirstPage { get; private set; } = true;
+
+    // Anything that narrows the default view: the empty state offers to clear it.
+    public bool IsNarrowed => QueueQuery.HasFilters(View) || View.State.Count > 0;
 
     public sealed class BulkInput
     {
@@ -60,6 +65,8 @@ public sealed class IndexModel(CmsDbContext db, QueueQuery queue, BulkEdit bulk)
         var page = await queue.PageAsync(View, ct);
         Items = page.Items;
         NextCursor = page.NextCursor;
+        PreviousCursor = page.PreviousCursor;
+        IsFirstPage = page.IsFirst;
         Categories = await db.Categories.AsNoTracking().OrderBy(c => c.Name).Select(c => c.Name).ToListAsync(ct);
     }
 
@@ -88,6 +95,6 @@ public sealed class IndexModel(CmsDbContext db, QueueQuery queue, BulkEdit bulk)
         }
     }
 
-    // The current view's URL with one parameter replaced (and the page cursor reset).
+    // The current view's URL with one parameter replaced (and the page cursors reset).
     public string WithQuery(string key, string? value) => ViewUrls.Replace(Request.Query, "/", key, value);
 }

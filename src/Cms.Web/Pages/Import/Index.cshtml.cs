@@ -23,6 +23,9 @@ public sealed class IndexModel(ItemImporter importer, FrontMatterOptions options
 
     public int MaxFileBytes => options.MaxBytes;
 
+    // One kind of item in the report, rendered by _ImportedItems: the named ones and the total.
+    public sealed record ItemList(string Id, string Heading, IReadOnlyList<ImportedItem> Items, int Total);
+
     public sealed class InputModel
     {
         [Required(ErrorMessage = "Choose one or more item files or a zip.")]
