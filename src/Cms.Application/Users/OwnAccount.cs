@@ -22,8 +22,8 @@ public sealed class OwnAccount(CmsDbContext db, UserManager<CmsUser> users)
         return user is null ? null : new TwoFactorState(user.TwoFactorEnabled, await users.CountRecoveryCodesAsync(user), user.MustChangePassword);
     }
 
-    // Every other session ends; the page signs the current one in again.
-    public async Task<Outcome> ChangePasswordAsync(Actor actor, string current, string next, CancellationToken ct)
+    // Every other session ends (currentSession, the one changing it, stays; the page renews it).
+    public async Task<Outcome> ChangePasswordAsync(Actor actor, string current, string next, string? currentSession, CancellationToken ct)
     {
         var user = await FindAsync(actor);
         if (user is null)
@@ -44,7 +44,7 @@ public sealed class OwnAccount(CmsDbContext db, UserManager<CmsUser> users)
         }
         AuditLog.Add(db, actor, AuditActions.UserPasswordChanged, AuditTargets.User, user.Id, new { email = user.Email });
         await db.SaveChangesAsync(ct);
-        await UserSessions.EndAllInTransactionAsync(db, actor, user.Id, "password changed", ct);
+        await UserSessions.EndAllInTransactionAsync(db, actor, user.Id, "password changed", ct, exceptSessionId: currentSession);
         await tx.CommitAsync(ct);
         return Outcome.Ok("Your password has been changed.");
     }

@@ -119,9 +119,9 @@ public sealed class UserSessions(CmsDbContext db, SessionSettings settings)
     }
 
     // Part of another change (roles, disable, lock, password): in the caller's transaction.
-    internal static async Task<int> EndAllInTransactionAsync(CmsDbContext db, Actor actor, string userId, string reason, CancellationToken ct)
+    internal static async Task<int> EndAllInTransactionAsync(CmsDbContext db, Actor actor, string userId, string reason, CancellationToken ct, string? exceptSessionId = null)
     {
-        var ended = await db.UserSessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(ct);
+        var ended = await db.UserSessions.Where(s => s.UserId == userId && s.Id != exceptSessionId).ExecuteDeleteAsync(ct);
         if (ended > 0)
         {
             AuditLog.Add(db, actor, AuditActions.SessionEnded, AuditTargets.User, userId, new { sessions = ended, by = actor.Name, reason });

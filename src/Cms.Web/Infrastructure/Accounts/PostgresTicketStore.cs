@@ -10,6 +10,11 @@ namespace Cms.Web.Infrastructure.Accounts;
 // every instance (no cache here another instance would need).
 public sealed class PostgresTicketStore(IServiceScopeFactory scopes) : ITicketStore
 {
+    private const string SessionItem = "cms.session";
+
+    // The session this request was authenticated with, e.g. to keep it when the password changes.
+    public static string? SessionOf(HttpContext http) => http.Items[SessionItem] as string;
+
     public Task<string> StoreAsync(AuthenticationTicket ticket) => StoreAsync(ticket, null!, CancellationToken.None);
 
     public async Task<string> StoreAsync(AuthenticationTicket ticket, HttpContext httpContext, CancellationToken cancellationToken)
@@ -35,7 +40,15 @@ public sealed class PostgresTicketStore(IServiceScopeFactory scopes) : ITicketSt
     {
         await using var scope = scopes.CreateAsyncScope();
         var stored = await scope.ServiceProvider.GetRequiredService<UserSessions>().RetrieveAsync(key, cancellationToken);
-        return stored is null ? null : TicketSerializer.Default.Deserialize(stored.Ticket);
+        if (stored is null)
+        {
+            return null;
+        }
+        if (httpContext is not null)
+        {
+            httpContext.Items[SessionItem] = key;
+        }
+        return TicketSerializer.Default.Deserialize(stored.Ticket);
     }
 
     public Task RemoveAsync(string key) => RemoveAsync(key, null!, CancellationToken.None);

@@ -2,13 +2,14 @@ using System.ComponentModel.DataAnnotations;
 using Cms.Application.Users;
 using Cms.Data.Entities;
 using Cms.Web.Infrastructure;
+using Cms.Web.Infrastructure.Accounts;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Cms.Web.Pages.Account.Manage;
 
-// Every session of the account ends with the change; this browser is signed in again.
+// Every other session of the account ends with the change; this one carries on.
 public sealed class ChangePasswordModel(OwnAccount account, SignInManager<CmsUser> signIn, UserManager<CmsUser> users) : PageModel
 {
     [BindProperty]
@@ -43,7 +44,7 @@ public sealed class ChangePasswordModel(OwnAccount account, SignInManager<CmsUse
         {
             return Page();
         }
-        var outcome = await account.ChangePasswordAsync(Actors.Of(HttpContext), Input.OldPassword, Input.NewPassword, ct);
+        var outcome = await account.ChangePasswordAsync(Actors.Of(HttpContext), Input.OldPassword, Input.NewPassword, PostgresTicketStore.SessionOf(HttpContext), ct);
         if (!outcome.Succeeded)
         {
             ModelState.AddErrors(outcome);
@@ -51,7 +52,8 @@ public sealed class ChangePasswordModel(OwnAccount account, SignInManager<CmsUse
         }
         if (await users.GetUserAsync(User) is { } user)
         {
-            await signIn.SignInAsync(user, isPersistent: false);
+            // This session carries on with the new security stamp (and without a pending-password claim).
+            await signIn.RefreshSignInAsync(user);
         }
         TempData["StatusMessage"] = outcome.Message;
         return RedirectToPage("./Index");
