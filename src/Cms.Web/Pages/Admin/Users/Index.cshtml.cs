@@ -10,7 +10,8 @@ public sealed class IndexModel(UserList list) : PageModel
     [BindProperty(SupportsGet = true, Name = "q")]
     public string? Search { get; set; }
 
-    [BindProperty(SupportsGet = true, Name = "page")]
+    // "page" is the Razor Pages route value, so the page number is "p".
+    [BindProperty(SupportsGet = true, Name = "p")]
     public int PageNumber { get; set; } = 1;
 
     public UserList.Page Result { get; private set; } = new([], 0, 1, 1);
