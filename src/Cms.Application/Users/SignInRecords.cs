@@ -15,7 +15,12 @@ namespace Cms.Application.Users;
 // counted like known ones: the same statements run, so the work does not tell which accounts exist.
 public sealed class SignInRecords(CmsDbContext db, IOptions<IdentityOptions> identity)
 {
-    public static string AccountKey(string name) => name.Trim().ToUpperInvariant() is { Length: > 256 } n ? n[..256] : name.Trim().ToUpperInvariant();
+    // The account name as typed, normalized the way Identity normalizes names, at most the column's width.
+    public static string AccountKey(string name)
+    {
+        var key = name.Trim().ToUpperInvariant();
+        return key.Length > 256 ? key[..256] : key;
+    }
 
     public async Task<bool> IsLockedAsync(string account, string client, CancellationToken ct)
     {
