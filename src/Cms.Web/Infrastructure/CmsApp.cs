@@ -1,20 +1,15 @@
 using System.Text.Json;
-using System.Threading.RateLimiting;
 using Cms.Application;
 using Cms.Core.Security;
 using Cms.Data;
-using Cms.Data.Entities;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Cms.Web.Infrastructure.Accounts;
 
 namespace Cms.Web.Infrastructure;
 
 public static class CmsApp
 {
-    public const string LoginRateLimit = "login";
-
     public static WebApplication Build(string[] args, string? urls = null)
     {
         // The pages live in this assembly whichever program hosts it (the benchmarks do too).
@@ -27,20 +22,7 @@ public static class CmsApp
         services.AddCmsApplication(builder.Configuration);
         services.AddSingleton<IExcerptSanitizer, ExcerptSanitizer>();
 
-        services.AddIdentity<CmsUser, IdentityRole>(CmsApplication.ConfigureIdentity)
-            .AddEntityFrameworkStores<CmsDbContext>()
-            .AddDefaultTokenProviders();
-        services.ConfigureApplicationCookie(o =>
-        {
-            o.LoginPath = "/Account/Login";
-            o.LogoutPath = "/Account/Logout";
-            o.AccessDeniedPath = "/Account/AccessDenied";
-            o.Cookie.Name = "cms.auth";
-            o.Cookie.HttpOnly = true;
-            o.Cookie.SameSite = SameSiteMode.Lax;
-            o.SlidingExpiration = true;
-            o.ExpireTimeSpan = TimeSpan.FromHours(10);
-        });
+        builder.AddCmsAccounts();
         services.AddAntiforgery(o => o.Cookie.Name = "cms.af");
 
         services.AddAuthorizationBuilder()
@@ -63,37 +45,36 @@ public static class CmsApp
             c.AuthorizeFolder("/Admin", Permissions.ManageUsers);
             c.AuthorizeFolder("/Topics", Permissions.ManageTopics);
             c.AllowAnonymousToPage("/Account/Login");
+            c.AllowAnonymousToPage("/Account/LoginWith2fa");
+            c.AllowAnonymousToPage("/Account/LoginWithRecoveryCode");
+            c.AllowAnonymousToPage("/Account/SetPassword");
             c.AllowAnonymousToPage("/Account/AccessDenied");
             c.AllowAnonymousToPage("/Error");
             c.AllowAnonymousToPage("/Status");
-            c.AuthorizePage("/Account/Logout");
+            // /Account/Logout and /Account/Manage need a signed-in user of any role (the fallback policy).
         });
 
         services.AddHealthChecks()
             .AddDbContextCheck<CmsDbContext>("database", tags: ["ready"])
             .AddCheck<PendingMigrationsCheck>("migrations", tags: ["ready"]);
 
-        var loginPerMinute = builder.Configuration.GetValue("RateLimit:LoginPerMinute", 30);
-        services.AddRateLimiter(o =>
-        {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.AddPolicy(LoginRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = loginPerMinute, Window = TimeSpan.FromMinutes(1) }));
-        });
-
         var app = builder.Build();
+        // First: the client address, scheme (Secure cookies, HSTS) come from known proxies only.
+        app.UseForwardedHeaders();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/Error");
+            app.UseHsts();
         }
         // Empty 4xx/5xx answers (NotFound(), 403, 400) get a page in the app's layout with a way back.
         app.UseStatusCodePagesWithReExecute("/Status/{0}");
         app.UseSecurityHeaders(SecurityHeaders.Policy());
         app.UseStaticFiles();
         app.UseRouting();
+        app.UseSignInAccountName();
         app.UseRateLimiter();
         app.UseAuthentication();
+        app.UsePendingAccountSetup();
         app.UseAuthorization();
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealth }).AllowAnonymous();

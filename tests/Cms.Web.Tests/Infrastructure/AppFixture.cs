@@ -17,9 +17,12 @@ public class AppFixture : IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         _connectionString = await TestPostgres.CreateDatabaseAsync();
-        _factory = new CmsFactory(_connectionString);
+        _factory = new CmsFactory(_connectionString, Settings);
         Start(_factory);
     }
+
+    // Settings of this fixture's app on top of CmsFactory's test defaults.
+    protected virtual IReadOnlyDictionary<string, string?>? Settings => null;
 
     // Starts the host now rather than on the first request.
     protected virtual void Start(CmsFactory factory) => _ = factory.Services;

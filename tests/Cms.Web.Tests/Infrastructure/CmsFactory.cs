@@ -8,7 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Cms.Web.Tests.Infrastructure;
 
 // The real app over HTTP on a throwaway PostgreSQL database.
-public sealed class CmsFactory(string connectionString) : WebApplicationFactory<Program>
+// Extra settings (e.g. Security:RequireTwoFactorForAdmins) override the test defaults.
+public sealed class CmsFactory(string connectionString, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
 {
     public string ConnectionString { get; } = connectionString;
 
@@ -17,6 +18,13 @@ public sealed class CmsFactory(string connectionString) : WebApplicationFactory<
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Cms", ConnectionString);
         builder.UseSetting("RateLimit:LoginPerMinute", "10000");
+        builder.UseSetting("RateLimit:LoginPerAccountPerMinute", "10000");
+        // Most tests sign admins in by password alone; the two-factor tests turn the rule back on.
+        builder.UseSetting("Security:RequireTwoFactorForAdmins", "false");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     public HttpClient Browser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
