@@ -67,7 +67,7 @@ public static class ImportBench
             }
             Console.WriteLine($"generated {n} items ({bytes / 1024.0 / 1024.0:F1} MiB) in {clock.Elapsed.TotalSeconds:F1} s");
 
-            var parser = new ImportParser(new ItemParser(new YamlFrontMatterReader()), new FrontMatterOptions(), NullLogger<ImportParser>.Instance);
+            var parser = new ImportParser(new ItemParser(new YamlFrontMatterReader()), new FrontMatterOptions(), new ImportOptions(), NullLogger<ImportParser>.Instance);
             clock.Restart();
             foreach (var path in Directory.EnumerateFiles(corpus))
             {

@@ -11,6 +11,7 @@ namespace Cms.Application.Queue;
 public sealed class QueueQuery(CmsDbContext db)
 {
     public const int PageSize = 50;
+    public const int TitleChars = 300;
 
     public sealed record Row(long Id, string Title, string? ProviderName, string? Category, DateTimeOffset? PublishedAt, int? Quality, int? Heat, WorkflowState State, bool SourceChanged, int Undecided);
 
@@ -19,9 +20,10 @@ public sealed class QueueQuery(CmsDbContext db)
     public async Task<Page> PageAsync(QueueView view, CancellationToken ct)
     {
         var filtered = WithState(await FilterAsync(view, ct), view);
-        var rows = await Order(After(filtered, view, Cursor.Parse(view.After)), view.Sort)
+        var rows = await Order(After(filtered, view, Cursor.Parse(view.After, view.Sort)), view.Sort)
             .Take(PageSize + 1)
-            .Select(i => new Row(i.Id, i.Title, i.ProviderName, i.Category, i.PublishedAt, i.Quality, i.Heat, i.State, i.SourceChanged,
+            // A page shows at most TitleChars of a title; the rest never leaves the database.
+            .Select(i => new Row(i.Id, i.Title.Length > TitleChars ? i.Title.Substring(0, TitleChars) + "…" : i.Title, i.ProviderName, i.Category, i.PublishedAt, i.Quality, i.Heat, i.State, i.SourceChanged,
                 i.RelatedLinks.Count(l => l.Decision == LinkDecision.Pending)))
             .ToListAsync(ct);
         if (rows.Count <= PageSize)
@@ -73,7 +75,7 @@ public sealed class QueueQuery(CmsDbContext db)
         {
             return null;
         }
-        var cursor = Cursor.Parse(Cursor.Of(view.Sort, current.Id, current.PublishedAt, current.Quality, current.Heat))!;
+        var cursor = Cursor.Parse(Cursor.Of(view.Sort, current.Id, current.PublishedAt, current.Quality, current.Heat), view.Sort)!;
         var filtered = WithState(await FilterAsync(view, ct), view);
         if (next)
         {
@@ -141,7 +143,7 @@ public sealed class QueueQuery(CmsDbContext db)
         }
         if (!string.IsNullOrWhiteSpace(view.Q))
         {
-            var text = view.Q.Trim();
+            var text = QueueView.SearchText(view.Q);
             // English stemming for English, the 'simple' configuration for every other script.
             q = q.Where(i => i.SearchVector!.Matches(EF.Functions.WebSearchToTsQuery("english", text).Or(EF.Functions.WebSearchToTsQuery("simple", text))));
         }
@@ -232,6 +234,8 @@ public sealed class QueueQuery(CmsDbContext db)
     }
 
     // "value_id": the sort key of the last row seen and its id; value "null" when the key is NULL.
+    // Parse checks the value fits the sort (an int for quality and heat, UTC ticks in range for the
+    // date), so a hand-made cursor is refused instead of overflowing.
     public sealed record Cursor(string? Value, long Id)
     {
         public int? IntValue => Value is null ? null : int.Parse(Value, CultureInfo.InvariantCulture);
@@ -249,15 +253,21 @@ public sealed class QueueQuery(CmsDbContext db)
             return $"{value ?? "null"}_{id}";
         }
 
-        public static Cursor? Parse(string? cursor)
+        public static Cursor? Parse(string? cursor, string sort)
         {
             var parts = cursor?.Split('_');
-            if (parts is not { Length: 2 } || !long.TryParse(parts[1], CultureInfo.InvariantCulture, out var id)
-                || (parts[0] != "null" && !long.TryParse(parts[0], CultureInfo.InvariantCulture, out _)))
+            if (parts is not { Length: 2 } || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var id))
             {
                 return null;
             }
-            return new Cursor(parts[0] == "null" ? null : parts[0], id);
+            if (parts[0] == "null")
+            {
+                return new Cursor(null, id);
+            }
+            var fits = sort is "quality" or "heat"
+                ? int.TryParse(parts[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)
+                : long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) && ticks <= DateTimeOffset.MaxValue.UtcTicks;
+            return fits ? new Cursor(parts[0], id) : null;
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Threading.RateLimiting;
 using Cms.Application;
+using Cms.Application.Importing;
 using Cms.Core.Security;
 using Cms.Data;
 using Cms.Data.Entities;
@@ -14,6 +15,7 @@ namespace Cms.Web.Infrastructure;
 public static class CmsApp
 {
     public const string LoginRateLimit = "login";
+    public const string ImportRateLimit = "import";
 
     public static WebApplication Build(string[] args, string? urls = null)
     {
@@ -73,9 +75,25 @@ public static class CmsApp
             .AddCheck<PendingMigrationsCheck>("migrations", tags: ["ready"]);
 
         var loginPerMinute = builder.Configuration.GetValue("RateLimit:LoginPerMinute", 30);
+        var import = builder.Configuration.GetSection("Import").Get<ImportOptions>() ?? new ImportOptions();
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = (context, _) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "10";
+                return ValueTask.CompletedTask;
+            };
+            // Memory is per process, so the bound on uploads processed at once is per instance;
+            // across instances imports serialize on the database's advisory lock anyway.
+            o.AddPolicy(ImportRateLimit, http => HttpMethods.IsPost(http.Request.Method)
+                ? RateLimitPartition.GetConcurrencyLimiter("uploads", _ => new ConcurrencyLimiterOptions
+                {
+                    PermitLimit = import.ConcurrentUploads,
+                    QueueLimit = import.QueuedUploads,
+                    QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                })
+                : RateLimitPartition.GetNoLimiter("pages"));
             o.AddPolicy(LoginRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
                 http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = loginPerMinute, Window = TimeSpan.FromMinutes(1) }));
