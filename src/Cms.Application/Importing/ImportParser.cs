@@ -21,7 +21,7 @@ public sealed class ImportParser(ItemParser parser, FrontMatterOptions options, 
     public async Task<ParsedFile[]> NextBatchAsync(IEnumerator<ImportFile> files, CancellationToken ct)
     {
         var chunk = new List<ImportFile>();
-        var bytes = new List<byte[]?>();
+        var bytes = new List<(byte[] Buffer, int Length)?>();
         var results = new List<ParsedFile>();
         long total = 0;
         while (chunk.Count < importOptions.BatchFiles && total < importOptions.BatchBytes && files.MoveNext())
@@ -43,6 +43,7 @@ public sealed class ImportParser(ItemParser parser, FrontMatterOptions options, 
                 if (data.Length > options.MaxBytes)
                 {
                     // The declared size was smaller (a zip entry's header can say anything).
+                    ImportFile.Return(data.Buffer);
                     results[i] = new(null, new(file.Path, $"file is over the limit of {options.MaxBytes} bytes"));
                     continue;
                 }
@@ -58,8 +59,8 @@ public sealed class ImportParser(ItemParser parser, FrontMatterOptions options, 
         {
             if (bytes[i] is { } data)
             {
-                parsed[i] = Parse(chunk[i].Path, data);
-                bytes[i] = null;
+                parsed[i] = Parse(chunk[i].Path, data.Buffer.AsSpan(0, data.Length));
+                ImportFile.Return(data.Buffer);
             }
         }), ct);
         return parsed;
@@ -67,7 +68,7 @@ public sealed class ImportParser(ItemParser parser, FrontMatterOptions options, 
 
     private static readonly SourceMapping EmptyRoot = new([]);
 
-    public ParsedFile Parse(string path, byte[] bytes)
+    public ParsedFile Parse(string path, ReadOnlySpan<byte> bytes)
     {
         try
         {

@@ -1,5 +1,6 @@
 using System.Text;
 using Cms.Core.FrontMatter;
+using Cms.Core.Items;
 using DiffPlex.DiffBuilder;
 using DiffPlex.DiffBuilder.Model;
 
@@ -33,6 +34,11 @@ public sealed class RevisionComparer(IFrontMatterReader reader)
         }
         var changed = ChangedFields(current, incoming);
         var names = changed.Take(MaxFieldNames).Select(n => n.Length <= MaxFieldNameLength ? n : n[..MaxFieldNameLength] + "…").ToArray();
+        // The raw sizes decide first, so a megabyte source is never turned into canonical text.
+        if (currentYaml.Length + incomingYaml.Length > MaxDiffInputChars)
+        {
+            return new Comparison(names, changed.Count, null, DiffOmitted: true);
+        }
         var before = SourceNodes.Canonical(current);
         var after = SourceNodes.Canonical(incoming);
         if (before.Length + after.Length > MaxDiffInputChars || Lines(before) + Lines(after) > MaxDiffLines)
@@ -47,12 +53,22 @@ public sealed class RevisionComparer(IFrontMatterReader reader)
     // Top-level fields whose value differs in the YAML data model (added and removed ones too).
     private static List<string> ChangedFields(SourceMapping current, SourceMapping incoming)
     {
-        var before = current.Entries.ToDictionary(e => e.Key, e => SourceNodes.Canonical(e.Value), StringComparer.Ordinal);
-        var after = incoming.Entries.ToDictionary(e => e.Key, e => SourceNodes.Canonical(e.Value), StringComparer.Ordinal);
+        var before = current.Entries.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+        var after = incoming.Entries.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
         return current.Entries.Select(e => e.Key).Concat(incoming.Entries.Select(e => e.Key).Where(k => !before.ContainsKey(k)))
-            .Where(k => !before.TryGetValue(k, out var b) || !after.TryGetValue(k, out var a) || a != b)
+            .Where(k => !before.TryGetValue(k, out var b) || !after.TryGetValue(k, out var a) || !Same(a, b))
             .ToList();
     }
+
+    // Equal in the data model (formatting ignored), in one linear walk.
+    private static bool Same(SourceNode a, SourceNode b) => (a, b) switch
+    {
+        (SourceScalar x, SourceScalar y) => YamlScalars.Canonical(x) == YamlScalars.Canonical(y),
+        (SourceSequence x, SourceSequence y) => x.Items.Count == y.Items.Count && x.Items.Zip(y.Items).All(p => Same(p.First, p.Second)),
+        (SourceMapping x, SourceMapping y) => x.Entries.Count == y.Entries.Count
+            && x.Entries.Zip(y.Entries).All(p => p.First.Key == p.Second.Key && Same(p.First.Value, p.Second.Value)),
+        _ => false,
+    };
 
     // Only the changed lines, "- " removed and "+ " added, at most MaxDiffChars.
     private static string LineDiff(string before, string after)

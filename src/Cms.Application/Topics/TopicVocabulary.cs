@@ -131,11 +131,21 @@ public sealed class TopicVocabulary(CmsDbContext db)
         {
             return;
         }
-        var created = await db.Database.SqlQuery<string>(
-            $"INSERT INTO categories (name, from_import) SELECT unnest({wanted}), true ON CONFLICT (name) DO NOTHING RETURNING name AS \"Value\"").ToListAsync(ct);
-        foreach (var name in created)
+        var conn = (NpgsqlConnection)db.Database.GetDbConnection();
+        var created = new List<(int Id, string Name)>();
+        await using (var insert = new NpgsqlCommand(
+            "INSERT INTO categories (name, from_import) SELECT unnest(@names), true ON CONFLICT (name) DO NOTHING RETURNING id, name", conn))
         {
-            AuditLog.Add(db, actor, AuditActions.CategoryCreated, AuditTargets.Category, name, new { name, fromImport = true });
+            insert.Parameters.AddWithValue("names", wanted);
+            await using var reader = await insert.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                created.Add((reader.GetInt32(0), reader.GetString(1)));
+            }
+        }
+        foreach (var (id, name) in created)
+        {
+            AuditLog.Add(db, actor, AuditActions.CategoryCreated, AuditTargets.Category, id.ToString(), new { name, fromImport = true });
         }
     }
 }
