@@ -4,13 +4,13 @@ namespace Cms.Application.Importing;
 public sealed class ImportOptions
 {
     // A batch is one transaction; it closes at whichever comes first. The bytes bound memory:
-    // a batch's text is held twice (being parsed while the previous one is written), and its
-    // parsed form is a few times its size.
+    // two batches are alive at once (one parsed while the previous one is written), and each
+    // file's text and parse cost a few times its size. 4 MiB measured best (docs/benchmarks.md).
     public const int DefaultBatchFiles = 1_000;
 
     public int BatchFiles { get; init; } = DefaultBatchFiles;
 
-    public long BatchBytes { get; init; } = 8L * 1024 * 1024;
+    public long BatchBytes { get; init; } = 4L * 1024 * 1024;
 
     // Refused files kept by name in the report; beyond that only counted (a zip of a million
     // empty entries must not become a million-line page).
@@ -18,9 +18,9 @@ public sealed class ImportOptions
 
     // Uploads processed at once by one app instance; further ones wait in a queue of this length,
     // then get 429. Memory is per process, so this is per instance by design.
-    public int ConcurrentUploads { get; init; } = 2;
+    public int ConcurrentUploads { get; init; } = 1;
 
-    public int QueuedUploads { get; init; } = 2;
+    public int QueuedUploads { get; init; } = 3;
 
     public void EnsureValid()
     {

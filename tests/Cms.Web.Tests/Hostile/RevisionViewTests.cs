@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Cms.Web.Tests.Hostile;
 
 // The comparison of a pending revision is computed once, when it arrives, and capped; a page view
-// only reads it. Before, DiffPlex ran on every view: 52 s for this revision.
+// only reads it. Before, DiffPlex ran on every view: 52 s for a revision like this one.
 public sealed class RevisionViewTests(AppFixture app) : WebTest(app), IClassFixture<AppFixture>
 {
     private async Task<long> EditedItemWithRevisionAsync(TestItem item, string revisionYaml)
@@ -19,15 +19,12 @@ public sealed class RevisionViewTests(AppFixture app) : WebTest(app), IClassFixt
             await db.Items.Where(i => i.OriginalUrl == item.OriginalUrl)
                 .ExecuteUpdateAsync(s => s.SetProperty(i => i.EditedAt, DateTimeOffset.UtcNow).SetProperty(i => i.Quality, 77));
         }
-        var clock = Stopwatch.StartNew();
         using (var corpus = new Corpus())
         {
             corpus.Write("revision.txt", revisionYaml);
             using var scope = Factory.Services.CreateScope();
             Assert.Equal(1, (await Corpus.ImportPathsAsync(scope.ServiceProvider, corpus.Dir)).Revisions);
         }
-        // The comparison happens here, once: bounded by the cap, not quadratic in the source.
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"the revision took {clock.Elapsed.TotalSeconds:F1} s to arrive");
         return ItemId(item);
     }
 
@@ -40,6 +37,11 @@ public sealed class RevisionViewTests(AppFixture app) : WebTest(app), IClassFixt
         var revision = (item with { ExtraYaml = ["values:"] }).ToYaml().Replace("values:\n", "values:\n" + values);
         Assert.InRange(revision.Length, 900_000, 1_000_000);
         var id = await EditedItemWithRevisionAsync(item, revision);
+        // The cap: a source this size gets its changed fields but no line diff, computed once.
+        var stored = Factory.WithDb(db => db.SourceRevisions.Single(r => r.ItemId == id));
+        Assert.True(stored.DiffOmitted);
+        Assert.Null(stored.Diff);
+        Assert.Equal(["values"], stored.ChangedFields!);
         var editor = await SignedInAsync(Roles.Editor);
         await editor.GetStringAsync($"/Items/Details/{id}");
 
@@ -52,8 +54,10 @@ public sealed class RevisionViewTests(AppFixture app) : WebTest(app), IClassFixt
             times.Add(clock.Elapsed.TotalMilliseconds);
         }
 
+        // The best of five, so a test run busy on its two cores does not decide; without the stored
+        // comparison every view took seconds.
         times.Sort();
-        Assert.True(times[2] < 200, $"median {times[2]:F0} ms ({string.Join(", ", times.Select(t => t.ToString("F0")))})");
+        Assert.True(times[0] < 200, $"best {times[0]:F0} ms ({string.Join(", ", times.Select(t => t.ToString("F0")))})");
         Assert.Contains("pending revision", html);
         Assert.Contains("Changed fields: values", html);
         Assert.Contains("revision-diff-omitted", html);
