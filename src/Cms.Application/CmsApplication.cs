@@ -42,9 +42,13 @@ public static class CmsApplication
         limits.EnsureValid();
         services.AddSingleton(limits);
         services.AddSingleton<ItemParser>();
+        var import = configuration.GetSection("Import").Get<ImportOptions>() ?? new ImportOptions();
+        import.EnsureValid();
+        services.AddSingleton(import);
 
         services.AddScoped<ImportParser>();
         services.AddScoped<ImportWriter>();
+        services.AddSingleton<RevisionComparer>();
         services.AddScoped<ItemImporter>();
         services.AddScoped<ItemExporter>();
         services.AddScoped<QueueQuery>();

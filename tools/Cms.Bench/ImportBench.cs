@@ -74,7 +74,7 @@ public static class ImportBench
             }
             Console.WriteLine($"generated {n} {(realistic ? "realistic" : "varied")} items ({bytes / 1024.0 / 1024.0:F1} MiB, {bytes / 1024.0 / n:F1} KiB each) in {clock.Elapsed.TotalSeconds:F1} s");
 
-            var parser = new ImportParser(new ItemParser(new YamlFrontMatterReader()), new FrontMatterOptions(), NullLogger<ImportParser>.Instance);
+            var parser = new ImportParser(new ItemParser(new YamlFrontMatterReader()), new FrontMatterOptions(), new ImportOptions(), NullLogger<ImportParser>.Instance);
             clock.Restart();
             foreach (var path in Directory.EnumerateFiles(corpus))
             {

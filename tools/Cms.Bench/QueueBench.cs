@@ -244,7 +244,7 @@ public static partial class QueueBench
         var clock = Stopwatch.StartNew();
         var progress = new Progress<ImportReport>(r =>
         {
-            if (r.Seen % 50_000 < ItemImporter.BatchSize)
+            if (r.Seen % 50_000 < ImportOptions.DefaultBatchFiles)
             {
                 Console.WriteLine(FormattableString.Invariant($"  {r.Seen} in {clock.Elapsed.TotalSeconds:F0} s"));
             }

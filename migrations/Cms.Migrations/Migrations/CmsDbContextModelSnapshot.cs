@@ -549,6 +549,22 @@ namespace Cms.Migrations.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<int>("ChangedFieldCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("changed_field_count");
+
+                    b.PrimitiveCollection<string[]>("ChangedFields")
+                        .HasColumnType("text[]")
+                        .HasColumnName("changed_fields");
+
+                    b.Property<string>("Diff")
+                        .HasColumnType("text")
+                        .HasColumnName("diff");
+
+                    b.Property<bool>("DiffOmitted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("diff_omitted");
+
                     b.Property<string>("FileName")
                         .IsRequired()
                         .HasColumnType("text")

@@ -11,6 +11,7 @@ namespace Cms.Application.Queue;
 public sealed class QueueQuery(CmsDbContext db)
 {
     public const int PageSize = 50;
+    public const int TitleChars = 300;
 
     public sealed record Row(long Id, string Title, string? ProviderName, string? Category, DateTimeOffset? PublishedAt, int? Quality, int? Heat, WorkflowState State, bool SourceChanged, int Undecided);
 
@@ -21,7 +22,7 @@ public sealed class QueueQuery(CmsDbContext db)
     public async Task<Page> PageAsync(QueueView view, CancellationToken ct)
     {
         var filtered = WithState(await FilterAsync(view, ct), view);
-        if (Cursor.Parse(view.Before) is { } before)
+        if (Cursor.Parse(view.Before, view.Sort) is { } before)
         {
             // Backwards: the rows just above the cursor, read in ascending order, then turned round.
             var above = await Rows(OrderAscending(Before(filtered, view, before), view.Sort).Take(PageSize + 1)).ToListAsync(ct);
@@ -33,7 +34,7 @@ public sealed class QueueQuery(CmsDbContext db)
             }
             // Less than a page above the cursor: that is the first page, shown whole below.
         }
-        var after = view.Before is null ? Cursor.Parse(view.After) : null;
+        var after = view.Before is null ? Cursor.Parse(view.After, view.Sort) : null;
         var rows = await Rows(Order(After(filtered, view, after), view.Sort).Take(PageSize + 1)).ToListAsync(ct);
         var next = rows.Count > PageSize ? CursorOf(view, rows[PageSize - 1]) : null;
         if (rows.Count > PageSize)
@@ -45,8 +46,9 @@ public sealed class QueueQuery(CmsDbContext db)
         return new Page(rows, next, previous, IsFirst: after is null);
     }
 
+    // A page shows at most TitleChars of a title; the rest never leaves the database.
     private static IQueryable<Row> Rows(IQueryable<Item> q) =>
-        q.Select(i => new Row(i.Id, i.Title, i.ProviderName, i.Category, i.PublishedAt, i.Quality, i.Heat, i.State, i.SourceChanged,
+        q.Select(i => new Row(i.Id, i.Title.Length > TitleChars ? i.Title.Substring(0, TitleChars) + "…" : i.Title, i.ProviderName, i.Category, i.PublishedAt, i.Quality, i.Heat, i.State, i.SourceChanged,
             i.RelatedLinks.Count(l => l.Decision == LinkDecision.Pending)));
 
     private static string CursorOf(QueueView view, Row row) => Cursor.Of(view.Sort, row.Id, row.PublishedAt, row.Quality, row.Heat);
@@ -92,7 +94,7 @@ public sealed class QueueQuery(CmsDbContext db)
         {
             return null;
         }
-        var cursor = Cursor.Parse(Cursor.Of(view.Sort, current.Id, current.PublishedAt, current.Quality, current.Heat))!;
+        var cursor = Cursor.Parse(Cursor.Of(view.Sort, current.Id, current.PublishedAt, current.Quality, current.Heat), view.Sort)!;
         var filtered = WithState(await FilterAsync(view, ct), view);
         if (next)
         {
@@ -249,6 +251,8 @@ public sealed class QueueQuery(CmsDbContext db)
     }
 
     // "value_id": the sort key of the last row seen and its id; value "null" when the key is NULL.
+    // Parse checks the value fits the sort (an int for quality and heat, UTC ticks in range for the
+    // date), so a hand-made cursor is refused instead of overflowing.
     public sealed record Cursor(string? Value, long Id)
     {
         public int? IntValue => Value is null ? null : int.Parse(Value, CultureInfo.InvariantCulture);
@@ -266,15 +270,21 @@ public sealed class QueueQuery(CmsDbContext db)
             return $"{value ?? "null"}_{id}";
         }
 
-        public static Cursor? Parse(string? cursor)
+        public static Cursor? Parse(string? cursor, string sort)
         {
             var parts = cursor?.Split('_');
-            if (parts is not { Length: 2 } || !long.TryParse(parts[1], CultureInfo.InvariantCulture, out var id)
-                || (parts[0] != "null" && !long.TryParse(parts[0], CultureInfo.InvariantCulture, out _)))
+            if (parts is not { Length: 2 } || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var id))
             {
                 return null;
             }
-            return new Cursor(parts[0] == "null" ? null : parts[0], id);
+            if (parts[0] == "null")
+            {
+                return new Cursor(null, id);
+            }
+            var fits = sort is "quality" or "heat"
+                ? int.TryParse(parts[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)
+                : long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) && ticks <= DateTimeOffset.MaxValue.UtcTicks;
+            return fits ? new Cursor(parts[0], id) : null;
         }
     }
 }

@@ -13,6 +13,7 @@ public static class AuditActions
     public const string TopicCreated = "topic.created";
     public const string TopicRenamed = "topic.renamed";
     public const string TopicMerged = "topic.merged";
+    public const string CategoryCreated = "category.created";
 
     public const string UserCreated = "user.created";
     public const string UserRoleAdded = "user.role-added";
@@ -47,5 +48,6 @@ public static class AuditTargets
 {
     public const string Item = "item";
     public const string Topic = "topic";
+    public const string Category = "category";
     public const string User = "user";
 }

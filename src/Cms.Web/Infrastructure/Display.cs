@@ -2,7 +2,8 @@ using System.Globalization;
 
 namespace Cms.Web.Infrastructure;
 
-// One way to show the values that appear on several pages, so the queue and the item page agree.
+// One way to show the values that appear on several pages, so the queue and the item page agree,
+// and how much of a field any page shows.
 public static class Display
 {
     // ISO 8601 dates everywhere (tables, inputs); times are UTC, as the pipeline delivers them.
@@ -24,4 +25,19 @@ public static class Display
 
     // The pipeline writes -1 when it has no trending score; a missing field means the same.
     public static string Heat(int? heat) => heat is null or < 0 ? "unknown" : heat.Value.ToString(CultureInfo.InvariantCulture);
+
+
+    // How much of any one field a page renders: the import limits bound what is stored, but they are
+    // settings, and the source itself can be a megabyte. Past these the page shows the start and the
+    // full value is on demand (the item's plain-text source, /Items/Details/{id}?handler=Source).
+    public const int TitleChars = 500;
+    public const int QueueTitleChars = 300;
+    public const int LineChars = 300;
+    public const int UrlChars = 2_048;
+    public const int ExcerptChars = 20_000;
+    public const int RelatedExcerptChars = 2_000;
+    public const int SourceChars = 64 * 1024;
+
+    public static string? Clip(string? value, int max) =>
+        value is null || value.Length <= max ? value : value[..max] + "…";
 }

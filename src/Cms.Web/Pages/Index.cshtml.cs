@@ -19,7 +19,9 @@ public sealed class IndexModel(CmsDbContext db, QueueQuery queue, BulkEdit bulk)
     [BindProperty(SupportsGet = true)]
     public QueueView View { get; set; } = new();
 
+    // Form body only: a link's query string must never choose what a bulk action changes.
     [BindProperty]
+    [FromForm]
     public BulkInput Bulk { get; set; } = new();
 
     [TempData]
@@ -45,13 +47,19 @@ public sealed class IndexModel(CmsDbContext db, QueueQuery queue, BulkEdit bulk)
         public string? Topic { get; set; }
     }
 
+    // Every value of the view is checked before any query runs: a bad link gets a message, not a 500.
+    private bool ViewIsValid()
+    {
+        foreach (var problem in View.Problems())
+        {
+            ModelState.AddModelError(problem.Field, problem.Message);
+        }
+        return ModelState.IsValid;
+    }
+
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
-        if (View.QualityMin is < 0 or > 100 || View.QualityMax is < 0 or > 100)
-        {
-            ModelState.AddModelError("View.QualityMin", "Quality bounds go from 0 to 100.");
-        }
-        if (!ModelState.IsValid)
+        if (!ViewIsValid())
         {
             return Page();
         }
@@ -72,6 +80,10 @@ public sealed class IndexModel(CmsDbContext db, QueueQuery queue, BulkEdit bulk)
 
     public async Task<IActionResult> OnPostBulkAsync(CancellationToken ct)
     {
+        if (View.Problems().Any())
+        {
+            return BadRequest();
+        }
         if (!ModelState.IsValid)
         {
             await LoadAsync(ct);

@@ -31,7 +31,9 @@ public static class SignInRateLimits
                     : RateLimitPartition.GetNoLimiter("")));
             o.OnRejected = (context, _) =>
             {
-                var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1);
+                // A window limiter knows when it reopens; a concurrency limiter (uploads) does not, and
+                // a few seconds is a fair guess for the upload ahead to finish.
+                var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(10);
                 context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 return ValueTask.CompletedTask;
             };

@@ -37,6 +37,13 @@ public sealed class LoginModel(PasswordSignIn signIn) : PageModel
     public async Task<IActionResult> OnPostAsync(string? returnUrl, CancellationToken ct)
     {
         ReturnUrl = Url.IsLocalUrl(returnUrl) ? returnUrl : null;
+        // A checkbox posted with a value that is not a boolean cannot be rendered back by the
+        // checkbox tag helper (it throws, a 500): it counts as unchecked.
+        if (ModelState.GetFieldValidationState("Input.RememberMe") == Microsoft.AspNetCore.Mvc.ModelBinding.ModelValidationState.Invalid)
+        {
+            ModelState.Remove("Input.RememberMe");
+            Input.RememberMe = false;
+        }
         if (!ModelState.IsValid)
         {
             return Page();
