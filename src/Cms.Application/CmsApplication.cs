@@ -44,9 +44,13 @@ public static class CmsApplication
         limits.EnsureValid();
         services.AddSingleton(limits);
         services.AddSingleton<ItemParser>();
+        var import = configuration.GetSection("Import").Get<ImportOptions>() ?? new ImportOptions();
+        import.EnsureValid();
+        services.AddSingleton(import);
 
         services.AddScoped<ImportParser>();
         services.AddScoped<ImportWriter>();
+        services.AddSingleton<RevisionComparer>();
         services.AddScoped<ItemImporter>();
         services.AddScoped<ItemExporter>();
         services.AddScoped<QueueQuery>();
@@ -64,6 +68,11 @@ public static class CmsApplication
         services.AddScoped<TopicVocabulary>();
         services.AddScoped<TopicAdministration>();
         services.AddScoped<UserAdministration>();
+        services.AddScoped<UserList>();
+        services.AddScoped<UserSessions>();
+        services.AddScoped<SignInRecords>();
+        services.AddScoped<OwnAccount>();
+        services.AddSingleton(SessionSettings.From(configuration));
         services.AddScoped<DatabaseSetup>();
         return services;
     }
@@ -78,9 +87,11 @@ public static class CmsApplication
         options.Password.RequireNonAlphanumeric = false;
         options.Password.RequiredUniqueChars = 1;
         options.Lockout.AllowedForNewUsers = true;
-        options.Lockout.MaxFailedAccessAttempts = 5;
         options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
         options.User.RequireUniqueEmail = true;
         options.SignIn.RequireConfirmedAccount = false;
+        // Sign-in pages count password failures per client (SignInRecords) with these two numbers;
+        // Identity itself counts wrong second-factor codes, which only the password's holder can try.
+        options.Lockout.MaxFailedAccessAttempts = 5;
     }
 }

@@ -21,6 +21,8 @@ public sealed class CmsDbContext(DbContextOptions<CmsDbContext> options)
     public DbSet<ItemLease> ItemLeases => Set<ItemLease>();
     public DbSet<ItemStateCount> ItemStateCounts => Set<ItemStateCount>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<UserSession> UserSessions => Set<UserSession>();
+    public DbSet<SignInThrottle> SignInThrottles => Set<SignInThrottle>();
 
     public static void Configure(DbContextOptionsBuilder builder, string connectionString) =>
         builder.UseNpgsql(connectionString, o => o.MigrationsAssembly(MigrationsAssembly))

@@ -107,7 +107,7 @@ public sealed class AuditEventTests(ApplicationFixture app) : IClassFixture<Appl
         var users = (Func<UserAdministration, Task> f) => Run(async s => { await f(s.GetRequiredService<UserAdministration>()); return 0; });
         Assert.Equal(AuditActions.UserCreated, (await EventsOfAsync(() => users(u => u.ProvisionAsync(Actors.Admin(), email, null, Roles.Editor, CancellationToken.None)))).Single().Action);
         var userId = app.Read(db => db.Users.Single(u => u.Email == email).Id);
-        Assert.Equal([(AuditActions.UserRoleChanged, userId)], await EventsOfAsync(() => users(u => u.ChangeRoleAsync(Actors.Admin(), userId, Roles.Publisher, CancellationToken.None))));
+        Assert.Equal([(AuditActions.UserRoleChanged, userId)], await EventsOfAsync(() => users(u => u.SetRolesAsync(Actors.Admin(), userId, [Roles.Publisher], CancellationToken.None))));
         Assert.Empty(await EventsOfAsync(() => users(u => u.ProvisionAsync(Actors.Admin(), "not-an-email", "short", Roles.Editor, CancellationToken.None))));
     }
 }

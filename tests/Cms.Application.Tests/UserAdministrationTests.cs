@@ -29,7 +29,7 @@ public sealed class UserAdministrationTests(ApplicationFixture app) : IClassFixt
 
         Assert.True(outcome.Succeeded, outcome.Result.Message);
         Assert.True(outcome.Value!.Generated);
-        Assert.True(await SignsInWithAsync(email, outcome.Value.Password));
+        Assert.True(await SignsInWithAsync(email, outcome.Value.Password!));
         var roles = await app.RunAsync(s => s.GetRequiredService<UserManager<CmsUser>>().GetRolesAsync(outcome.Value.User));
         Assert.Equal([Roles.Publisher], roles);
         Assert.Equal(1, app.Read(db => db.AuditEvents.Count(a => a.Action == AuditActions.UserCreated && a.EntityId == outcome.Value.User.Id)));
@@ -69,7 +69,7 @@ public sealed class UserAdministrationTests(ApplicationFixture app) : IClassFixt
 
         Assert.True(reset.Succeeded, reset.Result.Message);
         Assert.True(await SignsInWithAsync(email, reset.Value!));
-        Assert.False(await SignsInWithAsync(email, created.Value!.Password));
+        Assert.False(await SignsInWithAsync(email, created.Value!.Password!));
         Assert.Equal(1, app.Read(db => db.AuditEvents.Count(a => a.Action == AuditActions.UserPasswordReset && a.EntityId == created.Value.User.Id && a.Actor.StartsWith("cli:"))));
     }
 
@@ -102,10 +102,10 @@ public sealed class UserAdministrationTests(ApplicationFixture app) : IClassFixt
         }
         var created = await ProvisionAsync(Actors.Admin(), email, Roles.Admin);
 
-        var outcome = await app.RunAsync(s => s.GetRequiredService<UserAdministration>().ChangeRoleAsync(Actors.Admin(), created.Value!.User.Id, Roles.Editor, CancellationToken.None));
+        var outcome = await app.RunAsync(s => s.GetRequiredService<UserAdministration>().SetRolesAsync(Actors.Admin(), created.Value!.User.Id, [Roles.Editor], CancellationToken.None));
 
         Assert.Equal(OutcomeStatus.Invalid, outcome.Status);
-        Assert.Contains("is the last admin", outcome.Message);
+        Assert.Contains("is the last active admin", outcome.Message);
         var roles = await app.RunAsync(s => s.GetRequiredService<UserManager<CmsUser>>().GetRolesAsync(created.Value!.User));
         Assert.Equal([Roles.Admin], roles);
     }

@@ -27,6 +27,14 @@ public static class BenchSupport
         return cs;
     }
 
+    // A database with no schema at all, for baselines that bring their own tables.
+    public static async Task<string> CreateEmptyDatabaseAsync(string server, string name, CancellationToken ct)
+    {
+        await PostgresAdmin.DropDatabaseAsync(server, name, ct);
+        await PostgresAdmin.ExecuteAsync(server, $"CREATE DATABASE {name}", ct);
+        return new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+    }
+
     public static Task MigrateAsync(string cs, CancellationToken ct) =>
         CliHost.RunAsync(async s =>
         {

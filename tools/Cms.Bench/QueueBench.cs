@@ -42,10 +42,29 @@ public static partial class QueueBench
                 r.AddError("--database must be a lower-case identifier");
             }
         });
-        var command = new Command("queue", "Time the queue page against its own SQL at a million items.") { items, clients, requests, database };
+        var peerUrl = new Option<string?>("--peer-url") { Description = "Base URL of another system serving the same data, measured in the same run" };
+        peerUrl.Validators.Add(r =>
+        {
+            if (!Uri.TryCreate(r.GetValueOrDefault<string?>(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                r.AddError("--peer-url must be an absolute http(s) URL");
+            }
+        });
+        var peerViews = new Option<string[]>("--peer-view") { Description = "KEY=PATH: the peer's request for one view (keys: default, combined, rare, common, russian, provider)" };
+        var peerHeaders = new Option<string[]>("--peer-header") { Description = "'Name: value' sent with every peer request (e.g. an access token)" };
+        var command = new Command("queue", "Time the queue page against its own SQL (and optionally a peer system) at a million items.")
+        {
+            items, clients, requests, database, peerUrl, peerViews, peerHeaders,
+        };
         command.SetAction(async (parse, ct) =>
         {
-            await RunAsync(parse.GetRequiredValue(database), parse.GetValue(items), parse.GetValue(clients), parse.GetValue(requests), ct);
+            var peer = parse.GetValue(peerUrl) is { } url ? Peer.Parse(new Uri(url), parse.GetValue(peerViews) ?? [], parse.GetValue(peerHeaders) ?? []) : null;
+            if (peer is { Error: { } error })
+            {
+                Console.Error.WriteLine(error);
+                return BenchProgram.Usage;
+            }
+            await RunAsync(parse.GetRequiredValue(database), parse.GetValue(items), parse.GetValue(clients), parse.GetValue(requests), peer, ct);
             return BenchProgram.Ok;
         });
         return command;
@@ -54,7 +73,29 @@ public static partial class QueueBench
     [GeneratedRegex("<tr data-item-id=")]
     private static partial Regex Row();
 
-    private static async Task RunAsync(string database, int n, int clients, int requests, CancellationToken ct)
+    // Another system on the same data: one request per view, compared at the same concurrency.
+    private sealed record Peer(Uri BaseUrl, IReadOnlyDictionary<string, string> Views, IReadOnlyList<(string Name, string Value)> Headers, string? Error)
+    {
+        public static Peer Parse(Uri baseUrl, string[] views, string[] headers)
+        {
+            var byKey = new Dictionary<string, string>();
+            foreach (var view in views)
+            {
+                var parts = view.Split('=', 2);
+                if (parts.Length != 2 || !ViewKeys.Contains(parts[0]))
+                {
+                    return new(baseUrl, byKey, [], $"--peer-view '{view}': expected KEY=PATH with KEY one of {string.Join(", ", ViewKeys)}");
+                }
+                byKey[parts[0]] = parts[1];
+            }
+            var parsed = headers.Select(h => h.Split(':', 2)).Where(p => p.Length == 2).Select(p => (p[0].Trim(), p[1].Trim())).ToList();
+            return new(baseUrl, byKey, parsed, byKey.Count == 0 ? "--peer-url needs at least one --peer-view KEY=PATH" : null);
+        }
+    }
+
+    private static readonly string[] ViewKeys = ["default", "combined", "rare", "common", "russian", "provider"];
+
+    private static async Task RunAsync(string database, int n, int clients, int requests, Peer? peer, CancellationToken ct)
     {
         var server = BenchSupport.ServerConnectionString();
         var cs = new NpgsqlConnectionStringBuilder(server) { Database = database, MaxPoolSize = 50 }.ConnectionString;
@@ -73,20 +114,24 @@ public static partial class QueueBench
             };
             await SignInAsync(app.Services, http, ct);
 
-            var surname = ItemFileGenerator.Surname(1234);
-            (string Name, string Url, QueueView View)[] views =
+            var surname = RealisticItemGenerator.Surname(1234);
+            (string Key, string Name, string Url, QueueView View)[] views =
             [
-                ("default view", "/", new QueueView()),
-                ("combined filter", "/?View.Category=news&View.QualityMin=40&View.QualityMax=90&View.Topic=AI",
+                ("default", "default view", "/", new QueueView()),
+                ("combined", "combined filter", "/?View.Category=news&View.QualityMin=40&View.QualityMax=90&View.Topic=AI",
                     new QueueView { Category = "news", QualityMin = 40, QualityMax = 90, Topic = ["AI"] }),
-                ($"full-text search \"{surname}\" (a name, ~130 matches)", $"/?View.Q={surname}", new QueueView { Q = surname }),
-                ("full-text search \"market\" (~80% of items)", "/?View.Q=market", new QueueView { Q = "market" }),
+                ("rare", $"full-text search \"{surname}\" (a name, about 1 item in 8,000)", $"/?View.Q={surname}", new QueueView { Q = surname }),
+                ("common", "full-text search \"market\" (~80% of items)", "/?View.Q=market", new QueueView { Q = "market" }),
+                // Russian stemming and the last word as a prefix; the provider filter by the start of a word.
+                ("russian", "full-text search \"энерг\" (Russian prefix)", "/?View.Q=энерг", new QueueView { Q = "энерг" }),
+                ("provider", "provider \"hindustan\" (a word of the name, ~1 in 11)", "/?View.Provider=hindustan", new QueueView { Provider = "hindustan" }),
             ];
             Console.WriteLine();
             Console.WriteLine($"{clients} concurrent clients, {requests} requests per measurement");
             Console.WriteLine("| view | rows | page p50 ms | page p95 ms | page p99 ms | page req/s | SQL p50 ms | SQL p95 ms | SQL p99 ms | page p95 / SQL p95 |");
             Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-            foreach (var (name, url, view) in views)
+            var pageRates = new Dictionary<string, Figures>();
+            foreach (var (key, name, url, view) in views)
             {
                 var html = await http.GetStringAsync(url, ct);
                 var rows = Row().Matches(html).Count;
@@ -101,11 +146,40 @@ public static partial class QueueBench
                 }, ct);
                 Console.WriteLine(FormattableString.Invariant(
                     $"| {name} | {rows} | {page.P50:F1} | {page.P95:F1} | {page.P99:F1} | {page.PerSecond:F0} | {sql.P50:F1} | {sql.P95:F1} | {sql.P99:F1} | {page.P95 / sql.P95:F2}x |"));
+                pageRates[key] = page;
+            }
+            if (peer is not null)
+            {
+                await MeasurePeerAsync(peer, views.Select(v => (v.Key, v.Name)).ToList(), pageRates, clients, requests, ct);
             }
         }
         finally
         {
             await app.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task MeasurePeerAsync(Peer peer, List<(string Key, string Name)> views, Dictionary<string, Figures> ours, int clients, int requests, CancellationToken ct)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients * 2 }) { BaseAddress = peer.BaseUrl };
+        foreach (var (name, value) in peer.Headers)
+        {
+            http.DefaultRequestHeaders.TryAddWithoutValidation(name, value);
+        }
+        Console.WriteLine();
+        Console.WriteLine($"peer {peer.BaseUrl} on the same data, same concurrency");
+        Console.WriteLine("| view | peer request | peer p50 ms | peer p95 ms | peer req/s | our page req/s / peer req/s |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|");
+        foreach (var (key, name) in views)
+        {
+            if (!peer.Views.TryGetValue(key, out var path))
+            {
+                continue;
+            }
+            await MeasureAsync(clients, 50, async () => (await http.GetAsync(path, ct)).EnsureSuccessStatusCode(), ct);
+            var figures = await MeasureAsync(clients, requests, async () => (await http.GetAsync(path, ct)).EnsureSuccessStatusCode(), ct);
+            Console.WriteLine(FormattableString.Invariant(
+                $"| {name} | `{path}` | {figures.P50:F1} | {figures.P95:F1} | {figures.PerSecond:F0} | {ours[key].PerSecond / figures.PerSecond:F2}x |"));
         }
     }
 
@@ -160,7 +234,7 @@ public static partial class QueueBench
             return;
         }
         Console.WriteLine($"{database} holds {have} items; generating and importing {n - have} more");
-        var generator = new ItemFileGenerator(seed: have);
+        var generator = new RealisticItemGenerator(seed: have);
         var files = Enumerable.Range(have, n - have).Select(i =>
         {
             var text = generator.Next(i);
@@ -170,7 +244,7 @@ public static partial class QueueBench
         var clock = Stopwatch.StartNew();
         var progress = new Progress<ImportReport>(r =>
         {
-            if (r.Seen % 50_000 < ItemImporter.BatchSize)
+            if (r.Seen % 50_000 < ImportOptions.DefaultBatchFiles)
             {
                 Console.WriteLine(FormattableString.Invariant($"  {r.Seen} in {clock.Elapsed.TotalSeconds:F0} s"));
             }

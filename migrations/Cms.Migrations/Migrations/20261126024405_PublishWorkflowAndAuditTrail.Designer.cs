@@ -169,6 +169,10 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTimeOffset?>("DisabledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("disabled_at");
+
                     b.Property<string>("Email")
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)")
@@ -178,6 +182,10 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("email_confirmed");
 
+                    b.Property<DateTimeOffset?>("LastSignInAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_sign_in_at");
+
                     b.Property<bool>("LockoutEnabled")
                         .HasColumnType("boolean")
                         .HasColumnName("lockout_enabled");
@@ -185,6 +193,10 @@ namespace Cms.Migrations.Migrations
                     b.Property<DateTimeOffset?>("LockoutEnd")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("lockout_end");
+
+                    b.Property<bool>("MustChangePassword")
+                        .HasColumnType("boolean")
+                        .HasColumnName("must_change_password");
 
                     b.Property<string>("NormalizedEmail")
                         .HasMaxLength(256)
@@ -307,6 +319,11 @@ namespace Cms.Migrations.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)")
                         .HasColumnName("publish_scheduled_by_name");
+                    b.Property<NpgsqlTsVector>("ProviderSearch")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("tsvector")
+                        .HasColumnName("provider_search")
+                        .HasComputedColumnSql("to_tsvector('simple', coalesce(provider_name, '') || ' ' || replace(coalesce(provider_domain, ''), '.', ' '))", true);
 
                     b.Property<DateTimeOffset?>("PublishedAt")
                         .HasColumnType("timestamp with time zone")
@@ -334,7 +351,7 @@ namespace Cms.Migrations.Migrations
                         .ValueGeneratedOnAddOrUpdate()
                         .HasColumnType("tsvector")
                         .HasColumnName("search_vector")
-                        .HasComputedColumnSql("to_tsvector('english', coalesce(title, '') || ' ' || coalesce(excerpt, '')) || to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(excerpt, ''))", true);
+                        .HasComputedColumnSql("to_tsvector('english', coalesce(title, '') || ' ' || coalesce(excerpt, '')) || to_tsvector('russian', coalesce(title, '') || ' ' || coalesce(excerpt, '')) || to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(excerpt, ''))", true);
 
                     b.Property<bool>("SourceChanged")
                         .HasColumnType("boolean")
@@ -395,6 +412,10 @@ namespace Cms.Migrations.Migrations
                     b.HasIndex("PublishAt")
                         .HasDatabaseName("ix_items_publish_at")
                         .HasFilter("publish_at IS NOT NULL");
+                    b.HasIndex("ProviderSearch")
+                        .HasDatabaseName("ix_items_provider_search");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("ProviderSearch"), "GIN");
 
                     b.HasIndex("Quality")
                         .HasDatabaseName("ix_items_quality");
@@ -413,9 +434,6 @@ namespace Cms.Migrations.Migrations
 
                     b.HasIndex("Heat", "Id")
                         .HasDatabaseName("ix_items_heat_id");
-
-                    b.HasIndex("ProviderDomain", "PublishedAt")
-                        .HasDatabaseName("ix_items_provider_domain_published_at");
 
                     b.HasIndex("Quality", "Id")
                         .HasDatabaseName("ix_items_quality_id");
@@ -661,6 +679,39 @@ namespace Cms.Migrations.Migrations
                     b.ToTable("related_links", (string)null);
                 });
 
+            modelBuilder.Entity("Cms.Data.Entities.SignInThrottle", b =>
+                {
+                    b.Property<string>("Account")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("account");
+
+                    b.Property<string>("Client")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("client");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("integer")
+                        .HasColumnName("failures");
+
+                    b.Property<DateTimeOffset?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("locked_until");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Account", "Client")
+                        .HasName("pk_sign_in_throttles");
+
+                    b.HasIndex("UpdatedAt")
+                        .HasDatabaseName("ix_sign_in_throttles_updated_at");
+
+                    b.ToTable("sign_in_throttles", (string)null);
+                });
+
             modelBuilder.Entity("Cms.Data.Entities.SourceRevision", b =>
                 {
                     b.Property<long>("Id")
@@ -669,6 +720,22 @@ namespace Cms.Migrations.Migrations
                         .HasColumnName("id");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("ChangedFieldCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("changed_field_count");
+
+                    b.PrimitiveCollection<string[]>("ChangedFields")
+                        .HasColumnType("text[]")
+                        .HasColumnName("changed_fields");
+
+                    b.Property<string>("Diff")
+                        .HasColumnType("text")
+                        .HasColumnName("diff");
+
+                    b.Property<bool>("DiffOmitted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("diff_omitted");
 
                     b.Property<string>("FileName")
                         .IsRequired()
@@ -747,6 +814,57 @@ namespace Cms.Migrations.Migrations
                         .HasDatabaseName("ix_topics_normalized_name");
 
                     b.ToTable("topics", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.UserSession", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Ip")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("ip");
+
+                    b.Property<DateTimeOffset>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_seen_at");
+
+                    b.Property<byte[]>("Ticket")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("ticket");
+
+                    b.Property<string>("UserAgent")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("user_agent");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_user_sessions");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_user_sessions_expires_at");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_user_sessions_user_id");
+
+                    b.ToTable("user_sessions", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
@@ -1018,6 +1136,16 @@ namespace Cms.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_source_revisions_items_item_id");
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.UserSession", b =>
+                {
+                    b.HasOne("Cms.Data.Entities.CmsUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_user_sessions_asp_net_users_user_id");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

@@ -13,17 +13,24 @@ public sealed record PreparedItem(ParsedItem Parsed, string Hash, string ImagesJ
 
 public readonly record struct ParsedFile(PreparedItem? Item, ImportProblem? Problem);
 
-// Reads one chunk of files and parses it: the bytes one file after another (uploads and zip
-// entries share one stream), the parsing in parallel on every core.
-public sealed class ImportParser(ItemParser parser, FrontMatterOptions options, ILogger<ImportParser> logger)
+// Reads the next batch of files and parses it: the bytes one file after another (uploads and
+// zip entries share one stream), the parsing in parallel on every core. A batch stops at a number
+// of bytes as well as a number of files, so what it holds does not grow with the size of the files.
+public sealed class ImportParser(ItemParser parser, FrontMatterOptions options, ImportOptions importOptions, ILogger<ImportParser> logger)
 {
-    public async Task<ParsedFile[]> ParseChunkAsync(ImportFile[] chunk, CancellationToken ct)
+    public async Task<ParsedFile[]> NextBatchAsync(IEnumerator<ImportFile> files, CancellationToken ct)
     {
-        var bytes = new byte[]?[chunk.Length];
-        var results = new ParsedFile[chunk.Length];
-        for (var i = 0; i < chunk.Length; i++)
+        var chunk = new List<ImportFile>();
+        var bytes = new List<(byte[] Buffer, int Length)?>();
+        var results = new List<ParsedFile>();
+        long total = 0;
+        while (chunk.Count < importOptions.BatchFiles && total < importOptions.BatchBytes && files.MoveNext())
         {
-            var file = chunk[i];
+            var file = files.Current;
+            chunk.Add(file);
+            bytes.Add(null);
+            results.Add(default);
+            var i = chunk.Count - 1;
             if (file.Length > options.MaxBytes)
             {
                 results[i] = new(null, new(file.Path, $"file is {file.Length} bytes, over the limit of {options.MaxBytes} bytes"));
@@ -31,29 +38,45 @@ public sealed class ImportParser(ItemParser parser, FrontMatterOptions options, 
             }
             try
             {
-                bytes[i] = await file.ReadAsync(ct);
+                var data = await file.ReadBoundedAsync(options.MaxBytes, ct);
+                total += data.Length;
+                if (data.Length > options.MaxBytes)
+                {
+                    // The declared size was smaller (a zip entry's header can say anything).
+                    ImportFile.Return(data.Buffer);
+                    results[i] = new(null, new(file.Path, $"file is over the limit of {options.MaxBytes} bytes"));
+                    continue;
+                }
+                bytes[i] = data;
             }
-            catch (IOException ex)
+            catch (Exception ex) when (ex is IOException or InvalidDataException)
             {
                 results[i] = new(null, new(file.Path, $"cannot read: {ex.Message}"));
             }
         }
-        await Task.Run(() => Parallel.For(0, chunk.Length, new ParallelOptions { CancellationToken = ct }, i =>
+        var parsed = results.ToArray();
+        await Task.Run(() => Parallel.For(0, chunk.Count, new ParallelOptions { CancellationToken = ct }, i =>
         {
             if (bytes[i] is { } data)
             {
-                results[i] = Parse(chunk[i].Path, data);
+                parsed[i] = Parse(chunk[i].Path, data.Buffer.AsSpan(0, data.Length));
+                ImportFile.Return(data.Buffer);
             }
         }), ct);
-        return results;
+        return parsed;
     }
 
-    public ParsedFile Parse(string path, byte[] bytes)
+    private static readonly SourceMapping EmptyRoot = new([]);
+
+    public ParsedFile Parse(string path, ReadOnlySpan<byte> bytes)
     {
         try
         {
             var parsed = parser.Parse(path, bytes);
-            return new(new PreparedItem(parsed, ItemRows.Hash(parsed.Document.Yaml), JsonSerializer.Serialize(parsed.Images)), null);
+            // The node tree is only needed to validate; dropping it here keeps a batch's memory
+            // close to its text (a 1 MiB list of tiny values is tens of MiB of nodes).
+            var light = parsed with { Document = parsed.Document with { Root = EmptyRoot } };
+            return new(new PreparedItem(light, ItemRows.Hash(parsed.Document.Yaml), JsonSerializer.Serialize(parsed.Images)), null);
         }
         catch (FrontMatterException ex)
         {

@@ -5,19 +5,69 @@ public sealed record ImportProblem(string Path, string Reason)
     public override string ToString() => $"{Path}: {Reason}";
 }
 
-public sealed class ImportReport
+// An item the import created or changed, for the report's links.
+public sealed record ImportedItem(long Id, string Title);
+
+public sealed class ImportReport(int maxProblems = int.MaxValue)
 {
+    // How many items of each kind the report names; the counts stay exact, the lists stop here so a
+    // million-file import keeps a bounded report.
+    public const int MaxListed = 200;
+
+    private readonly List<ImportProblem> _problems = [];
+
     public int Imported { get; set; }
     public int Updated { get; set; }
     public int Unchanged { get; set; }
 
-    // Changed sources kept aside because an editor had worked on the item (counted in Updated).
+    // Changed sources kept aside because an editor had worked on the item or it was past New.
+    // Counted in Updated for the command line's summary line (a documented format); shown apart
+    // on the upload page.
     public int Revisions { get; set; }
-    public int Rejected => Problems.Count;
-    public List<ImportProblem> Problems { get; } = [];
+
+    public int Rejected { get; private set; }
+
+    // Items whose fields followed the changed source.
+    public int UpdatedFromSource => Updated - Revisions;
+
+    // The first MaxListed of each kind, in import order.
+    public List<ImportedItem> NewItems { get; } = [];
+    public List<ImportedItem> UpdatedItems { get; } = [];
+    public List<ImportedItem> RevisionItems { get; } = [];
+
+    // The first refused files by name; the rest are only counted (ProblemsOmitted), so a report
+    // stays small whatever an upload holds.
+    public IReadOnlyList<ImportProblem> Problems => _problems;
+
+    public int ProblemsOmitted => Rejected - _problems.Count;
+
+    public void Refuse(ImportProblem problem)
+    {
+        Rejected++;
+        if (_problems.Count < maxProblems)
+        {
+            _problems.Add(problem);
+        }
+    }
+
+    public void Refuse(IEnumerable<ImportProblem> problems)
+    {
+        foreach (var problem in problems)
+        {
+            Refuse(problem);
+        }
+    }
 
     public int Seen => Imported + Updated + Unchanged + Rejected;
 
     // The exact last line of `./cms import`.
     public string Summary => $"imported {Imported}, updated {Updated}, unchanged {Unchanged}, rejected {Rejected}";
+
+    public static void Name(List<ImportedItem> list, long id, string title)
+    {
+        if (list.Count < MaxListed)
+        {
+            list.Add(new ImportedItem(id, title));
+        }
+    }
 }

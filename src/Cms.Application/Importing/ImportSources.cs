@@ -35,14 +35,15 @@ public static class ImportSources
     }
 
     private static ImportFile FromDisk(FileInfo file) =>
-        new(file.FullName, file.Length, ct => File.ReadAllBytesAsync(file.FullName, ct));
+        new(file.FullName, file.Length, _ => Task.FromResult<Stream>(
+            new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 16 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan)));
 
-    public static ImportFile FromBytes(string name, byte[] bytes) =>
-        new(name, bytes.LongLength, _ => Task.FromResult(bytes));
+    public static ImportFile FromBytes(string name, byte[] bytes) => ImportFile.FromBytes(name, bytes);
 
-    // Entries of an uploaded zip; each is size-checked from its header before it is inflated, and
-    // inflation stops at the limit, so a zip bomb costs at most maxBytes + 1 per entry.
-    public static IEnumerable<ImportFile> FromZip(string zipName, ZipArchive archive, int maxBytes)
+    // Entries of an uploaded zip, one after another. Each is opened only when its batch comes up
+    // and read through ImportFile.ReadBoundedAsync, which stops inflating at the file limit
+    // whatever size the entry's header declares, so a zip bomb costs at most maxBytes + 1 per entry.
+    public static IEnumerable<ImportFile> FromZip(string zipName, ZipArchive archive)
     {
         foreach (var entry in archive.Entries)
         {
@@ -52,22 +53,7 @@ public static class ImportSources
             }
             // Entry names are untrusted (`..\\..\\x.txt`, NUL, device names): only a safe leaf name is kept.
             var name = $"{SafeFileName.From(zipName)}/{SafeFileName.From(entry.FullName)}";
-            yield return new ImportFile(name, entry.Length, async ct =>
-            {
-                await using var stream = await entry.OpenAsync(ct);
-                var buffer = new MemoryStream();
-                var chunk = new byte[81920];
-                int read;
-                while ((read = await stream.ReadAsync(chunk, ct)) > 0)
-                {
-                    buffer.Write(chunk, 0, read);
-                    if (buffer.Length > maxBytes)
-                    {
-                        break;
-                    }
-                }
-                return buffer.ToArray();
-            });
+            yield return new ImportFile(name, entry.Length, async ct => await entry.OpenAsync(ct));
         }
     }
 }

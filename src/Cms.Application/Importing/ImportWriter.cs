@@ -2,19 +2,23 @@ using Cms.Application.Auditing;
 using Cms.Application.Topics;
 using Cms.Core.Auditing;
 using Cms.Core.Items;
+using Cms.Core.Security;
 using Cms.Data;
 using Cms.Data.Entities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Cms.Application.Importing;
 
 // Writes parsed files, one transaction per batch under an advisory lock, so concurrent imports of
-// the same folder cannot both insert one URL. New items go in by binary COPY, untouched items
-// follow their source, items an editor touched only get a pending source revision.
-public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics)
+// the same folder cannot both insert one URL. New items go in by binary COPY; an existing item
+// only follows its source while it is New and nobody has touched it; any other change waits as a
+// pending source revision. Import never moves an existing item between workflow states.
+public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, RevisionComparer comparer, ILogger<ImportWriter> logger)
 {
     private const long ImportLockKey = 0x636d735f696d70; // "cms_imp"
+    public const int CategoryColumnLength = 100;
 
     // The same story twice in one list: split there, so the earlier file is written first.
     public async Task WriteAsync(IReadOnlyList<PreparedItem> items, Actor actor, ImportReport report, CancellationToken ct)
@@ -25,8 +29,8 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics)
         {
             if (!urls.Add(item.Url))
             {
-                await WriteBatchAsync(batch, actor, report, ct);
-                batch.Clear();
+                await WriteIsolatingRefusalsAsync(batch, actor, report, ct);
+                batch = [];
                 urls.Clear();
                 urls.Add(item.Url);
             }
@@ -34,14 +38,68 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics)
         }
         if (batch.Count > 0)
         {
-            await WriteBatchAsync(batch, actor, report, ct);
+            await WriteIsolatingRefusalsAsync(batch, actor, report, ct);
         }
     }
 
+    // A row the database refuses must cost its own file only: the batch is rolled back and its
+    // halves written again, down to the one file, which is reported with the database's reason.
+    // k bad files in a batch of n cost about k·log2(n) extra transactions; good batches cost none.
+    private async Task WriteIsolatingRefusalsAsync(List<PreparedItem> batch, Actor actor, ImportReport report, CancellationToken ct)
+    {
+        try
+        {
+            (await WriteBatchAsync(batch, actor, ct)).AddTo(report);
+        }
+        catch (Exception ex) when (RowRefusal(ex) is { } refusal)
+        {
+            db.ChangeTracker.Clear();
+            if (batch.Count == 1)
+            {
+                logger.LogWarning("The database refused {Path}: {SqlState} {Message}", batch[0].Parsed.Document.Path, refusal.SqlState, refusal.MessageText);
+                report.Refuse(new ImportProblem(batch[0].Parsed.Document.Path, $"refused by the database: {refusal.MessageText} ({refusal.SqlState})"));
+                return;
+            }
+            var half = batch.Count / 2;
+            await WriteIsolatingRefusalsAsync(batch[..half], actor, report, ct);
+            await WriteIsolatingRefusalsAsync(batch[half..], actor, report, ct);
+        }
+    }
+
+    // Refusals caused by a row's content: data exceptions (22), integrity constraints (23) and
+    // program limits such as an index row too large (54). Anything else (connection lost,
+    // deadlock, shutdown) fails the import as before, to be rerun.
+    internal static PostgresException? RowRefusal(Exception ex) =>
+        (ex as PostgresException ?? ex.InnerException as PostgresException) is { } pg && pg.SqlState[..2] is "22" or "23" or "54" ? pg : null;
+
     private sealed record Existing(long Id, string OriginalUrl, string SourceHash, DateTimeOffset? EditedAt, WorkflowState State);
 
-    private async Task WriteBatchAsync(List<PreparedItem> batch, Actor actor, ImportReport report, CancellationToken ct)
+    private sealed class BatchResult
     {
+        public int Imported, Updated, Unchanged, Revisions;
+        public List<ImportProblem> Problems { get; } = [];
+
+        // Named in the report only once the batch has committed.
+        public List<ImportedItem> NewItems { get; } = [];
+        public List<ImportedItem> UpdatedItems { get; } = [];
+        public List<ImportedItem> RevisionItems { get; } = [];
+
+        public void AddTo(ImportReport report)
+        {
+            report.Imported += Imported;
+            report.Updated += Updated;
+            report.Unchanged += Unchanged;
+            report.Revisions += Revisions;
+            report.Refuse(Problems);
+            NewItems.ForEach(i => ImportReport.Name(report.NewItems, i.Id, i.Title));
+            UpdatedItems.ForEach(i => ImportReport.Name(report.UpdatedItems, i.Id, i.Title));
+            RevisionItems.ForEach(i => ImportReport.Name(report.RevisionItems, i.Id, i.Title));
+        }
+    }
+
+    private async Task<BatchResult> WriteBatchAsync(List<PreparedItem> batch, Actor actor, CancellationToken ct)
+    {
+        var result = new BatchResult();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({ImportLockKey})", ct);
 
@@ -50,49 +108,69 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics)
             .Where(i => urls.Contains(i.OriginalUrl))
             .Select(i => new Existing(i.Id, i.OriginalUrl, i.SourceHash, i.EditedAt, i.State))
             .ToDictionaryAsync(i => i.OriginalUrl, ct);
+        var rules = await ImportRules.ForBatchAsync(actor, topics, batch, ct);
 
         var now = DateTimeOffset.UtcNow;
         var fresh = new List<PreparedItem>();
-        int updated = 0, unchanged = 0;
+        var applied = new List<PreparedItem>();
         foreach (var prepared in batch)
         {
-            if (!existing.TryGetValue(prepared.Url, out var known))
+            existing.TryGetValue(prepared.Url, out var known);
+            if (known is not null && known.SourceHash == prepared.Hash)
+            {
+                result.Unchanged++;
+            }
+            else if (known is not null && !FollowsItsSource(known, prepared))
+            {
+                if (await KeepRevisionAsync(known, prepared, actor, now, ct))
+                {
+                    result.Revisions++;
+                    result.Updated++;
+                    ImportReport.Name(result.RevisionItems, known.Id, prepared.Parsed.Title);
+                }
+                else
+                {
+                    result.Unchanged++;
+                }
+            }
+            else if (rules.Refusal(prepared, isNew: known is null) is { } reason)
+            {
+                result.Problems.Add(new ImportProblem(prepared.Parsed.Document.Path, reason));
+                AuditLog.Add(db, actor, AuditActions.AuthorizationRefused, AuditTargets.Item, known?.Id.ToString(),
+                    new { attempted = "import", file = prepared.Parsed.Document.Path, reason });
+            }
+            else if (known is null)
             {
                 fresh.Add(prepared);
-            }
-            else if (known.SourceHash == prepared.Hash)
-            {
-                unchanged++;
-            }
-            else if (known.EditedAt is null && known.State is WorkflowState.New or WorkflowState.Published)
-            {
-                await UpdateUntouchedAsync(known.Id, prepared, actor, now, ct);
-                updated++;
-            }
-            else if (await KeepRevisionAsync(known.Id, prepared, actor, now, ct))
-            {
-                report.Revisions++;
-                updated++;
+                applied.Add(prepared);
             }
             else
             {
-                unchanged++;
+                await UpdateUntouchedAsync(known.Id, prepared, actor, now, ct);
+                applied.Add(prepared);
+                result.Updated++;
+                ImportReport.Name(result.UpdatedItems, known.Id, prepared.Parsed.Title);
             }
         }
-        if (fresh.Count > 0)
+        var inserted = fresh.Count > 0 ? await InsertAsync(fresh, actor, now, ct) : [];
+        foreach (var item in inserted.Take(ImportReport.MaxListed))
         {
-            await InsertAsync(fresh, actor, now, ct);
+            ImportReport.Name(result.NewItems, item.Id, item.Title);
         }
-        await AddCategoriesAsync(batch.Select(b => b.Parsed.Category), ct);
+        await topics.EnsureCategoriesFromImportAsync(actor, ImportRules.Categories(applied), ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         db.ChangeTracker.Clear();
-        report.Imported += fresh.Count;
-        report.Updated += updated;
-        report.Unchanged += unchanged;
+        result.Imported = fresh.Count;
+        return result;
     }
 
-    // An item nobody has touched follows its source: fields, links and topics are replaced.
+    // Only a New item nobody has touched follows its source, and only to stay New: a file that
+    // now says `published: true` is a change a person has to decide on.
+    private static bool FollowsItsSource(Existing known, PreparedItem prepared) =>
+        known.EditedAt is null && known.State == WorkflowState.New && !prepared.Parsed.Published;
+
+    // Fields, links and topics are replaced; the state stays New.
     private async Task UpdateUntouchedAsync(long id, PreparedItem prepared, Actor actor, DateTimeOffset now, CancellationToken ct)
     {
         var item = await db.Items.Include(i => i.RelatedLinks).Include(i => i.Topics).SingleAsync(i => i.Id == id, ct);
@@ -104,22 +182,26 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics)
         item.Topics.Clear();
         item.Topics.AddRange(ItemRows.Topics(id, prepared.Parsed.Topics, topicIds));
         // Pending revisions of an untouched item are superseded by the newer source.
-        await db.SourceRevisions.Where(r => r.ItemId == id && r.Status == RevisionStatus.Pending)
+        var dismissed = await db.SourceRevisions.Where(r => r.ItemId == id && r.Status == RevisionStatus.Pending)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RevisionStatus.Dismissed), ct);
         item.SourceChanged = false;
         AuditLog.Add(db, actor, AuditActions.ItemSourceUpdated, AuditTargets.Item, id.ToString(),
-            new { file = prepared.Parsed.Document.Path, beforeHash = before, afterHash = prepared.Hash });
+            new { file = prepared.Parsed.Document.Path, beforeHash = before, afterHash = prepared.Hash, state = item.State.ToString(), dismissedRevisions = dismissed });
     }
 
-    // An editor's work is never overwritten: the new source waits as a pending revision.
-    private async Task<bool> KeepRevisionAsync(long id, PreparedItem prepared, Actor actor, DateTimeOffset now, CancellationToken ct)
+    // An editor's work, and any item past New, is never overwritten: the new source waits as a
+    // pending revision, with its comparison to the current source computed once, here.
+    private async Task<bool> KeepRevisionAsync(Existing known, PreparedItem prepared, Actor actor, DateTimeOffset now, CancellationToken ct)
     {
+        var id = known.Id;
         if (await db.SourceRevisions.AnyAsync(r => r.ItemId == id && r.SourceHash == prepared.Hash, ct))
         {
             return false;
         }
         await db.SourceRevisions.Where(r => r.ItemId == id && r.Status == RevisionStatus.Pending)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RevisionStatus.Dismissed), ct);
+        var current = await db.Items.Where(i => i.Id == id).Select(i => i.SourceYaml).SingleAsync(ct);
+        var comparison = comparer.Compare(current, prepared.Parsed.Document.Yaml);
         db.SourceRevisions.Add(new SourceRevision
         {
             ItemId = id,
@@ -128,14 +210,18 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics)
             SourceHash = prepared.Hash,
             ReceivedAt = now,
             Status = RevisionStatus.Pending,
+            ChangedFields = comparison.ChangedFields,
+            ChangedFieldCount = comparison.ChangedFieldCount,
+            Diff = comparison.Diff,
+            DiffOmitted = comparison.DiffOmitted,
         });
         await db.Items.Where(i => i.Id == id).ExecuteUpdateAsync(s => s.SetProperty(i => i.SourceChanged, true), ct);
         AuditLog.Add(db, actor, AuditActions.ItemRevisionReceived, AuditTargets.Item, id.ToString(),
-            new { file = prepared.Parsed.Document.Path, hash = prepared.Hash });
+            new { file = prepared.Parsed.Document.Path, hash = prepared.Hash, state = known.State.ToString(), changedFields = comparison.ChangedFields });
         return true;
     }
 
-    private async Task InsertAsync(List<PreparedItem> fresh, Actor actor, DateTimeOffset now, CancellationToken ct)
+    private async Task<List<Item>> InsertAsync(List<PreparedItem> fresh, Actor actor, DateTimeOffset now, CancellationToken ct)
     {
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         var ids = await ItemCopy.ReserveIdsAsync(conn, fresh.Count, ct);
@@ -150,18 +236,10 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics)
             items.Add(item);
         }
         await ItemCopy.WriteAsync(conn, items, ct);
+        // The event says which state the item starts in: an item imported as Published is
+        // published by the import, and the audit says so.
         await AuditLog.CopyAsync(conn, actor, AuditActions.ItemImported, AuditTargets.Item,
             items.Select((item, i) => (item.Id.ToString(), (object?)new { file = fresh[i].Parsed.Document.Path, state = item.State.ToString() })), now, ct);
-    }
-
-    // Categories the pipeline uses join the managed list (names over 100 characters stay off it).
-    private async Task AddCategoriesAsync(IEnumerable<string?> categories, CancellationToken ct)
-    {
-        var names = categories.Where(c => !string.IsNullOrWhiteSpace(c) && c.Length <= 100).Select(c => c!).Distinct().ToArray();
-        if (names.Length > 0)
-        {
-            await db.Database.ExecuteSqlInterpolatedAsync(
-                $"INSERT INTO categories (name, from_import) SELECT unnest({names}), true ON CONFLICT (name) DO NOTHING", ct);
-        }
+        return items;
     }
 }

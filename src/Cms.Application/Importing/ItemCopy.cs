@@ -24,8 +24,16 @@ public static class ItemCopy
     // Items, then their related links and topic links (each item's collections).
     public static async Task WriteAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, CancellationToken ct)
     {
+        await WriteItemsAsync(conn, items, "items", ct);
+        await WriteLinksAsync(conn, items.SelectMany(i => i.RelatedLinks), "related_links", ct);
+        await WriteTopicsAsync(conn, items.SelectMany(i => i.Topics), ct);
+    }
+
+    // The table is a parameter so the import benchmark can write the same rows into plain tables.
+    public static async Task WriteItemsAsync(NpgsqlConnection conn, IEnumerable<Item> items, string table, CancellationToken ct)
+    {
         await using (var copy = await conn.BeginBinaryImportAsync(
-            "COPY items (id, original_url, file_name, title, excerpt, category, type, provider_name, provider_domain, published_at, web_url, quality, heat, state, source_yaml, source_hash, images_json, imported_at, updated_at, source_changed) FROM STDIN (FORMAT BINARY)", ct))
+            $"COPY {table} (id, original_url, file_name, title, excerpt, category, type, provider_name, provider_domain, published_at, web_url, quality, heat, state, source_yaml, source_hash, images_json, imported_at, updated_at, source_changed) FROM STDIN (FORMAT BINARY)", ct))
         {
             foreach (var i in items)
             {
@@ -53,11 +61,14 @@ public static class ItemCopy
             }
             await copy.CompleteAsync(ct);
         }
+    }
 
+    public static async Task WriteLinksAsync(NpgsqlConnection conn, IEnumerable<RelatedLink> links, string table, CancellationToken ct)
+    {
         await using (var copy = await conn.BeginBinaryImportAsync(
-            "COPY related_links (item_id, position, title, excerpt, url, is_safe_url, provider_name, provider_domain, published_at, decision, reason) FROM STDIN (FORMAT BINARY)", ct))
+            $"COPY {table} (item_id, position, title, excerpt, url, is_safe_url, provider_name, provider_domain, published_at, decision, reason) FROM STDIN (FORMAT BINARY)", ct))
         {
-            foreach (var link in items.SelectMany(i => i.RelatedLinks))
+            foreach (var link in links)
             {
                 await copy.StartRowAsync(ct);
                 await copy.WriteAsync(link.ItemId, NpgsqlDbType.Bigint, ct);
@@ -74,10 +85,13 @@ public static class ItemCopy
             }
             await copy.CompleteAsync(ct);
         }
+    }
 
+    public static async Task WriteTopicsAsync(NpgsqlConnection conn, IEnumerable<ItemTopic> topics, CancellationToken ct)
+    {
         await using (var copy = await conn.BeginBinaryImportAsync("COPY item_topics (item_id, topic_id, position) FROM STDIN (FORMAT BINARY)", ct))
         {
-            foreach (var topic in items.SelectMany(i => i.Topics))
+            foreach (var topic in topics)
             {
                 await copy.StartRowAsync(ct);
                 await copy.WriteAsync(topic.ItemId, NpgsqlDbType.Bigint, ct);

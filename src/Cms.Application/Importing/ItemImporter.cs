@@ -5,11 +5,10 @@ using Cms.Data;
 namespace Cms.Application.Importing;
 
 // Import a stream of files: the page's upload, the command line, first-run samples and the
-// benchmark all come here. Reading and parsing batch k+1 overlaps with writing batch k.
-public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWriter writer)
+// benchmark all come here. Reading and parsing batch k+1 overlaps with writing batch k; a batch
+// is bounded in files and bytes (ImportOptions), so memory does not grow with the input.
+public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWriter writer, ImportOptions options)
 {
-    public const int BatchSize = 1000;
-
     public Task<Outcome<ImportReport>> ImportAsync(Actor actor, IEnumerable<string> paths, IProgress<ImportReport>? progress, CancellationToken ct) =>
         ImportAsync(actor, ImportSources.FromPaths(paths), progress, ct);
 
@@ -20,17 +19,22 @@ public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWri
             await AuditLog.RefusedAsync(db, actor, "import", null, null, $"{Permissions.ImportItems} required", ct);
             return Outcome.Forbidden($"Importing needs the {Permissions.ImportItems} permission.");
         }
-        var report = new ImportReport();
+        var report = NewReport();
         Task? writing = null;
-        foreach (var chunk in files.Chunk(BatchSize))
+        using var source = files.GetEnumerator();
+        while (true)
         {
-            var parsed = await parser.ParseChunkAsync(chunk, ct);
+            var parsed = await parser.NextBatchAsync(source, ct);
+            if (parsed.Length == 0)
+            {
+                break;
+            }
             if (writing is not null)
             {
                 await writing;
                 progress?.Report(report);
             }
-            report.Problems.AddRange(parsed.Where(p => p.Problem is not null).Select(p => p.Problem!));
+            report.Refuse(parsed.Where(p => p.Problem is not null).Select(p => p.Problem!));
             writing = writer.WriteAsync(parsed.Where(p => p.Item is not null).Select(p => p.Item!).ToList(), actor, report, ct);
         }
         if (writing is not null)
@@ -40,4 +44,6 @@ public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWri
         progress?.Report(report);
         return Outcome<ImportReport>.Ok(report, report.Summary);
     }
+
+    public ImportReport NewReport() => new(options.MaxReportedProblems);
 }

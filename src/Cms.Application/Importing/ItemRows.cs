@@ -27,11 +27,14 @@ public static class ItemRows
             ImportedAt = now,
         };
         Apply(item, prepared, now);
+        // Only a new item takes its state from the file; import never moves an existing one.
+        item.State = parsed.Published ? WorkflowState.Published : WorkflowState.New;
         item.RelatedLinks.AddRange(parsed.Related.Select(r => Link(id, r)));
         return item;
     }
 
-    // The source's fields onto an item; editors' state (edits, pending flags) is the caller's business.
+    // The source's fields onto an item; its workflow state and editors' work (edits, pending flags)
+    // are the caller's business.
     public static void Apply(Item item, PreparedItem prepared, DateTimeOffset now)
     {
         var parsed = prepared.Parsed;
@@ -46,7 +49,6 @@ public static class ItemRows
         item.WebUrl = parsed.WebUrl;
         item.Quality = parsed.Quality;
         item.Heat = parsed.Heat;
-        item.State = parsed.Published ? WorkflowState.Published : WorkflowState.New;
         item.SourceYaml = parsed.Document.Yaml;
         item.SourceHash = prepared.Hash;
         item.ImagesJson = prepared.ImagesJson;

@@ -11,26 +11,47 @@ namespace Cms.Application.Queue;
 public sealed class QueueQuery(CmsDbContext db)
 {
     public const int PageSize = 50;
+    public const int TitleChars = 300;
 
     public sealed record Row(long Id, string Title, string? ProviderName, string? Category, DateTimeOffset? PublishedAt, int? Quality, int? Heat, WorkflowState State, bool SourceChanged, int Undecided, DateTimeOffset? PublishAt = null);
 
-    public sealed record Page(IReadOnlyList<Row> Items, string? NextCursor);
+    // NextCursor and PreviousCursor are the View.After and View.Before of the neighbouring pages;
+    // IsFirst: no row of the view comes before this page.
+    public sealed record Page(IReadOnlyList<Row> Items, string? NextCursor, string? PreviousCursor, bool IsFirst);
 
     public async Task<Page> PageAsync(QueueView view, CancellationToken ct)
     {
         var filtered = WithState(await FilterAsync(view, ct), view);
-        var rows = await Order(After(filtered, view, Cursor.Parse(view.After)), view.Sort)
-            .Take(PageSize + 1)
-            .Select(i => new Row(i.Id, i.Title, i.ProviderName, i.Category, i.PublishedAt, i.Quality, i.Heat, i.State, i.SourceChanged,
-                i.RelatedLinks.Count(l => l.Decision == LinkDecision.Pending), i.PublishAt))
-            .ToListAsync(ct);
-        if (rows.Count <= PageSize)
+        if (Cursor.Parse(view.Before, view.Sort) is { } before)
         {
-            return new Page(rows, null);
+            // Backwards: the rows just above the cursor, read in ascending order, then turned round.
+            var above = await Rows(OrderAscending(Before(filtered, view, before), view.Sort).Take(PageSize + 1)).ToListAsync(ct);
+            if (above.Count > PageSize)
+            {
+                above.RemoveAt(PageSize);
+                above.Reverse();
+                return new Page(above, CursorOf(view, above[^1]), CursorOf(view, above[0]), IsFirst: false);
+            }
+            // Less than a page above the cursor: that is the first page, shown whole below.
         }
-        rows.RemoveAt(PageSize);
-        return new Page(rows, Cursor.Of(view.Sort, rows[^1].Id, rows[^1].PublishedAt, rows[^1].Quality, rows[^1].Heat));
+        var after = view.Before is null ? Cursor.Parse(view.After, view.Sort) : null;
+        var rows = await Rows(Order(After(filtered, view, after), view.Sort).Take(PageSize + 1)).ToListAsync(ct);
+        var next = rows.Count > PageSize ? CursorOf(view, rows[PageSize - 1]) : null;
+        if (rows.Count > PageSize)
+        {
+            rows.RemoveAt(PageSize);
+        }
+        // After a cursor there are rows above this page (at least the cursor's own row).
+        var previous = after is not null && rows.Count > 0 ? CursorOf(view, rows[0]) : null;
+        return new Page(rows, next, previous, IsFirst: after is null);
     }
+
+    // A page shows at most TitleChars of a title; the rest never leaves the database.
+    private static IQueryable<Row> Rows(IQueryable<Item> q) =>
+        q.Select(i => new Row(i.Id, i.Title.Length > TitleChars ? i.Title.Substring(0, TitleChars) + "…" : i.Title, i.ProviderName, i.Category, i.PublishedAt, i.Quality, i.Heat, i.State, i.SourceChanged,
+            i.RelatedLinks.Count(l => l.Decision == LinkDecision.Pending), i.PublishAt));
+
+    private static string CursorOf(QueueView view, Row row) => Cursor.Of(view.Sort, row.Id, row.PublishedAt, row.Quality, row.Heat);
 
     // Per-state counts of the view with every filter except the state filter. The unfiltered view
     // reads the trigger-maintained totals; a filtered view counts its matches.
@@ -73,7 +94,7 @@ public sealed class QueueQuery(CmsDbContext db)
         {
             return null;
         }
-        var cursor = Cursor.Parse(Cursor.Of(view.Sort, current.Id, current.PublishedAt, current.Quality, current.Heat))!;
+        var cursor = Cursor.Parse(Cursor.Of(view.Sort, current.Id, current.PublishedAt, current.Quality, current.Heat), view.Sort)!;
         var filtered = WithState(await FilterAsync(view, ct), view);
         if (next)
         {
@@ -91,7 +112,7 @@ public sealed class QueueQuery(CmsDbContext db)
         }
         if (!string.IsNullOrWhiteSpace(view.Provider))
         {
-            q = q.Where(i => i.ProviderDomain == view.Provider || i.ProviderName == view.Provider);
+            q = QueueSearch.ByProvider(q, view.Provider);
         }
         var topics = view.Topic.Where(t => !string.IsNullOrWhiteSpace(t)).Select(TopicNames.Normalize).Distinct().ToList();
         if (topics.Count > 0)
@@ -141,9 +162,7 @@ public sealed class QueueQuery(CmsDbContext db)
         }
         if (!string.IsNullOrWhiteSpace(view.Q))
         {
-            var text = view.Q.Trim();
-            // English stemming for English, the 'simple' configuration for every other script.
-            q = q.Where(i => i.SearchVector!.Matches(EF.Functions.WebSearchToTsQuery("english", text).Or(EF.Functions.WebSearchToTsQuery("simple", text))));
+            q = QueueSearch.ByText(q, view.Q);
         }
         return q;
     }
@@ -232,6 +251,8 @@ public sealed class QueueQuery(CmsDbContext db)
     }
 
     // "value_id": the sort key of the last row seen and its id; value "null" when the key is NULL.
+    // Parse checks the value fits the sort (an int for quality and heat, UTC ticks in range for the
+    // date), so a hand-made cursor is refused instead of overflowing.
     public sealed record Cursor(string? Value, long Id)
     {
         public int? IntValue => Value is null ? null : int.Parse(Value, CultureInfo.InvariantCulture);
@@ -249,15 +270,21 @@ public sealed class QueueQuery(CmsDbContext db)
             return $"{value ?? "null"}_{id}";
         }
 
-        public static Cursor? Parse(string? cursor)
+        public static Cursor? Parse(string? cursor, string sort)
         {
             var parts = cursor?.Split('_');
-            if (parts is not { Length: 2 } || !long.TryParse(parts[1], CultureInfo.InvariantCulture, out var id)
-                || (parts[0] != "null" && !long.TryParse(parts[0], CultureInfo.InvariantCulture, out _)))
+            if (parts is not { Length: 2 } || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var id))
             {
                 return null;
             }
-            return new Cursor(parts[0] == "null" ? null : parts[0], id);
+            if (parts[0] == "null")
+            {
+                return new Cursor(null, id);
+            }
+            var fits = sort is "quality" or "heat"
+                ? int.TryParse(parts[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)
+                : long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) && ticks <= DateTimeOffset.MaxValue.UtcTicks;
+            return fits ? new Cursor(parts[0], id) : null;
         }
     }
 }

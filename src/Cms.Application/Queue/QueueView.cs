@@ -1,10 +1,16 @@
 using Cms.Core.Items;
+using Cms.Core.Text;
 
 namespace Cms.Application.Queue;
 
-// Everything that defines a queue view; bound from the query string, so a view is a URL.
+// Everything that defines a queue view; bound from the query string, so a view is a URL, and so
+// every value is untrusted: Problems() says what is wrong before any query runs.
 public sealed class QueueView
 {
+    public const int MaxSearchLength = 200;
+    public const int MaxTopics = 10;
+    public const int MaxNameLength = 200;
+
     public List<WorkflowState> State { get; set; } = [];
     public string? Category { get; set; }
     public string? Provider { get; set; }
@@ -18,5 +24,70 @@ public sealed class QueueView
     public bool SourceChanged { get; set; }
     public string? Q { get; set; }
     public string Sort { get; set; } = "date";
+    // Keyset cursors ("value_id"): the page after one row, or the page before one.
     public string? After { get; set; }
+    public string? Before { get; set; }
+
+    public static readonly IReadOnlyList<string> Sorts = ["date", "quality", "heat"];
+
+    // Field names are the query-string names, so a page can put them in ModelState as they are.
+    public IEnumerable<FieldError> Problems()
+    {
+        if (QualityMin is < 0 or > 100 || QualityMax is < 0 or > 100)
+        {
+            yield return new("View.QualityMin", "Quality bounds go from 0 to 100.");
+        }
+        if (!Sorts.Contains(Sort))
+        {
+            yield return new("View.Sort", "Sort by date, quality or heat.");
+        }
+        if (TopicMode is not ("any" or "all"))
+        {
+            yield return new("View.TopicMode", "Topic match is any or all.");
+        }
+        if (State.Count > Enum.GetValues<WorkflowState>().Length || State.Any(s => !Enum.IsDefined(s)))
+        {
+            yield return new("View.State", "Choose states from the list.");
+        }
+        // The day after To is the query's bound, so the last representable day cannot be one.
+        if (To == DateOnly.MaxValue || From == DateOnly.MaxValue)
+        {
+            yield return new("View.To", "Choose a date before the year 9999 ends.");
+        }
+        if (After is not null && QueueQuery.Cursor.Parse(After, Sort) is null)
+        {
+            yield return new("View.After", "This page link is not valid; start again from the first page.");
+        }
+        if (Before is not null && QueueQuery.Cursor.Parse(Before, Sort) is null)
+        {
+            yield return new("View.Before", "This page link is not valid; start again from the first page.");
+        }
+        if (Topic.Count > MaxTopics)
+        {
+            yield return new("View.Topic", $"Filter by at most {MaxTopics} topics.");
+        }
+        foreach (var problem in Text("View.Q", "Search", Q, MaxSearchLength)
+            .Concat(Text("View.Provider", "Provider", Provider, MaxNameLength))
+            .Concat(Text("View.Category", "Category", Category, MaxNameLength))
+            .Concat(Topic.SelectMany(t => Text("View.Topic", "Topic", t, TopicNames.MaxLength))))
+        {
+            yield return problem;
+        }
+    }
+
+    private static IEnumerable<FieldError> Text(string field, string label, string? value, int max)
+    {
+        if (value is null)
+        {
+            yield break;
+        }
+        if (value.Length > max)
+        {
+            yield return new(field, $"{label} may be at most {max} characters.");
+        }
+        else if (UnicodeText.FindControlCharacter(value, allowNewlines: false) >= 0 || UnicodeText.FindUnpairedSurrogate(value) >= 0)
+        {
+            yield return new(field, $"{label} contains a control character.");
+        }
+    }
 }

@@ -9,8 +9,9 @@ using Npgsql;
 
 namespace Cms.Application.Topics;
 
-// Turning topic names into topics: the one place where a topic may be created, with its permission
-// check and its audit event, for the item page, bulk actions, the topics page and import.
+// Turning topic names into topics: the one place where a topic (or an imported category) may be
+// created, with its permission check and its audit event, for the item page, bulk actions, the
+// topics page and import. One rule everywhere: creating one needs ManageTopics.
 public sealed class TopicVocabulary(CmsDbContext db)
 {
     public const string UnknownTopicHint = "Ask a publisher to create it.";
@@ -54,8 +55,28 @@ public sealed class TopicVocabulary(CmsDbContext db)
     // Enough of a refused name to recognise it, escaped by whoever renders it.
     private static string Shorten(string name) => name.Length <= 40 ? name : name[..40] + "…";
 
+    // The importer asks before it writes: names (normalized) that are not topics yet.
+    public async Task<HashSet<string>> UnknownTopicsAsync(IEnumerable<string> names, CancellationToken ct)
+    {
+        var wanted = names.Select(TopicNames.Normalize).ToHashSet(StringComparer.Ordinal);
+        var list = wanted.ToList();
+        var known = await db.Topics.AsNoTracking().Where(t => list.Contains(t.NormalizedName)).Select(t => t.NormalizedName).ToListAsync(ct);
+        wanted.ExceptWith(known);
+        return wanted;
+    }
+
+    public async Task<HashSet<string>> UnknownCategoriesAsync(IEnumerable<string> names, CancellationToken ct)
+    {
+        var wanted = names.ToHashSet(StringComparer.Ordinal);
+        var list = wanted.ToList();
+        var known = await db.Categories.AsNoTracking().Where(c => list.Contains(c.Name)).Select(c => c.Name).ToListAsync(ct);
+        wanted.ExceptWith(known);
+        return wanted;
+    }
+
     // The importer's path: many names at once, created in one statement, marked as from import.
     // Returns normalized name -> id. Audit events are added to the context for the caller to save.
+    // Without ManageTopics nothing is created (the importer refuses such files before it gets here).
     public async Task<Dictionary<string, int>> EnsureFromImportAsync(Actor actor, IEnumerable<string> names, CancellationToken ct)
     {
         var byNormalized = new Dictionary<string, string>();
@@ -69,6 +90,21 @@ public sealed class TopicVocabulary(CmsDbContext db)
         }
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         var created = new List<(int Id, string Name)>();
+        if (actor.Can(Permissions.ManageTopics))
+        {
+            await CreateMissingAsync(conn, byNormalized, created, ct);
+        }
+        foreach (var (id, name) in created)
+        {
+            AuditLog.Add(db, actor, AuditActions.TopicCreated, AuditTargets.Topic, id.ToString(), new { name, fromImport = true });
+        }
+        var keys = byNormalized.Keys.ToList();
+        return await db.Topics.AsNoTracking().Where(t => keys.Contains(t.NormalizedName))
+            .ToDictionaryAsync(t => t.NormalizedName, t => t.Id, ct);
+    }
+
+    private static async Task CreateMissingAsync(NpgsqlConnection conn, Dictionary<string, string> byNormalized, List<(int Id, string Name)> created, CancellationToken ct)
+    {
         await using (var insert = new NpgsqlCommand(
             """
             INSERT INTO topics (name, normalized_name, from_import, created_at)
@@ -85,12 +121,31 @@ public sealed class TopicVocabulary(CmsDbContext db)
                 created.Add((reader.GetInt32(0), reader.GetString(1)));
             }
         }
+    }
+
+    // Categories the pipeline uses join the managed list, under the same rule as topics.
+    public async Task EnsureCategoriesFromImportAsync(Actor actor, IEnumerable<string> names, CancellationToken ct)
+    {
+        var wanted = names.Distinct(StringComparer.Ordinal).ToArray();
+        if (wanted.Length == 0 || !actor.Can(Permissions.ManageTopics))
+        {
+            return;
+        }
+        var conn = (NpgsqlConnection)db.Database.GetDbConnection();
+        var created = new List<(int Id, string Name)>();
+        await using (var insert = new NpgsqlCommand(
+            "INSERT INTO categories (name, from_import) SELECT unnest(@names), true ON CONFLICT (name) DO NOTHING RETURNING id, name", conn))
+        {
+            insert.Parameters.AddWithValue("names", wanted);
+            await using var reader = await insert.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                created.Add((reader.GetInt32(0), reader.GetString(1)));
+            }
+        }
         foreach (var (id, name) in created)
         {
-            AuditLog.Add(db, actor, AuditActions.TopicCreated, AuditTargets.Topic, id.ToString(), new { name, fromImport = true });
+            AuditLog.Add(db, actor, AuditActions.CategoryCreated, AuditTargets.Category, id.ToString(), new { name, fromImport = true });
         }
-        var keys = byNormalized.Keys.ToList();
-        return await db.Topics.AsNoTracking().Where(t => keys.Contains(t.NormalizedName))
-            .ToDictionaryAsync(t => t.NormalizedName, t => t.Id, ct);
     }
 }

@@ -5,115 +5,66 @@ using Cms.Core.Security;
 using Cms.Data;
 using Cms.Data.Entities;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cms.Application.Users;
 
-// Accounts and their roles, for the users page, the command line and first-run set-up. Each
-// change is one transaction with its audit event.
-public sealed class UserAdministration(CmsDbContext db, UserManager<CmsUser> users)
+// Accounts and their roles, for the users pages, the command line and first-run set-up. Each
+// change is one transaction with its audit event; a change that takes rights away (roles, disable,
+// lock, password) ends the account's sessions in the same transaction.
+public sealed partial class UserAdministration(CmsDbContext db, UserManager<CmsUser> users)
 {
-    public sealed record Provisioned(CmsUser User, string Password, bool Generated);
+    public sealed record Provisioned(CmsUser User, string? Password, bool Generated, string? SetPasswordToken);
 
     public static string GeneratePassword() =>
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', '-').Replace('/', '_');
 
-    // The one place an account is created. Without a password, one is generated and returned.
-    public async Task<Outcome<Provisioned>> ProvisionAsync(Actor actor, string email, string? password, string role, CancellationToken ct)
+    public Task<Outcome<Provisioned>> ProvisionAsync(Actor actor, string email, string? password, string role, CancellationToken ct) =>
+        ProvisionAsync(actor, email, password, [role], issueLink: false, ct);
+
+    // The one place an account is created. Without a password either one is generated and returned,
+    // or (issueLink) the account gets none and a one-time set-password token valid 24 h is returned.
+    public async Task<Outcome<Provisioned>> ProvisionAsync(Actor actor, string email, string? password, IReadOnlyList<string> roles, bool issueLink, CancellationToken ct)
     {
         if (await RefuseAsync(actor, "user.create", null, ct) is { } refused)
         {
             return refused;
         }
-        if (!Roles.All.Contains(role))
+        if (ValidRoles(roles) is { } invalid)
         {
-            return Outcome.Invalid("Role", "Choose Admin, Publisher or Editor.");
+            return invalid;
         }
-        var generated = password is null;
-        password ??= GeneratePassword();
+        var generated = password is null && !issueLink;
+        if (generated)
+        {
+            password = GeneratePassword();
+        }
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var user = new CmsUser { UserName = email, Email = email, EmailConfirmed = true, CreatedAt = DateTimeOffset.UtcNow };
-        var result = await users.CreateAsync(user, password);
+        var result = password is null ? await users.CreateAsync(user) : await users.CreateAsync(user, password);
         if (result.Succeeded)
         {
-            result = await users.AddToRoleAsync(user, role);
+            result = await users.AddToRolesAsync(user, roles.Distinct());
         }
         if (!result.Succeeded)
         {
             return Invalid(result);
         }
-        AuditLog.Add(db, actor, AuditActions.UserCreated, AuditTargets.User, user.Id, new { email, roles = new[] { role } });
+        AuditLog.Add(db, actor, AuditActions.UserCreated, AuditTargets.User, user.Id, new { email, roles, setPasswordLink = password is null });
+        string? token = null;
+        if (password is null)
+        {
+            token = WebEncoders.Base64UrlEncode(System.Text.Encoding.UTF8.GetBytes(await users.GeneratePasswordResetTokenAsync(user)));
+            AuditLog.Add(db, actor, AuditActions.UserSetPasswordLinkIssued, AuditTargets.User, user.Id, new { email });
+        }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return Outcome<Provisioned>.Ok(new Provisioned(user, password, generated), $"Created {email} as {role}.");
+        return Outcome<Provisioned>.Ok(new Provisioned(user, password, generated, token), $"Created {email} as {string.Join(", ", roles)}.");
     }
 
-    // One role per account. The last admin cannot be demoted, so the back office always has one.
-    public async Task<Outcome> ChangeRoleAsync(Actor actor, string userId, string role, CancellationToken ct)
-    {
-        if (await RefuseAsync(actor, "user.role-change", userId, ct) is { } refused)
-        {
-            return refused;
-        }
-        var user = await users.FindByIdAsync(userId);
-        if (user is null || !Roles.All.Contains(role))
-        {
-            return Outcome.NotFound();
-        }
-        var current = await users.GetRolesAsync(user);
-        if (current.Contains(Roles.Admin) && role != Roles.Admin && (await users.GetUsersInRoleAsync(Roles.Admin)).Count == 1)
-        {
-            return Outcome.Invalid("Role", $"{user.Email} is the last admin; make someone else admin first.");
-        }
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var result = await users.RemoveFromRolesAsync(user, current);
-        if (result.Succeeded)
-        {
-            result = await users.AddToRoleAsync(user, role);
-        }
-        if (result.Succeeded)
-        {
-            // A new security stamp signs the account out elsewhere, so old role claims do not linger.
-            result = await users.UpdateSecurityStampAsync(user);
-        }
-        if (!result.Succeeded)
-        {
-            return Invalid(result);
-        }
-        AuditLog.Add(db, actor, AuditActions.UserRoleChanged, AuditTargets.User, user.Id, new { email = user.Email, before = current, after = role });
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return Outcome.Ok($"{user.Email} is now {role}.");
-    }
-
-    public async Task<Outcome> UnlockAsync(Actor actor, string userId, CancellationToken ct)
-    {
-        if (await RefuseAsync(actor, "user.unlock", userId, ct) is { } refused)
-        {
-            return refused;
-        }
-        var user = await users.FindByIdAsync(userId);
-        if (user is null)
-        {
-            return Outcome.NotFound();
-        }
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var result = await users.SetLockoutEndDateAsync(user, null);
-        if (result.Succeeded)
-        {
-            result = await users.ResetAccessFailedCountAsync(user);
-        }
-        if (!result.Succeeded)
-        {
-            return Invalid(result);
-        }
-        AuditLog.Add(db, actor, AuditActions.UserUnlocked, AuditTargets.User, user.Id, new { email = user.Email });
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return Outcome.Ok($"{user.Email} is unlocked.");
-    }
-
-    // Sets the given password (or a generated one, returned) and clears any lockout.
+    // Sets the given password (or a generated one, returned), clears any lockout and ends the
+    // account's sessions.
     public async Task<Outcome<string>> ResetPasswordAsync(Actor actor, string email, string? password, string? reason, CancellationToken ct)
     {
         if (await RefuseAsync(actor, "user.password-reset", null, ct) is { } refused)
@@ -132,12 +83,18 @@ public sealed class UserAdministration(CmsDbContext db, UserManager<CmsUser> use
         {
             result = await users.SetLockoutEndDateAsync(user, null);
         }
+        if (result.Succeeded)
+        {
+            result = await users.ResetAccessFailedCountAsync(user);
+        }
         if (!result.Succeeded)
         {
             return Invalid(result);
         }
+        await ClearThrottlesAsync(user, ct);
         AuditLog.Add(db, actor, AuditActions.UserPasswordReset, AuditTargets.User, user.Id, new { email, reason });
         await db.SaveChangesAsync(ct);
+        await UserSessions.EndAllInTransactionAsync(db, actor, user.Id, "password reset", ct);
         await tx.CommitAsync(ct);
         return Outcome<string>.Ok(password, $"{email}: password reset.");
     }
@@ -181,6 +138,23 @@ public sealed class UserAdministration(CmsDbContext db, UserManager<CmsUser> use
         }
         return line;
     }
+
+    public async Task<string?> FindIdAsync(string email, CancellationToken ct)
+    {
+        var normalized = users.NormalizeEmail(email);
+        return await db.Users.Where(u => u.NormalizedEmail == normalized).Select(u => u.Id).SingleOrDefaultAsync(ct);
+    }
+
+    private async Task ClearThrottlesAsync(CmsUser user, CancellationToken ct)
+    {
+        var keys = new[] { user.UserName, user.Email }.Where(k => k is not null).Select(k => SignInRecords.AccountKey(k!)).Distinct().ToList();
+        await db.SignInThrottles.Where(t => keys.Contains(t.Account)).ExecuteDeleteAsync(ct);
+    }
+
+    private static Outcome? ValidRoles(IReadOnlyList<string> roles) =>
+        roles.Count == 0 || roles.Any(r => !Roles.All.Contains(r))
+            ? Outcome.Invalid("Roles", "Choose one or more of Admin, Publisher, Editor.")
+            : null;
 
     private static void Check(Outcome outcome, string email)
     {

@@ -23,12 +23,32 @@ public static class AuditActions
     public const string TopicCreated = "topic.created";
     public const string TopicRenamed = "topic.renamed";
     public const string TopicMerged = "topic.merged";
+    public const string CategoryCreated = "category.created";
 
     public const string UserCreated = "user.created";
     public const string UserRoleAdded = "user.role-added";
     public const string UserRoleChanged = "user.role-changed";
     public const string UserUnlocked = "user.unlocked";
     public const string UserPasswordReset = "user.password-reset";
+    public const string UserLocked = "user.locked";
+    public const string UserDisabled = "user.disabled";
+    public const string UserEnabled = "user.enabled";
+    public const string UserPasswordChanged = "user.password-changed";
+    public const string UserPasswordSet = "user.password-set";
+    public const string UserPasswordChangeForced = "user.password-change-forced";
+    public const string UserSetPasswordLinkIssued = "user.set-password-link-issued";
+    public const string UserTwoFactorEnabled = "user.two-factor-enabled";
+    public const string UserTwoFactorReset = "user.two-factor-reset";
+    public const string UserRecoveryCodesGenerated = "user.recovery-codes-generated";
+
+    public const string SignInSucceeded = "sign-in.succeeded";
+    public const string SignInFailed = "sign-in.failed";
+    public const string SignInLockedOut = "sign-in.locked-out";
+    public const string SignInTwoFactorSucceeded = "sign-in.two-factor-succeeded";
+    public const string SignInTwoFactorFailed = "sign-in.two-factor-failed";
+    public const string SignInRecoveryCodeUsed = "sign-in.recovery-code-used";
+    public const string SignedOut = "sign-out";
+    public const string SessionEnded = "session.ended";
 
     public const string AuthorizationRefused = "authorization.refused";
 
@@ -46,5 +66,6 @@ public static class AuditTargets
 {
     public const string Item = "item";
     public const string Topic = "topic";
+    public const string Category = "category";
     public const string User = "user";
 }

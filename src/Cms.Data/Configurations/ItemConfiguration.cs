@@ -15,7 +15,6 @@ public sealed class ItemConfiguration : IEntityTypeConfiguration<Item>
         // The queue: unpublished items, newest first, keyset on (published_at, id).
         builder.HasIndex(i => new { i.State, i.PublishedAt, i.Id });
         builder.HasIndex(i => new { i.Category, i.PublishedAt });
-        builder.HasIndex(i => new { i.ProviderDomain, i.PublishedAt });
         builder.HasIndex(i => i.Quality);
         builder.HasIndex(i => i.SourceChanged).HasFilter("source_changed");
         builder.HasIndex(i => new { i.Quality, i.Id });
@@ -25,9 +24,9 @@ public sealed class ItemConfiguration : IEntityTypeConfiguration<Item>
         builder.HasIndex(i => new { i.PublishedAt, i.Id }, "ix_items_queue_date").HasFilter(ItemQueue.Sql).HasDatabaseName("ix_items_queue_date");
         builder.HasIndex(i => new { i.Quality, i.Id }, "ix_items_queue_quality").HasFilter(ItemQueue.Sql).HasDatabaseName("ix_items_queue_quality");
         builder.HasIndex(i => new { i.Heat, i.Id }, "ix_items_queue_heat").HasFilter(ItemQueue.Sql).HasDatabaseName("ix_items_queue_heat");
-        builder.Property(i => i.SearchVector).HasComputedColumnSql(
-            "to_tsvector('english', coalesce(title, '') || ' ' || coalesce(excerpt, '')) || to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(excerpt, ''))",
-            stored: true);
+        // The editors' search (QueueSearch): English and Russian stemming plus the word-for-word
+        // 'simple' vector for every other script. The migration's SearchSql holds the same text.
+        builder.Property(i => i.SearchVector).HasComputedColumnSql(SearchVectorSql, stored: true);
         builder.HasIndex(i => i.SearchVector).HasMethod("GIN");
         builder.Property(i => i.ReadyBy).HasMaxLength(450);
         builder.Property(i => i.ReadyByName).HasMaxLength(256);
@@ -37,8 +36,19 @@ public sealed class ItemConfiguration : IEntityTypeConfiguration<Item>
         builder.HasIndex(i => i.OutputFile).IsUnique().HasFilter("output_file IS NOT NULL");
         // The scheduler's question: which Ready items are due.
         builder.HasIndex(i => i.PublishAt).HasFilter("publish_at IS NOT NULL");
+        // The provider filter: words of the name and labels of the domain, matched by prefix.
+        builder.Property(i => i.ProviderSearch).HasComputedColumnSql(ProviderSearchSql, stored: true);
+        builder.HasIndex(i => i.ProviderSearch).HasMethod("GIN");
         builder.HasMany(i => i.RelatedLinks).WithOne(r => r.Item).HasForeignKey(r => r.ItemId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(i => i.Topics).WithOne().HasForeignKey(t => t.ItemId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(i => i.Revisions).WithOne().HasForeignKey(r => r.ItemId).OnDelete(DeleteBehavior.Cascade);
     }
+
+    public const string SearchVectorSql =
+        "to_tsvector('english', coalesce(title, '') || ' ' || coalesce(excerpt, ''))"
+        + " || to_tsvector('russian', coalesce(title, '') || ' ' || coalesce(excerpt, ''))"
+        + " || to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(excerpt, ''))";
+
+    public const string ProviderSearchSql =
+        "to_tsvector('simple', coalesce(provider_name, '') || ' ' || replace(coalesce(provider_domain, ''), '.', ' '))";
 }

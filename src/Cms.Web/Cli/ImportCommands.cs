@@ -36,6 +36,10 @@ public static class ImportCommands
             {
                 Console.WriteLine(problem);
             }
+            if (report.ProblemsOmitted > 0)
+            {
+                Console.WriteLine($"... and {report.ProblemsOmitted} more refused files, not listed (Import__MaxReportedProblems)");
+            }
             if (report.Revisions > 0)
             {
                 Console.WriteLine($"kept {report.Revisions} changed sources as pending revisions: editors had worked on those items");
@@ -51,6 +55,7 @@ public static class ImportCommands
                     rejected = report.Rejected,
                     revisions = report.Revisions,
                     problems = report.Problems.Select(p => new { path = p.Path, reason = p.Reason }),
+                    problemsOmitted = report.ProblemsOmitted,
                 }, new JsonSerializerOptions { WriteIndented = true }), ct);
             }
             return report.Rejected > 0 ? CmsCli.Refused : CmsCli.Ok;

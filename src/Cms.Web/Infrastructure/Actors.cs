@@ -11,4 +11,7 @@ public static class Actors
         Ip = http.Connection.RemoteIpAddress?.ToString(),
         RequestId = Activity.Current?.Id ?? http.TraceIdentifier,
     };
+
+    // The client address after forwarded headers from known proxies: the key of rate limits and lockout.
+    public static string ClientOf(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 }

@@ -1,19 +1,18 @@
 using System.Text.Json;
 using System.Threading.RateLimiting;
 using Cms.Application;
+using Cms.Application.Importing;
 using Cms.Core.Security;
 using Cms.Data;
-using Cms.Data.Entities;
+using Cms.Web.Infrastructure.Accounts;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Cms.Web.Infrastructure;
 
 public static class CmsApp
 {
-    public const string LoginRateLimit = "login";
+    public const string ImportRateLimit = "import";
 
     public static WebApplication Build(string[] args, string? urls = null)
     {
@@ -29,20 +28,7 @@ public static class CmsApp
         // Drains the publishing outbox (Publishing:Worker=false leaves that to `./cms worker`).
         services.AddHostedService<Cms.Application.Publishing.PublishingService>();
 
-        services.AddIdentity<CmsUser, IdentityRole>(CmsApplication.ConfigureIdentity)
-            .AddEntityFrameworkStores<CmsDbContext>()
-            .AddDefaultTokenProviders();
-        services.ConfigureApplicationCookie(o =>
-        {
-            o.LoginPath = "/Account/Login";
-            o.LogoutPath = "/Account/Logout";
-            o.AccessDeniedPath = "/Account/AccessDenied";
-            o.Cookie.Name = "cms.auth";
-            o.Cookie.HttpOnly = true;
-            o.Cookie.SameSite = SameSiteMode.Lax;
-            o.SlidingExpiration = true;
-            o.ExpireTimeSpan = TimeSpan.FromHours(10);
-        });
+        builder.AddCmsAccounts();
         services.AddAntiforgery(o => o.Cookie.Name = "cms.af");
 
         services.AddAuthorizationBuilder()
@@ -66,34 +52,49 @@ public static class CmsApp
             c.AuthorizeFolder("/Topics", Permissions.ManageTopics);
             c.AuthorizeFolder("/Audit", Permissions.ViewAudit);
             c.AllowAnonymousToPage("/Account/Login");
+            c.AllowAnonymousToPage("/Account/LoginWith2fa");
+            c.AllowAnonymousToPage("/Account/LoginWithRecoveryCode");
+            c.AllowAnonymousToPage("/Account/SetPassword");
             c.AllowAnonymousToPage("/Account/AccessDenied");
             c.AllowAnonymousToPage("/Error");
-            c.AuthorizePage("/Account/Logout");
+            c.AllowAnonymousToPage("/Status");
+            // /Account/Logout and /Account/Manage need a signed-in user of any role (the fallback policy).
         });
 
         services.AddHealthChecks()
             .AddDbContextCheck<CmsDbContext>("database", tags: ["ready"])
             .AddCheck<PendingMigrationsCheck>("migrations", tags: ["ready"]);
 
-        var loginPerMinute = builder.Configuration.GetValue("RateLimit:LoginPerMinute", 30);
-        services.AddRateLimiter(o =>
-        {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.AddPolicy(LoginRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = loginPerMinute, Window = TimeSpan.FromMinutes(1) }));
-        });
+        var import = builder.Configuration.GetSection("Import").Get<ImportOptions>() ?? new ImportOptions();
+        // Memory is per process, so the bound on uploads processed at once is per instance; across
+        // instances imports serialize on the database's advisory lock anyway. Rejections answer
+        // 429 with Retry-After (SignInRateLimits' handler, shared by every limiter).
+        services.AddRateLimiter(o => o.AddPolicy(ImportRateLimit, http => HttpMethods.IsPost(http.Request.Method)
+            ? RateLimitPartition.GetConcurrencyLimiter("uploads", _ => new ConcurrencyLimiterOptions
+            {
+                PermitLimit = import.ConcurrentUploads,
+                QueueLimit = import.QueuedUploads,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            })
+            : RateLimitPartition.GetNoLimiter("pages")));
 
         var app = builder.Build();
+        // First: the client address, scheme (Secure cookies, HSTS) come from known proxies only.
+        app.UseForwardedHeaders();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/Error");
+            app.UseHsts();
         }
+        // Empty 4xx/5xx answers (NotFound(), 403, 400) get a page in the app's layout with a way back.
+        app.UseStatusCodePagesWithReExecute("/Status/{0}");
         app.UseSecurityHeaders(SecurityHeaders.Policy());
         app.UseStaticFiles();
         app.UseRouting();
+        app.UseSignInAccountName();
         app.UseRateLimiter();
         app.UseAuthentication();
+        app.UsePendingAccountSetup();
         app.UseAuthorization();
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealth }).AllowAnonymous();

@@ -8,7 +8,7 @@ namespace Cms.Web.Pages;
 [IgnoreAntiforgeryToken]
 public sealed class ErrorModel : PageModel
 {
-    public string? RequestId { get; set; }
-
-    public void OnGet() => RequestId = Activity.Current?.Id ?? HttpContext.TraceIdentifier;
+    // A property rather than set in OnGet: the exception handler re-executes with the failed
+    // request's method, and a failed POST has no OnPost here. The same id the audit trail records.
+    public string RequestId => Activity.Current?.Id ?? HttpContext.TraceIdentifier;
 }

@@ -19,7 +19,9 @@ public sealed class IndexModel(CmsDbContext db, QueueQuery queue, BulkEdit bulk)
     [BindProperty(SupportsGet = true)]
     public QueueView View { get; set; } = new();
 
+    // Form body only: a link's query string must never choose what a bulk action changes.
     [BindProperty]
+    [FromForm]
     public BulkInput Bulk { get; set; } = new();
 
     [TempData]
@@ -29,6 +31,11 @@ public sealed class IndexModel(CmsDbContext db, QueueQuery queue, BulkEdit bulk)
     public IReadOnlyDictionary<WorkflowState, long> Counts { get; private set; } = new Dictionary<WorkflowState, long>();
     public IReadOnlyList<string> Categories { get; private set; } = [];
     public string? NextCursor { get; private set; }
+    public string? PreviousCursor { get; private set; }
+    public bool IsFirstPage { get; private set; } = true;
+
+    // Anything that narrows the default view: the empty state offers to clear it.
+    public bool IsNarrowed => QueueQuery.HasFilters(View) || View.State.Count > 0;
 
     public sealed class BulkInput
     {
@@ -46,13 +53,19 @@ public sealed class IndexModel(CmsDbContext db, QueueQuery queue, BulkEdit bulk)
     // The bulk menu: edits, and the workflow moves this user's permissions allow.
     public IReadOnlyList<KeyValuePair<string, string>> BulkActions => BulkEdit.ActionsFor(Actors.Of(HttpContext));
 
+    // Every value of the view is checked before any query runs: a bad link gets a message, not a 500.
+    private bool ViewIsValid()
+    {
+        foreach (var problem in View.Problems())
+        {
+            ModelState.AddModelError(problem.Field, problem.Message);
+        }
+        return ModelState.IsValid;
+    }
+
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
-        if (View.QualityMin is < 0 or > 100 || View.QualityMax is < 0 or > 100)
-        {
-            ModelState.AddModelError("View.QualityMin", "Quality bounds go from 0 to 100.");
-        }
-        if (!ModelState.IsValid)
+        if (!ViewIsValid())
         {
             return Page();
         }
@@ -66,11 +79,17 @@ public sealed class IndexModel(CmsDbContext db, QueueQuery queue, BulkEdit bulk)
         var page = await queue.PageAsync(View, ct);
         Items = page.Items;
         NextCursor = page.NextCursor;
+        PreviousCursor = page.PreviousCursor;
+        IsFirstPage = page.IsFirst;
         Categories = await db.Categories.AsNoTracking().OrderBy(c => c.Name).Select(c => c.Name).ToListAsync(ct);
     }
 
     public async Task<IActionResult> OnPostBulkAsync(CancellationToken ct)
     {
+        if (View.Problems().Any())
+        {
+            return BadRequest();
+        }
         if (!ModelState.IsValid)
         {
             await LoadAsync(ct);
@@ -98,6 +117,6 @@ public sealed class IndexModel(CmsDbContext db, QueueQuery queue, BulkEdit bulk)
         }
     }
 
-    // The current view's URL with one parameter replaced (and the page cursor reset).
+    // The current view's URL with one parameter replaced (and the page cursors reset).
     public string WithQuery(string key, string? value) => ViewUrls.Replace(Request.Query, "/", key, value);
 }

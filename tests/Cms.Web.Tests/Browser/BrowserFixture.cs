@@ -5,7 +5,7 @@ namespace Cms.Web.Tests.Browser;
 
 // The app on a real Kestrel port and one Chromium (Debian's, offline) for a browser test class;
 // each test opens its own browser context, so cookies and storage are never shared.
-public sealed class BrowserFixture : AppFixture
+public class BrowserFixture : AppFixture
 {
     private IPlaywright? _playwright;
     private IBrowser? _browser;

@@ -21,7 +21,7 @@ public class AppFixture : IAsyncLifetime
         Start(_factory);
     }
 
-    // Settings of this fixture's app (e.g. Workflow:FourEyes), on top of the test defaults.
+    // Settings of this fixture's app on top of CmsFactory's test defaults.
     protected virtual IReadOnlyDictionary<string, string?>? Settings => null;
 
     // Starts the host now rather than on the first request.

@@ -9,6 +9,7 @@ namespace Cms.Web.Tests.Infrastructure;
 
 // The real app over HTTP on a throwaway PostgreSQL database, publishing into a folder of its own
 // (several factories may share one database and one folder: two instances of one deployment).
+// Extra settings (e.g. Security:RequireTwoFactorForAdmins) override the test defaults.
 public sealed class CmsFactory(string connectionString, IReadOnlyDictionary<string, string?>? settings = null, string? publishFolder = null)
     : WebApplicationFactory<Program>
 {
@@ -22,6 +23,9 @@ public sealed class CmsFactory(string connectionString, IReadOnlyDictionary<stri
         builder.UseSetting("ConnectionStrings:Cms", ConnectionString);
         builder.UseSetting("RateLimit:LoginPerMinute", "10000");
         builder.UseSetting("Publishing:Folder", PublishFolder);
+        builder.UseSetting("RateLimit:LoginPerAccountPerMinute", "10000");
+        // Most tests sign admins in by password alone; the two-factor tests turn the rule back on.
+        builder.UseSetting("Security:RequireTwoFactorForAdmins", "false");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

@@ -23,12 +23,12 @@ public sealed class AuthorizationTests(AppFixture app) : WebTest(app), IClassFix
     {
         var admin = await SignedInAsync(Roles.Admin);
 
-        var response = await Http.PostFormAsync(admin, "/Admin/Users", new Dictionary<string, string>
+        var response = await Http.PostFormAsync(admin, "/Admin/Users/Create", new Dictionary<string, string>
         {
             ["Input.Email"] = "new.editor@example.com",
             ["Input.Password"] = "twelve chars ok",
-            ["Input.Role"] = Roles.Editor,
-        }, "/Admin/Users?handler=Create");
+            ["Input.Roles"] = Roles.Editor,
+        });
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         var page = await admin.GetStringAsync("/Admin/Users");
@@ -42,18 +42,18 @@ public sealed class AuthorizationTests(AppFixture app) : WebTest(app), IClassFix
     {
         var admin = await SignedInAsync(Roles.Admin);
 
-        var shortOne = await Http.PostFormAsync(admin, "/Admin/Users", new Dictionary<string, string>
+        var shortOne = await Http.PostFormAsync(admin, "/Admin/Users/Create", new Dictionary<string, string>
         {
             ["Input.Email"] = "short@example.com",
             ["Input.Password"] = "elevenchars",
-            ["Input.Role"] = Roles.Editor,
-        }, "/Admin/Users?handler=Create");
-        var lowercaseOnly = await Http.PostFormAsync(admin, "/Admin/Users", new Dictionary<string, string>
+            ["Input.Roles"] = Roles.Editor,
+        });
+        var lowercaseOnly = await Http.PostFormAsync(admin, "/Admin/Users/Create", new Dictionary<string, string>
         {
             ["Input.Email"] = "plain@example.com",
             ["Input.Password"] = "alllowercaseletters",
-            ["Input.Role"] = Roles.Editor,
-        }, "/Admin/Users?handler=Create");
+            ["Input.Roles"] = Roles.Editor,
+        });
 
         Assert.Equal(HttpStatusCode.OK, shortOne.StatusCode);
         Assert.Contains("at least 12 characters", await shortOne.Content.ReadAsStringAsync());
@@ -78,11 +78,10 @@ public sealed class AuthorizationTests(AppFixture app) : WebTest(app), IClassFix
         var admin = await SignedInAsync(Roles.Admin);
         await Factory.CreateUserAsync("promoted@example.com", Password, Roles.Editor);
 
-        var response = await Http.PostFormAsync(admin, "/Admin/Users", new Dictionary<string, string>
+        var response = await Http.PostFormAsync(admin, $"/Admin/Users/Roles?id={UserId("promoted@example.com")}", new Dictionary<string, string>
         {
-            ["SetRole.UserId"] = UserId("promoted@example.com"),
-            ["SetRole.Role"] = Roles.Publisher,
-        }, "/Admin/Users?handler=Role");
+            ["Selected"] = Roles.Publisher,
+        });
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         var promoted = Factory.Browser();
@@ -100,10 +99,10 @@ public sealed class AuthorizationTests(AppFixture app) : WebTest(app), IClassFix
         {
             await Http.SignInAsync(Factory.Browser(), "unlucky@example.com", "wrong password " + i);
         }
+        Assert.Equal(HttpStatusCode.OK, (await Http.SignInAsync(Factory.Browser(), "unlucky@example.com", Password)).StatusCode);
         var admin = await SignedInAsync(Roles.Admin);
 
-        var response = await Http.PostFormAsync(admin, "/Admin/Users", new Dictionary<string, string>(),
-            $"/Admin/Users?handler=Unlock&userId={UserId("unlucky@example.com")}");
+        var response = await Http.PostFormAsync(admin, $"/Admin/Users/Unlock?id={UserId("unlucky@example.com")}", new Dictionary<string, string>());
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await Http.SignInAsync(Factory.Browser(), "unlucky@example.com", Password)).StatusCode);
@@ -122,14 +121,13 @@ public sealed class LastAdminTests : WebTest
         var admin = await SignedInAsync(Roles.Admin);
         var adminId = Factory.WithDb(db => db.UserRoles.Single(r => r.RoleId == db.Roles.Single(x => x.Name == Roles.Admin).Id).UserId);
 
-        var response = await Http.PostFormAsync(admin, "/Admin/Users", new Dictionary<string, string>
+        var response = await Http.PostFormAsync(admin, $"/Admin/Users/Roles?id={adminId}", new Dictionary<string, string>
         {
-            ["SetRole.UserId"] = adminId,
-            ["SetRole.Role"] = Roles.Editor,
-        }, "/Admin/Users?handler=Role");
+            ["Selected"] = Roles.Editor,
+        });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("is the last admin", await response.Content.ReadAsStringAsync());
+        Assert.Contains("is the last active admin", await response.Content.ReadAsStringAsync());
         Assert.Equal(1, Factory.WithDb(db => db.UserRoles.Count(r => r.RoleId == db.Roles.Single(x => x.Name == Roles.Admin).Id)));
     }
 }

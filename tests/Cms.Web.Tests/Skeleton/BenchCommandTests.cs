@@ -1,4 +1,6 @@
 using Cms.Web.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 
 namespace Cms.Web.Tests.Skeleton;
 
@@ -14,24 +16,41 @@ public sealed class BenchCommandTests
 
         Assert.True(exit == 0, errors);
         Assert.Contains("import: imported 40, updated 0, unchanged 0, rejected 0", output);
-        Assert.Contains("| items | import s | items/s | COPY s | import / COPY |", output);
+        Assert.Contains("| items | import s | items/s | same-schema COPY s | floor COPY s | import / same-schema | import / floor |", output);
     }
 
+    // The peer here is a stand-in HTTP endpoint; in practice another CMS serving the same items.
     [Fact]
-    public async Task Bench_queue_runs_and_prints_page_and_sql_figures()
+    public async Task Bench_queue_runs_and_measures_a_peer_system_in_the_same_run()
     {
         var database = "cms_t_bench_" + Guid.NewGuid().ToString("N")[..12];
+        var peerPort = Repo.FreePort();
+        var seenTokens = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var peerBuilder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
+        peerBuilder.WebHost.UseUrls($"http://127.0.0.1:{peerPort}");
+        await using var peer = peerBuilder.Build();
+        peer.MapGet("/items", (Microsoft.AspNetCore.Http.HttpRequest request) =>
+        {
+            seenTokens.Add(request.Headers.Authorization.ToString());
+            return Microsoft.AspNetCore.Http.Results.Text("{\"data\":[]}", "application/json");
+        });
+        await peer.StartAsync();
         try
         {
             var (exit, output, errors) = await Repo.RunCmsAsync(OnTestServer(),
-                "bench", "queue", "--items", "60", "--requests", "16", "--clients", "2", "--database", database);
+                "bench", "queue", "--items", "60", "--requests", "16", "--clients", "2", "--database", database,
+                "--peer-url", $"http://127.0.0.1:{peerPort}", "--peer-view", "default=/items?limit=50", "--peer-header", "Authorization: Bearer t0ken");
 
             Assert.True(exit == 0, errors);
             Assert.Contains("| view | rows | page p50 ms |", output);
             Assert.Contains("| default view | 50 |", output);
+            Assert.Contains("| default view | `/items?limit=50` |", output);
+            Assert.Contains("Bearer t0ken", seenTokens);
+            Assert.True(seenTokens.Count >= 16);
         }
         finally
         {
+            await peer.StopAsync();
             await TestPostgres.DropDatabaseAsync(TestPostgres.ConnectionStringFor(database));
         }
     }

@@ -77,6 +77,37 @@ public sealed class CmsScriptTests
         }
     }
 
+    [Fact]
+    public async Task Run_again_with_a_changed_admin_password_serves_and_only_the_new_password_signs_in()
+    {
+        var database = await TestPostgres.CreateDatabaseAsync(migrated: false);
+        try
+        {
+            var env = new Dictionary<string, string?>
+            {
+                ["ConnectionStrings__Cms"] = database,
+                ["CMS_ADMIN_EMAIL"] = AdminEmail,
+                ["CMS_ADMIN_PASSWORD"] = AdminPassword,
+            };
+            var port = Repo.FreePort();
+            await ServeAsync(new Dictionary<string, string?>(env) { ["CMS_URLS"] = $"http://127.0.0.1:{port}" }, port, AssertBackOfficeServesAsync);
+
+            const string rotated = "the rotated admin password";
+            port = Repo.FreePort();
+            var output = await ServeAsync(new Dictionary<string, string?>(env) { ["CMS_URLS"] = $"http://127.0.0.1:{port}", ["CMS_ADMIN_PASSWORD"] = rotated }, port, async client =>
+            {
+                Assert.Equal(HttpStatusCode.OK, (await Http.SignInAsync(client, AdminEmail, AdminPassword)).StatusCode);
+                Assert.Equal(HttpStatusCode.Redirect, (await Http.SignInAsync(client, AdminEmail, rotated)).StatusCode);
+            });
+
+            Assert.Contains("password reset to CMS_ADMIN_PASSWORD", output);
+        }
+        finally
+        {
+            await TestPostgres.DropDatabaseAsync(database);
+        }
+    }
+
     private static async Task AssertBackOfficeServesAsync(HttpClient client)
     {
         var anonymous = await client.GetAsync("/");
@@ -86,6 +117,12 @@ public sealed class CmsScriptTests
 
         var signIn = await Http.SignInAsync(client, AdminEmail, AdminPassword);
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        // ./cms run is Production: an admin sets up two-factor sign-in before anything else.
+        var first = await client.GetAsync("/");
+        Assert.Equal("/Account/Manage/EnableAuthenticator", first.Headers.Location?.OriginalString);
+        var key = Accounts.Authenticator.KeyFrom(await client.GetStringAsync("/Account/Manage/EnableAuthenticator"));
+        var enrol = await Http.PostFormAsync(client, "/Account/Manage/EnableAuthenticator", new Dictionary<string, string> { ["Input.Code"] = Accounts.Authenticator.Code(key) });
+        Assert.Equal(HttpStatusCode.Redirect, enrol.StatusCode);
         var home = await client.GetAsync("/");
         Assert.Equal(HttpStatusCode.OK, home.StatusCode);
         Assert.Contains("Putin: West dominating AI industry", await home.Content.ReadAsStringAsync());

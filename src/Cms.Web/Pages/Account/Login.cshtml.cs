@@ -1,14 +1,12 @@
 using System.ComponentModel.DataAnnotations;
-using Cms.Data.Entities;
-using Microsoft.AspNetCore.Identity;
+using Cms.Web.Infrastructure.Accounts;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.AspNetCore.RateLimiting;
 
 namespace Cms.Web.Pages.Account;
 
-[EnableRateLimiting(Infrastructure.CmsApp.LoginRateLimit)]
-public sealed class LoginModel(SignInManager<CmsUser> signInManager, ILogger<LoginModel> logger) : PageModel
+[SignInRateLimited]
+public sealed class LoginModel(PasswordSignIn signIn) : PageModel
 {
     // One message for every failure: unknown account, wrong password and lockout look alike.
     public const string FailureMessage = "Invalid sign-in attempt.";
@@ -22,9 +20,11 @@ public sealed class LoginModel(SignInManager<CmsUser> signInManager, ILogger<Log
     {
         [Required]
         [EmailAddress]
+        [StringLength(256)]
         public string Email { get; set; } = "";
 
         [Required]
+        [StringLength(1024)]
         [DataType(DataType.Password)]
         public string Password { get; set; } = "";
 
@@ -34,23 +34,29 @@ public sealed class LoginModel(SignInManager<CmsUser> signInManager, ILogger<Log
 
     public void OnGet(string? returnUrl = null) => ReturnUrl = returnUrl;
 
-    public async Task<IActionResult> OnPostAsync(string? returnUrl = null)
+    public async Task<IActionResult> OnPostAsync(string? returnUrl, CancellationToken ct)
     {
-        ReturnUrl = returnUrl;
+        ReturnUrl = Url.IsLocalUrl(returnUrl) ? returnUrl : null;
+        // A checkbox posted with a value that is not a boolean cannot be rendered back by the
+        // checkbox tag helper (it throws, a 500): it counts as unchecked.
+        if (ModelState.GetFieldValidationState("Input.RememberMe") == Microsoft.AspNetCore.Mvc.ModelBinding.ModelValidationState.Invalid)
+        {
+            ModelState.Remove("Input.RememberMe");
+            Input.RememberMe = false;
+        }
         if (!ModelState.IsValid)
         {
             return Page();
         }
-        var result = await signInManager.PasswordSignInAsync(Input.Email, Input.Password, Input.RememberMe, lockoutOnFailure: true);
-        if (result.Succeeded)
+        switch (await signIn.SignInAsync(HttpContext, Input.Email, Input.Password, Input.RememberMe, ct))
         {
-            return LocalRedirect(Url.IsLocalUrl(returnUrl) ? returnUrl : "/");
+            case PasswordSignIn.Result.Succeeded:
+                return LocalRedirect(ReturnUrl ?? "/");
+            case PasswordSignIn.Result.RequiresTwoFactor:
+                return RedirectToPage("./LoginWith2fa", new { returnUrl = ReturnUrl, rememberMe = Input.RememberMe });
+            default:
+                ModelState.AddModelError(string.Empty, FailureMessage);
+                return Page();
         }
-        if (result.IsLockedOut)
-        {
-            logger.LogWarning("Sign-in refused for a locked-out account");
-        }
-        ModelState.AddModelError(string.Empty, FailureMessage);
-        return Page();
     }
 }

@@ -6,22 +6,33 @@ using Cms.Core.Items;
 using Cms.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace Cms.Web.Pages.Import;
 
+// The form reader keeps at most 64 KiB of each uploaded file in memory and spools the rest to a
+// temporary file (ASP.NET Core's FormOptions.MemoryBufferThreshold), so a 200 MB upload costs disk,
+// not memory; a zip is then read from that file entry by entry. Uploads are processed at most
+// Import:ConcurrentUploads at a time per instance (CmsApp.ImportRateLimit), further ones queue or
+// get 429.
 [RequestSizeLimit(MaxUploadBytes)]
 [RequestFormLimits(MultipartBodyLengthLimit = MaxUploadBytes)]
+[EnableRateLimiting(CmsApp.ImportRateLimit)]
 public sealed class IndexModel(ItemImporter importer, FrontMatterOptions options) : PageModel
 {
     public const long MaxUploadBytes = 200L * 1024 * 1024;
 
     [BindProperty]
+    [FromForm]
     public InputModel Input { get; set; } = new();
 
     // Shown straight after the POST: re-submitting is harmless because import is idempotent.
     public ImportReport? Report { get; private set; }
 
     public int MaxFileBytes => options.MaxBytes;
+
+    // One kind of item in the report, rendered by _ImportedItems: the named ones and the total.
+    public sealed record ItemList(string Id, string Heading, IReadOnlyList<ImportedItem> Items, int Total);
 
     public sealed class InputModel
     {
@@ -47,7 +58,7 @@ public sealed class IndexModel(ItemImporter importer, FrontMatterOptions options
         var archives = new List<ZipArchive>();
         try
         {
-            var files = new List<ImportFile>();
+            var files = new List<IEnumerable<ImportFile>>();
             var skipped = new List<ImportProblem>();
             foreach (var upload in Input.Files)
             {
@@ -58,7 +69,7 @@ public sealed class IndexModel(ItemImporter importer, FrontMatterOptions options
                     {
                         var zip = new ZipArchive(upload.OpenReadStream(), ZipArchiveMode.Read);
                         archives.Add(zip);
-                        files.AddRange(ImportSources.FromZip(name, zip, options.MaxBytes));
+                        files.Add(ImportSources.FromZip(name, zip));
                     }
                     catch (InvalidDataException)
                     {
@@ -67,26 +78,25 @@ public sealed class IndexModel(ItemImporter importer, FrontMatterOptions options
                 }
                 else if (ImportSources.Extensions.Contains(Path.GetExtension(name)))
                 {
-                    files.Add(new ImportFile(name, upload.Length, async token =>
-                    {
-                        await using var stream = upload.OpenReadStream();
-                        var buffer = new MemoryStream((int)Math.Min(upload.Length, options.MaxBytes + 1L));
-                        await stream.CopyToAsync(buffer, token);
-                        return buffer.ToArray();
-                    }));
+                    files.Add([new ImportFile(name, upload.Length, _ => Task.FromResult(upload.OpenReadStream()))]);
                 }
                 else
                 {
                     skipped.Add(new ImportProblem(name, "not an item file (.txt .md .yaml .yml) or a zip"));
                 }
             }
-            var outcome = await importer.ImportAsync(Actors.Of(HttpContext), files, progress: null, ct);
+            var outcome = await importer.ImportAsync(Actors.Of(HttpContext), files.SelectMany(f => f), progress: null, ct);
             if (!outcome.Succeeded)
             {
                 return Forbid();
             }
             Report = outcome.Value!;
-            Report.Problems.InsertRange(0, skipped);
+            Report.Refuse(skipped);
+        }
+        catch (InvalidDataException ex)
+        {
+            // A zip whose central directory lies (e.g. entry counts): the files before it are imported.
+            ModelState.AddModelError("Input.Files", $"The zip could not be read to the end: {ex.Message}");
         }
         finally
         {

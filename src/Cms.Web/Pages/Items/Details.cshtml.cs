@@ -4,20 +4,18 @@ using Cms.Application.Auditing;
 using Cms.Application.Items;
 using Cms.Application.Publishing;
 using Cms.Application.Queue;
-using Cms.Core.FrontMatter;
 using Cms.Core.Items;
 using Cms.Data;
 using Cms.Web.Infrastructure;
-using DiffPlex.DiffBuilder;
-using DiffPlex.DiffBuilder.Model;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cms.Web.Pages.Items;
 
 public sealed partial class DetailsModel(
-    CmsDbContext db, IFrontMatterReader reader, QueueQuery queue, SaveItemEdits save, ItemLeases leases,
+    CmsDbContext db, QueueQuery queue, SaveItemEdits save, ItemLeases leases,
     ItemTransitions transitions, PublishSchedule schedule, PublishingOptions publishing, AuditQuery audit) : PageModel
 {
     public sealed record LinkView(long Id, int Position, string? Title, string? Excerpt, string? Url, bool IsSafeUrl, string? ProviderName, DateTimeOffset? PublishedAt, LinkDecision Decision, string? Reason);
@@ -25,7 +23,11 @@ public sealed partial class DetailsModel(
     public sealed record ItemView(
         long Id, string Title, string? Excerpt, string? Category, string? Type, string? ProviderName, string? ProviderDomain,
         DateTimeOffset? PublishedAt, string OriginalUrl, string? WebUrl, int? Quality, int? Heat, WorkflowState State,
-        string SourceYaml, string? ImagesJson, bool SourceChanged, DateTimeOffset? EditedAt, string? EditedBy, uint Version);
+        string SourceYaml, int SourceLength, string? ImagesJson, bool SourceChanged, DateTimeOffset? EditedAt, string? EditedBy, uint Version);
+
+    // The comparison stored when the revision arrived (RevisionComparer); Diff is null when it was
+    // too large to diff, or for revisions stored before comparisons were.
+    public sealed record RevisionView(string[]? ChangedFields, int ChangedFieldCount, string? Diff, bool DiffOmitted);
 
     public ItemView Item { get; private set; } = null!;
     public IReadOnlyList<LinkView> Links { get; private set; } = [];
@@ -34,12 +36,14 @@ public sealed partial class DetailsModel(
     public IReadOnlyList<string> Categories { get; private set; } = [];
     public IReadOnlyList<ParsedImage> Images { get; private set; } = [];
     public IReadOnlyList<string> OthersEditing { get; private set; } = [];
-    public DiffPaneModel? RevisionDiff { get; private set; }
+    public RevisionView? Revision { get; private set; }
 
     // Set when the save lost a race: what this editor sent, shown beside the current values.
     public InputModel? Conflict { get; private set; }
 
+    // Form body only: a link's query string must never bind what the editor saves.
     [BindProperty]
+    [FromForm]
     public InputModel Input { get; set; } = new();
 
     // The queue view the editor came from: next/previous and save-and-next move within it.
@@ -49,11 +53,31 @@ public sealed partial class DetailsModel(
     public long? NextId { get; private set; }
     public long? PreviousId { get; private set; }
 
+    // Carries the queue view (View.* only, see ViewUrls) and nothing else from the query string.
     public string UrlFor(long itemId, string? handler = null) =>
         ViewUrls.Replace(Request.Query, $"/Items/Details/{itemId}", "handler", handler);
 
+    // The full source on demand, as plain text; the page shows at most Display.SourceChars of it.
+    public async Task<IActionResult> OnGetSourceAsync(long id, CancellationToken ct)
+    {
+        var source = await db.Items.AsNoTracking().Where(i => i.Id == id).Select(i => i.SourceYaml).SingleOrDefaultAsync(ct);
+        return source is null ? NotFound() : Content(source, "text/plain; charset=utf-8");
+    }
+
     [TempData]
     public string? StatusMessage { get; set; }
+
+    // The queue view arrives in the link; one that is not valid (a forged cursor, NUL in a filter)
+    // is refused before any handler queries with it.
+    public override async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
+    {
+        if (View.Problems().Any() || ModelState.Any(e => e.Key.StartsWith("View.", StringComparison.Ordinal) && e.Value!.Errors.Count > 0))
+        {
+            context.Result = BadRequest("The queue view in this link is not valid.");
+            return;
+        }
+        await next();
+    }
 
     public sealed class InputModel
     {
@@ -180,9 +204,12 @@ public sealed partial class DetailsModel(
     // Everything the page shows, next/previous included, so they survive validation errors and conflicts.
     private async Task<bool> LoadAsync(long id, CancellationToken ct)
     {
+        // The source can be a megabyte: only what the page shows leaves the database.
         var item = await db.Items.AsNoTracking().Where(i => i.Id == id)
             .Select(i => new ItemView(i.Id, i.Title, i.Excerpt, i.Category, i.Type, i.ProviderName, i.ProviderDomain, i.PublishedAt,
-                i.OriginalUrl, i.WebUrl, i.Quality, i.Heat, i.State, i.SourceYaml, i.ImagesJson, i.SourceChanged, i.EditedAt, i.EditedBy, i.Version))
+                i.OriginalUrl, i.WebUrl, i.Quality, i.Heat, i.State,
+                i.SourceYaml.Length > Display.SourceChars ? i.SourceYaml.Substring(0, Display.SourceChars) : i.SourceYaml, i.SourceYaml.Length,
+                i.ImagesJson, i.SourceChanged, i.EditedAt, i.EditedBy, i.Version))
             .SingleOrDefaultAsync(ct);
         if (item is null)
         {
@@ -202,17 +229,13 @@ public sealed partial class DetailsModel(
         await LoadWorkflowAsync(item, ct);
         if (item.SourceChanged)
         {
-            var pending = await db.SourceRevisions.AsNoTracking().Where(r => r.ItemId == id && r.Status == RevisionStatus.Pending)
-                .OrderByDescending(r => r.ReceivedAt).Select(r => r.SourceYaml).FirstOrDefaultAsync(ct);
-            if (pending is not null)
-            {
-                RevisionDiff = InlineDiffBuilder.Diff(Canonical(item.SourceYaml), Canonical(pending));
-            }
+            Revision = await db.SourceRevisions.AsNoTracking().Where(r => r.ItemId == id && r.Status == RevisionStatus.Pending)
+                .OrderByDescending(r => r.ReceivedAt)
+                .Select(r => new RevisionView(r.ChangedFields, r.ChangedFieldCount, r.Diff, r.DiffOmitted))
+                .FirstOrDefaultAsync(ct);
         }
         return true;
     }
-
-    private string Canonical(string yaml) => SourceNodes.Canonical(reader.ReadText("source", "---\n" + yaml + "---\n").Root);
 
     public static bool IsHttp(string? url) => UrlRules.IsAbsoluteHttp(url);
 }

@@ -1,0 +1,59 @@
+using System.Text.RegularExpressions;
+using Cms.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cms.Application.Queue;
+
+// The editors' search and provider filter (README "Editors' search"). User text never reaches
+// to_tsquery as typed: it is cut into words of letters, marks and digits, so no tsquery operator,
+// quote or backslash can be in them, and each word becomes its own query.
+public static partial class QueueSearch
+{
+    public const int MaxWords = 16;
+    public const int MaxWordLength = 100;
+
+    // Shorter last words match whole: a one- or two-letter prefix expands to a large part of the
+    // vocabulary and reads most of the GIN index.
+    public const int MinPrefixLength = 3;
+
+    [GeneratedRegex(@"[\p{L}\p{N}][\p{L}\p{M}\p{N}]*")]
+    private static partial Regex WordPattern();
+
+    // The words of a search, in order: at most MaxWords, each at most MaxWordLength characters
+    // (longer runs are not words anyone types and are left out).
+    public static List<string> Words(string? text) =>
+        text is null ? [] : WordPattern().Matches(text).Select(m => m.Value).Where(w => w.Length <= MaxWordLength).Take(MaxWords).ToList();
+
+    // Every word must be in the title or excerpt, in English, Russian or word-for-word ('simple')
+    // form; the last word also matches as the beginning of a word. Text without words matches nothing.
+    public static IQueryable<Item> ByText(IQueryable<Item> q, string text)
+    {
+        var words = Words(text);
+        if (words.Count == 0)
+        {
+            return q.Where(_ => false);
+        }
+        for (var i = 0; i < words.Count; i++)
+        {
+            var term = i == words.Count - 1 && words[i].Length >= MinPrefixLength ? words[i] + ":*" : words[i];
+            // One condition per word, each an OR over the configurations the vector was built with,
+            // so a query may mix languages; the GIN index serves all of them in one bitmap scan.
+            q = q.Where(item => item.SearchVector!.Matches(
+                EF.Functions.ToTsQuery("english", term).Or(EF.Functions.ToTsQuery("russian", term)).Or(EF.Functions.ToTsQuery("simple", term))));
+        }
+        return q;
+    }
+
+    // Case-insensitive; every word typed must begin a word of the provider's name or a label of its
+    // domain ("guardian" finds The Guardian, "bbc" finds bbc.co.uk, "bbc.co" needs both labels).
+    public static IQueryable<Item> ByProvider(IQueryable<Item> q, string text)
+    {
+        var words = Words(text);
+        if (words.Count == 0)
+        {
+            return q.Where(_ => false);
+        }
+        var query = string.Join(" & ", words.Select(w => w + ":*"));
+        return q.Where(item => item.ProviderSearch!.Matches(EF.Functions.ToTsQuery("simple", query)));
+    }
+}

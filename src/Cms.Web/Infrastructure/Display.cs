@@ -1,0 +1,43 @@
+using System.Globalization;
+
+namespace Cms.Web.Infrastructure;
+
+// One way to show the values that appear on several pages, so the queue and the item page agree,
+// and how much of a field any page shows.
+public static class Display
+{
+    // ISO 8601 dates everywhere (tables, inputs); times are UTC, as the pipeline delivers them.
+    public const string DateFormat = "yyyy-MM-dd";
+    public const string DateInputPattern = @"\d{4}-\d{2}-\d{2}";
+
+    public static string Date(DateOnly? date) => date?.ToString(DateFormat, CultureInfo.InvariantCulture) ?? "";
+
+    public static string DateTime(DateTimeOffset? at) =>
+        at?.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "";
+
+    public static string Date(DateTimeOffset? at) => at?.UtcDateTime.ToString(DateFormat, CultureInfo.InvariantCulture) ?? "";
+
+    public static string Time(DateTimeOffset? at) => at?.UtcDateTime.ToString("HH:mm", CultureInfo.InvariantCulture) ?? "";
+
+    // For <time datetime="...">.
+    public static string MachineDateTime(DateTimeOffset? at) =>
+        at?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "";
+
+    // The pipeline writes -1 when it has no trending score; a missing field means the same.
+    public static string Heat(int? heat) => heat is null or < 0 ? "unknown" : heat.Value.ToString(CultureInfo.InvariantCulture);
+
+
+    // How much of any one field a page renders: the import limits bound what is stored, but they are
+    // settings, and the source itself can be a megabyte. Past these the page shows the start and the
+    // full value is on demand (the item's plain-text source, /Items/Details/{id}?handler=Source).
+    public const int TitleChars = 500;
+    public const int QueueTitleChars = 300;
+    public const int LineChars = 300;
+    public const int UrlChars = 2_048;
+    public const int ExcerptChars = 20_000;
+    public const int RelatedExcerptChars = 2_000;
+    public const int SourceChars = 64 * 1024;
+
+    public static string? Clip(string? value, int max) =>
+        value is null || value.Length <= max ? value : value[..max] + "…";
+}

@@ -1,0 +1,168 @@
+using System.Net;
+using Cms.Data;
+
+namespace Cms.Web.Tests.Accounts;
+
+// Behind a TLS-terminating proxy at 127.0.0.1 (the test itself), with the production sign-in limits.
+public sealed class KnownProxyFixture : KestrelFixture
+{
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Security:KnownProxies"] = "127.0.0.1, ::1",
+        ["AllowedHosts"] = "cms.example;localhost;127.0.0.1",
+        ["RateLimit:LoginPerMinute"] = "10",
+        ["RateLimit:LoginPerAccountPerMinute"] = "30",
+    };
+}
+
+public sealed class ForwardedHeadersTests(KnownProxyFixture app) : IClassFixture<KnownProxyFixture>
+{
+    private const string Password = KnownProxyFixture.Password;
+
+    private RawClient Client(string? address = null, string? proto = null, string? host = null) =>
+        new(app.BaseAddress, address ?? RawClient.Address(), proto, host);
+
+    [Fact]
+    public async Task Twenty_rapid_wrong_sign_ins_from_one_client_get_429_with_retry_after_and_the_form_stays_reachable()
+    {
+        var client = Client();
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? limited = null;
+
+        for (var i = 0; i < 20; i++)
+        {
+            var response = await client.SignInAsync($"nobody-{i}@example.com", "wrong password " + i);
+            statuses.Add(response.StatusCode);
+            limited ??= response.StatusCode == HttpStatusCode.TooManyRequests ? response : null;
+        }
+
+        Assert.Equal(10, statuses.Count(s => s == HttpStatusCode.OK));
+        Assert.Equal(10, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+        var retryAfter = limited!.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(int.Parse(limited.Headers.GetValues("Retry-After").Single()));
+        Assert.InRange(retryAfter, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
+        // The 20 GETs of the form were not counted, and still work.
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(HttpMethod.Get, "/Account/Login")).StatusCode);
+    }
+
+    [Fact]
+    public async Task X_forwarded_for_from_a_known_proxy_keys_the_limiter_so_other_clients_are_not_limited()
+    {
+        var first = Client();
+        for (var i = 0; i < 11; i++)
+        {
+            await first.SignInAsync($"someone-{i}@example.com", "wrong password");
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await first.SignInAsync("someone@example.com", "wrong password")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Client().SignInAsync("someone@example.com", "wrong password")).StatusCode);
+    }
+
+    [Fact]
+    public async Task One_account_name_is_limited_across_client_addresses()
+    {
+        var statuses = new List<HttpStatusCode>();
+        for (var client = 0; client < 4; client++)
+        {
+            var from = Client();
+            for (var i = 0; i < 8; i++)
+            {
+                statuses.Add((await from.SignInAsync("target@example.com", "guess " + i)).StatusCode);
+            }
+        }
+
+        Assert.Equal(30, statuses.Count(s => s == HttpStatusCode.OK));
+        Assert.Equal(2, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+    }
+
+    [Fact]
+    public async Task X_forwarded_proto_https_from_a_known_proxy_gives_secure_cookies_and_hsts()
+    {
+        var email = $"secure-{Guid.NewGuid():N}@example.com";
+        await app.Factory.CreateUserAsync(email, Password, Roles.Editor);
+
+        var overTls = await Client(proto: "https", host: "cms.example").SignInAsync(email, Password);
+        var plain = await Client(host: "cms.example").SignInAsync(email, Password);
+
+        Assert.Equal(HttpStatusCode.Redirect, overTls.StatusCode);
+        var authCookie = overTls.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("cms.auth=", StringComparison.Ordinal));
+        Assert.Contains("secure", authCookie, StringComparison.OrdinalIgnoreCase);
+        Assert.True(overTls.Headers.Contains("Strict-Transport-Security"));
+        Assert.DoesNotContain("secure", plain.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("cms.auth=", StringComparison.Ordinal)), StringComparison.OrdinalIgnoreCase);
+        Assert.False(plain.Headers.Contains("Strict-Transport-Security"));
+    }
+
+    [Fact]
+    public async Task A_stranger_guessing_the_admins_password_locks_out_only_their_own_client()
+    {
+        var email = $"admin-{Guid.NewGuid():N}@example.com";
+        await app.Factory.CreateUserAsync(email, Password, Roles.Admin);
+        var stranger = Client();
+
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await stranger.SignInAsync(email, "guess number " + i)).StatusCode);
+        }
+        var strangerWithThePassword = await stranger.SignInAsync(email, Password);
+        var admin = await Client().SignInAsync(email, Password);
+
+        Assert.Equal(HttpStatusCode.OK, strangerWithThePassword.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, admin.StatusCode);
+        Assert.Null(app.Factory.WithDb(db => db.Users.Single(u => u.Email == email).LockoutEnd));
+    }
+
+    [Fact]
+    public async Task A_request_for_another_host_is_refused_when_allowed_hosts_is_set()
+    {
+        var evil = await Client(host: "evil.example").SendAsync(HttpMethod.Get, "/");
+        var ours = await Client(host: "cms.example").SendAsync(HttpMethod.Get, "/");
+
+        Assert.Equal(HttpStatusCode.BadRequest, evil.StatusCode);
+        Assert.Null(evil.Headers.Location);
+        Assert.Equal(HttpStatusCode.Redirect, ours.StatusCode);
+        Assert.Equal("http://cms.example/Account/Login?ReturnUrl=%2F", ours.Headers.Location!.ToString());
+    }
+
+    [Fact]
+    public async Task No_server_header_is_sent()
+    {
+        var response = await Client().SendAsync(HttpMethod.Get, "/Account/Login");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False(response.Headers.Contains("Server"));
+    }
+}
+
+// The same headers from an address that is not a configured proxy: all ignored.
+public sealed class UnknownProxyFixture : KestrelFixture
+{
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Security:KnownProxies"] = "10.9.9.9",
+        ["RateLimit:LoginPerMinute"] = "10",
+    };
+}
+
+public sealed class UnknownProxyTests(UnknownProxyFixture app) : IClassFixture<UnknownProxyFixture>
+{
+    [Fact]
+    public async Task Forwarded_headers_from_an_unknown_address_are_ignored()
+    {
+        var email = $"plain-{Guid.NewGuid():N}@example.com";
+        await app.Factory.CreateUserAsync(email, UnknownProxyFixture.Password, Roles.Editor);
+
+        var signIn = await new RawClient(app.BaseAddress, RawClient.Address(), "https", "cms.example").SignInAsync(email, UnknownProxyFixture.Password);
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 12; i++)
+        {
+            // A new X-Forwarded-For each time does not give a new bucket.
+            statuses.Add((await new RawClient(app.BaseAddress, RawClient.Address()).SignInAsync(email, "wrong")).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        Assert.DoesNotContain("secure", signIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("cms.auth=", StringComparison.Ordinal)), StringComparison.OrdinalIgnoreCase);
+        Assert.False(signIn.Headers.Contains("Strict-Transport-Security"));
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+        // Lockout and audit see the socket address, not the claimed one.
+        Assert.True(app.Factory.WithDb(db => db.SignInThrottles.Any(t => t.Client == "127.0.0.1")));
+    }
+}

@@ -1,0 +1,110 @@
+using Cms.Core.Items;
+using Microsoft.Playwright;
+
+namespace Cms.Web.Tests.Browser;
+
+// The queue page in Chromium: select-all for the bulk form, the page without JavaScript, and what
+// fits at tablet and desktop widths. Each test looks at a category of its own.
+public sealed class QueuePageBrowserTests(BrowserFixture fixture) : BrowserTest(fixture), IClassFixture<BrowserFixture>
+{
+    private readonly string _category = "cat-" + Unique.Tag();
+
+    private TestItem Item(int n) => new()
+    {
+        Title = $"A long enough headline about the central bank raising its key rate again, number {n} {_category}",
+        Category = _category,
+        ProviderName = "Hindustan Times Tech",
+        ProviderDomain = "hindustantimes.com",
+        PublishedDateTime = TestItem.Utc(2024, 3, 9, n),
+        Quality = 40 + n,
+        Heat = n == 0 ? -1 : n,
+        RelatedCount = 2,
+    };
+
+    private Task ImportItemsAsync(int count) => ImportAsync([.. Enumerable.Range(0, count).Select(Item)]);
+
+    [Fact]
+    public async Task Select_all_ticks_every_row_for_the_bulk_form_and_the_action_reaches_each_item()
+    {
+        await ImportItemsAsync(4);
+        var page = await SignedInPageAsync(Roles.Editor);
+        await page.GotoAsync($"{BaseUrl}/?View.Category={_category}");
+        var all = page.GetByLabel("Select every item on this page");
+        var rows = page.Locator("#queue input[name='Bulk.Ids']");
+
+        await all.CheckAsync();
+        var tickedAfterAll = await rows.EvaluateAllAsync<int>("boxes => boxes.filter(b => b.checked).length");
+        await rows.First.UncheckAsync();
+        var indeterminate = await all.EvaluateAsync<bool>("box => box.indeterminate && !box.checked");
+        await rows.First.CheckAsync();
+        await page.Locator("#bulk-action").SelectOptionAsync("approve-links");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply to selected" }).ClickAsync();
+        await page.WaitForURLAsync("**/?View.Category=*");
+
+        Assert.Equal(4, tickedAfterAll);
+        Assert.True(indeterminate);
+        var pending = Factory.WithDb(db => db.RelatedLinks.Count(l => l.Item!.Category == _category && l.Decision == LinkDecision.Pending));
+        Assert.Equal(0, pending);
+        Assert.True(ConsoleErrors.Count == 0, string.Join("\n", ConsoleErrors));
+    }
+
+    [Fact]
+    public async Task Without_javascript_the_select_all_box_is_hidden_and_the_state_toggles_filter_on_apply()
+    {
+        await ImportItemsAsync(2);
+        var page = await SignedInPageAsync(Roles.Editor, new BrowserNewContextOptions { JavaScriptEnabled = false });
+        await page.GotoAsync($"{BaseUrl}/?View.Category={_category}");
+
+        var selectAllVisible = await page.Locator("#select-all").IsVisibleAsync();
+        // The checkbox sits under its toggle button, as Bootstrap's btn-check does: click the label.
+        await page.Locator("label[for='state-published']").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync("**View.State=Published**");
+
+        Assert.False(selectAllVisible);
+        Assert.Contains("View.State=Published", page.Url);
+        Assert.Equal(0, await page.Locator("#queue tbody tr").CountAsync());
+        Assert.True(await page.GetByRole(AriaRole.Link, new() { Name = "Clear the filters" }).IsVisibleAsync());
+    }
+
+    [Theory]
+    [InlineData(768, 1024)]
+    [InlineData(1440, 900)]
+    public async Task Nothing_on_the_queue_page_is_cut_off_at_tablet_and_desktop_widths(int width, int height)
+    {
+        await ImportItemsAsync(3);
+        var page = await SignedInPageAsync(Roles.Editor, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+        await page.GotoAsync($"{BaseUrl}/?View.Category={_category}&View.From=2024-03-01&View.To=2024-03-31&View.QualityMin=40&View.QualityMax=100&View.Provider=hindustan");
+
+        // Labels, buttons and lists cut short, and fields too narrow for the value they hold (measured
+        // in the field's own font; a native date field also needs room for its picker icon).
+        var clipped = await page.EvaluateAsync<string[]>("""
+            (() => {
+              const ctx = document.createElement('canvas').getContext('2d');
+              const name = e => e.id || e.getAttribute('for') || e.getAttribute('aria-label') || e.textContent.trim();
+              const visible = [...document.querySelectorAll(['input:not([type=checkbox])', 'select', 'label', 'legend', '.btn'].map(s => 'form[aria-label=Filters] ' + s + ', #bulk-form ' + s).join(', '))]
+                .filter(e => e.offsetParent !== null);
+              const cut = visible.filter(e => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1)
+                .map(e => name(e) + ': ' + e.scrollWidth + 'x' + e.scrollHeight + ' in ' + e.clientWidth + 'x' + e.clientHeight);
+              const narrow = visible.filter(e => e.tagName === 'INPUT' && e.value).filter(e => {
+                const style = getComputedStyle(e);
+                ctx.font = style.font;
+                const room = e.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+                return ctx.measureText(e.value).width + (e.type === 'date' ? 24 : 0) > room;
+              }).map(e => name(e) + ': "' + e.value + '" does not fit');
+              return cut.concat(narrow);
+            })()
+            """);
+        var pageOverflow = await page.EvaluateAsync<bool>("document.documentElement.scrollWidth > window.innerWidth");
+        var tableOverflow = await page.EvaluateAsync<bool>("(t => t.scrollWidth > t.clientWidth)(document.querySelector('.table-responsive'))");
+        var titleWidth = await page.Locator("#queue tbody tr td:nth-child(2)").First.EvaluateAsync<double>("td => td.getBoundingClientRect().width");
+
+        Assert.Empty(clipped);
+        Assert.False(pageOverflow);
+        Assert.False(tableOverflow);
+        // The title keeps at least a third of the table, so a headline is a few lines, not a column of words.
+        Assert.True(titleWidth >= width / 3.0, $"title column {titleWidth}px at {width}px");
+        Assert.Equal(3, await page.Locator("#queue tbody tr").CountAsync());
+        Assert.True(ConsoleErrors.Count == 0, string.Join("\n", ConsoleErrors));
+    }
+}
