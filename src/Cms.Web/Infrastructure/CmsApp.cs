@@ -90,6 +90,7 @@ public static class CmsApp
         app.UseStatusCodePagesWithReExecute("/Status/{0}");
         app.UseSecurityHeaders(SecurityHeaders.Policy());
         app.UseStaticFiles();
+        app.UseNulRefusal();
         app.UseRouting();
         app.UseSignInAccountName();
         app.UseRateLimiter();

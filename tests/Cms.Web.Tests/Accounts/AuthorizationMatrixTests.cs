@@ -31,6 +31,13 @@ public sealed class AuthorizationMatrixTests(AppFixture app) : WebTest(app), ICl
         ["POST /Items/Details?handler=Lease"] = Access.SignedIn,
         ["POST /Items/Details?handler=ApproveAll"] = Access.SignedIn,
         ["POST /Items/Details?handler=SaveNext"] = Access.SignedIn,
+        ["GET /Items/Details?handler=Source"] = Access.SignedIn,
+        // Who may make which move depends on the item: the handler decides (resource-based).
+        ["POST /Items/Details?handler=Transition"] = Access.SignedIn,
+        ["POST /Items/Details?handler=Schedule"] = Access.SignedIn,
+        ["POST /Items/Details?handler=CancelSchedule"] = Access.SignedIn,
+        ["GET /Audit/Index"] = Access.Publishers,
+        ["GET /Audit/Index?handler=Csv"] = Access.Publishers,
         ["GET /Import/Index"] = Access.SignedIn,
         ["POST /Import/Index"] = Access.SignedIn,
         ["GET /Topics/Index"] = Access.Publishers,
