@@ -69,6 +69,8 @@ public sealed partial class DetailsModel(
 
     // The queue view arrives in the link; one that is not valid (a forged cursor, NUL in a filter)
     // is refused before any handler queries with it.
+    // Not a handler: without the attribute the override is discovered as one ("PAGE ?handler=HandlerExecution").
+    [NonHandler]
     public override async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
     {
         if (View.Problems().Any() || ModelState.Any(e => e.Key.StartsWith("View.", StringComparison.Ordinal) && e.Value!.Errors.Count > 0))
