@@ -52,9 +52,10 @@ public static partial class QueueBench
         });
         var peerViews = new Option<string[]>("--peer-view") { Description = "KEY=PATH: the peer's request for one view (keys: default, combined, rare, common, russian, provider)" };
         var peerHeaders = new Option<string[]>("--peer-header") { Description = "'Name: value' sent with every peer request (e.g. an access token)" };
+        var loadOnly = new Option<bool>("--load-only") { Description = "Fill (and migrate) the database up to --items, then stop without measuring" };
         var command = new Command("queue", "Time the queue page against its own SQL (and optionally a peer system) at a million items.")
         {
-            items, clients, requests, database, peerUrl, peerViews, peerHeaders,
+            items, clients, requests, database, peerUrl, peerViews, peerHeaders, loadOnly,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -64,7 +65,7 @@ public static partial class QueueBench
                 Console.Error.WriteLine(error);
                 return BenchProgram.Usage;
             }
-            await RunAsync(parse.GetRequiredValue(database), parse.GetValue(items), parse.GetValue(clients), parse.GetValue(requests), peer, ct);
+            await RunAsync(parse.GetRequiredValue(database), parse.GetValue(items), parse.GetValue(clients), parse.GetValue(requests), peer, parse.GetValue(loadOnly), ct);
             return BenchProgram.Ok;
         });
         return command;
@@ -95,12 +96,16 @@ public static partial class QueueBench
 
     private static readonly string[] ViewKeys = ["default", "combined", "rare", "common", "russian", "provider"];
 
-    private static async Task RunAsync(string database, int n, int clients, int requests, Peer? peer, CancellationToken ct)
+    private static async Task RunAsync(string database, int n, int clients, int requests, Peer? peer, bool loadOnly, CancellationToken ct)
     {
         var server = BenchSupport.ServerConnectionString();
         var cs = new NpgsqlConnectionStringBuilder(server) { Database = database, MaxPoolSize = 50 }.ConnectionString;
         await EnsureDatabaseAsync(server, database, cs, ct);
         await LoadAsync(database, cs, n, ct);
+        if (loadOnly)
+        {
+            return;
+        }
 
         var app = CmsApp.Build([$"--ConnectionStrings:Cms={cs}", "--Logging:LogLevel:Default=Warning", "--RateLimit:LoginPerMinute=100000"], "http://127.0.0.1:0");
         await app.StartAsync(ct);
