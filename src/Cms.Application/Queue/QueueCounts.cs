@@ -20,13 +20,13 @@ public static class QueueCounts
 
     public static async Task<StateCounts> FilteredAsync(CmsDbContext db, QueueCountOptions options, IQueryable<Item> filtered, Dictionary<WorkflowState, long> totals, CancellationToken ct)
     {
-        var capped = filtered.Select(i => i.State).Take(Cap + 1);
+        var capped = Capped(filtered);
         var (cost, estimate) = await PlanAsync(db, capped, ct);
         var all = Math.Max(1, totals.Values.Sum());
         var counts = new Dictionary<WorkflowState, StateCount>();
         if (cost <= options.CostBudget)
         {
-            var found = await capped.GroupBy(s => s).Select(g => new { g.Key, Count = g.LongCount() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+            var found = await capped.GroupBy(s => s).Select(g => new StateFound(g.Key, g.LongCount())).ToDictionaryAsync(g => g.State, g => g.Count, ct);
             var complete = found.Values.Sum() <= Cap;
             foreach (var state in Enum.GetValues<WorkflowState>())
             {
@@ -44,6 +44,13 @@ public static class QueueCounts
         }
         return new StateCounts(counts);
     }
+
+    public static IQueryable<WorkflowState> Capped(IQueryable<Item> filtered) => filtered.Select(i => i.State).Take(Cap + 1);
+
+    public static IQueryable<object> Grouped(IQueryable<WorkflowState> capped) =>
+        capped.GroupBy(s => s).Select(g => new StateFound(g.Key, g.LongCount()));
+
+    private sealed record StateFound(WorkflowState State, long Count);
 
     // The planner's total cost of the capped read, and its estimate of the rows the filter matches
     // (the row estimate of the plan under the LIMIT).
