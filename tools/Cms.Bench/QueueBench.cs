@@ -269,6 +269,7 @@ public static partial class QueueBench
         });
         var outcome = await scope.ServiceProvider.GetRequiredService<ItemImporter>().ImportAsync(Actor.System("bench"), files, progress, ct);
         Console.WriteLine($"loaded: {outcome.Value!.Summary} in {clock.Elapsed.TotalSeconds:F0} s");
+        db.Database.SetCommandTimeout(TimeSpan.FromHours(1));
         await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE", ct);
     }
 
