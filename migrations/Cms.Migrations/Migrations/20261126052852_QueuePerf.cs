@@ -1,4 +1,5 @@
-﻿using Microsoft.EntityFrameworkCore.Migrations;
+﻿using Cms.Migrations.Sql;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
@@ -15,11 +16,15 @@ namespace Cms.Migrations.Migrations
                 table: "items",
                 columns: new[] { "category", "published_at", "id" },
                 filter: "state IN ('New', 'Ready')");
+
+            migrationBuilder.Sql(QueuePerfSql.Up);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.Sql(QueuePerfSql.Down);
+
             migrationBuilder.DropIndex(
                 name: "ix_items_queue_category_date",
                 table: "items");
