@@ -165,7 +165,7 @@ public static partial class QueueBench
                 pageRates[key] = page;
             }
             Console.WriteLine(FormattableString.Invariant(
-                $"process peak RSS during the measurements: {BenchSupport.PeakRssMiB():F0} MiB ({(System.Runtime.GCSettings.IsServerGC ? "Server" : "Workstation")} GC, concurrent {AppContext.TryGetSwitch("System.GC.Concurrent", out var c) && c}, heap hard limit {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1048576} MiB available)"));
+                $"process peak RSS during the measurements: {BenchSupport.PeakRssMiB():F0} MiB ({(System.Runtime.GCSettings.IsServerGC ? "Server" : "Workstation")} GC, latency mode {System.Runtime.GCSettings.LatencyMode}, heap hard limit {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1048576} MiB available)"));
             if (peer is not null)
             {
                 await MeasurePeerAsync(peer, views.Select(v => (v.Key, v.Name)).ToList(), pageRates, clients, requests, ct);
