@@ -53,6 +53,10 @@ public static class CmsApplication
         services.AddSingleton<RevisionComparer>();
         services.AddScoped<ItemImporter>();
         services.AddScoped<ItemExporter>();
+        services.AddSingleton(new QueueCountOptions
+        {
+            CostBudget = configuration.GetValue("Queue:CountCostBudget", QueueCountOptions.DefaultCostBudget),
+        });
         services.AddScoped<QueueQuery>();
         services.AddScoped<BulkEdit>();
         services.AddScoped<SaveItemEdits>();

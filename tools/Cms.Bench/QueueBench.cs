@@ -52,9 +52,11 @@ public static partial class QueueBench
         });
         var peerViews = new Option<string[]>("--peer-view") { Description = "KEY=PATH: the peer's request for one view (keys: default, combined, rare, common, russian, provider)" };
         var peerHeaders = new Option<string[]>("--peer-header") { Description = "'Name: value' sent with every peer request (e.g. an access token)" };
+        var explain = new Option<bool>("--explain") { Description = "Print EXPLAIN (ANALYZE, BUFFERS) of each view's page query and counts read, and the counts shown, instead of measuring" };
+        var loadOnly = new Option<bool>("--load-only") { Description = "Fill (and migrate) the database up to --items, then stop without measuring" };
         var command = new Command("queue", "Time the queue page against its own SQL (and optionally a peer system) at a million items.")
         {
-            items, clients, requests, database, peerUrl, peerViews, peerHeaders,
+            items, clients, requests, database, peerUrl, peerViews, peerHeaders, loadOnly, explain,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -64,7 +66,7 @@ public static partial class QueueBench
                 Console.Error.WriteLine(error);
                 return BenchProgram.Usage;
             }
-            await RunAsync(parse.GetRequiredValue(database), parse.GetValue(items), parse.GetValue(clients), parse.GetValue(requests), peer, ct);
+            await RunAsync(parse.GetRequiredValue(database), parse.GetValue(items), parse.GetValue(clients), parse.GetValue(requests), peer, parse.GetValue(loadOnly), parse.GetValue(explain), ct);
             return BenchProgram.Ok;
         });
         return command;
@@ -95,12 +97,16 @@ public static partial class QueueBench
 
     private static readonly string[] ViewKeys = ["default", "combined", "rare", "common", "russian", "provider"];
 
-    private static async Task RunAsync(string database, int n, int clients, int requests, Peer? peer, CancellationToken ct)
+    private static async Task RunAsync(string database, int n, int clients, int requests, Peer? peer, bool loadOnly, bool explain, CancellationToken ct)
     {
         var server = BenchSupport.ServerConnectionString();
         var cs = new NpgsqlConnectionStringBuilder(server) { Database = database, MaxPoolSize = 50 }.ConnectionString;
         await EnsureDatabaseAsync(server, database, cs, ct);
         await LoadAsync(database, cs, n, ct);
+        if (loadOnly)
+        {
+            return;
+        }
 
         var app = CmsApp.Build([$"--ConnectionStrings:Cms={cs}", "--Logging:LogLevel:Default=Warning", "--RateLimit:LoginPerMinute=100000"], "http://127.0.0.1:0");
         await app.StartAsync(ct);
@@ -126,6 +132,16 @@ public static partial class QueueBench
                 ("russian", "full-text search \"энерг\" (Russian prefix)", "/?View.Q=энерг", new QueueView { Q = "энерг" }),
                 ("provider", "provider \"hindustan\" (a word of the name, ~1 in 11)", "/?View.Provider=hindustan", new QueueView { Provider = "hindustan" }),
             ];
+            if (explain)
+            {
+                foreach (var (_, name, _, view) in views)
+                {
+                    await QueuePlans.PrintAsync(app.Services, name, view, ct);
+                }
+                return;
+            }
+            // The peak below is this process's (app in process, HTTP clients, SQL baseline) from here on.
+            QueuePlans.ResetPeakRss();
             Console.WriteLine();
             Console.WriteLine($"{clients} concurrent clients, {requests} requests per measurement");
             Console.WriteLine("| view | rows | page p50 ms | page p95 ms | page p99 ms | page req/s | SQL p50 ms | SQL p95 ms | SQL p99 ms | page p95 / SQL p95 |");
@@ -148,6 +164,8 @@ public static partial class QueueBench
                     $"| {name} | {rows} | {page.P50:F1} | {page.P95:F1} | {page.P99:F1} | {page.PerSecond:F0} | {sql.P50:F1} | {sql.P95:F1} | {sql.P99:F1} | {page.P95 / sql.P95:F2}x |"));
                 pageRates[key] = page;
             }
+            Console.WriteLine(FormattableString.Invariant(
+                $"process peak RSS during the measurements: {BenchSupport.PeakRssMiB():F0} MiB ({(System.Runtime.GCSettings.IsServerGC ? "Server" : "Workstation")} GC, latency mode {System.Runtime.GCSettings.LatencyMode}, heap hard limit {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1048576} MiB available)"));
             if (peer is not null)
             {
                 await MeasurePeerAsync(peer, views.Select(v => (v.Key, v.Name)).ToList(), pageRates, clients, requests, ct);
@@ -251,6 +269,7 @@ public static partial class QueueBench
         });
         var outcome = await scope.ServiceProvider.GetRequiredService<ItemImporter>().ImportAsync(Actor.System("bench"), files, progress, ct);
         Console.WriteLine($"loaded: {outcome.Value!.Summary} in {clock.Elapsed.TotalSeconds:F0} s");
+        db.Database.SetCommandTimeout(TimeSpan.FromHours(1));
         await db.Database.ExecuteSqlRawAsync("VACUUM ANALYZE", ct);
     }
 

@@ -438,6 +438,10 @@ namespace Cms.Migrations.Migrations
                     b.HasIndex("State", "PublishedAt", "Id")
                         .HasDatabaseName("ix_items_state_published_at_id");
 
+                    b.HasIndex(new[] { "Category", "PublishedAt", "Id" }, "ix_items_queue_category_date")
+                        .HasDatabaseName("ix_items_queue_category_date")
+                        .HasFilter("state IN ('New', 'Ready')");
+
                     b.HasIndex(new[] { "PublishedAt", "Id" }, "ix_items_queue_date")
                         .HasDatabaseName("ix_items_queue_date")
                         .HasFilter("state IN ('New', 'Ready')");

@@ -8,7 +8,7 @@ namespace Cms.Application.Queue;
 
 // Turns a QueueView into queries: the queue page, next/previous on the item page, bulk actions
 // and the queue benchmark all use this one definition of "the items in this view".
-public sealed class QueueQuery(CmsDbContext db)
+public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
 {
     public const int PageSize = 50;
     public const int TitleChars = 300;
@@ -46,6 +46,13 @@ public sealed class QueueQuery(CmsDbContext db)
         return new Page(rows, next, previous, IsFirst: after is null);
     }
 
+    // The first page's query as PageAsync runs it, and the counts' capped read: for EXPLAIN in the benchmark.
+    public async Task<IQueryable<Row>> FirstPageQueryAsync(QueueView view, CancellationToken ct) =>
+        Rows(Order(WithState(await FilterAsync(view, ct), view), view.Sort).Take(PageSize + 1));
+
+    public async Task<IQueryable<object>> CountQueryAsync(QueueView view, CancellationToken ct) =>
+        QueueCounts.Grouped(QueueCounts.Capped(await FilterAsync(view, ct)));
+
     // A page shows at most TitleChars of a title; the rest never leaves the database.
     private static IQueryable<Row> Rows(IQueryable<Item> q) =>
         q.Select(i => new Row(i.Id, i.Title.Length > TitleChars ? i.Title.Substring(0, TitleChars) + "…" : i.Title, i.ProviderName, i.Category, i.PublishedAt, i.Quality, i.Heat, i.State, i.SourceChanged,
@@ -53,32 +60,24 @@ public sealed class QueueQuery(CmsDbContext db)
 
     private static string CursorOf(QueueView view, Row row) => Cursor.Of(view.Sort, row.Id, row.PublishedAt, row.Quality, row.Heat);
 
-    // Per-state counts of the view with every filter except the state filter. The unfiltered view
-    // reads the trigger-maintained totals; a filtered view counts its matches.
-    public async Task<Dictionary<WorkflowState, long>> CountsAsync(QueueView view, CancellationToken ct)
+    // Per-state counts of the view with every filter except the state filter (QueueCounts).
+    public async Task<StateCounts> CountsAsync(QueueView view, CancellationToken ct)
     {
+        var totals = await TotalsAsync(ct);
         if (!HasFilters(view))
         {
-            return (await db.ItemStateCounts.AsNoTracking().ToListAsync(ct))
-                .Where(c => Enum.TryParse<WorkflowState>(c.State, out _))
-                .ToDictionary(c => Enum.Parse<WorkflowState>(c.State), c => c.Count);
+            return new StateCounts(totals.ToDictionary(t => t.Key, t => new StateCount(t.Value, CountKind.Exact)));
         }
-        // Counting every match of a broad filter over a million items costs a scan; past CountCap
-        // the page says "1000+" instead, and each state's count stops at the cap.
-        var filtered = await FilterAsync(view, ct);
-        var counts = new Dictionary<WorkflowState, long>();
-        foreach (var state in Enum.GetValues<WorkflowState>())
-        {
-            counts[state] = await filtered.Where(i => i.State == state).Take(CountCap + 1).LongCountAsync(ct);
-        }
-        return counts;
+        return await QueueCounts.FilteredAsync(db, countOptions, await FilterAsync(view, ct), totals, ct);
     }
 
-    public const int CountCap = 200;
+    // The trigger-maintained totals per state: exact, one tiny read.
+    private async Task<Dictionary<WorkflowState, long>> TotalsAsync(CancellationToken ct) =>
+        (await db.ItemStateCounts.AsNoTracking().ToListAsync(ct))
+            .Where(c => Enum.TryParse<WorkflowState>(c.State, out _))
+            .ToDictionary(c => Enum.Parse<WorkflowState>(c.State), c => c.Count);
 
-    // Only a filtered view's counts are capped; the unfiltered totals are exact.
-    public static string CountLabel(QueueView view, long count) =>
-        HasFilters(view) && count > CountCap ? $"{CountCap}+" : count.ToString(CultureInfo.InvariantCulture);
+    public const int CountCap = QueueCounts.Cap;
 
     public static bool HasFilters(QueueView view) =>
         !string.IsNullOrWhiteSpace(view.Category) || !string.IsNullOrWhiteSpace(view.Provider)

@@ -10,6 +10,9 @@ public sealed class DatabaseSetup(CmsDbContext db, IKeyManager keys, ItemImporte
 {
     public async Task MigrateAsync(CancellationToken ct)
     {
+        // A migration that builds an index reads the whole table: at a million items that takes
+        // longer than the 30 s default command timeout.
+        db.Database.SetCommandTimeout(TimeSpan.FromHours(1));
         await db.Database.MigrateAsync(ct);
         // Create the first key here, once, so app instances started together share one key ring
         // instead of each minting its own.

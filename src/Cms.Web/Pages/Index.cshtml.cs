@@ -28,7 +28,7 @@ public sealed class IndexModel(CmsDbContext db, QueueQuery queue, BulkEdit bulk)
     public string? StatusMessage { get; set; }
 
     public IReadOnlyList<QueueQuery.Row> Items { get; private set; } = [];
-    public IReadOnlyDictionary<WorkflowState, long> Counts { get; private set; } = new Dictionary<WorkflowState, long>();
+    public StateCounts Counts { get; private set; } = StateCounts.None;
     public IReadOnlyList<string> Categories { get; private set; } = [];
     public string? NextCursor { get; private set; }
     public string? PreviousCursor { get; private set; }
