@@ -96,6 +96,12 @@ public sealed class SaveItemEdits(CmsDbContext db, TopicVocabulary vocabulary)
             return Outcome.Ok(NothingToSave);
         }
 
+        // "Source changed" means a revision waits for a decision (accept or dismiss, at the top of
+        // the page); a save leaves a pending one pending but clears a flag no revision backs.
+        if (item.SourceChanged && !await db.SourceRevisions.AnyAsync(r => r.ItemId == item.Id && r.Status == RevisionStatus.Pending, ct))
+        {
+            item.SourceChanged = false;
+        }
         // The version is what this editor saw; a newer row means someone saved first.
         db.Entry(item).Property(i => i.Version).OriginalValue = command.Version;
         // Touching the item row bumps its xmin even when only links or topics changed.
