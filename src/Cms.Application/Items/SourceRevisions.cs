@@ -33,18 +33,21 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
     // The newest pending revision of the item compared with it, or null when none is pending.
     public async Task<Comparison?> CompareAsync(long itemId, CancellationToken ct)
     {
-        var revision = await db.SourceRevisions.AsNoTracking().Where(r => r.ItemId == itemId && r.Status == RevisionStatus.Pending)
-            .OrderByDescending(r => r.ReceivedAt).FirstOrDefaultAsync(ct);
-        if (revision is null)
+        // Sizes first: a megabyte source is neither read nor parsed on a page view.
+        var pending = await db.SourceRevisions.AsNoTracking().Where(r => r.ItemId == itemId && r.Status == RevisionStatus.Pending)
+            .OrderByDescending(r => r.ReceivedAt)
+            .Select(r => new { r.Id, r.FileName, r.ReceivedAt, r.ChangedFields, r.ChangedFieldCount, Size = r.SourceYaml.Length + db.Items.Where(i => i.Id == itemId).Select(i => i.SourceYaml.Length).First() })
+            .FirstOrDefaultAsync(ct);
+        if (pending is null)
         {
             return null;
         }
-        var item = await Load(itemId).AsNoTracking().SingleAsync(ct);
-        if (item.SourceYaml.Length + revision.SourceYaml.Length > RevisionComparer.MaxDiffInputChars)
+        if (pending.Size > RevisionComparer.MaxDiffInputChars)
         {
-            return new Comparison(revision.Id, revision.FileName, revision.ReceivedAt, [], [], null,
-                revision.ChangedFields ?? [], revision.ChangedFieldCount, TooLarge: true);
+            return new Comparison(pending.Id, pending.FileName, pending.ReceivedAt, [], [], null, pending.ChangedFields ?? [], pending.ChangedFieldCount, TooLarge: true);
         }
+        var revision = await db.SourceRevisions.AsNoTracking().SingleAsync(r => r.Id == pending.Id, ct);
+        var item = await Load(itemId).AsNoTracking().SingleAsync(ct);
         return Compare(item, revision);
     }
 

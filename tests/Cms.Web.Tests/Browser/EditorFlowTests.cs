@@ -47,6 +47,30 @@ public sealed class EditorFlowTests(BrowserFixture fixture) : BrowserTest(fixtur
     }
 
     [Fact]
+    public async Task An_editor_accepts_a_source_revision_field_by_field()
+    {
+        var story = new TestItem { Title = "Revised in the browser " + Unique.Tag(), Quality = 40, Excerpt = "Old route" };
+        var id = await Items.Revisions.EditedItemWithRevisionAsync(Fixture, story);
+        var page = await SignedInPageAsync(Roles.Editor);
+        await page.GotoAsync($"{BaseUrl}/Items/Details/{id}");
+
+        // Shown decoded at the top; the editor's own quality is left unticked, the rest ticked.
+        await ExpectTextAsync(page, Items.Revisions.DecodedExcerpt);
+        Assert.False(await page.Locator("#revision-field-quality").IsCheckedAsync());
+        Assert.True(await page.Locator("#revision-field-title").IsCheckedAsync());
+        // Keep the current title, take the incoming quality and excerpt.
+        await page.Locator("#revision-field-title").UncheckAsync();
+        await page.Locator("#revision-field-quality").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Accept ticked fields" }).ClickAsync();
+        await ExpectTextAsync(page, "Source revision accepted.");
+
+        var item = Factory.WithDb(db => db.Items.Single(i => i.Id == id));
+        Assert.Equal((story.Title, 52, Items.Revisions.DecodedExcerpt, false), (item.Title, item.Quality, item.Excerpt, item.SourceChanged));
+        Assert.Equal(0, await page.Locator("#revision").CountAsync());
+        Assert.True(ConsoleErrors.Count == 0, string.Join("\n", ConsoleErrors));
+    }
+
+    [Fact]
     public async Task Every_action_works_without_javascript()
     {
         var story = Story();

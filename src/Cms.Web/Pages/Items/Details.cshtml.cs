@@ -16,7 +16,8 @@ namespace Cms.Web.Pages.Items;
 
 public sealed partial class DetailsModel(
     CmsDbContext db, QueueQuery queue, SaveItemEdits save, ItemLeases leases,
-    ItemTransitions transitions, PublishSchedule schedule, PublishingOptions publishing, AuditQuery audit) : PageModel
+    ItemTransitions transitions, PublishSchedule schedule, PublishingOptions publishing, AuditQuery audit,
+    SourceRevisions sourceRevisions) : PageModel
 {
     public sealed record LinkView(long Id, int Position, string? Title, string? Excerpt, string? Url, bool IsSafeUrl, string? ProviderName, DateTimeOffset? PublishedAt, LinkDecision Decision, string? Reason);
 
@@ -25,10 +26,6 @@ public sealed partial class DetailsModel(
         DateTimeOffset? PublishedAt, string OriginalUrl, string? WebUrl, int? Quality, int? Heat, WorkflowState State,
         string SourceYaml, int SourceLength, string? ImagesJson, bool SourceChanged, DateTimeOffset? EditedAt, string? EditedBy, uint Version);
 
-    // The comparison stored when the revision arrived (RevisionComparer); Diff is null when it was
-    // too large to diff, or for revisions stored before comparisons were.
-    public sealed record RevisionView(string[]? ChangedFields, int ChangedFieldCount, string? Diff, bool DiffOmitted);
-
     public ItemView Item { get; private set; } = null!;
     public IReadOnlyList<LinkView> Links { get; private set; } = [];
     public IReadOnlyList<string> Topics { get; private set; } = [];
@@ -36,7 +33,6 @@ public sealed partial class DetailsModel(
     public IReadOnlyList<string> Categories { get; private set; } = [];
     public IReadOnlyList<ParsedImage> Images { get; private set; } = [];
     public IReadOnlyList<string> OthersEditing { get; private set; } = [];
-    public RevisionView? Revision { get; private set; }
 
     // Set when the save lost a race: what this editor sent, shown beside the current values.
     public InputModel? Conflict { get; private set; }
@@ -69,6 +65,8 @@ public sealed partial class DetailsModel(
 
     // The queue view arrives in the link; one that is not valid (a forged cursor, NUL in a filter)
     // is refused before any handler queries with it.
+    // Not a handler (Razor Pages would otherwise list it as one for the verb "Page").
+    [NonHandler]
     public override async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
     {
         if (View.Problems().Any() || ModelState.Any(e => e.Key.StartsWith("View.", StringComparison.Ordinal) && e.Value!.Errors.Count > 0))
@@ -229,10 +227,7 @@ public sealed partial class DetailsModel(
         await LoadWorkflowAsync(item, ct);
         if (item.SourceChanged)
         {
-            Revision = await db.SourceRevisions.AsNoTracking().Where(r => r.ItemId == id && r.Status == RevisionStatus.Pending)
-                .OrderByDescending(r => r.ReceivedAt)
-                .Select(r => new RevisionView(r.ChangedFields, r.ChangedFieldCount, r.Diff, r.DiffOmitted))
-                .FirstOrDefaultAsync(ct);
+            await LoadRevisionAsync(id, ct);
         }
         return true;
     }
