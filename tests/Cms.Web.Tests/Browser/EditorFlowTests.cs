@@ -71,6 +71,39 @@ public sealed class EditorFlowTests(BrowserFixture fixture) : BrowserTest(fixtur
     }
 
     [Fact]
+    public async Task Two_editors_save_the_same_item_and_the_second_reapplies_their_values_onto_the_current_version()
+    {
+        var story = Story();
+        await ImportAsync(story);
+        var id = Fixture.ItemId(story);
+        var secondLink = Factory.WithDb(db => db.RelatedLinks.Single(l => l.ItemId == id && l.Position == 1).Id);
+        var alice = await SignedInPageAsync(Roles.Editor);
+        var bob = await SignedInPageAsync(Roles.Editor);
+        await alice.GotoAsync($"{BaseUrl}/Items/Details/{id}");
+        await bob.GotoAsync($"{BaseUrl}/Items/Details/{id}");
+
+        await alice.GetByLabel("Quality (0-100)").FillAsync("61");
+        await alice.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await ExpectTextAsync(alice, "Saved.");
+        await bob.GetByLabel("Quality (0-100)").FillAsync("99");
+        await bob.Locator($"#link-{secondLink}-Rejected").CheckAsync();
+        await bob.Locator($"#link-{secondLink}-reason").FillAsync("duplicate");
+        await bob.GetByLabel("Note (optional, kept in the audit trail)").FillAsync("bob checked the figures");
+        await bob.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await ExpectTextAsync(bob, "Someone saved this item after you opened it");
+        Assert.Equal("bob checked the figures", await bob.GetByLabel("Note (optional, kept in the audit trail)").InputValueAsync());
+        await bob.GetByRole(AriaRole.Button, new() { Name = "Re-apply my values onto the current version" }).ClickAsync();
+        await ExpectTextAsync(bob, "Saved.");
+
+        Assert.Equal(99, Factory.WithDb(db => db.Items.Single(i => i.Id == id).Quality));
+        var link = Factory.WithDb(db => db.RelatedLinks.Single(l => l.Id == secondLink));
+        Assert.Equal((LinkDecision.Rejected, "duplicate"), (link.Decision, link.Reason));
+        Assert.Equal(0, await bob.Locator("#conflict").CountAsync());
+        // The 409 of the conflict page itself is expected; nothing else may fail.
+        Assert.True(ConsoleErrors.All(e => e.Contains("409")), string.Join("\n", ConsoleErrors));
+    }
+
+    [Fact]
     public async Task Every_action_works_without_javascript()
     {
         var story = Story();

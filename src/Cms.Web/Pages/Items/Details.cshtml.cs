@@ -184,7 +184,9 @@ public sealed partial class DetailsModel(
                 Conflict = Input;
                 ModelState.Clear();
                 var page = await PageAsync(id, ct);
+                // The form shows the current values, but the note is this editor's own words.
                 Input = CurrentValues();
+                Input.Note = Conflict.Note;
                 Response.StatusCode = StatusCodes.Status409Conflict;
                 return page;
             default:
