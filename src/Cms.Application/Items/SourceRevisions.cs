@@ -72,6 +72,9 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
         return new Comparison(revision.Id, revision.FileName, revision.ReceivedAt, rows, other, null, revision.ChangedFields ?? [], revision.ChangedFieldCount);
     }
 
+    // The opaque `secured` value of a source, shown in full on the item page (null when absent).
+    public string? SecuredOf(string yaml) => Parse(yaml)?.Secured;
+
     private ParsedItem? Parse(string yaml)
     {
         try

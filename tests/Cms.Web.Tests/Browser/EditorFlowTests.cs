@@ -104,6 +104,41 @@ public sealed class EditorFlowTests(BrowserFixture fixture) : BrowserTest(fixtur
     }
 
     [Fact]
+    public async Task The_workspace_keeps_the_save_bar_in_view_shows_a_failed_image_as_its_url_and_warns_before_leaving_unsaved()
+    {
+        var story = Story() with
+        {
+            Topics = ["AI"],
+            Related = [("One", "https://one.example/1"), ("Two", "https://two.example/2"), ("Three", "https://three.example/3")],
+            ExtraYaml = ["images:", "  - url: \"https://img.invalid/photo.jpg\""],
+        };
+        await ImportAsync(story, Story(), Story());
+        var id = Fixture.ItemId(story);
+        var page = await SignedInPageAsync(Roles.Editor, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 700 } });
+        await page.GotoAsync($"{BaseUrl}/Items/Details/{id}");
+
+        // The image host does not resolve: its placeholder names the URL.
+        await page.Locator(".image-fallback").WaitForAsync(new() { State = WaitForSelectorState.Visible, Timeout = 10_000 });
+        Assert.Contains("https://img.invalid/photo.jpg", await page.Locator(".image-fallback").InnerTextAsync());
+        // Save stays within the viewport with the page scrolled to the top.
+        var inView = await page.EvaluateAsync<bool>("(() => { window.scrollTo(0, 0); const r = document.querySelector('#action-bar button').getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; })()");
+        Assert.True(inView, "the Save button is below the fold");
+        // t: the cursor goes to the end of the topics box.
+        await page.Locator("body").ClickAsync(new() { Position = new Position { X = 5, Y = 5 } });
+        await page.Keyboard.PressAsync("t");
+        await page.Keyboard.TypeAsync(", X");
+        Assert.Equal("AI, X", await page.Locator("#Input_Topics").InputValueAsync());
+        // Next/Previous with unsaved changes asks first; dismissing stays on the page.
+        string? asked = null;
+        page.Dialog += async (_, dialog) => { asked = dialog.Message; await dialog.DismissAsync(); };
+        var url = page.Url;
+        await page.Locator("#next-item, #previous-item").First.ClickAsync();
+        await page.WaitForTimeoutAsync(500);
+        Assert.Contains("unsaved changes", asked);
+        Assert.Equal(url, page.Url);
+    }
+
+    [Fact]
     public async Task Every_action_works_without_javascript()
     {
         var story = Story();

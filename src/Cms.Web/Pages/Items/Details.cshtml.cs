@@ -34,6 +34,9 @@ public sealed partial class DetailsModel(
     public IReadOnlyList<ParsedImage> Images { get; private set; } = [];
     public IReadOnlyList<string> OthersEditing { get; private set; } = [];
 
+    // The source's `secured` value, when the page holds the whole source.
+    public string? Secured { get; private set; }
+
     // Set when the save lost a race: what this editor sent, shown beside the current values.
     public InputModel? Conflict { get; private set; }
 
@@ -93,6 +96,9 @@ public sealed partial class DetailsModel(
 
         [StringLength(SaveItemEdits.MaxNoteLength)]
         public string? Note { get; set; }
+
+        // Ticked to remove the score on purpose; an emptied box alone is refused.
+        public bool ClearQuality { get; set; }
 
         public List<LinkInput> Links { get; set; } = [];
     }
@@ -169,7 +175,7 @@ public sealed partial class DetailsModel(
             return await PageAsync(id, ct);
         }
         var command = new SaveItemEdits.Command(id, Input.Version, Input.Quality, Input.Category, SaveItemEdits.ParseTopics(Input.Topics),
-            Input.Links.Select(l => new SaveItemEdits.LinkChange(l.Id, l.Decision, l.Reason)).ToList(), Input.Note);
+            Input.Links.Select(l => new SaveItemEdits.LinkChange(l.Id, l.Decision, l.Reason)).ToList(), Input.Note, Input.ClearQuality);
         var outcome = await save.HandleAsync(Actors.Of(HttpContext), command, ct);
         switch (outcome.Status)
         {
@@ -222,7 +228,10 @@ public sealed partial class DetailsModel(
         Topics = await db.ItemTopics.AsNoTracking().Where(t => t.ItemId == id).OrderBy(t => t.Position).Select(t => t.Topic!.Name).ToListAsync(ct);
         Vocabulary = await db.Topics.AsNoTracking().OrderBy(t => t.Name).Select(t => t.Name).Take(2000).ToListAsync(ct);
         Categories = await db.Categories.AsNoTracking().OrderBy(c => c.Name).Select(c => c.Name).ToListAsync(ct);
-        Images = item.ImagesJson is null ? [] : System.Text.Json.JsonSerializer.Deserialize<List<ParsedImage>>(item.ImagesJson) ?? [];
+        // The parser lists only absolute http(s) images; checked again here for rows stored before it did.
+        Images = (item.ImagesJson is null ? [] : System.Text.Json.JsonSerializer.Deserialize<List<ParsedImage>>(item.ImagesJson) ?? [])
+            .Where(i => UrlRules.IsAbsoluteHttp(i.Url)).ToList();
+        Secured = item.SourceLength == item.SourceYaml.Length ? sourceRevisions.SecuredOf(item.SourceYaml) : null;
         OthersEditing = await leases.OthersAsync(Actors.Of(HttpContext), id, ct);
         NextId = await queue.NeighbourAsync(View, id, next: true, ct);
         PreviousId = await queue.NeighbourAsync(View, id, next: false, ct);
