@@ -128,6 +128,9 @@ public sealed class EditorFlowTests(BrowserFixture fixture) : BrowserTest(fixtur
         await page.Keyboard.PressAsync("t");
         await page.Keyboard.TypeAsync(", X");
         Assert.Equal("AI, X", await page.Locator("#Input_Topics").InputValueAsync());
+        // Topics are chips too: removing one takes it out of the box.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Remove topic AI" }).ClickAsync();
+        Assert.Equal("X", await page.Locator("#Input_Topics").InputValueAsync());
         // Next/Previous with unsaved changes asks first; dismissing stays on the page.
         string? asked = null;
         page.Dialog += async (_, dialog) => { asked = dialog.Message; await dialog.DismissAsync(); };

@@ -1,5 +1,5 @@
 // The item page, as progressive enhancement (without JavaScript every form still works):
-// a placeholder with the URL for an image that fails to load, and a warning before leaving the
+// topics as removable chips, a placeholder with the URL for an image that fails to load, and a warning before leaving the
 // page (closing, reloading, Next/Previous) with unsaved changes in the edit form.
 (function () {
   "use strict";
@@ -13,6 +13,35 @@
     // It may have failed before this script ran.
     if (img.complete && img.naturalWidth === 0 && img.getAttribute("src")) { showFallback(img); }
   });
+
+  // Topics as removable chips above the comma-separated box (which stays the field that is posted).
+  var topics = document.getElementById("Input_Topics");
+  if (topics) {
+    var chips = document.createElement("div");
+    chips.className = "topic-chips";
+    chips.id = "topic-chips";
+    topics.parentNode.insertBefore(chips, topics);
+    var names = function () {
+      return topics.value.split(",").map(function (n) { return n.trim(); }).filter(function (n) { return n.length > 0; });
+    };
+    var render = function () {
+      chips.textContent = "";
+      names().forEach(function (name) {
+        var chip = document.createElement("button");
+        chip.type = "button";
+        chip.className = "btn btn-sm btn-outline-secondary topic-chip";
+        chip.textContent = name + " \u00d7";
+        chip.setAttribute("aria-label", "Remove topic " + name);
+        chip.addEventListener("click", function () {
+          topics.value = names().filter(function (n) { return n !== name; }).join(", ");
+          topics.dispatchEvent(new Event("input", { bubbles: true }));
+        });
+        chips.appendChild(chip);
+      });
+    };
+    topics.addEventListener("input", render);
+    render();
+  }
 
   var form = document.getElementById("edit-form");
   if (!form) { return; }
