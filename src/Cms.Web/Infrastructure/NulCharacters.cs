@@ -15,7 +15,17 @@ public static class NulCharacters
         var refused = request.QueryString.HasValue && Contains(request.Query);
         if (!refused && request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) == true)
         {
-            refused = Contains(await request.ReadFormAsync(context.RequestAborted));
+            try
+            {
+                refused = Contains(await request.ReadFormAsync(context.RequestAborted));
+            }
+            catch (InvalidDataException)
+            {
+                // The decoder itself refuses an encoded NUL (%00) ("The form value contains
+                // invalid characters"): the same answer, not an exception that the error page,
+                // reading the same form again, would throw a second time.
+                refused = true;
+            }
         }
         if (refused)
         {
