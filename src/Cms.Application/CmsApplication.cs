@@ -60,6 +60,7 @@ public static class CmsApplication
         services.AddScoped<QueueQuery>();
         services.AddScoped<BulkEdit>();
         services.AddScoped<SaveItemEdits>();
+        services.AddScoped<SourceRevisions>();
         services.AddScoped<ItemTransitions>();
         services.AddScoped<PublishSchedule>();
         services.AddSingleton(sp => PublishingOptions.From(configuration,

@@ -19,6 +19,8 @@ public static class AuditHistory
         [AuditActions.ItemImported] = "Imported",
         [AuditActions.ItemSourceUpdated] = "Source updated",
         [AuditActions.ItemRevisionReceived] = "Newer source kept as a revision",
+        [AuditActions.ItemRevisionAccepted] = "Source revision accepted",
+        [AuditActions.ItemRevisionDismissed] = "Source revision dismissed",
         [AuditActions.ItemEdited] = "Edited",
         [AuditActions.ItemBulkEdited] = "Edited in bulk",
         [AuditActions.ItemStateChanged] = "Workflow",

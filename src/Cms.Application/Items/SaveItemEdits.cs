@@ -18,11 +18,15 @@ public sealed class SaveItemEdits(CmsDbContext db, TopicVocabulary vocabulary)
     public const int MaxReasonLength = 500;
     public const string Saved = "Saved.";
     public const string NothingToSave = "Nothing to save.";
+    public const string QualityEmptied = "The quality box is empty: type a score, or tick \"Clear the score\" to remove it.";
 
     public sealed record LinkChange(long Id, LinkDecision Decision, string? Reason);
 
+    // ClearQuality: a null Quality removes a stored score only when the editor asked for it (the
+    // item page's "Clear the score" box); an emptied box alone is refused, never a silent erase.
     public sealed record Command(
-        long ItemId, uint Version, int? Quality, string? Category, IReadOnlyList<string> Topics, IReadOnlyList<LinkChange> Links, string? Note);
+        long ItemId, uint Version, int? Quality, string? Category, IReadOnlyList<string> Topics, IReadOnlyList<LinkChange> Links, string? Note,
+        bool ClearQuality = true);
 
     public static List<string> ParseTopics(string? text) =>
         (text ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
@@ -47,6 +51,11 @@ public sealed class SaveItemEdits(CmsDbContext db, TopicVocabulary vocabulary)
         if (item is null)
         {
             return Outcome.NotFound();
+        }
+        if (command.Quality is null && item.Quality is not null && !command.ClearQuality)
+        {
+            db.ChangeTracker.Clear();
+            return Outcome.Invalid(nameof(Command.Quality), QualityEmptied);
         }
         var resolved = await vocabulary.ResolveAsync(actor, nameof(Command.Topics), command.Topics, ct);
         if (!resolved.Succeeded)
@@ -96,6 +105,12 @@ public sealed class SaveItemEdits(CmsDbContext db, TopicVocabulary vocabulary)
             return Outcome.Ok(NothingToSave);
         }
 
+        // "Source changed" means a revision waits for a decision (accept or dismiss, at the top of
+        // the page); a save leaves a pending one pending but clears a flag no revision backs.
+        if (item.SourceChanged && !await db.SourceRevisions.AnyAsync(r => r.ItemId == item.Id && r.Status == RevisionStatus.Pending, ct))
+        {
+            item.SourceChanged = false;
+        }
         // The version is what this editor saw; a newer row means someone saved first.
         db.Entry(item).Property(i => i.Version).OriginalValue = command.Version;
         // Touching the item row bumps its xmin even when only links or topics changed.

@@ -6,6 +6,8 @@ public static class AuditActions
     public const string ItemImported = "item.imported";
     public const string ItemSourceUpdated = "item.source-updated";
     public const string ItemRevisionReceived = "item.source-revision-received";
+    public const string ItemRevisionAccepted = "item.revision-accepted";
+    public const string ItemRevisionDismissed = "item.revision-dismissed";
     public const string ItemEdited = "item.edited";
     public const string ItemBulkEdited = "item.bulk-edited";
 

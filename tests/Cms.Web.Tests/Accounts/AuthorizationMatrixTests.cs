@@ -32,6 +32,8 @@ public sealed class AuthorizationMatrixTests(AppFixture app) : WebTest(app), ICl
         ["POST /Items/Details?handler=ApproveAll"] = Access.SignedIn,
         ["POST /Items/Details?handler=SaveNext"] = Access.SignedIn,
         ["GET /Items/Details?handler=Source"] = Access.SignedIn,
+        ["POST /Items/Details?handler=AcceptRevision"] = Access.SignedIn,
+        ["POST /Items/Details?handler=DismissRevision"] = Access.SignedIn,
         // Who may make which move depends on the item: the handler decides (resource-based).
         ["POST /Items/Details?handler=Transition"] = Access.SignedIn,
         ["POST /Items/Details?handler=Schedule"] = Access.SignedIn,

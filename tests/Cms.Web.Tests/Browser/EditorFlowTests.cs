@@ -47,6 +47,101 @@ public sealed class EditorFlowTests(BrowserFixture fixture) : BrowserTest(fixtur
     }
 
     [Fact]
+    public async Task An_editor_accepts_a_source_revision_field_by_field()
+    {
+        var story = new TestItem { Title = "Revised in the browser " + Unique.Tag(), Quality = 40, Excerpt = "Old route" };
+        var id = await Items.Revisions.EditedItemWithRevisionAsync(Fixture, story);
+        var page = await SignedInPageAsync(Roles.Editor);
+        await page.GotoAsync($"{BaseUrl}/Items/Details/{id}");
+
+        // Shown decoded at the top; the editor's own quality is left unticked, the rest ticked.
+        await ExpectTextAsync(page, Items.Revisions.DecodedExcerpt);
+        Assert.False(await page.Locator("#revision-field-quality").IsCheckedAsync());
+        Assert.True(await page.Locator("#revision-field-title").IsCheckedAsync());
+        // Keep the current title, take the incoming quality and excerpt.
+        await page.Locator("#revision-field-title").UncheckAsync();
+        await page.Locator("#revision-field-quality").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Accept ticked fields" }).ClickAsync();
+        await ExpectTextAsync(page, "Source revision accepted.");
+
+        var item = Factory.WithDb(db => db.Items.Single(i => i.Id == id));
+        Assert.Equal((story.Title, 52, Items.Revisions.DecodedExcerpt, false), (item.Title, item.Quality, item.Excerpt, item.SourceChanged));
+        Assert.Equal(0, await page.Locator("#revision").CountAsync());
+        Assert.True(ConsoleErrors.Count == 0, string.Join("\n", ConsoleErrors));
+    }
+
+    [Fact]
+    public async Task Two_editors_save_the_same_item_and_the_second_reapplies_their_values_onto_the_current_version()
+    {
+        var story = Story();
+        await ImportAsync(story);
+        var id = Fixture.ItemId(story);
+        var secondLink = Factory.WithDb(db => db.RelatedLinks.Single(l => l.ItemId == id && l.Position == 1).Id);
+        var alice = await SignedInPageAsync(Roles.Editor);
+        var bob = await SignedInPageAsync(Roles.Editor);
+        await alice.GotoAsync($"{BaseUrl}/Items/Details/{id}");
+        await bob.GotoAsync($"{BaseUrl}/Items/Details/{id}");
+
+        await alice.GetByLabel("Quality (0-100)").FillAsync("61");
+        await alice.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await ExpectTextAsync(alice, "Saved.");
+        await bob.GetByLabel("Quality (0-100)").FillAsync("99");
+        await bob.Locator($"#link-{secondLink}-Rejected").CheckAsync();
+        await bob.Locator($"#link-{secondLink}-reason").FillAsync("duplicate");
+        await bob.GetByLabel("Note (optional, kept in the audit trail)").FillAsync("bob checked the figures");
+        await bob.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await ExpectTextAsync(bob, "Someone saved this item after you opened it");
+        Assert.Equal("bob checked the figures", await bob.GetByLabel("Note (optional, kept in the audit trail)").InputValueAsync());
+        await bob.GetByRole(AriaRole.Button, new() { Name = "Re-apply my values onto the current version" }).ClickAsync();
+        await ExpectTextAsync(bob, "Saved.");
+
+        Assert.Equal(99, Factory.WithDb(db => db.Items.Single(i => i.Id == id).Quality));
+        var link = Factory.WithDb(db => db.RelatedLinks.Single(l => l.Id == secondLink));
+        Assert.Equal((LinkDecision.Rejected, "duplicate"), (link.Decision, link.Reason));
+        Assert.Equal(0, await bob.Locator("#conflict").CountAsync());
+        // The 409 of the conflict page itself is expected; nothing else may fail.
+        Assert.True(ConsoleErrors.All(e => e.Contains("409")), string.Join("\n", ConsoleErrors));
+    }
+
+    [Fact]
+    public async Task The_workspace_keeps_the_save_bar_in_view_shows_a_failed_image_as_its_url_and_warns_before_leaving_unsaved()
+    {
+        var story = Story() with
+        {
+            Topics = ["AI"],
+            Related = [("One", "https://one.example/1"), ("Two", "https://two.example/2"), ("Three", "https://three.example/3")],
+            ExtraYaml = ["images:", "  - url: \"https://img.invalid/photo.jpg\""],
+        };
+        await ImportAsync(story, Story(), Story());
+        var id = Fixture.ItemId(story);
+        var page = await SignedInPageAsync(Roles.Editor, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 700 } });
+        await page.GotoAsync($"{BaseUrl}/Items/Details/{id}");
+
+        // The image host does not resolve: its placeholder names the URL.
+        await page.Locator(".image-fallback").WaitForAsync(new() { State = WaitForSelectorState.Visible, Timeout = 10_000 });
+        Assert.Contains("https://img.invalid/photo.jpg", await page.Locator(".image-fallback").InnerTextAsync());
+        // Save stays within the viewport with the page scrolled to the top.
+        var inView = await page.EvaluateAsync<bool>("(() => { window.scrollTo(0, 0); const r = document.querySelector('#action-bar button').getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; })()");
+        Assert.True(inView, "the Save button is below the fold");
+        // t: the cursor goes to the end of the topics box.
+        await page.Locator("body").ClickAsync(new() { Position = new Position { X = 5, Y = 5 } });
+        await page.Keyboard.PressAsync("t");
+        await page.Keyboard.TypeAsync(", X");
+        Assert.Equal("AI, X", await page.Locator("#Input_Topics").InputValueAsync());
+        // Topics are chips too: removing one takes it out of the box.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Remove topic AI" }).ClickAsync();
+        Assert.Equal("X", await page.Locator("#Input_Topics").InputValueAsync());
+        // Next/Previous with unsaved changes asks first; dismissing stays on the page.
+        string? asked = null;
+        page.Dialog += async (_, dialog) => { asked = dialog.Message; await dialog.DismissAsync(); };
+        var url = page.Url;
+        await page.Locator("#next-item, #previous-item").First.ClickAsync();
+        await page.WaitForTimeoutAsync(500);
+        Assert.Contains("unsaved changes", asked);
+        Assert.Equal(url, page.Url);
+    }
+
+    [Fact]
     public async Task Every_action_works_without_javascript()
     {
         var story = Story();

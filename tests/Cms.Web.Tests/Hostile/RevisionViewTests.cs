@@ -76,8 +76,11 @@ public sealed class RevisionViewTests(AppFixture app, Xunit.Abstractions.ITestOu
         var source = await editor.GetAsync($"/Items/Details/{id}?handler=Source");
 
         Assert.Contains("Changed fields: title, notes", html);
-        Assert.Matches("-\\s+\"title\": string \"Before ", html);
-        Assert.Matches("\\+\\s+\"title\": string \"After ", html);
+        // Compared field by field, decoded (no YAML type tags); the unknown field is named.
+        Assert.Matches("<td class=\"value-text revision-current\">Before ", html);
+        Assert.Matches("<td class=\"value-text revision-incoming\">After ", html);
+        Assert.DoesNotContain("string \"", html);
+        Assert.Contains("come with the accepted source: notes", html);
         Assert.Contains("source-shortened", html);
         Assert.DoesNotContain(new string('n', 65 * 1024), html);
         Assert.Equal("text/plain; charset=utf-8", source.Content.Headers.ContentType!.ToString());

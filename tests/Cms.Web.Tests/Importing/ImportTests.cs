@@ -157,8 +157,8 @@ public sealed class ImportTests(AppFixture app) : WebTest(app), IClassFixture<Ap
         var page = await (await SignedInAsync(Roles.Editor)).GetStringAsync($"/Items/Details/{stored.Id}");
         Assert.Contains("pending revision", page);
         var text = System.Net.WebUtility.HtmlDecode(page);
-        Assert.Matches("-\\s+\"title\": string \"A good story\"", text);
-        Assert.Matches("\\+\\s+\"title\": string \"Rewritten by the pipeline\"", text);
+        Assert.Contains("<td class=\"value-text revision-current\">A good story</td>", text);
+        Assert.Contains("<td class=\"value-text revision-incoming\">Rewritten by the pipeline</td>", text);
     }
 
     [Fact]

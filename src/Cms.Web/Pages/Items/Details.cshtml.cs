@@ -16,7 +16,8 @@ namespace Cms.Web.Pages.Items;
 
 public sealed partial class DetailsModel(
     CmsDbContext db, QueueQuery queue, SaveItemEdits save, ItemLeases leases,
-    ItemTransitions transitions, PublishSchedule schedule, PublishingOptions publishing, AuditQuery audit) : PageModel
+    ItemTransitions transitions, PublishSchedule schedule, PublishingOptions publishing, AuditQuery audit,
+    SourceRevisions sourceRevisions) : PageModel
 {
     public sealed record LinkView(long Id, int Position, string? Title, string? Excerpt, string? Url, bool IsSafeUrl, string? ProviderName, DateTimeOffset? PublishedAt, LinkDecision Decision, string? Reason);
 
@@ -25,10 +26,6 @@ public sealed partial class DetailsModel(
         DateTimeOffset? PublishedAt, string OriginalUrl, string? WebUrl, int? Quality, int? Heat, WorkflowState State,
         string SourceYaml, int SourceLength, string? ImagesJson, bool SourceChanged, DateTimeOffset? EditedAt, string? EditedBy, uint Version);
 
-    // The comparison stored when the revision arrived (RevisionComparer); Diff is null when it was
-    // too large to diff, or for revisions stored before comparisons were.
-    public sealed record RevisionView(string[]? ChangedFields, int ChangedFieldCount, string? Diff, bool DiffOmitted);
-
     public ItemView Item { get; private set; } = null!;
     public IReadOnlyList<LinkView> Links { get; private set; } = [];
     public IReadOnlyList<string> Topics { get; private set; } = [];
@@ -36,7 +33,9 @@ public sealed partial class DetailsModel(
     public IReadOnlyList<string> Categories { get; private set; } = [];
     public IReadOnlyList<ParsedImage> Images { get; private set; } = [];
     public IReadOnlyList<string> OthersEditing { get; private set; } = [];
-    public RevisionView? Revision { get; private set; }
+
+    // The source's `secured` value, when the page holds the whole source.
+    public string? Secured { get; private set; }
 
     // Set when the save lost a race: what this editor sent, shown beside the current values.
     public InputModel? Conflict { get; private set; }
@@ -97,6 +96,9 @@ public sealed partial class DetailsModel(
 
         [StringLength(SaveItemEdits.MaxNoteLength)]
         public string? Note { get; set; }
+
+        // Ticked to remove the score on purpose; an emptied box alone is refused.
+        public bool ClearQuality { get; set; }
 
         public List<LinkInput> Links { get; set; } = [];
     }
@@ -173,7 +175,7 @@ public sealed partial class DetailsModel(
             return await PageAsync(id, ct);
         }
         var command = new SaveItemEdits.Command(id, Input.Version, Input.Quality, Input.Category, SaveItemEdits.ParseTopics(Input.Topics),
-            Input.Links.Select(l => new SaveItemEdits.LinkChange(l.Id, l.Decision, l.Reason)).ToList(), Input.Note);
+            Input.Links.Select(l => new SaveItemEdits.LinkChange(l.Id, l.Decision, l.Reason)).ToList(), Input.Note, Input.ClearQuality);
         var outcome = await save.HandleAsync(Actors.Of(HttpContext), command, ct);
         switch (outcome.Status)
         {
@@ -188,7 +190,9 @@ public sealed partial class DetailsModel(
                 Conflict = Input;
                 ModelState.Clear();
                 var page = await PageAsync(id, ct);
+                // The form shows the current values, but the note is this editor's own words.
                 Input = CurrentValues();
+                Input.Note = Conflict.Note;
                 Response.StatusCode = StatusCodes.Status409Conflict;
                 return page;
             default:
@@ -224,17 +228,17 @@ public sealed partial class DetailsModel(
         Topics = await db.ItemTopics.AsNoTracking().Where(t => t.ItemId == id).OrderBy(t => t.Position).Select(t => t.Topic!.Name).ToListAsync(ct);
         Vocabulary = await db.Topics.AsNoTracking().OrderBy(t => t.Name).Select(t => t.Name).Take(2000).ToListAsync(ct);
         Categories = await db.Categories.AsNoTracking().OrderBy(c => c.Name).Select(c => c.Name).ToListAsync(ct);
-        Images = item.ImagesJson is null ? [] : System.Text.Json.JsonSerializer.Deserialize<List<ParsedImage>>(item.ImagesJson) ?? [];
+        // The parser lists only absolute http(s) images; checked again here for rows stored before it did.
+        Images = (item.ImagesJson is null ? [] : System.Text.Json.JsonSerializer.Deserialize<List<ParsedImage>>(item.ImagesJson) ?? [])
+            .Where(i => UrlRules.IsAbsoluteHttp(i.Url)).ToList();
+        Secured = item.SourceLength == item.SourceYaml.Length ? sourceRevisions.SecuredOf(item.SourceYaml) : null;
         OthersEditing = await leases.OthersAsync(Actors.Of(HttpContext), id, ct);
         NextId = await queue.NeighbourAsync(View, id, next: true, ct);
         PreviousId = await queue.NeighbourAsync(View, id, next: false, ct);
         await LoadWorkflowAsync(item, ct);
         if (item.SourceChanged)
         {
-            Revision = await db.SourceRevisions.AsNoTracking().Where(r => r.ItemId == id && r.Status == RevisionStatus.Pending)
-                .OrderByDescending(r => r.ReceivedAt)
-                .Select(r => new RevisionView(r.ChangedFields, r.ChangedFieldCount, r.Diff, r.DiffOmitted))
-                .FirstOrDefaultAsync(ct);
+            await LoadRevisionAsync(id, ct);
         }
         return true;
     }

@@ -1,6 +1,6 @@
 // Keyboard shortcuts as progressive enhancement: every action also works without JavaScript.
 // Queue: j/k move between rows, Enter opens. Item: a/r approve/reject the focused related link,
-// 0-9 then Enter sets quality, t focuses the topics box, ? shows the help.
+// 0-9 then Enter sets quality, t puts the cursor at the end of the topics box, ? shows the help.
 (function () {
   "use strict";
   var typing = function (el) { return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable); };
@@ -46,7 +46,7 @@
       case "k": move(rows().length ? rows() : links(), -1); break;
       case "a": decide("Approved"); break;
       case "r": decide("Rejected"); break;
-      case "t": var topics = document.getElementById("Input_Topics"); if (topics) { topics.focus(); e.preventDefault(); } break;
+      case "t": var topics = document.getElementById("Input_Topics"); if (topics) { topics.focus(); var end = topics.value.length; topics.setSelectionRange(end, end); e.preventDefault(); } break;
       case "?": var help = document.getElementById("shortcut-help"); if (help) { help.hidden = !help.hidden; } break;
       default: return;
     }

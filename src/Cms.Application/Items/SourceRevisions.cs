@@ -1,0 +1,181 @@
+using Cms.Application.Auditing;
+using Cms.Application.Importing;
+using Cms.Application.Topics;
+using Cms.Core.Auditing;
+using Cms.Core.FrontMatter;
+using Cms.Core.Items;
+using Cms.Core.Security;
+using Cms.Data;
+using Cms.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cms.Application.Items;
+
+// A pending source revision, decided by an editor: compared field by field with the item, then
+// accepted (the chosen fields take the incoming values, and the incoming source becomes the
+// item's source, so fields the CMS does not model travel with it) or dismissed. Either clears
+// "source changed" unless another revision is still pending. Same permission and xmin check as a save.
+public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVocabulary vocabulary)
+{
+    public const string Accepted = "Source revision accepted.";
+    public const string Dismissed = "Source revision dismissed.";
+    public const string NotPending = "This source revision is no longer pending (someone decided it already).";
+
+    // One compared field: the item's value now, the incoming one, and whether an editor changed
+    // the item's value away from the source it was imported from (then Accept leaves it unticked).
+    public sealed record Row(string Field, string Label, string? Current, string? Incoming, bool EditedHere, bool OnItem);
+
+    // ChangedFields/ChangedFieldCount: the top-level keys that differ, as stored on arrival.
+    // TooLarge: sources this big are not parsed on a page view (the stored names are shown instead).
+    public sealed record Comparison(long RevisionId, string FileName, DateTimeOffset ReceivedAt, IReadOnlyList<Row> Rows,
+        IReadOnlyList<string> OtherFields, string? Problem, IReadOnlyList<string> ChangedFields, int ChangedFieldCount, bool TooLarge = false);
+
+    // The newest pending revision of the item compared with it, or null when none is pending.
+    public async Task<Comparison?> CompareAsync(long itemId, CancellationToken ct)
+    {
+        // Sizes first: a megabyte source is neither read nor parsed on a page view.
+        var pending = await db.SourceRevisions.AsNoTracking().Where(r => r.ItemId == itemId && r.Status == RevisionStatus.Pending)
+            .OrderByDescending(r => r.ReceivedAt)
+            .Select(r => new { r.Id, r.FileName, r.ReceivedAt, r.ChangedFields, r.ChangedFieldCount, Size = r.SourceYaml.Length + db.Items.Where(i => i.Id == itemId).Select(i => i.SourceYaml.Length).First() })
+            .FirstOrDefaultAsync(ct);
+        if (pending is null)
+        {
+            return null;
+        }
+        if (pending.Size > RevisionComparer.MaxDiffInputChars)
+        {
+            return new Comparison(pending.Id, pending.FileName, pending.ReceivedAt, [], [], null, pending.ChangedFields ?? [], pending.ChangedFieldCount, TooLarge: true);
+        }
+        var revision = await db.SourceRevisions.AsNoTracking().SingleAsync(r => r.Id == pending.Id, ct);
+        var item = await Load(itemId).AsNoTracking().SingleAsync(ct);
+        return Compare(item, revision);
+    }
+
+    private IQueryable<Item> Load(long itemId) =>
+        db.Items.Include(i => i.RelatedLinks).Include(i => i.Topics).ThenInclude(t => t.Topic).Where(i => i.Id == itemId);
+
+    private Comparison Compare(Item item, SourceRevision revision)
+    {
+        var other = (revision.ChangedFields ?? []).Where(f => !RevisionFields.Names.Contains(f)).ToList();
+        if (Parse(item.SourceYaml) is not { } source || Parse(revision.SourceYaml) is not { } incoming)
+        {
+            return new Comparison(revision.Id, revision.FileName, revision.ReceivedAt, [], other,
+                "A source no longer reads as an item file; only Dismiss is possible.", revision.ChangedFields ?? [], revision.ChangedFieldCount);
+        }
+        var original = RevisionFields.Of(source);
+        var now = RevisionFields.Of(item, source.Secured);
+        var next = RevisionFields.Of(incoming);
+        var rows = RevisionFields.All
+            .Select(f => new Row(f.Name, f.Label, f.Show(now), f.Show(next), f.Show(now) != f.Show(original), f.OnItem))
+            .Where(r => r.Current != r.Incoming)
+            .ToList();
+        return new Comparison(revision.Id, revision.FileName, revision.ReceivedAt, rows, other, null, revision.ChangedFields ?? [], revision.ChangedFieldCount);
+    }
+
+    // The opaque `secured` value of a source, shown in full on the item page (null when absent).
+    public string? SecuredOf(string yaml) => Parse(yaml)?.Secured;
+
+    private ParsedItem? Parse(string yaml)
+    {
+        try
+        {
+            return parser.ParseText("source", "---\n" + yaml + "---\n");
+        }
+        catch (FrontMatterException)
+        {
+            return null;
+        }
+    }
+
+    // fields: the fields to take from the incoming source; null takes every field that differs.
+    public async Task<Outcome> AcceptAsync(Actor actor, long itemId, long revisionId, uint version, IReadOnlyCollection<string>? fields, CancellationToken ct) =>
+        await DecideAsync(actor, itemId, revisionId, version, accept: true, fields, ct);
+
+    public async Task<Outcome> DismissAsync(Actor actor, long itemId, long revisionId, uint version, CancellationToken ct) =>
+        await DecideAsync(actor, itemId, revisionId, version, accept: false, null, ct);
+
+    private async Task<Outcome> DecideAsync(Actor actor, long itemId, long revisionId, uint version, bool accept, IReadOnlyCollection<string>? fields, CancellationToken ct)
+    {
+        var attempted = accept ? "item.revision-accept" : "item.revision-dismiss";
+        if (!actor.Can(Permissions.ReviewItems))
+        {
+            await AuditLog.RefusedAsync(db, actor, attempted, AuditTargets.Item, itemId.ToString(), $"{Permissions.ReviewItems} required", ct);
+            return Outcome.Forbidden($"Deciding source revisions needs the {Permissions.ReviewItems} permission.");
+        }
+        if (fields?.FirstOrDefault(f => !RevisionFields.All.Any(k => k.Name == f)) is { } unknown)
+        {
+            return Outcome.Invalid("Fields", $"'{(unknown.Length > 40 ? unknown[..40] : unknown)}' is not a field of an item.");
+        }
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var item = await Load(itemId).SingleOrDefaultAsync(ct);
+        var revision = await db.SourceRevisions.SingleOrDefaultAsync(r => r.Id == revisionId && r.ItemId == itemId, ct);
+        if (item is null || revision is null)
+        {
+            return Outcome.NotFound();
+        }
+        if (revision.Status != RevisionStatus.Pending)
+        {
+            db.ChangeTracker.Clear();
+            return Outcome.Conflict(NotPending);
+        }
+        var now = DateTimeOffset.UtcNow;
+        var data = new Dictionary<string, object?> { ["revision"] = revision.Id, ["file"] = revision.FileName };
+        if (accept)
+        {
+            var comparison = Compare(item, revision);
+            if (comparison.Problem is { } problem || Parse(revision.SourceYaml) is not { } incoming)
+            {
+                db.ChangeTracker.Clear();
+                return Outcome.Invalid("Fields", comparison.Problem ?? "The incoming source does not read as an item file.");
+            }
+            var chosen = comparison.Rows.Where(r => r.OnItem && (fields is null || fields.Contains(r.Field))).ToList();
+            foreach (var row in chosen)
+            {
+                if (row.Field == "topics")
+                {
+                    var resolved = await vocabulary.ResolveAsync(actor, "Fields", incoming.Topics, ct);
+                    if (!resolved.Succeeded)
+                    {
+                        db.ChangeTracker.Clear();
+                        return resolved.Result;
+                    }
+                    item.Topics.Clear();
+                    item.Topics.AddRange(resolved.Value!.Select((topic, i) => new ItemTopic { ItemId = item.Id, Topic = topic, Position = i }));
+                }
+                else
+                {
+                    RevisionFields.Apply(item, row.Field, incoming, now);
+                }
+            }
+            var changes = chosen.Select(r => (object)new { field = r.Field, before = r.Current, after = r.Incoming }).ToList();
+            if (chosen.Count > 0)
+            {
+                changes.AddRange(ItemChanges.ReturnToNewIfReady(item));
+            }
+            data["accepted"] = chosen.Select(r => r.Field).ToList();
+            data["kept"] = comparison.Rows.Where(r => r.OnItem).Select(r => r.Field).Except(chosen.Select(r => r.Field)).ToList();
+            data["changes"] = changes;
+            item.SourceYaml = revision.SourceYaml;
+            item.SourceHash = revision.SourceHash;
+            item.FileName = revision.FileName;
+        }
+        revision.Status = accept ? RevisionStatus.Applied : RevisionStatus.Dismissed;
+        item.SourceChanged = await db.SourceRevisions.AnyAsync(r => r.ItemId == itemId && r.Id != revisionId && r.Status == RevisionStatus.Pending, ct);
+
+        db.Entry(item).Property(i => i.Version).OriginalValue = version;
+        ItemChanges.Stamp(item, actor, now);
+        AuditLog.Add(db, actor, accept ? AuditActions.ItemRevisionAccepted : AuditActions.ItemRevisionDismissed, AuditTargets.Item, item.Id.ToString(), data);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            return Outcome.Conflict("Someone saved this item after you opened it; look at the comparison again.");
+        }
+        return Outcome.Ok(accept ? Accepted : Dismissed);
+    }
+}

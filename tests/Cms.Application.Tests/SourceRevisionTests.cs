@@ -1,0 +1,162 @@
+using Cms.Application.Importing;
+using Cms.Application.Items;
+using Cms.Core.Auditing;
+using Cms.Core.Items;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cms.Application.Tests;
+
+public sealed class SourceRevisionTests(ApplicationFixture app) : IClassFixture<ApplicationFixture>
+{
+    private async Task<SourceRevisions.Comparison> CompareAsync(long id) =>
+        await app.RunAsync(s => s.GetRequiredService<SourceRevisions>().CompareAsync(id, CancellationToken.None))
+        ?? throw new InvalidOperationException("no pending revision");
+
+    private uint Version(long id) => app.Read(db => db.Items.Single(i => i.Id == id).Version);
+
+    private async Task<Outcome> AcceptAsync(Actor actor, long id, IReadOnlyCollection<string>? fields, uint? version = null)
+    {
+        var revision = (await CompareAsync(id)).RevisionId;
+        return await app.RunAsync(s => s.GetRequiredService<SourceRevisions>()
+            .AcceptAsync(actor, id, revision, version ?? Version(id), fields, CancellationToken.None));
+    }
+
+    private async Task ImportRevisionAsync(string text)
+    {
+        var files = new[] { ImportSources.FromBytes($"{Guid.NewGuid():N}.txt", System.Text.Encoding.UTF8.GetBytes(text)) };
+        var outcome = await app.RunAsync(s => s.GetRequiredService<ItemImporter>().ImportAsync(Actors.Pipeline, files, null, CancellationToken.None));
+        Assert.Equal(1, outcome.Value!.Revisions);
+    }
+
+    // An item an editor has set to quality 70, with a newer source waiting that changes title,
+    // quality and excerpt (the excerpt written with a YAML escape) and an unknown field.
+    private async Task<(long Id, TestItem Story)> EditedItemWithRevisionAsync()
+    {
+        var story = new TestItem { Quality = 40, Excerpt = "Old excerpt", Topics = ["AI"] };
+        var id = (await app.ImportAsync(story.ToYaml()))[0];
+        var edit = app.Read(db => new SaveItemEdits.Command(id, db.Items.Single(i => i.Id == id).Version, 70, null, ["AI"], [], null));
+        Assert.True((await app.RunAsync(s => s.GetRequiredService<SaveItemEdits>().HandleAsync(Actors.Editor(), edit, CancellationToken.None))).Succeeded);
+        var incoming = (story with { Title = story.Title + " (updated)", Quality = 52, Excerpt = "PLACEHOLDER", ExtraYaml = ["wordCount: 800"] }).ToYaml()
+            .Replace("\"PLACEHOLDER\"", "\"Asia\\u2013Europe\"");
+        await ImportRevisionAsync(incoming);
+        return (id, story);
+    }
+
+    [Fact]
+    public async Task The_comparison_shows_decoded_values_and_marks_the_fields_the_editor_changed()
+    {
+        var (id, story) = await EditedItemWithRevisionAsync();
+
+        var comparison = await CompareAsync(id);
+
+        var rows = comparison.Rows.ToDictionary(r => r.Field);
+        Assert.Equal(["title", "excerpt", "quality"], comparison.Rows.Select(r => r.Field));
+        Assert.Equal("Asia\u2013Europe", rows["excerpt"].Incoming);
+        Assert.Equal("Old excerpt", rows["excerpt"].Current);
+        Assert.Equal(("70", "52"), (rows["quality"].Current, rows["quality"].Incoming));
+        Assert.True(rows["quality"].EditedHere);
+        Assert.False(rows["title"].EditedHere);
+        Assert.Equal(story.Title + " (updated)", rows["title"].Incoming);
+        Assert.Equal(["wordCount"], comparison.OtherFields);
+    }
+
+    [Fact]
+    public async Task Accepting_chosen_fields_applies_them_keeps_the_rest_clears_source_changed_and_is_audited()
+    {
+        var (id, story) = await EditedItemWithRevisionAsync();
+
+        var outcome = await AcceptAsync(Actors.Editor(), id, ["title", "excerpt"]);
+
+        Assert.Equal(SourceRevisions.Accepted, outcome.Message);
+        var item = app.Read(db => db.Items.Single(i => i.Id == id));
+        Assert.Equal(story.Title + " (updated)", item.Title);
+        Assert.Equal("Asia\u2013Europe", item.Excerpt);
+        Assert.Equal(70, item.Quality);
+        Assert.False(item.SourceChanged);
+        Assert.Contains("wordCount: 800", item.SourceYaml);
+        Assert.Equal(RevisionStatus.Applied, app.Read(db => db.SourceRevisions.Single(r => r.ItemId == id).Status));
+        var audit = app.Read(db => db.AuditEvents.Single(a => a.Action == AuditActions.ItemRevisionAccepted && a.EntityId == id.ToString()));
+        Assert.Contains("\"accepted\":[\"title\",\"excerpt\"]", audit.Data);
+        Assert.Contains("\"kept\":[\"quality\"]", audit.Data);
+    }
+
+    [Fact]
+    public async Task Accepting_all_fields_overrides_the_editors_value()
+    {
+        var (id, _) = await EditedItemWithRevisionAsync();
+
+        Assert.True((await AcceptAsync(Actors.Editor(), id, null)).Succeeded);
+
+        Assert.Equal(52, app.Read(db => db.Items.Single(i => i.Id == id).Quality));
+    }
+
+    [Fact]
+    public async Task Dismissing_keeps_the_item_clears_source_changed_and_is_audited()
+    {
+        var (id, story) = await EditedItemWithRevisionAsync();
+        var revision = (await CompareAsync(id)).RevisionId;
+
+        var outcome = await app.RunAsync(s => s.GetRequiredService<SourceRevisions>().DismissAsync(Actors.Editor(), id, revision, Version(id), CancellationToken.None));
+
+        Assert.Equal(SourceRevisions.Dismissed, outcome.Message);
+        var item = app.Read(db => db.Items.Single(i => i.Id == id));
+        Assert.Equal((story.Title, 70, false), (item.Title, item.Quality, item.SourceChanged));
+        Assert.Equal(RevisionStatus.Dismissed, app.Read(db => db.SourceRevisions.Single(r => r.Id == revision).Status));
+        Assert.Equal(1, app.Read(db => db.AuditEvents.Count(a => a.Action == AuditActions.ItemRevisionDismissed && a.EntityId == id.ToString())));
+    }
+
+    [Fact]
+    public async Task Accepting_from_a_stale_version_is_a_conflict_and_changes_nothing()
+    {
+        var (id, story) = await EditedItemWithRevisionAsync();
+        var stale = Version(id);
+        var edit = app.Read(db => new SaveItemEdits.Command(id, stale, 80, null, ["AI"], [], null));
+        Assert.True((await app.RunAsync(s => s.GetRequiredService<SaveItemEdits>().HandleAsync(Actors.Editor("other@example.com"), edit, CancellationToken.None))).Succeeded);
+
+        var outcome = await AcceptAsync(Actors.Editor(), id, null, stale);
+
+        Assert.Equal(OutcomeStatus.Conflict, outcome.Status);
+        var item = app.Read(db => db.Items.Single(i => i.Id == id));
+        Assert.Equal((story.Title, 80, true), (item.Title, item.Quality, item.SourceChanged));
+        Assert.Equal(0, app.Read(db => db.AuditEvents.Count(a => a.Action == AuditActions.ItemRevisionAccepted && a.EntityId == id.ToString())));
+    }
+
+    [Fact]
+    public async Task Deciding_without_the_review_permission_is_refused_and_audited()
+    {
+        var (id, _) = await EditedItemWithRevisionAsync();
+
+        var outcome = await AcceptAsync(Actors.Nobody, id, null);
+
+        Assert.Equal(OutcomeStatus.Forbidden, outcome.Status);
+        Assert.True(app.Read(db => db.Items.Single(i => i.Id == id).SourceChanged));
+        Assert.Equal(1, app.Read(db => db.AuditEvents.Count(a => a.Action == AuditActions.AuthorizationRefused && a.EntityId == id.ToString())));
+    }
+
+    [Fact]
+    public async Task A_revision_decided_already_cannot_be_decided_again()
+    {
+        var (id, _) = await EditedItemWithRevisionAsync();
+        var revision = (await CompareAsync(id)).RevisionId;
+        Assert.True((await app.RunAsync(s => s.GetRequiredService<SourceRevisions>().DismissAsync(Actors.Editor(), id, revision, Version(id), CancellationToken.None))).Succeeded);
+
+        var again = await app.RunAsync(s => s.GetRequiredService<SourceRevisions>().AcceptAsync(Actors.Editor(), id, revision, Version(id), null, CancellationToken.None));
+
+        Assert.Equal(OutcomeStatus.Conflict, again.Status);
+        Assert.Equal(SourceRevisions.NotPending, again.Message);
+    }
+
+    [Fact]
+    public async Task A_save_clears_a_source_changed_flag_that_no_pending_revision_backs()
+    {
+        var id = (await app.ImportAsync(new TestItem { Quality = 10 }.ToYaml()))[0];
+        await app.RunAsync(s => s.GetRequiredService<Cms.Data.CmsDbContext>().Items.Where(i => i.Id == id)
+            .ExecuteUpdateAsync(u => u.SetProperty(i => i.SourceChanged, true)));
+        var edit = app.Read(db => new SaveItemEdits.Command(id, db.Items.Single(i => i.Id == id).Version, 11, null, [], [], null));
+
+        Assert.True((await app.RunAsync(s => s.GetRequiredService<SaveItemEdits>().HandleAsync(Actors.Editor(), edit, CancellationToken.None))).Succeeded);
+
+        Assert.False(app.Read(db => db.Items.Single(i => i.Id == id).SourceChanged));
+    }
+}

@@ -1,0 +1,69 @@
+using System.Net;
+using Cms.Application.Items;
+
+namespace Cms.Web.Tests.Items;
+
+// The item page as the editor's workspace: the quality box, images, source and `secured`.
+public sealed partial class ItemEditingTests
+{
+    [Fact]
+    public async Task Emptying_the_quality_box_alone_is_refused_and_keeps_the_score()
+    {
+        await ImportAsync(_source);
+        var id = ItemId(_source);
+        var editor = await SignedInAsync(Roles.Editor);
+        var (_, form) = await OpenAsync(editor, id);
+        form["Input.Quality"] = "";
+
+        var response = await editor.PostAsync($"/Items/Details/{id}", new FormUrlEncodedContent(form));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(WebUtility.HtmlEncode(SaveItemEdits.QualityEmptied), await response.Content.ReadAsStringAsync());
+        Assert.Equal(40, Factory.WithDb(db => db.Items.Single(i => i.Id == id).Quality));
+    }
+
+    [Fact]
+    public async Task Clear_the_score_removes_it_on_purpose()
+    {
+        await ImportAsync(_source);
+        var id = ItemId(_source);
+        var editor = await SignedInAsync(Roles.Editor);
+        var (html, form) = await OpenAsync(editor, id);
+        Assert.Contains("id=\"Input_ClearQuality\"", html);
+        form["Input.Quality"] = "";
+        form["Input.ClearQuality"] = "true";
+
+        var response = await editor.PostAsync($"/Items/Details/{id}", new FormUrlEncodedContent(form));
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Null(Factory.WithDb(db => db.Items.Single(i => i.Id == id).Quality));
+    }
+
+    [Fact]
+    public async Task The_page_shows_images_lazily_without_referrer_and_secured_and_the_source_in_full_below_the_form()
+    {
+        var secured = "token-" + new string('s', 3000) + "-end";
+        var story = _source with
+        {
+            ExtraYaml =
+            [
+                "images:", "  - url: \"https://img.example/a.jpg\"", "  - url: \"javascript:alert(1)\"", "  - url: \"/relative.jpg\"",
+                $"secured: \"{secured}\"",
+            ],
+        };
+        await ImportAsync(story);
+        var id = ItemId(story);
+        var editor = await SignedInAsync(Roles.Editor);
+
+        var html = await editor.GetStringAsync($"/Items/Details/{id}");
+
+        Assert.Contains("""<img src="https://img.example/a.jpg" loading="lazy" referrerpolicy="no-referrer" """, html);
+        Assert.Contains("Image did not load: https://img.example/a.jpg", html);
+        Assert.DoesNotContain("javascript:alert", html[..html.IndexOf("id=\"source\"", StringComparison.Ordinal)]);
+        Assert.DoesNotContain("src=\"/relative.jpg\"", html);
+        Assert.Contains($"<pre class=\"small border p-2 value-text\" id=\"secured\">{secured}</pre>", html);
+        Assert.True(html.IndexOf("id=\"edit-form\"", StringComparison.Ordinal) < html.IndexOf("id=\"source\"", StringComparison.Ordinal), "the source comes after the form");
+        Assert.Contains("class=\"action-bar\"", html);
+        Assert.Contains("/js/item.js", html);
+    }
+}
