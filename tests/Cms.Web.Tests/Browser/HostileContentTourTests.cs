@@ -91,5 +91,13 @@ public sealed class HostileContentTourTests(BrowserFixture fixture) : BrowserTes
         Assert.Contains(visited, v => v.StartsWith("/Items/Details/999999999", StringComparison.Ordinal) && v.EndsWith(" 404", StringComparison.Ordinal));
         Assert.True(visited.Count(v => v.EndsWith(" 200", StringComparison.Ordinal)) >= paths.Length - 2, string.Join("\n", visited));
         AssertNoScriptRanAndNothingWasBlocked();
+
+        // The recorder works: a plain-http image, which the policy refuses, is reported.
+        await page.EvaluateAsync("() => { const i = document.createElement('img'); i.src = 'http://127.0.0.1:9/probe.png'; document.body.append(i); }");
+        for (var i = 0; i < 50 && CspViolations.Count == 0; i++)
+        {
+            await Task.Delay(100);
+        }
+        Assert.Contains(CspViolations, v => v.Contains("img-src", StringComparison.Ordinal) && v.Contains("probe.png", StringComparison.Ordinal));
     });
 }
