@@ -56,7 +56,13 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
 
     private async Task<string> SaveFailureAsync(string test)
     {
-        var folder = Path.Combine(AppContext.BaseDirectory, "browser-failures", $"{GetType().Name}.{test}");
+        var first = Path.Combine(AppContext.BaseDirectory, "browser-failures", $"{GetType().Name}.{test}");
+        var folder = first;
+        // A theory's cases share the method name: each failing case gets its own folder.
+        for (var n = 2; Directory.Exists(folder); n++)
+        {
+            folder = $"{first}-{n}";
+        }
         Directory.CreateDirectory(folder);
         for (var i = 0; i < _pages.Count; i++)
         {

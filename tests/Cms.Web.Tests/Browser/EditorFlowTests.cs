@@ -66,7 +66,7 @@ public sealed class EditorFlowTests(BrowserFixture fixture) : BrowserTest(fixtur
     });
 
     [Fact]
-    public async Task Every_action_works_without_javascript()
+    public Task Every_action_works_without_javascript() => FlowAsync(async () =>
     {
         var story = Story();
         await ImportAsync(story);
@@ -81,12 +81,12 @@ public sealed class EditorFlowTests(BrowserFixture fixture) : BrowserTest(fixtur
 
         Assert.Equal(64, Factory.WithDb(db => db.Items.Single(i => i.Id == id).Quality));
         Assert.Equal(LinkDecision.Rejected, Factory.WithDb(db => db.RelatedLinks.Single(l => l.ItemId == id && l.Position == 1).Decision));
-    }
+    });
 
     [Theory]
     [InlineData(768, 1024)]
     [InlineData(1920, 1080)]
-    public async Task Queue_and_item_pages_fit_from_tablet_to_wide_desktop(int width, int height)
+    public Task Queue_and_item_pages_fit_from_tablet_to_wide_desktop(int width, int height) => FlowAsync(async () =>
     {
         var story = Story();
         await ImportAsync(story);
@@ -102,5 +102,5 @@ public sealed class EditorFlowTests(BrowserFixture fixture) : BrowserTest(fixtur
         Assert.False(itemOverflow);
         Assert.Equal(0, unlabelled);
         Assert.True(ConsoleErrors.Count == 0, string.Join("\n", ConsoleErrors));
-    }
+    });
 }
