@@ -185,7 +185,8 @@ public sealed class AuthorizationMatrixTests(AppFixture app) : WebTest(app), ICl
     // anything else (a page, a 400 for the missing antiforgery token, a 404) got past it.
     private static Outcome Classify(HttpResponseMessage response)
     {
-        if (response.StatusCode == HttpStatusCode.Forbidden)
+        // The access-denied page itself answers 403 to everyone: that is its content, not a refusal.
+        if (response.StatusCode == HttpStatusCode.Forbidden && response.RequestMessage?.RequestUri?.AbsolutePath != "/Account/AccessDenied")
         {
             return Outcome.Denied;
         }

@@ -1,13 +1,23 @@
+using System.Runtime.CompilerServices;
 using Cms.Web.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace Cms.Web.Tests.Browser;
 
 // Base of the browser tests: the class's app and Chromium come from BrowserFixture; each test
-// gets fresh browser contexts, closed when it ends.
+// gets fresh browser contexts, closed when it ends. Every page records script dialogs and CSP
+// violations (a sign of injected markup), and a test run through FlowAsync leaves a screenshot and
+// the HTML of each open page under bin/.../browser-failures/<class>.<test>/ when it fails.
 public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
 {
+    // Reports every securitypolicyviolation event of every document to the test (a binding survives navigations).
+    private const string CspRecorder = """
+        document.addEventListener('securitypolicyviolation', e =>
+          window.__cmsCspViolation(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' on ' + e.documentURI + (e.sample ? ' (' + e.sample + ')' : '')));
+        """;
+
     private readonly List<IBrowserContext> _contexts = [];
+    private readonly List<IPage> _pages = [];
 
     // Navigation, failed requests and HTTP errors, for the message when an expectation fails.
     private readonly List<string> _trail = [];
@@ -16,6 +26,9 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
     protected CmsFactory Factory => fixture.Factory;
     protected string BaseUrl => fixture.BaseUrl;
     protected List<string> ConsoleErrors { get; } = [];
+    protected List<string> Dialogs { get; } = [];
+    protected List<string> CspViolations { get; } = [];
+    protected List<string> ServerErrors { get; } = [];
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -27,13 +40,60 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
         }
     }
 
-    protected async Task<IPage> SignedInPageAsync(string role, BrowserNewContextOptions? options = null)
+    // Runs a test's body; on failure saves what each open page showed, then rethrows.
+    protected async Task FlowAsync(Func<Task> body, [CallerMemberName] string test = "")
     {
-        var email = $"{role.ToLowerInvariant()}-{Guid.NewGuid():N}@example.com";
-        await Factory.CreateUserAsync(email, AppFixture.Password, role);
+        try
+        {
+            await body();
+        }
+        catch (Exception ex)
+        {
+            var folder = await SaveFailureAsync(test);
+            throw new Xunit.Sdk.XunitException($"{ex.Message}\nscreenshots and HTML: {folder}\n{ex.StackTrace}");
+        }
+    }
+
+    private async Task<string> SaveFailureAsync(string test)
+    {
+        var first = Path.Combine(AppContext.BaseDirectory, "browser-failures", $"{GetType().Name}.{test}");
+        var folder = first;
+        // A theory's cases share the method name: each failing case gets its own folder.
+        for (var n = 2; Directory.Exists(folder); n++)
+        {
+            folder = $"{first}-{n}";
+        }
+        Directory.CreateDirectory(folder);
+        for (var i = 0; i < _pages.Count; i++)
+        {
+            var page = _pages[i];
+            if (page.IsClosed)
+            {
+                continue;
+            }
+            try
+            {
+                await page.ScreenshotAsync(new() { Path = Path.Combine(folder, $"page{i}.png"), FullPage = true, Timeout = 10_000 });
+                await File.WriteAllTextAsync(Path.Combine(folder, $"page{i}.html"), $"<!-- {page.Url} -->\n" + await page.ContentAsync());
+            }
+            catch (PlaywrightException ex)
+            {
+                await File.WriteAllTextAsync(Path.Combine(folder, $"page{i}.error.txt"), ex.Message);
+            }
+        }
+        await File.WriteAllLinesAsync(Path.Combine(folder, "trail.txt"), _trail.Concat(ConsoleErrors).Concat(Dialogs).Concat(CspViolations));
+        return folder;
+    }
+
+    // A page in a new context, with every listener, not signed in.
+    protected async Task<IPage> NewPageAsync(BrowserNewContextOptions? options = null)
+    {
         var context = await fixture.Browser.NewContextAsync(options ?? new BrowserNewContextOptions());
         _contexts.Add(context);
+        await context.ExposeFunctionAsync("__cmsCspViolation", (string violation) => { lock (CspViolations) { CspViolations.Add(violation); } });
+        await context.AddInitScriptAsync(CspRecorder);
         var page = await context.NewPageAsync();
+        _pages.Add(page);
         page.RequestFailed += (_, request) => _trail.Add($"failed {request.Method} {request.Url}: {request.Failure}");
         page.FrameNavigated += (_, frame) => _trail.Add($"navigated {frame.Url}");
         page.Response += (_, response) =>
@@ -41,6 +101,10 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
             if (response.Status >= 400)
             {
                 ConsoleErrors.Add($"HTTP {response.Status} {response.Request.Method} {response.Url}");
+            }
+            if (response.Status >= 500)
+            {
+                ServerErrors.Add($"HTTP {response.Status} {response.Request.Method} {response.Url}");
             }
         };
         page.Console += (_, message) =>
@@ -50,10 +114,21 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
                 ConsoleErrors.Add($"{message.Text} at {message.Location} on {page.Url}");
             }
         };
-        await page.GotoAsync(BaseUrl + "/");
-        await page.GetByLabel("Email").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(AppFixture.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        // A script dialog means injected script ran: record it and dismiss it so the page goes on.
+        page.Dialog += async (_, dialog) =>
+        {
+            Dialogs.Add($"{dialog.Type} '{dialog.Message}' on {page.Url}");
+            await dialog.DismissAsync();
+        };
+        return page;
+    }
+
+    protected async Task<IPage> SignedInPageAsync(string role, BrowserNewContextOptions? options = null)
+    {
+        var email = $"{role.ToLowerInvariant()}-{Guid.NewGuid():N}@example.com";
+        await Factory.CreateUserAsync(email, AppFixture.Password, role);
+        var page = await NewPageAsync(options);
+        await SignInAsync(page, email, AppFixture.Password);
         try
         {
             await page.WaitForURLAsync(BaseUrl + "/");
@@ -65,6 +140,15 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
                 + "console and network: " + string.Join("\n", _trail.Concat(ConsoleErrors)));
         }
         return page;
+    }
+
+    // Fills and sends the sign-in form the app shows to a signed-out visitor.
+    protected async Task SignInAsync(IPage page, string email, string password)
+    {
+        await page.GotoAsync(BaseUrl + "/");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
     }
 
     // Waits for text on the page; on failure says what the page showed instead.
@@ -79,6 +163,16 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
             var shown = await page.InnerTextAsync("body") + "\nconsole and network: " + string.Join("\n", _trail.Concat(ConsoleErrors));
             throw new Xunit.Sdk.XunitException($"'{text}' did not appear on {page.Url}; the page showed:\n{shown[..Math.Min(shown.Length, 3000)]}");
         }
+    }
+
+    // No injected script ran, the CSP blocked nothing and the server answered no 5xx.
+    protected void AssertNoScriptRanAndNothingWasBlocked()
+    {
+        Assert.True(Dialogs.Count == 0, "dialogs opened:\n" + string.Join("\n", Dialogs));
+        Assert.True(CspViolations.Count == 0, "CSP violations:\n" + string.Join("\n", CspViolations));
+        Assert.True(ServerErrors.Count == 0, string.Join("\n", ServerErrors));
+        var refused = ConsoleErrors.Where(e => e.Contains("Refused to", StringComparison.Ordinal)).ToList();
+        Assert.True(refused.Count == 0, string.Join("\n", refused));
     }
 
     protected Task ImportAsync(params TestItem[] items) => fixture.ImportAsync(items);

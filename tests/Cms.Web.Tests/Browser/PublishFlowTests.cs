@@ -6,7 +6,7 @@ namespace Cms.Web.Tests.Browser;
 public sealed class PublishFlowTests(BrowserFixture fixture) : BrowserTest(fixture), IClassFixture<BrowserFixture>
 {
     [Fact]
-    public async Task An_editor_marks_ready_a_publisher_publishes_the_file_appears_and_the_history_shows_both_steps()
+    public Task An_editor_marks_ready_a_publisher_publishes_the_file_appears_and_the_history_shows_both_steps() => FlowAsync(async () =>
     {
         var story = new TestItem
         {
@@ -64,5 +64,5 @@ public sealed class PublishFlowTests(BrowserFixture fixture) : BrowserTest(fixtu
         Assert.Equal("Ready", await marked.Locator("tr[data-field='state'] td.after").InnerTextAsync());
         await ExpectTextAsync(publisher, "Output written");
         Assert.True(ConsoleErrors.Count == 0, string.Join("\n", ConsoleErrors));
-    }
+    });
 }

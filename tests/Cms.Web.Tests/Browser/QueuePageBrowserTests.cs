@@ -24,7 +24,7 @@ public sealed class QueuePageBrowserTests(BrowserFixture fixture) : BrowserTest(
     private Task ImportItemsAsync(int count) => ImportAsync([.. Enumerable.Range(0, count).Select(Item)]);
 
     [Fact]
-    public async Task Select_all_ticks_every_row_for_the_bulk_form_and_the_action_reaches_each_item()
+    public Task Select_all_ticks_every_row_for_the_bulk_form_and_the_action_reaches_each_item() => FlowAsync(async () =>
     {
         await ImportItemsAsync(4);
         var page = await SignedInPageAsync(Roles.Editor);
@@ -46,10 +46,10 @@ public sealed class QueuePageBrowserTests(BrowserFixture fixture) : BrowserTest(
         var pending = Factory.WithDb(db => db.RelatedLinks.Count(l => l.Item!.Category == _category && l.Decision == LinkDecision.Pending));
         Assert.Equal(0, pending);
         Assert.True(ConsoleErrors.Count == 0, string.Join("\n", ConsoleErrors));
-    }
+    });
 
     [Fact]
-    public async Task Without_javascript_the_select_all_box_is_hidden_and_the_state_toggles_filter_on_apply()
+    public Task Without_javascript_the_select_all_box_is_hidden_and_the_state_toggles_filter_on_apply() => FlowAsync(async () =>
     {
         await ImportItemsAsync(2);
         var page = await SignedInPageAsync(Roles.Editor, new BrowserNewContextOptions { JavaScriptEnabled = false });
@@ -65,12 +65,12 @@ public sealed class QueuePageBrowserTests(BrowserFixture fixture) : BrowserTest(
         Assert.Contains("View.State=Published", page.Url);
         Assert.Equal(0, await page.Locator("#queue tbody tr").CountAsync());
         Assert.True(await page.GetByRole(AriaRole.Link, new() { Name = "Clear the filters" }).IsVisibleAsync());
-    }
+    });
 
     [Theory]
     [InlineData(768, 1024)]
     [InlineData(1440, 900)]
-    public async Task Nothing_on_the_queue_page_is_cut_off_at_tablet_and_desktop_widths(int width, int height)
+    public Task Nothing_on_the_queue_page_is_cut_off_at_tablet_and_desktop_widths(int width, int height) => FlowAsync(async () =>
     {
         await ImportItemsAsync(3);
         var page = await SignedInPageAsync(Roles.Editor, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
@@ -106,5 +106,5 @@ public sealed class QueuePageBrowserTests(BrowserFixture fixture) : BrowserTest(
         Assert.True(titleWidth >= width / 3.0, $"title column {titleWidth}px at {width}px");
         Assert.Equal(3, await page.Locator("#queue tbody tr").CountAsync());
         Assert.True(ConsoleErrors.Count == 0, string.Join("\n", ConsoleErrors));
-    }
+    });
 }

@@ -46,9 +46,12 @@ public sealed partial class ErrorPageTests(AppFixture app) : WebTest(app), IClas
         var editor = await SignedInAsync(Roles.Editor);
 
         var response = await editor.GetAsync("/Topics");
-        var html = await editor.GetStringAsync(response.Headers.Location!.PathAndQuery);
+        var denied = await editor.GetAsync(response.Headers.Location!.PathAndQuery);
+        var html = await denied.Content.ReadAsStringAsync();
 
         Assert.StartsWith("/Account/AccessDenied", response.Headers.Location!.PathAndQuery);
+        // The page a refusal lands on answers 403, as the refusal is.
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, denied.StatusCode);
         AssertInsideTheLayout(html);
         Assert.Contains("Access denied", html);
     }

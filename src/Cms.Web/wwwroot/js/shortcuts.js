@@ -17,6 +17,15 @@
     target.focus();
   }
 
+  // Focus puts the caret at the start of a filled box; typing a topic belongs after the others.
+  function focusAtEnd(box) {
+    if (!box) { return false; }
+    box.focus();
+    var end = box.value.length;
+    box.setSelectionRange(end, end);
+    return true;
+  }
+
   function decide(value) {
     var current = document.activeElement.closest && document.activeElement.closest(".related-link");
     if (!current) { return; }
@@ -46,7 +55,7 @@
       case "k": move(rows().length ? rows() : links(), -1); break;
       case "a": decide("Approved"); break;
       case "r": decide("Rejected"); break;
-      case "t": var topics = document.getElementById("Input_Topics"); if (topics) { topics.focus(); var end = topics.value.length; topics.setSelectionRange(end, end); e.preventDefault(); } break;
+      case "t": if (focusAtEnd(document.getElementById("Input_Topics"))) { e.preventDefault(); } break;
       case "?": var help = document.getElementById("shortcut-help"); if (help) { help.hidden = !help.hidden; } break;
       default: return;
     }

@@ -1,0 +1,235 @@
+using System.Text.RegularExpressions;
+using Cms.Application;
+using Cms.Application.Importing;
+using Cms.Application.Setup;
+using Cms.Core.Security;
+using Cms.Data;
+using Cms.Data.Entities;
+using Cms.Testing;
+using Cms.Web.Cli;
+using Cms.Web.Infrastructure;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Npgsql;
+
+namespace Cms.Screenshots;
+
+// Hosts the app on a free port against a throwaway database on the configured server, imports
+// the samples, makes the states worth showing (an edit, a pending source revision, a conflict
+// between two editors) and photographs the pages in Debian's Chromium. The database is dropped
+// afterwards, so a run leaves nothing but the pictures.
+public static partial class ScreenshotRun
+{
+    public const int DefaultWidth = 1440;
+    public const int Height = 900;
+    public static readonly string[] Names = ["queue", "item", "source-revision", "conflict", "history", "audit", "users"];
+
+    private const string Password = "screenshots only, thrown away";
+
+    public sealed record Options(string ServerConnectionString, IReadOnlyList<string> SampleFolders, string OutputFolder, string ContentRoot, int Width = DefaultWidth);
+
+    public static async Task<IReadOnlyList<string>> RunAsync(Options options, TextWriter log, CancellationToken ct)
+    {
+        var database = "cms_screenshots_" + Guid.NewGuid().ToString("N")[..8];
+        var cs = new NpgsqlConnectionStringBuilder(options.ServerConnectionString) { Database = database }.ConnectionString;
+        await PostgresAdmin.ExecuteAsync(options.ServerConnectionString, $"CREATE DATABASE {database}", ct);
+        try
+        {
+            await CliHost.RunAsync(async s =>
+            {
+                await s.GetRequiredService<DatabaseSetup>().MigrateAsync(ct);
+                return 0;
+            }, cs);
+            var app = CmsApp.Build(
+            [
+                $"--ConnectionStrings:Cms={cs}", $"--contentRoot={options.ContentRoot}", "--Logging:LogLevel:Default=Warning",
+                "--Security:RequireTwoFactorForAdmins=false", "--Publishing:Worker=false",
+                $"--Publishing:Folder={Path.Combine(Path.GetTempPath(), database)}",
+            ], "http://127.0.0.1:0");
+            await app.StartAsync(ct);
+            try
+            {
+                var baseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+                log.WriteLine($"screenshots: app on {baseUrl}, database {database}");
+                return await PhotographAsync(app.Services, baseUrl, options, log, ct);
+            }
+            finally
+            {
+                await app.StopAsync(CancellationToken.None);
+                await app.DisposeAsync();
+            }
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await PostgresAdmin.DropDatabaseAsync(options.ServerConnectionString, database, CancellationToken.None);
+        }
+    }
+
+    private static async Task<IReadOnlyList<string>> PhotographAsync(IServiceProvider services, string baseUrl, Options options, TextWriter log, CancellationToken ct)
+    {
+        var report = await ImportAsync(services, options.SampleFolders, ct);
+        log.WriteLine($"screenshots: imported {report.Imported} sample items");
+        var files = options.SampleFolders.SelectMany(f => Directory.EnumerateFiles(f, "*.txt", SearchOption.AllDirectories)).Order(StringComparer.Ordinal).ToList();
+        if (files.Count < 2)
+        {
+            throw new InvalidOperationException("the samples need at least two item files (one gets a source revision, one a conflict)");
+        }
+        await CreateUserAsync(services, "ada.admin@newsroom.example", Roles.Admin);
+        await CreateUserAsync(services, "eli.editor@newsroom.example", Roles.Editor);
+        await CreateUserAsync(services, "pat.publisher@newsroom.example", Roles.Publisher);
+        await CreateUserAsync(services, "sam.editor@newsroom.example", Roles.Editor);
+        Directory.CreateDirectory(options.OutputFolder);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = File.Exists("/usr/lib/chromium/chromium") ? "/usr/lib/chromium/chromium" : "/usr/bin/chromium",
+            Headless = true,
+            Args =
+            [
+                "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1, EXCLUDE localhost",
+            ],
+        });
+        var viewport = new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = options.Width, Height = Height } };
+        var admin = await SignInAsync(browser, viewport, baseUrl, "ada.admin@newsroom.example");
+        var editor = await SignInAsync(browser, viewport, baseUrl, "eli.editor@newsroom.example");
+        var written = new List<string>();
+        // A 1440 x 900 cut of the whole page from the first anchor found (in the order given), so a
+        // section low on the page is shown without scrolling (scrolled shots came out half-painted).
+        async Task ShootAsync(IPage page, string name, params string[] anchors)
+        {
+            double top = 0;
+            foreach (var anchor in anchors)
+            {
+                var found = page.Locator(anchor);
+                if (await found.CountAsync() > 0)
+                {
+                    top = await found.First.EvaluateAsync<double>("e => e.getBoundingClientRect().top + window.scrollY") - 8;
+                    break;
+                }
+            }
+            var pageHeight = await page.EvaluateAsync<double>("document.documentElement.scrollHeight");
+            top = Math.Max(0, Math.Min(top, pageHeight - Height));
+            var path = Path.Combine(options.OutputFolder, name + ".png");
+            await page.ScreenshotAsync(new()
+            {
+                Path = path, FullPage = true, Animations = ScreenshotAnimations.Disabled,
+                Clip = new Clip { X = 0, Y = (float)top, Width = options.Width, Height = Height },
+            });
+            written.Add(path);
+            log.WriteLine($"screenshots: {path}");
+        }
+
+        // An edit, then the pipeline's changed file: the item keeps the edit and shows the revision.
+        var revised = files[0];
+        var revisedId = ItemId(services, revised);
+        await admin.GotoAsync($"{baseUrl}/Items/Details/{revisedId}");
+        await admin.GetByLabel("Quality (0-100)").FillAsync("81");
+        await admin.GetByLabel("Note (optional, kept in the audit trail)").FillAsync("Raised: first with the news");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await admin.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await ImportChangedAsync(services, revised, ct);
+
+        // Two editors on one item: the admin saves first, the editor's save becomes a conflict.
+        var contested = files[1];
+        var contestedId = ItemId(services, contested);
+        await admin.GotoAsync($"{baseUrl}/Items/Details/{contestedId}");
+        await editor.GotoAsync($"{baseUrl}/Items/Details/{contestedId}");
+        await admin.GetByLabel("Quality (0-100)").FillAsync("55");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await admin.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await editor.GetByLabel("Quality (0-100)").FillAsync("90");
+        await editor.GetByLabel("Note (optional, kept in the audit trail)").FillAsync("Exclusive interview, worth the top slot");
+        await editor.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await editor.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await ShootAsync(editor, "conflict", "h1");
+
+        await admin.GotoAsync(baseUrl + "/");
+        await ShootAsync(admin, "queue");
+        await admin.GotoAsync($"{baseUrl}/Items/Details/{ItemId(services, files[^1])}");
+        await ShootAsync(admin, "item");
+        // Two pages, since on one the revision and the history can share the same last screen.
+        await ImportChangedAsync(services, contested, ct);
+        await admin.GotoAsync($"{baseUrl}/Items/Details/{contestedId}");
+        await ShootAsync(admin, "source-revision", "#revision", "[aria-labelledby=revision-heading]");
+        await admin.GotoAsync($"{baseUrl}/Items/Details/{revisedId}");
+        await ShootAsync(admin, "history", "#history");
+        await admin.GotoAsync(baseUrl + "/Audit");
+        await ShootAsync(admin, "audit");
+        await admin.GotoAsync(baseUrl + "/Admin/Users");
+        await ShootAsync(admin, "users");
+        return written;
+    }
+
+    private static async Task<ImportReport> ImportAsync(IServiceProvider services, IEnumerable<string> paths, CancellationToken ct)
+    {
+        using var scope = services.CreateScope();
+        var outcome = await scope.ServiceProvider.GetRequiredService<ItemImporter>().ImportAsync(Actor.System("importer"), paths, null, ct);
+        return outcome.Value ?? throw new InvalidOperationException(outcome.Result.Message);
+    }
+
+    // The same item as the pipeline sends it again: a longer title, more heat, one more topic.
+    private static async Task ImportChangedAsync(IServiceProvider services, string file, CancellationToken ct)
+    {
+        var text = await File.ReadAllTextAsync(file, ct);
+        text = TitleLine().Replace(text, m => $"title: \"{m.Groups[1].Value.Trim().Trim('"')}, and what changes next\"", 1);
+        text = HeatLine().Replace(text, "heat: 61", 1);
+        var folder = Directory.CreateTempSubdirectory("cms-screenshots-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, Path.GetFileName(file)), text, ct);
+            await ImportAsync(services, [folder], ct);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static long ItemId(IServiceProvider services, string file)
+    {
+        var url = OriginalUrlLine().Match(File.ReadAllText(file)).Groups[1].Value.Trim().Trim('"');
+        using var scope = services.CreateScope();
+        return scope.ServiceProvider.GetRequiredService<CmsDbContext>().Items.AsNoTracking().Where(i => i.OriginalUrl == url).Select(i => i.Id).Single();
+    }
+
+    private static async Task CreateUserAsync(IServiceProvider services, string email, string role)
+    {
+        using var scope = services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<CmsUser>>();
+        var user = new CmsUser { UserName = email, Email = email, EmailConfirmed = true, CreatedAt = DateTimeOffset.UtcNow };
+        var created = await users.CreateAsync(user, Password);
+        var added = created.Succeeded ? await users.AddToRoleAsync(user, role) : created;
+        if (!added.Succeeded)
+        {
+            throw new InvalidOperationException(string.Join("; ", added.Errors.Select(e => e.Description)));
+        }
+    }
+
+    private static async Task<IPage> SignInAsync(IBrowser browser, BrowserNewContextOptions viewport, string baseUrl, string email)
+    {
+        var context = await browser.NewContextAsync(viewport);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(baseUrl + "/");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(baseUrl + "/");
+        return page;
+    }
+
+    [GeneratedRegex(@"^title:(.*)$", RegexOptions.Multiline)]
+    private static partial Regex TitleLine();
+
+    [GeneratedRegex(@"^heat:.*$", RegexOptions.Multiline)]
+    private static partial Regex HeatLine();
+
+    [GeneratedRegex(@"^originalUrl:(.*)$", RegexOptions.Multiline)]
+    private static partial Regex OriginalUrlLine();
+}
