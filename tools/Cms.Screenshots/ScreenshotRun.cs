@@ -100,8 +100,8 @@ public static partial class ScreenshotRun
         var admin = await SignInAsync(browser, viewport, baseUrl, "ada.admin@newsroom.example");
         var editor = await SignInAsync(browser, viewport, baseUrl, "eli.editor@newsroom.example");
         var written = new List<string>();
-        // A 1440 x 900 cut of the whole page from the first anchor found (in the order given), so a
-        // section low on the page is shown without scrolling (scrolled shots came out half-painted).
+        // A 1440 x 900 view of the page scrolled to the first anchor found (in the order given), so a
+        // section low on the page is in the picture.
         async Task ShootAsync(IPage page, string name, params string[] anchors)
         {
             double top = 0;
@@ -117,11 +117,12 @@ public static partial class ScreenshotRun
             var pageHeight = await page.EvaluateAsync<double>("document.documentElement.scrollHeight");
             top = Math.Max(0, Math.Min(top, pageHeight - Height));
             var path = Path.Combine(options.OutputFolder, name + ".png");
-            await page.ScreenshotAsync(new()
-            {
-                Path = path, FullPage = true, Animations = ScreenshotAnimations.Disabled,
-                Clip = new Clip { X = 0, Y = (float)top, Width = options.Width, Height = Height },
-            });
+            // Scrolled, not cut from the whole page: a cut of the whole page draws the sticky save bar
+            // where it sat for the unscrolled viewport, over the fields. Two animation frames let the
+            // scrolled page paint before the shot.
+            await page.EvaluateAsync("y => window.scrollTo(0, y)", top);
+            await page.EvaluateAsync("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))");
+            await page.ScreenshotAsync(new() { Path = path, Animations = ScreenshotAnimations.Disabled });
             written.Add(path);
             log.WriteLine($"screenshots: {path}");
         }

@@ -124,6 +124,19 @@ public sealed partial class AuditPageTests(AppFixture app) : WebTest(app), IClas
     }
 
     [Fact]
+    public async Task The_date_filters_are_iso_text_fields_like_the_table_not_locale_date_pickers()
+    {
+        var publisher = await SignedInAsync(Roles.Publisher);
+
+        var html = await publisher.GetStringAsync("/Audit?Filter.From=2026-01-02&Filter.To=2026-03-04");
+
+        Assert.DoesNotContain("type=\"date\"", html);
+        Assert.Contains("name=\"Filter.From\" value=\"2026-01-02\"", html);
+        Assert.Contains("name=\"Filter.To\" value=\"2026-03-04\"", html);
+        Assert.Contains("placeholder=\"yyyy-mm-dd\"", html);
+    }
+
+    [Fact]
     public async Task A_hostile_filter_gets_a_message_not_an_error()
     {
         var publisher = await SignedInAsync(Roles.Publisher);
