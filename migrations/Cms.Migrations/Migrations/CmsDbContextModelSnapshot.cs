@@ -303,6 +303,12 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("text")
                         .HasColumnName("provider_name");
 
+                    b.Property<NpgsqlTsVector>("ProviderSearch")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("tsvector")
+                        .HasColumnName("provider_search")
+                        .HasComputedColumnSql("to_tsvector('simple', coalesce(provider_name, '') || ' ' || replace(coalesce(provider_domain, ''), '.', ' '))", true);
+
                     b.Property<DateTimeOffset?>("PublishAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("publish_at");
@@ -316,11 +322,6 @@ namespace Cms.Migrations.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)")
                         .HasColumnName("publish_scheduled_by_name");
-                    b.Property<NpgsqlTsVector>("ProviderSearch")
-                        .ValueGeneratedOnAddOrUpdate()
-                        .HasColumnType("tsvector")
-                        .HasColumnName("provider_search")
-                        .HasComputedColumnSql("to_tsvector('simple', coalesce(provider_name, '') || ' ' || replace(coalesce(provider_domain, ''), '.', ' '))", true);
 
                     b.Property<DateTimeOffset?>("PublishedAt")
                         .HasColumnType("timestamp with time zone")
@@ -406,13 +407,14 @@ namespace Cms.Migrations.Migrations
                         .HasDatabaseName("ix_items_output_file")
                         .HasFilter("output_file IS NOT NULL");
 
-                    b.HasIndex("PublishAt")
-                        .HasDatabaseName("ix_items_publish_at")
-                        .HasFilter("publish_at IS NOT NULL");
                     b.HasIndex("ProviderSearch")
                         .HasDatabaseName("ix_items_provider_search");
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("ProviderSearch"), "GIN");
+
+                    b.HasIndex("PublishAt")
+                        .HasDatabaseName("ix_items_publish_at")
+                        .HasFilter("publish_at IS NOT NULL");
 
                     b.HasIndex("Quality")
                         .HasDatabaseName("ix_items_quality");
@@ -630,6 +632,10 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("text")
                         .HasColumnName("excerpt");
 
+                    b.Property<string>("ImageUrl")
+                        .HasColumnType("text")
+                        .HasColumnName("image_url");
+
                     b.Property<bool>("IsSafeUrl")
                         .HasColumnType("boolean")
                         .HasColumnName("is_safe_url");
@@ -653,6 +659,10 @@ namespace Cms.Migrations.Migrations
                     b.Property<DateTimeOffset?>("PublishedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("published_at");
+
+                    b.Property<int?>("Quality")
+                        .HasColumnType("integer")
+                        .HasColumnName("quality");
 
                     b.Property<string>("Reason")
                         .HasColumnType("text")

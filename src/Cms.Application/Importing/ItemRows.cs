@@ -66,6 +66,8 @@ public static class ItemRows
         ProviderName = r.ProviderName,
         ProviderDomain = r.ProviderDomain,
         PublishedAt = r.PublishedAt,
+        Quality = r.Quality,
+        ImageUrl = r.ImageUrl,
         // A link that could never be rendered as a link is decided at once, with the reason.
         Decision = r.IsSafeUrl ? LinkDecision.Pending : LinkDecision.Rejected,
         Reason = r.IsSafeUrl ? null : UnsafeUrlReason,

@@ -159,10 +159,22 @@ public sealed class ItemParser
                 provider is null ? null : v.Line(provider, "name", limits.MaxProviderLength, prefix + "provider."),
                 provider is null ? null : v.Line(provider, "domain", limits.MaxProviderLength, prefix + "provider."),
                 v.Timestamp(link, "publishedDateTime", prefix),
-                quality is >= int.MinValue and <= int.MaxValue ? (int)quality : null));
+                quality is >= int.MinValue and <= int.MaxValue ? (int)quality : null,
+                FirstImage(link, limits)));
         }
         return related;
     }
+
+    // The first picture of a related link that can be shown (absolute http(s), one clean line within
+    // the URL limit). Anything else stays in the source and is never an error: the link is still
+    // decidable without its picture.
+    private static string? FirstImage(SourceMapping link, ItemLimits limits) =>
+        link["images"] is SourceSequence images
+            ? images.Items.OfType<SourceMapping>()
+                .Select(image => (image["url"] as SourceScalar)?.Value)
+                .FirstOrDefault(url => url is not null && url.Length <= limits.MaxUrlLength
+                    && UnicodeText.ControlProblem(url, allowNewlines: false) is null && UrlRules.IsAbsoluteHttp(url))
+            : null;
 
     private static List<ParsedImage> Images(Fields v, SourceMapping root, ItemLimits limits)
     {

@@ -33,6 +33,7 @@ public sealed record ParsedRelated(
     string? ProviderName,
     string? ProviderDomain,
     DateTimeOffset? PublishedAt,
-    int? Quality);
+    int? Quality,
+    string? ImageUrl = null);
 
 public sealed record ParsedImage(string Url, int? Width, int? Height);

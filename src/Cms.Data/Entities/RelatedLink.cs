@@ -16,6 +16,10 @@ public sealed class RelatedLink
     public string? ProviderName { get; set; }
     public string? ProviderDomain { get; set; }
     public DateTimeOffset? PublishedAt { get; set; }
+
+    // The outlet's own quality score and first picture, shown on the link's card.
+    public int? Quality { get; set; }
+    public string? ImageUrl { get; set; }
     public LinkDecision Decision { get; set; }
     public string? Reason { get; set; }
     public string? DecidedBy { get; set; }

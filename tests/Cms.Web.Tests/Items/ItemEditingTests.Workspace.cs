@@ -66,4 +66,41 @@ public sealed partial class ItemEditingTests
         Assert.Contains("class=\"action-bar\"", html);
         Assert.Contains("/js/item.js", html);
     }
+
+    [Fact]
+    public async Task A_related_link_card_shows_its_own_quality_and_first_safe_picture()
+    {
+        var story = _source with
+        {
+            Related = null,
+            ExtraYaml =
+            [
+                "related:",
+                "  - title: \"With picture\"",
+                "    webUrl: \"https://a.example/with-picture\"",
+                "    quality: 67",
+                "    images:",
+                "      - url: \"javascript:alert(1)\"",
+                "      - \"not a mapping\"",
+                "      - url: \"https://img.example/related.jpg\"",
+                "  - title: \"Without picture\"",
+                "    webUrl: \"https://b.example/without-picture\"",
+                "    images: \"not a list\"",
+            ],
+        };
+        await ImportAsync(story);
+        var id = ItemId(story);
+        var editor = await SignedInAsync(Roles.Editor);
+
+        var html = await editor.GetStringAsync($"/Items/Details/{id}");
+
+        Assert.Contains("<span class=\"badge text-bg-light link-quality\">quality 67</span>", html);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(html, "link-quality"));
+        Assert.Contains("""<img src="https://img.example/related.jpg" loading="lazy" referrerpolicy="no-referrer" """, html);
+        Assert.Contains("Image did not load: https://img.example/related.jpg", html);
+        var links = Factory.WithDb(db => db.RelatedLinks.Where(l => l.ItemId == id).OrderBy(l => l.Position).Select(l => new { l.Quality, l.ImageUrl }).ToList());
+        Assert.Equal((67, "https://img.example/related.jpg"), (links[0].Quality!.Value, links[0].ImageUrl));
+        Assert.Null(links[1].Quality);
+        Assert.Null(links[1].ImageUrl);
+    }
 }

@@ -19,7 +19,7 @@ public sealed partial class DetailsModel(
     ItemTransitions transitions, PublishSchedule schedule, PublishingOptions publishing, AuditQuery audit,
     SourceRevisions sourceRevisions) : PageModel
 {
-    public sealed record LinkView(long Id, int Position, string? Title, string? Excerpt, string? Url, bool IsSafeUrl, string? ProviderName, DateTimeOffset? PublishedAt, LinkDecision Decision, string? Reason);
+    public sealed record LinkView(long Id, int Position, string? Title, string? Excerpt, string? Url, bool IsSafeUrl, string? ProviderName, DateTimeOffset? PublishedAt, LinkDecision Decision, string? Reason, int? Quality = null, string? ImageUrl = null);
 
     public sealed record ItemView(
         long Id, string Title, string? Excerpt, string? Category, string? Type, string? ProviderName, string? ProviderDomain,
@@ -223,7 +223,7 @@ public sealed partial class DetailsModel(
         }
         Item = item;
         Links = await db.RelatedLinks.AsNoTracking().Where(l => l.ItemId == id).OrderBy(l => l.Position)
-            .Select(l => new LinkView(l.Id, l.Position, l.Title, l.Excerpt, l.Url, l.IsSafeUrl, l.ProviderName, l.PublishedAt, l.Decision, l.Reason))
+            .Select(l => new LinkView(l.Id, l.Position, l.Title, l.Excerpt, l.Url, l.IsSafeUrl, l.ProviderName, l.PublishedAt, l.Decision, l.Reason, l.Quality, l.ImageUrl))
             .ToListAsync(ct);
         Topics = await db.ItemTopics.AsNoTracking().Where(t => t.ItemId == id).OrderBy(t => t.Position).Select(t => t.Topic!.Name).ToListAsync(ct);
         Vocabulary = await db.Topics.AsNoTracking().OrderBy(t => t.Name).Select(t => t.Name).Take(2000).ToListAsync(ct);
