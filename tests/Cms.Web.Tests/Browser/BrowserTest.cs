@@ -131,7 +131,9 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
         await SignInAsync(page, email, AppFixture.Password);
         try
         {
-            await page.WaitForURLAsync(BaseUrl + "/");
+            // DOMContentLoaded, not load: the queue's load event was seen to stall (its scripts have
+            // run by DOMContentLoaded, and every later step waits for what it touches).
+            await page.WaitForURLAsync(BaseUrl + "/", new() { WaitUntil = WaitUntilState.DOMContentLoaded });
         }
         catch (TimeoutException ex)
         {
