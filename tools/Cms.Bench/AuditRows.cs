@@ -1,6 +1,6 @@
+using Cms.Application.Auditing;
 using Cms.Core.Auditing;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Cms.Bench;
 
@@ -31,24 +31,10 @@ public static class AuditRows
 
     public static async Task CopyAsync(NpgsqlConnection conn, IEnumerable<Row> rows, CancellationToken ct)
     {
-        await using var copy = await conn.BeginBinaryImportAsync(
-            "COPY audit_events (seq, at, actor_id, actor, action, entity_type, entity_id, ip, request_id, payload, prev_hash, hash) FROM STDIN (FORMAT BINARY)", ct);
+        await using var copy = await conn.BeginBinaryImportAsync(AuditLog.ChainedCopy, ct);
         foreach (var row in rows)
         {
-            var r = row.Record;
-            await copy.StartRowAsync(ct);
-            await copy.WriteAsync(row.Seq, NpgsqlDbType.Bigint, ct);
-            await copy.WriteAsync(r.At, NpgsqlDbType.TimestampTz, ct);
-            await Text(copy, r.ActorId, ct);
-            await Text(copy, r.Actor, ct);
-            await Text(copy, r.Action, ct);
-            await Text(copy, r.TargetType, ct);
-            await Text(copy, r.TargetId, ct);
-            await Text(copy, r.Ip, ct);
-            await Text(copy, r.RequestId, ct);
-            await copy.WriteAsync(row.Payload, NpgsqlDbType.Text, ct);
-            await copy.WriteAsync(row.PrevHash, NpgsqlDbType.Char, ct);
-            await copy.WriteAsync(row.Hash, NpgsqlDbType.Char, ct);
+            await AuditLog.WriteChainedRowAsync(copy, row.Seq, row.Record, row.Payload, row.PrevHash, row.Hash, ct);
         }
         await copy.CompleteAsync(ct);
     }
@@ -60,21 +46,9 @@ public static class AuditRows
             "COPY audit_events (at, actor_id, actor, action, entity_type, entity_id, ip, request_id, payload) FROM STDIN (FORMAT BINARY)", ct);
         foreach (var row in rows)
         {
-            var r = row.Record;
             await copy.StartRowAsync(ct);
-            await copy.WriteAsync(r.At, NpgsqlDbType.TimestampTz, ct);
-            await Text(copy, r.ActorId, ct);
-            await Text(copy, r.Actor, ct);
-            await Text(copy, r.Action, ct);
-            await Text(copy, r.TargetType, ct);
-            await Text(copy, r.TargetId, ct);
-            await Text(copy, r.Ip, ct);
-            await Text(copy, r.RequestId, ct);
-            await copy.WriteAsync(row.Payload, NpgsqlDbType.Text, ct);
+            await AuditLog.WriteEventColumnsAsync(copy, row.Record, row.Payload, ct);
         }
         await copy.CompleteAsync(ct);
     }
-
-    private static Task Text(NpgsqlBinaryImporter copy, string? value, CancellationToken ct) =>
-        value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, NpgsqlDbType.Varchar, ct);
 }
