@@ -29,7 +29,9 @@ public static class CmsApplication
     public static IServiceCollection AddCmsApplication(this IServiceCollection services, IConfiguration configuration)
     {
         var connectionString = ConnectionString(configuration);
-        services.AddDbContext<CmsDbContext>(o => CmsDbContext.Configure(o, connectionString));
+        // Pooled: a page resolves two contexts (the session's and its own); building each one's
+        // options and services per request cost more CPU than the queue page's SQL (docs/benchmarks.md).
+        services.AddDbContextPool<CmsDbContext>(o => CmsDbContext.Configure(o, connectionString));
         services.AddDataProtection()
             .SetApplicationName("Cms")
             .PersistKeysToDbContext<CmsDbContext>();

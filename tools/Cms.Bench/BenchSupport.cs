@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Cms.Application;
 using Cms.Application.Setup;
 using Cms.Testing;
@@ -48,16 +49,31 @@ public static class BenchSupport
         return PostgresAdmin.DropDatabaseAsync(server, database, ct);
     }
 
-    // Peak resident set size of this process (VmHWM), in MiB.
-    public static double PeakRssMiB()
+    // Peak resident set size (VmHWM) of this process, or of another one, in MiB.
+    public static double PeakRssMiB(int? pid = null)
     {
-        foreach (var line in File.ReadLines("/proc/self/status"))
+        foreach (var line in File.ReadLines($"/proc/{pid?.ToString(CultureInfo.InvariantCulture) ?? "self"}/status"))
         {
             if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
             {
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
             }
         }
-        return Process.GetCurrentProcess().PeakWorkingSet64 / 1024.0 / 1024.0;
+        return pid is null ? Process.GetCurrentProcess().PeakWorkingSet64 / 1024.0 / 1024.0 : double.NaN;
+    }
+
+    // Linux: writing 5 to clear_refs resets VmHWM to the current RSS.
+    public static void ResetPeakRss(int? pid = null)
+    {
+        try
+        {
+            File.WriteAllText($"/proc/{pid?.ToString(CultureInfo.InvariantCulture) ?? "self"}/clear_refs", "5");
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
     }
 }

@@ -49,19 +49,4 @@ public static class QueuePlans
             await db.Database.CloseConnectionAsync();
         }
     }
-
-    // Linux: writing 5 to clear_refs resets VmHWM to the current RSS.
-    public static void ResetPeakRss()
-    {
-        try
-        {
-            File.WriteAllText("/proc/self/clear_refs", "5");
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
 }

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Cms.Bench;
+
+// The web app as production runs it: its own process (`dotnet Cms.Web.dll --urls=...`, the same
+// host start a container uses), with its own GC heaps and thread pool. Hosted inside the benchmark
+// process, the app shared them with the 8 HTTP clients and the SQL baseline, and the same page read
+// 1.7x slower at p95 than a separate process serving the same requests in the same run.
+public sealed class AppProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private AppProcess(Process process, Uri address)
+    {
+        _process = process;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    public int Id => _process.Id;
+
+    public static async Task<AppProcess> StartAsync(string connectionString, IEnumerable<string> settings, CancellationToken ct)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "Cms.Web.dll");
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            // The content root is the web project, where wwwroot lives (./cms bench runs from there).
+            WorkingDirectory = Directory.GetCurrentDirectory(),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { dll, $"--urls=http://127.0.0.1:{port}", $"--ConnectionStrings:Cms={connectionString}", "--Publishing:Worker=false" }.Concat(settings))
+        {
+            start.ArgumentList.Add(arg);
+        }
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the app");
+        var output = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var app = new AppProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        using var probe = new HttpClient { BaseAddress = app.Address, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            if (process.HasExited)
+            {
+                break;
+            }
+            try
+            {
+                if ((await probe.GetAsync("/healthz", ct)).StatusCode == HttpStatusCode.OK)
+                {
+                    return app;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+            }
+            await Task.Delay(200, ct);
+        }
+        await app.DisposeAsync();
+        lock (output)
+        {
+            throw new InvalidOperationException($"the app did not answer /healthz:{Environment.NewLine}{output}");
+        }
+    }
+
+    // VmHWM of the app process; ResetPeakRss starts the window.
+    public double PeakRssMiB() => BenchSupport.PeakRssMiB(Id);
+
+    public void ResetPeakRss() => BenchSupport.ResetPeakRss(Id);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
