@@ -416,9 +416,6 @@ namespace Cms.Migrations.Migrations
                         .HasDatabaseName("ix_items_publish_at")
                         .HasFilter("publish_at IS NOT NULL");
 
-                    b.HasIndex("Quality")
-                        .HasDatabaseName("ix_items_quality");
-
                     b.HasIndex("SearchVector")
                         .HasDatabaseName("ix_items_search_vector");
 

@@ -15,7 +15,6 @@ public sealed class ItemConfiguration : IEntityTypeConfiguration<Item>
         // The queue: unpublished items, newest first, keyset on (published_at, id).
         builder.HasIndex(i => new { i.State, i.PublishedAt, i.Id });
         builder.HasIndex(i => new { i.Category, i.PublishedAt });
-        builder.HasIndex(i => i.Quality);
         builder.HasIndex(i => i.SourceChanged).HasFilter("source_changed");
         builder.HasIndex(i => new { i.Quality, i.Id });
         builder.HasIndex(i => new { i.Heat, i.Id });
