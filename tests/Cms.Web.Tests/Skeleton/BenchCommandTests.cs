@@ -44,6 +44,8 @@ public sealed class BenchCommandTests
             Assert.True(exit == 0, errors);
             Assert.Contains("| view | rows | page p50 ms |", output);
             Assert.Contains("| default view | 50 |", output);
+            // The app is measured in its own process, and its memory reported apart from the bench's.
+            Assert.Matches(@"app process peak RSS during the measurements: \d+ MiB", output);
             Assert.Contains("| default view | `/items?limit=50` |", output);
             Assert.Contains("Bearer t0ken", seenTokens);
             Assert.True(seenTokens.Count >= 16);
