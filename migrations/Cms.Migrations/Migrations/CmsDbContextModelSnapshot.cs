@@ -437,7 +437,7 @@ namespace Cms.Migrations.Migrations
                     b.HasIndex("State", "PublishedAt", "Id")
                         .HasDatabaseName("ix_items_state_published_at_id");
 
-                    b.HasIndex(new[] { "Category", "PublishedAt", "Id" }, "ix_items_queue_category_date")
+                    b.HasIndex(new[] { "Category", "PublishedAt", "Id", "Quality" }, "ix_items_queue_category_date")
                         .HasDatabaseName("ix_items_queue_category_date")
                         .HasFilter("state IN ('New', 'Ready')");
 
