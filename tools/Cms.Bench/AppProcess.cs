@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
+using Cms.Testing;
 
 namespace Cms.Bench;
 
@@ -25,7 +25,7 @@ public sealed class AppProcess : IAsyncDisposable
     public static async Task<AppProcess> StartAsync(string connectionString, IEnumerable<string> settings, CancellationToken ct)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "Cms.Web.dll");
-        var port = FreePort();
+        var port = LocalPorts.Free();
         var start = new ProcessStartInfo("dotnet")
         {
             // The content root is the web project, where wwwroot lives (./cms bench runs from there).
@@ -85,12 +85,5 @@ public sealed class AppProcess : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -19,7 +19,7 @@ public sealed class UploadMemoryTests(ITestOutputHelper output)
     public async Task Zip_bombs_megabyte_items_and_three_uploads_at_once_keep_the_peak_within_300_MB_over_idle()
     {
         var database = await TestPostgres.CreateDatabaseAsync(migrated: false);
-        var port = Repo.FreePort();
+        var port = LocalPorts.Free();
         using var process = Process.Start(Repo.Cms(new Dictionary<string, string?>
         {
             ["ConnectionStrings__Cms"] = database,

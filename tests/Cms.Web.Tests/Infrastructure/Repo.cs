@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Cms.Web.Tests.Infrastructure;
 
@@ -23,15 +21,6 @@ public static class Repo
             dir = dir.Parent;
         }
         return dir?.FullName ?? throw new InvalidOperationException("Cms.sln not found above " + AppContext.BaseDirectory);
-    }
-
-    public static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     // Runs ./cms with a controlled environment: nothing inherited that selects a database.

@@ -24,7 +24,7 @@ public sealed class BenchCommandTests
     public async Task Bench_queue_runs_and_measures_a_peer_system_in_the_same_run()
     {
         var database = "cms_t_bench_" + Guid.NewGuid().ToString("N")[..12];
-        var peerPort = Repo.FreePort();
+        var peerPort = LocalPorts.Free();
         var seenTokens = new System.Collections.Concurrent.ConcurrentBag<string>();
         var peerBuilder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
         peerBuilder.WebHost.UseUrls($"http://127.0.0.1:{peerPort}");

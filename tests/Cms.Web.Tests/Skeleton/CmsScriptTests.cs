@@ -18,7 +18,7 @@ public sealed class CmsScriptTests
         var dataDir = Directory.CreateTempSubdirectory("cms-nocluster-").FullName;
         try
         {
-            var port = Repo.FreePort();
+            var port = LocalPorts.Free();
             var output = await ServeAsync(new Dictionary<string, string?>
             {
                 ["ConnectionStrings__Cms"] = database,
@@ -53,11 +53,11 @@ public sealed class CmsScriptTests
         var env = new Dictionary<string, string?>
         {
             ["CMS_DATA_DIR"] = dataDir,
-            ["CMS_PG_PORT"] = Repo.FreePort().ToString(),
+            ["CMS_PG_PORT"] = LocalPorts.Free().ToString(),
         };
         try
         {
-            var port = Repo.FreePort();
+            var port = LocalPorts.Free();
             var output = await ServeAsync(new Dictionary<string, string?>(env)
             {
                 ["CMS_URLS"] = $"http://127.0.0.1:{port}",
@@ -89,11 +89,11 @@ public sealed class CmsScriptTests
                 ["CMS_ADMIN_EMAIL"] = AdminEmail,
                 ["CMS_ADMIN_PASSWORD"] = AdminPassword,
             };
-            var port = Repo.FreePort();
+            var port = LocalPorts.Free();
             await ServeAsync(new Dictionary<string, string?>(env) { ["CMS_URLS"] = $"http://127.0.0.1:{port}" }, port, AssertBackOfficeServesAsync);
 
             const string rotated = "the rotated admin password";
-            port = Repo.FreePort();
+            port = LocalPorts.Free();
             var output = await ServeAsync(new Dictionary<string, string?>(env) { ["CMS_URLS"] = $"http://127.0.0.1:{port}", ["CMS_ADMIN_PASSWORD"] = rotated }, port, async client =>
             {
                 Assert.Equal(HttpStatusCode.OK, (await Http.SignInAsync(client, AdminEmail, AdminPassword)).StatusCode);

@@ -13,14 +13,14 @@ public sealed class CommandLineTests
     [InlineData("publish", "now")]
     public async Task An_unknown_command_prints_the_usage_exits_2_and_starts_nothing(params string[] args)
     {
-        var port = Repo.FreePort();
+        var port = LocalPorts.Free();
         var dataDir = Path.Combine("/var/tmp", "cms-unknown-" + Guid.NewGuid().ToString("N")[..8]);
 
         var (exit, _, errors) = await Repo.RunCmsAsync(new Dictionary<string, string?>
         {
             ["CMS_URLS"] = $"http://127.0.0.1:{port}",
             ["CMS_DATA_DIR"] = dataDir,
-            ["CMS_PG_PORT"] = Repo.FreePort().ToString(),
+            ["CMS_PG_PORT"] = LocalPorts.Free().ToString(),
         }, args);
 
         Assert.Equal(2, exit);
@@ -35,7 +35,7 @@ public sealed class CommandLineTests
     [InlineData("--urls", "http://127.0.0.1:1")]
     public async Task The_application_itself_refuses_an_unknown_command_without_serving(params string[] args)
     {
-        var port = Repo.FreePort();
+        var port = LocalPorts.Free();
         var dll = Path.Combine(Repo.Root, "src", "Cms.Web", "bin", Repo.Configuration, "net10.0", "Cms.Web.dll");
         var start = new ProcessStartInfo("dotnet", [dll, .. args])
         {
