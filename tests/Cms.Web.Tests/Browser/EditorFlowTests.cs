@@ -157,6 +157,24 @@ public sealed class EditorFlowTests(BrowserFixture fixture) : BrowserTest(fixtur
         // Every page's own listener records a dialog and dismisses it, so the page stays.
         Assert.Contains(Dialogs, d => d.Contains("unsaved changes"));
         Assert.Equal(url, page.Url);
+
+        // Leaving any other way (closing the tab, typing an address) asks through beforeunload;
+        // dismissing it keeps the page and its edits.
+        await page.CloseAsync(new() { RunBeforeUnload = true });
+        await Task.Delay(500);
+        Assert.Contains(Dialogs, d => d.StartsWith("beforeunload", StringComparison.Ordinal));
+        Assert.False(page.IsClosed);
+        Assert.Equal("X", await page.Locator("#Input_Topics").InputValueAsync());
+
+        // The same item opened and left untouched closes without asking.
+        var asked = Dialogs.Count(d => d.StartsWith("beforeunload", StringComparison.Ordinal));
+        var untouched = await SignedInPageAsync(Roles.Editor);
+        await untouched.GotoAsync(url);
+        await untouched.Locator("body").ClickAsync(new() { Position = new Position { X = 5, Y = 5 } });
+        await untouched.CloseAsync(new() { RunBeforeUnload = true });
+        await Task.Delay(500);
+        Assert.True(untouched.IsClosed);
+        Assert.Equal(asked, Dialogs.Count(d => d.StartsWith("beforeunload", StringComparison.Ordinal)));
     }
 
     [Fact]
