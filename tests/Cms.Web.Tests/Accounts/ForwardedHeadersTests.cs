@@ -166,3 +166,49 @@ public sealed class UnknownProxyTests(UnknownProxyFixture app) : IClassFixture<U
         Assert.True(app.Factory.WithDb(db => db.SignInThrottles.Any(t => t.Client == "127.0.0.1")));
     }
 }
+
+// The shipped defaults: no proxy configured, so no client is a proxy.
+public sealed class NoProxyFixture : KestrelFixture
+{
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["RateLimit:LoginPerMinute"] = "10",
+        ["RateLimit:LoginPerAccountPerMinute"] = "30",
+    };
+}
+
+public sealed class NoProxyTests(NoProxyFixture app) : IClassFixture<NoProxyFixture>
+{
+    [Fact]
+    public async Task With_no_proxy_configured_forged_forwarded_headers_change_neither_limits_nor_lockout_nor_audit_nor_scheme()
+    {
+        var email = $"victim-{Guid.NewGuid():N}@example.com";
+        var user = await app.Factory.CreateUserAsync(email, NoProxyFixture.Password, Roles.Publisher);
+        var forged = new List<string>();
+        RawClient Forged()
+        {
+            forged.Add(RawClient.Address());
+            return new RawClient(app.BaseAddress, forged[^1], "https");
+        }
+
+        var signIn = await Forged().SignInAsync(email, NoProxyFixture.Password);
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 12; i++)
+        {
+            // A new claimed address each time, as an attacker sidestepping a per-address limit would.
+            statuses.Add((await Forged().SignInAsync(email, "wrong password " + i)).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        Assert.DoesNotContain("secure", signIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("cms.auth=", StringComparison.Ordinal)), StringComparison.OrdinalIgnoreCase);
+        Assert.False(signIn.Headers.Contains("Strict-Transport-Security"));
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+        var throttles = app.Factory.WithDb(db => db.SignInThrottles.Where(t => t.Account == email.ToUpperInvariant()).ToList());
+        var throttle = Assert.Single(throttles);
+        Assert.Equal("127.0.0.1", throttle.Client);
+        Assert.NotNull(throttle.LockedUntil);
+        var addresses = app.Factory.WithDb(db => db.AuditEvents.Where(e => e.EntityId == user.Id).Select(e => e.Ip).Distinct().ToList());
+        Assert.Equal(["127.0.0.1"], addresses);
+        Assert.DoesNotContain(forged, f => app.Factory.WithDb(db => db.AuditEvents.Any(e => e.Ip == f || e.Payload.Contains(f))));
+    }
+}

@@ -54,8 +54,11 @@ public static class AccountServices
 
         services.Configure<ForwardedHeadersOptions>(o =>
         {
-            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
-            // Only the configured proxies are believed (the defaults trust loopback).
+            // Only the configured proxies are believed. ASP.NET Core reads empty KnownProxies and
+            // KnownIPNetworks as "trust every sender", so with none configured nothing is forwarded
+            // at all (this also disarms ASPNETCORE_FORWARDEDHEADERS_ENABLED, which clears both lists).
+            var anyProxy = security.KnownProxies.Count > 0 || security.KnownNetworks.Count > 0;
+            o.ForwardedHeaders = anyProxy ? ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto : ForwardedHeaders.None;
             o.KnownProxies.Clear();
             o.KnownIPNetworks.Clear();
             o.ForwardLimit = null;
