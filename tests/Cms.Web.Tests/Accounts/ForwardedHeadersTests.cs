@@ -111,6 +111,30 @@ public sealed class ForwardedHeadersTests(KnownProxyFixture app) : IClassFixture
     }
 
     [Fact]
+    public async Task A_name_spelled_with_the_kelvin_sign_shares_the_lockout_of_the_plain_name()
+    {
+        var email = $"kk-{Guid.NewGuid():N}@example.com";
+        // U+212A KELVIN SIGN: Identity normalizes it (NFC) to K, so it names the same account.
+        var kelvin = "\u212A" + email[1..];
+        await app.Factory.CreateUserAsync(email, Password, Roles.Publisher);
+        var attacker = Client();
+
+        for (var i = 0; i < 5; i++)
+        {
+            await attacker.SignInAsync(email, "guess number " + i);
+        }
+        var lockedKelvin = await attacker.SignInAsync(kelvin, Password);
+        var lockedPlain = await attacker.SignInAsync(email, Password);
+        var elsewhere = await Client().SignInAsync(kelvin, Password);
+
+        Assert.Equal(HttpStatusCode.OK, lockedKelvin.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, lockedPlain.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, elsewhere.StatusCode);
+        var throttle = Assert.Single(app.Factory.WithDb(db => db.SignInThrottles.Where(t => t.Account == email.ToUpperInvariant()).ToList()));
+        Assert.Equal(7, throttle.Failures);
+    }
+
+    [Fact]
     public async Task A_request_for_another_host_is_refused_when_allowed_hosts_is_set()
     {
         var evil = await Client(host: "evil.example").SendAsync(HttpMethod.Get, "/");
