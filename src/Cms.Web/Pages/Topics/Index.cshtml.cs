@@ -22,12 +22,15 @@ public sealed class IndexModel(CmsDbContext db, TopicAdministration topics) : Pa
     public string? StatusMessage { get; set; }
 
     [BindProperty]
+    [FromForm]
     public CreateInput Create { get; set; } = new();
 
     [BindProperty]
+    [FromForm]
     public RenameInput Rename { get; set; } = new();
 
     [BindProperty]
+    [FromForm]
     public MergeInput Merge { get; set; } = new();
 
     public sealed class CreateInput
