@@ -204,6 +204,19 @@ public sealed class NoProxyFixture : KestrelFixture
 public sealed class NoProxyTests(NoProxyFixture app) : IClassFixture<NoProxyFixture>
 {
     [Fact]
+    public async Task With_the_default_settings_a_forged_host_header_gets_400_and_is_never_reflected()
+    {
+        var evil = await new RawClient(app.BaseAddress, host: "evil.example").SendAsync(HttpMethod.Get, "/");
+        var ours = await new RawClient(app.BaseAddress).SendAsync(HttpMethod.Get, "/");
+
+        Assert.Equal(HttpStatusCode.BadRequest, evil.StatusCode);
+        Assert.Null(evil.Headers.Location);
+        Assert.DoesNotContain("evil.example", await evil.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Redirect, ours.StatusCode);
+        Assert.Equal(app.BaseAddress.Authority, ours.Headers.Location!.Authority);
+    }
+
+    [Fact]
     public async Task With_no_proxy_configured_forged_forwarded_headers_change_neither_limits_nor_lockout_nor_audit_nor_scheme()
     {
         var email = $"victim-{Guid.NewGuid():N}@example.com";
