@@ -104,16 +104,20 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
         var roles = await db.UserRoles.Where(r => schedulers.Contains(r.UserId))
             .Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => new { ur.UserId, r.Name })
             .ToListAsync(ct);
-        var users = await db.Users.Where(u => schedulers.Contains(u.Id)).Select(u => u.Id).ToListAsync(ct);
+        // A disabled or locked account has no rights left to act on, whatever its roles say.
+        var users = await db.Users.Where(u => schedulers.Contains(u.Id))
+            .Select(u => new { u.Id, Disabled = u.DisabledAt != null, Locked = u.LockoutEnd != null && u.LockoutEnd > now })
+            .ToDictionaryAsync(u => u.Id, u => u.Disabled ? "disabled" : u.Locked ? "locked" : null, ct);
         var published = 0;
         foreach (var item in batch.Subjects)
         {
             var scheduler = item.PublishScheduledBy ?? worker.Name;
             // An account's current roles count; an actor without an account (the CLI) keeps its rights.
-            var permissions = users.Contains(scheduler)
-                ? Permissions.Of(roles.Where(r => r.UserId == scheduler).Select(r => r.Name!))
-                : worker.Permissions;
-            var onBehalfOf = new { scheduledBy = item.PublishScheduledByName, publishAt = item.PublishAt };
+            var known = users.TryGetValue(scheduler, out var inactive);
+            var permissions = !known ? worker.Permissions
+                : inactive is null ? Permissions.Of(roles.Where(r => r.UserId == scheduler).Select(r => r.Name!))
+                : new HashSet<string>();
+            var onBehalfOf = new { scheduledBy = item.PublishScheduledByName, publishAt = item.PublishAt, account = inactive };
             var check = transitions.Apply(new ActorFacts(scheduler, permissions), item, WorkflowAction.Publish, null, batch, "schedule", onBehalfOf);
             if (check.Allowed)
             {
