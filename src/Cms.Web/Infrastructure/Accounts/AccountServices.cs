@@ -25,7 +25,9 @@ public static class AccountServices
             .AddEntityFrameworkStores<CmsDbContext>()
             .AddSignInManager<CmsSignInManager>()
             .AddClaimsPrincipalFactory<CmsClaimsPrincipalFactory>()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            // Replaces the default authenticator provider: each code works once (RFC 6238).
+            .AddTokenProvider<OneTimeAuthenticatorTokenProvider>(TokenOptions.DefaultAuthenticatorProvider);
         // The set-password link an admin hands out is valid for 24 hours.
         services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = TimeSpan.FromHours(24));
         // Revocation is the session store's job (rows deleted at once); the stamp check is the
