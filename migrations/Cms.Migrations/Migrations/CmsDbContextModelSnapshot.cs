@@ -313,6 +313,14 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("publish_at");
 
+                    b.Property<int>("PublishAttempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("publish_attempts");
+
+                    b.Property<DateTimeOffset?>("PublishRetryAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("publish_retry_at");
+
                     b.Property<string>("PublishScheduledBy")
                         .HasMaxLength(450)
                         .HasColumnType("character varying(450)")

@@ -36,7 +36,9 @@ public sealed class ItemExporter(CmsDbContext db, IFrontMatterReader reader, IFr
             }
             foreach (var (row, text) in await RenderAsync(rows, ct))
             {
-                var name = written.Add(row.FileName) ? row.FileName : $"{row.Id:D6}_{Path.GetFileName(row.FileName)}";
+                // Safe leaf names within the file system's 255 bytes, whatever an old import stored.
+                var leaf = SafeFileName.From(row.FileName);
+                var name = written.Add(leaf) ? leaf : SafeFileName.Shorten($"{row.Id:D6}_{leaf}", 255);
                 written.Add(name);
                 await File.WriteAllTextAsync(Path.Combine(directory, name), text, new UTF8Encoding(false), ct);
                 count++;

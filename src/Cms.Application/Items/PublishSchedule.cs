@@ -5,6 +5,7 @@ using Cms.Core.Items;
 using Cms.Core.Security;
 using Cms.Data;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Cms.Application.Items;
 
@@ -47,6 +48,8 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
         AuditLog.Add(db, actor, AuditActions.ItemPublishScheduled, AuditTargets.Item, itemId.ToString(),
             new { changes = new[] { new { field = "publishAt", before = item.PublishAt, after = (DateTimeOffset?)at } } });
         item.PublishAt = at;
+        item.PublishAttempts = 0;
+        item.PublishRetryAt = null;
         item.PublishScheduledBy = ItemTransitions.Identity(actor);
         item.PublishScheduledByName = actor.Name;
         ItemChanges.Stamp(item, actor, now);
@@ -76,6 +79,8 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
         AuditLog.Add(db, actor, AuditActions.ItemPublishScheduleCancelled, AuditTargets.Item, itemId.ToString(),
             new { scheduledBy = item.PublishScheduledByName, changes = new[] { new { field = "publishAt", before = (DateTimeOffset?)scheduled, after = (DateTimeOffset?)null } } });
         item.PublishAt = null;
+        item.PublishAttempts = 0;
+        item.PublishRetryAt = null;
         item.PublishScheduledBy = null;
         item.PublishScheduledByName = null;
         ItemChanges.Stamp(item, actor, DateTimeOffset.UtcNow);
@@ -86,14 +91,57 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
 
     // The worker's part: publish the Ready items whose time has come, each on behalf of whoever
     // scheduled it (their current rights and the four-eyes rule still apply). Rows another
-    // instance is handling are skipped. Returns how many were published.
+    // instance is handling are skipped. One transaction for the batch; when the database refuses
+    // it, each item is tried alone, and the one it refuses backs off (PublishRetryAt) while the
+    // others go out. Returns how many were published.
     public async Task<int> PublishDueAsync(Actor worker, CancellationToken ct)
+    {
+        var due = new List<long>();
+        try
+        {
+            return await PublishAsync(worker, null, due, ct);
+        }
+        catch (Exception ex) when (IsRefusedByTheDatabase(ex))
+        {
+            db.ChangeTracker.Clear();
+            if (due.Count == 1)
+            {
+                await FailedAsync(worker, due[0], ex, ct);
+                return 0;
+            }
+        }
+        var published = 0;
+        foreach (var id in due)
+        {
+            try
+            {
+                published += await PublishAsync(worker, id, [], ct);
+            }
+            catch (Exception ex) when (IsRefusedByTheDatabase(ex))
+            {
+                db.ChangeTracker.Clear();
+                await FailedAsync(worker, id, ex, ct);
+            }
+        }
+        return published;
+    }
+
+    private async Task<int> PublishAsync(Actor worker, long? only, List<long> due, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var now = DateTimeOffset.UtcNow;
-        var due = await db.Database
-            .SqlQuery<long>($"SELECT id AS \"Value\" FROM items WHERE publish_at <= {now} AND state = 'Ready' ORDER BY publish_at LIMIT {DueBatch} FOR UPDATE SKIP LOCKED")
-            .ToListAsync(ct);
+        var query = only is { } id
+            ? db.Database.SqlQuery<long>($"""
+                SELECT id AS "Value" FROM items
+                WHERE id = {id} AND publish_at <= {now} AND state = 'Ready' AND (publish_retry_at IS NULL OR publish_retry_at <= {now})
+                FOR UPDATE SKIP LOCKED
+                """)
+            : db.Database.SqlQuery<long>($"""
+                SELECT id AS "Value" FROM items
+                WHERE publish_at <= {now} AND state = 'Ready' AND (publish_retry_at IS NULL OR publish_retry_at <= {now})
+                ORDER BY publish_at LIMIT {DueBatch} FOR UPDATE SKIP LOCKED
+                """);
+        due.AddRange(await query.ToListAsync(ct));
         if (due.Count == 0)
         {
             return 0;
@@ -140,7 +188,53 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
         return published;
     }
 
+    // The database refused this item's move (a constraint, a value): the schedule is retried after
+    // 2, 4, 8 ... s (as outbox jobs are) and dropped after Publishing:MaxAttempts, each time audited.
+    private async Task FailedAsync(Actor worker, long itemId, Exception error, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var item = await db.Items.SingleOrDefaultAsync(i => i.Id == itemId && i.PublishAt != null, ct);
+        if (item is null)
+        {
+            return;
+        }
+        var now = DateTimeOffset.UtcNow;
+        item.PublishAttempts++;
+        var givingUp = item.PublishAttempts >= options.MaxAttempts;
+        item.PublishRetryAt = givingUp ? null : now + PublishingOptions.Backoff(item.PublishAttempts);
+        var message = error.Message.Length > 2000 ? error.Message[..2000] : error.Message;
+        AuditLog.Add(db, worker, AuditActions.ItemPublishScheduleFailed, AuditTargets.Item, itemId.ToString(),
+            new { error = message, attempt = item.PublishAttempts, retryAt = item.PublishRetryAt, scheduledBy = item.PublishScheduledByName, publishAt = item.PublishAt, gaveUp = givingUp });
+        if (givingUp)
+        {
+            item.PublishAt = null;
+            item.PublishScheduledBy = null;
+            item.PublishScheduledByName = null;
+        }
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Changed meanwhile (cancelled, sent back): the next round sees it as it is now.
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    // The database refused the data (SQLSTATE classes 22 data, 23 constraints, 54 limits, P0 raised
+    // by a trigger), as opposed to being unreachable, which the worker loop waits out instead.
+    private static bool IsRefusedByTheDatabase(Exception ex) =>
+        (ex as PostgresException ?? ex.InnerException as PostgresException) is { SqlState: var state }
+        && (state.StartsWith("22", StringComparison.Ordinal) || state.StartsWith("23", StringComparison.Ordinal)
+            || state.StartsWith("54", StringComparison.Ordinal) || state.StartsWith("P0", StringComparison.Ordinal));
+
     // When the next scheduled publication is due, for the worker's sleep.
     public Task<DateTimeOffset?> NextDueAsync(CancellationToken ct) =>
-        db.Items.Where(i => i.PublishAt != null && i.State == WorkflowState.Ready).MinAsync(i => i.PublishAt, ct);
+        db.Items.Where(i => i.PublishAt != null && i.State == WorkflowState.Ready)
+            .MinAsync(i => i.PublishRetryAt != null && i.PublishRetryAt > i.PublishAt ? i.PublishRetryAt : i.PublishAt, ct);
 }

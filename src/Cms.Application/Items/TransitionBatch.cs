@@ -38,6 +38,9 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
 
     public List<Subject> Subjects { get; private set; } = [];
     public HashSet<string> TakenOutputFiles { get; private set; } = [];
+
+    // Each unpublished subject's possible output names, in order of preference (OutputNames).
+    public Dictionary<long, IReadOnlyList<string>> OutputCandidates { get; private set; } = [];
     public List<(string TargetId, object? Data)> Moves { get; } = [];
     public List<(string TargetId, object? Data)> Refusals { get; } = [];
     public List<(long ItemId, WorkflowAction Trigger)> Jobs { get; } = [];
@@ -61,7 +64,8 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
                 Undecided = i.RelatedLinks.Count(l => l.Decision == LinkDecision.Pending),
             })
             .ToListAsync(ct);
-        var names = Subjects.Where(s => s.OutputFile is null).Select(s => s.FileName).Distinct().ToList();
+        OutputCandidates = Subjects.Where(s => s.OutputFile is null).ToDictionary(s => s.Id, s => OutputNames.Candidates(s.Id, s.FileName));
+        var names = OutputCandidates.Values.SelectMany(c => c).Distinct().ToList();
         var taken = await db.Items.Where(i => i.OutputFile != null && names.Contains(i.OutputFile)).Select(i => i.OutputFile!).ToListAsync(ct);
         TakenOutputFiles = taken.ToHashSet(StringComparer.Ordinal);
     }
@@ -93,8 +97,16 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
             Texts(update, "scheduled_by_name", changed.Select(s => s.PublishScheduledByName));
             Texts(update, "output_file", changed.Select(s => s.OutputFile));
             update.Parameters.AddWithValue("versions", changed.Select(s => s.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
-            if (await update.ExecuteNonQueryAsync(ct) != changed.Count)
+            try
             {
+                if (await update.ExecuteNonQueryAsync(ct) != changed.Count)
+                {
+                    return false;
+                }
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == OutputNames.UniqueIndex)
+            {
+                // Another transaction took a chosen output name meanwhile: a conflict to retry.
                 return false;
             }
         }
