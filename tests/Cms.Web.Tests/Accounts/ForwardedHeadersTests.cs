@@ -162,6 +162,7 @@ public sealed class UnknownProxyFixture : KestrelFixture
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Security:KnownProxies"] = "10.9.9.9",
+        ["AllowedHosts"] = "cms.example;localhost;127.0.0.1",
         ["RateLimit:LoginPerMinute"] = "10",
     };
 }
