@@ -124,4 +124,29 @@ public sealed class PublishingIsolationTests(ApplicationFixture app) : IClassFix
             app.Read(db => db.Database.ExecuteSqlRaw(drop));
         }
     }
+
+    // A source stored before the reader refused merge keys (or any later rule): that item is not
+    // published nor exported, with its reason; the others are.
+    [Fact]
+    public async Task A_stored_source_the_reader_now_refuses_fails_only_its_own_job_and_export()
+    {
+        var legacy = await ReadyAsync($"legacy-{Unique.Tag()}.txt");
+        var fine = await ReadyAsync($"fine-{Unique.Tag()}.txt");
+        app.Read(db => db.Items.Where(i => i.Id == legacy).ExecuteUpdate(u => u.SetProperty(i => i.SourceYaml, i => i.SourceYaml + "<<: {excerpt: \"<script>x</script>\"}\n")));
+        Assert.True((await app.RunAsync(s => s.GetRequiredService<ItemTransitions>().HandleManyAsync(Actors.Publisher(), [legacy, fine], WorkflowAction.Publish, null, CancellationToken.None))).Succeeded);
+
+        await DrainAsync();
+        var folder = Path.Combine(app.PublishFolder, "export-" + Unique.Tag());
+        var export = await app.RunAsync(s => s.GetRequiredService<Exporting.ItemExporter>().ExportAsync(folder, WorkflowState.Published, CancellationToken.None));
+
+        var jobs = app.Read(db => db.PublishJobs.Where(j => j.ItemId == legacy || j.ItemId == fine).ToDictionary(j => j.ItemId));
+        Assert.Equal(PublishJobStatus.Pending, jobs[legacy].Status);
+        Assert.Contains("merge keys (<<) are not allowed", jobs[legacy].LastError);
+        Assert.Equal(PublishJobStatus.Done, jobs[fine].Status);
+        Assert.False(File.Exists(Path.Combine(app.PublishFolder, OutputFile(legacy)!)));
+        Assert.True(File.Exists(Path.Combine(app.PublishFolder, OutputFile(fine)!)));
+        var refused = Assert.Single(export.Refused, r => r.StartsWith($"item {legacy}:", StringComparison.Ordinal));
+        Assert.Contains("merge keys (<<) are not allowed", refused);
+        Assert.True(File.Exists(Path.Combine(folder, OutputFile(fine)!)));
+    }
 }
