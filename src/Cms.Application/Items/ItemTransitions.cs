@@ -1,4 +1,3 @@
-using Cms.Application.Auditing;
 using Cms.Application.Publishing;
 using Cms.Core.Auditing;
 using Cms.Core.Items;
@@ -22,10 +21,10 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
     public async Task<Outcome> HandleAsync(Actor actor, Request request, CancellationToken ct)
     {
         var transition = Workflow.Get(request.Action);
-        if (!actor.Can(transition.Permission))
+        if (await Guard.RequireAsync(db, actor, transition.Permission, transition.Label,
+                new Attempt(AuditActions.ItemStateChanged, AuditTargets.Item, request.ItemId.ToString(), request.Action.ToString()), ct) is { } refused)
         {
-            await AuditLog.RefusedAsync(db, actor, Attempted(request.Action), AuditTargets.Item, request.ItemId.ToString(), $"{transition.Permission} required", ct);
-            return Outcome.Forbidden($"{transition.Label} needs the {transition.Permission} permission.");
+            return refused;
         }
         var reason = Clean(request.Reason);
         if (ValidateReason(transition, reason) is { } invalid)
@@ -59,10 +58,10 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
     public async Task<Outcome> HandleManyAsync(Actor actor, IReadOnlyList<long> ids, WorkflowAction action, string? reason, CancellationToken ct)
     {
         var transition = Workflow.Get(action);
-        if (!actor.Can(transition.Permission))
+        if (await Guard.RequireAsync(db, actor, transition.Permission, transition.Label,
+                new Attempt(AuditActions.ItemStateChanged, AuditTargets.Item, Move: action.ToString()), ct) is { } forbidden)
         {
-            await AuditLog.RefusedAsync(db, actor, "bulk:" + Attempted(action), AuditTargets.Item, null, $"{transition.Permission} required", ct);
-            return Outcome.Forbidden($"{transition.Label} needs the {transition.Permission} permission.");
+            return forbidden;
         }
         reason = Clean(reason);
         if (ValidateReason(transition, reason) is { } invalid)
@@ -164,8 +163,6 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
         }
         return reason?.Length > MaxReasonLength ? Outcome.Invalid("Reason", $"The reason is longer than {MaxReasonLength} characters.") : null;
     }
-
-    private static string Attempted(WorkflowAction action) => "item." + action.ToString().ToLowerInvariant();
 
     private static string Capitalized(string text) => char.ToUpperInvariant(text[0]) + text[1..];
 }

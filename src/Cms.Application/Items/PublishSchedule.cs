@@ -17,10 +17,10 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
 
     public async Task<Outcome> ScheduleAsync(Actor actor, long itemId, DateTimeOffset publishAt, CancellationToken ct)
     {
-        if (!actor.Can(Permissions.PublishItems))
+        if (await Guard.RequireAsync(db, actor, Permissions.PublishItems, "Scheduling",
+                new Attempt(AuditActions.ItemPublishScheduled, AuditTargets.Item, itemId.ToString()), ct) is { } refused)
         {
-            await AuditLog.RefusedAsync(db, actor, "item.schedule", AuditTargets.Item, itemId.ToString(), $"{Permissions.PublishItems} required", ct);
-            return Outcome.Forbidden($"Scheduling needs the {Permissions.PublishItems} permission.");
+            return refused;
         }
         var now = DateTimeOffset.UtcNow;
         if (publishAt <= now)
@@ -58,10 +58,10 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
 
     public async Task<Outcome> CancelAsync(Actor actor, long itemId, CancellationToken ct)
     {
-        if (!actor.Can(Permissions.PublishItems))
+        if (await Guard.RequireAsync(db, actor, Permissions.PublishItems, "Cancelling a schedule",
+                new Attempt(AuditActions.ItemPublishScheduleCancelled, AuditTargets.Item, itemId.ToString()), ct) is { } refused)
         {
-            await AuditLog.RefusedAsync(db, actor, "item.cancel-schedule", AuditTargets.Item, itemId.ToString(), $"{Permissions.PublishItems} required", ct);
-            return Outcome.Forbidden($"Cancelling a schedule needs the {Permissions.PublishItems} permission.");
+            return refused;
         }
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var item = await db.Items.SingleOrDefaultAsync(i => i.Id == itemId, ct);

@@ -96,11 +96,10 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
 
     private async Task<Outcome> DecideAsync(Actor actor, long itemId, long revisionId, uint version, bool accept, IReadOnlyCollection<string>? fields, CancellationToken ct)
     {
-        var attempted = accept ? "item.revision-accept" : "item.revision-dismiss";
-        if (!actor.Can(Permissions.ReviewItems))
+        var attempt = new Attempt(accept ? AuditActions.ItemRevisionAccepted : AuditActions.ItemRevisionDismissed, AuditTargets.Item, itemId.ToString());
+        if (await Guard.RequireAsync(db, actor, Permissions.ReviewItems, "Deciding source revisions", attempt, ct) is { } refused)
         {
-            await AuditLog.RefusedAsync(db, actor, attempted, AuditTargets.Item, itemId.ToString(), $"{Permissions.ReviewItems} required", ct);
-            return Outcome.Forbidden($"Deciding source revisions needs the {Permissions.ReviewItems} permission.");
+            return refused;
         }
         if (fields?.FirstOrDefault(f => !RevisionFields.All.Any(k => k.Name == f)) is { } unknown)
         {

@@ -27,7 +27,7 @@ public sealed partial class UserAdministration(CmsDbContext db, UserManager<CmsU
     // or (issueLink) the account gets none and a one-time set-password token valid 24 h is returned.
     public async Task<Outcome<Provisioned>> ProvisionAsync(Actor actor, string email, string? password, IReadOnlyList<string> roles, bool issueLink, CancellationToken ct)
     {
-        if (await RefuseAsync(actor, "user.create", null, ct) is { } refused)
+        if (await RefuseAsync(actor, AuditActions.UserCreated, null, ct) is { } refused)
         {
             return refused;
         }
@@ -67,7 +67,7 @@ public sealed partial class UserAdministration(CmsDbContext db, UserManager<CmsU
     // account's sessions.
     public async Task<Outcome<string>> ResetPasswordAsync(Actor actor, string email, string? password, string? reason, CancellationToken ct)
     {
-        if (await RefuseAsync(actor, "user.password-reset", null, ct) is { } refused)
+        if (await RefuseAsync(actor, AuditActions.UserPasswordReset, null, ct) is { } refused)
         {
             return refused;
         }
@@ -167,13 +167,6 @@ public sealed partial class UserAdministration(CmsDbContext db, UserManager<CmsU
     private static Outcome Invalid(IdentityResult result) =>
         Outcome.Invalid(result.Errors.Select(e => new FieldError("", e.Description)).ToList());
 
-    private async Task<Outcome?> RefuseAsync(Actor actor, string attempted, string? userId, CancellationToken ct)
-    {
-        if (actor.Can(Permissions.ManageUsers))
-        {
-            return null;
-        }
-        await AuditLog.RefusedAsync(db, actor, attempted, AuditTargets.User, userId, $"{Permissions.ManageUsers} required", ct);
-        return Outcome.Forbidden($"Managing accounts needs the {Permissions.ManageUsers} permission.");
-    }
+    private Task<Outcome?> RefuseAsync(Actor actor, string attempted, string? userId, CancellationToken ct) =>
+        Guard.RequireAsync(db, actor, Permissions.ManageUsers, "Managing accounts", new Attempt(attempted, AuditTargets.User, userId), ct);
 }
