@@ -17,13 +17,16 @@ public static class ItemChanges
 
     public const string EditedWhileReady = "edited while Ready";
 
+    // Whether saving a reviewed field (quality, category, topics, related links) sends the item back to New.
+    public static bool EditReturnsToNew(WorkflowState state) => state == WorkflowState.Ready;
+
     // Changing what was reviewed (quality, category, topics, related links) sends a Ready item back
     // to New, whichever entry point makes the change, and drops its schedule. Returns the field
     // changes to record in the edit's audit event (none when the item was not Ready).
     public static List<object> ReturnToNewIfReady(Item item)
     {
         var changes = new List<object>();
-        if (item.State != WorkflowState.Ready)
+        if (!EditReturnsToNew(item.State))
         {
             return changes;
         }

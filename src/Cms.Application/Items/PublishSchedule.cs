@@ -15,9 +15,17 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
 {
     public const int DueBatch = 100;
 
+    // Scheduling and cancelling a schedule are a publisher's decisions.
+    public const string Permission = Permissions.PublishItems;
+
+    // Whether this actor may schedule this item: exactly whether they may publish it now (state,
+    // permission, four-eyes). The item page offers the form from this same check.
+    public static TransitionCheck Check(ItemFacts item, ActorFacts who, bool fourEyes) =>
+        Workflow.Check(WorkflowAction.Publish, item, who, fourEyes);
+
     public async Task<Outcome> ScheduleAsync(Actor actor, long itemId, DateTimeOffset publishAt, CancellationToken ct)
     {
-        if (await Guard.RequireAsync(db, actor, Permissions.PublishItems, "Scheduling",
+        if (await Guard.RequireAsync(db, actor, Permission, "Scheduling",
                 new Attempt(AuditActions.ItemPublishScheduled, AuditTargets.Item, itemId.ToString()), ct) is { } refused)
         {
             return refused;
@@ -34,7 +42,7 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
             return Outcome.NotFound();
         }
         var undecided = await db.RelatedLinks.CountAsync(l => l.ItemId == itemId && l.Decision == LinkDecision.Pending, ct);
-        var check = Workflow.Check(WorkflowAction.Publish, new ItemFacts(item.State, undecided, item.ReadyBy), ItemTransitions.Facts(actor), options.FourEyes);
+        var check = Check(new ItemFacts(item.State, undecided, item.ReadyBy), ItemTransitions.Facts(actor), options.FourEyes);
         if (!check.Allowed)
         {
             AuditLog.Add(db, actor, AuditActions.ItemTransitionRefused, AuditTargets.Item, itemId.ToString(),
@@ -58,7 +66,7 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
 
     public async Task<Outcome> CancelAsync(Actor actor, long itemId, CancellationToken ct)
     {
-        if (await Guard.RequireAsync(db, actor, Permissions.PublishItems, "Cancelling a schedule",
+        if (await Guard.RequireAsync(db, actor, Permission, "Cancelling a schedule",
                 new Attempt(AuditActions.ItemPublishScheduleCancelled, AuditTargets.Item, itemId.ToString()), ct) is { } refused)
         {
             return refused;

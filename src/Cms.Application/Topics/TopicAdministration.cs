@@ -11,6 +11,14 @@ namespace Cms.Application.Topics;
 // a merge moves the items of one topic to another and removes the first.
 public sealed class TopicAdministration(CmsDbContext db, TopicVocabulary vocabulary)
 {
+    public sealed record Row(int Id, string Name, bool FromImport, int Items);
+
+    // The topics page: every topic with how many items carry it.
+    public async Task<IReadOnlyList<Row>> ListAsync(CancellationToken ct) =>
+        await db.Topics.AsNoTracking().OrderBy(t => t.Name)
+            .Select(t => new Row(t.Id, t.Name, t.FromImport, db.ItemTopics.Count(it => it.TopicId == t.Id)))
+            .ToListAsync(ct);
+
     public async Task<Outcome> CreateAsync(Actor actor, string name, CancellationToken ct)
     {
         if (await RefuseAsync(actor, AuditActions.TopicCreated, null, ct) is { } refused)
