@@ -2,6 +2,7 @@ using Cms.Application.Publishing;
 using Cms.Core.Auditing;
 using Cms.Core.Items;
 using Cms.Data;
+using Cms.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cms.Application.Items;
@@ -34,12 +35,12 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var batch = new TransitionBatch(db, actor, DateTimeOffset.UtcNow);
         await batch.LoadAsync([request.ItemId], ct);
-        if (batch.Subjects is not [var subject])
+        if (batch.Items is not [var item])
         {
             return Outcome.NotFound();
         }
-        var from = subject.State;
-        var check = Apply(Facts(actor), subject, request.Action, reason, batch, "item");
+        var from = item.State;
+        var check = Apply(Facts(actor), item, request.Action, reason, batch, "item");
         if (!await batch.WriteAsync(ct))
         {
             return Outcome.Conflict(ConflictMessage);
@@ -73,14 +74,14 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
         var batch = new TransitionBatch(db, actor, DateTimeOffset.UtcNow);
         await batch.LoadAsync(distinct, ct);
         var facts = Facts(actor);
-        var refused = batch.Subjects.Select(s => Apply(facts, s, action, reason, batch, "bulk"))
+        var refused = batch.Items.Select(i => Apply(facts, i, action, reason, batch, "bulk"))
             .Where(c => !c.Allowed).Select(Workflow.Short).ToList();
         if (!await batch.WriteAsync(ct))
         {
             return Outcome.Conflict(ConflictMessage);
         }
         await tx.CommitAsync(ct);
-        var done = batch.Subjects.Count - refused.Count;
+        var done = batch.Items.Count - refused.Count;
         var message = $"{transition.Label}: {done} {transition.Done}";
         if (refused.Count > 0)
         {
@@ -89,9 +90,9 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
                 ? $", {refused.Count} refused: {groups[0].Why}"
                 : $", {refused.Count} refused: " + string.Join(", ", groups.Select(g => $"{g.Count} {g.Why}"));
         }
-        if (distinct.Count > batch.Subjects.Count)
+        if (distinct.Count > batch.Items.Count)
         {
-            message += $", {distinct.Count - batch.Subjects.Count} not found";
+            message += $", {distinct.Count - batch.Items.Count} not found";
         }
         return Outcome.Ok(message + ".");
     }
@@ -105,9 +106,9 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
     // the output name, the outbox row and the audit event; a refusal only records its event. The
     // batch writes it all. `who` is whose rights and four-eyes identity count (the scheduler's when
     // the worker publishes on their behalf).
-    internal TransitionCheck Apply(ActorFacts who, Subject item, WorkflowAction action, string? reason, TransitionBatch batch, string via, object? onBehalfOf = null)
+    internal TransitionCheck Apply(ActorFacts who, Item item, WorkflowAction action, string? reason, TransitionBatch batch, string via, object? onBehalfOf = null)
     {
-        var check = Workflow.Check(action, new ItemFacts(item.State, item.Undecided, item.ReadyBy), who, options.FourEyes);
+        var check = Workflow.Check(action, new ItemFacts(item.State, batch.Undecided(item), item.ReadyBy), who, options.FourEyes);
         var id = item.Id.ToString();
         if (!check.Allowed)
         {
@@ -116,17 +117,10 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
         }
         var t = check.Transition;
         var changes = new List<object> { new { field = "state", before = item.State.ToString(), after = t.To.ToString() } };
-        item.State = t.To;
-        var ready = t.To == WorkflowState.Ready;
-        item.ReadyBy = ready ? who.Identity : null;
-        item.ReadyByName = ready ? batch.ActorName : null;
-        item.ReadyAt = ready ? batch.Now : null;
-        if (item.PublishAt is { } scheduled)
+        ItemChanges.EnterState(item, t.To, (who.Identity, batch.ActorName, batch.Now));
+        if (ItemChanges.DropSchedule(item) is { } dropped)
         {
-            changes.Add(new { field = "publishAt", before = (DateTimeOffset?)scheduled, after = (DateTimeOffset?)null });
-            item.PublishAt = null;
-            item.PublishScheduledBy = null;
-            item.PublishScheduledByName = null;
+            changes.Add(dropped);
         }
         if (t.Output == OutputEffect.Write && item.OutputFile is null)
         {
@@ -137,13 +131,13 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
         {
             batch.Jobs.Add((item.Id, action));
         }
-        item.Changed = true;
+        batch.Changed(item);
         batch.Moves.Add((id, new { action = action.ToString(), reason, via, onBehalfOf, changes }));
         return check;
     }
 
     // The source file name, unless another item already publishes under it.
-    private static string OutputFileFor(Subject item, HashSet<string> taken)
+    private static string OutputFileFor(Item item, HashSet<string> taken)
     {
         var name = item.FileName;
         while (!taken.Add(name))

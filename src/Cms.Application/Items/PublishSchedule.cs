@@ -54,9 +54,7 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
         var at = Core.Auditing.AuditRecord.Truncate(publishAt);
         AuditLog.Add(db, actor, AuditActions.ItemPublishScheduled, AuditTargets.Item, itemId.ToString(),
             new { changes = new[] { new { field = "publishAt", before = item.PublishAt, after = (DateTimeOffset?)at } } });
-        item.PublishAt = at;
-        item.PublishScheduledBy = ItemTransitions.Identity(actor);
-        item.PublishScheduledByName = actor.Name;
+        ItemChanges.Schedule(item, at, ItemTransitions.Identity(actor), actor.Name);
         ItemChanges.Stamp(item, actor, now);
         await db.SaveChangesAsync(ct);
         await PublishSignal.NotifyAsync(db, ct);
@@ -77,15 +75,13 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
         {
             return Outcome.NotFound();
         }
-        if (item.PublishAt is not { } scheduled)
+        var scheduledBy = item.PublishScheduledByName;
+        if (ItemChanges.DropSchedule(item) is not { } dropped)
         {
             return Outcome.Invalid("PublishAt", "This item is not scheduled.");
         }
         AuditLog.Add(db, actor, AuditActions.ItemPublishScheduleCancelled, AuditTargets.Item, itemId.ToString(),
-            new { scheduledBy = item.PublishScheduledByName, changes = new[] { new { field = "publishAt", before = (DateTimeOffset?)scheduled, after = (DateTimeOffset?)null } } });
-        item.PublishAt = null;
-        item.PublishScheduledBy = null;
-        item.PublishScheduledByName = null;
+            new { scheduledBy, changes = new[] { dropped } });
         ItemChanges.Stamp(item, actor, DateTimeOffset.UtcNow);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -108,13 +104,13 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
         }
         var batch = new TransitionBatch(db, worker, now);
         await batch.LoadAsync(due, ct);
-        var schedulers = batch.Subjects.Select(i => i.PublishScheduledBy).OfType<string>().Distinct().ToList();
+        var schedulers = batch.Items.Select(i => i.PublishScheduledBy).OfType<string>().Distinct().ToList();
         var roles = await db.UserRoles.Where(r => schedulers.Contains(r.UserId))
             .Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => new { ur.UserId, r.Name })
             .ToListAsync(ct);
         var users = await db.Users.Where(u => schedulers.Contains(u.Id)).Select(u => u.Id).ToListAsync(ct);
         var published = 0;
-        foreach (var item in batch.Subjects)
+        foreach (var item in batch.Items)
         {
             var scheduler = item.PublishScheduledBy ?? worker.Name;
             // An account's current roles count; an actor without an account (the CLI) keeps its rights.
@@ -130,10 +126,8 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
             else
             {
                 // A schedule that can no longer be honoured is dropped (its refusal is audited), not retried for ever.
-                item.PublishAt = null;
-                item.PublishScheduledBy = null;
-                item.PublishScheduledByName = null;
-                item.Changed = true;
+                ItemChanges.DropSchedule(item);
+                batch.Changed(item);
             }
         }
         if (!await batch.WriteAsync(ct))
