@@ -212,8 +212,6 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
             Status = RevisionStatus.Pending,
             ChangedFields = comparison.ChangedFields,
             ChangedFieldCount = comparison.ChangedFieldCount,
-            Diff = comparison.Diff,
-            DiffOmitted = comparison.DiffOmitted,
         });
         await db.Items.Where(i => i.Id == id).ExecuteUpdateAsync(s => s.SetProperty(i => i.SourceChanged, true), ct);
         AuditLog.Add(db, actor, AuditActions.ItemRevisionReceived, AuditTargets.Item, id.ToString(),

@@ -1,5 +1,4 @@
 using Cms.Application.Auditing;
-using Cms.Application.Importing;
 using Cms.Application.Topics;
 using Cms.Core.Auditing;
 using Cms.Core.FrontMatter;
@@ -17,6 +16,10 @@ namespace Cms.Application.Items;
 // "source changed" unless another revision is still pending. Same permission and xmin check as a save.
 public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVocabulary vocabulary)
 {
+    // Both sources together, in characters: beyond this a page view parses neither and shows the
+    // changed field names stored on arrival.
+    public const int MaxCompareChars = 128 * 1024;
+
     public const string Accepted = "Source revision accepted.";
     public const string Dismissed = "Source revision dismissed.";
     public const string NotPending = "This source revision is no longer pending (someone decided it already).";
@@ -42,7 +45,7 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
         {
             return null;
         }
-        if (pending.Size > RevisionComparer.MaxDiffInputChars)
+        if (pending.Size > MaxCompareChars)
         {
             return new Comparison(pending.Id, pending.FileName, pending.ReceivedAt, [], [], null, pending.ChangedFields ?? [], pending.ChangedFieldCount, TooLarge: true);
         }
