@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Cms.Testing;
 
-// One item file for a test, in the source format (shared/ITEM_FORMAT.md). Every instance gets its
+// One item file for a test, in the source format (docs/ITEM_FORMAT.md). Every instance gets its
 // own originalUrl and title, so tests sharing a database never import onto each other's items; a
 // `with` copy keeps the URL, so it is the same item changed at the source. Optional fields left
 // null are left out of the file. Hostile or malformed shapes belong inline in their tests.
