@@ -5,7 +5,6 @@ using Cms.Core.Security;
 using Cms.Data;
 using Cms.Data.Entities;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cms.Application.Users;
@@ -55,7 +54,7 @@ public sealed partial class UserAdministration(CmsDbContext db, UserManager<CmsU
         string? token = null;
         if (password is null)
         {
-            token = WebEncoders.Base64UrlEncode(System.Text.Encoding.UTF8.GetBytes(await users.GeneratePasswordResetTokenAsync(user)));
+            token = System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(await users.GeneratePasswordResetTokenAsync(user)));
             AuditLog.Add(db, actor, AuditActions.UserSetPasswordLinkIssued, AuditTargets.User, user.Id, new { email });
         }
         await db.SaveChangesAsync(ct);

@@ -24,7 +24,7 @@ public sealed class UserSessions(CmsDbContext db, SessionSettings settings)
         await db.UserSessions.Where(s => s.ExpiresAt < now).ExecuteDeleteAsync(ct);
         var session = new UserSession
         {
-            Id = Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            Id = System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
             UserId = userId,
             Ticket = ticket,
             CreatedAt = now,
