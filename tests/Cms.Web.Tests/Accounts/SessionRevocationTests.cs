@@ -145,7 +145,7 @@ public sealed class SessionRevocationTests(TwoInstancesFixture app) : WebTest(ap
         var list = await (await laptop.GetAsync(Factory, "/Account/Manage/Sessions")).Content.ReadAsStringAsync();
         var end = await laptop.PostFormAsync(Factory, "/Account/Manage/Sessions", new Dictionary<string, string>(), $"/Account/Manage/Sessions?handler=End&sessionId={Uri.EscapeDataString(sessionIds[1])}");
 
-        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(list, "handler=End").Count);
+        Assert.Equal(2, Html.Parse(list).QuerySelectorAll("form[action*='handler=End']").Length);
         Assert.Equal(HttpStatusCode.Redirect, end.StatusCode);
         Assert.False(await phone.IsSignedInAsync(Second));
         Assert.True(await laptop.IsSignedInAsync(Second));
