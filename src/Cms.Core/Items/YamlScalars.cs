@@ -7,7 +7,7 @@ using Cms.Core.FrontMatter;
 namespace Cms.Core.Items;
 
 // How the CMS reads a scalar: YAML 1.2 core-schema resolution of plain scalars (the types
-// ITEM_FORMAT.md relies on) plus YAML 1.1's timestamp, exactly as PyYAML matches it. And how each
+// docs/ITEM_FORMAT.md relies on) plus YAML 1.1's timestamp, exactly as PyYAML matches it. And how each
 // value is written so that YAML 1.1 readers (PyYAML, Ruby, Go: `yes`/`on` booleans, octal `010`,
 // sexagesimal `1:20`, timestamps) and YAML 1.2 readers read what the CMS read: non-strings in one
 // canonical plain form every reader agrees on, strings plain only when no reader can take them for
