@@ -53,19 +53,7 @@ public sealed class HostileCorpusPublishingTests(ApplicationFixture app) : IClas
         publishedDateTime: 2023-11-27 16:06:00Z
         provider: {name: off, domain: 010}
         topics: [yes, 2024, " spaced ", "e\u0301te\u0301"]
-        "true": quoted true key
-        "on": quoted on key
-        "1:20": quoted sexagesimal key
-        "=": quoted value key
-        "<<x": not a merge key
-        plainKeys:
-          true: a
-          on: b
-          1:20: c
-          =: d
-          y: e
-          010: f
-          ~: g
+        """ + "\n" + HostileYaml.KeyTraps + """
         values: [yes, no, on, off, y, n, 0o17, 0x1F, 010, 1_000, 1:20, 190:20:30, 2001-12-14, 2001-12-14 21:59:43.10 -5, 2001-1-1, .NaN, .inf, -.inf, 1e5, -.5, 1., =, ~, null, "", 0b101, 9223372036854775807, True, FALSE, "<<"]
         tagged: [!!str 12, !!str yes, !!int "12", !!float "1", !!bool "True", !!null "", !!timestamp "2001-12-14"]
         secured: 3e+/AbC==;9xYz/+==

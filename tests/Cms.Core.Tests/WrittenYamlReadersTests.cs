@@ -22,36 +22,7 @@ public sealed class WrittenYamlReadersTests : IDisposable
     // would change: quoted keys that look like booleans, numbers, merge and value keys; plain
     // values that 1.1 reads as booleans, octal, sexagesimal, timestamps; core-tagged values;
     // characters that plain and single-quoted styles fold or that readers refuse.
-    private const string Hostile = """
-        ---
-        "true": quoted true key
-        "on": x
-        "1:20": x
-        "=": x
-        "~": x
-        "null": x
-        "y": x
-        "1e3": x
-        ".inf": x
-        "0x10": x
-        "-": x
-        "? x": x
-        "# c": x
-        "": empty key
-        " lead": x
-        "a: b": x
-        "Yes": x
-        "<<x": not a merge key
-        plainKeys:
-          true: a
-          on: b
-          1:20: c
-          =: d
-          y: e
-          010: f
-          ~: g
-          0x1F: h
-          2001-12-14: i
+    private static readonly string Hostile = "---\n" + HostileYaml.KeyTraps + """
         plainValues:
           - yes
           - no
