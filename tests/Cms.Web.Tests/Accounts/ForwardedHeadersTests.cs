@@ -58,6 +58,30 @@ public sealed class ForwardedHeadersTests(KnownProxyFixture app) : IClassFixture
     }
 
     [Fact]
+    public async Task The_addresses_of_one_ipv6_64_share_one_budget_and_an_ipv4_address_is_one_client_in_either_spelling()
+    {
+        // An attacker with one IPv6 subscriber prefix holds 2^64 addresses: a new one per attempt.
+        var ipv6 = new List<HttpStatusCode>();
+        for (var i = 1; i <= 12; i++)
+        {
+            ipv6.Add((await Client($"2001:db8:64:64::{i:x}").SignInAsync($"spray-{i}@example.com", "wrong password")).StatusCode);
+        }
+        var otherPrefix = await Client("2001:db8:64:65::1").SignInAsync("spray@example.com", "wrong password");
+        // The same IPv4 client written as an IPv4-mapped IPv6 address gets no second budget.
+        var mixed = new List<HttpStatusCode>();
+        for (var i = 0; i < 12; i++)
+        {
+            mixed.Add((await Client(i % 2 == 0 ? "203.0.113.64" : "::ffff:203.0.113.64").SignInAsync($"mixed-{i}@example.com", "wrong password")).StatusCode);
+        }
+
+        Assert.Equal(10, ipv6.Count(s => s == HttpStatusCode.OK));
+        Assert.Equal(2, ipv6.Count(s => s == HttpStatusCode.TooManyRequests));
+        Assert.Equal(HttpStatusCode.OK, otherPrefix.StatusCode);
+        Assert.Equal(2, mixed.Count(s => s == HttpStatusCode.TooManyRequests));
+        Assert.True(app.Factory.WithDb(db => db.SignInThrottles.Any(t => t.Client == "2001:db8:64:64::/64")));
+    }
+
+    [Fact]
     public async Task One_account_name_is_limited_across_client_addresses()
     {
         var statuses = new List<HttpStatusCode>();
