@@ -1,4 +1,5 @@
 using Cms.Application.Auditing;
+using Cms.Application.Delivery;
 using Cms.Application.Publishing;
 using Cms.Core.Auditing;
 using Cms.Core.Items;
@@ -11,7 +12,7 @@ namespace Cms.Application.Items;
 // the item page, the queue's bulk actions and the scheduler all come here. A move that writes or
 // removes output adds an outbox row in the same transaction; every move and every refused one is
 // audited.
-public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
+public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options, DeliveryRecorder delivery)
 {
     public const int MaxReasonLength = 500;
 
@@ -41,7 +42,7 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
         }
         var from = subject.State;
         var check = Apply(Facts(actor), subject, request.Action, reason, batch, "item");
-        if (!await batch.WriteAsync(ct))
+        if (!await WriteAsync(actor, batch, ct))
         {
             return Outcome.Conflict(ConflictMessage);
         }
@@ -76,7 +77,7 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
         var facts = Facts(actor);
         var refused = batch.Subjects.Select(s => Apply(facts, s, action, reason, batch, "bulk"))
             .Where(c => !c.Allowed).Select(Workflow.Short).ToList();
-        if (!await batch.WriteAsync(ct))
+        if (!await WriteAsync(actor, batch, ct))
         {
             return Outcome.Conflict(ConflictMessage);
         }
@@ -95,6 +96,17 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
             message += $", {distinct.Count - batch.Subjects.Count} not found";
         }
         return Outcome.Ok(message + ".");
+    }
+
+    // The batch's rows, then what its moves deliver (same transaction). False on a conflict.
+    internal async Task<bool> WriteAsync(Actor actor, TransitionBatch batch, CancellationToken ct)
+    {
+        if (!await batch.WriteAsync(ct))
+        {
+            return false;
+        }
+        await delivery.RecordAsync(actor, batch.Jobs, batch.Now, ct);
+        return true;
     }
 
     public static ActorFacts Facts(Actor actor) => new(Identity(actor), actor.Permissions);

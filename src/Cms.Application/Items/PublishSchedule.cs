@@ -128,7 +128,7 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
                 item.Changed = true;
             }
         }
-        if (!await batch.WriteAsync(ct))
+        if (!await transitions.WriteAsync(worker, batch, ct))
         {
             return 0;
         }
