@@ -57,7 +57,7 @@ public sealed class DeliveryRecorder(CmsDbContext db, ItemExporter exporter, IFr
         if (writes.Count > 0)
         {
             var prepared = await exporter.PrepareAsync(await exporter.RowsAsync(writes, ct), ct);
-            rows.AddRange(prepared.AsParallel().Select(p => Render(p, previous.GetValueOrDefault(p.Row.Id))));
+            rows.AddRange(prepared.AsParallel().AsOrdered().Select(p => Render(p, previous.GetValueOrDefault(p.Row.Id))));
         }
         rows.AddRange(removes.Select(id => new Row(id, DeliveryEvents.Withdrawn, null, null, null, null, [], [])));
         if (rows.Count == 0)
@@ -119,9 +119,8 @@ public sealed class DeliveryRecorder(CmsDbContext db, ItemExporter exporter, IFr
         await using var upsert = new NpgsqlCommand("""
             INSERT INTO published_items AS p (item_id, version, withdrawn, seq, changed_at, first_published_at, category, topics, document, output, output_hash)
             SELECT u.item_id, 1, u.withdrawn, nextval('delivery_seq'), @now, @now, u.category, coalesce(u.topics::text[], '{}'), u.document, u.output, u.hash
-            FROM unnest(@ids, @withdrawn, @categories, @topics, @documents, @outputs, @hashes)
-              AS u(item_id, withdrawn, category, topics, document, output, hash)
-            ORDER BY u.item_id
+            FROM (SELECT * FROM unnest(@ids, @withdrawn, @categories, @topics, @documents, @outputs, @hashes)
+              AS x(item_id, withdrawn, category, topics, document, output, hash) ORDER BY x.item_id) AS u
             ON CONFLICT (item_id) DO UPDATE SET version = p.version + 1, withdrawn = excluded.withdrawn, seq = excluded.seq,
               changed_at = excluded.changed_at,
               category = CASE WHEN excluded.withdrawn THEN p.category ELSE excluded.category END,
