@@ -1097,10 +1097,6 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("last_status_code");
 
-                    b.Property<DateTimeOffset?>("LockedUntil")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("locked_until");
-
                     b.Property<long>("MessageId")
                         .HasColumnType("bigint")
                         .HasColumnName("message_id");

@@ -69,7 +69,7 @@ public sealed class WebhookLoop(IServiceScopeFactory scopes, IConfiguration conf
         var next = await last.ServiceProvider.GetRequiredService<WebhookSender>().NextDueAsync(ct);
         var now = DateTimeOffset.UtcNow;
         var wake = next is { } n && n < now + options.PollInterval ? n : now + options.PollInterval;
-        var soonest = now.AddMilliseconds(100);
+        var soonest = now.AddMilliseconds(250);
         return wake < soonest ? soonest : wake;
     }
 }

@@ -24,9 +24,6 @@ public sealed class WebhookOptions
     // Test-only, as Publishing:FailAt: "before-send" or "after-send" ends the process there.
     public string? FailAt { get; init; }
 
-    // A worker holds the deliveries it sends this long; one that died releases them by the clock.
-    public TimeSpan Lease => Timeout * 2 + TimeSpan.FromSeconds(30);
-
     public int MaxAttempts => RetrySchedule.Count + 1;
 
     public static WebhookOptions From(IConfiguration configuration)

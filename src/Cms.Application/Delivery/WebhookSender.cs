@@ -11,12 +11,13 @@ using NpgsqlTypes;
 
 namespace Cms.Application.Delivery;
 
-// One round of sending webhooks: claim due deliveries (a lease, committed at once, so no
-// transaction stays open while receivers answer), sign and POST them in parallel, then record each
-// result and its audit event in one transaction. Per endpoint, an item's deliveries go out in order:
-// a delivery waits while an earlier one of the same item to the same endpoint is pending.
-// A worker that dies after sending and before recording sends again when the lease ends (receivers
-// deduplicate on webhook-id, as the specification asks).
+// One round of sending webhooks, as the publishing worker drains its outbox: in one transaction,
+// claim due deliveries (FOR UPDATE SKIP LOCKED, so instances never share one), sign and POST them in
+// parallel, then record each result and its audit event, and commit. A worker that dies before the
+// commit leaves its deliveries pending and unlocked; one that dies after a receiver answered and
+// before the commit sends that message again, with the same webhook-id (receivers deduplicate on
+// it, as the specification asks). Per endpoint, an item's deliveries go out in order: a delivery
+// waits while an earlier one of the same item to the same endpoint is pending.
 public sealed class WebhookSender(CmsDbContext db, WebhookClient client, WebhookOptions options, ILogger<WebhookSender> log)
 {
     public static readonly Actor Actor = Actor.System("webhooks");
@@ -39,9 +40,14 @@ public sealed class WebhookSender(CmsDbContext db, WebhookClient client, Webhook
         try
         {
             var conn = (NpgsqlConnection)db.Database.GetDbConnection();
+            // Begun on the connection, not through EF: it is held while receivers answer and must not
+            // hold the audit chain lock meanwhile (AuditLog.CopyAsync takes it at the end).
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            await db.Database.UseTransactionAsync(tx, ct);
             var claimed = await ClaimAsync(conn, ct);
             if (claimed.Count == 0)
             {
+                await tx.CommitAsync(ct);
                 return 0;
             }
             Fault("before-send");
@@ -49,10 +55,12 @@ public sealed class WebhookSender(CmsDbContext db, WebhookClient client, Webhook
                 async (d, token) => await SendAsync(d, token));
             Fault("after-send");
             await RecordAsync(conn, claimed, ct);
+            await tx.CommitAsync(ct);
             return claimed.Count;
         }
         finally
         {
+            await db.Database.UseTransactionAsync(null, ct);
             await db.Database.CloseConnectionAsync();
         }
     }
@@ -60,16 +68,11 @@ public sealed class WebhookSender(CmsDbContext db, WebhookClient client, Webhook
     private async Task<List<Claimed>> ClaimAsync(NpgsqlConnection conn, CancellationToken ct)
     {
         await using var claim = new NpgsqlCommand($"""
-            WITH c AS (
-              SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.enabled
-              WHERE d.status = 'Pending' AND d.next_attempt_at <= now() AND (d.locked_until IS NULL OR d.locked_until <= now())
-                AND {HeadOfItem}
-              ORDER BY d.id LIMIT @n FOR UPDATE OF d SKIP LOCKED)
-            UPDATE webhook_deliveries d SET locked_until = now() + @lease FROM c WHERE d.id = c.id
-            RETURNING d.id
+            SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.enabled
+            WHERE d.status = 'Pending' AND d.next_attempt_at <= now() AND {HeadOfItem}
+            ORDER BY d.id LIMIT @n FOR UPDATE OF d SKIP LOCKED
             """, conn);
         claim.Parameters.AddWithValue("n", options.BatchSize);
-        claim.Parameters.AddWithValue("lease", options.Lease);
         var ids = new List<long>();
         await using (var reader = await claim.ExecuteReaderAsync(ct))
         {
@@ -137,14 +140,13 @@ public sealed class WebhookSender(CmsDbContext db, WebhookClient client, Webhook
             }
             log.LogInformation("webhook delivery {Delivery} to endpoint {Endpoint} failed (attempt {Attempt}): {Error}", d.Id, d.EndpointId, attempts, error);
         }
-        await using var tx = await conn.BeginTransactionAsync(ct);
         await using (var update = new NpgsqlCommand("""
-            UPDATE webhook_deliveries AS d SET status = u.status, attempts = u.attempts, next_attempt_at = u.next, locked_until = NULL,
+            UPDATE webhook_deliveries AS d SET status = u.status, attempts = u.attempts, next_attempt_at = u.next,
               last_attempt_at = @now, last_status_code = u.code, last_response = u.response, last_error = u.error, completed_at = u.completed
             FROM unnest(@ids, @statuses, @attempts, @next, @codes, @responses, @errors, @completed)
               AS u(id, status, attempts, next, code, response, error, completed)
             WHERE d.id = u.id
-            """, conn, tx))
+            """, conn))
         {
             update.Parameters.AddWithValue("now", now);
             update.Parameters.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
@@ -161,7 +163,7 @@ public sealed class WebhookSender(CmsDbContext db, WebhookClient client, Webhook
             UPDATE webhook_endpoints AS e SET failing_since = CASE WHEN u.ok THEN NULL ELSE coalesce(e.failing_since, @now) END
             FROM (SELECT endpoint, bool_or(ok) AS ok FROM unnest(@endpoints, @ok) AS x(endpoint, ok) GROUP BY endpoint) AS u
             WHERE e.id = u.endpoint
-            """, conn, tx))
+            """, conn))
         {
             endpoints.Parameters.AddWithValue("now", now);
             endpoints.Parameters.AddWithValue("endpoints", claimed.Select(d => d.EndpointId).ToArray());
@@ -173,7 +175,7 @@ public sealed class WebhookSender(CmsDbContext db, WebhookClient client, Webhook
             await using var off = new NpgsqlCommand("""
                 UPDATE webhook_endpoints AS e SET enabled = false, disabled_at = @now, disabled_reason = u.reason
                 FROM unnest(@ids, @reasons) AS u(id, reason) WHERE e.id = u.id AND e.enabled
-                """, conn, tx);
+                """, conn);
             off.Parameters.AddWithValue("now", now);
             off.Parameters.AddWithValue("ids", disable.Keys.ToArray());
             off.Parameters.AddWithValue("reasons", disable.Values.ToArray());
@@ -189,7 +191,6 @@ public sealed class WebhookSender(CmsDbContext db, WebhookClient client, Webhook
         {
             await AuditLog.CopyAsync(conn, Actor, AuditActions.WebhookDeliveryFailed, AuditTargets.Item, failed, now, ct);
         }
-        await tx.CommitAsync(ct);
     }
 
     // When a delivery is next due (its endpoint enabled, no earlier one of its item pending), for the loop's sleep.
@@ -199,7 +200,7 @@ public sealed class WebhookSender(CmsDbContext db, WebhookClient client, Webhook
         try
         {
             await using var next = new NpgsqlCommand($"""
-                SELECT min(greatest(d.next_attempt_at, coalesce(d.locked_until, d.next_attempt_at)))
+                SELECT min(d.next_attempt_at)
                 FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.enabled
                 WHERE d.status = 'Pending' AND {HeadOfItem}
                 """, (NpgsqlConnection)db.Database.GetDbConnection());

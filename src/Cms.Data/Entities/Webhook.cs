@@ -53,8 +53,6 @@ public sealed class WebhookDelivery
     public int Attempts { get; set; }
     public DateTimeOffset NextAttemptAt { get; set; }
 
-    // A worker sending it holds it until then; a worker that died releases it by the clock.
-    public DateTimeOffset? LockedUntil { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? LastAttemptAt { get; set; }
     public int? LastStatusCode { get; set; }

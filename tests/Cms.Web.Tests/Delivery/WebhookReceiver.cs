@@ -68,18 +68,27 @@ public sealed class WebhookReceiver : IAsyncDisposable
     {
         using var reader = new StreamReader(http.Request.Body);
         var body = await reader.ReadToEndAsync();
-        var verified = Secrets.Where(s =>
+        // Each signature of the header on its own: StandardWebhooks 1.1.2's Verify compares every
+        // signature after the first against the whole header, so a second signature never matches there.
+        var signatures = http.Request.Headers["webhook-signature"].ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var verified = Secrets.Where(s => signatures.Any(signature =>
         {
+            var headers = new HeaderDictionary
+            {
+                ["webhook-id"] = http.Request.Headers["webhook-id"],
+                ["webhook-timestamp"] = http.Request.Headers["webhook-timestamp"],
+                ["webhook-signature"] = signature,
+            };
             try
             {
-                new StandardWebhook(s.Value).Verify(body, http.Request.Headers);
+                new StandardWebhook(s.Value).Verify(body, headers);
                 return true;
             }
             catch (Exception)
             {
                 return false;
             }
-        }).Select(s => s.Key).ToList();
+        })).Select(s => s.Key).ToList();
         var status = _script.TryDequeue(out var answer) ? await answer(http) : 200;
         _received.Enqueue(new Received(http.Request.Headers["webhook-id"].ToString(), http.Request.Headers["webhook-timestamp"].ToString(),
             http.Request.Headers["webhook-signature"].ToString(), body, status, verified, DateTimeOffset.UtcNow));

@@ -13,7 +13,7 @@ using NpgsqlTypes;
 namespace Cms.Migrations.Migrations
 {
     [DbContext(typeof(CmsDbContext))]
-    [Migration("20261206005225_Delivery")]
+    [Migration("20261206011726_Delivery")]
     partial class Delivery
     {
         /// <inheritdoc />
@@ -1099,10 +1099,6 @@ namespace Cms.Migrations.Migrations
                     b.Property<int?>("LastStatusCode")
                         .HasColumnType("integer")
                         .HasColumnName("last_status_code");
-
-                    b.Property<DateTimeOffset?>("LockedUntil")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("locked_until");
 
                     b.Property<long>("MessageId")
                         .HasColumnType("bigint")
