@@ -8,11 +8,19 @@ public static class ItemChanges
 {
     // A person's change: from now on the importer keeps new sources aside instead of overwriting,
     // and the row's xmin moves, so an editor holding an older version gets a conflict.
+    // On a Published item the change waits for a correction, which four-eyes keeps its author from
+    // publishing: they are remembered where a Ready item remembers who marked it ready.
     public static void Stamp(Item item, Actor actor, DateTimeOffset now)
     {
         item.EditedAt = now;
         item.EditedBy = actor.Name;
         item.UpdatedAt = now;
+        if (item.State == WorkflowState.Published)
+        {
+            item.ReadyBy = ItemTransitions.Identity(actor);
+            item.ReadyByName = actor.Name;
+            item.ReadyAt = now;
+        }
     }
 
     public const string EditedWhileReady = "edited while Ready";

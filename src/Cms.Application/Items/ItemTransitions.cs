@@ -16,6 +16,9 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options, 
 {
     public const int MaxReasonLength = 500;
 
+    // A bulk result names at most this many refused items (each with its reason), then counts the rest.
+    public const int MaxNamedRefusals = 20;
+
     public const string ConflictMessage = "Someone changed these items meanwhile; nothing was changed. Look again and retry.";
 
     public sealed record Request(long ItemId, WorkflowAction Action, string? Reason);
@@ -75,8 +78,8 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options, 
         var batch = new TransitionBatch(db, actor, DateTimeOffset.UtcNow);
         await batch.LoadAsync(distinct, ct);
         var facts = Facts(actor);
-        var refused = batch.Subjects.Select(s => Apply(facts, s, action, reason, batch, "bulk"))
-            .Where(c => !c.Allowed).Select(Workflow.Short).ToList();
+        var checks = batch.Subjects.Select(s => (Item: s, Check: Apply(facts, s, action, reason, batch, "bulk"))).Where(c => !c.Check.Allowed).ToList();
+        var refused = checks.Select(c => Workflow.Short(c.Check)).ToList();
         if (!await WriteAsync(actor, batch, ct))
         {
             return Outcome.Conflict(ConflictMessage);
@@ -94,6 +97,15 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options, 
         if (distinct.Count > batch.Subjects.Count)
         {
             message += $", {distinct.Count - batch.Subjects.Count} not found";
+        }
+        // Each refused item by name, so the person can go and fix it.
+        if (checks.Count > 0)
+        {
+            message += ". Refused: " + string.Join("; ", checks.Take(MaxNamedRefusals).Select(c => $"#{c.Item.Id} “{c.Item.Title}”: {c.Check.Message}"));
+            if (checks.Count > MaxNamedRefusals)
+            {
+                message += $"; and {checks.Count - MaxNamedRefusals} more";
+            }
         }
         return Outcome.Ok(message + ".");
     }
@@ -120,7 +132,7 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options, 
     // the worker publishes on their behalf).
     internal TransitionCheck Apply(ActorFacts who, Subject item, WorkflowAction action, string? reason, TransitionBatch batch, string via, object? onBehalfOf = null)
     {
-        var check = Workflow.Check(action, new ItemFacts(item.State, item.Undecided, item.ReadyBy), who, options.FourEyes);
+        var check = Workflow.Check(action, new ItemFacts(item.State, item.Undecided, item.ReadyBy, item.PendingRevision), who, options.FourEyes);
         var id = item.Id.ToString();
         if (!check.Allowed)
         {

@@ -25,6 +25,8 @@ internal sealed class Subject
     public string? OutputFile { get; set; }
     public uint Version { get; init; }
     public int Undecided { get; init; }
+    public bool PendingRevision { get; init; }
+    public string Title { get; init; } = "";
     public bool Changed { get; set; }
 }
 
@@ -59,6 +61,8 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
                 OutputFile = i.OutputFile,
                 Version = i.Version,
                 Undecided = i.RelatedLinks.Count(l => l.Decision == LinkDecision.Pending),
+                PendingRevision = i.Revisions.Any(r => r.Status == RevisionStatus.Pending),
+                Title = i.Title.Substring(0, 80),
             })
             .ToListAsync(ct);
         var names = Subjects.Where(s => s.OutputFile is null).Select(s => s.FileName).Distinct().ToList();

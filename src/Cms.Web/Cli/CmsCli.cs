@@ -27,6 +27,7 @@ public static class CmsCli
         root.Add(AuditCommands.Worker());
         root.Add(DeliveryCommands.Sites());
         root.Add(DeliveryCommands.Webhooks());
+        root.Add(ItemsCommands.Build());
         return root;
     }
 
