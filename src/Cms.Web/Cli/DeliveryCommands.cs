@@ -16,12 +16,7 @@ public static class DeliveryCommands
         add.SetAction(async (parse, ct) =>
         {
             var outcome = await CliHost.RunAsync(s => s.GetRequiredService<DeliverySites>().CreateAsync(Actor.CommandLine(), parse.GetRequiredValue(name), ct));
-            if (!outcome.Succeeded)
-            {
-                return CmsCli.Report(outcome.Result);
-            }
-            Console.WriteLine($"{outcome.Result.Message} Token (shown once): {outcome.Value}");
-            return CmsCli.Ok;
+            return ShownOnce(outcome.Result, "Token", outcome.Value);
         });
         sites.Add(add);
 
@@ -32,12 +27,7 @@ public static class DeliveryCommands
         {
             var outcome = await CliHost.RunAsync(s => s.GetRequiredService<DeliverySites>()
                 .RotateAsync(Actor.CommandLine(), parse.GetRequiredValue(rotateName), TimeSpan.FromHours(parse.GetValue(overlap)), ct));
-            if (!outcome.Succeeded)
-            {
-                return CmsCli.Report(outcome.Result);
-            }
-            Console.WriteLine($"{outcome.Result.Message} Token (shown once): {outcome.Value}");
-            return CmsCli.Ok;
+            return ShownOnce(outcome.Result, "Token", outcome.Value);
         });
         sites.Add(rotate);
 
@@ -77,12 +67,7 @@ public static class DeliveryCommands
         {
             var chosen = parse.GetRequiredValue(events).SelectMany(e => e.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
             var outcome = await CliHost.RunAsync(s => s.GetRequiredService<WebhookEndpoints>().AddAsync(Actor.CommandLine(), parse.GetRequiredValue(url), chosen, ct));
-            if (!outcome.Succeeded)
-            {
-                return CmsCli.Report(outcome.Result);
-            }
-            Console.WriteLine($"{outcome.Result.Message} Secret (shown once): {outcome.Value.Secret}");
-            return CmsCli.Ok;
+            return ShownOnce(outcome.Result, "Secret", outcome.Value.Secret);
         });
         webhooks.Add(add);
 
@@ -104,12 +89,7 @@ public static class DeliveryCommands
         {
             var outcome = await CliHost.RunAsync(s => s.GetRequiredService<WebhookEndpoints>()
                 .RotateSecretAsync(Actor.CommandLine(), parse.GetValue(rotateId), TimeSpan.FromHours(parse.GetValue(overlap)), ct));
-            if (!outcome.Succeeded)
-            {
-                return CmsCli.Report(outcome.Result);
-            }
-            Console.WriteLine($"{outcome.Result.Message} Secret (shown once): {outcome.Value}");
-            return CmsCli.Ok;
+            return ShownOnce(outcome.Result, "Secret", outcome.Value);
         });
         webhooks.Add(rotate);
         webhooks.Add(ById("disable", "Stop sending to an endpoint.", (w, id, ct) => w.DisableAsync(Actor.CommandLine(), id, ct)));
@@ -128,6 +108,17 @@ public static class DeliveryCommands
         });
         webhooks.Add(log);
         return webhooks;
+    }
+
+    // A token or secret is printed with the outcome, once: no command or page shows it again.
+    private static int ShownOnce(Outcome outcome, string what, string? value)
+    {
+        if (!outcome.Succeeded)
+        {
+            return CmsCli.Report(outcome);
+        }
+        Console.WriteLine($"{outcome.Message} {what} (shown once): {value}");
+        return CmsCli.Ok;
     }
 
     private static Command ById(string name, string description, Func<WebhookEndpoints, long, CancellationToken, Task<Outcome>> act)
