@@ -3,6 +3,7 @@ using Cms.Data.Entities;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Cms.Web.Tests.Infrastructure;
@@ -17,6 +18,9 @@ public sealed class CmsFactory(string connectionString, IReadOnlyDictionary<stri
 
     public string PublishFolder { get; } = publishFolder ?? Path.Combine(Path.GetTempPath(), "cms-published-" + Guid.NewGuid().ToString("N")[..8]);
 
+    // Services replaced for a test class, e.g. a clock the tests move (FakeTimeProvider).
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -29,6 +33,10 @@ public sealed class CmsFactory(string connectionString, IReadOnlyDictionary<stri
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
+        }
+        if (TestServices is not null)
+        {
+            builder.ConfigureTestServices(TestServices);
         }
     }
 
