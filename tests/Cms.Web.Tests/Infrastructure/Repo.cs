@@ -46,9 +46,20 @@ public static class Repo
     }
 
     // Output is standard output only; Errors is standard error (where ./cms itself reports).
-    public static async Task<(int ExitCode, string Output, string Errors)> RunCmsAsync(IDictionary<string, string?> env, params string[] args)
+    public static Task<(int ExitCode, string Output, string Errors)> RunCmsAsync(IDictionary<string, string?> env, params string[] args) =>
+        RunCmsWithInputAsync(env, null, args);
+
+    // The same, with a line on standard input (e.g. --password-stdin).
+    public static async Task<(int ExitCode, string Output, string Errors)> RunCmsWithInputAsync(IDictionary<string, string?> env, string? input, params string[] args)
     {
-        using var process = Process.Start(Cms(env, args))!;
+        var start = Cms(env, args);
+        start.RedirectStandardInput = input is not null;
+        using var process = Process.Start(start)!;
+        if (input is not null)
+        {
+            await process.StandardInput.WriteLineAsync(input);
+            process.StandardInput.Close();
+        }
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));

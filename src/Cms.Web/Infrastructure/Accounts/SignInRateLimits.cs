@@ -31,9 +31,8 @@ public static class SignInRateLimits
                     : RateLimitPartition.GetNoLimiter("")));
             o.OnRejected = (context, _) =>
             {
-                // A window limiter knows when it reopens; a concurrency limiter (uploads) does not, and
-                // a few seconds is a fair guess for the upload ahead to finish.
-                var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(10);
+                // A window limiter knows when it reopens; the fallback is the uploads' fair guess.
+                var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(UploadLimits.RetryAfterSeconds);
                 context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 return ValueTask.CompletedTask;
             };
