@@ -24,10 +24,10 @@ public static class SignInRateLimits
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.GlobalLimiter = PartitionedRateLimiter.CreateChained(
                 PartitionedRateLimiter.Create<HttpContext, string>(http => IsSignInPost(http)
-                    ? RateLimitPartition.GetFixedWindowLimiter("ip:" + Actors.ClientOf(http), _ => Window(security.LoginPerMinute))
+                    ? RateLimitPartition.GetFixedWindowLimiter("ip:" + Actors.ClientOf(http), _ => Window(security.LoginPerMinute, security.LoginWindow))
                     : RateLimitPartition.GetNoLimiter("")),
                 PartitionedRateLimiter.Create<HttpContext, string>(http => IsSignInPost(http) && http.Items[AccountItem] is string account
-                    ? RateLimitPartition.GetFixedWindowLimiter("account:" + account, _ => Window(security.LoginPerAccountPerMinute))
+                    ? RateLimitPartition.GetFixedWindowLimiter("account:" + account, _ => Window(security.LoginPerAccountPerMinute, security.LoginWindow))
                     : RateLimitPartition.GetNoLimiter("")));
             o.OnRejected = (context, _) =>
             {
@@ -60,6 +60,6 @@ public static class SignInRateLimits
     private static bool IsSignInPost(HttpContext http) =>
         HttpMethods.IsPost(http.Request.Method) && http.GetEndpoint()?.Metadata.GetMetadata<SignInRateLimitedAttribute>() is not null;
 
-    private static FixedWindowRateLimiterOptions Window(int permits) =>
-        new() { PermitLimit = Math.Max(1, permits), Window = TimeSpan.FromMinutes(1), QueueLimit = 0 };
+    private static FixedWindowRateLimiterOptions Window(int permits, TimeSpan window) =>
+        new() { PermitLimit = Math.Max(1, permits), Window = window > TimeSpan.Zero ? window : TimeSpan.FromMinutes(1), QueueLimit = 0 };
 }
