@@ -28,6 +28,7 @@ public sealed class UploadLimitsFixture : AppFixture
 // finishes it, however fast or slow the machine is.
 public sealed class UploadConcurrencyTests(UploadLimitsFixture app) : WebTest(app), IClassFixture<UploadLimitsFixture>
 {
+    // Below HttpClient's own 100 s, so a stuck upload fails with this class's message.
     private static readonly TimeSpan SafetyNet = TimeSpan.FromSeconds(90);
 
     private UploadLimits Limits => Factory.Services.GetRequiredService<UploadLimits>();
@@ -94,19 +95,9 @@ public sealed class UploadConcurrencyTests(UploadLimitsFixture app) : WebTest(ap
         upload.Send(10);
         // The server has admitted it (its place is taken) once the count goes up; it cannot go
         // down again before the test finishes the body.
-        await WaitUntilAsync(() => Limits.InProgress > before || upload.Response.IsCompleted, "the held upload was admitted");
+        await Eventually.HappensAsync(() => Limits.InProgress > before || upload.Response.IsCompleted, "the held upload being admitted", SafetyNet);
         Assert.False(upload.Response.IsCompleted, $"the held upload was answered early: {(upload.Response.IsCompletedSuccessfully ? upload.Response.Result.StatusCode : upload.Response.Status)}");
         return upload;
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + SafetyNet;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"safety net: {what} did not happen within {SafetyNet.TotalSeconds} s");
-            await Task.Delay(10);
-        }
     }
 
     private static async Task<string> ImportedAsync(HttpResponseMessage response)
@@ -191,7 +182,7 @@ public sealed class UploadConcurrencyTests(UploadLimitsFixture app) : WebTest(ap
         Assert.Equal(HttpStatusCode.RequestTimeout, cut.StatusCode);
         Assert.True(waited > options.UploadGracePeriod, $"cut off after {waited}, within the grace period of {options.UploadGracePeriod}");
         Assert.Equal(0, Factory.WithDb(db => db.Items.Count(i => i.Title == title)));
-        await WaitUntilAsync(() => Limits.InProgress == 0, "the cut-off upload gave its place back");
+        await Eventually.HappensAsync(() => Limits.InProgress == 0, "the cut-off upload giving its place back", SafetyNet);
         Assert.Contains("imported 1, updated 0, unchanged 0, rejected 0", await ImportedAsync(await SmallUploadAsync(editor, "After the cut " + Unique.Tag())));
     }
 }
