@@ -76,13 +76,14 @@ public sealed class MinimumRateBody : Stream
         return read;
     }
 
+    // Only while the app waits for bytes: a body already read (the import running) is never cut off.
     private void Check()
     {
         bool tooSlow;
         lock (_lock)
         {
             var waited = _waited + (_waiting ? _clock.GetElapsedTime(_waitingSince) : TimeSpan.Zero);
-            tooSlow = waited > _grace && Interlocked.Read(ref _bytes) < _bytesPerSecond * waited.TotalSeconds;
+            tooSlow = _waiting && waited > _grace && Interlocked.Read(ref _bytes) < _bytesPerSecond * waited.TotalSeconds;
         }
         if (tooSlow && !CutOff)
         {
