@@ -37,6 +37,9 @@ public static class Repo
         start.Environment.Remove("CMS_ADMIN_EMAIL");
         start.Environment.Remove("CMS_ADMIN_PASSWORD");
         start.Environment["CMS_SKIP_BUILD"] = "1";
+        // As in CmsFactory: no inotify watchers (a shared, per-user limit of the machine).
+        start.Environment["DOTNET_hostBuilder__reloadConfigOnChange"] = "false";
+        start.Environment["DOTNET_USE_POLLING_FILE_WATCHER"] = "true";
         start.Environment["CMS_CONFIGURATION"] = Configuration;
         foreach (var (key, value) in env)
         {
