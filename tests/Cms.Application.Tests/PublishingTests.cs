@@ -214,13 +214,18 @@ public sealed class PublishFailureTests(BrokenFolderFixture app) : IClassFixture
         await app.RunAsync(s => s.GetRequiredService<ItemTransitions>().HandleAsync(Actors.Editor(), new(id, WorkflowAction.MarkReady, null), CancellationToken.None));
         await app.RunAsync(s => s.GetRequiredService<ItemTransitions>().HandleAsync(Actors.Publisher(), new(id, WorkflowAction.Publish, null), CancellationToken.None));
 
+        // Measured from before the run, not from when the test looks: a busy machine may take
+        // longer than the backoff between the two.
+        var before = DateTimeOffset.UtcNow;
         await app.RunAsync(s => s.GetRequiredService<PublishWorker>().RunOnceAsync("test-worker", CancellationToken.None));
 
         var job = app.Read(db => db.PublishJobs.Single(j => j.ItemId == id));
         Assert.Equal(PublishJobStatus.Pending, job.Status);
         Assert.Equal(1, job.Attempts);
         Assert.NotNull(job.LastError);
-        Assert.True(job.NextAttemptAt > DateTimeOffset.UtcNow, "a retry waits (backoff)");
+        // PostgreSQL keeps microseconds.
+        var earliest = before.AddTicks(-(before.Ticks % 10)) + PublishingOptions.Backoff(1);
+        Assert.True(job.NextAttemptAt >= earliest, $"a retry waits (backoff): next attempt {job.NextAttemptAt:O}, not before {earliest:O}");
         var failed = app.Read(db => db.AuditEvents.Single(a => a.Action == AuditActions.PublishOutputFailed && a.EntityId == id.ToString()));
         Assert.Contains("\"attempt\":1", failed.Data);
         Assert.Equal(WorkflowState.Published, app.Read(db => db.Items.Single(i => i.Id == id).State));

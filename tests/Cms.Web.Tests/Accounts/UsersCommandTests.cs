@@ -28,8 +28,7 @@ public sealed class UsersCommandTests(AppFixture app) : WebTest(app), IClassFixt
         }
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
+        await Repo.ExitedAsync(process, TimeSpan.FromMinutes(3), "./cms " + string.Join(' ', args));
         return (process.ExitCode, await output, await errors);
     }
 

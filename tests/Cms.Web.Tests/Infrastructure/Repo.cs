@@ -65,8 +65,23 @@ public static class Repo
         }
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
+        await ExitedAsync(process, TimeSpan.FromMinutes(5), "./cms " + string.Join(' ', args));
         return (process.ExitCode, await stdout, await stderr);
+    }
+
+    // Waits for a process a test started. The limit is only a safety net: it ends the process and
+    // fails with a clear message instead of a bare cancellation (or a run that never ends).
+    public static async Task ExitedAsync(Process process, TimeSpan limit, string what)
+    {
+        using var timeout = new CancellationTokenSource(limit);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new Xunit.Sdk.XunitException($"safety net: {what} did not exit within {limit.TotalMinutes:0} minutes");
+        }
     }
 }
