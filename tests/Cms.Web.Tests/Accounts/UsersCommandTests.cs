@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Cms.Core.Auditing;
@@ -16,21 +15,8 @@ public sealed class UsersCommandTests(AppFixture app) : WebTest(app), IClassFixt
 {
     private static string Email(string what) => $"{what}-{Guid.NewGuid():N}@example.com";
 
-    private async Task<(int Exit, string Output, string Errors)> CmsAsync(string? stdin, params string[] args)
-    {
-        var start = Repo.Cms(new Dictionary<string, string?> { ["ConnectionStrings__Cms"] = ConnectionString }, args);
-        start.RedirectStandardInput = stdin is not null;
-        using var process = Process.Start(start)!;
-        if (stdin is not null)
-        {
-            await process.StandardInput.WriteLineAsync(stdin);
-            process.StandardInput.Close();
-        }
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await Repo.ExitedAsync(process, TimeSpan.FromMinutes(3), "./cms " + string.Join(' ', args));
-        return (process.ExitCode, await output, await errors);
-    }
+    private async Task<(int Exit, string Output, string Errors)> CmsAsync(string? stdin, params string[] args) =>
+        await Repo.RunCmsWithInputAsync(new Dictionary<string, string?> { ["ConnectionStrings__Cms"] = ConnectionString }, stdin, args);
 
     private async Task<bool> PasswordWorksAsync(string email, string password)
     {
