@@ -79,7 +79,7 @@ public static class CmsApplication
         var webhooks = WebhookOptions.From(configuration);
         services.AddSingleton(webhooks);
         // One client for every webhook, its connections checked by the outbound guard (SSRF).
-        services.AddSingleton(_ => new WebhookClient(new HttpClient(OutboundGuard.Handler(outbound)) { Timeout = Timeout.InfiniteTimeSpan }, webhooks));
+        services.AddSingleton(sp => new WebhookClient(new HttpClient(OutboundGuard.Handler(outbound)) { Timeout = Timeout.InfiniteTimeSpan }, webhooks, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => PublishingOptions.From(configuration,
             sp.GetService<Microsoft.Extensions.Hosting.IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory()));
         services.AddScoped<PublishWorker>();

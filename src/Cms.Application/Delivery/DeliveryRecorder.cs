@@ -133,7 +133,9 @@ public sealed class DeliveryRecorder(CmsDbContext db, ItemExporter exporter, IFr
             FROM (SELECT * FROM unnest(@ids, @withdrawn, @categories, @topics, @documents, @outputs, @hashes)
               AS x(item_id, withdrawn, category, topics, document, output, hash) ORDER BY x.item_id) AS u
             ON CONFLICT (item_id) DO UPDATE SET version = p.version + 1, withdrawn = excluded.withdrawn, seq = excluded.seq,
-              changed_at = excluded.changed_at,
+              -- Feeds and HTTP dates carry whole seconds: a new version always shows a later second,
+              -- or a reader that compares `updated` would miss a correction made within the same one.
+              changed_at = greatest(excluded.changed_at, date_trunc('second', p.changed_at) + interval '1 second'),
               category = CASE WHEN excluded.withdrawn THEN p.category ELSE excluded.category END,
               topics = CASE WHEN excluded.withdrawn THEN p.topics ELSE excluded.topics END,
               document = excluded.document, output = excluded.output, output_hash = excluded.output_hash

@@ -84,6 +84,8 @@ public sealed class CorrectionTests(DeliveryFixture app) : WebTest(app), IClassF
             var entry = Assert.Single(SyndicationFeed.Load(reader).Items);
             Assert.Equal($"urn:cms:item:{id}", entry.Id);
             Assert.Equal([2], entry.ElementExtensions.ReadElementExtensions<int>("version", "urn:cms:delivery"));
+            // The fixture's clock stands still, so the publication and the correction share one
+            // second: the correction must still read as later to a reader comparing `updated`.
             Assert.True(entry.LastUpdatedTime > entry.PublishDate);
         }
         var json = JsonDocument.Parse(await api.GetStringAsync($"/api/v1/feeds/json?category={category}")).RootElement;
