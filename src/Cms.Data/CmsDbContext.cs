@@ -27,7 +27,6 @@ public sealed class CmsDbContext(DbContextOptions<CmsDbContext> options)
     public static void Configure(DbContextOptionsBuilder builder, string connectionString) =>
         builder.UseNpgsql(connectionString, o => o.MigrationsAssembly(MigrationsAssembly))
             .UseSnakeCaseNamingConvention()
-            .AddInterceptors(AuditChainLock.Instance)
             // The queue's capped counts take the first N matches in any order, on purpose.
             .ConfigureWarnings(w => w.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.RowLimitingOperationWithoutOrderByWarning));
 

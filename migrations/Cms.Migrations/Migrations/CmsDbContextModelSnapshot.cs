@@ -64,8 +64,6 @@ namespace Cms.Migrations.Migrations
                         .HasColumnName("entity_type");
 
                     b.Property<string>("Hash")
-                        .IsRequired()
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("character(64)")
                         .HasColumnName("hash");
 
@@ -80,8 +78,6 @@ namespace Cms.Migrations.Migrations
                         .HasColumnName("payload");
 
                     b.Property<string>("PrevHash")
-                        .IsRequired()
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("character(64)")
                         .HasColumnName("prev_hash");
 
@@ -90,11 +86,9 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("character varying(128)")
                         .HasColumnName("request_id");
 
-                    b.Property<long>("Seq")
-                        .ValueGeneratedOnAdd()
+                    b.Property<long?>("Seq")
                         .HasColumnType("bigint")
-                        .HasColumnName("seq")
-                        .HasAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+                        .HasColumnName("seq");
 
                     b.HasKey("Id")
                         .HasName("pk_audit_events");
@@ -102,18 +96,23 @@ namespace Cms.Migrations.Migrations
                     b.HasIndex("At")
                         .HasDatabaseName("ix_audit_events_at");
 
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_audit_events_unsealed")
+                        .HasFilter("seq IS NULL");
+
                     b.HasIndex("Seq")
                         .IsUnique()
-                        .HasDatabaseName("ix_audit_events_seq");
+                        .HasDatabaseName("ix_audit_events_seq")
+                        .HasFilter("seq IS NOT NULL");
 
-                    b.HasIndex("Action", "Seq")
-                        .HasDatabaseName("ix_audit_events_action_seq");
+                    b.HasIndex("Action", "Id")
+                        .HasDatabaseName("ix_audit_events_by_action");
 
-                    b.HasIndex("Actor", "Seq")
-                        .HasDatabaseName("ix_audit_events_actor_seq");
+                    b.HasIndex("Actor", "Id")
+                        .HasDatabaseName("ix_audit_events_by_actor");
 
-                    b.HasIndex("EntityType", "EntityId", "Seq")
-                        .HasDatabaseName("ix_audit_events_entity_type_entity_id_seq");
+                    b.HasIndex("EntityType", "EntityId", "Id")
+                        .HasDatabaseName("ix_audit_events_target");
 
                     b.ToTable("audit_events", (string)null);
                 });

@@ -27,6 +27,8 @@ public static class CmsApp
         services.AddSingleton<IExcerptSanitizer, ExcerptSanitizer>();
         // Drains the publishing outbox (Publishing:Worker=false leaves that to `./cms worker`).
         services.AddHostedService<Cms.Application.Publishing.PublishingService>();
+        // Seals committed audit events and anchors the head (Audit:Sealer=false leaves it to others).
+        services.AddHostedService<Cms.Application.Auditing.AuditSealingService>();
 
         builder.AddCmsAccounts();
         services.AddAntiforgery(o => o.Cookie.Name = "cms.af");

@@ -12,26 +12,26 @@ namespace Cms.Web.Tests.Workflow;
 
 public sealed partial class AuditPageTests(AppFixture app) : WebTest(app), IClassFixture<AppFixture>
 {
-    [GeneratedRegex("""<tr data-seq="(\d+)">""")]
-    private static partial Regex RowSeq();
+    [GeneratedRegex(@"<tr data-id=""(\d+)""")]
+    private static partial Regex RowId();
 
     [GeneratedRegex("""id="older" href="([^"]+)""")]
     private static partial Regex Older();
 
-    private static List<long> Seqs(string html) => RowSeq().Matches(html).Select(m => long.Parse(m.Groups[1].Value)).ToList();
+    private static List<long> Ids(string html) => RowId().Matches(html).Select(m => long.Parse(m.Groups[1].Value)).ToList();
 
     // Every page of a filter, following "Older".
     private static async Task<List<long>> AllPagesAsync(HttpClient client, string url)
     {
-        var seqs = new List<long>();
+        var ids = new List<long>();
         for (var next = url; next is not null;)
         {
             var html = await client.GetStringAsync(next);
-            seqs.AddRange(Seqs(html));
+            ids.AddRange(Ids(html));
             var older = Older().Match(html);
             next = older.Success ? WebUtility.HtmlDecode(older.Groups[1].Value) : null;
         }
-        return seqs;
+        return ids;
     }
 
     private static List<Dictionary<string, string>> Csv(string text)
@@ -79,14 +79,15 @@ public sealed partial class AuditPageTests(AppFixture app) : WebTest(app), IClas
         var publisher = await SignedInAsync(Roles.Publisher);
         var filter = $"/Audit?Filter.Actor={Uri.EscapeDataString(actor)}&Filter.Action={AuditActions.ItemStateChanged}";
 
+        await Factory.SealAsync();
         var first = await publisher.GetStringAsync(filter);
         var all = await AllPagesAsync(publisher, filter);
         var csv = Csv(await publisher.GetStringAsync(filter + "&handler=Csv"));
 
-        Assert.Equal(50, Seqs(first).Count);
+        Assert.Equal(50, Ids(first).Count);
         Assert.Equal(57, all.Count);
         Assert.Equal(all.OrderDescending(), all);
-        Assert.Equal(all, csv.Select(r => long.Parse(r["seq"])));
+        Assert.Equal(all, csv.Select(r => long.Parse(r["id"])));
         Assert.All(csv, r => Assert.Equal(actor, r["actor"]));
         Assert.All(csv, r => Assert.Equal(AuditActions.ItemStateChanged, r["action"]));
         Assert.Equal(items.Select(i => i.ToString()).Order(), csv.Select(r => r["target_id"]).Order());
@@ -95,12 +96,12 @@ public sealed partial class AuditPageTests(AppFixture app) : WebTest(app), IClas
 
         var oneItem = Csv(await publisher.GetStringAsync($"/Audit?handler=Csv&Filter.Item={items[3]}"));
         Assert.Equal([AuditActions.ItemStateChanged, AuditActions.ItemImported], oneItem.Select(r => r["action"]));
-        Assert.Equal(Seqs(await publisher.GetStringAsync($"/Audit?Filter.Item={items[3]}")), oneItem.Select(r => long.Parse(r["seq"])));
+        Assert.Equal(Ids(await publisher.GetStringAsync($"/Audit?Filter.Item={items[3]}")), oneItem.Select(r => long.Parse(r["id"])));
 
         var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
         var yesterday = DateTime.UtcNow.AddDays(-1).ToString("yyyy-MM-dd");
         Assert.Equal(57, (await AllPagesAsync(publisher, $"{filter}&Filter.From={today}&Filter.To={today}")).Count);
-        Assert.Empty(Seqs(await publisher.GetStringAsync($"{filter}&Filter.From={yesterday}&Filter.To={yesterday}")));
+        Assert.Empty(Ids(await publisher.GetStringAsync($"{filter}&Filter.From={yesterday}&Filter.To={yesterday}")));
     }
 
     [Fact]
