@@ -95,6 +95,15 @@ public static class TestPostgres
         var name = new NpgsqlConnectionStringBuilder(connectionString).Database!;
         NpgsqlConnection.ClearPool(new NpgsqlConnection(ConnectionStringFor(name)));
         NpgsqlConnection.ClearPool(new NpgsqlConnection(AppConnectionStringFor(name)));
+        // DROP ... WITH (FORCE) may end only its own role's sessions; the app's role ends its own
+        // (a listener's pool, a killed process's session not yet reaped).
+        await using (var app = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ServerConnectionString) { Username = AppRole, Pooling = false }.ConnectionString))
+        {
+            await app.OpenAsync();
+            await using var end = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = @db AND usename = current_user AND pid <> pg_backend_pid()", app);
+            end.Parameters.AddWithValue("db", name);
+            await end.ExecuteScalarAsync();
+        }
         await PostgresAdmin.DropDatabaseAsync(ServerConnectionString, name, CancellationToken.None);
     }
 
