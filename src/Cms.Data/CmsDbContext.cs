@@ -20,6 +20,7 @@ public sealed class CmsDbContext(DbContextOptions<CmsDbContext> options)
     public DbSet<PublishJob> PublishJobs => Set<PublishJob>();
     public DbSet<ItemLease> ItemLeases => Set<ItemLease>();
     public DbSet<ItemStateCount> ItemStateCounts => Set<ItemStateCount>();
+    public DbSet<ItemStateCountDelta> ItemStateCountDeltas => Set<ItemStateCountDelta>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<UserSession> UserSessions => Set<UserSession>();
     public DbSet<SignInThrottle> SignInThrottles => Set<SignInThrottle>();

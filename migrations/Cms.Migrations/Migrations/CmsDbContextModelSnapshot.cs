@@ -493,6 +493,31 @@ namespace Cms.Migrations.Migrations
                     b.ToTable("item_state_counts", (string)null);
                 });
 
+            modelBuilder.Entity("Cms.Data.Entities.ItemStateCountDelta", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("Delta")
+                        .HasColumnType("bigint")
+                        .HasColumnName("delta");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.HasKey("Id")
+                        .HasName("pk_item_state_count_deltas");
+
+                    b.ToTable("item_state_count_deltas", (string)null);
+                });
+
             modelBuilder.Entity("Cms.Data.Entities.ItemTopic", b =>
                 {
                     b.Property<long>("ItemId")

@@ -29,6 +29,7 @@ public static class CmsApp
         services.AddHostedService<Cms.Application.Publishing.PublishingService>();
         // Seals committed audit events and anchors the head (Audit:Sealer=false leaves it to others).
         services.AddHostedService<Cms.Application.Auditing.AuditSealingService>();
+        services.AddHostedService<Cms.Application.Queue.StateCountFolding>();
 
         builder.AddCmsAccounts();
         services.AddAntiforgery(o => o.Cookie.Name = "cms.af");
