@@ -82,6 +82,7 @@ public static class CmsApplication
         services.AddSingleton<AuditSealingLoop>();
         services.AddScoped<AuditQuery>();
         services.AddScoped<ItemLeases>();
+        services.AddScoped<ItemPage>();
         services.AddScoped<TopicVocabulary>();
         services.AddScoped<TopicAdministration>();
         services.AddScoped<UserAdministration>();

@@ -20,14 +20,6 @@ public static class AuditLog
         return audit;
     }
 
-    // A refusal changes nothing, so it is written on its own, outside the refused change.
-    public static async Task RefusedAsync(CmsDbContext db, Actor actor, string attempted, string? targetType, string? targetId, string reason, CancellationToken ct)
-    {
-        db.ChangeTracker.Clear();
-        Add(db, actor, AuditActions.AuthorizationRefused, targetType, targetId, new { attempted, reason });
-        await db.SaveChangesAsync(ct);
-    }
-
     // Many events at once by binary COPY, on the caller's connection and transaction (the importer,
     // the publishing worker, bulk moves): unsealed, like every other event.
     public static async Task CopyAsync(NpgsqlConnection conn, Actor actor, string action, string targetType,
