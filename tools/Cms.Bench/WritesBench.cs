@@ -318,7 +318,6 @@ public static class WritesBench
         }
         start.Environment["ConnectionStrings__Cms"] = cs;
         start.Environment.Remove("ConnectionStrings__CmsOwner");
-        start.Environment["DOTNET_DbgEnableMiniDump"] = "0";
         return start;
     }
 

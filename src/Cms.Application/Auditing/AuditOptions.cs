@@ -27,10 +27,6 @@ public sealed class AuditOptions
     // Outside the database: one file per database, `<database>.anchors`, a line per anchor.
     public string AnchorFolder { get; init; } = DefaultAnchorFolder;
 
-    // Test-only fault injection: "before-seal-commit" makes the sealer call Environment.FailFast with
-    // its sealing transaction open, to prove a killed sealer loses and duplicates nothing.
-    public string? FailAt { get; init; }
-
     public static AuditOptions From(IConfiguration configuration, string contentRoot)
     {
         var section = configuration.GetSection("Audit");
@@ -42,7 +38,6 @@ public sealed class AuditOptions
             AnchorInterval = TimeSpan.FromSeconds(Math.Max(1, section.GetValue("AnchorSeconds", 60))),
             SealWithin = TimeSpan.FromMinutes(Math.Max(1, section.GetValue("SealWithinMinutes", 15))),
             AnchorFolder = CheckoutPaths.Resolve(section["AnchorFolder"] is { Length: > 0 } f ? f : DefaultAnchorFolder, contentRoot),
-            FailAt = section["FailAt"],
         };
     }
 }

@@ -36,10 +36,6 @@ public sealed class AuditSealer(CmsDbContext db, AuditOptions options)
                 headSeq = reader.GetInt64(1);
                 headHash = headSeq == 0 ? null : reader.GetString(2);
             }
-            if (sealedNow > 0 && string.Equals(options.FailAt, "before-seal-commit", StringComparison.OrdinalIgnoreCase))
-            {
-                Environment.FailFast("Audit:FailAt=before-seal-commit: fault injected");
-            }
             await tx.CommitAsync(ct);
             total += sealedNow;
             if (sealedNow < options.SealBatch)

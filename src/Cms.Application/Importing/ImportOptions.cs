@@ -22,11 +22,6 @@ public sealed class ImportOptions
 
     public int QueuedUploads { get; init; } = 3;
 
-    // Test-only fault injection: after this many committed batches, the next batch calls
-    // Environment.FailFast with its transaction open (items and audit events written, not
-    // committed), as a killed instance would.
-    public int? FailAfterBatches { get; init; }
-
     public void EnsureValid()
     {
         if (BatchFiles < 1 || BatchBytes < 1 || MaxReportedProblems < 1 || ConcurrentUploads < 1 || QueuedUploads < 0)

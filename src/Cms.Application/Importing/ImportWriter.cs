@@ -15,10 +15,8 @@ namespace Cms.Application.Importing;
 // the same folder cannot both insert one URL. New items go in by binary COPY; an existing item
 // only follows its source while it is New and nobody has touched it; any other change waits as a
 // pending source revision. Import never moves an existing item between workflow states.
-public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, RevisionComparer comparer, ImportOptions options, ILogger<ImportWriter> logger)
+public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, RevisionComparer comparer, ILogger<ImportWriter> logger)
 {
-    private int _committed;
-
     private const long ImportLockKey = 0x636d735f696d70; // "cms_imp"
     public const int CategoryColumnLength = 100;
 
@@ -161,12 +159,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         }
         await topics.EnsureCategoriesFromImportAsync(actor, ImportRules.Categories(applied), ct);
         await db.SaveChangesAsync(ct);
-        if (_committed == options.FailAfterBatches)
-        {
-            Environment.FailFast($"Import:FailAfterBatches={_committed}: fault injected");
-        }
         await tx.CommitAsync(ct);
-        _committed++;
         db.ChangeTracker.Clear();
         result.Imported = fresh.Count;
         return result;

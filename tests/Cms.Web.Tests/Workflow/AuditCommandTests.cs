@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Cms.Core.Auditing;
 using Cms.Web.Tests.Infrastructure;
@@ -5,7 +6,8 @@ using Npgsql;
 
 namespace Cms.Web.Tests.Workflow;
 
-// ./cms audit verify and seal as an operator runs them, and processes killed mid-work; each test
+// ./cms audit verify and seal as an operator runs them, and real processes killed mid-work (held
+// inside their transaction by a lock the test takes, so the kill lands at a known point); each test
 // tampers with (or kills its way through) a database of its own. The app runs as the role that
 // owns nothing; tampering is done as the schema's owner.
 public sealed class AuditCommandTests : WebTest
@@ -16,7 +18,6 @@ public sealed class AuditCommandTests : WebTest
         {
             ["ConnectionStrings__Cms"] = ConnectionString,
             ["Audit__AnchorFolder"] = Factory.AnchorFolder,
-            ["DOTNET_DbgEnableMiniDump"] = "0",
         };
         foreach (var (key, value) in extra)
         {
@@ -28,8 +29,7 @@ public sealed class AuditCommandTests : WebTest
     private Task<(int ExitCode, string Output, string Errors)> VerifyAsync(params string[] extra) =>
         Repo.RunCmsAsync(Environment(), ["audit", "verify", .. extra]);
 
-    private Task<(int ExitCode, string Output, string Errors)> SealAsync(params (string Key, string? Value)[] extra) =>
-        Repo.RunCmsAsync(Environment(extra), "audit", "seal");
+    private Task<(int ExitCode, string Output, string Errors)> SealAsync() => Repo.RunCmsAsync(Environment(), "audit", "seal");
 
     private async Task TamperAsync(string sql)
     {
@@ -134,16 +134,76 @@ public sealed class AuditCommandTests : WebTest
         Assert.Equal(1, (await VerifyAsync()).ExitCode);
     }
 
+    // The app's role, under a name of its own, for the processes these tests kill.
+    private const string Killed = "cms-killed-by-test";
+
+    private Dictionary<string, string?> KilledProcessEnvironment(params (string Key, string? Value)[] extra)
+    {
+        var env = Environment(extra);
+        env["ConnectionStrings__Cms"] = new NpgsqlConnectionStringBuilder(ConnectionString) { ApplicationName = Killed }.ConnectionString;
+        return env;
+    }
+
+    // Gates, not clocks: the database says when the process is stuck inside its transaction, and
+    // when its session is gone after the kill. The timeout only fails the test with a message.
+    private async Task UntilAsync(string sql, string what)
+    {
+        await using var conn = new NpgsqlConnection(App.OwnerConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        cmd.Parameters.AddWithValue("name", Killed);
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (!(bool)(await cmd.ExecuteScalarAsync())!)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"never saw {what}");
+            await Task.Delay(50);
+        }
+    }
+
+    private Task UntilBlockedAsync() => UntilAsync(
+        "SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE NOT l.granted AND a.application_name = @name)",
+        "the process waiting inside its transaction");
+
+    private Task UntilGoneAsync() => UntilAsync(
+        "SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = @name)", "the killed process's session end");
+
+    private static async Task KillAsync(Process process)
+    {
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+    }
+
+    private static Process Start(ProcessStartInfo start)
+    {
+        var process = Process.Start(start)!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        return process;
+    }
+
     [Fact]
-    public async Task A_sealer_killed_with_its_round_open_seals_nothing_and_the_next_round_chains_every_event_once()
+    public async Task A_sealer_process_killed_mid_round_seals_nothing_and_the_next_round_chains_every_event_once()
     {
         await ImportAsync(new TestItem(), new TestItem(), new TestItem(), new TestItem());
         var events = Trail().Events;
+        // The owner holds the newest event's row: the sealer's round stops there with the sealers'
+        // lock taken and the other events' chain written, uncommitted.
+        await using var gate = new NpgsqlConnection(App.OwnerConnectionString);
+        await gate.OpenAsync();
+        await using var hold = await gate.BeginTransactionAsync();
+        await using (var row = new NpgsqlCommand("SELECT id FROM audit_events WHERE seq IS NULL ORDER BY id DESC LIMIT 1 FOR UPDATE", gate, hold))
+        {
+            await row.ExecuteScalarAsync();
+        }
 
-        var killed = await SealAsync(("Audit__FailAt", "before-seal-commit"));
+        using (var sealer = Start(Repo.Cms(KilledProcessEnvironment(), "audit", "seal")))
+        {
+            await UntilBlockedAsync();
+            await KillAsync(sealer);
+        }
+        await hold.RollbackAsync();
+        await UntilGoneAsync();
 
-        Assert.NotEqual(0, killed.ExitCode);
-        Assert.Contains("fault injected", killed.Errors);
         Assert.Equal((events, 0), (Trail().Events, Trail().Sealed));
 
         var restarted = await SealAsync();
@@ -157,30 +217,48 @@ public sealed class AuditCommandTests : WebTest
     }
 
     [Fact]
-    public async Task An_import_killed_mid_batch_keeps_whole_batches_whose_events_seal_and_verify_and_a_rerun_imports_the_rest()
+    public async Task An_import_process_killed_mid_batch_keeps_only_committed_batches_whose_events_seal_and_verify_and_a_rerun_imports_the_rest()
     {
+        // Every file names a category of its own; the owner holds one of those names, uncommitted, so
+        // the batch with that file stops creating it, after its items and audit events are written.
+        var tag = Unique.Tag();
         using var corpus = new Corpus();
         for (var i = 0; i < 250; i++)
         {
-            corpus.Write($"{i:D3}_story.txt", new TestItem().ToYaml());
+            corpus.Write($"{i:D3}_story.txt", new TestItem { Category = $"gate-{tag}-{i}" }.ToYaml());
         }
-        var import = (Key: "Import__BatchFiles", Value: (string?)"50");
+        var batches = (Key: "Import__BatchFiles", Value: (string?)"50");
+        await using var gate = new NpgsqlConnection(App.OwnerConnectionString);
+        await gate.OpenAsync();
+        await using var hold = await gate.BeginTransactionAsync();
+        await using (var category = new NpgsqlCommand($"INSERT INTO categories (name, from_import) VALUES ('gate-{tag}-137', true)", gate, hold))
+        {
+            await category.ExecuteNonQueryAsync();
+        }
 
-        var killed = await Repo.RunCmsAsync(Environment(import, ("Import__FailAfterBatches", "2")), "import", corpus.Dir);
+        using (var import = Start(Repo.Cms(KilledProcessEnvironment(batches), "import", corpus.Dir)))
+        {
+            await UntilBlockedAsync();
+            await KillAsync(import);
+        }
+        await hold.RollbackAsync();
+        await UntilGoneAsync();
 
-        Assert.NotEqual(0, killed.ExitCode);
-        Assert.Contains("fault injected", killed.Errors);
-        Assert.Equal(100, Factory.WithDb(db => db.Items.Count()));
-        Assert.Equal(100, Factory.WithDb(db => db.AuditEvents.Count(e => e.Action == AuditActions.ItemImported)));
+        // Whole batches only (which ones came before the gate depends on the folder's order).
+        var committed = Factory.WithDb(db => db.Items.Count());
+        Assert.True(committed % 50 == 0 && committed < 250, $"{committed} items");
+        Assert.Equal(committed, Factory.WithDb(db => db.AuditEvents.Count(e => e.Action == AuditActions.ItemImported)));
         Assert.Equal(0, (await SealAsync()).ExitCode);
-        Assert.Equal(0, (await VerifyAsync()).ExitCode);
+        var afterKill = await VerifyAsync();
+        Assert.True(afterKill.ExitCode == 0, afterKill.Errors);
+        Assert.StartsWith($"verified {Trail().Events} events", afterKill.Output);
 
-        var rerun = await Repo.RunCmsAsync(Environment(import), "import", corpus.Dir);
+        var rerun = await Repo.RunCmsAsync(Environment(batches), "import", corpus.Dir);
         var sealing = await SealAsync();
         var verified = await VerifyAsync();
 
         Assert.True(rerun.ExitCode == 0, rerun.Errors);
-        Assert.Contains("imported 150, updated 0, unchanged 100, rejected 0", rerun.Output);
+        Assert.Contains($"imported {250 - committed}, updated 0, unchanged {committed}, rejected 0", rerun.Output);
         Assert.Equal(0, sealing.ExitCode);
         var (count, sealedCount, distinct, max) = Trail();
         Assert.Equal(250, Factory.WithDb(db => db.AuditEvents.Count(e => e.Action == AuditActions.ItemImported)));
