@@ -160,6 +160,33 @@ public sealed class AuditSealingTests : IAsyncLifetime
         Assert.Equal(240, result.Checked);
     }
 
+    // The owner keeps UPDATE on the chain columns for audit_seal() (SECURITY DEFINER); the trigger
+    // lets that privilege set them once, on an unsealed event, and never again.
+    [Theory]
+    [InlineData("UPDATE audit_events SET seq = seq + 100 WHERE seq = 2")]
+    [InlineData("UPDATE audit_events SET seq = NULL, prev_hash = NULL, hash = NULL WHERE seq = 3")]
+    [InlineData("UPDATE audit_events SET prev_hash = hash WHERE seq = 2")]
+    public async Task A_sealed_event_is_never_renumbered_unsealed_or_sealed_again_even_by_the_owner(string sql)
+    {
+        await EventAsync("a");
+        await EventAsync("b");
+        await EventAsync("c");
+        await _app.SealAsync();
+        var before = Events();
+
+        await using var conn = new NpgsqlConnection(_app.OwnerConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => cmd.ExecuteNonQueryAsync());
+        var again = await _app.SealAsync();
+
+        Assert.Contains("append-only", refused.MessageText);
+        Assert.Equal(0, again.Sealed);
+        Assert.Equal(before, Events());
+        Assert.Equal([1L, 2L, 3L], before.Select(e => e.Seq));
+        Assert.True((await VerifyAsync()).Ok);
+    }
+
     [Fact]
     public async Task A_recent_unsealed_event_passes_verify_but_one_left_unsealed_beyond_the_bound_fails_it()
     {
