@@ -52,6 +52,11 @@ public sealed class AuditTrailTests : IAsyncLifetime
     private const string RewriteWithoutEvent2 = """
         DELETE FROM audit_events WHERE seq = 2;
         UPDATE audit_events SET seq = seq - 1 WHERE seq > 2;
+        """ + RehashAll;
+
+    // Every (unkeyed) hash recomputed from the start, in seq order.
+    private const string RehashAll = """
+
         DO $$
         DECLARE r record; previous text := repeat('0', 64);
         BEGIN
@@ -210,16 +215,7 @@ public sealed class AuditTrailTests : IAsyncLifetime
         RewriteWithoutEvent2,
         """
         UPDATE audit_events SET actor = 'nobody', payload = replace(payload, '"actor":"' || actor || '"', '"actor":"nobody"') WHERE seq = 2;
-        DO $$
-        DECLARE r record; previous text := repeat('0', 64);
-        BEGIN
-          FOR r IN SELECT id, payload FROM audit_events WHERE seq IS NOT NULL ORDER BY seq LOOP
-            UPDATE audit_events SET prev_hash = previous,
-              hash = encode(sha256(convert_to(previous || E'\n' || r.payload, 'UTF8')), 'hex') WHERE id = r.id
-              RETURNING hash INTO previous;
-          END LOOP;
-        END $$
-        """,
+        """ + RehashAll,
     };
 
     [Theory]
