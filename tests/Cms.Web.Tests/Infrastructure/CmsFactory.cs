@@ -4,6 +4,7 @@ using Cms.Data.Entities;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Cms.Web.Tests.Infrastructure;
@@ -15,6 +16,9 @@ namespace Cms.Web.Tests.Infrastructure;
 public sealed class CmsFactory(string connectionString, IReadOnlyDictionary<string, string?>? settings = null, string? publishFolder = null)
     : WebApplicationFactory<Program>
 {
+    // Read by every PhysicalFileProvider this process creates (the web root's among them).
+    static CmsFactory() => Environment.SetEnvironmentVariable("DOTNET_USE_POLLING_FILE_WATCHER", "true");
+
     public string ConnectionString { get; } = connectionString;
 
     public string PublishFolder { get; } = publishFolder ?? Path.Combine(Path.GetTempPath(), "cms-published-" + Guid.NewGuid().ToString("N")[..8]);
@@ -22,9 +26,16 @@ public sealed class CmsFactory(string connectionString, IReadOnlyDictionary<stri
     // Where this instance writes its audit anchors (Audit:AnchorFolder).
     public string AnchorFolder { get; } = Path.Combine(Path.GetTempPath(), "cms-anchors-" + Guid.NewGuid().ToString("N")[..8]);
 
+    // Services replaced for a test class, e.g. a clock the tests move (FakeTimeProvider).
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        // No inotify watchers (appsettings reloading, the web root's asp-append-version hashes): the
+        // per-user limit of inotify instances (128) is shared with every other test run and app on
+        // the machine, and a host that cannot get one fails to start (Repo.Cms does the same).
+        builder.UseSetting("hostBuilder:reloadConfigOnChange", "false");
         builder.UseSetting("ConnectionStrings:Cms", ConnectionString);
         builder.UseSetting("RateLimit:LoginPerMinute", "10000");
         builder.UseSetting("Publishing:Folder", PublishFolder);
@@ -38,6 +49,10 @@ public sealed class CmsFactory(string connectionString, IReadOnlyDictionary<stri
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
+        }
+        if (TestServices is not null)
+        {
+            builder.ConfigureTestServices(TestServices);
         }
     }
 
