@@ -23,7 +23,7 @@ public sealed class DeliveryRecorder(CmsDbContext db, ItemExporter exporter, IFr
 {
     // The cursor lock: held from the first delivery row of a transaction to its commit, so delivery_seq
     // values become visible in the order they were taken (a reader following `after=` never sees 7
-    // before 6 commits). Moves already serialize on the audit chain lock; this one does not depend on it.
+    // before 6 commits). Only transactions that record deliveries take it; audit events take no lock.
     public const long CursorLockKey = 0x636d735f646c76; // "cms_dlv"
 
     public const string Channel = "cms_webhooks";

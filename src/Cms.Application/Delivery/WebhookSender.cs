@@ -40,8 +40,8 @@ public sealed class WebhookSender(CmsDbContext db, WebhookClient client, Webhook
         try
         {
             var conn = (NpgsqlConnection)db.Database.GetDbConnection();
-            // Begun on the connection, not through EF: it is held while receivers answer and must not
-            // hold the audit chain lock meanwhile (AuditLog.CopyAsync takes it at the end).
+            // Begun on the connection, not through EF: it is held while receivers answer (its audit
+            // events go in unsealed and take no lock; AuditLog.CopyAsync at the end).
             await using var tx = await conn.BeginTransactionAsync(ct);
             await db.Database.UseTransactionAsync(tx, ct);
             var claimed = await ClaimAsync(conn, ct);

@@ -99,7 +99,7 @@ public sealed class CorrectionTests(DeliveryFixture app) : WebTest(app), IClassF
         Assert.Equal(85, data.GetProperty("item").GetProperty("quality").GetInt32());
         Assert.All(receiver.Requests, r => Assert.Equal(["current"], r.VerifiedWith));
         // Audit: the move with its reason, and what changed in the output, before and after.
-        var events = Factory.WithDb(db => db.AuditEvents.Where(a => a.EntityId == id.ToString()).OrderBy(a => a.Seq).ToList());
+        var events = Factory.WithDb(db => db.AuditEvents.Where(a => a.EntityId == id.ToString()).OrderBy(a => a.Id).ToList());
         Assert.Contains(events, e => e.Action == AuditActions.ItemStateChanged && e.Payload.Contains("\"Correct\"") && e.Payload.Contains("quality re-rated"));
         var recorded = JsonDocument.Parse(events.Last(e => e.Action == AuditActions.DeliveryVersionRecorded).Data!).RootElement;
         Assert.Equal("item.corrected", recorded.GetProperty("event").GetString());
