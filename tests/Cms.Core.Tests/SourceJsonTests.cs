@@ -32,7 +32,7 @@ public sealed class SourceJsonTests
         Assert.True(json.GetProperty("published").GetBoolean());
         Assert.Equal("true", json.GetProperty("flag").GetString());
         Assert.Equal(JsonValueKind.Null, json.GetProperty("missing").ValueKind);
-        // The reader refuses integers beyond 64 bits (YamlReaderTests); the largest one stays exact.
+        // The reader refuses integers beyond 64 bits (MergeKeyAndTagTests); the largest one stays exact.
         Assert.Equal(long.MaxValue, json.GetProperty("big").GetInt64());
         Assert.Equal("2023-11-27T16:06:00Z", json.GetProperty("when").GetString());
         Assert.Equal(".nan", json.GetProperty("nan").GetString());
