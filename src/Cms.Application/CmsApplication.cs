@@ -82,6 +82,7 @@ public static class CmsApplication
         services.AddScoped<OwnAccount>();
         services.AddSingleton(SessionSettings.From(configuration));
         services.AddScoped<DatabaseSetup>();
+        services.AddScoped<LinkIdentityBackfill>();
         return services;
     }
 

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Cms.Application.Setup;
 
 // What `./cms migrate` and `./cms run` do before serving.
-public sealed class DatabaseSetup(CmsDbContext db, IKeyManager keys, ItemImporter importer)
+public sealed class DatabaseSetup(CmsDbContext db, IKeyManager keys, ItemImporter importer, LinkIdentityBackfill links)
 {
     public async Task MigrateAsync(CancellationToken ct)
     {
@@ -14,6 +14,7 @@ public sealed class DatabaseSetup(CmsDbContext db, IKeyManager keys, ItemImporte
         // longer than the 30 s default command timeout.
         db.Database.SetCommandTimeout(TimeSpan.FromHours(1));
         await db.Database.MigrateAsync(ct);
+        await links.RunAsync(ct);
         // Create the first key here, once, so app instances started together share one key ring
         // instead of each minting its own.
         if (!keys.GetAllKeys().Any(k => !k.IsRevoked && k.ExpirationDate > DateTimeOffset.UtcNow.AddDays(7)))
