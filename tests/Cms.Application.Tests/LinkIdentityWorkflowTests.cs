@@ -329,6 +329,20 @@ public sealed class LinkIdentityWorkflowTests(ApplicationFixture app) : IClassFi
         Assert.Equal([story.A], PublishedUrls(id));
     }
 
+    // Nobody edited it: the import rejected its links at once, so nothing was left to decide and
+    // it could be marked ready and published untouched.
+    [Fact]
+    public async Task An_item_nobody_edited_never_publishes_the_links_the_import_rejected()
+    {
+        var id = (await app.ImportAsync(new TestItem { Related = [("Read this", Script), ("Or this", "data:text/html,<script>alert(1)</script>"), ("Relative", "/story/" + Unique.Tag())] }.ToYaml()))[0];
+        Assert.Null(Stored(id).EditedAt);
+        Assert.True((await MoveAsync(Actors.Editor(), id, WorkflowAction.MarkReady)).Succeeded);
+        Assert.True((await MoveAsync(Actors.Publisher(), id, WorkflowAction.Publish)).Succeeded);
+        await DrainAsync();
+
+        Assert.Empty(PublishedUrls(id));
+    }
+
     [Fact]
     public async Task Renaming_a_topic_sends_the_ready_items_carrying_it_back_to_new_and_drops_their_schedules()
     {
