@@ -343,6 +343,28 @@ public sealed class LinkIdentityWorkflowTests(ApplicationFixture app) : IClassFi
         Assert.Empty(PublishedUrls(id));
     }
 
+    // Links stored before identities existed: both entries of one URL approved, by position.
+    [Fact]
+    public async Task Links_stored_before_identities_get_them_at_migrate_keeping_their_decisions_and_one_url_is_published_once()
+    {
+        var tag = Unique.Tag();
+        var (url, other) = ($"https://old.example/{tag}", $"https://other.example/{tag}");
+        var id = (await app.ImportAsync(new TestItem { Related = [("First", url), ("Other", other), ("Again", url.Replace("https://old", "HTTPS://OLD"))] }.ToYaml()))[0];
+        app.Read(db => db.RelatedLinks.Where(l => l.ItemId == id).ExecuteUpdate(s => s
+            .SetProperty(l => l.Identity, (string?)null).SetProperty(l => l.IsSafeUrl, true)
+            .SetProperty(l => l.Decision, l => l.Position == 1 ? LinkDecision.Rejected : LinkDecision.Approved).SetProperty(l => l.Reason, (string?)null)));
+
+        var assigned = await app.RunAsync(s => s.GetRequiredService<Setup.LinkIdentityBackfill>().RunAsync(CancellationToken.None));
+
+        Assert.Equal(2, assigned);
+        Assert.Equal([(url, LinkDecision.Approved), (other, LinkDecision.Rejected), (null, LinkDecision.Approved)], Links(id).Select(l => (l.Identity, l.Decision)));
+        Assert.Equal(0, await app.RunAsync(s => s.GetRequiredService<Setup.LinkIdentityBackfill>().RunAsync(CancellationToken.None)));
+        await MoveAsync(Actors.Editor(), id, WorkflowAction.MarkReady);
+        Assert.True((await MoveAsync(Actors.Publisher(), id, WorkflowAction.Publish)).Succeeded);
+        await DrainAsync();
+        Assert.Equal([url], PublishedUrls(id));
+    }
+
     [Fact]
     public async Task Renaming_a_topic_sends_the_ready_items_carrying_it_back_to_new_and_drops_their_schedules()
     {
