@@ -25,6 +25,8 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
     public const string AcceptedBackToNew = "Source revision accepted. The item is New again: what it would publish changed, so it needs review.";
     public const string AcceptedWhileReady = "source revision accepted while Ready";
     public const string Dismissed = "Source revision dismissed.";
+    // The sites still have the published version; the Correct move is offered on the page.
+    public const string AcceptedOnPublished = "Source revision accepted. Sites still have the published version: publish a correction to deliver the change.";
     public const string NotPending = "This source revision is no longer pending (someone decided it already).";
 
     // One compared field: the item's value now, the incoming one, and whether an editor changed
@@ -134,6 +136,9 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
         var now = DateTimeOffset.UtcNow;
         var data = new Dictionary<string, object?> { ["revision"] = revision.Id, ["file"] = revision.FileName };
         var backToNew = false;
+        // Whether what the item would publish changed: on a Published item that change waits for a
+        // correction, which four-eyes then keeps this actor from publishing (ItemChanges.Stamp).
+        var contentChanged = false;
         if (accept)
         {
             var comparison = Compare(item, revision);
@@ -182,7 +187,8 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
             // A Ready item stays Ready only when nothing was taken and the file it would publish is
             // the same as before (then the change is provably not in the output); otherwise what was
             // reviewed is no longer what would be published.
-            if (ItemChanges.EditReturnsToNew(item.State) && (chosen.Count > 0 || Render(item) != outputBefore))
+            contentChanged = chosen.Count > 0 || Render(item) != outputBefore;
+            if (ItemChanges.EditReturnsToNew(item.State) && contentChanged)
             {
                 changes.AddRange(ItemChanges.ReturnToNewIfReady(item, AcceptedWhileReady));
                 backToNew = true;
@@ -195,7 +201,7 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
         item.SourceChanged = await db.SourceRevisions.AnyAsync(r => r.ItemId == itemId && r.Id != revisionId && r.Status == RevisionStatus.Pending, ct);
 
         db.Entry(item).Property(i => i.Version).OriginalValue = version;
-        ItemChanges.Stamp(item, actor, now);
+        ItemChanges.Stamp(item, actor, now, changesContent: contentChanged);
         AuditLog.Add(db, actor, accept ? AuditActions.ItemRevisionAccepted : AuditActions.ItemRevisionDismissed, AuditTargets.Item, item.Id.ToString(), data);
         try
         {
@@ -207,7 +213,7 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
             db.ChangeTracker.Clear();
             return Outcome.Conflict("Someone saved this item after you opened it; look at the comparison again.");
         }
-        return Outcome.Ok(!accept ? Dismissed : backToNew ? AcceptedBackToNew : Accepted);
+        return Outcome.Ok(!accept ? Dismissed : backToNew ? AcceptedBackToNew : item.State == WorkflowState.Published ? AcceptedOnPublished : Accepted);
     }
 
     // What the item would be written out as now (published or not, as its state says).
