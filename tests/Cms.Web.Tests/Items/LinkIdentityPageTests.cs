@@ -100,7 +100,7 @@ public sealed class LinkIdentityPageTests(AppFixture app) : WebTest(app), IClass
         Assert.Equal(HttpStatusCode.Redirect, accepted.StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, published.StatusCode);
         var file = Path.Combine(Factory.PublishFolder, Factory.WithDb(db => db.Items.Single(i => i.Id == id).OutputFile!));
-        Assert.True(await Eventually.TrueAsync(() => File.Exists(file), TimeSpan.FromSeconds(15)), "the worker wrote the file");
+        await Eventually.HappensAsync(() => File.Exists(file), "the worker writing the published file");
         var text = await File.ReadAllTextAsync(file);
         Assert.Equal([story.A, story.C], UrlsOf(text));
         Assert.DoesNotContain("javascript", text);
