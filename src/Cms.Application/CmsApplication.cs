@@ -109,6 +109,7 @@ public static class CmsApplication
         // The clock of the session timeouts (tests move it instead of waiting hours).
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<DatabaseSetup>();
+        services.AddScoped<LinkIdentityBackfill>();
         return services;
     }
 
