@@ -1,7 +1,11 @@
+using Cms.Application.Assignment;
 using Cms.Application.Auditing;
+using Cms.Application.Comments;
 using Cms.Application.Exporting;
 using Cms.Application.Importing;
 using Cms.Application.Items;
+using Cms.Application.Live;
+using Cms.Application.Notifications;
 using Cms.Application.Publishing;
 using Cms.Application.Queue;
 using Cms.Application.Setup;
@@ -71,7 +75,15 @@ public static class CmsApplication
         services.AddSingleton<PublishingLoop>();
         services.AddScoped<AuditVerifier>();
         services.AddScoped<AuditQuery>();
-        services.AddScoped<ItemLeases>();
+        services.AddSingleton(LiveOptions.From(configuration));
+        services.AddSingleton<LiveHub>();
+        services.AddScoped<Presence>();
+        services.AddSingleton(CommentOptions.From(configuration));
+        services.AddScoped<ItemComments>();
+        services.AddScoped<ItemAssignments>();
+        services.AddScoped<Inbox>();
+        services.AddSingleton(NotificationOptions.From(configuration));
+        services.AddScoped<EmailDigest>();
         services.AddScoped<TopicVocabulary>();
         services.AddScoped<TopicAdministration>();
         services.AddScoped<UserAdministration>();

@@ -116,6 +116,11 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
             return check;
         }
         var t = check.Transition;
+        if (action is WorkflowAction.SendBack or WorkflowAction.Reject)
+        {
+            // The people who worked on the item hear it, with the reason (Notifier, at write time).
+            batch.Returned.Add((item.Id, action, item.ReadyBy, reason));
+        }
         var changes = new List<object> { new { field = "state", before = item.State.ToString(), after = t.To.ToString() } };
         item.State = t.To;
         var ready = t.To == WorkflowState.Ready;

@@ -41,6 +41,7 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
     public List<(string TargetId, object? Data)> Moves { get; } = [];
     public List<(string TargetId, object? Data)> Refusals { get; } = [];
     public List<(long ItemId, WorkflowAction Trigger)> Jobs { get; } = [];
+    public List<(long ItemId, WorkflowAction Action, string? ReadyBy, string? Reason)> Returned { get; } = [];
 
     public async Task LoadAsync(IReadOnlyList<long> ids, CancellationToken ct)
     {
@@ -113,6 +114,10 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
         if (Moves.Count > 0)
         {
             await AuditLog.CopyAsync(conn, actor, AuditActions.ItemStateChanged, AuditTargets.Item, Moves, now, ct);
+        }
+        if (Returned.Count > 0)
+        {
+            await Notifications.Notifier.ItemsReturnedAsync(conn, actor, Returned, now, ct);
         }
         if (Refusals.Count > 0)
         {

@@ -22,6 +22,18 @@ public static class AuditActions
     public const string PublishOutputRemoved = "publish.output-removed";
     public const string PublishOutputFailed = "publish.output-failed";
 
+    // Talk on the item: comments (edits and deletions keep the original text in the event),
+    // assignment, and the inbox.
+    public const string CommentAdded = "comment.added";
+    public const string CommentEdited = "comment.edited";
+    public const string CommentDeleted = "comment.deleted";
+    public const string CommentResolved = "comment.resolved";
+    public const string CommentReopened = "comment.reopened";
+    public const string ItemAssigned = "item.assigned";
+    public const string ItemUnassigned = "item.unassigned";
+    public const string NotificationsRead = "notifications.read";
+    public const string NotificationsEmailed = "notifications.emailed";
+
     public const string TopicCreated = "topic.created";
     public const string TopicRenamed = "topic.renamed";
     public const string TopicMerged = "topic.merged";

@@ -5,6 +5,7 @@ using Cms.Application.Importing;
 using Cms.Core.Security;
 using Cms.Data;
 using Cms.Web.Infrastructure.Accounts;
+using Cms.Web.Live;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -27,6 +28,9 @@ public static class CmsApp
         services.AddSingleton<IExcerptSanitizer, ExcerptSanitizer>();
         // Drains the publishing outbox (Publishing:Worker=false leaves that to `./cms worker`).
         services.AddHostedService<Cms.Application.Publishing.PublishingService>();
+        // The live channel's LISTEN connection and heartbeat, and the optional e-mail digest.
+        services.AddHostedService<Cms.Application.Live.LiveService>();
+        services.AddHostedService<Cms.Application.Notifications.EmailDigestService>();
 
         builder.AddCmsAccounts();
         services.AddAntiforgery(o => o.Cookie.Name = "cms.af");
@@ -101,6 +105,7 @@ public static class CmsApp
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealth }).AllowAnonymous();
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealth }).AllowAnonymous();
         app.MapRazorPages();
+        app.MapLive();
         return app;
     }
 

@@ -28,7 +28,6 @@ public sealed class AuthorizationMatrixTests(AppFixture app) : WebTest(app), ICl
         ["GET /Status"] = Access.Anyone,
         ["GET /Items/Details"] = Access.SignedIn,
         ["POST /Items/Details"] = Access.SignedIn,
-        ["POST /Items/Details?handler=Lease"] = Access.SignedIn,
         ["POST /Items/Details?handler=ApproveAll"] = Access.SignedIn,
         ["POST /Items/Details?handler=SaveNext"] = Access.SignedIn,
         ["GET /Items/Details?handler=Source"] = Access.SignedIn,

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Cms.Application;
 using Cms.Application.Auditing;
 using Cms.Application.Items;
+using Cms.Application.Live;
 using Cms.Application.Publishing;
 using Cms.Application.Queue;
 using Cms.Core.Items;
@@ -15,7 +16,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Cms.Web.Pages.Items;
 
 public sealed partial class DetailsModel(
-    CmsDbContext db, QueueQuery queue, SaveItemEdits save, ItemLeases leases,
+    CmsDbContext db, QueueQuery queue, SaveItemEdits save, Presence presence,
     ItemTransitions transitions, PublishSchedule schedule, PublishingOptions publishing, AuditQuery audit,
     SourceRevisions sourceRevisions) : PageModel
 {
@@ -118,7 +119,6 @@ public sealed partial class DetailsModel(
         {
             return NotFound();
         }
-        await leases.RenewAsync(Actors.Of(HttpContext), id, ct);
         Input = CurrentValues();
         return Page();
     }
@@ -135,11 +135,6 @@ public sealed partial class DetailsModel(
     // The version the form carries: the one the editor loaded, except after a conflict, when they
     // have now seen the current values and may save over them deliberately.
     public uint FormVersion => Conflict is null && Input.Version != 0 ? Input.Version : Item.Version;
-
-    // Renewed by the page every minute while it stays open (shortcuts.js); without JavaScript the
-    // lease simply lapses two minutes after the last page load.
-    public async Task<IActionResult> OnPostLeaseAsync(long id, CancellationToken ct) =>
-        await leases.RenewAsync(Actors.Of(HttpContext), id, ct) ? new NoContentResult() : NotFound();
 
     public async Task<IActionResult> OnPostApproveAllAsync(long id, CancellationToken ct)
     {
@@ -232,7 +227,7 @@ public sealed partial class DetailsModel(
         Images = (item.ImagesJson is null ? [] : System.Text.Json.JsonSerializer.Deserialize<List<ParsedImage>>(item.ImagesJson) ?? [])
             .Where(i => UrlRules.IsAbsoluteHttp(i.Url)).ToList();
         Secured = item.SourceLength == item.SourceYaml.Length ? sourceRevisions.SecuredOf(item.SourceYaml) : null;
-        OthersEditing = await leases.OthersAsync(Actors.Of(HttpContext), id, ct);
+        OthersEditing = await presence.OthersAsync(Actors.Of(HttpContext), id, ct);
         NextId = await queue.NeighbourAsync(View, id, next: true, ct);
         PreviousId = await queue.NeighbourAsync(View, id, next: false, ct);
         await LoadWorkflowAsync(item, ct);

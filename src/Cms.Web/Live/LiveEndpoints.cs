@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using Cms.Application;
+using Cms.Application.Live;
+using Cms.Application.Notifications;
+using Cms.Core.Security;
+using Cms.Data;
+using Cms.Web.Infrastructure;
+using Cms.Web.Infrastructure.Accounts;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cms.Web.Live;
+
+// The live channel as the browser sees it: one Server-Sent Events stream per open page
+// (/live, ?item= on an item page, ?queue=1 on the queue), carrying ids only, and small JSON reads
+// for what an event points to. Everything here also answers through the usual authentication and
+// the fallback policy (a signed-in person); item-dependent reads check ReviewItems.
+public static class LiveEndpoints
+{
+    // How long a browser waits before reconnecting after the stream ends.
+    private static readonly TimeSpan Retry = TimeSpan.FromSeconds(2);
+
+    public static void MapLive(this WebApplication app)
+    {
+        var live = app.MapGroup("/live");
+        live.MapGet("", Stream);
+        live.MapGet("/inbox", InboxAsync);
+        live.MapGet("/presence", PresenceAsync);
+    }
+
+    private static async Task<IResult> Stream(HttpContext http, LiveHub hub, CmsDbContext db, long? item, bool? queue)
+    {
+        var actor = Actors.Of(http);
+        if (actor.UserId is null)
+        {
+            return Results.Unauthorized();
+        }
+        if (item is { } id && (!actor.Can(Permissions.ReviewItems) || !await db.Items.AnyAsync(i => i.Id == id, http.RequestAborted)))
+        {
+            return Results.NotFound();
+        }
+        var last = LastEventId(http);
+        var client = hub.Connect(actor.UserId, PostgresTicketStore.SessionOf(http), item, queue == true, http.Abort);
+        http.Response.Headers["X-Accel-Buffering"] = "no";
+        return TypedResults.ServerSentEvents(EventsAsync(http, hub, client, actor, last, http.RequestAborted));
+    }
+
+    // The hello (unread count and newest inbox id, as the event id), what the browser missed if it
+    // reconnects (Last-Event-ID), then the hub's events until the browser leaves or falls behind.
+    private static async IAsyncEnumerable<SseItem<string>> EventsAsync(HttpContext http, LiveHub hub, LiveClient client, Actor actor, long? last,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        var services = http.RequestServices;
+        var options = services.GetRequiredService<LiveOptions>();
+        try
+        {
+            if (client.ItemId is { } itemId)
+            {
+                await services.GetRequiredService<Presence>().JoinAsync(client.Id, itemId, client.UserId, hub.Instance, ct);
+            }
+            var inbox = services.GetRequiredService<Inbox>();
+            if (last is { } seen)
+            {
+                var missed = await inbox.AfterAsync(actor, seen, options.CatchUp + 1, ct);
+                foreach (var entry in missed.Take(options.CatchUp))
+                {
+                    yield return Item(new LiveEvent("notification", $"{{\"id\":{entry.Id}}}", entry.Id.ToString(CultureInfo.InvariantCulture)));
+                }
+                if (missed.Count > options.CatchUp)
+                {
+                    yield return Item(new LiveEvent("resync", "{}"));
+                }
+            }
+            var newest = await inbox.NewestIdAsync(actor, ct);
+            var unread = await inbox.UnreadCountAsync(actor, ct);
+            yield return Item(new LiveEvent("hello", $"{{\"unread\":{unread},\"newest\":{newest}}}", newest.ToString(CultureInfo.InvariantCulture)));
+            await foreach (var e in client.Events.ReadAllAsync(ct))
+            {
+                yield return Item(e);
+            }
+        }
+        finally
+        {
+            hub.Disconnect(client);
+            if (client.ItemId is not null)
+            {
+                await LeaveAsync(services, client);
+            }
+        }
+    }
+
+    // The page is gone, the request's token with it: the row goes on a token of its own.
+    private static async Task LeaveAsync(IServiceProvider services, LiveClient client)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await services.GetRequiredService<Presence>().LeaveAsync(client.Id, timeout.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or Npgsql.NpgsqlException or InvalidOperationException)
+        {
+            // The heartbeat removes rows of connections this instance no longer holds.
+            services.GetRequiredService<ILogger<LiveHub>>().LogWarning(ex, "live: presence row {Connection} left for the heartbeat", client.Id);
+        }
+    }
+
+    private static SseItem<string> Item(LiveEvent e) => new(e.Data, e.Type) { EventId = e.Id, ReconnectionInterval = Retry };
+
+    // EventSource sends the last id it saw when it reconnects; a page that opens a new stream after
+    // a navigation passes the same as ?last=.
+    private static long? LastEventId(HttpContext http)
+    {
+        var text = http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? http.Request.Query["last"].FirstOrDefault();
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+    }
+
+    private static async Task<IResult> InboxAsync(HttpContext http, Inbox inbox, CancellationToken ct)
+    {
+        var actor = Actors.Of(http);
+        return Results.Json(new { unread = await inbox.UnreadCountAsync(actor, ct), newest = await inbox.NewestIdAsync(actor, ct) });
+    }
+
+    private static async Task<IResult> PresenceAsync(HttpContext http, Presence presence, long item, CancellationToken ct)
+    {
+        var actor = Actors.Of(http);
+        if (!actor.Can(Permissions.ReviewItems))
+        {
+            return Results.Forbid();
+        }
+        return Results.Json(new { others = await presence.OthersAsync(actor, item, ct) });
+    }
+}
