@@ -45,11 +45,12 @@ public sealed class LiveClient
 
     // Ends the stream: a last event for the browser when there is room, then the connection is
     // aborted, which also frees a writer stuck on a socket the browser no longer reads.
-    internal void Close(string why, LiveEvent? last = null)
+    // False when it was closed already.
+    internal bool Close(string why, LiveEvent? last = null)
     {
         if (Interlocked.Exchange(ref _closed, 1) == 1)
         {
-            return;
+            return false;
         }
         ClosedBecause = why;
         if (last is not null)
@@ -61,6 +62,7 @@ public sealed class LiveClient
         {
             _abort();
         }
+        return true;
     }
 }
 
@@ -200,10 +202,9 @@ public sealed class LiveHub(LiveOptions options, ILogger<LiveHub> log)
     {
         foreach (var client in clients)
         {
-            if (!client.Offer(e))
+            if (!client.Offer(e) && client.Close("fell behind"))
             {
                 Interlocked.Increment(ref _dropped);
-                client.Close("fell behind");
             }
         }
     }

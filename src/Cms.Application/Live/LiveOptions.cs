@@ -14,6 +14,11 @@ public sealed class LiveOptions
     // removes it, and the people on that item see the change.
     public TimeSpan PresenceTtl { get; init; } = TimeSpan.FromSeconds(20);
 
+    // The kernel's send buffer of a live connection's socket (SO_SNDBUF; Linux doubles it). A stream
+    // carries a few hundred bytes a minute, so a small fixed buffer is plenty; left to autotuning,
+    // a browser that stops reading could park megabytes in the kernel before its own buffer fills.
+    public int SocketSendBuffer { get; init; } = 32 * 1024;
+
     // Events a reconnecting browser is sent from its inbox; beyond that it is told to reload its count.
     public int CatchUp { get; init; } = 50;
 
@@ -26,6 +31,7 @@ public sealed class LiveOptions
             Heartbeat = TimeSpan.FromSeconds(s.GetValue("HeartbeatSeconds", 5.0)),
             PresenceTtl = TimeSpan.FromSeconds(s.GetValue("PresenceTtlSeconds", 20.0)),
             CatchUp = s.GetValue("CatchUp", 50),
+            SocketSendBuffer = s.GetValue("SocketSendBuffer", 32 * 1024),
         };
         if (options.ClientBuffer < 4 || options.Heartbeat <= TimeSpan.Zero || options.PresenceTtl < options.Heartbeat * 2 || options.CatchUp < 1)
         {

@@ -8,6 +8,7 @@ using Cms.Core.Security;
 using Cms.Data;
 using Cms.Web.Infrastructure;
 using Cms.Web.Infrastructure.Accounts;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cms.Web.Live;
@@ -29,7 +30,7 @@ public static class LiveEndpoints
         live.MapGet("/presence", PresenceAsync);
     }
 
-    private static async Task<IResult> Stream(HttpContext http, LiveHub hub, CmsDbContext db, long? item, bool? queue)
+    private static async Task<IResult> Stream(HttpContext http, LiveHub hub, LiveOptions options, CmsDbContext db, long? item, bool? queue)
     {
         var actor = Actors.Of(http);
         if (actor.UserId is null)
@@ -41,6 +42,10 @@ public static class LiveEndpoints
             return Results.NotFound();
         }
         var last = LastEventId(http);
+        if (http.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
+        {
+            socket.SendBufferSize = options.SocketSendBuffer;
+        }
         var client = hub.Connect(actor.UserId, PostgresTicketStore.SessionOf(http), item, queue == true, http.Abort);
         http.Response.Headers["X-Accel-Buffering"] = "no";
         return TypedResults.ServerSentEvents(EventsAsync(http, hub, client, actor, last, http.RequestAborted));
