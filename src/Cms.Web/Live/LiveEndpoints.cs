@@ -30,16 +30,26 @@ public static class LiveEndpoints
         live.MapGet("/presence", PresenceAsync);
     }
 
-    private static async Task<IResult> Stream(HttpContext http, LiveHub hub, LiveOptions options, CmsDbContext db, long? item, bool? queue)
+    // The stream holds no database context while it is open: its reads and writes take a scope of
+    // their own and give the context back to the pool.
+    private static async Task<IResult> Stream(HttpContext http, LiveHub hub, LiveOptions options, IServiceScopeFactory scopes, long? item, bool? queue)
     {
         var actor = Actors.Of(http);
         if (actor.UserId is null)
         {
             return Results.Unauthorized();
         }
-        if (item is { } id && (!actor.Can(Permissions.ReviewItems) || !await db.Items.AnyAsync(i => i.Id == id, http.RequestAborted)))
+        if (item is { } id && !actor.Can(Permissions.ReviewItems))
         {
             return Results.NotFound();
+        }
+        if (item is { } itemId)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            if (!await scope.ServiceProvider.GetRequiredService<CmsDbContext>().Items.AnyAsync(i => i.Id == itemId, http.RequestAborted))
+            {
+                return Results.NotFound();
+            }
         }
         var last = LastEventId(http);
         if (http.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
@@ -48,38 +58,20 @@ public static class LiveEndpoints
         }
         var client = hub.Connect(actor.UserId, PostgresTicketStore.SessionOf(http), item, queue == true, http.Abort);
         http.Response.Headers["X-Accel-Buffering"] = "no";
-        return TypedResults.ServerSentEvents(EventsAsync(http, hub, client, actor, last, http.RequestAborted));
+        return TypedResults.ServerSentEvents(EventsAsync(scopes, hub, options, client, actor, last, http.RequestAborted));
     }
 
     // The hello (unread count and newest inbox id, as the event id), what the browser missed if it
     // reconnects (Last-Event-ID), then the hub's events until the browser leaves or falls behind.
-    private static async IAsyncEnumerable<SseItem<string>> EventsAsync(HttpContext http, LiveHub hub, LiveClient client, Actor actor, long? last,
-        [EnumeratorCancellation] CancellationToken ct)
+    private static async IAsyncEnumerable<SseItem<string>> EventsAsync(IServiceScopeFactory scopes, LiveHub hub, LiveOptions options, LiveClient client,
+        Actor actor, long? last, [EnumeratorCancellation] CancellationToken ct)
     {
-        var services = http.RequestServices;
-        var options = services.GetRequiredService<LiveOptions>();
         try
         {
-            if (client.ItemId is { } itemId)
+            foreach (var first in await OpeningAsync(scopes, hub, options, client, actor, last, ct))
             {
-                await services.GetRequiredService<Presence>().JoinAsync(client.Id, itemId, client.UserId, hub.Instance, ct);
+                yield return Item(first);
             }
-            var inbox = services.GetRequiredService<Inbox>();
-            if (last is { } seen)
-            {
-                var missed = await inbox.AfterAsync(actor, seen, options.CatchUp + 1, ct);
-                foreach (var entry in missed.Take(options.CatchUp))
-                {
-                    yield return Item(new LiveEvent("notification", $"{{\"id\":{entry.Id}}}", entry.Id.ToString(CultureInfo.InvariantCulture)));
-                }
-                if (missed.Count > options.CatchUp)
-                {
-                    yield return Item(new LiveEvent("resync", "{}"));
-                }
-            }
-            var newest = await inbox.NewestIdAsync(actor, ct);
-            var unread = await inbox.UnreadCountAsync(actor, ct);
-            yield return Item(new LiveEvent("hello", $"{{\"unread\":{unread},\"newest\":{newest}}}", newest.ToString(CultureInfo.InvariantCulture)));
             await foreach (var e in client.Events.ReadAllAsync(ct))
             {
                 yield return Item(e);
@@ -90,23 +82,52 @@ public static class LiveEndpoints
             hub.Disconnect(client);
             if (client.ItemId is not null)
             {
-                await LeaveAsync(services, client);
+                await LeaveAsync(scopes, client);
             }
         }
     }
 
+    // Presence joined, what a reconnecting browser missed, and the hello.
+    private static async Task<List<LiveEvent>> OpeningAsync(IServiceScopeFactory scopes, LiveHub hub, LiveOptions options, LiveClient client,
+        Actor actor, long? last, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        if (client.ItemId is { } itemId)
+        {
+            await services.GetRequiredService<Presence>().JoinAsync(client.Id, itemId, client.UserId, hub.Instance, ct);
+        }
+        var events = new List<LiveEvent>();
+        var inbox = services.GetRequiredService<Inbox>();
+        if (last is { } seen)
+        {
+            var missed = await inbox.AfterAsync(actor, seen, options.CatchUp + 1, ct);
+            events.AddRange(missed.Take(options.CatchUp)
+                .Select(entry => new LiveEvent("notification", $"{{\"id\":{entry.Id}}}", entry.Id.ToString(CultureInfo.InvariantCulture))));
+            if (missed.Count > options.CatchUp)
+            {
+                events.Add(new LiveEvent("resync", "{}"));
+            }
+        }
+        var newest = await inbox.NewestIdAsync(actor, ct);
+        var unread = await inbox.UnreadCountAsync(actor, ct);
+        events.Add(new LiveEvent("hello", $"{{\"unread\":{unread},\"newest\":{newest}}}", newest.ToString(CultureInfo.InvariantCulture)));
+        return events;
+    }
+
     // The page is gone, the request's token with it: the row goes on a token of its own.
-    private static async Task LeaveAsync(IServiceProvider services, LiveClient client)
+    private static async Task LeaveAsync(IServiceScopeFactory scopes, LiveClient client)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await using var scope = scopes.CreateAsyncScope();
         try
         {
-            await services.GetRequiredService<Presence>().LeaveAsync(client.Id, timeout.Token);
+            await scope.ServiceProvider.GetRequiredService<Presence>().LeaveAsync(client.Id, timeout.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or Npgsql.NpgsqlException or InvalidOperationException)
         {
             // The heartbeat removes rows of connections this instance no longer holds.
-            services.GetRequiredService<ILogger<LiveHub>>().LogWarning(ex, "live: presence row {Connection} left for the heartbeat", client.Id);
+            scope.ServiceProvider.GetRequiredService<ILogger<LiveHub>>().LogWarning(ex, "live: presence row {Connection} left for the heartbeat", client.Id);
         }
     }
 

@@ -105,7 +105,8 @@ public sealed class LiveChannelTests(TwoInstancesFixture app) : IClassFixture<Tw
         await alices.DisposeAsync();
         await PresenceUntilAsync(bobs, async () => (await OthersAsync(bobOnB, item)).Count == 0);
 
-        Assert.Contains($"Also open by {alice.Name}", page);
+        Assert.Contains($"<span id=\"presence-names\">{alice.Name}</span>", page);
+        Assert.DoesNotMatch("id=\"presence\"[^>]*hidden", page);
     }
 
     [Fact]
