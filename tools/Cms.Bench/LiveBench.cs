@@ -21,7 +21,7 @@ public static class LiveBench
     public static Command Command()
     {
         var connections = new Option<int>("--connections") { Description = "Live streams to hold open", DefaultValueFactory = _ => 200 };
-        var budget = new Option<double>("--budget-kib") { Description = "Budget per open stream, KiB of the app's resident memory", DefaultValueFactory = _ => 64 };
+        var budget = new Option<double>("--budget-kib") { Description = "Budget per open stream, KiB of the app's resident memory", DefaultValueFactory = _ => 128 };
         var command = new Command("live", "Hold N live (SSE) streams open on one instance and measure its memory against a budget.") { connections, budget };
         command.SetAction(async (parse, ct) => await RunAsync(parse.GetValue(connections), parse.GetValue(budget), ct));
         return command;
