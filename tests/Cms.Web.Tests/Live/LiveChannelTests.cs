@@ -194,4 +194,25 @@ public sealed class LiveChannelTests(TwoInstancesFixture app) : IClassFixture<Tw
         }
         await healthy.NextAsync("comment", e => e.Data.Contains("999999999"));
     }
+
+    [Fact]
+    public async Task The_stream_answers_only_signed_in_people_and_refuses_what_it_cannot_read()
+    {
+        var (_, bob) = await app.PersonAsync(app.B, Roles.Editor);
+        using var anonymous = TwoInstancesFixture.Client(app.B, cookies: false);
+
+        var signedOut = await anonymous.GetAsync("/live", HttpCompletionOption.ResponseHeadersRead);
+        var badItem = await bob.GetAsync("/live?item=abc", HttpCompletionOption.ResponseHeadersRead);
+        var noItem = await bob.GetAsync("/live?item=987654321", HttpCompletionOption.ResponseHeadersRead);
+        var presence = await anonymous.GetAsync("/live/presence?item=1");
+        await using var forgedLastId = await SseStream.OpenAsync(bob, "/live", lastEventId: "-1; DROP TABLE notifications");
+        var hello = await forgedLastId.NextAsync("hello");
+
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, signedOut.StatusCode);
+        Assert.Contains("/Account/Login", signedOut.Headers.Location!.ToString());
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, badItem.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, noItem.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, presence.StatusCode);
+        Assert.Contains("\"unread\":0", hello.Data);
+    }
 }
