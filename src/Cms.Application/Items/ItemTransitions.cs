@@ -108,7 +108,7 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
     // the worker publishes on their behalf).
     internal TransitionCheck Apply(ActorFacts who, Subject item, WorkflowAction action, string? reason, TransitionBatch batch, string via, object? onBehalfOf = null)
     {
-        var check = Workflow.Check(action, new ItemFacts(item.State, item.Undecided, item.ReadyBy), who, options.FourEyes);
+        var check = Workflow.Check(action, new ItemFacts(item.State, item.Undecided, item.ReadyBy, item.OpenBlockingThreads), who, options.FourEyes);
         var id = item.Id.ToString();
         if (!check.Allowed)
         {

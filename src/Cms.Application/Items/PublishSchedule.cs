@@ -34,7 +34,8 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
             return Outcome.NotFound();
         }
         var undecided = await db.RelatedLinks.CountAsync(l => l.ItemId == itemId && l.Decision == LinkDecision.Pending, ct);
-        var check = Workflow.Check(WorkflowAction.Publish, new ItemFacts(item.State, undecided, item.ReadyBy), ItemTransitions.Facts(actor), options.FourEyes);
+        var blocking = await Comments.BlockingThreads.Open(db).CountAsync(c => c.ItemId == itemId, ct);
+        var check = Workflow.Check(WorkflowAction.Publish, new ItemFacts(item.State, undecided, item.ReadyBy, blocking), ItemTransitions.Facts(actor), options.FourEyes);
         if (!check.Allowed)
         {
             AuditLog.Add(db, actor, AuditActions.ItemTransitionRefused, AuditTargets.Item, itemId.ToString(),

@@ -25,6 +25,7 @@ internal sealed class Subject
     public string? OutputFile { get; set; }
     public uint Version { get; init; }
     public int Undecided { get; init; }
+    public int OpenBlockingThreads { get; init; }
     public bool Changed { get; set; }
 }
 
@@ -45,6 +46,7 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
 
     public async Task LoadAsync(IReadOnlyList<long> ids, CancellationToken ct)
     {
+        var blocking = Comments.BlockingThreads.Open(db);
         Subjects = await db.Items.AsNoTracking().Where(i => ids.Contains(i.Id)).OrderBy(i => i.Id)
             .Select(i => new Subject
             {
@@ -60,6 +62,7 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
                 OutputFile = i.OutputFile,
                 Version = i.Version,
                 Undecided = i.RelatedLinks.Count(l => l.Decision == LinkDecision.Pending),
+                OpenBlockingThreads = blocking.Count(c => c.ItemId == i.Id),
             })
             .ToListAsync(ct);
         var names = Subjects.Where(s => s.OutputFile is null).Select(s => s.FileName).Distinct().ToList();

@@ -21,6 +21,7 @@ public enum Refusal
     Permission,
     LinksUndecided,
     FourEyes,
+    BlockingComment,
 }
 
 // What a transition does to the publish folder.
@@ -44,8 +45,9 @@ public sealed record Transition(
     OutputEffect Output);
 
 // The facts about an item that decide its transitions. ReadyBy is who marked it Ready (user id, or
-// the name for actors without an account, such as the command line).
-public sealed record ItemFacts(WorkflowState State, int UndecidedLinks, string? ReadyBy);
+// the name for actors without an account, such as the command line). OpenBlockingThreads: comment
+// threads marked blocking and not resolved.
+public sealed record ItemFacts(WorkflowState State, int UndecidedLinks, string? ReadyBy, int OpenBlockingThreads = 0);
 
 // The facts about whoever asks: their identity (same form as ItemFacts.ReadyBy) and permissions.
 public sealed record ActorFacts(string Identity, IReadOnlySet<string> Permissions);
@@ -105,6 +107,12 @@ public static class Workflow
             return new(t, Refusal.LinksUndecided,
                 $"Decide every related link first ({item.UndecidedLinks} still pending).");
         }
+        if (t.Action is WorkflowAction.MarkReady or WorkflowAction.Publish && item.OpenBlockingThreads > 0)
+        {
+            return new(t, Refusal.BlockingComment, item.OpenBlockingThreads == 1
+                ? $"A blocking comment is unresolved: resolve it before {t.Label.ToLowerInvariant()}."
+                : $"{item.OpenBlockingThreads} blocking comments are unresolved: resolve them before {t.Label.ToLowerInvariant()}.");
+        }
         if (t.FourEyes && fourEyes && item.ReadyBy is not null && item.ReadyBy == actor.Identity)
         {
             return new(t, Refusal.FourEyes, "Four-eyes rule: you marked this item ready, so another publisher must publish it.");
@@ -126,6 +134,7 @@ public static class Workflow
         Refusal.Permission => "no permission",
         Refusal.LinksUndecided => "related links undecided",
         Refusal.FourEyes => "four-eyes",
+        Refusal.BlockingComment => "blocking comment unresolved",
         _ => "allowed",
     };
 

@@ -111,7 +111,8 @@ public sealed partial class DetailsModel
         var extra = await db.Items.AsNoTracking().Where(i => i.Id == item.Id)
             .Select(i => new { i.ReadyBy, i.ReadyByName, i.ReadyAt, i.PublishAt, i.PublishScheduledByName, i.OutputFile })
             .SingleAsync(ct);
-        var facts = new ItemFacts(item.State, Links.Count(l => l.Decision == LinkDecision.Pending), extra.ReadyBy);
+        var blocking = await Application.Comments.BlockingThreads.Open(db).CountAsync(c => c.ItemId == item.Id, ct);
+        var facts = new ItemFacts(item.State, Links.Count(l => l.Decision == LinkDecision.Pending), extra.ReadyBy, blocking);
         var who = ItemTransitions.Facts(actor);
         var publish = Core.Items.Workflow.Check(WorkflowAction.Publish, facts, who, publishing.FourEyes);
         var output = await db.PublishJobs.AsNoTracking().Where(j => j.ItemId == item.Id).OrderByDescending(j => j.Id)
