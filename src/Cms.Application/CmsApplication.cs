@@ -80,6 +80,8 @@ public static class CmsApplication
         services.AddScoped<Presence>();
         services.AddSingleton(CommentOptions.From(configuration));
         services.AddScoped<ItemComments>();
+        services.AddScoped<CommentThreads>();
+        services.AddScoped<ItemLiveState>();
         services.AddScoped<ItemAssignments>();
         services.AddScoped<Inbox>();
         services.AddSingleton(NotificationOptions.From(configuration));

@@ -71,7 +71,7 @@ public sealed class ItemAssignments(CmsDbContext db)
             .SingleOrDefaultAsync(ct);
 
     // People an item may be assigned to or who may be mentioned on it, by a prefix of their name.
-    public Task<List<Person>> CandidatesAsync(string? prefix, CancellationToken ct)
+    public Task<List<Person>> CandidatesAsync(string? prefix, CancellationToken ct, int limit = Readers.MaxSuggestions)
     {
         var query = Readers.Of(db, DateTimeOffset.UtcNow);
         if (!string.IsNullOrWhiteSpace(prefix))
@@ -79,6 +79,6 @@ public sealed class ItemAssignments(CmsDbContext db)
             var upper = prefix.Trim().ToUpperInvariant();
             query = query.Where(u => u.NormalizedUserName!.StartsWith(upper));
         }
-        return query.OrderBy(u => u.UserName).Take(Readers.MaxSuggestions).Select(u => new Person(u.Id, u.UserName!)).ToListAsync(ct);
+        return query.OrderBy(u => u.UserName).Take(Math.Clamp(limit, 1, Readers.MaxListed)).Select(u => new Person(u.Id, u.UserName!)).ToListAsync(ct);
     }
 }

@@ -16,4 +16,7 @@ public static class Readers
             && db.UserRoles.Any(ur => ur.UserId == u.Id && db.Roles.Any(r => r.Id == ur.RoleId && ReaderRoles.Contains(r.Name!))));
 
     public const int MaxSuggestions = 20;
+
+    // The assignment list on the item page.
+    public const int MaxListed = 500;
 }

@@ -28,6 +28,7 @@ public static class LiveEndpoints
         live.MapGet("", Stream);
         live.MapGet("/inbox", InboxAsync);
         live.MapGet("/presence", PresenceAsync);
+        live.MapGet("/people", PeopleAsync);
     }
 
     // The stream holds no database context while it is open: its reads and writes take a scope of
@@ -155,5 +156,20 @@ public static class LiveEndpoints
             return Results.Forbid();
         }
         return Results.Json(new { others = await presence.OthersAsync(actor, item, ct) });
+    }
+
+    // "@" suggestions: people who may read items whose name starts with what was typed.
+    private static async Task<IResult> PeopleAsync(HttpContext http, Cms.Application.Assignment.ItemAssignments assignments, string? q, CancellationToken ct)
+    {
+        var actor = Actors.Of(http);
+        if (!actor.Can(Permissions.ReviewItems))
+        {
+            return Results.Forbid();
+        }
+        if (q is { Length: > 100 } || (q is not null && Cms.Core.Text.UnicodeText.FindControlCharacter(q, allowNewlines: false) >= 0))
+        {
+            return Results.BadRequest();
+        }
+        return Results.Json(new { people = (await assignments.CandidatesAsync(q, ct)).Select(p => p.Name) });
     }
 }

@@ -231,6 +231,7 @@ public sealed partial class DetailsModel(
         NextId = await queue.NeighbourAsync(View, id, next: true, ct);
         PreviousId = await queue.NeighbourAsync(View, id, next: false, ct);
         await LoadWorkflowAsync(item, ct);
+        await LoadTalkAsync(id, ct);
         if (item.SourceChanged)
         {
             await LoadRevisionAsync(id, ct);

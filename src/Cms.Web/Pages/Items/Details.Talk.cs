@@ -1,0 +1,160 @@
+using System.ComponentModel.DataAnnotations;
+using Cms.Application;
+using Cms.Application.Assignment;
+using Cms.Application.Comments;
+using Cms.Core.Talk;
+using Cms.Web.Infrastructure;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Cms.Web.Pages.Items;
+
+// The item page's talk part: comment threads (anchored ones also beside their link card), the
+// forms to comment, reply, edit, delete, resolve and reopen, and the assignment. Every POST calls
+// its handler (ItemComments, ItemAssignments), which checks and audits; this only binds and renders.
+// GET ?handler=Comments and ?handler=Live are what live updates fetch (the page works on reload
+// without them).
+public sealed partial class DetailsModel
+{
+    public CommentThreads.Panel Comments { get; private set; } = new([], false, 0);
+    public ItemAssignments.Person? Assignee { get; private set; }
+    public IReadOnlyList<ItemAssignments.Person> Assignable { get; private set; } = [];
+
+    [BindProperty]
+    [FromForm]
+    public TalkInput Talk { get; set; } = new();
+
+    public sealed class TalkInput
+    {
+        [StringLength(CommentText.MaxLength)]
+        [Display(Name = "Comment")]
+        public string? Body { get; set; }
+
+        public long? ReplyTo { get; set; }
+
+        // "field:title" or "link:<url>"; empty for the whole item.
+        [StringLength(4200)]
+        public string? Anchor { get; set; }
+
+        public bool Blocking { get; set; }
+
+        public long? CommentId { get; set; }
+
+        public bool Resolved { get; set; }
+
+        [StringLength(450)]
+        public string? AssignTo { get; set; }
+    }
+
+    private async Task LoadTalkAsync(long id, CancellationToken ct)
+    {
+        var services = HttpContext.RequestServices;
+        var actor = Actors.Of(HttpContext);
+        Comments = await services.GetRequiredService<CommentThreads>().ForItemAsync(actor, id, ct);
+        var assignments = services.GetRequiredService<ItemAssignments>();
+        Assignee = await assignments.AssigneeAsync(id, ct);
+        Assignable = await assignments.CandidatesAsync(null, ct, Application.People.Readers.MaxListed);
+    }
+
+    public async Task<IActionResult> OnPostCommentAsync(long id, [FromServices] ItemComments comments, CancellationToken ct)
+    {
+        if (!ModelState.IsValid)
+        {
+            return await TalkRefusedAsync(id, ct);
+        }
+        var (field, url) = SplitAnchor(Talk.Anchor);
+        var outcome = await comments.AddAsync(Actors.Of(HttpContext),
+            new ItemComments.NewComment(id, Talk.Body, Talk.ReplyTo, field, url, Talk.Blocking), ct);
+        return await TalkResultAsync(id, outcome.Result, outcome.Value, ct);
+    }
+
+    public async Task<IActionResult> OnPostEditCommentAsync(long id, [FromServices] ItemComments comments, CancellationToken ct) =>
+        ModelState.IsValid && Talk.CommentId is { } comment
+            ? await TalkResultAsync(id, await comments.EditAsync(Actors.Of(HttpContext), comment, Talk.Body, ct), comment, ct)
+            : await TalkRefusedAsync(id, ct);
+
+    public async Task<IActionResult> OnPostDeleteCommentAsync(long id, [FromServices] ItemComments comments, CancellationToken ct) =>
+        Talk.CommentId is { } comment
+            ? await TalkResultAsync(id, await comments.DeleteAsync(Actors.Of(HttpContext), comment, ct), comment, ct)
+            : NotFound();
+
+    public async Task<IActionResult> OnPostResolveCommentAsync(long id, [FromServices] ItemComments comments, CancellationToken ct) =>
+        Talk.CommentId is { } comment
+            ? await TalkResultAsync(id, await comments.ResolveAsync(Actors.Of(HttpContext), comment, Talk.Resolved, ct), comment, ct)
+            : NotFound();
+
+    public async Task<IActionResult> OnPostAssignAsync(long id, [FromServices] ItemAssignments assignments, CancellationToken ct) =>
+        ModelState.IsValid
+            ? await TalkResultAsync(id, await assignments.AssignAsync(Actors.Of(HttpContext), id, Talk.AssignTo, ct), null, ct)
+            : await TalkRefusedAsync(id, ct);
+
+    // The threads alone, for a live update of an open page.
+    public async Task<IActionResult> OnGetCommentsAsync(long id, [FromServices] CommentThreads threads, CancellationToken ct)
+    {
+        Comments = await threads.ForItemAsync(Actors.Of(HttpContext), id, ct);
+        return Partial("_CommentThreads", this);
+    }
+
+    // What another editor's save or move changed, for "changed by X at T: reload".
+    public async Task<IActionResult> OnGetLiveAsync(long id, [FromServices] ItemAssignments assignments, CancellationToken ct)
+    {
+        var services = HttpContext.RequestServices;
+        var state = await services.GetRequiredService<Application.Items.ItemLiveState>().ForItemAsync(id, ct);
+        if (state is null)
+        {
+            return NotFound();
+        }
+        var assignee = await assignments.AssigneeAsync(id, ct);
+        return new JsonResult(new
+        {
+            version = state.Version,
+            state = state.State.ToString(),
+            editedBy = state.EditedBy,
+            editedAt = Display.DateTime(state.EditedAt),
+            assignee = assignee?.Name,
+        });
+    }
+
+    // A related link's URL as comments anchor to it (CommentAnchors: by normalized URL).
+    public static string? Normalized(string? url) =>
+        Core.Items.UrlRules.IsAbsoluteHttp(url, out var uri) ? Core.Items.UrlRules.NormalizeOriginalUrl(uri!) : null;
+
+    public static (string? Field, string? Url) SplitAnchor(string? anchor) => anchor switch
+    {
+        { } a when a.StartsWith("field:", StringComparison.Ordinal) => (a[6..], null),
+        { } a when a.StartsWith("link:", StringComparison.Ordinal) => (null, a[5..]),
+        _ => (null, null),
+    };
+
+    private async Task<IActionResult> TalkResultAsync(long id, Outcome outcome, long? commentId, CancellationToken ct)
+    {
+        switch (outcome.Status)
+        {
+            case OutcomeStatus.Ok:
+                StatusMessage = outcome.Message;
+                return Redirect(UrlFor(id) + (commentId is { } c ? $"#comment-{c}" : "#comments"));
+            case OutcomeStatus.NotFound:
+                return NotFound();
+            case OutcomeStatus.Forbidden:
+                return Forbid();
+            case OutcomeStatus.Conflict:
+                ModelState.AddModelError("Talk", outcome.Message ?? "Changed meanwhile.");
+                var conflict = await TalkRefusedAsync(id, ct);
+                Response.StatusCode = StatusCodes.Status409Conflict;
+                return conflict;
+            default:
+                ModelState.AddErrors(outcome, "Talk");
+                return await TalkRefusedAsync(id, ct);
+        }
+    }
+
+    // The page again, the edit form with the stored values, the comment form with what was typed.
+    private async Task<IActionResult> TalkRefusedAsync(long id, CancellationToken ct)
+    {
+        var page = await PageAsync(id, ct);
+        if (page is Microsoft.AspNetCore.Mvc.RazorPages.PageResult)
+        {
+            Input = CurrentValues();
+        }
+        return page;
+    }
+}
