@@ -29,6 +29,7 @@ public static class LiveEndpoints
         live.MapGet("/inbox", InboxAsync);
         live.MapGet("/presence", PresenceAsync);
         live.MapGet("/people", PeopleAsync);
+        live.MapGet("/item", ItemAsync);
     }
 
     // The stream holds no database context while it is open: its reads and writes take a scope of
@@ -171,5 +172,28 @@ public static class LiveEndpoints
             return Results.BadRequest();
         }
         return Results.Json(new { people = (await assignments.CandidatesAsync(q, ct)).Select(p => p.Name) });
+    }
+
+    // What another editor's save or move changed, for "changed by X at T: reload", and the assignee.
+    private static async Task<IResult> ItemAsync(HttpContext http, Cms.Application.Items.ItemLiveState items,
+        Cms.Application.Assignment.ItemAssignments assignments, long item, CancellationToken ct)
+    {
+        if (!Actors.Of(http).Can(Permissions.ReviewItems))
+        {
+            return Results.Forbid();
+        }
+        if (await items.ForItemAsync(item, ct) is not { } state)
+        {
+            return Results.NotFound();
+        }
+        var assignee = await assignments.AssigneeAsync(item, ct);
+        return Results.Json(new
+        {
+            version = state.Version,
+            state = state.State.ToString(),
+            editedBy = state.EditedBy,
+            editedAt = Display.DateTime(state.EditedAt),
+            assignee = assignee?.Name,
+        });
     }
 }

@@ -4,6 +4,7 @@ using Cms.Application.Assignment;
 using Cms.Application.Comments;
 using Cms.Core.Talk;
 using Cms.Web.Infrastructure;
+using Cms.Web.Live;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Cms.Web.Pages.Items;
@@ -11,11 +12,14 @@ namespace Cms.Web.Pages.Items;
 // The item page's talk part: comment threads (anchored ones also beside their link card), the
 // forms to comment, reply, edit, delete, resolve and reopen, and the assignment. Every POST calls
 // its handler (ItemComments, ItemAssignments), which checks and audits; this only binds and renders.
-// GET ?handler=Comments and ?handler=Live are what live updates fetch (the page works on reload
-// without them).
+// Live updates fetch /Items/Threads/{id} and /live/item, never this page: a fetch here would take
+// the status message (TempData) meant for the page the browser is about to show.
 public sealed partial class DetailsModel
 {
     public CommentThreads.Panel Comments { get; private set; } = new([], false, 0);
+
+    // The threads as their partial renders them, on this page and on /Items/Threads.
+    public TalkThreads Threads => new(Item.Id, Comments, handler => UrlFor(Item.Id, handler));
     public ItemAssignments.Person? Assignee { get; private set; }
     public IReadOnlyList<ItemAssignments.Person> Assignable { get; private set; } = [];
 
@@ -86,33 +90,6 @@ public sealed partial class DetailsModel
         ModelState.IsValid
             ? await TalkResultAsync(id, await assignments.AssignAsync(Actors.Of(HttpContext), id, Talk.AssignTo, ct), null, ct)
             : await TalkRefusedAsync(id, ct);
-
-    // The threads alone, for a live update of an open page.
-    public async Task<IActionResult> OnGetCommentsAsync(long id, [FromServices] CommentThreads threads, CancellationToken ct)
-    {
-        Comments = await threads.ForItemAsync(Actors.Of(HttpContext), id, ct);
-        return Partial("_CommentThreads", this);
-    }
-
-    // What another editor's save or move changed, for "changed by X at T: reload".
-    public async Task<IActionResult> OnGetLiveAsync(long id, [FromServices] ItemAssignments assignments, CancellationToken ct)
-    {
-        var services = HttpContext.RequestServices;
-        var state = await services.GetRequiredService<Application.Items.ItemLiveState>().ForItemAsync(id, ct);
-        if (state is null)
-        {
-            return NotFound();
-        }
-        var assignee = await assignments.AssigneeAsync(id, ct);
-        return new JsonResult(new
-        {
-            version = state.Version,
-            state = state.State.ToString(),
-            editedBy = state.EditedBy,
-            editedAt = Display.DateTime(state.EditedAt),
-            assignee = assignee?.Name,
-        });
-    }
 
     // A related link's URL as comments anchor to it (CommentAnchors: by normalized URL).
     public static string? Normalized(string? url) =>

@@ -18,11 +18,12 @@
       .catch(function () { return null; });
   }
 
-  // Someone typing in a thread keeps their text: the list is replaced only when nobody is.
+  // Someone typing in a thread keeps their text: the list is replaced only when nobody is (an
+  // edit box starts with the comment's text, so only a change counts).
   function busy() {
     var boxes = threads.querySelectorAll("textarea");
     for (var i = 0; i < boxes.length; i++) {
-      if (boxes[i].value.trim() !== "" || boxes[i] === document.activeElement) { return true; }
+      if (boxes[i].value !== boxes[i].defaultValue || boxes[i] === document.activeElement) { return true; }
     }
     return false;
   }
