@@ -86,6 +86,7 @@ public static class CmsApplication
         services.AddScoped<Inbox>();
         services.AddSingleton(NotificationOptions.From(configuration));
         services.AddScoped<EmailDigest>();
+        services.AddScoped<ItemPage>();
         services.AddScoped<TopicVocabulary>();
         services.AddScoped<TopicAdministration>();
         services.AddScoped<UserAdministration>();

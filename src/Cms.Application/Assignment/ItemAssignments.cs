@@ -16,10 +16,10 @@ public sealed class ItemAssignments(CmsDbContext db)
 {
     public async Task<Outcome> AssignAsync(Actor actor, long itemId, string? userId, CancellationToken ct)
     {
-        if (!actor.Can(Permissions.ReviewItems))
+        if (await Guard.RequireAsync(db, actor, Permissions.ReviewItems, "Assigning items",
+                new Attempt(AuditActions.ItemAssigned, AuditTargets.Item, itemId.ToString()), ct) is { } refused)
         {
-            await AuditLog.RefusedAsync(db, actor, "item.assign", AuditTargets.Item, itemId.ToString(), $"{Permissions.ReviewItems} required", ct);
-            return Outcome.Forbidden($"Assigning items needs the {Permissions.ReviewItems} permission.");
+            return refused;
         }
         userId = string.IsNullOrWhiteSpace(userId) ? null : userId;
         if (!await db.Items.AnyAsync(i => i.Id == itemId, ct))

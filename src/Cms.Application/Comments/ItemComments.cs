@@ -19,7 +19,7 @@ public sealed class ItemComments(CmsDbContext db, CommentOptions options)
 
     public async Task<Outcome<long>> AddAsync(Actor actor, NewComment request, CancellationToken ct)
     {
-        if (await RefuseAsync(actor, "comment.add", request.ItemId, ct) is { } refused)
+        if (await RefuseAsync(actor, AuditActions.CommentAdded, request.ItemId, ct) is { } refused)
         {
             return refused;
         }
@@ -120,7 +120,7 @@ public sealed class ItemComments(CmsDbContext db, CommentOptions options)
 
     public async Task<Outcome> EditAsync(Actor actor, long commentId, string? newBody, CancellationToken ct)
     {
-        var (comment, refusal) = await OwnAsync(actor, commentId, "comment.edit", ct);
+        var (comment, refusal) = await OwnAsync(actor, commentId, AuditActions.CommentEdited, ct);
         if (comment is null)
         {
             return refusal!;
@@ -164,7 +164,7 @@ public sealed class ItemComments(CmsDbContext db, CommentOptions options)
     // The row stays, without its text, so replies keep their thread; the audit keeps the text.
     public async Task<Outcome> DeleteAsync(Actor actor, long commentId, CancellationToken ct)
     {
-        var (comment, refusal) = await OwnAsync(actor, commentId, "comment.delete", ct);
+        var (comment, refusal) = await OwnAsync(actor, commentId, AuditActions.CommentDeleted, ct);
         if (comment is null)
         {
             return refusal!;
@@ -187,7 +187,7 @@ public sealed class ItemComments(CmsDbContext db, CommentOptions options)
         {
             return Outcome.NotFound();
         }
-        if (await RefuseAsync(actor, resolved ? "comment.resolve" : "comment.reopen", comment.ItemId, ct) is { } refused)
+        if (await RefuseAsync(actor, resolved ? AuditActions.CommentResolved : AuditActions.CommentReopened, comment.ItemId, ct) is { } refused)
         {
             return refused;
         }
@@ -224,16 +224,17 @@ public sealed class ItemComments(CmsDbContext db, CommentOptions options)
         }
     }
 
-    // Comments are written by people with an account who may review items.
+    // Comments are written by people with an account who may review items (the one guard).
     private async Task<Outcome?> RefuseAsync(Actor actor, string attempted, long itemId, CancellationToken ct)
     {
-        if (actor.Can(Permissions.ReviewItems) && actor.UserId is not null)
+        var attempt = new Attempt(attempted, AuditTargets.Item, itemId.ToString());
+        if (await Guard.RequireAsync(db, actor, Permissions.ReviewItems, "Commenting", attempt, ct) is { } refused)
         {
-            return null;
+            return refused;
         }
-        var reason = actor.UserId is null ? "an account is required" : $"{Permissions.ReviewItems} required";
-        await AuditLog.RefusedAsync(db, actor, attempted, AuditTargets.Item, itemId.ToString(), reason, ct);
-        return Outcome.Forbidden($"Comments need a signed-in person with the {Permissions.ReviewItems} permission.");
+        return actor.UserId is null
+            ? await Guard.RefuseAsync(db, actor, attempt, "an account is required", "Comments are written by people signed in with an account.", ct)
+            : null;
     }
 
     // The author's own comment, still there, within the edit window.
@@ -251,8 +252,8 @@ public sealed class ItemComments(CmsDbContext db, CommentOptions options)
         }
         if (comment.AuthorId != actor.UserId)
         {
-            await AuditLog.RefusedAsync(db, actor, attempted, AuditTargets.Item, comment.ItemId.ToString(), "not the author", ct);
-            return (null, Outcome.Forbidden("Only its author may change or delete a comment."));
+            return (null, await Guard.RefuseAsync(db, actor, new Attempt(attempted, AuditTargets.Item, comment.ItemId.ToString()), "not the author",
+                "Only its author may change or delete a comment.", ct));
         }
         if (DateTimeOffset.UtcNow - comment.CreatedAt > options.EditWindow)
         {

@@ -16,12 +16,12 @@ namespace Cms.Web.Pages.Items;
 // the status message (TempData) meant for the page the browser is about to show.
 public sealed partial class DetailsModel
 {
-    public CommentThreads.Panel Comments { get; private set; } = new([], false, 0);
+    public CommentThreads.Panel Comments => Shown.Comments;
 
     // The threads as their partial renders them, on this page and on /Items/Threads.
     public TalkThreads Threads => new(Item.Id, Comments, handler => UrlFor(Item.Id, handler));
-    public ItemAssignments.Person? Assignee { get; private set; }
-    public IReadOnlyList<ItemAssignments.Person> Assignable { get; private set; } = [];
+    public ItemAssignments.Person? Assignee => Shown.Assignee;
+    public IReadOnlyList<ItemAssignments.Person> Assignable => Shown.Assignable;
 
     [BindProperty]
     [FromForm]
@@ -47,16 +47,6 @@ public sealed partial class DetailsModel
 
         [StringLength(450)]
         public string? AssignTo { get; set; }
-    }
-
-    private async Task LoadTalkAsync(long id, CancellationToken ct)
-    {
-        var services = HttpContext.RequestServices;
-        var actor = Actors.Of(HttpContext);
-        Comments = await services.GetRequiredService<CommentThreads>().ForItemAsync(actor, id, ct);
-        var assignments = services.GetRequiredService<ItemAssignments>();
-        Assignee = await assignments.AssigneeAsync(id, ct);
-        Assignable = await assignments.CandidatesAsync(null, ct, Application.People.Readers.MaxListed);
     }
 
     public async Task<IActionResult> OnPostCommentAsync(long id, [FromServices] ItemComments comments, CancellationToken ct)
@@ -102,36 +92,14 @@ public sealed partial class DetailsModel
         _ => (null, null),
     };
 
-    private async Task<IActionResult> TalkResultAsync(long id, Outcome outcome, long? commentId, CancellationToken ct)
-    {
-        switch (outcome.Status)
+    // Done: back to the page at the comment (or the talk). Refused: the page again, the edit form
+    // with the stored values, the comment form with what was typed and the reason under "Talk".
+    private Task<IActionResult> TalkResultAsync(long id, Outcome outcome, long? commentId, CancellationToken ct) =>
+        this.AnswerAsync(outcome, () =>
         {
-            case OutcomeStatus.Ok:
-                StatusMessage = outcome.Message;
-                return Redirect(UrlFor(id) + (commentId is { } c ? $"#comment-{c}" : "#comments"));
-            case OutcomeStatus.NotFound:
-                return NotFound();
-            case OutcomeStatus.Forbidden:
-                return Forbid();
-            case OutcomeStatus.Conflict:
-                ModelState.AddModelError("Talk", outcome.Message ?? "Changed meanwhile.");
-                var conflict = await TalkRefusedAsync(id, ct);
-                Response.StatusCode = StatusCodes.Status409Conflict;
-                return conflict;
-            default:
-                ModelState.AddErrors(outcome, "Talk");
-                return await TalkRefusedAsync(id, ct);
-        }
-    }
+            StatusMessage = outcome.Message;
+            return Redirect(UrlFor(id) + (commentId is { } c ? $"#comment-{c}" : "#comments"));
+        }, () => TalkRefusedAsync(id, ct), prefix: "Talk", messageKey: "Talk");
 
-    // The page again, the edit form with the stored values, the comment form with what was typed.
-    private async Task<IActionResult> TalkRefusedAsync(long id, CancellationToken ct)
-    {
-        var page = await PageAsync(id, ct);
-        if (page is Microsoft.AspNetCore.Mvc.RazorPages.PageResult)
-        {
-            Input = CurrentValues();
-        }
-        return page;
-    }
+    private Task<IActionResult> TalkRefusedAsync(long id, CancellationToken ct) => ReloadAsync(id, ct);
 }
