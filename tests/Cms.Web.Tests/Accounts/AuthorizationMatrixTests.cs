@@ -45,6 +45,7 @@ public sealed class AuthorizationMatrixTests(AppFixture app) : WebTest(app), ICl
         ["POST /Items/Details?handler=Assign"] = Access.SignedIn,
         ["GET /Items/Threads"] = Access.SignedIn,
         ["GET /Inbox/Index"] = Access.SignedIn,
+        ["GET /Queue/Arrivals"] = Access.SignedIn,
         ["POST /Inbox/Index?handler=Read"] = Access.SignedIn,
         ["POST /Inbox/Index?handler=ReadAll"] = Access.SignedIn,
         ["GET /Audit/Index"] = Access.Publishers,

@@ -93,4 +93,21 @@ public sealed class TalkFlowTests(TalkBrowserFixture fixture) : BrowserTest(fixt
         await ExpectTextAsync(b, "Published: Ready → Published.");
         AssertNoScriptRanAndNothingWasBlocked();
     }
+
+    [Fact]
+    public Task The_queue_says_how_many_new_items_arrived_in_its_view_without_a_reload() => FlowAsync(async () =>
+    {
+        var category = "arrivals-" + Unique.Tag();
+        await ImportAsync(new TestItem { Category = category });
+        var (queue, _) = await PersonAsync(Roles.Editor, fixture.SecondBaseUrl);
+        await queue.GotoAsync($"{fixture.SecondBaseUrl}/?View.Category={category}");
+        await Assertions.Expect(queue.Locator("#queue-arrivals")).ToBeHiddenAsync();
+
+        await ImportAsync(new TestItem { Category = category }, new TestItem { Category = category }, new TestItem { Category = "elsewhere" });
+
+        await Assertions.Expect(queue.Locator("#show-arrivals")).ToHaveTextAsync("2 new items in this view: show", Live);
+        await queue.Locator("#show-arrivals").ClickAsync();
+        await Assertions.Expect(queue.Locator("#queue tbody tr")).ToHaveCountAsync(3);
+        AssertNoScriptRanAndNothingWasBlocked();
+    });
 }

@@ -86,3 +86,35 @@ public sealed class InboxPageTests(AppFixture app) : WebTest(app), IClassFixture
         Assert.Null(Factory.WithDb(db => db.Notifications.Single(n => n.Id == bobs).ReadAt));
     }
 }
+
+public sealed class QueueAssignmentPageTests(AppFixture app) : WebTest(app), IClassFixture<AppFixture>
+{
+    [Fact]
+    public async Task The_queue_shows_who_an_item_is_assigned_to_and_filters_to_my_items()
+    {
+        var category = "queue-assign-" + Unique.Tag();
+        var mine = new TestItem { Category = category, Title = "Mine " + Unique.Tag() };
+        var other = new TestItem { Category = category, Title = "Other " + Unique.Tag() };
+        await ImportAsync(mine, other);
+        var email = $"editor-{Guid.NewGuid():N}@example.com";
+        var user = await Factory.CreateUserAsync(email, Password, Roles.Editor);
+        var client = Factory.Browser();
+        await Http.SignInAsync(client, email, Password);
+        using (var scope = Factory.Services.CreateScope())
+        {
+            var outcome = await scope.ServiceProvider.GetRequiredService<Cms.Application.Assignment.ItemAssignments>()
+                .AssignAsync(new Actor(user.Id, email, Permissions.Of([Roles.Editor])), ItemId(mine), user.Id, CancellationToken.None);
+            Assert.True(outcome.Succeeded, outcome.Message);
+        }
+
+        var all = Html.Parse(await client.GetStringAsync($"/?View.Category={category}"));
+        var filtered = Html.Parse(await client.GetStringAsync($"/?View.Category={category}&View.Assignee={user.Id}"));
+
+        var mineRow = all.QuerySelector($"tr[data-item-id='{ItemId(mine)}'] td.assignee")!;
+        Assert.Equal(email, mineRow.TextContent.Trim());
+        Assert.Equal("", all.QuerySelector($"tr[data-item-id='{ItemId(other)}'] td.assignee")!.TextContent.Trim());
+        Assert.Equal(user.Id, all.QuerySelector("#mine")!.GetAttribute("value"));
+        Assert.Equal([ItemId(mine).ToString()], filtered.QuerySelectorAll("#queue tbody tr").Select(r => r.GetAttribute("data-item-id")!));
+        Assert.True(filtered.QuerySelector("#mine")!.HasAttribute("checked"));
+    }
+}

@@ -1,5 +1,5 @@
 // The live channel (progressive enhancement; every page also works on reload without it). One
-// EventSource per page: /live, with ?item= on an item page. Events carry ids only; this script
+// EventSource per page: /live, with ?item= on an item page and ?queue=true on the queue. Events carry ids only; this script
 // fetches what changed: the inbox count, who else is on the item. Other scripts of the page get
 // every event as a "cms:live" DOM event. EventSource reconnects by itself and sends Last-Event-ID,
 // so the server replays what the inbox received meanwhile.
@@ -10,7 +10,7 @@
   var itemHolder = document.querySelector("[data-live-item]");
   var item = itemHolder ? itemHolder.getAttribute("data-live-item") : null;
   var queue = document.querySelector("[data-live-queue]");
-  var url = badge.getAttribute("data-live") + (item ? "?item=" + encodeURIComponent(item) : queue ? "?queue=1" : "");
+  var url = badge.getAttribute("data-live") + (item ? "?item=" + encodeURIComponent(item) : queue ? "?queue=true" : "");
   var source = new EventSource(url);
 
   function json(path) {
@@ -46,6 +46,24 @@
     });
   }
 
+  // The queue: how many items of this view arrived since the page was read.
+  var arrivals = document.getElementById("queue-arrivals");
+  function refreshArrivals() {
+    if (!arrivals) { return; }
+    var url = arrivals.getAttribute("data-count-url");
+    url += (url.indexOf("?") < 0 ? "?" : "&") + "since=" + encodeURIComponent(arrivals.getAttribute("data-since"));
+    json(url).then(function (d) {
+      if (!d || d.count === 0) { return; }
+      while (arrivals.firstChild) { arrivals.removeChild(arrivals.firstChild); }
+      var link = document.createElement("a");
+      link.href = arrivals.getAttribute("data-show-url");
+      link.id = "show-arrivals";
+      link.textContent = (d.more ? "More than " + d.count : String(d.count)) + " new item" + (d.count === 1 && !d.more ? "" : "s") + " in this view: show";
+      arrivals.appendChild(link);
+      arrivals.hidden = false;
+    });
+  }
+
   source.addEventListener("hello", function (e) {
     try { showCount(JSON.parse(e.data).unread); } catch (err) { refreshInbox(); }
     refreshPresence();
@@ -53,7 +71,8 @@
   source.addEventListener("notification", refreshInbox);
   source.addEventListener("inbox", refreshInbox);
   source.addEventListener("presence", refreshPresence);
-  source.addEventListener("resync", function () { refreshInbox(); refreshPresence(); });
+  source.addEventListener("queue", refreshArrivals);
+  source.addEventListener("resync", function () { refreshInbox(); refreshPresence(); refreshArrivals(); });
   // The session ended (sign-out, lock): stop, do not reconnect.
   source.addEventListener("bye", function () { source.close(); });
   ["comment", "item", "assignment", "queue", "resync", "notification"].forEach(forward);
