@@ -147,6 +147,39 @@ public sealed class LiveChannelTests(TwoInstancesFixture app) : IClassFixture<Tw
         Assert.Contains("signed-out", bye.Data);
     }
 
+    // Presence goes with the session: the person's open item page on instance B stops counting as
+    // presence for the viewer on A when they sign out or an admin locks their account.
+    [Theory]
+    [InlineData("sign-out")]
+    [InlineData("lock")]
+    public async Task Presence_goes_when_the_person_signs_out_or_is_locked(string how)
+    {
+        var item = await app.ItemAsync();
+        var (_, aliceOnA) = await app.PersonAsync(app.A, Roles.Editor);
+        var (bob, bobOnB) = await app.PersonAsync(app.B, Roles.Editor);
+        var (admin, _) = await app.PersonAsync(app.A, Roles.Admin);
+        await using var alices = await SseStream.OpenAsync(aliceOnA, $"/live?item={item}");
+        await alices.NextAsync("hello");
+        await using var bobs = await SseStream.OpenAsync(bobOnB, $"/live?item={item}");
+        await PresenceUntilAsync(alices, async () => (await OthersAsync(aliceOnA, item)).SequenceEqual([bob.Name]));
+
+        if (how == "sign-out")
+        {
+            var page = await bobOnB.GetStringAsync("/");
+            await bobOnB.PostAsync("/Account/Logout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = Http.AntiforgeryToken(page) }));
+        }
+        else
+        {
+            await using var scope = app.A.Services.CreateAsyncScope();
+            var locked = await scope.ServiceProvider.GetRequiredService<Cms.Application.Users.UserAdministration>().LockAsync(admin, bob.UserId!, CancellationToken.None);
+            Assert.True(locked.Succeeded, locked.Message);
+        }
+
+        await PresenceUntilAsync(alices, async () => (await OthersAsync(aliceOnA, item)).Count == 0);
+        await bobs.NextAsync("bye");
+        Assert.False(app.A.WithDb(db => db.Presence.Any(p => p.UserId == bob.UserId)));
+    }
+
     [Fact]
     public async Task A_client_that_stops_reading_is_cut_off_and_never_holds_up_the_others()
     {
