@@ -191,8 +191,8 @@ public static class LiveEndpoints
         {
             version = state.Version,
             state = state.State.ToString(),
-            editedBy = state.EditedBy,
-            editedAt = Display.DateTime(state.EditedAt),
+            changedBy = state.ChangedBy,
+            changedAt = Display.DateTime(state.ChangedAt),
             assignee = assignee?.Name,
         });
     }

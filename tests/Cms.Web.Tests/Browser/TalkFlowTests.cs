@@ -94,6 +94,38 @@ public sealed class TalkFlowTests(TalkBrowserFixture fixture) : BrowserTest(fixt
         AssertNoScriptRanAndNothingWasBlocked();
     }
 
+    // Another editor's move and save, made on the other instance, reach an open item page as "changed
+    // by X at T: reload" naming who made them (the move leaves the edit stamp as it was) and the
+    // state now; the reload link shows the current item.
+    [Fact]
+    public Task Another_editors_move_and_save_show_who_changed_the_item_and_offer_a_reload() => FlowAsync(async () =>
+    {
+        var story = new TestItem { Title = "Changed live " + Unique.Tag(), Quality = 40, Related = [("Other outlet", "https://other.example/b")] };
+        await ImportAsync(story);
+        var id = Fixture.ItemId(story);
+        Factory.WithDb(db => db.RelatedLinks.Where(l => l.ItemId == id).ExecuteUpdate(u => u.SetProperty(l => l.Decision, LinkDecision.Approved)));
+        var (a, _) = await PersonAsync(Roles.Editor, BaseUrl);
+        var (b, bEmail) = await PersonAsync(Roles.Editor, fixture.SecondBaseUrl);
+        await a.GotoAsync($"{BaseUrl}/Items/Details/{id}");
+        await b.GotoAsync($"{fixture.SecondBaseUrl}/Items/Details/{id}");
+        var notice = a.Locator("#live-changed");
+        await Assertions.Expect(notice).ToBeHiddenAsync();
+
+        await b.Locator("#do-MarkReady").ClickAsync();
+        await Assertions.Expect(notice).ToContainTextAsync($"Changed by {bEmail} at ", new() { Timeout = 15_000 });
+        await Assertions.Expect(notice).ToContainTextAsync("(now Ready)");
+        await notice.GetByRole(AriaRole.Link, new() { Name = "reload" }).ClickAsync();
+        await Assertions.Expect(a.Locator("#do-SendBack")).ToBeVisibleAsync();
+        await Assertions.Expect(a.Locator("#live-changed")).ToBeHiddenAsync();
+
+        await b.GetByLabel("Quality (0-100)").FillAsync("77");
+        await b.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await ExpectTextAsync(b, "Saved.");
+        await Assertions.Expect(a.Locator("#live-changed")).ToContainTextAsync($"Changed by {bEmail} at ", new() { Timeout = 15_000 });
+        await Assertions.Expect(a.Locator("#live-changed")).ToContainTextAsync("(now New)");
+        AssertNoScriptRanAndNothingWasBlocked();
+    });
+
     [Fact]
     public Task The_queue_says_how_many_new_items_arrived_in_its_view_without_a_reload() => FlowAsync(async () =>
     {

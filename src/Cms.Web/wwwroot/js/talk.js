@@ -55,7 +55,7 @@
       var assignee = document.getElementById("assignee");
       if (assignee) { assignee.textContent = "Now: " + (d.assignee || "nobody"); }
       if (String(d.version) !== loadedVersion) {
-        say("Changed by " + (d.editedBy || "someone") + " at " + d.editedAt + " UTC (now " + d.state + "):", true);
+        say("Changed by " + (d.changedBy || "someone") + " at " + d.changedAt + " UTC (now " + d.state + "):", true);
       }
     });
   }
