@@ -1,6 +1,9 @@
 using Cms.Application.Comments;
 using Cms.Application.Notifications;
 using Cms.Core.Auditing;
+using Cms.Data;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.DependencyInjection;
 using netDumbster.smtp;
 
@@ -58,5 +61,45 @@ public sealed class EmailDigestTests(MailFixture app) : IClassFixture<MailFixtur
         Assert.Contains("first line second", body);
         Assert.True(app.Read(db => db.Notifications.Where(n => n.UserId == bob.UserId).All(n => n.EmailedAt != null)));
         Assert.Equal(1, app.Read(db => db.AuditEvents.Count(a => a.Action == AuditActions.NotificationsEmailed && a.EntityId == bob.UserId)));
+    }
+
+    // The outbox keeps what could not be sent: with the mail server unreachable the round fails
+    // (the loop logs it and tries again at the next one), nothing is marked e-mailed, and the next
+    // round with the server reachable sends it.
+    [Fact]
+    public async Task A_digest_the_mail_server_did_not_take_stays_due_and_goes_out_at_the_next_round()
+    {
+        var item = (await app.ImportAsync(new TestItem { Title = "Mail server down" }.ToYaml()))[0];
+        var alice = await People.CreateAsync(app, Roles.Editor);
+        var bob = await People.CreateAsync(app, Roles.Editor);
+        await app.RunAsync(s => s.GetRequiredService<ItemComments>().AddAsync(alice, new(item, $"@{bob.Name} while the server is down"), CancellationToken.None));
+        var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var deadPort = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        var down = new NotificationOptions { EmailEnabled = true, SmtpHost = "127.0.0.1", SmtpPort = deadPort, Sender = "cms@newsroom.example" };
+        app.Smtp.ClearReceivedEmail();
+
+        await Assert.ThrowsAnyAsync<System.Net.Sockets.SocketException>(() => app.RunAsync(s =>
+            new EmailDigest(s.GetRequiredService<CmsDbContext>(), down, NullLogger<EmailDigest>.Instance).SendDueAsync(CancellationToken.None)));
+        Assert.True(app.Read(db => db.Notifications.Where(n => n.UserId == bob.UserId).All(n => n.EmailedAt == null)));
+        Assert.Equal(0, app.Read(db => db.AuditEvents.Count(a => a.Action == AuditActions.NotificationsEmailed && a.EntityId == bob.UserId)));
+
+        Assert.Equal(1, await SendAsync());
+        var mail = Assert.Single(app.Smtp.ReceivedEmail);
+        Assert.Equal(bob.Name, Assert.Single(mail.ToAddresses).Address);
+        Assert.Contains("while the server is down", mail.MessageParts[0].BodyData);
+    }
+
+    [Fact]
+    public void E_mail_is_off_unless_enabled_and_enabling_it_without_a_server_is_refused_by_name()
+    {
+        static NotificationOptions From(params (string Key, string Value)[] settings) => NotificationOptions.From(
+            new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))).Build());
+
+        Assert.False(From().EmailEnabled);
+        Assert.False(From(("Notifications:Email:Host", "mail.example")).EmailEnabled);
+        var refused = Assert.Throws<InvalidOperationException>(() => From(("Notifications:Email:Enabled", "true")));
+        Assert.Contains("Notifications:Email:Host", refused.Message);
     }
 }
