@@ -107,7 +107,7 @@ public static class Workflow
             return new(t, Refusal.LinksUndecided,
                 $"Decide every related link first ({item.UndecidedLinks} still pending).");
         }
-        if (t.Action is WorkflowAction.MarkReady or WorkflowAction.Publish && item.OpenBlockingThreads > 0)
+        if (HeldByBlockingComments(t) && item.OpenBlockingThreads > 0)
         {
             return new(t, Refusal.BlockingComment, item.OpenBlockingThreads == 1
                 ? $"A blocking comment is unresolved: resolve it before {t.Label.ToLowerInvariant()}."
@@ -119,6 +119,12 @@ public static class Workflow
         }
         return new(t, Refusal.None, null);
     }
+
+    // A blocking comment holds every move that sends the item on towards readers: Mark ready, and
+    // every move that writes output (Publish, and a correction of a live item). Moves that take it
+    // back or down (send back, reject, withdraw) stay open: a blocking comment must never keep
+    // wrong content up.
+    public static bool HeldByBlockingComments(Transition t) => t.Action == WorkflowAction.MarkReady || t.Output == OutputEffect.Write;
 
     // The moves to show this actor on this item: those from its state that their permissions allow,
     // each with the refusal that currently disables it (links undecided, four-eyes) if any.
