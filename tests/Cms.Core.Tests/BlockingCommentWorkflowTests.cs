@@ -41,6 +41,6 @@ public sealed class BlockingCommentWorkflowTests
             }
         }
 
-        Assert.Equal([WorkflowAction.MarkReady, WorkflowAction.Publish], held);
+        Assert.Equal([WorkflowAction.MarkReady, WorkflowAction.Publish, WorkflowAction.Correct], held);
     }
 }

@@ -43,7 +43,8 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
         }
         var undecided = await db.RelatedLinks.CountAsync(l => l.ItemId == itemId && l.Decision == LinkDecision.Pending, ct);
         var blocking = await Comments.BlockingThreads.Open(db).CountAsync(c => c.ItemId == itemId, ct);
-        var check = Check(new ItemFacts(item.State, undecided, item.ReadyBy, blocking), ItemTransitions.Facts(actor), options.FourEyes);
+        var pending = await db.SourceRevisions.AnyAsync(r => r.ItemId == itemId && r.Status == RevisionStatus.Pending, ct);
+        var check = Check(new ItemFacts(item.State, undecided, item.ReadyBy, pending, blocking), ItemTransitions.Facts(actor), options.FourEyes);
         if (!check.Allowed)
         {
             AuditLog.Add(db, actor, AuditActions.ItemTransitionRefused, AuditTargets.Item, itemId.ToString(),
@@ -131,7 +132,7 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
                 batch.Changed(item);
             }
         }
-        if (!await batch.WriteAsync(ct))
+        if (!await transitions.WriteAsync(worker, batch, ct))
         {
             return 0;
         }

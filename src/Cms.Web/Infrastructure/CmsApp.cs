@@ -4,6 +4,7 @@ using Cms.Application;
 using Cms.Application.Importing;
 using Cms.Core.Security;
 using Cms.Data;
+using Cms.Web.Api;
 using Cms.Web.Infrastructure.Accounts;
 using Cms.Web.Live;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -31,6 +32,7 @@ public static class CmsApp
         // The live channel's LISTEN connection and heartbeat, and the optional e-mail digest.
         services.AddHostedService<Cms.Application.Live.LiveService>();
         services.AddHostedService<Cms.Application.Notifications.EmailDigestService>();
+        services.AddHostedService<Cms.Application.Delivery.WebhookService>();
 
         builder.AddCmsAccounts();
         services.AddAntiforgery(o => o.Cookie.Name = "cms.af");
@@ -53,6 +55,7 @@ public static class CmsApp
             c.AuthorizeFolder("/Items", Permissions.ReviewItems);
             c.AuthorizeFolder("/Import", Permissions.ImportItems);
             c.AuthorizeFolder("/Admin", Permissions.ManageUsers);
+            c.AuthorizeFolder("/Admin/Delivery", Permissions.ManageDelivery);
             c.AuthorizeFolder("/Topics", Permissions.ManageTopics);
             c.AuthorizeFolder("/Audit", Permissions.ViewAudit);
             c.AllowAnonymousToPage("/Account/Login");
@@ -106,6 +109,7 @@ public static class CmsApp
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealth }).AllowAnonymous();
         app.MapRazorPages();
         app.MapLive();
+        app.MapDeliveryApi();
         return app;
     }
 
