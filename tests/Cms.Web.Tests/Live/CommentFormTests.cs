@@ -77,4 +77,25 @@ public sealed class CommentFormTests(AppFixture app) : WebTest(app), IClassFixtu
         Assert.Contains("blocking comment is unresolved", page.QuerySelector("#why-Publish")!.TextContent);
         Assert.NotNull(page.QuerySelector("#blocking-open"));
     }
+
+    // "@" suggests exactly who a mention would accept: active accounts whose role may read items,
+    // by the start of their name; nobody without a reading role, disabled or locked.
+    [Fact]
+    public async Task The_mention_suggestions_list_only_people_who_may_read_items()
+    {
+        var tag = "sugg" + Guid.NewGuid().ToString("N")[..8];
+        await Factory.CreateUserAsync($"{tag}-editor@example.com", Password, Roles.Editor);
+        await Factory.CreateUserAsync($"{tag}-norole@example.com", Password);
+        var locked = await Factory.CreateUserAsync($"{tag}-locked@example.com", Password, Roles.Editor);
+        var disabled = await Factory.CreateUserAsync($"{tag}-disabled@example.com", Password, Roles.Publisher);
+        Factory.WithDb(db => db.Users.Where(u => u.Id == locked.Id).ExecuteUpdate(u => u.SetProperty(x => x.LockoutEnd, DateTimeOffset.UtcNow.AddDays(1))));
+        Factory.WithDb(db => db.Users.Where(u => u.Id == disabled.Id).ExecuteUpdate(u => u.SetProperty(x => x.DisabledAt, DateTimeOffset.UtcNow)));
+        var (client, item) = await EditorOnItemAsync();
+
+        var json = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync($"/live/people?item={item}&q={tag.ToUpperInvariant()}"));
+        var tooLong = await client.GetAsync($"/live/people?item={item}&q={new string('a', 101)}");
+
+        Assert.Equal([$"{tag}-editor@example.com"], json.RootElement.GetProperty("people").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+    }
 }
