@@ -27,6 +27,7 @@ public sealed class CmsDbContext(DbContextOptions<CmsDbContext> options)
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<UserSession> UserSessions => Set<UserSession>();
     public DbSet<SignInThrottle> SignInThrottles => Set<SignInThrottle>();
+    public DbSet<UsedAuthenticatorCode> UsedAuthenticatorCodes => Set<UsedAuthenticatorCode>();
     public DbSet<PublishedItem> PublishedItems => Set<PublishedItem>();
     public DbSet<DeliverySite> DeliverySites => Set<DeliverySite>();
     public DbSet<DeliveryToken> DeliveryTokens => Set<DeliveryToken>();

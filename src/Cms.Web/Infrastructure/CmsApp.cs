@@ -19,6 +19,7 @@ public static class CmsApp
         if (urls is not null)
         {
             builder.WebHost.UseUrls(urls);
+            builder.Configuration[AllowedHosts.Key] = AllowedHosts.With(builder.Configuration[AllowedHosts.Key], urls);
         }
         var services = builder.Services;
         services.AddCmsApplication(builder.Configuration);

@@ -150,6 +150,22 @@ public sealed class AuditPageTests(AppFixture app) : WebTest(app), IClassFixture
     }
 
     [Fact]
+    public async Task The_last_representable_date_gets_a_message_on_the_page_and_a_400_for_the_csv_never_a_500_or_a_cut_file()
+    {
+        var publisher = await SignedInAsync(Roles.Publisher);
+
+        var page = await publisher.GetAsync("/Audit?Filter.To=9999-12-31");
+        var csv = await publisher.GetAsync("/Audit?handler=Csv&Filter.To=9999-12-31");
+        var from = await publisher.GetAsync("/Audit?handler=Csv&Filter.From=9999-12-31");
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("Dates go up to 9999-12-30.", await page.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, csv.StatusCode);
+        Assert.DoesNotContain("text/csv", csv.Content.Headers.ContentType?.ToString() ?? "");
+        Assert.Equal(HttpStatusCode.BadRequest, from.StatusCode);
+    }
+
+    [Fact]
     public async Task The_item_page_shows_the_items_history_with_each_fields_before_and_after()
     {
         var story = new TestItem { Quality = 12, RelatedCount = 0 };
