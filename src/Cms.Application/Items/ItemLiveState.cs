@@ -28,7 +28,7 @@ public sealed class ItemLiveState(CmsDbContext db)
             .Where(a => a.EntityType == AuditTargets.Item && a.EntityId == key 
                 && !a.Action.Contains("refused") && !a.Action.StartsWith("comment.")
                 && a.Action != AuditActions.ItemAssigned && a.Action != AuditActions.ItemUnassigned)
-            .OrderByDescending(a => a.Seq)
+            .OrderByDescending(a => a.Id)
             .Select(a => new { Name = db.Users.Where(u => u.Id == a.ActorId).Select(u => u.UserName).FirstOrDefault() ?? a.Actor, a.At })
             .FirstOrDefaultAsync(ct);
         return change is null

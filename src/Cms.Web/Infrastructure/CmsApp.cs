@@ -30,6 +30,9 @@ public static class CmsApp
         services.AddHostedService<Cms.Application.Live.LiveService>();
         services.AddHostedService<Cms.Application.Notifications.EmailDigestService>();
         services.AddHostedService<Cms.Application.Delivery.WebhookService>();
+        // Seals committed audit events and anchors the head (Audit:Sealer=false leaves it to others).
+        services.AddHostedService<Cms.Application.Auditing.AuditSealingService>();
+        services.AddHostedService<Cms.Application.Queue.StateCountFolding>();
 
         builder.AddCmsAccounts();
         services.AddAntiforgery(o => o.Cookie.Name = "cms.af");

@@ -86,6 +86,6 @@ public sealed class BlockingCommentTests(ApplicationFixture app) : IClassFixture
 
         Assert.Equal(WorkflowState.Ready, State(item));
         Assert.Contains("blocking", app.Read(db => db.AuditEvents.Where(a => a.EntityId == item.ToString() && a.Action == Core.Auditing.AuditActions.ItemTransitionRefused)
-            .OrderByDescending(a => a.Seq).First().Payload));
+            .OrderByDescending(a => a.Id).First().Payload));
     }
 }

@@ -18,7 +18,7 @@ public sealed class CommentTests(ApplicationFixture app) : IClassFixture<Applica
         (await app.ImportAsync(new TestItem { Related = related }.ToYaml()))[0];
 
     private List<Data.Entities.AuditEvent> Events(long item, string action) =>
-        app.Read(db => db.AuditEvents.Where(a => a.EntityId == item.ToString() && a.Action == action).OrderBy(a => a.Seq).ToList());
+        app.Read(db => db.AuditEvents.Where(a => a.EntityId == item.ToString() && a.Action == action).OrderBy(a => a.Id).ToList());
 
     [Fact]
     public async Task A_comment_is_stored_as_plain_text_with_its_audit_event()
