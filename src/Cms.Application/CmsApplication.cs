@@ -123,6 +123,7 @@ public static class CmsApplication
         // The clock of the session timeouts (tests move it instead of waiting hours).
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<DatabaseSetup>();
+        services.AddScoped<LinkIdentityBackfill>();
         return services;
     }
 

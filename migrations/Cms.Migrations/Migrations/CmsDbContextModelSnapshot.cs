@@ -1089,6 +1089,10 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("text")
                         .HasColumnName("excerpt");
 
+                    b.Property<string>("Identity")
+                        .HasColumnType("text")
+                        .HasColumnName("identity");
+
                     b.Property<string>("ImageUrl")
                         .HasColumnType("text")
                         .HasColumnName("image_url");
@@ -1140,9 +1144,18 @@ namespace Cms.Migrations.Migrations
                         .HasDatabaseName("ix_related_links_pending")
                         .HasFilter("decision = 'Pending'");
 
+                    b.HasIndex("ItemId", "Identity")
+                        .IsUnique()
+                        .HasDatabaseName("ix_related_links_item_id_identity")
+                        .HasFilter("identity IS NOT NULL");
+
                     b.HasIndex("ItemId", "Position")
                         .IsUnique()
                         .HasDatabaseName("ix_related_links_item_id_position");
+
+                    b.HasIndex(new[] { "ItemId" }, "IdentityUnset")
+                        .HasDatabaseName("ix_related_links_identity_unset")
+                        .HasFilter("identity IS NULL AND is_safe_url");
 
                     b.ToTable("related_links", (string)null);
                 });
