@@ -18,7 +18,11 @@ public sealed class CmsDbContext(DbContextOptions<CmsDbContext> options)
     public DbSet<SourceRevision> SourceRevisions => Set<SourceRevision>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<PublishJob> PublishJobs => Set<PublishJob>();
-    public DbSet<ItemLease> ItemLeases => Set<ItemLease>();
+    public DbSet<Comment> Comments => Set<Comment>();
+    public DbSet<CommentMention> CommentMentions => Set<CommentMention>();
+    public DbSet<ItemAssignment> ItemAssignments => Set<ItemAssignment>();
+    public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<PresenceEntry> Presence => Set<PresenceEntry>();
     public DbSet<ItemStateCount> ItemStateCounts => Set<ItemStateCount>();
     public DbSet<ItemStateCountDelta> ItemStateCountDeltas => Set<ItemStateCountDelta>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

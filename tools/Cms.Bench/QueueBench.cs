@@ -282,23 +282,25 @@ public static partial class QueueBench
         SignInAsync(services, http, "bench@cms.local", Roles.Editor, ct);
 
     // Signs the client in as a bench account of this role (created, or its password reset).
-    internal static async Task SignInAsync(IServiceProvider services, HttpClient http, string email, string role, CancellationToken ct)
+    internal static async Task SignInAsync(IServiceProvider services, HttpClient http, string email, string role, CancellationToken ct) =>
+        await SignInAsync(http, email, await AccountAsync(services, email, role, ct), ct);
+
+    // The bench account's new password (its sessions end with the reset).
+    internal static async Task<string> AccountAsync(IServiceProvider services, string email, string role, CancellationToken ct)
     {
-        string password;
-        using (var scope = services.CreateScope())
+        using var scope = services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserAdministration>();
+        var reset = await users.ResetPasswordAsync(Actor.System("bench"), email, null, "bench sign-in", ct);
+        if (reset.Succeeded)
         {
-            var users = scope.ServiceProvider.GetRequiredService<UserAdministration>();
-            var reset = await users.ResetPasswordAsync(Actor.System("bench"), email, null, "bench sign-in", ct);
-            if (reset.Succeeded)
-            {
-                password = reset.Value!;
-            }
-            else
-            {
-                var created = await users.ProvisionAsync(Actor.System("bench"), email, null, role, ct);
-                password = created.Value?.Password ?? throw new InvalidOperationException(created.Result.Message);
-            }
+            return reset.Value!;
         }
+        var created = await users.ProvisionAsync(Actor.System("bench"), email, null, role, ct);
+        return created.Value?.Password ?? throw new InvalidOperationException(created.Result.Message);
+    }
+
+    internal static async Task SignInAsync(HttpClient http, string email, string password, CancellationToken ct)
+    {
         var login = await http.GetStringAsync("/Account/Login", ct);
         var token = Regex.Match(login, """name="__RequestVerificationToken" type="hidden" value="([^"]+)""").Groups[1].Value;
         var response = await http.PostAsync("/Account/Login", new FormUrlEncodedContent(new Dictionary<string, string>

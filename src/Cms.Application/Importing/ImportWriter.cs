@@ -216,6 +216,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         await db.Items.Where(i => i.Id == id).ExecuteUpdateAsync(s => s.SetProperty(i => i.SourceChanged, true), ct);
         AuditLog.Add(db, actor, AuditActions.ItemRevisionReceived, AuditTargets.Item, id.ToString(),
             new { file = prepared.Parsed.Document.Path, hash = prepared.Hash, state = known.State.ToString(), changedFields = comparison.ChangedFields });
+        await Notifications.Notifier.SourceRevisionAsync((NpgsqlConnection)db.Database.GetDbConnection(), actor, id, now, ct);
         return true;
     }
 

@@ -132,7 +132,7 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options, 
     // the worker publishes on their behalf).
     internal TransitionCheck Apply(ActorFacts who, Item item, WorkflowAction action, string? reason, TransitionBatch batch, string via, object? onBehalfOf = null)
     {
-        var check = Workflow.Check(action, new ItemFacts(item.State, batch.Undecided(item), item.ReadyBy, batch.PendingRevision(item)), who, options.FourEyes);
+        var check = Workflow.Check(action, new ItemFacts(item.State, batch.Undecided(item), item.ReadyBy, batch.PendingRevision(item), batch.OpenBlockingThreads(item)), who, options.FourEyes);
         var id = item.Id.ToString();
         if (!check.Allowed)
         {
@@ -140,6 +140,11 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options, 
             return check;
         }
         var t = check.Transition;
+        if (action is WorkflowAction.SendBack or WorkflowAction.Reject)
+        {
+            // The people who worked on the item hear it, with the reason (Notifier, at write time).
+            batch.Returned.Add((item.Id, action, item.ReadyBy, reason));
+        }
         var changes = new List<object> { new { field = "state", before = item.State.ToString(), after = t.To.ToString() } };
         ItemChanges.EnterState(item, t.To, (who.Identity, batch.ActorName, batch.Now));
         if (ItemChanges.DropSchedule(item) is { } dropped)

@@ -13,7 +13,7 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
     public const int PageSize = 50;
     public const int TitleChars = 300;
 
-    public sealed record Row(long Id, string Title, string? ProviderName, string? Category, DateTimeOffset? PublishedAt, int? Quality, int? Heat, WorkflowState State, bool SourceChanged, int Undecided, DateTimeOffset? PublishAt = null);
+    public sealed record Row(long Id, string Title, string? ProviderName, string? Category, DateTimeOffset? PublishedAt, int? Quality, int? Heat, WorkflowState State, bool SourceChanged, int Undecided, DateTimeOffset? PublishAt = null, string? AssignedTo = null);
 
     // NextCursor and PreviousCursor are the View.After and View.Before of the neighbouring pages;
     // IsFirst: no row of the view comes before this page.
@@ -53,10 +53,19 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
     public async Task<IQueryable<object>> CountQueryAsync(QueueView view, CancellationToken ct) =>
         QueueCounts.Grouped(QueueCounts.Capped(await FilterAsync(view, ct)));
 
-    // A page shows at most TitleChars of a title; the rest never leaves the database.
-    private static IQueryable<Row> Rows(IQueryable<Item> q) =>
+    // A page shows at most TitleChars of a title; the rest never leaves the database. The assignee
+    // by their current name.
+    private IQueryable<Row> Rows(IQueryable<Item> q) =>
         q.Select(i => new Row(i.Id, i.Title.Length > TitleChars ? i.Title.Substring(0, TitleChars) + "…" : i.Title, i.ProviderName, i.Category, i.PublishedAt, i.Quality, i.Heat, i.State, i.SourceChanged,
-            i.RelatedLinks.Count(l => l.Decision == LinkDecision.Pending), i.PublishAt));
+            i.RelatedLinks.Count(l => l.Decision == LinkDecision.Pending), i.PublishAt,
+            db.ItemAssignments.Where(a => a.ItemId == i.Id).Join(db.Users, a => a.UserId, u => u.Id, (a, u) => u.UserName).FirstOrDefault()));
+
+    // "N new items" for a view: items of the view that arrived after the page showed `since` (the
+    // newest id then), counted up to QueueCounts.Cap + 1, so the answer is exact or "more than".
+    public async Task<int> ArrivedSinceAsync(QueueView view, long since, CancellationToken ct) =>
+        await WithState(await FilterAsync(view, ct), view).Where(i => i.Id > since).Take(QueueCounts.Cap + 1).CountAsync(ct);
+
+    public async Task<long> NewestIdAsync(CancellationToken ct) => await db.Items.MaxAsync(i => (long?)i.Id, ct) ?? 0;
 
     private static string CursorOf(QueueView view, Row row) => Cursor.Of(view.Sort, row.Id, row.PublishedAt, row.Quality, row.Heat);
 
@@ -90,7 +99,8 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
     public static bool HasFilters(QueueView view) =>
         !string.IsNullOrWhiteSpace(view.Category) || !string.IsNullOrWhiteSpace(view.Provider)
         || view.Topic.Any(t => !string.IsNullOrWhiteSpace(t)) || view.QualityMin is not null || view.QualityMax is not null
-        || view.From is not null || view.To is not null || view.Undecided || view.SourceChanged || !string.IsNullOrWhiteSpace(view.Q);
+        || view.From is not null || view.To is not null || view.Undecided || view.SourceChanged || !string.IsNullOrWhiteSpace(view.Q)
+        || !string.IsNullOrWhiteSpace(view.Assignee);
 
     // The item after (or before) the given one in the view's order, for next/previous and save-and-next.
     public async Task<long?> NeighbourAsync(QueueView view, long itemId, bool next, CancellationToken ct)
@@ -179,6 +189,10 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
         if (view.SourceChanged)
         {
             q = q.Where(i => i.SourceChanged);
+        }
+        if (!string.IsNullOrWhiteSpace(view.Assignee))
+        {
+            q = q.Where(i => db.ItemAssignments.Any(a => a.ItemId == i.Id && a.UserId == view.Assignee));
         }
         if (!string.IsNullOrWhiteSpace(view.Q))
         {

@@ -10,6 +10,7 @@ public sealed class QueueView
     public const int MaxSearchLength = 200;
     public const int MaxTopics = 10;
     public const int MaxNameLength = 200;
+    public const int MaxAssigneeLength = 450;
 
     public List<WorkflowState> State { get; set; } = [];
     public string? Category { get; set; }
@@ -22,6 +23,9 @@ public sealed class QueueView
     public DateOnly? To { get; set; }
     public bool Undecided { get; set; }
     public bool SourceChanged { get; set; }
+
+    // Items assigned to this account id ("assigned to me" carries the person's own id).
+    public string? Assignee { get; set; }
     public string? Q { get; set; }
     public string Sort { get; set; } = "date";
     // Keyset cursors ("value_id"): the page after one row, or the page before one.
@@ -69,6 +73,7 @@ public sealed class QueueView
         foreach (var problem in Text("View.Q", "Search", Q, MaxSearchLength)
             .Concat(Text("View.Provider", "Provider", Provider, MaxNameLength))
             .Concat(Text("View.Category", "Category", Category, MaxNameLength))
+            .Concat(Text("View.Assignee", "Assignee", Assignee, MaxAssigneeLength))
             .Concat(Topic.SelectMany(t => Text("View.Topic", "Topic", t, TopicNames.MaxLength))))
         {
             yield return problem;

@@ -23,6 +23,17 @@ public static class AuditActions
     public const string PublishOutputRemoved = "publish.output-removed";
     public const string PublishOutputFailed = "publish.output-failed";
 
+    // Talk on the item: comments (edits and deletions keep the original text in the event),
+    // assignment, and the inbox.
+    public const string CommentAdded = "comment.added";
+    public const string CommentEdited = "comment.edited";
+    public const string CommentDeleted = "comment.deleted";
+    public const string CommentResolved = "comment.resolved";
+    public const string CommentReopened = "comment.reopened";
+    public const string ItemAssigned = "item.assigned";
+    public const string ItemUnassigned = "item.unassigned";
+    public const string NotificationsRead = "notifications.read";
+    public const string NotificationsEmailed = "notifications.emailed";
     // Delivery: each published, corrected or withdrawn version as consuming sites see it, the sites
     // and their tokens, webhook endpoints and what their deliveries did.
     public const string DeliveryVersionRecorded = "delivery.version-recorded";

@@ -40,4 +40,27 @@ public static class Display
 
     public static string? Clip(string? value, int max) =>
         value is null || value.Length <= max ? value : value[..max] + "…";
+
+    // A comment's text as HTML: every character encoded, absolute http(s) URLs as links that open
+    // apart and pass no referrer, mentions as the person's current name. Nothing else becomes markup.
+    public static Microsoft.AspNetCore.Html.IHtmlContent Comment(IReadOnlyList<Cms.Core.Talk.CommentSegment> segments)
+    {
+        var html = new Microsoft.AspNetCore.Html.HtmlContentBuilder();
+        foreach (var s in segments)
+        {
+            switch (s.Kind)
+            {
+                case Cms.Core.Talk.CommentSegmentKind.Link:
+                    html.AppendHtml("<a href=\"").Append(s.Text).AppendHtml("\" rel=\"noopener noreferrer nofollow\" target=\"_blank\">").Append(s.Text).AppendHtml("</a>");
+                    break;
+                case Cms.Core.Talk.CommentSegmentKind.Mention:
+                    html.AppendHtml("<span class=\"mention\">").Append(s.Text).AppendHtml("</span>");
+                    break;
+                default:
+                    html.Append(s.Text);
+                    break;
+            }
+        }
+        return html;
+    }
 }

@@ -31,6 +31,12 @@ public sealed class IndexModel(QueueQuery queue, BulkEdit bulk) : PageModel
     public string? PreviousCursor { get; private set; }
     public bool IsFirstPage { get; private set; } = true;
 
+    // The newest item id when the page was read: "N new items" counts the view's items after it.
+    public long Newest { get; private set; }
+
+    // The signed-in person's account id, the value of "assigned to me".
+    public string? Me => Actors.Of(HttpContext).UserId;
+
     // Anything that narrows the default view: the empty state offers to clear it.
     public bool IsNarrowed => QueueQuery.HasFilters(View) || View.State.Count > 0;
 
@@ -79,6 +85,7 @@ public sealed class IndexModel(QueueQuery queue, BulkEdit bulk) : PageModel
         PreviousCursor = page.PreviousCursor;
         IsFirstPage = page.IsFirst;
         Categories = await queue.CategoriesAsync(ct);
+        Newest = await queue.NewestIdAsync(ct);
     }
 
     public async Task<IActionResult> OnPostBulkAsync(CancellationToken ct)

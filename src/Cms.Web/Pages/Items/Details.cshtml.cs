@@ -101,14 +101,7 @@ public sealed partial class DetailsModel(ItemPage itemPage) : PageModel
         public string? Reason { get; set; }
     }
 
-    public async Task<IActionResult> OnGetAsync(long id, [FromServices] ItemLeases leases, CancellationToken ct)
-    {
-        if (!await leases.RenewAsync(Actors.Of(HttpContext), id, ct))
-        {
-            return NotFound();
-        }
-        return await ReloadAsync(id, ct);
-    }
+    public Task<IActionResult> OnGetAsync(long id, CancellationToken ct) => ReloadAsync(id, ct);
 
     private InputModel CurrentValues() => new()
     {
@@ -122,11 +115,6 @@ public sealed partial class DetailsModel(ItemPage itemPage) : PageModel
     // The version the form carries: the one the editor loaded, except after a conflict, when they
     // have now seen the current values and may save over them deliberately.
     public uint FormVersion => Conflict is null && Input.Version != 0 ? Input.Version : Item.Version;
-
-    // Renewed by the page every minute while it stays open (shortcuts.js); without JavaScript the
-    // lease simply lapses two minutes after the last page load.
-    public async Task<IActionResult> OnPostLeaseAsync(long id, [FromServices] ItemLeases leases, CancellationToken ct) =>
-        await leases.RenewAsync(Actors.Of(HttpContext), id, ct) ? new NoContentResult() : NotFound();
 
     public async Task<IActionResult> OnPostApproveAllAsync(long id, [FromServices] SaveItemEdits save, CancellationToken ct)
     {

@@ -33,17 +33,6 @@
     if (radio && !radio.disabled) { radio.checked = true; }
   }
 
-  // Presence: renew this editor's lease on the item while the page stays open.
-  var form = document.getElementById("edit-form");
-  if (form && form.dataset.leaseUrl && window.fetch) {
-    setInterval(function () {
-      var token = form.querySelector('input[name="__RequestVerificationToken"]');
-      var body = new URLSearchParams();
-      if (token) { body.append("__RequestVerificationToken", token.value); }
-      fetch(form.dataset.leaseUrl, { method: "POST", body: body, credentials: "same-origin" });
-    }, 60000);
-  }
-
   document.addEventListener("keydown", function (e) {
     if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) { return; }
     var quality = document.getElementById("Input_Quality");
