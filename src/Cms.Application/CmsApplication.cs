@@ -64,6 +64,7 @@ public static class CmsApplication
         services.AddScoped<SaveItemEdits>();
         services.AddScoped<SourceRevisions>();
         services.AddScoped<ItemTransitions>();
+        services.AddScoped<SaveAndMove>();
         services.AddScoped<PublishSchedule>();
         services.AddSingleton(sp => PublishingOptions.From(configuration,
             sp.GetService<Microsoft.Extensions.Hosting.IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory()));

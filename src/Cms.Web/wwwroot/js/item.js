@@ -1,6 +1,6 @@
 // The item page, as progressive enhancement (without JavaScript every form still works):
 // topics as removable chips, a placeholder with the URL for an image that fails to load, and a warning before leaving the
-// page (closing, reloading, Next/Previous) with unsaved changes in the edit form.
+// page (closing, reloading, Next/Previous, a form other than the edit form) with unsaved changes in the edit form.
 (function () {
   "use strict";
 
@@ -49,8 +49,14 @@
   var submitting = false;
   form.addEventListener("input", function () { dirty = true; });
   form.addEventListener("change", function () { dirty = true; });
-  // Any form on the page (save, workflow, revision) is a deliberate leave.
-  document.addEventListener("submit", function () { submitting = true; }, true);
+  // The edit form's own buttons (save, and every workflow move, which carries the edits) are a
+  // deliberate leave; any other form (a revision, the schedule, sign-out) would drop the edits, so
+  // it asks first.
+  var otherForm = "This item has unsaved changes, and this button does not save them. Continue without saving?";
+  document.addEventListener("submit", function (e) {
+    if (e.target !== form && dirty && !window.confirm(otherForm)) { e.preventDefault(); return; }
+    submitting = true;
+  }, true);
 
   var message = "This item has unsaved changes. Leave without saving?";
   window.addEventListener("beforeunload", function (e) {
