@@ -145,7 +145,8 @@ public sealed class TransitionTests(ApplicationFixture app) : IClassFixture<Appl
         var outcome = await app.RunAsync(s => s.GetRequiredService<BulkEdit>()
             .HandleAsync(mine, new BulkEdit.Command([ready, markedByMe, fresh], nameof(WorkflowAction.Publish), null), CancellationToken.None));
 
-        Assert.Equal("Publish: 1 published, 2 refused: 1 four-eyes, 1 not Ready.", outcome.Message);
+        // Each refusal names its items, so the editor knows which to open.
+        Assert.Equal($"Publish: 1 published, 2 refused: 1 four-eyes (“{Stored(markedByMe).Title}”); 1 not Ready (“{Stored(fresh).Title}”).", outcome.Message);
         Assert.Equal(WorkflowState.Published, Stored(ready).State);
         Assert.Equal(WorkflowState.Ready, Stored(markedByMe).State);
         Assert.Equal(WorkflowState.New, Stored(fresh).State);

@@ -109,8 +109,8 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
         var batch = new TransitionBatch(db, actor, DateTimeOffset.UtcNow);
         await batch.LoadAsync(distinct, ct);
         var facts = Facts(actor);
-        var refused = batch.Items.Select(i => Apply(facts, i, action, reason, batch, "bulk"))
-            .Where(c => !c.Allowed).Select(Workflow.Short).ToList();
+        var refused = batch.Items.Select(i => (Item: i, Check: Apply(facts, i, action, reason, batch, "bulk")))
+            .Where(r => !r.Check.Allowed).ToList();
         if (!await batch.WriteAsync(ct))
         {
             return Outcome.Conflict(ConflictMessage);
@@ -120,16 +120,25 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
         var message = $"{transition.Label}: {done} {transition.Done}";
         if (refused.Count > 0)
         {
-            var groups = refused.GroupBy(r => r).Select(g => (Count: g.Count(), Why: g.Key)).OrderByDescending(g => g.Count).ToList();
-            message += groups.Count == 1
-                ? $", {refused.Count} refused: {groups[0].Why}"
-                : $", {refused.Count} refused: " + string.Join(", ", groups.Select(g => $"{g.Count} {g.Why}"));
+            // Each reason with the items it stopped, by title, so the editor knows which to open.
+            var groups = refused.GroupBy(r => Workflow.Short(r.Check)).OrderByDescending(g => g.Count())
+                .Select(g => $"{(refused.Count == g.Count() ? "" : $"{g.Count()} ")}{g.Key} ({Named(g.Select(r => r.Item.Title).ToList())})").ToList();
+            message += $", {refused.Count} refused: " + string.Join("; ", groups);
         }
         if (distinct.Count > batch.Items.Count)
         {
             message += $", {distinct.Count - batch.Items.Count} not found";
         }
         return Outcome.Ok(message + ".");
+    }
+
+    // Refused items named in a bulk result: the first few titles, then how many more.
+    public const int NamedRefusals = 5;
+
+    private static string Named(IReadOnlyList<string> titles)
+    {
+        var named = string.Join(", ", titles.Take(NamedRefusals).Select(t => $"“{(t.Length > 60 ? t[..60] + "…" : t)}”"));
+        return titles.Count > NamedRefusals ? $"{named} and {titles.Count - NamedRefusals} more" : named;
     }
 
     public static ActorFacts Facts(Actor actor) => new(Identity(actor), actor.Permissions);

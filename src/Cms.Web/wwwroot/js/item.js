@@ -41,6 +41,32 @@
     };
     topics.addEventListener("input", render);
     render();
+
+    // Suggestions for every topic in the box, not only the first: the browser matches a datalist
+    // option against the whole value, so each option is the topics typed so far plus a suggestion
+    // for the one being typed after the last comma.
+    var list = document.getElementById(topics.getAttribute("list") || "");
+    if (list) {
+      var vocabulary = Array.prototype.map.call(list.options, function (o) { return o.value; });
+      var suggest = function () {
+        var value = topics.value;
+        var cut = value.lastIndexOf(",");
+        var before = cut < 0 ? "" : value.slice(0, cut + 1) + " ";
+        var typed = (cut < 0 ? value : value.slice(cut + 1)).trim().toLowerCase();
+        var chosen = names().map(function (n) { return n.toLowerCase(); });
+        list.textContent = "";
+        vocabulary.filter(function (t) {
+          var lower = t.toLowerCase();
+          return lower.indexOf(typed) >= 0 && (chosen.indexOf(lower) < 0 || lower === typed);
+        }).slice(0, 50).forEach(function (t) {
+          var option = document.createElement("option");
+          option.value = before + t;
+          list.appendChild(option);
+        });
+      };
+      topics.addEventListener("input", suggest);
+      topics.addEventListener("focus", suggest);
+    }
   }
 
   var form = document.getElementById("edit-form");
