@@ -1,4 +1,5 @@
 using Cms.Application.Auditing;
+using Cms.Application.Delivery;
 using Cms.Application.Publishing;
 using Cms.Core.Auditing;
 using Cms.Core.Items;
@@ -12,9 +13,12 @@ namespace Cms.Application.Items;
 // the item page, the queue's bulk actions and the scheduler all come here. A move that writes or
 // removes output adds an outbox row in the same transaction; every move and every refused one is
 // audited.
-public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
+public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options, DeliveryRecorder delivery)
 {
     public const int MaxReasonLength = 500;
+
+    // A bulk result names at most this many refused items (each with its reason), then counts the rest.
+    public const int MaxNamedRefusals = 20;
 
     public const string ConflictMessage = "Someone changed these items meanwhile; nothing was changed. Look again and retry.";
 
@@ -68,7 +72,7 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
         {
             batch.Refusals.Clear();
         }
-        if (!await batch.WriteAsync(ct))
+        if (!await WriteAsync(actor, batch, ct))
         {
             return new(Outcome.Conflict(ConflictMessage), false, null);
         }
@@ -109,9 +113,9 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
         var batch = new TransitionBatch(db, actor, DateTimeOffset.UtcNow);
         await batch.LoadAsync(distinct, ct);
         var facts = Facts(actor);
-        var refused = batch.Items.Select(i => (Item: i, Check: Apply(facts, i, action, reason, batch, "bulk")))
-            .Where(r => !r.Check.Allowed).ToList();
-        if (!await batch.WriteAsync(ct))
+        var checks = batch.Items.Select(i => (Item: i, Check: Apply(facts, i, action, reason, batch, "bulk"))).Where(c => !c.Check.Allowed).ToList();
+        var refused = checks.Select(c => Workflow.Short(c.Check)).ToList();
+        if (!await WriteAsync(actor, batch, ct))
         {
             return Outcome.Conflict(ConflictMessage);
         }
@@ -120,25 +124,36 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
         var message = $"{transition.Label}: {done} {transition.Done}";
         if (refused.Count > 0)
         {
-            // Each reason with the items it stopped, by title, so the editor knows which to open.
-            var groups = refused.GroupBy(r => Workflow.Short(r.Check)).OrderByDescending(g => g.Count())
-                .Select(g => $"{(refused.Count == g.Count() ? "" : $"{g.Count()} ")}{g.Key} ({Named(g.Select(r => r.Item.Title).ToList())})").ToList();
-            message += $", {refused.Count} refused: " + string.Join("; ", groups);
+            var groups = refused.GroupBy(r => r).Select(g => (Count: g.Count(), Why: g.Key)).OrderByDescending(g => g.Count).ToList();
+            message += groups.Count == 1
+                ? $", {refused.Count} refused: {groups[0].Why}"
+                : $", {refused.Count} refused: " + string.Join(", ", groups.Select(g => $"{g.Count} {g.Why}"));
         }
         if (distinct.Count > batch.Items.Count)
         {
             message += $", {distinct.Count - batch.Items.Count} not found";
         }
+        // Each refused item by name, so the person can go and fix it.
+        if (checks.Count > 0)
+        {
+            message += ". Refused: " + string.Join("; ", checks.Take(MaxNamedRefusals).Select(c => $"#{c.Item.Id} “{(c.Item.Title.Length > 80 ? c.Item.Title[..80] + "…" : c.Item.Title)}”: {c.Check.Message}"));
+            if (checks.Count > MaxNamedRefusals)
+            {
+                message += $"; and {checks.Count - MaxNamedRefusals} more";
+            }
+        }
         return Outcome.Ok(message + ".");
     }
 
-    // Refused items named in a bulk result: the first few titles, then how many more.
-    public const int NamedRefusals = 5;
-
-    private static string Named(IReadOnlyList<string> titles)
+    // The batch's rows, then what its moves deliver (same transaction). False on a conflict.
+    internal async Task<bool> WriteAsync(Actor actor, TransitionBatch batch, CancellationToken ct)
     {
-        var named = string.Join(", ", titles.Take(NamedRefusals).Select(t => $"“{(t.Length > 60 ? t[..60] + "…" : t)}”"));
-        return titles.Count > NamedRefusals ? $"{named} and {titles.Count - NamedRefusals} more" : named;
+        if (!await batch.WriteAsync(ct))
+        {
+            return false;
+        }
+        await delivery.RecordAsync(actor, batch.Jobs, batch.Now, ct);
+        return true;
     }
 
     public static ActorFacts Facts(Actor actor) => new(Identity(actor), actor.Permissions);
@@ -152,7 +167,7 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
     // the worker publishes on their behalf).
     internal TransitionCheck Apply(ActorFacts who, Item item, WorkflowAction action, string? reason, TransitionBatch batch, string via, object? onBehalfOf = null)
     {
-        var check = Workflow.Check(action, new ItemFacts(item.State, batch.Undecided(item), item.ReadyBy), who, options.FourEyes);
+        var check = Workflow.Check(action, new ItemFacts(item.State, batch.Undecided(item), item.ReadyBy, batch.PendingRevision(item)), who, options.FourEyes);
         var id = item.Id.ToString();
         if (!check.Allowed)
         {

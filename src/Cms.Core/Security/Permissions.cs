@@ -13,7 +13,10 @@ public static class Permissions
     // Sharing a saved queue view beyond one's own roles (with another role, or with everyone).
     public const string ShareViews = nameof(ShareViews);
 
-    public static readonly IReadOnlyList<string> All = [ReviewItems, ImportItems, PublishItems, ManageTopics, ViewAudit, ManageUsers, ShareViews];
+    // Consuming sites (API and feed tokens) and webhook endpoints: they decide where published items go.
+    public const string ManageDelivery = nameof(ManageDelivery);
+
+    public static readonly IReadOnlyList<string> All = [ReviewItems, ImportItems, PublishItems, ManageTopics, ViewAudit, ManageUsers, ShareViews, ManageDelivery];
 
     // The one place roles map to permissions.
     public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> ByRole = new Dictionary<string, IReadOnlyList<string>>

@@ -154,7 +154,7 @@ public sealed class BulkAndNavigationTests(AppFixture app) : WebTest(app), IClas
         Assert.Equal(WorkflowState.New, Factory.WithDb(db => db.Items.Single(i => i.Title == Charlie).State));
         // Delta's related links are still pending, so it cannot be marked ready.
         Assert.Equal(WorkflowState.New, Factory.WithDb(db => db.Items.Single(i => i.Title == Delta).State));
-        Assert.Contains($"Mark ready: 1 marked ready, 1 refused: related links undecided (“{Delta}”).", Html.Parse(await editor.GetStringAsync(ready.Headers.Location!.OriginalString)).Body!.TextContent);
+        Assert.Contains("Mark ready: 1 marked ready, 1 refused: related links undecided.", await editor.GetStringAsync(ready.Headers.Location!.OriginalString));
     }
 
     [Fact]

@@ -74,7 +74,7 @@ public sealed class FourEyesTests(AppFixture app) : WebTest(app), IClassFixture<
             new("Bulk.Ids", ItemId(theirs).ToString()),
         ]));
 
-        Assert.Contains($"Publish: 1 published, 1 refused: four-eyes (“{mine.Title}”).", Html.Parse(await publisher.GetStringAsync(response.Headers.Location!.OriginalString)).Body!.TextContent);
+        Assert.Contains("Publish: 1 published, 1 refused: four-eyes.", await publisher.GetStringAsync(response.Headers.Location!.OriginalString));
         Assert.Equal(WorkflowState.Ready, Factory.WithDb(db => db.Items.Single(i => i.Id == ItemId(mine)).State));
         Assert.Equal(WorkflowState.Published, Factory.WithDb(db => db.Items.Single(i => i.Id == ItemId(theirs)).State));
     }
