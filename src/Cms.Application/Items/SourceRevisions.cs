@@ -23,6 +23,8 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
     public const string Accepted = "Source revision accepted.";
     public const string Dismissed = "Source revision dismissed.";
     // The sites still have the published version; the Correct move is offered on the page.
+    // The change needs a fresh look, so a Ready item went back to New: said, not done silently.
+    public const string AcceptedBackToNew = "Source revision accepted. The item went back from Ready to New (its content changed): mark it ready again when it has been checked.";
     public const string AcceptedOnPublished = "Source revision accepted. Sites still have the published version: publish a correction to deliver the change.";
     public const string NotPending = "This source revision is no longer pending (someone decided it already).";
 
@@ -125,6 +127,7 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
         }
         var now = DateTimeOffset.UtcNow;
         var data = new Dictionary<string, object?> { ["revision"] = revision.Id, ["file"] = revision.FileName };
+        var backToNew = false;
         if (accept)
         {
             var comparison = Compare(item, revision);
@@ -155,7 +158,9 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
             var changes = chosen.Select(r => (object)new { field = r.Field, before = r.Current, after = r.Incoming }).ToList();
             if (chosen.Count > 0)
             {
-                changes.AddRange(ItemChanges.ReturnToNewIfReady(item));
+                var returned = ItemChanges.ReturnToNewIfReady(item);
+                backToNew = returned.Count > 0;
+                changes.AddRange(returned);
             }
             data["accepted"] = chosen.Select(r => r.Field).ToList();
             data["kept"] = comparison.Rows.Where(r => r.OnItem).Select(r => r.Field).Except(chosen.Select(r => r.Field)).ToList();
@@ -180,6 +185,6 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
             db.ChangeTracker.Clear();
             return Outcome.Conflict("Someone saved this item after you opened it; look at the comparison again.");
         }
-        return Outcome.Ok(!accept ? Dismissed : item.State == WorkflowState.Published ? AcceptedOnPublished : Accepted);
+        return Outcome.Ok(!accept ? Dismissed : item.State == WorkflowState.Published ? AcceptedOnPublished : backToNew ? AcceptedBackToNew : Accepted);
     }
 }

@@ -49,6 +49,21 @@ public sealed class UserPagesTests(AppFixture app) : WebTest(app), IClassFixture
         Assert.Equal(HttpStatusCode.OK, (await Http.SignInAsync(Factory.Browser(), email, "someone elses password")).StatusCode);
     }
 
+    [Fact]
+    public async Task The_create_form_ticks_no_role_and_one_account_is_counted_in_the_singular()
+    {
+        var admin = await AdminAsync();
+        var email = Email("single");
+        await Factory.CreateUserAsync(email, Password, Roles.Editor);
+
+        var form = Html.Parse(await (await admin.GetAsync(Factory, "/Admin/Users/Create")).Content.ReadAsStringAsync());
+        var list = await (await admin.GetAsync(Factory, "/Admin/Users?q=" + Uri.EscapeDataString(email))).Content.ReadAsStringAsync();
+
+        Assert.Equal(3, form.QuerySelectorAll("input[name='Input.Roles']").Length);
+        Assert.Empty(form.QuerySelectorAll("input[name='Input.Roles'][checked]"));
+        Assert.Contains("1 account, page 1 of 1", list);
+    }
+
     private static Dictionary<string, string> SetPasswordForm(string path, string password)
     {
         var query = System.Web.HttpUtility.ParseQueryString(new Uri("http://x" + path).Query);

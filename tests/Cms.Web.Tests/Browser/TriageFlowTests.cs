@@ -106,4 +106,23 @@ public sealed class TriageFlowTests(BrowserFixture fixture) : BrowserTest(fixtur
         Assert.Equal(WorkflowState.Ready, Factory.WithDb(db => db.Items.Single(i => i.Id == Fixture.ItemId(items[0])).State));
         AssertNoScriptRanAndNothingWasBlocked();
     });
+    [Fact]
+    public Task Topic_suggestions_follow_the_topic_being_typed_after_a_comma() => FlowAsync(async () =>
+    {
+        var tag = Unique.Tag();
+        string[] topics = [$"Economy {tag}", $"Energy {tag}", $"Space {tag}"];
+        await ImportAsync(new TestItem { Title = "Vocabulary " + tag, Topics = topics });
+        var story = Item(6);
+        await ImportAsync(story);
+        var page = await SignedInPageAsync(Roles.Editor);
+        await page.GotoAsync($"{BaseUrl}/Items/Details/{Fixture.ItemId(story)}");
+
+        await page.Locator("#Input_Topics").FillAsync($"Economy {tag}, en");
+        var options = await page.EvaluateAsync<string[]>("[...document.querySelectorAll('#topic-vocabulary option')].map(o => o.value)");
+
+        // The second topic gets its suggestion, with the first one kept in front of it.
+        Assert.Contains($"Economy {tag}, Energy {tag}", options);
+        Assert.DoesNotContain(options, o => o.EndsWith($"Space {tag}", StringComparison.Ordinal));
+        AssertNoScriptRanAndNothingWasBlocked();
+    });
 }

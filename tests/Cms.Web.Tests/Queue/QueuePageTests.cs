@@ -88,6 +88,21 @@ public sealed class QueuePageTests(AppFixture app) : WebTest(app), IClassFixture
     }
 
     [Fact]
+    public async Task The_topic_filters_and_the_bulk_topic_box_suggest_every_topic()
+    {
+        var topic = "Suggested " + _category;
+        await ImportAsync(new TestItem { Title = "With a topic " + _category, Category = _category, Topics = [topic] });
+        var editor = await SignedInAsync(Roles.Editor);
+
+        var page = Html.Parse(await editor.GetStringAsync($"/?View.Category={_category}"));
+
+        Assert.Contains(topic, page.QuerySelectorAll("datalist#topic-vocabulary option").Select(o => o.GetAttribute("value")));
+        Assert.All(page.QuerySelectorAll("input[name='View.Topic']"), i => Assert.Equal("topic-vocabulary", i.GetAttribute("list")));
+        Assert.Equal(2, page.QuerySelectorAll("input[name='View.Topic']").Length);
+        Assert.Equal("topic-vocabulary", page.One("#bulk-topic").GetAttribute("list"));
+    }
+
+    [Fact]
     public async Task The_select_all_box_is_there_for_scripts_and_hidden_without_them()
     {
         await ImportAsync(Item("Selectable"));
