@@ -63,6 +63,11 @@ public sealed class ImportReport(int maxProblems = int.MaxValue)
     // The exact last line of `./cms import`.
     public string Summary => $"imported {Imported}, updated {Updated}, unchanged {Unchanged}, rejected {Rejected}";
 
+    // The page's line: "updated" split into what changed the item and what waits for an editor, so
+    // "updated 1" never stands beside "Updated from their source 0" unexplained.
+    public string Explained => Updated == 0 ? Summary
+        : $"imported {Imported}, updated {Updated} ({UpdatedFromSource} from their source, {Revisions} kept as {(Revisions == 1 ? "a pending revision" : "pending revisions")}), unchanged {Unchanged}, rejected {Rejected}";
+
     public static void Name(List<ImportedItem> list, long id, string title)
     {
         if (list.Count < MaxListed)

@@ -100,6 +100,8 @@ public sealed class AuthorizationMatrixTests(AppFixture app) : WebTest(app), ICl
         ["POST /Admin/Users/Enable"] = Access.Admins,
         ["GET /Admin/Users/ForcePasswordChange"] = Access.Admins,
         ["POST /Admin/Users/ForcePasswordChange"] = Access.Admins,
+        ["GET /Admin/Users/SetPasswordLink"] = Access.Admins,
+        ["POST /Admin/Users/SetPasswordLink"] = Access.Admins,
         ["GET /Admin/Users/ResetTwoFactor"] = Access.Admins,
         ["POST /Admin/Users/ResetTwoFactor"] = Access.Admins,
         ["GET /Admin/Users/Sessions"] = Access.Admins,
