@@ -140,4 +140,29 @@ public sealed class QueuePageBrowserTests(BrowserFixture fixture) : BrowserTest(
         Assert.True(await page.EvaluateAsync<int>("document.documentElement.scrollWidth") <= 390);
         Assert.True(ConsoleErrors.Count == 0, string.Join("\n", ConsoleErrors));
     });
+    [Fact]
+    public Task A_view_saved_and_shared_with_editors_appears_for_another_editor_with_its_count() => FlowAsync(async () =>
+    {
+        await ImportItemsAsync(4);
+        var name = "Desk " + _category;
+        var author = await SignedInPageAsync(Roles.Editor, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        await author.GotoAsync($"{BaseUrl}/?View.Category={_category}");
+
+        await author.Locator("#save-view-name").FillAsync(name);
+        await author.Locator("#save-view-sharing").SelectOptionAsync(Roles.Editor);
+        await author.Locator("#save-view-button").ClickAsync();
+        await ExpectTextAsync(author, $"Saved the view “{name}”, shared with Editors.");
+
+        var colleague = await SignedInPageAsync(Roles.Editor, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var view = colleague.Locator("#saved-views a.saved-view", new() { HasText = name });
+        await view.WaitForAsync();
+        var count = await view.Locator(".saved-view-count").InnerTextAsync();
+        await view.ClickAsync();
+        await colleague.WaitForURLAsync($"**/?View.Category={_category}");
+
+        Assert.Equal("4", count);
+        Assert.Equal(4, await colleague.Locator("#queue tbody tr").CountAsync());
+        Assert.Equal("page", await colleague.Locator("#saved-views a.saved-view", new() { HasText = name }).GetAttributeAsync("aria-current"));
+        AssertNoScriptRanAndNothingWasBlocked();
+    });
 }
