@@ -15,6 +15,7 @@ using Cms.Data;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Cms.Application;
 
@@ -98,6 +99,8 @@ public static class CmsApplication
         services.AddScoped<SignInRecords>();
         services.AddScoped<OwnAccount>();
         services.AddSingleton(SessionSettings.From(configuration));
+        // The clock of the session timeouts (tests move it instead of waiting hours).
+        services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<DatabaseSetup>();
         return services;
     }

@@ -421,6 +421,14 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("publish_at");
 
+                    b.Property<int>("PublishAttempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("publish_attempts");
+
+                    b.Property<DateTimeOffset?>("PublishRetryAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("publish_retry_at");
+
                     b.Property<string>("PublishScheduledBy")
                         .HasMaxLength(450)
                         .HasColumnType("character varying(450)")
@@ -1097,6 +1105,27 @@ namespace Cms.Migrations.Migrations
                     b.ToTable("topics", (string)null);
                 });
 
+            modelBuilder.Entity("Cms.Data.Entities.UsedAuthenticatorCode", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Code")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("code");
+
+                    b.Property<DateTimeOffset>("UsedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("used_at");
+
+                    b.HasKey("UserId", "Code")
+                        .HasName("pk_used_authenticator_codes");
+
+                    b.ToTable("used_authenticator_codes", (string)null);
+                });
+
             modelBuilder.Entity("Cms.Data.Entities.UserSession", b =>
                 {
                     b.Property<string>("Id")
@@ -1664,6 +1693,16 @@ namespace Cms.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_source_revisions_items_item_id");
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.UsedAuthenticatorCode", b =>
+                {
+                    b.HasOne("Cms.Data.Entities.CmsUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_used_authenticator_codes_asp_net_users_user_id");
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.UserSession", b =>

@@ -18,6 +18,25 @@ public sealed class AuditFilter
 
     // Keyset cursor: events with a smaller seq than this (newest first).
     public long? Before { get; set; }
+
+    // The range ends at the end of `To`, so `To` needs a next day (9999-12-31 has none); checked
+    // before any query runs, so neither the page nor a streaming CSV fails half-way.
+    public static readonly DateOnly LastDate = DateOnly.MaxValue.AddDays(-1);
+
+    public IEnumerable<(string Field, string Message)> DateProblems()
+    {
+        foreach (var (field, date) in new[] { ("From", From), ("To", To) })
+        {
+            if (date > LastDate)
+            {
+                yield return (field, "Dates go up to " + LastDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) + ".");
+            }
+        }
+        if (From is { } from && To is { } to && from > to)
+        {
+            yield return ("To", "The end date is before the start date.");
+        }
+    }
 }
 
 // The read side of the audit trail: the global audit page, its CSV export and the item history.

@@ -57,7 +57,10 @@ public sealed class DeliveryRecorder(CmsDbContext db, ItemExporter exporter, IFr
         if (writes.Count > 0)
         {
             var prepared = await exporter.PrepareAsync(await exporter.RowsAsync(writes, ct), ct);
-            rows.AddRange(prepared.AsParallel().AsOrdered().Select(p => Render(p, previous.GetValueOrDefault(p.Row.Id))));
+            // A stored source the reader now refuses (a merge key stored before that rule) records no
+            // version: the move still commits with the others, and that item's publish job fails with
+            // the reader's reason on its page, as the worker renders what nothing recorded.
+            rows.AddRange(prepared.AsParallel().AsOrdered().Select(p => Render(p, previous.GetValueOrDefault(p.Row.Id))).OfType<Row>());
         }
         rows.AddRange(removes.Select(id => new Row(id, DeliveryEvents.Withdrawn, null, null, null, null, [], [])));
         if (rows.Count == 0)
@@ -74,9 +77,17 @@ public sealed class DeliveryRecorder(CmsDbContext db, ItemExporter exporter, IFr
 
     private sealed record Row(long ItemId, string Event, string? Output, string? Hash, string? Document, string? Category, string[] Topics, IReadOnlyList<object> Changes);
 
-    private Row Render(ItemExporter.Prepared prepared, Previous? before)
+    private Row? Render(ItemExporter.Prepared prepared, Previous? before)
     {
-        var output = exporter.Render(prepared);
+        string output;
+        try
+        {
+            output = exporter.Render(prepared);
+        }
+        catch (FrontMatterException)
+        {
+            return null;
+        }
         var root = reader.ReadText(prepared.Row.FileName, output).Root;
         var document = SourceJson.Serialize(root);
         var mapping = root as SourceMapping;

@@ -183,7 +183,7 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options, 
         }
         if (t.Output == OutputEffect.Write && item.OutputFile is null)
         {
-            item.OutputFile = OutputFileFor(item, batch.TakenOutputFiles);
+            item.OutputFile = OutputNames.Choose(batch.OutputCandidates[item.Id], batch.TakenOutputFiles);
             changes.Add(new { field = "outputFile", before = (string?)null, after = item.OutputFile });
         }
         if (t.Output != OutputEffect.None && item.OutputFile is not null)
@@ -193,17 +193,6 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options, 
         batch.Changed(item);
         batch.Moves.Add((id, new { action = action.ToString(), reason, via, onBehalfOf, changes }));
         return check;
-    }
-
-    // The source file name, unless another item already publishes under it.
-    private static string OutputFileFor(Item item, HashSet<string> taken)
-    {
-        var name = item.FileName;
-        while (!taken.Add(name))
-        {
-            name = $"{item.Id}_{name}";
-        }
-        return name;
     }
 
     public static string? Clean(string? reason) => string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();

@@ -153,8 +153,10 @@ public sealed class PublishWorker(CmsDbContext db, ItemExporter exporter, Publis
                     w.Result = "removed";
                 }
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException or InvalidOperationException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // Whatever this item's failure (the disk, a source the reader now refuses), it is
+                // this job's, retried with backoff; the other items of the round go on.
                 w.Error = ex.Message;
             }
         });

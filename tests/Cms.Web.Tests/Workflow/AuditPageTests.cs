@@ -67,8 +67,10 @@ public sealed class AuditPageTests(AppFixture app) : WebTest(app), IClassFixture
     [Fact]
     public async Task Filters_page_by_keyset_and_the_csv_export_matches_the_filter_row_for_row()
     {
+        var firstDay = DateTime.UtcNow;
         var (actor, items) = await RejectionsAsync(57);
         await RejectionsAsync(3);
+        var lastDay = DateTime.UtcNow;
         var publisher = await SignedInAsync(Roles.Publisher);
         var filter = $"/Audit?Filter.Actor={Uri.EscapeDataString(actor)}&Filter.Action={AuditActions.ItemStateChanged}";
 
@@ -90,10 +92,12 @@ public sealed class AuditPageTests(AppFixture app) : WebTest(app), IClassFixture
         Assert.Equal([AuditActions.ItemStateChanged, AuditActions.ItemImported], oneItem.Select(r => r["action"]));
         Assert.Equal(Seqs(await publisher.GetStringAsync($"/Audit?Filter.Item={items[3]}")), oneItem.Select(r => long.Parse(r["seq"])));
 
-        var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
-        var yesterday = DateTime.UtcNow.AddDays(-1).ToString("yyyy-MM-dd");
-        Assert.Equal(57, (await AllPagesAsync(publisher, $"{filter}&Filter.From={today}&Filter.To={today}")).Count);
-        Assert.Empty(Seqs(await publisher.GetStringAsync($"{filter}&Filter.From={yesterday}&Filter.To={yesterday}")));
+        // The days the events were written on (two if the test ran across midnight), and the day before.
+        var from = firstDay.ToString("yyyy-MM-dd");
+        var to = lastDay.ToString("yyyy-MM-dd");
+        var dayBefore = firstDay.AddDays(-1).ToString("yyyy-MM-dd");
+        Assert.Equal(57, (await AllPagesAsync(publisher, $"{filter}&Filter.From={from}&Filter.To={to}")).Count);
+        Assert.Empty(Seqs(await publisher.GetStringAsync($"{filter}&Filter.From={dayBefore}&Filter.To={dayBefore}")));
     }
 
     [Fact]
@@ -161,6 +165,22 @@ public sealed class AuditPageTests(AppFixture app) : WebTest(app), IClassFixture
         Assert.Contains("Choose an action from the list.", await unknown.Content.ReadAsStringAsync());
         Assert.Contains("The end date is before the start date.", await reversed.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.BadRequest, csv.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_last_representable_date_gets_a_message_on_the_page_and_a_400_for_the_csv_never_a_500_or_a_cut_file()
+    {
+        var publisher = await SignedInAsync(Roles.Publisher);
+
+        var page = await publisher.GetAsync("/Audit?Filter.To=9999-12-31");
+        var csv = await publisher.GetAsync("/Audit?handler=Csv&Filter.To=9999-12-31");
+        var from = await publisher.GetAsync("/Audit?handler=Csv&Filter.From=9999-12-31");
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("Dates go up to 9999-12-30.", await page.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, csv.StatusCode);
+        Assert.DoesNotContain("text/csv", csv.Content.Headers.ContentType?.ToString() ?? "");
+        Assert.Equal(HttpStatusCode.BadRequest, from.StatusCode);
     }
 
     [Fact]

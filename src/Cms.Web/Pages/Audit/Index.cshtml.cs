@@ -78,9 +78,9 @@ public sealed class IndexModel(AuditQuery audit) : PageModel
         {
             ModelState.AddModelError("Filter.Action", "Choose an action from the list.");
         }
-        if (Filter.From is { } from && Filter.To is { } to && from > to)
+        foreach (var (field, message) in Filter.DateProblems())
         {
-            ModelState.AddModelError("Filter.To", "The end date is before the start date.");
+            ModelState.AddModelError("Filter." + field, message);
         }
         if (Filter.Item is < 0 || Filter.Before is < 0)
         {

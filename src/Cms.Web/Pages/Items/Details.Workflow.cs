@@ -17,11 +17,13 @@ namespace Cms.Web.Pages.Items;
 public sealed partial class DetailsModel
 {
     [BindProperty]
+    [FromForm]
     public MoveInput Move { get; set; } = new();
 
     public sealed class MoveInput
     {
-        public WorkflowAction Action { get; set; }
+        // Nullable: a POST without a move must not default to the enum's first member (MarkReady).
+        public WorkflowAction? Action { get; set; }
 
         [StringLength(ItemTransitions.MaxReasonLength)]
         public string? Reason { get; set; }
@@ -54,7 +56,12 @@ public sealed partial class DetailsModel
 
     private async Task<IActionResult> MoveAsync(long id, ItemTransitions transitions, SaveAndMove saveAndMove, Func<Task<IActionResult>> moved, CancellationToken ct)
     {
-        var request = new ItemTransitions.Request(id, Move.Action, Move.ReasonFor(Move.Action));
+        if (Move.Action is not { } action)
+        {
+            ModelState.AddModelError("Move.Action", "Choose a move.");
+            return await ReloadAsync(id, ct);
+        }
+        var request = new ItemTransitions.Request(id, action, Move.ReasonFor(action));
         if (Input.Version == 0)
         {
             if (!ModelState.IsValid)
