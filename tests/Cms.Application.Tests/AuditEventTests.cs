@@ -18,9 +18,9 @@ public sealed class AuditEventTests(ApplicationFixture app) : IClassFixture<Appl
 {
     private async Task<List<(string Action, string? Target)>> EventsOfAsync(Func<Task> change)
     {
-        var before = app.Read(db => db.AuditEvents.Max(e => (long?)e.Seq) ?? 0);
+        var before = app.Read(db => db.AuditEvents.Max(e => (long?)e.Id) ?? 0);
         await change();
-        return app.Read(db => db.AuditEvents.Where(e => e.Seq > before).OrderBy(e => e.Seq).Select(e => new { e.Action, e.EntityId }).ToList())
+        return app.Read(db => db.AuditEvents.Where(e => e.Id > before).OrderBy(e => e.Id).Select(e => new { e.Action, e.EntityId }).ToList())
             .Select(e => (e.Action, e.EntityId)).ToList();
     }
 
@@ -70,7 +70,10 @@ public sealed class AuditEventTests(ApplicationFixture app) : IClassFixture<Appl
         Assert.Equal([(AuditActions.ItemEdited, id.ToString())], edited);
         var data = app.Read(db => db.AuditEvents.Single(e => e.Action == AuditActions.ItemEdited && e.EntityId == id.ToString()).Data)!;
         Assert.Contains("\"field\":\"quality\",\"before\":10,\"after\":60", data);
-        Assert.Contains("\"field\":\"related[0]\",\"before\":\"Pending\",\"after\":\"Rejected\",\"reason\":\"paywalled\"", data);
+        // The link by its URL and title, never by its position.
+        var first = app.Read(db => db.RelatedLinks.Single(l => l.Id == links[0]));
+        Assert.Contains($"\"field\":\"related\",\"url\":\"{first.Url}\",\"title\":\"{first.Title}\",\"before\":\"Pending\",\"after\":\"Rejected\",\"what\":null,\"reason\":\"paywalled\"", data);
+        Assert.DoesNotContain("related[", data);
         Assert.Contains("\"note\":\"checked\"", data);
     }
 

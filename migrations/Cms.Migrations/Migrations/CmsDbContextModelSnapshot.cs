@@ -66,8 +66,6 @@ namespace Cms.Migrations.Migrations
                         .HasColumnName("entity_type");
 
                     b.Property<string>("Hash")
-                        .IsRequired()
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("character(64)")
                         .HasColumnName("hash");
 
@@ -82,8 +80,6 @@ namespace Cms.Migrations.Migrations
                         .HasColumnName("payload");
 
                     b.Property<string>("PrevHash")
-                        .IsRequired()
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("character(64)")
                         .HasColumnName("prev_hash");
 
@@ -92,11 +88,9 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("character varying(128)")
                         .HasColumnName("request_id");
 
-                    b.Property<long>("Seq")
-                        .ValueGeneratedOnAdd()
+                    b.Property<long?>("Seq")
                         .HasColumnType("bigint")
-                        .HasColumnName("seq")
-                        .HasAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+                        .HasColumnName("seq");
 
                     b.HasKey("Id")
                         .HasName("pk_audit_events");
@@ -104,18 +98,23 @@ namespace Cms.Migrations.Migrations
                     b.HasIndex("At")
                         .HasDatabaseName("ix_audit_events_at");
 
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_audit_events_unsealed")
+                        .HasFilter("seq IS NULL");
+
                     b.HasIndex("Seq")
                         .IsUnique()
-                        .HasDatabaseName("ix_audit_events_seq");
+                        .HasDatabaseName("ix_audit_events_seq")
+                        .HasFilter("seq IS NOT NULL");
 
-                    b.HasIndex("Action", "Seq")
-                        .HasDatabaseName("ix_audit_events_action_seq");
+                    b.HasIndex("Action", "Id")
+                        .HasDatabaseName("ix_audit_events_by_action");
 
-                    b.HasIndex("Actor", "Seq")
-                        .HasDatabaseName("ix_audit_events_actor_seq");
+                    b.HasIndex("Actor", "Id")
+                        .HasDatabaseName("ix_audit_events_by_actor");
 
-                    b.HasIndex("EntityType", "EntityId", "Seq")
-                        .HasDatabaseName("ix_audit_events_entity_type_entity_id_seq");
+                    b.HasIndex("EntityType", "EntityId", "Id")
+                        .HasDatabaseName("ix_audit_events_target");
 
                     b.ToTable("audit_events", (string)null);
                 });
@@ -617,6 +616,31 @@ namespace Cms.Migrations.Migrations
                     b.ToTable("item_state_counts", (string)null);
                 });
 
+            modelBuilder.Entity("Cms.Data.Entities.ItemStateCountDelta", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("Delta")
+                        .HasColumnType("bigint")
+                        .HasColumnName("delta");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.HasKey("Id")
+                        .HasName("pk_item_state_count_deltas");
+
+                    b.ToTable("item_state_count_deltas", (string)null);
+                });
+
             modelBuilder.Entity("Cms.Data.Entities.ItemTopic", b =>
                 {
                     b.Property<long>("ItemId")
@@ -819,6 +843,10 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("text")
                         .HasColumnName("excerpt");
 
+                    b.Property<string>("Identity")
+                        .HasColumnType("text")
+                        .HasColumnName("identity");
+
                     b.Property<string>("ImageUrl")
                         .HasColumnType("text")
                         .HasColumnName("image_url");
@@ -870,9 +898,18 @@ namespace Cms.Migrations.Migrations
                         .HasDatabaseName("ix_related_links_pending")
                         .HasFilter("decision = 'Pending'");
 
+                    b.HasIndex("ItemId", "Identity")
+                        .IsUnique()
+                        .HasDatabaseName("ix_related_links_item_id_identity")
+                        .HasFilter("identity IS NOT NULL");
+
                     b.HasIndex("ItemId", "Position")
                         .IsUnique()
                         .HasDatabaseName("ix_related_links_item_id_position");
+
+                    b.HasIndex(new[] { "ItemId" }, "IdentityUnset")
+                        .HasDatabaseName("ix_related_links_identity_unset")
+                        .HasFilter("identity IS NULL AND is_safe_url");
 
                     b.ToTable("related_links", (string)null);
                 });

@@ -16,7 +16,7 @@ public sealed class AuditFilter
     public DateOnly? From { get; set; }
     public DateOnly? To { get; set; }
 
-    // Keyset cursor: events with a smaller seq than this (newest first).
+    // Keyset cursor: events with a smaller id than this (newest first).
     public long? Before { get; set; }
 
     // The range ends at the end of `To`, so `To` needs a next day (9999-12-31 has none); checked
@@ -46,8 +46,9 @@ public sealed class AuditQuery(CmsDbContext db)
 {
     public const int PageSize = 50;
 
-    public sealed record Row(long Seq, long Id, DateTimeOffset At, string? ActorId, string Actor, string Action,
-        string? TargetType, string? TargetId, string? Ip, string? RequestId, string Payload, string PrevHash, string Hash)
+    // Seq, PrevHash and Hash are null until the event is sealed into the chain (seconds after commit).
+    public sealed record Row(long? Seq, long Id, DateTimeOffset At, string? ActorId, string Actor, string Action,
+        string? TargetType, string? TargetId, string? Ip, string? RequestId, string Payload, string? PrevHash, string? Hash)
     {
         public string? Data => AuditRecord.DataOf(Payload);
     }
@@ -95,29 +96,29 @@ public sealed class AuditQuery(CmsDbContext db)
         var q = Filter(filter, viewer);
         if (filter.Before is { } before)
         {
-            q = q.Where(e => e.Seq < before);
+            q = q.Where(e => e.Id < before);
         }
-        var rows = await Project(q.OrderByDescending(e => e.Seq).Take(PageSize + 1)).ToListAsync(ct);
+        var rows = await Project(q.OrderByDescending(e => e.Id).Take(PageSize + 1)).ToListAsync(ct);
         if (rows.Count <= PageSize)
         {
             return new Page(rows, null);
         }
         rows.RemoveAt(PageSize);
-        return new Page(rows, rows[^1].Seq);
+        return new Page(rows, rows[^1].Id);
     }
 
     // Every event of the filter (the cursor ignored), newest first, streamed.
     public IAsyncEnumerable<Row> StreamAsync(AuditFilter filter, Actor viewer) =>
-        Project(Filter(filter, viewer).OrderByDescending(e => e.Seq)).AsAsyncEnumerable();
+        Project(Filter(filter, viewer).OrderByDescending(e => e.Id)).AsAsyncEnumerable();
 
     // An item's own events, newest first (bounded: a history longer than this is on the audit page).
     public Task<List<Row>> ItemHistoryAsync(long itemId, int max, CancellationToken ct)
     {
         var id = itemId.ToString();
         return Project(db.AuditEvents.AsNoTracking().Where(e => e.EntityType == AuditTargets.Item && e.EntityId == id)
-            .OrderByDescending(e => e.Seq).Take(max)).ToListAsync(ct);
+            .OrderByDescending(e => e.Id).Take(max)).ToListAsync(ct);
     }
 
     private static IQueryable<Row> Project(IQueryable<AuditEvent> q) =>
-        q.Select(e => new Row(e.Seq, e.Id, e.At, e.ActorId, e.Actor, e.Action, e.EntityType, e.EntityId, e.Ip, e.RequestId, e.Payload, e.PrevHash!, e.Hash!));
+        q.Select(e => new Row(e.Seq, e.Id, e.At, e.ActorId, e.Actor, e.Action, e.EntityType, e.EntityId, e.Ip, e.RequestId, e.Payload, e.PrevHash, e.Hash));
 }

@@ -23,7 +23,7 @@ public sealed class DeliveryRecorder(CmsDbContext db, ItemExporter exporter, IFr
 {
     // The cursor lock: held from the first delivery row of a transaction to its commit, so delivery_seq
     // values become visible in the order they were taken (a reader following `after=` never sees 7
-    // before 6 commits). Moves already serialize on the audit chain lock; this one does not depend on it.
+    // before 6 commits). Only transactions that record deliveries take it; audit events take no lock.
     public const long CursorLockKey = 0x636d735f646c76; // "cms_dlv"
 
     public const string Channel = "cms_webhooks";
@@ -133,7 +133,9 @@ public sealed class DeliveryRecorder(CmsDbContext db, ItemExporter exporter, IFr
             FROM (SELECT * FROM unnest(@ids, @withdrawn, @categories, @topics, @documents, @outputs, @hashes)
               AS x(item_id, withdrawn, category, topics, document, output, hash) ORDER BY x.item_id) AS u
             ON CONFLICT (item_id) DO UPDATE SET version = p.version + 1, withdrawn = excluded.withdrawn, seq = excluded.seq,
-              changed_at = excluded.changed_at,
+              -- Feeds and HTTP dates carry whole seconds: a new version always shows a later second,
+              -- or a reader that compares `updated` would miss a correction made within the same one.
+              changed_at = greatest(excluded.changed_at, date_trunc('second', p.changed_at) + interval '1 second'),
               category = CASE WHEN excluded.withdrawn THEN p.category ELSE excluded.category END,
               topics = CASE WHEN excluded.withdrawn THEN p.topics ELSE excluded.topics END,
               document = excluded.document, output = excluded.output, output_hash = excluded.output_hash

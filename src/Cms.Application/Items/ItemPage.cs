@@ -25,8 +25,9 @@ public sealed class ItemPage(CmsDbContext db, QueueQuery queue, ItemLeases lease
         DateTimeOffset? PublishedAt, string OriginalUrl, string? WebUrl, int? Quality, int? Heat, WorkflowState State,
         string SourceYaml, int SourceLength, bool SourceChanged, DateTimeOffset? EditedAt, string? EditedBy, uint Version);
 
+    // Identity: the link's normalized URL (LinkIdentity); null when it can never be approved or published.
     public sealed record LinkView(long Id, int Position, string? Title, string? Excerpt, string? Url, bool IsSafeUrl, string? ProviderName,
-        DateTimeOffset? PublishedAt, LinkDecision Decision, string? Reason, int? Quality, string? ImageUrl);
+        DateTimeOffset? PublishedAt, LinkDecision Decision, string? Reason, int? Quality, string? ImageUrl, string? Identity);
 
     public sealed record OutputView(PublishJobStatus Status, string? Result, DateTimeOffset? CompletedAt, int Attempts, string? LastError, DateTimeOffset NextAttemptAt);
 
@@ -71,7 +72,7 @@ public sealed class ItemPage(CmsDbContext db, QueueQuery queue, ItemLeases lease
         }
         var item = row.Item;
         var links = await db.RelatedLinks.AsNoTracking().Where(l => l.ItemId == id).OrderBy(l => l.Position)
-            .Select(l => new LinkView(l.Id, l.Position, l.Title, l.Excerpt, l.Url, l.IsSafeUrl, l.ProviderName, l.PublishedAt, l.Decision, l.Reason, l.Quality, l.ImageUrl))
+            .Select(l => new LinkView(l.Id, l.Position, l.Title, l.Excerpt, l.Url, l.IsSafeUrl, l.ProviderName, l.PublishedAt, l.Decision, l.Reason, l.Quality, l.ImageUrl, l.Identity))
             .ToListAsync(ct);
         var topics = await db.ItemTopics.AsNoTracking().Where(t => t.ItemId == id).OrderBy(t => t.Position).Select(t => t.Topic!.Name).ToListAsync(ct);
         var vocabulary = await queue.TopicNamesAsync(ct);

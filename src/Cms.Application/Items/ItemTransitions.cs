@@ -13,7 +13,7 @@ namespace Cms.Application.Items;
 // the item page, the queue's bulk actions and the scheduler all come here. A move that writes or
 // removes output adds an outbox row in the same transaction; every move and every refused one is
 // audited.
-public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options, DeliveryRecorder delivery)
+public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options, DeliveryRecorder delivery, TimeProvider clock)
 {
     public const int MaxReasonLength = 500;
 
@@ -59,7 +59,7 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options, 
     internal async Task<Move> MoveAsync(Actor actor, Request request, bool keepRefusal, CancellationToken ct)
     {
         var transition = Workflow.Get(request.Action);
-        var batch = new TransitionBatch(db, actor, DateTimeOffset.UtcNow);
+        var batch = new TransitionBatch(db, actor, clock.GetUtcNow());
         await batch.LoadAsync([request.ItemId], ct);
         if (batch.Items is not [var item])
         {
@@ -110,7 +110,7 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options, 
         }
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var distinct = ids.Distinct().ToList();
-        var batch = new TransitionBatch(db, actor, DateTimeOffset.UtcNow);
+        var batch = new TransitionBatch(db, actor, clock.GetUtcNow());
         await batch.LoadAsync(distinct, ct);
         var facts = Facts(actor);
         var checks = batch.Items.Select(i => (Item: i, Check: Apply(facts, i, action, reason, batch, "bulk"))).Where(c => !c.Check.Allowed).ToList();

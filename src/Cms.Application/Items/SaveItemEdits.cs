@@ -118,7 +118,7 @@ public sealed class SaveItemEdits(CmsDbContext db, TopicVocabulary vocabulary)
             var decisionBefore = link?.Decision;
             if (link is not null && ItemChanges.Decide(link, input.Decision, reason, actor, now))
             {
-                changes.Add(new { field = $"related[{link.Position}]", before = decisionBefore.ToString(), after = input.Decision.ToString(), reason });
+                changes.Add(ItemChanges.LinkChange(link, decisionBefore.ToString(), input.Decision.ToString(), null, reason));
                 decided++;
             }
         }

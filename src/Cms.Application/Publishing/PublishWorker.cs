@@ -43,8 +43,8 @@ public sealed class PublishWorker(CmsDbContext db, ItemExporter exporter, Publis
         try
         {
             var conn = (NpgsqlConnection)db.Database.GetDbConnection();
-            // Begun on the connection, not through EF: this transaction holds job rows while it writes
-            // files and must not hold the audit chain lock meanwhile (AuditChainLock).
+            // Begun on the connection and handed to EF: the claim, the file writes and the completion
+            // (jobs and audit events) are one transaction.
             await using var tx = await conn.BeginTransactionAsync(ct);
             await db.Database.UseTransactionAsync(tx, ct);
             var jobs = await ClaimAsync(conn, ct);

@@ -127,8 +127,11 @@ public sealed class BulkEdit(CmsDbContext db, TopicVocabulary vocabulary, ItemTr
             }
             var returned = ItemChanges.ReturnToNewIfReady(item);
             ItemChanges.Stamp(item, actor, now);
+            // Link decisions are field changes, each link named by URL and title as on the item page.
+            var summary = change is List<object> ? null : change;
+            var changes = change is List<object> links ? [.. links, .. returned] : returned;
             AuditLog.Add(db, actor, AuditActions.ItemBulkEdited, AuditTargets.Item, item.Id.ToString(),
-                returned.Count == 0 ? (object)new { action, change } : new { action, change, changes = returned });
+                changes.Count == 0 ? new { action, change = summary } : (object)new { action, change = summary, changes });
             changed++;
         }
         await db.SaveChangesAsync(ct);
@@ -148,9 +151,17 @@ public sealed class BulkEdit(CmsDbContext db, TopicVocabulary vocabulary, ItemTr
         return new { topicRemoved = topic.Name };
     }
 
-    private static object? DecideAll(Item item, LinkDecision decision, Actor actor, DateTimeOffset now)
+    private static List<object>? DecideAll(Item item, LinkDecision decision, Actor actor, DateTimeOffset now)
     {
-        var decided = item.RelatedLinks.Where(l => ItemChanges.Decide(l, decision, l.Reason, actor, now)).Select(l => l.Position).ToList();
-        return decided.Count == 0 ? null : new { links = decided, decision = decision.ToString() };
+        var decided = new List<object>();
+        foreach (var link in item.RelatedLinks.OrderBy(l => l.Position))
+        {
+            var before = link.Decision;
+            if (ItemChanges.Decide(link, decision, link.Reason, actor, now))
+            {
+                decided.Add(ItemChanges.LinkChange(link, before.ToString(), decision.ToString(), null, link.Reason));
+            }
+        }
+        return decided.Count == 0 ? null : decided;
     }
 }

@@ -14,6 +14,8 @@ public static class CliHost
         if (connectionString is not null)
         {
             builder.Configuration["ConnectionStrings:Cms"] = connectionString;
+            // An owner connection from the environment names another database.
+            builder.Configuration["ConnectionStrings:CmsOwner"] = "";
         }
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);

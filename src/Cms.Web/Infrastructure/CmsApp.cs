@@ -26,6 +26,9 @@ public static class CmsApp
         // Drains the publishing outbox (Publishing:Worker=false leaves that to `./cms worker`).
         services.AddHostedService<Cms.Application.Publishing.PublishingService>();
         services.AddHostedService<Cms.Application.Delivery.WebhookService>();
+        // Seals committed audit events and anchors the head (Audit:Sealer=false leaves it to others).
+        services.AddHostedService<Cms.Application.Auditing.AuditSealingService>();
+        services.AddHostedService<Cms.Application.Queue.StateCountFolding>();
 
         builder.AddCmsAccounts();
         services.AddAntiforgery(o => o.Cookie.Name = "cms.af");

@@ -58,11 +58,11 @@ public sealed class MoveWithEditsTests(WorkflowFixture fixture) : WebTest(fixtur
         Assert.Equal(LinkDecision.Approved, item.RelatedLinks.Single().Decision);
         var status = Html.Parse(landed).One("main .alert-info").Text();
         Assert.Equal($"Saved quality 55 → 90, topics {topic}, 1 related link. Marked ready: New → Ready.", status);
-        // Both events, the edit before the move, in one transaction (one commit: consecutive seq).
+        // Both events, the edit before the move, in one transaction (consecutive ids; seq is set when sealed).
         var events = Factory.WithDb(db => db.AuditEvents.Where(a => a.EntityId == id.ToString() && a.Action != AuditActions.ItemImported)
-            .OrderBy(a => a.Seq).Select(a => new { a.Action, a.Seq }).ToList());
+            .OrderBy(a => a.Id).Select(a => new { a.Action, a.Id }).ToList());
         Assert.Equal([AuditActions.ItemEdited, AuditActions.ItemStateChanged], events.Select(e => e.Action));
-        Assert.Equal(events[0].Seq + 1, events[1].Seq);
+        Assert.Equal(events[0].Id + 1, events[1].Id);
     }
 
     [Fact]

@@ -101,7 +101,4 @@ public sealed partial class DetailsModel
             StatusMessage = outcome.Message;
             return Redirect(UrlFor(id));
         }, () => ReloadAsync(id, ct), prefix: "Move", messageKey: "Move.Action");
-
-    // Long values (topic lists, notes) get a word diff; short ones read fine as before → after.
-    public static bool IsLong(string? value) => value is { Length: > 80 } || value?.Contains('\n') == true;
 }

@@ -13,8 +13,8 @@ using NpgsqlTypes;
 namespace Cms.Migrations.Migrations
 {
     [DbContext(typeof(CmsDbContext))]
-    [Migration("20261206051811_EditorDesk")]
-    partial class EditorDesk
+    [Migration("20261206033441_RelatedLinkIdentity")]
+    partial class RelatedLinkIdentity
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -25,8 +25,6 @@ namespace Cms.Migrations.Migrations
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
-
-            modelBuilder.HasSequence("delivery_seq");
 
             modelBuilder.Entity("Cms.Data.Entities.AuditEvent", b =>
                 {
@@ -248,112 +246,6 @@ namespace Cms.Migrations.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
-            modelBuilder.Entity("Cms.Data.Entities.DeliveryAccessFailure", b =>
-                {
-                    b.Property<string>("Key")
-                        .HasMaxLength(80)
-                        .HasColumnType("character varying(80)")
-                        .HasColumnName("key");
-
-                    b.Property<DateTimeOffset>("Hour")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("hour");
-
-                    b.HasKey("Key", "Hour")
-                        .HasName("pk_delivery_access_failures");
-
-                    b.ToTable("delivery_access_failures", (string)null);
-                });
-
-            modelBuilder.Entity("Cms.Data.Entities.DeliverySite", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<string>("CreatedBy")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)")
-                        .HasColumnName("created_by");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
-                        .HasColumnName("name");
-
-                    b.Property<DateTimeOffset?>("RevokedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("revoked_at");
-
-                    b.HasKey("Id")
-                        .HasName("pk_delivery_sites");
-
-                    b.HasIndex("Name")
-                        .IsUnique()
-                        .HasDatabaseName("ix_delivery_sites_name");
-
-                    b.ToTable("delivery_sites", (string)null);
-                });
-
-            modelBuilder.Entity("Cms.Data.Entities.DeliveryToken", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<DateTimeOffset?>("ExpiresAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("expires_at");
-
-                    b.Property<string>("Hash")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("hash");
-
-                    b.Property<string>("Hint")
-                        .IsRequired()
-                        .HasMaxLength(8)
-                        .HasColumnType("character varying(8)")
-                        .HasColumnName("hint");
-
-                    b.Property<DateTimeOffset?>("LastUsedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("last_used_at");
-
-                    b.Property<long>("SiteId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("site_id");
-
-                    b.HasKey("Id")
-                        .HasName("pk_delivery_tokens");
-
-                    b.HasIndex("Hash")
-                        .IsUnique()
-                        .HasDatabaseName("ix_delivery_tokens_hash");
-
-                    b.HasIndex("SiteId")
-                        .HasDatabaseName("ix_delivery_tokens_site_id");
-
-                    b.ToTable("delivery_tokens", (string)null);
-                });
-
             modelBuilder.Entity("Cms.Data.Entities.Item", b =>
                 {
                     b.Property<long>("Id")
@@ -418,19 +310,11 @@ namespace Cms.Migrations.Migrations
                         .ValueGeneratedOnAddOrUpdate()
                         .HasColumnType("tsvector")
                         .HasColumnName("provider_search")
-                        .HasComputedColumnSql("to_tsvector('simple_folded', coalesce(provider_name, '') || ' ' || replace(coalesce(provider_domain, ''), '.', ' '))", true);
+                        .HasComputedColumnSql("to_tsvector('simple', coalesce(provider_name, '') || ' ' || replace(coalesce(provider_domain, ''), '.', ' '))", true);
 
                     b.Property<DateTimeOffset?>("PublishAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("publish_at");
-
-                    b.Property<int>("PublishAttempts")
-                        .HasColumnType("integer")
-                        .HasColumnName("publish_attempts");
-
-                    b.Property<DateTimeOffset?>("PublishRetryAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("publish_retry_at");
 
                     b.Property<string>("PublishScheduledBy")
                         .HasMaxLength(450)
@@ -468,7 +352,7 @@ namespace Cms.Migrations.Migrations
                         .ValueGeneratedOnAddOrUpdate()
                         .HasColumnType("tsvector")
                         .HasColumnName("search_vector")
-                        .HasComputedColumnSql("to_tsvector('english_folded', coalesce(title, '') || ' ' || coalesce(excerpt, '')) || to_tsvector('russian_folded', coalesce(title, '') || ' ' || coalesce(excerpt, '')) || to_tsvector('simple_folded', coalesce(title, '') || ' ' || coalesce(excerpt, '')) || (CASE WHEN coalesce(title, '') || ' ' || coalesce(excerpt, '') ~ '[\\u0621-\\u064A]' THEN to_tsvector('arabic', regexp_replace(regexp_replace(coalesce(title, '') || ' ' || coalesce(excerpt, ''), '[^\\u0621-\\u064A]+', ' ', 'g'), '(^| )(?:[\\u0648\\u0641]?(?:\\u0628\\u0627\\u0644|\\u0643\\u0627\\u0644|\\u0644\\u0644|\\u0627\\u0644|[\\u0628\\u0643\\u0644])|[\\u0648\\u0641])(?=[\\u0621-\\u064A]{3})', '\\1', 'g')) ELSE ''::tsvector END)", true);
+                        .HasComputedColumnSql("to_tsvector('english', coalesce(title, '') || ' ' || coalesce(excerpt, '')) || to_tsvector('russian', coalesce(title, '') || ' ' || coalesce(excerpt, '')) || to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(excerpt, ''))", true);
 
                     b.Property<bool>("SourceChanged")
                         .HasColumnType("boolean")
@@ -553,9 +437,6 @@ namespace Cms.Migrations.Migrations
                     b.HasIndex("Quality", "Id")
                         .HasDatabaseName("ix_items_quality_id");
 
-                    b.HasIndex("State", "ImportedAt", "Id")
-                        .HasDatabaseName("ix_items_state_imported_at_id");
-
                     b.HasIndex("State", "PublishedAt", "Id")
                         .HasDatabaseName("ix_items_state_published_at_id");
 
@@ -573,10 +454,6 @@ namespace Cms.Migrations.Migrations
 
                     b.HasIndex(new[] { "Quality", "Id" }, "ix_items_queue_quality")
                         .HasDatabaseName("ix_items_queue_quality")
-                        .HasFilter("state IN ('New', 'Ready')");
-
-                    b.HasIndex(new[] { "ImportedAt", "Id" }, "ix_items_queue_received")
-                        .HasDatabaseName("ix_items_queue_received")
                         .HasFilter("state IN ('New', 'Ready')");
 
                     b.ToTable("items", (string)null);
@@ -728,73 +605,6 @@ namespace Cms.Migrations.Migrations
                     b.ToTable("publish_jobs", (string)null);
                 });
 
-            modelBuilder.Entity("Cms.Data.Entities.PublishedItem", b =>
-                {
-                    b.Property<long>("ItemId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("item_id");
-
-                    b.Property<string>("Category")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("category");
-
-                    b.Property<DateTimeOffset>("ChangedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("changed_at");
-
-                    b.Property<string>("Document")
-                        .HasColumnType("text")
-                        .HasColumnName("document");
-
-                    b.Property<DateTimeOffset>("FirstPublishedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("first_published_at");
-
-                    b.Property<string>("Output")
-                        .HasColumnType("text")
-                        .HasColumnName("output");
-
-                    b.Property<string>("OutputHash")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("output_hash");
-
-                    b.Property<long>("Seq")
-                        .HasColumnType("bigint")
-                        .HasColumnName("seq");
-
-                    b.PrimitiveCollection<string[]>("Topics")
-                        .IsRequired()
-                        .HasColumnType("text[]")
-                        .HasColumnName("topics");
-
-                    b.Property<int>("Version")
-                        .HasColumnType("integer")
-                        .HasColumnName("version");
-
-                    b.Property<bool>("Withdrawn")
-                        .HasColumnType("boolean")
-                        .HasColumnName("withdrawn");
-
-                    b.HasKey("ItemId")
-                        .HasName("pk_published_items");
-
-                    b.HasIndex("Seq")
-                        .IsUnique()
-                        .HasDatabaseName("ix_published_items_seq");
-
-                    b.HasIndex("Topics")
-                        .HasDatabaseName("ix_published_items_topics");
-
-                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Topics"), "GIN");
-
-                    b.HasIndex("Category", "Seq")
-                        .HasDatabaseName("ix_published_items_category_seq");
-
-                    b.ToTable("published_items", (string)null);
-                });
-
             modelBuilder.Entity("Cms.Data.Entities.RelatedLink", b =>
                 {
                     b.Property<long>("Id")
@@ -821,6 +631,10 @@ namespace Cms.Migrations.Migrations
                     b.Property<string>("Excerpt")
                         .HasColumnType("text")
                         .HasColumnName("excerpt");
+
+                    b.Property<string>("Identity")
+                        .HasColumnType("text")
+                        .HasColumnName("identity");
 
                     b.Property<string>("ImageUrl")
                         .HasColumnType("text")
@@ -873,110 +687,20 @@ namespace Cms.Migrations.Migrations
                         .HasDatabaseName("ix_related_links_pending")
                         .HasFilter("decision = 'Pending'");
 
+                    b.HasIndex("ItemId", "Identity")
+                        .IsUnique()
+                        .HasDatabaseName("ix_related_links_item_id_identity")
+                        .HasFilter("identity IS NOT NULL");
+
                     b.HasIndex("ItemId", "Position")
                         .IsUnique()
                         .HasDatabaseName("ix_related_links_item_id_position");
 
+                    b.HasIndex(new[] { "ItemId" }, "IdentityUnset")
+                        .HasDatabaseName("ix_related_links_identity_unset")
+                        .HasFilter("identity IS NULL AND is_safe_url");
+
                     b.ToTable("related_links", (string)null);
-                });
-
-            modelBuilder.Entity("Cms.Data.Entities.SavedView", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
-                        .HasColumnName("name");
-
-                    b.Property<string>("OwnerId")
-                        .IsRequired()
-                        .HasMaxLength(450)
-                        .HasColumnType("character varying(450)")
-                        .HasColumnName("owner_id");
-
-                    b.Property<string>("OwnerName")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)")
-                        .HasColumnName("owner_name");
-
-                    b.Property<string>("Query")
-                        .IsRequired()
-                        .HasMaxLength(4000)
-                        .HasColumnType("character varying(4000)")
-                        .HasColumnName("query");
-
-                    b.Property<string>("SharedWith")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("shared_with");
-
-                    b.Property<DateTimeOffset>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("updated_at");
-
-                    b.Property<uint>("Version")
-                        .IsConcurrencyToken()
-                        .ValueGeneratedOnAddOrUpdate()
-                        .HasColumnType("xid")
-                        .HasColumnName("xmin");
-
-                    b.HasKey("Id")
-                        .HasName("pk_saved_views");
-
-                    b.HasIndex("SharedWith")
-                        .HasDatabaseName("ix_saved_views_shared_with")
-                        .HasFilter("shared_with IS NOT NULL");
-
-                    b.HasIndex("OwnerId", "Name")
-                        .IsUnique()
-                        .HasDatabaseName("ix_saved_views_owner_id_name");
-
-                    b.ToTable("saved_views", (string)null);
-                });
-
-            modelBuilder.Entity("Cms.Data.Entities.SavedViewChoice", b =>
-                {
-                    b.Property<string>("UserId")
-                        .HasMaxLength(450)
-                        .HasColumnType("character varying(450)")
-                        .HasColumnName("user_id");
-
-                    b.Property<long>("ViewId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("view_id");
-
-                    b.Property<bool>("IsDefault")
-                        .HasColumnType("boolean")
-                        .HasColumnName("is_default");
-
-                    b.Property<int>("Position")
-                        .HasColumnType("integer")
-                        .HasColumnName("position");
-
-                    b.HasKey("UserId", "ViewId")
-                        .HasName("pk_saved_view_choices");
-
-                    b.HasIndex("UserId")
-                        .IsUnique()
-                        .HasDatabaseName("ix_saved_view_choices_default")
-                        .HasFilter("is_default");
-
-                    b.HasIndex("ViewId")
-                        .HasDatabaseName("ix_saved_view_choices_view_id");
-
-                    b.ToTable("saved_view_choices", (string)null);
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.SignInThrottle", b =>
@@ -1108,27 +832,6 @@ namespace Cms.Migrations.Migrations
                     b.ToTable("topics", (string)null);
                 });
 
-            modelBuilder.Entity("Cms.Data.Entities.UsedAuthenticatorCode", b =>
-                {
-                    b.Property<string>("UserId")
-                        .HasColumnType("text")
-                        .HasColumnName("user_id");
-
-                    b.Property<string>("Code")
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
-                        .HasColumnName("code");
-
-                    b.Property<DateTimeOffset>("UsedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("used_at");
-
-                    b.HasKey("UserId", "Code")
-                        .HasName("pk_used_authenticator_codes");
-
-                    b.ToTable("used_authenticator_codes", (string)null);
-                });
-
             modelBuilder.Entity("Cms.Data.Entities.UserSession", b =>
                 {
                     b.Property<string>("Id")
@@ -1178,206 +881,6 @@ namespace Cms.Migrations.Migrations
                         .HasDatabaseName("ix_user_sessions_user_id");
 
                     b.ToTable("user_sessions", (string)null);
-                });
-
-            modelBuilder.Entity("Cms.Data.Entities.WebhookDelivery", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("integer")
-                        .HasColumnName("attempts");
-
-                    b.Property<DateTimeOffset?>("CompletedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("completed_at");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<long>("EndpointId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("endpoint_id");
-
-                    b.Property<long>("ItemId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("item_id");
-
-                    b.Property<DateTimeOffset?>("LastAttemptAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("last_attempt_at");
-
-                    b.Property<string>("LastError")
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)")
-                        .HasColumnName("last_error");
-
-                    b.Property<string>("LastResponse")
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)")
-                        .HasColumnName("last_response");
-
-                    b.Property<int?>("LastStatusCode")
-                        .HasColumnType("integer")
-                        .HasColumnName("last_status_code");
-
-                    b.Property<long>("MessageId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("message_id");
-
-                    b.Property<DateTimeOffset>("NextAttemptAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("next_attempt_at");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
-                        .HasColumnName("status");
-
-                    b.HasKey("Id")
-                        .HasName("pk_webhook_deliveries");
-
-                    b.HasIndex("MessageId")
-                        .HasDatabaseName("ix_webhook_deliveries_message_id");
-
-                    b.HasIndex("EndpointId", "Id")
-                        .HasDatabaseName("ix_webhook_deliveries_endpoint_id_id");
-
-                    b.HasIndex("NextAttemptAt", "Id")
-                        .HasDatabaseName("ix_webhook_deliveries_due")
-                        .HasFilter("status = 'Pending'");
-
-                    b.HasIndex("EndpointId", "ItemId", "Id")
-                        .HasDatabaseName("ix_webhook_deliveries_pending_item")
-                        .HasFilter("status = 'Pending'");
-
-                    b.ToTable("webhook_deliveries", (string)null);
-                });
-
-            modelBuilder.Entity("Cms.Data.Entities.WebhookEndpoint", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<string>("CreatedBy")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)")
-                        .HasColumnName("created_by");
-
-                    b.Property<DateTimeOffset?>("DisabledAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("disabled_at");
-
-                    b.Property<string>("DisabledReason")
-                        .HasMaxLength(500)
-                        .HasColumnType("character varying(500)")
-                        .HasColumnName("disabled_reason");
-
-                    b.Property<bool>("Enabled")
-                        .HasColumnType("boolean")
-                        .HasColumnName("enabled");
-
-                    b.PrimitiveCollection<string[]>("Events")
-                        .IsRequired()
-                        .HasColumnType("text[]")
-                        .HasColumnName("events");
-
-                    b.Property<DateTimeOffset?>("FailingSince")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("failing_since");
-
-                    b.Property<string>("PreviousSecret")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
-                        .HasColumnName("previous_secret");
-
-                    b.Property<DateTimeOffset?>("PreviousSecretUntil")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("previous_secret_until");
-
-                    b.Property<string>("Secret")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
-                        .HasColumnName("secret");
-
-                    b.Property<string>("Url")
-                        .IsRequired()
-                        .HasMaxLength(2048)
-                        .HasColumnType("character varying(2048)")
-                        .HasColumnName("url");
-
-                    b.HasKey("Id")
-                        .HasName("pk_webhook_endpoints");
-
-                    b.ToTable("webhook_endpoints", (string)null);
-                });
-
-            modelBuilder.Entity("Cms.Data.Entities.WebhookMessage", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<string>("EventType")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
-                        .HasColumnName("event_type");
-
-                    b.Property<long>("ItemId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("item_id");
-
-                    b.Property<string>("MessageId")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("message_id");
-
-                    b.Property<string>("Payload")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("payload");
-
-                    b.Property<int>("Version")
-                        .HasColumnType("integer")
-                        .HasColumnName("version");
-
-                    b.HasKey("Id")
-                        .HasName("pk_webhook_messages");
-
-                    b.HasIndex("MessageId")
-                        .IsUnique()
-                        .HasDatabaseName("ix_webhook_messages_message_id");
-
-                    b.HasIndex("ItemId", "Id")
-                        .HasDatabaseName("ix_webhook_messages_item_id_id");
-
-                    b.ToTable("webhook_messages", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
@@ -1590,16 +1093,6 @@ namespace Cms.Migrations.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
-            modelBuilder.Entity("Cms.Data.Entities.DeliveryToken", b =>
-                {
-                    b.HasOne("Cms.Data.Entities.DeliverySite", null)
-                        .WithMany("Tokens")
-                        .HasForeignKey("SiteId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_delivery_tokens_delivery_sites_site_id");
-                });
-
             modelBuilder.Entity("Cms.Data.Entities.ItemLease", b =>
                 {
                     b.HasOne("Cms.Data.Entities.Item", null)
@@ -1639,16 +1132,6 @@ namespace Cms.Migrations.Migrations
                         .HasConstraintName("fk_publish_jobs_items_item_id");
                 });
 
-            modelBuilder.Entity("Cms.Data.Entities.PublishedItem", b =>
-                {
-                    b.HasOne("Cms.Data.Entities.Item", null)
-                        .WithOne()
-                        .HasForeignKey("Cms.Data.Entities.PublishedItem", "ItemId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_published_items_items_item_id");
-                });
-
             modelBuilder.Entity("Cms.Data.Entities.RelatedLink", b =>
                 {
                     b.HasOne("Cms.Data.Entities.Item", "Item")
@@ -1661,33 +1144,6 @@ namespace Cms.Migrations.Migrations
                     b.Navigation("Item");
                 });
 
-            modelBuilder.Entity("Cms.Data.Entities.SavedView", b =>
-                {
-                    b.HasOne("Cms.Data.Entities.CmsUser", null)
-                        .WithMany()
-                        .HasForeignKey("OwnerId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_saved_views_asp_net_users_owner_id");
-                });
-
-            modelBuilder.Entity("Cms.Data.Entities.SavedViewChoice", b =>
-                {
-                    b.HasOne("Cms.Data.Entities.CmsUser", null)
-                        .WithMany()
-                        .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_saved_view_choices_asp_net_users_user_id");
-
-                    b.HasOne("Cms.Data.Entities.SavedView", null)
-                        .WithMany()
-                        .HasForeignKey("ViewId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_saved_view_choices_saved_views_view_id");
-                });
-
             modelBuilder.Entity("Cms.Data.Entities.SourceRevision", b =>
                 {
                     b.HasOne("Cms.Data.Entities.Item", null)
@@ -1698,16 +1154,6 @@ namespace Cms.Migrations.Migrations
                         .HasConstraintName("fk_source_revisions_items_item_id");
                 });
 
-            modelBuilder.Entity("Cms.Data.Entities.UsedAuthenticatorCode", b =>
-                {
-                    b.HasOne("Cms.Data.Entities.CmsUser", null)
-                        .WithMany()
-                        .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_used_authenticator_codes_asp_net_users_user_id");
-                });
-
             modelBuilder.Entity("Cms.Data.Entities.UserSession", b =>
                 {
                     b.HasOne("Cms.Data.Entities.CmsUser", null)
@@ -1716,35 +1162,6 @@ namespace Cms.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_user_sessions_asp_net_users_user_id");
-                });
-
-            modelBuilder.Entity("Cms.Data.Entities.WebhookDelivery", b =>
-                {
-                    b.HasOne("Cms.Data.Entities.WebhookEndpoint", null)
-                        .WithMany()
-                        .HasForeignKey("EndpointId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_webhook_deliveries_webhook_endpoints_endpoint_id");
-
-                    b.HasOne("Cms.Data.Entities.WebhookMessage", "Message")
-                        .WithMany()
-                        .HasForeignKey("MessageId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_webhook_deliveries_webhook_messages_message_id");
-
-                    b.Navigation("Message");
-                });
-
-            modelBuilder.Entity("Cms.Data.Entities.WebhookMessage", b =>
-                {
-                    b.HasOne("Cms.Data.Entities.Item", null)
-                        .WithMany()
-                        .HasForeignKey("ItemId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_webhook_messages_items_item_id");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
@@ -1802,11 +1219,6 @@ namespace Cms.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_asp_net_user_tokens_asp_net_users_user_id");
-                });
-
-            modelBuilder.Entity("Cms.Data.Entities.DeliverySite", b =>
-                {
-                    b.Navigation("Tokens");
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.Item", b =>
