@@ -70,12 +70,15 @@ public static class CmsApplication
         services.AddSingleton(new QueueCountOptions
         {
             CostBudget = configuration.GetValue("Queue:CountCostBudget", QueueCountOptions.DefaultCostBudget),
+            ExactStateRows = configuration.GetValue("Queue:ExactStateRows", QueueCountOptions.DefaultExactStateRows),
         });
         services.AddScoped<QueueQuery>();
         services.AddScoped<BulkEdit>();
+        services.AddScoped<SavedViews>();
         services.AddScoped<SaveItemEdits>();
         services.AddScoped<SourceRevisions>();
         services.AddScoped<ItemTransitions>();
+        services.AddScoped<SaveAndMove>();
         services.AddScoped<PublishSchedule>();
         services.AddScoped<DeliveryRecorder>();
         services.AddScoped<DeliverySites>();

@@ -28,6 +28,8 @@ public sealed class CmsDbContext(DbContextOptions<CmsDbContext> options)
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<UserSession> UserSessions => Set<UserSession>();
     public DbSet<SignInThrottle> SignInThrottles => Set<SignInThrottle>();
+    public DbSet<SavedView> SavedViews => Set<SavedView>();
+    public DbSet<SavedViewChoice> SavedViewChoices => Set<SavedViewChoice>();
     public DbSet<UsedAuthenticatorCode> UsedAuthenticatorCodes => Set<UsedAuthenticatorCode>();
     public DbSet<PublishedItem> PublishedItems => Set<PublishedItem>();
     public DbSet<DeliverySite> DeliverySites => Set<DeliverySite>();

@@ -532,7 +532,7 @@ namespace Cms.Migrations.Migrations
                         .ValueGeneratedOnAddOrUpdate()
                         .HasColumnType("tsvector")
                         .HasColumnName("provider_search")
-                        .HasComputedColumnSql("to_tsvector('simple', coalesce(provider_name, '') || ' ' || replace(coalesce(provider_domain, ''), '.', ' '))", true);
+                        .HasComputedColumnSql("to_tsvector('simple_folded', coalesce(provider_name, '') || ' ' || replace(coalesce(provider_domain, ''), '.', ' '))", true);
 
                     b.Property<DateTimeOffset?>("PublishAt")
                         .HasColumnType("timestamp with time zone")
@@ -582,7 +582,7 @@ namespace Cms.Migrations.Migrations
                         .ValueGeneratedOnAddOrUpdate()
                         .HasColumnType("tsvector")
                         .HasColumnName("search_vector")
-                        .HasComputedColumnSql("to_tsvector('english', coalesce(title, '') || ' ' || coalesce(excerpt, '')) || to_tsvector('russian', coalesce(title, '') || ' ' || coalesce(excerpt, '')) || to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(excerpt, ''))", true);
+                        .HasComputedColumnSql("to_tsvector('english_folded', coalesce(title, '') || ' ' || coalesce(excerpt, '')) || to_tsvector('russian_folded', coalesce(title, '') || ' ' || coalesce(excerpt, '')) || to_tsvector('simple_folded', coalesce(title, '') || ' ' || coalesce(excerpt, '')) || (CASE WHEN coalesce(title, '') || ' ' || coalesce(excerpt, '') ~ '[\\u0621-\\u064A]' THEN to_tsvector('arabic', regexp_replace(regexp_replace(coalesce(title, '') || ' ' || coalesce(excerpt, ''), '[^\\u0621-\\u064A]+', ' ', 'g'), '(^| )(?:[\\u0648\\u0641]?(?:\\u0628\\u0627\\u0644|\\u0643\\u0627\\u0644|\\u0644\\u0644|\\u0627\\u0644|[\\u0628\\u0643\\u0644])|[\\u0648\\u0641])(?=[\\u0621-\\u064A]{3})', '\\1', 'g')) ELSE ''::tsvector END)", true);
 
                     b.Property<bool>("SourceChanged")
                         .HasColumnType("boolean")
@@ -667,6 +667,9 @@ namespace Cms.Migrations.Migrations
                     b.HasIndex("Quality", "Id")
                         .HasDatabaseName("ix_items_quality_id");
 
+                    b.HasIndex("State", "ImportedAt", "Id")
+                        .HasDatabaseName("ix_items_state_imported_at_id");
+
                     b.HasIndex("State", "PublishedAt", "Id")
                         .HasDatabaseName("ix_items_state_published_at_id");
 
@@ -684,6 +687,10 @@ namespace Cms.Migrations.Migrations
 
                     b.HasIndex(new[] { "Quality", "Id" }, "ix_items_queue_quality")
                         .HasDatabaseName("ix_items_queue_quality")
+                        .HasFilter("state IN ('New', 'Ready')");
+
+                    b.HasIndex(new[] { "ImportedAt", "Id" }, "ix_items_queue_received")
+                        .HasDatabaseName("ix_items_queue_received")
                         .HasFilter("state IN ('New', 'Ready')");
 
                     b.ToTable("items", (string)null);
@@ -1158,6 +1165,105 @@ namespace Cms.Migrations.Migrations
                         .HasFilter("identity IS NULL AND is_safe_url");
 
                     b.ToTable("related_links", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.SavedView", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("OwnerName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("owner_name");
+
+                    b.Property<string>("Query")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("query");
+
+                    b.Property<string>("SharedWith")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("shared_with");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_saved_views");
+
+                    b.HasIndex("SharedWith")
+                        .HasDatabaseName("ix_saved_views_shared_with")
+                        .HasFilter("shared_with IS NOT NULL");
+
+                    b.HasIndex("OwnerId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_saved_views_owner_id_name");
+
+                    b.ToTable("saved_views", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.SavedViewChoice", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("ViewId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("view_id");
+
+                    b.Property<bool>("IsDefault")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_default");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.HasKey("UserId", "ViewId")
+                        .HasName("pk_saved_view_choices");
+
+                    b.HasIndex("UserId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_saved_view_choices_default")
+                        .HasFilter("is_default");
+
+                    b.HasIndex("ViewId")
+                        .HasDatabaseName("ix_saved_view_choices_view_id");
+
+                    b.ToTable("saved_view_choices", (string)null);
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.SignInThrottle", b =>
@@ -1927,6 +2033,33 @@ namespace Cms.Migrations.Migrations
                         .HasConstraintName("fk_related_links_items_item_id");
 
                     b.Navigation("Item");
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.SavedView", b =>
+                {
+                    b.HasOne("Cms.Data.Entities.CmsUser", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_saved_views_asp_net_users_owner_id");
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.SavedViewChoice", b =>
+                {
+                    b.HasOne("Cms.Data.Entities.CmsUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_saved_view_choices_asp_net_users_user_id");
+
+                    b.HasOne("Cms.Data.Entities.SavedView", null)
+                        .WithMany()
+                        .HasForeignKey("ViewId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_saved_view_choices_saved_views_view_id");
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.SourceRevision", b =>

@@ -81,7 +81,7 @@ public sealed class ItemPage(CmsDbContext db, QueueQuery queue, Presence presenc
             .Select(l => new LinkView(l.Id, l.Position, l.Title, l.Excerpt, l.Url, l.IsSafeUrl, l.ProviderName, l.PublishedAt, l.Decision, l.Reason, l.Quality, l.ImageUrl, l.Identity))
             .ToListAsync(ct);
         var topics = await db.ItemTopics.AsNoTracking().Where(t => t.ItemId == id).OrderBy(t => t.Position).Select(t => t.Topic!.Name).ToListAsync(ct);
-        var vocabulary = await db.Topics.AsNoTracking().OrderBy(t => t.Name).Select(t => t.Name).Take(2000).ToListAsync(ct);
+        var vocabulary = await queue.TopicNamesAsync(ct);
         var (previous, next) = await queue.NeighboursAsync(from, id, ct);
 
         var blocking = await BlockingThreads.Open(db).CountAsync(c => c.ItemId == id, ct);

@@ -82,6 +82,11 @@ public static class AuditActions
 
     public const string AuthorizationRefused = "authorization.refused";
 
+    // Saved queue views: made or changed, deleted, and one person's order or default among them.
+    public const string ViewSaved = "view.saved";
+    public const string ViewDeleted = "view.deleted";
+    public const string ViewArranged = "view.arranged";
+
     // Every constant above, for filters and the audit page's action list.
     public static IReadOnlyList<string> All { get; } = typeof(AuditActions)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
@@ -98,6 +103,7 @@ public static class AuditTargets
     public const string Topic = "topic";
     public const string Category = "category";
     public const string User = "user";
+    public const string View = "view";
     public const string Site = "site";
     public const string Webhook = "webhook";
 }

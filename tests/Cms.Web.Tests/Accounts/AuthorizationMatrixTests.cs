@@ -24,6 +24,12 @@ public sealed class AuthorizationMatrixTests(AppFixture app) : WebTest(app), ICl
     {
         ["GET /Index"] = Access.SignedIn,
         ["POST /Index?handler=Bulk"] = Access.SignedIn,
+        ["POST /Index?handler=SaveView"] = Access.SignedIn,
+        ["GET /Views/Index"] = Access.SignedIn,
+        ["POST /Views/Index?handler=Up"] = Access.SignedIn,
+        ["POST /Views/Index?handler=Down"] = Access.SignedIn,
+        ["POST /Views/Index?handler=Default"] = Access.SignedIn,
+        ["POST /Views/Index?handler=Delete"] = Access.SignedIn,
         ["GET /Error"] = Access.Anyone,
         ["GET /Status"] = Access.Anyone,
         ["GET /Items/Details"] = Access.SignedIn,
@@ -35,6 +41,7 @@ public sealed class AuthorizationMatrixTests(AppFixture app) : WebTest(app), ICl
         ["POST /Items/Details?handler=DismissRevision"] = Access.SignedIn,
         // Who may make which move depends on the item: the handler decides (resource-based).
         ["POST /Items/Details?handler=Transition"] = Access.SignedIn,
+        ["POST /Items/Details?handler=TransitionNext"] = Access.SignedIn,
         ["POST /Items/Details?handler=Schedule"] = Access.SignedIn,
         ["POST /Items/Details?handler=CancelSchedule"] = Access.SignedIn,
         // Talk: the handlers check ReviewItems and authorship themselves.
@@ -103,6 +110,8 @@ public sealed class AuthorizationMatrixTests(AppFixture app) : WebTest(app), ICl
         ["POST /Admin/Users/Enable"] = Access.Admins,
         ["GET /Admin/Users/ForcePasswordChange"] = Access.Admins,
         ["POST /Admin/Users/ForcePasswordChange"] = Access.Admins,
+        ["GET /Admin/Users/SetPasswordLink"] = Access.Admins,
+        ["POST /Admin/Users/SetPasswordLink"] = Access.Admins,
         ["GET /Admin/Users/ResetTwoFactor"] = Access.Admins,
         ["POST /Admin/Users/ResetTwoFactor"] = Access.Admins,
         ["GET /Admin/Users/Sessions"] = Access.Admins,

@@ -92,7 +92,7 @@ public sealed partial class ItemEditingTests(AppFixture app) : WebTest(app), ICl
         Assert.Equal(HttpStatusCode.Redirect, first.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
         var html = await second.Content.ReadAsStringAsync();
-        Assert.Contains("Someone saved this item after you opened it", html);
+        Assert.Matches(@"editor-\w+@example.com saved this item at \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC, after you opened it.", Html.Parse(html).One("#conflict-message").Text());
         var quality = Html.Parse(html).QuerySelectorAll("#conflict-table tr").Single(r => r.Cells().FirstOrDefault() == "Quality");
         Assert.Equal(["Quality", "99", "61"], quality.Cells());
         Assert.Equal(61, Factory.WithDb(db => db.Items.Single(i => i.Id == id).Quality));
