@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Cms.Bench;
 
-// `./cms bench import|queue|publish|delivery|writes|history ...`: benchmarks live outside the product and print figures.
+// `./cms bench import|queue|publish|delivery|writes|history|live ...`: benchmarks live outside the product and print figures.
 public static class BenchProgram
 {
     public const int Ok = 0;
