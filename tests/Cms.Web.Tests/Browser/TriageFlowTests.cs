@@ -41,7 +41,7 @@ public sealed class TriageFlowTests(BrowserFixture fixture) : BrowserTest(fixtur
         Assert.Equal(WorkflowState.Ready, item.State);
         Assert.Equal(90, item.Quality);
         Assert.Equal([topic], item.Topics.Select(t => t.Topic!.Name));
-        Assert.StartsWith("Saved quality 55 → 90", (await page.Locator("main .alert-info").InnerTextAsync()).Trim());
+        Assert.StartsWith("Saved quality 55 → 90", (await page.Locator("#status-message").InnerTextAsync()).Trim());
         Assert.Equal("Ready", await page.Locator("#workflow-state").InnerTextAsync());
         AssertNoScriptRanAndNothingWasBlocked();
     });

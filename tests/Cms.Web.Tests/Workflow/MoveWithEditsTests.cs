@@ -56,7 +56,7 @@ public sealed class MoveWithEditsTests(WorkflowFixture fixture) : WebTest(fixtur
         Assert.Equal(90, item.Quality);
         Assert.Equal([topic], item.Topics.Select(t => t.Topic!.Name));
         Assert.Equal(LinkDecision.Approved, item.RelatedLinks.Single().Decision);
-        var status = Html.Parse(landed).One("main .alert-info").Text();
+        var status = Html.Parse(landed).One("#status-message").Text();
         Assert.Equal($"Saved quality 55 → 90, topics {topic}, 1 related link. Marked ready: New → Ready.", status);
         // Both events, the edit before the move, in one transaction (consecutive ids; seq is set when sealed).
         var events = Factory.WithDb(db => db.AuditEvents.Where(a => a.EntityId == id.ToString() && a.Action != AuditActions.ItemImported)
