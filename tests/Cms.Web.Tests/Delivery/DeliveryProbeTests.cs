@@ -1,4 +1,6 @@
 using System.Net;
+using System.ServiceModel.Syndication;
+using System.Xml;
 using Cms.Application.Delivery;
 using Cms.Core.Auditing;
 using Cms.Web.Tests.Infrastructure;
@@ -19,5 +21,32 @@ public sealed class DeliveryProbeTests(DeliveryFixture app) : WebTest(app), ICla
             Assert.Equal(HttpStatusCode.Unauthorized, (await app.Api(forged).GetAsync("/api/v1/published")).StatusCode);
         }
         Assert.Equal(DeliverySites.RefusalsAuditedPerClientAndHour, Refusals() - before);
+    }
+
+    [Theory]
+    [InlineData("atom", "category=%01")]
+    [InlineData("atom", "topic=%1B%5B31m")]
+    [InlineData("json", "category=a%0Ab")]
+    [InlineData("atom", "category=%EF%BF%BE")]
+    public async Task A_feed_asked_for_a_category_or_topic_with_a_control_character_is_refused_with_400(string format, string query)
+    {
+        var token = await app.SiteTokenAsync();
+        var response = await app.Api(token).GetAsync($"/api/v1/feeds/{format}?{query}");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("control character", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_published_value_holding_a_character_XML_cannot_carry_does_not_break_the_atom_feed()
+    {
+        // YAML's escapes reach characters its plain text refuses; U+FFFE is text to YAML and JSON,
+        // but not a character of XML 1.0.
+        await app.PublishedAsync(new TestItem { RelatedCount = 0, ExtraYaml = ["category: \"News \\uFFFE\""] });
+        var response = await app.Api(await app.SiteTokenAsync()).GetAsync("/api/v1/feeds/atom");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var reader = XmlReader.Create(await response.Content.ReadAsStreamAsync());
+        var formatter = new Atom10FeedFormatter();
+        formatter.ReadFrom(reader);
+        Assert.Contains(formatter.Feed.Items, i => i.Categories.Any(c => c.Name == "News \uFFFD"));
     }
 }
