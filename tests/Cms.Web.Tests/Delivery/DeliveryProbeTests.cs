@@ -3,7 +3,10 @@ using System.ServiceModel.Syndication;
 using System.Xml;
 using Cms.Application.Delivery;
 using Cms.Core.Auditing;
+using Cms.Data.Entities;
 using Cms.Web.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cms.Web.Tests.Delivery;
 
@@ -48,5 +51,45 @@ public sealed class DeliveryProbeTests(DeliveryFixture app) : WebTest(app), ICla
         var formatter = new Atom10FeedFormatter();
         formatter.ReadFrom(reader);
         Assert.Contains(formatter.Feed.Items, i => i.Categories.Any(c => c.Name == "News \uFFFD"));
+    }
+
+    // The class shares one database: a test's endpoints must not receive the next test's events.
+    public override async Task DisposeAsync()
+    {
+        Factory.WithDb(db => db.WebhookEndpoints.ExecuteUpdate(u => u.SetProperty(e => e.Enabled, false)));
+        await base.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData("NUL")]
+    [InlineData("split pair")]
+    public async Task A_receiver_answering_text_PostgreSQL_cannot_store_does_not_hold_up_the_other_endpoints(string answer)
+    {
+        // A NUL is valid UTF-8 but no PostgreSQL text; an emoji straddling the kept 2,000 characters
+        // leaves half a surrogate pair, which no UTF-8 encoder writes.
+        var body = answer == "NUL" ? "ok\0" : new string('a', WebhookClient.MaxResponse - 1) + "\U0001F600";
+        await using var hostile = await WebhookReceiver.StartAsync();
+        await using var healthy = await WebhookReceiver.StartAsync();
+        var endpoints = new List<long>();
+        foreach (var receiver in new[] { hostile, healthy })
+        {
+            var added = await app.RunAsync(s => s.GetRequiredService<WebhookEndpoints>().AddAsync(Actor.CommandLine(), receiver.Url, [DeliveryEvents.Published], CancellationToken.None));
+            Assert.True(added.Succeeded, added.Result.Message);
+            endpoints.Add(added.Value.Id);
+        }
+        hostile.ThenBody(200, body);
+        await app.PublishedAsync(1);
+
+        for (var round = 0; await app.SendWebhooksAsync() > 0; round++)
+        {
+            Assert.True(round < 10, "webhook deliveries did not settle within 10 rounds");
+        }
+
+        var deliveries = Factory.WithDb(db => db.WebhookDeliveries.Where(d => endpoints.Contains(d.EndpointId)).ToList());
+        Assert.Equal(2, deliveries.Count);
+        Assert.All(deliveries, d => Assert.Equal(WebhookDeliveryStatus.Succeeded, d.Status));
+        Assert.Single(healthy.Requests);
+        Assert.Single(hostile.Requests);
+        Assert.StartsWith(answer == "NUL" ? "ok" : "aaa", deliveries.Single(d => d.EndpointId == endpoints[0]).LastResponse);
     }
 }
