@@ -90,6 +90,10 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
     {
         var context = await fixture.Browser.NewContextAsync(options ?? new BrowserNewContextOptions());
         _contexts.Add(context);
+        // A safety net only (every wait is for an event): Playwright's 30 s default was reached by a
+        // first page render on a machine whose two cores ran at load 50.
+        context.SetDefaultTimeout(120_000);
+        context.SetDefaultNavigationTimeout(120_000);
         await context.ExposeFunctionAsync("__cmsCspViolation", (string violation) => { lock (CspViolations) { CspViolations.Add(violation); } });
         await context.AddInitScriptAsync(CspRecorder);
         var page = await context.NewPageAsync();
