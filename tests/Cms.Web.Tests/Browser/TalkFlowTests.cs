@@ -22,7 +22,7 @@ public sealed class TalkFlowTests(TalkBrowserFixture fixture) : BrowserTest(fixt
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(AppFixture.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(baseUrl + "/", new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+        await OnQueueAsync(page, baseUrl);
         return (page, email);
     }
 
