@@ -1,4 +1,3 @@
-using System.Text;
 using Cms.Application.Auditing;
 using Cms.Core.Auditing;
 using Cms.Data;
