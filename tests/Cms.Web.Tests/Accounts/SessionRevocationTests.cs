@@ -186,19 +186,6 @@ public sealed class SessionRevocationTests(TwoInstancesFixture app) : WebTest(ap
         Assert.False(await victim.IsSignedInAsync(Second));
     }
 
-    // The sign-in page the ended session's next request lands on, on the other instance, and the
-    // reason it gives (null: none).
-    private async Task<string?> ReasonOnNextRequestAsync(CookieJar jar)
-    {
-        var next = await jar.GetAsync(Second, "/");
-        Assert.Equal(HttpStatusCode.Redirect, next.StatusCode);
-        var login = next.Headers.Location!.PathAndQuery;
-        Assert.StartsWith("/Account/Login", login);
-        var page = await jar.GetAsync(Second, login);
-        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        return Html.Parse(await page.Content.ReadAsStringAsync()).QuerySelector("#signed-out-reason")?.TextContent.Trim();
-    }
-
     [Theory]
     [InlineData("Roles", "An administrator changed your roles; sign in again to go on.")]
     [InlineData("Lock", "Your account was locked by an administrator.")]
@@ -215,7 +202,7 @@ public sealed class SessionRevocationTests(TwoInstancesFixture app) : WebTest(ap
             action == "Roles" ? new Dictionary<string, string> { ["Selected"] = Roles.Editor } : new Dictionary<string, string>());
 
         Assert.Equal(HttpStatusCode.Redirect, done.StatusCode);
-        Assert.Equal(reason, await ReasonOnNextRequestAsync(victim));
+        Assert.Equal(reason, await victim.SignedOutReasonAsync(Second));
     }
 
     [Fact]
@@ -239,8 +226,8 @@ public sealed class SessionRevocationTests(TwoInstancesFixture app) : WebTest(ap
         });
 
         Assert.Equal(HttpStatusCode.Redirect, change.StatusCode);
-        Assert.Equal("Your password was reset by an administrator.", await ReasonOnNextRequestAsync(reset));
-        Assert.Equal("Your password was changed in another session; sign in with the new one.", await ReasonOnNextRequestAsync(elsewhere));
+        Assert.Equal("Your password was reset by an administrator.", await reset.SignedOutReasonAsync(Second));
+        Assert.Equal("Your password was changed in another session; sign in with the new one.", await elsewhere.SignedOutReasonAsync(Second));
     }
 
     [Fact]
@@ -255,7 +242,7 @@ public sealed class SessionRevocationTests(TwoInstancesFixture app) : WebTest(ap
         await laptop.PostFormAsync(Factory, "/Account/Manage/Sessions", new Dictionary<string, string>(), $"/Account/Manage/Sessions?handler=End&sessionId={Uri.EscapeDataString(phoneSession)}");
         await laptop.PostFormAsync(Factory, "/Account/Manage", new Dictionary<string, string>(), "/Account/Logout");
 
-        Assert.Equal("You ended this session from another one.", await ReasonOnNextRequestAsync(phone));
-        Assert.Null(await ReasonOnNextRequestAsync(stolen));
+        Assert.Equal("You ended this session from another one.", await phone.SignedOutReasonAsync(Second));
+        Assert.Null(await stolen.SignedOutReasonAsync(Second));
     }
 }
