@@ -9,25 +9,32 @@ using Microsoft.Extensions.Time.Testing;
 namespace Cms.Web.Tests.Delivery;
 
 // The app on a primary with a streaming standby of its own (StreamingPair: initdb, pg_basebackup -R,
-// torn down with the class), configured with ConnectionStrings:CmsReadOnly. Two hosts on the same
+// torn down with the class), configured with ConnectionStrings:CmsReadOnly. Three hosts on the same
 // pair: Factory looks at the standby before every connection (ReadOnly:CheckSeconds=0) with a
-// generous lag limit, so its tests decide what it reads by pausing replay or stopping the standby;
-// Lagging keeps the default look cache and a 5 s limit on a clock the tests move, so "further
-// behind than the limit" is a time the test sets, never a wait.
+// generous lag limit, so its tests decide what it reads by pausing replay or stopping the standby.
+// Cached and Lagging keep the default look cache on clocks the tests move (both start an hour
+// behind, so a lag measured on them is never over the limit until a test sets it so): Cached holds
+// a look as long as its clock stands still; Lagging has a 5 s limit, so "further behind than the
+// limit" is a time the test sets, never a wait. Each test moves only its own host's clock.
 public sealed class StandbyFixture : AppFixture
 {
     public const int LaggingMaxLagSeconds = 5;
-    public const int LaggingCheckSeconds = 2;
+    public const int CheckSeconds = 2;
     private const string Database = "cms";
 
     private StreamingPair? _pair;
     private CmsFactory? _lagging;
+    private CmsFactory? _cached;
 
     public StreamingPair Pair => _pair ?? throw new InvalidOperationException("not initialized");
 
     public CmsFactory Lagging => _lagging ?? throw new InvalidOperationException("not initialized");
 
-    public FakeTimeProvider LaggingClock { get; } = new(DateTimeOffset.UtcNow);
+    public FakeTimeProvider LaggingClock { get; } = new(DateTimeOffset.UtcNow.AddHours(-1));
+
+    public CmsFactory Cached => _cached ?? throw new InvalidOperationException("not initialized");
+
+    public FakeTimeProvider CachedClock { get; } = new(DateTimeOffset.UtcNow.AddHours(-1));
 
     public string StandbyConnectionString => Pair.As(Pair.StandbyPort, Database, TestPostgres.AppRole);
 
@@ -65,21 +72,31 @@ public sealed class StandbyFixture : AppFixture
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        _lagging = new CmsFactory(ConnectionString, new Dictionary<string, string?>
+        _lagging = Host(LaggingMaxLagSeconds, LaggingClock);
+        _cached = Host(300, CachedClock);
+    }
+
+    private CmsFactory Host(int maxLagSeconds, FakeTimeProvider clock)
+    {
+        var host = new CmsFactory(ConnectionString, new Dictionary<string, string?>
         {
             ["ConnectionStrings:CmsReadOnly"] = StandbyConnectionString,
-            ["ReadOnly:MaxLagSeconds"] = LaggingMaxLagSeconds.ToString(),
-            ["ReadOnly:CheckSeconds"] = LaggingCheckSeconds.ToString(),
+            ["ReadOnly:MaxLagSeconds"] = maxLagSeconds.ToString(),
+            ["ReadOnly:CheckSeconds"] = CheckSeconds.ToString(),
             ["Publishing:Worker"] = "false",
-        }) { TestServices = s => s.AddSingleton<TimeProvider>(LaggingClock) };
-        _ = _lagging.Services;
+        }) { TestServices = s => s.AddSingleton<TimeProvider>(clock) };
+        _ = host.Services;
+        return host;
     }
 
     public override async Task DisposeAsync()
     {
-        if (_lagging is not null)
+        foreach (var host in new[] { _lagging, _cached })
         {
-            await _lagging.DisposeAsync();
+            if (host is not null)
+            {
+                await host.DisposeAsync();
+            }
         }
         await base.DisposeAsync();
     }
@@ -93,6 +110,17 @@ public sealed class StandbyFixture : AppFixture
         }
         await Pair.ResumeReplayAsync();
         await Pair.CaughtUpAsync();
+    }
+
+    // From a ready pair: one item published and replayed, then replay paused and a second item
+    // published, which only the primary has.
+    public async Task<(long Shown, long Hidden)> StandbyBehindAsync()
+    {
+        await ReadyAsync();
+        var shown = await PublishedAsync();
+        await Pair.CaughtUpAsync();
+        await Pair.PauseReplayAsync();
+        return (shown, await PublishedAsync());
     }
 
     public async Task<T> RunAsync<T>(Func<IServiceProvider, Task<T>> work)

@@ -17,11 +17,7 @@ public sealed class StandbyReadTests(StandbyFixture app) : WebTest(app), IClassF
     [Fact]
     public async Task The_api_the_feeds_and_the_audit_page_answer_from_the_standby_while_it_is_behind_within_the_limit()
     {
-        await app.ReadyAsync();
-        var shown = await app.PublishedAsync();
-        await Pair.CaughtUpAsync();
-        await Pair.PauseReplayAsync();
-        var hidden = await app.PublishedAsync();
+        var (shown, hidden) = await app.StandbyBehindAsync();
         // Created after the pause: the token check reads the primary (a revoked token stops at once).
         var token = await app.SiteTokenAsync();
         using var api = StandbyFixture.Api(Factory, token);
@@ -92,10 +88,10 @@ public sealed class StandbyReadTests(StandbyFixture app) : WebTest(app), IClassF
         var token = await app.SiteTokenAsync();
         var old = await app.PublishedAsync();
         await Pair.CaughtUpAsync();
-        // The lagging host looks at the standby now (caught up: used) and trusts that look until its
-        // clock moves again.
-        app.LaggingClock.Advance(TimeSpan.FromSeconds(StandbyFixture.LaggingCheckSeconds));
-        using var cached = StandbyFixture.Api(app.Lagging, token);
+        // The cached host looks at the standby now (used: not behind, or behind by less than its
+        // limit on its clock) and trusts that look until its clock moves again.
+        app.CachedClock.Advance(TimeSpan.FromSeconds(StandbyFixture.CheckSeconds));
+        using var cached = StandbyFixture.Api(app.Cached, token);
         Assert.Equal(HttpStatusCode.OK, (await cached.GetAsync($"/api/v1/published/{old}")).StatusCode);
         await Pair.PauseReplayAsync();
         var hidden = await app.PublishedAsync();
@@ -107,7 +103,7 @@ public sealed class StandbyReadTests(StandbyFixture app) : WebTest(app), IClassF
 
         Assert.Equal(HttpStatusCode.OK, (await api.GetAsync($"/api/v1/published/{hidden}")).StatusCode);
         Assert.Contains($"urn:cms:item:{hidden}\"", await api.GetStringAsync("/api/v1/feeds/json?limit=200"));
-        // Still within its look's lifetime, the lagging host finds the standby gone on connecting and
+        // Still within its look's lifetime, the cached host finds the standby gone on connecting and
         // asks the primary instead of failing the request.
         Assert.Equal(HttpStatusCode.OK, (await cached.GetAsync($"/api/v1/published/{hidden}")).StatusCode);
         await Pair.StartStandbyAsync();
@@ -116,12 +112,8 @@ public sealed class StandbyReadTests(StandbyFixture app) : WebTest(app), IClassF
     [Fact]
     public async Task A_standby_further_behind_than_the_limit_is_passed_over_for_the_primary()
     {
-        await app.ReadyAsync();
+        var (_, hidden) = await app.StandbyBehindAsync();
         var token = await app.SiteTokenAsync();
-        await app.PublishedAsync();
-        await Pair.CaughtUpAsync();
-        await Pair.PauseReplayAsync();
-        var hidden = await app.PublishedAsync();
         var replayed = await Pair.LastReplayedCommitAsync();
         using var api = StandbyFixture.Api(app.Lagging, token);
 
