@@ -35,6 +35,7 @@ public class CmsDbContext : IdentityDbContext<CmsUser>, IDataProtectionKeyContex
     public DbSet<ItemStateCountDelta> ItemStateCountDeltas => Set<ItemStateCountDelta>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<UserSession> UserSessions => Set<UserSession>();
+    public DbSet<SessionEnd> SessionEnds => Set<SessionEnd>();
     public DbSet<SignInThrottle> SignInThrottles => Set<SignInThrottle>();
     public DbSet<SavedView> SavedViews => Set<SavedView>();
     public DbSet<SavedViewChoice> SavedViewChoices => Set<SavedViewChoice>();
