@@ -24,6 +24,7 @@ public sealed class TwoInstancesBehindHaproxyTests(ITestOutputHelper output) : I
     private const string ClientAddress = "127.0.0.3";
     private const string LimitClientAddress = "127.0.0.4";
     private const int LoginPerInstance = 3;
+    private const int DeliveryPerInstance = 4;
 
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "cms-ha-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly StringBuilder _log = new();
@@ -50,7 +51,7 @@ public sealed class TwoInstancesBehindHaproxyTests(ITestOutputHelper output) : I
         _b = await StartAsync("b", portB);
 
         var config = Path.Combine(_folder, "haproxy.cfg");
-        await File.WriteAllTextAsync(config, HaproxyConfig(_proxyPort, portA, portB) + "\n");
+        await File.WriteAllTextAsync(config, HaproxyConfig(_proxyPort, portA, portB));
         _haproxy = Process.Start(new ProcessStartInfo(haproxy, ["-f", config, "-db"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         Capture(_haproxy, "haproxy");
         // Ready when the proxy has sent requests to both (its health checks mark them up).
@@ -75,32 +76,21 @@ public sealed class TwoInstancesBehindHaproxyTests(ITestOutputHelper output) : I
         }, "HAProxy serving from both instances");
     }
 
-    // The example of README "Several instances", on the test's ports (and with the proxy's source
-    // address pinned, which a real deployment gets from its network).
-    private static string HaproxyConfig(int proxy, int a, int b) => $"""
-        global
-            maxconn 256
-        defaults
-            mode http
-            option redispatch
-            retries 3
-            timeout connect 2s
-            timeout client 60s
-            timeout server 60s
-        frontend cms
-            bind 127.0.0.1:{proxy}
-            http-request del-header X-Forwarded-For
-            option forwardfor
-            default_backend instances
-        backend instances
-            balance roundrobin
-            option httpchk
-            http-check send meth GET uri /healthz ver HTTP/1.1 hdr Host 127.0.0.1
-            http-response set-header X-Served-By %s
-            default-server check inter 500ms fall 2 rise 1 source {ProxyAddress}
-            server a 127.0.0.1:{a}
-            server b 127.0.0.1:{b}
-        """;
+    // The deployment's configuration (deploy/haproxy/haproxy.cfg, the README's example) on the test's
+    // ports, with the proxy's source address pinned (a real deployment gets it from its network) and
+    // the serving instance named in a header.
+    private static string HaproxyConfig(int proxy, int a, int b)
+    {
+        var config = File.ReadAllText(Path.Combine(Repo.Root, "deploy", "haproxy", "haproxy.cfg"));
+        string Replace(string text, string from, string to) =>
+            text.Contains(from, StringComparison.Ordinal) ? text.Replace(from, to, StringComparison.Ordinal)
+                : throw new Xunit.Sdk.XunitException($"deploy/haproxy/haproxy.cfg has no '{from}'");
+        config = Replace(config, "bind :8080", $"bind 127.0.0.1:{proxy}");
+        config = Replace(config, "balance roundrobin", "balance roundrobin\n    http-response set-header X-Served-By %s");
+        config = Replace(config, "default-server check inter 2s fall 2 rise 2", $"default-server check inter 500ms fall 2 rise 1 source {ProxyAddress}");
+        config = Replace(config, "server app app:8080", $"server a 127.0.0.1:{a}");
+        return Replace(config, "server app2 app2:8080", $"server b 127.0.0.1:{b}");
+    }
 
     private async Task<Instance> StartAsync(string name, int port)
     {
@@ -120,6 +110,8 @@ public sealed class TwoInstancesBehindHaproxyTests(ITestOutputHelper output) : I
             ["Publishing__PollSeconds"] = "1",
             ["RateLimit__LoginPerMinute"] = LoginPerInstance.ToString(CultureInfo.InvariantCulture),
             ["RateLimit__LoginWindow"] = "01:00:00",
+            ["RateLimit__DeliveryPerMinute"] = DeliveryPerInstance.ToString(CultureInfo.InvariantCulture),
+            ["RateLimit__DeliveryWindow"] = "01:00:00",
         }, "run"))!;
         Capture(process, name);
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
@@ -203,6 +195,28 @@ public sealed class TwoInstancesBehindHaproxyTests(ITestOutputHelper output) : I
             output.WriteLine($"sign-in POSTs accepted through the proxy from one address: {accepted} (RateLimit:LoginPerMinute {LoginPerInstance} per instance, 2 instances)");
             Assert.Equal(2 * LoginPerInstance, accepted);
             Assert.Equal(["a", "b"], servedBy.Order());
+        }
+
+        // --- The delivery API's limit per token is per instance too. The token is shown once, on the
+        // page after the redirect (TempData, protected by the shared key ring), whichever instance serves it.
+        var created = await Http.PostFormAsync(editor, "/Admin/Delivery/Sites", new Dictionary<string, string> { ["Input.Name"] = "ha-site" }, "/Admin/Delivery/Sites?handler=Create");
+        Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
+        var siteToken = Html.Parse(await editor.GetStringAsync("/Admin/Delivery/Sites")).QuerySelector("#shown-once")?.TextContent;
+        Assert.False(string.IsNullOrEmpty(siteToken), "the new token is shown");
+        using (var site = Client(null))
+        {
+            site.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", siteToken);
+            var answers = new List<HttpStatusCode>();
+            for (var request = 0; request < 4 * DeliveryPerInstance; request++)
+            {
+                var response = await site.GetAsync("/api/v1/published");
+                answers.Add(response.StatusCode);
+                Assert.True(response.StatusCode == HttpStatusCode.OK || (response.StatusCode == HttpStatusCode.TooManyRequests && response.Headers.RetryAfter?.Delta > TimeSpan.Zero),
+                    $"request {request}: {response.StatusCode}");
+            }
+            var served = answers.Count(a => a == HttpStatusCode.OK);
+            output.WriteLine($"delivery API requests served through the proxy with one token: {served} of {answers.Count} (RateLimit:DeliveryPerMinute {DeliveryPerInstance} per instance, 2 instances)");
+            Assert.Equal(2 * DeliveryPerInstance, served);
         }
 
         // --- Traffic: comments and edits on the sample items, publishes before and after the kill.
