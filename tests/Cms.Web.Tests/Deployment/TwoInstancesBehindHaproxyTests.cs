@@ -112,6 +112,10 @@ public sealed class TwoInstancesBehindHaproxyTests(ITestOutputHelper output) : I
             ["RateLimit__LoginWindow"] = "01:00:00",
             ["RateLimit__DeliveryPerMinute"] = DeliveryPerInstance.ToString(CultureInfo.InvariantCulture),
             ["RateLimit__DeliveryWindow"] = "01:00:00",
+            // The webhook receiver is the test's, on loopback; a claimed delivery of the killed
+            // instance is likewise picked up by the survivor's poll.
+            ["Outbound__AllowPrivateNetworks"] = "true",
+            ["Webhooks__PollSeconds"] = "1",
         }, "run"))!;
         Capture(process, name);
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
@@ -219,6 +223,15 @@ public sealed class TwoInstancesBehindHaproxyTests(ITestOutputHelper output) : I
             Assert.Equal(2 * DeliveryPerInstance, served);
         }
 
+        // --- A webhook endpoint: every publish below is also a delivery in the outbox.
+        await using var receiver = await Delivery.WebhookReceiver.StartAsync();
+        var hook = await Http.PostFormAsync(editor, "/Admin/Delivery/Webhooks", new Dictionary<string, string>
+        {
+            ["Input.Url"] = receiver.Url,
+            ["Input.Events"] = Cms.Application.Delivery.DeliveryEvents.Published,
+        }, "/Admin/Delivery/Webhooks?handler=Add");
+        Assert.Equal(HttpStatusCode.Redirect, hook.StatusCode);
+
         // --- Traffic: comments and edits on the sample items, publishes before and after the kill.
         var items = (await QueryAsync("SELECT id::text FROM items ORDER BY id")).Select(long.Parse).ToList();
         Assert.True(items.Count >= 10, "the samples are loaded");
@@ -324,6 +337,13 @@ public sealed class TwoInstancesBehindHaproxyTests(ITestOutputHelper output) : I
         Assert.All(files, f => Assert.True(File.Exists(Path.Combine(_folder, "published", f)), $"{f} written"));
         var latest = await QueryAsync($"SELECT worker FROM publish_jobs WHERE item_id IN ({string.Join(',', published.Skip(3))})");
         Assert.All(latest, worker => Assert.Contains($":{_a.Process.Id}:", worker));
+
+        // --- Every webhook delivery succeeds, each sent once or (b killed between sending and
+        // recording) again with the same webhook-id.
+        await Eventually.HappensAsync(async () =>
+            (await QueryAsync("SELECT count(*)::text FROM webhook_deliveries WHERE status = 'Pending'")).Single() == "0", "no webhook delivery pending");
+        Assert.Equal([$"Succeeded {published.Count}"], await QueryAsync("SELECT status || ' ' || count(*) FROM webhook_deliveries GROUP BY status"));
+        Assert.Equal(published.Count, receiver.Requests.Select(r => r.Id).Distinct().Count());
 
         // --- The session and the form token from b still work on a.
         var home = await editor.GetAsync("/");
