@@ -246,6 +246,28 @@ public sealed class TwoInstancesBehindHaproxyTests(ITestOutputHelper output) : I
                 tokenFromB = Http.AntiforgeryToken(await page.Content.ReadAsStringAsync());
             }
         }
+        // --- Live updates through the proxy: two comments in a row go to the two instances, and the
+        // item's stream (on one of them) hears both (LISTEN/NOTIFY reaches every instance).
+        var liveItem = items[^2];
+        await using (var stream = await Live.SseStream.OpenAsync(editor, $"/live?item={liveItem}"))
+        {
+            var postedBy = new HashSet<string>();
+            for (var i = 0; i < 2; i++)
+            {
+                var posted = await editor.PostAsync($"/Items/Details/{liveItem}?handler=Comment", new FormUrlEncodedContent(new Dictionary<string, string>
+                {
+                    ["Talk.Body"] = $"live comment {i}",
+                    ["__RequestVerificationToken"] = tokenFromB,
+                }));
+                Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
+                postedBy.Add(ServedBy(posted));
+            }
+            Assert.Equal(2, postedBy.Count);
+            var first = await stream.NextAsync("comment");
+            var second = await stream.NextAsync("comment", e => e.Data != first.Data);
+            Assert.All(new[] { first, second }, e => Assert.Contains($"\"item\":{liveItem}", e.Data));
+        }
+
         var published = new List<long>();
         foreach (var id in items.Take(3))
         {
