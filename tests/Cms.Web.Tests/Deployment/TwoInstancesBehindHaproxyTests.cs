@@ -36,7 +36,21 @@ public sealed class TwoInstancesBehindHaproxyTests(ITestOutputHelper output) : I
 
     private sealed record Instance(string Name, int Port, Process Process);
 
+    // xUnit does not dispose a class whose set-up failed: stop what was started before failing.
     public async Task InitializeAsync()
+    {
+        try
+        {
+            await SetUpAsync();
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task SetUpAsync()
     {
         var haproxy = new[] { "/usr/sbin/haproxy", "/usr/bin/haproxy", "/usr/local/sbin/haproxy" }.FirstOrDefault(File.Exists)
             ?? throw new Xunit.Sdk.XunitException("HAProxy is not installed: this test needs the Debian package `haproxy` "
@@ -151,7 +165,10 @@ public sealed class TwoInstancesBehindHaproxyTests(ITestOutputHelper output) : I
         {
             await TestPostgres.DropDatabaseAsync(_database);
         }
-        Directory.Delete(_folder, recursive: true);
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
     }
 
     [Fact]
