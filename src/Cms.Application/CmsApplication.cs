@@ -5,10 +5,12 @@ using Cms.Application.Items;
 using Cms.Application.Publishing;
 using Cms.Application.Queue;
 using Cms.Application.Setup;
+using Cms.Application.Stories;
 using Cms.Application.Topics;
 using Cms.Application.Users;
 using Cms.Core.FrontMatter;
 using Cms.Core.Items;
+using Cms.Core.Stories;
 using Cms.Data;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
@@ -50,6 +52,10 @@ public static class CmsApplication
         import.EnsureValid();
         services.AddSingleton(import);
 
+        var stories = configuration.GetSection(StorySettings.SectionName).Get<StorySettings>() ?? new StorySettings();
+        stories.EnsureValid();
+        services.AddSingleton(stories);
+        services.AddSingleton<StoryGrouping>();
         services.AddScoped<ImportParser>();
         services.AddScoped<ImportWriter>();
         services.AddSingleton<RevisionComparer>();

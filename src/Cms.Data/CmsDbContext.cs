@@ -23,6 +23,9 @@ public sealed class CmsDbContext(DbContextOptions<CmsDbContext> options)
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<UserSession> UserSessions => Set<UserSession>();
     public DbSet<SignInThrottle> SignInThrottles => Set<SignInThrottle>();
+    public DbSet<StoryTermCount> StoryTermCounts => Set<StoryTermCount>();
+
+    public const string StoryIdSequence = "story_ids";
 
     public static void Configure(DbContextOptionsBuilder builder, string connectionString) =>
         builder.UseNpgsql(connectionString, o => o.MigrationsAssembly(MigrationsAssembly))
@@ -35,5 +38,6 @@ public sealed class CmsDbContext(DbContextOptions<CmsDbContext> options)
     {
         base.OnModelCreating(builder);
         builder.ApplyConfigurationsFromAssembly(typeof(CmsDbContext).Assembly);
+        builder.HasSequence<long>(StoryIdSequence);
     }
 }

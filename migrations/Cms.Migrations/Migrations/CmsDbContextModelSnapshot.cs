@@ -23,6 +23,8 @@ namespace Cms.Migrations.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.HasSequence("story_ids");
+
             modelBuilder.Entity("Cms.Data.Entities.AuditEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -372,6 +374,20 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("state");
 
+                    b.Property<long>("StoryId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("story_id")
+                        .HasDefaultValueSql("nextval('story_ids')");
+
+                    b.PrimitiveCollection<int[]>("StoryKeys")
+                        .HasColumnType("integer[]")
+                        .HasColumnName("story_keys");
+
+                    b.Property<long?>("StorySimHash")
+                        .HasColumnType("bigint")
+                        .HasColumnName("story_sim_hash");
+
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasColumnType("text")
@@ -424,6 +440,14 @@ namespace Cms.Migrations.Migrations
                     b.HasIndex("SourceChanged")
                         .HasDatabaseName("ix_items_source_changed")
                         .HasFilter("source_changed");
+
+                    b.HasIndex("StoryId")
+                        .HasDatabaseName("ix_items_story_id");
+
+                    b.HasIndex("StoryKeys")
+                        .HasDatabaseName("ix_items_story_keys");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("StoryKeys"), "GIN");
 
                     b.HasIndex("Category", "PublishedAt")
                         .HasDatabaseName("ix_items_category_published_at");
@@ -783,6 +807,22 @@ namespace Cms.Migrations.Migrations
                         .HasDatabaseName("ix_source_revisions_item_id_source_hash");
 
                     b.ToTable("source_revisions", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.StoryTermCount", b =>
+                {
+                    b.Property<int>("Term")
+                        .HasColumnType("integer")
+                        .HasColumnName("term");
+
+                    b.Property<long>("Items")
+                        .HasColumnType("bigint")
+                        .HasColumnName("items");
+
+                    b.HasKey("Term")
+                        .HasName("pk_story_term_counts");
+
+                    b.ToTable("story_term_counts", (string)null);
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.Topic", b =>
