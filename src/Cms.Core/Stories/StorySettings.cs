@@ -20,7 +20,7 @@ public sealed class StorySettings
 
     // Share (IDF-weighted) of the names and numbers of the telling with fewer of them that the other
     // must also have; below it two texts are different stories of one kind, however alike.
-    public double MinNameOverlap { get; init; } = 0.6;
+    public double MinNameOverlap { get; init; } = 0.7;
 
     // A title term counts this much more than an excerpt term.
     public double TitleWeight { get; init; } = 1.0;
@@ -29,7 +29,7 @@ public sealed class StorySettings
     // term may be (share of all items) and still be one of them.
     public int KeyTerms { get; init; } = 8;
 
-    public double KeyMaxShare { get; init; } = 0.02;
+    public double KeyMaxShare { get; init; } = 0.05;
 
     public void EnsureValid()
     {

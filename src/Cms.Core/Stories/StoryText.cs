@@ -27,6 +27,8 @@ public static class StoryText
     // joining a few unrelated words, which the IDF weights then mostly ignore.
     public const int StemLength = 7;
 
+    public const int MinFingerprintWords = 20;
+
     public readonly record struct Word(string Term, bool Name);
 
     public static StoryTerms Analyze(string? title, string? excerpt)
@@ -34,8 +36,11 @@ public static class StoryText
         var titleWords = Words(title, MaxWords, headline: true);
         var bodyWords = Words(excerpt, MaxWords - titleWords.Count, headline: false);
         var all = titleWords.Concat(bodyWords).ToList();
+        // The fingerprint is of the excerpt when it is long enough: a wire story reused by another
+        // outlet keeps its body and gets a new headline ("UPDATE 1-...", "... - report").
+        var printed = bodyWords.Count >= MinFingerprintWords ? bodyWords : all;
         return new StoryTerms(Distinct(titleWords), Distinct(all), Distinct(all.Where(w => w.Name).ToList()),
-            Fingerprint.SimHash(all.Select(w => w.Term).ToList()));
+            Fingerprint.SimHash(printed.Select(w => w.Term).ToList()));
     }
 
     // Stemmed, transliterated terms in reading order (stop words removed), each marked when it is a
