@@ -56,6 +56,7 @@ public static class CmsApplication
         stories.EnsureValid();
         services.AddSingleton(stories);
         services.AddSingleton<StoryGrouping>();
+        services.AddScoped<StoryList>();
         services.AddScoped<ImportParser>();
         services.AddScoped<ImportWriter>();
         services.AddSingleton<RevisionComparer>();
