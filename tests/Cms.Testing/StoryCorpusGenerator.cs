@@ -10,7 +10,9 @@ namespace Cms.Testing;
 // central bank raising its rate), the same company or person in another event, and common filler
 // sentences. Items are the size and shape of the real sample (RealisticItemGenerator supplies
 // provider, topics, images, related links and the payload). Deterministic for a seed.
-public sealed class StoryCorpusGenerator(int seed)
+// distinctSubjects: false for corpora of hundreds of thousands of items, where the week apart
+// cannot hold (they measure cost, not precision).
+public sealed class StoryCorpusGenerator(int seed, bool distinctSubjects = true)
 {
     public sealed record LabelledItem(string FileName, string Text, int Story, string Language, bool WireCopy);
 
@@ -150,16 +152,19 @@ public sealed class StoryCorpusGenerator(int seed)
             ["Тысячи сотрудников {C} {Pl} начали забастовку, требуя повышения зарплаты на {N}%.", "Профсоюз заявил, что забастовка на заводах {C} {Pl} продлится {M} дней.", "Производство на предприятиях {C} {Pl} остановлено."]),
     ];
 
-    public List<LabelledItem> Generate(int stories, DateTimeOffset start, TimeSpan span)
+    public List<LabelledItem> Generate(int stories, DateTimeOffset start, TimeSpan span) => Generate(stories, start, span, int.MaxValue);
+
+    // At most maxItems items (the last story may be cut short).
+    public List<LabelledItem> Generate(int stories, DateTimeOffset start, TimeSpan span, int maxItems)
     {
         var drafts = new List<(DateTimeOffset At, string Text, int Story, string Language, bool Wire)>();
-        for (var s = 0; s < stories; s++)
+        for (var s = 0; s < stories && drafts.Count < maxItems; s++)
         {
-            drafts.AddRange(Story(s, start + TimeSpan.FromMinutes(_random.NextDouble() * span.TotalMinutes)));
+            drafts.AddRange(Story(s, start + TimeSpan.FromMinutes(_random.NextDouble() * span.TotalMinutes)).Take(maxItems - drafts.Count));
         }
         // Files arrive roughly in publication order, as a feed delivers them.
         return drafts.OrderBy(d => d.At).Select((d, i) =>
-            new LabelledItem($"{i:D5}_{Fingerprint(d.Text)}.txt", d.Text, d.Story, d.Language, d.Wire)).ToList();
+            new LabelledItem($"{i:D7}_{Fingerprint(d.Text)}.txt", d.Text, d.Story, d.Language, d.Wire)).ToList();
     }
 
     // The same kind of event about the same subject within a week is, in the news, the same story
@@ -176,8 +181,8 @@ public sealed class StoryCorpusGenerator(int seed)
             kind = Events[_random.Next(Events.Length)];
             slots = Slots(kind);
             var subject = kind.Name + "/" + (kind.EnTitles[0].Contains("{C}") ? slots["{C}"][0] : kind.EnTitles[0].Contains("{H}") ? slots["{H}"][0] : slots["{P}"][0]);
-            var times = _subjects.TryGetValue(subject, out var list) ? list : _subjects[subject] = [];
-            if (times.All(t => (t - at).Duration() > TimeSpan.FromDays(7)) || ++attempts > 50)
+            var times = !distinctSubjects ? [] : _subjects.TryGetValue(subject, out var list) ? list : _subjects[subject] = [];
+            if (!distinctSubjects || times.All(t => (t - at).Duration() > TimeSpan.FromDays(7)) || ++attempts > 50)
             {
                 times.Add(at);
                 break;

@@ -90,6 +90,28 @@ public static class StorySimilarity
         {
             return 1.0;
         }
-        return NameOverlap(a, b, idf) is { } names && names < settings.MinNameOverlap ? 0 : Cosine(a, b, idf, settings.TitleWeight);
+        var names = NameOverlap(a, b, idf);
+        // Tellings in two languages share little wording but the same names and numbers: nearly
+        // all of them, and at least StrongNames of them, one a name, is the same story.
+        if (names >= settings.StrongNameOverlap && SharedNames(a, b) is var (shared, words) && shared >= settings.StrongNames && words >= 1)
+        {
+            return 1.0;
+        }
+        return names < settings.MinNameOverlap ? 0 : Cosine(a, b, idf, settings.TitleWeight);
+    }
+
+    // Names and numbers both have, and how many of those are names (not numbers).
+    public static (int Shared, int Words) SharedNames(StoryTerms a, StoryTerms b)
+    {
+        int shared = 0, words = 0;
+        foreach (var t in a.Names)
+        {
+            if (Array.BinarySearch(b.Names, t) >= 0)
+            {
+                shared++;
+                words += Array.BinarySearch(a.Numbers, t) >= 0 ? 0 : 1;
+            }
+        }
+        return (shared, words);
     }
 }

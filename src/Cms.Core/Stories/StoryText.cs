@@ -5,9 +5,9 @@ using System.Text;
 namespace Cms.Core.Stories;
 
 // An item's title and excerpt reduced to what story grouping compares: the distinct terms of the
-// title, the distinct terms of title and excerpt, the names and numbers among them, and a 64-bit
-// SimHash of the word pairs.
-public sealed record StoryTerms(int[] Title, int[] All, int[] Names, ulong SimHash)
+// title, the distinct terms of title and excerpt, the names and numbers among them (Names holds
+// both, Numbers the numbers only), and a 64-bit SimHash of the word pairs.
+public sealed record StoryTerms(int[] Title, int[] All, int[] Names, int[] Numbers, ulong SimHash)
 {
     public bool IsEmpty => All.Length == 0;
 }
@@ -29,23 +29,59 @@ public static class StoryText
 
     public const int MinFingerprintWords = 20;
 
-    public readonly record struct Word(string Term, bool Name);
+    // Capital: written with a capital (and not in a Title Case headline); Start: first word of a
+    // sentence; Name: judged a name or a number (see Mark).
+    public readonly record struct Word(string Term, bool Capital, bool Start, bool Name);
 
     public static StoryTerms Analyze(string? title, string? excerpt)
     {
-        var titleWords = Words(title, MaxWords, headline: true);
-        var bodyWords = Words(excerpt, MaxWords - titleWords.Count, headline: false);
-        var all = titleWords.Concat(bodyWords).ToList();
+        var titleWords = Raw(title, MaxWords, headline: true);
+        var bodyWords = Raw(excerpt, MaxWords - titleWords.Count, headline: false);
+        var all = Mark([.. titleWords, .. bodyWords]);
         // The fingerprint is of the excerpt when it is long enough: a wire story reused by another
         // outlet keeps its body and gets a new headline ("UPDATE 1-...", "... - report").
         var printed = bodyWords.Count >= MinFingerprintWords ? bodyWords : all;
         return new StoryTerms(Distinct(titleWords), Distinct(all), Distinct(all.Where(w => w.Name).ToList()),
-            Fingerprint.SimHash(printed.Select(w => w.Term).ToList()));
+            Distinct(all.Where(w => char.IsDigit(w.Term[0])).ToList()), Fingerprint.SimHash(printed.Select(w => w.Term).ToList()));
     }
 
-    // Stemmed, transliterated terms in reading order (stop words removed), each marked when it is a
-    // name or a number.
-    public static List<Word> Words(string? text, int max = MaxWords, bool headline = false)
+    // Stemmed, transliterated terms in reading order (stop words removed), names marked.
+    public static List<Word> Words(string? text, int max = MaxWords, bool headline = false) => Mark(Raw(text, max, headline));
+
+    // A name is a number, a word with a capital inside a sentence, or a word that starts at least two
+    // sentences and is never written in lower case: "Nvidia said ... Nvidia shares rose ..." makes
+    // Nvidia a name, one "Analysts said ..." does not make analysts one.
+    private static List<Word> Mark(List<Word> words)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var lower = new HashSet<string>(StringComparer.Ordinal);
+        var starts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var w in words)
+        {
+            if (char.IsDigit(w.Term[0]) || (w.Capital && !w.Start))
+            {
+                names.Add(w.Term);
+            }
+            else if (w.Capital)
+            {
+                starts[w.Term] = starts.GetValueOrDefault(w.Term) + 1;
+            }
+            else
+            {
+                lower.Add(w.Term);
+            }
+        }
+        foreach (var (term, count) in starts)
+        {
+            if (count >= 2 && !lower.Contains(term))
+            {
+                names.Add(term);
+            }
+        }
+        return words.Select(w => w with { Name = names.Contains(w.Term) }).ToList();
+    }
+
+    private static List<Word> Raw(string? text, int max, bool headline)
     {
         var words = new List<Word>();
         if (string.IsNullOrWhiteSpace(text) || max <= 0)
@@ -59,7 +95,8 @@ public static class StoryText
         var wordAtStart = true;
         foreach (var c in plain)
         {
-            if (char.IsLetterOrDigit(c))
+            // Letters and digits part: "$35bn" is 35 and bn, as "35 billion" is 35 and billion.
+            if (char.IsLetterOrDigit(c) && (word.Length == 0 || char.IsDigit(c) == char.IsDigit(word[^1])))
             {
                 if (word.Length == 0)
                 {
@@ -78,7 +115,12 @@ public static class StoryText
                     break;
                 }
             }
-            if (c is '.' or '!' or '?' or ':' or '\n' or '«' or '"' or '“')
+            if (char.IsLetterOrDigit(c))
+            {
+                wordAtStart = false;
+                word.Append(c);
+            }
+            else if (c is '.' or '!' or '?' or ':' or '\n' or '«' or '"' or '“')
             {
                 sentenceStart = true;
             }
@@ -96,9 +138,8 @@ public static class StoryText
             {
                 continue;
             }
-            var name = char.IsDigit(w[0]) || (!titleCase && !atStart && char.IsUpper(text0[0]));
             var stem = Transliterate(Stem(w));
-            words.Add(new Word(stem.Length > StemLength ? stem[..StemLength] : stem, name));
+            words.Add(new Word(stem.Length > StemLength ? stem[..StemLength] : stem, !titleCase && char.IsUpper(text0[0]), atStart, false));
             if (words.Count >= max)
             {
                 break;
