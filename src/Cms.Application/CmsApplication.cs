@@ -2,6 +2,7 @@ using Cms.Application.Auditing;
 using Cms.Application.Exporting;
 using Cms.Application.Importing;
 using Cms.Application.Items;
+using Cms.Application.Links;
 using Cms.Application.Publishing;
 using Cms.Application.Queue;
 using Cms.Application.Setup;
@@ -10,11 +11,13 @@ using Cms.Application.Topics;
 using Cms.Application.Users;
 using Cms.Core.FrontMatter;
 using Cms.Core.Items;
+using Cms.Core.Links;
 using Cms.Core.Stories;
 using Cms.Data;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Cms.Application;
 
@@ -57,6 +60,15 @@ public static class CmsApplication
         services.AddSingleton(stories);
         services.AddSingleton<StoryGrouping>();
         services.AddScoped<StoryList>();
+        var links = configuration.GetSection(LinkCheckSettings.SectionName).Get<LinkCheckSettings>() ?? new LinkCheckSettings();
+        links.EnsureValid();
+        services.AddSingleton(links);
+        services.TryAddSingleton(TimeProvider.System);
+        // Redirects are followed by the checker itself, hop by hop. Off by default until the shared
+        // outbound guard (private, loopback and link-local addresses refused) is the handler here.
+        services.TryAddSingleton<ILinkFetcher>(_ => new HttpLinkFetcher(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }, links));
+        services.AddScoped<LinkChecker>();
+        services.AddSingleton<LinkCheckLoop>();
         services.AddScoped<ImportParser>();
         services.AddScoped<ImportWriter>();
         services.AddSingleton<RevisionComparer>();

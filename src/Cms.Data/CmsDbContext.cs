@@ -24,6 +24,9 @@ public sealed class CmsDbContext(DbContextOptions<CmsDbContext> options)
     public DbSet<UserSession> UserSessions => Set<UserSession>();
     public DbSet<SignInThrottle> SignInThrottles => Set<SignInThrottle>();
     public DbSet<StoryTermCount> StoryTermCounts => Set<StoryTermCount>();
+    public DbSet<LinkCheck> LinkChecks => Set<LinkCheck>();
+    public DbSet<LinkHost> LinkHosts => Set<LinkHost>();
+    public DbSet<LinkDiscovery> LinkDiscoveries => Set<LinkDiscovery>();
 
     public const string StoryIdSequence = "story_ids";
 

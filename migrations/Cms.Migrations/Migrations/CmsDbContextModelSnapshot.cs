@@ -541,6 +541,130 @@ namespace Cms.Migrations.Migrations
                     b.ToTable("item_topics", (string)null);
                 });
 
+            modelBuilder.Entity("Cms.Data.Entities.LinkCheck", b =>
+                {
+                    b.Property<string>("Url")
+                        .HasColumnType("text")
+                        .HasColumnName("url");
+
+                    b.Property<DateTimeOffset?>("CheckedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("checked_at");
+
+                    b.Property<string>("Detail")
+                        .HasColumnType("text")
+                        .HasColumnName("detail");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("integer")
+                        .HasColumnName("failures");
+
+                    b.Property<string>("FinalUrl")
+                        .HasColumnType("text")
+                        .HasColumnName("final_url");
+
+                    b.Property<DateTimeOffset?>("FirstFailureAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_failure_at");
+
+                    b.Property<string>("Hops")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("hops");
+
+                    b.Property<int?>("HttpStatus")
+                        .HasColumnType("integer")
+                        .HasColumnName("http_status");
+
+                    b.Property<DateTimeOffset>("NextAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_at");
+
+                    b.Property<string>("PendingHops")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("pending_hops");
+
+                    b.Property<string>("PendingHost")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("pending_host");
+
+                    b.Property<string>("PendingMethod")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("pending_method");
+
+                    b.Property<bool>("PendingPermanent")
+                        .HasColumnType("boolean")
+                        .HasColumnName("pending_permanent");
+
+                    b.Property<string>("PendingUrl")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("pending_url");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.HasKey("Url")
+                        .HasName("pk_link_checks");
+
+                    b.HasIndex("Status")
+                        .HasDatabaseName("ix_link_checks_status");
+
+                    b.HasIndex("PendingHost", "NextAt")
+                        .HasDatabaseName("ix_link_checks_pending_host_next_at");
+
+                    b.ToTable("link_checks", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.LinkDiscovery", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<long>("LastRelatedLinkId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_related_link_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_link_discoveries");
+
+                    b.ToTable("link_discoveries", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.LinkHost", b =>
+                {
+                    b.Property<string>("Host")
+                        .HasColumnType("text")
+                        .HasColumnName("host");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("lease_owner");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_until");
+
+                    b.Property<DateTimeOffset>("NextAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_at");
+
+                    b.HasKey("Host")
+                        .HasName("pk_link_hosts");
+
+                    b.HasIndex("NextAt")
+                        .HasDatabaseName("ix_link_hosts_next_at");
+
+                    b.ToTable("link_hosts", (string)null);
+                });
+
             modelBuilder.Entity("Cms.Data.Entities.PublishJob", b =>
                 {
                     b.Property<long>("Id")

@@ -54,6 +54,9 @@ public static class AuditActions
 
     public const string AuthorizationRefused = "authorization.refused";
 
+    // The link checker found a related link's URL in another state (ok, moved, broken, ...).
+    public const string LinkHealthChanged = "link.health-changed";
+
     // Every constant above, for filters and the audit page's action list.
     public static IReadOnlyList<string> All { get; } = typeof(AuditActions)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
@@ -70,4 +73,5 @@ public static class AuditTargets
     public const string Topic = "topic";
     public const string Category = "category";
     public const string User = "user";
+    public const string Link = "link";
 }

@@ -27,6 +27,7 @@ public static class CmsApp
         services.AddSingleton<IExcerptSanitizer, ExcerptSanitizer>();
         // Drains the publishing outbox (Publishing:Worker=false leaves that to `./cms worker`).
         services.AddHostedService<Cms.Application.Publishing.PublishingService>();
+        services.AddHostedService<Cms.Application.Links.LinkCheckService>();
 
         builder.AddCmsAccounts();
         services.AddAntiforgery(o => o.Cookie.Name = "cms.af");
