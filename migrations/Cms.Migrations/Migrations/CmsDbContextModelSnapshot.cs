@@ -445,7 +445,8 @@ namespace Cms.Migrations.Migrations
                         .HasDatabaseName("ix_items_story_id");
 
                     b.HasIndex("StoryKeys")
-                        .HasDatabaseName("ix_items_story_keys");
+                        .HasDatabaseName("ix_items_story_keys")
+                        .HasAnnotation("Npgsql:StorageParameter:fastupdate", false);
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("StoryKeys"), "GIN");
 

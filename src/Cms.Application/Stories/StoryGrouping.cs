@@ -51,15 +51,35 @@ public sealed class StoryGrouping(StorySettings settings)
             searches[i] = StoryKeys.Search(terms[i], keyTerms, at, settings.Window);
         }
         var wanted = searches.SelectMany(k => k).ToHashSet();
-        var stored = await CandidatesAsync(conn, wanted, ct);
-        await AddTermCountsAsync(conn, df, stored.SelectMany(m => m.Terms.All), ct);
+        var bands = new HashSet<int>[items.Count];
+        for (var i = 0; i < items.Count; i++)
+        {
+            bands[i] = terms[i].IsEmpty ? [] : StoryKeys.Buckets(When(items[i]), settings.Window).SelectMany(b => StoryKeys.Bands(terms[i].SimHash, b)).ToHashSet();
+        }
+
+        // Stored items sharing keys with the batch (keys only, no text yet); of those, each item's
+        // MaxCandidates best are read and scored.
+        var keyed = await KeyedAsync(conn, wanted, ct);
+        var byKey = new Dictionary<int, List<Keyed>>();
+        foreach (var k in keyed)
+        {
+            foreach (var key in k.Keys.Where(wanted.Contains))
+            {
+                (byKey.TryGetValue(key, out var list) ? list : byKey[key] = []).Add(k);
+            }
+        }
+        var storedFor = new List<Keyed>[items.Count];
+        for (var i = 0; i < items.Count; i++)
+        {
+            storedFor[i] = Shortlist(searches[i], bands[i], When(items[i]), byKey);
+        }
+        var stored = await MembersAsync(conn, storedFor.SelectMany(c => c).Select(k => k.Id).ToHashSet(), keyed, ct);
+        await AddTermCountsAsync(conn, df, stored.Values.SelectMany(m => m.Terms.All), ct);
         double Idf(int term) => StorySimilarity.Idf(df.GetValueOrDefault(term, 1), documents);
 
-        var index = new Dictionary<int, List<Member>>();
-        foreach (var member in stored)
-        {
-            Index(index, member, wanted);
-        }
+        // Items of this batch are candidates for the items after them, under the same rule.
+        var batchByKey = new Dictionary<int, List<Keyed>>();
+        var batchMembers = new Dictionary<Keyed, Member>(ReferenceEqualityComparer.Instance);
         // New stories get placeholder ids (negative) until their real ids are reserved below.
         var placeholders = 0;
         var members = new Member[items.Count];
@@ -67,30 +87,29 @@ public sealed class StoryGrouping(StorySettings settings)
         {
             var provider = items[i].ProviderDomain;
             var at = When(items[i]);
+            var candidates = storedFor[i].Select(k => stored[k.Id])
+                .Concat(Shortlist(searches[i], bands[i], at, batchByKey).Select(k => batchMembers[k]));
             var best = (Score: 0.0, StoryId: 0L);
-            var seen = new HashSet<Member>(ReferenceEqualityComparer.Instance);
-            foreach (var key in searches[i])
+            foreach (var candidate in candidates)
             {
-                if (!index.TryGetValue(key, out var list))
+                if (SameProvider(provider, candidate.Provider) || (candidate.At - at).Duration() > settings.Window)
                 {
                     continue;
                 }
-                foreach (var candidate in list)
+                var score = StorySimilarity.Score(terms[i], candidate.Terms, Idf, settings);
+                if (score > best.Score || (score == best.Score && candidate.StoryId < best.StoryId))
                 {
-                    if (!seen.Add(candidate) || SameProvider(provider, candidate.Provider) || (candidate.At - at).Duration() > settings.Window)
-                    {
-                        continue;
-                    }
-                    var score = StorySimilarity.Score(terms[i], candidate.Terms, Idf, settings);
-                    if (score > best.Score || (score == best.Score && candidate.StoryId < best.StoryId))
-                    {
-                        best = (score, candidate.StoryId);
-                    }
+                    best = (score, candidate.StoryId);
                 }
             }
             var storyId = best.Score >= settings.MinSimilarity ? best.StoryId : -(++placeholders);
             members[i] = new Member(storyId, provider, at, terms[i], items[i].StoryKeys!);
-            Index(index, members[i], wanted: null);
+            var self = new Keyed(-(i + 1), storyId, provider, at, items[i].StoryKeys!);
+            batchMembers[self] = members[i];
+            foreach (var key in self.Keys.Where(wanted.Contains))
+            {
+                (batchByKey.TryGetValue(key, out var list) ? list : batchByKey[key] = []).Add(self);
+            }
         }
         var fresh = await ReserveStoryIdsAsync(conn, placeholders, ct);
         for (var i = 0; i < items.Count; i++)
@@ -105,22 +124,6 @@ public sealed class StoryGrouping(StorySettings settings)
 
     private static bool SameProvider(string? a, string? b) =>
         a is { Length: > 0 } && b is { Length: > 0 } && string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
-
-    private static void Index(Dictionary<int, List<Member>> index, Member member, HashSet<int>? wanted)
-    {
-        foreach (var key in member.Keys)
-        {
-            if (wanted is not null && !wanted.Contains(key))
-            {
-                continue;
-            }
-            if (!index.TryGetValue(key, out var list))
-            {
-                index[key] = list = [];
-            }
-            list.Add(member);
-        }
-    }
 
     // Adds the batch's terms (each once per item) and items to the counts and returns the counts
     // after the addition, the items' own included (a first batch in an empty database still has
@@ -165,30 +168,102 @@ public sealed class StoryGrouping(StorySettings settings)
         }
     }
 
-    // Stored items sharing a key with any item of the batch: one GIN index scan.
-    private static async Task<List<Member>> CandidatesAsync(NpgsqlConnection conn, HashSet<int> keys, CancellationToken ct)
+    private sealed record Keyed(long Id, long StoryId, string? Provider, DateTimeOffset At, int[] Keys);
+
+    // At most this many candidates are read and scored per item: a fingerprint band first, then
+    // those sharing the most rare terms (two tellings of one story share several: a place and a
+    // number, a company and a sum), then the closest in time. A company in the news all week
+    // otherwise brings every item about it.
+    public const int MaxCandidates = 16;
+
+    private static List<Keyed> Shortlist(int[] search, HashSet<int> bands, DateTimeOffset at, Dictionary<int, List<Keyed>> byKey)
     {
-        var rows = new List<(long StoryId, string? Title, string? Excerpt, string? Provider, DateTimeOffset At, int[] Keys)>();
-        await using (var cmd = new NpgsqlCommand("""
-            SELECT story_id, title, excerpt, provider_domain, coalesce(published_at, imported_at), story_keys
-            FROM items WHERE story_keys && @keys
-            """, conn))
+        var shared = new Dictionary<Keyed, int>(ReferenceEqualityComparer.Instance);
+        var banded = new HashSet<Keyed>(ReferenceEqualityComparer.Instance);
+        foreach (var key in search)
         {
-            cmd.Parameters.Add(new NpgsqlParameter<int[]>("keys", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = keys.ToArray() });
+            if (!byKey.TryGetValue(key, out var list))
+            {
+                continue;
+            }
+            foreach (var k in list)
+            {
+                shared[k] = shared.GetValueOrDefault(k) + 1;
+                if (bands.Contains(key))
+                {
+                    banded.Add(k);
+                }
+            }
+        }
+        return shared.OrderByDescending(e => banded.Contains(e.Key)).ThenByDescending(e => e.Value).ThenBy(e => (e.Key.At - at).Duration()).ThenBy(e => e.Key.Id)
+            .Take(MaxCandidates).Select(e => e.Key).ToList();
+    }
+
+    // Keys per GIN search: GIN checks every key of the search against every row it finds, so one
+    // search with the batch's ~30,000 keys took 20 s where 300 searches of 100 keys took 0.4 s
+    // (docs/benchmarks.md, "Stories").
+    private const int KeysPerSearch = 100;
+
+    // Stored items sharing a key with any item of the batch, keys only: GIN index scans of
+    // KeysPerSearch keys each, in one statement.
+    private static async Task<List<Keyed>> KeyedAsync(NpgsqlConnection conn, HashSet<int> keys, CancellationToken ct)
+    {
+        var all = keys.ToArray();
+        var chunks = (all.Length + KeysPerSearch - 1) / KeysPerSearch;
+        var grid = new int[chunks, KeysPerSearch];
+        for (var i = 0; i < chunks * KeysPerSearch; i++)
+        {
+            // The last chunk is padded by repeating a key: duplicates change nothing.
+            grid[i / KeysPerSearch, i % KeysPerSearch] = all[Math.Min(i, all.Length - 1)];
+        }
+        var rows = new Dictionary<long, Keyed>();
+        await using var cmd = new NpgsqlCommand("""
+            SELECT i.id, i.story_id, i.provider_domain, coalesce(i.published_at, i.imported_at), i.story_keys
+            FROM generate_series(1, @chunks) c
+            CROSS JOIN LATERAL (SELECT id, story_id, provider_domain, published_at, imported_at, story_keys FROM items WHERE story_keys && (@grid)[c:c][1:@width]) i
+            """, conn);
+        cmd.Parameters.AddWithValue("chunks", chunks);
+        cmd.Parameters.AddWithValue("width", KeysPerSearch);
+        cmd.Parameters.Add(new NpgsqlParameter("grid", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = grid });
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var id = reader.GetInt64(0);
+            if (!rows.ContainsKey(id))
+            {
+                rows[id] = new Keyed(id, reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<int[]>(4));
+            }
+        }
+        return [.. rows.Values];
+    }
+
+    // The shortlisted stored items' text, analyzed.
+    private static async Task<Dictionary<long, Member>> MembersAsync(NpgsqlConnection conn, HashSet<long> ids, List<Keyed> keyed, CancellationToken ct)
+    {
+        var members = new Dictionary<long, Member>();
+        if (ids.Count == 0)
+        {
+            return members;
+        }
+        var byId = keyed.ToDictionary(k => k.Id);
+        var rows = new List<(long Id, string Title, string? Excerpt)>();
+        await using (var cmd = new NpgsqlCommand("SELECT id, title, excerpt FROM items WHERE id = ANY(@ids)", conn))
+        {
+            cmd.Parameters.AddWithValue("ids", ids.ToArray());
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                rows.Add((reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2),
-                    reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4), reader.GetFieldValue<int[]>(5)));
+                rows.Add((reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
             }
         }
-        var members = new Member[rows.Count];
-        Parallel.For(0, rows.Count, i =>
+        var analyzed = new StoryTerms[rows.Count];
+        Parallel.For(0, rows.Count, i => analyzed[i] = StoryText.Analyze(rows[i].Title, rows[i].Excerpt));
+        for (var i = 0; i < rows.Count; i++)
         {
-            var r = rows[i];
-            members[i] = new Member(r.StoryId, r.Provider, r.At, StoryText.Analyze(r.Title, r.Excerpt), r.Keys);
-        });
-        return [.. members];
+            var k = byId[rows[i].Id];
+            members[k.Id] = new Member(k.StoryId, k.Provider, k.At, analyzed[i], k.Keys);
+        }
+        return members;
     }
 
     public static async Task<long[]> ReserveStoryIdsAsync(NpgsqlConnection conn, int count, CancellationToken ct)

@@ -13,8 +13,8 @@ using NpgsqlTypes;
 namespace Cms.Migrations.Migrations
 {
     [DbContext(typeof(CmsDbContext))]
-    [Migration("20261206022306_LinkHealth")]
-    partial class LinkHealth
+    [Migration("20261206030156_StoriesAndLinkHealth")]
+    partial class StoriesAndLinkHealth
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -448,7 +448,8 @@ namespace Cms.Migrations.Migrations
                         .HasDatabaseName("ix_items_story_id");
 
                     b.HasIndex("StoryKeys")
-                        .HasDatabaseName("ix_items_story_keys");
+                        .HasDatabaseName("ix_items_story_keys")
+                        .HasAnnotation("Npgsql:StorageParameter:fastupdate", false);
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("StoryKeys"), "GIN");
 
