@@ -307,17 +307,7 @@ public static class StoryBench
     private static async Task LatencyAsync(string server, int m, int probes, CancellationToken ct)
     {
         var cs = new NpgsqlConnectionStringBuilder(server) { Database = KeptDatabase }.ConnectionString;
-        await using (var conn = new NpgsqlConnection(server))
-        {
-            await conn.OpenAsync(ct);
-            await using var exists = new NpgsqlCommand($"SELECT 1 FROM pg_database WHERE datname = '{KeptDatabase}'", conn);
-            if (await exists.ExecuteScalarAsync(ct) is null)
-            {
-                await using var create = new NpgsqlCommand($"CREATE DATABASE {KeptDatabase}", conn);
-                await create.ExecuteNonQueryAsync(ct);
-            }
-        }
-        await BenchSupport.MigrateAsync(cs, ct);
+        await QueueBench.EnsureDatabaseAsync(server, KeptDatabase, cs, ct);
         long have;
         await using (var db = TestPostgres.Context(cs))
         {
