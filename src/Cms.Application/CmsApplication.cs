@@ -91,6 +91,7 @@ public static class CmsApplication
         services.AddScoped<AuditVerifier>();
         services.AddScoped<AuditQuery>();
         services.AddScoped<ItemLeases>();
+        services.AddScoped<ItemPage>();
         services.AddScoped<TopicVocabulary>();
         services.AddScoped<TopicAdministration>();
         services.AddScoped<UserAdministration>();

@@ -56,7 +56,7 @@ public sealed class ItemFileGenerator(int seed)
             yaml.Append("topics:\n");
             foreach (var topic in Topics.OrderBy(_ => _random.Next()).Take(topicCount))
             {
-                yaml.Append("  - ").Append(Quote(topic)).Append('\n');
+                yaml.Append("  - ").Append(YamlText.Quote(topic)).Append('\n');
             }
         }
         yaml.Append("\nimages:\n  - url: \"https://img.example/").Append(slug).Append(".jpg\"\n    width: 1920\n    height: 1080\n    isCached: true\n\n");
@@ -67,13 +67,13 @@ public sealed class ItemFileGenerator(int seed)
             yaml.Append("related:\n");
             for (var r = 0; r < related; r++)
             {
-                yaml.Append("  - title: ").Append(Quote(SingleLine(Sentence(3, 10)))).Append('\n');
+                yaml.Append("  - title: ").Append(YamlText.Quote(SingleLine(Sentence(3, 10)))).Append('\n');
                 Field(yaml, 2, "excerpt", Sentence(5, 25), multiline: true);
                 yaml.Append("    publishedDateTime: ").Append(Timestamp()).Append('\n');
                 var url = _random.Next(12) == 0 ? "javascript:alert(document.cookie)" : $"https://other{r}.example/{slug}";
-                yaml.Append("    webUrl: ").Append(Quote(url)).Append('\n');
+                yaml.Append("    webUrl: ").Append(YamlText.Quote(url)).Append('\n');
                 yaml.Append("    type: article\n");
-                yaml.Append("    provider:\n      name: ").Append(Quote(Pick(Providers))).Append("\n      domain: other").Append(r).Append(".example\n");
+                yaml.Append("    provider:\n      name: ").Append(YamlText.Quote(Pick(Providers))).Append("\n      domain: other").Append(r).Append(".example\n");
                 yaml.Append("    quality: ").Append(_random.Next(0, 101)).Append('\n');
             }
             yaml.Append('\n');
@@ -82,7 +82,7 @@ public sealed class ItemFileGenerator(int seed)
         {
             yaml.Append("locale: ").Append(Pick(["en-GB", "ru-RU", "ar", "he-IL", "ja-JP"])).Append('\n');
             yaml.Append("updatedDateTime: ").Append(Timestamp()).Append('\n');
-            yaml.Append("tags: [").Append(Quote(Pick(Words))).Append(", 42, true, null, 3.5]\n");
+            yaml.Append("tags: [").Append(YamlText.Quote(Pick(Words))).Append(", 42, true, null, 3.5]\n");
             yaml.Append("pipeline:\n  version: \"2.1\"\n  scores:\n    relevance: 0.87\n    duplicates: [1, 2, 3]\n  notes: |\n    first line --- not a marker\n    ---\n    \"quotes\" and 'apostrophes' # not a comment\n  empty:\n  flag: no\n");
         }
         var cipher = Convert.ToBase64String(RandomBytes(96 + _random.Next(64)));
@@ -117,33 +117,7 @@ public sealed class ItemFileGenerator(int seed)
             yaml.Append(pad).Append(key).Append(": '").Append(value.Replace("'", "''")).Append("'\n");
             return;
         }
-        yaml.Append(pad).Append(key).Append(": ").Append(Quote(value)).Append('\n');
-    }
-
-    private static string Quote(string value)
-    {
-        var quoted = new StringBuilder("\"");
-        foreach (var c in value)
-        {
-            switch (c)
-            {
-                case '"': quoted.Append("\\\""); break;
-                case '\\': quoted.Append("\\\\"); break;
-                case '\t': quoted.Append("\\t"); break;
-                case '\n': quoted.Append("\\n"); break;
-                default:
-                    if (char.IsControl(c))
-                    {
-                        quoted.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        quoted.Append(c);
-                    }
-                    break;
-            }
-        }
-        return quoted.Append('"').ToString();
+        yaml.Append(pad).Append(key).Append(": ").Append(YamlText.Quote(value)).Append('\n');
     }
 
     // Titles are single-line fields: the tab word becomes a space, without changing the draws.

@@ -41,11 +41,11 @@ public sealed class RealisticItemGenerator(int seed)
         var url = $"https://{domain}/{Pick(["culture", "tech", "world", "business", "science"])}/{slug}";
         var yaml = new StringBuilder(5600);
         yaml.Append("---\ncategory: ").Append(Pick(["news", "tech", "science", "business"])).Append('\n');
-        yaml.Append("title: ").Append(Quote(Surname(_random.Next(8000)) + " " + Sentence(7, 14))).Append('\n');
-        yaml.Append("excerpt: ").Append(Quote(Sentence(35, 60, market: _random.Next(5) != 0))).Append('\n');
+        yaml.Append("title: ").Append(YamlText.Quote(Surname(_random.Next(8000)) + " " + Sentence(7, 14))).Append('\n');
+        yaml.Append("excerpt: ").Append(YamlText.Quote(Sentence(35, 60, market: _random.Next(5) != 0))).Append('\n');
         yaml.Append("publishedDateTime: ").Append(Timestamp()).Append('\n');
-        yaml.Append("originalUrl: ").Append(Quote(url)).Append('\n');
-        yaml.Append("webUrl: ").Append(Quote(url)).Append('\n');
+        yaml.Append("originalUrl: ").Append(YamlText.Quote(url)).Append('\n');
+        yaml.Append("webUrl: ").Append(YamlText.Quote(url)).Append('\n');
         AppendRest(yaml, name, domain);
         return yaml.ToString();
     }
@@ -56,7 +56,7 @@ public sealed class RealisticItemGenerator(int seed)
     public void AppendRest(StringBuilder yaml, string name, string domain)
     {
         yaml.Append("type: article\nquality: ").Append(_random.Next(0, 101)).Append("\nheat: ").Append(_random.Next(4) == 0 ? -1 : _random.Next(0, 500)).Append('\n');
-        yaml.Append("published: false\n\nprovider:\n  name: ").Append(Quote(name)).Append("\n  domain: ").Append(domain).Append("\n\ntopics:\n");
+        yaml.Append("published: false\n\nprovider:\n  name: ").Append(YamlText.Quote(name)).Append("\n  domain: ").Append(domain).Append("\n\ntopics:\n");
         foreach (var topic in Topics.OrderBy(_ => _random.Next()).Take(_random.Next(1, 4)))
         {
             yaml.Append("  - ").Append(topic).Append('\n');
@@ -71,13 +71,13 @@ public sealed class RealisticItemGenerator(int seed)
         {
             var (otherName, otherDomain) = Pick(Providers);
             var path = $"{Pick(["tech/news", "news/world", "2023/11/27"])}/{Slug(_random.Next())}-{_random.NextInt64(10_000_000_000, 99_999_999_999)}.html";
-            yaml.Append("  - title: ").Append(Quote(Sentence(9, 16))).Append('\n');
-            yaml.Append("    excerpt: ").Append(Quote(Sentence(40, 60))).Append('\n');
+            yaml.Append("  - title: ").Append(YamlText.Quote(Sentence(9, 16))).Append('\n');
+            yaml.Append("    excerpt: ").Append(YamlText.Quote(Sentence(40, 60))).Append('\n');
             yaml.Append("    publishedDateTime: ").Append(Timestamp()).Append('\n');
-            yaml.Append("    webUrl: ").Append(Quote($"https://{otherDomain}/{path}")).Append('\n');
-            yaml.Append("    ampWebUrl: ").Append(Quote($"https://{otherDomain}/amp/{path}")).Append('\n');
-            yaml.Append("    cdnAmpWebUrl: ").Append(Quote($"https://{otherDomain.Replace('.', '-')}.cdn.ampproject.org/c/s/{otherDomain}/amp/{path}")).Append('\n');
-            yaml.Append("    type: article\n    provider:\n      name: ").Append(Quote(otherName)).Append("\n      domain: ").Append(otherDomain).Append('\n');
+            yaml.Append("    webUrl: ").Append(YamlText.Quote($"https://{otherDomain}/{path}")).Append('\n');
+            yaml.Append("    ampWebUrl: ").Append(YamlText.Quote($"https://{otherDomain}/amp/{path}")).Append('\n');
+            yaml.Append("    cdnAmpWebUrl: ").Append(YamlText.Quote($"https://{otherDomain.Replace('.', '-')}.cdn.ampproject.org/c/s/{otherDomain}/amp/{path}")).Append('\n');
+            yaml.Append("    type: article\n    provider:\n      name: ").Append(YamlText.Quote(otherName)).Append("\n      domain: ").Append(otherDomain).Append('\n');
             yaml.Append("    quality: ").Append(_random.Next(0, 101)).Append("\n    images:\n");
             Image(yaml, "      ", $"https://images.{otherDomain}/img/2023/11/26/1600x900/{Token(24)}_{_random.NextInt64(1_000_000_000_000, 9_999_999_999_999)}.jpg");
         }
@@ -91,7 +91,7 @@ public sealed class RealisticItemGenerator(int seed)
     private void Image(StringBuilder yaml, string pad, string url)
     {
         var (width, height) = Pick([(1920, 1080), (1600, 900), (594, 395), (1200, 630)]);
-        yaml.Append(pad).Append("- url: ").Append(Quote(url)).Append('\n');
+        yaml.Append(pad).Append("- url: ").Append(YamlText.Quote(url)).Append('\n');
         yaml.Append(pad).Append("  width: ").Append(width).Append('\n');
         yaml.Append(pad).Append("  height: ").Append(height).Append('\n');
         yaml.Append(pad).Append("  isCached: true\n");
@@ -127,5 +127,4 @@ public sealed class RealisticItemGenerator(int seed)
 
     private T Pick<T>(T[] options) => options[_random.Next(options.Length)];
 
-    private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 }

@@ -300,11 +300,11 @@ public sealed class StoryCorpusGenerator(int seed, bool distinctSubjects = true)
         var url = $"https://{outlet.Domain}/{(_random.Next(2) == 0 ? "world" : "business")}/{when:yyyy/MM/dd}/{slug}";
         var yaml = new StringBuilder(5600);
         yaml.Append("---\ncategory: news\n");
-        yaml.Append("title: ").Append(Quote(title)).Append('\n');
-        yaml.Append("excerpt: ").Append(Quote(excerpt)).Append('\n');
+        yaml.Append("title: ").Append(YamlText.Quote(title)).Append('\n');
+        yaml.Append("excerpt: ").Append(YamlText.Quote(excerpt)).Append('\n');
         yaml.Append("publishedDateTime: ").Append(when.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)).Append('\n');
-        yaml.Append("originalUrl: ").Append(Quote(url)).Append('\n');
-        yaml.Append("webUrl: ").Append(Quote(url)).Append('\n');
+        yaml.Append("originalUrl: ").Append(YamlText.Quote(url)).Append('\n');
+        yaml.Append("webUrl: ").Append(YamlText.Quote(url)).Append('\n');
         _rest.AppendRest(yaml, outlet.Name, outlet.Domain);
         return yaml.ToString();
     }
@@ -316,5 +316,4 @@ public sealed class StoryCorpusGenerator(int seed, bool distinctSubjects = true)
     private static string Fingerprint(string text) =>
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
 
-    private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 }

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Cms.Testing;
 
-// One item file for a test, in the source format (shared/ITEM_FORMAT.md). Every instance gets its
+// One item file for a test, in the source format (docs/ITEM_FORMAT.md). Every instance gets its
 // own originalUrl and title, so tests sharing a database never import onto each other's items; a
 // `with` copy keeps the URL, so it is the same item changed at the source. Optional fields left
 // null are left out of the file. Hostile or malformed shapes belong inline in their tests.
@@ -73,7 +73,7 @@ public sealed record TestItem
         }
         if (Topics is not null)
         {
-            yaml.Append("topics: [").Append(string.Join(", ", Topics.Select(Quote))).Append("]\n");
+            yaml.Append("topics: [").Append(string.Join(", ", Topics.Select(YamlText.Quote))).Append("]\n");
         }
         var related = Related ?? (RelatedCount is { } count
             ? Enumerable.Range(0, count).Select(r => ($"Related {r}", $"{OriginalUrl}/related/{r}")).ToList()
@@ -87,8 +87,8 @@ public sealed record TestItem
             yaml.Append("related:\n");
             foreach (var (title, url) in related)
             {
-                yaml.Append("  - title: ").Append(Quote(title)).Append('\n');
-                yaml.Append("    webUrl: ").Append(Quote(url)).Append('\n');
+                yaml.Append("  - title: ").Append(YamlText.Quote(title)).Append('\n');
+                yaml.Append("    webUrl: ").Append(YamlText.Quote(url)).Append('\n');
             }
         }
         foreach (var line in ExtraYaml)
@@ -102,7 +102,7 @@ public sealed record TestItem
     {
         if (value is not null)
         {
-            yaml.Append(key).Append(": ").Append(Quote(value)).Append('\n');
+            yaml.Append(key).Append(": ").Append(YamlText.Quote(value)).Append('\n');
         }
     }
 
@@ -114,32 +114,6 @@ public sealed record TestItem
         }
     }
 
-    // A YAML double-quoted scalar: any text, including quotes, colons and `---`, reads back as is.
-    private static string Quote(string value)
-    {
-        var quoted = new StringBuilder("\"");
-        foreach (var c in value)
-        {
-            switch (c)
-            {
-                case '"': quoted.Append("\\\""); break;
-                case '\\': quoted.Append("\\\\"); break;
-                case '\n': quoted.Append("\\n"); break;
-                case '\t': quoted.Append("\\t"); break;
-                default:
-                    if (char.IsControl(c))
-                    {
-                        quoted.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        quoted.Append(c);
-                    }
-                    break;
-            }
-        }
-        return quoted.Append('"').ToString();
-    }
 }
 
 // Short unique strings for titles, URLs, topics, categories and emails, so tests that share a

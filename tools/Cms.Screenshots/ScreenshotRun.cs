@@ -2,15 +2,14 @@ using System.Text.RegularExpressions;
 using Cms.Application;
 using Cms.Application.Importing;
 using Cms.Application.Setup;
+using Cms.Application.Users;
 using Cms.Core.Security;
 using Cms.Data;
-using Cms.Data.Entities;
 using Cms.Testing;
 using Cms.Web.Cli;
 using Cms.Web.Infrastructure;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -200,16 +199,15 @@ public static partial class ScreenshotRun
         return scope.ServiceProvider.GetRequiredService<CmsDbContext>().Items.AsNoTracking().Where(i => i.OriginalUrl == url).Select(i => i.Id).Single();
     }
 
+    // Through UserAdministration, as every account is made: audited, so the audit picture shows it.
     private static async Task CreateUserAsync(IServiceProvider services, string email, string role)
     {
         using var scope = services.CreateScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<CmsUser>>();
-        var user = new CmsUser { UserName = email, Email = email, EmailConfirmed = true, CreatedAt = DateTimeOffset.UtcNow };
-        var created = await users.CreateAsync(user, Password);
-        var added = created.Succeeded ? await users.AddToRoleAsync(user, role) : created;
-        if (!added.Succeeded)
+        var created = await scope.ServiceProvider.GetRequiredService<UserAdministration>()
+            .ProvisionAsync(Actor.CommandLine(), email, Password, role, CancellationToken.None);
+        if (!created.Succeeded)
         {
-            throw new InvalidOperationException(string.Join("; ", added.Errors.Select(e => e.Description)));
+            throw new InvalidOperationException($"{email}: {created.Result.Message}");
         }
     }
 

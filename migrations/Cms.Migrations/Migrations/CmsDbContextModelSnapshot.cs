@@ -886,14 +886,6 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("text[]")
                         .HasColumnName("changed_fields");
 
-                    b.Property<string>("Diff")
-                        .HasColumnType("text")
-                        .HasColumnName("diff");
-
-                    b.Property<bool>("DiffOmitted")
-                        .HasColumnType("boolean")
-                        .HasColumnName("diff_omitted");
-
                     b.Property<string>("FileName")
                         .IsRequired()
                         .HasColumnType("text")

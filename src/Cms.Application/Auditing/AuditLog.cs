@@ -21,14 +21,6 @@ public static class AuditLog
         return audit;
     }
 
-    // A refusal changes nothing, so it is written on its own, outside the refused change.
-    public static async Task RefusedAsync(CmsDbContext db, Actor actor, string attempted, string? targetType, string? targetId, string reason, CancellationToken ct)
-    {
-        db.ChangeTracker.Clear();
-        Add(db, actor, AuditActions.AuthorizationRefused, targetType, targetId, new { attempted, reason });
-        await db.SaveChangesAsync(ct);
-    }
-
     // Many events at once by binary COPY, on the caller's connection and transaction (the importer,
     // the publishing worker, bulk moves). The chain is computed here rather than row by row in the
     // trigger (about 10 µs a row less, measured): under the chain lock, held to the caller's commit,

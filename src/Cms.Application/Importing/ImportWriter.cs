@@ -138,7 +138,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
             {
                 result.Problems.Add(new ImportProblem(prepared.Parsed.Document.Path, reason));
                 AuditLog.Add(db, actor, AuditActions.AuthorizationRefused, AuditTargets.Item, known?.Id.ToString(),
-                    new { attempted = "import", file = prepared.Parsed.Document.Path, reason });
+                    new { attempted = AuditActions.ItemImported, file = prepared.Parsed.Document.Path, reason });
             }
             else if (known is null)
             {
@@ -213,8 +213,6 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
             Status = RevisionStatus.Pending,
             ChangedFields = comparison.ChangedFields,
             ChangedFieldCount = comparison.ChangedFieldCount,
-            Diff = comparison.Diff,
-            DiffOmitted = comparison.DiffOmitted,
         });
         await db.Items.Where(i => i.Id == id).ExecuteUpdateAsync(s => s.SetProperty(i => i.SourceChanged, true), ct);
         AuditLog.Add(db, actor, AuditActions.ItemRevisionReceived, AuditTargets.Item, id.ToString(),

@@ -1,4 +1,4 @@
-using Cms.Application.Auditing;
+using Cms.Core.Auditing;
 using Cms.Core.Security;
 using Cms.Data;
 
@@ -14,10 +14,9 @@ public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWri
 
     public async Task<Outcome<ImportReport>> ImportAsync(Actor actor, IEnumerable<ImportFile> files, IProgress<ImportReport>? progress, CancellationToken ct)
     {
-        if (!actor.Can(Permissions.ImportItems))
+        if (await Guard.RequireAsync(db, actor, Permissions.ImportItems, "Importing", new Attempt(AuditActions.ItemImported), ct) is { } refused)
         {
-            await AuditLog.RefusedAsync(db, actor, "import", null, null, $"{Permissions.ImportItems} required", ct);
-            return Outcome.Forbidden($"Importing needs the {Permissions.ImportItems} permission.");
+            return refused;
         }
         var report = NewReport();
         Task? writing = null;

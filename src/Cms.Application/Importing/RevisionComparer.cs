@@ -1,24 +1,16 @@
-using System.Text;
 using Cms.Core.FrontMatter;
 using Cms.Core.Items;
-using DiffPlex.DiffBuilder;
-using DiffPlex.DiffBuilder.Model;
 
 namespace Cms.Application.Importing;
 
-// What a pending source revision changes, computed once when the revision arrives and stored on
-// it, so viewing an item costs a read, never a diff. A line diff is quadratic in the worst case,
-// so beyond a size cap only the changed field names are kept.
+// Which top-level fields a pending source revision changes, computed once when the revision
+// arrives and stored on it, so the item page can name them without parsing either source.
 public sealed class RevisionComparer(IFrontMatterReader reader)
 {
-    // Canonical text of both sources together, in characters; 2 x 64 KiB diffs in milliseconds.
-    public const int MaxDiffInputChars = 128 * 1024;
-    public const int MaxDiffLines = 4_000;
-    public const int MaxDiffChars = 64 * 1024;
     public const int MaxFieldNames = 100;
     public const int MaxFieldNameLength = 100;
 
-    public sealed record Comparison(string[] ChangedFields, int ChangedFieldCount, string? Diff, bool DiffOmitted);
+    public sealed record Comparison(string[] ChangedFields, int ChangedFieldCount);
 
     public Comparison Compare(string currentYaml, string incomingYaml)
     {
@@ -30,22 +22,11 @@ public sealed class RevisionComparer(IFrontMatterReader reader)
         }
         catch (FrontMatterException)
         {
-            return new Comparison([], 0, null, DiffOmitted: true);
+            return new Comparison([], 0);
         }
         var changed = ChangedFields(current, incoming);
         var names = changed.Take(MaxFieldNames).Select(n => n.Length <= MaxFieldNameLength ? n : n[..MaxFieldNameLength] + "…").ToArray();
-        // The raw sizes decide first, so a megabyte source is never turned into canonical text.
-        if (currentYaml.Length + incomingYaml.Length > MaxDiffInputChars)
-        {
-            return new Comparison(names, changed.Count, null, DiffOmitted: true);
-        }
-        var before = SourceNodes.Canonical(current);
-        var after = SourceNodes.Canonical(incoming);
-        if (before.Length + after.Length > MaxDiffInputChars || Lines(before) + Lines(after) > MaxDiffLines)
-        {
-            return new Comparison(names, changed.Count, null, DiffOmitted: true);
-        }
-        return new Comparison(names, changed.Count, LineDiff(before, after), DiffOmitted: false);
+        return new Comparison(names, changed.Count);
     }
 
     private SourceMapping Read(string yaml) => reader.ReadText("source", "---\n" + yaml + "---\n").Root;
@@ -69,23 +50,4 @@ public sealed class RevisionComparer(IFrontMatterReader reader)
             && x.Entries.Zip(y.Entries).All(p => p.First.Key == p.Second.Key && Same(p.First.Value, p.Second.Value)),
         _ => false,
     };
-
-    // Only the changed lines, "- " removed and "+ " added, at most MaxDiffChars.
-    private static string LineDiff(string before, string after)
-    {
-        var text = new StringBuilder();
-        foreach (var line in InlineDiffBuilder.Diff(before, after).Lines.Where(l => l.Type is ChangeType.Inserted or ChangeType.Deleted))
-        {
-            var next = (line.Type == ChangeType.Inserted ? "+ " : "- ") + line.Text + "\n";
-            if (text.Length + next.Length > MaxDiffChars)
-            {
-                text.Append("… (diff cut at ").Append(MaxDiffChars / 1024).Append(" KiB)\n");
-                break;
-            }
-            text.Append(next);
-        }
-        return text.ToString();
-    }
-
-    private static int Lines(string text) => text.AsSpan().Count('\n');
 }

@@ -3,7 +3,9 @@ using Cms.Data.Entities;
 
 namespace Cms.Application.Items;
 
-// Rules every change to an item obeys, whichever entry point makes it.
+// Rules every change to an item obeys, whichever entry point makes it, and the one place each
+// workflow column is set: the state with who marked it Ready, the schedule, the edit stamp.
+// (TransitionBatch writes what these set; it decides nothing itself.)
 public static class ItemChanges
 {
     // A person's change: from now on the importer keeps new sources aside instead of overwriting,
@@ -15,7 +17,46 @@ public static class ItemChanges
         item.UpdatedAt = now;
     }
 
+    // The state, and who marked the item Ready: set on entering Ready, cleared on leaving it.
+    // markedBy (entering Ready only): the four-eyes identity (ItemTransitions.Identity), the name shown, when.
+    public static void EnterState(Item item, WorkflowState state, (string Identity, string Name, DateTimeOffset At)? markedBy = null)
+    {
+        if (state == WorkflowState.Ready && markedBy is null)
+        {
+            throw new ArgumentException("Entering Ready records who marked the item ready.", nameof(markedBy));
+        }
+        var ready = state == WorkflowState.Ready;
+        item.State = state;
+        item.ReadyBy = ready ? markedBy!.Value.Identity : null;
+        item.ReadyByName = ready ? markedBy!.Value.Name : null;
+        item.ReadyAt = ready ? markedBy!.Value.At : null;
+    }
+
+    // "Publish at": by is whose rights the worker will publish with, byName the name shown.
+    public static void Schedule(Item item, DateTimeOffset at, string by, string byName)
+    {
+        item.PublishAt = at;
+        item.PublishScheduledBy = by;
+        item.PublishScheduledByName = byName;
+    }
+
+    // Drops the schedule, if there is one; returns the change to record (null when there was none).
+    public static object? DropSchedule(Item item)
+    {
+        if (item.PublishAt is not { } scheduled)
+        {
+            return null;
+        }
+        item.PublishAt = null;
+        item.PublishScheduledBy = null;
+        item.PublishScheduledByName = null;
+        return new { field = "publishAt", before = (DateTimeOffset?)scheduled, after = (DateTimeOffset?)null };
+    }
+
     public const string EditedWhileReady = "edited while Ready";
+
+    // Whether saving a reviewed field (quality, category, topics, related links) sends the item back to New.
+    public static bool EditReturnsToNew(WorkflowState state) => state == WorkflowState.Ready;
 
     // Changing what was reviewed (quality, category, topics, related links) sends a Ready item back
     // to New, whichever entry point makes the change, and drops its schedule. Returns the field
@@ -23,21 +64,15 @@ public static class ItemChanges
     public static List<object> ReturnToNewIfReady(Item item)
     {
         var changes = new List<object>();
-        if (item.State != WorkflowState.Ready)
+        if (!EditReturnsToNew(item.State))
         {
             return changes;
         }
         changes.Add(new { field = "state", before = nameof(WorkflowState.Ready), after = nameof(WorkflowState.New), reason = EditedWhileReady });
-        item.State = WorkflowState.New;
-        item.ReadyBy = null;
-        item.ReadyByName = null;
-        item.ReadyAt = null;
-        if (item.PublishAt is { } scheduled)
+        EnterState(item, WorkflowState.New);
+        if (DropSchedule(item) is { } dropped)
         {
-            changes.Add(new { field = "publishAt", before = (DateTimeOffset?)scheduled, after = (DateTimeOffset?)null });
-            item.PublishAt = null;
-            item.PublishScheduledBy = null;
-            item.PublishScheduledByName = null;
+            changes.Add(dropped);
         }
         return changes;
     }

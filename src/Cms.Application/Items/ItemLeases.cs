@@ -8,18 +8,15 @@ public sealed class ItemLeases(CmsDbContext db)
 {
     public static readonly TimeSpan Length = TimeSpan.FromMinutes(2);
 
-    // Upsert: presence is not a change to the item, so it is not audited.
+    // Upsert: presence is not a change to the item, so it is not audited. False when there is no such item.
     public async Task<bool> RenewAsync(Actor actor, long itemId, CancellationToken ct)
     {
-        if (!await db.Items.AnyAsync(i => i.Id == itemId, ct))
-        {
-            return false;
-        }
         var expires = DateTimeOffset.UtcNow.Add(Length);
-        await db.Database.ExecuteSqlInterpolatedAsync(
-            $"INSERT INTO item_leases (item_id, user_name, expires_at) VALUES ({itemId}, {actor.Name}, {expires}) ON CONFLICT (item_id, user_name) DO UPDATE SET expires_at = excluded.expires_at",
-            ct);
-        return true;
+        return await db.Database.ExecuteSqlInterpolatedAsync(
+            $"""
+            INSERT INTO item_leases (item_id, user_name, expires_at) SELECT id, {actor.Name}, {expires} FROM items WHERE id = {itemId}
+            ON CONFLICT (item_id, user_name) DO UPDATE SET expires_at = excluded.expires_at
+            """, ct) > 0;
     }
 
     public Task<List<string>> OthersAsync(Actor actor, long itemId, CancellationToken ct) =>

@@ -1,8 +1,8 @@
-using Cms.Application.Auditing;
 using Cms.Application.Publishing;
 using Cms.Core.Auditing;
 using Cms.Core.Items;
 using Cms.Data;
+using Cms.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cms.Application.Items;
@@ -22,10 +22,10 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
     public async Task<Outcome> HandleAsync(Actor actor, Request request, CancellationToken ct)
     {
         var transition = Workflow.Get(request.Action);
-        if (!actor.Can(transition.Permission))
+        if (await Guard.RequireAsync(db, actor, transition.Permission, transition.Label,
+                new Attempt(AuditActions.ItemStateChanged, AuditTargets.Item, request.ItemId.ToString(), request.Action.ToString()), ct) is { } refused)
         {
-            await AuditLog.RefusedAsync(db, actor, Attempted(request.Action), AuditTargets.Item, request.ItemId.ToString(), $"{transition.Permission} required", ct);
-            return Outcome.Forbidden($"{transition.Label} needs the {transition.Permission} permission.");
+            return refused;
         }
         var reason = Clean(request.Reason);
         if (ValidateReason(transition, reason) is { } invalid)
@@ -35,12 +35,12 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var batch = new TransitionBatch(db, actor, DateTimeOffset.UtcNow);
         await batch.LoadAsync([request.ItemId], ct);
-        if (batch.Subjects is not [var subject])
+        if (batch.Items is not [var item])
         {
             return Outcome.NotFound();
         }
-        var from = subject.State;
-        var check = Apply(Facts(actor), subject, request.Action, reason, batch, "item");
+        var from = item.State;
+        var check = Apply(Facts(actor), item, request.Action, reason, batch, "item");
         if (!await batch.WriteAsync(ct))
         {
             return Outcome.Conflict(ConflictMessage);
@@ -59,10 +59,10 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
     public async Task<Outcome> HandleManyAsync(Actor actor, IReadOnlyList<long> ids, WorkflowAction action, string? reason, CancellationToken ct)
     {
         var transition = Workflow.Get(action);
-        if (!actor.Can(transition.Permission))
+        if (await Guard.RequireAsync(db, actor, transition.Permission, transition.Label,
+                new Attempt(AuditActions.ItemStateChanged, AuditTargets.Item, Move: action.ToString()), ct) is { } forbidden)
         {
-            await AuditLog.RefusedAsync(db, actor, "bulk:" + Attempted(action), AuditTargets.Item, null, $"{transition.Permission} required", ct);
-            return Outcome.Forbidden($"{transition.Label} needs the {transition.Permission} permission.");
+            return forbidden;
         }
         reason = Clean(reason);
         if (ValidateReason(transition, reason) is { } invalid)
@@ -74,14 +74,14 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
         var batch = new TransitionBatch(db, actor, DateTimeOffset.UtcNow);
         await batch.LoadAsync(distinct, ct);
         var facts = Facts(actor);
-        var refused = batch.Subjects.Select(s => Apply(facts, s, action, reason, batch, "bulk"))
+        var refused = batch.Items.Select(i => Apply(facts, i, action, reason, batch, "bulk"))
             .Where(c => !c.Allowed).Select(Workflow.Short).ToList();
         if (!await batch.WriteAsync(ct))
         {
             return Outcome.Conflict(ConflictMessage);
         }
         await tx.CommitAsync(ct);
-        var done = batch.Subjects.Count - refused.Count;
+        var done = batch.Items.Count - refused.Count;
         var message = $"{transition.Label}: {done} {transition.Done}";
         if (refused.Count > 0)
         {
@@ -90,9 +90,9 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
                 ? $", {refused.Count} refused: {groups[0].Why}"
                 : $", {refused.Count} refused: " + string.Join(", ", groups.Select(g => $"{g.Count} {g.Why}"));
         }
-        if (distinct.Count > batch.Subjects.Count)
+        if (distinct.Count > batch.Items.Count)
         {
-            message += $", {distinct.Count - batch.Subjects.Count} not found";
+            message += $", {distinct.Count - batch.Items.Count} not found";
         }
         return Outcome.Ok(message + ".");
     }
@@ -106,9 +106,9 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
     // the output name, the outbox row and the audit event; a refusal only records its event. The
     // batch writes it all. `who` is whose rights and four-eyes identity count (the scheduler's when
     // the worker publishes on their behalf).
-    internal TransitionCheck Apply(ActorFacts who, Subject item, WorkflowAction action, string? reason, TransitionBatch batch, string via, object? onBehalfOf = null)
+    internal TransitionCheck Apply(ActorFacts who, Item item, WorkflowAction action, string? reason, TransitionBatch batch, string via, object? onBehalfOf = null)
     {
-        var check = Workflow.Check(action, new ItemFacts(item.State, item.Undecided, item.ReadyBy), who, options.FourEyes);
+        var check = Workflow.Check(action, new ItemFacts(item.State, batch.Undecided(item), item.ReadyBy), who, options.FourEyes);
         var id = item.Id.ToString();
         if (!check.Allowed)
         {
@@ -117,17 +117,10 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
         }
         var t = check.Transition;
         var changes = new List<object> { new { field = "state", before = item.State.ToString(), after = t.To.ToString() } };
-        item.State = t.To;
-        var ready = t.To == WorkflowState.Ready;
-        item.ReadyBy = ready ? who.Identity : null;
-        item.ReadyByName = ready ? batch.ActorName : null;
-        item.ReadyAt = ready ? batch.Now : null;
-        if (item.PublishAt is { } scheduled)
+        ItemChanges.EnterState(item, t.To, (who.Identity, batch.ActorName, batch.Now));
+        if (ItemChanges.DropSchedule(item) is { } dropped)
         {
-            changes.Add(new { field = "publishAt", before = (DateTimeOffset?)scheduled, after = (DateTimeOffset?)null });
-            item.PublishAt = null;
-            item.PublishScheduledBy = null;
-            item.PublishScheduledByName = null;
+            changes.Add(dropped);
         }
         if (t.Output == OutputEffect.Write && item.OutputFile is null)
         {
@@ -138,13 +131,13 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
         {
             batch.Jobs.Add((item.Id, action));
         }
-        item.Changed = true;
+        batch.Changed(item);
         batch.Moves.Add((id, new { action = action.ToString(), reason, via, onBehalfOf, changes }));
         return check;
     }
 
     // The source file name, unless another item already publishes under it.
-    private static string OutputFileFor(Subject item, HashSet<string> taken)
+    private static string OutputFileFor(Item item, HashSet<string> taken)
     {
         var name = item.FileName;
         while (!taken.Add(name))
@@ -164,8 +157,6 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
         }
         return reason?.Length > MaxReasonLength ? Outcome.Invalid("Reason", $"The reason is longer than {MaxReasonLength} characters.") : null;
     }
-
-    private static string Attempted(WorkflowAction action) => "item." + action.ToString().ToLowerInvariant();
 
     private static string Capitalized(string text) => char.ToUpperInvariant(text[0]) + text[1..];
 }

@@ -15,12 +15,20 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
 {
     public const int DueBatch = 100;
 
+    // Scheduling and cancelling a schedule are a publisher's decisions.
+    public const string Permission = Permissions.PublishItems;
+
+    // Whether this actor may schedule this item: exactly whether they may publish it now (state,
+    // permission, four-eyes). The item page offers the form from this same check.
+    public static TransitionCheck Check(ItemFacts item, ActorFacts who, bool fourEyes) =>
+        Workflow.Check(WorkflowAction.Publish, item, who, fourEyes);
+
     public async Task<Outcome> ScheduleAsync(Actor actor, long itemId, DateTimeOffset publishAt, CancellationToken ct)
     {
-        if (!actor.Can(Permissions.PublishItems))
+        if (await Guard.RequireAsync(db, actor, Permission, "Scheduling",
+                new Attempt(AuditActions.ItemPublishScheduled, AuditTargets.Item, itemId.ToString()), ct) is { } refused)
         {
-            await AuditLog.RefusedAsync(db, actor, "item.schedule", AuditTargets.Item, itemId.ToString(), $"{Permissions.PublishItems} required", ct);
-            return Outcome.Forbidden($"Scheduling needs the {Permissions.PublishItems} permission.");
+            return refused;
         }
         var now = DateTimeOffset.UtcNow;
         if (publishAt <= now)
@@ -34,7 +42,7 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
             return Outcome.NotFound();
         }
         var undecided = await db.RelatedLinks.CountAsync(l => l.ItemId == itemId && l.Decision == LinkDecision.Pending, ct);
-        var check = Workflow.Check(WorkflowAction.Publish, new ItemFacts(item.State, undecided, item.ReadyBy), ItemTransitions.Facts(actor), options.FourEyes);
+        var check = Check(new ItemFacts(item.State, undecided, item.ReadyBy), ItemTransitions.Facts(actor), options.FourEyes);
         if (!check.Allowed)
         {
             AuditLog.Add(db, actor, AuditActions.ItemTransitionRefused, AuditTargets.Item, itemId.ToString(),
@@ -46,9 +54,7 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
         var at = Core.Auditing.AuditRecord.Truncate(publishAt);
         AuditLog.Add(db, actor, AuditActions.ItemPublishScheduled, AuditTargets.Item, itemId.ToString(),
             new { changes = new[] { new { field = "publishAt", before = item.PublishAt, after = (DateTimeOffset?)at } } });
-        item.PublishAt = at;
-        item.PublishScheduledBy = ItemTransitions.Identity(actor);
-        item.PublishScheduledByName = actor.Name;
+        ItemChanges.Schedule(item, at, ItemTransitions.Identity(actor), actor.Name);
         ItemChanges.Stamp(item, actor, now);
         await db.SaveChangesAsync(ct);
         await PublishSignal.NotifyAsync(db, ct);
@@ -58,10 +64,10 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
 
     public async Task<Outcome> CancelAsync(Actor actor, long itemId, CancellationToken ct)
     {
-        if (!actor.Can(Permissions.PublishItems))
+        if (await Guard.RequireAsync(db, actor, Permission, "Cancelling a schedule",
+                new Attempt(AuditActions.ItemPublishScheduleCancelled, AuditTargets.Item, itemId.ToString()), ct) is { } refused)
         {
-            await AuditLog.RefusedAsync(db, actor, "item.cancel-schedule", AuditTargets.Item, itemId.ToString(), $"{Permissions.PublishItems} required", ct);
-            return Outcome.Forbidden($"Cancelling a schedule needs the {Permissions.PublishItems} permission.");
+            return refused;
         }
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var item = await db.Items.SingleOrDefaultAsync(i => i.Id == itemId, ct);
@@ -69,15 +75,13 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
         {
             return Outcome.NotFound();
         }
-        if (item.PublishAt is not { } scheduled)
+        var scheduledBy = item.PublishScheduledByName;
+        if (ItemChanges.DropSchedule(item) is not { } dropped)
         {
             return Outcome.Invalid("PublishAt", "This item is not scheduled.");
         }
         AuditLog.Add(db, actor, AuditActions.ItemPublishScheduleCancelled, AuditTargets.Item, itemId.ToString(),
-            new { scheduledBy = item.PublishScheduledByName, changes = new[] { new { field = "publishAt", before = (DateTimeOffset?)scheduled, after = (DateTimeOffset?)null } } });
-        item.PublishAt = null;
-        item.PublishScheduledBy = null;
-        item.PublishScheduledByName = null;
+            new { scheduledBy, changes = new[] { dropped } });
         ItemChanges.Stamp(item, actor, DateTimeOffset.UtcNow);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -100,13 +104,13 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
         }
         var batch = new TransitionBatch(db, worker, now);
         await batch.LoadAsync(due, ct);
-        var schedulers = batch.Subjects.Select(i => i.PublishScheduledBy).OfType<string>().Distinct().ToList();
+        var schedulers = batch.Items.Select(i => i.PublishScheduledBy).OfType<string>().Distinct().ToList();
         var roles = await db.UserRoles.Where(r => schedulers.Contains(r.UserId))
             .Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => new { ur.UserId, r.Name })
             .ToListAsync(ct);
         var users = await db.Users.Where(u => schedulers.Contains(u.Id)).Select(u => u.Id).ToListAsync(ct);
         var published = 0;
-        foreach (var item in batch.Subjects)
+        foreach (var item in batch.Items)
         {
             var scheduler = item.PublishScheduledBy ?? worker.Name;
             // An account's current roles count; an actor without an account (the CLI) keeps its rights.
@@ -122,10 +126,8 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
             else
             {
                 // A schedule that can no longer be honoured is dropped (its refusal is audited), not retried for ever.
-                item.PublishAt = null;
-                item.PublishScheduledBy = null;
-                item.PublishScheduledByName = null;
-                item.Changed = true;
+                ItemChanges.DropSchedule(item);
+                batch.Changed(item);
             }
         }
         if (!await batch.WriteAsync(ct))

@@ -34,10 +34,10 @@ public sealed class SaveItemEdits(CmsDbContext db, TopicVocabulary vocabulary)
 
     public async Task<Outcome> HandleAsync(Actor actor, Command command, CancellationToken ct)
     {
-        if (!actor.Can(Permissions.ReviewItems))
+        if (await Guard.RequireAsync(db, actor, Permissions.ReviewItems, "Editing items",
+                new Attempt(AuditActions.ItemEdited, AuditTargets.Item, command.ItemId.ToString()), ct) is { } refused)
         {
-            await AuditLog.RefusedAsync(db, actor, "item.edit", AuditTargets.Item, command.ItemId.ToString(), $"{Permissions.ReviewItems} required", ct);
-            return Outcome.Forbidden($"Editing items needs the {Permissions.ReviewItems} permission.");
+            return refused;
         }
         var category = string.IsNullOrWhiteSpace(command.Category) ? null : command.Category.Trim();
         if (await ValidateAsync(command, category, ct) is { Count: > 0 } errors)

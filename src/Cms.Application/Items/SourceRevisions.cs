@@ -1,5 +1,4 @@
 using Cms.Application.Auditing;
-using Cms.Application.Importing;
 using Cms.Application.Topics;
 using Cms.Core.Auditing;
 using Cms.Core.FrontMatter;
@@ -17,6 +16,10 @@ namespace Cms.Application.Items;
 // "source changed" unless another revision is still pending. Same permission and xmin check as a save.
 public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVocabulary vocabulary)
 {
+    // Both sources together, in characters: beyond this a page view parses neither and shows the
+    // changed field names stored on arrival.
+    public const int MaxCompareChars = 128 * 1024;
+
     public const string Accepted = "Source revision accepted.";
     public const string Dismissed = "Source revision dismissed.";
     public const string NotPending = "This source revision is no longer pending (someone decided it already).";
@@ -42,7 +45,7 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
         {
             return null;
         }
-        if (pending.Size > RevisionComparer.MaxDiffInputChars)
+        if (pending.Size > MaxCompareChars)
         {
             return new Comparison(pending.Id, pending.FileName, pending.ReceivedAt, [], [], null, pending.ChangedFields ?? [], pending.ChangedFieldCount, TooLarge: true);
         }
@@ -96,11 +99,10 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
 
     private async Task<Outcome> DecideAsync(Actor actor, long itemId, long revisionId, uint version, bool accept, IReadOnlyCollection<string>? fields, CancellationToken ct)
     {
-        var attempted = accept ? "item.revision-accept" : "item.revision-dismiss";
-        if (!actor.Can(Permissions.ReviewItems))
+        var attempt = new Attempt(accept ? AuditActions.ItemRevisionAccepted : AuditActions.ItemRevisionDismissed, AuditTargets.Item, itemId.ToString());
+        if (await Guard.RequireAsync(db, actor, Permissions.ReviewItems, "Deciding source revisions", attempt, ct) is { } refused)
         {
-            await AuditLog.RefusedAsync(db, actor, attempted, AuditTargets.Item, itemId.ToString(), $"{Permissions.ReviewItems} required", ct);
-            return Outcome.Forbidden($"Deciding source revisions needs the {Permissions.ReviewItems} permission.");
+            return refused;
         }
         if (fields?.FirstOrDefault(f => !RevisionFields.All.Any(k => k.Name == f)) is { } unknown)
         {

@@ -3,65 +3,74 @@ using Cms.Application.Publishing;
 using Cms.Core.Auditing;
 using Cms.Core.Items;
 using Cms.Data;
+using Cms.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace Cms.Application.Items;
 
-// The workflow facts of one item, read without tracking the whole row (its source, its search
-// vector), changed in memory by ItemTransitions.Apply and written back set-based.
-internal sealed class Subject
-{
-    public long Id { get; init; }
-    public required string FileName { get; init; }
-    public WorkflowState State { get; set; }
-    public string? ReadyBy { get; set; }
-    public string? ReadyByName { get; set; }
-    public DateTimeOffset? ReadyAt { get; set; }
-    public DateTimeOffset? PublishAt { get; set; }
-    public string? PublishScheduledBy { get; set; }
-    public string? PublishScheduledByName { get; set; }
-    public string? OutputFile { get; set; }
-    public uint Version { get; init; }
-    public int Undecided { get; init; }
-    public bool Changed { get; set; }
-}
-
-// One transaction's moves: the subjects, what is already published under which name, and the
-// audit events and outbox rows the moves produce. Written with three statements and two COPYs
-// whatever the number of items (a bulk publish of 1,000 items is one click).
+// One transaction's moves: the items (their workflow columns only, read without tracking: never
+// their source or search vectors), what is already published under which name, and the audit
+// events and outbox rows the moves produce. ItemChanges and ItemTransitions.Apply set the columns
+// in memory; this writes them with three statements and two COPYs whatever the number of items (a
+// bulk publish of 1,000 items is one click).
 internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffset now)
 {
+    private readonly HashSet<long> _changed = [];
+    private Dictionary<long, int> _undecided = [];
+
     public string ActorName => actor.Name;
     public DateTimeOffset Now => now;
 
-    public List<Subject> Subjects { get; private set; } = [];
+    public List<Item> Items { get; private set; } = [];
     public HashSet<string> TakenOutputFiles { get; private set; } = [];
     public List<(string TargetId, object? Data)> Moves { get; } = [];
     public List<(string TargetId, object? Data)> Refusals { get; } = [];
     public List<(long ItemId, WorkflowAction Trigger)> Jobs { get; } = [];
 
+    public int Undecided(Item item) => _undecided[item.Id];
+
+    // The item is written back, stamped as this actor's change.
+    public void Changed(Item item)
+    {
+        ItemChanges.Stamp(item, actor, now);
+        _changed.Add(item.Id);
+    }
+
     public async Task LoadAsync(IReadOnlyList<long> ids, CancellationToken ct)
     {
-        Subjects = await db.Items.AsNoTracking().Where(i => ids.Contains(i.Id)).OrderBy(i => i.Id)
-            .Select(i => new Subject
+        var rows = await db.Items.AsNoTracking().Where(i => ids.Contains(i.Id)).OrderBy(i => i.Id)
+            .Select(i => new
             {
-                Id = i.Id,
-                FileName = i.FileName,
-                State = i.State,
-                ReadyBy = i.ReadyBy,
-                ReadyByName = i.ReadyByName,
-                ReadyAt = i.ReadyAt,
-                PublishAt = i.PublishAt,
-                PublishScheduledBy = i.PublishScheduledBy,
-                PublishScheduledByName = i.PublishScheduledByName,
-                OutputFile = i.OutputFile,
-                Version = i.Version,
+                Item = new Item
+                {
+                    Id = i.Id,
+                    OriginalUrl = i.OriginalUrl,
+                    FileName = i.FileName,
+                    Title = i.Title,
+                    // Not read: a move never touches the source.
+                    SourceYaml = null!,
+                    SourceHash = i.SourceHash,
+                    State = i.State,
+                    ReadyBy = i.ReadyBy,
+                    ReadyByName = i.ReadyByName,
+                    ReadyAt = i.ReadyAt,
+                    PublishAt = i.PublishAt,
+                    PublishScheduledBy = i.PublishScheduledBy,
+                    PublishScheduledByName = i.PublishScheduledByName,
+                    OutputFile = i.OutputFile,
+                    EditedAt = i.EditedAt,
+                    EditedBy = i.EditedBy,
+                    UpdatedAt = i.UpdatedAt,
+                    Version = i.Version,
+                },
                 Undecided = i.RelatedLinks.Count(l => l.Decision == LinkDecision.Pending),
             })
             .ToListAsync(ct);
-        var names = Subjects.Where(s => s.OutputFile is null).Select(s => s.FileName).Distinct().ToList();
+        Items = rows.Select(r => r.Item).ToList();
+        _undecided = rows.ToDictionary(r => r.Item.Id, r => r.Undecided);
+        var names = Items.Where(s => s.OutputFile is null).Select(s => s.FileName).Distinct().ToList();
         var taken = await db.Items.Where(i => i.OutputFile != null && names.Contains(i.OutputFile)).Select(i => i.OutputFile!).ToListAsync(ct);
         TakenOutputFiles = taken.ToHashSet(StringComparer.Ordinal);
     }
@@ -69,20 +78,21 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
     // Returns false when an item changed since it was read (its xmin moved): nothing may be written.
     public async Task<bool> WriteAsync(CancellationToken ct)
     {
-        var changed = Subjects.Where(s => s.Changed).ToList();
+        var changed = Items.Where(i => _changed.Contains(i.Id)).ToList();
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         if (changed.Count > 0)
         {
+            // Every value comes from the items as ItemChanges left them; the statement only stores them.
             await using var update = new NpgsqlCommand("""
                 UPDATE items AS i SET state = u.state, ready_by = u.ready_by, ready_by_name = u.ready_by_name, ready_at = u.ready_at,
                   publish_at = u.publish_at, publish_scheduled_by = u.scheduled_by, publish_scheduled_by_name = u.scheduled_by_name,
-                  output_file = u.output_file, edited_at = @now, edited_by = @actor, updated_at = @now
-                FROM unnest(@ids, @states, @ready_by, @ready_by_name, @ready_at, @publish_at, @scheduled_by, @scheduled_by_name, @output_file, @versions)
-                  AS u(id, state, ready_by, ready_by_name, ready_at, publish_at, scheduled_by, scheduled_by_name, output_file, version)
+                  output_file = u.output_file, edited_at = u.edited_at, edited_by = u.edited_by, updated_at = u.updated_at
+                FROM unnest(@ids, @states, @ready_by, @ready_by_name, @ready_at, @publish_at, @scheduled_by, @scheduled_by_name, @output_file,
+                  @edited_at, @edited_by, @updated_at, @versions)
+                  AS u(id, state, ready_by, ready_by_name, ready_at, publish_at, scheduled_by, scheduled_by_name, output_file,
+                  edited_at, edited_by, updated_at, version)
                 WHERE i.id = u.id AND i.xmin = u.version::xid
                 """, conn);
-            update.Parameters.AddWithValue("now", now);
-            update.Parameters.AddWithValue("actor", actor.Name);
             update.Parameters.AddWithValue("ids", changed.Select(s => s.Id).ToArray());
             update.Parameters.AddWithValue("states", changed.Select(s => s.State.ToString()).ToArray());
             Texts(update, "ready_by", changed.Select(s => s.ReadyBy));
@@ -92,6 +102,9 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
             Texts(update, "scheduled_by", changed.Select(s => s.PublishScheduledBy));
             Texts(update, "scheduled_by_name", changed.Select(s => s.PublishScheduledByName));
             Texts(update, "output_file", changed.Select(s => s.OutputFile));
+            Times(update, "edited_at", changed.Select(s => s.EditedAt));
+            Texts(update, "edited_by", changed.Select(s => s.EditedBy));
+            Times(update, "updated_at", changed.Select(s => (DateTimeOffset?)s.UpdatedAt));
             update.Parameters.AddWithValue("versions", changed.Select(s => s.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
             if (await update.ExecuteNonQueryAsync(ct) != changed.Count)
             {

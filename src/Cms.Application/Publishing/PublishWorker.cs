@@ -17,7 +17,8 @@ namespace Cms.Application.Publishing;
 // item's file at once), write or remove the files, then mark the jobs and write the audit events,
 // and commit. A crash anywhere before the commit leaves the jobs pending and the locks released;
 // the retry writes the same bytes to the same name.
-public sealed class PublishWorker(CmsDbContext db, ItemExporter exporter, PublishingOptions options, ILogger<PublishWorker> log)
+public sealed class PublishWorker(CmsDbContext db, ItemExporter exporter, PublishingOptions options, ILogger<PublishWorker> log,
+    IEnumerable<IPublishCheckpoint> checkpoints)
 {
     public static readonly Actor Actor = Actor.System("worker");
 
@@ -54,9 +55,9 @@ public sealed class PublishWorker(CmsDbContext db, ItemExporter exporter, Publis
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var work = await LockItemsAsync(conn, jobs, ct);
             var locked = clock.Elapsed.TotalMilliseconds;
-            await WriteAsync(work, ct);
+            await WriteAsync(conn, work, ct);
             var written = clock.Elapsed.TotalMilliseconds;
-            Fault("after-write");
+            await CheckpointAsync(IPublishCheckpoint.AfterWrite, conn, ct);
             await CompleteAsync(conn, work, workerName, ct);
             await tx.CommitAsync(ct);
             log.LogDebug("{Jobs} jobs: items locked in {Locked:F0} ms, files in {Written:F0} ms, completed and committed in {Done:F0} ms",
@@ -108,7 +109,7 @@ public sealed class PublishWorker(CmsDbContext db, ItemExporter exporter, Publis
     // Published items are written, every other state removes the file: a job brings the output in
     // line with the item as it is now, whatever it was when the job was queued. Rendering (CPU) and
     // writing (mostly fsync) of different items overlap.
-    private async Task WriteAsync(List<Work> work, CancellationToken ct)
+    private async Task WriteAsync(NpgsqlConnection conn, List<Work> work, CancellationToken ct)
     {
         var published = work.Where(w => w.State == WorkflowState.Published && w.OutputFile is not null).ToDictionary(w => w.ItemId);
         if (published.Count > 0)
@@ -119,7 +120,7 @@ public sealed class PublishWorker(CmsDbContext db, ItemExporter exporter, Publis
             }
         }
         log.LogDebug("{Items} items to render prepared", published.Count);
-        Fault("before-write");
+        await CheckpointAsync(IPublishCheckpoint.BeforeWrite, conn, ct);
         await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = options.WriteParallelism, CancellationToken = ct }, async (w, token) =>
         {
             try
@@ -212,12 +213,11 @@ public sealed class PublishWorker(CmsDbContext db, ItemExporter exporter, Publis
         }
     }
 
-    // Test-only: die at a chosen point, as a crashed machine would, with the transaction open.
-    private void Fault(string point)
+    private async Task CheckpointAsync(string point, NpgsqlConnection conn, CancellationToken ct)
     {
-        if (string.Equals(options.FailAt, point, StringComparison.OrdinalIgnoreCase))
+        foreach (var checkpoint in checkpoints)
         {
-            Environment.FailFast($"Publishing:FailAt={point}: fault injected");
+            await checkpoint.ReachedAsync(point, conn, ct);
         }
     }
 

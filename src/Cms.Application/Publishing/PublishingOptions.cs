@@ -28,10 +28,6 @@ public sealed class PublishingOptions
 
     public int MaxAttempts { get; init; } = 10;
 
-    // Test-only fault injection: "before-write" or "after-write" makes the worker call
-    // Environment.FailFast at that point, to prove a crash loses nothing and duplicates nothing.
-    public string? FailAt { get; init; }
-
     public static PublishingOptions From(IConfiguration configuration, string contentRoot)
     {
         var section = configuration.GetSection("Publishing");
@@ -45,7 +41,6 @@ public sealed class PublishingOptions
             WriteParallelism = Math.Max(1, section.GetValue("WriteParallelism", 8)),
             PollInterval = TimeSpan.FromSeconds(Math.Max(1, section.GetValue("PollSeconds", 30))),
             MaxAttempts = Math.Max(1, section.GetValue("MaxAttempts", 10)),
-            FailAt = section["FailAt"],
         };
     }
 

@@ -42,10 +42,10 @@ public sealed class BulkEdit(CmsDbContext db, TopicVocabulary vocabulary, ItemTr
 
     public async Task<Outcome> HandleAsync(Actor actor, Command command, CancellationToken ct)
     {
-        if (!actor.Can(Permissions.ReviewItems))
+        if (await Guard.RequireAsync(db, actor, Permissions.ReviewItems, "A bulk action",
+                new Attempt(AuditActions.ItemBulkEdited, Move: command.Action), ct) is { } refused)
         {
-            await AuditLog.RefusedAsync(db, actor, $"bulk:{command.Action}", null, null, $"{Permissions.ReviewItems} required", ct);
-            return Outcome.Forbidden($"Bulk actions need the {Permissions.ReviewItems} permission.");
+            return refused;
         }
         var errors = new List<FieldError>();
         var action = command.Action;

@@ -60,6 +60,10 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
 
     private static string CursorOf(QueueView view, Row row) => Cursor.Of(view.Sort, row.Id, row.PublishedAt, row.Quality, row.Heat);
 
+    // The managed category list: the queue's filter and the item page's choice.
+    public async Task<IReadOnlyList<string>> CategoriesAsync(CancellationToken ct) =>
+        await db.Categories.AsNoTracking().OrderBy(c => c.Name).Select(c => c.Name).ToListAsync(ct);
+
     // Per-state counts of the view with every filter except the state filter (QueueCounts).
     public async Task<StateCounts> CountsAsync(QueueView view, CancellationToken ct)
     {
@@ -87,13 +91,26 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
     // The item after (or before) the given one in the view's order, for next/previous and save-and-next.
     public async Task<long?> NeighbourAsync(QueueView view, long itemId, bool next, CancellationToken ct)
     {
+        var cursor = await CursorAtAsync(view, itemId, ct);
+        return cursor is null ? null : await NeighbourAsync(view, cursor, next, ct);
+    }
+
+    // Both neighbours, reading the item's position once (the item page).
+    public async Task<(long? Previous, long? Next)> NeighboursAsync(QueueView view, long itemId, CancellationToken ct)
+    {
+        var cursor = await CursorAtAsync(view, itemId, ct);
+        return cursor is null ? (null, null) : (await NeighbourAsync(view, cursor, next: false, ct), await NeighbourAsync(view, cursor, next: true, ct));
+    }
+
+    private async Task<Cursor?> CursorAtAsync(QueueView view, long itemId, CancellationToken ct)
+    {
         var current = await db.Items.AsNoTracking().Where(i => i.Id == itemId)
             .Select(i => new { i.Id, i.PublishedAt, i.Quality, i.Heat }).SingleOrDefaultAsync(ct);
-        if (current is null)
-        {
-            return null;
-        }
-        var cursor = Cursor.Parse(Cursor.Of(view.Sort, current.Id, current.PublishedAt, current.Quality, current.Heat), view.Sort)!;
+        return current is null ? null : Cursor.Parse(Cursor.Of(view.Sort, current.Id, current.PublishedAt, current.Quality, current.Heat), view.Sort)!;
+    }
+
+    private async Task<long?> NeighbourAsync(QueueView view, Cursor cursor, bool next, CancellationToken ct)
+    {
         var filtered = WithState(await FilterAsync(view, ct), view);
         if (next)
         {

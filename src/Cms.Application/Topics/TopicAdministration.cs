@@ -11,9 +11,17 @@ namespace Cms.Application.Topics;
 // a merge moves the items of one topic to another and removes the first.
 public sealed class TopicAdministration(CmsDbContext db, TopicVocabulary vocabulary)
 {
+    public sealed record Row(int Id, string Name, bool FromImport, int Items);
+
+    // The topics page: every topic with how many items carry it.
+    public async Task<IReadOnlyList<Row>> ListAsync(CancellationToken ct) =>
+        await db.Topics.AsNoTracking().OrderBy(t => t.Name)
+            .Select(t => new Row(t.Id, t.Name, t.FromImport, db.ItemTopics.Count(it => it.TopicId == t.Id)))
+            .ToListAsync(ct);
+
     public async Task<Outcome> CreateAsync(Actor actor, string name, CancellationToken ct)
     {
-        if (await RefuseAsync(actor, "topic.create", null, ct) is { } refused)
+        if (await RefuseAsync(actor, AuditActions.TopicCreated, null, ct) is { } refused)
         {
             return refused;
         }
@@ -36,7 +44,7 @@ public sealed class TopicAdministration(CmsDbContext db, TopicVocabulary vocabul
 
     public async Task<Outcome> RenameAsync(Actor actor, int id, string name, CancellationToken ct)
     {
-        if (await RefuseAsync(actor, "topic.rename", id, ct) is { } refused)
+        if (await RefuseAsync(actor, AuditActions.TopicRenamed, id, ct) is { } refused)
         {
             return refused;
         }
@@ -68,7 +76,7 @@ public sealed class TopicAdministration(CmsDbContext db, TopicVocabulary vocabul
 
     public async Task<Outcome> MergeAsync(Actor actor, int fromId, int intoId, CancellationToken ct)
     {
-        if (await RefuseAsync(actor, "topic.merge", fromId, ct) is { } refused)
+        if (await RefuseAsync(actor, AuditActions.TopicMerged, fromId, ct) is { } refused)
         {
             return refused;
         }
@@ -95,15 +103,8 @@ public sealed class TopicAdministration(CmsDbContext db, TopicVocabulary vocabul
     public static string? ValidateName(string name) =>
         TopicNames.TryClean(name, out _, out var problem) ? null : $"The name {problem}.";
 
-    private async Task<Outcome?> RefuseAsync(Actor actor, string attempted, int? id, CancellationToken ct)
-    {
-        if (actor.Can(Permissions.ManageTopics))
-        {
-            return null;
-        }
-        await AuditLog.RefusedAsync(db, actor, attempted, AuditTargets.Topic, id?.ToString(), $"{Permissions.ManageTopics} required", ct);
-        return Outcome.Forbidden($"Managing topics needs the {Permissions.ManageTopics} permission.");
-    }
+    private Task<Outcome?> RefuseAsync(Actor actor, string attempted, int? id, CancellationToken ct) =>
+        Guard.RequireAsync(db, actor, Permissions.ManageTopics, "Managing topics", new Attempt(attempted, AuditTargets.Topic, id?.ToString()), ct);
 
     // The items' rows change too, so an editor holding one of them open gets a conflict instead of
     // saving the old topic list over the new one.

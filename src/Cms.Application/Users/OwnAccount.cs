@@ -4,7 +4,6 @@ using Cms.Core.Auditing;
 using Cms.Data;
 using Cms.Data.Entities;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.WebUtilities;
 
 namespace Cms.Application.Users;
 
@@ -116,7 +115,7 @@ public sealed class OwnAccount(CmsDbContext db, UserManager<CmsUser> users)
         string decoded;
         try
         {
-            decoded = Encoding.UTF8.GetString(WebEncoders.Base64UrlDecode(token));
+            decoded = Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(token));
         }
         catch (FormatException)
         {

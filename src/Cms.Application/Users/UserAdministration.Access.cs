@@ -14,9 +14,9 @@ public sealed partial class UserAdministration
     {
         if (ValidRoles(roles) is { } invalid)
         {
-            return await RefuseAsync(actor, "user.roles-change", userId, ct) ?? invalid;
+            return await RefuseAsync(actor, AuditActions.UserRoleChanged, userId, ct) ?? invalid;
         }
-        return await ApplyAsync(actor, "user.roles-change", userId, guardAdmins: !roles.Contains(Roles.Admin), endSessions: "roles changed", async user =>
+        return await ApplyAsync(actor, AuditActions.UserRoleChanged, userId, guardAdmins: !roles.Contains(Roles.Admin), endSessions: "roles changed", async user =>
         {
             var current = await users.GetRolesAsync(user);
             var wanted = roles.Distinct().ToList();
@@ -31,7 +31,7 @@ public sealed partial class UserAdministration
     }
 
     public Task<Outcome> LockAsync(Actor actor, string userId, CancellationToken ct) =>
-        ApplyAsync(actor, "user.lock", userId, guardAdmins: true, endSessions: "account locked", async user =>
+        ApplyAsync(actor, AuditActions.UserLocked, userId, guardAdmins: true, endSessions: "account locked", async user =>
         {
             Succeeded(await users.SetLockoutEnabledAsync(user, true));
             // Until an admin unlocks it.
@@ -40,7 +40,7 @@ public sealed partial class UserAdministration
         }, ct);
 
     public Task<Outcome> UnlockAsync(Actor actor, string userId, CancellationToken ct) =>
-        ApplyAsync(actor, "user.unlock", userId, guardAdmins: false, endSessions: null, async user =>
+        ApplyAsync(actor, AuditActions.UserUnlocked, userId, guardAdmins: false, endSessions: null, async user =>
         {
             Succeeded(await users.SetLockoutEndDateAsync(user, null));
             Succeeded(await users.ResetAccessFailedCountAsync(user));
@@ -49,7 +49,7 @@ public sealed partial class UserAdministration
         }, ct);
 
     public Task<Outcome> DisableAsync(Actor actor, string userId, CancellationToken ct) =>
-        ApplyAsync(actor, "user.disable", userId, guardAdmins: true, endSessions: "account disabled", async user =>
+        ApplyAsync(actor, AuditActions.UserDisabled, userId, guardAdmins: true, endSessions: "account disabled", async user =>
         {
             user.DisabledAt = DateTimeOffset.UtcNow;
             Succeeded(await users.UpdateSecurityStampAsync(user));
@@ -57,7 +57,7 @@ public sealed partial class UserAdministration
         }, ct);
 
     public Task<Outcome> EnableAsync(Actor actor, string userId, CancellationToken ct) =>
-        ApplyAsync(actor, "user.enable", userId, guardAdmins: false, endSessions: null, async user =>
+        ApplyAsync(actor, AuditActions.UserEnabled, userId, guardAdmins: false, endSessions: null, async user =>
         {
             user.DisabledAt = null;
             Succeeded(await users.UpdateAsync(user));
@@ -65,7 +65,7 @@ public sealed partial class UserAdministration
         }, ct);
 
     public Task<Outcome> ForcePasswordChangeAsync(Actor actor, string userId, CancellationToken ct) =>
-        ApplyAsync(actor, "user.force-password-change", userId, guardAdmins: false, endSessions: "password change required", async user =>
+        ApplyAsync(actor, AuditActions.UserPasswordChangeForced, userId, guardAdmins: false, endSessions: "password change required", async user =>
         {
             user.MustChangePassword = true;
             Succeeded(await users.UpdateSecurityStampAsync(user));
@@ -75,7 +75,7 @@ public sealed partial class UserAdministration
     // The authenticator and recovery codes are gone; the next sign-in is by password alone (and an
     // admin is sent to set two-factor up again where that is required).
     public Task<Outcome> ResetTwoFactorAsync(Actor actor, string userId, CancellationToken ct) =>
-        ApplyAsync(actor, "user.two-factor-reset", userId, guardAdmins: false, endSessions: "two-factor reset", async user =>
+        ApplyAsync(actor, AuditActions.UserTwoFactorReset, userId, guardAdmins: false, endSessions: "two-factor reset", async user =>
         {
             Succeeded(await users.SetTwoFactorEnabledAsync(user, false));
             Succeeded(await users.ResetAuthenticatorKeyAsync(user));

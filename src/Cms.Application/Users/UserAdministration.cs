@@ -5,7 +5,6 @@ using Cms.Core.Security;
 using Cms.Data;
 using Cms.Data.Entities;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cms.Application.Users;
@@ -27,7 +26,7 @@ public sealed partial class UserAdministration(CmsDbContext db, UserManager<CmsU
     // or (issueLink) the account gets none and a one-time set-password token valid 24 h is returned.
     public async Task<Outcome<Provisioned>> ProvisionAsync(Actor actor, string email, string? password, IReadOnlyList<string> roles, bool issueLink, CancellationToken ct)
     {
-        if (await RefuseAsync(actor, "user.create", null, ct) is { } refused)
+        if (await RefuseAsync(actor, AuditActions.UserCreated, null, ct) is { } refused)
         {
             return refused;
         }
@@ -55,7 +54,7 @@ public sealed partial class UserAdministration(CmsDbContext db, UserManager<CmsU
         string? token = null;
         if (password is null)
         {
-            token = WebEncoders.Base64UrlEncode(System.Text.Encoding.UTF8.GetBytes(await users.GeneratePasswordResetTokenAsync(user)));
+            token = System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(await users.GeneratePasswordResetTokenAsync(user)));
             AuditLog.Add(db, actor, AuditActions.UserSetPasswordLinkIssued, AuditTargets.User, user.Id, new { email });
         }
         await db.SaveChangesAsync(ct);
@@ -67,7 +66,7 @@ public sealed partial class UserAdministration(CmsDbContext db, UserManager<CmsU
     // account's sessions.
     public async Task<Outcome<string>> ResetPasswordAsync(Actor actor, string email, string? password, string? reason, CancellationToken ct)
     {
-        if (await RefuseAsync(actor, "user.password-reset", null, ct) is { } refused)
+        if (await RefuseAsync(actor, AuditActions.UserPasswordReset, null, ct) is { } refused)
         {
             return refused;
         }
@@ -167,13 +166,6 @@ public sealed partial class UserAdministration(CmsDbContext db, UserManager<CmsU
     private static Outcome Invalid(IdentityResult result) =>
         Outcome.Invalid(result.Errors.Select(e => new FieldError("", e.Description)).ToList());
 
-    private async Task<Outcome?> RefuseAsync(Actor actor, string attempted, string? userId, CancellationToken ct)
-    {
-        if (actor.Can(Permissions.ManageUsers))
-        {
-            return null;
-        }
-        await AuditLog.RefusedAsync(db, actor, attempted, AuditTargets.User, userId, $"{Permissions.ManageUsers} required", ct);
-        return Outcome.Forbidden($"Managing accounts needs the {Permissions.ManageUsers} permission.");
-    }
+    private Task<Outcome?> RefuseAsync(Actor actor, string attempted, string? userId, CancellationToken ct) =>
+        Guard.RequireAsync(db, actor, Permissions.ManageUsers, "Managing accounts", new Attempt(attempted, AuditTargets.User, userId), ct);
 }

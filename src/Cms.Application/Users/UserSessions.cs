@@ -24,7 +24,7 @@ public sealed class UserSessions(CmsDbContext db, SessionSettings settings)
         await db.UserSessions.Where(s => s.ExpiresAt < now).ExecuteDeleteAsync(ct);
         var session = new UserSession
         {
-            Id = Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            Id = System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
             UserId = userId,
             Ticket = ticket,
             CreatedAt = now,
@@ -91,8 +91,8 @@ public sealed class UserSessions(CmsDbContext db, SessionSettings settings)
         }
         if (actor.UserId is null || owner != actor.UserId)
         {
-            await AuditLog.RefusedAsync(db, actor, AuditActions.SessionEnded, AuditTargets.User, owner, "not the session's owner", ct);
-            return Outcome.Forbidden("You can end only your own sessions.");
+            return await Guard.RefuseAsync(db, actor, new Attempt(AuditActions.SessionEnded, AuditTargets.User, owner),
+                "not the session's owner", "You can end only your own sessions.", ct);
         }
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await EndAsync(actor, owner, db.UserSessions.Where(s => s.Id == sessionId), "ended by its owner", ct);
@@ -103,10 +103,11 @@ public sealed class UserSessions(CmsDbContext db, SessionSettings settings)
     // An admin (or the command line) ends every session of an account.
     public async Task<Outcome> EndAllAsync(Actor actor, string userId, CancellationToken ct)
     {
-        if (!actor.Can(Permissions.ManageUsers) && actor.UserId != userId)
+        // Anyone may end their own sessions; another account's need ManageUsers.
+        if (actor.UserId != userId && await Guard.RequireAsync(db, actor, Permissions.ManageUsers, "Ending another account's sessions",
+                new Attempt(AuditActions.SessionEnded, AuditTargets.User, userId), ct) is { } refused)
         {
-            await AuditLog.RefusedAsync(db, actor, AuditActions.SessionEnded, AuditTargets.User, userId, $"{Permissions.ManageUsers} required", ct);
-            return Outcome.Forbidden($"Ending another account's sessions needs the {Permissions.ManageUsers} permission.");
+            return refused;
         }
         if (!await db.Users.AnyAsync(u => u.Id == userId, ct))
         {

@@ -4,7 +4,7 @@ using Cms.Core.Text;
 
 namespace Cms.Core.Items;
 
-// Validates the fields ITEM_FORMAT.md defines and builds the typed view. Every string it reads is
+// Validates the fields docs/ITEM_FORMAT.md defines and builds the typed view. Every string it reads is
 // bounded by ItemLimits and free of control characters. Fields it does not know are not checked:
 // they belong to the pipeline and are only carried through (the reader has refused NUL in them).
 public sealed class ItemParser

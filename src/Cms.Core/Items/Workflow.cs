@@ -55,7 +55,7 @@ public sealed record TransitionCheck(Transition Transition, Refusal Refusal, str
     public bool Allowed => Refusal == Refusal.None;
 }
 
-// The publish workflow as data (ITEM_FORMAT.md fixes the states): every move, who may make it,
+// The publish workflow as data (docs/ITEM_FORMAT.md fixes the states): every move, who may make it,
 // whether it needs a reason, and its preconditions. Pages, bulk actions, the CLI and the worker all
 // ask this table; the server enforces it for every request.
 public static class Workflow

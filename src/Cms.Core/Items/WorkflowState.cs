@@ -1,6 +1,6 @@
 namespace Cms.Core.Items;
 
-// Fixed by ITEM_FORMAT.md so that storage, queue and workflow agree; stored as text.
+// Fixed by docs/ITEM_FORMAT.md so that storage, queue and workflow agree; stored as text.
 public enum WorkflowState
 {
     New,

@@ -4,7 +4,7 @@ using Cms.Core.FrontMatter;
 
 namespace Cms.Core.Items;
 
-// YAML 1.2 core-schema resolution of plain scalars, the types ITEM_FORMAT.md relies on.
+// YAML 1.2 core-schema resolution of plain scalars, the types docs/ITEM_FORMAT.md relies on.
 public static partial class YamlScalars
 {
     public enum Kind

@@ -12,11 +12,8 @@ public sealed class SourceRevision
     public DateTimeOffset ReceivedAt { get; set; }
     public RevisionStatus Status { get; set; }
 
-    // The comparison with the item's source when the revision arrived, computed once then:
-    // the changed top-level fields (at most 100 names, and how many in all) and a line diff of
-    // the canonical YAML, left out (DiffOmitted) beyond a size cap. Null on older rows.
+    // The changed top-level fields when the revision arrived, computed once then (at most 100
+    // names, and how many in all): the item page names them without parsing either source. Null on older rows.
     public string[]? ChangedFields { get; set; }
     public int ChangedFieldCount { get; set; }
-    public string? Diff { get; set; }
-    public bool DiffOmitted { get; set; }
 }

@@ -36,7 +36,7 @@ public static class Display
     public const int UrlChars = 2_048;
     public const int ExcerptChars = 20_000;
     public const int RelatedExcerptChars = 2_000;
-    public const int SourceChars = 64 * 1024;
+    public const int SourceChars = Cms.Application.Items.ItemPage.SourceChars;
 
     public static string? Clip(string? value, int max) =>
         value is null || value.Length <= max ? value : value[..max] + "…";

@@ -1,18 +1,15 @@
 using System.ComponentModel.DataAnnotations;
-using Cms.Application;
 using Cms.Application.Queue;
 using Cms.Core.Items;
-using Cms.Data;
 using Cms.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
 
 namespace Cms.Web.Pages;
 
 // The editors' home: the review queue. The whole view lives in the query string, so it can be
 // bookmarked and shared; pages are keyset-based so new arrivals do not shift them.
-public sealed class IndexModel(CmsDbContext db, QueueQuery queue, BulkEdit bulk) : PageModel
+public sealed class IndexModel(QueueQuery queue, BulkEdit bulk) : PageModel
 {
     public const int PageSize = QueueQuery.PageSize;
 
@@ -81,7 +78,7 @@ public sealed class IndexModel(CmsDbContext db, QueueQuery queue, BulkEdit bulk)
         NextCursor = page.NextCursor;
         PreviousCursor = page.PreviousCursor;
         IsFirstPage = page.IsFirst;
-        Categories = await db.Categories.AsNoTracking().OrderBy(c => c.Name).Select(c => c.Name).ToListAsync(ct);
+        Categories = await queue.CategoriesAsync(ct);
     }
 
     public async Task<IActionResult> OnPostBulkAsync(CancellationToken ct)
@@ -96,25 +93,15 @@ public sealed class IndexModel(CmsDbContext db, QueueQuery queue, BulkEdit bulk)
             return Page();
         }
         var outcome = await bulk.HandleAsync(Actors.Of(HttpContext), new BulkEdit.Command(Bulk.Ids, Bulk.Action, Bulk.Topic, Bulk.Reason), ct);
-        switch (outcome.Status)
+        return await this.AnswerAsync(outcome, () =>
         {
-            case OutcomeStatus.Ok:
-                StatusMessage = outcome.Message;
-                return Redirect(WithQuery("handler", null));
-            case OutcomeStatus.Forbidden:
-                // Shown, not redirected: the move is refused (and audited) and the page says why.
-                ModelState.AddModelError("Bulk.Action", outcome.Message ?? "Not allowed.");
-                await LoadAsync(ct);
-                Response.StatusCode = StatusCodes.Status403Forbidden;
-                return Page();
-            default:
-                foreach (var error in outcome.Errors)
-                {
-                    ModelState.AddModelError($"Bulk.{error.Field}", error.Message);
-                }
-                await LoadAsync(ct);
-                return Page();
-        }
+            StatusMessage = outcome.Message;
+            return Redirect(WithQuery("handler", null));
+        }, async () =>
+        {
+            await LoadAsync(ct);
+            return Page();
+        }, prefix: "Bulk", messageKey: "Bulk.Action");
     }
 
     // The current view's URL with one parameter replaced (and the page cursors reset).

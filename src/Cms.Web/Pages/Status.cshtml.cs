@@ -18,6 +18,9 @@ public sealed class StatusModel : PageModel
     // The address that had no answer, when this is a re-execution (shown HTML-encoded).
     public string? OriginalPath => HttpContext.Features.Get<IStatusCodeReExecuteFeature>() is { } f ? f.OriginalPath + f.OriginalQueryString : null;
 
+    // Why a handler refused (OutcomeAnswers), shown on the 403 page.
+    public string? Reason => HttpContext.Items[Infrastructure.OutcomeAnswers.RefusalKey] as string;
+
     public string RequestId => Activity.Current?.Id ?? HttpContext.TraceIdentifier;
 
     public (string Title, string Explanation) Text => Code switch

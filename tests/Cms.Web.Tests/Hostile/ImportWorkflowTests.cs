@@ -163,7 +163,7 @@ public sealed class ImportWorkflowTests(AppFixture app) : WebTest(app), IClassFi
         var publisher = await SignedInAsync(Roles.Publisher);
         var id = ItemId("Bidi " + _tag);
         var page = await publisher.GetStringAsync($"/Items/Details/{id}");
-        var version = System.Text.RegularExpressions.Regex.Match(page, "name=\"Input.Version\" value=\"(\\d+)\"").Groups[1].Value;
+        var version = Html.Field(page, "Input.Version");
 
         var response = await Http.PostFormAsync(publisher, $"/Items/Details/{id}", new Dictionary<string, string>
         {

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.RegularExpressions;
 using Cms.Data;
 using Cms.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -26,8 +25,11 @@ public sealed class ImportReportPageTests(AppFixture app) : WebTest(app), IClass
         return await response.Content.ReadAsStringAsync();
     }
 
-    private static string Section(string html, string id) =>
-        Regex.Match(html, $"""<ul class="imported-items small" id="{id}"[^>]*>(.*?)</ul>""", RegexOptions.Singleline).Groups[1].Value;
+    // The items one list of the report links to: their hrefs, and the list's markup.
+    private static List<string> Links(string html, string id) =>
+        Html.Parse(html).One($"ul.imported-items#{id}").QuerySelectorAll("a").Select(a => a.GetAttribute("href")!).ToList();
+
+    private static string Section(string html, string id) => Html.Parse(html).One($"ul.imported-items#{id}").InnerHtml;
 
     [Fact]
     public async Task A_kept_revision_is_counted_apart_from_updates_and_every_item_is_a_link()
@@ -51,14 +53,17 @@ public sealed class ImportReportPageTests(AppFixture app) : WebTest(app), IClass
 
         // The command line's summary line is unchanged: the revision is inside "updated 2".
         Assert.Contains("imported 1, updated 2, unchanged 0, rejected 1", html);
-        Assert.Contains("""<dd class="col-sm-6" id="count-updated">1</dd>""", html);
-        Assert.Contains("""<dd class="col-sm-6" id="count-revisions">1 """, html);
-        Assert.Contains("""<dd class="col-sm-6" id="count-new">1</dd>""", html);
-        Assert.Contains($"""<a href="/Items/Details/{ItemId(fresh)}">{WebUtility.HtmlEncode(fresh.Title)}</a>""", html);
-        Assert.Contains($"/Items/Details/{ItemId(fresh)}\"", Section(html, "imported-new"));
-        Assert.Contains($"/Items/Details/{ItemId(untouched)}\"", Section(html, "imported-updated"));
-        Assert.DoesNotContain($"/Items/Details/{ItemId(edited)}\"", Section(html, "imported-updated"));
-        Assert.Contains($"/Items/Details/{ItemId(edited)}\"", Section(html, "imported-revisions"));
+        var page = Html.Parse(html);
+        Assert.Equal("1", page.One("dd#count-updated").TextContent);
+        Assert.StartsWith("1 ", page.One("dd#count-revisions").TextContent);
+        Assert.Equal("1", page.One("dd#count-new").TextContent);
+        Assert.Contains(page.QuerySelectorAll("a"), a => a.GetAttribute("href") == $"/Items/Details/{ItemId(fresh)}" && a.TextContent == fresh.Title);
+        Assert.Contains($"/Items/Details/{ItemId(fresh)}", Links(html, "imported-new"));
+        Assert.Contains($"/Items/Details/{ItemId(untouched)}", Links(html, "imported-updated"));
+        Assert.DoesNotContain($"/Items/Details/{ItemId(edited)}", Links(html, "imported-updated"));
+        Assert.Contains($"/Items/Details/{ItemId(edited)}", Links(html, "imported-revisions"));
+        // The title's markup is text, not an element.
+        Assert.Empty(page.One("ul.imported-items#imported-new").QuerySelectorAll("b"));
         Assert.DoesNotContain("<b>", Section(html, "imported-new"));
     }
 }

@@ -156,9 +156,9 @@ public sealed class ImportTests(AppFixture app) : WebTest(app), IClassFixture<Ap
         Assert.Equal(1, Factory.WithDb(db => db.AuditEvents.Count(a => a.Action == "item.source-revision-received" && a.EntityId == stored.Id.ToString())));
         var page = await (await SignedInAsync(Roles.Editor)).GetStringAsync($"/Items/Details/{stored.Id}");
         Assert.Contains("pending revision", page);
-        var text = System.Net.WebUtility.HtmlDecode(page);
-        Assert.Contains("<td class=\"value-text revision-current\">A good story</td>", text);
-        Assert.Contains("<td class=\"value-text revision-incoming\">Rewritten by the pipeline</td>", text);
+        var table = Html.Parse(page).One("#revision-table");
+        Assert.Contains(table.QuerySelectorAll("td.revision-current"), td => td.TextContent == "A good story");
+        Assert.Contains(table.QuerySelectorAll("td.revision-incoming"), td => td.TextContent == "Rewritten by the pipeline");
     }
 
     [Fact]

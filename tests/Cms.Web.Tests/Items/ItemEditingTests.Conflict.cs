@@ -1,5 +1,5 @@
 using System.Net;
-using System.Text.RegularExpressions;
+using Cms.Web.Tests.Infrastructure;
 using Cms.Core.Items;
 
 namespace Cms.Web.Tests.Items;
@@ -7,19 +7,10 @@ namespace Cms.Web.Tests.Items;
 // The conflict page: every editable field side by side, and the one-click re-apply.
 public sealed partial class ItemEditingTests
 {
-    [GeneratedRegex("""<input type="hidden" name="([^"]+)" value="([^"]*)" />""")]
-    private static partial Regex HiddenField();
-
     // The fields of the re-apply form on a conflict page, as the browser would post them.
-    private static Dictionary<string, string> ReapplyForm(string html)
-    {
-        var start = html.IndexOf("id=\"reapply-form\"", StringComparison.Ordinal);
-        Assert.True(start > 0, "no re-apply form on the page");
-        var form = html[start..html.IndexOf("</form>", start, StringComparison.Ordinal)];
-        var fields = HiddenField().Matches(form).ToDictionary(m => m.Groups[1].Value, m => WebUtility.HtmlDecode(m.Groups[2].Value));
-        fields["__RequestVerificationToken"] = Infrastructure.Http.AntiforgeryToken(form);
-        return fields;
-    }
+    private static Dictionary<string, string> ReapplyForm(string html) =>
+        Html.Parse(html).One("form#reapply-form").QuerySelectorAll("input[type=hidden]")
+            .ToDictionary(i => i.GetAttribute("name")!, i => i.GetAttribute("value") ?? "");
 
     // Alice approves the first link; Bob, from the same version, rejects it with a reason, changes
     // quality and topics and writes a note: his save is the one that conflicts.
@@ -44,12 +35,14 @@ public sealed partial class ItemEditingTests
     {
         var (_, _, html) = await BobConflictsAsync();
 
-        var text = WebUtility.HtmlDecode(html);
-        Assert.Matches("<td class=\"value-text\">Rejected \\(paywalled & stale\\)</td>\\s*<td class=\"value-text\">Approved</td>", text);
-        Assert.Matches("<td class=\"value-text\">Approved</td>\\s*<td class=\"value-text\">Pending</td>", text);
-        Assert.Contains("<td class=\"value-text\" id=\"conflict-my-note\">bob's careful note</td><td class=\"value-text\">alice approved one</td>", text);
+        var page = Html.Parse(html);
+        // Field, his value, the current one.
+        var rows = page.QuerySelectorAll("#conflict-table tbody tr").Select(r => r.Cells().Skip(1).ToList()).ToList();
+        Assert.Contains(["Rejected (paywalled & stale)", "Approved"], rows);
+        Assert.Contains(["Approved", "Pending"], rows);
+        Assert.Equal(["bob's careful note", "alice approved one"], page.One("#conflict-my-note").ParentElement!.Cells().Skip(1));
         // The form below keeps his note instead of coming back empty.
-        Assert.Matches("<textarea[^>]*name=\"Input.Note\"[^>]*>\\s*bob's careful note</textarea>", text);
+        Assert.Equal("bob's careful note", page.One("#edit-form textarea[name='Input.Note']").TextContent.Trim());
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Cms.Core.Items;
 using Cms.Data;
 using Cms.Web.Tests.Infrastructure;
@@ -7,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Cms.Web.Tests.Queue;
 
 // Every test here only reads the queue, so the class imports its four items once and shares them.
-public sealed partial class QueueFilterTests(QueueFilterTests.FourItems app) : WebTest(app), IClassFixture<QueueFilterTests.FourItems>
+public sealed class QueueFilterTests(QueueFilterTests.FourItems app) : WebTest(app), IClassFixture<QueueFilterTests.FourItems>
 {
     private readonly HttpClient _editor = app.Editor;
 
@@ -49,14 +48,7 @@ public sealed partial class QueueFilterTests(QueueFilterTests.FourItems app) : W
         }
     }
 
-    [GeneratedRegex("""<tr data-item-id="\d+">\s*<td><input [^>]*/></td>\s*<td>\s*<a [^>]*>([^<]+)</a>""")]
-    private static partial Regex RowTitle();
-
-    private async Task<List<string>> TitlesAsync(string query)
-    {
-        var html = await _editor.GetStringAsync("/" + query);
-        return RowTitle().Matches(html).Select(m => System.Net.WebUtility.HtmlDecode(m.Groups[1].Value)).ToList();
-    }
+    private async Task<List<string>> TitlesAsync(string query) => QueuePage.Titles(await _editor.GetStringAsync("/" + query));
 
     [Fact]
     public async Task The_default_view_shows_unpublished_items_newest_first_with_counts_per_state()
@@ -64,8 +56,8 @@ public sealed partial class QueueFilterTests(QueueFilterTests.FourItems app) : W
         var html = await _editor.GetStringAsync("/");
 
         Assert.Equal(["Выборы в Москве прошли спокойно", "Solar power surges in Europe", "Markets rally"], await TitlesAsync(""));
-        Assert.Contains("""<span class="count-new">3</span>""", html);
-        Assert.Contains("""<span class="count-published">1</span>""", html);
+        Assert.Equal("3", QueuePage.Count(html, "New"));
+        Assert.Equal("1", QueuePage.Count(html, "Published"));
     }
 
     [Theory]
@@ -103,9 +95,9 @@ public sealed partial class QueueFilterTests(QueueFilterTests.FourItems app) : W
     {
         var html = await _editor.GetStringAsync("/?View.Category=news");
 
-        Assert.Contains("""<span class="count-new">2</span>""", html);
-        Assert.Contains("""<span class="count-published">1</span>""", html);
-        Assert.Contains("""<span class="count-ready">0</span>""", html);
+        Assert.Equal("2", QueuePage.Count(html, "New"));
+        Assert.Equal("1", QueuePage.Count(html, "Published"));
+        Assert.Equal("0", QueuePage.Count(html, "Ready"));
     }
 
     [Fact]
@@ -114,6 +106,6 @@ public sealed partial class QueueFilterTests(QueueFilterTests.FourItems app) : W
         var html = await _editor.GetStringAsync("/?View.QualityMin=-5");
 
         Assert.Contains("Quality bounds go from 0 to 100.", html);
-        Assert.Empty(RowTitle().Matches(html));
+        Assert.Empty(QueuePage.Titles(html));
     }
 }

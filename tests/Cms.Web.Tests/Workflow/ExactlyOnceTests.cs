@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Cms.Application.Items;
+using Cms.Application.Publishing;
 using Cms.Core.Auditing;
 using Cms.Core.Items;
 using Cms.Data;
@@ -7,11 +8,12 @@ using Cms.Data.Entities;
 using Cms.Web.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Cms.Web.Tests.Workflow;
 
-// The app without its hosted worker: these tests run the worker themselves, as a process or as two
-// instances, and decide when it runs.
+// The app without its hosted worker: these tests run the worker themselves, in this process or as
+// two instances, and decide when it runs.
 public sealed class NoWorkerFixture : AppFixture
 {
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Publishing:Worker"] = "false" };
@@ -46,35 +48,56 @@ public sealed class ExactlyOnceTests(NoWorkerFixture app) : WebTest(app), IClass
         return events.SelectMany(e => JsonDocument.Parse(e.Data!).RootElement.GetProperty("jobs").EnumerateArray().Select(j => j.GetInt64())).ToList();
     }
 
-    private static Dictionary<string, string?> WorkerEnvironment(string connectionString, string folder, string? failAt) => new()
+    // A crash at a checkpoint as the database sees one: the worker's session ends in the middle of
+    // its transaction (it terminates its own backend), so nothing it did there survives, while the
+    // files it wrote stay. Once only: the restarted worker passes the point.
+    private sealed class CrashAt(string point) : IPublishCheckpoint
     {
-        ["ConnectionStrings__Cms"] = connectionString,
-        ["Publishing__Folder"] = folder,
-        ["Publishing__FailAt"] = failAt,
-        ["DOTNET_DbgEnableMiniDump"] = "0",
-    };
+        public int Crashes { get; private set; }
+
+        public async Task ReachedAsync(string at, NpgsqlConnection conn, CancellationToken ct)
+        {
+            if (at != point || Crashes > 0)
+            {
+                return;
+            }
+            Crashes++;
+            await using var end = new NpgsqlCommand("SELECT pg_terminate_backend(pg_backend_pid())", conn);
+            await end.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    // The app's worker with the checkpoint, writing to a folder of the test's own.
+    private async Task<int> RunWorkerAsync(string folder, IPublishCheckpoint crash)
+    {
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var options = new PublishingOptions { Folder = folder };
+        var worker = ActivatorUtilities.CreateInstance<PublishWorker>(scope.ServiceProvider, options, new[] { crash }.AsEnumerable());
+        return await worker.RunOnceAsync("crash-test", CancellationToken.None);
+    }
 
     [Theory]
-    [InlineData("before-write", false)]
-    [InlineData("after-write", true)]
+    [InlineData(IPublishCheckpoint.BeforeWrite, false)]
+    [InlineData(IPublishCheckpoint.AfterWrite, true)]
     public async Task A_worker_killed_between_commit_and_completion_loses_nothing_and_writes_the_file_once_after_a_restart(string failAt, bool fileAfterCrash)
     {
         var id = (await PublishedAsync(1))[0];
         var folder = Directory.CreateTempSubdirectory("cms-crash-").FullName;
+        var crash = new CrashAt(failAt);
         try
         {
-            var crashed = await Repo.RunCmsAsync(WorkerEnvironment(ConnectionString, folder, failAt), "worker", "--once");
+            var crashed = await Record.ExceptionAsync(() => RunWorkerAsync(folder, crash));
 
-            Assert.NotEqual(0, crashed.ExitCode);
-            Assert.Contains("fault injected", crashed.Errors);
+            Assert.Equal(1, crash.Crashes);
+            Assert.IsAssignableFrom<NpgsqlException>(crashed);
             var name = Factory.WithDb(db => db.Items.Single(i => i.Id == id).OutputFile!);
             Assert.Equal(fileAfterCrash, File.Exists(Path.Combine(folder, name)));
             Assert.Equal(PublishJobStatus.Pending, Factory.WithDb(db => db.PublishJobs.Single(j => j.ItemId == id).Status));
             Assert.Empty(WrittenJobs([id]));
 
-            var restarted = await Repo.RunCmsAsync(WorkerEnvironment(ConnectionString, folder, null), "worker", "--once");
+            var restarted = await RunWorkerAsync(folder, crash);
 
-            Assert.True(restarted.ExitCode == 0, restarted.Errors);
+            Assert.Equal(1, restarted);
             Assert.Equal([name], Directory.GetFiles(folder).Select(Path.GetFileName));
             Assert.Contains("published: true", await File.ReadAllTextAsync(Path.Combine(folder, name)));
             var job = Factory.WithDb(db => db.PublishJobs.Single(j => j.ItemId == id));

@@ -93,12 +93,12 @@ public sealed class WorkflowHttpTests(WorkflowFixture fixture) : WebTest(fixture
 
         var page = await client.GetStringAsync($"/Items/Details/{id}");
         // The page offers the move exactly when this role may make it.
-        Assert.Equal(allowed, page.Contains($"id=\"do-{action}\""));
+        Assert.Equal(allowed, Html.Parse(page).QuerySelector($"#do-{action}") is not null);
         HttpResponseMessage response;
         if (bulk)
         {
             var queue = await client.GetStringAsync("/");
-            Assert.Equal(allowed, queue.Contains($"<option value=\"{action}\">"));
+            Assert.Equal(allowed, Html.Parse(queue).QuerySelector($"option[value={action}]") is not null);
             response = await client.PostAsync("/?handler=Bulk", new FormUrlEncodedContent(new Dictionary<string, string>
             {
                 ["__RequestVerificationToken"] = Http.AntiforgeryToken(queue),
@@ -142,7 +142,7 @@ public sealed class WorkflowHttpTests(WorkflowFixture fixture) : WebTest(fixture
         var publisher = await fixture.As(Roles.Publisher);
         var id = await ItemForAsync(WorkflowAction.MarkReady);
         var page = await publisher.GetStringAsync($"/Items/Details/{id}");
-        Assert.DoesNotContain("id=\"do-Withdraw\"", page);
+        Assert.Null(Html.Parse(page).QuerySelector("#do-Withdraw"));
 
         var response = await publisher.PostAsync($"/Items/Details/{id}?handler=Transition", new FormUrlEncodedContent(new Dictionary<string, string>
         {
@@ -163,7 +163,9 @@ public sealed class WorkflowHttpTests(WorkflowFixture fixture) : WebTest(fixture
         var editor = await fixture.As(Roles.Editor);
         var id = await ItemForAsync(WorkflowAction.SendBack);
         var page = await editor.GetStringAsync($"/Items/Details/{id}");
-        Assert.Contains("id=\"reason-SendBack\" name=\"Move.Reason\" class=\"form-control form-control-sm mb-1\" required", page);
+        var reason = Html.Parse(page).One("input#reason-SendBack");
+        Assert.Equal("Move.Reason", reason.GetAttribute("name"));
+        Assert.True(reason.HasAttribute("required"));
 
         var response = await editor.PostAsync($"/Items/Details/{id}?handler=Transition", new FormUrlEncodedContent(new Dictionary<string, string>
         {

@@ -1,4 +1,4 @@
-using Cms.Application.Auditing;
+using Cms.Application;
 using Cms.Data;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
@@ -16,8 +16,8 @@ public sealed class RefusalAudit : IAuthorizationMiddlewareResultHandler
         if ((authorizeResult.Forbidden || authorizeResult.Challenged) && context.User.Identity?.IsAuthenticated == true)
         {
             var reasons = authorizeResult.AuthorizationFailure?.FailedRequirements.Select(r => r.ToString()).ToList() ?? [];
-            await AuditLog.RefusedAsync(context.RequestServices.GetRequiredService<CmsDbContext>(), Actors.Of(context),
-                $"{context.Request.Method} {context.Request.Path}", null, null, string.Join("; ", reasons), context.RequestAborted);
+            await Guard.RequestRefusedAsync(context.RequestServices.GetRequiredService<CmsDbContext>(), Actors.Of(context),
+                $"{context.Request.Method} {context.Request.Path}", string.Join("; ", reasons), context.RequestAborted);
         }
         await _default.HandleAsync(next, context, policy, authorizeResult);
     }

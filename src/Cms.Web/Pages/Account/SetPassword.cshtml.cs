@@ -42,12 +42,10 @@ public sealed class SetPasswordModel(OwnAccount account) : PageModel
             return Page();
         }
         var outcome = await account.SetPasswordWithTokenAsync(Actors.Of(HttpContext), Input.UserId, Input.Token, Input.Password, ct);
-        if (!outcome.Succeeded)
+        return await this.AnswerAsync(outcome, () =>
         {
-            ModelState.AddErrors(outcome);
-            return Page();
-        }
-        TempData["StatusMessage"] = outcome.Message;
-        return RedirectToPage("./Login");
+            TempData["StatusMessage"] = outcome.Message;
+            return RedirectToPage("./Login");
+        }, Page);
     }
 }

@@ -86,12 +86,12 @@ public sealed class IndexModel(ItemImporter importer, FrontMatterOptions options
                 }
             }
             var outcome = await importer.ImportAsync(Actors.Of(HttpContext), files.SelectMany(f => f), progress: null, ct);
-            if (!outcome.Succeeded)
+            return await this.AnswerAsync(outcome.Result, () =>
             {
-                return Forbid();
-            }
-            Report = outcome.Value!;
-            Report.Refuse(skipped);
+                Report = outcome.Value!;
+                Report.Refuse(skipped);
+                return Page();
+            }, Page);
         }
         catch (InvalidDataException ex)
         {

@@ -2,40 +2,35 @@ using System.ComponentModel.DataAnnotations;
 using Cms.Application;
 using Cms.Application.Auditing;
 using Cms.Application.Items;
-using Cms.Application.Publishing;
 using Cms.Application.Queue;
 using Cms.Core.Items;
-using Cms.Data;
 using Cms.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
 
 namespace Cms.Web.Pages.Items;
 
-public sealed partial class DetailsModel(
-    CmsDbContext db, QueueQuery queue, SaveItemEdits save, ItemLeases leases,
-    ItemTransitions transitions, PublishSchedule schedule, PublishingOptions publishing, AuditQuery audit,
-    SourceRevisions sourceRevisions) : PageModel
+// The item page binds, calls and renders: what it shows comes from one read model (ItemPage), and
+// each POST calls one handler, injected into that handler method alone, and answers its outcome
+// through OutcomeAnswers. The handlers enforce every rule whatever the page showed.
+public sealed partial class DetailsModel(ItemPage itemPage) : PageModel
 {
-    public sealed record LinkView(long Id, int Position, string? Title, string? Excerpt, string? Url, bool IsSafeUrl, string? ProviderName, DateTimeOffset? PublishedAt, LinkDecision Decision, string? Reason, int? Quality = null, string? ImageUrl = null);
+    public ItemPage.View Shown { get; private set; } = null!;
 
-    public sealed record ItemView(
-        long Id, string Title, string? Excerpt, string? Category, string? Type, string? ProviderName, string? ProviderDomain,
-        DateTimeOffset? PublishedAt, string OriginalUrl, string? WebUrl, int? Quality, int? Heat, WorkflowState State,
-        string SourceYaml, int SourceLength, string? ImagesJson, bool SourceChanged, DateTimeOffset? EditedAt, string? EditedBy, uint Version);
-
-    public ItemView Item { get; private set; } = null!;
-    public IReadOnlyList<LinkView> Links { get; private set; } = [];
-    public IReadOnlyList<string> Topics { get; private set; } = [];
-    public IReadOnlyList<string> Vocabulary { get; private set; } = [];
-    public IReadOnlyList<string> Categories { get; private set; } = [];
-    public IReadOnlyList<ParsedImage> Images { get; private set; } = [];
-    public IReadOnlyList<string> OthersEditing { get; private set; } = [];
-
-    // The source's `secured` value, when the page holds the whole source.
-    public string? Secured { get; private set; }
+    public ItemPage.ItemView Item => Shown.Item;
+    public IReadOnlyList<ItemPage.LinkView> Links => Shown.Links;
+    public IReadOnlyList<string> Topics => Shown.Topics;
+    public IReadOnlyList<string> Vocabulary => Shown.Vocabulary;
+    public IReadOnlyList<string> Categories => Shown.Categories;
+    public IReadOnlyList<ParsedImage> Images => Shown.Images;
+    public IReadOnlyList<string> OthersEditing => Shown.OthersEditing;
+    public string? Secured => Shown.Secured;
+    public long? NextId => Shown.NextId;
+    public long? PreviousId => Shown.PreviousId;
+    public ItemPage.WorkflowView Workflow => Shown.Workflow;
+    public IReadOnlyList<AuditHistory.Entry> History => Shown.History;
+    public SourceRevisions.Comparison? Comparison => Shown.Revision;
 
     // Set when the save lost a race: what this editor sent, shown beside the current values.
     public InputModel? Conflict { get; private set; }
@@ -49,19 +44,13 @@ public sealed partial class DetailsModel(
     [BindProperty(SupportsGet = true)]
     public QueueView View { get; set; } = new();
 
-    public long? NextId { get; private set; }
-    public long? PreviousId { get; private set; }
-
     // Carries the queue view (View.* only, see ViewUrls) and nothing else from the query string.
     public string UrlFor(long itemId, string? handler = null) =>
         ViewUrls.Replace(Request.Query, $"/Items/Details/{itemId}", "handler", handler);
 
-    // The full source on demand, as plain text; the page shows at most Display.SourceChars of it.
-    public async Task<IActionResult> OnGetSourceAsync(long id, CancellationToken ct)
-    {
-        var source = await db.Items.AsNoTracking().Where(i => i.Id == id).Select(i => i.SourceYaml).SingleOrDefaultAsync(ct);
-        return source is null ? NotFound() : Content(source, "text/plain; charset=utf-8");
-    }
+    // The full source on demand, as plain text; the page shows at most ItemPage.SourceChars of it.
+    public async Task<IActionResult> OnGetSourceAsync(long id, CancellationToken ct) =>
+        await itemPage.SourceAsync(id, ct) is { } source ? Content(source, "text/plain; charset=utf-8") : NotFound();
 
     [TempData]
     public string? StatusMessage { get; set; }
@@ -112,15 +101,13 @@ public sealed partial class DetailsModel(
         public string? Reason { get; set; }
     }
 
-    public async Task<IActionResult> OnGetAsync(long id, CancellationToken ct)
+    public async Task<IActionResult> OnGetAsync(long id, [FromServices] ItemLeases leases, CancellationToken ct)
     {
-        if (!await LoadAsync(id, ct))
+        if (!await leases.RenewAsync(Actors.Of(HttpContext), id, ct))
         {
             return NotFound();
         }
-        await leases.RenewAsync(Actors.Of(HttpContext), id, ct);
-        Input = CurrentValues();
-        return Page();
+        return await ReloadAsync(id, ct);
     }
 
     private InputModel CurrentValues() => new()
@@ -138,37 +125,33 @@ public sealed partial class DetailsModel(
 
     // Renewed by the page every minute while it stays open (shortcuts.js); without JavaScript the
     // lease simply lapses two minutes after the last page load.
-    public async Task<IActionResult> OnPostLeaseAsync(long id, CancellationToken ct) =>
+    public async Task<IActionResult> OnPostLeaseAsync(long id, [FromServices] ItemLeases leases, CancellationToken ct) =>
         await leases.RenewAsync(Actors.Of(HttpContext), id, ct) ? new NoContentResult() : NotFound();
 
-    public async Task<IActionResult> OnPostApproveAllAsync(long id, CancellationToken ct)
+    public async Task<IActionResult> OnPostApproveAllAsync(long id, [FromServices] SaveItemEdits save, CancellationToken ct)
     {
         foreach (var link in Input.Links)
         {
             link.Decision = LinkDecision.Approved;
         }
-        return await SaveAsync(id, ct) ?? Redirect(UrlFor(id));
+        return await SaveAsync(id, save, () => Task.FromResult<IActionResult>(Redirect(UrlFor(id))), ct);
     }
 
-    public async Task<IActionResult> OnPostAsync(long id, CancellationToken ct) =>
-        await SaveAsync(id, ct) ?? Redirect(UrlFor(id));
+    public Task<IActionResult> OnPostAsync(long id, [FromServices] SaveItemEdits save, CancellationToken ct) =>
+        SaveAsync(id, save, () => Task.FromResult<IActionResult>(Redirect(UrlFor(id))), ct);
 
-    public async Task<IActionResult> OnPostSaveNextAsync(long id, CancellationToken ct)
-    {
-        if (await SaveAsync(id, ct) is { } refused)
+    public Task<IActionResult> OnPostSaveNextAsync(long id, [FromServices] SaveItemEdits save, [FromServices] QueueQuery queue, CancellationToken ct) =>
+        SaveAsync(id, save, async () =>
         {
-            return refused;
-        }
-        var next = await queue.NeighbourAsync(View, id, next: true, ct);
-        if (next is null)
-        {
-            StatusMessage += " That was the last item in this view.";
-        }
-        return Redirect(next is { } n ? UrlFor(n) : ViewUrls.On(Request.Query, "/"));
-    }
+            var next = await queue.NeighbourAsync(View, id, next: true, ct);
+            if (next is null)
+            {
+                StatusMessage += " That was the last item in this view.";
+            }
+            return Redirect(next is { } n ? UrlFor(n) : ViewUrls.On(Request.Query, "/"));
+        }, ct);
 
-    // Null when saved (or when there was nothing to save); otherwise the response to send.
-    private async Task<IActionResult?> SaveAsync(long id, CancellationToken ct)
+    private async Task<IActionResult> SaveAsync(long id, SaveItemEdits save, Func<Task<IActionResult>> saved, CancellationToken ct)
     {
         if (!ModelState.IsValid)
         {
@@ -177,70 +160,51 @@ public sealed partial class DetailsModel(
         var command = new SaveItemEdits.Command(id, Input.Version, Input.Quality, Input.Category, SaveItemEdits.ParseTopics(Input.Topics),
             Input.Links.Select(l => new SaveItemEdits.LinkChange(l.Id, l.Decision, l.Reason)).ToList(), Input.Note, Input.ClearQuality);
         var outcome = await save.HandleAsync(Actors.Of(HttpContext), command, ct);
-        switch (outcome.Status)
+        if (outcome.Status == OutcomeStatus.Conflict)
         {
-            case OutcomeStatus.Ok:
-                StatusMessage = outcome.Message;
-                return null;
-            case OutcomeStatus.NotFound:
-                return NotFound();
-            case OutcomeStatus.Forbidden:
-                return Forbid();
-            case OutcomeStatus.Conflict:
-                Conflict = Input;
-                ModelState.Clear();
-                var page = await PageAsync(id, ct);
-                // The form shows the current values, but the note is this editor's own words.
+            // The page shows this editor's values beside the current ones (_Conflict) and the form
+            // the current values, with the note kept: it is this editor's own words.
+            Conflict = Input;
+            ModelState.Clear();
+        }
+        return await this.AnswerAsync(outcome, () =>
+        {
+            StatusMessage = outcome.Message;
+            return saved();
+        }, async () =>
+        {
+            var page = await PageAsync(id, ct);
+            if (Conflict is not null && page is PageResult)
+            {
                 Input = CurrentValues();
                 Input.Note = Conflict.Note;
-                Response.StatusCode = StatusCodes.Status409Conflict;
-                return page;
-            default:
-                foreach (var error in outcome.Errors)
-                {
-                    ModelState.AddModelError($"Input.{error.Field}", error.Message);
-                }
-                return await PageAsync(id, ct);
-        }
+            }
+            return page;
+        }, messageKey: ConflictKey);
     }
 
-    private async Task<IActionResult> PageAsync(long id, CancellationToken ct) =>
-        await LoadAsync(id, ct) ? Page() : NotFound();
+    // Where a lost save's message goes: the conflict panel shows it.
+    public const string ConflictKey = "Conflict";
 
-    // Everything the page shows, next/previous included, so they survive validation errors and conflicts.
-    private async Task<bool> LoadAsync(long id, CancellationToken ct)
+    private async Task<IActionResult> PageAsync(long id, CancellationToken ct)
     {
-        // The source can be a megabyte: only what the page shows leaves the database.
-        var item = await db.Items.AsNoTracking().Where(i => i.Id == id)
-            .Select(i => new ItemView(i.Id, i.Title, i.Excerpt, i.Category, i.Type, i.ProviderName, i.ProviderDomain, i.PublishedAt,
-                i.OriginalUrl, i.WebUrl, i.Quality, i.Heat, i.State,
-                i.SourceYaml.Length > Display.SourceChars ? i.SourceYaml.Substring(0, Display.SourceChars) : i.SourceYaml, i.SourceYaml.Length,
-                i.ImagesJson, i.SourceChanged, i.EditedAt, i.EditedBy, i.Version))
-            .SingleOrDefaultAsync(ct);
-        if (item is null)
+        if (await itemPage.LoadAsync(Actors.Of(HttpContext), id, View, ct) is not { } shown)
         {
-            return false;
+            return NotFound();
         }
-        Item = item;
-        Links = await db.RelatedLinks.AsNoTracking().Where(l => l.ItemId == id).OrderBy(l => l.Position)
-            .Select(l => new LinkView(l.Id, l.Position, l.Title, l.Excerpt, l.Url, l.IsSafeUrl, l.ProviderName, l.PublishedAt, l.Decision, l.Reason, l.Quality, l.ImageUrl))
-            .ToListAsync(ct);
-        Topics = await db.ItemTopics.AsNoTracking().Where(t => t.ItemId == id).OrderBy(t => t.Position).Select(t => t.Topic!.Name).ToListAsync(ct);
-        Vocabulary = await db.Topics.AsNoTracking().OrderBy(t => t.Name).Select(t => t.Name).Take(2000).ToListAsync(ct);
-        Categories = await db.Categories.AsNoTracking().OrderBy(c => c.Name).Select(c => c.Name).ToListAsync(ct);
-        // The parser lists only absolute http(s) images; checked again here for rows stored before it did.
-        Images = (item.ImagesJson is null ? [] : System.Text.Json.JsonSerializer.Deserialize<List<ParsedImage>>(item.ImagesJson) ?? [])
-            .Where(i => UrlRules.IsAbsoluteHttp(i.Url)).ToList();
-        Secured = item.SourceLength == item.SourceYaml.Length ? sourceRevisions.SecuredOf(item.SourceYaml) : null;
-        OthersEditing = await leases.OthersAsync(Actors.Of(HttpContext), id, ct);
-        NextId = await queue.NeighbourAsync(View, id, next: true, ct);
-        PreviousId = await queue.NeighbourAsync(View, id, next: false, ct);
-        await LoadWorkflowAsync(item, ct);
-        if (item.SourceChanged)
+        Shown = shown;
+        return Page();
+    }
+
+    // The page again with the edit form showing the stored values (this request carried none).
+    private async Task<IActionResult> ReloadAsync(long id, CancellationToken ct)
+    {
+        var page = await PageAsync(id, ct);
+        if (page is PageResult)
         {
-            await LoadRevisionAsync(id, ct);
+            Input = CurrentValues();
         }
-        return true;
+        return page;
     }
 
     public static bool IsHttp(string? url) => UrlRules.IsAbsoluteHttp(url);

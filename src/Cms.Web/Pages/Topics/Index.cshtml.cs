@@ -2,21 +2,17 @@ using System.ComponentModel.DataAnnotations;
 using Cms.Application;
 using Cms.Application.Topics;
 using Cms.Core.Items;
-using Cms.Data;
 using Cms.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
 
 namespace Cms.Web.Pages.Topics;
 
 // The managed topic vocabulary. Items reference topics by id, so a rename reaches every item at
 // once; a merge moves the items of one topic to another and removes the first.
-public sealed class IndexModel(CmsDbContext db, TopicAdministration topics) : PageModel
+public sealed class IndexModel(TopicAdministration topics) : PageModel
 {
-    public sealed record Row(int Id, string Name, bool FromImport, int Items);
-
-    public IReadOnlyList<Row> Topics { get; private set; } = [];
+    public IReadOnlyList<TopicAdministration.Row> Topics { get; private set; } = [];
 
     [TempData]
     public string? StatusMessage { get; set; }
@@ -68,37 +64,28 @@ public sealed class IndexModel(CmsDbContext db, TopicAdministration topics) : Pa
     public async Task<IActionResult> OnPostMergeAsync(CancellationToken ct) =>
         await RenderAsync("Merge", IsValid("Merge") ? await topics.MergeAsync(Actors.Of(HttpContext), Merge.From, Merge.Into, ct) : null, ct);
 
-    // Null outcome: the form itself was invalid.
+    // Null outcome: the form itself was invalid (its messages are in ModelState already).
     private async Task<IActionResult> RenderAsync(string form, Outcome? outcome, CancellationToken ct)
     {
-        if (outcome is { Succeeded: true })
-        {
-            StatusMessage = outcome.Message;
-            return RedirectToPage();
-        }
-        if (outcome?.Status == OutcomeStatus.Forbidden)
-        {
-            return Forbid();
-        }
         // The page has three forms; only this one's messages belong on it.
         foreach (var key in ModelState.Keys.Where(k => !k.StartsWith(form + ".", StringComparison.Ordinal)).ToList())
         {
             ModelState.Remove(key);
         }
-        foreach (var error in outcome?.Errors ?? [])
+        return await this.AnswerAsync(outcome ?? Outcome.Invalid([]), () =>
         {
-            ModelState.AddModelError($"{form}.{error.Field}", error.Message);
-        }
-        await LoadAsync(ct);
-        return Page();
+            StatusMessage = outcome!.Message;
+            return RedirectToPage();
+        }, async () =>
+        {
+            await LoadAsync(ct);
+            return Page();
+        }, prefix: form);
     }
 
     // Each form validates only its own fields.
     private bool IsValid(string prefix) =>
         ModelState.Where(e => e.Key.StartsWith(prefix + ".", StringComparison.Ordinal)).All(e => e.Value!.Errors.Count == 0);
 
-    private async Task LoadAsync(CancellationToken ct) =>
-        Topics = await db.Topics.AsNoTracking().OrderBy(t => t.Name)
-            .Select(t => new Row(t.Id, t.Name, t.FromImport, db.ItemTopics.Count(it => it.TopicId == t.Id)))
-            .ToListAsync(ct);
+    private async Task LoadAsync(CancellationToken ct) => Topics = await topics.ListAsync(ct);
 }

@@ -45,17 +45,15 @@ public sealed class ChangePasswordModel(OwnAccount account, SignInManager<CmsUse
             return Page();
         }
         var outcome = await account.ChangePasswordAsync(Actors.Of(HttpContext), Input.OldPassword, Input.NewPassword, PostgresTicketStore.SessionOf(HttpContext), ct);
-        if (!outcome.Succeeded)
-        {
-            ModelState.AddErrors(outcome);
-            return Page();
-        }
-        if (await users.GetUserAsync(User) is { } user)
+        if (outcome.Succeeded && await users.GetUserAsync(User) is { } user)
         {
             // This session carries on with the new security stamp (and without a pending-password claim).
             await signIn.RefreshSignInAsync(user);
         }
-        TempData["StatusMessage"] = outcome.Message;
-        return RedirectToPage("./Index");
+        return await this.AnswerAsync(outcome, () =>
+        {
+            TempData["StatusMessage"] = outcome.Message;
+            return RedirectToPage("./Index");
+        }, Page);
     }
 }

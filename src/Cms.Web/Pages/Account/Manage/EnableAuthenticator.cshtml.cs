@@ -43,19 +43,17 @@ public sealed class EnableAuthenticatorModel(OwnAccount account, SignInManager<C
             return await LoadAsync() ? Page() : NotFound();
         }
         var outcome = await account.EnableAuthenticatorAsync(Actors.Of(HttpContext), Input.Code, ct);
-        if (!outcome.Succeeded)
-        {
-            ModelState.AddErrors(outcome.Result);
-            return await LoadAsync() ? Page() : NotFound();
-        }
         // A new principal without the "set up two-factor first" claim.
-        if (await users.GetUserAsync(User) is { } user)
+        if (outcome.Succeeded && await users.GetUserAsync(User) is { } user)
         {
             await signIn.RefreshSignInAsync(user);
         }
-        RecoveryCodes = string.Join(' ', outcome.Value!);
-        TempData["StatusMessage"] = outcome.Result.Message;
-        return RedirectToPage("./ShowRecoveryCodes");
+        return await this.AnswerAsync(outcome.Result, () =>
+        {
+            RecoveryCodes = string.Join(' ', outcome.Value!);
+            TempData["StatusMessage"] = outcome.Result.Message;
+            return RedirectToPage("./ShowRecoveryCodes");
+        }, async () => await LoadAsync() ? Page() : NotFound());
     }
 
     private async Task<bool> LoadAsync()

@@ -17,12 +17,10 @@ public sealed class GenerateRecoveryCodesModel(OwnAccount account) : PageModel
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         var outcome = await account.GenerateRecoveryCodesAsync(Actors.Of(HttpContext), ct);
-        if (!outcome.Succeeded)
+        return await this.AnswerAsync(outcome.Result, () =>
         {
-            ModelState.AddErrors(outcome.Result);
-            return Page();
-        }
-        RecoveryCodes = string.Join(' ', outcome.Value!);
-        return RedirectToPage("./ShowRecoveryCodes");
+            RecoveryCodes = string.Join(' ', outcome.Value!);
+            return RedirectToPage("./ShowRecoveryCodes");
+        }, Page);
     }
 }

@@ -1,4 +1,3 @@
-using Cms.Application;
 using Cms.Application.Users;
 using Cms.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
@@ -17,16 +16,14 @@ public sealed class SessionsModel(UserSessions sessions) : PageModel
     public async Task<IActionResult> OnPostEndAsync(string sessionId, CancellationToken ct)
     {
         var outcome = await sessions.EndOwnAsync(Actors.Of(HttpContext), sessionId, ct);
-        return outcome.Status switch
+        return await this.AnswerAsync(outcome, () =>
         {
-            OutcomeStatus.Forbidden => Forbid(),
-            _ => Done(outcome),
-        };
-    }
-
-    private RedirectToPageResult Done(Outcome outcome)
-    {
-        TempData["StatusMessage"] = outcome.Message;
-        return RedirectToPage();
+            TempData["StatusMessage"] = outcome.Message;
+            return RedirectToPage();
+        }, async () =>
+        {
+            await OnGetAsync(ct);
+            return Page();
+        });
     }
 }

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using Cms.Application;
 using Cms.Application.Users;
 using Cms.Core.Security;
 using Cms.Web.Infrastructure;
@@ -53,20 +52,17 @@ public sealed class CreateModel(UserAdministration users) : PageModel
             return Page();
         }
         var outcome = await users.ProvisionAsync(Actors.Of(HttpContext), Input.Email, Input.SendLink ? null : Input.Password, Input.Roles, Input.SendLink, ct);
-        switch (outcome.Result.Status)
+        return await this.AnswerAsync(outcome.Result, () =>
         {
-            case OutcomeStatus.Forbidden:
-                return Forbid();
-            case OutcomeStatus.Ok when outcome.Value!.SetPasswordToken is { } token:
+            if (outcome.Value!.SetPasswordToken is { } token)
+            {
                 CreatedEmail = Input.Email;
                 SetPasswordLink = Url.PageLink("/Account/SetPassword", values: new { userId = outcome.Value.User.Id, token });
                 return Page();
-            case OutcomeStatus.Ok:
-                TempData["StatusMessage"] = outcome.Result.Message;
-                return RedirectToPage("./Index");
-        }
-        ModelState.AddErrors(outcome.Result);
-        return Page();
+            }
+            TempData["StatusMessage"] = outcome.Result.Message;
+            return RedirectToPage("./Index");
+        }, Page);
     }
 
     public static IReadOnlyList<string> AllRoles => Roles.All;

@@ -29,21 +29,12 @@ public abstract class UserActionPageModel(UserList list) : PageModel
 
     protected abstract Task<Outcome> RunAsync(Actor actor, CancellationToken ct);
 
-    protected async Task<IActionResult> DoneAsync(Outcome outcome, CancellationToken ct)
-    {
-        switch (outcome.Status)
+    protected Task<IActionResult> DoneAsync(Outcome outcome, CancellationToken ct) =>
+        this.AnswerAsync(outcome, () =>
         {
-            case OutcomeStatus.Ok:
-                TempData["StatusMessage"] = outcome.Message;
-                return RedirectToPage("./Index");
-            case OutcomeStatus.NotFound:
-                return NotFound();
-            case OutcomeStatus.Forbidden:
-                return Forbid();
-        }
-        ModelState.AddErrors(outcome);
-        return await LoadAsync(ct) ? Page() : NotFound();
-    }
+            TempData["StatusMessage"] = outcome.Message;
+            return RedirectToPage("./Index");
+        }, async () => await LoadAsync(ct) ? Page() : NotFound());
 
     protected async Task<bool> LoadAsync(CancellationToken ct)
     {
