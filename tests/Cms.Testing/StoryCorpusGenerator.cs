@@ -315,5 +315,4 @@ public sealed class StoryCorpusGenerator(int seed, bool distinctSubjects = true)
 
     private static string Fingerprint(string text) =>
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
-
 }
