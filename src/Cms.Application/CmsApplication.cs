@@ -60,6 +60,10 @@ public static class CmsApplication
         services.AddSingleton(stories);
         services.AddSingleton<StoryGrouping>();
         services.AddScoped<StoryList>();
+        services.AddScoped<StoryView>();
+        services.AddScoped<MergeItems>();
+        services.AddScoped<SplitItem>();
+        services.AddScoped<MoveItem>();
         var links = configuration.GetSection(LinkCheckSettings.SectionName).Get<LinkCheckSettings>() ?? new LinkCheckSettings();
         links.EnsureValid();
         services.AddSingleton(links);

@@ -287,6 +287,10 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("imported_at");
 
+                    b.Property<long?>("MergedIntoId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("merged_into_id");
+
                     b.Property<string>("OriginalUrl")
                         .IsRequired()
                         .HasColumnType("text")
@@ -790,6 +794,10 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("item_id");
 
+                    b.Property<long?>("MergedFromItemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("merged_from_item_id");
+
                     b.Property<int>("Position")
                         .HasColumnType("integer")
                         .HasColumnName("position");
@@ -828,6 +836,10 @@ namespace Cms.Migrations.Migrations
                     b.HasIndex("ItemId")
                         .HasDatabaseName("ix_related_links_pending")
                         .HasFilter("decision = 'Pending'");
+
+                    b.HasIndex("MergedFromItemId")
+                        .HasDatabaseName("ix_related_links_merged_from_item_id")
+                        .HasFilter("merged_from_item_id IS NOT NULL");
 
                     b.HasIndex("ItemId", "Position")
                         .IsUnique()

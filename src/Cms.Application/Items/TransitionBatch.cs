@@ -1,5 +1,6 @@
 using Cms.Application.Auditing;
 using Cms.Application.Publishing;
+using Cms.Application.Stories;
 using Cms.Core.Auditing;
 using Cms.Core.Items;
 using Cms.Data;
@@ -28,6 +29,9 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
     public List<(string TargetId, object? Data)> Moves { get; } = [];
     public List<(string TargetId, object? Data)> Refusals { get; } = [];
     public List<(long ItemId, WorkflowAction Trigger)> Jobs { get; } = [];
+
+    // Merged items reopened in this batch (Reopen undoes the merge): item id, the lead it was merged into.
+    public List<(long ItemId, long LeadId)> Unmerged { get; } = [];
 
     public int Undecided(Item item) => _undecided[item.Id];
 
@@ -64,6 +68,7 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
                     EditedBy = i.EditedBy,
                     UpdatedAt = i.UpdatedAt,
                     Version = i.Version,
+                    MergedIntoId = i.MergedIntoId,
                 },
                 Undecided = i.RelatedLinks.Count(l => l.Decision == LinkDecision.Pending),
             })
@@ -126,6 +131,10 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
         if (Moves.Count > 0)
         {
             await AuditLog.CopyAsync(conn, actor, AuditActions.ItemStateChanged, AuditTargets.Item, Moves, now, ct);
+        }
+        if (Unmerged.Count > 0)
+        {
+            await MergeUndo.WriteAsync(conn, actor, Unmerged, now, ct);
         }
         if (Refusals.Count > 0)
         {

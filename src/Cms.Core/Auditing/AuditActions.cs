@@ -54,6 +54,15 @@ public static class AuditActions
 
     public const string AuthorizationRefused = "authorization.refused";
 
+    // Stories: an item merged into its story's lead (on the merged item, and on the lead with the
+    // link it received), the merge undone by Reopen (on the lead: the added link removed or kept),
+    // an item split out of its story or moved into another.
+    public const string ItemMerged = "item.merged";
+    public const string ItemMergeReceived = "item.merge-received";
+    public const string ItemMergeUndone = "item.merge-undone";
+    public const string ItemSplitFromStory = "item.split-from-story";
+    public const string ItemMovedToStory = "item.moved-to-story";
+
     // The link checker found a related link's URL in another state (ok, moved, broken, ...).
     public const string LinkHealthChanged = "link.health-changed";
 

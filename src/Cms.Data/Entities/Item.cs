@@ -66,6 +66,10 @@ public sealed class Item
     public long? StorySimHash { get; set; }
     public int[]? StoryKeys { get; set; }
 
+    // Set while the item is merged into another item of its story (it is Rejected then); Reopen
+    // clears it. The lead's related link that the merge added points back here (RelatedLink.MergedFromItemId).
+    public long? MergedIntoId { get; set; }
+
     [Timestamp]
     public uint Version { get; set; }
 

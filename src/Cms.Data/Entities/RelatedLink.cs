@@ -24,5 +24,9 @@ public sealed class RelatedLink
     public string? Reason { get; set; }
     public string? DecidedBy { get; set; }
     public DateTimeOffset? DecidedAt { get; set; }
+
+    // The item whose merge into this link's item added the link: Reopen of that item removes the
+    // link again while it is still Pending.
+    public long? MergedFromItemId { get; set; }
     public Item? Item { get; set; }
 }
