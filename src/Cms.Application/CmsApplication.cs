@@ -1,5 +1,7 @@
 using Cms.Application.Auditing;
+using Cms.Application.Delivery;
 using Cms.Application.Exporting;
+using Cms.Application.Outbound;
 using Cms.Application.Importing;
 using Cms.Application.Items;
 using Cms.Application.Links;
@@ -88,6 +90,18 @@ public static class CmsApplication
         services.AddScoped<SourceRevisions>();
         services.AddScoped<ItemTransitions>();
         services.AddScoped<PublishSchedule>();
+        services.AddScoped<DeliveryRecorder>();
+        services.AddScoped<DeliverySites>();
+        services.AddScoped<PublishedQuery>();
+        services.AddScoped<WebhookEndpoints>();
+        services.AddScoped<WebhookSender>();
+        services.AddSingleton<WebhookLoop>();
+        var outbound = OutboundOptions.From(configuration);
+        services.AddSingleton(outbound);
+        var webhooks = WebhookOptions.From(configuration);
+        services.AddSingleton(webhooks);
+        // One client for every webhook, its connections checked by the outbound guard (SSRF).
+        services.AddSingleton(_ => new WebhookClient(new HttpClient(OutboundGuard.Handler(outbound)) { Timeout = Timeout.InfiniteTimeSpan }, webhooks));
         services.AddSingleton(sp => PublishingOptions.From(configuration,
             sp.GetService<Microsoft.Extensions.Hosting.IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory()));
         services.AddScoped<PublishWorker>();

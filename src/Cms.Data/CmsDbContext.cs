@@ -29,6 +29,13 @@ public sealed class CmsDbContext(DbContextOptions<CmsDbContext> options)
     public DbSet<LinkDiscovery> LinkDiscoveries => Set<LinkDiscovery>();
 
     public const string StoryIdSequence = "story_ids";
+    public DbSet<PublishedItem> PublishedItems => Set<PublishedItem>();
+    public DbSet<DeliverySite> DeliverySites => Set<DeliverySite>();
+    public DbSet<DeliveryToken> DeliveryTokens => Set<DeliveryToken>();
+    public DbSet<DeliveryAccessFailure> DeliveryAccessFailures => Set<DeliveryAccessFailure>();
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+    public DbSet<WebhookMessage> WebhookMessages => Set<WebhookMessage>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     public static void Configure(DbContextOptionsBuilder builder, string connectionString) =>
         builder.UseNpgsql(connectionString, o => o.MigrationsAssembly(MigrationsAssembly))
@@ -42,5 +49,6 @@ public sealed class CmsDbContext(DbContextOptions<CmsDbContext> options)
         base.OnModelCreating(builder);
         builder.ApplyConfigurationsFromAssembly(typeof(CmsDbContext).Assembly);
         builder.HasSequence<long>(StoryIdSequence);
+        builder.HasSequence<long>(Configurations.PublishedItemConfiguration.Sequence);
     }
 }

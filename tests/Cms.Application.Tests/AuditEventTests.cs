@@ -85,7 +85,9 @@ public sealed class AuditEventTests(ApplicationFixture app) : IClassFixture<Appl
         Assert.Equal([(AuditActions.ItemTransitionRefused, target)], await EventsOfAsync(() => move(Actors.Editor(), WorkflowAction.MarkReady)));
         Assert.Equal([(AuditActions.AuthorizationRefused, target)], await EventsOfAsync(() => move(Actors.Editor(), WorkflowAction.Publish)));
         Assert.Empty(await EventsOfAsync(() => move(Actors.Publisher(), WorkflowAction.SendBack)));
-        Assert.Equal([(AuditActions.ItemStateChanged, target)], await EventsOfAsync(() => move(Actors.Publisher(), WorkflowAction.Publish)));
+        // Publishing records the delivered version in the same transaction (Delivery).
+        Assert.Equal([(AuditActions.ItemStateChanged, target), (AuditActions.DeliveryVersionRecorded, target)],
+            await EventsOfAsync(() => move(Actors.Publisher(), WorkflowAction.Publish)));
         Assert.Equal([(AuditActions.PublishOutputWritten, target)],
             await EventsOfAsync(() => Run(s => s.GetRequiredService<PublishWorker>().RunOnceAsync("test", CancellationToken.None))));
     }

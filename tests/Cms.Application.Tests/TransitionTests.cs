@@ -145,7 +145,13 @@ public sealed class TransitionTests(ApplicationFixture app) : IClassFixture<Appl
         var outcome = await app.RunAsync(s => s.GetRequiredService<BulkEdit>()
             .HandleAsync(mine, new BulkEdit.Command([ready, markedByMe, fresh], nameof(WorkflowAction.Publish), null), CancellationToken.None));
 
-        Assert.Equal("Publish: 1 published, 2 refused: 1 four-eyes, 1 not Ready.", outcome.Message);
+        Assert.StartsWith("Publish: 1 published, 2 refused: 1 four-eyes, 1 not Ready. Refused: ", outcome.Message);
+        // Each refused item is named with its own reason.
+        Assert.Contains($"#{markedByMe} ", outcome.Message);
+        Assert.Contains("Four-eyes rule", outcome.Message);
+        Assert.Contains($"#{fresh} ", outcome.Message);
+        Assert.Contains("Publish applies to Ready items; this one is New.", outcome.Message);
+        Assert.DoesNotContain($"#{ready} ", outcome.Message);
         Assert.Equal(WorkflowState.Published, Stored(ready).State);
         Assert.Equal(WorkflowState.Ready, Stored(markedByMe).State);
         Assert.Equal(WorkflowState.New, Stored(fresh).State);

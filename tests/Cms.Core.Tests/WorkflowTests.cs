@@ -20,6 +20,7 @@ public sealed class WorkflowTests
         { WorkflowState.Ready, WorkflowAction.Publish, WorkflowState.Published, Roles.Publisher, false },
         { WorkflowState.Published, WorkflowAction.Withdraw, WorkflowState.Withdrawn, Roles.Publisher, true },
         { WorkflowState.Withdrawn, WorkflowAction.ReopenWithdrawn, WorkflowState.New, Roles.Publisher, false },
+        { WorkflowState.Published, WorkflowAction.Correct, WorkflowState.Published, Roles.Publisher, true },
     };
 
     [Theory]
@@ -90,5 +91,39 @@ public sealed class WorkflowTests
         Assert.Equal("four-eyes", Workflow.Short(Workflow.Check(WorkflowAction.Publish, In(WorkflowState.Ready, readyBy: "me"), As(Roles.Admin, "me"), true)));
         Assert.Equal("not Ready", Workflow.Short(Workflow.Check(WorkflowAction.Publish, In(WorkflowState.New), As(Roles.Admin), true)));
         Assert.Equal("not New or Ready", Workflow.Short(Workflow.Check(WorkflowAction.Reject, In(WorkflowState.Published), As(Roles.Admin), true)));
+    }
+
+    [Fact]
+    public void A_correction_stays_Published_writes_output_and_its_author_may_not_publish_it()
+    {
+        var correct = Workflow.Get(WorkflowAction.Correct);
+        Assert.Equal(OutputEffect.Write, correct.Output);
+        Assert.Equal([WorkflowState.Published], correct.From);
+        var changedBy = In(WorkflowState.Published, readyBy: "corrector");
+
+        var own = Workflow.Check(WorkflowAction.Correct, changedBy, As(Roles.Publisher, "corrector"), fourEyes: true);
+        var other = Workflow.Check(WorkflowAction.Correct, changedBy, As(Roles.Publisher, "second"), fourEyes: true);
+
+        Assert.Equal(Refusal.FourEyes, own.Refusal);
+        Assert.Contains("changed this item since it was published", own.Message);
+        Assert.Equal(Refusal.None, other.Refusal);
+        Assert.Equal(Refusal.LinksUndecided, Workflow.Check(WorkflowAction.Correct, In(WorkflowState.Published, undecided: 1), As(Roles.Publisher), true).Refusal);
+    }
+
+    [Theory]
+    [InlineData(WorkflowState.Ready, WorkflowAction.Publish)]
+    [InlineData(WorkflowState.Published, WorkflowAction.Correct)]
+    public void A_pending_source_revision_refuses_the_moves_that_write_output(WorkflowState state, WorkflowAction action)
+    {
+        var facts = new ItemFacts(state, 0, "marker", PendingRevision: true);
+
+        var check = Workflow.Check(action, facts, As(Roles.Publisher, "second"), fourEyes: true);
+
+        Assert.Equal(Refusal.PendingRevision, check.Refusal);
+        Assert.Equal(Workflow.PendingRevisionMessage, check.Message);
+        Assert.Equal("source revision pending", Workflow.Short(check));
+        // Moves that write nothing stay possible: withdrawing a live item, sending a Ready one back.
+        Assert.True(Workflow.Check(WorkflowAction.Withdraw, facts with { State = WorkflowState.Published }, As(Roles.Publisher), true).Allowed);
+        Assert.True(Workflow.Check(WorkflowAction.SendBack, facts with { State = WorkflowState.Ready }, As(Roles.Editor), true).Allowed);
     }
 }

@@ -10,11 +10,20 @@ public static class ItemChanges
 {
     // A person's change: from now on the importer keeps new sources aside instead of overwriting,
     // and the row's xmin moves, so an editor holding an older version gets a conflict.
-    public static void Stamp(Item item, Actor actor, DateTimeOffset now)
+    // On a Published item the change waits for a correction, which four-eyes keeps its author from
+    // publishing: they are remembered where a Ready item remembers who marked it ready. A workflow
+    // move (changesContent: false) is not such a change: the publisher of an item has not changed it.
+    public static void Stamp(Item item, Actor actor, DateTimeOffset now, bool changesContent = true)
     {
         item.EditedAt = now;
         item.EditedBy = actor.Name;
         item.UpdatedAt = now;
+        if (changesContent && item.State == WorkflowState.Published)
+        {
+            item.ReadyBy = ItemTransitions.Identity(actor);
+            item.ReadyByName = actor.Name;
+            item.ReadyAt = now;
+        }
     }
 
     // The state, and who marked the item Ready: set on entering Ready, cleared on leaving it.

@@ -59,6 +59,7 @@ public sealed class ItemPage(CmsDbContext db, QueueQuery queue, ItemLeases lease
                     i.SourceYaml.Length > SourceChars ? i.SourceYaml.Substring(0, SourceChars) : i.SourceYaml, i.SourceYaml.Length,
                     i.SourceChanged, i.EditedAt, i.EditedBy, i.Version),
                 i.ImagesJson, i.ReadyBy, i.ReadyByName, i.ReadyAt, i.PublishAt, i.PublishScheduledByName, i.OutputFile,
+                PendingRevision = i.Revisions.Any(r => r.Status == RevisionStatus.Pending),
                 Output = db.PublishJobs.Where(j => j.ItemId == i.Id).OrderByDescending(j => j.Id)
                     .Select(j => new OutputView(j.Status, j.Result, j.CompletedAt, j.Attempts, j.LastError, j.NextAttemptAt))
                     .FirstOrDefault(),
@@ -76,7 +77,7 @@ public sealed class ItemPage(CmsDbContext db, QueueQuery queue, ItemLeases lease
         var vocabulary = await db.Topics.AsNoTracking().OrderBy(t => t.Name).Select(t => t.Name).Take(2000).ToListAsync(ct);
         var (previous, next) = await queue.NeighboursAsync(from, id, ct);
 
-        var facts = new ItemFacts(item.State, links.Count(l => l.Decision == LinkDecision.Pending), row.ReadyBy);
+        var facts = new ItemFacts(item.State, links.Count(l => l.Decision == LinkDecision.Pending), row.ReadyBy, row.PendingRevision);
         var who = ItemTransitions.Facts(actor);
         var schedule = PublishSchedule.Check(facts, who, publishing.FourEyes);
         var workflow = new WorkflowView(

@@ -1,3 +1,4 @@
+using Cms.Application.Delivery;
 using Cms.Application.Publishing;
 using Cms.Core.Auditing;
 using Cms.Core.Items;
@@ -11,9 +12,12 @@ namespace Cms.Application.Items;
 // the item page, the queue's bulk actions and the scheduler all come here. A move that writes or
 // removes output adds an outbox row in the same transaction; every move and every refused one is
 // audited.
-public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
+public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options, DeliveryRecorder delivery)
 {
     public const int MaxReasonLength = 500;
+
+    // A bulk result names at most this many refused items (each with its reason), then counts the rest.
+    public const int MaxNamedRefusals = 20;
 
     public const string ConflictMessage = "Someone changed these items meanwhile; nothing was changed. Look again and retry.";
 
@@ -41,7 +45,7 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
         }
         var from = item.State;
         var check = Apply(Facts(actor), item, request.Action, reason, batch, "item");
-        if (!await batch.WriteAsync(ct))
+        if (!await WriteAsync(actor, batch, ct))
         {
             return Outcome.Conflict(ConflictMessage);
         }
@@ -74,9 +78,9 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
         var batch = new TransitionBatch(db, actor, DateTimeOffset.UtcNow);
         await batch.LoadAsync(distinct, ct);
         var facts = Facts(actor);
-        var refused = batch.Items.Select(i => Apply(facts, i, action, reason, batch, "bulk"))
-            .Where(c => !c.Allowed).Select(Workflow.Short).ToList();
-        if (!await batch.WriteAsync(ct))
+        var checks = batch.Items.Select(i => (Item: i, Check: Apply(facts, i, action, reason, batch, "bulk"))).Where(c => !c.Check.Allowed).ToList();
+        var refused = checks.Select(c => Workflow.Short(c.Check)).ToList();
+        if (!await WriteAsync(actor, batch, ct))
         {
             return Outcome.Conflict(ConflictMessage);
         }
@@ -94,7 +98,27 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
         {
             message += $", {distinct.Count - batch.Items.Count} not found";
         }
+        // Each refused item by name, so the person can go and fix it.
+        if (checks.Count > 0)
+        {
+            message += ". Refused: " + string.Join("; ", checks.Take(MaxNamedRefusals).Select(c => $"#{c.Item.Id} “{(c.Item.Title.Length > 80 ? c.Item.Title[..80] + "…" : c.Item.Title)}”: {c.Check.Message}"));
+            if (checks.Count > MaxNamedRefusals)
+            {
+                message += $"; and {checks.Count - MaxNamedRefusals} more";
+            }
+        }
         return Outcome.Ok(message + ".");
+    }
+
+    // The batch's rows, then what its moves deliver (same transaction). False on a conflict.
+    internal async Task<bool> WriteAsync(Actor actor, TransitionBatch batch, CancellationToken ct)
+    {
+        if (!await batch.WriteAsync(ct))
+        {
+            return false;
+        }
+        await delivery.RecordAsync(actor, batch.Jobs, batch.Now, ct);
+        return true;
     }
 
     public static ActorFacts Facts(Actor actor) => new(Identity(actor), actor.Permissions);
@@ -108,7 +132,7 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options)
     // the worker publishes on their behalf).
     internal TransitionCheck Apply(ActorFacts who, Item item, WorkflowAction action, string? reason, TransitionBatch batch, string via, object? onBehalfOf = null)
     {
-        var check = Workflow.Check(action, new ItemFacts(item.State, batch.Undecided(item), item.ReadyBy), who, options.FourEyes);
+        var check = Workflow.Check(action, new ItemFacts(item.State, batch.Undecided(item), item.ReadyBy, batch.PendingRevision(item)), who, options.FourEyes);
         var id = item.Id.ToString();
         if (!check.Allowed)
         {

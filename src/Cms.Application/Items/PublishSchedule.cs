@@ -42,7 +42,8 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
             return Outcome.NotFound();
         }
         var undecided = await db.RelatedLinks.CountAsync(l => l.ItemId == itemId && l.Decision == LinkDecision.Pending, ct);
-        var check = Check(new ItemFacts(item.State, undecided, item.ReadyBy), ItemTransitions.Facts(actor), options.FourEyes);
+        var pending = await db.SourceRevisions.AnyAsync(r => r.ItemId == itemId && r.Status == RevisionStatus.Pending, ct);
+        var check = Check(new ItemFacts(item.State, undecided, item.ReadyBy, pending), ItemTransitions.Facts(actor), options.FourEyes);
         if (!check.Allowed)
         {
             AuditLog.Add(db, actor, AuditActions.ItemTransitionRefused, AuditTargets.Item, itemId.ToString(),
@@ -130,7 +131,7 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
                 batch.Changed(item);
             }
         }
-        if (!await batch.WriteAsync(ct))
+        if (!await transitions.WriteAsync(worker, batch, ct))
         {
             return 0;
         }

@@ -22,6 +22,8 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
 
     public const string Accepted = "Source revision accepted.";
     public const string Dismissed = "Source revision dismissed.";
+    // The sites still have the published version; the Correct move is offered on the page.
+    public const string AcceptedOnPublished = "Source revision accepted. Sites still have the published version: publish a correction to deliver the change.";
     public const string NotPending = "This source revision is no longer pending (someone decided it already).";
 
     // One compared field: the item's value now, the incoming one, and whether an editor changed
@@ -178,6 +180,6 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
             db.ChangeTracker.Clear();
             return Outcome.Conflict("Someone saved this item after you opened it; look at the comparison again.");
         }
-        return Outcome.Ok(accept ? Accepted : Dismissed);
+        return Outcome.Ok(!accept ? Dismissed : item.State == WorkflowState.Published ? AcceptedOnPublished : Accepted);
     }
 }

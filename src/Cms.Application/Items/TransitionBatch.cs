@@ -20,6 +20,7 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
 {
     private readonly HashSet<long> _changed = [];
     private Dictionary<long, int> _undecided = [];
+    private HashSet<long> _pendingRevision = [];
 
     public string ActorName => actor.Name;
     public DateTimeOffset Now => now;
@@ -35,10 +36,13 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
 
     public int Undecided(Item item) => _undecided[item.Id];
 
+    // Whether a source revision waits for a decision: nothing may be published past it.
+    public bool PendingRevision(Item item) => _pendingRevision.Contains(item.Id);
+
     // The item is written back, stamped as this actor's change.
     public void Changed(Item item)
     {
-        ItemChanges.Stamp(item, actor, now);
+        ItemChanges.Stamp(item, actor, now, changesContent: false);
         _changed.Add(item.Id);
     }
 
@@ -71,10 +75,12 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
                     MergedIntoId = i.MergedIntoId,
                 },
                 Undecided = i.RelatedLinks.Count(l => l.Decision == LinkDecision.Pending),
+                PendingRevision = i.Revisions.Any(r => r.Status == RevisionStatus.Pending),
             })
             .ToListAsync(ct);
         Items = rows.Select(r => r.Item).ToList();
         _undecided = rows.ToDictionary(r => r.Item.Id, r => r.Undecided);
+        _pendingRevision = rows.Where(r => r.PendingRevision).Select(r => r.Item.Id).ToHashSet();
         var names = Items.Where(s => s.OutputFile is null).Select(s => s.FileName).Distinct().ToList();
         var taken = await db.Items.Where(i => i.OutputFile != null && names.Contains(i.OutputFile)).Select(i => i.OutputFile!).ToListAsync(ct);
         TakenOutputFiles = taken.ToHashSet(StringComparer.Ordinal);

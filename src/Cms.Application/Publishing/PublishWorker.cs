@@ -30,6 +30,7 @@ public sealed class PublishWorker(CmsDbContext db, ItemExporter exporter, Publis
     private sealed record Work(long ItemId, List<Job> Jobs, WorkflowState State, string? OutputFile)
     {
         public ItemExporter.Prepared? Source { get; set; }
+        public string? Text { get; set; }
         public string? Error { get; set; }
         public string? Result { get; set; }
         public string? Hash { get; set; }
@@ -114,9 +115,21 @@ public sealed class PublishWorker(CmsDbContext db, ItemExporter exporter, Publis
         var published = work.Where(w => w.State == WorkflowState.Published && w.OutputFile is not null).ToDictionary(w => w.ItemId);
         if (published.Count > 0)
         {
-            foreach (var prepared in await exporter.PrepareAsync(await exporter.RowsAsync([.. published.Keys], ct), ct))
+            // The version recorded by the move (DeliveryRecorder), the same one every other target
+            // delivers; an item published before delivery existed is rendered as it is now.
+            var ids = published.Keys.ToList();
+            foreach (var recorded in await db.PublishedItems.AsNoTracking().Where(p => ids.Contains(p.ItemId) && !p.Withdrawn && p.Output != null)
+                .Select(p => new { p.ItemId, p.Output }).ToListAsync(ct))
             {
-                published[prepared.Row.Id].Source = prepared;
+                published[recorded.ItemId].Text = recorded.Output;
+            }
+            var unrecorded = published.Values.Where(w => w.Text is null).Select(w => w.ItemId).ToList();
+            if (unrecorded.Count > 0)
+            {
+                foreach (var prepared in await exporter.PrepareAsync(await exporter.RowsAsync(unrecorded, ct), ct))
+                {
+                    published[prepared.Row.Id].Source = prepared;
+                }
             }
         }
         log.LogDebug("{Items} items to render prepared", published.Count);
@@ -131,7 +144,7 @@ public sealed class PublishWorker(CmsDbContext db, ItemExporter exporter, Publis
                 }
                 else if (w.State == WorkflowState.Published)
                 {
-                    w.Hash = await OutputFiles.WriteAsync(options.Folder, w.OutputFile, exporter.Render(w.Source!), token);
+                    w.Hash = await OutputFiles.WriteAsync(options.Folder, w.OutputFile, w.Text ?? exporter.Render(w.Source!), token);
                     w.Result = "written";
                 }
                 else

@@ -78,7 +78,7 @@ public sealed class MergeItems(CmsDbContext db)
                 changes.Add(dropped);
             }
             item.MergedIntoId = lead.Id;
-            ItemChanges.Stamp(item, actor, now);
+            ItemChanges.Stamp(item, actor, now, changesContent: false);
 
             var url = item.WebUrl ?? item.OriginalUrl;
             // A related link is identified by its URL. Until LINKS' LinkIdentity (normalized URL)

@@ -22,6 +22,22 @@ public static class AuditActions
     public const string PublishOutputRemoved = "publish.output-removed";
     public const string PublishOutputFailed = "publish.output-failed";
 
+    // Delivery: each published, corrected or withdrawn version as consuming sites see it, the sites
+    // and their tokens, webhook endpoints and what their deliveries did.
+    public const string DeliveryVersionRecorded = "delivery.version-recorded";
+    public const string DeliverySiteCreated = "delivery.site-created";
+    public const string DeliveryTokenRotated = "delivery.token-rotated";
+    public const string DeliverySiteRevoked = "delivery.site-revoked";
+    public const string DeliveryAccessRefused = "delivery.access-refused";
+    public const string WebhookEndpointCreated = "webhook.endpoint-created";
+    public const string WebhookSecretRotated = "webhook.secret-rotated";
+    public const string WebhookEndpointDisabled = "webhook.endpoint-disabled";
+    public const string WebhookEndpointEnabled = "webhook.endpoint-enabled";
+    public const string WebhookEndpointDeleted = "webhook.endpoint-deleted";
+    public const string WebhookDeliveryReplayed = "webhook.delivery-replayed";
+    public const string WebhookDelivered = "webhook.delivered";
+    public const string WebhookDeliveryFailed = "webhook.delivery-failed";
+
     public const string TopicCreated = "topic.created";
     public const string TopicRenamed = "topic.renamed";
     public const string TopicMerged = "topic.merged";
@@ -83,4 +99,6 @@ public static class AuditTargets
     public const string Category = "category";
     public const string User = "user";
     public const string Link = "link";
+    public const string Site = "site";
+    public const string Webhook = "webhook";
 }

@@ -11,6 +11,7 @@ public enum WorkflowAction
     Publish,
     Withdraw,
     ReopenWithdrawn,
+    Correct,
 }
 
 // Why a transition may not happen now. Reason text is validation, not a refusal, so it is not here.
@@ -21,6 +22,7 @@ public enum Refusal
     Permission,
     LinksUndecided,
     FourEyes,
+    PendingRevision,
 }
 
 // What a transition does to the publish folder.
@@ -43,9 +45,11 @@ public sealed record Transition(
     bool FourEyes,
     OutputEffect Output);
 
-// The facts about an item that decide its transitions. ReadyBy is who marked it Ready (user id, or
-// the name for actors without an account, such as the command line).
-public sealed record ItemFacts(WorkflowState State, int UndecidedLinks, string? ReadyBy);
+// The facts about an item that decide its transitions. ReadyBy is whose work a publication would
+// release: who marked it Ready, or, on a Published item, who changed it since (user id, or the name
+// for actors without an account, such as the command line). PendingRevision: the source changed
+// after review and nobody has accepted or dismissed the change yet.
+public sealed record ItemFacts(WorkflowState State, int UndecidedLinks, string? ReadyBy, bool PendingRevision = false);
 
 // The facts about whoever asks: their identity (same form as ItemFacts.ReadyBy) and permissions.
 public sealed record ActorFacts(string Identity, IReadOnlySet<string> Permissions);
@@ -79,7 +83,12 @@ public static class Workflow
             Permissions.PublishItems, RequiresReason: true, RequiresDecidedLinks: false, FourEyes: false, OutputEffect.Remove),
         new(WorkflowAction.ReopenWithdrawn, "Reopen withdrawn", "reopened", [WorkflowState.Withdrawn], WorkflowState.New,
             Permissions.PublishItems, RequiresReason: false, RequiresDecidedLinks: false, FourEyes: false, OutputEffect.None),
+        // A new version of a live item: every target gets it, the item never leaves Published.
+        new(WorkflowAction.Correct, "Publish correction", "corrected", [WorkflowState.Published], WorkflowState.Published,
+            Permissions.PublishItems, RequiresReason: true, RequiresDecidedLinks: true, FourEyes: true, OutputEffect.Write),
     ];
+
+    public const string PendingRevisionMessage = "The source changed after review: accept or dismiss the source's change first.";
 
     public static Transition Get(WorkflowAction action) => Transitions.Single(t => t.Action == action);
 
@@ -105,9 +114,15 @@ public static class Workflow
             return new(t, Refusal.LinksUndecided,
                 $"Decide every related link first ({item.UndecidedLinks} still pending).");
         }
+        if (t.Output == OutputEffect.Write && item.PendingRevision)
+        {
+            return new(t, Refusal.PendingRevision, PendingRevisionMessage);
+        }
         if (t.FourEyes && fourEyes && item.ReadyBy is not null && item.ReadyBy == actor.Identity)
         {
-            return new(t, Refusal.FourEyes, "Four-eyes rule: you marked this item ready, so another publisher must publish it.");
+            return new(t, Refusal.FourEyes, item.State == WorkflowState.Published
+                ? "Four-eyes rule: you changed this item since it was published, so another publisher must publish the correction."
+                : "Four-eyes rule: you marked this item ready, so another publisher must publish it.");
         }
         return new(t, Refusal.None, null);
     }
@@ -126,6 +141,7 @@ public static class Workflow
         Refusal.Permission => "no permission",
         Refusal.LinksUndecided => "related links undecided",
         Refusal.FourEyes => "four-eyes",
+        Refusal.PendingRevision => "source revision pending",
         _ => "allowed",
     };
 

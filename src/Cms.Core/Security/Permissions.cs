@@ -10,7 +10,10 @@ public static class Permissions
     public const string ViewAudit = nameof(ViewAudit);
     public const string ManageUsers = nameof(ManageUsers);
 
-    public static readonly IReadOnlyList<string> All = [ReviewItems, ImportItems, PublishItems, ManageTopics, ViewAudit, ManageUsers];
+    // Consuming sites (API and feed tokens) and webhook endpoints: they decide where published items go.
+    public const string ManageDelivery = nameof(ManageDelivery);
+
+    public static readonly IReadOnlyList<string> All = [ReviewItems, ImportItems, PublishItems, ManageTopics, ViewAudit, ManageUsers, ManageDelivery];
 
     // The one place roles map to permissions.
     public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> ByRole = new Dictionary<string, IReadOnlyList<string>>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Cms.Application.Auditing;
+using Cms.Application.Delivery;
 using Cms.Application.Publishing;
 
 namespace Cms.Web.Cli;
@@ -50,20 +51,24 @@ public static class AuditCommands
     public static Command Worker()
     {
         var once = new Option<bool>("--once") { Description = "Do what is due now, then exit." };
-        var command = new Command("worker", "Run the publishing worker (outbox and scheduled publishing).") { once };
+        var command = new Command("worker", "Run the publishing worker (outbox, scheduled publishing and webhooks).") { once };
         command.SetAction(async (parse, ct) =>
         {
             using var host = CliHost.Build();
             var loop = host.Services.GetRequiredService<PublishingLoop>();
+            var webhooks = host.Services.GetRequiredService<WebhookLoop>();
             if (parse.GetValue(once))
             {
+                // Files first: a webhook for a version is sent after its move, whatever the folder does.
                 await loop.DrainAsync(ct);
+                await webhooks.RoundAsync(ct);
                 Console.WriteLine("publishing worker: nothing more is due");
                 return CmsCli.Ok;
             }
-            // The link checker runs beside it when enabled (LinkCheck:Enabled), as in the web app.
+            // The link checker runs beside them when enabled (LinkCheck:Enabled), as in the web app.
             var links = host.Services.GetRequiredService<Cms.Core.Links.LinkCheckSettings>();
-            await Task.WhenAll(loop.RunAsync(ct), links.Enabled ? host.Services.GetRequiredService<Cms.Application.Links.LinkCheckLoop>().RunAsync(ct) : Task.CompletedTask);
+            await Task.WhenAll(loop.RunAsync(ct), webhooks.RunAsync(ct),
+                links.Enabled ? host.Services.GetRequiredService<Cms.Application.Links.LinkCheckLoop>().RunAsync(ct) : Task.CompletedTask);
             return CmsCli.Ok;
         });
         return command;

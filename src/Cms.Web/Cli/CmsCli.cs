@@ -26,6 +26,9 @@ public static class CmsCli
         root.Add(AuditCommands.Audit());
         root.Add(AuditCommands.Worker());
         root.Add(StoriesCommand.Build());
+        root.Add(DeliveryCommands.Sites());
+        root.Add(DeliveryCommands.Webhooks());
+        root.Add(ItemsCommands.Build());
         return root;
     }
 

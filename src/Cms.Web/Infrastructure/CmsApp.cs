@@ -4,6 +4,7 @@ using Cms.Application;
 using Cms.Application.Importing;
 using Cms.Core.Security;
 using Cms.Data;
+using Cms.Web.Api;
 using Cms.Web.Infrastructure.Accounts;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -28,6 +29,7 @@ public static class CmsApp
         // Drains the publishing outbox (Publishing:Worker=false leaves that to `./cms worker`).
         services.AddHostedService<Cms.Application.Publishing.PublishingService>();
         services.AddHostedService<Cms.Application.Links.LinkCheckService>();
+        services.AddHostedService<Cms.Application.Delivery.WebhookService>();
 
         builder.AddCmsAccounts();
         services.AddAntiforgery(o => o.Cookie.Name = "cms.af");
@@ -50,6 +52,7 @@ public static class CmsApp
             c.AuthorizeFolder("/Items", Permissions.ReviewItems);
             c.AuthorizeFolder("/Import", Permissions.ImportItems);
             c.AuthorizeFolder("/Admin", Permissions.ManageUsers);
+            c.AuthorizeFolder("/Admin/Delivery", Permissions.ManageDelivery);
             c.AuthorizeFolder("/Topics", Permissions.ManageTopics);
             c.AuthorizeFolder("/Audit", Permissions.ViewAudit);
             c.AllowAnonymousToPage("/Account/Login");
@@ -102,6 +105,7 @@ public static class CmsApp
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealth }).AllowAnonymous();
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealth }).AllowAnonymous();
         app.MapRazorPages();
+        app.MapDeliveryApi();
         return app;
     }
 

@@ -44,6 +44,7 @@ public sealed class WorkflowHttpTests(WorkflowFixture fixture) : WebTest(fixture
         [WorkflowAction.Publish] = Roles.Publisher,
         [WorkflowAction.Withdraw] = Roles.Publisher,
         [WorkflowAction.ReopenWithdrawn] = Roles.Publisher,
+        [WorkflowAction.Correct] = Roles.Publisher,
     };
 
     public static TheoryData<WorkflowAction, string, bool> EveryMove()

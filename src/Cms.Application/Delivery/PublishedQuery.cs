@@ -1,0 +1,83 @@
+using System.Globalization;
+using Cms.Data;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Cms.Application.Delivery;
+
+// What consuming sites read: the delivered versions (published_items), by cursor for mirrors and
+// newest first for feeds. Straight SQL over one table and its indexes; the document is passed
+// through as stored.
+public sealed class PublishedQuery(CmsDbContext db)
+{
+    public const int DefaultPage = 100;
+    public const int MaxPage = 1000;
+
+    public sealed record Entry(long Id, int Version, bool Withdrawn, long Seq, DateTimeOffset ChangedAt, DateTimeOffset FirstPublishedAt, string? Document);
+
+    public static string Cursor(long seq) => seq.ToString(CultureInfo.InvariantCulture);
+
+    // A cursor is the decimal seq of the last entry seen; "" or absent is the start.
+    public static bool TryParseCursor(string? text, out long seq)
+    {
+        seq = 0;
+        return string.IsNullOrEmpty(text) || (text.Length <= 19 && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out seq));
+    }
+
+    // Entries changed after the cursor, in cursor order.
+    public Task<List<Entry>> AfterAsync(long after, int limit, CancellationToken ct) =>
+        ReadAsync("SELECT item_id, version, withdrawn, seq, changed_at, first_published_at, document FROM published_items WHERE seq > @after ORDER BY seq LIMIT @limit",
+            c =>
+            {
+                c.Parameters.AddWithValue("after", after);
+                c.Parameters.AddWithValue("limit", limit);
+            }, ct);
+
+    public async Task<Entry?> OneAsync(long id, CancellationToken ct) =>
+        (await ReadAsync("SELECT item_id, version, withdrawn, seq, changed_at, first_published_at, document FROM published_items WHERE item_id = @id",
+            c => c.Parameters.AddWithValue("id", id), ct)).SingleOrDefault();
+
+    // Newest first, older than `before` (a cursor) when given, optionally of one category or topic;
+    // one more than asked, so the caller knows whether an older page exists.
+    public Task<List<Entry>> NewestAsync(string? category, string? topic, long? before, int limit, CancellationToken ct) =>
+        ReadAsync($"""
+            SELECT item_id, version, withdrawn, seq, changed_at, first_published_at, document FROM published_items
+            WHERE seq < @before {(category is null ? "" : "AND category = @category")} {(topic is null ? "" : "AND topics @> ARRAY[@topic]::text[]")}
+            ORDER BY seq DESC LIMIT @limit
+            """,
+            c =>
+            {
+                c.Parameters.AddWithValue("before", before ?? long.MaxValue);
+                c.Parameters.AddWithValue("limit", limit + 1);
+                if (category is not null)
+                {
+                    c.Parameters.AddWithValue("category", category);
+                }
+                if (topic is not null)
+                {
+                    c.Parameters.AddWithValue("topic", topic);
+                }
+            }, ct);
+
+    private async Task<List<Entry>> ReadAsync(string sql, Action<NpgsqlCommand> parameters, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var command = new NpgsqlCommand(sql, (NpgsqlConnection)db.Database.GetDbConnection());
+            parameters(command);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            var entries = new List<Entry>();
+            while (await reader.ReadAsync(ct))
+            {
+                entries.Add(new Entry(reader.GetInt64(0), reader.GetInt32(1), reader.GetBoolean(2), reader.GetInt64(3),
+                    reader.GetFieldValue<DateTimeOffset>(4), reader.GetFieldValue<DateTimeOffset>(5), reader.IsDBNull(6) ? null : reader.GetString(6)));
+            }
+            return entries;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+}

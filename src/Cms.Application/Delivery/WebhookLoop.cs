@@ -1,0 +1,82 @@
+using Cms.Application.Publishing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Cms.Application.Delivery;
+
+// The webhook sender's loop, beside the publishing loop (in the web app's worker and in
+// `./cms worker`): send what is due, then sleep until a notification (a move committed a delivery,
+// an endpoint was enabled, a replay), the next retry, or the poll interval.
+public sealed class WebhookLoop(IServiceScopeFactory scopes, IConfiguration configuration, WebhookOptions options, ILogger<WebhookLoop> log)
+{
+    public async Task RunAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await using var listener = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(CmsApplication.ConnectionString(configuration))
+                {
+                    KeepAlive = 30,
+                }.ConnectionString);
+                await listener.OpenAsync(ct);
+                await using (var listen = new NpgsqlCommand($"LISTEN {DeliveryRecorder.Channel}", listener))
+                {
+                    await listen.ExecuteNonQueryAsync(ct);
+                }
+                while (!ct.IsCancellationRequested)
+                {
+                    var wait = await RoundAsync(ct) - DateTimeOffset.UtcNow;
+                    if (wait > TimeSpan.Zero)
+                    {
+                        await listener.WaitAsync(wait, ct);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                log.LogError(ex, "webhook sender: database unavailable; retrying");
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(2), ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    // Sends everything due now, then returns when to look again.
+    public async Task<DateTimeOffset> RoundAsync(CancellationToken ct)
+    {
+        int sent;
+        do
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            sent = await scope.ServiceProvider.GetRequiredService<WebhookSender>().RunOnceAsync(ct);
+        }
+        while (sent > 0);
+        await using var last = scopes.CreateAsyncScope();
+        var next = await last.ServiceProvider.GetRequiredService<WebhookSender>().NextDueAsync(ct);
+        var now = DateTimeOffset.UtcNow;
+        var wake = next is { } n && n < now + options.PollInterval ? n : now + options.PollInterval;
+        var soonest = now.AddMilliseconds(250);
+        return wake < soonest ? soonest : wake;
+    }
+}
+
+// The loop as a hosted service of the web app, on when the app runs the publishing worker.
+public sealed class WebhookService(WebhookLoop loop, PublishingOptions options) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        options.Worker ? Task.Run(() => loop.RunAsync(stoppingToken), stoppingToken) : Task.CompletedTask;
+}

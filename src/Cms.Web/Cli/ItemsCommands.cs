@@ -1,0 +1,56 @@
+using System.CommandLine;
+using System.Globalization;
+using Cms.Application;
+using Cms.Application.Items;
+using Cms.Core.Items;
+
+namespace Cms.Web.Cli;
+
+// `./cms items publish|correct|withdraw|schedule`: the workflow moves from the shell, through the
+// same ItemTransitions and PublishSchedule as the pages (same rules: four-eyes, pending source
+// revisions, reasons), with cli:<os user> as the actor. Each refused item is named with its reason.
+public static class ItemsCommands
+{
+    public static Command Build()
+    {
+        var items = new Command("items", "Workflow moves on items.");
+        items.Add(Move("publish", "Publish Ready items.", WorkflowAction.Publish));
+        items.Add(Move("correct", "Publish a correction of Published items (reason required).", WorkflowAction.Correct));
+        items.Add(Move("withdraw", "Withdraw Published items (reason required).", WorkflowAction.Withdraw));
+        items.Add(Schedule());
+        return items;
+    }
+
+    private static Command Move(string name, string description, WorkflowAction action)
+    {
+        var ids = new Argument<long[]>("id") { Arity = ArgumentArity.OneOrMore };
+        var reason = new Option<string?>("--reason") { Description = "Why (required for correct and withdraw)." };
+        var command = new Command(name, description) { ids, reason };
+        command.SetAction(async (parse, ct) =>
+        {
+            var outcome = await CliHost.RunAsync(s => s.GetRequiredService<ItemTransitions>()
+                .HandleManyAsync(Actor.CommandLine(), parse.GetRequiredValue(ids), action, parse.GetValue(reason), ct));
+            var code = CmsCli.Report(outcome);
+            // Some items refused: the line names them; the exit code says so too.
+            return code == CmsCli.Ok && outcome.Message?.Contains(" refused", StringComparison.Ordinal) == true ? CmsCli.Refused : code;
+        });
+        return command;
+    }
+
+    private static Command Schedule()
+    {
+        var id = new Argument<long>("id");
+        var at = new Option<string>("--at") { Description = "When, in UTC: yyyy-MM-ddTHH:mm", Required = true };
+        var command = new Command("schedule", "Schedule a Ready item's publication.") { id, at };
+        command.SetAction(async (parse, ct) =>
+        {
+            if (!DateTimeOffset.TryParse(parse.GetRequiredValue(at), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var when))
+            {
+                Console.Error.WriteLine("--at: not a date and time such as 2030-01-31T08:00");
+                return CmsCli.UsageOrInfrastructure;
+            }
+            return CmsCli.Report(await CliHost.RunAsync(s => s.GetRequiredService<PublishSchedule>().ScheduleAsync(Actor.CommandLine(), parse.GetValue(id), when, ct)));
+        });
+        return command;
+    }
+}

@@ -1,0 +1,284 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Cms.Application.Delivery;
+using Cms.Application.Outbound;
+using Cms.Core.Auditing;
+using Cms.Core.Items;
+using Cms.Data.Entities;
+using Cms.Web.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cms.Web.Tests.Delivery;
+
+public sealed class WebhookTests(DeliveryFixture app) : WebTest(app), IClassFixture<DeliveryFixture>
+{
+    private static readonly string[] AllEvents = [.. DeliveryEvents.All];
+
+    // The class shares one database: a test's endpoints must not receive the next test's events.
+    public override async Task DisposeAsync()
+    {
+        Factory.WithDb(db => db.WebhookEndpoints.ExecuteUpdate(u => u.SetProperty(e => e.Enabled, false)));
+        await base.DisposeAsync();
+    }
+
+    private async Task<(long Id, string Secret)> EndpointAsync(WebhookReceiver receiver, params string[] events)
+    {
+        var outcome = await app.RunAsync(s => s.GetRequiredService<WebhookEndpoints>().AddAsync(Actor.CommandLine(), receiver.Url, events.Length == 0 ? AllEvents : events, CancellationToken.None));
+        Assert.True(outcome.Succeeded, outcome.Result.Message);
+        Assert.StartsWith("whsec_", outcome.Value.Secret);
+        receiver.Secrets["current"] = outcome.Value.Secret;
+        return outcome.Value;
+    }
+
+    // Sends until nothing is due now; a safety net, not a clock: the test fails with a message if the
+    // deliveries never settle.
+    private async Task DrainAsync(Func<bool>? until = null)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            var sent = await app.SendWebhooksAsync();
+            if (until?.Invoke() ?? sent == 0)
+            {
+                return;
+            }
+            if (sent == 0)
+            {
+                await Task.Delay(100);
+            }
+        }
+        Assert.Fail("webhook deliveries did not settle within 60 s");
+    }
+
+    private List<WebhookDelivery> Deliveries(long endpoint) => Factory.WithDb(db => db.WebhookDeliveries.Where(d => d.EndpointId == endpoint).OrderBy(d => d.Id).ToList());
+
+    private static JsonElement Body(WebhookReceiver.Received r) => JsonDocument.Parse(r.Body).RootElement;
+
+    [Fact]
+    public async Task Each_event_is_delivered_successfully_exactly_once_per_endpoint_through_500_a_timeout_and_429_with_Retry_After_in_order_per_item()
+    {
+        await using var flaky = await WebhookReceiver.StartAsync();
+        await using var healthy = await WebhookReceiver.StartAsync();
+        var (flakyId, _) = await EndpointAsync(flaky);
+        var (healthyId, _) = await EndpointAsync(healthy);
+        flaky.ThenStatus(500);
+        flaky.ThenNoAnswer();
+        flaky.ThenStatus(429, retryAfter: "2");
+        var id = (await app.PublishedAsync(1))[0];
+        Assert.True((await app.MoveAsync([id], WorkflowAction.Withdraw, DeliveryFixture.Publisher, "wrong story")).Succeeded);
+
+        await DrainAsync(() => Deliveries(flakyId).All(d => d.Status == WebhookDeliveryStatus.Succeeded) && Deliveries(healthyId).All(d => d.Status == WebhookDeliveryStatus.Succeeded));
+
+        foreach (var receiver in new[] { flaky, healthy })
+        {
+            var ok = receiver.Requests.Where(r => r.Status == 200).ToList();
+            Assert.Equal(["item.published", "item.withdrawn"], ok.Select(r => Body(r).GetProperty("type").GetString()));
+            Assert.Equal(2, ok.Select(r => r.Id).Distinct().Count());
+            Assert.All(receiver.Requests, r => Assert.Equal(["current"], r.VerifiedWith));
+            Assert.All(ok, r => Assert.Equal(id, Body(r).GetProperty("data").GetProperty("id").GetInt64()));
+            Assert.Equal([1, 2], ok.Select(r => Body(r).GetProperty("data").GetProperty("version").GetInt32()));
+        }
+        // The flaky endpoint saw the first message four times (500, no answer, 429, 200), always with
+        // the same webhook-id, and the withdrawal only after it.
+        var first = flaky.Requests[0].Id;
+        Assert.Equal([500, 504, 429, 200, 200], flaky.Requests.Select(r => r.Status));
+        Assert.All(flaky.Requests.Take(4), r => Assert.Equal(first, r.Id));
+        Assert.True(flaky.Requests[3].At - flaky.Requests[2].At >= TimeSpan.FromSeconds(1.9), "Retry-After: 2 was honoured");
+        var log = Deliveries(flakyId);
+        Assert.Equal(4, log[0].Attempts);
+        Assert.Equal(200, log[0].LastStatusCode);
+        // One webhook.delivered event per endpoint for that message.
+        Assert.Equal(2, Factory.WithDb(db => db.AuditEvents.Count(a => a.Action == AuditActions.WebhookDelivered && a.Payload.Contains(first))));
+    }
+
+    [Fact]
+    public async Task A_worker_killed_while_a_receiver_holds_its_request_loses_nothing_and_the_restarted_worker_sends_the_same_message_again()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (endpoint, _) = await EndpointAsync(receiver);
+        var ids = await app.PublishedAsync(3);
+        var environment = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__Cms"] = ConnectionString,
+            ["Publishing__Folder"] = Factory.PublishFolder,
+            ["Outbound__AllowPrivateNetworks"] = "true",
+            ["DOTNET_DbgEnableMiniDump"] = "0",
+        };
+        // A real `./cms worker --once`, killed while the receiver holds the first message: the worker
+        // has claimed and sent, and not yet recorded anything.
+        var arrived = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        receiver.ThenHold(arrived);
+        using (var worker = Process.Start(Repo.Cms(environment, "worker", "--once"))!)
+        {
+            _ = worker.StandardOutput.ReadToEndAsync();
+            _ = worker.StandardError.ReadToEndAsync();
+            var held = await Task.WhenAny(arrived.Task, worker.WaitForExitAsync());
+            Assert.True(held == arrived.Task, "the worker exited before the receiver got a message");
+            worker.Kill(entireProcessTree: true);
+            await worker.WaitForExitAsync();
+        }
+        var heldId = await arrived.Task;
+
+        Assert.All(Deliveries(endpoint), d => Assert.Equal(WebhookDeliveryStatus.Pending, d.Status));
+
+        var restarted = await Repo.RunCmsAsync(environment, "worker", "--once");
+
+        Assert.True(restarted.ExitCode == 0, restarted.Errors);
+        // Messages the killed worker had sent and not recorded go out again (at least once, the
+        // specification's promise), always under their first webhook-id: one id per item.
+        var delivered = receiver.Requests.Where(r => r.Status == 200).ToList();
+        var byId = delivered.GroupBy(r => r.Id).ToList();
+        Assert.Equal(3, byId.Count);
+        Assert.Equal(ids.Order(), byId.Select(g => g.Select(r => Body(r).GetProperty("data").GetProperty("id").GetInt64()).Distinct().Single()).Order());
+        // The interrupted message goes out again under the same webhook-id, so a receiver deduplicates it.
+        Assert.Contains(heldId, delivered.Select(r => r.Id));
+        Assert.All(delivered, r => Assert.Equal(["current"], r.VerifiedWith));
+        Assert.All(Deliveries(endpoint), d => Assert.Equal(WebhookDeliveryStatus.Succeeded, d.Status));
+    }
+
+    [Fact]
+    public async Task During_a_secret_rotation_both_signatures_are_sent_and_afterwards_only_the_new_one()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (endpoint, old) = await EndpointAsync(receiver);
+        var rotated = await app.RunAsync(s => s.GetRequiredService<WebhookEndpoints>().RotateSecretAsync(Actor.CommandLine(), endpoint, TimeSpan.FromHours(1), CancellationToken.None));
+        Assert.True(rotated.Succeeded);
+        receiver.Secrets["old"] = old;
+        receiver.Secrets["new"] = rotated.Value!;
+        receiver.Secrets.TryRemove("current", out _);
+        await app.PublishedAsync(1);
+        await DrainAsync();
+
+        var request = Assert.Single(receiver.Requests);
+        Assert.Equal(["new", "old"], request.VerifiedWith.Order());
+        Assert.Equal(2, request.Signature.Split(' ').Length);
+
+        var ended = await app.RunAsync(s => s.GetRequiredService<WebhookEndpoints>().RotateSecretAsync(Actor.CommandLine(), endpoint, TimeSpan.Zero, CancellationToken.None));
+        receiver.Secrets["newest"] = ended.Value!;
+        await app.PublishedAsync(1);
+        await DrainAsync();
+
+        Assert.Equal(["newest"], receiver.Requests[1].VerifiedWith);
+    }
+
+    [Fact]
+    public async Task A_410_disables_the_endpoint_and_its_later_deliveries_wait()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (endpoint, _) = await EndpointAsync(receiver);
+        receiver.ThenStatus(410);
+        await app.PublishedAsync(1);
+        await DrainAsync();
+        await app.PublishedAsync(1);
+        await DrainAsync();
+
+        var stored = Factory.WithDb(db => db.WebhookEndpoints.Single(e => e.Id == endpoint));
+        Assert.False(stored.Enabled);
+        Assert.Contains("410", stored.DisabledReason);
+        Assert.Single(receiver.Requests);
+        // Endpoints disabled get no new deliveries; the failed one stays in the log.
+        Assert.Equal([WebhookDeliveryStatus.Failed], Deliveries(endpoint).Select(d => d.Status));
+        Assert.Single(Factory.WithDb(db => db.AuditEvents.Where(a => a.Action == AuditActions.WebhookEndpointDisabled && a.EntityId == endpoint.ToString()).ToList()));
+    }
+
+    [Fact]
+    public async Task A_redirect_is_a_failure_and_persistent_failure_disables_the_endpoint_after_the_last_retry()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var elsewhere = await WebhookReceiver.StartAsync();
+        var (endpoint, _) = await EndpointAsync(receiver);
+        for (var i = 0; i < 10; i++)
+        {
+            receiver.ThenRedirect(elsewhere.Url);
+        }
+        await app.PublishedAsync(1);
+        await DrainAsync(() => !Factory.WithDb(db => db.WebhookEndpoints.Single(e => e.Id == endpoint).Enabled));
+
+        Assert.Empty(elsewhere.Requests);
+        var delivery = Assert.Single(Deliveries(endpoint));
+        Assert.Equal(WebhookDeliveryStatus.Failed, delivery.Status);
+        Assert.Equal(6, delivery.Attempts);
+        Assert.Contains("redirects are not followed", delivery.LastError);
+        Assert.Equal(6, receiver.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_replay_sends_the_same_message_again_with_its_webhook_id()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (endpoint, _) = await EndpointAsync(receiver, DeliveryEvents.Published);
+        var id = (await app.PublishedAsync(1))[0];
+        Assert.True((await app.MoveAsync([id], WorkflowAction.Withdraw, DeliveryFixture.Publisher, "x")).Succeeded);
+        await DrainAsync();
+        var delivery = Assert.Single(Deliveries(endpoint));
+
+        var replay = await app.RunAsync(s => s.GetRequiredService<WebhookEndpoints>().ReplayAsync(Actor.CommandLine(), delivery.Id, CancellationToken.None));
+        Assert.True(replay.Succeeded, replay.Message);
+        await DrainAsync();
+
+        Assert.Equal(2, receiver.Requests.Count);
+        Assert.Equal(receiver.Requests[0].Id, receiver.Requests[1].Id);
+        Assert.Equal(receiver.Requests[0].Body, receiver.Requests[1].Body);
+        Assert.All(receiver.Requests, r => Assert.Equal("item.published", Body(r).GetProperty("type").GetString()));
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:9/hook", "loopback")]
+    [InlineData("http://localhost:9/hook", "localhost")]
+    [InlineData("http://10.1.2.3/hook", "private")]
+    [InlineData("http://169.254.169.254/latest/meta-data", "link-local")]
+    [InlineData("http://[::1]/hook", "loopback")]
+    [InlineData("http://[::ffff:192.168.1.1]/hook", "private")]
+    [InlineData("ftp://example.com/hook", "http")]
+    [InlineData("https://user:pw@example.com/hook", "password")]
+    public void An_endpoint_on_a_private_loopback_or_link_local_address_is_refused_when_added(string url, string reason)
+    {
+        var problem = OutboundGuard.ProblemWith(url, new OutboundOptions());
+        Assert.NotNull(problem);
+        Assert.Contains(reason, problem);
+        Assert.Null(OutboundGuard.ProblemWith("https://hooks.example.com/x", new OutboundOptions()));
+    }
+
+    [Fact]
+    public async Task The_guard_refuses_a_private_address_at_connect_time_even_when_the_name_looked_harmless()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        // "localhost" resolves to loopback: the address connected to is what is checked.
+        var url = receiver.Url.Replace("127.0.0.1", "localhost", StringComparison.Ordinal);
+        var guarded = new WebhookClient(new HttpClient(OutboundGuard.Handler(new OutboundOptions { AllowPrivateNetworks = false })), new WebhookOptions());
+        var allowed = new WebhookClient(new HttpClient(OutboundGuard.Handler(new OutboundOptions { AllowPrivateNetworks = true })), new WebhookOptions());
+
+        var refused = await guarded.PostAsync(url, "msg_1", 1, "v1,x", "{}", CancellationToken.None);
+        var refusedLiteral = await guarded.PostAsync(receiver.Url, "msg_2", 1, "v1,x", "{}", CancellationToken.None);
+
+        Assert.Null(refused.Status);
+        Assert.Contains("loopback", refused.Error);
+        Assert.Contains("loopback", refusedLiteral.Error);
+        Assert.Empty(receiver.Requests);
+        Assert.Equal(200, (await allowed.PostAsync(url, "msg_3", 1, "v1,x", "{}", CancellationToken.None)).Status);
+    }
+
+    [Fact]
+    public async Task A_stored_endpoint_on_loopback_fails_its_delivery_when_private_networks_are_not_allowed()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (endpoint, _) = await EndpointAsync(receiver);
+        await using var strict = new CmsFactory(ConnectionString, new Dictionary<string, string?>
+        {
+            ["Publishing:Worker"] = "false",
+            ["Outbound:AllowPrivateNetworks"] = "false",
+            ["Webhooks:RetrySchedule"] = "1h",
+        });
+        await app.PublishedAsync(1);
+        using (var scope = strict.Services.CreateScope())
+        {
+            Assert.True(await scope.ServiceProvider.GetRequiredService<WebhookSender>().RunOnceAsync(CancellationToken.None) >= 1);
+        }
+
+        Assert.Empty(receiver.Requests);
+        var delivery = Assert.Single(Deliveries(endpoint));
+        Assert.Equal(WebhookDeliveryStatus.Pending, delivery.Status);
+        Assert.Contains("Outbound__AllowPrivateNetworks is off", delivery.LastError);
+    }
+}
