@@ -70,9 +70,8 @@ public static class CmsApplication
         links.EnsureValid();
         services.AddSingleton(links);
         services.TryAddSingleton(TimeProvider.System);
-        // Redirects are followed by the checker itself, hop by hop. Off by default until the shared
-        // outbound guard (private, loopback and link-local addresses refused) is the handler here.
-        services.TryAddSingleton<ILinkFetcher>(_ => new HttpLinkFetcher(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }, links));
+        // Redirects are followed by the checker itself, hop by hop, each through the outbound guard.
+        services.TryAddSingleton<ILinkFetcher>(sp => new HttpLinkFetcher(links, sp.GetRequiredService<OutboundOptions>()));
         services.AddScoped<LinkChecker>();
         services.AddSingleton<LinkCheckLoop>();
         services.AddScoped<ImportParser>();

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Cms.Application.Outbound;
 using Cms.Core.Links;
 
 namespace Cms.Application.Links;
@@ -10,18 +11,25 @@ public sealed record LinkResponse(int Status, Uri? Location, string? RetryAfter,
 public sealed class LinkRefusedException(string message) : Exception(message);
 
 // The link checker's narrow need of outbound HTTP: one request, no redirects followed, a bounded
-// body, a timeout. Tests and production compose it over their HttpMessageHandler.
+// body, a timeout, and the shared SSRF guard (OutboundGuard) on every URL and every connection.
 public interface ILinkFetcher
 {
     Task<LinkResponse> FetchAsync(HttpMethod method, Uri url, CancellationToken ct);
 }
 
-public sealed class HttpLinkFetcher(HttpMessageHandler handler, LinkCheckSettings settings) : ILinkFetcher, IDisposable
+public sealed class HttpLinkFetcher(LinkCheckSettings settings, OutboundOptions outbound) : ILinkFetcher, IDisposable
 {
-    private readonly HttpClient _client = new(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+    // Every connection is checked where it is made (OutboundGuard.Handler): a host name that
+    // resolves to a private address is refused too, whatever it resolved to a moment before.
+    private readonly HttpClient _client = new(OutboundGuard.Handler(outbound)) { Timeout = Timeout.InfiniteTimeSpan };
 
     public async Task<LinkResponse> FetchAsync(HttpMethod method, Uri url, CancellationToken ct)
     {
+        // Each hop of a redirect chain comes here, so a redirect to a private address is refused as well.
+        if (OutboundGuard.ProblemWith(url.AbsoluteUri, outbound) is { } problem)
+        {
+            throw new LinkRefusedException($"{url.IdnHost} {problem}");
+        }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(settings.RequestTimeout);
         using var request = new HttpRequestMessage(method, url);
@@ -52,10 +60,26 @@ public sealed class HttpLinkFetcher(HttpMessageHandler handler, LinkCheckSetting
             var retryAfter = response.Headers.TryGetValues("Retry-After", out var values) ? values.FirstOrDefault() : null;
             return new LinkResponse((int)response.StatusCode, location, retryAfter, response.Content.Headers.ContentType?.MediaType, body);
         }
+        catch (HttpRequestException ex) when (Refusal(ex) is { } refused)
+        {
+            throw new LinkRefusedException(refused.Message);
+        }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             throw new TimeoutException($"no answer within {settings.RequestTimeout.TotalSeconds:0.#} s");
         }
+    }
+
+    private static OutboundRefusedException? Refusal(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is OutboundRefusedException refused)
+            {
+                return refused;
+            }
+        }
+        return null;
     }
 
     public void Dispose() => _client.Dispose();
