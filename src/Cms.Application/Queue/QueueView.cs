@@ -22,6 +22,10 @@ public sealed class QueueView
     public DateOnly? To { get; set; }
     public bool Undecided { get; set; }
     public bool SourceChanged { get; set; }
+    // Stories: one row per story (its newest item in the view, with "+N more from ..."), and only
+    // items whose story has another item in the queue.
+    public bool Stories { get; set; }
+    public bool MultiStory { get; set; }
     public string? Q { get; set; }
     public string Sort { get; set; } = "date";
     // Keyset cursors ("value_id"): the page after one row, or the page before one.

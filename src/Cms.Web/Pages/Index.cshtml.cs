@@ -30,6 +30,7 @@ public sealed class IndexModel(QueueQuery queue, BulkEdit bulk) : PageModel
     public string? NextCursor { get; private set; }
     public string? PreviousCursor { get; private set; }
     public bool IsFirstPage { get; private set; } = true;
+    public IReadOnlyDictionary<long, QueueQuery.StoryMore>? More { get; private set; }
 
     // Anything that narrows the default view: the empty state offers to clear it.
     public bool IsNarrowed => QueueQuery.HasFilters(View) || View.State.Count > 0;
@@ -78,6 +79,7 @@ public sealed class IndexModel(QueueQuery queue, BulkEdit bulk) : PageModel
         NextCursor = page.NextCursor;
         PreviousCursor = page.PreviousCursor;
         IsFirstPage = page.IsFirst;
+        More = page.More;
         Categories = await queue.CategoriesAsync(ct);
     }
 

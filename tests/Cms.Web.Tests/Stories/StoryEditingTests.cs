@@ -13,9 +13,9 @@ namespace Cms.Web.Tests.Stories;
 public sealed class StoryEditingTests(WorkflowFixture fixture) : WebTest(fixture), IClassFixture<WorkflowFixture>
 {
     // Three tellings of one story by three outlets; the grouping is set here, not left to the importer.
-    private async Task<(long Lead, long B, long C, TestItem[] Items)> StoryAsync(int links = 0)
+    private async Task<(long Lead, long B, long C, TestItem[] Items)> StoryAsync(int links = 0, string? tag = null)
     {
-        var tag = Unique.Tag();
+        tag ??= Unique.Tag();
         TestItem Telling(string outlet, int hour) => new()
         {
             Title = $"Rate rise {tag} told by {outlet}",
@@ -204,5 +204,33 @@ public sealed class StoryEditingTests(WorkflowFixture fixture) : WebTest(fixture
         Assert.Contains($"#{b} is merged into #{lead}; a Publisher reopens it first.", await split.Content.ReadAsStringAsync());
         Assert.Contains($"#{b} is merged into #{lead}; a Publisher reopens it first.", await move.Content.ReadAsStringAsync());
         Assert.Equal(story, Factory.WithDb(db => db.Items.Single(i => i.Id == b).StoryId));
+    }
+
+    [Fact]
+    public async Task The_queue_shows_one_row_per_story_with_the_rest_of_it_and_filters_stories_with_more_than_one_item()
+    {
+        var tag = Unique.Tag();
+        var (alpha, beta, gamma, _) = await StoryAsync(tag: tag);
+        var alone = new TestItem { Title = $"Rate rise {tag} alone", ProviderName = "delta", PublishedDateTime = TestItem.Utc(2026, 3, 7, 8) };
+        await ImportAsync(alone);
+        var editor = await fixture.As(Roles.Editor);
+        static List<long> Rows(AngleSharp.Dom.IDocument page) =>
+            page.QuerySelectorAll("#queue tbody tr").Select(r => long.Parse(r.GetAttribute("data-item-id")!)).ToList();
+
+        var items = Html.Parse(await editor.GetStringAsync($"/?View.Q={tag}"));
+        var stories = Html.Parse(await editor.GetStringAsync($"/?View.Q={tag}&View.Stories=true"));
+        var multi = Html.Parse(await editor.GetStringAsync($"/?View.Q={tag}&View.MultiStory=true"));
+
+        Assert.Equal(4, Rows(items).Count);
+        Assert.Empty(items.QuerySelectorAll(".story-more"));
+        // The story's newest item stands for it; the item alone is a story of its own.
+        Assert.Equal([gamma, ItemId(alone)], Rows(stories));
+        Assert.Equal("+2 more from alpha, beta", stories.One($"tr[data-item-id='{gamma}'] .story-more").Text());
+        Assert.Equal($"/Items/Story/{gamma}", stories.One($"tr[data-item-id='{gamma}'] .story-more a").GetAttribute("href"));
+        Assert.Equal(new[] { alpha, beta, gamma }.Order(), Rows(multi).Order());
+
+        // Once two are merged away, the story is one item in the queue: no longer "more than one".
+        await MergeAsync(editor, alpha, beta, gamma);
+        Assert.Empty(Rows(Html.Parse(await editor.GetStringAsync($"/?View.Q={tag}&View.MultiStory=true"))));
     }
 }
