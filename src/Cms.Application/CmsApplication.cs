@@ -117,6 +117,8 @@ public static class CmsApplication
         services.AddScoped<SignInRecords>();
         services.AddScoped<OwnAccount>();
         services.AddSingleton(SessionSettings.From(configuration));
+        // The clock of the session timeouts (tests move it instead of waiting hours).
+        services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<DatabaseSetup>();
         return services;
     }

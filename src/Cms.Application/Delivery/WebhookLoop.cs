@@ -3,7 +3,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace Cms.Application.Delivery;
 
@@ -12,48 +11,8 @@ namespace Cms.Application.Delivery;
 // an endpoint was enabled, a replay), the next retry, or the poll interval.
 public sealed class WebhookLoop(IServiceScopeFactory scopes, IConfiguration configuration, WebhookOptions options, ILogger<WebhookLoop> log)
 {
-    public async Task RunAsync(CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await using var listener = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(CmsApplication.ConnectionString(configuration))
-                {
-                    KeepAlive = 30,
-                }.ConnectionString);
-                await listener.OpenAsync(ct);
-                await using (var listen = new NpgsqlCommand($"LISTEN {DeliveryRecorder.Channel}", listener))
-                {
-                    await listen.ExecuteNonQueryAsync(ct);
-                }
-                while (!ct.IsCancellationRequested)
-                {
-                    var wait = await RoundAsync(ct) - DateTimeOffset.UtcNow;
-                    if (wait > TimeSpan.Zero)
-                    {
-                        await listener.WaitAsync(wait, ct);
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
-            {
-                log.LogError(ex, "webhook sender: database unavailable; retrying");
-                try
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(2), ct);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
-    }
+    public Task RunAsync(CancellationToken ct) =>
+        NotifiedLoop.RunAsync(configuration, DeliveryRecorder.Channel, RoundAsync, log, "webhook sender", ct);
 
     // Sends everything due now, then returns when to look again.
     public async Task<DateTimeOffset> RoundAsync(CancellationToken ct)

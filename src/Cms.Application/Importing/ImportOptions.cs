@@ -16,17 +16,11 @@ public sealed class ImportOptions
     // empty entries must not become a million-line page).
     public int MaxReportedProblems { get; init; } = 1_000;
 
-    // Uploads processed at once by one app instance; further ones wait in a queue of this length,
-    // then get 429. Memory is per process, so this is per instance by design.
-    public int ConcurrentUploads { get; init; } = 1;
-
-    public int QueuedUploads { get; init; } = 3;
-
     public void EnsureValid()
     {
-        if (BatchFiles < 1 || BatchBytes < 1 || MaxReportedProblems < 1 || ConcurrentUploads < 1 || QueuedUploads < 0)
+        if (BatchFiles < 1 || BatchBytes < 1 || MaxReportedProblems < 1)
         {
-            throw new ArgumentOutOfRangeException("Import", "Import:BatchFiles, BatchBytes, MaxReportedProblems and ConcurrentUploads must be at least 1, QueuedUploads at least 0");
+            throw new ArgumentOutOfRangeException("Import", "Import:BatchFiles, BatchBytes and MaxReportedProblems must be at least 1");
         }
     }
 }

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace Cms.Application.Publishing;
 
@@ -20,46 +19,7 @@ public sealed class PublishingLoop(IServiceScopeFactory scopes, IConfiguration c
     public async Task RunAsync(CancellationToken ct)
     {
         log.LogInformation("publishing worker {Name} writes to {Folder}", Name, options.Folder);
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await using var listener = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(CmsApplication.ConnectionString(configuration))
-                {
-                    KeepAlive = 30,
-                }.ConnectionString);
-                await listener.OpenAsync(ct);
-                await using (var listen = new NpgsqlCommand($"LISTEN {PublishSignal.Channel}", listener))
-                {
-                    await listen.ExecuteNonQueryAsync(ct);
-                }
-                while (!ct.IsCancellationRequested)
-                {
-                    var wake = await RoundAsync(ct);
-                    var wait = wake - DateTimeOffset.UtcNow;
-                    if (wait > TimeSpan.Zero)
-                    {
-                        await listener.WaitAsync(wait, ct);
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
-            {
-                log.LogError(ex, "publishing worker {Name}: database unavailable; retrying", Name);
-                try
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(2), ct);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
+        await NotifiedLoop.RunAsync(configuration, PublishSignal.Channel, RoundAsync, log, $"publishing worker {Name}", ct);
     }
 
     // Drains everything that is due now, then returns when to look again.

@@ -9,7 +9,7 @@ namespace Cms.Application.Users;
 
 // Server-side sessions: the store behind the sign-in cookie, a person's own list, an admin's or the
 // command line's "end all". A deleted row is a session that ends at its next request everywhere.
-public sealed class UserSessions(CmsDbContext db, SessionSettings settings)
+public sealed class UserSessions(CmsDbContext db, SessionSettings settings, TimeProvider clock)
 {
     public sealed record Row(string Id, string? UserAgent, string? Ip, DateTimeOffset CreatedAt, DateTimeOffset LastSeenAt);
 
@@ -19,7 +19,7 @@ public sealed class UserSessions(CmsDbContext db, SessionSettings settings)
 
     public async Task<string> StoreAsync(string userId, byte[] ticket, string? userAgent, string? ip, CancellationToken ct)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = clock.GetUtcNow();
         // Rows past their lifetime go now and then, when a new session arrives.
         await db.UserSessions.Where(s => s.ExpiresAt < now).ExecuteDeleteAsync(ct);
         var session = new UserSession
@@ -47,7 +47,7 @@ public sealed class UserSessions(CmsDbContext db, SessionSettings settings)
         {
             return null;
         }
-        var now = DateTimeOffset.UtcNow;
+        var now = clock.GetUtcNow();
         var reason = now >= row.ExpiresAt ? "lifetime" : now - row.LastSeenAt >= settings.IdleTimeout ? "idle" : null;
         if (reason is not null)
         {
@@ -64,7 +64,7 @@ public sealed class UserSessions(CmsDbContext db, SessionSettings settings)
     public async Task RenewAsync(string id, byte[] ticket, CancellationToken ct) =>
         await db.UserSessions.Where(s => s.Id == id).ExecuteUpdateAsync(u => u
             .SetProperty(s => s.Ticket, ticket)
-            .SetProperty(s => s.LastSeenAt, DateTimeOffset.UtcNow), ct);
+            .SetProperty(s => s.LastSeenAt, clock.GetUtcNow()), ct);
 
     // Sign-out: the cookie handler removes its own session (the page audits the sign-out).
     public async Task RemoveAsync(string id, CancellationToken ct) =>
@@ -72,8 +72,8 @@ public sealed class UserSessions(CmsDbContext db, SessionSettings settings)
 
     public async Task<IReadOnlyList<Row>> ListAsync(string userId, CancellationToken ct)
     {
-        var since = DateTimeOffset.UtcNow - settings.IdleTimeout;
-        var now = DateTimeOffset.UtcNow;
+        var now = clock.GetUtcNow();
+        var since = now - settings.IdleTimeout;
         return await db.UserSessions.AsNoTracking()
             .Where(s => s.UserId == userId && s.LastSeenAt > since && s.ExpiresAt > now)
             .OrderByDescending(s => s.LastSeenAt)

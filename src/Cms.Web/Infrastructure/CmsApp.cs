@@ -1,7 +1,5 @@
 using System.Text.Json;
-using System.Threading.RateLimiting;
 using Cms.Application;
-using Cms.Application.Importing;
 using Cms.Core.Security;
 using Cms.Data;
 using Cms.Web.Api;
@@ -13,8 +11,6 @@ namespace Cms.Web.Infrastructure;
 
 public static class CmsApp
 {
-    public const string ImportRateLimit = "import";
-
     public static WebApplication Build(string[] args, string? urls = null)
     {
         // The pages live in this assembly whichever program hosts it (the benchmarks do too).
@@ -69,18 +65,9 @@ public static class CmsApp
             .AddDbContextCheck<CmsDbContext>("database", tags: ["ready"])
             .AddCheck<PendingMigrationsCheck>("migrations", tags: ["ready"]);
 
-        var import = builder.Configuration.GetSection("Import").Get<ImportOptions>() ?? new ImportOptions();
-        // Memory is per process, so the bound on uploads processed at once is per instance; across
-        // instances imports serialize on the database's advisory lock anyway. Rejections answer
-        // 429 with Retry-After (SignInRateLimits' handler, shared by every limiter).
-        services.AddRateLimiter(o => o.AddPolicy(ImportRateLimit, http => HttpMethods.IsPost(http.Request.Method)
-            ? RateLimitPartition.GetConcurrencyLimiter("uploads", _ => new ConcurrencyLimiterOptions
-            {
-                PermitLimit = import.ConcurrentUploads,
-                QueueLimit = import.QueuedUploads,
-                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-            })
-            : RateLimitPartition.GetNoLimiter("pages")));
+        // Uploads: per account, in total and by body rate, per instance (UploadLimits).
+        services.AddSingleton(UploadLimitOptions.From(builder.Configuration));
+        services.AddSingleton<UploadLimits>();
 
         var app = builder.Build();
         // First: the client address, scheme (Secure cookies, HSTS) come from known proxies only.
@@ -101,6 +88,7 @@ public static class CmsApp
         app.UseAuthentication();
         app.UsePendingAccountSetup();
         app.UseAuthorization();
+        app.UseUploadLimits();
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealth }).AllowAnonymous();
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealth }).AllowAnonymous();

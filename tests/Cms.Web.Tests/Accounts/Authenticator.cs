@@ -17,6 +17,15 @@ public static class Authenticator
 
     public static string Code(string key) => new Totp(Base32Encoding.ToBytes(key)).ComputeTotp();
 
+    // A six-digit code that is none of the codes of the steps around now (the server accepts a
+    // few steps either side), so "wrong" does not depend on the moment the test runs.
+    public static string WrongCode(string key)
+    {
+        var totp = new Totp(Base32Encoding.ToBytes(key));
+        var near = Enumerable.Range(-5, 11).Select(step => totp.ComputeTotp(DateTime.UtcNow.AddSeconds(30 * step))).ToHashSet();
+        return Enumerable.Range(0, 12).Select(n => n.ToString("D6")).First(code => !near.Contains(code));
+    }
+
     // A code for the next 30-second step, for when the current one was just used.
     public static string NextCode(string key)
     {

@@ -1,23 +1,26 @@
-using System.Net;
+using Cms.Application.Users;
 using Cms.Core.Auditing;
-using Cms.Data;
 using Cms.Web.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cms.Web.Tests.Accounts;
 
-// Timeouts in seconds instead of hours, so a test can wait them out. Not shorter: the cookie's
-// ticket keeps its times to the whole second.
-public sealed class ShortSessionsFixture : AppFixture
+// The default timeouts (hours), on a clock the tests move: the session store, the sign-in cookie
+// and the security-stamp check all read the app's TimeProvider, so nothing waits real time.
+public sealed class SessionClockFixture : AppFixture
 {
-    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
-    {
-        ["Security:SessionIdleTimeout"] = "00:00:04",
-        ["Security:SessionLifetime"] = "00:00:09",
-    };
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    protected override void ConfigureTestServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
 }
 
-public sealed class SessionTimeoutTests(ShortSessionsFixture app) : WebTest(app), IClassFixture<ShortSessionsFixture>
+public sealed class SessionTimeoutTests(SessionClockFixture app) : WebTest(app), IClassFixture<SessionClockFixture>
 {
+    private FakeTimeProvider Clock => app.Clock;
+
+    private SessionSettings Settings => Factory.Services.GetRequiredService<SessionSettings>();
+
     private async Task<(string Id, CookieJar Jar)> SignedInAsync()
     {
         var email = $"idle-{Guid.NewGuid():N}@example.com";
@@ -33,27 +36,35 @@ public sealed class SessionTimeoutTests(ShortSessionsFixture app) : WebTest(app)
         var (id, jar) = await SignedInAsync();
         Assert.True(await jar.IsSignedInAsync(Factory));
 
-        await Task.Delay(TimeSpan.FromSeconds(5));
+        Clock.Advance(Settings.IdleTimeout - TimeSpan.FromMinutes(1));
+        var (other, otherJar) = await SignedInAsync();
+        Assert.True(await otherJar.IsSignedInAsync(Factory), "a new session is not ended by the old one's idle time");
+        Clock.Advance(TimeSpan.FromMinutes(1));
 
         Assert.False(await jar.IsSignedInAsync(Factory));
+        Assert.True(await otherJar.IsSignedInAsync(Factory));
         Assert.Equal(0, Factory.WithDb(db => db.UserSessions.Count(s => s.UserId == id)));
         var ended = Factory.WithDb(db => db.AuditEvents.Single(a => a.Action == AuditActions.SessionEnded && a.EntityId == id));
         Assert.Contains("idle", ended.Data);
+        Assert.Equal(1, Factory.WithDb(db => db.UserSessions.Count(s => s.UserId == other)));
     }
 
     [Fact]
     public async Task An_active_session_outlives_the_idle_timeout_but_not_the_absolute_lifetime()
     {
         var (id, jar) = await SignedInAsync();
+        var step = Settings.IdleTimeout / 2;
+        var active = TimeSpan.Zero;
 
-        var signedIn = DateTime.UtcNow;
-        for (var i = 0; i < 6; i++)
+        // A request every half idle timeout, up to one step short of the lifetime.
+        while (active + step < Settings.Lifetime)
         {
-            await Task.Delay(TimeSpan.FromSeconds(1));
-            Assert.True(await jar.IsSignedInAsync(Factory), $"still signed in after {i + 1} s of activity");
+            Clock.Advance(step);
+            active += step;
+            Assert.True(await jar.IsSignedInAsync(Factory), $"still signed in after {active} of activity");
         }
-        var rest = signedIn.AddSeconds(9.5) - DateTime.UtcNow;
-        await Task.Delay(rest > TimeSpan.Zero ? rest : TimeSpan.Zero);
+        Assert.True(active > Settings.IdleTimeout, "the session was active for longer than the idle timeout");
+        Clock.Advance(Settings.Lifetime - active);
 
         Assert.False(await jar.IsSignedInAsync(Factory));
         Assert.Contains("lifetime", Factory.WithDb(db => db.AuditEvents.Single(a => a.Action == AuditActions.SessionEnded && a.EntityId == id)).Data);

@@ -114,11 +114,22 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
                 ConsoleErrors.Add($"{message.Text} at {message.Location} on {page.Url}");
             }
         };
-        // A script dialog means injected script ran: record it and dismiss it so the page goes on.
+        // A script dialog means injected script ran: dismiss it so the page goes on, and record it
+        // (once dismissed, so a test that saw it recorded knows the page has had its answer).
         page.Dialog += async (_, dialog) =>
         {
-            Dialogs.Add($"{dialog.Type} '{dialog.Message}' on {page.Url}");
-            await dialog.DismissAsync();
+            var seen = $"{dialog.Type} '{dialog.Message}' on {page.Url}";
+            try
+            {
+                await dialog.DismissAsync();
+            }
+            finally
+            {
+                lock (Dialogs)
+                {
+                    Dialogs.Add(seen);
+                }
+            }
         };
         return page;
     }
@@ -153,12 +164,23 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
     }
 
-    // Waits for text on the page; on failure says what the page showed instead.
+    // Waits until a dialog the listener above dismissed matches (an event, not a pause).
+    protected Task DialogDismissedAsync(Func<string, bool> match, string what) =>
+        Eventually.HappensAsync(() =>
+        {
+            lock (Dialogs)
+            {
+                return Dialogs.Any(match);
+            }
+        }, what);
+
+    // Waits for text on the page (Playwright's default 30 s as a safety net); on failure says what
+    // the page showed instead.
     protected async Task ExpectTextAsync(IPage page, string text)
     {
         try
         {
-            await page.GetByText(text).First.WaitForAsync(new() { Timeout = 10_000 });
+            await page.GetByText(text).First.WaitForAsync();
         }
         catch (TimeoutException)
         {

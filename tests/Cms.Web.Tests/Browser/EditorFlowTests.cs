@@ -1,5 +1,6 @@
 using Cms.Core.Items;
 using Cms.Data;
+using Cms.Web.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace Cms.Web.Tests.Browser;
@@ -137,7 +138,7 @@ public sealed class EditorFlowTests(BrowserFixture fixture) : BrowserTest(fixtur
         await page.GotoAsync($"{BaseUrl}/Items/Details/{id}");
 
         // The image host does not resolve: its placeholder names the URL.
-        await page.Locator(".image-fallback").WaitForAsync(new() { State = WaitForSelectorState.Visible, Timeout = 10_000 });
+        await page.Locator(".image-fallback").WaitForAsync(new() { State = WaitForSelectorState.Visible });
         Assert.Contains("https://img.invalid/photo.jpg", await page.Locator(".image-fallback").InnerTextAsync());
         // Save stays within the viewport with the page scrolled to the top.
         var inView = await page.EvaluateAsync<bool>("(() => { window.scrollTo(0, 0); const r = document.querySelector('#action-bar button').getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; })()");
@@ -153,16 +154,15 @@ public sealed class EditorFlowTests(BrowserFixture fixture) : BrowserTest(fixtur
         // Next/Previous with unsaved changes asks first; dismissing stays on the page.
         var url = page.Url;
         await page.Locator("#next-item, #previous-item").First.ClickAsync();
-        await page.WaitForTimeoutAsync(500);
-        // Every page's own listener records a dialog and dismisses it, so the page stays.
-        Assert.Contains(Dialogs, d => d.Contains("unsaved changes"));
+        // Every page's own listener dismisses the dialog and records it, so the page stays.
+        await DialogDismissedAsync(d => d.Contains("unsaved changes"), "the unsaved-changes question");
+        await page.EvaluateAsync("1");
         Assert.Equal(url, page.Url);
 
         // Leaving any other way (closing the tab, typing an address) asks through beforeunload;
         // dismissing it keeps the page and its edits.
         await page.CloseAsync(new() { RunBeforeUnload = true });
-        await Task.Delay(500);
-        Assert.Contains(Dialogs, d => d.StartsWith("beforeunload", StringComparison.Ordinal));
+        await DialogDismissedAsync(d => d.StartsWith("beforeunload", StringComparison.Ordinal), "the beforeunload question");
         Assert.False(page.IsClosed);
         Assert.Equal("X", await page.Locator("#Input_Topics").InputValueAsync());
 
@@ -172,8 +172,8 @@ public sealed class EditorFlowTests(BrowserFixture fixture) : BrowserTest(fixtur
         await untouched.GotoAsync(url);
         await untouched.Locator("body").ClickAsync(new() { Position = new Position { X = 5, Y = 5 } });
         await untouched.CloseAsync(new() { RunBeforeUnload = true });
-        await Task.Delay(500);
-        Assert.True(untouched.IsClosed);
+        // Closed means no question came first: a dismissed one would have kept the page open.
+        await Eventually.HappensAsync(() => untouched.IsClosed, "the untouched page closing");
         Assert.Equal(asked, Dialogs.Count(d => d.StartsWith("beforeunload", StringComparison.Ordinal)));
     }
 

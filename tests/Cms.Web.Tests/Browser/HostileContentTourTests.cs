@@ -94,10 +94,12 @@ public sealed class HostileContentTourTests(BrowserFixture fixture) : BrowserTes
 
         // The recorder works: a plain-http image, which the policy refuses, is reported.
         await page.EvaluateAsync("() => { const i = document.createElement('img'); i.src = 'http://127.0.0.1:9/probe.png'; document.body.append(i); }");
-        for (var i = 0; i < 50 && CspViolations.Count == 0; i++)
+        await Eventually.HappensAsync(() =>
         {
-            await Task.Delay(100);
-        }
-        Assert.Contains(CspViolations, v => v.Contains("img-src", StringComparison.Ordinal) && v.Contains("probe.png", StringComparison.Ordinal));
+            lock (CspViolations)
+            {
+                return CspViolations.Any(v => v.Contains("img-src", StringComparison.Ordinal) && v.Contains("probe.png", StringComparison.Ordinal));
+            }
+        }, "the probe image's CSP violation being reported");
     });
 }

@@ -1,4 +1,5 @@
 using Cms.Core.Items;
+using Cms.Web.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace Cms.Web.Tests.Browser;
@@ -34,20 +35,12 @@ public sealed class PublishFlowTests(BrowserFixture fixture) : BrowserTest(fixtu
         await ExpectTextAsync(publisher, "Published: Ready → Published.");
 
         var file = Path.Combine(Factory.PublishFolder, Factory.WithDb(db => db.Items.Single(i => i.Id == id).FileName));
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!File.Exists(file) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-        Assert.True(File.Exists(file), $"{file} was written");
+        await Eventually.HappensAsync(() => File.Exists(file), $"the worker writing {file}");
         var text = await File.ReadAllTextAsync(file);
         Assert.Contains("published: true", text);
         Assert.Contains("https://one.example/a", text);
 
-        while (!Factory.WithDb(db => db.PublishJobs.Any(j => j.ItemId == id && j.Status == Cms.Data.Entities.PublishJobStatus.Done)) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
+        await Eventually.HappensAsync(() => Factory.WithDb(db => db.PublishJobs.Any(j => j.ItemId == id && j.Status == Cms.Data.Entities.PublishJobStatus.Done)), "the publish job being done");
         await publisher.ReloadAsync();
         var steps = publisher.Locator("#history li[data-action='item.state-changed']");
         Assert.Equal(2, await steps.CountAsync());

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Cms.Data;
 using Cms.Web.Tests.Infrastructure;
@@ -9,7 +8,7 @@ namespace Cms.Web.Tests.Hostile;
 
 // The changed fields of a pending revision are computed once, when it arrives; a page view of a
 // large one only reads them. Before, a line diff ran on every view: 52 s for a revision like this one.
-public sealed class RevisionViewTests(AppFixture app, Xunit.Abstractions.ITestOutputHelper output) : WebTest(app), IClassFixture<AppFixture>
+public sealed class RevisionViewTests(AppFixture app) : WebTest(app), IClassFixture<AppFixture>
 {
     private async Task<long> EditedItemWithRevisionAsync(TestItem item, string revisionYaml)
     {
@@ -29,7 +28,7 @@ public sealed class RevisionViewTests(AppFixture app, Xunit.Abstractions.ITestOu
     }
 
     [Fact]
-    public async Task Viewing_an_item_with_a_960_KB_pending_revision_takes_under_200_ms_and_names_the_changed_fields()
+    public async Task Viewing_an_item_with_a_960_KB_pending_revision_shows_what_was_stored_on_arrival_without_comparing_again()
     {
         var item = new TestItem { ExtraYaml = ["values: [1]"] };
         var random = new Random(3);
@@ -40,25 +39,20 @@ public sealed class RevisionViewTests(AppFixture app, Xunit.Abstractions.ITestOu
         // Computed once, on arrival: the changed fields, which the page shows without parsing either source.
         var stored = Factory.WithDb(db => db.SourceRevisions.Single(r => r.ItemId == id));
         Assert.Equal(["values"], stored.ChangedFields!);
-        var editor = await SignedInAsync(Roles.Editor);
-        await editor.GetStringAsync($"/Items/Details/{id}");
-
-        var times = new List<double>();
-        string html = "";
-        for (var i = 0; i < 5; i++)
+        // What the page shows comes from that row: a name only the row holds appears, so the view
+        // did not compare the sources again (the work that took seconds per view before; how fast
+        // a view is on this machine is no test's business).
+        await using (var db = TestPostgres.Context(ConnectionString))
         {
-            var clock = Stopwatch.StartNew();
-            html = await editor.GetStringAsync($"/Items/Details/{id}");
-            times.Add(clock.Elapsed.TotalMilliseconds);
+            await db.SourceRevisions.Where(r => r.Id == stored.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.ChangedFields, new[] { "values", "only-in-the-stored-row" }).SetProperty(r => r.ChangedFieldCount, 2));
         }
+        var editor = await SignedInAsync(Roles.Editor);
 
-        // The best of five, so a test run busy on its two cores does not decide; without the stored
-        // comparison every view took seconds.
-        times.Sort();
-        output.WriteLine($"item page with a 960 KB pending revision: {string.Join(", ", times.Select(t => t.ToString("F0")))} ms");
-        Assert.True(times[0] < 200, $"best {times[0]:F0} ms ({string.Join(", ", times.Select(t => t.ToString("F0")))})");
+        var html = await editor.GetStringAsync($"/Items/Details/{id}");
+
         Assert.Contains("pending revision", html);
-        Assert.Contains("Changed fields: values", html);
+        Assert.Contains("Changed fields: values, only-in-the-stored-row", html);
         Assert.Contains("revision-diff-omitted", html);
         Assert.True(html.Length < 300_000, $"the page is {html.Length} characters");
     }

@@ -1,52 +1,188 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Threading.Channels;
+using Cms.Web.Infrastructure;
 using Cms.Web.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cms.Web.Tests.Hostile;
 
-// Uploads beyond Import:ConcurrentUploads + Import:QueuedUploads get 429, per app instance.
-public sealed class UploadConcurrencyTests(AppFixture app) : WebTest(app), IClassFixture<AppFixture>
+// Two uploads in progress per instance at most, so a test can fill the instance; the clock (of the
+// minimum body rate) moves only when a test moves it.
+public sealed class UploadLimitsFixture : AppFixture
 {
-    [Fact]
-    public async Task An_upload_beyond_the_concurrency_limit_and_its_queue_gets_429_and_the_page_still_answers()
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        await using var limited = Factory.WithWebHostBuilder(b => b.UseSetting("Import:ConcurrentUploads", "1").UseSetting("Import:QueuedUploads", "0"));
-        var email = $"editor-{Guid.NewGuid():N}@example.com";
-        await Factory.CreateUserAsync(email, Password, Roles.Editor);
-        async Task<HttpClient> ClientAsync()
-        {
-            var client = limited.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-            await Http.SignInAsync(client, email, Password);
-            return client;
-        }
-        var first = await ClientAsync();
-        var second = await ClientAsync();
-        // A zip of 1,100 one-megabyte entries keeps the one permit busy for a while.
-        var slow = Uploads.Zip([.. Enumerable.Range(0, 1_100).Select(i => ($"{i:D4}.txt", new byte[1024 * 1024]))]);
+        ["Import:UploadsInProgress"] = "2",
+    };
 
-        var busy = Uploads.UploadAsync(first, ("slow.zip", Uploads.File(slow)));
-        // A head start so the slow upload holds the one permit, then small uploads from the second
-        // editor until one meets it: one fixed wait was either too short on a loaded machine or
-        // longer than the whole slow upload on a quiet one.
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        HttpResponseMessage? refused = null;
-        while (!busy.IsCompleted)
+    protected override void ConfigureTestServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
+}
+
+// Uploads are admitted per account and in total, and must keep a minimum body rate. Each held
+// upload is a request whose body the test sends part by part: it stays in progress until the test
+// finishes it, however fast or slow the machine is.
+public sealed class UploadConcurrencyTests(UploadLimitsFixture app) : WebTest(app), IClassFixture<UploadLimitsFixture>
+{
+    // Below HttpClient's own 100 s, so a stuck upload fails with this class's message.
+    private static readonly TimeSpan SafetyNet = TimeSpan.FromSeconds(90);
+
+    private UploadLimits Limits => Factory.Services.GetRequiredService<UploadLimits>();
+
+    // A multipart upload of one valid item whose file part arrives only as the test sends it.
+    private sealed class HeldUpload : IDisposable
+    {
+        private readonly Channel<byte[]> _parts = Channel.CreateUnbounded<byte[]>();
+        private readonly byte[] _file;
+        private int _sent;
+
+        public HeldUpload(HttpClient client, string token, string title)
         {
-            var attempt = await Uploads.UploadAsync(second, ("one.txt", Uploads.File(new TestItem().ToYaml())));
-            if (attempt.StatusCode == HttpStatusCode.TooManyRequests)
+            _file = Encoding.UTF8.GetBytes(new TestItem { Title = title }.ToYaml());
+            var form = new MultipartFormDataContent { { new StringContent(token), "__RequestVerificationToken" } };
+            form.Add(new ChannelContent(_parts.Reader), "Input.Files", "held.txt");
+            Response = client.PostAsync("/Import", form);
+        }
+
+        public Task<HttpResponseMessage> Response { get; }
+
+        public void Send(int bytes)
+        {
+            var count = Math.Min(bytes, _file.Length - _sent);
+            _parts.Writer.TryWrite(_file[_sent..(_sent + count)]);
+            _sent += count;
+        }
+
+        public async Task<HttpResponseMessage> FinishAsync()
+        {
+            Send(_file.Length);
+            _parts.Writer.TryComplete();
+            return await Response.WaitAsync(SafetyNet);
+        }
+
+        // Ends the body without sending the rest, so a test that failed half way leaves no upload
+        // in progress behind it.
+        public void Dispose() => _parts.Writer.TryComplete();
+
+        private sealed class ChannelContent(ChannelReader<byte[]> parts) : HttpContent
+        {
+            protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
             {
-                refused = attempt;
-                break;
+                await foreach (var part in parts.ReadAllAsync())
+                {
+                    await stream.WriteAsync(part);
+                    await stream.FlushAsync();
+                }
             }
-            await Task.Delay(50);
-        }
-        var page = await second.GetAsync("/Import");
-        var done = await busy;
 
-        Assert.NotNull(refused);
-        Assert.Equal("10", refused.Headers.RetryAfter?.ToString());
+            protected override bool TryComputeLength(out long length)
+            {
+                length = 0;
+                return false;
+            }
+        }
+    }
+
+    private async Task<HeldUpload> HoldAsync(HttpClient client, string title)
+    {
+        var before = Limits.InProgress;
+        var token = Http.AntiforgeryToken(await client.GetStringAsync("/Import"));
+        var upload = new HeldUpload(client, token, title);
+        upload.Send(10);
+        // The server has admitted it (its place is taken) once the count goes up; it cannot go
+        // down again before the test finishes the body.
+        await Eventually.HappensAsync(() => Limits.InProgress > before || upload.Response.IsCompleted, "the held upload being admitted", SafetyNet);
+        Assert.False(upload.Response.IsCompleted, $"the held upload was answered early: {(upload.Response.IsCompletedSuccessfully ? upload.Response.Result.StatusCode : upload.Response.Status)}");
+        return upload;
+    }
+
+    private static async Task<string> ImportedAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await Uploads.ReportAsync(response);
+    }
+
+    private static Task<HttpResponseMessage> SmallUploadAsync(HttpClient client, string title) =>
+        Uploads.UploadAsync(client, ("small.txt", Uploads.File(new TestItem { Title = title }.ToYaml())));
+
+    [Fact]
+    public async Task A_slow_upload_does_not_hold_up_another_editors_upload()
+    {
+        var slowEditor = await SignedInAsync(Roles.Editor);
+        var otherEditor = await SignedInAsync(Roles.Editor);
+        using var slow = await HoldAsync(slowEditor, "Slow " + Unique.Tag());
+
+        var other = await SmallUploadAsync(otherEditor, "Other " + Unique.Tag());
+
+        Assert.Contains("imported 1, updated 0, unchanged 0, rejected 0", await ImportedAsync(other));
+        Assert.False(slow.Response.IsCompleted);
+        Assert.Contains("imported 1, updated 0, unchanged 0, rejected 0", await ImportedAsync(await slow.FinishAsync()));
+    }
+
+    [Fact]
+    public async Task The_same_editors_second_upload_while_one_is_in_progress_gets_429_with_retry_after_and_the_page_still_answers()
+    {
+        var editor = await SignedInAsync(Roles.Editor);
+        var title = "Second " + Unique.Tag();
+        using var first = await HoldAsync(editor, "First " + Unique.Tag());
+
+        var second = await SmallUploadAsync(editor, title);
+        var page = await editor.GetAsync("/Import");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
+        Assert.Equal(UploadLimits.RetryAfterSeconds.ToString(), second.Headers.RetryAfter?.ToString());
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        Assert.Contains("rejected 1100", await Uploads.ReportAsync(done));
+        Assert.Equal(0, Factory.WithDb(db => db.Items.Count(i => i.Title == title)));
+        Assert.Contains("imported 1, updated 0, unchanged 0, rejected 0", await ImportedAsync(await first.FinishAsync()));
+        // The place is free again once the first upload is done.
+        Assert.Contains("imported 1, updated 0, unchanged 0, rejected 0", await ImportedAsync(await SmallUploadAsync(editor, title)));
+    }
+
+    [Fact]
+    public async Task Uploads_in_progress_are_bounded_in_total_and_a_freed_place_admits_the_next()
+    {
+        using var first = await HoldAsync(await SignedInAsync(Roles.Editor), "Filling one " + Unique.Tag());
+        using var second = await HoldAsync(await SignedInAsync(Roles.Editor), "Filling two " + Unique.Tag());
+        var third = await SignedInAsync(Roles.Editor);
+
+        var refused = await SmallUploadAsync(third, "Third " + Unique.Tag());
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal(UploadLimits.RetryAfterSeconds.ToString(), refused.Headers.RetryAfter?.ToString());
+        Assert.Equal(HttpStatusCode.OK, (await first.FinishAsync()).StatusCode);
+        Assert.Contains("imported 1, updated 0, unchanged 0, rejected 0", await ImportedAsync(await SmallUploadAsync(third, "Third again " + Unique.Tag())));
+        Assert.Equal(HttpStatusCode.OK, (await second.FinishAsync()).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_body_slower_than_the_minimum_rate_is_cut_off_with_408_and_frees_its_place()
+    {
+        var editor = await SignedInAsync(Roles.Editor);
+        var title = "Trickle " + Unique.Tag();
+        var options = Factory.Services.GetRequiredService<UploadLimitOptions>();
+        using var trickle = await HoldAsync(editor, title);
+        var waited = TimeSpan.Zero;
+        var deadline = DateTime.UtcNow + SafetyNet;
+
+        // Ten bytes per second of the app's clock: far below the minimum, whatever the machine does.
+        while (!trickle.Response.IsCompleted)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"safety net: a 10 bytes/s body was not cut off within {SafetyNet.TotalSeconds} s ({waited} on the app's clock)");
+            trickle.Send(10);
+            app.Clock.Advance(TimeSpan.FromSeconds(1));
+            waited += TimeSpan.FromSeconds(1);
+            await Task.WhenAny(trickle.Response, Task.Delay(20));
+        }
+        var cut = await trickle.Response;
+
+        Assert.Equal(HttpStatusCode.RequestTimeout, cut.StatusCode);
+        Assert.True(waited > options.UploadGracePeriod, $"cut off after {waited}, within the grace period of {options.UploadGracePeriod}");
+        Assert.Equal(0, Factory.WithDb(db => db.Items.Count(i => i.Title == title)));
+        await Eventually.HappensAsync(() => Limits.InProgress == 0, "the cut-off upload giving its place back", SafetyNet);
+        Assert.Contains("imported 1, updated 0, unchanged 0, rejected 0", await ImportedAsync(await SmallUploadAsync(editor, "After the cut " + Unique.Tag())));
     }
 }

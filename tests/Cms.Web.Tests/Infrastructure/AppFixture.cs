@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace Cms.Web.Tests.Infrastructure;
 
 // The real app on a throwaway database, shared by the tests of one class (IClassFixture<AppFixture>):
@@ -17,12 +19,17 @@ public class AppFixture : IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         _connectionString = await TestPostgres.CreateDatabaseAsync();
-        _factory = new CmsFactory(_connectionString, Settings);
+        _factory = new CmsFactory(_connectionString, Settings) { TestServices = ConfigureTestServices };
         Start(_factory);
     }
 
     // Settings of this fixture's app on top of CmsFactory's test defaults.
     protected virtual IReadOnlyDictionary<string, string?>? Settings => null;
+
+    // Services of this fixture's app replaced after the app's own (e.g. the clock).
+    protected virtual void ConfigureTestServices(IServiceCollection services)
+    {
+    }
 
     // Starts the host now rather than on the first request.
     protected virtual void Start(CmsFactory factory) => _ = factory.Services;

@@ -3,6 +3,7 @@ using Cms.Data.Entities;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Cms.Web.Tests.Infrastructure;
@@ -13,13 +14,23 @@ namespace Cms.Web.Tests.Infrastructure;
 public sealed class CmsFactory(string connectionString, IReadOnlyDictionary<string, string?>? settings = null, string? publishFolder = null)
     : WebApplicationFactory<Program>
 {
+    // Read by every PhysicalFileProvider this process creates (the web root's among them).
+    static CmsFactory() => Environment.SetEnvironmentVariable("DOTNET_USE_POLLING_FILE_WATCHER", "true");
+
     public string ConnectionString { get; } = connectionString;
 
     public string PublishFolder { get; } = publishFolder ?? Path.Combine(Path.GetTempPath(), "cms-published-" + Guid.NewGuid().ToString("N")[..8]);
 
+    // Services replaced for a test class, e.g. a clock the tests move (FakeTimeProvider).
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        // No inotify watchers (appsettings reloading, the web root's asp-append-version hashes): the
+        // per-user limit of inotify instances (128) is shared with every other test run and app on
+        // the machine, and a host that cannot get one fails to start (Repo.Cms does the same).
+        builder.UseSetting("hostBuilder:reloadConfigOnChange", "false");
         builder.UseSetting("ConnectionStrings:Cms", ConnectionString);
         builder.UseSetting("RateLimit:LoginPerMinute", "10000");
         builder.UseSetting("Publishing:Folder", PublishFolder);
@@ -29,6 +40,10 @@ public sealed class CmsFactory(string connectionString, IReadOnlyDictionary<stri
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
+        }
+        if (TestServices is not null)
+        {
+            builder.ConfigureTestServices(TestServices);
         }
     }
 

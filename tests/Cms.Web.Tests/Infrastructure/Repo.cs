@@ -37,6 +37,9 @@ public static class Repo
         start.Environment.Remove("CMS_ADMIN_EMAIL");
         start.Environment.Remove("CMS_ADMIN_PASSWORD");
         start.Environment["CMS_SKIP_BUILD"] = "1";
+        // As in CmsFactory: no inotify watchers (a shared, per-user limit of the machine).
+        start.Environment["DOTNET_hostBuilder__reloadConfigOnChange"] = "false";
+        start.Environment["DOTNET_USE_POLLING_FILE_WATCHER"] = "true";
         start.Environment["CMS_CONFIGURATION"] = Configuration;
         foreach (var (key, value) in env)
         {
@@ -46,13 +49,39 @@ public static class Repo
     }
 
     // Output is standard output only; Errors is standard error (where ./cms itself reports).
-    public static async Task<(int ExitCode, string Output, string Errors)> RunCmsAsync(IDictionary<string, string?> env, params string[] args)
+    public static Task<(int ExitCode, string Output, string Errors)> RunCmsAsync(IDictionary<string, string?> env, params string[] args) =>
+        RunCmsWithInputAsync(env, null, args);
+
+    // The same, with a line on standard input (e.g. --password-stdin).
+    public static async Task<(int ExitCode, string Output, string Errors)> RunCmsWithInputAsync(IDictionary<string, string?> env, string? input, params string[] args)
     {
-        using var process = Process.Start(Cms(env, args))!;
+        var start = Cms(env, args);
+        start.RedirectStandardInput = input is not null;
+        using var process = Process.Start(start)!;
+        if (input is not null)
+        {
+            await process.StandardInput.WriteLineAsync(input);
+            process.StandardInput.Close();
+        }
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
+        await ExitedAsync(process, TimeSpan.FromMinutes(5), "./cms " + string.Join(' ', args));
         return (process.ExitCode, await stdout, await stderr);
+    }
+
+    // Waits for a process a test started. The limit is only a safety net: it ends the process and
+    // fails with a clear message instead of a bare cancellation (or a run that never ends).
+    public static async Task ExitedAsync(Process process, TimeSpan limit, string what)
+    {
+        using var timeout = new CancellationTokenSource(limit);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new Xunit.Sdk.XunitException($"safety net: {what} did not exit within {limit.TotalMinutes:0} minutes");
+        }
     }
 }

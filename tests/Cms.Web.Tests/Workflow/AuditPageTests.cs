@@ -67,8 +67,10 @@ public sealed class AuditPageTests(AppFixture app) : WebTest(app), IClassFixture
     [Fact]
     public async Task Filters_page_by_keyset_and_the_csv_export_matches_the_filter_row_for_row()
     {
+        var firstDay = DateTime.UtcNow;
         var (actor, items) = await RejectionsAsync(57);
         await RejectionsAsync(3);
+        var lastDay = DateTime.UtcNow;
         var publisher = await SignedInAsync(Roles.Publisher);
         var filter = $"/Audit?Filter.Actor={Uri.EscapeDataString(actor)}&Filter.Action={AuditActions.ItemStateChanged}";
 
@@ -90,10 +92,12 @@ public sealed class AuditPageTests(AppFixture app) : WebTest(app), IClassFixture
         Assert.Equal([AuditActions.ItemStateChanged, AuditActions.ItemImported], oneItem.Select(r => r["action"]));
         Assert.Equal(Seqs(await publisher.GetStringAsync($"/Audit?Filter.Item={items[3]}")), oneItem.Select(r => long.Parse(r["seq"])));
 
-        var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
-        var yesterday = DateTime.UtcNow.AddDays(-1).ToString("yyyy-MM-dd");
-        Assert.Equal(57, (await AllPagesAsync(publisher, $"{filter}&Filter.From={today}&Filter.To={today}")).Count);
-        Assert.Empty(Seqs(await publisher.GetStringAsync($"{filter}&Filter.From={yesterday}&Filter.To={yesterday}")));
+        // The days the events were written on (two if the test ran across midnight), and the day before.
+        var from = firstDay.ToString("yyyy-MM-dd");
+        var to = lastDay.ToString("yyyy-MM-dd");
+        var dayBefore = firstDay.AddDays(-1).ToString("yyyy-MM-dd");
+        Assert.Equal(57, (await AllPagesAsync(publisher, $"{filter}&Filter.From={from}&Filter.To={to}")).Count);
+        Assert.Empty(Seqs(await publisher.GetStringAsync($"{filter}&Filter.From={dayBefore}&Filter.To={dayBefore}")));
     }
 
     [Fact]

@@ -4,7 +4,7 @@ namespace Cms.Web.Infrastructure.Accounts;
 
 // The "Security" settings of sign-in (see the README's settings table).
 public sealed record AccountSecurity(bool RequireTwoFactorForAdmins, IReadOnlyList<IPAddress> KnownProxies, IReadOnlyList<System.Net.IPNetwork> KnownNetworks,
-    int LoginPerMinute, int LoginPerAccountPerMinute)
+    int LoginPerMinute, int LoginPerAccountPerMinute, TimeSpan LoginWindow)
 {
     public static AccountSecurity From(IConfiguration configuration, IHostEnvironment environment)
     {
@@ -34,6 +34,9 @@ public sealed record AccountSecurity(bool RequireTwoFactorForAdmins, IReadOnlyLi
             proxies,
             networks,
             configuration.GetValue("RateLimit:LoginPerMinute", 10),
-            configuration.GetValue("RateLimit:LoginPerAccountPerMinute", 30));
+            configuration.GetValue("RateLimit:LoginPerAccountPerMinute", 30),
+            // The "minute" of the two limits; the rate limiter reads the wall clock, so tests that
+            // count a window's refusals make it long enough never to roll over under them.
+            configuration.GetValue("RateLimit:LoginWindow", TimeSpan.FromMinutes(1)));
     }
 }

@@ -24,16 +24,15 @@ public static class SignInRateLimits
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.GlobalLimiter = PartitionedRateLimiter.CreateChained(
                 PartitionedRateLimiter.Create<HttpContext, string>(http => IsSignInPost(http)
-                    ? RateLimitPartition.GetFixedWindowLimiter("ip:" + Actors.ClientOf(http), _ => Window(security.LoginPerMinute))
+                    ? RateLimitPartition.GetFixedWindowLimiter("ip:" + Actors.ClientOf(http), _ => Window(security.LoginPerMinute, security.LoginWindow))
                     : RateLimitPartition.GetNoLimiter("")),
                 PartitionedRateLimiter.Create<HttpContext, string>(http => IsSignInPost(http) && http.Items[AccountItem] is string account
-                    ? RateLimitPartition.GetFixedWindowLimiter("account:" + account, _ => Window(security.LoginPerAccountPerMinute))
+                    ? RateLimitPartition.GetFixedWindowLimiter("account:" + account, _ => Window(security.LoginPerAccountPerMinute, security.LoginWindow))
                     : RateLimitPartition.GetNoLimiter("")));
             o.OnRejected = (context, _) =>
             {
-                // A window limiter knows when it reopens; a concurrency limiter (uploads) does not, and
-                // a few seconds is a fair guess for the upload ahead to finish.
-                var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(10);
+                // A window limiter knows when it reopens; the fallback is the uploads' fair guess.
+                var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(UploadLimits.RetryAfterSeconds);
                 context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 return ValueTask.CompletedTask;
             };
@@ -61,6 +60,6 @@ public static class SignInRateLimits
     private static bool IsSignInPost(HttpContext http) =>
         HttpMethods.IsPost(http.Request.Method) && http.GetEndpoint()?.Metadata.GetMetadata<SignInRateLimitedAttribute>() is not null;
 
-    private static FixedWindowRateLimiterOptions Window(int permits) =>
-        new() { PermitLimit = Math.Max(1, permits), Window = TimeSpan.FromMinutes(1), QueueLimit = 0 };
+    private static FixedWindowRateLimiterOptions Window(int permits, TimeSpan window) =>
+        new() { PermitLimit = Math.Max(1, permits), Window = window > TimeSpan.Zero ? window : TimeSpan.FromMinutes(1), QueueLimit = 0 };
 }

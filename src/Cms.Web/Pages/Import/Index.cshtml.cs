@@ -6,18 +6,16 @@ using Cms.Core.Items;
 using Cms.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.AspNetCore.RateLimiting;
 
 namespace Cms.Web.Pages.Import;
 
 // The form reader keeps at most 64 KiB of each uploaded file in memory and spools the rest to a
 // temporary file (ASP.NET Core's FormOptions.MemoryBufferThreshold), so a 200 MB upload costs disk,
-// not memory; a zip is then read from that file entry by entry. Uploads are processed at most
-// Import:ConcurrentUploads at a time per instance (CmsApp.ImportRateLimit), further ones queue or
-// get 429.
+// not memory; a zip is then read from that file entry by entry. Uploads are admitted per account
+// and in total, must arrive at a minimum rate, and are imported a few at a time (UploadLimits).
 [RequestSizeLimit(MaxUploadBytes)]
 [RequestFormLimits(MultipartBodyLengthLimit = MaxUploadBytes)]
-[EnableRateLimiting(CmsApp.ImportRateLimit)]
+[UploadLimited]
 public sealed class IndexModel(ItemImporter importer, FrontMatterOptions options) : PageModel
 {
     public const long MaxUploadBytes = 200L * 1024 * 1024;
