@@ -73,6 +73,7 @@ public static class CmsApplication
         // Redirects are followed by the checker itself, hop by hop, each through the outbound guard.
         services.TryAddSingleton<ILinkFetcher>(sp => new HttpLinkFetcher(links, sp.GetRequiredService<OutboundOptions>()));
         services.AddScoped<LinkChecker>();
+        services.AddScoped<LinkHealthView>();
         services.AddSingleton<LinkCheckLoop>();
         services.AddScoped<ImportParser>();
         services.AddScoped<ImportWriter>();
