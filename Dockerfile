@@ -18,6 +18,9 @@ COPY samples/ /app/samples/
 ENV ASPNETCORE_ENVIRONMENT=Production \
     CMS_URLS=http://0.0.0.0:8080
 EXPOSE 8080
+# The audit anchors' volume (docker-compose.yml) takes this folder's owner when first created.
+RUN mkdir -p /var/lib/cms/audit-anchors && chown app /var/lib/cms/audit-anchors
 USER app
-# `run` applies migrations, ensures the admin account and loads the samples on first start.
+# `run` ensures the admin account and loads the samples on first start; the migrations are applied
+# before, as the schema's owner (`migrate`, the compose file's one-shot service).
 ENTRYPOINT ["dotnet", "Cms.Web.dll", "run", "--samples", "/app/samples"]

@@ -33,6 +33,11 @@ public static class CmsApplication
             : throw new InvalidOperationException(
                 "No database configured: set ConnectionStrings__Cms, or start through ./cms which creates a local cluster.");
 
+    // The schema owner's connection, for migrations (DatabaseRoles); null when the app's own role
+    // is the owner (one connection string for both).
+    public static string? OwnerConnectionString(IConfiguration configuration) =>
+        configuration.GetConnectionString("CmsOwner") is { Length: > 0 } cs ? cs : null;
+
     public static IServiceCollection AddCmsApplication(this IServiceCollection services, IConfiguration configuration)
     {
         var connectionString = ConnectionString(configuration);
@@ -101,12 +106,17 @@ public static class CmsApplication
         var webhooks = WebhookOptions.From(configuration);
         services.AddSingleton(webhooks);
         // One client for every webhook, its connections checked by the outbound guard (SSRF).
-        services.AddSingleton(_ => new WebhookClient(new HttpClient(OutboundGuard.Handler(outbound)) { Timeout = Timeout.InfiniteTimeSpan }, webhooks));
+        services.AddSingleton(sp => new WebhookClient(new HttpClient(OutboundGuard.Handler(outbound)) { Timeout = Timeout.InfiniteTimeSpan }, webhooks, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => PublishingOptions.From(configuration,
             sp.GetService<Microsoft.Extensions.Hosting.IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory()));
         services.AddScoped<PublishWorker>();
         services.AddSingleton<PublishingLoop>();
+        services.AddSingleton(sp => AuditOptions.From(configuration,
+            sp.GetService<Microsoft.Extensions.Hosting.IHostEnvironment>()?.ContentRootPath ?? Directory.GetCurrentDirectory()));
         services.AddScoped<AuditVerifier>();
+        services.AddScoped<AuditSealer>();
+        services.AddScoped<AuditAnchors>();
+        services.AddSingleton<AuditSealingLoop>();
         services.AddScoped<AuditQuery>();
         services.AddScoped<ItemLeases>();
         services.AddScoped<ItemPage>();

@@ -20,9 +20,11 @@ public sealed class CmsDbContext(DbContextOptions<CmsDbContext> options)
     public DbSet<PublishJob> PublishJobs => Set<PublishJob>();
     public DbSet<ItemLease> ItemLeases => Set<ItemLease>();
     public DbSet<ItemStateCount> ItemStateCounts => Set<ItemStateCount>();
+    public DbSet<ItemStateCountDelta> ItemStateCountDeltas => Set<ItemStateCountDelta>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<UserSession> UserSessions => Set<UserSession>();
     public DbSet<SignInThrottle> SignInThrottles => Set<SignInThrottle>();
+    public DbSet<UsedAuthenticatorCode> UsedAuthenticatorCodes => Set<UsedAuthenticatorCode>();
     public DbSet<StoryTermCount> StoryTermCounts => Set<StoryTermCount>();
     public DbSet<LinkCheck> LinkChecks => Set<LinkCheck>();
     public DbSet<LinkHost> LinkHosts => Set<LinkHost>();
@@ -40,7 +42,6 @@ public sealed class CmsDbContext(DbContextOptions<CmsDbContext> options)
     public static void Configure(DbContextOptionsBuilder builder, string connectionString) =>
         builder.UseNpgsql(connectionString, o => o.MigrationsAssembly(MigrationsAssembly))
             .UseSnakeCaseNamingConvention()
-            .AddInterceptors(AuditChainLock.Instance)
             // The queue's capped counts take the first N matches in any order, on purpose.
             .ConfigureWarnings(w => w.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.CoreEventId.RowLimitingOperationWithoutOrderByWarning));
 

@@ -1,3 +1,4 @@
+using Cms.Application.Auditing;
 using Cms.Application.Importing;
 using Cms.Data;
 using Cms.Data.Entities;
@@ -13,7 +14,13 @@ public class ApplicationFixture : IAsyncLifetime
 {
     private ServiceProvider? _services;
 
+    // The app's role (owns nothing); OwnerConnectionString is the schema owner's, for tampering.
     public string ConnectionString { get; private set; } = "";
+
+    public string OwnerConnectionString => TestPostgres.AsOwner(ConnectionString);
+
+    // Where this fixture's audit anchors go (Audit:AnchorFolder).
+    public string AnchorFolder { get; } = Path.Combine(Path.GetTempPath(), "cms-anchors-" + Guid.NewGuid().ToString("N")[..8]);
 
     // Where this fixture's publishing worker writes (Publishing:Folder).
     public string PublishFolder { get; } = Path.Combine(Path.GetTempPath(), "cms-published-" + Guid.NewGuid().ToString("N")[..8]);
@@ -36,6 +43,7 @@ public class ApplicationFixture : IAsyncLifetime
             {
                 ["ConnectionStrings:Cms"] = ConnectionString,
                 ["Publishing:Folder"] = PublishFolder,
+                ["Audit:AnchorFolder"] = AnchorFolder,
             })
             .AddInMemoryCollection(Settings)
             .Build();
@@ -58,9 +66,12 @@ public class ApplicationFixture : IAsyncLifetime
             await _services.DisposeAsync();
         }
         await TestPostgres.DropDatabaseAsync(ConnectionString);
-        if (Directory.Exists(PublishFolder))
+        foreach (var folder in new[] { PublishFolder, AnchorFolder })
         {
-            Directory.Delete(PublishFolder, recursive: true);
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
         }
     }
 
@@ -70,6 +81,9 @@ public class ApplicationFixture : IAsyncLifetime
         await using var scope = Services.CreateAsyncScope();
         return await work(scope.ServiceProvider);
     }
+
+    // Seals every committed audit event into the chain, as the instances' sealing loop does.
+    public Task<AuditSealer.Result> SealAsync() => RunAsync(s => s.GetRequiredService<AuditSealer>().SealAsync(CancellationToken.None));
 
     public T Read<T>(Func<CmsDbContext, T> read)
     {

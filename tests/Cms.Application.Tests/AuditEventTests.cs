@@ -18,9 +18,9 @@ public sealed class AuditEventTests(ApplicationFixture app) : IClassFixture<Appl
 {
     private async Task<List<(string Action, string? Target)>> EventsOfAsync(Func<Task> change)
     {
-        var before = app.Read(db => db.AuditEvents.Max(e => (long?)e.Seq) ?? 0);
+        var before = app.Read(db => db.AuditEvents.Max(e => (long?)e.Id) ?? 0);
         await change();
-        return app.Read(db => db.AuditEvents.Where(e => e.Seq > before).OrderBy(e => e.Seq).Select(e => new { e.Action, e.EntityId }).ToList())
+        return app.Read(db => db.AuditEvents.Where(e => e.Id > before).OrderBy(e => e.Id).Select(e => new { e.Action, e.EntityId }).ToList())
             .Select(e => (e.Action, e.EntityId)).ToList();
     }
 

@@ -24,23 +24,51 @@ public sealed class AuditTrailTests : IAsyncLifetime
     private Task<AuditVerifier.Result> VerifyAsync(string? anchor = null) =>
         _app.RunAsync(s => s.GetRequiredService<AuditVerifier>().VerifyAsync(anchor, CancellationToken.None));
 
-    private async Task SqlAsync(string sql)
+    private Task<AuditAnchors.Outcome> AnchorAsync() => _app.RunAsync(s => s.GetRequiredService<AuditAnchors>().AnchorAsync(now: true, CancellationToken.None));
+
+    private static async Task SqlAsync(string connectionString, string sql)
     {
-        await using var conn = new NpgsqlConnection(_app.ConnectionString);
+        await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand(sql, conn);
         await cmd.ExecuteNonQueryAsync();
     }
 
-    // What an owner who wants to rewrite history has to do first.
-    private Task AsTamperingOwnerAsync(string sql) => SqlAsync($"""
+    // As the schema's owner: only the owner could ever rewrite history.
+    private Task AsOwnerAsync(string sql) => SqlAsync(_app.OwnerConnectionString, sql);
+
+    // As the role the app runs as.
+    private Task AsAppAsync(string sql) => SqlAsync(_app.ConnectionString, sql);
+
+    // What the owner who wants to rewrite history has to do first (and leaves in place).
+    private Task AsTamperingOwnerAsync(string sql) => AsOwnerAsync($"""
         GRANT UPDATE, DELETE ON audit_events TO CURRENT_USER;
         ALTER TABLE audit_events DISABLE TRIGGER USER;
         {sql};
         ALTER TABLE audit_events ENABLE TRIGGER USER;
-        REVOKE UPDATE, DELETE ON audit_events FROM CURRENT_USER;
         """);
 
+    // The issue's rewrite: drop event #2, renumber what follows and recompute every (unkeyed) hash.
+    private const string RewriteWithoutEvent2 = """
+        DELETE FROM audit_events WHERE seq = 2;
+        UPDATE audit_events SET seq = seq - 1 WHERE seq > 2;
+        """ + RehashAll;
+
+    // Every (unkeyed) hash recomputed from the start, in seq order.
+    private const string RehashAll = """
+
+        DO $$
+        DECLARE r record; previous text := repeat('0', 64);
+        BEGIN
+          FOR r IN SELECT id, payload FROM audit_events WHERE seq IS NOT NULL ORDER BY seq LOOP
+            UPDATE audit_events SET prev_hash = previous,
+              hash = encode(sha256(convert_to(previous || E'\n' || r.payload, 'UTF8')), 'hex') WHERE id = r.id
+              RETURNING hash INTO previous;
+          END LOOP;
+        END $$
+        """;
+
+    // Three items imported and rejected, all sealed into the chain.
     private async Task<List<long>> SomeEventsAsync()
     {
         var ids = await _app.ImportAsync(new TestItem().ToYaml(), new TestItem().ToYaml(), new TestItem().ToYaml());
@@ -48,6 +76,7 @@ public sealed class AuditTrailTests : IAsyncLifetime
         {
             await _app.RunAsync(s => s.GetRequiredService<ItemTransitions>().HandleAsync(Actors.Editor(), new(id, WorkflowAction.Reject, "duplicate"), CancellationToken.None));
         }
+        await _app.SealAsync();
         return ids;
     }
 
@@ -74,9 +103,9 @@ public sealed class AuditTrailTests : IAsyncLifetime
         var count = _app.Read(db => db.AuditEvents.Count());
 
         // The owner holds neither privilege...
-        var denied = await Assert.ThrowsAsync<PostgresException>(() => SqlAsync(sql));
+        var denied = await Assert.ThrowsAsync<PostgresException>(() => AsOwnerAsync(sql));
         // ...and granting it back only meets the trigger.
-        var refused = await Assert.ThrowsAsync<PostgresException>(() => SqlAsync($"GRANT UPDATE, DELETE, TRUNCATE ON audit_events TO CURRENT_USER; {sql}"));
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => AsOwnerAsync($"GRANT UPDATE, DELETE, TRUNCATE ON audit_events TO CURRENT_USER; {sql}"));
 
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, denied.SqlState);
         Assert.Contains("append-only", refused.MessageText);
@@ -112,15 +141,19 @@ public sealed class AuditTrailTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_row_inserted_with_a_made_up_hash_is_named_by_verify()
+    public async Task A_row_inserted_already_chained_is_refused_and_one_slipped_in_by_the_owner_is_named_by_verify()
     {
         await SomeEventsAsync();
         var head = _app.Read(db => db.AuditEvents.OrderByDescending(e => e.Seq).First());
+        var forged = $"INSERT INTO audit_events (seq, at, actor, action, payload, prev_hash, hash) VALUES ({head.Seq + 1}, now(), 'x', 'y', '{{}}', '{head.Hash}', repeat('0', 64))";
 
-        // INSERT is allowed, and a row that arrives chained skips the trigger: only verify can tell.
-        await SqlAsync($"INSERT INTO audit_events (seq, at, actor, action, payload, prev_hash, hash) VALUES ({head.Seq + 1}, now(), 'x', 'y', '{{}}', '{head.Hash}', repeat('0', 64))");
+        // Only the sealer assigns a place in the chain...
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => AsAppAsync(forged));
+        // ...and what the owner slips in with the triggers off, verify names.
+        await AsTamperingOwnerAsync(forged);
         var result = await VerifyAsync();
 
+        Assert.Contains("assigned by audit_seal()", refused.MessageText);
         Assert.Equal(head.Seq + 1, result.FirstBad!.Seq);
         Assert.Contains("hash", result.FirstBad.Reason);
     }
@@ -136,13 +169,112 @@ public sealed class AuditTrailTests : IAsyncLifetime
         var withoutAnchor = await VerifyAsync();
         var withAnchor = await VerifyAsync(head);
 
-        Assert.True(withoutAnchor.Ok, "a shortened chain is still a chain");
+        Assert.True(withoutAnchor.Ok, "a shortened chain is still a chain when no anchor was kept");
         Assert.False(withAnchor.Ok);
         Assert.True(withAnchor.AnchorMissing);
 
         await AsTamperingOwnerAsync("DELETE FROM audit_events WHERE seq = 2");
         var gap = await VerifyAsync();
         Assert.Equal(3, gap.FirstBad!.Seq);
+    }
+
+    [Fact]
+    public async Task The_apps_role_can_neither_disable_the_triggers_nor_delete_renumber_or_rehash_events()
+    {
+        await SomeEventsAsync();
+        var count = _app.Read(db => db.AuditEvents.Count());
+        string[] attempts =
+        [
+            "ALTER TABLE audit_events DISABLE TRIGGER USER",
+            "SET session_replication_role = replica",
+            "DELETE FROM audit_events WHERE seq = 2",
+            "UPDATE audit_events SET seq = seq - 1 WHERE seq > 2",
+            "UPDATE audit_events SET hash = repeat('0', 64)",
+            "TRUNCATE audit_events",
+            "DROP TABLE audit_events",
+            "CREATE OR REPLACE FUNCTION audit_events_seal_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+            // A grant to itself is only a warning for a role that owns nothing; the delete still fails.
+            "GRANT UPDATE, DELETE ON audit_events TO CURRENT_USER; DELETE FROM audit_events WHERE seq = 2",
+            RewriteWithoutEvent2,
+        ];
+
+        foreach (var sql in attempts)
+        {
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => AsAppAsync(sql));
+            Assert.True(refused.SqlState == PostgresErrorCodes.InsufficientPrivilege, $"{sql}: {refused.SqlState} {refused.MessageText}");
+        }
+
+        var result = await VerifyAsync();
+        Assert.True(result.Ok, result.FirstBad?.Reason);
+        Assert.Equal(count, result.Checked);
+    }
+
+    // Drop event #2 and renumber, or change what event #2 says; every hash after it recomputed.
+    public static TheoryData<string> Rewrites => new()
+    {
+        RewriteWithoutEvent2,
+        """
+        UPDATE audit_events SET actor = 'nobody', payload = replace(payload, '"actor":"' || actor || '"', '"actor":"nobody"') WHERE seq = 2;
+        """ + RehashAll,
+    };
+
+    [Theory]
+    [MemberData(nameof(Rewrites))]
+    public async Task A_rewrite_by_the_owner_with_every_hash_recomputed_fails_verify_on_the_kept_anchor_without_being_given_one(string rewrite)
+    {
+        await SomeEventsAsync();
+        Assert.True((await AnchorAsync()).Written);
+
+        await AsTamperingOwnerAsync(rewrite);
+        var result = await VerifyAsync();
+
+        Assert.Null(result.FirstBad);
+        Assert.False(result.Ok);
+        Assert.NotNull(result.Kept!.Failure);
+    }
+
+    [Fact]
+    public async Task A_rewritten_trail_is_never_anchored_so_verify_keeps_failing_on_the_last_good_anchor()
+    {
+        var ids = await SomeEventsAsync();
+        var good = (await AnchorAsync()).Latest!;
+        await AsTamperingOwnerAsync(RewriteWithoutEvent2);
+
+        // The trail goes on after the rewrite; the next anchor would cover the forged head.
+        await _app.RunAsync(s => s.GetRequiredService<ItemTransitions>().HandleAsync(Actors.Editor(), new(ids[0], WorkflowAction.Reopen, "second look"), CancellationToken.None));
+        await _app.SealAsync();
+        var next = await AnchorAsync();
+
+        Assert.False(next.Written);
+        Assert.Contains("not anchoring", next.Refused);
+        Assert.Equal(good, next.Latest);
+        Assert.Equal(good, AuditAnchors.Latest(next.File));
+        Assert.False((await VerifyAsync()).Ok);
+    }
+
+    [Fact]
+    public async Task The_anchor_follows_the_head_and_a_tail_deleted_after_it_fails_verify_without_an_anchor_argument()
+    {
+        var ids = await SomeEventsAsync();
+        var first = (await AnchorAsync()).Latest!;
+        await _app.RunAsync(s => s.GetRequiredService<ItemTransitions>().HandleAsync(Actors.Editor(), new(ids[1], WorkflowAction.Reopen, "second look"), CancellationToken.None));
+        await _app.SealAsync();
+        var second = await AnchorAsync();
+        var intact = await VerifyAsync();
+
+        Assert.True(second.Written);
+        Assert.True(second.Latest!.Seq > first.Seq);
+        Assert.Equal(_app.Read(db => db.AuditEvents.Max(e => e.Seq)), second.Latest.Seq);
+        Assert.True(intact.Ok);
+        Assert.Equal(second.Latest, intact.Kept!.Anchor);
+        Assert.Null(intact.Kept.Failure);
+
+        await AsTamperingOwnerAsync($"DELETE FROM audit_events WHERE seq = {second.Latest.Seq}");
+        var shortened = await VerifyAsync();
+
+        Assert.Null(shortened.FirstBad);
+        Assert.False(shortened.Ok);
+        Assert.Contains("events were removed", shortened.Kept!.Failure);
     }
 
     [Fact]
@@ -171,6 +303,7 @@ public sealed class AuditTrailTests : IAsyncLifetime
 
         Assert.Equal(3000, report.Value!.Imported);
         Assert.Equal(8 * 12, saves.Sum());
+        await _app.SealAsync();
         var result = await VerifyAsync();
         Assert.True(result.Ok, result.FirstBad?.Reason);
         Assert.Equal(_app.Read(db => db.AuditEvents.Count()), result.Checked);
@@ -184,6 +317,7 @@ public sealed class AuditTrailTests : IAsyncLifetime
         var actor = Actors.Editor("traced@example.com") with { Ip = "198.51.100.7", RequestId = "00-trace-01" };
 
         await _app.RunAsync(s => s.GetRequiredService<ItemTransitions>().HandleAsync(actor, new(id, WorkflowAction.Reject, "off topic"), CancellationToken.None));
+        await _app.SealAsync();
 
         var e = _app.Read(db => db.AuditEvents.Single(a => a.Action == AuditActions.ItemStateChanged && a.EntityId == id.ToString()));
         Assert.Equal(("id-traced@example.com", "traced@example.com", "198.51.100.7", "00-trace-01"), (e.ActorId, e.Actor, e.Ip, e.RequestId));
@@ -210,12 +344,14 @@ public sealed class AuditTrailTests : IAsyncLifetime
                 await migrator.MigrateAsync();
             }
             await using var verified = TestPostgres.Context(cs);
-            var services = new ServiceCollection().AddSingleton(verified).AddScoped<AuditVerifier>().BuildServiceProvider();
+            var services = new ServiceCollection().AddSingleton(verified).AddSingleton(new AuditOptions { AnchorFolder = _app.AnchorFolder })
+                .AddScoped<AuditVerifier>().BuildServiceProvider();
             var result = await services.GetRequiredService<AuditVerifier>().VerifyAsync(null, CancellationToken.None);
 
             Assert.True(result.Ok, result.FirstBad?.Reason);
             Assert.Equal(2, result.Checked);
             Assert.Equal("{\"file\": \"a.txt\"}", verified.AuditEvents.Single(e => e.Seq == 1).Data);
+            Assert.Equal(0, verified.AuditEvents.Count(e => e.Seq == null));
         }
         finally
         {

@@ -46,14 +46,14 @@ public sealed class GuardTests(ApplicationFixture app) : IClassFixture<Applicati
     {
         var id = (await app.ImportAsync(new TestItem { RelatedCount = 1 }.ToYaml()))[0];
         var (attempted, call) = Calls[handler];
-        var before = app.Read(db => db.AuditEvents.Max(e => e.Seq));
+        var before = app.Read(db => db.AuditEvents.Max(e => e.Id));
         var version = app.Read(db => db.Items.Single(i => i.Id == id).Version);
 
         var outcome = await app.RunAsync(s => call(s, id));
 
         Assert.Equal(OutcomeStatus.Forbidden, outcome.Status);
         Assert.EndsWith("permission.", outcome.Message);
-        var events = app.Read(db => db.AuditEvents.Where(e => e.Seq > before).Select(e => new { e.Action, e.Data }).ToList());
+        var events = app.Read(db => db.AuditEvents.Where(e => e.Id > before).Select(e => new { e.Action, e.Data }).ToList());
         var refusal = Assert.Single(events);
         Assert.Equal(AuditActions.AuthorizationRefused, refusal.Action);
         var data = JsonDocument.Parse(refusal.Data!).RootElement;

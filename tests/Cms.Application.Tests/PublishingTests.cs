@@ -149,6 +149,40 @@ public sealed class PublishingTests(PublishingFixture app) : IClassFixture<Publi
         Assert.Contains("publisher@example.com", audit.Data);
     }
 
+    [Theory]
+    [InlineData("disabled")]
+    [InlineData("locked")]
+    public async Task A_disabled_or_locked_publishers_schedule_does_not_go_out(string status)
+    {
+        var email = $"scheduler-{status}-{Guid.NewGuid():N}@example.com";
+        var account = await app.RunAsync(async s =>
+        {
+            var users = s.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<CmsUser>>();
+            var user = new CmsUser { UserName = email, Email = email, CreatedAt = DateTimeOffset.UtcNow };
+            Assert.True((await users.CreateAsync(user, "correct horse battery")).Succeeded);
+            Assert.True((await users.AddToRoleAsync(user, Roles.Publisher)).Succeeded);
+            return user.Id;
+        });
+        var publisher = new Actor(account, email, Permissions.Of([Roles.Publisher]));
+        var id = await ReadyAsync();
+        Assert.True((await app.RunAsync(s => s.GetRequiredService<PublishSchedule>().ScheduleAsync(publisher, id, DateTimeOffset.UtcNow.AddHours(1), CancellationToken.None))).Succeeded);
+        // The account is disabled or locked after scheduling, and the time comes (moved, not waited for).
+        app.Read(db => status == "disabled"
+            ? db.Users.Where(u => u.Id == account).ExecuteUpdate(u => u.SetProperty(x => x.DisabledAt, DateTimeOffset.UtcNow))
+            : db.Users.Where(u => u.Id == account).ExecuteUpdate(u => u.SetProperty(x => x.LockoutEnd, DateTimeOffset.UtcNow.AddYears(100))));
+        app.Read(db => db.Items.Where(i => i.Id == id).ExecuteUpdate(u => u.SetProperty(i => i.PublishAt, DateTimeOffset.UtcNow.AddMinutes(-1))));
+
+        var published = await app.RunAsync(s => s.GetRequiredService<PublishSchedule>().PublishDueAsync(PublishWorker.Actor, CancellationToken.None));
+
+        Assert.Equal(0, published);
+        var item = Stored(id);
+        Assert.Equal(WorkflowState.Ready, item.State);
+        Assert.Null(item.PublishAt);
+        Assert.Null(item.OutputFile);
+        var refusal = app.Read(db => db.AuditEvents.Single(a => a.Action == AuditActions.ItemTransitionRefused && a.EntityId == id.ToString()));
+        Assert.Contains($"\"account\":\"{status}\"", refusal.Payload);
+    }
+
     [Fact]
     public async Task A_cancelled_schedule_is_never_published()
     {

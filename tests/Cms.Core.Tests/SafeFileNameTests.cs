@@ -78,18 +78,26 @@ public sealed class SafeFileNameTests
     {
         var name = SafeFileName.From("dir/" + new string('a', 5_000) + ".txt");
 
-        Assert.Equal(SafeFileName.MaxLength, name.Length);
+        Assert.Equal(SafeFileName.MaxBytes, name.Length);
         Assert.EndsWith("aaa.txt", name);
     }
 
     [Fact]
-    public void A_name_is_never_cut_inside_a_surrogate_pair()
+    public void A_name_is_never_cut_inside_a_character()
     {
-        // The 196-character stem would end between the two halves of the first rocket.
-        var name = SafeFileName.From(new string('a', 195) + string.Concat(Enumerable.Repeat("🚀", 10)) + ".txt");
+        // 196 bytes for the stem: a 4-byte rocket fits after 192 letters, not after 193.
+        Assert.Equal(new string('a', 193) + ".txt", SafeFileName.From(new string('a', 193) + string.Concat(Enumerable.Repeat("🚀", 10)) + ".txt"));
+        Assert.Equal(new string('a', 192) + "🚀.txt", SafeFileName.From(new string('a', 192) + string.Concat(Enumerable.Repeat("🚀", 10)) + ".txt"));
+    }
 
-        Assert.Equal(new string('a', 195) + ".txt", name);
-        Assert.Equal("a".PadRight(194, 'a') + "🚀.txt", SafeFileName.From(new string('a', 194) + string.Concat(Enumerable.Repeat("🚀", 10)) + ".txt"));
+    [Fact]
+    public void A_name_is_limited_in_utf8_bytes_not_characters()
+    {
+        // 200 CJK characters are 600 bytes: more than a Linux file name may hold (255).
+        var name = SafeFileName.From(new string('東', 200) + ".txt");
+
+        Assert.Equal(new string('東', 65) + ".txt", name);
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(name) <= SafeFileName.MaxBytes);
     }
 
     [Fact]
@@ -98,14 +106,14 @@ public sealed class SafeFileNameTests
         Assert.Equal("_CON.txt", SafeFileName.From("CON" + new string(' ', 300) + "x.txt"));
 
         var name = SafeFileName.From("CON." + new string('x', 196));
-        Assert.Equal(SafeFileName.MaxLength, name.Length);
+        Assert.Equal(SafeFileName.MaxBytes, name.Length);
         Assert.StartsWith("_CON.", name);
     }
 
     [Fact]
     public void A_long_name_without_an_extension_is_cut_to_the_maximum()
     {
-        Assert.Equal(new string('b', SafeFileName.MaxLength), SafeFileName.From(new string('b', 1_000)));
+        Assert.Equal(new string('b', SafeFileName.MaxBytes), SafeFileName.From(new string('b', 1_000)));
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public sealed class SourceJsonTests
             published: true
             flag: "true"
             missing: ~
-            big: 123456789012345678901234567890
+            big: 9223372036854775807
             when: 2023-11-27T16:06:00Z
             nan: .nan
             word: yes
@@ -32,7 +32,8 @@ public sealed class SourceJsonTests
         Assert.True(json.GetProperty("published").GetBoolean());
         Assert.Equal("true", json.GetProperty("flag").GetString());
         Assert.Equal(JsonValueKind.Null, json.GetProperty("missing").ValueKind);
-        Assert.Equal("123456789012345678901234567890", json.GetProperty("big").GetString());
+        // The reader refuses integers beyond 64 bits (MergeKeyAndTagTests); the largest one stays exact.
+        Assert.Equal(long.MaxValue, json.GetProperty("big").GetInt64());
         Assert.Equal("2023-11-27T16:06:00Z", json.GetProperty("when").GetString());
         Assert.Equal(".nan", json.GetProperty("nan").GetString());
         // YAML 1.2 core schema, as the CMS reads it: `yes` is a string.

@@ -4,8 +4,8 @@ using Npgsql;
 
 namespace Cms.Bench;
 
-// Audit rows with their chain computed here, for the baselines: a plain COPY of exactly the rows the
-// chain trigger would have produced, with the trigger off.
+// Audit rows for the baselines: unsealed, as writers store them, or with their chain computed here,
+// as the sealer would leave them (a COPY only the owner can make, with the writers' guard off).
 public static class AuditRows
 {
     public sealed record Row(long Seq, AuditRecord Record, string Payload, string PrevHash, string Hash);
@@ -23,9 +23,11 @@ public static class AuditRows
         return rows;
     }
 
-    public static async Task SetChainTriggerAsync(NpgsqlConnection conn, bool enabled, CancellationToken ct)
+    // The trigger that refuses chained rows from writers (AuditSealingSql); off, the owner can COPY a
+    // whole chain at once.
+    public static async Task SetUnsealedGuardAsync(NpgsqlConnection conn, bool enabled, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand($"ALTER TABLE audit_events {(enabled ? "ENABLE" : "DISABLE")} TRIGGER audit_events_chain", conn);
+        await using var cmd = new NpgsqlCommand($"ALTER TABLE audit_events {(enabled ? "ENABLE" : "DISABLE")} TRIGGER audit_events_unsealed", conn);
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
@@ -39,15 +41,14 @@ public static class AuditRows
         await copy.CompleteAsync(ct);
     }
 
-    // The same rows without their chain: the trigger computes it row by row.
-    public static async Task CopyUnchainedAsync(NpgsqlConnection conn, IEnumerable<Row> rows, CancellationToken ct)
+    // The same rows unsealed, as writers store them (AuditLog.CopyAsync).
+    public static async Task CopyUnsealedAsync(NpgsqlConnection conn, IEnumerable<(AuditRecord Record, string Payload)> rows, CancellationToken ct)
     {
-        await using var copy = await conn.BeginBinaryImportAsync(
-            "COPY audit_events (at, actor_id, actor, action, entity_type, entity_id, ip, request_id, payload) FROM STDIN (FORMAT BINARY)", ct);
-        foreach (var row in rows)
+        await using var copy = await conn.BeginBinaryImportAsync(AuditLog.UnsealedCopy, ct);
+        foreach (var (record, payload) in rows)
         {
             await copy.StartRowAsync(ct);
-            await AuditLog.WriteEventColumnsAsync(copy, row.Record, row.Payload, ct);
+            await AuditLog.WriteEventColumnsAsync(copy, record, payload, ct);
         }
         await copy.CompleteAsync(ct);
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Cms.Application;
 using Cms.Application.Setup;
+using Cms.Data;
 using Cms.Testing;
 using Cms.Web.Cli;
 using Microsoft.Extensions.Configuration;
@@ -13,10 +14,21 @@ namespace Cms.Bench;
 // Throwaway databases on the configured server, and process figures, for the benchmarks.
 public static class BenchSupport
 {
+    // The owner's connection when one is configured (it creates and migrates the bench databases).
     public static string ServerConnectionString()
     {
         using var host = CliHost.Build();
-        return CmsApplication.ConnectionString(host.Services.GetRequiredService<IConfiguration>());
+        var configuration = host.Services.GetRequiredService<IConfiguration>();
+        return CmsApplication.OwnerConnectionString(configuration) ?? CmsApplication.ConnectionString(configuration);
+    }
+
+    // The app's role on a bench database: the configured app role (ConnectionStrings:Cms) when a
+    // separate owner is configured, otherwise the owner itself.
+    public static string AppConnectionString(string benchDatabase)
+    {
+        using var host = CliHost.Build();
+        var configuration = host.Services.GetRequiredService<IConfiguration>();
+        return new NpgsqlConnectionStringBuilder(CmsApplication.ConnectionString(configuration)) { Database = benchDatabase }.ConnectionString;
     }
 
     public static async Task<string> CreateDatabaseAsync(string server, string name, CancellationToken ct)
@@ -36,12 +48,16 @@ public static class BenchSupport
         return new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
     }
 
-    public static Task MigrateAsync(string cs, CancellationToken ct) =>
-        CliHost.RunAsync(async s =>
+    // As the owner; the app's role (when it is another one) is granted its privileges.
+    public static async Task MigrateAsync(string cs, CancellationToken ct)
+    {
+        await DatabaseRoles.MigrateAsync(cs, AppConnectionString(new NpgsqlConnectionStringBuilder(cs).Database!), ct);
+        await CliHost.RunAsync(async s =>
         {
             await s.GetRequiredService<DatabaseSetup>().MigrateAsync(ct);
             return 0;
         }, cs);
+    }
 
     public static Task DropDatabaseAsync(string server, string database, CancellationToken ct)
     {

@@ -29,8 +29,8 @@ namespace Cms.Bench;
 // 1. Bulk publish of N Ready items over HTTP, from the click (the queue's bulk POST) to the last file
 //    in the publish folder, written by the app's own hosted worker; baseline: writing the same
 //    rendered files (atomic, fsync, same parallelism) with no database at all.
-// 2. The chain's cost on COPY: M audit events through the chain trigger against a plain COPY of the
-//    same rows, and the import benchmark (import with chained events against plain COPY).
+// 2. The chain's cost on COPY: M audit events as writers store them (unsealed) and then sealed by
+//    audit_seal(), against a plain COPY of the same rows already chained; and the import benchmark.
 // 3. `audit verify` over E events against reading the same rows without checking them.
 public static partial class PublishBench
 {
@@ -194,9 +194,10 @@ public static partial class PublishBench
         }
     }
 
-    // The chain's cost where it is highest: many events in one COPY. Three ways to store the same
-    // rows: the importer's path (AuditLog.CopyAsync, chain computed in C# under the lock), the
-    // trigger computing it row by row, and a plain COPY with the trigger off (the baseline).
+    // The chain's cost where it is highest: many events in one COPY. What a writer pays (a COPY of
+    // unsealed rows, AuditLog.CopyAsync), what the sealer pays afterwards (audit_seal() over them, in
+    // the database), and the baseline: a plain COPY of the same rows with their chain computed
+    // beforehand (the guard trigger off).
     private static async Task ChainedCopyAsync(string server, int m, CancellationToken ct)
     {
         var database = $"cms_bench_chain_{Stamp()}";
@@ -208,32 +209,34 @@ public static partial class PublishBench
             var at = DateTimeOffset.UtcNow;
             var actor = new Actor("u-7f3a", "editor@newsroom.example", Permissions.Of([Roles.Editor]));
             var events = Enumerable.Range(0, m).Select(i => (i.ToString(CultureInfo.InvariantCulture), (object?)new { file = $"/srv/feeds/{i:D7}_{i:x16}.txt", state = "New" })).ToList();
-            async Task<double> TimedAsync(Func<Task> copy)
+            async Task<double> TimedAsync(Func<Task> work)
             {
                 var clock = Stopwatch.StartNew();
                 await using var tx = await conn.BeginTransactionAsync(ct);
-                await copy();
+                await work();
                 await tx.CommitAsync(ct);
                 return clock.Elapsed.TotalSeconds;
             }
-            // Rows prepared off the clock for the two comparisons (payloads and, for plain, the chain).
-            long seq = 0;
-            var previous = AuditChain.Genesis;
+            var written = await TimedAsync(() => AuditLog.CopyAsync(conn, actor, AuditActions.ItemImported, AuditTargets.Item, events, at, ct));
+            var sealing = await TimedAsync(async () =>
+            {
+                await using var seal = new NpgsqlCommand("SELECT sealed FROM audit_seal(@n)", conn) { CommandTimeout = 0 };
+                seal.Parameters.AddWithValue("n", m);
+                await seal.ExecuteScalarAsync(ct);
+            });
+            // The same rows chained beforehand, off the clock, after the sealed head.
+            long seq = m;
+            var previous = (string)(await new NpgsqlCommand("SELECT hash FROM audit_events WHERE seq = (SELECT max(seq) FROM audit_events)", conn).ExecuteScalarAsync(ct))!;
             var rows = AuditRows.Chain(events.Select(e => AuditLog.Record(actor, AuditActions.ItemImported, AuditTargets.Item, e.Item1,
                 AuditRecord.SerializeData(e.Item2), at)), ref seq, ref previous);
-
-            var csharp = await TimedAsync(() => AuditLog.CopyAsync(conn, actor, AuditActions.ItemImported, AuditTargets.Item, events, at, ct));
-            var trigger = await TimedAsync(() => AuditRows.CopyUnchainedAsync(conn, rows, ct));
-            var head = (long)(await new NpgsqlCommand("SELECT max(seq) FROM audit_events", conn).ExecuteScalarAsync(ct))!;
-            rows = rows.Select(r => r with { Seq = r.Seq + head }).ToList();
-            await AuditRows.SetChainTriggerAsync(conn, enabled: false, ct);
+            await AuditRows.SetUnsealedGuardAsync(conn, enabled: false, ct);
             var plain = await TimedAsync(() => AuditRows.CopyAsync(conn, rows, ct));
-            await AuditRows.SetChainTriggerAsync(conn, enabled: true, ct);
+            await AuditRows.SetUnsealedGuardAsync(conn, enabled: true, ct);
 
             Console.WriteLine();
-            Console.WriteLine("| audit events in one COPY | chain in C# (importer) s | chain by trigger s | plain COPY s | C# / plain | trigger / plain |");
+            Console.WriteLine("| audit events in one COPY | writer's COPY (unsealed) s | sealing them (audit_seal) s | plain COPY of the chained rows s | writer / plain | sealing / plain |");
             Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
-            Console.WriteLine(FormattableString.Invariant($"| {m} | {csharp:F2} | {trigger:F2} | {plain:F2} | {csharp / plain:F2}x | {trigger / plain:F2}x |"));
+            Console.WriteLine(FormattableString.Invariant($"| {m} | {written:F2} | {sealing:F2} | {plain:F2} | {written / plain:F2}x | {sealing / plain:F2}x |"));
         }
         finally
         {
@@ -251,7 +254,7 @@ public static partial class PublishBench
             await using (var conn = new NpgsqlConnection(cs))
             {
                 await conn.OpenAsync(ct);
-                await AuditRows.SetChainTriggerAsync(conn, enabled: false, ct);
+                await AuditRows.SetUnsealedGuardAsync(conn, enabled: false, ct);
                 long seq = 0;
                 var previous = AuditChain.Genesis;
                 var at = DateTimeOffset.UtcNow.AddDays(-30);
@@ -259,7 +262,7 @@ public static partial class PublishBench
                 {
                     await AuditRows.CopyAsync(conn, AuditRows.Chain(chunk, ref seq, ref previous), ct);
                 }
-                await AuditRows.SetChainTriggerAsync(conn, enabled: true, ct);
+                await AuditRows.SetUnsealedGuardAsync(conn, enabled: true, ct);
                 await new NpgsqlCommand("VACUUM ANALYZE audit_events", conn).ExecuteNonQueryAsync(ct);
             }
             Console.WriteLine($"generated and chained {count} events in {clock.Elapsed.TotalSeconds:F0} s");
@@ -293,7 +296,7 @@ public static partial class PublishBench
         await conn.OpenAsync(ct);
         var clock = Stopwatch.StartNew();
         await using var cmd = new NpgsqlCommand(
-            "SELECT seq, id, at, actor_id, actor, action, entity_type, entity_id, ip, request_id, payload, prev_hash, hash FROM audit_events ORDER BY seq", conn);
+            "SELECT seq, id, at, actor_id, actor, action, entity_type, entity_id, ip, request_id, payload, prev_hash, hash FROM audit_events WHERE seq > 0 ORDER BY seq", conn);
         await using var reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
         long chars = 0;
         while (await reader.ReadAsync(ct))

@@ -41,11 +41,13 @@ public static class ScreenshotsProgram
         return await command.Parse(args).InvokeAsync();
     }
 
-    // The server of the configured database (ConnectionStrings:Cms, as `./cms` selects it).
+    // The server of the configured database, as its owner when one is configured (it creates the
+    // throwaway database), as `./cms` selects it.
     private static string ServerConnectionString()
     {
         using var host = CliHost.Build();
-        return CmsApplication.ConnectionString(host.Services.GetRequiredService<IConfiguration>());
+        var configuration = host.Services.GetRequiredService<IConfiguration>();
+        return CmsApplication.OwnerConnectionString(configuration) ?? CmsApplication.ConnectionString(configuration);
     }
 }
 

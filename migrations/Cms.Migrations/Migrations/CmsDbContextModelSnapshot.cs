@@ -68,8 +68,6 @@ namespace Cms.Migrations.Migrations
                         .HasColumnName("entity_type");
 
                     b.Property<string>("Hash")
-                        .IsRequired()
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("character(64)")
                         .HasColumnName("hash");
 
@@ -84,8 +82,6 @@ namespace Cms.Migrations.Migrations
                         .HasColumnName("payload");
 
                     b.Property<string>("PrevHash")
-                        .IsRequired()
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("character(64)")
                         .HasColumnName("prev_hash");
 
@@ -94,11 +90,9 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("character varying(128)")
                         .HasColumnName("request_id");
 
-                    b.Property<long>("Seq")
-                        .ValueGeneratedOnAdd()
+                    b.Property<long?>("Seq")
                         .HasColumnType("bigint")
-                        .HasColumnName("seq")
-                        .HasAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.None);
+                        .HasColumnName("seq");
 
                     b.HasKey("Id")
                         .HasName("pk_audit_events");
@@ -106,18 +100,23 @@ namespace Cms.Migrations.Migrations
                     b.HasIndex("At")
                         .HasDatabaseName("ix_audit_events_at");
 
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_audit_events_unsealed")
+                        .HasFilter("seq IS NULL");
+
                     b.HasIndex("Seq")
                         .IsUnique()
-                        .HasDatabaseName("ix_audit_events_seq");
+                        .HasDatabaseName("ix_audit_events_seq")
+                        .HasFilter("seq IS NOT NULL");
 
-                    b.HasIndex("Action", "Seq")
-                        .HasDatabaseName("ix_audit_events_action_seq");
+                    b.HasIndex("Action", "Id")
+                        .HasDatabaseName("ix_audit_events_by_action");
 
-                    b.HasIndex("Actor", "Seq")
-                        .HasDatabaseName("ix_audit_events_actor_seq");
+                    b.HasIndex("Actor", "Id")
+                        .HasDatabaseName("ix_audit_events_by_actor");
 
-                    b.HasIndex("EntityType", "EntityId", "Seq")
-                        .HasDatabaseName("ix_audit_events_entity_type_entity_id_seq");
+                    b.HasIndex("EntityType", "EntityId", "Id")
+                        .HasDatabaseName("ix_audit_events_target");
 
                     b.ToTable("audit_events", (string)null);
                 });
@@ -427,6 +426,14 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("publish_at");
 
+                    b.Property<int>("PublishAttempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("publish_attempts");
+
+                    b.Property<DateTimeOffset?>("PublishRetryAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("publish_retry_at");
+
                     b.Property<string>("PublishScheduledBy")
                         .HasMaxLength(450)
                         .HasColumnType("character varying(450)")
@@ -629,6 +636,31 @@ namespace Cms.Migrations.Migrations
                         .HasName("pk_item_state_counts");
 
                     b.ToTable("item_state_counts", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.ItemStateCountDelta", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("Delta")
+                        .HasColumnType("bigint")
+                        .HasColumnName("delta");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.HasKey("Id")
+                        .HasName("pk_item_state_count_deltas");
+
+                    b.ToTable("item_state_count_deltas", (string)null);
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.ItemTopic", b =>
@@ -1166,6 +1198,27 @@ namespace Cms.Migrations.Migrations
                         .HasDatabaseName("ix_topics_normalized_name");
 
                     b.ToTable("topics", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.UsedAuthenticatorCode", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Code")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("code");
+
+                    b.Property<DateTimeOffset>("UsedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("used_at");
+
+                    b.HasKey("UserId", "Code")
+                        .HasName("pk_used_authenticator_codes");
+
+                    b.ToTable("used_authenticator_codes", (string)null);
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.UserSession", b =>
@@ -1708,6 +1761,16 @@ namespace Cms.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_source_revisions_items_item_id");
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.UsedAuthenticatorCode", b =>
+                {
+                    b.HasOne("Cms.Data.Entities.CmsUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_used_authenticator_codes_asp_net_users_user_id");
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.UserSession", b =>

@@ -11,7 +11,7 @@ public static class AuditHistory
 {
     public sealed record Change(string Field, string? Before, string? After, string? Reason);
 
-    public sealed record Entry(long Seq, DateTimeOffset At, string Actor, string Action, string Label,
+    public sealed record Entry(long? Seq, DateTimeOffset At, string Actor, string Action, string Label,
         IReadOnlyList<Change> Changes, string? Reason, string? Note, IReadOnlyList<(string Key, string Value)> Details);
 
     private static readonly Dictionary<string, string> Labels = new()

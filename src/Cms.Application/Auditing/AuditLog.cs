@@ -9,9 +9,8 @@ namespace Cms.Application.Auditing;
 
 // The single seam where audit events are written. Events are added to the caller's context, so
 // they commit in the same transaction as the change they describe; a change whose event cannot be
-// written does not happen. The database chains them (AuditTrailSql): seq, prev_hash and hash are
-// assigned by a trigger under an advisory lock held to commit (CopyAsync computes them under the
-// same lock), so the chain order is the commit order for every path.
+// written does not happen. Events go in unsealed and take no lock: the sealer (AuditSealer,
+// audit_seal()) chains committed events shortly after, so writers never wait for one another here.
 public static class AuditLog
 {
     public static AuditEvent Add(CmsDbContext db, Actor actor, string action, string? targetType, string? targetId, object? data = null)
@@ -22,39 +21,25 @@ public static class AuditLog
     }
 
     // Many events at once by binary COPY, on the caller's connection and transaction (the importer,
-    // the publishing worker, bulk moves). The chain is computed here rather than row by row in the
-    // trigger (about 10 µs a row less, measured): under the chain lock, held to the caller's commit,
-    // read the head and send each row with its seq, prev_hash and hash. Outside a transaction the lock
-    // would not hold; the unique seq then turns a race into an error, never a fork.
+    // the publishing worker, bulk moves): unsealed, like every other event.
     public static async Task CopyAsync(NpgsqlConnection conn, Actor actor, string action, string targetType,
         IEnumerable<(string TargetId, object? Data)> events, DateTimeOffset at, CancellationToken ct)
     {
-        long seq = 0;
-        var previous = AuditChain.Genesis;
-        await using (var head = new NpgsqlCommand($"{AuditChainLock.Sql}; SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1", conn))
-        await using (var reader = await head.ExecuteReaderAsync(ct))
-        {
-            await reader.NextResultAsync(ct);
-            if (await reader.ReadAsync(ct))
-            {
-                seq = reader.GetInt64(0);
-                previous = reader.GetString(1);
-            }
-        }
-        await using var copy = await conn.BeginBinaryImportAsync(ChainedCopy, ct);
+        await using var copy = await conn.BeginBinaryImportAsync(UnsealedCopy, ct);
         foreach (var (targetId, data) in events)
         {
             var record = Record(actor, action, targetType, targetId, AuditRecord.SerializeData(data), at);
-            var payload = record.ToPayload();
-            var hash = AuditChain.Hash(previous, payload);
-            await WriteChainedRowAsync(copy, ++seq, record, payload, previous, hash, ct);
-            previous = hash;
+            await copy.StartRowAsync(ct);
+            await WriteEventColumnsAsync(copy, record, record.ToPayload(), ct);
         }
         await copy.CompleteAsync(ct);
     }
 
-    // COPY of events that arrive chained (the trigger leaves them as they are), and one such row;
-    // the benchmarks' baselines write exactly these rows too.
+    public const string UnsealedCopy =
+        "COPY audit_events (at, actor_id, actor, action, entity_type, entity_id, ip, request_id, payload) FROM STDIN (FORMAT BINARY)";
+
+    // COPY of events that arrive already chained: only the owner can do that, with the
+    // audit_events_unsealed trigger disabled (the benchmarks build large trails this way).
     public const string ChainedCopy =
         "COPY audit_events (seq, at, actor_id, actor, action, entity_type, entity_id, ip, request_id, payload, prev_hash, hash) FROM STDIN (FORMAT BINARY)";
 
@@ -80,10 +65,6 @@ public static class AuditLog
         await Nullable(copy, record.RequestId, ct);
         await copy.WriteAsync(payload, NpgsqlDbType.Text, ct);
     }
-
-    // For a transaction begun outside EF (UseTransaction), before its first audited write.
-    public static Task LockChainAsync(CmsDbContext db, CancellationToken ct) =>
-        db.Database.ExecuteSqlRawAsync(AuditChainLock.Sql, ct);
 
     public static AuditRecord Record(Actor actor, string action, string? targetType, string? targetId, string? dataJson, DateTimeOffset at) =>
         new(AuditRecord.Truncate(at), actor.UserId, Cap(actor.Name, 256)!, action, targetType, targetId, Cap(actor.Ip, 64), Cap(actor.RequestId, 128), dataJson);

@@ -16,8 +16,27 @@ public sealed class AuditFilter
     public DateOnly? From { get; set; }
     public DateOnly? To { get; set; }
 
-    // Keyset cursor: events with a smaller seq than this (newest first).
+    // Keyset cursor: events with a smaller id than this (newest first).
     public long? Before { get; set; }
+
+    // The range ends at the end of `To`, so `To` needs a next day (9999-12-31 has none); checked
+    // before any query runs, so neither the page nor a streaming CSV fails half-way.
+    public static readonly DateOnly LastDate = DateOnly.MaxValue.AddDays(-1);
+
+    public IEnumerable<(string Field, string Message)> DateProblems()
+    {
+        foreach (var (field, date) in new[] { ("From", From), ("To", To) })
+        {
+            if (date > LastDate)
+            {
+                yield return (field, "Dates go up to " + LastDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) + ".");
+            }
+        }
+        if (From is { } from && To is { } to && from > to)
+        {
+            yield return ("To", "The end date is before the start date.");
+        }
+    }
 }
 
 // The read side of the audit trail: the global audit page, its CSV export and the item history.
@@ -27,8 +46,9 @@ public sealed class AuditQuery(CmsDbContext db)
 {
     public const int PageSize = 50;
 
-    public sealed record Row(long Seq, long Id, DateTimeOffset At, string? ActorId, string Actor, string Action,
-        string? TargetType, string? TargetId, string? Ip, string? RequestId, string Payload, string PrevHash, string Hash)
+    // Seq, PrevHash and Hash are null until the event is sealed into the chain (seconds after commit).
+    public sealed record Row(long? Seq, long Id, DateTimeOffset At, string? ActorId, string Actor, string Action,
+        string? TargetType, string? TargetId, string? Ip, string? RequestId, string Payload, string? PrevHash, string? Hash)
     {
         public string? Data => AuditRecord.DataOf(Payload);
     }
@@ -73,29 +93,29 @@ public sealed class AuditQuery(CmsDbContext db)
         var q = Filter(filter, viewer);
         if (filter.Before is { } before)
         {
-            q = q.Where(e => e.Seq < before);
+            q = q.Where(e => e.Id < before);
         }
-        var rows = await Project(q.OrderByDescending(e => e.Seq).Take(PageSize + 1)).ToListAsync(ct);
+        var rows = await Project(q.OrderByDescending(e => e.Id).Take(PageSize + 1)).ToListAsync(ct);
         if (rows.Count <= PageSize)
         {
             return new Page(rows, null);
         }
         rows.RemoveAt(PageSize);
-        return new Page(rows, rows[^1].Seq);
+        return new Page(rows, rows[^1].Id);
     }
 
     // Every event of the filter (the cursor ignored), newest first, streamed.
     public IAsyncEnumerable<Row> StreamAsync(AuditFilter filter, Actor viewer) =>
-        Project(Filter(filter, viewer).OrderByDescending(e => e.Seq)).AsAsyncEnumerable();
+        Project(Filter(filter, viewer).OrderByDescending(e => e.Id)).AsAsyncEnumerable();
 
     // An item's own events, newest first (bounded: a history longer than this is on the audit page).
     public Task<List<Row>> ItemHistoryAsync(long itemId, int max, CancellationToken ct)
     {
         var id = itemId.ToString();
         return Project(db.AuditEvents.AsNoTracking().Where(e => e.EntityType == AuditTargets.Item && e.EntityId == id)
-            .OrderByDescending(e => e.Seq).Take(max)).ToListAsync(ct);
+            .OrderByDescending(e => e.Id).Take(max)).ToListAsync(ct);
     }
 
     private static IQueryable<Row> Project(IQueryable<AuditEvent> q) =>
-        q.Select(e => new Row(e.Seq, e.Id, e.At, e.ActorId, e.Actor, e.Action, e.EntityType, e.EntityId, e.Ip, e.RequestId, e.Payload, e.PrevHash!, e.Hash!));
+        q.Select(e => new Row(e.Seq, e.Id, e.At, e.ActorId, e.Actor, e.Action, e.EntityType, e.EntityId, e.Ip, e.RequestId, e.Payload, e.PrevHash, e.Hash));
 }

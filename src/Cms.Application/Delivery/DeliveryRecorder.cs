@@ -23,7 +23,7 @@ public sealed class DeliveryRecorder(CmsDbContext db, ItemExporter exporter, IFr
 {
     // The cursor lock: held from the first delivery row of a transaction to its commit, so delivery_seq
     // values become visible in the order they were taken (a reader following `after=` never sees 7
-    // before 6 commits). Moves already serialize on the audit chain lock; this one does not depend on it.
+    // before 6 commits). Only transactions that record deliveries take it; audit events take no lock.
     public const long CursorLockKey = 0x636d735f646c76; // "cms_dlv"
 
     public const string Channel = "cms_webhooks";
@@ -57,7 +57,10 @@ public sealed class DeliveryRecorder(CmsDbContext db, ItemExporter exporter, IFr
         if (writes.Count > 0)
         {
             var prepared = await exporter.PrepareAsync(await exporter.RowsAsync(writes, ct), ct);
-            rows.AddRange(prepared.AsParallel().AsOrdered().Select(p => Render(p, previous.GetValueOrDefault(p.Row.Id))));
+            // A stored source the reader now refuses (a merge key stored before that rule) records no
+            // version: the move still commits with the others, and that item's publish job fails with
+            // the reader's reason on its page, as the worker renders what nothing recorded.
+            rows.AddRange(prepared.AsParallel().AsOrdered().Select(p => Render(p, previous.GetValueOrDefault(p.Row.Id))).OfType<Row>());
         }
         rows.AddRange(removes.Select(id => new Row(id, DeliveryEvents.Withdrawn, null, null, null, null, [], [])));
         if (rows.Count == 0)
@@ -74,9 +77,17 @@ public sealed class DeliveryRecorder(CmsDbContext db, ItemExporter exporter, IFr
 
     private sealed record Row(long ItemId, string Event, string? Output, string? Hash, string? Document, string? Category, string[] Topics, IReadOnlyList<object> Changes);
 
-    private Row Render(ItemExporter.Prepared prepared, Previous? before)
+    private Row? Render(ItemExporter.Prepared prepared, Previous? before)
     {
-        var output = exporter.Render(prepared);
+        string output;
+        try
+        {
+            output = exporter.Render(prepared);
+        }
+        catch (FrontMatterException)
+        {
+            return null;
+        }
         var root = reader.ReadText(prepared.Row.FileName, output).Root;
         var document = SourceJson.Serialize(root);
         var mapping = root as SourceMapping;
@@ -122,7 +133,9 @@ public sealed class DeliveryRecorder(CmsDbContext db, ItemExporter exporter, IFr
             FROM (SELECT * FROM unnest(@ids, @withdrawn, @categories, @topics, @documents, @outputs, @hashes)
               AS x(item_id, withdrawn, category, topics, document, output, hash) ORDER BY x.item_id) AS u
             ON CONFLICT (item_id) DO UPDATE SET version = p.version + 1, withdrawn = excluded.withdrawn, seq = excluded.seq,
-              changed_at = excluded.changed_at,
+              -- Feeds and HTTP dates carry whole seconds: a new version always shows a later second,
+              -- or a reader that compares `updated` would miss a correction made within the same one.
+              changed_at = greatest(excluded.changed_at, date_trunc('second', p.changed_at) + interval '1 second'),
               category = CASE WHEN excluded.withdrawn THEN p.category ELSE excluded.category END,
               topics = CASE WHEN excluded.withdrawn THEN p.topics ELSE excluded.topics END,
               document = excluded.document, output = excluded.output, output_hash = excluded.output_hash

@@ -40,8 +40,8 @@ public sealed class WebhookSender(CmsDbContext db, WebhookClient client, Webhook
         try
         {
             var conn = (NpgsqlConnection)db.Database.GetDbConnection();
-            // Begun on the connection, not through EF: it is held while receivers answer and must not
-            // hold the audit chain lock meanwhile (AuditLog.CopyAsync takes it at the end).
+            // Begun on the connection, not through EF: it is held while receivers answer (its audit
+            // events go in unsealed and take no lock; AuditLog.CopyAsync at the end).
             await using var tx = await conn.BeginTransactionAsync(ct);
             await db.Database.UseTransactionAsync(tx, ct);
             var claimed = await ClaimAsync(conn, ct);
@@ -216,7 +216,8 @@ public sealed class WebhookSender(CmsDbContext db, WebhookClient client, Webhook
 
 // The one HTTP client for webhooks: every connection through the outbound guard, no redirects
 // followed, a per-request timeout, the answer's first 2,000 characters kept for the delivery log.
-public sealed class WebhookClient(HttpClient http, WebhookOptions options)
+// The timeout runs on the app's TimeProvider, so a test decides when a silent receiver has timed out.
+public sealed class WebhookClient(HttpClient http, WebhookOptions options, TimeProvider time)
 {
     public const int MaxResponse = 2000;
 
@@ -224,8 +225,8 @@ public sealed class WebhookClient(HttpClient http, WebhookOptions options)
 
     public async Task<Result> PostAsync(string url, string messageId, long timestamp, string signature, string body, CancellationToken ct)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(options.Timeout);
+        using var expiry = new CancellationTokenSource(options.Timeout, time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct, expiry.Token);
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.TryAddWithoutValidation("webhook-id", messageId);
         request.Headers.TryAddWithoutValidation("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -14,10 +14,15 @@ public sealed class ItemExporter(CmsDbContext db, IFrontMatterReader reader, IFr
 
     public sealed record Row(long Id, string FileName, string SourceYaml, WorkflowState State, DateTimeOffset? EditedAt, int? Quality, string? Category);
 
-    public async Task<int> ExportAsync(string directory, WorkflowState? state, CancellationToken ct)
+    // Written files, and the items whose stored source the reader refuses today (a source stored
+    // before a rule was added, e.g. a merge key): each named with its reason, the rest written.
+    public sealed record Report(int Written, IReadOnlyList<string> Refused);
+
+    public async Task<Report> ExportAsync(string directory, WorkflowState? state, CancellationToken ct)
     {
         Directory.CreateDirectory(directory);
         var written = new HashSet<string>(StringComparer.Ordinal);
+        var refused = new List<string>();
         long after = 0;
         var count = 0;
         while (true)
@@ -32,11 +37,24 @@ public sealed class ItemExporter(CmsDbContext db, IFrontMatterReader reader, IFr
                 .ToListAsync(ct);
             if (rows.Count == 0)
             {
-                return count;
+                return new Report(count, refused);
             }
-            foreach (var (row, text) in await RenderAsync(rows, ct))
+            foreach (var prepared in await PrepareAsync(rows, ct))
             {
-                var name = written.Add(row.FileName) ? row.FileName : $"{row.Id:D6}_{Path.GetFileName(row.FileName)}";
+                var row = prepared.Row;
+                string text;
+                try
+                {
+                    text = Render(prepared);
+                }
+                catch (FrontMatterException ex)
+                {
+                    refused.Add($"item {row.Id}: {ex.Problem}");
+                    continue;
+                }
+                // Safe leaf names within the file system's 255 bytes, whatever an old import stored.
+                var leaf = SafeFileName.From(row.FileName);
+                var name = written.Add(leaf) ? leaf : SafeFileName.Shorten($"{row.Id:D6}_{leaf}", 255);
                 written.Add(name);
                 await File.WriteAllTextAsync(Path.Combine(directory, name), text, new UTF8Encoding(false), ct);
                 count++;
@@ -63,9 +81,6 @@ public sealed class ItemExporter(CmsDbContext db, IFrontMatterReader reader, IFr
 
     // Export and the publishing worker both write what these return. Render is pure CPU work on
     // thread-safe readers and writers, so callers may render in parallel.
-    public async Task<List<(Row Row, string Text)>> RenderAsync(IReadOnlyList<Row> rows, CancellationToken ct) =>
-        (await PrepareAsync(rows, ct)).Select(p => (p.Row, Render(p))).ToList();
-
     public string Render(Prepared prepared) => Render(prepared.Row, prepared.Topics, prepared.ApprovedPositions);
 
     public Task<List<Row>> RowsAsync(IReadOnlyList<long> ids, CancellationToken ct) =>

@@ -47,6 +47,18 @@ public static class ItemChanges
         item.PublishAt = at;
         item.PublishScheduledBy = by;
         item.PublishScheduledByName = byName;
+        item.PublishAttempts = 0;
+        item.PublishRetryAt = null;
+    }
+
+    // The database refused the scheduled publication: it is retried after a backoff (2, 4, 8 ... s,
+    // as outbox jobs are). Returns whether that was the last attempt, which the caller drops.
+    public static bool ScheduleFailed(Item item, DateTimeOffset now, int maxAttempts)
+    {
+        item.PublishAttempts++;
+        var givingUp = item.PublishAttempts >= maxAttempts;
+        item.PublishRetryAt = givingUp ? null : now + Publishing.PublishingOptions.Backoff(item.PublishAttempts);
+        return givingUp;
     }
 
     // Drops the schedule, if there is one; returns the change to record (null when there was none).
@@ -59,6 +71,8 @@ public static class ItemChanges
         item.PublishAt = null;
         item.PublishScheduledBy = null;
         item.PublishScheduledByName = null;
+        item.PublishAttempts = 0;
+        item.PublishRetryAt = null;
         return new { field = "publishAt", before = (DateTimeOffset?)scheduled, after = (DateTimeOffset?)null };
     }
 

@@ -12,7 +12,7 @@ namespace Cms.Application.Items;
 // the item page, the queue's bulk actions and the scheduler all come here. A move that writes or
 // removes output adds an outbox row in the same transaction; every move and every refused one is
 // audited.
-public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options, DeliveryRecorder delivery)
+public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options, DeliveryRecorder delivery, TimeProvider clock)
 {
     public const int MaxReasonLength = 500;
 
@@ -37,7 +37,7 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options, 
             return invalid;
         }
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var batch = new TransitionBatch(db, actor, DateTimeOffset.UtcNow);
+        var batch = new TransitionBatch(db, actor, clock.GetUtcNow());
         await batch.LoadAsync([request.ItemId], ct);
         if (batch.Items is not [var item])
         {
@@ -75,7 +75,7 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options, 
         }
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var distinct = ids.Distinct().ToList();
-        var batch = new TransitionBatch(db, actor, DateTimeOffset.UtcNow);
+        var batch = new TransitionBatch(db, actor, clock.GetUtcNow());
         await batch.LoadAsync(distinct, ct);
         var facts = Facts(actor);
         var checks = batch.Items.Select(i => (Item: i, Check: Apply(facts, i, action, reason, batch, "bulk"))).Where(c => !c.Check.Allowed).ToList();
@@ -148,7 +148,7 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options, 
         }
         if (t.Output == OutputEffect.Write && item.OutputFile is null)
         {
-            item.OutputFile = OutputFileFor(item, batch.TakenOutputFiles);
+            item.OutputFile = OutputNames.Choose(batch.OutputCandidates[item.Id], batch.TakenOutputFiles);
             changes.Add(new { field = "outputFile", before = (string?)null, after = item.OutputFile });
         }
         if (t.Output != OutputEffect.None && item.OutputFile is not null)
@@ -168,17 +168,6 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options, 
             ? (object)new { action = action.ToString(), reason, via, onBehalfOf, changes }
             : new { action = action.ToString(), reason, via, onBehalfOf, changes, unmergedFrom }));
         return check;
-    }
-
-    // The source file name, unless another item already publishes under it.
-    private static string OutputFileFor(Item item, HashSet<string> taken)
-    {
-        var name = item.FileName;
-        while (!taken.Add(name))
-        {
-            name = $"{item.Id}_{name}";
-        }
-        return name;
     }
 
     public static string? Clean(string? reason) => string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();

@@ -5,6 +5,7 @@ using Cms.Core.Items;
 using Cms.Core.Security;
 using Cms.Data;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Cms.Application.Items;
 
@@ -91,14 +92,57 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
 
     // The worker's part: publish the Ready items whose time has come, each on behalf of whoever
     // scheduled it (their current rights and the four-eyes rule still apply). Rows another
-    // instance is handling are skipped. Returns how many were published.
+    // instance is handling are skipped. One transaction for the batch; when the database refuses
+    // it, each item is tried alone, and the one it refuses backs off (PublishRetryAt) while the
+    // others go out. Returns how many were published.
     public async Task<int> PublishDueAsync(Actor worker, CancellationToken ct)
+    {
+        var due = new List<long>();
+        try
+        {
+            return await PublishAsync(worker, null, due, ct);
+        }
+        catch (Exception ex) when (IsRefusedByTheDatabase(ex))
+        {
+            db.ChangeTracker.Clear();
+            if (due.Count == 1)
+            {
+                await FailedAsync(worker, due[0], ex, ct);
+                return 0;
+            }
+        }
+        var published = 0;
+        foreach (var id in due)
+        {
+            try
+            {
+                published += await PublishAsync(worker, id, [], ct);
+            }
+            catch (Exception ex) when (IsRefusedByTheDatabase(ex))
+            {
+                db.ChangeTracker.Clear();
+                await FailedAsync(worker, id, ex, ct);
+            }
+        }
+        return published;
+    }
+
+    private async Task<int> PublishAsync(Actor worker, long? only, List<long> due, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var now = DateTimeOffset.UtcNow;
-        var due = await db.Database
-            .SqlQuery<long>($"SELECT id AS \"Value\" FROM items WHERE publish_at <= {now} AND state = 'Ready' ORDER BY publish_at LIMIT {DueBatch} FOR UPDATE SKIP LOCKED")
-            .ToListAsync(ct);
+        var query = only is { } id
+            ? db.Database.SqlQuery<long>($"""
+                SELECT id AS "Value" FROM items
+                WHERE id = {id} AND publish_at <= {now} AND state = 'Ready' AND (publish_retry_at IS NULL OR publish_retry_at <= {now})
+                FOR UPDATE SKIP LOCKED
+                """)
+            : db.Database.SqlQuery<long>($"""
+                SELECT id AS "Value" FROM items
+                WHERE publish_at <= {now} AND state = 'Ready' AND (publish_retry_at IS NULL OR publish_retry_at <= {now})
+                ORDER BY publish_at LIMIT {DueBatch} FOR UPDATE SKIP LOCKED
+                """);
+        due.AddRange(await query.ToListAsync(ct));
         if (due.Count == 0)
         {
             return 0;
@@ -109,16 +153,20 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
         var roles = await db.UserRoles.Where(r => schedulers.Contains(r.UserId))
             .Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => new { ur.UserId, r.Name })
             .ToListAsync(ct);
-        var users = await db.Users.Where(u => schedulers.Contains(u.Id)).Select(u => u.Id).ToListAsync(ct);
+        // A disabled or locked account has no rights left to act on, whatever its roles say.
+        var users = await db.Users.Where(u => schedulers.Contains(u.Id))
+            .Select(u => new { u.Id, Disabled = u.DisabledAt != null, Locked = u.LockoutEnd != null && u.LockoutEnd > now })
+            .ToDictionaryAsync(u => u.Id, u => u.Disabled ? "disabled" : u.Locked ? "locked" : null, ct);
         var published = 0;
         foreach (var item in batch.Items)
         {
             var scheduler = item.PublishScheduledBy ?? worker.Name;
             // An account's current roles count; an actor without an account (the CLI) keeps its rights.
-            var permissions = users.Contains(scheduler)
-                ? Permissions.Of(roles.Where(r => r.UserId == scheduler).Select(r => r.Name!))
-                : worker.Permissions;
-            var onBehalfOf = new { scheduledBy = item.PublishScheduledByName, publishAt = item.PublishAt };
+            var known = users.TryGetValue(scheduler, out var inactive);
+            var permissions = !known ? worker.Permissions
+                : inactive is null ? Permissions.Of(roles.Where(r => r.UserId == scheduler).Select(r => r.Name!))
+                : new HashSet<string>();
+            var onBehalfOf = new { scheduledBy = item.PublishScheduledByName, publishAt = item.PublishAt, account = inactive };
             var check = transitions.Apply(new ActorFacts(scheduler, permissions), item, WorkflowAction.Publish, null, batch, "schedule", onBehalfOf);
             if (check.Allowed)
             {
@@ -139,7 +187,48 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
         return published;
     }
 
+    // The database refused this item's move (a constraint, a value): the schedule is retried after
+    // 2, 4, 8 ... s (as outbox jobs are) and dropped after Publishing:MaxAttempts, each time audited.
+    private async Task FailedAsync(Actor worker, long itemId, Exception error, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var item = await db.Items.SingleOrDefaultAsync(i => i.Id == itemId && i.PublishAt != null, ct);
+        if (item is null)
+        {
+            return;
+        }
+        var givingUp = ItemChanges.ScheduleFailed(item, DateTimeOffset.UtcNow, options.MaxAttempts);
+        var message = error.Message.Length > 2000 ? error.Message[..2000] : error.Message;
+        AuditLog.Add(db, worker, AuditActions.ItemPublishScheduleFailed, AuditTargets.Item, itemId.ToString(),
+            new { error = message, attempt = item.PublishAttempts, retryAt = item.PublishRetryAt, scheduledBy = item.PublishScheduledByName, publishAt = item.PublishAt, gaveUp = givingUp });
+        if (givingUp)
+        {
+            ItemChanges.DropSchedule(item);
+        }
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Changed meanwhile (cancelled, sent back): the next round sees it as it is now.
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    // The database refused the data (SQLSTATE classes 22 data, 23 constraints, 54 limits, P0 raised
+    // by a trigger), as opposed to being unreachable, which the worker loop waits out instead.
+    private static bool IsRefusedByTheDatabase(Exception ex) =>
+        (ex as PostgresException ?? ex.InnerException as PostgresException) is { SqlState: var state }
+        && (state.StartsWith("22", StringComparison.Ordinal) || state.StartsWith("23", StringComparison.Ordinal)
+            || state.StartsWith("54", StringComparison.Ordinal) || state.StartsWith("P0", StringComparison.Ordinal));
+
     // When the next scheduled publication is due, for the worker's sleep.
     public Task<DateTimeOffset?> NextDueAsync(CancellationToken ct) =>
-        db.Items.Where(i => i.PublishAt != null && i.State == WorkflowState.Ready).MinAsync(i => i.PublishAt, ct);
+        db.Items.Where(i => i.PublishAt != null && i.State == WorkflowState.Ready)
+            .MinAsync(i => i.PublishRetryAt != null && i.PublishRetryAt > i.PublishAt ? i.PublishRetryAt : i.PublishAt, ct);
 }

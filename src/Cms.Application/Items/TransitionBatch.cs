@@ -27,6 +27,9 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
 
     public List<Item> Items { get; private set; } = [];
     public HashSet<string> TakenOutputFiles { get; private set; } = [];
+
+    // Each unpublished item's possible output names, in order of preference (OutputNames).
+    public Dictionary<long, IReadOnlyList<string>> OutputCandidates { get; private set; } = [];
     public List<(string TargetId, object? Data)> Moves { get; } = [];
     public List<(string TargetId, object? Data)> Refusals { get; } = [];
     public List<(long ItemId, WorkflowAction Trigger)> Jobs { get; } = [];
@@ -81,7 +84,8 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
         Items = rows.Select(r => r.Item).ToList();
         _undecided = rows.ToDictionary(r => r.Item.Id, r => r.Undecided);
         _pendingRevision = rows.Where(r => r.PendingRevision).Select(r => r.Item.Id).ToHashSet();
-        var names = Items.Where(s => s.OutputFile is null).Select(s => s.FileName).Distinct().ToList();
+        OutputCandidates = Items.Where(s => s.OutputFile is null).ToDictionary(s => s.Id, s => OutputNames.Candidates(s.Id, s.FileName));
+        var names = OutputCandidates.Values.SelectMany(c => c).Distinct().ToList();
         var taken = await db.Items.Where(i => i.OutputFile != null && names.Contains(i.OutputFile)).Select(i => i.OutputFile!).ToListAsync(ct);
         TakenOutputFiles = taken.ToHashSet(StringComparer.Ordinal);
     }
@@ -117,8 +121,16 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
             Texts(update, "edited_by", changed.Select(s => s.EditedBy));
             Times(update, "updated_at", changed.Select(s => (DateTimeOffset?)s.UpdatedAt));
             update.Parameters.AddWithValue("versions", changed.Select(s => s.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
-            if (await update.ExecuteNonQueryAsync(ct) != changed.Count)
+            try
             {
+                if (await update.ExecuteNonQueryAsync(ct) != changed.Count)
+                {
+                    return false;
+                }
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == OutputNames.UniqueIndex)
+            {
+                // Another transaction took a chosen output name meanwhile: a conflict to retry.
                 return false;
             }
         }

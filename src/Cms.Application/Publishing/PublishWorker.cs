@@ -43,8 +43,8 @@ public sealed class PublishWorker(CmsDbContext db, ItemExporter exporter, Publis
         try
         {
             var conn = (NpgsqlConnection)db.Database.GetDbConnection();
-            // Begun on the connection, not through EF: this transaction holds job rows while it writes
-            // files and must not hold the audit chain lock meanwhile (AuditChainLock).
+            // Begun on the connection and handed to EF: the claim, the file writes and the completion
+            // (jobs and audit events) are one transaction.
             await using var tx = await conn.BeginTransactionAsync(ct);
             await db.Database.UseTransactionAsync(tx, ct);
             var jobs = await ClaimAsync(conn, ct);
@@ -153,8 +153,10 @@ public sealed class PublishWorker(CmsDbContext db, ItemExporter exporter, Publis
                     w.Result = "removed";
                 }
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException or InvalidOperationException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // Whatever this item's failure (the disk, a source the reader now refuses), it is
+                // this job's, retried with backoff; the other items of the round go on.
                 w.Error = ex.Message;
             }
         });

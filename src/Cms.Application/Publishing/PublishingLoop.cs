@@ -22,7 +22,9 @@ public sealed class PublishingLoop(IServiceScopeFactory scopes, IConfiguration c
         await NotifiedLoop.RunAsync(configuration, PublishSignal.Channel, RoundAsync, log, $"publishing worker {Name}", ct);
     }
 
-    // Drains everything that is due now, then returns when to look again.
+    // Drains everything that is due now, then returns when to look again. A schedule or a job the
+    // database or the disk refuses backs off on its own (PublishSchedule, PublishWorker); only an
+    // unreachable database stops a round.
     public async Task<DateTimeOffset> RoundAsync(CancellationToken ct)
     {
         while (true)
@@ -48,7 +50,9 @@ public sealed class PublishingLoop(IServiceScopeFactory scopes, IConfiguration c
                 var nextDue = await scope.ServiceProvider.GetRequiredService<PublishSchedule>().NextDueAsync(ct);
                 var nextRetry = await scope.ServiceProvider.GetRequiredService<PublishWorker>().NextRetryAsync(ct);
                 var now = DateTimeOffset.UtcNow;
-                if (published == 0 && (nextDue is null || nextDue > now))
+                // Due schedules that published nothing (held by another instance, refused, backing
+                // off) are looked at again after a pause, never in a busy loop.
+                if (published == 0)
                 {
                     var wake = now + options.PollInterval;
                     foreach (var t in new[] { nextDue, nextRetry })

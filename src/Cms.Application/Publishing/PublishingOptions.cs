@@ -35,7 +35,7 @@ public sealed class PublishingOptions
         return new PublishingOptions
         {
             FourEyes = configuration.GetValue("Workflow:FourEyes", true),
-            Folder = Path.IsPathRooted(folder) ? folder : Path.GetFullPath(Path.Combine(RepositoryRoot(contentRoot) ?? contentRoot, folder)),
+            Folder = CheckoutPaths.Resolve(folder, contentRoot),
             Worker = section.GetValue("Worker", true),
             BatchSize = Math.Max(1, section.GetValue("BatchSize", 200)),
             WriteParallelism = Math.Max(1, section.GetValue("WriteParallelism", 8)),
@@ -46,16 +46,4 @@ public sealed class PublishingOptions
 
     // Retry n (1-based) waits 2^n seconds, at most ten minutes.
     public static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(Math.Min(600, Math.Pow(2, Math.Min(attempts, 10))));
-
-    private static string? RepositoryRoot(string start)
-    {
-        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Cms.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        return null;
-    }
 }

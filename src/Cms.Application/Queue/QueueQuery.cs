@@ -102,9 +102,13 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
         return await QueueCounts.FilteredAsync(db, countOptions, await FilterAsync(view, ct), totals, ct);
     }
 
-    // The trigger-maintained totals per state: exact, one tiny read.
+    // The trigger-maintained totals per state: exact, one tiny read (the folded counts plus the
+    // deltas not folded yet, StateCountFolding).
     private async Task<Dictionary<WorkflowState, long>> TotalsAsync(CancellationToken ct) =>
-        (await db.ItemStateCounts.AsNoTracking().ToListAsync(ct))
+        (await db.ItemStateCounts.Select(c => new { c.State, c.Count })
+            .Concat(db.ItemStateCountDeltas.Select(d => new { d.State, Count = d.Delta }))
+            .GroupBy(c => c.State).Select(g => new { State = g.Key, Count = g.Sum(c => c.Count) })
+            .ToListAsync(ct))
             .Where(c => Enum.TryParse<WorkflowState>(c.State, out _))
             .ToDictionary(c => Enum.Parse<WorkflowState>(c.State), c => c.Count);
 

@@ -2,18 +2,26 @@ using Cms.Application.Importing;
 using Cms.Data;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 
 namespace Cms.Application.Setup;
 
 // What `./cms migrate` and `./cms run` do before serving.
-public sealed class DatabaseSetup(CmsDbContext db, IKeyManager keys, ItemImporter importer)
+public sealed class DatabaseSetup(CmsDbContext db, IKeyManager keys, ItemImporter importer, IConfiguration configuration)
 {
+    // As the owner (ConnectionStrings:CmsOwner), then the app's role granted its data privileges;
+    // without an owner connection the app's own role migrates (it is the owner then), and only when
+    // something is pending, so an app role that owns nothing starts on a migrated database.
     public async Task MigrateAsync(CancellationToken ct)
     {
-        // A migration that builds an index reads the whole table: at a million items that takes
-        // longer than the 30 s default command timeout.
-        db.Database.SetCommandTimeout(TimeSpan.FromHours(1));
-        await db.Database.MigrateAsync(ct);
+        if (CmsApplication.OwnerConnectionString(configuration) is { } owner)
+        {
+            await DatabaseRoles.MigrateAsync(owner, db.Database.GetConnectionString(), ct);
+        }
+        else if ((await db.Database.GetPendingMigrationsAsync(ct)).Any())
+        {
+            await DatabaseRoles.MigrateAsync(db.Database.GetConnectionString()!, null, ct);
+        }
         // Create the first key here, once, so app instances started together share one key ring
         // instead of each minting its own.
         if (!keys.GetAllKeys().Any(k => !k.IsRevoked && k.ExpirationDate > DateTimeOffset.UtcNow.AddDays(7)))

@@ -15,11 +15,26 @@ namespace Cms.Application.Users;
 // counted like known ones: the same statements run, so the work does not tell which accounts exist.
 public sealed class SignInRecords(CmsDbContext db, IOptions<IdentityOptions> identity)
 {
-    // The account name as typed, normalized the way Identity normalizes names, at most the column's width.
+    private static readonly UpperInvariantLookupNormalizer Normalizer = new();
+
+    // The account name as typed, normalized by Identity's own normalizer (NFC, then upper case), so
+    // every spelling Identity resolves to one account (the Kelvin sign U+212A for K) shares one
+    // budget and one lockout; at most the column's width.
     public static string AccountKey(string name)
     {
-        var key = name.Trim().ToUpperInvariant();
-        return key.Length > 256 ? key[..256] : key;
+        string key;
+        try
+        {
+            key = Normalizer.NormalizeName(name.Trim()) ?? "";
+        }
+        catch (ArgumentException)
+        {
+            // Text that cannot be normalized (an unpaired surrogate) names no account anyway.
+            key = name.Trim().ToUpperInvariant();
+        }
+        var length = Math.Min(key.Length, 256);
+        // Never cut between the halves of a surrogate pair (a lone half cannot be stored).
+        return key[..(length < key.Length && char.IsHighSurrogate(key[length - 1]) ? length - 1 : length)];
     }
 
     public async Task<bool> IsLockedAsync(string account, string client, CancellationToken ct)

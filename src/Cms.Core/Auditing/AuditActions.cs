@@ -16,6 +16,7 @@ public static class AuditActions
     public const string ItemTransitionRefused = "item.transition-refused";
     public const string ItemPublishScheduled = "item.publish-scheduled";
     public const string ItemPublishScheduleCancelled = "item.publish-schedule-cancelled";
+    public const string ItemPublishScheduleFailed = "item.publish-schedule-failed";
 
     // The publishing worker's file operations.
     public const string PublishOutputWritten = "publish.output-written";

@@ -134,7 +134,7 @@ public static class AuditChain
     // The previous hash of the first event.
     public static readonly string Genesis = new('0', 64);
 
-    // Chain appends serialize on this transaction-level advisory lock (the trigger takes it too).
+    // Sealers take turns on this transaction-level advisory lock (audit_seal(); writers never take it).
     public const long LockKey = 0x636d735f617564; // "cms_aud"
 
     public static string Hash(string previousHash, string payload)

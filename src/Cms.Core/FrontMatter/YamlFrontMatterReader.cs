@@ -1,4 +1,5 @@
 using System.Text;
+using Cms.Core.Items;
 using Cms.Core.Text;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
@@ -187,13 +188,23 @@ public sealed class YamlFrontMatterReader(FrontMatterOptions options) : IFrontMa
         switch (current)
         {
             case Scalar scalar:
+            {
                 CheckNoNul(path, scalar, field, scalar.Value, "value");
                 CheckNoNul(path, scalar, field, scalar.Tag.IsEmpty ? "" : scalar.Tag.Value, "tag");
+                var read = new SourceScalar(scalar.Value, scalar.Style == ScalarStyle.Plain, StyleOf(scalar.Style),
+                    scalar.Tag.IsEmpty ? null : scalar.Tag.Value, LineOf(scalar.Start), (int)scalar.Start.Column);
+                // Only YAML core types, each a value of its type: a reader elsewhere must not
+                // construct something else (`!!python/name:os.system`) or fail on it.
+                if (YamlScalars.Problem(read) is { } problem)
+                {
+                    throw Problem(path, read.Line, read.Column, field, problem);
+                }
                 parser.MoveNext();
-                return new SourceScalar(scalar.Value, scalar.Style == ScalarStyle.Plain, StyleOf(scalar.Style),
-                    scalar.Tag.IsEmpty || scalar.Tag.IsNonSpecific ? null : scalar.Tag.Value, LineOf(scalar.Start), (int)scalar.Start.Column);
+                return read;
+            }
             case SequenceStart sequenceStart:
             {
+                CheckCollectionTag(path, sequenceStart, field, YamlScalars.SeqTag);
                 parser.MoveNext();
                 var items = new List<SourceNode>();
                 while (!parser.TryConsume<SequenceEnd>(out _))
@@ -204,6 +215,7 @@ public sealed class YamlFrontMatterReader(FrontMatterOptions options) : IFrontMa
             }
             case MappingStart mappingStart:
             {
+                CheckCollectionTag(path, mappingStart, field, YamlScalars.MapTag);
                 parser.MoveNext();
                 var entries = new List<KeyValuePair<string, SourceNode>>();
                 var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -221,6 +233,16 @@ public sealed class YamlFrontMatterReader(FrontMatterOptions options) : IFrontMa
                     // Named by its parent: a key holding NUL must not reach the problem text either.
                     CheckNoNul(path, key, field, key.Value, "key");
                     var keyField = field.Length == 0 ? key.Value : $"{field}.{key.Value}";
+                    // YAML 1.1 readers merge `<<` into the mapping (Ruby's even when it is quoted), so
+                    // what they read would not be what the CMS shows: no spelling of it is accepted.
+                    if (key.Value == "<<")
+                    {
+                        throw Problem(path, LineOf(key.Start), (int)key.Start.Column, keyField, "merge keys (<<) are not allowed");
+                    }
+                    if (!key.Tag.IsEmpty && key.Tag.Value != YamlScalars.TagPrefix + "str")
+                    {
+                        throw Problem(path, LineOf(key.Start), (int)key.Start.Column, keyField, "mapping keys must be strings (a tagged key may only be !!str)");
+                    }
                     // Compared on the scalar's value, so `a` and `!!str a` collide as YAML intends.
                     if (!seen.Add(key.Value))
                     {
@@ -233,6 +255,16 @@ public sealed class YamlFrontMatterReader(FrontMatterOptions options) : IFrontMa
             }
             default:
                 throw Problem(path, LineOf(current.Start), (int)current.Start.Column, field, $"unexpected YAML event {current.GetType().Name}");
+        }
+    }
+
+    private static void CheckCollectionTag(string path, NodeEvent node, string field, string allowed)
+    {
+        if (!node.Tag.IsEmpty && node.Tag.Value != allowed)
+        {
+            var tag = node.Tag.Value.StartsWith(YamlScalars.TagPrefix, StringComparison.Ordinal) ? "!!" + node.Tag.Value[YamlScalars.TagPrefix.Length..] : node.Tag.Value;
+            throw Problem(path, LineOf(node.Start), (int)node.Start.Column, field,
+                $"the tag {(tag.Length > 60 ? tag[..60] + "…" : tag)} is not allowed (only the YAML core types)");
         }
     }
 

@@ -1,11 +1,15 @@
 using System.Text;
+using Cms.Core.Items;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
 namespace Cms.Core.FrontMatter;
 
-// The one seam over the YAML library for writing. Plain scalars are written plain so their YAML
-// type (int, bool, timestamp, null) is kept; every other scalar stays a string.
+// The one seam over the YAML library for writing. Safe by construction: every scalar is written in
+// a form that YAML 1.1 readers (PyYAML, Ruby, Go) and YAML 1.2 readers resolve to the value the CMS
+// reads (YamlScalars): nulls, booleans, numbers and timestamps in one canonical plain form; keys
+// and strings plain only when no reader can resolve them to anything else, double-quoted (every
+// character escaped as needed) otherwise; no tags, anchors or merge keys, ever.
 public sealed class YamlFrontMatterWriter : IFrontMatterWriter
 {
     public string Write(SourceMapping root)
@@ -47,7 +51,8 @@ public sealed class YamlFrontMatterWriter : IFrontMatterWriter
                 emitter.Emit(new MappingStart(null, null, true, mapping.Entries.Count == 0 ? MappingStyle.Flow : MappingStyle.Block));
                 foreach (var (key, value) in mapping.Entries)
                 {
-                    emitter.Emit(new Scalar(null, null, key, ScalarStyle.Any, true, true));
+                    // Keys are strings to the CMS: `"true"`, `"1:20"`, `"on"` stay strings for every reader.
+                    emitter.Emit(Text(key, YamlScalars.PlainIsString(key) ? ScalarStyle.Plain : ScalarStyle.DoubleQuoted));
                     Emit(emitter, value);
                 }
                 emitter.Emit(new MappingEnd());
@@ -57,19 +62,23 @@ public sealed class YamlFrontMatterWriter : IFrontMatterWriter
 
     private static Scalar ToEvent(SourceScalar scalar)
     {
-        var tag = scalar.Tag is null ? TagName.Empty : new TagName(scalar.Tag);
-        if (scalar.IsPlain)
+        if (YamlScalars.PlainText(scalar) is { } plain)
         {
-            // An empty plain scalar is null; `~` says the same and survives every emitter context.
-            var value = scalar.Value.Length == 0 && scalar.Tag is null ? "~" : scalar.Value;
-            return new Scalar(AnchorName.Empty, tag, value, ScalarStyle.Plain, scalar.Tag is null, false);
+            // Canonical texts are always plain-writable; no tag, so a reader resolves the type.
+            return new Scalar(AnchorName.Empty, TagName.Empty, plain, ScalarStyle.Plain, true, false);
         }
+        var value = scalar.Value;
+        // A string keeps its style where that is safe for every reader; otherwise double quotes,
+        // which escape what the others would fold (line breaks, tabs, NEL) or refuse (controls).
         var style = scalar.Style switch
         {
-            ScalarKind.SingleQuoted => ScalarStyle.SingleQuoted,
-            ScalarKind.Literal => ScalarStyle.Literal,
+            ScalarKind.Plain when YamlScalars.PlainIsString(value) => ScalarStyle.Plain,
+            ScalarKind.Plain or ScalarKind.SingleQuoted when YamlScalars.QuotedIsSafe(value) => ScalarStyle.SingleQuoted,
             _ => ScalarStyle.DoubleQuoted,
         };
-        return new Scalar(AnchorName.Empty, tag, scalar.Value, style, false, scalar.Tag is null);
+        return Text(value, style);
     }
+
+    // A string: both implicit flags, so whatever style the emitter settles on carries no tag.
+    private static Scalar Text(string value, ScalarStyle style) => new(AnchorName.Empty, TagName.Empty, value, style, true, true);
 }

@@ -1,4 +1,5 @@
 using Cms.Core.FrontMatter;
+using Cms.Core.Text;
 
 namespace Cms.Core.Items;
 
@@ -38,7 +39,7 @@ public static class ItemExport
         }
         if (!edits.EditedByPeople)
         {
-            return result;
+            return published ? ForPublication(result, edits) : result;
         }
 
         var sourceQuality = source["quality"] is SourceScalar q && YamlScalars.TryInt(q, out var sq) ? (int?)sq : null;
@@ -61,6 +62,80 @@ public static class ItemExport
                 result = result.With("related", related with { Items = kept });
             }
         }
+        return published ? ForPublication(result, edits) : result;
+    }
+
+    // Fields the CMS reads as text, at the top level and in each related link and image.
+    private static readonly string[] TextFields = ["excerpt", "category", "type", "originalUrl", "webUrl"];
+    private static readonly string[] RelatedTextFields = ["excerpt", "type", "webUrl", "ampWebUrl", "cdnAmpWebUrl"];
+    private static readonly string[] ProviderFields = ["name", "domain"];
+    private static readonly string[] RelatedUrls = ["ampWebUrl", "cdnAmpWebUrl"];
+
+    // What the published file says is what the item page showed: text fields as the text the CMS
+    // read (a plain `2024` title is the string "2024", not a number), titles as shown (invisible
+    // and bidi characters stripped, NFC), topics from the vocabulary, and no URL the page hides as
+    // unsafe (images and links that are not absolute http(s) are left out).
+    private static SourceMapping ForPublication(SourceMapping item, ItemEdits edits)
+    {
+        var result = Texts(item, TextFields);
+        result = Title(result);
+        result = Provider(result);
+        if (edits.Topics.Count > 0 || result["topics"] is not null)
+        {
+            result = result.With("topics", new SourceSequence(edits.Topics.Select(t => (SourceNode)SourceScalar.Quoted(t)).ToList()));
+        }
+        if (result["images"] is SourceSequence images)
+        {
+            result = result.With("images", SafeImages(images));
+        }
+        if (result["related"] is SourceSequence related)
+        {
+            var links = related.Items.OfType<SourceMapping>().Where(l => IsSafeUrl(l["webUrl"])).Select(RelatedForPublication).ToList();
+            result = result.With("related", related with { Items = links });
+        }
         return result;
+    }
+
+    private static SourceNode RelatedForPublication(SourceMapping link)
+    {
+        var result = Provider(Title(Texts(link, RelatedTextFields)));
+        foreach (var key in RelatedUrls)
+        {
+            if (result[key] is { } url && url is not SourceScalar { IsNull: true } && !IsSafeUrl(url))
+            {
+                result = result with { Entries = result.Entries.Where(e => e.Key != key).ToList() };
+            }
+        }
+        return result["images"] is SourceSequence images ? result.With("images", SafeImages(images)) : result;
+    }
+
+    private static SourceSequence SafeImages(SourceSequence images) => images with
+    {
+        Items = images.Items.OfType<SourceMapping>().Where(i => IsSafeUrl(i["url"])).Select(i => (SourceNode)Texts(i, ["url"])).ToList(),
+    };
+
+    private static bool IsSafeUrl(SourceNode? url) =>
+        url is SourceScalar { IsNull: false } scalar && UnicodeText.ControlProblem(scalar.Value, allowNewlines: false) is null && UrlRules.IsAbsoluteHttp(scalar.Value);
+
+    private static SourceMapping Title(SourceMapping map) =>
+        map["title"] is SourceScalar { IsNull: false } title
+            && (YamlScalars.KindOf(title) != YamlScalars.Kind.String || UnicodeText.Nfc(UnicodeText.StripInvisible(title.Value)) != title.Value)
+            ? map.With("title", SourceScalar.Quoted(UnicodeText.Nfc(UnicodeText.StripInvisible(title.Value))))
+            : map;
+
+    private static SourceMapping Provider(SourceMapping map) =>
+        map["provider"] is SourceMapping provider ? map.With("provider", Texts(provider, ProviderFields)) : map;
+
+    // The named fields as the strings the CMS read, whatever type a YAML reader would give them.
+    private static SourceMapping Texts(SourceMapping map, IEnumerable<string> keys)
+    {
+        foreach (var key in keys)
+        {
+            if (map[key] is SourceScalar { IsNull: false } scalar && YamlScalars.KindOf(scalar) != YamlScalars.Kind.String)
+            {
+                map = map.With(key, SourceScalar.Quoted(scalar.Value));
+            }
+        }
+        return map;
     }
 }

@@ -8,7 +8,9 @@ namespace Cms.Core.Items;
 // control, invisible or bidi characters, nothing Windows refuses. Pure: it never touches a disk.
 public static class SafeFileName
 {
-    public const int MaxLength = 200;
+    // In UTF-8 bytes, as file systems count (255 per name on Linux): 200 leaves room for the
+    // publish folder's `<id>_` prefixes and temporary-name suffix (OutputFiles).
+    public const int MaxBytes = 200;
 
     public const string Fallback = "item.txt";
 
@@ -43,14 +45,14 @@ public static class SafeFileName
                 kept.Append(rune.ToString());
             }
         }
-        var name = Shorten(Trim(kept.ToString()));
+        var name = Shorten(Trim(kept.ToString()), MaxBytes);
         if (name.Length == 0)
         {
             return fallback;
         }
         // Checked after shortening, which can leave "CON" as the stem; the prefix can then make
         // the name one too long, and shortening again keeps the prefix.
-        return IsReserved(name) ? Shorten("_" + name) : name;
+        return IsReserved(name) ? Shorten("_" + name, MaxBytes) : name;
     }
 
     private static bool IsReserved(string name) => ReservedDeviceNames.Contains(name.Split('.')[0].TrimEnd(' '));
@@ -59,20 +61,28 @@ public static class SafeFileName
     // and "x.txt" would be one file. This also turns "." and ".." into nothing.
     private static string Trim(string name) => name.TrimStart(' ').TrimEnd('.', ' ');
 
-    // Keeps a short extension, so the shortened name is still read as the same kind of file.
-    private static string Shorten(string name)
+    // Cuts a name to at most maxBytes of UTF-8, keeping a short extension, so the shortened name is
+    // still read as the same kind of file; never inside a character (a surrogate pair is one rune).
+    public static string Shorten(string name, int maxBytes)
     {
-        if (name.Length <= MaxLength)
+        if (Encoding.UTF8.GetByteCount(name) <= maxBytes)
         {
             return name;
         }
         var dot = name.LastIndexOf('.');
         var extension = dot > 0 && name.Length - dot <= 16 ? name[dot..] : "";
-        var stemLength = MaxLength - extension.Length;
-        if (char.IsHighSurrogate(name[stemLength - 1]))
+        var budget = maxBytes - Encoding.UTF8.GetByteCount(extension);
+        var stem = new StringBuilder();
+        var used = 0;
+        foreach (var rune in name[..(name.Length - extension.Length)].EnumerateRunes())
         {
-            stemLength--;
+            if (used + rune.Utf8SequenceLength > budget)
+            {
+                break;
+            }
+            stem.Append(rune.ToString());
+            used += rune.Utf8SequenceLength;
         }
-        return Trim(name[..stemLength]) + extension;
+        return Trim(stem.ToString()) + extension;
     }
 }

@@ -32,7 +32,7 @@ public static class UnicodeText
 
     // Why a field may not hold this text, or null; shared so the parser and the topic rule word
     // it alike.
-    internal static string? ControlProblem(string text, bool allowNewlines)
+    public static string? ControlProblem(string text, bool allowNewlines)
     {
         var at = FindControlCharacter(text, allowNewlines);
         if (at < 0)

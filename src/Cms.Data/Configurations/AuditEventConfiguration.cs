@@ -1,11 +1,11 @@
 using Cms.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 namespace Cms.Data.Configurations;
 
-// The triggers, the chain lock and the privileges are hand-written SQL (migrations' AuditTrailSql).
+// The triggers, the sealing function and the privileges are hand-written SQL (migrations'
+// AuditTrailSql, AuditSealingSql).
 public sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEvent>
 {
     public void Configure(EntityTypeBuilder<AuditEvent> builder)
@@ -19,16 +19,18 @@ public sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEven
         builder.Property(a => a.RequestId).HasMaxLength(128);
         // text, not jsonb: jsonb would reorder keys and the hashed bytes could not be reproduced.
         builder.Property(a => a.Payload).HasColumnType("text");
-        // Set by the BEFORE INSERT trigger and read back through RETURNING.
-        var seq = builder.Property(a => a.Seq).ValueGeneratedOnAdd();
-        seq.Metadata.SetValueGenerationStrategy(NpgsqlValueGenerationStrategy.None);
-        builder.Property(a => a.PrevHash).HasColumnType("character(64)").IsRequired().ValueGeneratedOnAdd();
-        builder.Property(a => a.Hash).HasColumnType("character(64)").IsRequired().ValueGeneratedOnAdd();
+        // Null until sealed; only audit_seal() assigns them (a writer that sends them is refused).
+        builder.Property(a => a.Seq).HasColumnType("bigint");
+        builder.Property(a => a.PrevHash).HasColumnType("character(64)");
+        builder.Property(a => a.Hash).HasColumnType("character(64)");
         builder.Ignore(a => a.Data);
-        builder.HasIndex(a => a.Seq).IsUnique();
+        // The chain (sealed events only) and the sealer's work list (unsealed events only).
+        builder.HasIndex(a => a.Seq).IsUnique().HasFilter("seq IS NOT NULL");
+        builder.HasIndex(a => a.Id).HasDatabaseName("ix_audit_events_unsealed").HasFilter("seq IS NULL");
+        // Pages read newest first by id, which every event has from its insert.
         builder.HasIndex(a => a.At);
-        builder.HasIndex(a => new { a.EntityType, a.EntityId, a.Seq });
-        builder.HasIndex(a => new { a.Actor, a.Seq });
-        builder.HasIndex(a => new { a.Action, a.Seq });
+        builder.HasIndex(a => new { a.EntityType, a.EntityId, a.Id }).HasDatabaseName("ix_audit_events_target");
+        builder.HasIndex(a => new { a.Actor, a.Id }).HasDatabaseName("ix_audit_events_by_actor");
+        builder.HasIndex(a => new { a.Action, a.Id }).HasDatabaseName("ix_audit_events_by_action");
     }
 }

@@ -46,6 +46,11 @@ public sealed class Item
     public string? PublishScheduledBy { get; set; }
     public string? PublishScheduledByName { get; set; }
 
+    // A scheduled publication that failed (the database refused the move) is retried after a
+    // backoff, per item, so it never holds up the others; cleared when the item is scheduled again.
+    public int PublishAttempts { get; set; }
+    public DateTimeOffset? PublishRetryAt { get; set; }
+
     // The file name in the publish folder, fixed at the first publication (the source file name, or
     // prefixed with the id when another item already holds that name).
     public string? OutputFile { get; set; }

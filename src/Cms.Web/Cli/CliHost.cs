@@ -15,6 +15,8 @@ public static class CliHost
         if (connectionString is not null)
         {
             builder.Configuration["ConnectionStrings:Cms"] = connectionString;
+            // An owner connection from the environment names another database.
+            builder.Configuration["ConnectionStrings:CmsOwner"] = "";
         }
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -90,9 +90,14 @@ public static class ImportCommands
             using var host = CliHost.Build();
             using var scope = host.Services.CreateScope();
             var exporter = scope.ServiceProvider.GetRequiredService<ItemExporter>();
-            var count = await exporter.ExportAsync(parse.GetRequiredValue(dir).FullName, filter, ct);
-            Console.WriteLine($"exported {count}");
-            return CmsCli.Ok;
+            var report = await exporter.ExportAsync(parse.GetRequiredValue(dir).FullName, filter, ct);
+            foreach (var refused in report.Refused)
+            {
+                Console.Error.WriteLine(refused);
+            }
+            Console.WriteLine($"exported {report.Written}, refused {report.Refused.Count}");
+            // As for import: 3 when some items could not be written, the others were.
+            return report.Refused.Count > 0 ? CmsCli.Refused : CmsCli.Ok;
         });
         return command;
     }

@@ -18,6 +18,7 @@ public static class CmsApp
         if (urls is not null)
         {
             builder.WebHost.UseUrls(urls);
+            builder.Configuration[AllowedHosts.Key] = AllowedHosts.With(builder.Configuration[AllowedHosts.Key], urls);
         }
         var services = builder.Services;
         services.AddCmsApplication(builder.Configuration);
@@ -26,6 +27,9 @@ public static class CmsApp
         services.AddHostedService<Cms.Application.Publishing.PublishingService>();
         services.AddHostedService<Cms.Application.Links.LinkCheckService>();
         services.AddHostedService<Cms.Application.Delivery.WebhookService>();
+        // Seals committed audit events and anchors the head (Audit:Sealer=false leaves it to others).
+        services.AddHostedService<Cms.Application.Auditing.AuditSealingService>();
+        services.AddHostedService<Cms.Application.Queue.StateCountFolding>();
 
         builder.AddCmsAccounts();
         services.AddAntiforgery(o => o.Cookie.Name = "cms.af");

@@ -60,6 +60,30 @@ public sealed class ForwardedHeadersTests(KnownProxyFixture app) : IClassFixture
     }
 
     [Fact]
+    public async Task The_addresses_of_one_ipv6_64_share_one_budget_and_an_ipv4_address_is_one_client_in_either_spelling()
+    {
+        // An attacker with one IPv6 subscriber prefix holds 2^64 addresses: a new one per attempt.
+        var ipv6 = new List<HttpStatusCode>();
+        for (var i = 1; i <= 12; i++)
+        {
+            ipv6.Add((await Client($"2001:db8:64:64::{i:x}").SignInAsync($"spray-{i}@example.com", "wrong password")).StatusCode);
+        }
+        var otherPrefix = await Client("2001:db8:64:65::1").SignInAsync("spray@example.com", "wrong password");
+        // The same IPv4 client written as an IPv4-mapped IPv6 address gets no second budget.
+        var mixed = new List<HttpStatusCode>();
+        for (var i = 0; i < 12; i++)
+        {
+            mixed.Add((await Client(i % 2 == 0 ? "203.0.113.64" : "::ffff:203.0.113.64").SignInAsync($"mixed-{i}@example.com", "wrong password")).StatusCode);
+        }
+
+        Assert.Equal(10, ipv6.Count(s => s == HttpStatusCode.OK));
+        Assert.Equal(2, ipv6.Count(s => s == HttpStatusCode.TooManyRequests));
+        Assert.Equal(HttpStatusCode.OK, otherPrefix.StatusCode);
+        Assert.Equal(2, mixed.Count(s => s == HttpStatusCode.TooManyRequests));
+        Assert.True(app.Factory.WithDb(db => db.SignInThrottles.Any(t => t.Client == "2001:db8:64:64::/64")));
+    }
+
+    [Fact]
     public async Task One_account_name_is_limited_across_client_addresses()
     {
         var statuses = new List<HttpStatusCode>();
@@ -113,6 +137,30 @@ public sealed class ForwardedHeadersTests(KnownProxyFixture app) : IClassFixture
     }
 
     [Fact]
+    public async Task A_name_spelled_with_the_kelvin_sign_shares_the_lockout_of_the_plain_name()
+    {
+        var email = $"kk-{Guid.NewGuid():N}@example.com";
+        // U+212A KELVIN SIGN: Identity normalizes it (NFC) to K, so it names the same account.
+        var kelvin = "\u212A" + email[1..];
+        await app.Factory.CreateUserAsync(email, Password, Roles.Publisher);
+        var attacker = Client();
+
+        for (var i = 0; i < 5; i++)
+        {
+            await attacker.SignInAsync(email, "guess number " + i);
+        }
+        var lockedKelvin = await attacker.SignInAsync(kelvin, Password);
+        var lockedPlain = await attacker.SignInAsync(email, Password);
+        var elsewhere = await Client().SignInAsync(kelvin, Password);
+
+        Assert.Equal(HttpStatusCode.OK, lockedKelvin.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, lockedPlain.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, elsewhere.StatusCode);
+        var throttle = Assert.Single(app.Factory.WithDb(db => db.SignInThrottles.Where(t => t.Account == email.ToUpperInvariant()).ToList()));
+        Assert.Equal(7, throttle.Failures);
+    }
+
+    [Fact]
     public async Task A_request_for_another_host_is_refused_when_allowed_hosts_is_set()
     {
         var evil = await Client(host: "evil.example").SendAsync(HttpMethod.Get, "/");
@@ -140,6 +188,7 @@ public sealed class UnknownProxyFixture : KestrelFixture
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Security:KnownProxies"] = "10.9.9.9",
+        ["AllowedHosts"] = "cms.example;localhost;127.0.0.1",
         ["RateLimit:LoginPerMinute"] = "10",
         ["RateLimit:LoginWindow"] = "01:00:00",
     };
@@ -167,5 +216,64 @@ public sealed class UnknownProxyTests(UnknownProxyFixture app) : IClassFixture<U
         Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
         // Lockout and audit see the socket address, not the claimed one.
         Assert.True(app.Factory.WithDb(db => db.SignInThrottles.Any(t => t.Client == "127.0.0.1")));
+    }
+}
+
+// The shipped defaults: no proxy configured, so no client is a proxy.
+public sealed class NoProxyFixture : KestrelFixture
+{
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["RateLimit:LoginPerMinute"] = "10",
+        ["RateLimit:LoginPerAccountPerMinute"] = "30",
+    };
+}
+
+public sealed class NoProxyTests(NoProxyFixture app) : IClassFixture<NoProxyFixture>
+{
+    [Fact]
+    public async Task With_the_default_settings_a_forged_host_header_gets_400_and_is_never_reflected()
+    {
+        var evil = await new RawClient(app.BaseAddress, host: "evil.example").SendAsync(HttpMethod.Get, "/");
+        var ours = await new RawClient(app.BaseAddress).SendAsync(HttpMethod.Get, "/");
+
+        Assert.Equal(HttpStatusCode.BadRequest, evil.StatusCode);
+        Assert.Null(evil.Headers.Location);
+        Assert.DoesNotContain("evil.example", await evil.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Redirect, ours.StatusCode);
+        Assert.Equal(app.BaseAddress.Authority, ours.Headers.Location!.Authority);
+    }
+
+    [Fact]
+    public async Task With_no_proxy_configured_forged_forwarded_headers_change_neither_limits_nor_lockout_nor_audit_nor_scheme()
+    {
+        var email = $"victim-{Guid.NewGuid():N}@example.com";
+        var user = await app.Factory.CreateUserAsync(email, NoProxyFixture.Password, Roles.Publisher);
+        var forged = new List<string>();
+        RawClient Forged()
+        {
+            forged.Add(RawClient.Address());
+            return new RawClient(app.BaseAddress, forged[^1], "https");
+        }
+
+        var signIn = await Forged().SignInAsync(email, NoProxyFixture.Password);
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 12; i++)
+        {
+            // A new claimed address each time, as an attacker sidestepping a per-address limit would.
+            statuses.Add((await Forged().SignInAsync(email, "wrong password " + i)).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        Assert.DoesNotContain("secure", signIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("cms.auth=", StringComparison.Ordinal)), StringComparison.OrdinalIgnoreCase);
+        Assert.False(signIn.Headers.Contains("Strict-Transport-Security"));
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+        var throttles = app.Factory.WithDb(db => db.SignInThrottles.Where(t => t.Account == email.ToUpperInvariant()).ToList());
+        var throttle = Assert.Single(throttles);
+        Assert.Equal("127.0.0.1", throttle.Client);
+        Assert.NotNull(throttle.LockedUntil);
+        var addresses = app.Factory.WithDb(db => db.AuditEvents.Where(e => e.EntityId == user.Id).Select(e => e.Ip).Distinct().ToList());
+        Assert.Equal(["127.0.0.1"], addresses);
+        Assert.DoesNotContain(forged, f => app.Factory.WithDb(db => db.AuditEvents.Any(e => e.Ip == f || e.Payload.Contains(f))));
     }
 }

@@ -84,6 +84,8 @@ public sealed class CorrectionTests(DeliveryFixture app) : WebTest(app), IClassF
             var entry = Assert.Single(SyndicationFeed.Load(reader).Items);
             Assert.Equal($"urn:cms:item:{id}", entry.Id);
             Assert.Equal([2], entry.ElementExtensions.ReadElementExtensions<int>("version", "urn:cms:delivery"));
+            // The fixture's clock stands still, so the publication and the correction share one
+            // second: the correction must still read as later to a reader comparing `updated`.
             Assert.True(entry.LastUpdatedTime > entry.PublishDate);
         }
         var json = JsonDocument.Parse(await api.GetStringAsync($"/api/v1/feeds/json?category={category}")).RootElement;
@@ -97,7 +99,7 @@ public sealed class CorrectionTests(DeliveryFixture app) : WebTest(app), IClassF
         Assert.Equal(85, data.GetProperty("item").GetProperty("quality").GetInt32());
         Assert.All(receiver.Requests, r => Assert.Equal(["current"], r.VerifiedWith));
         // Audit: the move with its reason, and what changed in the output, before and after.
-        var events = Factory.WithDb(db => db.AuditEvents.Where(a => a.EntityId == id.ToString()).OrderBy(a => a.Seq).ToList());
+        var events = Factory.WithDb(db => db.AuditEvents.Where(a => a.EntityId == id.ToString()).OrderBy(a => a.Id).ToList());
         Assert.Contains(events, e => e.Action == AuditActions.ItemStateChanged && e.Payload.Contains("\"Correct\"") && e.Payload.Contains("quality re-rated"));
         var recorded = JsonDocument.Parse(events.Last(e => e.Action == AuditActions.DeliveryVersionRecorded).Data!).RootElement;
         Assert.Equal("item.corrected", recorded.GetProperty("event").GetString());

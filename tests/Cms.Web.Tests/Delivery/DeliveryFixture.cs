@@ -4,14 +4,20 @@ using Cms.Application.Items;
 using Cms.Core.Items;
 using Cms.Web.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cms.Web.Tests.Delivery;
 
 // The app without its hosted workers (the tests run the folder worker and the webhook sender
-// themselves, so nothing happens behind their back), with loopback receivers allowed and a short
-// webhook timeout and retry schedule.
+// themselves, so nothing happens behind their back), with loopback receivers allowed, an immediate
+// retry schedule, and a clock the tests move: a webhook times out only when a test advances it
+// past Webhooks:TimeoutSeconds, never because the machine is slow.
 public class DeliveryFixture : AppFixture
 {
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    protected override void ConfigureTestServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
+
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Publishing:Worker"] = "false",

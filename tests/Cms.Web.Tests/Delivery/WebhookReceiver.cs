@@ -51,9 +51,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
         return Task.FromResult(status);
     });
 
-    // Holds the request until the client gives up (its timeout) or the receiver is disposed.
-    public void ThenNoAnswer() => Then(async http =>
+    // Holds the request until the client gives up (its timeout) or the receiver is disposed;
+    // `arrived` runs when the request is in, e.g. to move the sender's clock past its timeout.
+    public void ThenNoAnswer(Action? arrived = null) => Then(async http =>
     {
+        arrived?.Invoke();
         await Task.WhenAny(_release.Task, Task.Delay(Timeout.Infinite, http.RequestAborted)).ContinueWith(_ => { });
         return 504;
     });

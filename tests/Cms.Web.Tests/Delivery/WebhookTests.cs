@@ -63,7 +63,7 @@ public sealed class WebhookTests(DeliveryFixture app) : WebTest(app), IClassFixt
         var (flakyId, _) = await EndpointAsync(flaky);
         var (healthyId, _) = await EndpointAsync(healthy);
         flaky.ThenStatus(500);
-        flaky.ThenNoAnswer();
+        flaky.ThenNoAnswer(() => app.Clock.Advance(TimeSpan.FromSeconds(1)));
         flaky.ThenStatus(429, retryAfter: "2");
         var id = (await app.PublishedAsync(1))[0];
         Assert.True((await app.MoveAsync([id], WorkflowAction.Withdraw, DeliveryFixture.Publisher, "wrong story")).Succeeded);
@@ -247,8 +247,8 @@ public sealed class WebhookTests(DeliveryFixture app) : WebTest(app), IClassFixt
         await using var receiver = await WebhookReceiver.StartAsync();
         // "localhost" resolves to loopback: the address connected to is what is checked.
         var url = receiver.Url.Replace("127.0.0.1", "localhost", StringComparison.Ordinal);
-        var guarded = new WebhookClient(new HttpClient(OutboundGuard.Handler(new OutboundOptions { AllowPrivateNetworks = false })), new WebhookOptions());
-        var allowed = new WebhookClient(new HttpClient(OutboundGuard.Handler(new OutboundOptions { AllowPrivateNetworks = true })), new WebhookOptions());
+        var guarded = new WebhookClient(new HttpClient(OutboundGuard.Handler(new OutboundOptions { AllowPrivateNetworks = false })), new WebhookOptions(), TimeProvider.System);
+        var allowed = new WebhookClient(new HttpClient(OutboundGuard.Handler(new OutboundOptions { AllowPrivateNetworks = true })), new WebhookOptions(), TimeProvider.System);
 
         var refused = await guarded.PostAsync(url, "msg_1", 1, "v1,x", "{}", CancellationToken.None);
         var refusedLiteral = await guarded.PostAsync(receiver.Url, "msg_2", 1, "v1,x", "{}", CancellationToken.None);

@@ -94,7 +94,9 @@ public sealed class QueryValidationTests(AppFixture app) : WebTest(app), IClassF
         Assert.DoesNotContain("data:", csp);
         var compose = await File.ReadAllTextAsync(Path.Combine(Repo.Root, "docker-compose.yml"));
         Assert.DoesNotContain("change-me", compose);
-        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(compose, @"\$\{CMS_DB_PASSWORD:\?[^}]+\}").Count);
-        Assert.DoesNotContain("CMS_DB_PASSWORD:-", compose);
+        // Every database password is required: the superuser's, the owner's and the app's.
+        var passwords = System.Text.RegularExpressions.Regex.Matches(compose, @"\$\{(CMS_DB_[A-Z_]*PASSWORD)([^}]*)\}");
+        Assert.Equal(["CMS_DB_OWNER_PASSWORD", "CMS_DB_PASSWORD", "CMS_DB_SUPERUSER_PASSWORD"], passwords.Select(m => m.Groups[1].Value).Distinct().Order());
+        Assert.All(passwords, m => Assert.StartsWith(":?", m.Groups[2].Value));
     }
 }

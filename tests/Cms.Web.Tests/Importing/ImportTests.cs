@@ -32,7 +32,7 @@ public sealed class ImportTests(AppFixture app) : WebTest(app), IClassFixture<Ap
     private async Task<int> ExportAsync(string dir, WorkflowState? state = null)
     {
         using var scope = Factory.Services.CreateScope();
-        return await scope.ServiceProvider.GetRequiredService<ItemExporter>().ExportAsync(dir, state, CancellationToken.None);
+        return (await scope.ServiceProvider.GetRequiredService<ItemExporter>().ExportAsync(dir, state, CancellationToken.None)).Written;
     }
 
     [Fact]

@@ -14,7 +14,10 @@ public class AppFixture : IAsyncLifetime
 
     public CmsFactory Factory => _factory ?? throw new InvalidOperationException("not initialized");
 
+    // The app's role (owns nothing); OwnerConnectionString is the schema owner's, for tampering.
     public string ConnectionString => _connectionString ?? throw new InvalidOperationException("not initialized");
+
+    public string OwnerConnectionString => TestPostgres.AsOwner(ConnectionString);
 
     public virtual async Task InitializeAsync()
     {

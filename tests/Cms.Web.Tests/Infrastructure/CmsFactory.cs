@@ -1,3 +1,4 @@
+using Cms.Application.Auditing;
 using Cms.Data;
 using Cms.Data.Entities;
 using Microsoft.AspNetCore.Hosting;
@@ -8,8 +9,9 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Cms.Web.Tests.Infrastructure;
 
-// The real app over HTTP on a throwaway PostgreSQL database, publishing into a folder of its own
-// (several factories may share one database and one folder: two instances of one deployment).
+// The real app over HTTP on a throwaway PostgreSQL database (as the app's role, which owns
+// nothing), publishing into a folder of its own (several factories may share one database and one
+// folder: two instances of one deployment).
 // Extra settings (e.g. Security:RequireTwoFactorForAdmins) override the test defaults.
 public sealed class CmsFactory(string connectionString, IReadOnlyDictionary<string, string?>? settings = null, string? publishFolder = null)
     : WebApplicationFactory<Program>
@@ -20,6 +22,9 @@ public sealed class CmsFactory(string connectionString, IReadOnlyDictionary<stri
     public string ConnectionString { get; } = connectionString;
 
     public string PublishFolder { get; } = publishFolder ?? Path.Combine(Path.GetTempPath(), "cms-published-" + Guid.NewGuid().ToString("N")[..8]);
+
+    // Where this instance writes its audit anchors (Audit:AnchorFolder).
+    public string AnchorFolder { get; } = Path.Combine(Path.GetTempPath(), "cms-anchors-" + Guid.NewGuid().ToString("N")[..8]);
 
     // Services replaced for a test class, e.g. a clock the tests move (FakeTimeProvider).
     public Action<IServiceCollection>? TestServices { get; init; }
@@ -37,6 +42,10 @@ public sealed class CmsFactory(string connectionString, IReadOnlyDictionary<stri
         builder.UseSetting("RateLimit:LoginPerAccountPerMinute", "10000");
         // Most tests sign admins in by password alone; the two-factor tests turn the rule back on.
         builder.UseSetting("Security:RequireTwoFactorForAdmins", "false");
+        // Tests seal and anchor the audit trail when they mean to (AuditSealer, AuditAnchors); the
+        // sealing tests turn the instance's own loop back on.
+        builder.UseSetting("Audit:Sealer", "false");
+        builder.UseSetting("Audit:AnchorFolder", AnchorFolder);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
@@ -50,9 +59,12 @@ public sealed class CmsFactory(string connectionString, IReadOnlyDictionary<stri
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        if (Directory.Exists(PublishFolder))
+        foreach (var folder in new[] { PublishFolder, AnchorFolder })
         {
-            Directory.Delete(PublishFolder, recursive: true);
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
         }
     }
 
@@ -69,6 +81,13 @@ public sealed class CmsFactory(string connectionString, IReadOnlyDictionary<stri
             Check(await users.AddToRoleAsync(user, role));
         }
         return user;
+    }
+
+    // Seals every committed audit event into the chain, as the instances' sealing loop does.
+    public async Task<AuditSealer.Result> SealAsync()
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<AuditSealer>().SealAsync(CancellationToken.None);
     }
 
     public T WithDb<T>(Func<CmsDbContext, T> read)

@@ -37,6 +37,8 @@ public static class Repo
         start.Environment.Remove("CMS_ADMIN_EMAIL");
         start.Environment.Remove("CMS_ADMIN_PASSWORD");
         start.Environment["CMS_SKIP_BUILD"] = "1";
+        // Audit anchors (one file per database) go to a temporary folder, not the checkout's .data.
+        start.Environment["Audit__AnchorFolder"] = Path.Combine(Path.GetTempPath(), "cms-test-anchors");
         // As in CmsFactory: no inotify watchers (a shared, per-user limit of the machine).
         start.Environment["DOTNET_hostBuilder__reloadConfigOnChange"] = "false";
         start.Environment["DOTNET_USE_POLLING_FILE_WATCHER"] = "true";

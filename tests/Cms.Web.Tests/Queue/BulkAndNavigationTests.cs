@@ -145,7 +145,9 @@ public sealed class StateCountTests : WebTest
     {
         await ImportAsync(new TestItem { Title = "a" }, new TestItem { Title = "b" }, new TestItem { Title = "c", Published = true });
         await using var db = TestPostgres.Context(ConnectionString);
-        Dictionary<string, long> Counts() => db.ItemStateCounts.AsNoTracking().Where(c => c.Count != 0).ToDictionary(c => c.State, c => c.Count);
+        // The folded counts plus the deltas the triggers appended since (StateCountFolding).
+        Dictionary<string, long> Counts() => db.ItemStateCounts.Select(c => new { c.State, c.Count }).Concat(db.ItemStateCountDeltas.Select(d => new { d.State, Count = d.Delta }))
+            .GroupBy(c => c.State).Select(g => new { g.Key, Sum = g.Sum(c => c.Count) }).ToList().Where(c => c.Sum != 0).ToDictionary(c => c.Key, c => c.Sum);
         Dictionary<string, long> Actual() => db.Items.GroupBy(i => i.State).ToDictionary(g => g.Key.ToString(), g => (long)g.Count());
 
         Assert.Equal(new Dictionary<string, long> { ["New"] = 2, ["Published"] = 1 }, Counts());

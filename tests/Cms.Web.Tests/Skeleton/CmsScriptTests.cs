@@ -58,16 +58,25 @@ public sealed class CmsScriptTests
         try
         {
             var port = LocalPorts.Free();
+            (List<string> Sessions, string? AuditOwner, (bool, bool, bool) AppMay) roles = ([], null, default);
             var output = await ServeAsync(new Dictionary<string, string?>(env)
             {
                 ["CMS_URLS"] = $"http://127.0.0.1:{port}",
                 ["CMS_ADMIN_EMAIL"] = AdminEmail,
                 ["CMS_ADMIN_PASSWORD"] = AdminPassword,
-            }, port, AssertBackOfficeServesAsync);
+            }, port, async client =>
+            {
+                await AssertBackOfficeServesAsync(client);
+                roles = await RolesAsync(int.Parse(env["CMS_PG_PORT"]!));
+            });
 
             Assert.Contains("creating a local PostgreSQL cluster", output);
             Assert.True(File.Exists(Path.Combine(dataDir, "pg", "PG_VERSION")));
             Assert.Contains($"Admin login: {AdminEmail}", output);
+            // The app served as cms_app, a role that owns nothing; cms owns the schema.
+            Assert.Equal(["cms_app"], roles.Sessions);
+            Assert.Equal("cms", roles.AuditOwner);
+            Assert.Equal((false, false, true), roles.AppMay);
         }
         finally
         {
@@ -106,6 +115,24 @@ public sealed class CmsScriptTests
         {
             await TestPostgres.DropDatabaseAsync(database);
         }
+    }
+
+    // Who is connected to the local cluster's cms database, who owns the audit trail, and whether
+    // cms_app may delete or update events and update items.
+    private static async Task<(List<string> Sessions, string? AuditOwner, (bool, bool, bool) AppMay)> RolesAsync(int port)
+    {
+        await using var conn = new Npgsql.NpgsqlConnection($"Host=127.0.0.1;Port={port};Database=cms;Username=postgres;Pooling=false");
+        await conn.OpenAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand("""
+            SELECT (SELECT array_agg(DISTINCT usename::text) FROM pg_stat_activity WHERE datname = 'cms' AND backend_type = 'client backend' AND pid <> pg_backend_pid()),
+                   (SELECT tableowner::text FROM pg_tables WHERE tablename = 'audit_events'),
+                   has_table_privilege('cms_app', 'audit_events', 'DELETE'),
+                   has_table_privilege('cms_app', 'audit_events', 'UPDATE'),
+                   has_table_privilege('cms_app', 'items', 'UPDATE')
+            """, conn);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetFieldValue<string[]>(0).ToList(), reader.GetString(1), (reader.GetBoolean(2), reader.GetBoolean(3), reader.GetBoolean(4)));
     }
 
     private static async Task AssertBackOfficeServesAsync(HttpClient client)

@@ -11,20 +11,20 @@ namespace Cms.Web.Tests.Workflow;
 
 public sealed class AuditPageTests(AppFixture app) : WebTest(app), IClassFixture<AppFixture>
 {
-    private static List<long> Seqs(string html) =>
-        Html.Parse(html).QuerySelectorAll("tr[data-seq]").Select(r => long.Parse(r.GetAttribute("data-seq")!)).ToList();
+    private static List<long> Ids(string html) =>
+        Html.Parse(html).QuerySelectorAll("tr[data-id]").Select(r => long.Parse(r.GetAttribute("data-id")!)).ToList();
 
     // Every page of a filter, following "Older".
     private static async Task<List<long>> AllPagesAsync(HttpClient client, string url)
     {
-        var seqs = new List<long>();
+        var ids = new List<long>();
         for (var next = url; next is not null;)
         {
             var html = await client.GetStringAsync(next);
-            seqs.AddRange(Seqs(html));
+            ids.AddRange(Ids(html));
             next = Html.Href(html, "older");
         }
-        return seqs;
+        return ids;
     }
 
     internal static List<Dictionary<string, string>> Csv(string text)
@@ -74,14 +74,15 @@ public sealed class AuditPageTests(AppFixture app) : WebTest(app), IClassFixture
         var publisher = await SignedInAsync(Roles.Publisher);
         var filter = $"/Audit?Filter.Actor={Uri.EscapeDataString(actor)}&Filter.Action={AuditActions.ItemStateChanged}";
 
+        await Factory.SealAsync();
         var first = await publisher.GetStringAsync(filter);
         var all = await AllPagesAsync(publisher, filter);
         var csv = Csv(await publisher.GetStringAsync(filter + "&handler=Csv"));
 
-        Assert.Equal(50, Seqs(first).Count);
+        Assert.Equal(50, Ids(first).Count);
         Assert.Equal(57, all.Count);
         Assert.Equal(all.OrderDescending(), all);
-        Assert.Equal(all, csv.Select(r => long.Parse(r["seq"])));
+        Assert.Equal(all, csv.Select(r => long.Parse(r["id"])));
         Assert.All(csv, r => Assert.Equal(actor, r["actor"]));
         Assert.All(csv, r => Assert.Equal(AuditActions.ItemStateChanged, r["action"]));
         Assert.Equal(items.Select(i => i.ToString()).Order(), csv.Select(r => r["target_id"]).Order());
@@ -90,14 +91,14 @@ public sealed class AuditPageTests(AppFixture app) : WebTest(app), IClassFixture
 
         var oneItem = Csv(await publisher.GetStringAsync($"/Audit?handler=Csv&Filter.Item={items[3]}"));
         Assert.Equal([AuditActions.ItemStateChanged, AuditActions.ItemImported], oneItem.Select(r => r["action"]));
-        Assert.Equal(Seqs(await publisher.GetStringAsync($"/Audit?Filter.Item={items[3]}")), oneItem.Select(r => long.Parse(r["seq"])));
+        Assert.Equal(Ids(await publisher.GetStringAsync($"/Audit?Filter.Item={items[3]}")), oneItem.Select(r => long.Parse(r["id"])));
 
         // The days the events were written on (two if the test ran across midnight), and the day before.
         var from = firstDay.ToString("yyyy-MM-dd");
         var to = lastDay.ToString("yyyy-MM-dd");
         var dayBefore = firstDay.AddDays(-1).ToString("yyyy-MM-dd");
         Assert.Equal(57, (await AllPagesAsync(publisher, $"{filter}&Filter.From={from}&Filter.To={to}")).Count);
-        Assert.Empty(Seqs(await publisher.GetStringAsync($"{filter}&Filter.From={dayBefore}&Filter.To={dayBefore}")));
+        Assert.Empty(Ids(await publisher.GetStringAsync($"{filter}&Filter.From={dayBefore}&Filter.To={dayBefore}")));
     }
 
     [Fact]
@@ -147,6 +148,22 @@ public sealed class AuditPageTests(AppFixture app) : WebTest(app), IClassFixture
         Assert.Contains("Choose an action from the list.", await unknown.Content.ReadAsStringAsync());
         Assert.Contains("The end date is before the start date.", await reversed.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.BadRequest, csv.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_last_representable_date_gets_a_message_on_the_page_and_a_400_for_the_csv_never_a_500_or_a_cut_file()
+    {
+        var publisher = await SignedInAsync(Roles.Publisher);
+
+        var page = await publisher.GetAsync("/Audit?Filter.To=9999-12-31");
+        var csv = await publisher.GetAsync("/Audit?handler=Csv&Filter.To=9999-12-31");
+        var from = await publisher.GetAsync("/Audit?handler=Csv&Filter.From=9999-12-31");
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("Dates go up to 9999-12-30.", await page.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, csv.StatusCode);
+        Assert.DoesNotContain("text/csv", csv.Content.Headers.ContentType?.ToString() ?? "");
+        Assert.Equal(HttpStatusCode.BadRequest, from.StatusCode);
     }
 
     [Fact]

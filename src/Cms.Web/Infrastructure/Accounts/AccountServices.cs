@@ -25,7 +25,9 @@ public static class AccountServices
             .AddEntityFrameworkStores<CmsDbContext>()
             .AddSignInManager<CmsSignInManager>()
             .AddClaimsPrincipalFactory<CmsClaimsPrincipalFactory>()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            // Replaces the default authenticator provider: each code works once (RFC 6238).
+            .AddTokenProvider<OneTimeAuthenticatorTokenProvider>(TokenOptions.DefaultAuthenticatorProvider);
         // The set-password link an admin hands out is valid for 24 hours.
         services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = TimeSpan.FromHours(24));
         // Revocation is the session store's job (rows deleted at once); the stamp check is the
@@ -54,8 +56,11 @@ public static class AccountServices
 
         services.Configure<ForwardedHeadersOptions>(o =>
         {
-            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
-            // Only the configured proxies are believed (the defaults trust loopback).
+            // Only the configured proxies are believed. ASP.NET Core reads empty KnownProxies and
+            // KnownIPNetworks as "trust every sender", so with none configured nothing is forwarded
+            // at all (this also disarms ASPNETCORE_FORWARDEDHEADERS_ENABLED, which clears both lists).
+            var anyProxy = security.KnownProxies.Count > 0 || security.KnownNetworks.Count > 0;
+            o.ForwardedHeaders = anyProxy ? ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto : ForwardedHeaders.None;
             o.KnownProxies.Clear();
             o.KnownIPNetworks.Clear();
             o.ForwardLimit = null;

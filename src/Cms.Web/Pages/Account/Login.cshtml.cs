@@ -12,6 +12,7 @@ public sealed class LoginModel(PasswordSignIn signIn) : PageModel
     public const string FailureMessage = "Invalid sign-in attempt.";
 
     [BindProperty]
+    [FromForm]
     public InputModel Input { get; set; } = new();
 
     public string? ReturnUrl { get; set; }

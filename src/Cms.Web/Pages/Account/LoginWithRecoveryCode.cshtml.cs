@@ -14,6 +14,7 @@ namespace Cms.Web.Pages.Account;
 public sealed class LoginWithRecoveryCodeModel(SignInManager<CmsUser> signIn, SignInRecords records) : PageModel
 {
     [BindProperty]
+    [FromForm]
     public InputModel Input { get; set; } = new();
 
     public string? ReturnUrl { get; set; }

@@ -11,6 +11,7 @@ namespace Cms.Web.Pages.Account;
 public sealed class SetPasswordModel(OwnAccount account) : PageModel
 {
     [BindProperty]
+    [FromForm]
     public InputModel Input { get; set; } = new();
 
     public sealed class InputModel

@@ -20,8 +20,9 @@ public sealed class IndexModel(AuditQuery audit) : PageModel
     public IReadOnlyList<string> ActionNames => AuditActions.All;
 
     // The export's columns: the envelope, the data, and what an outsider needs to check the chain
-    // (the exact hashed payload, prev_hash, hash).
-    public static readonly string[] Columns = ["seq", "at", "actor_id", "actor", "action", "target_type", "target_id", "ip", "request_id", "data", "payload", "prev_hash", "hash"];
+    // (the exact hashed payload, prev_hash, hash; seq, prev_hash and hash are empty for an event
+    // not sealed yet).
+    public static readonly string[] Columns = ["id", "seq", "at", "actor_id", "actor", "action", "target_type", "target_id", "ip", "request_id", "data", "payload", "prev_hash", "hash"];
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
@@ -48,7 +49,8 @@ public sealed class IndexModel(AuditQuery audit) : PageModel
         csv.WriteHeader(Columns);
         await foreach (var row in audit.StreamAsync(Filter, Actors.Of(HttpContext)).WithCancellation(ct))
         {
-            csv.WriteField(row.Seq.ToString(CultureInfo.InvariantCulture));
+            csv.WriteField(row.Id.ToString(CultureInfo.InvariantCulture));
+            csv.WriteField(row.Seq?.ToString(CultureInfo.InvariantCulture));
             csv.WriteField(AuditRecord.FormatTime(row.At));
             csv.WriteField(row.ActorId);
             csv.WriteField(row.Actor);
@@ -78,9 +80,9 @@ public sealed class IndexModel(AuditQuery audit) : PageModel
         {
             ModelState.AddModelError("Filter.Action", "Choose an action from the list.");
         }
-        if (Filter.From is { } from && Filter.To is { } to && from > to)
+        foreach (var (field, message) in Filter.DateProblems())
         {
-            ModelState.AddModelError("Filter.To", "The end date is before the start date.");
+            ModelState.AddModelError("Filter." + field, message);
         }
         if (Filter.Item is < 0 || Filter.Before is < 0)
         {

@@ -13,11 +13,13 @@ namespace Cms.Web.Pages.Items;
 public sealed partial class DetailsModel
 {
     [BindProperty]
+    [FromForm]
     public MoveInput Move { get; set; } = new();
 
     public sealed class MoveInput
     {
-        public WorkflowAction Action { get; set; }
+        // Nullable: a POST without a move must not default to the enum's first member (MarkReady).
+        public WorkflowAction? Action { get; set; }
 
         [StringLength(ItemTransitions.MaxReasonLength)]
         public string? Reason { get; set; }
@@ -28,11 +30,15 @@ public sealed partial class DetailsModel
 
     public async Task<IActionResult> OnPostTransitionAsync(long id, [FromServices] ItemTransitions transitions, CancellationToken ct)
     {
+        if (Move.Action is null)
+        {
+            ModelState.AddModelError("Move.Action", "Choose a move.");
+        }
         if (!ModelState.IsValid)
         {
             return await ReloadAsync(id, ct);
         }
-        var outcome = await transitions.HandleAsync(Actors.Of(HttpContext), new ItemTransitions.Request(id, Move.Action, Move.Reason), ct);
+        var outcome = await transitions.HandleAsync(Actors.Of(HttpContext), new ItemTransitions.Request(id, Move.Action!.Value, Move.Reason), ct);
         return await WorkflowAnswerAsync(id, outcome, ct);
     }
 

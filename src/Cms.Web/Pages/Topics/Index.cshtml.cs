@@ -18,12 +18,15 @@ public sealed class IndexModel(TopicAdministration topics) : PageModel
     public string? StatusMessage { get; set; }
 
     [BindProperty]
+    [FromForm]
     public CreateInput Create { get; set; } = new();
 
     [BindProperty]
+    [FromForm]
     public RenameInput Rename { get; set; } = new();
 
     [BindProperty]
+    [FromForm]
     public MergeInput Merge { get; set; } = new();
 
     public sealed class CreateInput

@@ -13,6 +13,7 @@ namespace Cms.Web.Pages.Account.Manage;
 public sealed class ChangePasswordModel(OwnAccount account, SignInManager<CmsUser> signIn, UserManager<CmsUser> users) : PageModel
 {
     [BindProperty]
+    [FromForm]
     public InputModel Input { get; set; } = new();
 
     public bool Required { get; private set; }

@@ -15,6 +15,7 @@ namespace Cms.Web.Pages.Account.Manage;
 public sealed class EnableAuthenticatorModel(OwnAccount account, SignInManager<CmsUser> signIn, UserManager<CmsUser> users) : PageModel
 {
     [BindProperty]
+    [FromForm]
     public InputModel Input { get; set; } = new();
 
     public string SharedKey { get; private set; } = "";

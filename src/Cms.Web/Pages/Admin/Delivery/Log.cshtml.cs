@@ -11,6 +11,7 @@ public sealed class LogModel(WebhookEndpoints endpoints) : DeliveryPageModel
     public long Id { get; set; }
 
     [BindProperty]
+    [FromForm]
     public long Delivery { get; set; }
 
     public WebhookEndpoints.EndpointRow? Endpoint { get; private set; }

@@ -11,6 +11,7 @@ public sealed class SitesModel(DeliverySites sites) : DeliveryPageModel
     public IReadOnlyList<DeliverySites.SiteRow> Sites { get; private set; } = [];
 
     [BindProperty]
+    [FromForm]
     public SiteInput Input { get; set; } = new();
 
     public sealed class SiteInput

@@ -11,6 +11,7 @@ public sealed class WebhooksModel(WebhookEndpoints endpoints) : DeliveryPageMode
     public IReadOnlyList<WebhookEndpoints.EndpointRow> Endpoints { get; private set; } = [];
 
     [BindProperty]
+    [FromForm]
     public EndpointInput Input { get; set; } = new();
 
     public sealed class EndpointInput

@@ -12,6 +12,7 @@ namespace Cms.Web.Pages.Admin.Users;
 public sealed class CreateModel(UserAdministration users) : PageModel
 {
     [BindProperty]
+    [FromForm]
     public InputModel Input { get; set; } = new();
 
     // Shown once, right after the account is made with a link.

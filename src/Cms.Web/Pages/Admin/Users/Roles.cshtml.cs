@@ -8,6 +8,7 @@ namespace Cms.Web.Pages.Admin.Users;
 public sealed class RolesModel(UserList list, UserAdministration users) : UserActionPageModel(list)
 {
     [BindProperty]
+    [FromForm]
     public List<string> Selected { get; set; } = [];
 
     public override string Title => "Change roles";
