@@ -73,6 +73,8 @@ public static class CmsApplication
         services.AddScoped<StoryList>();
         services.AddScoped<StoryView>();
         services.AddScoped<MergeItems>();
+        services.AddScoped<ReplaceLinkUrl>();
+        services.AddScoped<BrokenLinks>();
         services.AddScoped<SplitItem>();
         services.AddScoped<MoveItem>();
         var links = configuration.GetSection(LinkCheckSettings.SectionName).Get<LinkCheckSettings>() ?? new LinkCheckSettings();

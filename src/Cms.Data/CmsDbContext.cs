@@ -34,6 +34,7 @@ public sealed class CmsDbContext(DbContextOptions<CmsDbContext> options)
     public DbSet<StoryTermCount> StoryTermCounts => Set<StoryTermCount>();
     public DbSet<LinkCheck> LinkChecks => Set<LinkCheck>();
     public DbSet<LinkHost> LinkHosts => Set<LinkHost>();
+    public DbSet<LinkUse> LinkUses => Set<LinkUse>();
     public DbSet<LinkDiscovery> LinkDiscoveries => Set<LinkDiscovery>();
 
     public const string StoryIdSequence = "story_ids";

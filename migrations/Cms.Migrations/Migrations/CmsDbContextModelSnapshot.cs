@@ -945,6 +945,26 @@ namespace Cms.Migrations.Migrations
                     b.ToTable("link_hosts", (string)null);
                 });
 
+            modelBuilder.Entity("Cms.Data.Entities.LinkUse", b =>
+                {
+                    b.Property<long>("RelatedLinkId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("related_link_id");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("url");
+
+                    b.HasKey("RelatedLinkId")
+                        .HasName("pk_link_uses");
+
+                    b.HasIndex("Url")
+                        .HasDatabaseName("ix_link_uses_url");
+
+                    b.ToTable("link_uses", (string)null);
+                });
+
             modelBuilder.Entity("Cms.Data.Entities.Notification", b =>
                 {
                     b.Property<long>("Id")
@@ -1292,6 +1312,10 @@ namespace Cms.Migrations.Migrations
                     b.Property<string>("Reason")
                         .HasColumnType("text")
                         .HasColumnName("reason");
+
+                    b.Property<string>("ReplacesUrl")
+                        .HasColumnType("text")
+                        .HasColumnName("replaces_url");
 
                     b.Property<string>("Title")
                         .HasColumnType("text")
@@ -2138,6 +2162,16 @@ namespace Cms.Migrations.Migrations
                         .HasConstraintName("fk_item_topics_topics_topic_id");
 
                     b.Navigation("Topic");
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.LinkUse", b =>
+                {
+                    b.HasOne("Cms.Data.Entities.RelatedLink", null)
+                        .WithMany()
+                        .HasForeignKey("RelatedLinkId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_link_uses_related_links_related_link_id");
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.Notification", b =>

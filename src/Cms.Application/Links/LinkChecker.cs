@@ -24,7 +24,8 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
 
     private sealed record Hop(string Url, int Status);
 
-    // New related-link URLs since the last look, as unchecked links due now. Returns how many.
+    // New related-link URLs since the last look, as unchecked links due now, and which check each
+    // link is (link_uses). Returns how many URLs.
     public async Task<int> DiscoverAsync(CancellationToken ct)
     {
         var cursor = await db.LinkDiscoveries.SingleOrDefaultAsync(d => d.Id == 1, ct);
@@ -40,7 +41,8 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
             return 0;
         }
         var now = clock.GetUtcNow();
-        var urls = links.Where(l => l.IsSafeUrl && states.Contains(l.State)).Select(l => LinkRules.Key(l.Url)).OfType<string>().Distinct().ToArray();
+        var uses = links.Where(l => l.IsSafeUrl && states.Contains(l.State)).Select(l => (l.Id, Url: LinkRules.Key(l.Url))).Where(l => l.Url is not null).ToList();
+        var urls = uses.Select(l => l.Url!).Distinct().ToArray();
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -49,8 +51,13 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
             SELECT u, 'Unchecked', 0, @now, u, h, 'HEAD', false FROM unnest(@urls, @hosts) AS x(u, h)
             ON CONFLICT (url) DO NOTHING;
             INSERT INTO link_hosts (host, next_at) SELECT DISTINCT h, @now FROM unnest(@hosts) AS x(h) ON CONFLICT (host) DO NOTHING;
+            INSERT INTO link_uses (related_link_id, url)
+              SELECT x.i, x.u FROM unnest(@ids, @keys) AS x(i, u) WHERE EXISTS (SELECT 1 FROM related_links r WHERE r.id = x.i)
+              ON CONFLICT (related_link_id) DO UPDATE SET url = EXCLUDED.url;
             """, conn))
         {
+            cmd.Parameters.AddWithValue("ids", uses.Select(u => u.Id).ToArray());
+            cmd.Parameters.AddWithValue("keys", uses.Select(u => u.Url!).ToArray());
             cmd.Parameters.AddWithValue("now", now);
             cmd.Parameters.AddWithValue("urls", urls);
             cmd.Parameters.AddWithValue("hosts", urls.Select(u => new Uri(u).IdnHost).ToArray());

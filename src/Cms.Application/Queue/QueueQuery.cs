@@ -163,7 +163,7 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
         !string.IsNullOrWhiteSpace(view.Category) || !string.IsNullOrWhiteSpace(view.Provider)
         || view.Topic.Any(t => !string.IsNullOrWhiteSpace(t)) || view.QualityMin is not null || view.QualityMax is not null
         || view.From is not null || view.To is not null || view.ReceivedFrom is not null || view.ReceivedTo is not null || view.Undecided || view.SourceChanged || !string.IsNullOrWhiteSpace(view.Q)
-        || !string.IsNullOrWhiteSpace(view.Assignee) || view.MultiStory;
+        || !string.IsNullOrWhiteSpace(view.Assignee) || view.MultiStory || view.BrokenLinks;
 
     // The item after (or before) the given one in the view's order, for next/previous and save-and-next.
     public async Task<long?> NeighbourAsync(QueueView view, long itemId, bool next, CancellationToken ct)
@@ -270,6 +270,10 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
         if (!string.IsNullOrWhiteSpace(view.Q))
         {
             q = QueueSearch.ByText(q, view.Q);
+        }
+        if (view.BrokenLinks)
+        {
+            q = Links.BrokenLinks.WithBrokenLinks(db, q);
         }
         if (view.MultiStory)
         {

@@ -31,6 +31,9 @@ public sealed class QueueView
     public bool Stories { get; set; }
     public bool MultiStory { get; set; }
 
+    // Items with a related link the link checker found broken (not rejected ones).
+    public bool BrokenLinks { get; set; }
+
     // Items assigned to this account id ("assigned to me" carries the person's own id).
     public string? Assignee { get; set; }
     public string? Q { get; set; }

@@ -93,6 +93,10 @@ public static class AuditActions
 
     // The link checker found a related link's URL in another state (ok, moved, broken, ...).
     public const string LinkHealthChanged = "link.health-changed";
+
+    // An editor replaced a moved related link's URL with the address the checker found (on the item).
+    public const string LinkUrlReplaced = "link.url-replaced";
+
     // Saved queue views: made or changed, deleted, and one person's order or default among them.
     public const string ViewSaved = "view.saved";
     public const string ViewDeleted = "view.deleted";

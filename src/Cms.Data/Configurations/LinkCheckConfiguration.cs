@@ -37,3 +37,14 @@ public sealed class LinkDiscoveryConfiguration : IEntityTypeConfiguration<LinkDi
         builder.Property(d => d.Id).ValueGeneratedNever();
     }
 }
+
+public sealed class LinkUseConfiguration : IEntityTypeConfiguration<LinkUse>
+{
+    public void Configure(EntityTypeBuilder<LinkUse> builder)
+    {
+        builder.HasKey(u => u.RelatedLinkId);
+        builder.HasOne<RelatedLink>().WithMany().HasForeignKey(u => u.RelatedLinkId).OnDelete(DeleteBehavior.Cascade);
+        // From a broken URL to the links that use it.
+        builder.HasIndex(u => u.Url);
+    }
+}

@@ -45,3 +45,12 @@ public sealed class LinkDiscovery
     public int Id { get; set; }
     public long LastRelatedLinkId { get; set; }
 }
+
+// Which link check a related link is: its URL's key (LinkRules.Key), written by the checker as it
+// discovers the link, so the queue and the publisher's list find items by their links' health in
+// SQL. Goes with the link (deleted with it).
+public sealed class LinkUse
+{
+    public long RelatedLinkId { get; set; }
+    public required string Url { get; set; }
+}

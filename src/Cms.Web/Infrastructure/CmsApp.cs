@@ -59,6 +59,7 @@ public static class CmsApp
             c.AuthorizeFolder("/Admin/Delivery", Permissions.ManageDelivery);
             c.AuthorizeFolder("/Topics", Permissions.ManageTopics);
             c.AuthorizeFolder("/Audit", Permissions.ViewAudit);
+            c.AuthorizeFolder("/Links", Permissions.PublishItems);
             c.AllowAnonymousToPage("/Account/Login");
             c.AllowAnonymousToPage("/Account/LoginWith2fa");
             c.AllowAnonymousToPage("/Account/LoginWithRecoveryCode");

@@ -41,19 +41,13 @@ public sealed class StoryEditingTests(StoryEditingFixture fixture) : WebTest(fix
         return (ids[0], ids[1], ids[2], items);
     }
 
-    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, long pageItem, string handler, IEnumerable<KeyValuePair<string, string>> fields)
-    {
-        var page = await client.GetStringAsync($"/Items/Story/{pageItem}");
-        var form = fields.Append(new("__RequestVerificationToken", Http.AntiforgeryToken(page)));
-        return await client.PostAsync($"/Items/Story/{pageItem}?handler={handler}", new FormUrlEncodedContent(form));
-    }
+    private static Task<HttpResponseMessage> PostAsync(HttpClient client, long pageItem, string handler, IEnumerable<KeyValuePair<string, string>> fields) =>
+        StoryForms.PostAsync(client, pageItem, handler, fields);
 
-    private static Task<HttpResponseMessage> MergeAsync(HttpClient client, long lead, params long[] items) =>
-        PostAsync(client, lead, "Merge", items.Select(i => new KeyValuePair<string, string>("Merge.ItemIds", i.ToString()))
-            .Prepend(new("Merge.LeadId", lead.ToString())));
+    private static Task<HttpResponseMessage> MergeAsync(HttpClient client, long lead, params long[] items) => StoryForms.MergeAsync(client, lead, items);
 
     private List<string> Actions(long id) => Factory.WithDb(db => db.AuditEvents.Where(a => a.EntityId == id.ToString())
-        .OrderBy(a => a.Seq).Select(a => a.Action).ToList());
+        .OrderBy(a => a.Id).Select(a => a.Action).ToList());
 
     // The audit trail as a Publisher exports it for one item.
     private static async Task<List<Dictionary<string, string>>> TrailAsync(HttpClient publisher, long id) =>

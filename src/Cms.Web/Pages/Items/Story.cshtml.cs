@@ -17,9 +17,11 @@ public sealed class StoryModel(StoryView stories) : PageModel
     public string? StatusMessage { get; set; }
 
     [BindProperty]
+    [FromForm]
     public MergeInput Merge { get; set; } = new();
 
     [BindProperty]
+    [FromForm]
     public MoveInput Move { get; set; } = new();
 
     public sealed class MergeInput
