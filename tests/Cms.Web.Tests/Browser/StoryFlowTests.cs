@@ -1,4 +1,7 @@
+using Cms.Application.Links;
+using Cms.Core.Links;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Cms.Web.Tests.Browser;
@@ -53,6 +56,39 @@ public sealed class StoryFlowTests(BrowserFixture fixture) : BrowserTest(fixture
         await publisher.GotoAsync($"{BaseUrl}/Items/Details/{leadId}");
         Assert.Equal(0, await publisher.Locator(".related-link").Filter(new() { HasText = merged.Title }).CountAsync());
         Assert.Equal(1, await publisher.Locator("#history li[data-action='item.merge-undone']").CountAsync());
+        Assert.True(ConsoleErrors.Count == 0, string.Join("\n", ConsoleErrors));
+    });
+
+    [Fact]
+    public Task An_editor_finds_an_item_by_its_broken_link_and_takes_a_moved_links_new_url() => FlowAsync(async () =>
+    {
+        var tag = Unique.Tag();
+        var (gone, old, moved) = ($"https://gone.example/{tag}", $"https://moving.example/{tag}/old", $"https://moving.example/{tag}/new-home");
+        var item = new TestItem { Title = $"Links {tag}", Related = [("Gone", gone), ("Moving", old)] };
+        await ImportAsync(item);
+        var id = Fixture.ItemId(item);
+        // What the checker found (its own cases are LinkCheckerTests): discovery first, then its verdicts.
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            while (await scope.ServiceProvider.GetRequiredService<LinkChecker>().DiscoverAsync(CancellationToken.None) > 0)
+            {
+            }
+        }
+        Factory.WithDb(db => db.LinkChecks.Where(c => c.Url == LinkRules.Key(gone)).ExecuteUpdate(u => u.SetProperty(c => c.Status, nameof(LinkHealth.Broken))));
+        Factory.WithDb(db => db.LinkChecks.Where(c => c.Url == LinkRules.Key(old)).ExecuteUpdate(u => u
+            .SetProperty(c => c.Status, nameof(LinkHealth.Moved)).SetProperty(c => c.FinalUrl, moved)));
+
+        var editor = await SignedInPageAsync(Roles.Editor);
+        await editor.GotoAsync($"{BaseUrl}/?View.Q={tag}");
+        await editor.Locator("#broken-links").CheckAsync();
+        await editor.Locator("#filters button[type=submit]", new() { HasText = "Apply" }).ClickAsync();
+        await editor.Locator($"#queue tbody tr[data-item-id='{id}'] a").First.ClickAsync();
+        await editor.Locator(".related-link .replace-url").ClickAsync();
+        await ExpectTextAsync(editor, $"The link now points to {moved}; decide it again.");
+
+        var card = editor.Locator(".related-link").Filter(new() { HasText = "Moving" });
+        Assert.Contains(moved, await card.Locator(".link-url").InnerTextAsync());
+        Assert.True(await card.Locator("input[value='Pending']").IsCheckedAsync());
         Assert.True(ConsoleErrors.Count == 0, string.Join("\n", ConsoleErrors));
     });
 }
