@@ -245,16 +245,6 @@ public sealed class MergedLinkPublishingTests(MergedLinkFixture fixture) : WebTe
                 .Select(l => new { l.Url, l.Decision, Merged = l.MergedFromItemId != null }).ToList())
             .Select(l => (l.Url!, l.Decision, l.Merged)).ToList();
 
-    private static async Task<HttpResponseMessage> AcceptAsync(HttpClient client, long id, params string[] fields)
-    {
-        var html = await client.GetStringAsync($"/Items/Details/{id}");
-        var form = new List<KeyValuePair<string, string>>
-        {
-            new("__RequestVerificationToken", Http.AntiforgeryToken(html)),
-            new("Decide.RevisionId", Html.Field(html, "Decide.RevisionId")),
-            new("Decide.Version", Html.Field(html, "Decide.Version")),
-        };
-        form.AddRange(fields.Select(f => new KeyValuePair<string, string>("Decide.Fields", f)));
-        return await client.PostAsync($"/Items/Details/{id}?handler=AcceptRevision", new FormUrlEncodedContent(form));
-    }
+    private static Task<HttpResponseMessage> AcceptAsync(HttpClient client, long id, params string[] fields) =>
+        Items.LinkIdentityPageTests.AcceptNothingTickedAsync(client, id, fields);
 }
