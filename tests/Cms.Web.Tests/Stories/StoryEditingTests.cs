@@ -95,6 +95,34 @@ public sealed class StoryEditingTests(StoryEditingFixture fixture) : WebTest(fix
     }
 
     [Fact]
+    public async Task A_merged_url_the_lead_already_links_to_adds_no_second_link_and_an_item_without_an_http_url_is_refused_with_the_reason()
+    {
+        var (lead, b, c, items) = await StoryAsync();
+        // The lead already links to b's article, written differently (host case, default port): one identity.
+        var same = items[1].OriginalUrl.Replace("https://news.example/", "https://NEWS.example:443/");
+        Factory.WithDb(db =>
+        {
+            db.RelatedLinks.Add(new Cms.Data.Entities.RelatedLink
+            {
+                ItemId = lead, Position = 0, Url = same, Identity = LinkIdentity.Of(same), IsSafeUrl = true, Title = "b, linked by the lead", Decision = LinkDecision.Approved,
+            });
+            return db.SaveChanges();
+        });
+        Factory.WithDb(db => db.Items.Where(i => i.Id == c).ExecuteUpdate(u => u.SetProperty(i => i.OriginalUrl, "ftp://files.example/c").SetProperty(i => i.WebUrl, (string?)null)));
+        var editor = await fixture.As(Roles.Editor);
+
+        var refused = await MergeAsync(editor, lead, b, c);
+        var merged = await MergeAsync(editor, lead, b);
+
+        Assert.Contains($"#{c} cannot be merged as a related link: its URL is not an absolute http(s) URL.", WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync()));
+        Assert.Equal(HttpStatusCode.Redirect, merged.StatusCode);
+        Assert.Equal(WorkflowState.Rejected, Factory.WithDb(db => db.Items.Single(i => i.Id == b).State));
+        Assert.Equal([(same, LinkDecision.Approved)], Factory.WithDb(db => db.RelatedLinks.Where(l => l.ItemId == lead).Select(l => new { l.Url, l.Decision }).ToList()).Select(l => (l.Url!, l.Decision)));
+        var landed = Html.Parse(await editor.GetStringAsync(merged.Headers.Location!.ToString()));
+        Assert.Contains($"#{b}: the URL is already a link of #{lead}, so no second link was added.", landed.One("#status-message").Text());
+    }
+
+    [Fact]
     public async Task Merging_into_a_ready_lead_sends_it_back_to_new_because_what_was_reviewed_changed()
     {
         var (lead, b, _, _) = await StoryAsync();
