@@ -40,6 +40,13 @@ public class CmsDbContext : IdentityDbContext<CmsUser>, IDataProtectionKeyContex
     public DbSet<SavedView> SavedViews => Set<SavedView>();
     public DbSet<SavedViewChoice> SavedViewChoices => Set<SavedViewChoice>();
     public DbSet<UsedAuthenticatorCode> UsedAuthenticatorCodes => Set<UsedAuthenticatorCode>();
+    public DbSet<StoryTermCount> StoryTermCounts => Set<StoryTermCount>();
+    public DbSet<LinkCheck> LinkChecks => Set<LinkCheck>();
+    public DbSet<LinkHost> LinkHosts => Set<LinkHost>();
+    public DbSet<LinkUse> LinkUses => Set<LinkUse>();
+    public DbSet<LinkDiscovery> LinkDiscoveries => Set<LinkDiscovery>();
+
+    public const string StoryIdSequence = "story_ids";
     public DbSet<PublishedItem> PublishedItems => Set<PublishedItem>();
     public DbSet<DeliverySite> DeliverySites => Set<DeliverySite>();
     public DbSet<DeliveryToken> DeliveryTokens => Set<DeliveryToken>();
@@ -58,6 +65,7 @@ public class CmsDbContext : IdentityDbContext<CmsUser>, IDataProtectionKeyContex
     {
         base.OnModelCreating(builder);
         builder.ApplyConfigurationsFromAssembly(typeof(CmsDbContext).Assembly);
+        builder.HasSequence<long>(StoryIdSequence);
         builder.HasSequence<long>(Configurations.PublishedItemConfiguration.Sequence);
     }
 }

@@ -243,7 +243,7 @@ public static partial class QueueBench
         return new Figures(At(0.50), At(0.95), At(0.99), requests / elapsed);
     }
 
-    private static async Task EnsureDatabaseAsync(string server, string database, string cs, CancellationToken ct)
+    internal static async Task EnsureDatabaseAsync(string server, string database, string cs, CancellationToken ct)
     {
         await using (var conn = new NpgsqlConnection(server))
         {

@@ -1,5 +1,6 @@
 using Cms.Application.Auditing;
 using Cms.Application.Publishing;
+using Cms.Application.Stories;
 using Cms.Core.Auditing;
 using Cms.Core.Items;
 using Cms.Data;
@@ -34,6 +35,9 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
     public List<(string TargetId, object? Data)> Refusals { get; } = [];
     public List<(long ItemId, WorkflowAction Trigger)> Jobs { get; } = [];
     public List<(long ItemId, WorkflowAction Action, string? ReadyBy, string? Reason)> Returned { get; } = [];
+
+    // Merged items reopened in this batch (Reopen undoes the merge): item id, the lead it was merged into.
+    public List<(long ItemId, long LeadId)> Unmerged { get; } = [];
 
     public int Undecided(Item item) => _undecided[item.Id];
 
@@ -79,6 +83,7 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
                     EditedBy = i.EditedBy,
                     UpdatedAt = i.UpdatedAt,
                     Version = i.Version,
+                    MergedIntoId = i.MergedIntoId,
                 },
                 Undecided = i.RelatedLinks.Count(l => l.Decision == LinkDecision.Pending),
                 OpenBlockingThreads = blocking.Count(c => c.ItemId == i.Id),
@@ -154,6 +159,10 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
         if (Moves.Count > 0)
         {
             await AuditLog.CopyAsync(conn, actor, AuditActions.ItemStateChanged, AuditTargets.Item, Moves, now, ct);
+        }
+        if (Unmerged.Count > 0)
+        {
+            await MergeUndo.WriteAsync(conn, actor, Unmerged, now, ct);
         }
         if (Returned.Count > 0)
         {

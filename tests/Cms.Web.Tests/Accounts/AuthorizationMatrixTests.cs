@@ -44,6 +44,12 @@ public sealed class AuthorizationMatrixTests(AppFixture app) : WebTest(app), ICl
         ["POST /Items/Details?handler=TransitionNext"] = Access.SignedIn,
         ["POST /Items/Details?handler=Schedule"] = Access.SignedIn,
         ["POST /Items/Details?handler=CancelSchedule"] = Access.SignedIn,
+        ["GET /Items/Story"] = Access.SignedIn,
+        ["POST /Items/Story?handler=Merge"] = Access.SignedIn,
+        ["POST /Items/Story?handler=Split"] = Access.SignedIn,
+        ["POST /Items/Story?handler=Move"] = Access.SignedIn,
+        ["POST /Items/Details?handler=ReplaceLink"] = Access.SignedIn,
+        ["GET /Links/Broken"] = Access.Publishers,
         // Talk: the handlers check ReviewItems and authorship themselves.
         ["POST /Items/Details?handler=Comment"] = Access.SignedIn,
         ["POST /Items/Details?handler=EditComment"] = Access.SignedIn,
