@@ -146,7 +146,7 @@ public static class StoryBench
         }
     }
 
-    private static async Task ImportAsync(string cs, IReadOnlyDictionary<string, string?> settings, IEnumerable<ImportFile> files, CancellationToken ct)
+    private static async Task<StoryGroupingProfile> ImportAsync(string cs, IReadOnlyDictionary<string, string?> settings, IEnumerable<ImportFile> files, CancellationToken ct)
     {
         using var host = CliHost.Build(cs, settings);
         using var scope = host.Services.CreateScope();
@@ -155,6 +155,7 @@ public static class StoryBench
         {
             throw new InvalidOperationException($"the import failed: {outcome.Result.Message} {outcome.Value?.Summary}");
         }
+        return host.Services.GetRequiredService<StoryGrouping>().Profile;
     }
 
     private static async Task<Dictionary<string, long>> StoryIdsAsync(string cs, CancellationToken ct)
@@ -273,8 +274,15 @@ public static class StoryBench
                 {
                     var load = LoadAverage();
                     clock.Restart();
-                    await ImportAsync(cs, new Dictionary<string, string?> { ["Stories:Grouping"] = grouping ? "true" : "false" }, ImportSources.FromPaths([work]), ct);
+                    var profile = await ImportAsync(cs, new Dictionary<string, string?> { ["Stories:Grouping"] = grouping ? "true" : "false" }, ImportSources.FromPaths([work]), ct);
                     results.Add((name, clock.Elapsed.TotalSeconds));
+                    if (grouping)
+                    {
+                        foreach (var line in profile.Lines())
+                        {
+                            Console.WriteLine($"  {line}");
+                        }
+                    }
                     var stories = 0L;
                     await using (var conn = new NpgsqlConnection(cs))
                     {

@@ -19,6 +19,8 @@ public sealed class StoryGrouping(StorySettings settings)
 
     public StorySettings Settings => settings;
 
+    public StoryGroupingProfile Profile { get; } = new();
+
     // Sets StoryId, StorySimHash and StoryKeys of new items before they are copied; reads and
     // writes through the import's connection and transaction.
     public async Task AssignAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, CancellationToken ct)
@@ -36,9 +38,14 @@ public sealed class StoryGrouping(StorySettings settings)
             }
             return;
         }
+        var profile = Profile;
+        profile.Batch(items.Count);
+        var lap = System.Diagnostics.Stopwatch.GetTimestamp();
         var terms = new StoryTerms[items.Count];
         Parallel.For(0, items.Count, i => terms[i] = StoryText.Analyze(items[i].Title, items[i].Excerpt));
+        lap = profile.Lap(StoryGroupingProfile.Phase.Analyse, lap);
         var df = await CountTermsAsync(conn, terms, ct);
+        lap = profile.Lap(StoryGroupingProfile.Phase.TermCounts, lap);
         var documents = df[StoryTermCount.Documents];
 
         var searches = new int[items.Count][];
@@ -59,7 +66,9 @@ public sealed class StoryGrouping(StorySettings settings)
 
         // Stored items sharing keys with the batch (keys only, no text yet); of those, each item's
         // MaxCandidates best are read and scored.
+        lap = profile.Lap(StoryGroupingProfile.Phase.Keys, lap);
         var keyed = await KeyedAsync(conn, wanted, ct);
+        lap = profile.Lap(StoryGroupingProfile.Phase.CandidateSearch, lap);
         var byKey = new Dictionary<int, List<Keyed>>();
         foreach (var k in keyed)
         {
@@ -73,8 +82,12 @@ public sealed class StoryGrouping(StorySettings settings)
         {
             storedFor[i] = Shortlist(searches[i], bands[i], When(items[i]), byKey);
         }
-        var stored = await MembersAsync(conn, storedFor.SelectMany(c => c).Select(k => k.Id).ToHashSet(), keyed, ct);
+        lap = profile.Lap(StoryGroupingProfile.Phase.Shortlist, lap);
+        var stored = await MembersAsync(conn, storedFor.SelectMany(c => c).Select(k => k.Id).ToHashSet(), keyed, profile, lap, ct);
+        lap = System.Diagnostics.Stopwatch.GetTimestamp();
         await AddTermCountsAsync(conn, df, stored.Values.SelectMany(m => m.Terms.All), ct);
+        lap = profile.Lap(StoryGroupingProfile.Phase.TermCounts, lap);
+        profile.Found(keyed.Count, storedFor.Sum(c => c.Count));
         double Idf(int term) => StorySimilarity.Idf(df.GetValueOrDefault(term, 1), documents);
 
         // Items of this batch are candidates for the items after them, under the same rule.
@@ -111,7 +124,9 @@ public sealed class StoryGrouping(StorySettings settings)
                 (batchByKey.TryGetValue(key, out var list) ? list : batchByKey[key] = []).Add(self);
             }
         }
+        lap = profile.Lap(StoryGroupingProfile.Phase.Scoring, lap);
         var fresh = await ReserveStoryIdsAsync(conn, placeholders, ct);
+        profile.Lap(StoryGroupingProfile.Phase.StoryIds, lap);
         for (var i = 0; i < items.Count; i++)
         {
             var id = members[i].StoryId;
@@ -238,7 +253,7 @@ public sealed class StoryGrouping(StorySettings settings)
     }
 
     // The shortlisted stored items' text, analyzed.
-    private static async Task<Dictionary<long, Member>> MembersAsync(NpgsqlConnection conn, HashSet<long> ids, List<Keyed> keyed, CancellationToken ct)
+    private static async Task<Dictionary<long, Member>> MembersAsync(NpgsqlConnection conn, HashSet<long> ids, List<Keyed> keyed, StoryGroupingProfile profile, long lap, CancellationToken ct)
     {
         var members = new Dictionary<long, Member>();
         if (ids.Count == 0)
@@ -256,6 +271,7 @@ public sealed class StoryGrouping(StorySettings settings)
                 rows.Add((reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
             }
         }
+        lap = profile.Lap(StoryGroupingProfile.Phase.CandidatesRead, lap);
         var analyzed = new StoryTerms[rows.Count];
         Parallel.For(0, rows.Count, i => analyzed[i] = StoryText.Analyze(rows[i].Title, rows[i].Excerpt));
         for (var i = 0; i < rows.Count; i++)
@@ -263,6 +279,7 @@ public sealed class StoryGrouping(StorySettings settings)
             var k = byId[rows[i].Id];
             members[k.Id] = new Member(k.StoryId, k.Provider, k.At, analyzed[i], k.Keys);
         }
+        profile.Lap(StoryGroupingProfile.Phase.CandidatesAnalysed, lap);
         return members;
     }
 
