@@ -1,10 +1,14 @@
+using Cms.Application.Assignment;
 using Cms.Application.Auditing;
+using Cms.Application.Comments;
 using Cms.Application.Delivery;
 using Cms.Application.Exporting;
 using Cms.Application.Outbound;
 using Cms.Application.Importing;
 using Cms.Application.Items;
 using Cms.Application.Links;
+using Cms.Application.Live;
+using Cms.Application.Notifications;
 using Cms.Application.Publishing;
 using Cms.Application.Queue;
 using Cms.Application.Setup;
@@ -88,12 +92,15 @@ public static class CmsApplication
         services.AddSingleton(new QueueCountOptions
         {
             CostBudget = configuration.GetValue("Queue:CountCostBudget", QueueCountOptions.DefaultCostBudget),
+            ExactStateRows = configuration.GetValue("Queue:ExactStateRows", QueueCountOptions.DefaultExactStateRows),
         });
         services.AddScoped<QueueQuery>();
         services.AddScoped<BulkEdit>();
+        services.AddScoped<SavedViews>();
         services.AddScoped<SaveItemEdits>();
         services.AddScoped<SourceRevisions>();
         services.AddScoped<ItemTransitions>();
+        services.AddScoped<SaveAndMove>();
         services.AddScoped<PublishSchedule>();
         services.AddScoped<DeliveryRecorder>();
         services.AddScoped<DeliverySites>();
@@ -118,7 +125,17 @@ public static class CmsApplication
         services.AddScoped<AuditAnchors>();
         services.AddSingleton<AuditSealingLoop>();
         services.AddScoped<AuditQuery>();
-        services.AddScoped<ItemLeases>();
+        services.AddSingleton(LiveOptions.From(configuration));
+        services.AddSingleton<LiveHub>();
+        services.AddScoped<Presence>();
+        services.AddSingleton(CommentOptions.From(configuration));
+        services.AddScoped<ItemComments>();
+        services.AddScoped<CommentThreads>();
+        services.AddScoped<ItemLiveState>();
+        services.AddScoped<ItemAssignments>();
+        services.AddScoped<Inbox>();
+        services.AddSingleton(NotificationOptions.From(configuration));
+        services.AddScoped<EmailDigest>();
         services.AddScoped<ItemPage>();
         services.AddScoped<TopicVocabulary>();
         services.AddScoped<TopicAdministration>();
@@ -131,6 +148,7 @@ public static class CmsApplication
         // The clock of the session timeouts (tests move it instead of waiting hours).
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<DatabaseSetup>();
+        services.AddScoped<LinkIdentityBackfill>();
         return services;
     }
 

@@ -70,7 +70,10 @@ public sealed class AuditEventTests(ApplicationFixture app) : IClassFixture<Appl
         Assert.Equal([(AuditActions.ItemEdited, id.ToString())], edited);
         var data = app.Read(db => db.AuditEvents.Single(e => e.Action == AuditActions.ItemEdited && e.EntityId == id.ToString()).Data)!;
         Assert.Contains("\"field\":\"quality\",\"before\":10,\"after\":60", data);
-        Assert.Contains("\"field\":\"related[0]\",\"before\":\"Pending\",\"after\":\"Rejected\",\"reason\":\"paywalled\"", data);
+        // The link by its URL and title, never by its position.
+        var first = app.Read(db => db.RelatedLinks.Single(l => l.Id == links[0]));
+        Assert.Contains($"\"field\":\"related\",\"url\":\"{first.Url}\",\"title\":\"{first.Title}\",\"before\":\"Pending\",\"after\":\"Rejected\",\"what\":null,\"reason\":\"paywalled\"", data);
+        Assert.DoesNotContain("related[", data);
         Assert.Contains("\"note\":\"checked\"", data);
     }
 

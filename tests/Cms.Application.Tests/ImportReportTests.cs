@@ -46,6 +46,8 @@ public sealed class ImportReportTests(ApplicationFixture app) : IClassFixture<Ap
         var report = (await ImportAsync([item with { Excerpt = "changed" }])).Value!;
 
         Assert.Equal("imported 0, updated 1, unchanged 0, rejected 0", report.Summary);
+        // The page's line says what "updated" was, beside "Updated from their source 0".
+        Assert.Equal("“updated 1”: 0 from their source, 1 kept as a pending revision.", report.UpdatedExplained);
         Assert.Equal(1, report.Revisions);
         Assert.Equal(0, report.UpdatedFromSource);
         Assert.Equal([item.Title], report.RevisionItems.Select(i => i.Title));

@@ -1,3 +1,4 @@
+using Npgsql;
 using System.Text;
 using Cms.Application.Importing;
 using Cms.Application.Items;
@@ -88,7 +89,8 @@ public sealed class PublishingIsolationTests(ApplicationFixture app) : IClassFix
         // Due now (moved, not waited for), and one publication waiting in the outbox.
         app.Read(db => db.Items.Where(i => i.Id == refused || i.Id == fine).ExecuteUpdate(u => u.SetProperty(i => i.PublishAt, DateTimeOffset.UtcNow.AddMinutes(-1))));
         Assert.True((await MoveAsync(Actors.Publisher(), now, WorkflowAction.Publish)).Succeeded);
-        // The database refuses to publish one of them, as a constraint would.
+        // The database refuses to publish one of them, as a constraint would (set up by the schema's
+        // owner: the app's role may create nothing).
         var trigger = $"""
             CREATE FUNCTION refuse_{refused}() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
@@ -99,7 +101,7 @@ public sealed class PublishingIsolationTests(ApplicationFixture app) : IClassFix
             END $$;
             CREATE TRIGGER refuse_{refused} BEFORE UPDATE ON items FOR EACH ROW EXECUTE FUNCTION refuse_{refused}();
             """;
-        app.Read(db => db.Database.ExecuteSqlRaw(trigger));
+        await AsOwnerAsync(trigger);
         try
         {
             var wake = await app.Services.GetRequiredService<PublishingLoop>().RoundAsync(CancellationToken.None);
@@ -121,7 +123,7 @@ public sealed class PublishingIsolationTests(ApplicationFixture app) : IClassFix
         finally
         {
             var drop = $"DROP TRIGGER refuse_{refused} ON items; DROP FUNCTION refuse_{refused}();";
-            app.Read(db => db.Database.ExecuteSqlRaw(drop));
+            await AsOwnerAsync(drop);
         }
     }
 
@@ -148,5 +150,13 @@ public sealed class PublishingIsolationTests(ApplicationFixture app) : IClassFix
         var refused = Assert.Single(export.Refused, r => r.StartsWith($"item {legacy}:", StringComparison.Ordinal));
         Assert.Contains("merge keys (<<) are not allowed", refused);
         Assert.True(File.Exists(Path.Combine(folder, OutputFile(fine)!)));
+    }
+
+    private async Task AsOwnerAsync(string sql)
+    {
+        await using var conn = new NpgsqlConnection(app.OwnerConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync();
     }
 }

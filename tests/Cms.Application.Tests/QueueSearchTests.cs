@@ -48,6 +48,29 @@ public sealed partial class QueueSearchTests(ApplicationFixture app) : IClassFix
     }
 
     [Theory]
+    [InlineData("cafe", "Café crème")]                     // accents folded in the query's absence
+    [InlineData("café", "Café crème")]                     // and typed as they are
+    [InlineData("creme caf", "Café crème")]                // folded in a prefix too
+    [InlineData("sao paulo", "São Paulo floods")]
+    [InlineData("Zurich", "Zürich wins")]
+    [InlineData("تحلية", "مشروع لتحلية المياه")]           // the li- particle attached to the word
+    [InlineData("المياه", "مشروع لتحلية المياه")]          // al- as before
+    [InlineData("مياه", "مشروع لتحلية المياه")]
+    [InlineData("Sao", "São Paulo floods")]
+    public async Task Search_folds_accents_and_finds_Arabic_words_behind_attached_particles(string query, string expected)
+    {
+        await ImportAsync(
+            new TestItem { Title = "Café crème", Excerpt = "Breakfast." },
+            new TestItem { Title = "São Paulo floods", Excerpt = "Rain." },
+            new TestItem { Title = "Zürich wins", Excerpt = "Football." },
+            new TestItem { Title = "مشروع لتحلية المياه", Excerpt = "محطة جديدة" });
+
+        var titles = await TitlesAsync(new QueueView { Q = query });
+
+        Assert.Equal([expected], titles);
+    }
+
+    [Theory]
     [InlineData("'", false)]
     [InlineData("\\", false)]
     [InlineData("!!!", false)]

@@ -82,6 +82,22 @@ public sealed class SourceRevisionTests(ApplicationFixture app) : IClassFixture<
     }
 
     [Fact]
+    public async Task Accepting_a_revision_on_a_ready_item_says_that_it_went_back_to_new()
+    {
+        var story = new TestItem { Quality = 40, RelatedCount = 0 };
+        var id = (await app.ImportAsync(story.ToYaml()))[0];
+        var ready = await app.RunAsync(s => s.GetRequiredService<ItemTransitions>()
+            .HandleAsync(Actors.Editor(), new ItemTransitions.Request(id, WorkflowAction.MarkReady, null), CancellationToken.None));
+        Assert.True(ready.Succeeded, ready.Message);
+        await ImportRevisionAsync((story with { Title = story.Title + " (corrected)" }).ToYaml());
+
+        var outcome = await AcceptAsync(Actors.Editor(), id, null);
+
+        Assert.Equal(SourceRevisions.AcceptedBackToNew, outcome.Message);
+        Assert.Equal(WorkflowState.New, app.Read(db => db.Items.Single(i => i.Id == id).State));
+    }
+
+    [Fact]
     public async Task Accepting_all_fields_overrides_the_editors_value()
     {
         var (id, _) = await EditedItemWithRevisionAsync();

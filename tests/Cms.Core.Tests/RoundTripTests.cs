@@ -56,8 +56,8 @@ public sealed class RoundTripTests
         var source = document.Root;
         var topics = ItemParser.Validate(document).Topics;
 
-        var untouched = ItemExport.Apply(source, new ItemEdits(WorkflowState.New, false, 5, "other", topics, new HashSet<int>()));
-        var published = ItemExport.Apply(source, new ItemEdits(WorkflowState.Published, false, 5, "other", topics, new HashSet<int>()));
+        var untouched = ItemExport.Apply(source, new ItemEdits(WorkflowState.New, false, 5, "other", topics, new HashSet<string>()));
+        var published = ItemExport.Apply(source, new ItemEdits(WorkflowState.Published, false, 5, "other", topics, new HashSet<string>()));
 
         Assert.Equal(SourceNodes.Canonical(source), SourceNodes.Canonical(untouched));
         Assert.Equal("true", ((SourceScalar)published["published"]!).Value);
@@ -75,13 +75,16 @@ public sealed class RoundTripTests
             topics: [A, B]
             related:
               - title: first
+                webUrl: "https://a.example/1"
               - title: second
+                webUrl: "https://b.example/2"
               - title: third
+                webUrl: "https://c.example/3"
             extra: {kept: true}
             ---
             """).Root;
 
-        var edited = ItemExport.Apply(source, new ItemEdits(WorkflowState.Ready, true, 77, "science", ["B", "C"], new HashSet<int> { 0, 2 }));
+        var edited = ItemExport.Apply(source, new ItemEdits(WorkflowState.Ready, true, 77, "science", ["B", "C"], new HashSet<string> { "https://a.example/1", "https://c.example/3" }));
 
         Assert.Equal("77", ((SourceScalar)edited["quality"]!).Value);
         Assert.Equal("science", ((SourceScalar)edited["category"]!).Value);
@@ -97,7 +100,7 @@ public sealed class RoundTripTests
     {
         var source = _reader.ReadText("a", "---\ntitle: t\noriginalUrl: \"https://e.com/a\"\ntopics: [AI, Space]\n---\n").Root;
 
-        var exported = ItemExport.Apply(source, new ItemEdits(WorkflowState.New, false, null, null, ["Artificial Intelligence", "Space"], new HashSet<int>()));
+        var exported = ItemExport.Apply(source, new ItemEdits(WorkflowState.New, false, null, null, ["Artificial Intelligence", "Space"], new HashSet<string>()));
 
         Assert.Equal(["Artificial Intelligence", "Space"], ((SourceSequence)exported["topics"]!).Items.Cast<SourceScalar>().Select(s => s.Value));
     }

@@ -46,6 +46,33 @@ public sealed class TopicNameTests
         Assert.Equal("must not be empty", problem);
     }
 
+    // RFC 5892 A.1/A.2: the joiners Persian, Urdu and the Indic scripts need inside words.
+    [Theory]
+    [InlineData("\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645")]   // Persian "mi-khaham": ZWNJ between YEH (dual) and KHAH (dual)
+    [InlineData("\u0646\u0627\u0645\u0647\u200C\u0647\u0627")]          // Persian "name-ha": after HEH (dual), before HEH
+    [InlineData("\u0628\u064E\u200C\u0627")]                              // a transparent fatha between BEH and the joiner, ALEF (right) after
+    [InlineData("\u0915\u094D\u200D\u0937")]                              // Devanagari: ZWJ after a virama
+    [InlineData("\u0915\u094D\u200C\u0937")]                              // and ZWNJ after a virama
+    public void Joiners_inside_words_of_scripts_that_need_them_are_allowed(string name)
+    {
+        Assert.True(TopicNames.TryClean(name, out var clean, out var problem), problem);
+        Assert.Equal(name, clean);
+    }
+
+    [Theory]
+    [InlineData("A\u200CI", "U+200C at character 2")]                      // Latin letters do not join
+    [InlineData("A\u200DI", "U+200D at character 2")]
+    [InlineData("\u200C\u0645\u06CC", "U+200C at character 1")]           // at the start
+    [InlineData("\u0645\u06CC\u200C", "U+200C at character 3")]           // at the end
+    [InlineData("\u0627\u200C\u0628", "U+200C at character 2")]          // after ALEF, which joins only to the right
+    [InlineData("\u0645\u06CC\u200D\u062E", "U+200D at character 3")]    // ZWJ needs a virama, not a joining letter
+    [InlineData("\u0915\u200D\u0937", "U+200D at character 2")]          // nor a consonant without one
+    public void Joiners_outside_those_contexts_are_refused_naming_them(string name, string where)
+    {
+        Assert.False(TopicNames.TryClean(name, out _, out var problem));
+        Assert.Equal("contains the invisible or bidirectional character " + where, problem);
+    }
+
     [Theory]
     [InlineData("AI\u202E", "U+202E at character 3")]
     [InlineData("A\u200BI", "U+200B at character 2")]

@@ -50,9 +50,11 @@ public static partial class QueueBench
         var peerHeaders = new Option<string[]>("--peer-header") { Description = "'Name: value' sent with every peer request (e.g. an access token)" };
         var explain = new Option<bool>("--explain") { Description = "Print EXPLAIN (ANALYZE, BUFFERS) of each view's page query and counts read, and the counts shown, instead of measuring" };
         var loadOnly = new Option<bool>("--load-only") { Description = "Fill (and migrate) the database up to --items, then stop without measuring" };
+        var publishedShare = new Option<double>("--published-share") { Description = "Share of the items (the first received) imported as Published, so states correlate with the received date as in a real newsroom (default 0: every item New)", DefaultValueFactory = _ => 0 };
+        var accuracy = new Option<bool>("--accuracy") { Description = "Print, for each view and state, the count the page shows against the exact count, instead of measuring" };
         var command = new Command("queue", "Time the queue page against its own SQL (and optionally a peer system) at a million items.")
         {
-            items, clients, requests, database, peerUrl, peerViews, peerHeaders, loadOnly, explain,
+            items, clients, requests, database, peerUrl, peerViews, peerHeaders, loadOnly, explain, publishedShare, accuracy,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -62,7 +64,8 @@ public static partial class QueueBench
                 Console.Error.WriteLine(error);
                 return BenchProgram.Usage;
             }
-            await RunAsync(parse.GetRequiredValue(database), parse.GetValue(items), parse.GetValue(clients), parse.GetValue(requests), peer, parse.GetValue(loadOnly), parse.GetValue(explain), ct);
+            await RunAsync(parse.GetRequiredValue(database), parse.GetValue(items), parse.GetValue(clients), parse.GetValue(requests), peer, parse.GetValue(loadOnly), parse.GetValue(explain),
+                parse.GetValue(publishedShare), parse.GetValue(accuracy), ct);
             return BenchProgram.Ok;
         });
         return command;
@@ -93,12 +96,12 @@ public static partial class QueueBench
 
     private static readonly string[] ViewKeys = ["default", "combined", "rare", "common", "russian", "provider"];
 
-    private static async Task RunAsync(string database, int n, int clients, int requests, Peer? peer, bool loadOnly, bool explain, CancellationToken ct)
+    private static async Task RunAsync(string database, int n, int clients, int requests, Peer? peer, bool loadOnly, bool explain, double publishedShare, bool accuracy, CancellationToken ct)
     {
         var server = BenchSupport.ServerConnectionString();
         var cs = new NpgsqlConnectionStringBuilder(server) { Database = database, MaxPoolSize = 50 }.ConnectionString;
         await EnsureDatabaseAsync(server, database, cs, ct);
-        await LoadAsync(database, cs, n, ct);
+        await LoadAsync(database, cs, n, publishedShare, ct);
         if (loadOnly)
         {
             return;
@@ -124,6 +127,11 @@ public static partial class QueueBench
             {
                 await QueuePlans.PrintAsync(host.Services, name, view, ct);
             }
+            return;
+        }
+        if (accuracy)
+        {
+            await CountAccuracy.PrintAsync(host.Services, [.. views.Select(v => (v.Name, v.View)), .. CountAccuracy.MoreViews(surname)], ct);
             return;
         }
 
@@ -245,7 +253,7 @@ public static partial class QueueBench
     }
 
     // Tops the database up to n items through the real importer, from generated text in memory.
-    private static async Task LoadAsync(string database, string cs, int n, CancellationToken ct)
+    private static async Task LoadAsync(string database, string cs, int n, double publishedShare, CancellationToken ct)
     {
         using var host = CliHost.Build(cs);
         using var scope = host.Services.CreateScope();
@@ -261,6 +269,10 @@ public static partial class QueueBench
         var files = Enumerable.Range(have, n - have).Select(i =>
         {
             var text = generator.Next(i);
+            if (i < publishedShare * n)
+            {
+                text = text.Replace("published: false\n", "published: true\n", StringComparison.Ordinal);
+            }
             var bytes = System.Text.Encoding.UTF8.GetBytes(text);
             return ImportSources.FromBytes($"bench/{i:D7}_{i:x16}.txt", bytes);
         });
@@ -282,23 +294,25 @@ public static partial class QueueBench
         SignInAsync(services, http, "bench@cms.local", Roles.Editor, ct);
 
     // Signs the client in as a bench account of this role (created, or its password reset).
-    internal static async Task SignInAsync(IServiceProvider services, HttpClient http, string email, string role, CancellationToken ct)
+    internal static async Task SignInAsync(IServiceProvider services, HttpClient http, string email, string role, CancellationToken ct) =>
+        await SignInAsync(http, email, await AccountAsync(services, email, role, ct), ct);
+
+    // The bench account's new password (its sessions end with the reset).
+    internal static async Task<string> AccountAsync(IServiceProvider services, string email, string role, CancellationToken ct)
     {
-        string password;
-        using (var scope = services.CreateScope())
+        using var scope = services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserAdministration>();
+        var reset = await users.ResetPasswordAsync(Actor.System("bench"), email, null, "bench sign-in", ct);
+        if (reset.Succeeded)
         {
-            var users = scope.ServiceProvider.GetRequiredService<UserAdministration>();
-            var reset = await users.ResetPasswordAsync(Actor.System("bench"), email, null, "bench sign-in", ct);
-            if (reset.Succeeded)
-            {
-                password = reset.Value!;
-            }
-            else
-            {
-                var created = await users.ProvisionAsync(Actor.System("bench"), email, null, role, ct);
-                password = created.Value?.Password ?? throw new InvalidOperationException(created.Result.Message);
-            }
+            return reset.Value!;
         }
+        var created = await users.ProvisionAsync(Actor.System("bench"), email, null, role, ct);
+        return created.Value?.Password ?? throw new InvalidOperationException(created.Result.Message);
+    }
+
+    internal static async Task SignInAsync(HttpClient http, string email, string password, CancellationToken ct)
+    {
         var login = await http.GetStringAsync("/Account/Login", ct);
         var token = Regex.Match(login, """name="__RequestVerificationToken" type="hidden" value="([^"]+)""").Groups[1].Value;
         var response = await http.PostAsync("/Account/Login", new FormUrlEncodedContent(new Dictionary<string, string>

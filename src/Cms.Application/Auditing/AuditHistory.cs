@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Cms.Core.Auditing;
+using Cms.Core.Text;
 
 namespace Cms.Application.Auditing;
 
@@ -9,7 +10,20 @@ namespace Cms.Application.Auditing;
 // hidden from the history.
 public static class AuditHistory
 {
-    public sealed record Change(string Field, string? Before, string? After, string? Reason);
+    // Link: the related link a change is about, by URL and title (events before links had an
+    // identity name it only by position, "related[2]"). What: how a link came or went, when it was
+    // not a decision. Diff: for long values, the change computed once, bounded (TextDiff); the page
+    // shows it instead of Before and After.
+    public sealed record Change(string Field, string? Before, string? After, string? Reason,
+        (string? Url, string? Title)? Link = null, string? What = null, TextDiff.Result? Diff = null);
+
+    // Longer than this, or on several lines, a value is shown as a diff.
+    public const int ShortValueChars = 80;
+
+    // A detail line is cut to this many characters.
+    public const int MaxDetailChars = 2_000;
+
+    public static bool IsLong(string? value) => value is { Length: > ShortValueChars } || value?.Contains('\n') == true;
 
     public sealed record Entry(long? Seq, DateTimeOffset At, string Actor, string Action, string Label,
         IReadOnlyList<Change> Changes, string? Reason, string? Note, IReadOnlyList<(string Key, string Value)> Details);
@@ -67,7 +81,7 @@ public static class AuditHistory
                         default:
                             if (property.Value.ValueKind != JsonValueKind.Null)
                             {
-                                details.Add((property.Name, Text(property.Value) ?? ""));
+                                details.Add((property.Name, Cut(Text(property.Value) ?? "")));
                             }
                             break;
                     }
@@ -82,11 +96,20 @@ public static class AuditHistory
         return new Entry(row.Seq, row.At, row.Actor, row.Action, name, changes, reason, note, details);
     }
 
-    private static Change ChangeOf(JsonElement change) => new(
-        change.TryGetProperty("field", out var f) ? Text(f) ?? "?" : "?",
-        change.TryGetProperty("before", out var b) ? Text(b) : null,
-        change.TryGetProperty("after", out var a) ? Text(a) : null,
-        change.TryGetProperty("reason", out var r) ? Text(r) : null);
+    private static Change ChangeOf(JsonElement change)
+    {
+        var before = Property(change, "before");
+        var after = Property(change, "after");
+        var link = change.TryGetProperty("url", out _) || change.TryGetProperty("title", out _)
+            ? (Property(change, "url"), Property(change, "title"))
+            : ((string?, string?)?)null;
+        return new Change(Property(change, "field") ?? "?", before, after, Property(change, "reason"), link, Property(change, "what"),
+            IsLong(before) || IsLong(after) ? TextDiff.Of(before, after) : null);
+    }
+
+    private static string? Property(JsonElement element, string name) => element.TryGetProperty(name, out var value) ? Text(value) : null;
+
+    private static string Cut(string text) => text.Length > MaxDetailChars ? text[..MaxDetailChars] + $"… ({text.Length - MaxDetailChars:N0} more characters)" : text;
 
     // Strings as they are, lists joined, anything else as compact JSON.
     public static string? Text(JsonElement value) => value.ValueKind switch

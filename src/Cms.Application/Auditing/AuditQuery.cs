@@ -64,7 +64,10 @@ public sealed class AuditQuery(CmsDbContext db)
         }
         if (filter.Actor?.Trim() is { Length: > 0 } actor)
         {
-            q = q.Where(e => e.Actor == actor);
+            // Any part of the name or e-mail, in any case ("maria" finds maria.k@desk.example);
+            // LIKE's own wildcards in what was typed are taken literally.
+            var pattern = "%" + actor.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+            q = q.Where(e => EF.Functions.ILike(e.Actor, pattern, "\\"));
         }
         if (filter.Action?.Trim() is { Length: > 0 } action)
         {

@@ -13,11 +13,15 @@ namespace Cms.Application.Delivery;
 // The sites that read published items (API and feeds): each has its own bearer tokens, stored as
 // SHA-256 hashes and shown once. Rotating issues a new token and lets the old ones work for an
 // overlap, so a site can switch without a gap; revoking ends them all at once.
-public sealed partial class DeliverySites(CmsDbContext db)
+public sealed partial class DeliverySites(CmsDbContext db, TimeProvider clock)
 {
     public const string TokenPrefix = "cms_";
     public static readonly TimeSpan DefaultOverlap = TimeSpan.FromHours(24);
     public static readonly TimeSpan MaxOverlap = TimeSpan.FromDays(30);
+    public const int RefusalsAuditedPerClientAndHour = 10;
+
+    // Namespace of the per-client refusal locks (two-int form, apart from the bigint keys).
+    private const int RefusalLockSpace = 0x636d7372; // "cmsr"
 
     public sealed record TokenRow(string Hint, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? LastUsedAt);
 
@@ -141,13 +145,24 @@ public sealed partial class DeliverySites(CmsDbContext db)
         return found.Name;
     }
 
-    // A refused request: audited once per presented token (or, without one, per client) and hour.
-    public async Task RefusedAsync(Actor client, string? token, string path, CancellationToken ct)
+    // A refused request: audited once per presented token (or, without one, once) per client and
+    // hour, and at most RefusalsAuditedPerClientAndHour times per client and hour, so a client
+    // presenting a new made-up token with each request cannot grow the audit trail without bound.
+    // The client is its key (Actors.ClientKey: an IPv6 client is its /64).
+    public async Task RefusedAsync(Actor client, string clientKey, string? token, string path, CancellationToken ct)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = clock.GetUtcNow();
         var hour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
-        var key = token is { Length: > 0 } t ? "token:" + Hash(t)[..40] : "client:" + (client.Ip ?? "unknown");
+        var prefix = "c:" + Hash(clientKey)[..16] + "|";
+        var key = prefix + (token is { Length: > 0 } t ? "token:" + Hash(t)[..40] : "no-token");
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // One client's refusals take turns, so the count below cannot be passed by racing it.
+        await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock({RefusalLockSpace}, hashtext({prefix}))", ct);
+        var audited = await db.DeliveryAccessFailures.CountAsync(f => f.Hour == hour && f.Key.StartsWith(prefix), ct);
+        if (audited >= RefusalsAuditedPerClientAndHour)
+        {
+            return;
+        }
         var inserted = await db.Database.ExecuteSqlInterpolatedAsync(
             $"INSERT INTO delivery_access_failures (key, hour) VALUES ({key}, {hour}) ON CONFLICT DO NOTHING", ct);
         if (inserted == 0)
@@ -160,6 +175,7 @@ public sealed partial class DeliverySites(CmsDbContext db)
             token = token is { Length: > 0 } ? Hint(token) : null,
             path = path.Length > 200 ? path[..200] : path,
             onceUntil = hour.AddHours(1),
+            lastAuditedThisHour = audited + 1 == RefusalsAuditedPerClientAndHour,
         });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);

@@ -63,8 +63,8 @@ public sealed class ItemExporter(CmsDbContext db, IFrontMatterReader reader, IFr
         }
     }
 
-    // An item with its edits (topics in order, approved related links), ready to render.
-    public sealed record Prepared(Row Row, IReadOnlyList<string> Topics, IReadOnlySet<int> ApprovedPositions);
+    // An item with its edits (topics in order, the identities of its approved related links), ready to render.
+    public sealed record Prepared(Row Row, IReadOnlyList<string> Topics, IReadOnlySet<string> ApprovedLinks);
 
     public async Task<List<Prepared>> PrepareAsync(IReadOnlyList<Row> rows, CancellationToken ct)
     {
@@ -73,25 +73,25 @@ public sealed class ItemExporter(CmsDbContext db, IFrontMatterReader reader, IFr
                 .OrderBy(t => t.Position).Select(t => new { t.ItemId, t.Topic!.Name }).ToListAsync(ct))
             .ToLookup(t => t.ItemId, t => t.Name);
         var approved = (await db.RelatedLinks.AsNoTracking()
-                .Where(r => ids.Contains(r.ItemId) && r.Decision == LinkDecision.Approved)
-                .Select(r => new { r.ItemId, r.Position }).ToListAsync(ct))
-            .ToLookup(r => r.ItemId, r => r.Position);
-        return rows.Select(row => new Prepared(row, topics[row.Id].ToList(), approved[row.Id].ToHashSet())).ToList();
+                .Where(r => ids.Contains(r.ItemId) && r.Decision == LinkDecision.Approved && r.Identity != null)
+                .Select(r => new { r.ItemId, r.Identity }).ToListAsync(ct))
+            .ToLookup(r => r.ItemId, r => r.Identity!);
+        return rows.Select(row => new Prepared(row, topics[row.Id].ToList(), approved[row.Id].ToHashSet(StringComparer.Ordinal))).ToList();
     }
 
     // Export and the publishing worker both write what these return. Render is pure CPU work on
     // thread-safe readers and writers, so callers may render in parallel.
-    public string Render(Prepared prepared) => Render(prepared.Row, prepared.Topics, prepared.ApprovedPositions);
+    public string Render(Prepared prepared) => Render(prepared.Row, prepared.Topics, prepared.ApprovedLinks);
 
     public Task<List<Row>> RowsAsync(IReadOnlyList<long> ids, CancellationToken ct) =>
         db.Items.AsNoTracking().Where(i => ids.Contains(i.Id))
             .Select(i => new Row(i.Id, i.FileName, i.SourceYaml, i.State, i.EditedAt, i.Quality, i.Category))
             .ToListAsync(ct);
 
-    public string Render(Row row, IReadOnlyList<string> topics, IReadOnlySet<int> approvedPositions)
+    public string Render(Row row, IReadOnlyList<string> topics, IReadOnlySet<string> approvedLinks)
     {
         var source = reader.ReadText(row.FileName, "---\n" + row.SourceYaml + "---\n").Root;
-        var edits = new ItemEdits(row.State, row.EditedAt is not null, row.Quality, row.Category, topics, approvedPositions);
+        var edits = new ItemEdits(row.State, row.EditedAt is not null, row.Quality, row.Category, topics, approvedLinks);
         return writer.Write(ItemExport.Apply(source, edits));
     }
 }

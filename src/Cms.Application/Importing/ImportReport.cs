@@ -41,6 +41,35 @@ public sealed class ImportReport(int maxProblems = int.MaxValue)
 
     public int ProblemsOmitted => Rejected - _problems.Count;
 
+    // Topics that refused files name but that are not topics yet (the uploader may not create
+    // them), each with how many refused files name it, most first: what to ask a publisher for.
+    // At most MaxMissingTopics names; the count of further names is kept.
+    public const int MaxMissingTopics = 100;
+
+    private readonly Dictionary<string, (string Name, int Files)> _missingTopics = new(StringComparer.Ordinal);
+
+    public IReadOnlyList<(string Name, int Files)> MissingTopics =>
+        _missingTopics.Values.OrderByDescending(t => t.Files).ThenBy(t => t.Name, StringComparer.Ordinal).ToList();
+
+    public int MissingTopicsOmitted { get; private set; }
+
+    public void CountMissingTopic(string name)
+    {
+        var key = Cms.Core.Items.TopicNames.Normalize(name);
+        if (_missingTopics.TryGetValue(key, out var seen))
+        {
+            _missingTopics[key] = (seen.Name, seen.Files + 1);
+        }
+        else if (_missingTopics.Count < MaxMissingTopics)
+        {
+            _missingTopics[key] = (name, 1);
+        }
+        else
+        {
+            MissingTopicsOmitted++;
+        }
+    }
+
     public void Refuse(ImportProblem problem)
     {
         Rejected++;
@@ -62,6 +91,11 @@ public sealed class ImportReport(int maxProblems = int.MaxValue)
 
     // The exact last line of `./cms import`.
     public string Summary => $"imported {Imported}, updated {Updated}, unchanged {Unchanged}, rejected {Rejected}";
+
+    // Under the summary line on the page: "updated" split into what changed the item and what waits
+    // for an editor, so "updated 1" never stands beside "Updated from their source 0" unexplained.
+    public string? UpdatedExplained => Revisions == 0 ? null
+        : $"“updated {Updated}”: {UpdatedFromSource} from their source, {Revisions} kept as {(Revisions == 1 ? "a pending revision" : "pending revisions")}.";
 
     public static void Name(List<ImportedItem> list, long id, string title)
     {

@@ -39,6 +39,10 @@ public sealed class ImportRules
     public static IEnumerable<string> Categories(IEnumerable<PreparedItem> items) =>
         items.Select(i => i.Parsed.Category).Where(c => !string.IsNullOrWhiteSpace(c) && c.Length <= ImportWriter.CategoryColumnLength).Select(c => c!);
 
+    // The topics of a file that are not topics yet and that this actor may not create.
+    public IEnumerable<string> MissingTopics(PreparedItem prepared) =>
+        prepared.Parsed.Topics.Where(t => _unknownTopics.Contains(TopicNames.Normalize(t))).DistinctBy(TopicNames.Normalize);
+
     // Null when the file may be written; otherwise the reason, for the report and the audit.
     public string? Refusal(PreparedItem prepared, bool isNew)
     {

@@ -79,6 +79,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
     {
         public int Imported, Updated, Unchanged, Revisions;
         public List<ImportProblem> Problems { get; } = [];
+        public List<string> MissingTopics { get; } = [];
 
         // Named in the report only once the batch has committed.
         public List<ImportedItem> NewItems { get; } = [];
@@ -92,6 +93,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
             report.Unchanged += Unchanged;
             report.Revisions += Revisions;
             report.Refuse(Problems);
+            MissingTopics.ForEach(report.CountMissingTopic);
             NewItems.ForEach(i => ImportReport.Name(report.NewItems, i.Id, i.Title));
             UpdatedItems.ForEach(i => ImportReport.Name(report.UpdatedItems, i.Id, i.Title));
             RevisionItems.ForEach(i => ImportReport.Name(report.RevisionItems, i.Id, i.Title));
@@ -137,6 +139,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
             else if (rules.Refusal(prepared, isNew: known is null) is { } reason)
             {
                 result.Problems.Add(new ImportProblem(prepared.Parsed.Document.Path, reason));
+                result.MissingTopics.AddRange(rules.MissingTopics(prepared));
                 AuditLog.Add(db, actor, AuditActions.AuthorizationRefused, AuditTargets.Item, known?.Id.ToString(),
                     new { attempted = AuditActions.ItemImported, file = prepared.Parsed.Document.Path, reason });
             }
@@ -217,6 +220,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         await db.Items.Where(i => i.Id == id).ExecuteUpdateAsync(s => s.SetProperty(i => i.SourceChanged, true), ct);
         AuditLog.Add(db, actor, AuditActions.ItemRevisionReceived, AuditTargets.Item, id.ToString(),
             new { file = prepared.Parsed.Document.Path, hash = prepared.Hash, state = known.State.ToString(), changedFields = comparison.ChangedFields });
+        await Notifications.Notifier.SourceRevisionAsync((NpgsqlConnection)db.Database.GetDbConnection(), actor, id, now, ct);
         return true;
     }
 

@@ -70,7 +70,7 @@ public static class ItemCopy
     public static async Task WriteLinksAsync(NpgsqlConnection conn, IEnumerable<RelatedLink> links, string table, CancellationToken ct)
     {
         await using (var copy = await conn.BeginBinaryImportAsync(
-            $"COPY {table} (item_id, position, title, excerpt, url, is_safe_url, provider_name, provider_domain, published_at, decision, reason, quality, image_url) FROM STDIN (FORMAT BINARY)", ct))
+            $"COPY {table} (item_id, position, title, excerpt, url, is_safe_url, provider_name, provider_domain, published_at, decision, reason, quality, image_url, identity) FROM STDIN (FORMAT BINARY)", ct))
         {
             foreach (var link in links)
             {
@@ -88,6 +88,7 @@ public static class ItemCopy
                 await Nullable(copy, link.Reason, NpgsqlDbType.Text, ct);
                 await Nullable(copy, link.Quality, NpgsqlDbType.Integer, ct);
                 await Nullable(copy, link.ImageUrl, NpgsqlDbType.Text, ct);
+                await Nullable(copy, link.Identity, NpgsqlDbType.Text, ct);
             }
             await copy.CompleteAsync(ct);
         }

@@ -59,6 +59,7 @@ public static class ItemRows
     {
         ItemId = itemId,
         Position = r.Position,
+        Identity = r.Identity,
         Title = r.Title,
         Excerpt = r.Excerpt,
         Url = r.Url,
@@ -68,10 +69,13 @@ public static class ItemRows
         PublishedAt = r.PublishedAt,
         Quality = r.Quality,
         ImageUrl = r.ImageUrl,
-        // A link that could never be rendered as a link is decided at once, with the reason.
-        Decision = r.IsSafeUrl ? LinkDecision.Pending : LinkDecision.Rejected,
-        Reason = r.IsSafeUrl ? null : UnsafeUrlReason,
+        // A link that could never be published is decided at once, with the reason.
+        Decision = r.Identity is null ? LinkDecision.Rejected : LinkDecision.Pending,
+        Reason = r.Identity is not null ? null : r.DuplicateOf is { } first ? DuplicateReason(first) : UnsafeUrlReason,
     };
+
+    // Positions count from 1 for people, as the item page lists the links.
+    public static string DuplicateReason(int firstPosition) => $"same URL as related link {firstPosition + 1}";
 
     public static IEnumerable<ItemTopic> Topics(long itemId, IEnumerable<string> names, IReadOnlyDictionary<string, int> topicIds) =>
         names.Select((name, i) => new ItemTopic { ItemId = itemId, TopicId = topicIds[TopicNames.Normalize(name)], Position = i });

@@ -84,14 +84,14 @@ public static class ItemChanges
     // Changing what was reviewed (quality, category, topics, related links) sends a Ready item back
     // to New, whichever entry point makes the change, and drops its schedule. Returns the field
     // changes to record in the edit's audit event (none when the item was not Ready).
-    public static List<object> ReturnToNewIfReady(Item item)
+    public static List<object> ReturnToNewIfReady(Item item, string reason = EditedWhileReady)
     {
         var changes = new List<object>();
         if (!EditReturnsToNew(item.State))
         {
             return changes;
         }
-        changes.Add(new { field = "state", before = nameof(WorkflowState.Ready), after = nameof(WorkflowState.New), reason = EditedWhileReady });
+        changes.Add(new { field = "state", before = nameof(WorkflowState.Ready), after = nameof(WorkflowState.New), reason });
         EnterState(item, WorkflowState.New);
         if (DropSchedule(item) is { } dropped)
         {
@@ -100,9 +100,18 @@ public static class ItemChanges
         return changes;
     }
 
-    // Unsafe links stay rejected: a URL that is not absolute http(s) can never be published as a link.
+    // Only a link with an identity (an absolute http(s) URL, the first entry with it) may be
+    // approved: the others can never be published, whichever path a decision comes by.
     public static bool MayDecide(RelatedLink link, LinkDecision decision) =>
-        link.IsSafeUrl || decision != LinkDecision.Approved;
+        link.Identity is not null || decision != LinkDecision.Approved;
+
+    // A change to one related link as the audit records it: named by its URL and title, never by
+    // its position, so the trail still names the right link after the list changes. what: how the
+    // link came or went (a source revision), when it was not a decision.
+    public static object LinkChange(RelatedLink link, string? before, string? after, string? what, string? reason) =>
+        new { field = LinkField, url = link.Url, title = link.Title, before, after, what, reason };
+
+    public const string LinkField = "related";
 
     // Returns whether anything changed.
     public static bool Decide(RelatedLink link, LinkDecision decision, string? reason, Actor actor, DateTimeOffset now)

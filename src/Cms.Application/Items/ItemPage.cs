@@ -1,5 +1,8 @@
 using System.Text.Json;
+using Cms.Application.Assignment;
 using Cms.Application.Auditing;
+using Cms.Application.Comments;
+using Cms.Application.Live;
 using Cms.Application.Publishing;
 using Cms.Application.Queue;
 using Cms.Core.Items;
@@ -13,7 +16,8 @@ namespace Cms.Application.Items;
 // the actor is offered comes from the rules the handlers enforce (the Workflow table as
 // ItemTransitions applies it, PublishSchedule's own check, ItemChanges' "an edit returns a Ready
 // item to New"), so the page shows exactly what a POST would be allowed to do.
-public sealed class ItemPage(CmsDbContext db, QueueQuery queue, ItemLeases leases, SourceRevisions revisions, AuditQuery audit, PublishingOptions publishing)
+public sealed class ItemPage(CmsDbContext db, QueueQuery queue, Presence presence, SourceRevisions revisions, AuditQuery audit, PublishingOptions publishing,
+    CommentThreads comments, ItemAssignments assignments)
 {
     public const int HistoryLength = 200;
 
@@ -25,8 +29,9 @@ public sealed class ItemPage(CmsDbContext db, QueueQuery queue, ItemLeases lease
         DateTimeOffset? PublishedAt, string OriginalUrl, string? WebUrl, int? Quality, int? Heat, WorkflowState State,
         string SourceYaml, int SourceLength, bool SourceChanged, DateTimeOffset? EditedAt, string? EditedBy, uint Version);
 
+    // Identity: the link's normalized URL (LinkIdentity); null when it can never be approved or published.
     public sealed record LinkView(long Id, int Position, string? Title, string? Excerpt, string? Url, bool IsSafeUrl, string? ProviderName,
-        DateTimeOffset? PublishedAt, LinkDecision Decision, string? Reason, int? Quality, string? ImageUrl);
+        DateTimeOffset? PublishedAt, LinkDecision Decision, string? Reason, int? Quality, string? ImageUrl, string? Identity);
 
     public sealed record OutputView(PublishJobStatus Status, string? Result, DateTimeOffset? CompletedAt, int Attempts, string? LastError, DateTimeOffset NextAttemptAt);
 
@@ -40,11 +45,13 @@ public sealed class ItemPage(CmsDbContext db, QueueQuery queue, ItemLeases lease
 
     // Previous/Next: the neighbours within the queue view the editor came from. Secured: the
     // source's `secured` value when the page holds the whole source. Revision: the pending source
-    // revision compared with the item, or null.
+    // revision compared with the item, or null. OthersEditing: who else has the page open now (their
+    // live connection). Comments, Assignee, Assignable: the talk on the item.
     public sealed record View(
         ItemView Item, IReadOnlyList<LinkView> Links, IReadOnlyList<string> Topics, IReadOnlyList<string> Vocabulary,
         IReadOnlyList<string> Categories, IReadOnlyList<ParsedImage> Images, string? Secured, IReadOnlyList<string> OthersEditing,
-        long? PreviousId, long? NextId, WorkflowView Workflow, IReadOnlyList<AuditHistory.Entry> History, SourceRevisions.Comparison? Revision);
+        long? PreviousId, long? NextId, WorkflowView Workflow, IReadOnlyList<AuditHistory.Entry> History, SourceRevisions.Comparison? Revision,
+        CommentThreads.Panel Comments, ItemAssignments.Person? Assignee, IReadOnlyList<ItemAssignments.Person> Assignable);
 
     // Null when there is no such item.
     public async Task<View?> LoadAsync(Actor actor, long id, QueueView from, CancellationToken ct)
@@ -71,13 +78,14 @@ public sealed class ItemPage(CmsDbContext db, QueueQuery queue, ItemLeases lease
         }
         var item = row.Item;
         var links = await db.RelatedLinks.AsNoTracking().Where(l => l.ItemId == id).OrderBy(l => l.Position)
-            .Select(l => new LinkView(l.Id, l.Position, l.Title, l.Excerpt, l.Url, l.IsSafeUrl, l.ProviderName, l.PublishedAt, l.Decision, l.Reason, l.Quality, l.ImageUrl))
+            .Select(l => new LinkView(l.Id, l.Position, l.Title, l.Excerpt, l.Url, l.IsSafeUrl, l.ProviderName, l.PublishedAt, l.Decision, l.Reason, l.Quality, l.ImageUrl, l.Identity))
             .ToListAsync(ct);
         var topics = await db.ItemTopics.AsNoTracking().Where(t => t.ItemId == id).OrderBy(t => t.Position).Select(t => t.Topic!.Name).ToListAsync(ct);
-        var vocabulary = await db.Topics.AsNoTracking().OrderBy(t => t.Name).Select(t => t.Name).Take(2000).ToListAsync(ct);
+        var vocabulary = await queue.TopicNamesAsync(ct);
         var (previous, next) = await queue.NeighboursAsync(from, id, ct);
 
-        var facts = new ItemFacts(item.State, links.Count(l => l.Decision == LinkDecision.Pending), row.ReadyBy, row.PendingRevision);
+        var blocking = await BlockingThreads.Open(db).CountAsync(c => c.ItemId == id, ct);
+        var facts = new ItemFacts(item.State, links.Count(l => l.Decision == LinkDecision.Pending), row.ReadyBy, row.PendingRevision, blocking);
         var who = ItemTransitions.Facts(actor);
         var schedule = PublishSchedule.Check(facts, who, publishing.FourEyes);
         var workflow = new WorkflowView(
@@ -90,9 +98,11 @@ public sealed class ItemPage(CmsDbContext db, QueueQuery queue, ItemLeases lease
         return new View(
             item, links, topics, vocabulary, await queue.CategoriesAsync(ct), Images(row.ImagesJson),
             item.SourceLength == item.SourceYaml.Length ? revisions.SecuredOf(item.SourceYaml) : null,
-            await leases.OthersAsync(actor, id, ct), previous, next, workflow,
+            await presence.OthersAsync(actor, id, ct), previous, next, workflow,
             (await audit.ItemHistoryAsync(id, HistoryLength, ct)).Select(AuditHistory.From).ToList(),
-            item.SourceChanged ? await revisions.CompareAsync(id, ct) : null);
+            item.SourceChanged ? await revisions.CompareAsync(id, ct) : null,
+            await comments.ForItemAsync(actor, id, ct), await assignments.AssigneeAsync(id, ct),
+            await assignments.CandidatesAsync(null, ct, People.Readers.MaxListed));
     }
 
     // The whole source, as received; null when there is no such item.

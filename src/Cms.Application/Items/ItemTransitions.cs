@@ -1,3 +1,4 @@
+using Cms.Application.Auditing;
 using Cms.Application.Delivery;
 using Cms.Application.Publishing;
 using Cms.Core.Auditing;
@@ -25,37 +26,71 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options, 
 
     public async Task<Outcome> HandleAsync(Actor actor, Request request, CancellationToken ct)
     {
+        if (await CheckAsync(actor, request, ct) is { } refused)
+        {
+            return refused;
+        }
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var move = await MoveAsync(actor, request, keepRefusal: true, ct);
+        if (move.Written)
+        {
+            await tx.CommitAsync(ct);
+        }
+        return move.Outcome;
+    }
+
+    // The permission check and the reason's validation; null when the move may be tried.
+    internal async Task<Outcome?> CheckAsync(Actor actor, Request request, CancellationToken ct)
+    {
         var transition = Workflow.Get(request.Action);
         if (await Guard.RequireAsync(db, actor, transition.Permission, transition.Label,
                 new Attempt(AuditActions.ItemStateChanged, AuditTargets.Item, request.ItemId.ToString(), request.Action.ToString()), ct) is { } refused)
         {
             return refused;
         }
-        var reason = Clean(request.Reason);
-        if (ValidateReason(transition, reason) is { } invalid)
-        {
-            return invalid;
-        }
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        return ValidateReason(transition, Clean(request.Reason));
+    }
+
+    // Written: whether the caller should commit (the move, or with keepRefusal its refusal's event).
+    // Refusal: the event of a refused move, for a caller that rolls back and records it on its own.
+    internal sealed record Move(Outcome Outcome, bool Written, (string TargetId, object? Data)? Refusal);
+
+    // One item's move inside the caller's transaction (CheckAsync first).
+    internal async Task<Move> MoveAsync(Actor actor, Request request, bool keepRefusal, CancellationToken ct)
+    {
+        var transition = Workflow.Get(request.Action);
         var batch = new TransitionBatch(db, actor, clock.GetUtcNow());
         await batch.LoadAsync([request.ItemId], ct);
         if (batch.Items is not [var item])
         {
-            return Outcome.NotFound();
+            return new(Outcome.NotFound(), false, null);
         }
         var from = item.State;
-        var check = Apply(Facts(actor), item, request.Action, reason, batch, "item");
+        var check = Apply(Facts(actor), item, request.Action, Clean(request.Reason), batch, "item");
+        (string TargetId, object? Data)? refusal = check.Allowed ? null : batch.Refusals[^1];
+        if (!check.Allowed && !keepRefusal)
+        {
+            batch.Refusals.Clear();
+        }
         if (!await WriteAsync(actor, batch, ct))
         {
-            return Outcome.Conflict(ConflictMessage);
+            return new(Outcome.Conflict(ConflictMessage), false, null);
         }
-        await tx.CommitAsync(ct);
-        return check.Refusal switch
+        var outcome = check.Refusal switch
         {
             Refusal.None => Outcome.Ok($"{Capitalized(transition.Done)}: {from} → {transition.To}."),
             Refusal.Permission or Refusal.FourEyes => Outcome.Forbidden(check.Message!),
             _ => Outcome.Invalid("Action", check.Message!),
         };
+        return new(outcome, check.Allowed || keepRefusal, refusal);
+    }
+
+    // A refused move's event on its own, after the caller rolled back what came with it.
+    internal async Task RecordRefusalAsync(Actor actor, (string TargetId, object? Data) refusal, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        AuditLog.Add(db, actor, AuditActions.ItemTransitionRefused, AuditTargets.Item, refusal.TargetId, refusal.Data);
+        await db.SaveChangesAsync(ct);
     }
 
     // One transaction for the selection; each item is moved or refused on its own, and the message
@@ -132,7 +167,7 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options, 
     // the worker publishes on their behalf).
     internal TransitionCheck Apply(ActorFacts who, Item item, WorkflowAction action, string? reason, TransitionBatch batch, string via, object? onBehalfOf = null)
     {
-        var check = Workflow.Check(action, new ItemFacts(item.State, batch.Undecided(item), item.ReadyBy, batch.PendingRevision(item)), who, options.FourEyes);
+        var check = Workflow.Check(action, new ItemFacts(item.State, batch.Undecided(item), item.ReadyBy, batch.PendingRevision(item), batch.OpenBlockingThreads(item)), who, options.FourEyes);
         var id = item.Id.ToString();
         if (!check.Allowed)
         {
@@ -140,6 +175,11 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options, 
             return check;
         }
         var t = check.Transition;
+        if (action is WorkflowAction.SendBack or WorkflowAction.Reject)
+        {
+            // The people who worked on the item hear it, with the reason (Notifier, at write time).
+            batch.Returned.Add((item.Id, action, item.ReadyBy, reason));
+        }
         var changes = new List<object> { new { field = "state", before = item.State.ToString(), after = t.To.ToString() } };
         ItemChanges.EnterState(item, t.To, (who.Identity, batch.ActorName, batch.Now));
         if (ItemChanges.DropSchedule(item) is { } dropped)

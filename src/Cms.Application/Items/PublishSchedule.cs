@@ -43,8 +43,9 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
             return Outcome.NotFound();
         }
         var undecided = await db.RelatedLinks.CountAsync(l => l.ItemId == itemId && l.Decision == LinkDecision.Pending, ct);
+        var blocking = await Comments.BlockingThreads.Open(db).CountAsync(c => c.ItemId == itemId, ct);
         var pending = await db.SourceRevisions.AnyAsync(r => r.ItemId == itemId && r.Status == RevisionStatus.Pending, ct);
-        var check = Check(new ItemFacts(item.State, undecided, item.ReadyBy, pending), ItemTransitions.Facts(actor), options.FourEyes);
+        var check = Check(new ItemFacts(item.State, undecided, item.ReadyBy, pending, blocking), ItemTransitions.Facts(actor), options.FourEyes);
         if (!check.Allowed)
         {
             AuditLog.Add(db, actor, AuditActions.ItemTransitionRefused, AuditTargets.Item, itemId.ToString(),

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Cms.Core.FrontMatter;
 using Cms.Core.Items;
 using Cms.Data.Entities;
 
@@ -57,8 +58,9 @@ public static class RevisionFields
         return present.Count == 0 ? null : string.Join(separator, present);
     }
 
-    // The incoming value of one field onto the item (topics are resolved by the caller).
-    public static void Apply(Item item, string field, ParsedItem incoming, DateTimeOffset now)
+    // The incoming value of one field onto the item (topics and related links are the caller's:
+    // they need the vocabulary, and ReplaceLinks reports what changed per link).
+    public static void Apply(Item item, string field, ParsedItem incoming)
     {
         switch (field)
         {
@@ -72,25 +74,86 @@ public static class RevisionFields
             case "quality": item.Quality = incoming.Quality; break;
             case "heat": item.Heat = incoming.Heat; break;
             case "images": item.ImagesJson = JsonSerializer.Serialize(incoming.Images); break;
-            case "related": ReplaceLinks(item, incoming); break;
         }
     }
 
-    // The incoming links replace the stored ones; a link with the same URL keeps the editor's decision.
-    private static void ReplaceLinks(Item item, ParsedItem incoming)
+    // The incoming links replace the stored ones. A decision belongs to the link's identity (its
+    // normalized URL), so it stays with the link wherever the link now stands in the list; a new
+    // identity arrives Pending, and an entry without one is rejected with its reason (ItemRows.Link).
+    // Returns one change per link added or removed, named by URL and title, for the audit event.
+    public static List<object> ReplaceLinks(Item item, ParsedItem incoming)
     {
-        var decided = item.RelatedLinks.Where(l => l.Url is not null).GroupBy(l => l.Url!, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var decided = item.RelatedLinks.Where(l => l.Identity is not null).ToDictionary(l => l.Identity!, StringComparer.Ordinal);
+        var withoutIdentity = item.RelatedLinks.Where(l => l.Identity is null).Select(l => l.Url).ToHashSet(StringComparer.Ordinal);
+        var changes = new List<object>();
         var links = incoming.Related.Select(r =>
         {
             var link = Importing.ItemRows.Link(item.Id, r);
-            if (r.Url is not null && decided.TryGetValue(r.Url, out var old) && ItemChanges.MayDecide(link, old.Decision))
+            if (r.Identity is not null && decided.TryGetValue(r.Identity, out var old))
             {
-                (link.Decision, link.Reason, link.DecidedBy, link.DecidedAt) = (old.Decision, old.Reason, old.DecidedBy, old.DecidedAt);
+                if (ItemChanges.MayDecide(link, old.Decision))
+                {
+                    (link.Decision, link.Reason, link.DecidedBy, link.DecidedAt) = (old.Decision, old.Reason, old.DecidedBy, old.DecidedAt);
+                }
+            }
+            else if (r.Identity is not null || !withoutIdentity.Contains(r.Url))
+            {
+                changes.Add(ItemChanges.LinkChange(link, before: null, after: link.Decision.ToString(), AddedBySource, link.Reason));
             }
             return link;
         }).ToList();
+        var kept = links.Where(l => l.Identity is not null).Select(l => l.Identity!).ToHashSet(StringComparer.Ordinal);
+        changes.AddRange(decided.Values.Where(l => !kept.Contains(l.Identity!)).OrderBy(l => l.Position)
+            .Select(l => ItemChanges.LinkChange(l, before: l.Decision.ToString(), after: null, RemovedBySource, null)));
         item.RelatedLinks.Clear();
         item.RelatedLinks.AddRange(links);
+        return changes;
     }
+
+    public const string AddedBySource = "added by the source";
+    public const string RemovedBySource = "removed by the source";
+
+    // The source an accepted revision leaves on the item: the incoming one, except that every
+    // compared field not taken keeps the current source's value. So what the item is published
+    // with is what the item page shows, whichever boxes were ticked.
+    public static SourceMapping Merge(SourceMapping current, SourceMapping incoming, IReadOnlySet<string> taken)
+    {
+        var result = incoming;
+        foreach (var field in All.Where(f => f.OnItem && !taken.Contains(f.Name)))
+        {
+            result = current[field.Name] is { } kept
+                ? result.With(field.Name, kept)
+                : result with { Entries = result.Entries.Where(e => e.Key != field.Name).ToList() };
+        }
+        return result;
+    }
+
+    public const int MaxNamedLinks = 10;
+
+    // What differs between two sources' values of a field that its shown value may not say (a
+    // related link's excerpt, a picture's size, a value's type): null when they are the same.
+    public static string? DetailNote(string field, SourceNode? current, SourceNode? incoming)
+    {
+        if (Same(current, incoming))
+        {
+            return null;
+        }
+        if (field == "related" && current is SourceSequence before && incoming is SourceSequence after)
+        {
+            var old = before.Items.Select(e => (Identity: LinkIdentity.OfEntry(e), Entry: e)).Where(e => e.Identity is not null)
+                .DistinctBy(e => e.Identity).ToDictionary(e => e.Identity!, e => e.Entry, StringComparer.Ordinal);
+            var changed = after.Items.Select(e => (Identity: LinkIdentity.OfEntry(e), Entry: e))
+                .Where(e => e.Identity is not null && old.TryGetValue(e.Identity, out var o) && !Same(o, e.Entry))
+                .Select(e => e.Identity!).Distinct().ToList();
+            if (changed.Count > 0)
+            {
+                return "Other details (excerpt, provider, pictures, ...) change for: " + string.Join(", ", changed.Take(MaxNamedLinks))
+                    + (changed.Count > MaxNamedLinks ? $" and {changed.Count - MaxNamedLinks} more" : "");
+            }
+        }
+        return "The source's value also differs in details not shown here.";
+    }
+
+    private static bool Same(SourceNode? a, SourceNode? b) =>
+        a is null || b is null ? a is null && b is null : SourceNodes.Canonical(a) == SourceNodes.Canonical(b);
 }

@@ -34,46 +34,71 @@ public sealed class SaveItemEdits(CmsDbContext db, TopicVocabulary vocabulary)
 
     public async Task<Outcome> HandleAsync(Actor actor, Command command, CancellationToken ct)
     {
+        if (await CheckAsync(actor, command, ct) is { } refused)
+        {
+            return refused;
+        }
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var edit = await ApplyAsync(actor, command, ct);
+        if (edit.Outcome.Succeeded && edit.Changed)
+        {
+            await tx.CommitAsync(ct);
+        }
+        return edit.Outcome;
+    }
+
+    // The permission check and the validation that need no lock; null when the save may go ahead.
+    internal async Task<Outcome?> CheckAsync(Actor actor, Command command, CancellationToken ct)
+    {
         if (await Guard.RequireAsync(db, actor, Permissions.ReviewItems, "Editing items",
                 new Attempt(AuditActions.ItemEdited, AuditTargets.Item, command.ItemId.ToString()), ct) is { } refused)
         {
             return refused;
         }
-        var category = string.IsNullOrWhiteSpace(command.Category) ? null : command.Category.Trim();
-        if (await ValidateAsync(command, category, ct) is { Count: > 0 } errors)
-        {
-            return Outcome.Invalid(errors);
-        }
+        return await ValidateAsync(command, Category(command), ct) is { Count: > 0 } errors ? Outcome.Invalid(errors) : null;
+    }
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+    private static string? Category(Command command) => string.IsNullOrWhiteSpace(command.Category) ? null : command.Category.Trim();
+
+    // What a save did: its outcome, whether anything was written, and in words what changed
+    // ("quality 55 → 90", "topics", "2 related links"), for the message of a save combined with a move.
+    internal sealed record Edit(Outcome Outcome, bool Changed, IReadOnlyList<string> Summary);
+
+    // The save inside the caller's transaction (CheckAsync first): nothing is committed here.
+    internal async Task<Edit> ApplyAsync(Actor actor, Command command, CancellationToken ct)
+    {
+        var category = Category(command);
         var item = await db.Items.Include(i => i.RelatedLinks).Include(i => i.Topics).ThenInclude(t => t.Topic)
             .SingleOrDefaultAsync(i => i.Id == command.ItemId, ct);
         if (item is null)
         {
-            return Outcome.NotFound();
+            return new(Outcome.NotFound(), false, []);
         }
         if (command.Quality is null && item.Quality is not null && !command.ClearQuality)
         {
             db.ChangeTracker.Clear();
-            return Outcome.Invalid(nameof(Command.Quality), QualityEmptied);
+            return new(Outcome.Invalid(nameof(Command.Quality), QualityEmptied), false, []);
         }
         var resolved = await vocabulary.ResolveAsync(actor, nameof(Command.Topics), command.Topics, ct);
         if (!resolved.Succeeded)
         {
             db.ChangeTracker.Clear();
-            return resolved.Result;
+            return new(resolved.Result, false, []);
         }
 
         var now = DateTimeOffset.UtcNow;
         var changes = new List<object>();
+        var summary = new List<string>();
         if (item.Quality != command.Quality)
         {
             changes.Add(new { field = "quality", before = item.Quality, after = command.Quality });
+            summary.Add($"quality {item.Quality?.ToString() ?? "none"} → {command.Quality?.ToString() ?? "none"}");
             item.Quality = command.Quality;
         }
         if (item.Category != category)
         {
             changes.Add(new { field = "category", before = item.Category, after = category });
+            summary.Add($"category {item.Category ?? "none"} → {category ?? "none"}");
             item.Category = category;
         }
         var before = item.Topics.OrderBy(t => t.Position).Select(t => t.Topic!.Name).ToList();
@@ -81,9 +106,11 @@ public sealed class SaveItemEdits(CmsDbContext db, TopicVocabulary vocabulary)
         if (!before.SequenceEqual(after.Select(t => t.Name)))
         {
             changes.Add(new { field = "topics", before, after = after.Select(t => t.Name).ToList() });
+            summary.Add("topics " + (after.Count == 0 ? "none" : string.Join(", ", after.Select(t => t.Name))));
             item.Topics.Clear();
             item.Topics.AddRange(after.Select((topic, i) => new Data.Entities.ItemTopic { ItemId = item.Id, Topic = topic, Position = i }));
         }
+        var decided = 0;
         foreach (var input in command.Links)
         {
             var link = item.RelatedLinks.SingleOrDefault(l => l.Id == input.Id);
@@ -91,10 +118,19 @@ public sealed class SaveItemEdits(CmsDbContext db, TopicVocabulary vocabulary)
             var decisionBefore = link?.Decision;
             if (link is not null && ItemChanges.Decide(link, input.Decision, reason, actor, now))
             {
-                changes.Add(new { field = $"related[{link.Position}]", before = decisionBefore.ToString(), after = input.Decision.ToString(), reason });
+                changes.Add(ItemChanges.LinkChange(link, decisionBefore.ToString(), input.Decision.ToString(), null, reason));
+                decided++;
             }
         }
+        if (decided > 0)
+        {
+            summary.Add(decided == 1 ? "1 related link" : $"{decided} related links");
+        }
         var note = string.IsNullOrWhiteSpace(command.Note) ? null : command.Note.Trim();
+        if (note is not null)
+        {
+            summary.Add("a note");
+        }
         if (changes.Count > 0)
         {
             changes.AddRange(ItemChanges.ReturnToNewIfReady(item));
@@ -102,7 +138,7 @@ public sealed class SaveItemEdits(CmsDbContext db, TopicVocabulary vocabulary)
         if (changes.Count == 0 && note is null)
         {
             db.ChangeTracker.Clear();
-            return Outcome.Ok(NothingToSave);
+            return new(Outcome.Ok(NothingToSave), false, []);
         }
 
         // "Source changed" means a revision waits for a decision (accept or dismiss, at the top of
@@ -119,15 +155,26 @@ public sealed class SaveItemEdits(CmsDbContext db, TopicVocabulary vocabulary)
         try
         {
             await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
         }
         catch (DbUpdateConcurrencyException)
         {
             db.ChangeTracker.Clear();
-            return Outcome.Conflict("Someone saved this item after you opened it.");
+            return new(await ConflictAsync(command.ItemId, ct), false, []);
         }
-        return Outcome.Ok(Saved);
+        db.ChangeTracker.Clear();
+        return new(Outcome.Ok(Saved), true, summary);
     }
+
+    // Who saved in between, and when, so the editor knows whom to ask.
+    private async Task<Outcome> ConflictAsync(long itemId, CancellationToken ct)
+    {
+        var last = await db.Items.AsNoTracking().Where(i => i.Id == itemId).Select(i => new { i.EditedBy, i.EditedAt }).SingleOrDefaultAsync(ct);
+        return Outcome.Conflict(last?.EditedBy is { } by && last.EditedAt is { } at
+            ? $"{by} saved this item at {at.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC, after you opened it."
+            : ConflictMessage);
+    }
+
+    public const string ConflictMessage = "Someone saved this item after you opened it.";
 
     private async Task<List<FieldError>> ValidateAsync(Command command, string? category, CancellationToken ct)
     {

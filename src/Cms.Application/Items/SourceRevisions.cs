@@ -1,4 +1,5 @@
 using Cms.Application.Auditing;
+using Cms.Application.Exporting;
 using Cms.Application.Topics;
 using Cms.Core.Auditing;
 using Cms.Core.FrontMatter;
@@ -14,13 +15,15 @@ namespace Cms.Application.Items;
 // accepted (the chosen fields take the incoming values, and the incoming source becomes the
 // item's source, so fields the CMS does not model travel with it) or dismissed. Either clears
 // "source changed" unless another revision is still pending. Same permission and xmin check as a save.
-public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVocabulary vocabulary)
+public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVocabulary vocabulary, IFrontMatterWriter writer, ItemExporter exporter)
 {
     // Both sources together, in characters: beyond this a page view parses neither and shows the
     // changed field names stored on arrival.
     public const int MaxCompareChars = 128 * 1024;
 
     public const string Accepted = "Source revision accepted.";
+    public const string AcceptedBackToNew = "Source revision accepted. The item is New again: what it would publish changed, so it needs review.";
+    public const string AcceptedWhileReady = "source revision accepted while Ready";
     public const string Dismissed = "Source revision dismissed.";
     // The sites still have the published version; the Correct move is offered on the page.
     public const string AcceptedOnPublished = "Source revision accepted. Sites still have the published version: publish a correction to deliver the change.";
@@ -28,7 +31,8 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
 
     // One compared field: the item's value now, the incoming one, and whether an editor changed
     // the item's value away from the source it was imported from (then Accept leaves it unticked).
-    public sealed record Row(string Field, string Label, string? Current, string? Incoming, bool EditedHere, bool OnItem);
+    // Note: what else differs when the shown values alone do not say (a related link's excerpt).
+    public sealed record Row(string Field, string Label, string? Current, string? Incoming, bool EditedHere, bool OnItem, string? Note = null);
 
     // ChangedFields/ChangedFieldCount: the top-level keys that differ, as stored on arrival.
     // TooLarge: sources this big are not parsed on a page view (the stored names are shown instead).
@@ -70,9 +74,15 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
         var original = RevisionFields.Of(source);
         var now = RevisionFields.Of(item, source.Secured);
         var next = RevisionFields.Of(incoming);
+        // A field differs when its shown value does, or when its source value does in a way the shown
+        // value leaves out: every difference is a row, so nothing is taken or kept unseen.
         var rows = RevisionFields.All
-            .Select(f => new Row(f.Name, f.Label, f.Show(now), f.Show(next), f.Show(now) != f.Show(original), f.OnItem))
-            .Where(r => r.Current != r.Incoming)
+            .Select(f => f.Show(now) != f.Show(next)
+                ? new Row(f.Name, f.Label, f.Show(now), f.Show(next), f.Show(now) != f.Show(original), f.OnItem)
+                : RevisionFields.DetailNote(f.Name, source.Document.Root[f.Name], incoming.Document.Root[f.Name]) is { } note
+                    ? new Row(f.Name, f.Label, f.Show(now), f.Show(next), f.Show(now) != f.Show(original), f.OnItem, note)
+                    : null)
+            .OfType<Row>()
             .ToList();
         return new Comparison(revision.Id, revision.FileName, revision.ReceivedAt, rows, other, null, revision.ChangedFields ?? [], revision.ChangedFieldCount);
     }
@@ -125,6 +135,10 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
         }
         var now = DateTimeOffset.UtcNow;
         var data = new Dictionary<string, object?> { ["revision"] = revision.Id, ["file"] = revision.FileName };
+        var backToNew = false;
+        // Whether what the item would publish changed: on a Published item that change waits for a
+        // correction, which four-eyes then keeps this actor from publishing (ItemChanges.Stamp).
+        var contentChanged = false;
         if (accept)
         {
             var comparison = Compare(item, revision);
@@ -134,8 +148,18 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
                 return Outcome.Invalid("Fields", comparison.Problem ?? "The incoming source does not read as an item file.");
             }
             var chosen = comparison.Rows.Where(r => r.OnItem && (fields is null || fields.Contains(r.Field))).ToList();
+            var taken = chosen.Select(r => r.Field).ToHashSet(StringComparer.Ordinal);
+            var current = Parse(item.SourceYaml)!;
+            var merged = RevisionFields.Merge(current.Document.Root, incoming.Document.Root, taken);
+            // Taking every field that differs leaves the incoming file as received.
+            var mergedYaml = SourceNodes.Canonical(merged) == SourceNodes.Canonical(incoming.Document.Root)
+                ? revision.SourceYaml
+                : Body(writer.Write(merged));
+            var outputBefore = Render(item);
+            var changes = new List<object>();
             foreach (var row in chosen)
             {
+                changes.Add(new { field = row.Field, before = row.Current, after = row.Incoming });
                 if (row.Field == "topics")
                 {
                     var resolved = await vocabulary.ResolveAsync(actor, "Fields", incoming.Topics, ct);
@@ -147,28 +171,37 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
                     item.Topics.Clear();
                     item.Topics.AddRange(resolved.Value!.Select((topic, i) => new ItemTopic { ItemId = item.Id, Topic = topic, Position = i }));
                 }
+                else if (row.Field == "related")
+                {
+                    changes.AddRange(RevisionFields.ReplaceLinks(item, incoming));
+                }
                 else
                 {
-                    RevisionFields.Apply(item, row.Field, incoming, now);
+                    RevisionFields.Apply(item, row.Field, incoming);
                 }
             }
-            var changes = chosen.Select(r => (object)new { field = r.Field, before = r.Current, after = r.Incoming }).ToList();
-            if (chosen.Count > 0)
-            {
-                changes.AddRange(ItemChanges.ReturnToNewIfReady(item));
-            }
-            data["accepted"] = chosen.Select(r => r.Field).ToList();
-            data["kept"] = comparison.Rows.Where(r => r.OnItem).Select(r => r.Field).Except(chosen.Select(r => r.Field)).ToList();
-            data["changes"] = changes;
-            item.SourceYaml = revision.SourceYaml;
+            item.SourceYaml = mergedYaml;
+            // The received file's hash: importing that file again finds it already decided.
             item.SourceHash = revision.SourceHash;
             item.FileName = revision.FileName;
+            // A Ready item stays Ready only when nothing was taken and the file it would publish is
+            // the same as before (then the change is provably not in the output); otherwise what was
+            // reviewed is no longer what would be published.
+            contentChanged = chosen.Count > 0 || Render(item) != outputBefore;
+            if (ItemChanges.EditReturnsToNew(item.State) && contentChanged)
+            {
+                changes.AddRange(ItemChanges.ReturnToNewIfReady(item, AcceptedWhileReady));
+                backToNew = true;
+            }
+            data["accepted"] = chosen.Select(r => r.Field).ToList();
+            data["kept"] = comparison.Rows.Where(r => r.OnItem).Select(r => r.Field).Except(taken).ToList();
+            data["changes"] = changes;
         }
         revision.Status = accept ? RevisionStatus.Applied : RevisionStatus.Dismissed;
         item.SourceChanged = await db.SourceRevisions.AnyAsync(r => r.ItemId == itemId && r.Id != revisionId && r.Status == RevisionStatus.Pending, ct);
 
         db.Entry(item).Property(i => i.Version).OriginalValue = version;
-        ItemChanges.Stamp(item, actor, now);
+        ItemChanges.Stamp(item, actor, now, changesContent: contentChanged);
         AuditLog.Add(db, actor, accept ? AuditActions.ItemRevisionAccepted : AuditActions.ItemRevisionDismissed, AuditTargets.Item, item.Id.ToString(), data);
         try
         {
@@ -180,6 +213,15 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
             db.ChangeTracker.Clear();
             return Outcome.Conflict("Someone saved this item after you opened it; look at the comparison again.");
         }
-        return Outcome.Ok(!accept ? Dismissed : item.State == WorkflowState.Published ? AcceptedOnPublished : Accepted);
+        return Outcome.Ok(!accept ? Dismissed : backToNew ? AcceptedBackToNew : item.State == WorkflowState.Published ? AcceptedOnPublished : Accepted);
     }
+
+    // What the item would be written out as now (published or not, as its state says).
+    private string Render(Item item) => exporter.Render(
+        new ItemExporter.Row(item.Id, item.FileName, item.SourceYaml, item.State, item.EditedAt, item.Quality, item.Category),
+        item.Topics.OrderBy(t => t.Position).Select(t => t.Topic!.Name).ToList(),
+        item.RelatedLinks.Where(l => l.Decision == LinkDecision.Approved && l.Identity is not null).Select(l => l.Identity!).ToHashSet(StringComparer.Ordinal));
+
+    // The writer's whole file without its "---" lines, as sources are stored.
+    private static string Body(string file) => file["---\n".Length..^"---\n".Length];
 }

@@ -20,6 +20,7 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
 {
     private readonly HashSet<long> _changed = [];
     private Dictionary<long, int> _undecided = [];
+    private Dictionary<long, int> _blocking = [];
     private HashSet<long> _pendingRevision = [];
 
     public string ActorName => actor.Name;
@@ -33,12 +34,14 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
     public List<(string TargetId, object? Data)> Moves { get; } = [];
     public List<(string TargetId, object? Data)> Refusals { get; } = [];
     public List<(long ItemId, WorkflowAction Trigger)> Jobs { get; } = [];
+    public List<(long ItemId, WorkflowAction Action, string? ReadyBy, string? Reason)> Returned { get; } = [];
 
     // Merged items reopened in this batch (Reopen undoes the merge): item id, the lead it was merged into.
     public List<(long ItemId, long LeadId)> Unmerged { get; } = [];
 
     public int Undecided(Item item) => _undecided[item.Id];
 
+    public int OpenBlockingThreads(Item item) => _blocking[item.Id];
     // Whether a source revision waits for a decision: nothing may be published past it.
     public bool PendingRevision(Item item) => _pendingRevision.Contains(item.Id);
 
@@ -51,6 +54,7 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
 
     public async Task LoadAsync(IReadOnlyList<long> ids, CancellationToken ct)
     {
+        var blocking = Comments.BlockingThreads.Open(db);
         var rows = await db.Items.AsNoTracking().Where(i => ids.Contains(i.Id)).OrderBy(i => i.Id)
             .Select(i => new
             {
@@ -78,11 +82,13 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
                     MergedIntoId = i.MergedIntoId,
                 },
                 Undecided = i.RelatedLinks.Count(l => l.Decision == LinkDecision.Pending),
+                OpenBlockingThreads = blocking.Count(c => c.ItemId == i.Id),
                 PendingRevision = i.Revisions.Any(r => r.Status == RevisionStatus.Pending),
             })
             .ToListAsync(ct);
         Items = rows.Select(r => r.Item).ToList();
         _undecided = rows.ToDictionary(r => r.Item.Id, r => r.Undecided);
+        _blocking = rows.ToDictionary(r => r.Item.Id, r => r.OpenBlockingThreads);
         _pendingRevision = rows.Where(r => r.PendingRevision).Select(r => r.Item.Id).ToHashSet();
         OutputCandidates = Items.Where(s => s.OutputFile is null).ToDictionary(s => s.Id, s => OutputNames.Candidates(s.Id, s.FileName));
         var names = OutputCandidates.Values.SelectMany(c => c).Distinct().ToList();
@@ -153,6 +159,10 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
         if (Unmerged.Count > 0)
         {
             await MergeUndo.WriteAsync(conn, actor, Unmerged, now, ct);
+        }
+        if (Returned.Count > 0)
+        {
+            await Notifications.Notifier.ItemsReturnedAsync(conn, actor, Returned, now, ct);
         }
         if (Refusals.Count > 0)
         {

@@ -13,7 +13,7 @@ namespace Cms.Application.Queue;
 // One action on the items selected in the queue: one transaction for the whole selection, one
 // audit event per item changed. Each action applies the same rules as the item page; workflow
 // moves go through ItemTransitions, with a per-item result.
-public sealed class BulkEdit(CmsDbContext db, TopicVocabulary vocabulary, ItemTransitions transitions)
+public sealed class BulkEdit(CmsDbContext db, TopicVocabulary vocabulary, ItemTransitions transitions, QueueQuery queue)
 {
     public const string AddTopic = "add-topic";
     public const string RemoveTopic = "remove-topic";
@@ -38,7 +38,9 @@ public sealed class BulkEdit(CmsDbContext db, TopicVocabulary vocabulary, ItemTr
     public static IReadOnlyList<KeyValuePair<string, string>> ActionsFor(Actor actor) =>
         [.. EditActions, .. Workflow.Transitions.Where(t => actor.Can(t.Permission)).Select(t => KeyValuePair.Create(t.Action.ToString(), t.Label))];
 
-    public sealed record Command(IReadOnlyList<long> Ids, string Action, string? Topic, string? Reason = null);
+    // Matching: instead of the ticked rows, every item of this view ("select all N matching this
+    // view"), at most MaxItems; a larger view is refused rather than cut short.
+    public sealed record Command(IReadOnlyList<long> Ids, string Action, string? Topic, string? Reason = null, QueueView? Matching = null);
 
     public async Task<Outcome> HandleAsync(Actor actor, Command command, CancellationToken ct)
     {
@@ -46,6 +48,15 @@ public sealed class BulkEdit(CmsDbContext db, TopicVocabulary vocabulary, ItemTr
                 new Attempt(AuditActions.ItemBulkEdited, Move: command.Action), ct) is { } refused)
         {
             return refused;
+        }
+        if (command.Matching is { } view)
+        {
+            var matching = await queue.IdsAsync(view, MaxItems + 1, ct);
+            if (matching.Count > MaxItems)
+            {
+                return Outcome.Invalid(nameof(Command.Ids), $"This view holds more than {MaxItems:N0} items: narrow it, or tick the rows to change.");
+            }
+            command = command with { Ids = matching };
         }
         var errors = new List<FieldError>();
         var action = command.Action;
@@ -55,7 +66,7 @@ public sealed class BulkEdit(CmsDbContext db, TopicVocabulary vocabulary, ItemTr
         }
         if (command.Ids.Count == 0)
         {
-            errors.Add(new(nameof(Command.Ids), "Select at least one item."));
+            errors.Add(new(nameof(Command.Ids), command.Matching is null ? "Select at least one item." : "No items match this view."));
         }
         else if (command.Ids.Count > MaxItems)
         {
@@ -116,8 +127,11 @@ public sealed class BulkEdit(CmsDbContext db, TopicVocabulary vocabulary, ItemTr
             }
             var returned = ItemChanges.ReturnToNewIfReady(item);
             ItemChanges.Stamp(item, actor, now);
+            // Link decisions are field changes, each link named by URL and title as on the item page.
+            var summary = change is List<object> ? null : change;
+            var changes = change is List<object> links ? [.. links, .. returned] : returned;
             AuditLog.Add(db, actor, AuditActions.ItemBulkEdited, AuditTargets.Item, item.Id.ToString(),
-                returned.Count == 0 ? (object)new { action, change } : new { action, change, changes = returned });
+                changes.Count == 0 ? new { action, change = summary } : (object)new { action, change = summary, changes });
             changed++;
         }
         await db.SaveChangesAsync(ct);
@@ -137,9 +151,17 @@ public sealed class BulkEdit(CmsDbContext db, TopicVocabulary vocabulary, ItemTr
         return new { topicRemoved = topic.Name };
     }
 
-    private static object? DecideAll(Item item, LinkDecision decision, Actor actor, DateTimeOffset now)
+    private static List<object>? DecideAll(Item item, LinkDecision decision, Actor actor, DateTimeOffset now)
     {
-        var decided = item.RelatedLinks.Where(l => ItemChanges.Decide(l, decision, l.Reason, actor, now)).Select(l => l.Position).ToList();
-        return decided.Count == 0 ? null : new { links = decided, decision = decision.ToString() };
+        var decided = new List<object>();
+        foreach (var link in item.RelatedLinks.OrderBy(l => l.Position))
+        {
+            var before = link.Decision;
+            if (ItemChanges.Decide(link, decision, link.Reason, actor, now))
+            {
+                decided.Add(ItemChanges.LinkChange(link, before.ToString(), decision.ToString(), null, link.Reason));
+            }
+        }
+        return decided.Count == 0 ? null : decided;
     }
 }

@@ -13,7 +13,12 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
     public const int PageSize = 50;
     public const int TitleChars = 300;
 
-    public sealed record Row(long Id, string Title, string? ProviderName, string? Category, DateTimeOffset? PublishedAt, int? Quality, int? Heat, WorkflowState State, bool SourceChanged, int Undecided, DateTimeOffset? PublishAt = null, long StoryId = 0);
+    public sealed record Row(long Id, string Title, string? ProviderName, string? Category, DateTimeOffset? PublishedAt, int? Quality, int? Heat, WorkflowState State, bool SourceChanged, int Undecided, DateTimeOffset? PublishAt = null, string? AssignedTo = null)
+    {
+        // When the item arrived (its import).
+        public DateTimeOffset ReceivedAt { get; init; }
+        public long StoryId { get; init; }
+    }
 
     // The rest of a row's story in the one-row-per-story view: how many other items, and from whom
     // (the first few providers by name).
@@ -80,16 +85,31 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
     public async Task<IQueryable<object>> CountQueryAsync(QueueView view, CancellationToken ct) =>
         QueueCounts.Grouped(QueueCounts.Capped(await FilterAsync(view, ct)));
 
-    // A page shows at most TitleChars of a title; the rest never leaves the database.
-    private static IQueryable<Row> Rows(IQueryable<Item> q) =>
+    // A page shows at most TitleChars of a title; the rest never leaves the database. The assignee
+    // by their current name.
+    private IQueryable<Row> Rows(IQueryable<Item> q) =>
         q.Select(i => new Row(i.Id, i.Title.Length > TitleChars ? i.Title.Substring(0, TitleChars) + "…" : i.Title, i.ProviderName, i.Category, i.PublishedAt, i.Quality, i.Heat, i.State, i.SourceChanged,
-            i.RelatedLinks.Count(l => l.Decision == LinkDecision.Pending), i.PublishAt, i.StoryId));
+            i.RelatedLinks.Count(l => l.Decision == LinkDecision.Pending), i.PublishAt,
+            db.ItemAssignments.Where(a => a.ItemId == i.Id).Join(db.Users, a => a.UserId, u => u.Id, (a, u) => u.UserName).FirstOrDefault()) { ReceivedAt = i.ImportedAt, StoryId = i.StoryId });
 
-    private static string CursorOf(QueueView view, Row row) => Cursor.Of(view.Sort, row.Id, row.PublishedAt, row.Quality, row.Heat);
+    // "N new items" for a view: items of the view that arrived after the page showed `since` (the
+    // newest id then), counted up to QueueCounts.Cap + 1, so the answer is exact or "more than".
+    public async Task<int> ArrivedSinceAsync(QueueView view, long since, CancellationToken ct) =>
+        await WithState(await FilterAsync(view, ct), view).Where(i => i.Id > since).Take(QueueCounts.Cap + 1).CountAsync(ct);
+
+    public async Task<long> NewestIdAsync(CancellationToken ct) => await db.Items.MaxAsync(i => (long?)i.Id, ct) ?? 0;
+
+    private static string CursorOf(QueueView view, Row row) => Cursor.Of(view.Sort, row.Id, row.PublishedAt, row.Quality, row.Heat, row.ReceivedAt);
 
     // The managed category list: the queue's filter and the item page's choice.
     public async Task<IReadOnlyList<string>> CategoriesAsync(CancellationToken ct) =>
         await db.Categories.AsNoTracking().OrderBy(c => c.Name).Select(c => c.Name).ToListAsync(ct);
+
+    // The topic names offered as suggestions (the queue's filters, the item page's topics box).
+    public const int VocabularySize = 2000;
+
+    public async Task<IReadOnlyList<string>> TopicNamesAsync(CancellationToken ct) =>
+        await db.Topics.AsNoTracking().OrderBy(t => t.Name).Select(t => t.Name).Take(VocabularySize).ToListAsync(ct);
 
     // Per-state counts of the view with every filter except the state filter (QueueCounts).
     public async Task<StateCounts> CountsAsync(QueueView view, CancellationToken ct)
@@ -99,8 +119,33 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
         {
             return new StateCounts(totals.ToDictionary(t => t.Key, t => new StateCount(t.Value, CountKind.Exact)));
         }
-        return await QueueCounts.FilteredAsync(db, countOptions, await FilterAsync(view, ct), totals, ct);
+        return await QueueCounts.FilteredAsync(db, countOptions, view, await FilterAsync(view, ct), totals, ct);
     }
+
+    // The states a view shows: those ticked, or the review queue.
+    public static IReadOnlyList<WorkflowState> StatesOf(QueueView view) => view.State.Count == 0 ? Workflow.QueueStates : view.State;
+
+    // How many items a whole view holds (a saved view's count), as honest as its state counts.
+    public async Task<StateCount> TotalAsync(QueueView view, CancellationToken ct) => (await CountsAsync(view, ct)).Sum(StatesOf(view).Distinct());
+
+    // The topics a view filters by that are not topics (any more): merged away, renamed, or typed
+    // wrong. The view then matches nothing for "all", and the page says why instead of just "empty".
+    public async Task<IReadOnlyList<string>> MissingTopicsAsync(QueueView view, CancellationToken ct)
+    {
+        var names = view.Topic.Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t.Trim()).DistinctBy(TopicNames.Normalize).ToList();
+        if (names.Count == 0)
+        {
+            return [];
+        }
+        var normalized = names.Select(TopicNames.Normalize).ToList();
+        var known = await db.Topics.AsNoTracking().Where(t => normalized.Contains(t.NormalizedName)).Select(t => t.NormalizedName).ToListAsync(ct);
+        return names.Where(n => !known.Contains(TopicNames.Normalize(n))).ToList();
+    }
+
+    // Every item of the view (its states, its order), at most `limit`: "select all N matching this
+    // view" for bulk actions. The caller refuses a view with more than it can take.
+    public async Task<IReadOnlyList<long>> IdsAsync(QueueView view, int limit, CancellationToken ct) =>
+        await Order(WithState(await FilterAsync(view, ct), view), view.Sort).Select(i => i.Id).Take(limit).ToListAsync(ct);
 
     // The trigger-maintained totals per state: exact, one tiny read (the folded counts plus the
     // deltas not folded yet, StateCountFolding).
@@ -117,8 +162,8 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
     public static bool HasFilters(QueueView view) =>
         !string.IsNullOrWhiteSpace(view.Category) || !string.IsNullOrWhiteSpace(view.Provider)
         || view.Topic.Any(t => !string.IsNullOrWhiteSpace(t)) || view.QualityMin is not null || view.QualityMax is not null
-        || view.From is not null || view.To is not null || view.Undecided || view.SourceChanged || !string.IsNullOrWhiteSpace(view.Q)
-        || view.MultiStory;
+        || view.From is not null || view.To is not null || view.ReceivedFrom is not null || view.ReceivedTo is not null || view.Undecided || view.SourceChanged || !string.IsNullOrWhiteSpace(view.Q)
+        || !string.IsNullOrWhiteSpace(view.Assignee) || view.MultiStory;
 
     // The item after (or before) the given one in the view's order, for next/previous and save-and-next.
     public async Task<long?> NeighbourAsync(QueueView view, long itemId, bool next, CancellationToken ct)
@@ -137,8 +182,8 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
     private async Task<Cursor?> CursorAtAsync(QueueView view, long itemId, CancellationToken ct)
     {
         var current = await db.Items.AsNoTracking().Where(i => i.Id == itemId)
-            .Select(i => new { i.Id, i.PublishedAt, i.Quality, i.Heat }).SingleOrDefaultAsync(ct);
-        return current is null ? null : Cursor.Parse(Cursor.Of(view.Sort, current.Id, current.PublishedAt, current.Quality, current.Heat), view.Sort)!;
+            .Select(i => new { i.Id, i.PublishedAt, i.Quality, i.Heat, i.ImportedAt }).SingleOrDefaultAsync(ct);
+        return current is null ? null : Cursor.Parse(Cursor.Of(view.Sort, current.Id, current.PublishedAt, current.Quality, current.Heat, current.ImportedAt), view.Sort)!;
     }
 
     private async Task<long?> NeighbourAsync(QueueView view, Cursor cursor, bool next, CancellationToken ct)
@@ -200,6 +245,16 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
             var end = new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
             q = q.Where(i => i.PublishedAt < end);
         }
+        if (view.ReceivedFrom is { } receivedFrom)
+        {
+            var start = new DateTimeOffset(receivedFrom.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            q = q.Where(i => i.ImportedAt >= start);
+        }
+        if (view.ReceivedTo is { } receivedTo)
+        {
+            var end = new DateTimeOffset(receivedTo.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            q = q.Where(i => i.ImportedAt < end);
+        }
         if (view.Undecided)
         {
             q = q.Where(i => i.RelatedLinks.Any(l => l.Decision == LinkDecision.Pending));
@@ -207,6 +262,10 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
         if (view.SourceChanged)
         {
             q = q.Where(i => i.SourceChanged);
+        }
+        if (!string.IsNullOrWhiteSpace(view.Assignee))
+        {
+            q = q.Where(i => db.ItemAssignments.Any(a => a.ItemId == i.Id && a.UserId == view.Assignee));
         }
         if (!string.IsNullOrWhiteSpace(view.Q))
         {
@@ -240,6 +299,7 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
     {
         "quality" => q.OrderByDescending(i => i.Quality).ThenByDescending(i => i.Id),
         "heat" => q.OrderByDescending(i => i.Heat).ThenByDescending(i => i.Id),
+        "received" => q.OrderByDescending(i => i.ImportedAt).ThenByDescending(i => i.Id),
         _ => q.OrderByDescending(i => i.PublishedAt).ThenByDescending(i => i.Id),
     };
 
@@ -247,6 +307,7 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
     {
         "quality" => q.OrderBy(i => i.Quality).ThenBy(i => i.Id),
         "heat" => q.OrderBy(i => i.Heat).ThenBy(i => i.Id),
+        "received" => q.OrderBy(i => i.ImportedAt).ThenBy(i => i.Id),
         _ => q.OrderBy(i => i.PublishedAt).ThenBy(i => i.Id),
     };
 
@@ -273,6 +334,12 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
                 return v is null
                     ? q.Where(i => (i.Heat == null && i.Id < id) || i.Heat != null)
                     : q.Where(i => i.Heat != null && (i.Heat < v || (i.Heat == v && i.Id < id)));
+            }
+            case "received":
+            {
+                // Never NULL: every item has arrived.
+                var v = c.DateValue!.Value;
+                return q.Where(i => i.ImportedAt < v || (i.ImportedAt == v && i.Id < id));
             }
             default:
             {
@@ -304,6 +371,11 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
                     ? q.Where(i => i.Heat == null && i.Id > id)
                     : q.Where(i => i.Heat == null || i.Heat > v || (i.Heat == v && i.Id > id));
             }
+            case "received":
+            {
+                var v = c.DateValue!.Value;
+                return q.Where(i => i.ImportedAt > v || (i.ImportedAt == v && i.Id > id));
+            }
             default:
             {
                 var v = c.DateValue;
@@ -323,12 +395,13 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
 
         public DateTimeOffset? DateValue => Value is null ? null : new DateTimeOffset(long.Parse(Value, CultureInfo.InvariantCulture), TimeSpan.Zero);
 
-        public static string Of(string sort, long id, DateTimeOffset? publishedAt, int? quality, int? heat)
+        public static string Of(string sort, long id, DateTimeOffset? publishedAt, int? quality, int? heat, DateTimeOffset? receivedAt = null)
         {
             var value = sort switch
             {
                 "quality" => quality?.ToString(CultureInfo.InvariantCulture),
                 "heat" => heat?.ToString(CultureInfo.InvariantCulture),
+                "received" => receivedAt?.UtcTicks.ToString(CultureInfo.InvariantCulture),
                 _ => publishedAt?.UtcTicks.ToString(CultureInfo.InvariantCulture),
             };
             return $"{value ?? "null"}_{id}";
@@ -343,7 +416,8 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
             }
             if (parts[0] == "null")
             {
-                return new Cursor(null, id);
+                // Every item has a received date: a null one is a hand-made cursor.
+                return sort == "received" ? null : new Cursor(null, id);
             }
             var fits = sort is "quality" or "heat"
                 ? int.TryParse(parts[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)

@@ -25,7 +25,9 @@ public static partial class QueueSearch
         text is null ? [] : WordPattern().Matches(text).Select(m => m.Value).Where(w => w.Length <= MaxWordLength).Take(MaxWords).ToList();
 
     // Every word must be in the title or excerpt, in English, Russian or word-for-word ('simple')
-    // form; the last word also matches as the beginning of a word. Text without words matches nothing.
+    // form, accents folded (`cafe` finds "café"); a word in Arabic script also in Arabic stemmed form,
+    // which the vector holds with attached particles taken off (`تحلية` finds "لتحلية"). The last
+    // word also matches as the beginning of a word. Text without words matches nothing.
     public static IQueryable<Item> ByText(IQueryable<Item> q, string text)
     {
         var words = Words(text);
@@ -38,8 +40,11 @@ public static partial class QueueSearch
             var term = i == words.Count - 1 && words[i].Length >= MinPrefixLength ? words[i] + ":*" : words[i];
             // One condition per word, each an OR over the configurations the vector was built with,
             // so a query may mix languages; the GIN index serves all of them in one bitmap scan.
-            q = q.Where(item => item.SearchVector!.Matches(
-                EF.Functions.ToTsQuery("english", term).Or(EF.Functions.ToTsQuery("russian", term)).Or(EF.Functions.ToTsQuery("simple", term))));
+            q = IsArabic(words[i])
+                ? q.Where(item => item.SearchVector!.Matches(EF.Functions.ToTsQuery("english_folded", term).Or(EF.Functions.ToTsQuery("russian_folded", term))
+                    .Or(EF.Functions.ToTsQuery("simple_folded", term)).Or(EF.Functions.ToTsQuery("arabic", term))))
+                : q.Where(item => item.SearchVector!.Matches(EF.Functions.ToTsQuery("english_folded", term).Or(EF.Functions.ToTsQuery("russian_folded", term))
+                    .Or(EF.Functions.ToTsQuery("simple_folded", term))));
         }
         return q;
     }
@@ -54,6 +59,9 @@ public static partial class QueueSearch
             return q.Where(_ => false);
         }
         var query = string.Join(" & ", words.Select(w => w + ":*"));
-        return q.Where(item => item.ProviderSearch!.Matches(EF.Functions.ToTsQuery("simple", query)));
+        return q.Where(item => item.ProviderSearch!.Matches(EF.Functions.ToTsQuery("simple_folded", query)));
     }
+
+    // The vector's Arabic part holds Arabic words only; other words need not look there.
+    private static bool IsArabic(string word) => word.Any(c => c is >= '\u0621' and <= '\u064A');
 }

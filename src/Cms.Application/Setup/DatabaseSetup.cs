@@ -7,7 +7,7 @@ using Microsoft.Extensions.Configuration;
 namespace Cms.Application.Setup;
 
 // What `./cms migrate` and `./cms run` do before serving.
-public sealed class DatabaseSetup(CmsDbContext db, IKeyManager keys, ItemImporter importer, IConfiguration configuration)
+public sealed class DatabaseSetup(CmsDbContext db, IKeyManager keys, ItemImporter importer, IConfiguration configuration, LinkIdentityBackfill links)
 {
     // As the owner (ConnectionStrings:CmsOwner), then the app's role granted its data privileges;
     // without an owner connection the app's own role migrates (it is the owner then), and only when
@@ -22,6 +22,7 @@ public sealed class DatabaseSetup(CmsDbContext db, IKeyManager keys, ItemImporte
         {
             await DatabaseRoles.MigrateAsync(db.Database.GetConnectionString()!, null, ct);
         }
+        await links.RunAsync(ct);
         // Create the first key here, once, so app instances started together share one key ring
         // instead of each minting its own.
         if (!keys.GetAllKeys().Any(k => !k.IsRevoked && k.ExpirationDate > DateTimeOffset.UtcNow.AddDays(7)))

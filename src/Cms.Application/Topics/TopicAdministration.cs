@@ -1,4 +1,5 @@
 using Cms.Application.Auditing;
+using Cms.Application.Items;
 using Cms.Core.Auditing;
 using Cms.Core.Items;
 using Cms.Core.Security;
@@ -8,7 +9,9 @@ using Microsoft.EntityFrameworkCore;
 namespace Cms.Application.Topics;
 
 // The managed vocabulary. Items reference topics by id, so a rename reaches every item at once;
-// a merge moves the items of one topic to another and removes the first.
+// a merge moves the items of one topic to another and removes the first. Either changes the topics
+// a Ready item would publish, so such items go back to New (each with its own audit event), as an
+// edit of their topics would send them: what is published is what was reviewed.
 public sealed class TopicAdministration(CmsDbContext db, TopicVocabulary vocabulary)
 {
     public sealed record Row(int Id, string Name, bool FromImport, int Items);
@@ -65,13 +68,19 @@ public sealed class TopicAdministration(CmsDbContext db, TopicVocabulary vocabul
         }
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var before = topic.Name;
+        if (before == name)
+        {
+            return Outcome.Ok($"'{name}' already has that name; nothing changed.");
+        }
+        var sentBack = await SendReadyItemsBackAsync(actor, topic.Id,
+            topics => topics.Select(t => t.Id == topic.Id ? name : t.Name).ToList(), AuditActions.TopicRenamed, ct);
         topic.Name = name;
         topic.NormalizedName = TopicNames.Normalize(name);
         var affected = await TouchItemsAsync(topic.Id, ct);
-        AuditLog.Add(db, actor, AuditActions.TopicRenamed, AuditTargets.Topic, topic.Id.ToString(), new { before, after = name, items = affected });
+        AuditLog.Add(db, actor, AuditActions.TopicRenamed, AuditTargets.Topic, topic.Id.ToString(), new { before, after = name, items = affected, sentBackToNew = sentBack });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return Outcome.Ok($"Renamed '{before}' to '{name}' on {affected} items.");
+        return Outcome.Ok($"Renamed '{before}' to '{name}' on {affected} items.{SentBack(sentBack)}");
     }
 
     public async Task<Outcome> MergeAsync(Actor actor, int fromId, int intoId, CancellationToken ct)
@@ -87,16 +96,18 @@ public sealed class TopicAdministration(CmsDbContext db, TopicVocabulary vocabul
             return Outcome.Invalid("From", "Choose two different topics.");
         }
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var sentBack = await SendReadyItemsBackAsync(actor, from.Id,
+            topics => topics.Select(t => t.Id == from.Id ? (into.Id, into.Name) : t).DistinctBy(t => t.Id).Select(t => t.Name).ToList(), AuditActions.TopicMerged, ct);
         var affected = await TouchItemsAsync(from.Id, ct);
         // Items that had both keep one link; the others move to the surviving topic, keeping position.
         await db.Database.ExecuteSqlInterpolatedAsync(
             $"INSERT INTO item_topics (item_id, topic_id, position) SELECT item_id, {into.Id}, position FROM item_topics WHERE topic_id = {from.Id} ON CONFLICT DO NOTHING", ct);
         await db.ItemTopics.Where(t => t.TopicId == from.Id).ExecuteDeleteAsync(ct);
         db.Topics.Remove(from);
-        AuditLog.Add(db, actor, AuditActions.TopicMerged, AuditTargets.Topic, into.Id.ToString(), new { from = from.Name, into = into.Name, items = affected });
+        AuditLog.Add(db, actor, AuditActions.TopicMerged, AuditTargets.Topic, into.Id.ToString(), new { from = from.Name, into = into.Name, items = affected, sentBackToNew = sentBack });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return Outcome.Ok($"Merged '{from.Name}' into '{into.Name}' on {affected} items.");
+        return Outcome.Ok($"Merged '{from.Name}' into '{into.Name}' on {affected} items.{SentBack(sentBack)}");
     }
 
     // The same rule as for topics named on the item page and in imported files.
@@ -105,6 +116,38 @@ public sealed class TopicAdministration(CmsDbContext db, TopicVocabulary vocabul
 
     private Task<Outcome?> RefuseAsync(Actor actor, string attempted, int? id, CancellationToken ct) =>
         Guard.RequireAsync(db, actor, Permissions.ManageTopics, "Managing topics", new Attempt(attempted, AuditTargets.Topic, id?.ToString()), ct);
+
+    public const string TopicChangedWhileReady = "topic renamed or merged while Ready";
+
+    private static string SentBack(int count) => count switch
+    {
+        0 => "",
+        1 => " 1 Ready item went back to New for review.",
+        _ => $" {count} Ready items went back to New for review.",
+    };
+
+    // Ready items carrying the topic go back to New (their schedules dropped), each with an
+    // item.edited event saying how its topics change and why. Saved before TouchItemsAsync moves
+    // their xmin. Returns how many.
+    private async Task<int> SendReadyItemsBackAsync(Actor actor, int topicId, Func<List<(int Id, string Name)>, List<string>> after, string via, CancellationToken ct)
+    {
+        var items = await db.Items.Where(i => i.State == WorkflowState.Ready && i.Topics.Any(t => t.TopicId == topicId)).ToListAsync(ct);
+        var ids = items.Select(i => i.Id).ToList();
+        // Read apart from the items, so the topic links the rename or merge then rewrites in SQL are not tracked.
+        var topics = (await db.ItemTopics.AsNoTracking().Where(t => ids.Contains(t.ItemId)).OrderBy(t => t.Position)
+                .Select(t => new { t.ItemId, t.TopicId, t.Topic!.Name }).ToListAsync(ct))
+            .ToLookup(t => t.ItemId, t => (t.TopicId, t.Name));
+        foreach (var item in items)
+        {
+            var list = topics[item.Id].ToList();
+            var changes = new List<object> { new { field = "topics", before = list.Select(t => t.Name).ToList(), after = after(list) } };
+            changes.AddRange(ItemChanges.ReturnToNewIfReady(item, TopicChangedWhileReady));
+            AuditLog.Add(db, actor, AuditActions.ItemEdited, AuditTargets.Item, item.Id.ToString(), new { changes, via });
+        }
+        await db.SaveChangesAsync(ct);
+        items.ForEach(i => db.Entry(i).State = EntityState.Detached);
+        return items.Count;
+    }
 
     // The items' rows change too, so an editor holding one of them open gets a conflict instead of
     // saving the old topic list over the new one.

@@ -83,6 +83,20 @@ public sealed partial class UserAdministration
             return (AuditActions.UserTwoFactorReset, new { email = user.Email }, $"Two-factor sign-in is reset for {user.Email}.");
         }, ct);
 
+    // A new one-time set-password link (24 h) for an account whose link was lost: the earlier link
+    // stops working (a new security stamp) and the account's sessions end.
+    public async Task<(Outcome Result, string? Token)> ReissueSetPasswordLinkAsync(Actor actor, string userId, CancellationToken ct)
+    {
+        string? token = null;
+        var outcome = await ApplyAsync(actor, AuditActions.UserSetPasswordLinkIssued, userId, guardAdmins: false, endSessions: "set-password link reissued", async user =>
+        {
+            Succeeded(await users.UpdateSecurityStampAsync(user));
+            token = System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(await users.GeneratePasswordResetTokenAsync(user)));
+            return (AuditActions.UserSetPasswordLinkIssued, new { email = user.Email, reissued = true }, $"A new set-password link for {user.Email}; the earlier one no longer works.");
+        }, ct);
+        return (outcome, outcome.Succeeded ? token : null);
+    }
+
     private async Task<Outcome> ApplyAsync(Actor actor, string attempted, string userId, bool guardAdmins, string? endSessions,
         Func<CmsUser, Task<(string Action, object? Data, string Message)>> change, CancellationToken ct)
     {

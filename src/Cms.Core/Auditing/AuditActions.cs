@@ -23,6 +23,17 @@ public static class AuditActions
     public const string PublishOutputRemoved = "publish.output-removed";
     public const string PublishOutputFailed = "publish.output-failed";
 
+    // Talk on the item: comments (edits and deletions keep the original text in the event),
+    // assignment, and the inbox.
+    public const string CommentAdded = "comment.added";
+    public const string CommentEdited = "comment.edited";
+    public const string CommentDeleted = "comment.deleted";
+    public const string CommentResolved = "comment.resolved";
+    public const string CommentReopened = "comment.reopened";
+    public const string ItemAssigned = "item.assigned";
+    public const string ItemUnassigned = "item.unassigned";
+    public const string NotificationsRead = "notifications.read";
+    public const string NotificationsEmailed = "notifications.emailed";
     // Delivery: each published, corrected or withdrawn version as consuming sites see it, the sites
     // and their tokens, webhook endpoints and what their deliveries did.
     public const string DeliveryVersionRecorded = "delivery.version-recorded";
@@ -82,6 +93,10 @@ public static class AuditActions
 
     // The link checker found a related link's URL in another state (ok, moved, broken, ...).
     public const string LinkHealthChanged = "link.health-changed";
+    // Saved queue views: made or changed, deleted, and one person's order or default among them.
+    public const string ViewSaved = "view.saved";
+    public const string ViewDeleted = "view.deleted";
+    public const string ViewArranged = "view.arranged";
 
     // Every constant above, for filters and the audit page's action list.
     public static IReadOnlyList<string> All { get; } = typeof(AuditActions)
@@ -100,6 +115,7 @@ public static class AuditTargets
     public const string Category = "category";
     public const string User = "user";
     public const string Link = "link";
+    public const string View = "view";
     public const string Site = "site";
     public const string Webhook = "webhook";
 }

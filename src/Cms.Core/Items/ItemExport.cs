@@ -4,13 +4,14 @@ using Cms.Core.Text;
 namespace Cms.Core.Items;
 
 // What the CMS changed about an item, applied to its source mapping for export and publication.
+// ApprovedLinks: the identities (LinkIdentity) of the related links an editor approved.
 public sealed record ItemEdits(
     WorkflowState State,
     bool EditedByPeople,
     int? Quality,
     string? Category,
     IReadOnlyList<string> Topics,
-    IReadOnlySet<int> ApprovedRelatedPositions);
+    IReadOnlySet<string> ApprovedLinks);
 
 public static class ItemExport
 {
@@ -56,7 +57,7 @@ public static class ItemExport
 
         if (source["related"] is SourceSequence related)
         {
-            var kept = related.Items.Where((_, i) => edits.ApprovedRelatedPositions.Contains(i)).ToList();
+            var kept = ApprovedEntries(related, edits.ApprovedLinks);
             if (kept.Count != related.Items.Count)
             {
                 result = result.With("related", related with { Items = kept });
@@ -94,6 +95,14 @@ public static class ItemExport
             result = result.With("related", related with { Items = links });
         }
         return result;
+    }
+
+    // The entries whose identity was approved, in the source's order; of two entries with one URL
+    // only the first (the one the item page showed), and never an entry without an identity.
+    public static List<SourceNode> ApprovedEntries(SourceSequence related, IReadOnlySet<string> approved)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        return related.Items.Where(entry => LinkIdentity.OfEntry(entry) is { } identity && seen.Add(identity) && approved.Contains(identity)).ToList();
     }
 
     private static SourceNode RelatedForPublication(SourceMapping link)

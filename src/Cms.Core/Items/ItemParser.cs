@@ -140,6 +140,7 @@ public sealed class ItemParser
         {
             return related;
         }
+        var identities = LinkIdentity.Assign(list.Items.Select(LinkIdentity.OfEntry));
         for (var i = 0; i < list.Items.Count; i++)
         {
             var prefix = $"related[{i}].";
@@ -150,6 +151,7 @@ public sealed class ItemParser
             var url = v.Line(link, "webUrl", limits.MaxUrlLength, prefix);
             var provider = v.Mapping(link, "provider", prefix);
             var quality = v.Int(link, "quality", prefix);
+            var (identity, duplicateOf) = identities[i];
             related.Add(new ParsedRelated(
                 i,
                 Title(v, link, "title", limits.MaxRelatedTitleLength, prefix),
@@ -160,7 +162,9 @@ public sealed class ItemParser
                 provider is null ? null : v.Line(provider, "domain", limits.MaxProviderLength, prefix + "provider."),
                 v.Timestamp(link, "publishedDateTime", prefix),
                 quality is >= int.MinValue and <= int.MaxValue ? (int)quality : null,
-                FirstImage(link, limits)));
+                FirstImage(link, limits),
+                identity,
+                duplicateOf));
         }
         return related;
     }

@@ -24,6 +24,8 @@ public sealed record ParsedItem(
     IReadOnlyList<ParsedImage> Images,
     string? Secured);
 
+// Identity: the link's normalized webUrl (LinkIdentity); null when the webUrl is not an absolute
+// http(s) URL, or when an earlier entry has the same identity (DuplicateOf: that entry's position).
 public sealed record ParsedRelated(
     int Position,
     string? Title,
@@ -34,6 +36,8 @@ public sealed record ParsedRelated(
     string? ProviderDomain,
     DateTimeOffset? PublishedAt,
     int? Quality,
-    string? ImageUrl = null);
+    string? ImageUrl,
+    string? Identity,
+    int? DuplicateOf);
 
 public sealed record ParsedImage(string Url, int? Width, int? Height);

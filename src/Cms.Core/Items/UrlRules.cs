@@ -29,18 +29,6 @@ public static class UrlRules
 
     // One item per story: scheme and host are case-insensitive, default ports and fragments
     // do not identify a different article. Path and query are kept as the outlet wrote them.
-    public static string NormalizeOriginalUrl(Uri uri)
-    {
-        var builder = new UriBuilder(uri)
-        {
-            Scheme = uri.Scheme.ToLowerInvariant(),
-            Host = uri.IdnHost.ToLowerInvariant(),
-            Fragment = string.Empty,
-        };
-        if (uri.IsDefaultPort)
-        {
-            builder.Port = -1;
-        }
-        return builder.Uri.AbsoluteUri;
-    }
+    // The same normalizer as a related link's identity (LinkIdentity), without the fragment.
+    public static string NormalizeOriginalUrl(Uri uri) => LinkIdentity.Normalize(uri, keepFragment: false);
 }

@@ -22,6 +22,7 @@ public enum Refusal
     Permission,
     LinksUndecided,
     FourEyes,
+    BlockingComment,
     PendingRevision,
 }
 
@@ -49,7 +50,8 @@ public sealed record Transition(
 // release: who marked it Ready, or, on a Published item, who changed it since (user id, or the name
 // for actors without an account, such as the command line). PendingRevision: the source changed
 // after review and nobody has accepted or dismissed the change yet.
-public sealed record ItemFacts(WorkflowState State, int UndecidedLinks, string? ReadyBy, bool PendingRevision = false);
+// OpenBlockingThreads: comment threads marked blocking and not resolved.
+public sealed record ItemFacts(WorkflowState State, int UndecidedLinks, string? ReadyBy, bool PendingRevision = false, int OpenBlockingThreads = 0);
 
 // The facts about whoever asks: their identity (same form as ItemFacts.ReadyBy) and permissions.
 public sealed record ActorFacts(string Identity, IReadOnlySet<string> Permissions);
@@ -118,6 +120,12 @@ public static class Workflow
         {
             return new(t, Refusal.PendingRevision, PendingRevisionMessage);
         }
+        if (HeldByBlockingComments(t) && item.OpenBlockingThreads > 0)
+        {
+            return new(t, Refusal.BlockingComment, item.OpenBlockingThreads == 1
+                ? $"A blocking comment is unresolved: resolve it before {t.Label.ToLowerInvariant()}."
+                : $"{item.OpenBlockingThreads} blocking comments are unresolved: resolve them before {t.Label.ToLowerInvariant()}.");
+        }
         if (t.FourEyes && fourEyes && item.ReadyBy is not null && item.ReadyBy == actor.Identity)
         {
             return new(t, Refusal.FourEyes, item.State == WorkflowState.Published
@@ -126,6 +134,12 @@ public static class Workflow
         }
         return new(t, Refusal.None, null);
     }
+
+    // A blocking comment holds every move that sends the item on towards readers: Mark ready, and
+    // every move that writes output (Publish, and a correction of a live item). Moves that take it
+    // back or down (send back, reject, withdraw) stay open: a blocking comment must never keep
+    // wrong content up.
+    public static bool HeldByBlockingComments(Transition t) => t.Action == WorkflowAction.MarkReady || t.Output == OutputEffect.Write;
 
     // The moves to show this actor on this item: those from its state that their permissions allow,
     // each with the refusal that currently disables it (links undecided, four-eyes) if any.
@@ -141,6 +155,7 @@ public static class Workflow
         Refusal.Permission => "no permission",
         Refusal.LinksUndecided => "related links undecided",
         Refusal.FourEyes => "four-eyes",
+        Refusal.BlockingComment => "blocking comment unresolved",
         Refusal.PendingRevision => "source revision pending",
         _ => "allowed",
     };

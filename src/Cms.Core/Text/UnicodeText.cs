@@ -58,9 +58,12 @@ public static class UnicodeText
         rune.IsBmp ? IsInvisibleOrBidi((char)rune.Value) : rune.Value is >= 0xE0000 and <= 0xE007F;
 
     // Index (in UTF-16 units) of the first invisible or bidi character, or -1.
-    public static int FindInvisibleOrBidi(string text)
+    public static int FindInvisibleOrBidi(string text) => FindInvisibleOrBidi(text, 0);
+
+    // The same from a given index (a rune boundary) on.
+    public static int FindInvisibleOrBidi(string text, int start)
     {
-        for (var i = 0; i < text.Length; i += RuneLength(text, i))
+        for (var i = start; i < text.Length; i += RuneLength(text, i))
         {
             if (IsInvisibleOrBidi(RuneAt(text, i)))
             {

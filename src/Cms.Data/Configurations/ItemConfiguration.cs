@@ -27,8 +27,13 @@ public sealed class ItemConfiguration : IEntityTypeConfiguration<Item>
         // topic and search conditions filter the walk (docs/benchmarks.md, "Queue plans"). Quality is
         // the last key so that a quality range is checked in the index, not on each row read.
         builder.HasIndex(i => new { i.Category, i.PublishedAt, i.Id, i.Quality }, "ix_items_queue_category_date").HasFilter(ItemQueue.Sql).HasDatabaseName("ix_items_queue_category_date");
+        // Received (imported) date: the queue's "today's arrivals", in the default queue and per state.
+        builder.HasIndex(i => new { i.ImportedAt, i.Id }, "ix_items_queue_received").HasFilter(ItemQueue.Sql).HasDatabaseName("ix_items_queue_received");
+        builder.HasIndex(i => new { i.State, i.ImportedAt, i.Id });
         // The editors' search (QueueSearch): English and Russian stemming plus the word-for-word
-        // 'simple' vector for every other script. The migration's SearchSql holds the same text.
+        // 'simple' vector for every other script, each folding accents (unaccent), and Arabic
+        // stemming of the Arabic words with their attached particles taken off. The migration's
+        // SearchFoldingSql holds the same text.
         builder.Property(i => i.SearchVector).HasComputedColumnSql(SearchVectorSql, stored: true);
         builder.HasIndex(i => i.SearchVector).HasMethod("GIN");
         builder.Property(i => i.ReadyBy).HasMaxLength(450);
@@ -54,10 +59,26 @@ public sealed class ItemConfiguration : IEntityTypeConfiguration<Item>
     }
 
     public const string SearchVectorSql =
-        "to_tsvector('english', coalesce(title, '') || ' ' || coalesce(excerpt, ''))"
-        + " || to_tsvector('russian', coalesce(title, '') || ' ' || coalesce(excerpt, ''))"
-        + " || to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(excerpt, ''))";
+        "to_tsvector('english_folded', coalesce(title, '') || ' ' || coalesce(excerpt, ''))"
+        + " || to_tsvector('russian_folded', coalesce(title, '') || ' ' || coalesce(excerpt, ''))"
+        + " || to_tsvector('simple_folded', coalesce(title, '') || ' ' || coalesce(excerpt, ''))"
+        + " || " + ArabicVectorSql;
+
+    // Arabic writes the prepositions and conjunctions bi-, ka-, li-, wa-, fa- (and with al-) onto
+    // the next word: "لتحلية" (for desalination) should be found by "تحلية". PostgreSQL's Arabic
+    // stemmer removes al- but not these, so the Arabic words alone (only when the text has any,
+    // a cheap test on the rest) are stemmed after taking one such particle off a word that keeps
+    // three letters. The unstripped words are in the 'simple' vector, so an exact search still matches.
+    public const string ArabicLetters = @"\u0621-\u064A";
+
+    public const string ArabicParticles =
+        @"(^| )(?:[\u0648\u0641]?(?:\u0628\u0627\u0644|\u0643\u0627\u0644|\u0644\u0644|\u0627\u0644|[\u0628\u0643\u0644])|[\u0648\u0641])(?=[" + ArabicLetters + "]{3})";
+
+    public const string ArabicVectorSql =
+        "(CASE WHEN coalesce(title, '') || ' ' || coalesce(excerpt, '') ~ '[" + ArabicLetters + "]'"
+        + " THEN to_tsvector('arabic', regexp_replace(regexp_replace(coalesce(title, '') || ' ' || coalesce(excerpt, ''), '[^" + ArabicLetters + "]+', ' ', 'g'), '"
+        + ArabicParticles + "', '\\1', 'g')) ELSE ''::tsvector END)";
 
     public const string ProviderSearchSql =
-        "to_tsvector('simple', coalesce(provider_name, '') || ' ' || replace(coalesce(provider_domain, ''), '.', ' '))";
+        "to_tsvector('simple_folded', coalesce(provider_name, '') || ' ' || replace(coalesce(provider_domain, ''), '.', ' '))";
 }

@@ -7,8 +7,13 @@ public sealed class RelatedLink
     public long Id { get; set; }
     public long ItemId { get; set; }
 
-    // Index in the source `related` list: export keeps the approved entries by position.
+    // Index in the source `related` list: the order the item page shows. It decides nothing.
     public int Position { get; set; }
+
+    // What the link is: its webUrl normalized (Cms.Core.Items.LinkIdentity). Decisions belong to it
+    // and the output keeps the source entries whose identity is approved. Null when the URL is not
+    // absolute http(s) or an earlier entry has the same URL: never approvable, never published.
+    public string? Identity { get; set; }
     public string? Title { get; set; }
     public string? Excerpt { get; set; }
     public string? Url { get; set; }

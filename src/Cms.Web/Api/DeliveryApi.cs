@@ -24,7 +24,8 @@ public static class DeliveryApi
             Feeds.JsonAsync(http, query, sanitizer, ct));
     }
 
-    // The token is checked before anything is read; a refusal is audited once per token and hour.
+    // The token is checked before anything is read; a refusal is audited once per token, client and hour,
+    // and a bounded number of times per client and hour (DeliverySites.RefusedAsync).
     private static async ValueTask<object?> RequireToken(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
@@ -33,7 +34,7 @@ public static class DeliveryApi
         var sites = http.RequestServices.GetRequiredService<DeliverySites>();
         if (await sites.AuthenticateAsync(token, http.RequestAborted) is not { } site)
         {
-            await sites.RefusedAsync(Actors.Of(http), token, http.Request.Path, http.RequestAborted);
+            await sites.RefusedAsync(Actors.Of(http), Actors.ClientOf(http), token, http.Request.Path, http.RequestAborted);
             http.Response.Headers.WWWAuthenticate = "Bearer realm=\"cms\"";
             return Results.Json(new { error = token is null ? "a bearer token is required" : "the token is unknown, expired or revoked" },
                 statusCode: StatusCodes.Status401Unauthorized);

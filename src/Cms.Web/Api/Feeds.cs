@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Xml;
 using Cms.Application.Delivery;
 using Cms.Core.Items;
+using Cms.Core.Text;
 using Cms.Web.Infrastructure;
 
 namespace Cms.Web.Api;
@@ -157,6 +158,13 @@ public static class Feeds
             problem = Results.Json(new { error = "category and topic are at most 200 characters" }, statusCode: StatusCodes.Status400BadRequest);
             return null;
         }
+        // Both are echoed in the feed's title, id and links: a control character (or one XML cannot
+        // carry) is no category or topic, and the XML writer would throw on it.
+        if ((category is not null && !IsText(category)) || (topic is not null && !IsText(topic)))
+        {
+            problem = Results.Json(new { error = "category and topic may not contain a control character" }, statusCode: StatusCodes.Status400BadRequest);
+            return null;
+        }
         var before = q["before"].ToString();
         if (!PublishedQuery.TryParseCursor(before, out var cursor))
         {
@@ -202,13 +210,35 @@ public static class Feeds
         }
         if (root.TryGetProperty("topics", out var topics) && topics.ValueKind == JsonValueKind.Array)
         {
-            tags.AddRange(topics.EnumerateArray().Where(t => t.ValueKind == JsonValueKind.String).Select(t => t.GetString()!));
+            tags.AddRange(topics.EnumerateArray().Where(t => t.ValueKind == JsonValueKind.String).Select(t => XmlText(t.GetString()!)));
         }
         return new Entry(id, row.Version, false, row.ChangedAt, row.FirstPublishedAt, title, summary, url, author, tags);
     }
 
+    private static bool IsText(string value) =>
+        UnicodeText.FindControlCharacter(value, allowNewlines: false) < 0 && XmlText(value) == value;
+
+    // What XML 1.0 can carry of a string: anything else (U+FFFE, U+FFFF, a lone surrogate) becomes
+    // U+FFFD, so one stored value can never make the feed unwritable.
+    private static string XmlText(string value)
+    {
+        var text = new StringBuilder(value.Length);
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (i + 1 < value.Length && XmlConvert.IsXmlSurrogatePair(value[i + 1], value[i]))
+            {
+                text.Append(value, i++, 2);
+            }
+            else
+            {
+                text.Append(XmlConvert.IsXmlChar(value[i]) ? value[i] : '\uFFFD');
+            }
+        }
+        return text.ToString();
+    }
+
     private static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } s ? s : null;
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } s ? XmlText(s) : null;
 
     private static string Key(Request r) => r.Category is not null ? "category:" + r.Category : r.Topic is not null ? "topic:" + r.Topic : "all";
 

@@ -4,6 +4,7 @@ using Cms.Core.Security;
 using Cms.Data;
 using Cms.Web.Api;
 using Cms.Web.Infrastructure.Accounts;
+using Cms.Web.Live;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -26,6 +27,9 @@ public static class CmsApp
         // Drains the publishing outbox (Publishing:Worker=false leaves that to `./cms worker`).
         services.AddHostedService<Cms.Application.Publishing.PublishingService>();
         services.AddHostedService<Cms.Application.Links.LinkCheckService>();
+        // The live channel's LISTEN connection and heartbeat, and the optional e-mail digest.
+        services.AddHostedService<Cms.Application.Live.LiveService>();
+        services.AddHostedService<Cms.Application.Notifications.EmailDigestService>();
         services.AddHostedService<Cms.Application.Delivery.WebhookService>();
         // Seals committed audit events and anchors the head (Audit:Sealer=false leaves it to others).
         services.AddHostedService<Cms.Application.Auditing.AuditSealingService>();
@@ -97,6 +101,7 @@ public static class CmsApp
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealth }).AllowAnonymous();
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealth }).AllowAnonymous();
         app.MapRazorPages();
+        app.MapLive();
         app.MapDeliveryApi();
         return app;
     }

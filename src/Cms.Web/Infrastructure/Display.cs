@@ -23,6 +23,18 @@ public static class Display
     public static string MachineDateTime(DateTimeOffset? at) =>
         at?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "";
 
+    // A UTC minute typed as ISO text ("2026-12-24 08:30"; a 'T' and seconds are accepted too): a
+    // datetime-local field would show the browser's locale (mm/dd/yyyy) where every other date is ISO.
+    public const string MinuteInputFormat = "yyyy-mm-dd hh:mm";
+    public const string MinuteInputPattern = @"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?";
+
+    private static readonly string[] MinuteFormats = ["yyyy-MM-dd HH:mm", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss"];
+
+    public static DateTimeOffset? ParseUtcMinute(string? text) =>
+        System.DateTime.TryParseExact(text?.Trim(), MinuteFormats, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at)
+            ? new DateTimeOffset(at, TimeSpan.Zero)
+            : null;
+
     // The pipeline writes -1 when it has no trending score; a missing field means the same.
     public static string Heat(int? heat) => heat is null or < 0 ? "unknown" : heat.Value.ToString(CultureInfo.InvariantCulture);
 
@@ -40,4 +52,27 @@ public static class Display
 
     public static string? Clip(string? value, int max) =>
         value is null || value.Length <= max ? value : value[..max] + "…";
+
+    // A comment's text as HTML: every character encoded, absolute http(s) URLs as links that open
+    // apart and pass no referrer, mentions as the person's current name. Nothing else becomes markup.
+    public static Microsoft.AspNetCore.Html.IHtmlContent Comment(IReadOnlyList<Cms.Core.Talk.CommentSegment> segments)
+    {
+        var html = new Microsoft.AspNetCore.Html.HtmlContentBuilder();
+        foreach (var s in segments)
+        {
+            switch (s.Kind)
+            {
+                case Cms.Core.Talk.CommentSegmentKind.Link:
+                    html.AppendHtml("<a href=\"").Append(s.Text).AppendHtml("\" rel=\"noopener noreferrer nofollow\" target=\"_blank\">").Append(s.Text).AppendHtml("</a>");
+                    break;
+                case Cms.Core.Talk.CommentSegmentKind.Mention:
+                    html.AppendHtml("<span class=\"mention\">").Append(s.Text).AppendHtml("</span>");
+                    break;
+                default:
+                    html.Append(s.Text);
+                    break;
+            }
+        }
+        return html;
+    }
 }

@@ -17,8 +17,10 @@ public static class OutcomeAnswers
     // Where the 403 page finds the reason (HttpContext.Items survive the re-execution).
     public static readonly object RefusalKey = new();
 
+    // prefixes: for a page whose one handler answers for two forms, the form prefix of particular
+    // fields (the item page's move and its edits: "Reason" goes under "Move").
     public static async Task<IActionResult> AnswerAsync(this PageModel page, Outcome outcome, Func<Task<IActionResult>> succeeded,
-        Func<Task<IActionResult>> again, string prefix = "Input", string messageKey = "")
+        Func<Task<IActionResult>> again, string prefix = "Input", string messageKey = "", IReadOnlyDictionary<string, string>? prefixes = null)
     {
         switch (outcome.Status)
         {
@@ -30,7 +32,7 @@ public static class OutcomeAnswers
                 page.HttpContext.Items[RefusalKey] = outcome.Message;
                 return page.StatusCode(StatusCodes.Status403Forbidden);
         }
-        page.ModelState.AddErrors(outcome, prefix, messageKey);
+        page.ModelState.AddErrors(outcome, prefix, messageKey, prefixes);
         var result = await again();
         if (outcome.Status == OutcomeStatus.Conflict && result is PageResult)
         {
@@ -51,11 +53,12 @@ public static class OutcomeAnswers
 
     // A handler's field errors under the page's form prefix ("Input.NewPassword"); an outcome with
     // a message and no field errors puts the message under messageKey (the top of the page, "").
-    public static void AddErrors(this ModelStateDictionary modelState, Outcome outcome, string prefix = "Input", string messageKey = "")
+    public static void AddErrors(this ModelStateDictionary modelState, Outcome outcome, string prefix = "Input", string messageKey = "",
+        IReadOnlyDictionary<string, string>? prefixes = null)
     {
         foreach (var error in outcome.Errors)
         {
-            modelState.AddModelError(error.Field.Length == 0 ? messageKey : $"{prefix}.{error.Field}", error.Message);
+            modelState.AddModelError(error.Field.Length == 0 ? messageKey : $"{prefixes?.GetValueOrDefault(error.Field) ?? prefix}.{error.Field}", error.Message);
         }
         if (outcome.Errors.Count == 0 && outcome.Message is { Length: > 0 } message)
         {

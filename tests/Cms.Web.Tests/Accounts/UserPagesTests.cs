@@ -49,6 +49,50 @@ public sealed class UserPagesTests(AppFixture app) : WebTest(app), IClassFixture
         Assert.Equal(HttpStatusCode.OK, (await Http.SignInAsync(Factory.Browser(), email, "someone elses password")).StatusCode);
     }
 
+    [Fact]
+    public async Task The_create_form_ticks_no_role_and_one_account_is_counted_in_the_singular()
+    {
+        var admin = await AdminAsync();
+        var email = Email("single");
+        await Factory.CreateUserAsync(email, Password, Roles.Editor);
+
+        var form = Html.Parse(await (await admin.GetAsync(Factory, "/Admin/Users/Create")).Content.ReadAsStringAsync());
+        var list = await (await admin.GetAsync(Factory, "/Admin/Users?q=" + Uri.EscapeDataString(email))).Content.ReadAsStringAsync();
+
+        Assert.Equal(3, form.QuerySelectorAll("input[name='Input.Roles']").Length);
+        Assert.Empty(form.QuerySelectorAll("input[name='Input.Roles'][checked]"));
+        Assert.Contains("1 account, page 1 of 1", list);
+    }
+
+    [Fact]
+    public async Task A_lost_set_password_link_is_replaced_from_the_users_page_and_the_old_one_stops_working()
+    {
+        var admin = await AdminAsync();
+        var email = Email("lost");
+        var created = await admin.PostFormAsync(Factory, "/Admin/Users/Create", new Dictionary<string, string>
+        {
+            ["Input.Email"] = email,
+            ["Input.SendLink"] = "true",
+            ["Input.Roles"] = Roles.Editor,
+        });
+        var lost = new Uri(Html.Parse(await created.Content.ReadAsStringAsync()).One("#set-password-link").GetAttribute("value")!).PathAndQuery;
+        var list = Html.Parse(await (await admin.GetAsync(Factory, "/Admin/Users?q=" + Uri.EscapeDataString(email))).Content.ReadAsStringAsync());
+        var action = list.QuerySelectorAll("a").Single(a => a.TextContent == "new set-password link").GetAttribute("href")!;
+
+        var reissued = await admin.PostFormAsync(Factory, action, new Dictionary<string, string>());
+        var fresh = new Uri(Html.Parse(await reissued.Content.ReadAsStringAsync()).One("#set-password-link").GetAttribute("value")!).PathAndQuery;
+        var old = await new CookieJar().PostFormAsync(Factory, lost, SetPasswordForm(lost, "the lost link's password"), "/Account/SetPassword");
+        var set = await new CookieJar().PostFormAsync(Factory, fresh, SetPasswordForm(fresh, "the new link's password"), "/Account/SetPassword");
+
+        Assert.Equal(HttpStatusCode.OK, reissued.StatusCode);
+        Assert.NotEqual(lost, fresh);
+        Assert.Contains("This link is not valid", await old.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Redirect, set.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await Http.SignInAsync(Factory.Browser(), email, "the new link's password")).StatusCode);
+        var id = IdOf(email);
+        Assert.Equal(2, Factory.WithDb(db => db.AuditEvents.Count(a => a.Action == Cms.Core.Auditing.AuditActions.UserSetPasswordLinkIssued && a.EntityId == id)));
+    }
+
     private static Dictionary<string, string> SetPasswordForm(string path, string password)
     {
         var query = System.Web.HttpUtility.ParseQueryString(new Uri("http://x" + path).Query);

@@ -90,6 +90,10 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
     {
         var context = await fixture.Browser.NewContextAsync(options ?? new BrowserNewContextOptions());
         _contexts.Add(context);
+        // A safety net only (every wait is for an event): Playwright's 30 s default was reached by a
+        // first page render on a machine whose two cores ran at load 50.
+        context.SetDefaultTimeout(120_000);
+        context.SetDefaultNavigationTimeout(120_000);
         await context.ExposeFunctionAsync("__cmsCspViolation", (string violation) => { lock (CspViolations) { CspViolations.Add(violation); } });
         await context.AddInitScriptAsync(CspRecorder);
         var page = await context.NewPageAsync();
@@ -144,7 +148,7 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
         {
             // DOMContentLoaded, not load: the queue's load event was seen to stall (its scripts have
             // run by DOMContentLoaded, and every later step waits for what it touches).
-            await page.WaitForURLAsync(BaseUrl + "/", new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+            await OnQueueAsync(page, BaseUrl);
         }
         catch (TimeoutException ex)
         {
@@ -153,6 +157,15 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
                 + "console and network: " + string.Join("\n", _trail.Concat(ConsoleErrors)));
         }
         return page;
+    }
+
+    // Waits until the page shows the queue at baseUrl/. The heading, not a load state: waiting for
+    // DOMContentLoaded of a navigation that began before the wait was seen to miss the event under
+    // load (the page sat fully loaded at "/" until the timeout).
+    public static async Task OnQueueAsync(IPage page, string baseUrl)
+    {
+        await page.WaitForURLAsync(baseUrl + "/", new() { WaitUntil = WaitUntilState.Commit });
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Review queue" }).WaitForAsync();
     }
 
     // Fills and sends the sign-in form the app shows to a signed-out visitor.

@@ -24,7 +24,7 @@ public sealed class EditorDayFlowTests(BrowserFixture fixture) : BrowserTest(fix
         var unknownAccount = await page.Locator("form .alert-danger").InnerTextAsync();
         var emailKept = await page.GetByLabel("Email").InputValueAsync();
         await SignInAsync(page, email, AppFixture.Password);
-        await page.WaitForURLAsync(BaseUrl + "/", new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+        await OnQueueAsync(page, BaseUrl);
 
         Assert.Contains("/Account/Login", stillOnLogin);
         Assert.Equal(LoginModel.FailureMessage, wrongPassword.Trim());

@@ -107,4 +107,62 @@ public sealed class QueuePageBrowserTests(BrowserFixture fixture) : BrowserTest(
         Assert.Equal(3, await page.Locator("#queue tbody tr").CountAsync());
         Assert.True(ConsoleErrors.Count == 0, string.Join("\n", ConsoleErrors));
     });
+    [Fact]
+    public Task On_a_phone_nothing_scrolls_sideways_and_the_first_row_shows_above_the_folded_filters() => FlowAsync(async () =>
+    {
+        await ImportItemsAsync(3);
+        var page = await SignedInPageAsync(Roles.Editor, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true });
+        await page.GotoAsync($"{BaseUrl}/?View.Category={_category}&View.QualityMin=40");
+
+        var scrollWidth = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
+        var firstRow = (await page.Locator("#queue tbody tr").First.BoundingBoxAsync())!;
+        var filtersShown = await page.Locator("#filters").IsVisibleAsync();
+        var bulkShown = await page.Locator("#bulk-form").IsVisibleAsync();
+        var menuShown = await page.Locator("#main-menu").IsVisibleAsync();
+        var titleWidth = await page.Locator("#queue tbody tr td.title-cell").First.EvaluateAsync<double>("td => td.getBoundingClientRect().width");
+        var stateShown = await page.Locator("#queue tbody tr td[data-label='State']").First.IsVisibleAsync();
+
+        Assert.True(scrollWidth <= 390, $"the page is {scrollWidth}px wide at 390px");
+        // The whole first row within the first screen: nothing to scroll past.
+        Assert.True(firstRow.Y >= 0 && firstRow.Y + firstRow.Height <= 844, $"first row at y={firstRow.Y}, height {firstRow.Height}");
+        Assert.False(filtersShown);
+        Assert.False(bulkShown);
+        Assert.False(menuShown);
+        // A card: the title spans the row (not a column of single words) and the state is not cut off.
+        Assert.True(titleWidth >= 300, $"title {titleWidth}px wide");
+        Assert.True(stateShown);
+
+        // The folded parts open behind their buttons, and still nothing scrolls sideways.
+        await page.Locator("#toggle-filters").ClickAsync();
+        await page.Locator("#filters").WaitForAsync(new() { State = WaitForSelectorState.Visible });
+        await page.Locator(".navbar-toggler").ClickAsync();
+        await page.Locator("#main-menu").WaitForAsync(new() { State = WaitForSelectorState.Visible });
+        Assert.True(await page.EvaluateAsync<int>("document.documentElement.scrollWidth") <= 390);
+        Assert.True(ConsoleErrors.Count == 0, string.Join("\n", ConsoleErrors));
+    });
+    [Fact]
+    public Task A_view_saved_and_shared_with_editors_appears_for_another_editor_with_its_count() => FlowAsync(async () =>
+    {
+        await ImportItemsAsync(4);
+        var name = "Desk " + _category;
+        var author = await SignedInPageAsync(Roles.Editor, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        await author.GotoAsync($"{BaseUrl}/?View.Category={_category}");
+
+        await author.Locator("#save-view-name").FillAsync(name);
+        await author.Locator("#save-view-sharing").SelectOptionAsync(Roles.Editor);
+        await author.Locator("#save-view-button").ClickAsync();
+        await ExpectTextAsync(author, $"Saved the view “{name}”, shared with Editors.");
+
+        var colleague = await SignedInPageAsync(Roles.Editor, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var view = colleague.Locator("#saved-views a.saved-view", new() { HasText = name });
+        await view.WaitForAsync();
+        var count = await view.Locator(".saved-view-count").InnerTextAsync();
+        await view.ClickAsync();
+        await colleague.WaitForURLAsync($"**/?View.Category={_category}");
+
+        Assert.Equal("4", count);
+        Assert.Equal(4, await colleague.Locator("#queue tbody tr").CountAsync());
+        Assert.Equal("page", await colleague.Locator("#saved-views a.saved-view", new() { HasText = name }).GetAttributeAsync("aria-current"));
+        AssertNoScriptRanAndNothingWasBlocked();
+    });
 }

@@ -74,7 +74,7 @@ public sealed class TwoFactorFlowTests(TwoFactorBrowserFixture fixture) : IClass
         var email = await UserAsync(Roles.Editor);
         var page = await NewPageAsync();
         await PasswordAsync(page, email);
-        await page.WaitForURLAsync(BaseUrl + "/", new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+        await BrowserTest.OnQueueAsync(page, BaseUrl);
         await page.GotoAsync(BaseUrl + "/Account/Manage/EnableAuthenticator");
 
         var (key, codes) = await EnrolAsync(page);
@@ -84,7 +84,7 @@ public sealed class TwoFactorFlowTests(TwoFactorBrowserFixture fixture) : IClass
         await page.GetByLabel("Authenticator code").FillAsync(Authenticator.NextCode(key));
         await page.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
 
-        await page.WaitForURLAsync(BaseUrl + "/", new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+        await BrowserTest.OnQueueAsync(page, BaseUrl);
         Assert.Equal(10, codes.Count);
         Assert.Contains("Review queue", await page.ContentAsync());
     }
@@ -95,7 +95,7 @@ public sealed class TwoFactorFlowTests(TwoFactorBrowserFixture fixture) : IClass
         var email = await UserAsync(Roles.Publisher);
         var page = await NewPageAsync();
         await PasswordAsync(page, email);
-        await page.WaitForURLAsync(BaseUrl + "/", new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+        await BrowserTest.OnQueueAsync(page, BaseUrl);
         await page.GotoAsync(BaseUrl + "/Account/Manage/EnableAuthenticator");
         var (_, codes) = await EnrolAsync(page);
         await SignOutAsync(page);
@@ -110,7 +110,7 @@ public sealed class TwoFactorFlowTests(TwoFactorBrowserFixture fixture) : IClass
         }
 
         await UseRecoveryCodeAsync();
-        await page.WaitForURLAsync(BaseUrl + "/", new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+        await BrowserTest.OnQueueAsync(page, BaseUrl);
         await page.GotoAsync(BaseUrl + "/Account/Manage");
         Assert.Contains("9 recovery codes left", await page.InnerTextAsync("main"));
         await SignOutAsync(page);

@@ -24,6 +24,9 @@ public class DeliveryFixture : AppFixture
         ["Outbound:AllowPrivateNetworks"] = "true",
         ["Webhooks:TimeoutSeconds"] = "1",
         ["Webhooks:RetrySchedule"] = "0s,0s,0s,0s,0s",
+        // One request in flight at a time: moving the clock for a silent receiver must not time out
+        // another receiver's request that happens to be under way.
+        ["Webhooks:Parallelism"] = "1",
     };
 
     public static readonly Actor Editor = Actor.System("test") with { UserId = "editor", Name = "editor@example.com" };

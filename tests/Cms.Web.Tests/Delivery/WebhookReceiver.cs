@@ -68,6 +68,14 @@ public sealed class WebhookReceiver : IAsyncDisposable
         return 504;
     });
 
+    // Answers with this status and exactly this body.
+    public void ThenBody(int status, string body) => Then(async http =>
+    {
+        http.Response.StatusCode = status;
+        await http.Response.WriteAsync(body);
+        return status;
+    });
+
     public void ThenRedirect(string to) => Then(http =>
     {
         http.Response.Headers.Location = to;
@@ -102,7 +110,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
         var status = _script.TryDequeue(out var answer) ? await answer(http) : 200;
         _received.Enqueue(new Received(http.Request.Headers["webhook-id"].ToString(), http.Request.Headers["webhook-timestamp"].ToString(),
             http.Request.Headers["webhook-signature"].ToString(), body, status, verified, DateTimeOffset.UtcNow));
-        if (!http.RequestAborted.IsCancellationRequested)
+        if (!http.RequestAborted.IsCancellationRequested && !http.Response.HasStarted)
         {
             http.Response.StatusCode = status;
             await http.Response.WriteAsync(status < 300 ? "ok" : $"answer {status}");

@@ -140,6 +140,30 @@ public sealed class ImportWorkflowTests(AppFixture app) : WebTest(app), IClassFi
     }
 
     [Fact]
+    public async Task An_editors_refused_upload_names_the_missing_topics_with_how_many_files_each_stopped()
+    {
+        var known = "Known " + _tag;
+        await PipelineImportAsync(new TestItem { Topics = [known] });
+        var editor = await SignedInAsync(Roles.Editor);
+        var often = "Often " + _tag;
+        var once = "Once " + _tag;
+        (string, HttpContent)[] files =
+        [
+            ("a.txt", Uploads.File(new TestItem { Topics = [known, often] }.ToYaml())),
+            ("b.txt", Uploads.File(new TestItem { Topics = [often.ToUpperInvariant(), once] }.ToYaml())),
+            ("c.txt", Uploads.File(new TestItem { Topics = [often] }.ToYaml())),
+            ("d.txt", Uploads.File(new TestItem { Topics = [known] }.ToYaml())),
+        ];
+
+        var response = await Uploads.UploadAsync(editor, files);
+
+        var page = Html.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal([[often, "3"], [once, "1"]], page.QuerySelectorAll("#missing-topics tbody tr").Select(r => r.Cells()));
+        Assert.Contains("Ask one to create them on the Topics page", page.One("#missing-topics-advice").TextContent);
+        Assert.Equal("1", page.One("#count-new").TextContent);
+    }
+
+    [Fact]
     public async Task A_publishers_upload_creates_topics_and_categories_marked_from_import_and_audited()
     {
         var publisher = await SignedInAsync(Roles.Publisher);

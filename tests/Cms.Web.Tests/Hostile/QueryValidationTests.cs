@@ -12,7 +12,7 @@ public sealed class QueryValidationTests(AppFixture app) : WebTest(app), IClassF
     [InlineData("/?View.Sort=heat&View.After=2147483648_5", "This page link is not valid")]
     [InlineData("/?View.After=3155378976000000001_1", "This page link is not valid")]
     [InlineData("/?View.To=9999-12-31", "Choose a date before the year 9999 ends")]
-    [InlineData("/?View.Sort=random", "Sort by date, quality or heat")]
+    [InlineData("/?View.Sort=random", "Sort by date, received, quality or heat")]
     [InlineData("/?View.TopicMode=none", "Topic match is any or all")]
     public async Task A_hostile_queue_link_gets_a_validation_message_not_a_500(string url, string message)
     {

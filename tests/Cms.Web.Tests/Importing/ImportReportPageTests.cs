@@ -54,6 +54,8 @@ public sealed class ImportReportPageTests(AppFixture app) : WebTest(app), IClass
         // The command line's summary line is unchanged: the revision is inside "updated 2".
         Assert.Contains("imported 1, updated 2, unchanged 0, rejected 1", html);
         var page = Html.Parse(html);
+        // ...and explained right under it, beside "Updated from their source 1".
+        Assert.Equal("“updated 2”: 1 from their source, 1 kept as a pending revision.", page.One("#import-summary-updated").TextContent);
         Assert.Equal("1", page.One("dd#count-updated").TextContent);
         Assert.StartsWith("1 ", page.One("dd#count-revisions").TextContent);
         Assert.Equal("1", page.One("dd#count-new").TextContent);

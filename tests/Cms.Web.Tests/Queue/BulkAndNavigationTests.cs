@@ -54,6 +54,54 @@ public sealed class BulkAndNavigationTests(AppFixture app) : WebTest(app), IClas
         return await client.PostAsync($"/{View}&handler=Bulk", new FormUrlEncodedContent(form));
     }
 
+    private static List<string> Ticked(string html) =>
+        [.. Html.Parse(html).QuerySelectorAll("input[name='Bulk.Ids'][checked]").Select(i => i.GetAttribute("value")!)];
+
+    private static string? Chosen(string html) =>
+        Html.Parse(html).QuerySelector("#bulk-action option[selected]")?.GetAttribute("value");
+
+    [Fact]
+    public async Task The_selection_and_the_menu_survive_a_refused_and_a_completed_bulk_action()
+    {
+        var editor = await SignedInAsync(Roles.Editor);
+        var ids = new[] { ItemId(Alpha), ItemId(Charlie) }.Select(i => i.ToString()).Order().ToList();
+
+        // Send back needs a reason: refused, the page comes back as it was sent.
+        var refused = await BulkAsync(editor, nameof(WorkflowAction.SendBack), null, Alpha, Charlie);
+        var refusedHtml = await refused.Content.ReadAsStringAsync();
+        var done = await BulkAsync(editor, "approve-links", null, Alpha, Charlie);
+        var doneHtml = await editor.GetStringAsync(done.Headers.Location!.OriginalString);
+
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        Assert.NotNull(Html.Parse(refusedHtml).QuerySelector("#bulk-errors"));
+        Assert.Equal(ids, Ticked(refusedHtml).Order());
+        Assert.Equal(nameof(WorkflowAction.SendBack), Chosen(refusedHtml));
+        Assert.Equal(HttpStatusCode.Redirect, done.StatusCode);
+        Assert.Equal(ids, Ticked(doneHtml).Order());
+        Assert.Equal("approve-links", Chosen(doneHtml));
+    }
+
+    [Fact]
+    public async Task Select_all_matching_applies_to_every_item_of_the_view_beyond_the_ticked_rows_and_audits_each()
+    {
+        var publisher = await SignedInAsync(Roles.Publisher);
+        var page = await publisher.GetStringAsync("/" + View);
+        Assert.Contains("Select all 3 matching this view", Html.Parse(page).One("label[for='bulk-all-matching']").TextContent);
+
+        var response = await publisher.PostAsync($"/{View}&handler=Bulk", new FormUrlEncodedContent(
+        [
+            new("__RequestVerificationToken", Http.AntiforgeryToken(page)),
+            new("Bulk.Action", "approve-links"),
+            new("Bulk.AllMatching", "true"),
+        ]));
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var news = new[] { ItemId(Alpha), ItemId(Charlie), ItemId(Delta) };
+        Assert.All(Factory.WithDb(db => db.RelatedLinks.Where(l => news.Contains(l.ItemId)).ToList()), l => Assert.Equal(LinkDecision.Approved, l.Decision));
+        Assert.All(Factory.WithDb(db => db.RelatedLinks.Where(l => l.ItemId == ItemId(Bravo)).ToList()), l => Assert.Equal(LinkDecision.Pending, l.Decision));
+        Assert.Equal(3, Factory.WithDb(db => db.AuditEvents.Count(a => a.Action == Cms.Core.Auditing.AuditActions.ItemBulkEdited && a.EntityId != null && news.Select(n => n.ToString()).Contains(a.EntityId))));
+    }
+
     [Fact]
     public async Task Bulk_add_and_remove_topic_change_only_the_selected_items_and_audit_each()
     {

@@ -56,7 +56,8 @@ public sealed class QueuePageTests(AppFixture app) : WebTest(app), IClassFixture
         var page = Html.Parse(html);
         Assert.Contains("No items match this view.", html);
         var clear = page.One("a#clear-filters");
-        Assert.Equal(("/", "Clear the filters"), (clear.GetAttribute("href"), clear.TextContent));
+        // The plain review queue, even for someone whose default view is another one.
+        Assert.Equal(("/?View.Sort=date", "Clear the filters"), (clear.GetAttribute("href"), clear.TextContent));
         Assert.DoesNotContain(page.QuerySelectorAll("a"), a => a.TextContent == "Import items");
         Assert.Null(page.QuerySelector("#bulk-form"));
     }
@@ -80,10 +81,25 @@ public sealed class QueuePageTests(AppFixture app) : WebTest(app), IClassFixture
         Assert.Equal(("2024-03-31", "yyyy-mm-dd"), (to.GetAttribute("value"), to.GetAttribute("placeholder")));
         var time = page.One("tr[data-item-id] time[datetime='2024-03-09T14:00:00Z']");
         Assert.Equal(["2024-03-09", "14:00"], time.QuerySelectorAll("span.text-nowrap").Select(s => s.TextContent));
-        // Heat is the seventh column, before the undecided links and the state.
-        var heats = QueuePage.Rows(html).Select(r => r.Cells()).Where(r => r[8] == "New").Select(r => r[6]).Order().ToList();
+        // Heat is the eighth column (after the received date), before the undecided links and the state.
+        var heats = QueuePage.Rows(html).Select(r => r.Cells()).Where(r => r[9] == "New").Select(r => r[7]).Order().ToList();
         Assert.Equal(["12", "unknown", "unknown"], heats);
         Assert.DoesNotContain(page.QuerySelectorAll("td"), td => td.TextContent == "-1");
+    }
+
+    [Fact]
+    public async Task The_topic_filters_and_the_bulk_topic_box_suggest_every_topic()
+    {
+        var topic = "Suggested " + _category;
+        await ImportAsync(new TestItem { Title = "With a topic " + _category, Category = _category, Topics = [topic] });
+        var editor = await SignedInAsync(Roles.Editor);
+
+        var page = Html.Parse(await editor.GetStringAsync($"/?View.Category={_category}"));
+
+        Assert.Contains(topic, page.QuerySelectorAll("datalist#topic-vocabulary option").Select(o => o.GetAttribute("value")));
+        Assert.All(page.QuerySelectorAll("input[name='View.Topic']"), i => Assert.Equal("topic-vocabulary", i.GetAttribute("list")));
+        Assert.Equal(2, page.QuerySelectorAll("input[name='View.Topic']").Length);
+        Assert.Equal("topic-vocabulary", page.One("#bulk-topic").GetAttribute("list"));
     }
 
     [Fact]

@@ -47,7 +47,7 @@ public sealed class QueuePagingTests : WebTest
     }
 
     [Fact]
-    public async Task Counts_of_a_broad_filtered_view_stop_at_the_cap()
+    public async Task Counts_of_a_filtered_view_with_a_small_match_set_are_exact()
     {
         await ImportAsync([.. Enumerable.Range(0, 205).Select(n => Item(n, TestItem.Utc(2024, 1, 1)))]);
         var editor = await SignedInAsync(Roles.Editor);
@@ -55,7 +55,8 @@ public sealed class QueuePagingTests : WebTest
         var filtered = await editor.GetStringAsync("/?View.QualityMin=0");
         var unfiltered = await editor.GetStringAsync("/");
 
-        Assert.Equal("200+", QueuePage.Count(filtered, "New"));
+        // 205 matches span several pages; the state is small enough to be counted whole.
+        Assert.Equal("205", QueuePage.Count(filtered, "New"));
         Assert.Equal("205", QueuePage.Count(unfiltered, "New"));
     }
 

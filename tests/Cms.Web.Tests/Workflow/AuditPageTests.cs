@@ -102,6 +102,24 @@ public sealed class AuditPageTests(AppFixture app) : WebTest(app), IClassFixture
     }
 
     [Fact]
+    public async Task The_actor_filter_finds_a_person_by_any_part_of_their_e_mail_in_any_case()
+    {
+        var (actor, items) = await RejectionsAsync(2);
+        var (other, _) = await RejectionsAsync(1);
+        var publisher = await SignedInAsync(Roles.Publisher);
+        var part = actor.Split('@')[0].ToUpperInvariant();
+
+        var csv = Csv(await publisher.GetStringAsync($"/Audit?handler=Csv&Filter.Action={AuditActions.ItemStateChanged}&Filter.Actor={Uri.EscapeDataString(part)}"));
+        var wildcard = Csv(await publisher.GetStringAsync($"/Audit?handler=Csv&Filter.Action={AuditActions.ItemStateChanged}&Filter.Actor=%25"));
+
+        Assert.Equal(items.Select(i => i.ToString()).Order(), csv.Select(r => r["target_id"]).Order());
+        Assert.All(csv, r => Assert.Equal(actor, r["actor"]));
+        Assert.DoesNotContain(csv, r => r["actor"] == other);
+        // A typed % is a character, not "anything".
+        Assert.Empty(wildcard);
+    }
+
+    [Fact]
     public async Task Events_about_accounts_are_shown_to_admins_only()
     {
         var email = $"audited-{Unique.Tag()}@example.com";

@@ -38,6 +38,30 @@ public sealed class PublishingWebTests(AppFixture app) : WebTest(app), IClassFix
     }
 
     [Fact]
+    public async Task The_schedule_is_typed_as_iso_utc_text_and_a_locale_date_is_refused_naming_the_format()
+    {
+        var id = await ReadyAsync();
+        var publisher = await SignedInAsync(Roles.Publisher);
+        var page = await publisher.GetStringAsync($"/Items/Details/{id}");
+        var field = Html.Parse(page).One("#publish-at");
+        Task<HttpResponseMessage> ScheduleAsync(string at) => publisher.PostAsync($"/Items/Details/{id}?handler=Schedule", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = Http.AntiforgeryToken(page),
+            ["Move.PublishAt"] = at,
+        }));
+
+        var local = await ScheduleAsync("12/24/2030 08:30");
+        var iso = await ScheduleAsync("2030-12-24 08:30");
+
+        // A text field, not a date picker that shows the browser's locale (mm/dd/yyyy).
+        Assert.Equal(("text", "yyyy-mm-dd hh:mm"), (field.GetAttribute("type"), field.GetAttribute("placeholder")));
+        Assert.Equal(HttpStatusCode.OK, local.StatusCode);
+        Assert.Contains("as yyyy-mm-dd hh:mm (UTC)", await local.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Redirect, iso.StatusCode);
+        Assert.Equal(new DateTimeOffset(2030, 12, 24, 8, 30, 0, TimeSpan.Zero), Factory.WithDb(db => db.Items.Single(i => i.Id == id).PublishAt));
+    }
+
+    [Fact]
     public async Task A_scheduled_item_shows_in_the_queue_and_is_published_by_the_worker_when_due_and_not_before()
     {
         var id = await ReadyAsync();

@@ -165,7 +165,7 @@ public sealed class WorkflowHttpTests(WorkflowFixture fixture) : WebTest(fixture
         var id = await ItemForAsync(WorkflowAction.SendBack);
         var page = await editor.GetStringAsync($"/Items/Details/{id}");
         var reason = Html.Parse(page).One("input#reason-SendBack");
-        Assert.Equal("Move.Reason", reason.GetAttribute("name"));
+        Assert.Equal("Move.Reasons[SendBack]", reason.GetAttribute("name"));
         Assert.True(reason.HasAttribute("required"));
 
         var response = await editor.PostAsync($"/Items/Details/{id}?handler=Transition", new FormUrlEncodedContent(new Dictionary<string, string>

@@ -101,14 +101,7 @@ public sealed partial class DetailsModel(ItemPage itemPage) : PageModel
         public string? Reason { get; set; }
     }
 
-    public async Task<IActionResult> OnGetAsync(long id, [FromServices] ItemLeases leases, CancellationToken ct)
-    {
-        if (!await leases.RenewAsync(Actors.Of(HttpContext), id, ct))
-        {
-            return NotFound();
-        }
-        return await ReloadAsync(id, ct);
-    }
+    public Task<IActionResult> OnGetAsync(long id, CancellationToken ct) => ReloadAsync(id, ct);
 
     private InputModel CurrentValues() => new()
     {
@@ -123,11 +116,6 @@ public sealed partial class DetailsModel(ItemPage itemPage) : PageModel
     // have now seen the current values and may save over them deliberately.
     public uint FormVersion => Conflict is null && Input.Version != 0 ? Input.Version : Item.Version;
 
-    // Renewed by the page every minute while it stays open (shortcuts.js); without JavaScript the
-    // lease simply lapses two minutes after the last page load.
-    public async Task<IActionResult> OnPostLeaseAsync(long id, [FromServices] ItemLeases leases, CancellationToken ct) =>
-        await leases.RenewAsync(Actors.Of(HttpContext), id, ct) ? new NoContentResult() : NotFound();
-
     public async Task<IActionResult> OnPostApproveAllAsync(long id, [FromServices] SaveItemEdits save, CancellationToken ct)
     {
         foreach (var link in Input.Links)
@@ -141,31 +129,43 @@ public sealed partial class DetailsModel(ItemPage itemPage) : PageModel
         SaveAsync(id, save, () => Task.FromResult<IActionResult>(Redirect(UrlFor(id))), ct);
 
     public Task<IActionResult> OnPostSaveNextAsync(long id, [FromServices] SaveItemEdits save, [FromServices] QueueQuery queue, CancellationToken ct) =>
-        SaveAsync(id, save, async () =>
-        {
-            var next = await queue.NeighbourAsync(View, id, next: true, ct);
-            if (next is null)
-            {
-                StatusMessage += " That was the last item in this view.";
-            }
-            return Redirect(next is { } n ? UrlFor(n) : ViewUrls.On(Request.Query, "/"));
-        }, ct);
+        SaveAsync(id, save, () => NextAsync(id, queue, ct), ct);
 
-    private async Task<IActionResult> SaveAsync(long id, SaveItemEdits save, Func<Task<IActionResult>> saved, CancellationToken ct)
+    // The next item in the queue view the editor came from, or the queue when this was the last.
+    private async Task<IActionResult> NextAsync(long id, QueueQuery queue, CancellationToken ct)
+    {
+        var next = await queue.NeighbourAsync(View, id, next: true, ct);
+        if (next is null)
+        {
+            StatusMessage += " That was the last item in this view.";
+        }
+        return Redirect(next is { } n ? UrlFor(n) : ViewUrls.On(Request.Query, "/"));
+    }
+
+    private SaveItemEdits.Command EditCommand(long id) =>
+        new(id, Input.Version, Input.Quality, Input.Category, SaveItemEdits.ParseTopics(Input.Topics),
+            Input.Links.Select(l => new SaveItemEdits.LinkChange(l.Id, l.Decision, l.Reason)).ToList(), Input.Note, Input.ClearQuality);
+
+    private Task<IActionResult> SaveAsync(long id, SaveItemEdits save, Func<Task<IActionResult>> saved, CancellationToken ct) =>
+        EditAsync(id, () => save.HandleAsync(Actors.Of(HttpContext), EditCommand(id), ct), saved, ct);
+
+    // A change made from the edit form (a save, or a move with the form's edits): an invalid form
+    // or a refusal shows the page again with what the editor typed; a lost race shows the conflict.
+    private async Task<IActionResult> EditAsync(long id, Func<Task<Outcome>> call, Func<Task<IActionResult>> saved, CancellationToken ct,
+        string messageKey = ConflictKey)
     {
         if (!ModelState.IsValid)
         {
             return await PageAsync(id, ct);
         }
-        var command = new SaveItemEdits.Command(id, Input.Version, Input.Quality, Input.Category, SaveItemEdits.ParseTopics(Input.Topics),
-            Input.Links.Select(l => new SaveItemEdits.LinkChange(l.Id, l.Decision, l.Reason)).ToList(), Input.Note, Input.ClearQuality);
-        var outcome = await save.HandleAsync(Actors.Of(HttpContext), command, ct);
+        var outcome = await call();
         if (outcome.Status == OutcomeStatus.Conflict)
         {
             // The page shows this editor's values beside the current ones (_Conflict) and the form
             // the current values, with the note kept: it is this editor's own words.
             Conflict = Input;
             ModelState.Clear();
+            messageKey = ConflictKey;
         }
         return await this.AnswerAsync(outcome, () =>
         {
@@ -180,7 +180,7 @@ public sealed partial class DetailsModel(ItemPage itemPage) : PageModel
                 Input.Note = Conflict.Note;
             }
             return page;
-        }, messageKey: ConflictKey);
+        }, messageKey: messageKey, prefixes: MovePrefixes);
     }
 
     // Where a lost save's message goes: the conflict panel shows it.

@@ -35,7 +35,8 @@ public sealed class CreateModel(UserAdministration users) : PageModel
         [Display(Name = "Give a one-time link to set the password instead")]
         public bool SendLink { get; set; }
 
-        public List<string> Roles { get; set; } = [Cms.Core.Security.Roles.Editor];
+        // Nothing ticked: ticking Publisher must not also make an Editor (the handler asks for one or more).
+        public List<string> Roles { get; set; } = [];
     }
 
     public void OnGet()

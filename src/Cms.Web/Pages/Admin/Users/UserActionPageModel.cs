@@ -25,7 +25,7 @@ public abstract class UserActionPageModel(UserList list) : PageModel
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ? Page() : NotFound();
 
-    public async Task<IActionResult> OnPostAsync(CancellationToken ct) => await DoneAsync(await RunAsync(Actors.Of(HttpContext), ct), ct);
+    public virtual async Task<IActionResult> OnPostAsync(CancellationToken ct) => await DoneAsync(await RunAsync(Actors.Of(HttpContext), ct), ct);
 
     protected abstract Task<Outcome> RunAsync(Actor actor, CancellationToken ct);
 

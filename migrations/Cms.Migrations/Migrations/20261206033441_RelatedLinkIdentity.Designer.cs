@@ -13,8 +13,8 @@ using NpgsqlTypes;
 namespace Cms.Migrations.Migrations
 {
     [DbContext(typeof(CmsDbContext))]
-    [Migration("20261206040840_StoryMerge")]
-    partial class StoryMerge
+    [Migration("20261206033441_RelatedLinkIdentity")]
+    partial class RelatedLinkIdentity
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -25,8 +25,6 @@ namespace Cms.Migrations.Migrations
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
-
-            modelBuilder.HasSequence("story_ids");
 
             modelBuilder.Entity("Cms.Data.Entities.AuditEvent", b =>
                 {
@@ -290,10 +288,6 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("imported_at");
 
-                    b.Property<long?>("MergedIntoId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("merged_into_id");
-
                     b.Property<string>("OriginalUrl")
                         .IsRequired()
                         .HasColumnType("text")
@@ -381,20 +375,6 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("state");
 
-                    b.Property<long>("StoryId")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("story_id")
-                        .HasDefaultValueSql("nextval('story_ids')");
-
-                    b.PrimitiveCollection<int[]>("StoryKeys")
-                        .HasColumnType("integer[]")
-                        .HasColumnName("story_keys");
-
-                    b.Property<long?>("StorySimHash")
-                        .HasColumnType("bigint")
-                        .HasColumnName("story_sim_hash");
-
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasColumnType("text")
@@ -447,15 +427,6 @@ namespace Cms.Migrations.Migrations
                     b.HasIndex("SourceChanged")
                         .HasDatabaseName("ix_items_source_changed")
                         .HasFilter("source_changed");
-
-                    b.HasIndex("StoryId")
-                        .HasDatabaseName("ix_items_story_id");
-
-                    b.HasIndex("StoryKeys")
-                        .HasDatabaseName("ix_items_story_keys")
-                        .HasAnnotation("Npgsql:StorageParameter:fastupdate", false);
-
-                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("StoryKeys"), "GIN");
 
                     b.HasIndex("Category", "PublishedAt")
                         .HasDatabaseName("ix_items_category_published_at");
@@ -547,130 +518,6 @@ namespace Cms.Migrations.Migrations
                         .HasDatabaseName("ix_item_topics_topic_id_item_id");
 
                     b.ToTable("item_topics", (string)null);
-                });
-
-            modelBuilder.Entity("Cms.Data.Entities.LinkCheck", b =>
-                {
-                    b.Property<string>("Url")
-                        .HasColumnType("text")
-                        .HasColumnName("url");
-
-                    b.Property<DateTimeOffset?>("CheckedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("checked_at");
-
-                    b.Property<string>("Detail")
-                        .HasColumnType("text")
-                        .HasColumnName("detail");
-
-                    b.Property<int>("Failures")
-                        .HasColumnType("integer")
-                        .HasColumnName("failures");
-
-                    b.Property<string>("FinalUrl")
-                        .HasColumnType("text")
-                        .HasColumnName("final_url");
-
-                    b.Property<DateTimeOffset?>("FirstFailureAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("first_failure_at");
-
-                    b.Property<string>("Hops")
-                        .HasColumnType("jsonb")
-                        .HasColumnName("hops");
-
-                    b.Property<int?>("HttpStatus")
-                        .HasColumnType("integer")
-                        .HasColumnName("http_status");
-
-                    b.Property<DateTimeOffset>("NextAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("next_at");
-
-                    b.Property<string>("PendingHops")
-                        .HasColumnType("jsonb")
-                        .HasColumnName("pending_hops");
-
-                    b.Property<string>("PendingHost")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("pending_host");
-
-                    b.Property<string>("PendingMethod")
-                        .IsRequired()
-                        .HasMaxLength(8)
-                        .HasColumnType("character varying(8)")
-                        .HasColumnName("pending_method");
-
-                    b.Property<bool>("PendingPermanent")
-                        .HasColumnType("boolean")
-                        .HasColumnName("pending_permanent");
-
-                    b.Property<string>("PendingUrl")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("pending_url");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
-                        .HasColumnName("status");
-
-                    b.HasKey("Url")
-                        .HasName("pk_link_checks");
-
-                    b.HasIndex("Status")
-                        .HasDatabaseName("ix_link_checks_status");
-
-                    b.HasIndex("PendingHost", "NextAt")
-                        .HasDatabaseName("ix_link_checks_pending_host_next_at");
-
-                    b.ToTable("link_checks", (string)null);
-                });
-
-            modelBuilder.Entity("Cms.Data.Entities.LinkDiscovery", b =>
-                {
-                    b.Property<int>("Id")
-                        .HasColumnType("integer")
-                        .HasColumnName("id");
-
-                    b.Property<long>("LastRelatedLinkId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("last_related_link_id");
-
-                    b.HasKey("Id")
-                        .HasName("pk_link_discoveries");
-
-                    b.ToTable("link_discoveries", (string)null);
-                });
-
-            modelBuilder.Entity("Cms.Data.Entities.LinkHost", b =>
-                {
-                    b.Property<string>("Host")
-                        .HasColumnType("text")
-                        .HasColumnName("host");
-
-                    b.Property<string>("LeaseOwner")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("lease_owner");
-
-                    b.Property<DateTimeOffset?>("LeaseUntil")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("lease_until");
-
-                    b.Property<DateTimeOffset>("NextAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("next_at");
-
-                    b.HasKey("Host")
-                        .HasName("pk_link_hosts");
-
-                    b.HasIndex("NextAt")
-                        .HasDatabaseName("ix_link_hosts_next_at");
-
-                    b.ToTable("link_hosts", (string)null);
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.PublishJob", b =>
@@ -785,6 +632,10 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("text")
                         .HasColumnName("excerpt");
 
+                    b.Property<string>("Identity")
+                        .HasColumnType("text")
+                        .HasColumnName("identity");
+
                     b.Property<string>("ImageUrl")
                         .HasColumnType("text")
                         .HasColumnName("image_url");
@@ -796,10 +647,6 @@ namespace Cms.Migrations.Migrations
                     b.Property<long>("ItemId")
                         .HasColumnType("bigint")
                         .HasColumnName("item_id");
-
-                    b.Property<long?>("MergedFromItemId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("merged_from_item_id");
 
                     b.Property<int>("Position")
                         .HasColumnType("integer")
@@ -840,13 +687,18 @@ namespace Cms.Migrations.Migrations
                         .HasDatabaseName("ix_related_links_pending")
                         .HasFilter("decision = 'Pending'");
 
-                    b.HasIndex("MergedFromItemId")
-                        .HasDatabaseName("ix_related_links_merged_from_item_id")
-                        .HasFilter("merged_from_item_id IS NOT NULL");
+                    b.HasIndex("ItemId", "Identity")
+                        .IsUnique()
+                        .HasDatabaseName("ix_related_links_item_id_identity")
+                        .HasFilter("identity IS NOT NULL");
 
                     b.HasIndex("ItemId", "Position")
                         .IsUnique()
                         .HasDatabaseName("ix_related_links_item_id_position");
+
+                    b.HasIndex(new[] { "ItemId" }, "IdentityUnset")
+                        .HasDatabaseName("ix_related_links_identity_unset")
+                        .HasFilter("identity IS NULL AND is_safe_url");
 
                     b.ToTable("related_links", (string)null);
                 });
@@ -939,22 +791,6 @@ namespace Cms.Migrations.Migrations
                         .HasDatabaseName("ix_source_revisions_item_id_source_hash");
 
                     b.ToTable("source_revisions", (string)null);
-                });
-
-            modelBuilder.Entity("Cms.Data.Entities.StoryTermCount", b =>
-                {
-                    b.Property<int>("Term")
-                        .HasColumnType("integer")
-                        .HasColumnName("term");
-
-                    b.Property<long>("Items")
-                        .HasColumnType("bigint")
-                        .HasColumnName("items");
-
-                    b.HasKey("Term")
-                        .HasName("pk_story_term_counts");
-
-                    b.ToTable("story_term_counts", (string)null);
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.Topic", b =>

@@ -13,8 +13,8 @@ using NpgsqlTypes;
 namespace Cms.Migrations.Migrations
 {
     [DbContext(typeof(CmsDbContext))]
-    [Migration("20261206030156_StoriesAndLinkHealth")]
-    partial class StoriesAndLinkHealth
+    [Migration("20261206031500_Talk")]
+    partial class Talk
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -26,7 +26,7 @@ namespace Cms.Migrations.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.HasSequence("story_ids");
+            modelBuilder.HasSequence("delivery_seq");
 
             modelBuilder.Entity("Cms.Data.Entities.AuditEvent", b =>
                 {
@@ -248,6 +248,230 @@ namespace Cms.Migrations.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Cms.Data.Entities.Comment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AnchorField")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("anchor_field");
+
+                    b.Property<string>("AnchorUrl")
+                        .HasMaxLength(4096)
+                        .HasColumnType("character varying(4096)")
+                        .HasColumnName("anchor_url");
+
+                    b.Property<string>("AuthorId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("author_id");
+
+                    b.Property<bool>("Blocking")
+                        .HasColumnType("boolean")
+                        .HasColumnName("blocking");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("body");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<DateTimeOffset?>("EditedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("edited_at");
+
+                    b.Property<long>("ItemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("item_id");
+
+                    b.Property<long?>("ParentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("parent_id");
+
+                    b.Property<DateTimeOffset?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<string>("ResolvedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("resolved_by");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_comments");
+
+                    b.HasIndex("AuthorId")
+                        .HasDatabaseName("ix_comments_author_id");
+
+                    b.HasIndex("ItemId")
+                        .HasDatabaseName("ix_comments_open_blocking")
+                        .HasFilter("blocking AND resolved_at IS NULL AND deleted_at IS NULL");
+
+                    b.HasIndex("ParentId")
+                        .HasDatabaseName("ix_comments_parent_id");
+
+                    b.HasIndex("ItemId", "Id")
+                        .HasDatabaseName("ix_comments_item_id_id");
+
+                    b.ToTable("comments", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.CommentMention", b =>
+                {
+                    b.Property<long>("CommentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("comment_id");
+
+                    b.Property<int>("Start")
+                        .HasColumnType("integer")
+                        .HasColumnName("start");
+
+                    b.Property<int>("Length")
+                        .HasColumnType("integer")
+                        .HasColumnName("length");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("CommentId", "Start")
+                        .HasName("pk_comment_mentions");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_comment_mentions_user_id");
+
+                    b.ToTable("comment_mentions", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.DeliveryAccessFailure", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("key");
+
+                    b.Property<DateTimeOffset>("Hour")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("hour");
+
+                    b.HasKey("Key", "Hour")
+                        .HasName("pk_delivery_access_failures");
+
+                    b.ToTable("delivery_access_failures", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.DeliverySite", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_delivery_sites");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_delivery_sites_name");
+
+                    b.ToTable("delivery_sites", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.DeliveryToken", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("hash");
+
+                    b.Property<string>("Hint")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("hint");
+
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_used_at");
+
+                    b.Property<long>("SiteId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("site_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_delivery_tokens");
+
+                    b.HasIndex("Hash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_delivery_tokens_hash");
+
+                    b.HasIndex("SiteId")
+                        .HasDatabaseName("ix_delivery_tokens_site_id");
+
+                    b.ToTable("delivery_tokens", (string)null);
+                });
+
             modelBuilder.Entity("Cms.Data.Entities.Item", b =>
                 {
                     b.Property<long>("Id")
@@ -377,20 +601,6 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("state");
 
-                    b.Property<long>("StoryId")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("story_id")
-                        .HasDefaultValueSql("nextval('story_ids')");
-
-                    b.PrimitiveCollection<int[]>("StoryKeys")
-                        .HasColumnType("integer[]")
-                        .HasColumnName("story_keys");
-
-                    b.Property<long?>("StorySimHash")
-                        .HasColumnType("bigint")
-                        .HasColumnName("story_sim_hash");
-
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasColumnType("text")
@@ -444,15 +654,6 @@ namespace Cms.Migrations.Migrations
                         .HasDatabaseName("ix_items_source_changed")
                         .HasFilter("source_changed");
 
-                    b.HasIndex("StoryId")
-                        .HasDatabaseName("ix_items_story_id");
-
-                    b.HasIndex("StoryKeys")
-                        .HasDatabaseName("ix_items_story_keys")
-                        .HasAnnotation("Npgsql:StorageParameter:fastupdate", false);
-
-                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("StoryKeys"), "GIN");
-
                     b.HasIndex("Category", "PublishedAt")
                         .HasDatabaseName("ix_items_category_published_at");
 
@@ -484,25 +685,35 @@ namespace Cms.Migrations.Migrations
                     b.ToTable("items", (string)null);
                 });
 
-            modelBuilder.Entity("Cms.Data.Entities.ItemLease", b =>
+            modelBuilder.Entity("Cms.Data.Entities.ItemAssignment", b =>
                 {
                     b.Property<long>("ItemId")
                         .HasColumnType("bigint")
                         .HasColumnName("item_id");
 
-                    b.Property<string>("UserName")
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)")
-                        .HasColumnName("user_name");
-
-                    b.Property<DateTimeOffset>("ExpiresAt")
+                    b.Property<DateTimeOffset>("AssignedAt")
                         .HasColumnType("timestamp with time zone")
-                        .HasColumnName("expires_at");
+                        .HasColumnName("assigned_at");
 
-                    b.HasKey("ItemId", "UserName")
-                        .HasName("pk_item_leases");
+                    b.Property<string>("AssignedBy")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("assigned_by");
 
-                    b.ToTable("item_leases", (string)null);
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("ItemId")
+                        .HasName("pk_item_assignments");
+
+                    b.HasIndex("UserId", "ItemId")
+                        .HasDatabaseName("ix_item_assignments_user_id_item_id");
+
+                    b.ToTable("item_assignments", (string)null);
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.ItemStateCount", b =>
@@ -545,128 +756,129 @@ namespace Cms.Migrations.Migrations
                     b.ToTable("item_topics", (string)null);
                 });
 
-            modelBuilder.Entity("Cms.Data.Entities.LinkCheck", b =>
+            modelBuilder.Entity("Cms.Data.Entities.Notification", b =>
                 {
-                    b.Property<string>("Url")
-                        .HasColumnType("text")
-                        .HasColumnName("url");
-
-                    b.Property<DateTimeOffset?>("CheckedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("checked_at");
-
-                    b.Property<string>("Detail")
-                        .HasColumnType("text")
-                        .HasColumnName("detail");
-
-                    b.Property<int>("Failures")
-                        .HasColumnType("integer")
-                        .HasColumnName("failures");
-
-                    b.Property<string>("FinalUrl")
-                        .HasColumnType("text")
-                        .HasColumnName("final_url");
-
-                    b.Property<DateTimeOffset?>("FirstFailureAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("first_failure_at");
-
-                    b.Property<string>("Hops")
-                        .HasColumnType("jsonb")
-                        .HasColumnName("hops");
-
-                    b.Property<int?>("HttpStatus")
-                        .HasColumnType("integer")
-                        .HasColumnName("http_status");
-
-                    b.Property<DateTimeOffset>("NextAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("next_at");
-
-                    b.Property<string>("PendingHops")
-                        .HasColumnType("jsonb")
-                        .HasColumnName("pending_hops");
-
-                    b.Property<string>("PendingHost")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("pending_host");
-
-                    b.Property<string>("PendingMethod")
-                        .IsRequired()
-                        .HasMaxLength(8)
-                        .HasColumnType("character varying(8)")
-                        .HasColumnName("pending_method");
-
-                    b.Property<bool>("PendingPermanent")
-                        .HasColumnType("boolean")
-                        .HasColumnName("pending_permanent");
-
-                    b.Property<string>("PendingUrl")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("pending_url");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
-                        .HasColumnName("status");
-
-                    b.HasKey("Url")
-                        .HasName("pk_link_checks");
-
-                    b.HasIndex("Status")
-                        .HasDatabaseName("ix_link_checks_status");
-
-                    b.HasIndex("PendingHost", "NextAt")
-                        .HasDatabaseName("ix_link_checks_pending_host_next_at");
-
-                    b.ToTable("link_checks", (string)null);
-                });
-
-            modelBuilder.Entity("Cms.Data.Entities.LinkDiscovery", b =>
-                {
-                    b.Property<int>("Id")
-                        .HasColumnType("integer")
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
 
-                    b.Property<long>("LastRelatedLinkId")
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ActorId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("actor_id");
+
+                    b.Property<string>("ActorName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("actor_name");
+
+                    b.Property<long?>("CommentId")
                         .HasColumnType("bigint")
-                        .HasColumnName("last_related_link_id");
+                        .HasColumnName("comment_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("EmailedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("emailed_at");
+
+                    b.Property<long>("ItemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("item_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTimeOffset?>("ReadAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("read_at");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("user_id");
 
                     b.HasKey("Id")
-                        .HasName("pk_link_discoveries");
+                        .HasName("pk_notifications");
 
-                    b.ToTable("link_discoveries", (string)null);
+                    b.HasIndex("CommentId")
+                        .HasDatabaseName("ix_notifications_comment_id");
+
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_notifications_unsent")
+                        .HasFilter("emailed_at IS NULL AND read_at IS NULL");
+
+                    b.HasIndex("ItemId")
+                        .HasDatabaseName("ix_notifications_item_id");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_notifications_unread")
+                        .HasFilter("read_at IS NULL");
+
+                    b.HasIndex("UserId", "Id")
+                        .HasDatabaseName("ix_notifications_user_id_id");
+
+                    b.ToTable("notifications", (string)null);
                 });
 
-            modelBuilder.Entity("Cms.Data.Entities.LinkHost", b =>
+            modelBuilder.Entity("Cms.Data.Entities.PresenceEntry", b =>
                 {
-                    b.Property<string>("Host")
-                        .HasColumnType("text")
-                        .HasColumnName("host");
+                    b.Property<Guid>("ConnectionId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("connection_id");
 
-                    b.Property<string>("LeaseOwner")
+                    b.Property<string>("Instance")
+                        .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
-                        .HasColumnName("lease_owner");
+                        .HasColumnName("instance");
 
-                    b.Property<DateTimeOffset?>("LeaseUntil")
+                    b.Property<long>("ItemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("item_id");
+
+                    b.Property<DateTimeOffset>("SeenAt")
                         .HasColumnType("timestamp with time zone")
-                        .HasColumnName("lease_until");
+                        .HasColumnName("seen_at");
 
-                    b.Property<DateTimeOffset>("NextAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("next_at");
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("user_id");
 
-                    b.HasKey("Host")
-                        .HasName("pk_link_hosts");
+                    b.HasKey("ConnectionId")
+                        .HasName("pk_presence");
 
-                    b.HasIndex("NextAt")
-                        .HasDatabaseName("ix_link_hosts_next_at");
+                    b.HasIndex("Instance")
+                        .HasDatabaseName("ix_presence_instance");
 
-                    b.ToTable("link_hosts", (string)null);
+                    b.HasIndex("ItemId")
+                        .HasDatabaseName("ix_presence_item_id");
+
+                    b.HasIndex("SeenAt")
+                        .HasDatabaseName("ix_presence_seen_at");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_presence_user_id");
+
+                    b.ToTable("presence", (string)null);
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.PublishJob", b =>
@@ -752,6 +964,73 @@ namespace Cms.Migrations.Migrations
                         .HasFilter("status = 'Pending'");
 
                     b.ToTable("publish_jobs", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.PublishedItem", b =>
+                {
+                    b.Property<long>("ItemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("item_id");
+
+                    b.Property<string>("Category")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("category");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("Document")
+                        .HasColumnType("text")
+                        .HasColumnName("document");
+
+                    b.Property<DateTimeOffset>("FirstPublishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_published_at");
+
+                    b.Property<string>("Output")
+                        .HasColumnType("text")
+                        .HasColumnName("output");
+
+                    b.Property<string>("OutputHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("output_hash");
+
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint")
+                        .HasColumnName("seq");
+
+                    b.PrimitiveCollection<string[]>("Topics")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("topics");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.Property<bool>("Withdrawn")
+                        .HasColumnType("boolean")
+                        .HasColumnName("withdrawn");
+
+                    b.HasKey("ItemId")
+                        .HasName("pk_published_items");
+
+                    b.HasIndex("Seq")
+                        .IsUnique()
+                        .HasDatabaseName("ix_published_items_seq");
+
+                    b.HasIndex("Topics")
+                        .HasDatabaseName("ix_published_items_topics");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Topics"), "GIN");
+
+                    b.HasIndex("Category", "Seq")
+                        .HasDatabaseName("ix_published_items_category_seq");
+
+                    b.ToTable("published_items", (string)null);
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.RelatedLink", b =>
@@ -889,14 +1168,6 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("text[]")
                         .HasColumnName("changed_fields");
 
-                    b.Property<string>("Diff")
-                        .HasColumnType("text")
-                        .HasColumnName("diff");
-
-                    b.Property<bool>("DiffOmitted")
-                        .HasColumnType("boolean")
-                        .HasColumnName("diff_omitted");
-
                     b.Property<string>("FileName")
                         .IsRequired()
                         .HasColumnType("text")
@@ -935,22 +1206,6 @@ namespace Cms.Migrations.Migrations
                         .HasDatabaseName("ix_source_revisions_item_id_source_hash");
 
                     b.ToTable("source_revisions", (string)null);
-                });
-
-            modelBuilder.Entity("Cms.Data.Entities.StoryTermCount", b =>
-                {
-                    b.Property<int>("Term")
-                        .HasColumnType("integer")
-                        .HasColumnName("term");
-
-                    b.Property<long>("Items")
-                        .HasColumnType("bigint")
-                        .HasColumnName("items");
-
-                    b.HasKey("Term")
-                        .HasName("pk_story_term_counts");
-
-                    b.ToTable("story_term_counts", (string)null);
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.Topic", b =>
@@ -1041,6 +1296,206 @@ namespace Cms.Migrations.Migrations
                         .HasDatabaseName("ix_user_sessions_user_id");
 
                     b.ToTable("user_sessions", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.WebhookDelivery", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("EndpointId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("endpoint_id");
+
+                    b.Property<long>("ItemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("item_id");
+
+                    b.Property<DateTimeOffset?>("LastAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_attempt_at");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<string>("LastResponse")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("last_response");
+
+                    b.Property<int?>("LastStatusCode")
+                        .HasColumnType("integer")
+                        .HasColumnName("last_status_code");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("message_id");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhook_deliveries");
+
+                    b.HasIndex("MessageId")
+                        .HasDatabaseName("ix_webhook_deliveries_message_id");
+
+                    b.HasIndex("EndpointId", "Id")
+                        .HasDatabaseName("ix_webhook_deliveries_endpoint_id_id");
+
+                    b.HasIndex("NextAttemptAt", "Id")
+                        .HasDatabaseName("ix_webhook_deliveries_due")
+                        .HasFilter("status = 'Pending'");
+
+                    b.HasIndex("EndpointId", "ItemId", "Id")
+                        .HasDatabaseName("ix_webhook_deliveries_pending_item")
+                        .HasFilter("status = 'Pending'");
+
+                    b.ToTable("webhook_deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.WebhookEndpoint", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateTimeOffset?>("DisabledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("disabled_at");
+
+                    b.Property<string>("DisabledReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("disabled_reason");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enabled");
+
+                    b.PrimitiveCollection<string[]>("Events")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("events");
+
+                    b.Property<DateTimeOffset?>("FailingSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("failing_since");
+
+                    b.Property<string>("PreviousSecret")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("previous_secret");
+
+                    b.Property<DateTimeOffset?>("PreviousSecretUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("previous_secret_until");
+
+                    b.Property<string>("Secret")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("secret");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("url");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhook_endpoints");
+
+                    b.ToTable("webhook_endpoints", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.WebhookMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("EventType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("event_type");
+
+                    b.Property<long>("ItemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("item_id");
+
+                    b.Property<string>("MessageId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("payload");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhook_messages");
+
+                    b.HasIndex("MessageId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_webhook_messages_message_id");
+
+                    b.HasIndex("ItemId", "Id")
+                        .HasDatabaseName("ix_webhook_messages_item_id_id");
+
+                    b.ToTable("webhook_messages", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
@@ -1253,14 +1708,71 @@ namespace Cms.Migrations.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
-            modelBuilder.Entity("Cms.Data.Entities.ItemLease", b =>
+            modelBuilder.Entity("Cms.Data.Entities.Comment", b =>
                 {
+                    b.HasOne("Cms.Data.Entities.CmsUser", null)
+                        .WithMany()
+                        .HasForeignKey("AuthorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_comments_asp_net_users_author_id");
+
                     b.HasOne("Cms.Data.Entities.Item", null)
                         .WithMany()
                         .HasForeignKey("ItemId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
-                        .HasConstraintName("fk_item_leases_items_item_id");
+                        .HasConstraintName("fk_comments_items_item_id");
+
+                    b.HasOne("Cms.Data.Entities.Comment", null)
+                        .WithMany()
+                        .HasForeignKey("ParentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_comments_comments_parent_id");
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.CommentMention", b =>
+                {
+                    b.HasOne("Cms.Data.Entities.Comment", null)
+                        .WithMany("Mentions")
+                        .HasForeignKey("CommentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_comment_mentions_comments_comment_id");
+
+                    b.HasOne("Cms.Data.Entities.CmsUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_comment_mentions_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.DeliveryToken", b =>
+                {
+                    b.HasOne("Cms.Data.Entities.DeliverySite", null)
+                        .WithMany("Tokens")
+                        .HasForeignKey("SiteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_delivery_tokens_delivery_sites_site_id");
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.ItemAssignment", b =>
+                {
+                    b.HasOne("Cms.Data.Entities.Item", null)
+                        .WithOne()
+                        .HasForeignKey("Cms.Data.Entities.ItemAssignment", "ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_item_assignments_items_item_id");
+
+                    b.HasOne("Cms.Data.Entities.CmsUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_item_assignments_asp_net_users_user_id");
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.ItemTopic", b =>
@@ -1282,6 +1794,46 @@ namespace Cms.Migrations.Migrations
                     b.Navigation("Topic");
                 });
 
+            modelBuilder.Entity("Cms.Data.Entities.Notification", b =>
+                {
+                    b.HasOne("Cms.Data.Entities.Comment", null)
+                        .WithMany()
+                        .HasForeignKey("CommentId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_notifications_comments_comment_id");
+
+                    b.HasOne("Cms.Data.Entities.Item", null)
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_notifications_items_item_id");
+
+                    b.HasOne("Cms.Data.Entities.CmsUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_notifications_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.PresenceEntry", b =>
+                {
+                    b.HasOne("Cms.Data.Entities.Item", null)
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_presence_items_item_id");
+
+                    b.HasOne("Cms.Data.Entities.CmsUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_presence_asp_net_users_user_id");
+                });
+
             modelBuilder.Entity("Cms.Data.Entities.PublishJob", b =>
                 {
                     b.HasOne("Cms.Data.Entities.Item", null)
@@ -1290,6 +1842,16 @@ namespace Cms.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_publish_jobs_items_item_id");
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.PublishedItem", b =>
+                {
+                    b.HasOne("Cms.Data.Entities.Item", null)
+                        .WithOne()
+                        .HasForeignKey("Cms.Data.Entities.PublishedItem", "ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_published_items_items_item_id");
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.RelatedLink", b =>
@@ -1322,6 +1884,35 @@ namespace Cms.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_user_sessions_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.WebhookDelivery", b =>
+                {
+                    b.HasOne("Cms.Data.Entities.WebhookEndpoint", null)
+                        .WithMany()
+                        .HasForeignKey("EndpointId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhook_deliveries_webhook_endpoints_endpoint_id");
+
+                    b.HasOne("Cms.Data.Entities.WebhookMessage", "Message")
+                        .WithMany()
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhook_deliveries_webhook_messages_message_id");
+
+                    b.Navigation("Message");
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.WebhookMessage", b =>
+                {
+                    b.HasOne("Cms.Data.Entities.Item", null)
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhook_messages_items_item_id");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
@@ -1379,6 +1970,16 @@ namespace Cms.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_asp_net_user_tokens_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.Comment", b =>
+                {
+                    b.Navigation("Mentions");
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.DeliverySite", b =>
+                {
+                    b.Navigation("Tokens");
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.Item", b =>

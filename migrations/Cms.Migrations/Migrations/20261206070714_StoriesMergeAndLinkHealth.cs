@@ -6,13 +6,25 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Cms.Migrations.Migrations
 {
     /// <inheritdoc />
-    public partial class StoriesAndLinkHealth : Migration
+    public partial class StoriesMergeAndLinkHealth : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateSequence(
                 name: "story_ids");
+
+            migrationBuilder.AddColumn<long>(
+                name: "merged_from_item_id",
+                table: "related_links",
+                type: "bigint",
+                nullable: true);
+
+            migrationBuilder.AddColumn<long>(
+                name: "merged_into_id",
+                table: "items",
+                type: "bigint",
+                nullable: true);
 
             migrationBuilder.AddColumn<long>(
                 name: "story_id",
@@ -97,6 +109,12 @@ namespace Cms.Migrations.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "ix_related_links_merged_from_item_id",
+                table: "related_links",
+                column: "merged_from_item_id",
+                filter: "merged_from_item_id IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_items_story_id",
                 table: "items",
                 column: "story_id");
@@ -140,11 +158,23 @@ namespace Cms.Migrations.Migrations
                 name: "story_term_counts");
 
             migrationBuilder.DropIndex(
+                name: "ix_related_links_merged_from_item_id",
+                table: "related_links");
+
+            migrationBuilder.DropIndex(
                 name: "ix_items_story_id",
                 table: "items");
 
             migrationBuilder.DropIndex(
                 name: "ix_items_story_keys",
+                table: "items");
+
+            migrationBuilder.DropColumn(
+                name: "merged_from_item_id",
+                table: "related_links");
+
+            migrationBuilder.DropColumn(
+                name: "merged_into_id",
                 table: "items");
 
             migrationBuilder.DropColumn(

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Cms.Application.Live;
+
+// Live:* settings. ClientBuffer bounds what one browser may have waiting: a client that falls that
+// far behind is disconnected (it reconnects and catches up from its inbox), so it never holds up
+// the others or grows the instance's memory.
+public sealed class LiveOptions
+{
+    public int ClientBuffer { get; init; } = 256;
+    public TimeSpan Heartbeat { get; init; } = TimeSpan.FromSeconds(5);
+
+    // A presence row not refreshed for this long belongs to an instance that died: any instance
+    // removes it, and the people on that item see the change.
+    public TimeSpan PresenceTtl { get; init; } = TimeSpan.FromSeconds(20);
+
+    // The kernel's send buffer of a live connection's socket (SO_SNDBUF; Linux doubles it). A stream
+    // carries a few hundred bytes a minute, so a small fixed buffer is plenty; left to autotuning,
+    // a browser that stops reading could park megabytes in the kernel before its own buffer fills.
+    public int SocketSendBuffer { get; init; } = 32 * 1024;
+
+    // Events a reconnecting browser is sent from its inbox; beyond that it is told to reload its count.
+    public int CatchUp { get; init; } = 50;
+
+    public static LiveOptions From(IConfiguration configuration)
+    {
+        var s = configuration.GetSection("Live");
+        var options = new LiveOptions
+        {
+            ClientBuffer = s.GetValue("ClientBuffer", 256),
+            Heartbeat = TimeSpan.FromSeconds(s.GetValue("HeartbeatSeconds", 5.0)),
+            PresenceTtl = TimeSpan.FromSeconds(s.GetValue("PresenceTtlSeconds", 20.0)),
+            CatchUp = s.GetValue("CatchUp", 50),
+            SocketSendBuffer = s.GetValue("SocketSendBuffer", 32 * 1024),
+        };
+        if (options.ClientBuffer < 4 || options.Heartbeat <= TimeSpan.Zero || options.PresenceTtl < options.Heartbeat * 2 || options.CatchUp < 1)
+        {
+            throw new InvalidOperationException("Live settings: ClientBuffer >= 4, HeartbeatSeconds > 0, PresenceTtlSeconds >= 2 x HeartbeatSeconds, CatchUp >= 1.");
+        }
+        return options;
+    }
+}

@@ -1,0 +1,47 @@
+using Cms.Core.Items;
+using Cms.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cms.Application.Setup;
+
+// Related links stored before links had an identity get it from their URL, with the same
+// normalizer the importer uses (it is C#, so the migration cannot compute it in SQL). Runs at every
+// `./cms migrate` / `./cms run`; what is left to look at is only the later entries of a URL listed
+// twice in one item, which keep no identity. Decisions are not touched: a link without an identity
+// is never published whatever its decision says.
+public sealed class LinkIdentityBackfill(CmsDbContext db)
+{
+    public const int BatchItems = 500;
+
+    // Returns how many links got an identity.
+    public async Task<int> RunAsync(CancellationToken ct)
+    {
+        var assigned = 0;
+        long after = 0;
+        while (true)
+        {
+            var items = await db.RelatedLinks.Where(l => l.Identity == null && l.IsSafeUrl && l.ItemId > after)
+                .Select(l => l.ItemId).Distinct().OrderBy(id => id).Take(BatchItems).ToListAsync(ct);
+            if (items.Count == 0)
+            {
+                return assigned;
+            }
+            var links = await db.RelatedLinks.Where(l => items.Contains(l.ItemId)).OrderBy(l => l.ItemId).ThenBy(l => l.Position).ToListAsync(ct);
+            foreach (var item in links.GroupBy(l => l.ItemId))
+            {
+                var taken = item.Where(l => l.Identity is not null).Select(l => l.Identity!).ToHashSet(StringComparer.Ordinal);
+                foreach (var link in item.Where(l => l.Identity is null))
+                {
+                    if (LinkIdentity.Of(link.Url) is { } identity && taken.Add(identity))
+                    {
+                        link.Identity = identity;
+                        assigned++;
+                    }
+                }
+            }
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+            after = items[^1];
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using Cms.Core.FrontMatter;
+using Cms.Core.Text;
+
+namespace Cms.Core.Items;
+
+// A related link is identified by its `webUrl`, normalized: every decision, audit event, history
+// line and output filter keys on this, never on the link's position in the source's list.
+//
+// The normalizer changes only what cannot change the page a reader's browser opens or what it
+// shows there: scheme and host are lower-cased (the host as its IDNA ASCII form), a default port
+// (:80 for http, :443 for https) is dropped, an empty path is "/", dot segments are resolved and
+// characters are percent-encoded as .NET's Uri writes them (System.Uri, as browsers do for these
+// schemes). Everything else stays as the outlet wrote it: path case, a trailing slash (/a and /a/
+// can be different pages), the query (it often names the article: ?id=123) and the fragment (a
+// text fragment, #:~:text=..., changes what the page highlights). So a link whose URL changed in
+// any of those ways is a new link, to be decided again.
+//
+// A value that is not an absolute http(s) URL on one clean line has no identity: such an entry can
+// never be approved and is never published.
+public static class LinkIdentity
+{
+    public static string? Of(string? webUrl)
+    {
+        if (webUrl is null || UnicodeText.ControlProblem(webUrl, allowNewlines: false) is not null || !UrlRules.IsAbsoluteHttp(webUrl, out var uri))
+        {
+            return null;
+        }
+        return Normalize(uri!, keepFragment: true);
+    }
+
+    // The identity of one entry of a source's `related` list (null: not a mapping, no usable webUrl).
+    public static string? OfEntry(SourceNode entry) =>
+        entry is SourceMapping link && link["webUrl"] is SourceScalar { IsNull: false } url ? Of(url.Value) : null;
+
+    // Each entry's identity in list order; an entry whose identity an earlier entry already has is a
+    // duplicate and gets none (Duplicate says whose), so one URL is one link: the first entry.
+    public static IReadOnlyList<(string? Identity, int? DuplicateOf)> Assign(IEnumerable<string?> identities)
+    {
+        var first = new Dictionary<string, int>(StringComparer.Ordinal);
+        var result = new List<(string?, int?)>();
+        foreach (var identity in identities)
+        {
+            var position = result.Count;
+            if (identity is null)
+            {
+                result.Add((null, null));
+            }
+            else if (first.TryGetValue(identity, out var earlier))
+            {
+                result.Add((null, earlier));
+            }
+            else
+            {
+                first.Add(identity, position);
+                result.Add((identity, null));
+            }
+        }
+        return result;
+    }
+
+    // The one normalizer (UrlRules.NormalizeOriginalUrl is this without the fragment).
+    internal static string Normalize(Uri uri, bool keepFragment)
+    {
+        var builder = new UriBuilder(uri)
+        {
+            Scheme = uri.Scheme.ToLowerInvariant(),
+            Host = uri.IdnHost.ToLowerInvariant(),
+        };
+        if (!keepFragment)
+        {
+            builder.Fragment = string.Empty;
+        }
+        if (uri.IsDefaultPort)
+        {
+            builder.Port = -1;
+        }
+        return builder.Uri.AbsoluteUri;
+    }
+}

@@ -1,0 +1,160 @@
+using System.Text;
+using Cms.Core.Items;
+using Cms.Core.Text;
+
+namespace Cms.Core.Talk;
+
+// A mention as typed: where "@name" stands in the body. The account it names is resolved by the
+// application (people are stored by account id and shown by their current name).
+public sealed record MentionToken(int Start, int Length, string Name);
+
+// A piece of a comment to render: plain text, an absolute http(s) link, or a mention of an account.
+public sealed record CommentSegment(CommentSegmentKind Kind, string Text, string? UserId = null);
+
+public enum CommentSegmentKind
+{
+    Text,
+    Link,
+    Mention,
+}
+
+// Comments are plain text: no markup is interpreted, a URL becomes a link only when it is absolute
+// http(s), and "@name" at the start of a word is a mention. The rules are here so the handler, the
+// page and the tests read one definition.
+public static class CommentText
+{
+    public const int MaxLength = 4000;
+    public const int MaxMentions = 20;
+
+    // Why this body cannot be stored, or null. Line breaks and tabs are text here; other controls,
+    // NUL and unpaired surrogates are not (PostgreSQL text cannot hold NUL).
+    public static string? Problem(string? body)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return "Write something first.";
+        }
+        if (body.Length > MaxLength)
+        {
+            return $"A comment holds at most {MaxLength} characters (this one has {body.Length}).";
+        }
+        var control = UnicodeText.FindControlCharacter(body, allowNewlines: true);
+        if (control >= 0)
+        {
+            return $"The comment contains the control character {UnicodeText.Describe(body, control)} at character {control + 1}.";
+        }
+        var surrogate = UnicodeText.FindUnpairedSurrogate(body);
+        return surrogate >= 0 ? $"The comment contains a broken character at character {surrogate + 1}." : null;
+    }
+
+    // Line endings as one form and the ends trimmed: what is stored and compared.
+    public static string Clean(string body) => body.Replace("\r\n", "\n").Replace('\r', '\n').Trim();
+
+    // "@name" where the @ starts a word (so "bob@example.com" inside a sentence is not a mention);
+    // trailing sentence punctuation is not part of the name.
+    public static IReadOnlyList<MentionToken> Mentions(string body)
+    {
+        var found = new List<MentionToken>();
+        for (var i = 0; i < body.Length; i++)
+        {
+            if (body[i] != '@' || (i > 0 && !StartsWord(body[i - 1])))
+            {
+                continue;
+            }
+            var end = i + 1;
+            while (end < body.Length && !char.IsWhiteSpace(body[end]) && body[end] is not ('(' or ')' or '<' or '>' or '"' or '\'' or ','))
+            {
+                end++;
+            }
+            while (end > i + 1 && body[end - 1] is '.' or ';' or ':' or '!' or '?')
+            {
+                end--;
+            }
+            if (end > i + 1)
+            {
+                found.Add(new MentionToken(i, end - i, body[(i + 1)..end]));
+            }
+            i = end - 1;
+        }
+        return found;
+    }
+
+    private static bool StartsWord(char before) => char.IsWhiteSpace(before) || before is '(' or '[' or '"' or '\'' or ',';
+
+    // The body cut into text, links and mentions (the mentions the application resolved, by where
+    // they stand). Each segment is rendered encoded; only a Link segment becomes an anchor.
+    public static IReadOnlyList<CommentSegment> Segments(string body, IReadOnlyList<(int Start, int Length, string UserId, string Name)> mentions)
+    {
+        var segments = new List<CommentSegment>();
+        var at = 0;
+        foreach (var m in mentions.Where(m => m.Start >= 0 && m.Start + m.Length <= body.Length).OrderBy(m => m.Start))
+        {
+            if (m.Start < at)
+            {
+                continue;
+            }
+            AddText(segments, body[at..m.Start]);
+            segments.Add(new CommentSegment(CommentSegmentKind.Mention, "@" + m.Name, m.UserId));
+            at = m.Start + m.Length;
+        }
+        AddText(segments, body[at..]);
+        return segments;
+    }
+
+    // Text with its absolute http(s) URLs as links; anything else that looks like a URL stays text.
+    private static void AddText(List<CommentSegment> segments, string text)
+    {
+        var start = 0;
+        var i = 0;
+        while (i < text.Length)
+        {
+            var scheme = text.AsSpan(i).StartsWith("https://", StringComparison.OrdinalIgnoreCase) ? 8
+                : text.AsSpan(i).StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? 7 : 0;
+            if (scheme == 0 || (i > 0 && char.IsLetterOrDigit(text[i - 1])))
+            {
+                i++;
+                continue;
+            }
+            var end = i;
+            while (end < text.Length && !char.IsWhiteSpace(text[end]) && text[end] is not ('<' or '>' or '"'))
+            {
+                end++;
+            }
+            while (end > i && text[end - 1] is '.' or ',' or ';' or ':' or '!' or '?' or ')' or '\'')
+            {
+                end--;
+            }
+            var url = text[i..end];
+            if (UrlRules.IsAbsoluteHttp(url))
+            {
+                if (i > start)
+                {
+                    segments.Add(new CommentSegment(CommentSegmentKind.Text, text[start..i]));
+                }
+                segments.Add(new CommentSegment(CommentSegmentKind.Link, url));
+                start = end;
+            }
+            i = Math.Max(end, i + 1);
+        }
+        if (start < text.Length)
+        {
+            segments.Add(new CommentSegment(CommentSegmentKind.Text, text[start..]));
+        }
+    }
+
+    // A one-line preview for the inbox and e-mails.
+    public static string Preview(string body, int max = 140)
+    {
+        var line = new StringBuilder(Math.Min(body.Length, max + 1));
+        foreach (var c in body)
+        {
+            line.Append(char.IsWhiteSpace(c) ? ' ' : c);
+            if (line.Length > max)
+            {
+                break;
+            }
+        }
+        var text = line.ToString().Trim();
+        return text.Length > max ? text[..max].TrimEnd() + "…" : text;
+    }
+}

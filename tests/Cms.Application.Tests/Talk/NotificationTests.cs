@@ -1,0 +1,196 @@
+using Cms.Application.Assignment;
+using Cms.Application.Comments;
+using Cms.Application.Importing;
+using Cms.Application.Items;
+using Cms.Application.Notifications;
+using Cms.Core.Auditing;
+using Cms.Core.Items;
+using Cms.Core.Talk;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cms.Application.Tests.Talk;
+
+// Every kind of inbox entry, each written by its cause; each test fails without its hook.
+public sealed class NotificationTests(ApplicationFixture app) : IClassFixture<ApplicationFixture>
+{
+    private async Task<long> ItemAsync(TestItem? item = null) => (await app.ImportAsync((item ?? new TestItem()).ToYaml()))[0];
+
+    private Task<Outcome<long>> CommentAsync(Actor actor, long item, string body, long? replyTo = null) =>
+        app.RunAsync(s => s.GetRequiredService<ItemComments>().AddAsync(actor, new(item, body, replyTo), CancellationToken.None));
+
+    private async Task MoveAsync(Actor actor, long item, WorkflowAction action, string? reason = null)
+    {
+        var outcome = await app.RunAsync(s => s.GetRequiredService<ItemTransitions>().HandleAsync(actor, new(item, action, reason), CancellationToken.None));
+        Assert.True(outcome.Succeeded, outcome.Message);
+    }
+
+    private async Task EditAsync(Actor actor, long item, int quality)
+    {
+        var version = app.Read(db => db.Items.Single(i => i.Id == item).Version);
+        var outcome = await app.RunAsync(s => s.GetRequiredService<SaveItemEdits>().HandleAsync(actor,
+            new SaveItemEdits.Command(item, version, quality, null, [], [], null), CancellationToken.None));
+        Assert.True(outcome.Succeeded, outcome.Message);
+    }
+
+    [Fact]
+    public async Task A_mention_reaches_the_mentioned_person_with_the_comment()
+    {
+        var item = await ItemAsync();
+        var alice = await People.CreateAsync(app, Roles.Editor);
+        var bob = await People.CreateAsync(app, Roles.Editor);
+
+        var comment = await CommentAsync(alice, item, $"@{bob.Name} please check");
+
+        var entry = Assert.Single(People.InboxOf(app, bob));
+        Assert.Equal((NotificationKinds.Mention, item, comment.Value, alice.UserId), (entry.Kind, entry.ItemId, entry.CommentId, entry.ActorId));
+        Assert.Empty(People.InboxOf(app, alice));
+    }
+
+    [Fact]
+    public async Task A_reply_reaches_everyone_in_the_thread_but_its_author()
+    {
+        var item = await ItemAsync();
+        var alice = await People.CreateAsync(app, Roles.Editor);
+        var bob = await People.CreateAsync(app, Roles.Editor);
+        var carol = await People.CreateAsync(app, Roles.Publisher);
+        var thread = await CommentAsync(alice, item, "Is the date right?");
+        await CommentAsync(bob, item, "Checking", thread.Value);
+
+        await CommentAsync(carol, item, "It is", thread.Value);
+
+        Assert.Equal([NotificationKinds.Reply, NotificationKinds.Reply], People.InboxOf(app, alice).Select(n => n.Kind));
+        Assert.Equal([NotificationKinds.Reply], People.InboxOf(app, bob).Select(n => n.Kind));
+        Assert.Empty(People.InboxOf(app, carol));
+    }
+
+    [Fact]
+    public async Task An_assignment_reaches_the_assignee_and_is_audited()
+    {
+        var item = await ItemAsync();
+        var alice = await People.CreateAsync(app, Roles.Editor);
+        var bob = await People.CreateAsync(app, Roles.Editor);
+
+        var outcome = await app.RunAsync(s => s.GetRequiredService<ItemAssignments>().AssignAsync(alice, item, bob.UserId, CancellationToken.None));
+
+        Assert.True(outcome.Succeeded, outcome.Message);
+        Assert.Equal(NotificationKinds.Assigned, Assert.Single(People.InboxOf(app, bob)).Kind);
+        Assert.Equal(1, app.Read(db => db.AuditEvents.Count(a => a.Action == AuditActions.ItemAssigned && a.EntityId == item.ToString())));
+    }
+
+    [Fact]
+    public async Task An_item_is_assigned_only_to_someone_who_may_read_items()
+    {
+        var item = await ItemAsync();
+        var alice = await People.CreateAsync(app, Roles.Editor);
+        var outsider = await People.CreateAsync(app, role: null);
+
+        var outcome = await app.RunAsync(s => s.GetRequiredService<ItemAssignments>().AssignAsync(alice, item, outsider.UserId, CancellationToken.None));
+        var byOutsider = await app.RunAsync(s => s.GetRequiredService<ItemAssignments>().AssignAsync(outsider, item, alice.UserId, CancellationToken.None));
+
+        Assert.Equal(OutcomeStatus.Invalid, outcome.Status);
+        Assert.Equal(OutcomeStatus.Forbidden, byOutsider.Status);
+        Assert.Empty(app.Read(db => db.ItemAssignments.Where(a => a.ItemId == item).ToList()));
+    }
+
+    [Fact]
+    public async Task Sending_back_tells_whoever_marked_it_ready_with_the_reason()
+    {
+        var item = await ItemAsync();
+        var bob = await People.CreateAsync(app, Roles.Editor);
+        var alice = await People.CreateAsync(app, Roles.Publisher);
+        await MoveAsync(bob, item, WorkflowAction.MarkReady);
+
+        await MoveAsync(alice, item, WorkflowAction.SendBack, "Headline needs a source");
+
+        var entry = Assert.Single(People.InboxOf(app, bob));
+        Assert.Equal((NotificationKinds.SentBack, "Headline needs a source", alice.UserId), (entry.Kind, entry.Reason, entry.ActorId));
+    }
+
+    [Fact]
+    public async Task Rejecting_tells_the_editors_and_the_assignee_with_the_reason()
+    {
+        var item = await ItemAsync();
+        var bob = await People.CreateAsync(app, Roles.Editor);
+        var dora = await People.CreateAsync(app, Roles.Editor);
+        var alice = await People.CreateAsync(app, Roles.Publisher);
+        await EditAsync(bob, item, 70);
+        await app.RunAsync(s => s.GetRequiredService<ItemAssignments>().AssignAsync(alice, item, dora.UserId, CancellationToken.None));
+
+        await MoveAsync(alice, item, WorkflowAction.Reject, "Duplicate story");
+
+        var entry = Assert.Single(People.InboxOf(app, bob));
+        Assert.Equal((NotificationKinds.Rejected, "Duplicate story"), (entry.Kind, entry.Reason));
+        Assert.Equal([NotificationKinds.Assigned, NotificationKinds.Rejected], People.InboxOf(app, dora).Select(n => n.Kind));
+        Assert.Empty(People.InboxOf(app, alice));
+    }
+
+    [Fact]
+    public async Task A_source_revision_on_an_item_I_edited_reaches_me()
+    {
+        var source = new TestItem { Quality = 40 };
+        var item = await ItemAsync(source);
+        var bob = await People.CreateAsync(app, Roles.Editor);
+        var carol = await People.CreateAsync(app, Roles.Editor);
+        await EditAsync(bob, item, 75);
+
+        var files = new[] { ImportSources.FromBytes($"{Guid.NewGuid():N}.txt", System.Text.Encoding.UTF8.GetBytes((source with { Quality = 41 }).ToYaml())) };
+        var import = await app.RunAsync(s => s.GetRequiredService<ItemImporter>().ImportAsync(Actors.Pipeline, files, null, CancellationToken.None));
+        Assert.Equal(1, import.Value!.Revisions);
+
+        var entry = Assert.Single(People.InboxOf(app, bob));
+        Assert.Equal((NotificationKinds.SourceRevision, item, "system:importer"), (entry.Kind, entry.ItemId, entry.ActorName));
+        Assert.Empty(People.InboxOf(app, carol));
+    }
+
+    [Fact]
+    public async Task A_comment_on_an_item_I_marked_ready_reaches_me_once()
+    {
+        var item = await ItemAsync();
+        var bob = await People.CreateAsync(app, Roles.Editor);
+        var alice = await People.CreateAsync(app, Roles.Publisher);
+        await MoveAsync(bob, item, WorkflowAction.MarkReady);
+
+        await CommentAsync(alice, item, "Publishing after lunch");
+        await CommentAsync(alice, item, $"@{bob.Name} one more thing");
+
+        Assert.Equal([NotificationKinds.CommentOnReady, NotificationKinds.Mention], People.InboxOf(app, bob).Select(n => n.Kind));
+    }
+
+    [Fact]
+    public async Task Marking_read_touches_only_my_own_entries_and_is_audited()
+    {
+        var item = await ItemAsync();
+        var alice = await People.CreateAsync(app, Roles.Editor);
+        var bob = await People.CreateAsync(app, Roles.Editor);
+        await CommentAsync(alice, item, $"@{bob.Name} one");
+        await CommentAsync(bob, item, $"@{alice.Name} two");
+        var bobs = People.InboxOf(app, bob).Single().Id;
+
+        var byAlice = await app.RunAsync(s => s.GetRequiredService<Inbox>().MarkReadAsync(alice, [bobs], CancellationToken.None));
+        var unreadForBob = await app.RunAsync(s => s.GetRequiredService<Inbox>().UnreadCountAsync(bob, CancellationToken.None));
+        var byBob = await app.RunAsync(s => s.GetRequiredService<Inbox>().MarkReadAsync(bob, null, CancellationToken.None));
+
+        Assert.Equal("Nothing unread.", byAlice.Message);
+        Assert.Equal(1, unreadForBob);
+        Assert.True(byBob.Succeeded);
+        Assert.NotNull(People.InboxOf(app, bob).Single().ReadAt);
+        Assert.Null(People.InboxOf(app, alice).Single().ReadAt);
+        Assert.Equal(1, app.Read(db => db.AuditEvents.Count(a => a.Action == AuditActions.NotificationsRead && a.EntityId == bob.UserId)));
+    }
+
+    [Fact]
+    public async Task The_inbox_shows_current_names_titles_and_the_comment()
+    {
+        var title = "Inbox story " + Guid.NewGuid().ToString("N")[..6];
+        var item = await ItemAsync(new TestItem { Title = title });
+        var alice = await People.CreateAsync(app, Roles.Editor);
+        var bob = await People.CreateAsync(app, Roles.Editor);
+        await CommentAsync(alice, item, $"@{bob.Name} have a look");
+
+        var entry = Assert.Single(await app.RunAsync(s => s.GetRequiredService<Inbox>().PageAsync(bob, null, unreadOnly: false, CancellationToken.None)));
+
+        Assert.Equal((title, alice.Name, false), (entry.ItemTitle, entry.Actor, entry.Read));
+        Assert.Contains("have a look", entry.CommentPreview);
+        Assert.Equal("mentioned you", entry.Says);
+    }
+}

