@@ -13,7 +13,7 @@ using NpgsqlTypes;
 namespace Cms.Migrations.Migrations
 {
     [DbContext(typeof(CmsDbContext))]
-    [Migration("20261206072140_StoryTermIds")]
+    [Migration("20261206075447_StoryTermIds")]
     partial class StoryTermIds
     {
         /// <inheritdoc />
@@ -249,6 +249,124 @@ namespace Cms.Migrations.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Cms.Data.Entities.Comment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AnchorField")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("anchor_field");
+
+                    b.Property<string>("AnchorUrl")
+                        .HasMaxLength(4096)
+                        .HasColumnType("character varying(4096)")
+                        .HasColumnName("anchor_url");
+
+                    b.Property<string>("AuthorId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("author_id");
+
+                    b.Property<bool>("Blocking")
+                        .HasColumnType("boolean")
+                        .HasColumnName("blocking");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("body");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<DateTimeOffset?>("EditedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("edited_at");
+
+                    b.Property<long>("ItemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("item_id");
+
+                    b.Property<long?>("ParentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("parent_id");
+
+                    b.Property<DateTimeOffset?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<string>("ResolvedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("resolved_by");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_comments");
+
+                    b.HasIndex("AuthorId")
+                        .HasDatabaseName("ix_comments_author_id");
+
+                    b.HasIndex("ItemId")
+                        .HasDatabaseName("ix_comments_open_blocking")
+                        .HasFilter("blocking AND resolved_at IS NULL AND deleted_at IS NULL");
+
+                    b.HasIndex("ParentId")
+                        .HasDatabaseName("ix_comments_parent_id");
+
+                    b.HasIndex("ItemId", "Id")
+                        .HasDatabaseName("ix_comments_item_id_id");
+
+                    b.ToTable("comments", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.CommentMention", b =>
+                {
+                    b.Property<long>("CommentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("comment_id");
+
+                    b.Property<int>("Start")
+                        .HasColumnType("integer")
+                        .HasColumnName("start");
+
+                    b.Property<int>("Length")
+                        .HasColumnType("integer")
+                        .HasColumnName("length");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("CommentId", "Start")
+                        .HasName("pk_comment_mentions");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_comment_mentions_user_id");
+
+                    b.ToTable("comment_mentions", (string)null);
+                });
+
             modelBuilder.Entity("Cms.Data.Entities.DeliveryAccessFailure", b =>
                 {
                     b.Property<string>("Key")
@@ -423,7 +541,7 @@ namespace Cms.Migrations.Migrations
                         .ValueGeneratedOnAddOrUpdate()
                         .HasColumnType("tsvector")
                         .HasColumnName("provider_search")
-                        .HasComputedColumnSql("to_tsvector('simple', coalesce(provider_name, '') || ' ' || replace(coalesce(provider_domain, ''), '.', ' '))", true);
+                        .HasComputedColumnSql("to_tsvector('simple_folded', coalesce(provider_name, '') || ' ' || replace(coalesce(provider_domain, ''), '.', ' '))", true);
 
                     b.Property<DateTimeOffset?>("PublishAt")
                         .HasColumnType("timestamp with time zone")
@@ -473,7 +591,7 @@ namespace Cms.Migrations.Migrations
                         .ValueGeneratedOnAddOrUpdate()
                         .HasColumnType("tsvector")
                         .HasColumnName("search_vector")
-                        .HasComputedColumnSql("to_tsvector('english', coalesce(title, '') || ' ' || coalesce(excerpt, '')) || to_tsvector('russian', coalesce(title, '') || ' ' || coalesce(excerpt, '')) || to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(excerpt, ''))", true);
+                        .HasComputedColumnSql("to_tsvector('english_folded', coalesce(title, '') || ' ' || coalesce(excerpt, '')) || to_tsvector('russian_folded', coalesce(title, '') || ' ' || coalesce(excerpt, '')) || to_tsvector('simple_folded', coalesce(title, '') || ' ' || coalesce(excerpt, '')) || (CASE WHEN coalesce(title, '') || ' ' || coalesce(excerpt, '') ~ '[\\u0621-\\u064A]' THEN to_tsvector('arabic', regexp_replace(regexp_replace(coalesce(title, '') || ' ' || coalesce(excerpt, ''), '[^\\u0621-\\u064A]+', ' ', 'g'), '(^| )(?:[\\u0648\\u0641]?(?:\\u0628\\u0627\\u0644|\\u0643\\u0627\\u0644|\\u0644\\u0644|\\u0627\\u0644|[\\u0628\\u0643\\u0644])|[\\u0648\\u0641])(?=[\\u0621-\\u064A]{3})', '\\1', 'g')) ELSE ''::tsvector END)", true);
 
                     b.Property<bool>("SourceChanged")
                         .HasColumnType("boolean")
@@ -585,6 +703,9 @@ namespace Cms.Migrations.Migrations
                     b.HasIndex("Quality", "Id")
                         .HasDatabaseName("ix_items_quality_id");
 
+                    b.HasIndex("State", "ImportedAt", "Id")
+                        .HasDatabaseName("ix_items_state_imported_at_id");
+
                     b.HasIndex("State", "PublishedAt", "Id")
                         .HasDatabaseName("ix_items_state_published_at_id");
 
@@ -604,28 +725,42 @@ namespace Cms.Migrations.Migrations
                         .HasDatabaseName("ix_items_queue_quality")
                         .HasFilter("state IN ('New', 'Ready')");
 
+                    b.HasIndex(new[] { "ImportedAt", "Id" }, "ix_items_queue_received")
+                        .HasDatabaseName("ix_items_queue_received")
+                        .HasFilter("state IN ('New', 'Ready')");
+
                     b.ToTable("items", (string)null);
                 });
 
-            modelBuilder.Entity("Cms.Data.Entities.ItemLease", b =>
+            modelBuilder.Entity("Cms.Data.Entities.ItemAssignment", b =>
                 {
                     b.Property<long>("ItemId")
                         .HasColumnType("bigint")
                         .HasColumnName("item_id");
 
-                    b.Property<string>("UserName")
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)")
-                        .HasColumnName("user_name");
-
-                    b.Property<DateTimeOffset>("ExpiresAt")
+                    b.Property<DateTimeOffset>("AssignedAt")
                         .HasColumnType("timestamp with time zone")
-                        .HasColumnName("expires_at");
+                        .HasColumnName("assigned_at");
 
-                    b.HasKey("ItemId", "UserName")
-                        .HasName("pk_item_leases");
+                    b.Property<string>("AssignedBy")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("assigned_by");
 
-                    b.ToTable("item_leases", (string)null);
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("ItemId")
+                        .HasName("pk_item_assignments");
+
+                    b.HasIndex("UserId", "ItemId")
+                        .HasDatabaseName("ix_item_assignments_user_id_item_id");
+
+                    b.ToTable("item_assignments", (string)null);
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.ItemStateCount", b =>
@@ -817,6 +952,131 @@ namespace Cms.Migrations.Migrations
                     b.ToTable("link_hosts", (string)null);
                 });
 
+            modelBuilder.Entity("Cms.Data.Entities.Notification", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ActorId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("actor_id");
+
+                    b.Property<string>("ActorName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("actor_name");
+
+                    b.Property<long?>("CommentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("comment_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("EmailedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("emailed_at");
+
+                    b.Property<long>("ItemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("item_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTimeOffset?>("ReadAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("read_at");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("reason");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_notifications");
+
+                    b.HasIndex("CommentId")
+                        .HasDatabaseName("ix_notifications_comment_id");
+
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_notifications_unsent")
+                        .HasFilter("emailed_at IS NULL AND read_at IS NULL");
+
+                    b.HasIndex("ItemId")
+                        .HasDatabaseName("ix_notifications_item_id");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_notifications_unread")
+                        .HasFilter("read_at IS NULL");
+
+                    b.HasIndex("UserId", "Id")
+                        .HasDatabaseName("ix_notifications_user_id_id");
+
+                    b.ToTable("notifications", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.PresenceEntry", b =>
+                {
+                    b.Property<Guid>("ConnectionId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("connection_id");
+
+                    b.Property<string>("Instance")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("instance");
+
+                    b.Property<long>("ItemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("item_id");
+
+                    b.Property<DateTimeOffset>("SeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("seen_at");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("ConnectionId")
+                        .HasName("pk_presence");
+
+                    b.HasIndex("Instance")
+                        .HasDatabaseName("ix_presence_instance");
+
+                    b.HasIndex("ItemId")
+                        .HasDatabaseName("ix_presence_item_id");
+
+                    b.HasIndex("SeenAt")
+                        .HasDatabaseName("ix_presence_seen_at");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_presence_user_id");
+
+                    b.ToTable("presence", (string)null);
+                });
+
             modelBuilder.Entity("Cms.Data.Entities.PublishJob", b =>
                 {
                     b.Property<long>("Id")
@@ -996,6 +1256,10 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("text")
                         .HasColumnName("excerpt");
 
+                    b.Property<string>("Identity")
+                        .HasColumnType("text")
+                        .HasColumnName("identity");
+
                     b.Property<string>("ImageUrl")
                         .HasColumnType("text")
                         .HasColumnName("image_url");
@@ -1055,11 +1319,119 @@ namespace Cms.Migrations.Migrations
                         .HasDatabaseName("ix_related_links_merged_from_item_id")
                         .HasFilter("merged_from_item_id IS NOT NULL");
 
+                    b.HasIndex("ItemId", "Identity")
+                        .IsUnique()
+                        .HasDatabaseName("ix_related_links_item_id_identity")
+                        .HasFilter("identity IS NOT NULL");
+
                     b.HasIndex("ItemId", "Position")
                         .IsUnique()
                         .HasDatabaseName("ix_related_links_item_id_position");
 
+                    b.HasIndex(new[] { "ItemId" }, "IdentityUnset")
+                        .HasDatabaseName("ix_related_links_identity_unset")
+                        .HasFilter("identity IS NULL AND is_safe_url");
+
                     b.ToTable("related_links", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.SavedView", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("owner_id");
+
+                    b.Property<string>("OwnerName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("owner_name");
+
+                    b.Property<string>("Query")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("query");
+
+                    b.Property<string>("SharedWith")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("shared_with");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_saved_views");
+
+                    b.HasIndex("SharedWith")
+                        .HasDatabaseName("ix_saved_views_shared_with")
+                        .HasFilter("shared_with IS NOT NULL");
+
+                    b.HasIndex("OwnerId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_saved_views_owner_id_name");
+
+                    b.ToTable("saved_views", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.SavedViewChoice", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("ViewId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("view_id");
+
+                    b.Property<bool>("IsDefault")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_default");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.HasKey("UserId", "ViewId")
+                        .HasName("pk_saved_view_choices");
+
+                    b.HasIndex("UserId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_saved_view_choices_default")
+                        .HasFilter("is_default");
+
+                    b.HasIndex("ViewId")
+                        .HasDatabaseName("ix_saved_view_choices_view_id");
+
+                    b.ToTable("saved_view_choices", (string)null);
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.SignInThrottle", b =>
@@ -1689,6 +2061,46 @@ namespace Cms.Migrations.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Cms.Data.Entities.Comment", b =>
+                {
+                    b.HasOne("Cms.Data.Entities.CmsUser", null)
+                        .WithMany()
+                        .HasForeignKey("AuthorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_comments_asp_net_users_author_id");
+
+                    b.HasOne("Cms.Data.Entities.Item", null)
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_comments_items_item_id");
+
+                    b.HasOne("Cms.Data.Entities.Comment", null)
+                        .WithMany()
+                        .HasForeignKey("ParentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_comments_comments_parent_id");
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.CommentMention", b =>
+                {
+                    b.HasOne("Cms.Data.Entities.Comment", null)
+                        .WithMany("Mentions")
+                        .HasForeignKey("CommentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_comment_mentions_comments_comment_id");
+
+                    b.HasOne("Cms.Data.Entities.CmsUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_comment_mentions_asp_net_users_user_id");
+                });
+
             modelBuilder.Entity("Cms.Data.Entities.DeliveryToken", b =>
                 {
                     b.HasOne("Cms.Data.Entities.DeliverySite", null)
@@ -1699,14 +2111,21 @@ namespace Cms.Migrations.Migrations
                         .HasConstraintName("fk_delivery_tokens_delivery_sites_site_id");
                 });
 
-            modelBuilder.Entity("Cms.Data.Entities.ItemLease", b =>
+            modelBuilder.Entity("Cms.Data.Entities.ItemAssignment", b =>
                 {
                     b.HasOne("Cms.Data.Entities.Item", null)
-                        .WithMany()
-                        .HasForeignKey("ItemId")
+                        .WithOne()
+                        .HasForeignKey("Cms.Data.Entities.ItemAssignment", "ItemId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
-                        .HasConstraintName("fk_item_leases_items_item_id");
+                        .HasConstraintName("fk_item_assignments_items_item_id");
+
+                    b.HasOne("Cms.Data.Entities.CmsUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_item_assignments_asp_net_users_user_id");
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.ItemTopic", b =>
@@ -1726,6 +2145,46 @@ namespace Cms.Migrations.Migrations
                         .HasConstraintName("fk_item_topics_topics_topic_id");
 
                     b.Navigation("Topic");
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.Notification", b =>
+                {
+                    b.HasOne("Cms.Data.Entities.Comment", null)
+                        .WithMany()
+                        .HasForeignKey("CommentId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_notifications_comments_comment_id");
+
+                    b.HasOne("Cms.Data.Entities.Item", null)
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_notifications_items_item_id");
+
+                    b.HasOne("Cms.Data.Entities.CmsUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_notifications_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.PresenceEntry", b =>
+                {
+                    b.HasOne("Cms.Data.Entities.Item", null)
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_presence_items_item_id");
+
+                    b.HasOne("Cms.Data.Entities.CmsUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_presence_asp_net_users_user_id");
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.PublishJob", b =>
@@ -1758,6 +2217,33 @@ namespace Cms.Migrations.Migrations
                         .HasConstraintName("fk_related_links_items_item_id");
 
                     b.Navigation("Item");
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.SavedView", b =>
+                {
+                    b.HasOne("Cms.Data.Entities.CmsUser", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_saved_views_asp_net_users_owner_id");
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.SavedViewChoice", b =>
+                {
+                    b.HasOne("Cms.Data.Entities.CmsUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_saved_view_choices_asp_net_users_user_id");
+
+                    b.HasOne("Cms.Data.Entities.SavedView", null)
+                        .WithMany()
+                        .HasForeignKey("ViewId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_saved_view_choices_saved_views_view_id");
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.SourceRevision", b =>
@@ -1874,6 +2360,11 @@ namespace Cms.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_asp_net_user_tokens_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.Comment", b =>
+                {
+                    b.Navigation("Mentions");
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.DeliverySite", b =>
