@@ -333,6 +333,7 @@ public static class StoryBench
         var probeItems = new StoryCorpusGenerator(999, distinctSubjects: false).Generate(probes, Start, LongSpan, probes);
         var parser = Parser();
         var latencies = new List<double>();
+        var baseline = new List<double>();
         var joined = 0;
         await using (var conn = new NpgsqlConnection(cs))
         {
@@ -351,14 +352,35 @@ public static class StoryBench
                 {
                     latencies.Add(ms);
                 }
+                // The baseline, same connection, same moment: a transaction of five bare round trips
+                // (grouping one item is five statements), so the machine's queueing shows apart.
+                await using (var btx = await conn.BeginTransactionAsync(ct))
+                {
+                    var bstart = Stopwatch.GetTimestamp();
+                    for (var r = 0; r < 5; r++)
+                    {
+                        await using var ping = new NpgsqlCommand("SELECT 1", conn, btx);
+                        await ping.ExecuteScalarAsync(ct);
+                    }
+                    var bms = Stopwatch.GetElapsedTime(bstart).TotalMilliseconds;
+                    await btx.RollbackAsync(ct);
+                    if (i >= warmup)
+                    {
+                        baseline.Add(bms);
+                    }
+                }
                 var storyIsNew = await IsNewStoryAsync(conn, item.StoryId, ct);
                 joined += storyIsNew ? 0 : 1;
             }
         }
         latencies.Sort();
-        double At(double p) => latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(p * latencies.Count) - 1)];
+        baseline.Sort();
+        static double Of(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+        double At(double p) => Of(latencies, p);
         Console.WriteLine(FormattableString.Invariant(
             $"grouping one item against {Math.Max(have, m)} stored items ({latencies.Count} probes after {probes - latencies.Count} warm-up; {joined} of {probes} joined a story): p50 {At(0.5):F2} ms, p95 {At(0.95):F2} ms, p99 {At(0.99):F2} ms, max {latencies[^1]:F2} ms; load average {LoadAverage()}"));
+        Console.WriteLine(FormattableString.Invariant(
+            $"baseline, five bare round trips in a transaction rolled back, same connection, after each probe: p50 {Of(baseline, 0.5):F2} ms, p95 {Of(baseline, 0.95):F2} ms, p99 {Of(baseline, 0.99):F2} ms; p95 grouping / baseline {At(0.95) / Of(baseline, 0.95):F1}x"));
     }
 
     private static ImportParser Parser() =>
