@@ -625,6 +625,10 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("story_sim_hash");
 
+                    b.PrimitiveCollection<int[]>("StoryTermIds")
+                        .HasColumnType("integer[]")
+                        .HasColumnName("story_term_ids");
+
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasColumnType("text")

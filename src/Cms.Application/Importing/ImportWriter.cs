@@ -238,7 +238,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
             item.Topics.AddRange(ItemRows.Topics(ids[i], fresh[i].Parsed.Topics, topicIds));
             items.Add(item);
         }
-        await stories.AssignAsync(conn, items, ct);
+        await stories.AssignAsync(conn, items, fresh.Select(f => f.StoryTerms).ToList(), ct);
         await ItemCopy.WriteAsync(conn, items, ct);
         // The event says which state the item starts in: an item imported as Published is
         // published by the import, and the audit says so.

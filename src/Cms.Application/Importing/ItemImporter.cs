@@ -1,3 +1,4 @@
+using Cms.Application.Stories;
 using Cms.Core.Auditing;
 using Cms.Core.Security;
 using Cms.Data;
@@ -7,7 +8,7 @@ namespace Cms.Application.Importing;
 // Import a stream of files: the page's upload, the command line, first-run samples and the
 // benchmark all come here. Reading and parsing batch k+1 overlaps with writing batch k; a batch
 // is bounded in files and bytes (ImportOptions), so memory does not grow with the input.
-public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWriter writer, ImportOptions options)
+public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWriter writer, ImportOptions options, StoryGrouping stories)
 {
     public Task<Outcome<ImportReport>> ImportAsync(Actor actor, IEnumerable<string> paths, IProgress<ImportReport>? progress, CancellationToken ct) =>
         ImportAsync(actor, ImportSources.FromPaths(paths), progress, ct);
@@ -28,6 +29,7 @@ public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWri
             {
                 break;
             }
+            stories.Prepare(parsed.Where(p => p.Item is not null).Select(p => p.Item!));
             if (writing is not null)
             {
                 await writing;

@@ -1,3 +1,4 @@
+using Cms.Application.Importing;
 using Cms.Core.Stories;
 using Cms.Data;
 using Cms.Data.Entities;
@@ -19,9 +20,24 @@ public sealed class StoryGrouping(StorySettings settings)
 
     public StorySettings Settings => settings;
 
+    public StoryGroupingProfile Profile { get; } = new();
+
     // Sets StoryId, StorySimHash and StoryKeys of new items before they are copied; reads and
     // writes through the import's connection and transaction.
-    public async Task AssignAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, CancellationToken ct)
+    public Task AssignAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, CancellationToken ct) => AssignAsync(conn, items, null, ct);
+
+    // The parse stage's part (ItemImporter, right after a batch is parsed): the text analysis of a
+    // batch runs while the previous batch is being written, not on the writer's path.
+    public void Prepare(IEnumerable<PreparedItem> batch)
+    {
+        if (settings.Grouping)
+        {
+            Parallel.ForEach(batch, p => p.StoryTerms = StoryText.Analyze(p.Parsed.Title, p.Parsed.Excerpt));
+        }
+    }
+
+    // analysed[i], when given and not null, is items[i]'s analysis from Prepare.
+    public async Task AssignAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, IReadOnlyList<StoryTerms?>? analysed, CancellationToken ct)
     {
         if (items.Count == 0)
         {
@@ -36,9 +52,14 @@ public sealed class StoryGrouping(StorySettings settings)
             }
             return;
         }
+        var profile = Profile;
+        profile.Batch(items.Count);
+        var lap = System.Diagnostics.Stopwatch.GetTimestamp();
         var terms = new StoryTerms[items.Count];
-        Parallel.For(0, items.Count, i => terms[i] = StoryText.Analyze(items[i].Title, items[i].Excerpt));
+        Parallel.For(0, items.Count, i => terms[i] = analysed?[i] ?? StoryText.Analyze(items[i].Title, items[i].Excerpt));
+        lap = profile.Lap(StoryGroupingProfile.Phase.Analyse, lap);
         var df = await CountTermsAsync(conn, terms, ct);
+        lap = profile.Lap(StoryGroupingProfile.Phase.TermCounts, lap);
         var documents = df[StoryTermCount.Documents];
 
         var searches = new int[items.Count][];
@@ -48,6 +69,7 @@ public sealed class StoryGrouping(StorySettings settings)
             var at = When(items[i]);
             items[i].StorySimHash = unchecked((long)terms[i].SimHash);
             items[i].StoryKeys = StoryKeys.Stored(terms[i], keyTerms, at);
+            items[i].StoryTermIds = terms[i].Pack();
             searches[i] = StoryKeys.Search(terms[i], keyTerms, at, settings.Window);
         }
         var wanted = searches.SelectMany(k => k).ToHashSet();
@@ -59,7 +81,9 @@ public sealed class StoryGrouping(StorySettings settings)
 
         // Stored items sharing keys with the batch (keys only, no text yet); of those, each item's
         // MaxCandidates best are read and scored.
+        lap = profile.Lap(StoryGroupingProfile.Phase.Keys, lap);
         var keyed = await KeyedAsync(conn, wanted, ct);
+        lap = profile.Lap(StoryGroupingProfile.Phase.CandidateSearch, lap);
         var byKey = new Dictionary<int, List<Keyed>>();
         foreach (var k in keyed)
         {
@@ -73,9 +97,22 @@ public sealed class StoryGrouping(StorySettings settings)
         {
             storedFor[i] = Shortlist(searches[i], bands[i], When(items[i]), byKey);
         }
-        var stored = await MembersAsync(conn, storedFor.SelectMany(c => c).Select(k => k.Id).ToHashSet(), keyed, ct);
+        lap = profile.Lap(StoryGroupingProfile.Phase.Shortlist, lap);
+        var stored = await MembersAsync(conn, storedFor.SelectMany(c => c).Select(k => k.Id).ToHashSet(), keyed, profile, lap, ct);
+        lap = System.Diagnostics.Stopwatch.GetTimestamp();
         await AddTermCountsAsync(conn, df, stored.Values.SelectMany(m => m.Terms.All), ct);
-        double Idf(int term) => StorySimilarity.Idf(df.GetValueOrDefault(term, 1), documents);
+        lap = profile.Lap(StoryGroupingProfile.Phase.TermCounts, lap);
+        profile.Found(keyed.Count, storedFor.Sum(c => c.Count));
+        // Each term's weight once per batch: a batch scores ~16,000 pairs over the same few thousand terms.
+        var weights = new Dictionary<int, double>();
+        double Idf(int term)
+        {
+            if (!weights.TryGetValue(term, out var weight))
+            {
+                weights[term] = weight = StorySimilarity.Idf(df.GetValueOrDefault(term, 1), documents);
+            }
+            return weight;
+        }
 
         // Items of this batch are candidates for the items after them, under the same rule.
         var batchByKey = new Dictionary<int, List<Keyed>>();
@@ -111,7 +148,9 @@ public sealed class StoryGrouping(StorySettings settings)
                 (batchByKey.TryGetValue(key, out var list) ? list : batchByKey[key] = []).Add(self);
             }
         }
+        lap = profile.Lap(StoryGroupingProfile.Phase.Scoring, lap);
         var fresh = await ReserveStoryIdsAsync(conn, placeholders, ct);
+        profile.Lap(StoryGroupingProfile.Phase.StoryIds, lap);
         for (var i = 0; i < items.Count; i++)
         {
             var id = members[i].StoryId;
@@ -237,8 +276,9 @@ public sealed class StoryGrouping(StorySettings settings)
         return [.. rows.Values];
     }
 
-    // The shortlisted stored items' text, analyzed.
-    private static async Task<Dictionary<long, Member>> MembersAsync(NpgsqlConnection conn, HashSet<long> ids, List<Keyed> keyed, CancellationToken ct)
+    // The shortlisted stored items' terms, as stored at their import (no text read, nothing analysed
+    // again); an item stored before the terms were kept is analysed from its text.
+    private static async Task<Dictionary<long, Member>> MembersAsync(NpgsqlConnection conn, HashSet<long> ids, List<Keyed> keyed, StoryGroupingProfile profile, long lap, CancellationToken ct)
     {
         var members = new Dictionary<long, Member>();
         if (ids.Count == 0)
@@ -246,23 +286,39 @@ public sealed class StoryGrouping(StorySettings settings)
             return members;
         }
         var byId = keyed.ToDictionary(k => k.Id);
-        var rows = new List<(long Id, string Title, string? Excerpt)>();
-        await using (var cmd = new NpgsqlCommand("SELECT id, title, excerpt FROM items WHERE id = ANY(@ids)", conn))
+        var unpacked = new List<(long Id, StoryTerms Terms)>(ids.Count);
+        var texts = new List<(long Id, string Title, string? Excerpt)>();
+        await using (var cmd = new NpgsqlCommand("""
+            SELECT id, story_term_ids, coalesce(story_sim_hash, 0),
+                   CASE WHEN story_term_ids IS NULL THEN title END, CASE WHEN story_term_ids IS NULL THEN excerpt END
+            FROM items WHERE id = ANY(@ids)
+            """, conn))
         {
             cmd.Parameters.AddWithValue("ids", ids.ToArray());
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                rows.Add((reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
+                var id = reader.GetInt64(0);
+                if (!reader.IsDBNull(1) && StoryTerms.Unpack(reader.GetFieldValue<int[]>(1), unchecked((ulong)reader.GetInt64(2))) is { } terms)
+                {
+                    unpacked.Add((id, terms));
+                }
+                else
+                {
+                    texts.Add((id, reader.IsDBNull(3) ? "" : reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
+                }
             }
         }
-        var analyzed = new StoryTerms[rows.Count];
-        Parallel.For(0, rows.Count, i => analyzed[i] = StoryText.Analyze(rows[i].Title, rows[i].Excerpt));
-        for (var i = 0; i < rows.Count; i++)
+        lap = profile.Lap(StoryGroupingProfile.Phase.CandidatesRead, lap);
+        var analyzed = new StoryTerms[texts.Count];
+        Parallel.For(0, texts.Count, i => analyzed[i] = StoryText.Analyze(texts[i].Title, texts[i].Excerpt));
+        unpacked.AddRange(texts.Select((t, i) => (t.Id, analyzed[i])));
+        foreach (var (id, terms) in unpacked)
         {
-            var k = byId[rows[i].Id];
-            members[k.Id] = new Member(k.StoryId, k.Provider, k.At, analyzed[i], k.Keys);
+            var k = byId[id];
+            members[id] = new Member(k.StoryId, k.Provider, k.At, terms, k.Keys);
         }
+        profile.Lap(StoryGroupingProfile.Phase.CandidatesAnalysed, lap);
         return members;
     }
 

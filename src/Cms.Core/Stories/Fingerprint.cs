@@ -22,7 +22,7 @@ public static class Fingerprint
         }
         for (var i = 0; i + 1 < words.Count; i++)
         {
-            Vote(votes, Hash64(words[i] + " " + words[i + 1]));
+            Vote(votes, Hash64(words[i], words[i + 1]));
         }
         ulong result = 0;
         for (var bit = 0; bit < 64; bit++)
@@ -48,13 +48,22 @@ public static class Fingerprint
     }
 
     // FNV-1a 64 with a final avalanche (splitmix64), so short shingles spread over all 64 bits.
-    public static ulong Hash64(string text)
+    public static ulong Hash64(string text) => Finish(Fnv(14695981039346656037UL, text));
+
+    // The hash of first + " " + second without building that string.
+    public static ulong Hash64(string first, string second) => Finish(Fnv((Fnv(14695981039346656037UL, first) ^ ' ') * 1099511628211UL, second));
+
+    private static ulong Fnv(ulong h, string text)
     {
-        var h = 14695981039346656037UL;
         foreach (var c in text)
         {
             h = (h ^ c) * 1099511628211UL;
         }
+        return h;
+    }
+
+    private static ulong Finish(ulong h)
+    {
         h ^= h >> 30;
         h *= 0xbf58476d1ce4e5b9UL;
         h ^= h >> 27;

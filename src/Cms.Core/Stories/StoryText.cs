@@ -10,6 +10,41 @@ namespace Cms.Core.Stories;
 public sealed record StoryTerms(int[] Title, int[] All, int[] Names, int[] Numbers, ulong SimHash)
 {
     public bool IsEmpty => All.Length == 0;
+
+    // Stored form (items.story_term_ids): the three smaller lengths, then Title, All, Names and
+    // Numbers one after the other; the SimHash is stored on its own (items.story_sim_hash).
+    public int[] Pack()
+    {
+        var packed = new int[3 + Title.Length + All.Length + Names.Length + Numbers.Length];
+        (packed[0], packed[1], packed[2]) = (Title.Length, Names.Length, Numbers.Length);
+        var at = 3;
+        foreach (var part in new[] { Title, All, Names, Numbers })
+        {
+            part.CopyTo(packed, at);
+            at += part.Length;
+        }
+        return packed;
+    }
+
+    // Null when the array is not a packing (a truncated or foreign value): the caller analyses the text.
+    public static StoryTerms? Unpack(int[] packed, ulong simHash)
+    {
+        if (packed.Length < 3 || packed[0] < 0 || packed[1] < 0 || packed[2] < 0)
+        {
+            return null;
+        }
+        var all = packed.Length - 3 - packed[0] - packed[1] - packed[2];
+        if (all < 0)
+        {
+            return null;
+        }
+        var span = packed.AsSpan(3);
+        var title = span[..packed[0]].ToArray();
+        span = span[packed[0]..];
+        var terms = span[..all].ToArray();
+        span = span[all..];
+        return new StoryTerms(title, terms, span[..packed[1]].ToArray(), span[packed[1]..].ToArray(), simHash);
+    }
 }
 
 // Normalization shared by every story comparison: HTML stripped, NFKC, lower case, accents and
@@ -180,6 +215,10 @@ public static class StoryText
     // off a Latin letter are dropped), ё -> е.
     public static string Fold(string text)
     {
+        if (FoldPlain(text) is { } plain)
+        {
+            return plain;
+        }
         var decomposed = text.Normalize(NormalizationForm.FormKC).ToLowerInvariant().Normalize(NormalizationForm.FormD);
         var sb = new StringBuilder(decomposed.Length);
         for (var i = 0; i < decomposed.Length; i++)
@@ -197,6 +236,26 @@ public static class StoryText
             sb.Append(c);
         }
         return sb.ToString();
+    }
+
+    // The common case without the two normalizations: a word of ASCII and plain Cyrillic letters is
+    // NFKC already and has no marks to drop, so lower case (and ё -> е) is the whole fold.
+    private static string? FoldPlain(string text)
+    {
+        var lower = text.ToLowerInvariant();
+        var yo = false;
+        foreach (var c in lower)
+        {
+            if (c == 'ё')
+            {
+                yo = true;
+            }
+            else if (c >= 0x80 && c is < 'а' or > 'я')
+            {
+                return null;
+            }
+        }
+        return yo ? lower.Replace('ё', 'е') : lower;
     }
 
     public static string Stem(string word)

@@ -71,6 +71,10 @@ public sealed class Item
     public long? StorySimHash { get; set; }
     public int[]? StoryKeys { get; set; }
 
+    // The analysed terms of title and excerpt as imported (Cms.Core.Stories.StoryTerms.Pack), so
+    // that a later item scores this one as a candidate without reading and analysing its text.
+    public int[]? StoryTermIds { get; set; }
+
     // Set while the item is merged into another item of its story (it is Rejected then); Reopen
     // clears it. The lead's related link that the merge added points back here (RelatedLink.MergedFromItemId).
     public long? MergedIntoId { get; set; }

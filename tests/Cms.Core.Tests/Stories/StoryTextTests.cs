@@ -64,4 +64,37 @@ public sealed class StoryTextTests
         Assert.True(StoryText.Analyze("", null).IsEmpty);
         Assert.True(StoryText.Analyze("!!! ---", "<br/>").IsEmpty);
     }
+
+    [Fact]
+    public void Terms_packed_for_storage_unpack_to_the_same_terms()
+    {
+        var terms = StoryText.Analyze("Turkey raises rate to 45%", "Shares of Nvidia rose 16% in Frankfurt. Путин said the Central Bank of Turkey acted.");
+        var back = StoryTerms.Unpack(terms.Pack(), terms.SimHash)!;
+        Assert.Equal(terms.Title, back.Title);
+        Assert.Equal(terms.All, back.All);
+        Assert.Equal(terms.Names, back.Names);
+        Assert.Equal(terms.Numbers, back.Numbers);
+        Assert.Equal(terms.SimHash, back.SimHash);
+        Assert.NotEmpty(back.Numbers);
+    }
+
+    [Fact]
+    public void A_stored_array_that_is_not_a_packing_unpacks_to_nothing()
+    {
+        Assert.Null(StoryTerms.Unpack([], 0));
+        Assert.Null(StoryTerms.Unpack([5, 0, 0, 1, 2], 0));
+        Assert.Null(StoryTerms.Unpack([-1, 0, 0], 0));
+    }
+
+    [Fact]
+    public void Plain_and_accented_words_fold_alike_whichever_path_they_take()
+    {
+        Assert.Equal("путин", StoryText.Fold("ПУТИН"));
+        Assert.Equal("елка", StoryText.Fold("Ёлка"));
+        Assert.Equal("йод", StoryText.Fold("Йод"));
+        Assert.Equal("йод", StoryText.Fold("и\u0306од"));
+        Assert.Equal("cafe", StoryText.Fold("CAFÉ"));
+        Assert.Equal("nvidia", StoryText.Fold("NVIDIA"));
+        Assert.Equal("12", StoryText.Fold("\uFF11\uFF12"));
+    }
 }
