@@ -34,6 +34,10 @@ public sealed class ItemComments(CmsDbContext db, CommentOptions options)
         {
             return Outcome.NotFound();
         }
+        if (await db.Comments.CountAsync(c => c.ItemId == item.Id, ct) >= options.MaxPerItem)
+        {
+            return Outcome.Invalid("Body", $"This item already has {options.MaxPerItem} comments, the most one item holds; resolve its threads and talk elsewhere.");
+        }
         Comment? parent = null;
         if (request.ReplyTo is { } replyTo)
         {
