@@ -54,7 +54,7 @@ public sealed class EmailDigest(CmsDbContext db, NotificationOptions options, IL
     {
         var due = await db.Notifications.AsNoTracking()
             .Where(n => n.EmailedAt == null && n.ReadAt == null)
-            .Join(db.Users.Where(u => u.DisabledAt == null && u.Email != null), n => n.UserId, u => u.Id, (n, u) => new { n, u.Email })
+            .Join(People.Readers.Of(db, DateTimeOffset.UtcNow).Where(u => u.Email != null), n => n.UserId, u => u.Id, (n, u) => new { n, u.Email })
             .OrderBy(x => x.n.Id)
             .Take(options.DigestMaxPeople * options.DigestMaxPerPerson)
             .Select(x => new Due(x.n.Id, x.n.UserId, x.Email!, x.n.Kind, x.n.ItemId,

@@ -2,6 +2,7 @@ using Cms.Application.Comments;
 using Cms.Application.Notifications;
 using Cms.Core.Auditing;
 using Cms.Data;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.DependencyInjection;
@@ -101,5 +102,46 @@ public sealed class EmailDigestTests(MailFixture app) : IClassFixture<MailFixtur
         Assert.False(From(("Notifications:Email:Host", "mail.example")).EmailEnabled);
         var refused = Assert.Throws<InvalidOperationException>(() => From(("Notifications:Email:Enabled", "true")));
         Assert.Contains("Notifications:Email:Host", refused.Message);
+    }
+
+    private async Task<long> MentionsAsync(Actor author, Actor person, int count)
+    {
+        var item = (await app.ImportAsync(new TestItem().ToYaml()))[0];
+        for (var n = 0; n < count; n++)
+        {
+            var added = await app.RunAsync(s => s.GetRequiredService<ItemComments>().AddAsync(author, new(item, $"@{person.Name} note {n}"), CancellationToken.None));
+            Assert.True(added.Succeeded, added.Result.Message);
+        }
+        return item;
+    }
+
+    private Task ReadAllAsync(Actor person) => app.RunAsync(s => s.GetRequiredService<Inbox>().MarkReadAsync(person, null, CancellationToken.None));
+
+    // Whatever other tests left due goes out first, so these tests see only their own people.
+    private async Task DrainAsync()
+    {
+        while (await SendAsync() > 0)
+        {
+        }
+        app.Smtp.ClearReceivedEmail();
+    }
+
+    [Fact]
+    public async Task A_locked_or_role_less_account_is_not_e_mailed()
+    {
+        await DrainAsync();
+        var alice = await People.CreateAsync(app, Roles.Editor);
+        var locked = await People.CreateAsync(app, Roles.Editor);
+        var roleless = await People.CreateAsync(app, Roles.Editor);
+        await MentionsAsync(alice, locked, 1);
+        await MentionsAsync(alice, roleless, 1);
+        await app.RunAsync(s => s.GetRequiredService<CmsDbContext>().Users.Where(u => u.Id == locked.UserId)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.LockoutEnd, DateTimeOffset.UtcNow.AddDays(1))));
+        await app.RunAsync(s => s.GetRequiredService<CmsDbContext>().UserRoles.Where(r => r.UserId == roleless.UserId).ExecuteDeleteAsync());
+
+        Assert.Equal(0, await SendAsync());
+        Assert.Empty(app.Smtp.ReceivedEmail);
+        await ReadAllAsync(locked);
+        await ReadAllAsync(roleless);
     }
 }
