@@ -58,7 +58,10 @@ public static class LiveEndpoints
         {
             socket.SendBufferSize = options.SocketSendBuffer;
         }
-        var client = hub.Connect(actor.UserId, PostgresTicketStore.SessionOf(http), item, queue == true, http.Abort);
+        if (hub.TryConnect(actor.UserId, PostgresTicketStore.SessionOf(http), item, queue == true, http.Abort) is not { } client)
+        {
+            return Results.StatusCode(StatusCodes.Status429TooManyRequests);
+        }
         http.Response.Headers["X-Accel-Buffering"] = "no";
         return TypedResults.ServerSentEvents(EventsAsync(scopes, hub, options, client, actor, last, http.RequestAborted));
     }

@@ -248,4 +248,30 @@ public sealed class LiveChannelTests(TwoInstancesFixture app) : IClassFixture<Tw
         Assert.Equal(System.Net.HttpStatusCode.Redirect, presence.StatusCode);
         Assert.Contains("\"unread\":0", hello.Data);
     }
+
+    [Fact]
+    public async Task A_session_opening_more_streams_than_its_cap_is_answered_429()
+    {
+        var (_, bob) = await app.PersonAsync(app.B, Roles.Editor);
+        var cap = app.B.Services.GetRequiredService<LiveOptions>().MaxStreamsPerSession;
+        var open = new List<SseStream>();
+        try
+        {
+            for (var i = 0; i < cap; i++)
+            {
+                open.Add(await SseStream.OpenAsync(bob, "/live"));
+            }
+
+            var beyond = await bob.GetAsync("/live", HttpCompletionOption.ResponseHeadersRead);
+
+            Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, beyond.StatusCode);
+        }
+        finally
+        {
+            foreach (var stream in open)
+            {
+                await stream.DisposeAsync();
+            }
+        }
+    }
 }
