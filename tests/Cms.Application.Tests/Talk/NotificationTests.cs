@@ -261,27 +261,6 @@ public sealed class NotificationTests(ApplicationFixture app) : IClassFixture<Ap
         Assert.Equal(inCsharp.Order(), inSql.Order());
     }
 
-    private sealed class CommandLog : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
-    {
-        public List<string> Texts { get; } = [];
-
-        public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader>> ReaderExecutingAsync(
-            System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData,
-            Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader> result, CancellationToken cancellationToken = default)
-        {
-            Texts.Add(command.CommandText);
-            return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
-        }
-
-        public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int>> NonQueryExecutingAsync(
-            System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData,
-            Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> result, CancellationToken cancellationToken = default)
-        {
-            Texts.Add(command.CommandText);
-            return base.NonQueryExecutingAsync(command, eventData, result, cancellationToken);
-        }
-    }
-
     [Fact]
     public async Task Mark_all_read_is_one_update_without_loading_ids_and_audits_the_count()
     {
@@ -293,16 +272,12 @@ public sealed class NotificationTests(ApplicationFixture app) : IClassFixture<Ap
             await CommentAsync(alice, item, $"@{bob.Name} number {n}");
         }
         var log = new CommandLog();
-        var options = new DbContextOptionsBuilder<Data.CmsDbContext>();
-        Data.CmsDbContext.Configure(options, app.ConnectionString);
-        options.AddInterceptors(log);
-        await using var db = new Data.CmsDbContext(options.Options);
+        await using var db = log.Context(app.ConnectionString);
 
         var outcome = await new Inbox(db).MarkReadAsync(bob, null, CancellationToken.None);
 
         Assert.Equal("3 marked read.", outcome.Message);
-        var touching = log.Texts.Where(t => t.Contains("notifications", StringComparison.Ordinal)).ToList();
-        var update = Assert.Single(touching);
+        var update = Assert.Single(log.Touching("notifications"));
         Assert.StartsWith("UPDATE", update.TrimStart());
         Assert.DoesNotContain("ANY", update);
         Assert.All(People.InboxOf(app, bob), n => Assert.NotNull(n.ReadAt));
