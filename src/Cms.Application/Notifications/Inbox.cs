@@ -64,7 +64,8 @@ public sealed class Inbox(CmsDbContext db)
     {
         if (actor.UserId is not { } me)
         {
-            return Outcome.Forbidden("An inbox belongs to a signed-in person.");
+            return await Guard.RefuseAsync(db, actor, new Attempt(AuditActions.NotificationsRead), "an account is required",
+                "An inbox belongs to a signed-in person.", ct);
         }
         if (ids is { Count: > PageSize * 4 })
         {

@@ -284,4 +284,13 @@ public sealed class NotificationTests(ApplicationFixture app) : IClassFixture<Ap
         var audit = app.Read(db => db.AuditEvents.Single(a => a.Action == AuditActions.NotificationsRead && a.EntityId == bob.UserId));
         Assert.Contains("\"count\":3", audit.Payload.Replace(" ", ""));
     }
+
+    [Fact]
+    public async Task Marking_read_without_an_account_is_refused_through_the_guard_and_audited()
+    {
+        var outcome = await app.RunAsync(s => s.GetRequiredService<Inbox>().MarkReadAsync(Actor.CommandLine(), null, CancellationToken.None));
+
+        Assert.Equal(OutcomeStatus.Forbidden, outcome.Status);
+        Assert.Equal(1, app.Read(db => db.AuditEvents.Count(a => a.Action == AuditActions.AuthorizationRefused && a.Payload.Contains(AuditActions.NotificationsRead))));
+    }
 }

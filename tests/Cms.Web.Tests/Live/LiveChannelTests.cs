@@ -274,4 +274,24 @@ public sealed class LiveChannelTests(TwoInstancesFixture app) : IClassFixture<Tw
             }
         }
     }
+
+    // A fetch cannot follow the cookie handler's redirect to AccessDenied: the JSON reads answer a
+    // plain 403 and audit the refusal.
+    [Fact]
+    public async Task A_person_who_may_not_read_items_gets_a_plain_403_from_the_json_reads_and_each_refusal_is_audited()
+    {
+        var email = $"norole-{Guid.NewGuid():N}@example.com";
+        await app.A.CreateUserAsync(email, TwoInstancesFixture.Password);
+        using var client = TwoInstancesFixture.Client(app.B, cookies: true);
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, (await Infrastructure.Http.SignInAsync(client, email, TwoInstancesFixture.Password)).StatusCode);
+
+        var answers = new List<System.Net.HttpStatusCode>();
+        foreach (var url in new[] { "/live/presence?item=1", "/live/people?q=a", "/live/item?item=1" })
+        {
+            answers.Add((await client.GetAsync(url)).StatusCode);
+        }
+
+        Assert.All(answers, a => Assert.Equal(System.Net.HttpStatusCode.Forbidden, a));
+        Assert.Equal(3, app.A.WithDb(db => db.AuditEvents.Count(a => a.Action == Core.Auditing.AuditActions.AuthorizationRefused && a.Actor == email)));
+    }
 }
