@@ -50,5 +50,7 @@ public sealed class CmsDbContext(DbContextOptions<CmsDbContext> options)
         base.OnModelCreating(builder);
         builder.ApplyConfigurationsFromAssembly(typeof(CmsDbContext).Assembly);
         builder.HasSequence<long>(Configurations.PublishedItemConfiguration.Sequence);
+        // Trusted (PostgreSQL 13+): the database owner creates it in the migration, no superuser needed.
+        builder.HasPostgresExtension("pg_trgm");
     }
 }
