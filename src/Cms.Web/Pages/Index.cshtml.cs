@@ -162,6 +162,8 @@ public sealed class IndexModel(QueueQuery queue, BulkEdit bulk, SavedViews saved
         var lists = await queue.PageListsAsync(ct);
         Categories = lists.Categories;
         Vocabulary = lists.Vocabulary;
+        // Read before the rows: an item arriving in between is on the page and may be announced as
+        // new once, never missed by both.
         Newest = lists.Newest;
         Counts = await queue.CountsAsync(View, ct);
         var page = await queue.PageAsync(View, ct);
