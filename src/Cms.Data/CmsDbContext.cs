@@ -27,6 +27,7 @@ public sealed class CmsDbContext(DbContextOptions<CmsDbContext> options)
     public DbSet<ItemStateCountDelta> ItemStateCountDeltas => Set<ItemStateCountDelta>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<UserSession> UserSessions => Set<UserSession>();
+    public DbSet<SessionEnd> SessionEnds => Set<SessionEnd>();
     public DbSet<SignInThrottle> SignInThrottles => Set<SignInThrottle>();
     public DbSet<SavedView> SavedViews => Set<SavedView>();
     public DbSet<SavedViewChoice> SavedViewChoices => Set<SavedViewChoice>();

@@ -1266,6 +1266,44 @@ namespace Cms.Migrations.Migrations
                     b.ToTable("saved_view_choices", (string)null);
                 });
 
+            modelBuilder.Entity("Cms.Data.Entities.SessionEnd", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("EndedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ended_at");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Notice")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("notice");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_session_ends");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_session_ends_expires_at");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_session_ends_user_id");
+
+                    b.ToTable("session_ends", (string)null);
+                });
+
             modelBuilder.Entity("Cms.Data.Entities.SignInThrottle", b =>
                 {
                     b.Property<string>("Account")
@@ -2060,6 +2098,16 @@ namespace Cms.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_saved_view_choices_saved_views_view_id");
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.SessionEnd", b =>
+                {
+                    b.HasOne("Cms.Data.Entities.CmsUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_session_ends_asp_net_users_user_id");
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.SourceRevision", b =>

@@ -72,6 +72,7 @@ public sealed class AuthorizationMatrixTests(AppFixture app) : WebTest(app), ICl
         ["POST /Import/Index"] = Access.SignedIn,
         ["GET /Topics/Index"] = Access.Publishers,
         ["POST /Topics/Index?handler=Create"] = Access.Publishers,
+        ["POST /Topics/Index?handler=CreateMany"] = Access.Publishers,
         ["POST /Topics/Index?handler=Rename"] = Access.Publishers,
         ["POST /Topics/Index?handler=Merge"] = Access.Publishers,
         ["GET /Account/Login"] = Access.Anyone,
