@@ -10,6 +10,7 @@ using Cms.Application.Live;
 using Cms.Application.Notifications;
 using Cms.Application.Publishing;
 using Cms.Application.Queue;
+using Cms.Application.ReadOnly;
 using Cms.Application.Setup;
 using Cms.Application.Topics;
 using Cms.Application.Users;
@@ -44,6 +45,21 @@ public static class CmsApplication
         // Pooled: a page resolves two contexts (the session's and its own); building each one's
         // options and services per request cost more CPU than the queue page's SQL (docs/benchmarks.md).
         services.AddDbContextPool<CmsDbContext>(o => CmsDbContext.Configure(o, connectionString));
+        // The read models that may read slightly stale data (delivery API, feeds, audit page) use
+        // their own context: the standby when configured and fresh enough, else the primary.
+        var readOnly = ReadOnlyOptions.From(configuration);
+        services.AddSingleton(readOnly);
+        services.AddSingleton(sp => new StandbyRouting(readOnly, connectionString, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<StandbyRouting>>()));
+        services.AddDbContextPool<CmsReadOnlyDbContext>((sp, o) =>
+        {
+            var routing = sp.GetRequiredService<StandbyRouting>();
+            CmsDbContext.Configure(o, routing.PrimaryReads);
+            if (readOnly.Standby is not null)
+            {
+                o.AddInterceptors(new StandbyInterceptor(routing));
+            }
+        });
         services.AddDataProtection()
             .SetApplicationName("Cms")
             .PersistKeysToDbContext<CmsDbContext>();

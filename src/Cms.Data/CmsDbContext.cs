@@ -5,9 +5,17 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Cms.Data;
 
-public sealed class CmsDbContext(DbContextOptions<CmsDbContext> options)
-    : IdentityDbContext<CmsUser>(options), IDataProtectionKeyContext
+public class CmsDbContext : IdentityDbContext<CmsUser>, IDataProtectionKeyContext
 {
+    public CmsDbContext(DbContextOptions<CmsDbContext> options) : base(options)
+    {
+    }
+
+    // For CmsReadOnlyDbContext: the same model, its own options (another connection).
+    protected CmsDbContext(DbContextOptions options) : base(options)
+    {
+    }
+
     public const string MigrationsAssembly = "Cms.Migrations";
 
     public DbSet<Item> Items => Set<Item>();

@@ -75,6 +75,8 @@ public static class CmsApp
         // Uploads: per account, in total and by body rate, per instance (UploadLimits).
         services.AddSingleton(UploadLimitOptions.From(builder.Configuration));
         services.AddSingleton<UploadLimits>();
+        // Requests per delivery token, per instance (DeliveryRateLimits).
+        services.AddSingleton<DeliveryRateLimits>();
 
         var app = builder.Build();
         // First: the client address, scheme (Secure cookies, HSTS) come from known proxies only.

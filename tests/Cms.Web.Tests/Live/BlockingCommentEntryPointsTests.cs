@@ -3,7 +3,7 @@ using Cms.Core.Items;
 using Cms.Web.Tests.Delivery;
 using Cms.Web.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
+using Cms.Testing;
 
 namespace Cms.Web.Tests.Live;
 
@@ -79,38 +79,9 @@ public sealed class BlockingCommentEntryPointsTests(DeliveryFixture app) : WebTe
         Assert.False(page.One("#do-Withdraw").HasAttribute("disabled"));
     }
 
-    // A move holds its items' rows (FOR NO KEY UPDATE, as TransitionBatch takes them) on this connection.
-    private async Task<(NpgsqlConnection Conn, NpgsqlTransaction Tx)> HoldItemAsync(long item)
-    {
-        var conn = new NpgsqlConnection(ConnectionString);
-        await conn.OpenAsync();
-        var tx = await conn.BeginTransactionAsync();
-        await using var hold = new NpgsqlCommand($"SELECT 1 FROM items WHERE id = {item} FOR NO KEY UPDATE", conn, tx);
-        await hold.ExecuteNonQueryAsync();
-        return (conn, tx);
-    }
-
-    // Returns once another session waits for a lock; fails at once if the work finished instead.
-    private static async Task WaitsForTheLockAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Task work, string what)
-    {
-        var giveUp = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            Assert.False(work.IsCompleted, $"{what} finished while the item's row was held: it did not wait for it");
-            await using (var clear = new NpgsqlCommand("SELECT pg_stat_clear_snapshot()", conn, tx))
-            {
-                await clear.ExecuteNonQueryAsync();
-            }
-            await using var waiting = new NpgsqlCommand(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'", conn, tx);
-            if ((long)(await waiting.ExecuteScalarAsync())! > 0)
-            {
-                return;
-            }
-            Assert.True(giveUp.Elapsed < Eventually.SafetyNet, $"safety net: {what} never waited for the item's row");
-            await Task.Delay(20);
-        }
-    }
+    // A move holds its items' rows as TransitionBatch takes them.
+    private Task<RowLocks> HoldItemAsync(long item, params string[] then) =>
+        RowLocks.HoldAsync(ConnectionString, [$"SELECT 1 FROM items WHERE id = {item} FOR NO KEY UPDATE", .. then]);
 
     [Fact]
     public async Task A_blocking_comment_waits_for_a_move_that_holds_its_item_so_the_move_is_never_published_past_it_unseen()
@@ -118,15 +89,14 @@ public sealed class BlockingCommentEntryPointsTests(DeliveryFixture app) : WebTe
         var story = new TestItem { RelatedCount = 0 };
         await ImportAsync(story);
         var id = ItemId(story);
-        var (conn, tx) = await HoldItemAsync(id);
-        await using var _ = conn;
+        await using var held = await HoldItemAsync(id);
         var email = $"editor-{Guid.NewGuid():N}@example.com";
         var user = await Factory.CreateUserAsync(email, Password, Roles.Editor);
         var author = new Actor(user.Id, email, Core.Security.Permissions.Of([Roles.Editor]));
 
         var added = app.RunAsync(s => s.GetRequiredService<ItemComments>().AddAsync(author, new(id, "Hold it", Blocking: true), CancellationToken.None));
-        await WaitsForTheLockAsync(conn, tx, added, "adding a blocking comment");
-        await tx.CommitAsync();
+        await held.WaitedForByAsync(added, "adding a blocking comment");
+        await held.CommitAsync();
 
         Assert.True((await added).Succeeded);
     }
@@ -140,18 +110,12 @@ public sealed class BlockingCommentEntryPointsTests(DeliveryFixture app) : WebTe
         Assert.True((await app.MoveAsync([id], WorkflowAction.MarkReady, DeliveryFixture.Editor)).Succeeded);
         var user = await Factory.CreateUserAsync($"editor-{Guid.NewGuid():N}@example.com", Password, Roles.Editor);
         // The comment's own transaction, holding the item as ItemComments does for a blocking thread.
-        var (conn, tx) = await HoldItemAsync(id);
-        await using var _ = conn;
-        await using (var insert = new NpgsqlCommand(
-            $"INSERT INTO comments (item_id, author_id, body, blocking, created_at) VALUES ({id}, @author, 'Hold it', true, now())", conn, tx))
-        {
-            insert.Parameters.AddWithValue("author", user.Id);
-            await insert.ExecuteNonQueryAsync();
-        }
+        await using var held = await HoldItemAsync(id,
+            $"INSERT INTO comments (item_id, author_id, body, blocking, created_at) VALUES ({id}, '{user.Id}', 'Hold it', true, now())");
 
         var publish = app.MoveAsync([id], WorkflowAction.Publish, DeliveryFixture.Publisher);
-        await WaitsForTheLockAsync(conn, tx, publish, "the publish");
-        await tx.CommitAsync();
+        await held.WaitedForByAsync(publish, "the publish");
+        await held.CommitAsync();
         var outcome = await publish;
 
         Assert.Contains("0 published, 1 refused: blocking comment unresolved", outcome.Message);
