@@ -51,11 +51,19 @@ public static partial class QueueBench
         var explain = new Option<bool>("--explain") { Description = "Print EXPLAIN (ANALYZE, BUFFERS) of each view's page query and counts read, and the counts shown, instead of measuring" };
         var loadOnly = new Option<bool>("--load-only") { Description = "Fill (and migrate) the database up to --items, then stop without measuring" };
         var publishedShare = new Option<double>("--published-share") { Description = "Share of the items (the first received) imported as Published, so states correlate with the received date as in a real newsroom (default 0: every item New)", DefaultValueFactory = _ => 0 };
+        var only = new Option<string[]>("--view") { Description = "Measure only these views (keys: default, combined, rare, common, russian, provider); all when none given" };
+        only.Validators.Add(r =>
+        {
+            if ((r.GetValueOrDefault<string[]>() ?? []).FirstOrDefault(k => !ViewKeys.Contains(k)) is { } unknown)
+            {
+                r.AddError($"--view {unknown}: expected one of {string.Join(", ", ViewKeys)}");
+            }
+        });
         var folding = new Option<bool>("--folding") { Description = "Time the search views with accent folding against the configurations before it (english, russian, simple) in the same run, instead of measuring the page" };
         var accuracy = new Option<bool>("--accuracy") { Description = "Print, for each view and state, the count the page shows against the exact count, instead of measuring" };
         var command = new Command("queue", "Time the queue page against its own SQL (and optionally a peer system) at a million items.")
         {
-            items, clients, requests, database, peerUrl, peerViews, peerHeaders, loadOnly, explain, publishedShare, accuracy, folding,
+            items, clients, requests, database, peerUrl, peerViews, peerHeaders, loadOnly, explain, publishedShare, accuracy, folding, only,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -66,7 +74,7 @@ public static partial class QueueBench
                 return BenchProgram.Usage;
             }
             await RunAsync(parse.GetRequiredValue(database), parse.GetValue(items), parse.GetValue(clients), parse.GetValue(requests), peer, parse.GetValue(loadOnly), parse.GetValue(explain),
-                parse.GetValue(publishedShare), parse.GetValue(accuracy), parse.GetValue(folding), ct);
+                parse.GetValue(publishedShare), parse.GetValue(accuracy), parse.GetValue(folding), parse.GetValue(only) ?? [], ct);
             return BenchProgram.Ok;
         });
         return command;
@@ -97,7 +105,7 @@ public static partial class QueueBench
 
     private static readonly string[] ViewKeys = ["default", "combined", "rare", "common", "russian", "provider"];
 
-    private static async Task RunAsync(string database, int n, int clients, int requests, Peer? peer, bool loadOnly, bool explain, double publishedShare, bool accuracy, bool folding, CancellationToken ct)
+    private static async Task RunAsync(string database, int n, int clients, int requests, Peer? peer, bool loadOnly, bool explain, double publishedShare, bool accuracy, bool folding, string[] only, CancellationToken ct)
     {
         var server = BenchSupport.ServerConnectionString();
         var cs = new NpgsqlConnectionStringBuilder(server) { Database = database, MaxPoolSize = 50 }.ConnectionString;
@@ -127,6 +135,10 @@ public static partial class QueueBench
             ("russian", "full-text search \"энерг\" (Russian prefix)", "/?View.Q=энерг", new QueueView { Q = "энерг" }),
             ("provider", "provider \"hindustan\" (a word of the name, ~1 in 11)", "/?View.Provider=hindustan", new QueueView { Provider = "hindustan" }),
         ];
+        if (only.Length > 0)
+        {
+            views = [.. views.Where(v => only.Contains(v.Key))];
+        }
         if (explain)
         {
             foreach (var (_, name, _, view) in views)
@@ -173,8 +185,8 @@ public static partial class QueueBench
         BenchSupport.ResetPeakRss();
         Console.WriteLine();
         Console.WriteLine($"{clients} concurrent clients, {requests} requests per measurement; the app in its own process ({app.Address})");
-        Console.WriteLine("| view | rows | page p50 ms | page p95 ms | page p99 ms | page req/s | SQL p50 ms | SQL p95 ms | SQL p99 ms | page p95 / SQL p95 |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| view | rows | HTML KiB | page p50 ms | page p95 ms | page p99 ms | page req/s | SQL p50 ms | SQL p95 ms | SQL p99 ms | page p95 / SQL p95 |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         var pageRates = new Dictionary<string, Figures>();
         foreach (var (key, name, url, view) in views)
         {
@@ -183,7 +195,7 @@ public static partial class QueueBench
             var page = await MeasureAsync(clients, requests, async () => (await http.GetAsync(url, ct)).EnsureSuccessStatusCode(), ct);
             var sql = await MeasureAsync(clients, requests, () => Sql(view), ct);
             Console.WriteLine(FormattableString.Invariant(
-                $"| {name} | {rows} | {page.P50:F1} | {page.P95:F1} | {page.P99:F1} | {page.PerSecond:F0} | {sql.P50:F1} | {sql.P95:F1} | {sql.P99:F1} | {page.P95 / sql.P95:F2}x |"));
+                $"| {name} | {rows} | {System.Text.Encoding.UTF8.GetByteCount(html) / 1024.0:F1} | {page.P50:F1} | {page.P95:F1} | {page.P99:F1} | {page.PerSecond:F0} | {sql.P50:F1} | {sql.P95:F1} | {sql.P99:F1} | {page.P95 / sql.P95:F2}x |"));
             pageRates[key] = page;
         }
         Console.WriteLine(FormattableString.Invariant(

@@ -1,8 +1,11 @@
+using System.Data.Common;
 using System.Globalization;
+using System.Text.Json;
 using Cms.Core.Items;
 using Cms.Data;
 using Cms.Data.Entities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Cms.Application.Queue;
 
@@ -111,6 +114,27 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
     public async Task<IReadOnlyList<string>> TopicNamesAsync(CancellationToken ct) =>
         await db.Topics.AsNoTracking().OrderBy(t => t.Name).Select(t => t.Name).Take(VocabularySize).ToListAsync(ct);
 
+    // What the queue page reads besides its rows: the category list, the topic suggestions, the
+    // newest id, and the state totals (kept for CountsAsync), in ONE round trip. They were four
+    // queries of well under a millisecond each, but at a million items and 8 clients every round
+    // trip (EF's query pipeline, the network, PostgreSQL's parse and plan) counted in a page whose
+    // own SQL is two small reads (docs/benchmarks.md, "Queue at a million items, 8 clients, 2026-12-06").
+    public sealed record PageLists(IReadOnlyList<string> Categories, IReadOnlyList<string> Vocabulary, long Newest);
+
+    private static readonly string PageListsSql = $"""
+        SELECT ARRAY(SELECT name FROM categories ORDER BY name),
+               ARRAY(SELECT name FROM topics ORDER BY name LIMIT {VocabularySize}),
+               COALESCE((SELECT max(id) FROM items), 0),
+               ({TotalsSql})
+        """;
+
+    public async Task<PageLists> PageListsAsync(CancellationToken ct) =>
+        await ReadOneAsync(PageListsSql, r =>
+        {
+            _totals = ParseTotals(r.IsDBNull(3) ? null : r.GetString(3));
+            return new PageLists(r.GetFieldValue<string[]>(0), r.GetFieldValue<string[]>(1), r.GetInt64(2));
+        }, ct);
+
     // Per-state counts of the view with every filter except the state filter (QueueCounts).
     public async Task<StateCounts> CountsAsync(QueueView view, CancellationToken ct)
     {
@@ -137,9 +161,26 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
         {
             return [];
         }
-        var normalized = names.Select(TopicNames.Normalize).ToList();
-        var known = await db.Topics.AsNoTracking().Where(t => normalized.Contains(t.NormalizedName)).Select(t => t.NormalizedName).ToListAsync(ct);
-        return names.Where(n => !known.Contains(TopicNames.Normalize(n))).ToList();
+        var known = await TopicIdsAsync(names.Select(TopicNames.Normalize).ToList(), ct);
+        return names.Where(n => !known.ContainsKey(TopicNames.Normalize(n))).ToList();
+    }
+
+    // Topic ids by normalized name, remembered for the scope (a request): the page's missing-topics
+    // check, its counts and its rows, and each saved view, filter by the same few topics. Only names
+    // found are remembered, so a topic created later in the same scope is still found.
+    private readonly Dictionary<string, int> _topicIds = [];
+
+    private async Task<Dictionary<string, int>> TopicIdsAsync(IReadOnlyCollection<string> normalized, CancellationToken ct)
+    {
+        var unknown = normalized.Where(n => !_topicIds.ContainsKey(n)).ToList();
+        if (unknown.Count > 0)
+        {
+            foreach (var topic in await db.Topics.AsNoTracking().Where(t => unknown.Contains(t.NormalizedName)).Select(t => new { t.NormalizedName, t.Id }).ToListAsync(ct))
+            {
+                _topicIds[topic.NormalizedName] = topic.Id;
+            }
+        }
+        return normalized.Where(_topicIds.ContainsKey).ToDictionary(n => n, n => _topicIds[n]);
     }
 
     // Every item of the view (its states, its order), at most `limit`: "select all N matching this
@@ -148,14 +189,57 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
         await Order(WithState(await FilterAsync(view, ct), view), view.Sort).Select(i => i.Id).Take(limit).ToListAsync(ct);
 
     // The trigger-maintained totals per state: exact, one tiny read (the folded counts plus the
-    // deltas not folded yet, StateCountFolding).
+    // deltas not folded yet, StateCountFolding), as a JSON object {"New": 123, ...}. Read once per
+    // scope (a request): the page's counts and each saved view's count share it.
+    private const string TotalsSql = """
+        SELECT json_object_agg(state, total)::text FROM (
+            SELECT state, sum(count) AS total FROM (
+                SELECT state, count FROM item_state_counts UNION ALL SELECT state, delta FROM item_state_count_deltas) c
+            GROUP BY state) t
+        """;
+
+    private Dictionary<WorkflowState, long>? _totals;
+
     private async Task<Dictionary<WorkflowState, long>> TotalsAsync(CancellationToken ct) =>
-        (await db.ItemStateCounts.Select(c => new { c.State, c.Count })
-            .Concat(db.ItemStateCountDeltas.Select(d => new { d.State, Count = d.Delta }))
-            .GroupBy(c => c.State).Select(g => new { State = g.Key, Count = g.Sum(c => c.Count) })
-            .ToListAsync(ct))
-            .Where(c => Enum.TryParse<WorkflowState>(c.State, out _))
-            .ToDictionary(c => Enum.Parse<WorkflowState>(c.State), c => c.Count);
+        _totals ??= await ReadOneAsync(TotalsSql, r => ParseTotals(r.IsDBNull(0) ? null : r.GetString(0)), ct);
+
+    private static Dictionary<WorkflowState, long> ParseTotals(string? json)
+    {
+        var totals = new Dictionary<WorkflowState, long>();
+        if (json is null)
+        {
+            return totals;
+        }
+        using var parsed = JsonDocument.Parse(json);
+        foreach (var state in parsed.RootElement.EnumerateObject())
+        {
+            if (Enum.TryParse<WorkflowState>(state.Name, out var known))
+            {
+                totals[known] = state.Value.GetInt64();
+            }
+        }
+        return totals;
+    }
+
+    // One row of a statement EF cannot express (several lists in one SELECT), on the context's
+    // connection and transaction.
+    private async Task<T> ReadOneAsync<T>(string sql, Func<DbDataReader, T> read, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = sql;
+            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            return read(reader);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
 
     public const int CountCap = QueueCounts.Cap;
 
@@ -210,7 +294,7 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
         var topics = view.Topic.Where(t => !string.IsNullOrWhiteSpace(t)).Select(TopicNames.Normalize).Distinct().ToList();
         if (topics.Count > 0)
         {
-            var ids = await db.Topics.Where(t => topics.Contains(t.NormalizedName)).Select(t => t.Id).ToListAsync(ct);
+            var ids = (await TopicIdsAsync(topics, ct)).Values.ToList();
             if (view.TopicMode == "all")
             {
                 if (ids.Count < topics.Count)

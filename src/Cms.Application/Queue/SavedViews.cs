@@ -63,9 +63,13 @@ public sealed class SavedViews(CmsDbContext db, QueueQuery queue)
 
     // The list with each view's count (the first MaxCounted), and a problem instead of a count for a
     // view that no longer fits the data (a topic it names was merged away or renamed).
-    public async Task<IReadOnlyList<Counted>> CountedAsync(Actor actor, CancellationToken ct)
+    public async Task<IReadOnlyList<Counted>> CountedAsync(Actor actor, CancellationToken ct) => await CountedAsync(await ListAsync(actor, ct), ct);
+
+    // The counts of a list already read (the queue page reads it once for the default view too).
+    // The views share the scope's QueueQuery: one read of the state totals and of each topic.
+    public async Task<IReadOnlyList<Counted>> CountedAsync(IReadOnlyList<Entry> list, CancellationToken ct)
     {
-        var views = (await ListAsync(actor, ct)).Select(e => (Entry: e, View: QueueViewText.Parse(e.Query).View)).ToList();
+        var views = list.Select(e => (Entry: e, View: QueueViewText.Parse(e.Query).View)).ToList();
         // Which topics named by any of the views still exist: one query for the whole list.
         var named = views.Where(v => v.View is not null).SelectMany(v => v.View!.Topic).Where(t => !string.IsNullOrWhiteSpace(t))
             .Select(t => TopicNames.Normalize(t.Trim())).Distinct().ToList();
@@ -94,10 +98,6 @@ public sealed class SavedViews(CmsDbContext db, QueueQuery queue)
     public static string MissingTopics(IReadOnlyList<string> missing) =>
         (missing.Count == 1 ? $"The topic '{missing[0]}' no longer exists" : $"The topics {string.Join(", ", missing.Select(m => $"'{m}'"))} no longer exist")
         + " (renamed or merged): this filter matches nothing until it is changed.";
-
-    // The person's default view, if they chose one and still see it.
-    public async Task<Entry?> DefaultAsync(Actor actor, CancellationToken ct) =>
-        (await ListAsync(actor, ct)).FirstOrDefault(v => v.IsDefault);
 
     public sealed record SaveCommand(string Name, string Query, string? SharedWith, bool MakeDefault = false);
 

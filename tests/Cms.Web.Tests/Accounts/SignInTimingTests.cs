@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using Cms.Core.Auditing;
 using Cms.Data.Entities;
@@ -8,7 +7,6 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Cms.Web.Tests.Accounts;
 
@@ -18,8 +16,6 @@ namespace Cms.Web.Tests.Accounts;
 public sealed class SignInWorkFixture : AppFixture
 {
     public ConcurrentQueue<string> HashChecks { get; } = new();
-
-    public ConcurrentQueue<string> Commands { get; } = new();
 
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Publishing:Worker"] = "false" };
 
@@ -37,39 +33,11 @@ public sealed class SignInWorkFixture : AppFixture
         }
     }
 
-    // Npgsql traces each command it executes (EF's and the raw ones alike); only this database's
-    // commands made inside a request count (the app's background loops, the audit sealer and the
-    // state-count folding, query the same database at their own moments).
-    public IDisposable ListenToCommands()
-    {
-        var database = new NpgsqlConnectionStringBuilder(ConnectionString).Database!;
-        var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name is "Npgsql" or "Microsoft.AspNetCore",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity =>
-            {
-                if (activity.Source.Name == "Npgsql" && InRequest(activity) && activity.TagObjects.Any(t => t.Value as string == database))
-                {
-                    Commands.Enqueue((activity.GetTagItem("db.query.text") ?? activity.GetTagItem("db.statement") ?? activity.DisplayName).ToString()!);
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
-        return listener;
-    }
+    private readonly RequestCommands _commands = new();
 
-    private static bool InRequest(Activity activity)
-    {
-        for (var parent = activity.Parent; parent is not null; parent = parent.Parent)
-        {
-            if (parent.Source.Name == "Microsoft.AspNetCore")
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+    public ConcurrentQueue<string> Commands => _commands.Commands;
+
+    public IDisposable ListenToCommands() => _commands.Listen(ConnectionString);
 }
 
 // Account enumeration by timing: a wrong password for a real account and any password for an

@@ -1,0 +1,46 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Npgsql;
+
+namespace Cms.Web.Tests.Infrastructure;
+
+// Records every SQL round trip Npgsql makes on one database while serving a request (a command, or
+// a batch of statements sent together, is one entry). Npgsql traces each command it executes (EF's
+// and the raw ones alike); only commands inside a request count (the app's background loops, the
+// audit sealer and the state-count folding, query the same database at their own moments), and
+// only this database's (other test classes run in the same process).
+public sealed class RequestCommands
+{
+    public ConcurrentQueue<string> Commands { get; } = new();
+
+    public IDisposable Listen(string connectionString)
+    {
+        var database = new NpgsqlConnectionStringBuilder(connectionString).Database!;
+        var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is "Npgsql" or "Microsoft.AspNetCore",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.Source.Name == "Npgsql" && InRequest(activity) && activity.TagObjects.Any(t => t.Value as string == database))
+                {
+                    Commands.Enqueue((activity.GetTagItem("db.query.text") ?? activity.GetTagItem("db.statement") ?? activity.DisplayName).ToString()!);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        return listener;
+    }
+
+    private static bool InRequest(Activity activity)
+    {
+        for (var parent = activity.Parent; parent is not null; parent = parent.Parent)
+        {
+            if (parent.Source.Name == "Microsoft.AspNetCore")
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}

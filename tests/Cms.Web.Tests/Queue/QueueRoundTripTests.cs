@@ -1,0 +1,68 @@
+using Cms.Web.Tests.Infrastructure;
+
+namespace Cms.Web.Tests.Queue;
+
+// Records the SQL round trips of the queue's requests (RequestCommands).
+public sealed class QueueSqlFixture : AppFixture
+{
+    private readonly RequestCommands _commands = new();
+
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Publishing:Worker"] = "false" };
+
+    // The commands of one request, made after the warm-up request (compiled queries, the session's
+    // first touch) so only the page's steady work is counted.
+    public async Task<List<string>> CommandsOfAsync(HttpClient client, string url)
+    {
+        using var listening = _commands.Listen(ConnectionString);
+        (await client.GetAsync(url)).EnsureSuccessStatusCode();
+        _commands.Commands.Clear();
+        var html = await client.GetStringAsync(url);
+        Assert.Contains("Review queue", html);
+        return [.. _commands.Commands];
+    }
+}
+
+// Round trips per queue page: each costs a few hundred microseconds of latency and planning at a
+// million items under 8 clients (docs/benchmarks.md, "Queue at 1M, 8 clients"), so the page's
+// reads travel together and the counts of several saved views share one read of the totals.
+public sealed class QueueRoundTripTests(QueueSqlFixture app) : WebTest(app), IClassFixture<QueueSqlFixture>
+{
+    private readonly string _tag = Unique.Tag();
+
+    private static string Listing(List<string> commands) => string.Join("\n----\n", commands);
+
+    // The session, the person's saved views, the lists with the state totals, the page of rows,
+    // and the layout's unread count: nine round trips before (each list, the totals and the
+    // newest id on their own, the saved views read twice).
+    [Fact]
+    public async Task The_default_queue_page_makes_five_round_trips()
+    {
+        await ImportAsync(new TestItem { Title = "Round trip " + _tag, Category = "news", Topics = ["AI"] });
+        var editor = await SignedInAsync(Roles.Editor);
+
+        var commands = await app.CommandsOfAsync(editor, "/");
+
+        Assert.True(commands.Count <= 5, $"{commands.Count} round trips:\n{Listing(commands)}");
+    }
+
+    // Each saved view's count needs the state totals and its topics' ids: read once for the page
+    // and all its views, not once per view (and per step of a view's count).
+    [Fact]
+    public async Task Saved_views_share_the_pages_read_of_the_state_totals_and_of_each_topic()
+    {
+        await ImportAsync(new TestItem { Title = "Saved round trip " + _tag, Category = "desk" + _tag, Topics = ["AI"] });
+        var editor = await SignedInAsync(Roles.Editor);
+        string[] views = ["/?View.State=Ready", $"/?View.Category=desk{_tag}", "/?View.Topic=AI", "/?View.Topic=AI&View.QualityMin=10"];
+        foreach (var (url, n) in views.Select((u, n) => (u, n)))
+        {
+            var saved = await Http.PostFormAsync(editor, url, new Dictionary<string, string> { ["SaveView.Name"] = $"View {n} {_tag}", ["SaveView.SharedWith"] = "" }, url + "&handler=SaveView");
+            Assert.Equal(System.Net.HttpStatusCode.Redirect, saved.StatusCode);
+        }
+
+        var commands = await app.CommandsOfAsync(editor, "/?View.Topic=AI");
+
+        Assert.Equal(views.Length, Html.Parse(await editor.GetStringAsync("/")).QuerySelectorAll("#saved-views .saved-view-count").Length);
+        Assert.True(commands.Count(c => c.Contains("item_state_counts")) == 1, Listing(commands));
+        Assert.True(commands.Count(c => c.Contains("FROM topics") && c.Contains("normalized_name")) == 1, Listing(commands));
+    }
+}
