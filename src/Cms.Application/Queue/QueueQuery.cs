@@ -165,6 +165,11 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
         return names.Where(n => !known.ContainsKey(TopicNames.Normalize(n))).ToList();
     }
 
+    // Which of these normalized names are topics: one query for those this scope has not read yet
+    // (the saved views' check shares the page's reads).
+    public async Task<IReadOnlySet<string>> KnownTopicsAsync(IReadOnlyCollection<string> normalized, CancellationToken ct) =>
+        (await TopicIdsAsync(normalized, ct)).Keys.ToHashSet(StringComparer.Ordinal);
+
     // Topic ids by normalized name, remembered for the scope (a request): the page's missing-topics
     // check, its counts and its rows, and each saved view, filter by the same few topics. Only names
     // found are remembered, so a topic created later in the same scope is still found.

@@ -73,8 +73,7 @@ public sealed class SavedViews(CmsDbContext db, QueueQuery queue)
         // Which topics named by any of the views still exist: one query for the whole list.
         var named = views.Where(v => v.View is not null).SelectMany(v => v.View!.Topic).Where(t => !string.IsNullOrWhiteSpace(t))
             .Select(t => TopicNames.Normalize(t.Trim())).Distinct().ToList();
-        var known = named.Count == 0 ? [] : (await db.Topics.AsNoTracking().Where(t => named.Contains(t.NormalizedName)).Select(t => t.NormalizedName).ToListAsync(ct))
-            .ToHashSet(StringComparer.Ordinal);
+        var known = await queue.KnownTopicsAsync(named, ct);
         var result = new List<Counted>();
         foreach (var ((entry, view), index) in views.Select((v, i) => (v, i)))
         {
