@@ -63,6 +63,7 @@ public static class ImportBench
         var importDb = $"cms_bench_import_{stamp}";
         var copyDb = $"cms_bench_copy_{stamp}";
         var floorDb = $"cms_bench_floor_{stamp}";
+        var cliDbs = new[] { $"cms_bench_cli_{stamp}", $"cms_bench_cli_sgc_{stamp}" };
         try
         {
             var clock = Stopwatch.StartNew();
@@ -74,6 +75,7 @@ public static class ImportBench
                 bytes += Encoding.UTF8.GetByteCount(text);
                 await File.WriteAllTextAsync(Path.Combine(corpus, ItemFileGenerator.FileName(i, text)), text, ct);
             }
+            Console.WriteLine($"load average at the start: {LoadAverage()} (2 cores shared with other work)");
             Console.WriteLine($"generated {n} {(realistic ? "realistic" : "varied")} items ({bytes / 1024.0 / 1024.0:F1} MiB, {bytes / 1024.0 / n:F1} KiB each) in {clock.Elapsed.TotalSeconds:F1} s");
 
             var parser = new ImportParser(new ItemParser(new YamlFrontMatterReader()), new FrontMatterOptions(), new ImportOptions(), NullLogger<ImportParser>.Instance);
@@ -97,6 +99,18 @@ public static class ImportBench
             var floorCs = await BenchSupport.CreateEmptyDatabaseAsync(server, floorDb, ct);
             var floorSeconds = await CopyBaselineAsync(floorCs, corpus, parser, floor: true, ct);
 
+            // The command users run, its own process: as `./cms import` starts it, and as the
+            // baseline with Server GC (what the command ran with before; the web host's default).
+            var shipped = await CliImportAsync(server, cliDbs[0], corpus, serverGc: false, ct);
+            var serverGc = await CliImportAsync(server, cliDbs[1], corpus, serverGc: true, ct);
+
+            Console.WriteLine();
+            Console.WriteLine($"load average at the end: {LoadAverage()}");
+            Console.WriteLine();
+            Console.WriteLine($"| `./cms import` of {n} files (own process) | s | items/s | peak RSS MiB (VmHWM) |");
+            Console.WriteLine("|---|---:|---:|---:|");
+            Console.WriteLine(FormattableString.Invariant($"| as shipped: workstation GC | {shipped.Seconds:F1} | {n / shipped.Seconds:F0} | {shipped.PeakMiB:F0} |"));
+            Console.WriteLine(FormattableString.Invariant($"| baseline: Server GC (DOTNET_gcServer=1) | {serverGc.Seconds:F1} | {n / serverGc.Seconds:F0} | {serverGc.PeakMiB:F0} |"));
             Console.WriteLine();
             Console.WriteLine($"| items | import s | items/s | same-schema COPY s | floor COPY s | import / same-schema | import / floor | peak RSS MiB (before import) |");
             Console.WriteLine($"|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -108,8 +122,76 @@ public static class ImportBench
             await BenchSupport.DropDatabaseAsync(server, importDb, CancellationToken.None);
             await BenchSupport.DropDatabaseAsync(server, copyDb, CancellationToken.None);
             await BenchSupport.DropDatabaseAsync(server, floorDb, CancellationToken.None);
+            foreach (var db in cliDbs)
+            {
+                await BenchSupport.DropDatabaseAsync(server, db, CancellationToken.None);
+            }
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    private static string LoadAverage() => string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+
+    // `./cms import CORPUS` into a fresh migrated database, timed from start to exit, its peak RSS
+    // read from /proc/PID/status (VmHWM) every 20 ms while it runs (the script execs dotnet, so the
+    // PID is the .NET process's). serverGc: DOTNET_gcServer=1 instead of what the script chooses.
+    private static async Task<(double Seconds, double PeakMiB)> CliImportAsync(string server, string database, string corpus, bool serverGc, CancellationToken ct)
+    {
+        await BenchSupport.CreateDatabaseAsync(server, database, ct);
+        var start = new ProcessStartInfo(Path.Combine(RepositoryRoot(), "cms"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("import");
+        start.ArgumentList.Add(corpus);
+        start.Environment["CMS_SKIP_BUILD"] = "1";
+        start.Environment["ConnectionStrings__Cms"] = BenchSupport.AppConnectionString(database);
+        start.Environment.Remove("ConnectionStrings__CmsOwner");
+        start.Environment.Remove("DOTNET_gcServer");
+        if (serverGc)
+        {
+            start.Environment["DOTNET_gcServer"] = "1";
+        }
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(ct);
+        var errors = process.StandardError.ReadToEndAsync(ct);
+        double peak = 0;
+        while (!process.HasExited)
+        {
+            try
+            {
+                peak = Math.Max(peak, BenchSupport.PeakRssMiB(process.Id));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Exited between the check and the read.
+            }
+            await Task.Delay(20, ct);
+        }
+        await process.WaitForExitAsync(ct);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var summary = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"./cms import exited {process.ExitCode}: {await errors}");
+        }
+        Console.WriteLine($"./cms import ({(serverGc ? "Server GC" : "as shipped")}): {summary}");
+        return (seconds, peak);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "cms")) && File.Exists(Path.Combine(dir.FullName, "Cms.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("the repository (./cms) was not found above " + AppContext.BaseDirectory);
     }
 
     // The plain tables of the storage floor: a primary key, a unique URL index, a foreign-key index.
