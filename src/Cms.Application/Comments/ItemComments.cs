@@ -280,14 +280,14 @@ public sealed class ItemComments(CmsDbContext db, CommentOptions options)
         {
             return (null, null, null);
         }
-        if (!UrlRules.IsAbsoluteHttp(url, out var uri))
+        // Anchored to the link's identity (LinkIdentity): two links differing only by their fragment
+        // are two links, each with its own comments.
+        if (LinkIdentity.Of(url) is not { } identity)
         {
             return (null, null, "A related link is named by its absolute http(s) URL.");
         }
-        var normalized = UrlRules.NormalizeOriginalUrl(uri!);
-        var links = await db.RelatedLinks.AsNoTracking().Where(l => l.ItemId == itemId && l.IsSafeUrl && l.Url != null).Select(l => l.Url!).ToListAsync(ct);
-        return links.Any(l => UrlRules.IsAbsoluteHttp(l, out var u) && UrlRules.NormalizeOriginalUrl(u!) == normalized)
-            ? (null, normalized, null)
+        return await db.RelatedLinks.AnyAsync(l => l.ItemId == itemId && l.Identity == identity, ct)
+            ? (null, identity, null)
             : (null, null, "This item has no related link with that URL.");
     }
 

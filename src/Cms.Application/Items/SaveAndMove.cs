@@ -31,6 +31,13 @@ public sealed class SaveAndMove(CmsDbContext db, SaveItemEdits save, ItemTransit
             {
                 return edit.Outcome;
             }
+            // With edits, the save checked the page's version. Without, the move must still act on
+            // what the person saw: a publish on a page older than the item (a revision accepted, the
+            // item marked ready again meanwhile) would deliver a text nobody reviewed on that page.
+            if (!edit.Changed && await save.ChangedSinceAsync(edits.ItemId, edits.Version, ct) is { } stale)
+            {
+                return stale;
+            }
             moved = await transitions.MoveAsync(actor, move, keepRefusal: false, ct);
             if (moved.Outcome.Succeeded)
             {

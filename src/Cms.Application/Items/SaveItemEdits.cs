@@ -149,8 +149,9 @@ public sealed class SaveItemEdits(CmsDbContext db, TopicVocabulary vocabulary)
         }
         // The version is what this editor saw; a newer row means someone saved first.
         db.Entry(item).Property(i => i.Version).OriginalValue = command.Version;
-        // Touching the item row bumps its xmin even when only links or topics changed.
-        ItemChanges.Stamp(item, actor, now);
+        // Touching the item row bumps its xmin even when only links or topics changed. A note alone
+        // changes nothing that is published, so it does not make its writer the correction's author.
+        ItemChanges.Stamp(item, actor, now, changesContent: changes.Count > 0);
         AuditLog.Add(db, actor, AuditActions.ItemEdited, AuditTargets.Item, item.Id.ToString(), new { changes, note });
         try
         {
@@ -163,6 +164,14 @@ public sealed class SaveItemEdits(CmsDbContext db, TopicVocabulary vocabulary)
         }
         db.ChangeTracker.Clear();
         return new(Outcome.Ok(Saved), true, summary);
+    }
+
+    // Locks the item row until the caller's transaction ends and answers a conflict when it is newer
+    // than the version the page showed (null: unchanged, or gone, which the move reports itself).
+    internal async Task<Outcome?> ChangedSinceAsync(long itemId, uint version, CancellationToken ct)
+    {
+        var current = await db.Database.SqlQuery<long>($"SELECT xmin::text::bigint AS \"Value\" FROM items WHERE id = {itemId} FOR UPDATE").ToListAsync(ct);
+        return current.Count == 1 && current[0] != version ? await ConflictAsync(itemId, ct) : null;
     }
 
     // Who saved in between, and when, so the editor knows whom to ask.

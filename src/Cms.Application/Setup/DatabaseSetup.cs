@@ -22,7 +22,7 @@ public sealed class DatabaseSetup(CmsDbContext db, IKeyManager keys, ItemImporte
         {
             await DatabaseRoles.MigrateAsync(db.Database.GetConnectionString()!, null, ct);
         }
-        await links.RunAsync(ct);
+        await links.RunAllAsync(ct);
         // Create the first key here, once, so app instances started together share one key ring
         // instead of each minting its own.
         if (!keys.GetAllKeys().Any(k => !k.IsRevoked && k.ExpirationDate > DateTimeOffset.UtcNow.AddDays(7)))

@@ -13,6 +13,22 @@ public sealed class LinkIdentityBackfill(CmsDbContext db)
 {
     public const int BatchItems = 500;
 
+    // Runs both steps in order: comments follow the identities.
+    public async Task<(int Links, int Comments)> RunAllAsync(CancellationToken ct) => (await RunAsync(ct), await ReanchorCommentsAsync(ct));
+
+    // Comments anchored before anchors were identities name their link without its fragment; each
+    // moves to the item's first link (by position) whose identity is that URL plus a fragment.
+    // Returns how many comments moved.
+    public Task<int> ReanchorCommentsAsync(CancellationToken ct) => db.Database.ExecuteSqlRawAsync("""
+        UPDATE comments c SET anchor_url = (
+            SELECT l.identity FROM related_links l
+            WHERE l.item_id = c.item_id AND split_part(l.identity, '#', 1) = c.anchor_url
+            ORDER BY l.position LIMIT 1)
+        WHERE c.anchor_url IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM related_links l WHERE l.item_id = c.item_id AND l.identity = c.anchor_url)
+          AND EXISTS (SELECT 1 FROM related_links l WHERE l.item_id = c.item_id AND split_part(l.identity, '#', 1) = c.anchor_url)
+        """, ct);
+
     // Returns how many links got an identity.
     public async Task<int> RunAsync(CancellationToken ct)
     {

@@ -1,4 +1,3 @@
-using System.Text;
 using Cms.Application.Auditing;
 using Cms.Core.Auditing;
 using Cms.Data;
@@ -112,15 +111,7 @@ public sealed class OwnAccount(CmsDbContext db, UserManager<CmsUser> users)
     public async Task<Outcome> SetPasswordWithTokenAsync(Actor actor, string userId, string token, string password, CancellationToken ct)
     {
         var user = await users.FindByIdAsync(userId);
-        string decoded;
-        try
-        {
-            decoded = Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(token));
-        }
-        catch (FormatException)
-        {
-            decoded = "";
-        }
+        var decoded = SetPasswordToken.Decode(token);
         if (user is null || user.DisabledAt is not null || decoded.Length == 0)
         {
             return Outcome.Invalid("", "This link is not valid (it may have been used or be older than 24 hours); ask an admin for a new one.");

@@ -91,7 +91,7 @@ public sealed partial class UserAdministration
         var outcome = await ApplyAsync(actor, AuditActions.UserSetPasswordLinkIssued, userId, guardAdmins: false, endSessions: "set-password link reissued", async user =>
         {
             Succeeded(await users.UpdateSecurityStampAsync(user));
-            token = System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(await users.GeneratePasswordResetTokenAsync(user)));
+            token = await SetPasswordToken.IssueAsync(users, user);
             return (AuditActions.UserSetPasswordLinkIssued, new { email = user.Email, reissued = true }, $"A new set-password link for {user.Email}; the earlier one no longer works.");
         }, ct);
         return (outcome, outcome.Succeeded ? token : null);

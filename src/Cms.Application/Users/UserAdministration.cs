@@ -54,7 +54,7 @@ public sealed partial class UserAdministration(CmsDbContext db, UserManager<CmsU
         string? token = null;
         if (password is null)
         {
-            token = System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(await users.GeneratePasswordResetTokenAsync(user)));
+            token = await SetPasswordToken.IssueAsync(users, user);
             AuditLog.Add(db, actor, AuditActions.UserSetPasswordLinkIssued, AuditTargets.User, user.Id, new { email });
         }
         await db.SaveChangesAsync(ct);

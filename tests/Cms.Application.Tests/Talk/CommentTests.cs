@@ -53,20 +53,40 @@ public sealed class CommentTests(ApplicationFixture app) : IClassFixture<Applica
     }
 
     [Fact]
-    public async Task A_comment_anchors_to_a_field_or_to_a_related_link_by_its_normalized_url()
+    public async Task A_comment_anchors_to_a_field_or_to_a_related_link_by_its_identity()
     {
         var item = await ItemAsync(("Other outlet", "https://Other.Example:443/story?id=1#top"));
         var alice = await People.CreateAsync(app, Roles.Editor);
 
         var onField = await AddAsync(alice, new(item, "Title is off", AnchorField: "title"));
-        var onLink = await AddAsync(alice, new(item, "Paywalled", AnchorUrl: "HTTPS://other.example/story?id=1"));
+        var onLink = await AddAsync(alice, new(item, "Paywalled", AnchorUrl: "HTTPS://other.example/story?id=1#top"));
+        var withoutFragment = await AddAsync(alice, new(item, "?", AnchorUrl: "https://other.example/story?id=1"));
         var unknownLink = await AddAsync(alice, new(item, "?", AnchorUrl: "https://elsewhere.example/"));
         var unknownField = await AddAsync(alice, new(item, "?", AnchorField: "secured"));
 
         Assert.True(onField.Succeeded && onLink.Succeeded);
-        Assert.Equal("https://other.example/story?id=1", app.Read(db => db.Comments.Single(c => c.Id == onLink.Value).AnchorUrl));
+        Assert.Equal("https://other.example/story?id=1#top", app.Read(db => db.Comments.Single(c => c.Id == onLink.Value).AnchorUrl));
+        Assert.Contains("no related link with that URL", withoutFragment.Result.Message);
         Assert.Contains("no related link with that URL", unknownLink.Result.Message);
         Assert.Contains("not a field", unknownField.Result.Message);
+    }
+
+    [Fact]
+    public async Task Comments_anchored_by_a_url_without_its_fragment_move_to_the_first_link_with_that_url_once()
+    {
+        var item = await ItemAsync(("Plain", "https://plain.example/a"), ("Two", "https://frag.example/a#two"), ("Three", "https://frag.example/a#three"));
+        var alice = await People.CreateAsync(app, Roles.Editor);
+        var onTwo = await AddAsync(alice, new(item, "Old anchor", AnchorUrl: "https://frag.example/a#two"));
+        var onPlain = await AddAsync(alice, new(item, "Still right", AnchorUrl: "https://plain.example/a"));
+        // As comments were anchored before anchors were identities: the URL without its fragment.
+        app.Read(db => db.Comments.Where(c => c.Id == onTwo.Value).ExecuteUpdate(u => u.SetProperty(c => c.AnchorUrl, "https://frag.example/a")));
+
+        var moved = await app.RunAsync(s => s.GetRequiredService<Setup.LinkIdentityBackfill>().ReanchorCommentsAsync(CancellationToken.None));
+
+        Assert.Equal(1, moved);
+        Assert.Equal("https://frag.example/a#two", app.Read(db => db.Comments.Single(c => c.Id == onTwo.Value).AnchorUrl));
+        Assert.Equal("https://plain.example/a", app.Read(db => db.Comments.Single(c => c.Id == onPlain.Value).AnchorUrl));
+        Assert.Equal(0, await app.RunAsync(s => s.GetRequiredService<Setup.LinkIdentityBackfill>().ReanchorCommentsAsync(CancellationToken.None)));
     }
 
     [Fact]

@@ -37,6 +37,24 @@ public sealed class CorrectionTests(DeliveryFixture app) : WebTest(app), IClassF
         JsonDocument.Parse(await api.GetStringAsync($"/api/v1/published/{id}")).RootElement.Clone();
 
     [Fact]
+    public async Task A_note_only_save_leaves_a_correction_with_the_person_who_changed_the_item_so_he_still_cannot_publish_it()
+    {
+        var id = (await app.PublishedAsync(new TestItem { RelatedCount = 0, Quality = 40 }))[0];
+        var changer = DeliveryFixture.Publisher with { UserId = "changer", Name = "changer@example.com" };
+        Assert.True((await EditQualityAsync(changer, id, 85)).Succeeded);
+        var item = Factory.WithDb(db => db.Items.AsNoTracking().Single(i => i.Id == id));
+        var noted = await app.RunAsync(s => s.GetRequiredService<SaveItemEdits>().HandleAsync(DeliveryFixture.Editor,
+            new SaveItemEdits.Command(id, item.Version, 85, item.Category, [], [], "checked with the desk"), CancellationToken.None));
+
+        var own = await app.RunAsync(s => s.GetRequiredService<ItemTransitions>().HandleAsync(changer,
+            new ItemTransitions.Request(id, WorkflowAction.Correct, "quality re-rated"), CancellationToken.None));
+
+        Assert.True(noted.Succeeded, noted.Message);
+        Assert.Equal(OutcomeStatus.Forbidden, own.Status);
+        Assert.Equal("changer", Factory.WithDb(db => db.Items.Single(i => i.Id == id).ReadyBy));
+    }
+
+    [Fact]
     public async Task A_correction_reaches_the_folder_the_API_the_feeds_and_the_webhook_receiver_as_version_2_of_the_same_id_while_the_item_stays_Published()
     {
         await using var receiver = await WebhookReceiver.StartAsync();

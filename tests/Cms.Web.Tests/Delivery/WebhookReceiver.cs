@@ -52,18 +52,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
     });
 
     // Holds the request until the client gives up (its timeout) or the receiver is disposed;
-    // `arrived` runs when the request is in, e.g. to move the sender's clock past its timeout.
-    public void ThenNoAnswer(Action? arrived = null) => Then(async http =>
+    // `arrived` gets the request's webhook-id when it is in, e.g. to move the sender's clock past its
+    // timeout or to tell the test which message is held.
+    public void ThenNoAnswer(Action<string>? arrived = null) => Then(async http =>
     {
-        arrived?.Invoke();
-        await Task.WhenAny(_release.Task, Task.Delay(Timeout.Infinite, http.RequestAborted)).ContinueWith(_ => { });
-        return 504;
-    });
-
-    // Tells the test the request arrived (with its webhook-id), then holds it as ThenNoAnswer does.
-    public void ThenHold(TaskCompletionSource<string> arrived) => Then(async http =>
-    {
-        arrived.TrySetResult(http.Request.Headers["webhook-id"].ToString());
+        arrived?.Invoke(http.Request.Headers["webhook-id"].ToString());
         await Task.WhenAny(_release.Task, Task.Delay(Timeout.Infinite, http.RequestAborted)).ContinueWith(_ => { });
         return 504;
     });

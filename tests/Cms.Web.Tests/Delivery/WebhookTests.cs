@@ -63,7 +63,7 @@ public sealed class WebhookTests(DeliveryFixture app) : WebTest(app), IClassFixt
         var (flakyId, _) = await EndpointAsync(flaky);
         var (healthyId, _) = await EndpointAsync(healthy);
         flaky.ThenStatus(500);
-        flaky.ThenNoAnswer(() => app.Clock.Advance(TimeSpan.FromSeconds(1)));
+        flaky.ThenNoAnswer(_ => app.Clock.Advance(TimeSpan.FromSeconds(1)));
         flaky.ThenStatus(429, retryAfter: "2");
         var id = (await app.PublishedAsync(1))[0];
         Assert.True((await app.MoveAsync([id], WorkflowAction.Withdraw, DeliveryFixture.Publisher, "wrong story")).Succeeded);
@@ -110,7 +110,7 @@ public sealed class WebhookTests(DeliveryFixture app) : WebTest(app), IClassFixt
         // A real `./cms worker --once`, killed while the receiver holds the first message: the worker
         // has claimed and sent, and not yet recorded anything.
         var arrived = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        receiver.ThenHold(arrived);
+        receiver.ThenNoAnswer(id => arrived.TrySetResult(id));
         using (var worker = Process.Start(Repo.Cms(environment, "worker", "--once"))!)
         {
             _ = worker.StandardOutput.ReadToEndAsync();

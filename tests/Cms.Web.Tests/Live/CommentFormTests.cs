@@ -40,6 +40,30 @@ public sealed class CommentFormTests(AppFixture app) : WebTest(app), IClassFixtu
     }
 
     [Fact]
+    public async Task A_comment_on_one_of_two_links_differing_only_by_fragment_shows_on_that_link_card_alone()
+    {
+        var story = new TestItem { Related = [("First", "https://frag.example/live#update-1"), ("Second", "https://frag.example/live#update-2")] };
+        await ImportAsync(story);
+        var client = await SignedInAsync(Roles.Editor);
+        var item = ItemId(story);
+
+        var form = Html.Parse(await client.GetStringAsync($"/Items/Details/{item}"));
+        var posted = await PostAsync(client, item, "Comment", new()
+        {
+            ["Talk.Body"] = "The second update is wrong",
+            ["Talk.Anchor"] = "link:https://frag.example/live#update-2",
+        });
+        var page = Html.Parse(await client.GetStringAsync($"/Items/Details/{item}"));
+
+        Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
+        Assert.Equal(["link:https://frag.example/live#update-1", "link:https://frag.example/live#update-2"],
+            form.QuerySelectorAll("#Talk_Anchor option[value^='link:']").Select(o => o.GetAttribute("value")!));
+        var cards = page.QuerySelectorAll(".related-link").ToList();
+        Assert.Equal(2, cards.Count);
+        Assert.Equal([0, 1], cards.Select(c => c.QuerySelectorAll(".link-comment").Length));
+    }
+
+    [Fact]
     public async Task A_refused_mention_comes_back_on_the_page_with_the_reason_and_the_text_kept()
     {
         var (client, item) = await EditorOnItemAsync();

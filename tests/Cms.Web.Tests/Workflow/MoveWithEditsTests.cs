@@ -144,4 +144,59 @@ public sealed class MoveWithEditsTests(WorkflowFixture fixture) : WebTest(fixtur
             page.One("#conflict-message").Text());
         Assert.Equal(WorkflowState.New, Factory.WithDb(db => db.Items.Single(i => i.Id == id).State));
     }
+
+    [Fact]
+    public async Task Publish_from_a_page_older_than_an_accepted_revision_is_a_conflict_and_publishes_nothing()
+    {
+        var editor = await fixture.As(Roles.Editor);
+        var publisher = await fixture.As(Roles.Publisher);
+        var story = new TestItem { Quality = 55, RelatedCount = 0 };
+        await ImportAsync(story);
+        var id = ItemId(story);
+        Assert.Equal(HttpStatusCode.Redirect, (await MoveAsync(editor, id, WorkflowAction.MarkReady)).StatusCode);
+        // The publisher opens the Ready item: this is what he reviews.
+        var seen = await publisher.GetStringAsync($"/Items/Details/{id}");
+        // Meanwhile the source changes, an editor accepts the new title and marks the item ready again.
+        await ImportAsync(story with { Title = story.Title + " (rewritten)" });
+        var revisionPage = await editor.GetStringAsync($"/Items/Details/{id}");
+        var accepted = await editor.PostAsync($"/Items/Details/{id}?handler=AcceptRevision", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = Http.AntiforgeryToken(revisionPage),
+            ["Decide.RevisionId"] = Html.Field(revisionPage, "Decide.RevisionId"),
+            ["Decide.Version"] = Html.Field(revisionPage, "Decide.Version"),
+            ["Decide.All"] = "true",
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, accepted.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await MoveAsync(editor, id, WorkflowAction.MarkReady)).StatusCode);
+
+        // The publisher's form holds nothing new: only the move, from the page he saw.
+        var response = await publisher.PostAsync($"/Items/Details/{id}?handler=Transition", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = Http.AntiforgeryToken(seen),
+            ["Input.Version"] = Html.Field(seen, "Input.Version"),
+            ["Input.Quality"] = "55",
+            ["Input.Topics"] = "",
+            ["Move.Action"] = nameof(WorkflowAction.Publish),
+        }));
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Contains("after you opened it", Html.Parse(await response.Content.ReadAsStringAsync()).One("#conflict-message").Text());
+        var item = Factory.WithDb(db => db.Items.Single(i => i.Id == id));
+        Assert.Equal((WorkflowState.Ready, story.Title + " (rewritten)"), (item.State, item.Title));
+        Assert.False(Factory.WithDb(db => db.PublishedItems.Any(p => p.ItemId == id)));
+    }
+
+    // A move with nothing to save, from the page as it is now.
+    private static async Task<HttpResponseMessage> MoveAsync(HttpClient client, long id, WorkflowAction action)
+    {
+        var html = await client.GetStringAsync($"/Items/Details/{id}");
+        return await client.PostAsync($"/Items/Details/{id}?handler=Transition", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = Http.AntiforgeryToken(html),
+            ["Input.Version"] = Html.Field(html, "Input.Version"),
+            ["Input.Quality"] = Html.Field(html, "Input.Quality"),
+            ["Input.Topics"] = "",
+            ["Move.Action"] = action.ToString(),
+        }));
+    }
 }

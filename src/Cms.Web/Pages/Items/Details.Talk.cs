@@ -81,10 +81,6 @@ public sealed partial class DetailsModel
             ? await TalkResultAsync(id, await assignments.AssignAsync(Actors.Of(HttpContext), id, Talk.AssignTo, ct), null, ct)
             : await TalkRefusedAsync(id, ct);
 
-    // A related link's URL as comments anchor to it (CommentAnchors: by normalized URL).
-    public static string? Normalized(string? url) =>
-        Core.Items.UrlRules.IsAbsoluteHttp(url, out var uri) ? Core.Items.UrlRules.NormalizeOriginalUrl(uri!) : null;
-
     public static (string? Field, string? Url) SplitAnchor(string? anchor) => anchor switch
     {
         { } a when a.StartsWith("field:", StringComparison.Ordinal) => (a[6..], null),
