@@ -6,15 +6,20 @@ using Cms.Application.Exporting;
 using Cms.Application.Outbound;
 using Cms.Application.Importing;
 using Cms.Application.Items;
+using Cms.Application.Links;
 using Cms.Application.Live;
 using Cms.Application.Notifications;
 using Cms.Application.Publishing;
 using Cms.Application.Queue;
+using Cms.Application.ReadOnly;
 using Cms.Application.Setup;
+using Cms.Application.Stories;
 using Cms.Application.Topics;
 using Cms.Application.Users;
 using Cms.Core.FrontMatter;
 using Cms.Core.Items;
+using Cms.Core.Links;
+using Cms.Core.Stories;
 using Cms.Data;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
@@ -44,6 +49,21 @@ public static class CmsApplication
         // Pooled: a page resolves two contexts (the session's and its own); building each one's
         // options and services per request cost more CPU than the queue page's SQL (docs/benchmarks.md).
         services.AddDbContextPool<CmsDbContext>(o => CmsDbContext.Configure(o, connectionString));
+        // The read models that may read slightly stale data (delivery API, feeds, audit page) use
+        // their own context: the standby when configured and fresh enough, else the primary.
+        var readOnly = ReadOnlyOptions.From(configuration);
+        services.AddSingleton(readOnly);
+        services.AddSingleton(sp => new StandbyRouting(readOnly, connectionString, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<StandbyRouting>>()));
+        services.AddDbContextPool<CmsReadOnlyDbContext>((sp, o) =>
+        {
+            var routing = sp.GetRequiredService<StandbyRouting>();
+            CmsDbContext.Configure(o, routing.PrimaryReads);
+            if (readOnly.Standby is not null)
+            {
+                o.AddInterceptors(new StandbyInterceptor(routing));
+            }
+        });
         services.AddDataProtection()
             .SetApplicationName("Cms")
             .PersistKeysToDbContext<CmsDbContext>();
@@ -62,6 +82,26 @@ public static class CmsApplication
         import.EnsureValid();
         services.AddSingleton(import);
 
+        var stories = configuration.GetSection(StorySettings.SectionName).Get<StorySettings>() ?? new StorySettings();
+        stories.EnsureValid();
+        services.AddSingleton(stories);
+        services.AddSingleton<StoryGrouping>();
+        services.AddScoped<StoryList>();
+        services.AddScoped<StoryView>();
+        services.AddScoped<MergeItems>();
+        services.AddScoped<ReplaceLinkUrl>();
+        services.AddScoped<BrokenLinks>();
+        services.AddScoped<SplitItem>();
+        services.AddScoped<MoveItem>();
+        var links = configuration.GetSection(LinkCheckSettings.SectionName).Get<LinkCheckSettings>() ?? new LinkCheckSettings();
+        links.EnsureValid();
+        services.AddSingleton(links);
+        services.TryAddSingleton(TimeProvider.System);
+        // Redirects are followed by the checker itself, hop by hop, each through the outbound guard.
+        services.TryAddSingleton<ILinkFetcher>(sp => new HttpLinkFetcher(links, sp.GetRequiredService<OutboundOptions>()));
+        services.AddScoped<LinkChecker>();
+        services.AddScoped<LinkHealthView>();
+        services.AddSingleton<LinkCheckLoop>();
         services.AddScoped<ImportParser>();
         services.AddScoped<ImportWriter>();
         services.AddSingleton<RevisionComparer>();

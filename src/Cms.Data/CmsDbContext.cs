@@ -5,9 +5,17 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Cms.Data;
 
-public sealed class CmsDbContext(DbContextOptions<CmsDbContext> options)
-    : IdentityDbContext<CmsUser>(options), IDataProtectionKeyContext
+public class CmsDbContext : IdentityDbContext<CmsUser>, IDataProtectionKeyContext
 {
+    public CmsDbContext(DbContextOptions<CmsDbContext> options) : base(options)
+    {
+    }
+
+    // For CmsReadOnlyDbContext: the same model, its own options (another connection).
+    protected CmsDbContext(DbContextOptions options) : base(options)
+    {
+    }
+
     public const string MigrationsAssembly = "Cms.Migrations";
 
     public DbSet<Item> Items => Set<Item>();
@@ -27,10 +35,18 @@ public sealed class CmsDbContext(DbContextOptions<CmsDbContext> options)
     public DbSet<ItemStateCountDelta> ItemStateCountDeltas => Set<ItemStateCountDelta>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<UserSession> UserSessions => Set<UserSession>();
+    public DbSet<SessionEnd> SessionEnds => Set<SessionEnd>();
     public DbSet<SignInThrottle> SignInThrottles => Set<SignInThrottle>();
     public DbSet<SavedView> SavedViews => Set<SavedView>();
     public DbSet<SavedViewChoice> SavedViewChoices => Set<SavedViewChoice>();
     public DbSet<UsedAuthenticatorCode> UsedAuthenticatorCodes => Set<UsedAuthenticatorCode>();
+    public DbSet<StoryTermCount> StoryTermCounts => Set<StoryTermCount>();
+    public DbSet<LinkCheck> LinkChecks => Set<LinkCheck>();
+    public DbSet<LinkHost> LinkHosts => Set<LinkHost>();
+    public DbSet<LinkUse> LinkUses => Set<LinkUse>();
+    public DbSet<LinkDiscovery> LinkDiscoveries => Set<LinkDiscovery>();
+
+    public const string StoryIdSequence = "story_ids";
     public DbSet<PublishedItem> PublishedItems => Set<PublishedItem>();
     public DbSet<DeliverySite> DeliverySites => Set<DeliverySite>();
     public DbSet<DeliveryToken> DeliveryTokens => Set<DeliveryToken>();
@@ -49,6 +65,7 @@ public sealed class CmsDbContext(DbContextOptions<CmsDbContext> options)
     {
         base.OnModelCreating(builder);
         builder.ApplyConfigurationsFromAssembly(typeof(CmsDbContext).Assembly);
+        builder.HasSequence<long>(StoryIdSequence);
         builder.HasSequence<long>(Configurations.PublishedItemConfiguration.Sequence);
     }
 }

@@ -28,6 +28,11 @@ public class ApplicationFixture : IAsyncLifetime
     // Settings a test class may add before the services are built (e.g. Workflow:FourEyes).
     protected virtual IEnumerable<KeyValuePair<string, string?>> Settings => [];
 
+    // Services a test class puts in before the application's own (e.g. a clock it controls).
+    protected virtual void AddServices(IServiceCollection services)
+    {
+    }
+
     public IServiceProvider Services => _services ?? throw new InvalidOperationException("not initialized");
 
     public async Task InitializeAsync()
@@ -45,6 +50,7 @@ public class ApplicationFixture : IAsyncLifetime
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IConfiguration>(configuration);
+        AddServices(services);
         services.AddCmsApplication(configuration);
         services.AddIdentityCore<CmsUser>(CmsApplication.ConfigureIdentity)
             .AddRoles<IdentityRole>()

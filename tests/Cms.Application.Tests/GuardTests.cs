@@ -31,6 +31,7 @@ public sealed class GuardTests(ApplicationFixture app) : IClassFixture<Applicati
         ["cancel schedule"] = (AuditActions.ItemPublishScheduleCancelled, (s, id) => s.GetRequiredService<PublishSchedule>().CancelAsync(Actors.Nobody, id, None)),
         ["import"] = (AuditActions.ItemImported, async (s, _) => (await s.GetRequiredService<ItemImporter>().ImportAsync(Actors.Nobody, Array.Empty<ImportFile>(), null, None)).Result),
         ["create topic"] = (AuditActions.TopicCreated, (s, _) => s.GetRequiredService<TopicAdministration>().CreateAsync(Actors.Nobody, "Guarded", None)),
+        ["create an import's missing topics"] = (AuditActions.TopicCreated, (s, _) => s.GetRequiredService<TopicAdministration>().CreateManyAsync(Actors.Nobody, ["Guarded"], None)),
         ["rename topic"] = (AuditActions.TopicRenamed, (s, _) => s.GetRequiredService<TopicAdministration>().RenameAsync(Actors.Nobody, 1, "Guarded", None)),
         ["merge topics"] = (AuditActions.TopicMerged, (s, _) => s.GetRequiredService<TopicAdministration>().MergeAsync(Actors.Nobody, 1, 2, None)),
         ["create user"] = (AuditActions.UserCreated, async (s, _) => (await s.GetRequiredService<UserAdministration>().ProvisionAsync(Actors.Nobody, "x@example.com", null, Roles.Editor, None)).Result),

@@ -1,3 +1,4 @@
+using Cms.Testing;
 using Cms.Application.Exporting;
 using Cms.Application.Importing;
 using Cms.Application.Items;
@@ -385,6 +386,27 @@ public sealed class LinkIdentityWorkflowTests(ApplicationFixture app) : IClassFi
         var edited = app.Read(db => db.AuditEvents.Single(a => a.Action == AuditActions.ItemEdited && a.EntityId == id.ToString() && a.Actor == "renamer@example.com"));
         Assert.Contains("(hoax claims confirmed)", edited.Data);
         Assert.Contains("\"after\":\"New\"", edited.Data);
+    }
+
+    [Fact]
+    public async Task Renaming_a_topic_while_an_item_carrying_it_is_being_marked_ready_sends_that_item_back_to_new()
+    {
+        var topic = "Korea " + Unique.Tag();
+        var story = Story.New([topic]);
+        var id = (await app.ImportAsync(story.Item.ToYaml()))[0];
+        var topicId = app.Read(db => db.Topics.Single(t => t.Name == topic).Id);
+        // A Mark ready in flight: the item's row is Ready but not yet committed.
+        await using var marking = await RowLocks.HoldAsync(app.ConnectionString,
+            $"UPDATE items SET state = 'Ready', ready_by = 'someone', ready_by_name = 'someone@example.com', ready_at = now() WHERE id = {id}");
+
+        var renaming = app.RunAsync(s => s.GetRequiredService<TopicAdministration>().RenameAsync(Actors.Publisher(), topicId, topic + " (renamed)", CancellationToken.None));
+        await marking.WaitedForByAsync(renaming, "the rename");
+        await marking.CommitAsync();
+        var renamed = await renaming;
+
+        Assert.True(renamed.Succeeded, renamed.Message);
+        Assert.Contains("1 Ready item went back to New", renamed.Message);
+        Assert.Equal(WorkflowState.New, Stored(id).State);
     }
 
     [Fact]

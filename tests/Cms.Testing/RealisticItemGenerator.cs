@@ -46,6 +46,15 @@ public sealed class RealisticItemGenerator(int seed)
         yaml.Append("publishedDateTime: ").Append(Timestamp()).Append('\n');
         yaml.Append("originalUrl: ").Append(YamlText.Quote(url)).Append('\n');
         yaml.Append("webUrl: ").Append(YamlText.Quote(url)).Append('\n');
+        AppendRest(yaml, name, domain);
+        return yaml.ToString();
+    }
+
+    // Everything after the item's own text, dates and URLs: scores, provider, topics, images, 2-3
+    // related links and the `secured` payload, as the real sample has them. The story corpus
+    // (StoryCorpusGenerator) writes its own titles and excerpts and takes the rest from here.
+    public void AppendRest(StringBuilder yaml, string name, string domain)
+    {
         yaml.Append("type: article\nquality: ").Append(_random.Next(0, 101)).Append("\nheat: ").Append(_random.Next(4) == 0 ? -1 : _random.Next(0, 500)).Append('\n');
         yaml.Append("published: false\n\nprovider:\n  name: ").Append(YamlText.Quote(name)).Append("\n  domain: ").Append(domain).Append("\n\ntopics:\n");
         foreach (var topic in Topics.OrderBy(_ => _random.Next()).Take(_random.Next(1, 4)))
@@ -77,7 +86,6 @@ public sealed class RealisticItemGenerator(int seed)
         var iv = new byte[16];
         _random.NextBytes(iv);
         yaml.Append("\nsecured: \"").Append(Convert.ToBase64String(cipher)).Append(';').Append(Convert.ToBase64String(iv)).Append("\"\n---\n");
-        return yaml.ToString();
     }
 
     private void Image(StringBuilder yaml, string pad, string url)

@@ -51,10 +51,11 @@ public static partial class QueueBench
         var explain = new Option<bool>("--explain") { Description = "Print EXPLAIN (ANALYZE, BUFFERS) of each view's page query and counts read, and the counts shown, instead of measuring" };
         var loadOnly = new Option<bool>("--load-only") { Description = "Fill (and migrate) the database up to --items, then stop without measuring" };
         var publishedShare = new Option<double>("--published-share") { Description = "Share of the items (the first received) imported as Published, so states correlate with the received date as in a real newsroom (default 0: every item New)", DefaultValueFactory = _ => 0 };
+        var folding = new Option<bool>("--folding") { Description = "Time the search views with accent folding against the configurations before it (english, russian, simple) in the same run, instead of measuring the page" };
         var accuracy = new Option<bool>("--accuracy") { Description = "Print, for each view and state, the count the page shows against the exact count, instead of measuring" };
         var command = new Command("queue", "Time the queue page against its own SQL (and optionally a peer system) at a million items.")
         {
-            items, clients, requests, database, peerUrl, peerViews, peerHeaders, loadOnly, explain, publishedShare, accuracy,
+            items, clients, requests, database, peerUrl, peerViews, peerHeaders, loadOnly, explain, publishedShare, accuracy, folding,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -65,7 +66,7 @@ public static partial class QueueBench
                 return BenchProgram.Usage;
             }
             await RunAsync(parse.GetRequiredValue(database), parse.GetValue(items), parse.GetValue(clients), parse.GetValue(requests), peer, parse.GetValue(loadOnly), parse.GetValue(explain),
-                parse.GetValue(publishedShare), parse.GetValue(accuracy), ct);
+                parse.GetValue(publishedShare), parse.GetValue(accuracy), parse.GetValue(folding), ct);
             return BenchProgram.Ok;
         });
         return command;
@@ -96,7 +97,7 @@ public static partial class QueueBench
 
     private static readonly string[] ViewKeys = ["default", "combined", "rare", "common", "russian", "provider"];
 
-    private static async Task RunAsync(string database, int n, int clients, int requests, Peer? peer, bool loadOnly, bool explain, double publishedShare, bool accuracy, CancellationToken ct)
+    private static async Task RunAsync(string database, int n, int clients, int requests, Peer? peer, bool loadOnly, bool explain, double publishedShare, bool accuracy, bool folding, CancellationToken ct)
     {
         var server = BenchSupport.ServerConnectionString();
         var cs = new NpgsqlConnectionStringBuilder(server) { Database = database, MaxPoolSize = 50 }.ConnectionString;
@@ -104,6 +105,11 @@ public static partial class QueueBench
         await LoadAsync(database, cs, n, publishedShare, ct);
         if (loadOnly)
         {
+            return;
+        }
+        if (folding)
+        {
+            await FoldingAsync(cs, requests, ct);
             return;
         }
 
@@ -237,7 +243,7 @@ public static partial class QueueBench
         return new Figures(At(0.50), At(0.95), At(0.99), requests / elapsed);
     }
 
-    private static async Task EnsureDatabaseAsync(string server, string database, string cs, CancellationToken ct)
+    internal static async Task EnsureDatabaseAsync(string server, string database, string cs, CancellationToken ct)
     {
         await using (var conn = new NpgsqlConnection(server))
         {

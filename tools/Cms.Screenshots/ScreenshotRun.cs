@@ -1,8 +1,10 @@
 using System.Text.RegularExpressions;
 using Cms.Application;
 using Cms.Application.Importing;
+using Cms.Application.Queue;
 using Cms.Application.Setup;
 using Cms.Application.Users;
+using Cms.Core.Items;
 using Cms.Core.Security;
 using Cms.Data;
 using Cms.Testing;
@@ -25,7 +27,18 @@ public static partial class ScreenshotRun
 {
     public const int DefaultWidth = 1440;
     public const int Height = 900;
-    public static readonly string[] Names = ["queue", "item", "source-revision", "conflict", "history", "audit", "users"];
+    public const int PhoneWidth = 390;
+    public const int PhoneHeight = 844;
+
+    // Every picture the README shows, with the viewport it is taken at (null width: --width).
+    public sealed record Shot(string Name, int? Width, int Height);
+
+    public static readonly IReadOnlyList<Shot> Shots =
+    [
+        new("queue", null, Height), new("item", null, Height), new("source-revision", null, Height), new("conflict", null, Height),
+        new("history", null, Height), new("audit", null, Height), new("users", null, Height), new("saved-view", null, Height),
+        new("triage", null, Height), new("phone-queue", PhoneWidth, PhoneHeight),
+    ];
 
     private const string Password = "screenshots only, thrown away";
 
@@ -99,7 +112,7 @@ public static partial class ScreenshotRun
         var admin = await SignInAsync(browser, viewport, baseUrl, "ada.admin@newsroom.example");
         var editor = await SignInAsync(browser, viewport, baseUrl, "eli.editor@newsroom.example");
         var written = new List<string>();
-        // A 1440 x 900 view of the page scrolled to the first anchor found (in the order given), so a
+        // A viewport-sized view of the page scrolled to the first anchor found (in the order given), so a
         // section low on the page is in the picture.
         async Task ShootAsync(IPage page, string name, params string[] anchors)
         {
@@ -114,7 +127,7 @@ public static partial class ScreenshotRun
                 }
             }
             var pageHeight = await page.EvaluateAsync<double>("document.documentElement.scrollHeight");
-            top = Math.Max(0, Math.Min(top, pageHeight - Height));
+            top = Math.Max(0, Math.Min(top, pageHeight - page.ViewportSize!.Height));
             var path = Path.Combine(options.OutputFolder, name + ".png");
             // Scrolled, not cut from the whole page: a cut of the whole page draws the sticky save bar
             // where it sat for the unscrolled viewport, over the fields. Two animation frames let the
@@ -164,7 +177,48 @@ public static partial class ScreenshotRun
         await ShootAsync(admin, "audit");
         await admin.GotoAsync(baseUrl + "/Admin/Users");
         await ShootAsync(admin, "users");
+
+        // A desk view a publisher shared with the editors, as an editor sees it: chosen, with its count.
+        await SaveViewAsync(services, "pat.publisher@newsroom.example", Roles.Publisher, new("Links to decide, best first", "View.Undecided=true&View.Sort=quality", Roles.Editor), ct);
+        await SaveViewAsync(services, "eli.editor@newsroom.example", Roles.Editor, new("Arrived today", $"View.ReceivedFrom={DateTime.UtcNow:yyyy-MM-dd}&View.Sort=received", null), ct);
+        await editor.GotoAsync(baseUrl + "/");
+        await editor.Locator("#saved-views a.saved-view", new() { HasText = "Links to decide" }).ClickAsync();
+        await editor.WaitForURLAsync("**View.Undecided=true**");
+        await ShootAsync(editor, "saved-view");
+
+        // One-step triage: an edit on a new item with the most links to decide, the sticky bar
+        // (over the fields still below) offering to save it and mark it ready, or go on to the next.
+        long triaged;
+        using (var scope = services.CreateScope())
+        {
+            triaged = await scope.ServiceProvider.GetRequiredService<CmsDbContext>().Items
+                .Where(i => i.State == WorkflowState.New && i.Id != revisedId && i.Id != contestedId)
+                .OrderByDescending(i => i.RelatedLinks.Count).ThenBy(i => i.Id).Select(i => i.Id).FirstAsync(ct);
+        }
+        await editor.GotoAsync($"{baseUrl}/Items/Details/{triaged}?View.Undecided=true&View.Sort=quality");
+        await editor.GetByLabel("Quality (0-100)").FillAsync("74");
+        await ShootAsync(editor, "triage", "#edit-form");
+
+        // The queue on a phone: rows as cards, the filters and the bulk bar folded behind buttons.
+        var phone = await SignInAsync(browser, new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = PhoneWidth, Height = PhoneHeight }, IsMobile = true, HasTouch = true,
+        }, baseUrl, "eli.editor@newsroom.example");
+        await ShootAsync(phone, "phone-queue");
         return written;
+    }
+
+    // As the person would save it from the queue (the handler checks sharing against their role).
+    private static async Task SaveViewAsync(IServiceProvider services, string email, string role, SavedViews.SaveCommand command, CancellationToken ct)
+    {
+        using var scope = services.CreateScope();
+        var userId = await scope.ServiceProvider.GetRequiredService<CmsDbContext>().Users.Where(u => u.Email == email).Select(u => u.Id).SingleAsync(ct);
+        var actor = new Actor(userId, email, Permissions.Of([role])) { Roles = new HashSet<string> { role } };
+        var saved = await scope.ServiceProvider.GetRequiredService<SavedViews>().SaveAsync(actor, command, ct);
+        if (!saved.Succeeded)
+        {
+            throw new InvalidOperationException($"{command.Name}: {saved.Result.Message}");
+        }
     }
 
     private static async Task<ImportReport> ImportAsync(IServiceProvider services, IEnumerable<string> paths, CancellationToken ct)

@@ -45,6 +45,11 @@ public static class AuditHistory
         [AuditActions.PublishOutputRemoved] = "Output removed",
         [AuditActions.PublishOutputFailed] = "Output failed",
         [AuditActions.AuthorizationRefused] = "Not allowed",
+        [AuditActions.ItemMerged] = "Merged into the lead",
+        [AuditActions.ItemMergeReceived] = "Items merged in",
+        [AuditActions.ItemMergeUndone] = "Merge undone",
+        [AuditActions.ItemSplitFromStory] = "Split from its story",
+        [AuditActions.ItemMovedToStory] = "Moved to another story",
     };
 
     public static Entry From(AuditQuery.Row row)

@@ -1,3 +1,4 @@
+using Cms.Application.ReadOnly;
 using Cms.Core.Auditing;
 using Cms.Core.Security;
 using Cms.Data;
@@ -42,7 +43,10 @@ public sealed class AuditFilter
 // The read side of the audit trail: the global audit page, its CSV export and the item history.
 // Nobody sees events about what they may not see: only viewers who manage users see events about
 // accounts (target type "user"); item history shows only the item's own events.
-public sealed class AuditQuery(CmsDbContext db)
+// The audit page and its export read the standby when one is configured (CmsReadOnlyDbContext: an
+// event may show up to ReadOnly:MaxLagSeconds late); an item's history is on the editor's page and
+// reads the primary, so an editor sees his own change at once.
+public sealed class AuditQuery(CmsReadOnlyDbContext standby, StandbyRouting routing, CmsDbContext primary)
 {
     public const int PageSize = 50;
 
@@ -57,7 +61,7 @@ public sealed class AuditQuery(CmsDbContext db)
 
     public IQueryable<AuditEvent> Filter(AuditFilter filter, Actor viewer)
     {
-        var q = db.AuditEvents.AsNoTracking();
+        var q = standby.AuditEvents.AsNoTracking();
         if (!viewer.Can(Permissions.ManageUsers))
         {
             q = q.Where(e => e.EntityType == null || e.EntityType != AuditTargets.User);
@@ -98,7 +102,7 @@ public sealed class AuditQuery(CmsDbContext db)
         {
             q = q.Where(e => e.Id < before);
         }
-        var rows = await Project(q.OrderByDescending(e => e.Id).Take(PageSize + 1)).ToListAsync(ct);
+        var rows = await routing.ReadAsync(standby, c => Project(q.OrderByDescending(e => e.Id).Take(PageSize + 1)).ToListAsync(c), ct);
         if (rows.Count <= PageSize)
         {
             return new Page(rows, null);
@@ -107,7 +111,8 @@ public sealed class AuditQuery(CmsDbContext db)
         return new Page(rows, rows[^1].Id);
     }
 
-    // Every event of the filter (the cursor ignored), newest first, streamed.
+    // Every event of the filter (the cursor ignored), newest first, streamed (not retried on the
+    // primary if the standby stops half-way: the rows sent cannot be taken back; a new export can).
     public IAsyncEnumerable<Row> StreamAsync(AuditFilter filter, Actor viewer) =>
         Project(Filter(filter, viewer).OrderByDescending(e => e.Id)).AsAsyncEnumerable();
 
@@ -115,7 +120,7 @@ public sealed class AuditQuery(CmsDbContext db)
     public Task<List<Row>> ItemHistoryAsync(long itemId, int max, CancellationToken ct)
     {
         var id = itemId.ToString();
-        return Project(db.AuditEvents.AsNoTracking().Where(e => e.EntityType == AuditTargets.Item && e.EntityId == id)
+        return Project(primary.AuditEvents.AsNoTracking().Where(e => e.EntityType == AuditTargets.Item && e.EntityId == id)
             .OrderByDescending(e => e.Id).Take(max)).ToListAsync(ct);
     }
 

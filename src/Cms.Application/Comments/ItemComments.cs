@@ -64,6 +64,10 @@ public sealed class ItemComments(CmsDbContext db, CommentOptions options)
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (request.Blocking)
+        {
+            await LockItemAsync(item.Id, ct);
+        }
         var comment = new Comment
         {
             ItemId = item.Id,
@@ -202,12 +206,21 @@ public sealed class ItemComments(CmsDbContext db, CommentOptions options)
             return Outcome.Ok(resolved ? "Already resolved." : "Already open.");
         }
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (!resolved && comment.Blocking)
+        {
+            await LockItemAsync(comment.ItemId, ct);
+        }
         comment.ResolvedAt = resolved ? DateTimeOffset.UtcNow : null;
         comment.ResolvedBy = resolved ? actor.UserId ?? actor.Name : null;
         AuditLog.Add(db, actor, resolved ? AuditActions.CommentResolved : AuditActions.CommentReopened, AuditTargets.Item, comment.ItemId.ToString(),
             new { comment = comment.Id, blocking = comment.Blocking });
         return await CommitAsync(tx, resolved ? "Thread resolved." : "Thread reopened.", ct);
     }
+
+    // A thread that starts blocking waits for a move of its item in progress (TransitionBatch locks
+    // the rows before counting open blocking threads), so the move either sees it or came first.
+    private Task LockItemAsync(long itemId, CancellationToken ct) =>
+        db.Database.ExecuteSqlAsync($"SELECT 1 FROM items WHERE id = {itemId} FOR NO KEY UPDATE", ct);
 
     private async Task<Outcome> CommitAsync(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx, string message, CancellationToken ct)
     {

@@ -181,6 +181,15 @@ public sealed partial class DeliverySites(CmsDbContext db, TimeProvider clock)
         await tx.CommitAsync(ct);
     }
 
+    // The refusal bookkeeping only matters for the hour it counts; older rows are dropped by the worker
+    // (WebhookLoop). Not audited: the refusals' own events stay in the audit trail, and like expired
+    // sessions or stale presence this removes nothing anyone did.
+    public Task<int> PruneAccessFailuresAsync(TimeSpan retention, CancellationToken ct)
+    {
+        var cutoff = clock.GetUtcNow() - retention;
+        return db.DeliveryAccessFailures.Where(f => f.Hour < cutoff).ExecuteDeleteAsync(ct);
+    }
+
     public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     private static string Hint(string token) => "…" + (token.Length > 4 ? token[^4..] : token);

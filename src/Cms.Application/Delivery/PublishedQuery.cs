@@ -1,4 +1,5 @@
 using System.Globalization;
+using Cms.Application.ReadOnly;
 using Cms.Data;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -7,8 +8,9 @@ namespace Cms.Application.Delivery;
 
 // What consuming sites read: the delivered versions (published_items), by cursor for mirrors and
 // newest first for feeds. Straight SQL over one table and its indexes; the document is passed
-// through as stored.
-public sealed class PublishedQuery(CmsDbContext db)
+// through as stored. Reads the standby when one is configured and fresh enough (CmsReadOnlyDbContext):
+// a consuming site may see a publication up to ReadOnly:MaxLagSeconds late.
+public sealed class PublishedQuery(CmsReadOnlyDbContext db, StandbyRouting standby)
 {
     public const int DefaultPage = 100;
     public const int MaxPage = 1000;
@@ -59,7 +61,10 @@ public sealed class PublishedQuery(CmsDbContext db)
                 }
             }, ct);
 
-    private async Task<List<Entry>> ReadAsync(string sql, Action<NpgsqlCommand> parameters, CancellationToken ct)
+    private Task<List<Entry>> ReadAsync(string sql, Action<NpgsqlCommand> parameters, CancellationToken ct) =>
+        standby.ReadAsync(db, c => ReadOnceAsync(sql, parameters, c), ct);
+
+    private async Task<List<Entry>> ReadOnceAsync(string sql, Action<NpgsqlCommand> parameters, CancellationToken ct)
     {
         await db.Database.OpenConnectionAsync(ct);
         try

@@ -23,6 +23,10 @@ public sealed class WebhookOptions
 
     public int MaxAttempts => RetrySchedule.Count + 1;
 
+    // How long the API's refusal bookkeeping (delivery_access_failures) is kept; it is needed for the
+    // current hour only (Delivery:AccessFailureRetentionHours, at least 1).
+    public TimeSpan AccessFailureRetention { get; init; } = TimeSpan.FromHours(24);
+
     public static WebhookOptions From(IConfiguration configuration)
     {
         var section = configuration.GetSection("Webhooks");
@@ -33,6 +37,7 @@ public sealed class WebhookOptions
             BatchSize = Math.Max(1, section.GetValue("BatchSize", 100)),
             Parallelism = Math.Max(1, section.GetValue("Parallelism", 8)),
             PollInterval = TimeSpan.FromSeconds(Math.Max(1, section.GetValue("PollSeconds", 30))),
+            AccessFailureRetention = TimeSpan.FromHours(Math.Max(1, configuration.GetValue("Delivery:AccessFailureRetentionHours", 24.0))),
         };
     }
 

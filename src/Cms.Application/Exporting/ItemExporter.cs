@@ -1,7 +1,9 @@
+using System.Linq.Expressions;
 using System.Text;
 using Cms.Core.FrontMatter;
 using Cms.Core.Items;
 using Cms.Data;
+using Cms.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cms.Application.Exporting;
@@ -63,8 +65,9 @@ public sealed class ItemExporter(CmsDbContext db, IFrontMatterReader reader, IFr
         }
     }
 
-    // An item with its edits (topics in order, the identities of its approved related links), ready to render.
-    public sealed record Prepared(Row Row, IReadOnlyList<string> Topics, IReadOnlySet<string> ApprovedLinks);
+    // An item with its edits (topics in order, the identities of its approved related links, the
+    // links merges added), ready to render.
+    public sealed record Prepared(Row Row, IReadOnlyList<string> Topics, IReadOnlySet<string> ApprovedLinks, IReadOnlyList<AddedLink>? AddedLinks = null);
 
     public async Task<List<Prepared>> PrepareAsync(IReadOnlyList<Row> rows, CancellationToken ct)
     {
@@ -76,22 +79,34 @@ public sealed class ItemExporter(CmsDbContext db, IFrontMatterReader reader, IFr
                 .Where(r => ids.Contains(r.ItemId) && r.Decision == LinkDecision.Approved && r.Identity != null)
                 .Select(r => new { r.ItemId, r.Identity }).ToListAsync(ct))
             .ToLookup(r => r.ItemId, r => r.Identity!);
-        return rows.Select(row => new Prepared(row, topics[row.Id].ToList(), approved[row.Id].ToHashSet(StringComparer.Ordinal))).ToList();
+        var added = (await db.RelatedLinks.AsNoTracking().Where(r => ids.Contains(r.ItemId)).Where(IsAdded).ToListAsync(ct)).ToLookup(r => r.ItemId);
+        return rows.Select(row => new Prepared(row, topics[row.Id].ToList(), approved[row.Id].ToHashSet(StringComparer.Ordinal), Added(added[row.Id]))).ToList();
     }
+
+    // Links the CMS added (a merge, or a moved link's new address) and an editor approved: not in
+    // the item's source, so written from what the item page showed (ItemExport appends them).
+    public static readonly Expression<Func<RelatedLink, bool>> IsAdded =
+        r => (r.MergedFromItemId != null || r.ReplacesUrl != null) && r.Decision == LinkDecision.Approved && r.Identity != null && r.Url != null;
+
+    private static readonly Func<RelatedLink, bool> IsAddedLink = IsAdded.Compile();
+
+    public static List<AddedLink> Added(IEnumerable<RelatedLink> links) =>
+        links.Where(IsAddedLink).OrderBy(r => r.Position)
+            .Select(r => new AddedLink(r.Identity!, r.Url!, r.Title, r.Excerpt, r.ProviderName, r.ProviderDomain, r.PublishedAt, r.Quality, r.ImageUrl)).ToList();
 
     // Export and the publishing worker both write what these return. Render is pure CPU work on
     // thread-safe readers and writers, so callers may render in parallel.
-    public string Render(Prepared prepared) => Render(prepared.Row, prepared.Topics, prepared.ApprovedLinks);
+    public string Render(Prepared prepared) => Render(prepared.Row, prepared.Topics, prepared.ApprovedLinks, prepared.AddedLinks);
 
     public Task<List<Row>> RowsAsync(IReadOnlyList<long> ids, CancellationToken ct) =>
         db.Items.AsNoTracking().Where(i => ids.Contains(i.Id))
             .Select(i => new Row(i.Id, i.FileName, i.SourceYaml, i.State, i.EditedAt, i.Quality, i.Category))
             .ToListAsync(ct);
 
-    public string Render(Row row, IReadOnlyList<string> topics, IReadOnlySet<string> approvedLinks)
+    public string Render(Row row, IReadOnlyList<string> topics, IReadOnlySet<string> approvedLinks, IReadOnlyList<AddedLink>? addedLinks = null)
     {
         var source = reader.ReadText(row.FileName, "---\n" + row.SourceYaml + "---\n").Root;
-        var edits = new ItemEdits(row.State, row.EditedAt is not null, row.Quality, row.Category, topics, approvedLinks);
+        var edits = new ItemEdits(row.State, row.EditedAt is not null, row.Quality, row.Category, topics, approvedLinks, addedLinks);
         return writer.Write(ItemExport.Apply(source, edits));
     }
 }

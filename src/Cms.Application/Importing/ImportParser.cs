@@ -9,6 +9,9 @@ namespace Cms.Application.Importing;
 public sealed record PreparedItem(ParsedItem Parsed, string Hash, string ImagesJson)
 {
     public string Url => Parsed.NormalizedUrl;
+
+    // Story grouping's analysis of title and excerpt, made in the parse stage (StoryGrouping.Prepare).
+    public Cms.Core.Stories.StoryTerms? StoryTerms { get; set; }
 }
 
 public readonly record struct ParsedFile(PreparedItem? Item, ImportProblem? Problem);

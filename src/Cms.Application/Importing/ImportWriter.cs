@@ -1,4 +1,5 @@
 using Cms.Application.Auditing;
+using Cms.Application.Stories;
 using Cms.Application.Topics;
 using Cms.Core.Auditing;
 using Cms.Core.Items;
@@ -15,7 +16,7 @@ namespace Cms.Application.Importing;
 // the same folder cannot both insert one URL. New items go in by binary COPY; an existing item
 // only follows its source while it is New and nobody has touched it; any other change waits as a
 // pending source revision. Import never moves an existing item between workflow states.
-public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, RevisionComparer comparer, ILogger<ImportWriter> logger)
+public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, RevisionComparer comparer, StoryGrouping stories, ILogger<ImportWriter> logger)
 {
     private const long ImportLockKey = 0x636d735f696d70; // "cms_imp"
     public const int CategoryColumnLength = 100;
@@ -237,6 +238,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
             item.Topics.AddRange(ItemRows.Topics(ids[i], fresh[i].Parsed.Topics, topicIds));
             items.Add(item);
         }
+        await stories.AssignAsync(conn, items, fresh.Select(f => f.StoryTerms).ToList(), ct);
         await ItemCopy.WriteAsync(conn, items, ct);
         // The event says which state the item starts in: an item imported as Published is
         // published by the import, and the audit says so.

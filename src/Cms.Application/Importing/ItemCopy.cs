@@ -33,7 +33,7 @@ public static class ItemCopy
     public static async Task WriteItemsAsync(NpgsqlConnection conn, IEnumerable<Item> items, string table, CancellationToken ct)
     {
         await using (var copy = await conn.BeginBinaryImportAsync(
-            $"COPY {table} (id, original_url, file_name, title, excerpt, category, type, provider_name, provider_domain, published_at, web_url, quality, heat, state, source_yaml, source_hash, images_json, imported_at, updated_at, source_changed) FROM STDIN (FORMAT BINARY)", ct))
+            $"COPY {table} (id, original_url, file_name, title, excerpt, category, type, provider_name, provider_domain, published_at, web_url, quality, heat, state, source_yaml, source_hash, images_json, imported_at, updated_at, source_changed, story_id, story_sim_hash, story_keys, story_term_ids) FROM STDIN (FORMAT BINARY)", ct))
         {
             foreach (var i in items)
             {
@@ -58,6 +58,10 @@ public static class ItemCopy
                 await copy.WriteAsync(i.ImportedAt, NpgsqlDbType.TimestampTz, ct);
                 await copy.WriteAsync(i.UpdatedAt, NpgsqlDbType.TimestampTz, ct);
                 await copy.WriteAsync(i.SourceChanged, NpgsqlDbType.Boolean, ct);
+                await copy.WriteAsync(i.StoryId, NpgsqlDbType.Bigint, ct);
+                await Nullable(copy, i.StorySimHash, NpgsqlDbType.Bigint, ct);
+                await Nullable(copy, i.StoryKeys, NpgsqlDbType.Array | NpgsqlDbType.Integer, ct);
+                await Nullable(copy, i.StoryTermIds, NpgsqlDbType.Array | NpgsqlDbType.Integer, ct);
             }
             await copy.CompleteAsync(ct);
         }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Cms.Application.Stories;
 using Cms.Core.Auditing;
 using Cms.Core.Security;
 using Cms.Data;
@@ -8,14 +9,15 @@ namespace Cms.Application.Importing;
 // Import a stream of files: the page's upload, the command line, first-run samples and the
 // benchmark all come here. Two stages joined by a bounded channel:
 // - parse stage (ImportParser, no database): reads the next batch's bytes and parses them on every
-//   core; per-item work that needs no database belongs here;
+//   core, and story grouping analyses each item's text (StoryGrouping.Prepare); per-item work
+//   that needs no database belongs here;
 // - write stage (ImportWriter, one transaction per batch): dedupes against stored items, applies
 //   the import rules, COPYs new items and writes their audit events; per-item work that needs the
 //   database (or the batch's transaction) belongs there.
 // The parse stage runs ahead of the write stage by at most ParsedAhead batches, so while
 // PostgreSQL works on one batch the next ones are parsed, and memory stays bounded whatever the
 // input: a batch is bounded in files and bytes (ImportOptions).
-public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWriter writer, ImportOptions options)
+public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWriter writer, ImportOptions options, StoryGrouping stories)
 {
     // Batches parsed and waiting for the writer, besides the one being parsed and the one being
     // written. One is enough to keep the writer fed (measured, docs/benchmarks.md "Import").
@@ -64,6 +66,7 @@ public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWri
             using var source = files.GetEnumerator();
             while (await parser.NextBatchAsync(source, ct) is { Length: > 0 } batch)
             {
+                stories.Prepare(batch.Where(p => p.Item is not null).Select(p => p.Item!));
                 await output.WriteAsync(batch, ct);
             }
         }

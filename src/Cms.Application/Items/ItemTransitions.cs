@@ -195,8 +195,18 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options, 
         {
             batch.Jobs.Add((item.Id, action));
         }
+        long? unmergedFrom = null;
+        if (action == WorkflowAction.Reopen && item.MergedIntoId is { } lead)
+        {
+            // Reopening a merged item undoes the merge (Stories/MergeItems): it leaves the lead's story
+            // link behind only once someone decided it.
+            batch.Unmerged.Add((item.Id, lead));
+            unmergedFrom = lead;
+        }
         batch.Changed(item);
-        batch.Moves.Add((id, new { action = action.ToString(), reason, via, onBehalfOf, changes }));
+        batch.Moves.Add((id, unmergedFrom is null
+            ? (object)new { action = action.ToString(), reason, via, onBehalfOf, changes }
+            : new { action = action.ToString(), reason, via, onBehalfOf, changes, unmergedFrom }));
         return check;
     }
 

@@ -46,7 +46,8 @@ public static class RevisionFields
     public static Snapshot Of(Item i, string? secured) => new(
         i.Title, i.Excerpt, i.Category, i.Type, i.ProviderName, i.ProviderDomain, i.PublishedAt, i.WebUrl, i.Quality, i.Heat,
         i.Topics.OrderBy(t => t.Position).Select(t => t.Topic!.Name).ToList(),
-        i.RelatedLinks.OrderBy(l => l.Position).Select(l => (l.Title, l.Url)).ToList(),
+        // A link the CMS added is the editor's, not the source's: the comparison leaves it out.
+        i.RelatedLinks.Where(l => !AddedByTheCms(l)).OrderBy(l => l.Position).Select(l => (l.Title, l.Url)).ToList(),
         Images(i.ImagesJson), secured);
 
     public static List<string> Images(string? json) =>
@@ -80,6 +81,9 @@ public static class RevisionFields
     // The incoming links replace the stored ones. A decision belongs to the link's identity (its
     // normalized URL), so it stays with the link wherever the link now stands in the list; a new
     // identity arrives Pending, and an entry without one is rejected with its reason (ItemRows.Link).
+    // Links the CMS added (merged items, moved links' new addresses) are not the source's to
+    // remove: they stay after the source's entries, unless the source now lists the same URL (then
+    // the source's entry carries their decision).
     // Returns one change per link added or removed, named by URL and title, for the audit event.
     public static List<object> ReplaceLinks(Item item, ParsedItem incoming)
     {
@@ -103,12 +107,24 @@ public static class RevisionFields
             return link;
         }).ToList();
         var kept = links.Where(l => l.Identity is not null).Select(l => l.Identity!).ToHashSet(StringComparer.Ordinal);
-        changes.AddRange(decided.Values.Where(l => !kept.Contains(l.Identity!)).OrderBy(l => l.Position)
+        changes.AddRange(decided.Values.Where(l => !kept.Contains(l.Identity!) && !AddedByTheCms(l)).OrderBy(l => l.Position)
             .Select(l => ItemChanges.LinkChange(l, before: l.Decision.ToString(), after: null, RemovedBySource, null)));
-        item.RelatedLinks.Clear();
+        var stay = item.RelatedLinks.Where(l => AddedByTheCms(l) && (l.Identity is null || !kept.Contains(l.Identity))).OrderBy(l => l.Position).ToList();
+        foreach (var link in item.RelatedLinks.Except(stay).ToList())
+        {
+            item.RelatedLinks.Remove(link);
+        }
         item.RelatedLinks.AddRange(links);
+        var position = links.Count == 0 ? 0 : links.Max(l => l.Position) + 1;
+        foreach (var link in stay)
+        {
+            link.Position = position++;
+        }
         return changes;
     }
+
+    // A merged item's link, or a moved link's new address.
+    public static bool AddedByTheCms(RelatedLink link) => link.MergedFromItemId is not null || link.ReplacesUrl is not null;
 
     public const string AddedBySource = "added by the source";
     public const string RemovedBySource = "removed by the source";

@@ -220,7 +220,8 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
     private string Render(Item item) => exporter.Render(
         new ItemExporter.Row(item.Id, item.FileName, item.SourceYaml, item.State, item.EditedAt, item.Quality, item.Category),
         item.Topics.OrderBy(t => t.Position).Select(t => t.Topic!.Name).ToList(),
-        item.RelatedLinks.Where(l => l.Decision == LinkDecision.Approved && l.Identity is not null).Select(l => l.Identity!).ToHashSet(StringComparer.Ordinal));
+        item.RelatedLinks.Where(l => l.Decision == LinkDecision.Approved && l.Identity is not null).Select(l => l.Identity!).ToHashSet(StringComparer.Ordinal),
+        ItemExporter.Added(item.RelatedLinks));
 
     // The writer's whole file without its "---" lines, as sources are stored.
     private static string Body(string file) => file["---\n".Length..^"---\n".Length];

@@ -1,5 +1,6 @@
 using Cms.Application.Auditing;
 using Cms.Application.Publishing;
+using Cms.Application.Stories;
 using Cms.Core.Auditing;
 using Cms.Core.Items;
 using Cms.Data;
@@ -35,6 +36,9 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
     public List<(long ItemId, WorkflowAction Trigger)> Jobs { get; } = [];
     public List<(long ItemId, WorkflowAction Action, string? ReadyBy, string? Reason)> Returned { get; } = [];
 
+    // Merged items reopened in this batch (Reopen undoes the merge): item id, the lead it was merged into.
+    public List<(long ItemId, long LeadId)> Unmerged { get; } = [];
+
     public int Undecided(Item item) => _undecided[item.Id];
 
     public int OpenBlockingThreads(Item item) => _blocking[item.Id];
@@ -50,6 +54,10 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
 
     public async Task LoadAsync(IReadOnlyList<long> ids, CancellationToken ct)
     {
+        // The rows are locked (in id order, so batches never deadlock) before anything is counted: a
+        // blocking comment, which locks its item too (ItemComments), is either counted here or added
+        // after this move commits, never committed in between and missed.
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM items WHERE id = ANY({ids.ToArray()}) ORDER BY id FOR NO KEY UPDATE", ct);
         var blocking = Comments.BlockingThreads.Open(db);
         var rows = await db.Items.AsNoTracking().Where(i => ids.Contains(i.Id)).OrderBy(i => i.Id)
             .Select(i => new
@@ -75,6 +83,7 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
                     EditedBy = i.EditedBy,
                     UpdatedAt = i.UpdatedAt,
                     Version = i.Version,
+                    MergedIntoId = i.MergedIntoId,
                 },
                 Undecided = i.RelatedLinks.Count(l => l.Decision == LinkDecision.Pending),
                 OpenBlockingThreads = blocking.Count(c => c.ItemId == i.Id),
@@ -150,6 +159,10 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
         if (Moves.Count > 0)
         {
             await AuditLog.CopyAsync(conn, actor, AuditActions.ItemStateChanged, AuditTargets.Item, Moves, now, ct);
+        }
+        if (Unmerged.Count > 0)
+        {
+            await MergeUndo.WriteAsync(conn, actor, Unmerged, now, ct);
         }
         if (Returned.Count > 0)
         {

@@ -17,13 +17,41 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
     {
         // When the item arrived (its import).
         public DateTimeOffset ReceivedAt { get; init; }
+        public long StoryId { get; init; }
     }
 
+    // The rest of a row's story in the one-row-per-story view: how many other items, and from whom
+    // (the first few providers by name).
+    public sealed record StoryMore(int Count, IReadOnlyList<string> Providers);
+
+    public const int MoreProviders = 3;
+
     // NextCursor and PreviousCursor are the View.After and View.Before of the neighbouring pages;
-    // IsFirst: no row of the view comes before this page.
-    public sealed record Page(IReadOnlyList<Row> Items, string? NextCursor, string? PreviousCursor, bool IsFirst);
+    // IsFirst: no row of the view comes before this page. More: by row id, in the one-row-per-story view.
+    public sealed record Page(IReadOnlyList<Row> Items, string? NextCursor, string? PreviousCursor, bool IsFirst, IReadOnlyDictionary<long, StoryMore>? More = null);
 
     public async Task<Page> PageAsync(QueueView view, CancellationToken ct)
+    {
+        var page = await RowsPageAsync(view, ct);
+        return view.Stories && page.Items.Count > 0 ? page with { More = await MoreAsync(view, page.Items, ct) } : page;
+    }
+
+    // For each row, the other items of its story in the view's states (the other filters narrow
+    // which stories are shown, not what a story holds).
+    private async Task<IReadOnlyDictionary<long, StoryMore>> MoreAsync(QueueView view, IReadOnlyList<Row> rows, CancellationToken ct)
+    {
+        var stories = rows.Select(r => r.StoryId).Distinct().ToList();
+        var shown = rows.Select(r => r.Id).ToList();
+        var others = InStates(db.Items.AsNoTracking(), view).Where(i => stories.Contains(i.StoryId) && !shown.Contains(i.Id));
+        var counts = await others.GroupBy(i => i.StoryId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        var providers = (await others.Select(i => new { i.StoryId, Name = i.ProviderName ?? i.ProviderDomain }).Where(p => p.Name != null)
+                .Distinct().OrderBy(p => p.StoryId).ThenBy(p => p.Name).Take(PageSize * 20).ToListAsync(ct))
+            .ToLookup(p => p.StoryId, p => p.Name!);
+        return rows.Where(r => counts.ContainsKey(r.StoryId))
+            .ToDictionary(r => r.Id, r => new StoryMore(counts[r.StoryId], providers[r.StoryId].Take(MoreProviders).ToList()));
+    }
+
+    private async Task<Page> RowsPageAsync(QueueView view, CancellationToken ct)
     {
         var filtered = WithState(await FilterAsync(view, ct), view);
         if (Cursor.Parse(view.Before, view.Sort) is { } before)
@@ -62,7 +90,7 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
     private IQueryable<Row> Rows(IQueryable<Item> q) =>
         q.Select(i => new Row(i.Id, i.Title.Length > TitleChars ? i.Title.Substring(0, TitleChars) + "…" : i.Title, i.ProviderName, i.Category, i.PublishedAt, i.Quality, i.Heat, i.State, i.SourceChanged,
             i.RelatedLinks.Count(l => l.Decision == LinkDecision.Pending), i.PublishAt,
-            db.ItemAssignments.Where(a => a.ItemId == i.Id).Join(db.Users, a => a.UserId, u => u.Id, (a, u) => u.UserName).FirstOrDefault()) { ReceivedAt = i.ImportedAt });
+            db.ItemAssignments.Where(a => a.ItemId == i.Id).Join(db.Users, a => a.UserId, u => u.Id, (a, u) => u.UserName).FirstOrDefault()) { ReceivedAt = i.ImportedAt, StoryId = i.StoryId });
 
     // "N new items" for a view: items of the view that arrived after the page showed `since` (the
     // newest id then), counted up to QueueCounts.Cap + 1, so the answer is exact or "more than".
@@ -135,7 +163,7 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
         !string.IsNullOrWhiteSpace(view.Category) || !string.IsNullOrWhiteSpace(view.Provider)
         || view.Topic.Any(t => !string.IsNullOrWhiteSpace(t)) || view.QualityMin is not null || view.QualityMax is not null
         || view.From is not null || view.To is not null || view.ReceivedFrom is not null || view.ReceivedTo is not null || view.Undecided || view.SourceChanged || !string.IsNullOrWhiteSpace(view.Q)
-        || !string.IsNullOrWhiteSpace(view.Assignee);
+        || !string.IsNullOrWhiteSpace(view.Assignee) || view.MultiStory || view.BrokenLinks;
 
     // The item after (or before) the given one in the view's order, for next/previous and save-and-next.
     public async Task<long?> NeighbourAsync(QueueView view, long itemId, bool next, CancellationToken ct)
@@ -243,11 +271,31 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
         {
             q = QueueSearch.ByText(q, view.Q);
         }
+        if (view.BrokenLinks)
+        {
+            q = Links.BrokenLinks.WithBrokenLinks(db, q);
+        }
+        if (view.MultiStory)
+        {
+            var queue = Workflow.QueueStates.ToList();
+            q = q.Where(i => db.Items.Any(o => o.StoryId == i.StoryId && o.Id != i.Id && queue.Contains(o.State)));
+        }
         return q;
     }
 
     // The default (no state chosen) is the review queue, with the predicate its partial indexes use.
-    public static IQueryable<Item> WithState(IQueryable<Item> q, QueueView view) =>
+    // One row per story: an item is shown unless another item of its story in the view is newer
+    // (a later date, or the same date and a larger id; no date counts as oldest).
+    public static IQueryable<Item> WithState(IQueryable<Item> q, QueueView view)
+    {
+        var stated = InStates(q, view);
+        return view.Stories
+            ? stated.Where(i => !stated.Any(o => o.StoryId == i.StoryId && o.Id != i.Id
+                && ((o.PublishedAt != null && i.PublishedAt == null) || o.PublishedAt > i.PublishedAt || (o.PublishedAt == i.PublishedAt && o.Id > i.Id))))
+            : stated;
+    }
+
+    private static IQueryable<Item> InStates(IQueryable<Item> q, QueueView view) =>
         view.State.Count == 0 ? q.Where(ItemQueue.Predicate) : q.Where(i => view.State.Contains(i.State));
 
     // Descending, NULLs first (PostgreSQL's order for DESC), ties broken by id.

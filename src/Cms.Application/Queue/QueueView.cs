@@ -26,6 +26,13 @@ public sealed class QueueView
     public DateOnly? ReceivedTo { get; set; }
     public bool Undecided { get; set; }
     public bool SourceChanged { get; set; }
+    // Stories: one row per story (its newest item in the view, with "+N more from ..."), and only
+    // items whose story has another item in the queue.
+    public bool Stories { get; set; }
+    public bool MultiStory { get; set; }
+
+    // Items with a related link the link checker found broken (not rejected ones).
+    public bool BrokenLinks { get; set; }
 
     // Items assigned to this account id ("assigned to me" carries the person's own id).
     public string? Assignee { get; set; }

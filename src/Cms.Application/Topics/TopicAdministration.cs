@@ -45,6 +45,68 @@ public sealed class TopicAdministration(CmsDbContext db, TopicVocabulary vocabul
         return Outcome.Ok($"Created topic '{name}'.");
     }
 
+    // The names an import report asked for that are still not topics (cleaned, in the given order):
+    // what the "create these topics" form offers. Names that are not valid topic names are left out.
+    public async Task<IReadOnlyList<string>> StillMissingAsync(IEnumerable<string> names, CancellationToken ct)
+    {
+        var clean = names.Take(MaxCreatedAtOnce).Select(n => TopicNames.TryClean(n, out var c, out _) ? c : null).OfType<string>()
+            .DistinctBy(TopicNames.Normalize).ToList();
+        var unknown = await vocabulary.UnknownTopicsAsync(clean, ct);
+        return clean.Where(n => unknown.Contains(TopicNames.Normalize(n))).ToList();
+    }
+
+    // At most this many names in one "create these topics" (an import report names at most 100).
+    public const int MaxCreatedAtOnce = 100;
+
+    // "Create these topics" from an import report: the topics refused files were waiting for, in
+    // one transaction, each audited; names that exist by now are skipped, so a second click or a
+    // colleague's quicker one is harmless. Then the refused files can be uploaded again.
+    public async Task<Outcome> CreateManyAsync(Actor actor, IReadOnlyList<string> names, CancellationToken ct)
+    {
+        if (await RefuseAsync(actor, AuditActions.TopicCreated, null, ct) is { } refused)
+        {
+            return refused;
+        }
+        var wanted = names.Where(n => !string.IsNullOrWhiteSpace(n)).ToList();
+        if (wanted.Count is 0 or > MaxCreatedAtOnce)
+        {
+            return Outcome.Invalid("Names", $"Choose 1 to {MaxCreatedAtOnce} topics to create.");
+        }
+        var errors = wanted.Select(n => ValidateName(n) is { } invalid ? new FieldError("Names", $"'{TopicVocabulary.Shorten(n)}': {invalid}") : null).OfType<FieldError>().ToList();
+        if (errors.Count > 0)
+        {
+            return Outcome.Invalid(errors);
+        }
+        // One of each, in the form's order, under the name an import would give it.
+        var clean = wanted.Select(n => { TopicNames.TryClean(n, out var c, out _); return c!; })
+            .DistinctBy(TopicNames.Normalize).ToList();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var unknown = await vocabulary.UnknownTopicsAsync(clean, ct);
+        var created = new List<string>();
+        try
+        {
+            foreach (var name in clean.Where(n => unknown.Contains(TopicNames.Normalize(n))))
+            {
+                await vocabulary.CreateAsync(actor, name, fromImport: false, ct);
+                created.Add(name);
+            }
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+            db.ChangeTracker.Clear();
+            return Outcome.Invalid("Names", "Someone created one of these topics at the same moment; send the form again to create the rest.");
+        }
+        var skipped = clean.Count - created.Count;
+        return Outcome.Ok((created.Count switch
+        {
+            0 => "Every one of these topics exists already.",
+            1 => $"Created topic '{created[0]}'.",
+            _ => $"Created {created.Count} topics: {string.Join(", ", created.Select(c => $"'{c}'"))}.",
+        }) + (skipped > 0 && created.Count > 0 ? $" {skipped} existed already." : "") + " Files refused for these topics can be uploaded again now.");
+    }
+
     public async Task<Outcome> RenameAsync(Actor actor, int id, string name, CancellationToken ct)
     {
         if (await RefuseAsync(actor, AuditActions.TopicRenamed, id, ct) is { } refused)
@@ -131,6 +193,10 @@ public sealed class TopicAdministration(CmsDbContext db, TopicVocabulary vocabul
     // their xmin. Returns how many.
     private async Task<int> SendReadyItemsBackAsync(Actor actor, int topicId, Func<List<(int Id, string Name)>, List<string>> after, string via, CancellationToken ct)
     {
+        // The items carrying the topic are locked (id order, as moves lock theirs) before their state
+        // is read: an item marked Ready meanwhile is either seen Ready here or marked after this commits.
+        await db.Database.ExecuteSqlAsync(
+            $"SELECT 1 FROM items i WHERE EXISTS (SELECT 1 FROM item_topics t WHERE t.item_id = i.id AND t.topic_id = {topicId}) ORDER BY i.id FOR NO KEY UPDATE", ct);
         var items = await db.Items.Where(i => i.State == WorkflowState.Ready && i.Topics.Any(t => t.TopicId == topicId)).ToListAsync(ct);
         var ids = items.Select(i => i.Id).ToList();
         // Read apart from the items, so the topic links the rename or merge then rewrites in SQL are not tracked.

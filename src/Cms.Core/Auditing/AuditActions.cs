@@ -82,6 +82,21 @@ public static class AuditActions
 
     public const string AuthorizationRefused = "authorization.refused";
 
+    // Stories: an item merged into its story's lead (on the merged item, and on the lead with the
+    // link it received), the merge undone by Reopen (on the lead: the added link removed or kept),
+    // an item split out of its story or moved into another.
+    public const string ItemMerged = "item.merged";
+    public const string ItemMergeReceived = "item.merge-received";
+    public const string ItemMergeUndone = "item.merge-undone";
+    public const string ItemSplitFromStory = "item.split-from-story";
+    public const string ItemMovedToStory = "item.moved-to-story";
+
+    // The link checker found a related link's URL in another state (ok, moved, broken, ...).
+    public const string LinkHealthChanged = "link.health-changed";
+
+    // An editor replaced a moved related link's URL with the address the checker found (on the item).
+    public const string LinkUrlReplaced = "link.url-replaced";
+
     // Saved queue views: made or changed, deleted, and one person's order or default among them.
     public const string ViewSaved = "view.saved";
     public const string ViewDeleted = "view.deleted";
@@ -103,6 +118,7 @@ public static class AuditTargets
     public const string Topic = "topic";
     public const string Category = "category";
     public const string User = "user";
+    public const string Link = "link";
     public const string View = "view";
     public const string Site = "site";
     public const string Webhook = "webhook";

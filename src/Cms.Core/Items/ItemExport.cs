@@ -5,13 +5,50 @@ namespace Cms.Core.Items;
 
 // What the CMS changed about an item, applied to its source mapping for export and publication.
 // ApprovedLinks: the identities (LinkIdentity) of the related links an editor approved.
+// AddedLinks: approved related links the source does not list (an item merged into this one),
+// written after the source's entries.
 public sealed record ItemEdits(
     WorkflowState State,
     bool EditedByPeople,
     int? Quality,
     string? Category,
     IReadOnlyList<string> Topics,
-    IReadOnlySet<string> ApprovedLinks);
+    IReadOnlySet<string> ApprovedLinks,
+    IReadOnlyList<AddedLink>? AddedLinks = null);
+
+// A related link the CMS added (a merged item's coverage), as the item page showed it.
+public sealed record AddedLink(string Identity, string Url, string? Title, string? Excerpt, string? ProviderName, string? ProviderDomain,
+    DateTimeOffset? PublishedAt, int? Quality, string? ImageUrl)
+{
+    // The link as an entry of the format's `related` list; text as quoted strings, so every YAML
+    // reader reads what the CMS showed.
+    public SourceMapping Entry()
+    {
+        var entries = new List<KeyValuePair<string, SourceNode>>();
+        void Add(string key, SourceNode? value)
+        {
+            if (value is not null)
+            {
+                entries.Add(new(key, value));
+            }
+        }
+        SourceScalar? Text(string? value) => value is null ? null : SourceScalar.Quoted(value);
+        Add("title", Text(Title));
+        Add("excerpt", Text(Excerpt));
+        Add("publishedDateTime", PublishedAt is { } at ? SourceScalar.Quoted(at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture)) : null);
+        Add("webUrl", SourceScalar.Quoted(Url));
+        if (ProviderName is not null || ProviderDomain is not null)
+        {
+            Add("provider", new SourceMapping([new("name", Text(ProviderName) ?? SourceScalar.Plain("~")), new("domain", Text(ProviderDomain) ?? SourceScalar.Plain("~"))]));
+        }
+        Add("quality", Quality is { } q ? SourceScalar.Plain(q.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null);
+        if (ImageUrl is not null)
+        {
+            Add("images", new SourceSequence([new SourceMapping([new("url", SourceScalar.Quoted(ImageUrl))])]));
+        }
+        return new SourceMapping(entries);
+    }
+}
 
 public static class ItemExport
 {
@@ -40,6 +77,7 @@ public static class ItemExport
         }
         if (!edits.EditedByPeople)
         {
+            result = WithAddedLinks(result, edits);
             return published ? ForPublication(result, edits) : result;
         }
 
@@ -63,7 +101,23 @@ public static class ItemExport
                 result = result.With("related", related with { Items = kept });
             }
         }
+        result = WithAddedLinks(result, edits);
         return published ? ForPublication(result, edits) : result;
+    }
+
+    // Approved added links after the source's own entries; one the source lists already is the
+    // source's entry (one URL is one link).
+    private static SourceMapping WithAddedLinks(SourceMapping result, ItemEdits edits)
+    {
+        if (edits.AddedLinks is not { Count: > 0 } added)
+        {
+            return result;
+        }
+        var related = result["related"] as SourceSequence;
+        var listed = (related?.Items ?? []).Select(LinkIdentity.OfEntry).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var extra = added.Where(l => edits.ApprovedLinks.Contains(l.Identity) && listed.Add(l.Identity)).Select(l => (SourceNode)l.Entry()).ToList();
+        return extra.Count == 0 ? result
+            : result.With("related", related is null ? new SourceSequence(extra) : related with { Items = [.. related.Items, .. extra] });
     }
 
     // Fields the CMS reads as text, at the top level and in each related link and image.

@@ -62,6 +62,23 @@ public sealed class Item
     // Generated from the provider's name and domain labels, for the provider filter.
     public NpgsqlTypes.NpgsqlTsVector? ProviderSearch { get; set; }
 
+    // The story the item belongs to (story grouping at import; merge, split and move later). Every
+    // item has one, alone in it or not; new ids come from the story_ids sequence.
+    public long StoryId { get; set; }
+
+    // Story grouping's fingerprint of title and excerpt, and the keys it is found by (see
+    // Cms.Core.Stories.StoryKeys); null for items stored without grouping.
+    public long? StorySimHash { get; set; }
+    public int[]? StoryKeys { get; set; }
+
+    // The analysed terms of title and excerpt as imported (Cms.Core.Stories.StoryTerms.Pack), so
+    // that a later item scores this one as a candidate without reading and analysing its text.
+    public int[]? StoryTermIds { get; set; }
+
+    // Set while the item is merged into another item of its story (it is Rejected then); Reopen
+    // clears it. The lead's related link that the merge added points back here (RelatedLink.MergedFromItemId).
+    public long? MergedIntoId { get; set; }
+
     [Timestamp]
     public uint Version { get; set; }
 

@@ -29,5 +29,13 @@ public sealed class RelatedLink
     public string? Reason { get; set; }
     public string? DecidedBy { get; set; }
     public DateTimeOffset? DecidedAt { get; set; }
+
+    // The item whose merge into this link's item added the link: Reopen of that item removes the
+    // link again while it is still Pending.
+    public long? MergedFromItemId { get; set; }
+
+    // The URL this link replaced when an editor took a moved link's new address: like a merged
+    // link it is the CMS's, not the source's (written after the source's entries when approved).
+    public string? ReplacesUrl { get; set; }
     public Item? Item { get; set; }
 }

@@ -39,6 +39,10 @@ public static class DeliveryApi
             return Results.Json(new { error = token is null ? "a bearer token is required" : "the token is unknown, expired or revoked" },
                 statusCode: StatusCodes.Status401Unauthorized);
         }
+        if (http.RequestServices.GetRequiredService<DeliveryRateLimits>().Refusal(http, token!) is { } refused)
+        {
+            return refused;
+        }
         http.Items[SiteItem] = site;
         return await next(context);
     }

@@ -105,7 +105,10 @@ public static class AuditCommands
                 Console.WriteLine("publishing worker: nothing more is due");
                 return CmsCli.Ok;
             }
-            await Task.WhenAll(loop.RunAsync(ct), webhooks.RunAsync(ct), sealer.RunAsync(ct));
+            // The link checker runs beside them when enabled (LinkCheck:Enabled), as in the web app.
+            var links = host.Services.GetRequiredService<Cms.Core.Links.LinkCheckSettings>();
+            await Task.WhenAll(loop.RunAsync(ct), webhooks.RunAsync(ct), sealer.RunAsync(ct),
+                links.Enabled ? host.Services.GetRequiredService<Cms.Application.Links.LinkCheckLoop>().RunAsync(ct) : Task.CompletedTask);
             return CmsCli.Ok;
         });
         return command;

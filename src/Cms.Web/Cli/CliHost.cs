@@ -8,7 +8,8 @@ namespace Cms.Web.Cli;
 // A host without a web server, for commands: same configuration sources and registrations.
 public static class CliHost
 {
-    public static IHost Build(string? connectionString = null)
+    // settings: configuration values set on top (the benchmarks' sweeps).
+    public static IHost Build(string? connectionString = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder();
         if (connectionString is not null)
@@ -16,6 +17,10 @@ public static class CliHost
             builder.Configuration["ConnectionStrings:Cms"] = connectionString;
             // An owner connection from the environment names another database.
             builder.Configuration["ConnectionStrings:CmsOwner"] = "";
+        }
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.Configuration[key] = value;
         }
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);

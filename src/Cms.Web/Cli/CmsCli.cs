@@ -25,6 +25,7 @@ public static class CmsCli
         root.Add(ImportCommands.Export());
         root.Add(AuditCommands.Audit());
         root.Add(AuditCommands.Worker());
+        root.Add(StoriesCommand.Build());
         root.Add(DeliveryCommands.Sites());
         root.Add(DeliveryCommands.Webhooks());
         root.Add(ItemsCommands.Build());

@@ -26,6 +26,7 @@ public static class CmsApp
         services.AddSingleton<IExcerptSanitizer, ExcerptSanitizer>();
         // Drains the publishing outbox (Publishing:Worker=false leaves that to `./cms worker`).
         services.AddHostedService<Cms.Application.Publishing.PublishingService>();
+        services.AddHostedService<Cms.Application.Links.LinkCheckService>();
         // The live channel's LISTEN connection and heartbeat, and the optional e-mail digest.
         services.AddHostedService<Cms.Application.Live.LiveService>();
         services.AddHostedService<Cms.Application.Notifications.EmailDigestService>();
@@ -58,6 +59,7 @@ public static class CmsApp
             c.AuthorizeFolder("/Admin/Delivery", Permissions.ManageDelivery);
             c.AuthorizeFolder("/Topics", Permissions.ManageTopics);
             c.AuthorizeFolder("/Audit", Permissions.ViewAudit);
+            c.AuthorizeFolder("/Links", Permissions.PublishItems);
             c.AllowAnonymousToPage("/Account/Login");
             c.AllowAnonymousToPage("/Account/LoginWith2fa");
             c.AllowAnonymousToPage("/Account/LoginWithRecoveryCode");
@@ -75,6 +77,8 @@ public static class CmsApp
         // Uploads: per account, in total and by body rate, per instance (UploadLimits).
         services.AddSingleton(UploadLimitOptions.From(builder.Configuration));
         services.AddSingleton<UploadLimits>();
+        // Requests per delivery token, per instance (DeliveryRateLimits).
+        services.AddSingleton<DeliveryRateLimits>();
 
         var app = builder.Build();
         // First: the client address, scheme (Secure cookies, HSTS) come from known proxies only.

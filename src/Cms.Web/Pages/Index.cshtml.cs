@@ -44,6 +44,7 @@ public sealed class IndexModel(QueueQuery queue, BulkEdit bulk, SavedViews saved
     public string? NextCursor { get; private set; }
     public string? PreviousCursor { get; private set; }
     public bool IsFirstPage { get; private set; } = true;
+    public IReadOnlyDictionary<long, QueueQuery.StoryMore>? More { get; private set; }
 
     // The newest item id when the page was read: "N new items" counts the view's items after it.
     public long Newest { get; private set; }
@@ -160,9 +161,11 @@ public sealed class IndexModel(QueueQuery queue, BulkEdit bulk, SavedViews saved
         NextCursor = page.NextCursor;
         PreviousCursor = page.PreviousCursor;
         IsFirstPage = page.IsFirst;
+        More = page.More;
         // A first page that holds the whole view is its count: no estimate may contradict the list.
+        // One row per story counts stories, not items: its page never stands for the count.
         var states = QueueQuery.StatesOf(View);
-        Counts = Counts.WithPage(Items, r => r.State, states, wholeView: page.IsFirst && page.NextCursor is null && View.After is null && View.Before is null);
+        Counts = Counts.WithPage(Items, r => r.State, states, wholeView: !View.Stories && page.IsFirst && page.NextCursor is null && View.After is null && View.Before is null);
         Total = Counts.Sum(states.Distinct());
         Categories = await queue.CategoriesAsync(ct);
         Newest = await queue.NewestIdAsync(ct);

@@ -66,6 +66,19 @@ public sealed class CookieJar
         Assert.NotNull(this["cms.auth"]);
     }
 
+    // The sign-in page an ended session's next request lands on, on that instance, and the reason
+    // it gives (null: none).
+    public async Task<string?> SignedOutReasonAsync(CmsFactory app)
+    {
+        var next = await GetAsync(app, "/");
+        Assert.Equal(HttpStatusCode.Redirect, next.StatusCode);
+        var login = next.Headers.Location!.PathAndQuery;
+        Assert.StartsWith("/Account/Login", login);
+        var page = await GetAsync(app, login);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        return Html.Parse(await page.Content.ReadAsStringAsync()).QuerySelector("#signed-out-reason")?.TextContent.Trim();
+    }
+
     // Whether these cookies reach the queue on that instance (200), or are sent to sign in.
     public async Task<bool> IsSignedInAsync(CmsFactory app)
     {

@@ -1,7 +1,10 @@
 using System.Net;
+using Cms.Application;
+using Cms.Application.Users;
 using Cms.Core.Auditing;
 using Cms.Data;
 using Cms.Web.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cms.Web.Tests.Accounts;
 
@@ -181,5 +184,65 @@ public sealed class SessionRevocationTests(TwoInstancesFixture app) : WebTest(ap
         Assert.Contains(email, page);
         Assert.Equal(HttpStatusCode.Redirect, end.StatusCode);
         Assert.False(await victim.IsSignedInAsync(Second));
+    }
+
+    [Theory]
+    [InlineData("Roles", "An administrator changed your roles; sign in again to go on.")]
+    [InlineData("Lock", "Your account was locked by an administrator.")]
+    [InlineData("Disable", "Your account was disabled by an administrator.")]
+    [InlineData("ForcePasswordChange", "An administrator asked you to change your password; sign in to choose a new one.")]
+    [InlineData("ResetTwoFactor", "An administrator reset your two-factor sign-in; sign in to set it up again.")]
+    [InlineData("Sessions", "An administrator signed you out.")]
+    public async Task A_session_an_admin_ends_lands_on_the_sign_in_page_saying_why(string action, string reason)
+    {
+        var (_, id, victim) = await SignedInOnBothAsync(Roles.Publisher);
+        var admin = await AdminAsync();
+
+        var done = await admin.PostFormAsync(Factory, $"/Admin/Users/{action}?id={id}",
+            action == "Roles" ? new Dictionary<string, string> { ["Selected"] = Roles.Editor } : new Dictionary<string, string>());
+
+        Assert.Equal(HttpStatusCode.Redirect, done.StatusCode);
+        Assert.Equal(reason, await victim.SignedOutReasonAsync(Second));
+    }
+
+    [Fact]
+    public async Task A_password_reset_from_the_command_line_and_a_change_in_another_session_each_say_why()
+    {
+        var (email, _, reset) = await SignedInOnBothAsync(Roles.Editor);
+        var (otherEmail, _, changing) = await SignedInOnBothAsync(Roles.Editor);
+        var elsewhere = new CookieJar();
+        await elsewhere.SignInAsync(Second, otherEmail, Password);
+
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            var outcome = await scope.ServiceProvider.GetRequiredService<UserAdministration>().ResetPasswordAsync(Actor.CommandLine(), email, "another good password", null, CancellationToken.None);
+            Assert.True(outcome.Succeeded, outcome.Result.Message);
+        }
+        var change = await changing.PostFormAsync(Factory, "/Account/Manage/ChangePassword", new Dictionary<string, string>
+        {
+            ["Input.OldPassword"] = Password,
+            ["Input.NewPassword"] = "a brand new password",
+            ["Input.ConfirmPassword"] = "a brand new password",
+        });
+
+        Assert.Equal(HttpStatusCode.Redirect, change.StatusCode);
+        Assert.Equal("Your password was reset by an administrator.", await reset.SignedOutReasonAsync(Second));
+        Assert.Equal("Your password was changed in another session; sign in with the new one.", await elsewhere.SignedOutReasonAsync(Second));
+    }
+
+    [Fact]
+    public async Task A_person_who_signs_out_or_ends_a_session_themselves_is_told_nothing_or_that_they_did()
+    {
+        var (email, _, laptop) = await SignedInOnBothAsync(Roles.Editor);
+        var phone = new CookieJar();
+        await phone.SignInAsync(Second, email, Password);
+        var phoneSession = Factory.WithDb(db => db.UserSessions.OrderByDescending(s => s.CreatedAt).First(s => s.UserId == db.Users.Single(u => u.Email == email).Id).Id);
+        var stolen = laptop.Copy();
+
+        await laptop.PostFormAsync(Factory, "/Account/Manage/Sessions", new Dictionary<string, string>(), $"/Account/Manage/Sessions?handler=End&sessionId={Uri.EscapeDataString(phoneSession)}");
+        await laptop.PostFormAsync(Factory, "/Account/Manage", new Dictionary<string, string>(), "/Account/Logout");
+
+        Assert.Equal("You ended this session from another one.", await phone.SignedOutReasonAsync(Second));
+        Assert.Null(await stolen.SignedOutReasonAsync(Second));
     }
 }

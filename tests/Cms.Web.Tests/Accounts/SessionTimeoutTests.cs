@@ -47,6 +47,7 @@ public sealed class SessionTimeoutTests(SessionClockFixture app) : WebTest(app),
         var ended = Factory.WithDb(db => db.AuditEvents.Single(a => a.Action == AuditActions.SessionEnded && a.EntityId == id));
         Assert.Contains("idle", ended.Data);
         Assert.Equal(1, Factory.WithDb(db => db.UserSessions.Count(s => s.UserId == other)));
+        Assert.Equal("You were signed out after 2 hours without activity.", await jar.SignedOutReasonAsync(Factory));
     }
 
     [Fact]
@@ -68,5 +69,6 @@ public sealed class SessionTimeoutTests(SessionClockFixture app) : WebTest(app),
 
         Assert.False(await jar.IsSignedInAsync(Factory));
         Assert.Contains("lifetime", Factory.WithDb(db => db.AuditEvents.Single(a => a.Action == AuditActions.SessionEnded && a.EntityId == id)).Data);
+        Assert.Equal("Your session reached its limit of 12 hours; sign in again to go on.", await jar.SignedOutReasonAsync(Factory));
     }
 }

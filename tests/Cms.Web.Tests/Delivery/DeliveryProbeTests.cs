@@ -92,4 +92,30 @@ public sealed class DeliveryProbeTests(DeliveryFixture app) : WebTest(app), ICla
         Assert.Single(hostile.Requests);
         Assert.StartsWith(answer == "NUL" ? "ok" : "aaa", deliveries.Single(d => d.EndpointId == endpoints[0]).LastResponse);
     }
+
+    // Issue 18 follow-up: the refusal bookkeeping is needed for its hour only; the worker's webhook
+    // round drops what is older than Delivery:AccessFailureRetentionHours (24).
+    [Fact]
+    public async Task The_worker_drops_refusal_records_older_than_the_retention_and_keeps_the_recent_ones()
+    {
+        var now = app.Clock.GetUtcNow();
+        var hour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
+        var tag = Guid.NewGuid().ToString("N")[..12];
+        var rows = new Dictionary<string, DateTimeOffset>
+        {
+            ["old-" + tag] = hour.AddHours(-25),
+            ["yesterday-" + tag] = hour.AddHours(-23),
+            ["now-" + tag] = hour,
+        };
+        Factory.WithDb(db =>
+        {
+            db.DeliveryAccessFailures.AddRange(rows.Select(r => new DeliveryAccessFailure { Key = r.Key, Hour = r.Value }));
+            return db.SaveChanges();
+        });
+
+        await Factory.Services.GetRequiredService<WebhookLoop>().RoundAsync(CancellationToken.None);
+
+        var left = Factory.WithDb(db => db.DeliveryAccessFailures.Where(f => f.Key.EndsWith(tag)).Select(f => f.Key).ToList());
+        Assert.Equal(["now-" + tag, "yesterday-" + tag], left.Order());
+    }
 }

@@ -159,8 +159,42 @@ public sealed class ImportWorkflowTests(AppFixture app) : WebTest(app), IClassFi
 
         var page = Html.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal([[often, "3"], [once, "1"]], page.QuerySelectorAll("#missing-topics tbody tr").Select(r => r.Cells()));
-        Assert.Contains("Ask one to create them on the Topics page", page.One("#missing-topics-advice").TextContent);
+        Assert.Contains("creating a topic needs a publisher", page.One("#missing-topics-advice").TextContent);
         Assert.Equal("1", page.One("#count-new").TextContent);
+    }
+
+    [Fact]
+    public async Task A_publisher_creates_the_topics_an_editors_report_names_and_the_refused_files_then_import()
+    {
+        var editor = await SignedInAsync(Roles.Editor);
+        var often = "Often " + _tag;
+        var once = "Once " + _tag;
+        (string, HttpContent)[] Files() =>
+        [
+            ("a.txt", Uploads.File(new TestItem { OriginalUrl = $"https://example.com/{_tag}/a", Topics = [often] }.ToYaml())),
+            ("b.txt", Uploads.File(new TestItem { OriginalUrl = $"https://example.com/{_tag}/b", Topics = [often, once] }.ToYaml())),
+        ];
+        var refused = Html.Parse(await (await Uploads.UploadAsync(editor, Files())).Content.ReadAsStringAsync());
+        var link = refused.One("#create-missing-topics").GetAttribute("href")!;
+
+        // The editor cannot use the link, nor post its form: creating topics stays a publisher's (and
+        // the publisher's request below creates both topics, so the editor's created neither).
+        var editorGet = await editor.GetAsync(link);
+        var editorPost = await Http.PostFormAsync(editor, "/Import", new Dictionary<string, string> { ["CreateMany.Names[0]"] = often }, "/Topics?handler=CreateMany");
+        var publisher = await SignedInAsync(Roles.Publisher);
+        var form = Html.Parse(await publisher.GetStringAsync(link));
+        var offered = form.QuerySelectorAll("#create-missing input[name='CreateMany.Names']").Select(i => i.GetAttribute("value")).ToList();
+        var create = await Http.PostFormAsync(publisher, link, new Dictionary<string, string> { ["CreateMany.Names[0]"] = often, ["CreateMany.Names[1]"] = once }, "/Topics?handler=CreateMany");
+        var again = await Uploads.ReportAsync(await Uploads.UploadAsync(editor, Files()));
+
+        Assert.Equal("0", refused.One("#count-new").TextContent);
+        Assert.StartsWith("/Account/AccessDenied", editorGet.Headers.Location!.PathAndQuery);
+        Assert.StartsWith("/Account/AccessDenied", editorPost.Headers.Location!.PathAndQuery);
+        Assert.Equal([often, once], offered);
+        Assert.Equal(HttpStatusCode.Redirect, create.StatusCode);
+        Assert.Equal(2, Factory.WithDb(db => db.AuditEvents.Count(a => a.Action == Cms.Core.Auditing.AuditActions.TopicCreated
+            && a.Actor.StartsWith("publisher") && (a.Payload!.Contains(often) || a.Payload!.Contains(once)))));
+        Assert.Contains("imported 2, updated 0, unchanged 0, rejected 0", again);
     }
 
     [Fact]

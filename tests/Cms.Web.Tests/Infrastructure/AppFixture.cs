@@ -21,10 +21,15 @@ public class AppFixture : IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
-        _connectionString = await TestPostgres.CreateDatabaseAsync();
+        _connectionString = await CreateDatabaseAsync();
         _factory = new CmsFactory(_connectionString, Settings) { TestServices = ConfigureTestServices };
         Start(_factory);
     }
+
+    // The app's database: a copy of the migrated template on CMS_TEST_PG unless a fixture brings its own.
+    protected virtual Task<string> CreateDatabaseAsync() => TestPostgres.CreateDatabaseAsync();
+
+    protected virtual Task DropDatabaseAsync(string connectionString) => TestPostgres.DropDatabaseAsync(connectionString);
 
     // Settings of this fixture's app on top of CmsFactory's test defaults.
     protected virtual IReadOnlyDictionary<string, string?>? Settings => null;
@@ -45,7 +50,7 @@ public class AppFixture : IAsyncLifetime
         }
         if (_connectionString is not null)
         {
-            await TestPostgres.DropDatabaseAsync(_connectionString);
+            await DropDatabaseAsync(_connectionString);
         }
     }
 

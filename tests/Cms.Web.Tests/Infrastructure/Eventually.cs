@@ -22,4 +22,18 @@ public static class Eventually
             await Task.Delay(50);
         }
     }
+
+    public static async Task HappensAsync(Func<Task<bool>> condition, string what, TimeSpan? within = null)
+    {
+        var limit = within ?? SafetyNet;
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed > limit)
+            {
+                throw new Xunit.Sdk.XunitException($"safety net: {what} did not happen within {limit.TotalSeconds:0} s");
+            }
+            await Task.Delay(50);
+        }
+    }
 }

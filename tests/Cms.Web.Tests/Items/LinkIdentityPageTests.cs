@@ -50,7 +50,8 @@ public sealed class LinkIdentityPageTests(AppFixture app) : WebTest(app), IClass
         return await client.PostAsync($"/Items/Details/{id}", new FormUrlEncodedContent(form));
     }
 
-    private static async Task<HttpResponseMessage> AcceptNothingTickedAsync(HttpClient client, long id, params string[] fields)
+    // The pending revision accepted with only the given fields ticked (none: nothing ticked).
+    internal static async Task<HttpResponseMessage> AcceptNothingTickedAsync(HttpClient client, long id, params string[] fields)
     {
         var html = await client.GetStringAsync($"/Items/Details/{id}");
         var form = new List<KeyValuePair<string, string>>

@@ -3,6 +3,7 @@ using Cms.Core.Items;
 using Cms.Web.Tests.Delivery;
 using Cms.Web.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Cms.Testing;
 
 namespace Cms.Web.Tests.Live;
 
@@ -76,5 +77,48 @@ public sealed class BlockingCommentEntryPointsTests(DeliveryFixture app) : WebTe
         Assert.True(page.One("#do-Correct").HasAttribute("disabled"));
         Assert.Contains("blocking comment is unresolved", page.One("#why-Correct").Text());
         Assert.False(page.One("#do-Withdraw").HasAttribute("disabled"));
+    }
+
+    // A move holds its items' rows as TransitionBatch takes them.
+    private Task<RowLocks> HoldItemAsync(long item, params string[] then) =>
+        RowLocks.HoldAsync(ConnectionString, [$"SELECT 1 FROM items WHERE id = {item} FOR NO KEY UPDATE", .. then]);
+
+    [Fact]
+    public async Task A_blocking_comment_waits_for_a_move_that_holds_its_item_so_the_move_is_never_published_past_it_unseen()
+    {
+        var story = new TestItem { RelatedCount = 0 };
+        await ImportAsync(story);
+        var id = ItemId(story);
+        await using var held = await HoldItemAsync(id);
+        var email = $"editor-{Guid.NewGuid():N}@example.com";
+        var user = await Factory.CreateUserAsync(email, Password, Roles.Editor);
+        var author = new Actor(user.Id, email, Core.Security.Permissions.Of([Roles.Editor]));
+
+        var added = app.RunAsync(s => s.GetRequiredService<ItemComments>().AddAsync(author, new(id, "Hold it", Blocking: true), CancellationToken.None));
+        await held.WaitedForByAsync(added, "adding a blocking comment");
+        await held.CommitAsync();
+
+        Assert.True((await added).Succeeded);
+    }
+
+    [Fact]
+    public async Task A_publish_waiting_for_its_item_counts_a_blocking_comment_committed_meanwhile_and_is_refused()
+    {
+        var story = new TestItem { RelatedCount = 0 };
+        await ImportAsync(story);
+        var id = ItemId(story);
+        Assert.True((await app.MoveAsync([id], WorkflowAction.MarkReady, DeliveryFixture.Editor)).Succeeded);
+        var user = await Factory.CreateUserAsync($"editor-{Guid.NewGuid():N}@example.com", Password, Roles.Editor);
+        // The comment's own transaction, holding the item as ItemComments does for a blocking thread.
+        await using var held = await HoldItemAsync(id,
+            $"INSERT INTO comments (item_id, author_id, body, blocking, created_at) VALUES ({id}, '{user.Id}', 'Hold it', true, now())");
+
+        var publish = app.MoveAsync([id], WorkflowAction.Publish, DeliveryFixture.Publisher);
+        await held.WaitedForByAsync(publish, "the publish");
+        await held.CommitAsync();
+        var outcome = await publish;
+
+        Assert.Contains("0 published, 1 refused: blocking comment unresolved", outcome.Message);
+        Assert.Equal(WorkflowState.Ready, State(id));
     }
 }

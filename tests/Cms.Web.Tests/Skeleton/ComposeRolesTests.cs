@@ -40,4 +40,28 @@ public sealed class ComposeRolesTests
         Assert.Contains("CREATE ROLE cms_app LOGIN", init);
         Assert.Contains("CREATE DATABASE cms OWNER cms_owner;", init);
     }
+
+    [Fact]
+    public void Compose_runs_a_second_instance_of_the_same_service_behind_haproxy_the_only_proxy_the_apps_believe()
+    {
+        var services = Services();
+        var app = (YamlMappingNode)services["app"];
+        var app2 = (YamlMappingNode)services["app2"];
+        var haproxy = (YamlMappingNode)services["haproxy"];
+        // app2 is app (a YAML merge of the same node), started once app is healthy.
+        Assert.Same(app, app2["<<"]);
+        Assert.Equal("service_healthy", ((YamlMappingNode)((YamlMappingNode)app2["depends_on"])["app"])["condition"].ToString());
+        // Only the proxy is published; the apps are reached through it.
+        Assert.False(app.Children.ContainsKey("ports"));
+        Assert.Equal(["127.0.0.1:5080:8080"], ((YamlSequenceNode)haproxy["ports"]).Select(p => p.ToString()));
+        var proxyAddress = ((YamlMappingNode)((YamlMappingNode)haproxy["networks"])["default"])["ipv4_address"].ToString();
+        Assert.Equal("${CMS_KNOWN_PROXIES:-" + proxyAddress + "}", Environment(app)["Security__KnownProxies"]);
+        // Both workers write to one shared folder.
+        Assert.Contains("published:/var/lib/cms/published", ((YamlSequenceNode)app["volumes"]).Select(v => v.ToString()));
+        Assert.Equal("/var/lib/cms/published", Environment(app)["Publishing__Folder"]);
+        var config = File.ReadAllText(Path.Combine(Repo.Root, "deploy", "haproxy", "haproxy.cfg"));
+        Assert.Contains("server app app:8080", config);
+        Assert.Contains("server app2 app2:8080", config);
+        Assert.Contains("./deploy/haproxy/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro", ((YamlSequenceNode)haproxy["volumes"]).Select(v => v.ToString()));
+    }
 }

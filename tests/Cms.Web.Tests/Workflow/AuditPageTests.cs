@@ -27,7 +27,7 @@ public sealed class AuditPageTests(AppFixture app) : WebTest(app), IClassFixture
         return ids;
     }
 
-    private static List<Dictionary<string, string>> Csv(string text)
+    internal static List<Dictionary<string, string>> Csv(string text)
     {
         using var reader = CsvReader.FromText(text, null);
         var rows = new List<Dictionary<string, string>>();

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Cms.Web.Tests.Workflow;
 
 // One signed-in client per role for the whole class (signing in is most of a request's cost).
-public sealed class WorkflowFixture : AppFixture
+public class WorkflowFixture : AppFixture
 {
     private readonly Dictionary<string, HttpClient> _clients = [];
     private readonly SemaphoreSlim _gate = new(1, 1);

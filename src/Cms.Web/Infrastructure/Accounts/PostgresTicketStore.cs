@@ -11,9 +11,14 @@ namespace Cms.Web.Infrastructure.Accounts;
 public sealed class PostgresTicketStore(IServiceScopeFactory scopes) : ITicketStore
 {
     private const string SessionItem = "cms.session";
+    private const string EndNoticeItem = "cms.session-ended";
 
     // The session this request was authenticated with, e.g. to keep it when the password changes.
     public static string? SessionOf(HttpContext http) => http.Items[SessionItem] as string;
+
+    // Why the session this request's cookie names was ended by someone or something else, if it was:
+    // the sign-in page says so (the cookie still names the ended session until the next sign-in).
+    public static string? EndNoticeOf(HttpContext http) => http.Items[EndNoticeItem] as string;
 
     public Task<string> StoreAsync(AuthenticationTicket ticket) => StoreAsync(ticket, null!, CancellationToken.None);
 
@@ -39,9 +44,13 @@ public sealed class PostgresTicketStore(IServiceScopeFactory scopes) : ITicketSt
     public async Task<AuthenticationTicket?> RetrieveAsync(string key, HttpContext httpContext, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var stored = await scope.ServiceProvider.GetRequiredService<UserSessions>().RetrieveAsync(key, cancellationToken);
+        var (stored, endNotice) = await scope.ServiceProvider.GetRequiredService<UserSessions>().RetrieveAsync(key, cancellationToken);
         if (stored is null)
         {
+            if (httpContext is not null && endNotice is not null)
+            {
+                httpContext.Items[EndNoticeItem] = endNotice;
+            }
             return null;
         }
         if (httpContext is not null)

@@ -17,6 +17,9 @@ public sealed class LoginModel(PasswordSignIn signIn) : PageModel
 
     public string? ReturnUrl { get; set; }
 
+    // Why the session this browser had was ended (an admin, a lock, the idle timeout), if it was.
+    public string? EndNotice { get; private set; }
+
     public sealed class InputModel
     {
         [Required]
@@ -33,7 +36,11 @@ public sealed class LoginModel(PasswordSignIn signIn) : PageModel
         public bool RememberMe { get; set; }
     }
 
-    public void OnGet(string? returnUrl = null) => ReturnUrl = returnUrl;
+    public void OnGet(string? returnUrl = null)
+    {
+        ReturnUrl = returnUrl;
+        EndNotice = PostgresTicketStore.EndNoticeOf(HttpContext);
+    }
 
     public async Task<IActionResult> OnPostAsync(string? returnUrl, CancellationToken ct)
     {

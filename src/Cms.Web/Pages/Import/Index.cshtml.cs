@@ -43,6 +43,25 @@ public sealed class IndexModel(ItemImporter importer, FrontMatterOptions options
     {
     }
 
+    // The Topics page's "create these topics" form for these names, as many as fit a link that
+    // every proxy and browser carries (the rest the publisher creates by hand).
+    public static string CreateTopicsUrl(IEnumerable<string> names)
+    {
+        var url = new System.Text.StringBuilder("/Topics");
+        foreach (var name in names)
+        {
+            var part = (url.Length == 7 ? "?" : "&") + "missing=" + Uri.EscapeDataString(name);
+            if (url.Length + part.Length > MaxLinkLength)
+            {
+                break;
+            }
+            url.Append(part);
+        }
+        return url.ToString();
+    }
+
+    private const int MaxLinkLength = 4000;
+
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         if (Input.Files.Count == 0)

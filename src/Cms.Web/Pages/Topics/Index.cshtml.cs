@@ -25,6 +25,13 @@ public sealed class IndexModel(TopicAdministration topics) : PageModel
     [FromForm]
     public RenameInput Rename { get; set; } = new();
 
+    // "Create these topics" from an import report: the names the report's link carries.
+    [BindProperty]
+    [FromForm]
+    public CreateManyInput CreateMany { get; set; } = new();
+
+    public IReadOnlyList<string> Missing { get; private set; } = [];
+
     [BindProperty]
     [FromForm]
     public MergeInput Merge { get; set; } = new();
@@ -47,6 +54,11 @@ public sealed class IndexModel(TopicAdministration topics) : PageModel
         public string Name { get; set; } = "";
     }
 
+    public sealed class CreateManyInput
+    {
+        public List<string> Names { get; set; } = [];
+    }
+
     public sealed class MergeInput
     {
         [Display(Name = "Merge")]
@@ -56,7 +68,14 @@ public sealed class IndexModel(TopicAdministration topics) : PageModel
         public int Into { get; set; }
     }
 
-    public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
+    public async Task OnGetAsync([FromQuery(Name = "missing")] string[]? missing, CancellationToken ct)
+    {
+        Missing = missing is { Length: > 0 } ? await topics.StillMissingAsync(missing, ct) : [];
+        await LoadAsync(ct);
+    }
+
+    public async Task<IActionResult> OnPostCreateManyAsync(CancellationToken ct) =>
+        await RenderAsync("CreateMany", IsValid("CreateMany") ? await topics.CreateManyAsync(Actors.Of(HttpContext), CreateMany.Names, ct) : null, ct);
 
     public async Task<IActionResult> OnPostCreateAsync(CancellationToken ct) =>
         await RenderAsync("Create", IsValid("Create") ? await topics.CreateAsync(Actors.Of(HttpContext), Create.Name, ct) : null, ct);

@@ -1,0 +1,261 @@
+using System.Text.Json;
+using Cms.Application.Auditing;
+using Cms.Core.Auditing;
+using Cms.Core.Items;
+using Cms.Core.Links;
+using Cms.Data;
+using Cms.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Cms.Application.Links;
+
+// The link checker's work, one request per step: it learns the related-link URLs of items in the
+// queue and of published items, leases hosts whose turn it is (link_hosts, in PostgreSQL, so two
+// instances never ask one host at once and keep its interval between them), makes one request per
+// leased host, and records what it learned: the next step (a redirect to follow, a GET after a
+// refused HEAD or to read the title) or the link's health. Nothing another instance needs lives in
+// this process.
+public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheckSettings settings, TimeProvider clock)
+{
+    public static readonly Actor Actor = Actor.System("link-checker");
+
+    private const int DiscoveryBatch = 5_000;
+
+    private sealed record Hop(string Url, int Status);
+
+    // New related-link URLs since the last look, as unchecked links due now, and which check each
+    // link is (link_uses). Returns how many URLs.
+    public async Task<int> DiscoverAsync(CancellationToken ct)
+    {
+        var cursor = await db.LinkDiscoveries.SingleOrDefaultAsync(d => d.Id == 1, ct);
+        var after = cursor?.LastRelatedLinkId ?? 0;
+        var states = new[] { WorkflowState.New, WorkflowState.Ready, WorkflowState.Published };
+        var links = await db.RelatedLinks.AsNoTracking()
+            .Where(r => r.Id > after)
+            .OrderBy(r => r.Id).Take(DiscoveryBatch)
+            .Select(r => new { r.Id, r.Url, r.IsSafeUrl, r.Item!.State })
+            .ToListAsync(ct);
+        if (links.Count == 0)
+        {
+            return 0;
+        }
+        var now = clock.GetUtcNow();
+        var uses = links.Where(l => l.IsSafeUrl && states.Contains(l.State)).Select(l => (l.Id, Url: LinkRules.Key(l.Url))).Where(l => l.Url is not null).ToList();
+        var urls = uses.Select(l => l.Url!).Distinct().ToArray();
+        var conn = (NpgsqlConnection)db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using (var cmd = new NpgsqlCommand("""
+            INSERT INTO link_checks (url, status, failures, next_at, pending_url, pending_host, pending_method, pending_permanent)
+            SELECT u, 'Unchecked', 0, @now, u, h, 'HEAD', false FROM unnest(@urls, @hosts) AS x(u, h)
+            ON CONFLICT (url) DO NOTHING;
+            INSERT INTO link_hosts (host, next_at) SELECT DISTINCT h, @now FROM unnest(@hosts) AS x(h) ON CONFLICT (host) DO NOTHING;
+            INSERT INTO link_uses (related_link_id, url)
+              SELECT x.i, x.u FROM unnest(@ids, @keys) AS x(i, u) WHERE EXISTS (SELECT 1 FROM related_links r WHERE r.id = x.i)
+              ON CONFLICT (related_link_id) DO UPDATE SET url = EXCLUDED.url;
+            """, conn))
+        {
+            cmd.Parameters.AddWithValue("ids", uses.Select(u => u.Id).ToArray());
+            cmd.Parameters.AddWithValue("keys", uses.Select(u => u.Url!).ToArray());
+            cmd.Parameters.AddWithValue("now", now);
+            cmd.Parameters.AddWithValue("urls", urls);
+            cmd.Parameters.AddWithValue("hosts", urls.Select(u => new Uri(u).IdnHost).ToArray());
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        if (cursor is null)
+        {
+            db.LinkDiscoveries.Add(new LinkDiscovery { Id = 1, LastRelatedLinkId = links[^1].Id });
+        }
+        else
+        {
+            cursor.LastRelatedLinkId = links[^1].Id;
+        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return urls.Length;
+    }
+
+    // Leases up to `count` hosts whose turn it is and that have a link due.
+    public async Task<List<string>> LeaseHostsAsync(string owner, int count, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        return await db.Database.SqlQueryRaw<string>("""
+            UPDATE link_hosts h SET lease_owner = {0}, lease_until = {1}
+            WHERE h.host IN (
+              SELECT h2.host FROM link_hosts h2
+              WHERE h2.next_at <= {2} AND (h2.lease_until IS NULL OR h2.lease_until < {2})
+                AND EXISTS (SELECT 1 FROM link_checks c WHERE c.pending_host = h2.host AND c.next_at <= {2})
+              ORDER BY h2.next_at LIMIT {3}
+              FOR UPDATE SKIP LOCKED)
+            RETURNING h.host AS "Value"
+            """, owner, now + settings.HostLease, now, count).ToListAsync(ct);
+    }
+
+    // One request for the due link of a host this instance leased, then the host's next turn.
+    public async Task StepAsync(string host, string owner, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var check = await db.LinkChecks.Where(c => c.PendingHost == host && c.NextAt <= now).OrderBy(c => c.NextAt).FirstOrDefaultAsync(ct);
+        var hostDelay = settings.HostInterval;
+        if (check is not null)
+        {
+            hostDelay = await RequestAsync(check, ct);
+        }
+        var next = clock.GetUtcNow() + hostDelay;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.SaveChangesAsync(ct);
+        if (check is not null && check.PendingHost != host)
+        {
+            // A redirect to another host: that host's turn comes next.
+            await db.Database.ExecuteSqlRawAsync("INSERT INTO link_hosts (host, next_at) VALUES ({0}, {1}) ON CONFLICT (host) DO NOTHING", [check.PendingHost, clock.GetUtcNow()], ct);
+        }
+        await db.LinkHosts.Where(h => h.Host == host && h.LeaseOwner == owner)
+            .ExecuteUpdateAsync(s => s.SetProperty(h => h.NextAt, next).SetProperty(h => h.LeaseOwner, (string?)null).SetProperty(h => h.LeaseUntil, (DateTimeOffset?)null), ct);
+        await tx.CommitAsync(ct);
+        db.ChangeTracker.Clear();
+    }
+
+    // Makes the check's pending request and moves the check on; returns how long its host must rest.
+    private async Task<TimeSpan> RequestAsync(LinkCheck check, CancellationToken ct)
+    {
+        var url = new Uri(check.PendingUrl);
+        var hops = check.PendingHops is { } json ? JsonSerializer.Deserialize<List<Hop>>(json)! : [];
+        LinkResponse response;
+        try
+        {
+            response = await fetcher.FetchAsync(new HttpMethod(check.PendingMethod), url, ct);
+        }
+        catch (LinkRefusedException ex)
+        {
+            Finish(check, LinkHealth.Refused, null, hops, ex.Message);
+            return settings.HostInterval;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutException or IOException)
+        {
+            Fail(check, null, hops, ex is TimeoutException ? $"timed out: {ex.Message}" : ex.Message, gone: false);
+            return settings.HostInterval;
+        }
+        var now = clock.GetUtcNow();
+        var status = response.Status;
+        if (status is 429 or 503 && LinkRules.RetryAfter(response.RetryAfter, now) is { } wait)
+        {
+            // Asked to come back later: not a failure. The host rests, the check waits with it.
+            var rest = wait > settings.MaxRetryAfter ? settings.MaxRetryAfter : wait < settings.HostInterval ? settings.HostInterval : wait;
+            check.NextAt = now + rest;
+            check.Detail = $"{status}: asked to retry after {rest.TotalSeconds:0} s";
+            return rest;
+        }
+        if (check.PendingMethod == "HEAD" && LinkRules.RefusesHead(status))
+        {
+            Continue(check, url, "GET", hops, check.PendingPermanent, now);
+            return settings.HostInterval;
+        }
+        if (LinkRules.IsRedirect(status))
+        {
+            hops.Add(new Hop(url.AbsoluteUri, status));
+            if (response.Location is not { } location || !UrlRules.IsAbsoluteHttp(location.AbsoluteUri))
+            {
+                Fail(check, status, hops, "a redirect without a usable Location", gone: false);
+            }
+            else if (hops.Count > settings.MaxRedirects)
+            {
+                Fail(check, status, hops, $"more than {settings.MaxRedirects} redirects", gone: false);
+            }
+            else if (LinkRules.IsHomeRedirect(new Uri(check.Url), location))
+            {
+                Fail(check, status, hops, "redirected to the site's home page (soft 404)", gone: false);
+            }
+            else
+            {
+                Continue(check, location, "HEAD", hops, check.PendingPermanent || LinkRules.IsPermanentRedirect(status), now);
+            }
+            return settings.HostInterval;
+        }
+        if (LinkRules.IsSuccess(status))
+        {
+            if (check.PendingMethod == "HEAD" && (response.ContentType is null || response.ContentType.Contains("html", StringComparison.OrdinalIgnoreCase)))
+            {
+                // The page's title tells a soft 404: read the start of it.
+                Continue(check, url, "GET", hops, check.PendingPermanent, now);
+            }
+            else if (LinkRules.TitleSaysNotFound(response.Body))
+            {
+                Fail(check, status, hops, "the page's title says it was not found (soft 404)", gone: false);
+            }
+            else
+            {
+                hops.Add(new Hop(url.AbsoluteUri, status));
+                var moved = check.PendingPermanent && url.AbsoluteUri != check.Url;
+                check.FinalUrl = moved ? url.AbsoluteUri : null;
+                Finish(check, moved ? LinkHealth.Moved : LinkHealth.Ok, status, hops, null);
+            }
+            return settings.HostInterval;
+        }
+        hops.Add(new Hop(url.AbsoluteUri, status));
+        if (LinkRules.IsBlocked(status))
+        {
+            Finish(check, LinkHealth.Blocked, status, hops, $"the site refused the checker ({status})");
+        }
+        else
+        {
+            Fail(check, status, hops, $"answered {status}", gone: status == 410);
+        }
+        return settings.HostInterval;
+    }
+
+    private void Continue(LinkCheck check, Uri url, string method, List<Hop> hops, bool permanent, DateTimeOffset now)
+    {
+        check.PendingUrl = url.AbsoluteUri;
+        check.PendingHost = url.IdnHost;
+        check.PendingMethod = method;
+        check.PendingHops = JsonSerializer.Serialize(hops);
+        check.PendingPermanent = permanent;
+        check.NextAt = now;
+    }
+
+    private void Fail(LinkCheck check, int? status, List<Hop> hops, string detail, bool gone)
+    {
+        var now = clock.GetUtcNow();
+        var (health, failures, since) = LinkRules.AfterFailure(check.Failures, check.FirstFailureAt, now, gone, settings);
+        check.Failures = failures;
+        check.FirstFailureAt = since;
+        check.FinalUrl = null;
+        Record(check, health, status, hops, detail, now, health == LinkHealth.Broken ? settings.Recheck : settings.RetryFailing);
+    }
+
+    private void Finish(LinkCheck check, LinkHealth health, int? status, List<Hop> hops, string? detail)
+    {
+        var now = clock.GetUtcNow();
+        if (health is LinkHealth.Ok or LinkHealth.Moved)
+        {
+            check.Failures = 0;
+            check.FirstFailureAt = null;
+        }
+        Record(check, health, status, hops, detail, now, settings.Recheck);
+    }
+
+    // The check is over: its outcome recorded (audited when the health changed), the next check
+    // scheduled from the start of the URL.
+    private void Record(LinkCheck check, LinkHealth health, int? status, List<Hop> hops, string? detail, DateTimeOffset now, TimeSpan recheckAfter)
+    {
+        var before = check.Status;
+        check.Status = health.ToString();
+        check.HttpStatus = status;
+        check.Hops = JsonSerializer.Serialize(hops);
+        check.Detail = detail;
+        check.CheckedAt = now;
+        check.NextAt = now + recheckAfter;
+        var start = new Uri(check.Url);
+        check.PendingUrl = check.Url;
+        check.PendingHost = start.IdnHost;
+        check.PendingMethod = "HEAD";
+        check.PendingHops = null;
+        check.PendingPermanent = false;
+        if (before != check.Status)
+        {
+            AuditLog.Add(db, Actor, AuditActions.LinkHealthChanged, AuditTargets.Link, check.Url,
+                new { from = before, to = check.Status, httpStatus = status, finalUrl = check.FinalUrl, detail, hops = hops.Select(h => $"{h.Status} {h.Url}") });
+        }
+    }
+}

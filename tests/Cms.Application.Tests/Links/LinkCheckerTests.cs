@@ -1,0 +1,298 @@
+using Cms.Application.Links;
+using Cms.Core.Auditing;
+using Cms.Core.Links;
+using Cms.Data.Entities;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Cms.Application.Tests.Links;
+
+public sealed class LinkCheckFixture : ApplicationFixture
+{
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.Parse("2026-01-05T10:00:00Z"));
+
+    // A short request timeout: the slow server's test waits for it (the server never answers). Not
+    // shorter: on a loaded machine (load 50 on 2 cores) a 100 ms answer once took over 0.5 s and
+    // an answering site was recorded as failing.
+    protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+    [
+        new("LinkCheck:RequestTimeout", "00:00:03"),
+        new("LinkCheck:HostLease", "00:00:30"),
+        // The sites run on loopback addresses (LinkCheckerGuardTests keeps the guard on).
+        new("Outbound:AllowPrivateNetworks", "true"),
+    ];
+
+    protected override void AddServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
+}
+
+// The link checker against web sites the tests start on loopback addresses, with a clock the tests
+// move: statuses, redirects, politeness (one request in flight per host, 1 s apart, Retry-After),
+// soft 404s and the day of failures before "broken".
+public sealed class LinkCheckerTests(LinkCheckFixture fixture) : IClassFixture<LinkCheckFixture>
+{
+    private static int _nextAddress = 10;
+
+    private static string NextAddress() => $"127.0.0.{Interlocked.Increment(ref _nextAddress)}";
+
+    private FakeTimeProvider Clock => fixture.Clock;
+
+    private Task<LinkSite> SiteAsync(Action<WebApplication> routes) => LinkSite.StartAsync(NextAddress(), Clock, routes);
+
+    // Items in the queue whose related links are these URLs.
+    private Task ItemsLinkingToAsync(params string[] urls) =>
+        fixture.ImportAsync(new TestItem { Related = urls.Select((u, i) => ($"Other coverage {i}", u)).ToList() }.ToYaml());
+
+    private LinkCheck Check(string url) => fixture.Read(db => db.LinkChecks.Single(c => c.Url == LinkRules.Key(url)));
+
+    // Rounds of the checker, the clock moved a second after each, until the URLs are settled
+    // (not Unchecked and nothing pending) or the rounds run out.
+    private async Task SettleAsync(int rounds, params string[] urls)
+    {
+        var loop = fixture.Services.GetRequiredService<LinkCheckLoop>();
+        for (var i = 0; i < rounds; i++)
+        {
+            await loop.RoundAsync(CancellationToken.None);
+            if (urls.All(u => fixture.Read(db => db.LinkChecks.Any(c => c.Url == LinkRules.Key(u) && c.Status != "Unchecked" && c.PendingHops == null && c.NextAt > Clock.GetUtcNow()))))
+            {
+                return;
+            }
+            Clock.Advance(TimeSpan.FromSeconds(1));
+        }
+    }
+
+    [Fact]
+    public async Task A_page_that_answers_is_ok_after_a_HEAD_and_a_ranged_GET_of_its_title_with_an_honest_user_agent()
+    {
+        await using var site = await SiteAsync(app => app.MapMethods("/article", ["GET", "HEAD"], c => LinkSite.Html(c, "Putin meets Modi")));
+        var url = site.Url("/article");
+        await ItemsLinkingToAsync(url);
+
+        await SettleAsync(10, url);
+
+        var check = Check(url);
+        Assert.Equal(nameof(LinkHealth.Ok), check.Status);
+        Assert.Equal(200, check.HttpStatus);
+        Assert.Equal(["HEAD", "GET"], site.To("/article").Select(r => r.Method));
+        Assert.StartsWith("bytes=0-", site.To("/article").Last().Range);
+        Assert.All(site.Requests, r => Assert.StartsWith("CmsLinkChecker/", r.UserAgent));
+        Assert.Contains(fixture.Read(db => db.AuditEvents.Where(e => e.Action == AuditActions.LinkHealthChanged).Select(e => e.EntityId).ToList()), id => id == check.Url);
+    }
+
+    [Fact]
+    public async Task A_chain_of_301s_is_followed_hop_by_hop_and_the_link_is_moved_with_its_final_URL()
+    {
+        await using var site = await SiteAsync(app =>
+        {
+            app.MapMethods("/old", ["GET", "HEAD"], c => { c.Response.StatusCode = 301; c.Response.Headers.Location = "/older-still"; return Task.CompletedTask; });
+            app.MapMethods("/older-still", ["GET", "HEAD"], c => { c.Response.StatusCode = 301; c.Response.Headers.Location = "/2026/new-home"; return Task.CompletedTask; });
+            app.MapMethods("/2026/new-home", ["GET", "HEAD"], c => LinkSite.Html(c, "The story"));
+        });
+        var url = site.Url("/old");
+        await ItemsLinkingToAsync(url);
+
+        await SettleAsync(20, url);
+
+        var check = Check(url);
+        Assert.Equal(nameof(LinkHealth.Moved), check.Status);
+        Assert.Equal(site.Url("/2026/new-home"), check.FinalUrl);
+        Assert.Contains("/older-still", check.Hops);
+        Assert.Equal(3, System.Text.Json.JsonDocument.Parse(check.Hops!).RootElement.GetArrayLength());
+        // Each hop its own request, a second apart on the test clock.
+        var times = site.Requests.Select(r => r.At).ToList();
+        Assert.All(times.Zip(times.Skip(1)), p => Assert.True(p.Second - p.First >= TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
+    public async Task More_than_five_redirects_fail_the_check()
+    {
+        await using var site = await SiteAsync(app => app.MapMethods("/loop/{n:int}", ["GET", "HEAD"], (HttpContext c, int n) =>
+        {
+            c.Response.StatusCode = 302;
+            c.Response.Headers.Location = $"/loop/{n + 1}";
+            return Task.CompletedTask;
+        }));
+        var url = site.Url("/loop/0");
+        await ItemsLinkingToAsync(url);
+
+        await SettleAsync(20, url);
+
+        Assert.Equal(nameof(LinkHealth.Failing), Check(url).Status);
+        Assert.Contains("more than 5 redirects", Check(url).Detail);
+        Assert.Equal(6, site.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_404_is_failing_at_first_and_broken_only_after_repeated_failures_over_a_day()
+    {
+        await using var site = await SiteAsync(app => app.MapMethods("/deleted", ["GET", "HEAD"], c => LinkSite.Html(c, "Gone", 404)));
+        var url = site.Url("/deleted");
+        await ItemsLinkingToAsync(url);
+
+        await SettleAsync(5, url);
+        Assert.Equal(nameof(LinkHealth.Failing), Check(url).Status);
+        Assert.Equal(1, Check(url).Failures);
+
+        // Retried every 6 hours: failing at 6, 12 and 18 hours, broken once a day has passed.
+        var statuses = new List<string>();
+        for (var retry = 0; retry < 4; retry++)
+        {
+            Clock.Advance(TimeSpan.FromHours(6));
+            await SettleAsync(5, url);
+            statuses.Add(Check(url).Status);
+        }
+        Assert.Equal(["Failing", "Failing", "Failing", "Broken"], statuses);
+        Assert.Equal(5, Check(url).Failures);
+    }
+
+    [Fact]
+    public async Task A_410_is_broken_at_once()
+    {
+        await using var site = await SiteAsync(app => app.MapMethods("/gone", ["GET", "HEAD"], c => LinkSite.Html(c, "Gone", 410)));
+        var url = site.Url("/gone");
+        await ItemsLinkingToAsync(url);
+
+        await SettleAsync(5, url);
+
+        Assert.Equal(nameof(LinkHealth.Broken), Check(url).Status);
+        Assert.Equal(410, Check(url).HttpStatus);
+    }
+
+    [Fact]
+    public async Task A_429_with_Retry_After_rests_the_host_that_long_and_is_not_a_failure()
+    {
+        var answered = 0;
+        await using var site = await SiteAsync(app => app.MapMethods("/busy", ["GET", "HEAD"], c =>
+        {
+            if (Interlocked.Increment(ref answered) == 1)
+            {
+                c.Response.StatusCode = 429;
+                c.Response.Headers.RetryAfter = "120";
+                return Task.CompletedTask;
+            }
+            return LinkSite.Html(c, "Fine now");
+        }));
+        var url = site.Url("/busy");
+        await ItemsLinkingToAsync(url);
+        var loop = fixture.Services.GetRequiredService<LinkCheckLoop>();
+
+        await loop.RoundAsync(CancellationToken.None);
+        var first = site.Requests.Single().At;
+        Assert.Equal(nameof(LinkHealth.Unchecked), Check(url).Status);
+        Assert.Equal(0, Check(url).Failures);
+        // Nothing more is asked of the host before two minutes have passed...
+        for (var s = 0; s < 119; s += 7)
+        {
+            Clock.Advance(TimeSpan.FromSeconds(7));
+            await loop.RoundAsync(CancellationToken.None);
+        }
+        Assert.Single(site.Requests);
+        // ...and after that the link is checked and found ok.
+        Clock.Advance(TimeSpan.FromSeconds(2));
+        await SettleAsync(10, url);
+        Assert.Equal(nameof(LinkHealth.Ok), Check(url).Status);
+        Assert.True(site.Requests.ElementAt(1).At - first >= TimeSpan.FromSeconds(120));
+    }
+
+    [Fact]
+    public async Task A_403_is_blocked()
+    {
+        await using var site = await SiteAsync(app => app.MapMethods("/paywall", ["GET", "HEAD"], c => LinkSite.Html(c, "Forbidden", 403)));
+        var url = site.Url("/paywall");
+        await ItemsLinkingToAsync(url);
+
+        await SettleAsync(5, url);
+
+        Assert.Equal(nameof(LinkHealth.Blocked), Check(url).Status);
+        Assert.Equal(403, Check(url).HttpStatus);
+    }
+
+    [Fact]
+    public async Task A_200_whose_title_says_not_found_and_a_redirect_to_the_home_page_are_soft_404s()
+    {
+        await using var site = await SiteAsync(app =>
+        {
+            app.MapMethods("/soft", ["GET", "HEAD"], c => LinkSite.Html(c, "Page not found | The Daily"));
+            app.MapMethods("/moved-away", ["GET", "HEAD"], c => { c.Response.StatusCode = 301; c.Response.Headers.Location = "/"; return Task.CompletedTask; });
+            app.MapMethods("/", ["GET", "HEAD"], c => LinkSite.Html(c, "The Daily"));
+        });
+        var soft = site.Url("/soft");
+        var home = site.Url("/moved-away");
+        await ItemsLinkingToAsync(soft, home);
+
+        await SettleAsync(20, soft, home);
+
+        Assert.Equal(nameof(LinkHealth.Failing), Check(soft).Status);
+        Assert.Contains("soft 404", Check(soft).Detail);
+        Assert.Equal(nameof(LinkHealth.Failing), Check(home).Status);
+        Assert.Contains("home page", Check(home).Detail);
+    }
+
+    [Fact]
+    public async Task A_server_refusing_HEAD_is_asked_again_with_a_ranged_GET()
+    {
+        await using var site = await SiteAsync(app =>
+        {
+            app.MapMethods("/no-head", ["HEAD"], c => { c.Response.StatusCode = 405; return Task.CompletedTask; });
+            app.MapGet("/no-head", c => LinkSite.Html(c, "An article", c.Request.Headers.Range.Count > 0 ? 206 : 200));
+        });
+        var url = site.Url("/no-head");
+        await ItemsLinkingToAsync(url);
+
+        await SettleAsync(10, url);
+
+        Assert.Equal(nameof(LinkHealth.Ok), Check(url).Status);
+        Assert.Equal(206, Check(url).HttpStatus);
+        Assert.Equal(["HEAD", "GET"], site.Requests.Select(r => r.Method));
+        Assert.NotNull(site.Requests.Last().Range);
+    }
+
+    [Fact]
+    public async Task A_server_that_never_answers_is_a_failure_after_the_request_timeout()
+    {
+        using var never = new CancellationTokenSource();
+        await using var site = await SiteAsync(app => app.MapMethods("/slow", ["GET", "HEAD"], async c =>
+        {
+            // Answers only when the client gives up (or the test ends).
+            await Task.Delay(Timeout.Infinite, CancellationTokenSource.CreateLinkedTokenSource(c.RequestAborted, never.Token).Token).ContinueWith(_ => { });
+        }));
+        var url = site.Url("/slow");
+        await ItemsLinkingToAsync(url);
+
+        await SettleAsync(5, url);
+        never.Cancel();
+
+        Assert.Equal(nameof(LinkHealth.Failing), Check(url).Status);
+        Assert.Contains("timed out", Check(url).Detail);
+    }
+
+    [Fact]
+    public async Task Two_instances_never_have_more_than_one_request_in_flight_per_host_and_keep_a_second_between_them()
+    {
+        await using var site = await SiteAsync(app => app.MapMethods("/p/{n:int}", ["GET", "HEAD"], async (HttpContext c, int n) =>
+        {
+            // Slow enough that a second request to the host, if one were allowed, would overlap.
+            await Task.Delay(100);
+            await LinkSite.Html(c, $"Article {n}");
+        }));
+        var urls = Enumerable.Range(0, 6).Select(n => site.Url($"/p/{n}")).ToArray();
+        await ItemsLinkingToAsync(urls);
+        // Two checker instances (each its own name, as two processes would have) on one database.
+        var a = ActivatorUtilities.CreateInstance<LinkCheckLoop>(fixture.Services);
+        var b = ActivatorUtilities.CreateInstance<LinkCheckLoop>(fixture.Services);
+        Assert.NotEqual(a.Name, b.Name);
+
+        for (var round = 0; round < 40 && !urls.All(u => fixture.Read(db => db.LinkChecks.Any(c => c.Url == LinkRules.Key(u) && c.Status == "Ok"))); round++)
+        {
+            await Task.WhenAll(a.RoundAsync(CancellationToken.None), b.RoundAsync(CancellationToken.None), a.RoundAsync(CancellationToken.None));
+            Clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.All(urls, u => Assert.Equal(nameof(LinkHealth.Ok), Check(u).Status));
+        Assert.Equal(12, site.Requests.Count);
+        Assert.Equal(1, site.MaxInFlight);
+        var times = site.Requests.Select(r => r.At).ToList();
+        Assert.All(times.Zip(times.Skip(1)), p => Assert.True(p.Second - p.First >= TimeSpan.FromSeconds(1), $"{p.First:HH:mm:ss} then {p.Second:HH:mm:ss}"));
+    }
+}
