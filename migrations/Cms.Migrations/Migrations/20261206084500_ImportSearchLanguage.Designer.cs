@@ -13,7 +13,7 @@ using NpgsqlTypes;
 namespace Cms.Migrations.Migrations
 {
     [DbContext(typeof(CmsDbContext))]
-    [Migration("20261206071500_ImportSearchLanguage")]
+    [Migration("20261206084500_ImportSearchLanguage")]
     partial class ImportSearchLanguage
     {
         /// <inheritdoc />
@@ -27,6 +27,8 @@ namespace Cms.Migrations.Migrations
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.HasSequence("delivery_seq");
+
+            modelBuilder.HasSequence("story_ids");
 
             modelBuilder.Entity("Cms.Data.Entities.AuditEvent", b =>
                 {
@@ -513,6 +515,10 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("imported_at");
 
+                    b.Property<long?>("MergedIntoId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("merged_into_id");
+
                     b.Property<string>("OriginalUrl")
                         .IsRequired()
                         .HasColumnType("text")
@@ -608,6 +614,24 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("state");
 
+                    b.Property<long>("StoryId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("story_id")
+                        .HasDefaultValueSql("nextval('story_ids')");
+
+                    b.PrimitiveCollection<int[]>("StoryKeys")
+                        .HasColumnType("integer[]")
+                        .HasColumnName("story_keys");
+
+                    b.Property<long?>("StorySimHash")
+                        .HasColumnType("bigint")
+                        .HasColumnName("story_sim_hash");
+
+                    b.PrimitiveCollection<int[]>("StoryTermIds")
+                        .HasColumnType("integer[]")
+                        .HasColumnName("story_term_ids");
+
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasColumnType("text")
@@ -660,6 +684,15 @@ namespace Cms.Migrations.Migrations
                     b.HasIndex("SourceChanged")
                         .HasDatabaseName("ix_items_source_changed")
                         .HasFilter("source_changed");
+
+                    b.HasIndex("StoryId")
+                        .HasDatabaseName("ix_items_story_id");
+
+                    b.HasIndex("StoryKeys")
+                        .HasDatabaseName("ix_items_story_keys")
+                        .HasAnnotation("Npgsql:StorageParameter:fastupdate", false);
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("StoryKeys"), "GIN");
 
                     b.HasIndex("Category", "PublishedAt")
                         .HasDatabaseName("ix_items_category_published_at");
@@ -793,6 +826,150 @@ namespace Cms.Migrations.Migrations
                         .HasDatabaseName("ix_item_topics_topic_id_item_id");
 
                     b.ToTable("item_topics", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.LinkCheck", b =>
+                {
+                    b.Property<string>("Url")
+                        .HasColumnType("text")
+                        .HasColumnName("url");
+
+                    b.Property<DateTimeOffset?>("CheckedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("checked_at");
+
+                    b.Property<string>("Detail")
+                        .HasColumnType("text")
+                        .HasColumnName("detail");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("integer")
+                        .HasColumnName("failures");
+
+                    b.Property<string>("FinalUrl")
+                        .HasColumnType("text")
+                        .HasColumnName("final_url");
+
+                    b.Property<DateTimeOffset?>("FirstFailureAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_failure_at");
+
+                    b.Property<string>("Hops")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("hops");
+
+                    b.Property<int?>("HttpStatus")
+                        .HasColumnType("integer")
+                        .HasColumnName("http_status");
+
+                    b.Property<DateTimeOffset>("NextAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_at");
+
+                    b.Property<string>("PendingHops")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("pending_hops");
+
+                    b.Property<string>("PendingHost")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("pending_host");
+
+                    b.Property<string>("PendingMethod")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("pending_method");
+
+                    b.Property<bool>("PendingPermanent")
+                        .HasColumnType("boolean")
+                        .HasColumnName("pending_permanent");
+
+                    b.Property<string>("PendingUrl")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("pending_url");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.HasKey("Url")
+                        .HasName("pk_link_checks");
+
+                    b.HasIndex("Status")
+                        .HasDatabaseName("ix_link_checks_status");
+
+                    b.HasIndex("PendingHost", "NextAt")
+                        .HasDatabaseName("ix_link_checks_pending_host_next_at");
+
+                    b.ToTable("link_checks", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.LinkDiscovery", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<long>("LastRelatedLinkId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_related_link_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_link_discoveries");
+
+                    b.ToTable("link_discoveries", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.LinkHost", b =>
+                {
+                    b.Property<string>("Host")
+                        .HasColumnType("text")
+                        .HasColumnName("host");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("lease_owner");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_until");
+
+                    b.Property<DateTimeOffset>("NextAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_at");
+
+                    b.HasKey("Host")
+                        .HasName("pk_link_hosts");
+
+                    b.HasIndex("NextAt")
+                        .HasDatabaseName("ix_link_hosts_next_at");
+
+                    b.ToTable("link_hosts", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.LinkUse", b =>
+                {
+                    b.Property<long>("RelatedLinkId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("related_link_id");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("url");
+
+                    b.HasKey("RelatedLinkId")
+                        .HasName("pk_link_uses");
+
+                    b.HasIndex("Url")
+                        .HasDatabaseName("ix_link_uses_url");
+
+                    b.ToTable("link_uses", (string)null);
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.Notification", b =>
@@ -1115,6 +1292,10 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("item_id");
 
+                    b.Property<long?>("MergedFromItemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("merged_from_item_id");
+
                     b.Property<int>("Position")
                         .HasColumnType("integer")
                         .HasColumnName("position");
@@ -1139,6 +1320,10 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("text")
                         .HasColumnName("reason");
 
+                    b.Property<string>("ReplacesUrl")
+                        .HasColumnType("text")
+                        .HasColumnName("replaces_url");
+
                     b.Property<string>("Title")
                         .HasColumnType("text")
                         .HasColumnName("title");
@@ -1153,6 +1338,10 @@ namespace Cms.Migrations.Migrations
                     b.HasIndex("ItemId")
                         .HasDatabaseName("ix_related_links_pending")
                         .HasFilter("decision = 'Pending'");
+
+                    b.HasIndex("MergedFromItemId")
+                        .HasDatabaseName("ix_related_links_merged_from_item_id")
+                        .HasFilter("merged_from_item_id IS NOT NULL");
 
                     b.HasIndex("ItemId", "Identity")
                         .IsUnique()
@@ -1269,6 +1458,44 @@ namespace Cms.Migrations.Migrations
                     b.ToTable("saved_view_choices", (string)null);
                 });
 
+            modelBuilder.Entity("Cms.Data.Entities.SessionEnd", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("EndedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ended_at");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Notice")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("notice");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_session_ends");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_session_ends_expires_at");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_session_ends_user_id");
+
+                    b.ToTable("session_ends", (string)null);
+                });
+
             modelBuilder.Entity("Cms.Data.Entities.SignInThrottle", b =>
                 {
                     b.Property<string>("Account")
@@ -1357,6 +1584,22 @@ namespace Cms.Migrations.Migrations
                         .HasDatabaseName("ix_source_revisions_item_id_source_hash");
 
                     b.ToTable("source_revisions", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.StoryTermCount", b =>
+                {
+                    b.Property<int>("Term")
+                        .HasColumnType("integer")
+                        .HasColumnName("term");
+
+                    b.Property<long>("Items")
+                        .HasColumnType("bigint")
+                        .HasColumnName("items");
+
+                    b.HasKey("Term")
+                        .HasName("pk_story_term_counts");
+
+                    b.ToTable("story_term_counts", (string)null);
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.Topic", b =>
@@ -1966,6 +2209,16 @@ namespace Cms.Migrations.Migrations
                     b.Navigation("Topic");
                 });
 
+            modelBuilder.Entity("Cms.Data.Entities.LinkUse", b =>
+                {
+                    b.HasOne("Cms.Data.Entities.RelatedLink", null)
+                        .WithMany()
+                        .HasForeignKey("RelatedLinkId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_link_uses_related_links_related_link_id");
+                });
+
             modelBuilder.Entity("Cms.Data.Entities.Notification", b =>
                 {
                     b.HasOne("Cms.Data.Entities.Comment", null)
@@ -2063,6 +2316,16 @@ namespace Cms.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_saved_view_choices_saved_views_view_id");
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.SessionEnd", b =>
+                {
+                    b.HasOne("Cms.Data.Entities.CmsUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_session_ends_asp_net_users_user_id");
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.SourceRevision", b =>
