@@ -67,5 +67,7 @@ public class CmsDbContext : IdentityDbContext<CmsUser>, IDataProtectionKeyContex
         builder.ApplyConfigurationsFromAssembly(typeof(CmsDbContext).Assembly);
         builder.HasSequence<long>(StoryIdSequence);
         builder.HasSequence<long>(Configurations.PublishedItemConfiguration.Sequence);
+        // Trusted (PostgreSQL 13+): the database owner creates it in the migration, no superuser needed.
+        builder.HasPostgresExtension("pg_trgm");
     }
 }

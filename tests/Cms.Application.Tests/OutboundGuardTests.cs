@@ -24,6 +24,14 @@ public sealed class OutboundGuardTests
     [InlineData("::ffff:10.0.0.1", "private")]
     [InlineData("64:ff9b::a00:1", "private")]
     [InlineData("2002:7f00:1::", "loopback")]
+    [InlineData("64:ff9b:1::a00:1", "private")]
+    [InlineData("64:ff9b:1::7f00:1", "loopback")]
+    [InlineData("64:ff9b:1:a00:1::", "cannot be told")]
+    [InlineData("::10.0.0.1", "private")]
+    [InlineData("::127.0.0.1", "loopback")]
+    [InlineData("::169.254.169.254", "link-local")]
+    [InlineData("::ffff:0:10.0.0.1", "private")]
+    [InlineData("::ffff:0:127.0.0.1", "loopback")]
     public void Non_public_addresses_are_named(string address, string kind)
     {
         Assert.Contains(kind, OutboundGuard.Classify(IPAddress.Parse(address)));
@@ -34,6 +42,9 @@ public sealed class OutboundGuardTests
     [InlineData("172.32.0.1")]
     [InlineData("8.8.8.8")]
     [InlineData("2606:4700::1111")]
+    [InlineData("64:ff9b:1::808:808")]
+    [InlineData("::8.8.8.8")]
+    [InlineData("::ffff:0:8.8.8.8")]
     public void Public_addresses_pass(string address)
     {
         Assert.Null(OutboundGuard.Classify(IPAddress.Parse(address)));

@@ -4,18 +4,24 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Cms.Application.Comments;
 
-// The item page's comments: threads in the order they were started, each with its replies, authors
-// and mentioned people by their current names, and what this actor may do with each.
+// The item page's comments: threads in the order they were started, each with its newest replies,
+// authors and mentioned people by their current names, and what this actor may do with each. The
+// work is bounded: the newest MaxThreads threads plus every open blocking thread (those stop
+// Publish, so they must always be there to resolve; an item holds at most CommentOptions.MaxPerItem
+// comments), and at most MaxReplies replies of each.
 public sealed class CommentThreads(CmsDbContext db, CommentOptions options)
 {
     // At most this many threads are shown on a page (the newest); an item with more says so.
     public const int MaxThreads = 200;
 
+    // At most this many replies of a thread are shown (its newest); the thread says how many are hidden.
+    public const int MaxReplies = 20;
+
     public sealed record View(
         long Id, long? ParentId, string AuthorId, string Author, IReadOnlyList<CommentSegment> Segments, string Body, string? AnchorField, string? AnchorUrl,
         bool Blocking, DateTimeOffset CreatedAt, DateTimeOffset? EditedAt, bool Deleted, DateTimeOffset? ResolvedAt, string? ResolvedBy, bool Mine, bool Editable);
 
-    public sealed record Thread(View Start, IReadOnlyList<View> Replies)
+    public sealed record Thread(View Start, IReadOnlyList<View> Replies, int HiddenReplies = 0)
     {
         public bool Open => Start.ResolvedAt is null && !Start.Deleted;
         public bool BlocksWorkflow => Open && Start.Blocking;
@@ -30,12 +36,21 @@ public sealed class CommentThreads(CmsDbContext db, CommentOptions options)
 
     public async Task<Panel> ForItemAsync(Actor actor, long itemId, CancellationToken ct)
     {
-        var starts = await db.Comments.AsNoTracking().Where(c => c.ItemId == itemId && c.ParentId == null)
+        var newest = await db.Comments.AsNoTracking().Where(c => c.ItemId == itemId && c.ParentId == null)
             .OrderByDescending(c => c.Id).Take(MaxThreads + 1).Select(c => c.Id).ToListAsync(ct);
-        var truncated = starts.Count > MaxThreads;
-        starts = starts.Take(MaxThreads).ToList();
+        var truncated = newest.Count > MaxThreads;
+        var blocking = await BlockingThreads.Open(db).Where(c => c.ItemId == itemId).Select(c => c.Id).ToListAsync(ct);
+        var starts = newest.Take(MaxThreads).Union(blocking).ToArray();
+        // Each thread's newest replies (by the (parent_id, id) index) and how many it has in all.
+        var replies = await db.Database.SqlQuery<long>($"""
+            SELECT r.id AS "Value" FROM unnest({starts}) AS s(id)
+             CROSS JOIN LATERAL (SELECT c.id FROM comments c WHERE c.parent_id = s.id ORDER BY c.id DESC LIMIT {MaxReplies}) AS r
+            """).ToListAsync(ct);
+        var replyCounts = await db.Comments.AsNoTracking().Where(c => c.ParentId != null && starts.Contains(c.ParentId.Value))
+            .GroupBy(c => c.ParentId!.Value).Select(g => new { Thread = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Thread, g => g.Count, ct);
+        var shown = starts.Concat(replies).ToArray();
         var rows = await db.Comments.AsNoTracking()
-            .Where(c => c.ItemId == itemId && (starts.Contains(c.Id) || (c.ParentId != null && starts.Contains(c.ParentId.Value))))
+            .Where(c => c.ItemId == itemId && shown.Contains(c.Id))
             .OrderBy(c => c.Id)
             .Select(c => new
             {
@@ -53,7 +68,11 @@ public sealed class CommentThreads(CmsDbContext db, CommentOptions options)
             Mine: r.AuthorId == actor.UserId,
             Editable: r.AuthorId == actor.UserId && r.DeletedAt is null && now - r.CreatedAt <= options.EditWindow)).ToList();
         var threads = views.Where(v => v.ParentId is null)
-            .Select(s => new Thread(s, views.Where(v => v.ParentId == s.Id).ToList())).ToList();
+            .Select(s =>
+            {
+                var shownReplies = views.Where(v => v.ParentId == s.Id).ToList();
+                return new Thread(s, shownReplies, replyCounts.GetValueOrDefault(s.Id) - shownReplies.Count);
+            }).ToList();
         return new Panel(threads, truncated, rows.Count == 0 ? 0 : rows.Max(r => r.Id));
     }
 }

@@ -34,6 +34,10 @@ public sealed class ItemComments(CmsDbContext db, CommentOptions options)
         {
             return Outcome.NotFound();
         }
+        if (await db.Comments.CountAsync(c => c.ItemId == item.Id, ct) >= options.MaxPerItem)
+        {
+            return Outcome.Invalid("Body", $"This item already has {options.MaxPerItem} comments, the most one item holds; resolve its threads and talk elsewhere.");
+        }
         Comment? parent = null;
         if (request.ReplyTo is { } replyTo)
         {
@@ -95,14 +99,14 @@ public sealed class ItemComments(CmsDbContext db, CommentOptions options)
         if (parent is not null)
         {
             var thread = await db.Comments.AsNoTracking().Where(c => c.Id == parent.Id || c.ParentId == parent.Id)
-                .Select(c => c.AuthorId).Distinct().ToListAsync(ct);
+                .Select(c => c.AuthorId).Distinct().Where(a => People.Readers.Of(db, now).Any(u => u.Id == a)).ToListAsync(ct);
             foreach (var participant in thread.Where(told.Add))
             {
                 Notifier.Add(db, actor, participant, NotificationKinds.Reply, item.Id, now, comment.Id);
             }
         }
         if (item.State == WorkflowState.Ready && item.ReadyBy is { } readyBy && !told.Contains(readyBy)
-            && await db.Users.AnyAsync(u => u.Id == readyBy && u.DisabledAt == null, ct))
+            && await People.Readers.Of(db, now).AnyAsync(u => u.Id == readyBy, ct))
         {
             told.Add(readyBy);
             Notifier.Add(db, actor, readyBy, NotificationKinds.CommentOnReady, item.Id, now, comment.Id);

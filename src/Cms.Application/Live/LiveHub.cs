@@ -98,11 +98,21 @@ public sealed class LiveHub(LiveOptions options, ILogger<LiveHub> log)
     // Someone's session ended: the service checks that person's connections against the sessions.
     public event Action<string>? SessionEnded;
 
-    public LiveClient Connect(string userId, string? sessionId, long? itemId, bool queue, Action abort)
+    public LiveClient Connect(string userId, string? sessionId, long? itemId, bool queue, Action abort) =>
+        TryConnect(userId, sessionId, itemId, queue, abort) ?? throw new InvalidOperationException($"{userId} holds too many live streams.");
+
+    // Null when the person already holds MaxStreamsPerUser streams on this instance, or their
+    // session MaxStreamsPerSession (checked and added under one lock, so parallel opens cannot pass).
+    public LiveClient? TryConnect(string userId, string? sessionId, long? itemId, bool queue, Action abort)
     {
         var client = new LiveClient(userId, sessionId, itemId, queue, options.ClientBuffer, abort);
         lock (_gate)
         {
+            if (_byUser.TryGetValue(userId, out var own)
+                && (own.Count >= options.MaxStreamsPerUser || own.Count(c => c.SessionId == sessionId) >= options.MaxStreamsPerSession))
+            {
+                return null;
+            }
             _clients.Add(client.Id, client);
             Index(_byUser, userId, client);
             if (itemId is { } item)

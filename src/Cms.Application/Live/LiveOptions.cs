@@ -22,6 +22,11 @@ public sealed class LiveOptions
     // Events a reconnecting browser is sent from its inbox; beyond that it is told to reload its count.
     public int CatchUp { get; init; } = 50;
 
+    // Streams one sign-in session, and one person over all their sessions, may hold open on an
+    // instance; beyond, a new stream is refused (429) so nobody can tie up the instance's sockets.
+    public int MaxStreamsPerSession { get; init; } = 20;
+    public int MaxStreamsPerUser { get; init; } = 50;
+
     public static LiveOptions From(IConfiguration configuration)
     {
         var s = configuration.GetSection("Live");
@@ -32,10 +37,13 @@ public sealed class LiveOptions
             PresenceTtl = TimeSpan.FromSeconds(s.GetValue("PresenceTtlSeconds", 20.0)),
             CatchUp = s.GetValue("CatchUp", 50),
             SocketSendBuffer = s.GetValue("SocketSendBuffer", 32 * 1024),
+            MaxStreamsPerSession = s.GetValue("MaxStreamsPerSession", 20),
+            MaxStreamsPerUser = s.GetValue("MaxStreamsPerUser", 50),
         };
-        if (options.ClientBuffer < 4 || options.Heartbeat <= TimeSpan.Zero || options.PresenceTtl < options.Heartbeat * 2 || options.CatchUp < 1)
+        if (options.ClientBuffer < 4 || options.Heartbeat <= TimeSpan.Zero || options.PresenceTtl < options.Heartbeat * 2 || options.CatchUp < 1
+            || options.MaxStreamsPerSession < 1 || options.MaxStreamsPerUser < options.MaxStreamsPerSession)
         {
-            throw new InvalidOperationException("Live settings: ClientBuffer >= 4, HeartbeatSeconds > 0, PresenceTtlSeconds >= 2 x HeartbeatSeconds, CatchUp >= 1.");
+            throw new InvalidOperationException("Live settings: ClientBuffer >= 4, HeartbeatSeconds > 0, PresenceTtlSeconds >= 2 x HeartbeatSeconds, CatchUp >= 1, MaxStreamsPerUser >= MaxStreamsPerSession >= 1.");
         }
         return options;
     }

@@ -18,8 +18,10 @@ namespace Cms.Application.Notifications;
 // each, then marked with their audit event. Runs only in the background loop, never in a request.
 // One instance at a time (a session advisory lock); a crash between sending and marking sends that
 // digest again (at least once, never lost).
-public sealed class EmailDigest(CmsDbContext db, NotificationOptions options, ILogger<EmailDigest> log)
+public sealed class EmailDigest(CmsDbContext db, NotificationOptions options, ILogger<EmailDigest> log, DigestBackoff? backoffs = null)
 {
+    private readonly DigestBackoff _backoff = backoffs ?? new DigestBackoff();
+
     private const long DigestLockKey = 0x636d735f646967; // "cms_dig"
     public static readonly Actor Actor = Actor.System("mailer");
 
@@ -50,13 +52,37 @@ public sealed class EmailDigest(CmsDbContext db, NotificationOptions options, IL
         }
     }
 
+    // People first (at most DigestMaxPeople who may read items now, have an address and are not
+    // backed off), then each one's oldest DigestMaxPerPerson due entries: one person with thousands
+    // of unread entries, or whose address is refused, cannot fill the round and starve the others.
+    private static string DueIds(string readers) => $"""
+        SELECT d.id AS "Value"
+          FROM (SELECT DISTINCT n.user_id FROM notifications n
+                  JOIN "AspNetUsers" u ON u.id = n.user_id
+                 WHERE n.emailed_at IS NULL AND n.read_at IS NULL AND u.email IS NOT NULL AND n.user_id <> ALL(@backed_off)
+                   AND {readers}
+                 ORDER BY n.user_id LIMIT @max_people) AS p
+         CROSS JOIN LATERAL (SELECT n.id FROM notifications n
+                              WHERE n.user_id = p.user_id AND n.emailed_at IS NULL AND n.read_at IS NULL
+                              ORDER BY n.id LIMIT @max_per_person) AS d
+        """;
+
     private async Task<int> SendAsync(CancellationToken ct)
     {
+        var now = DateTimeOffset.UtcNow;
+        List<long> ids = await db.Database.SqlQueryRaw<long>(DueIds(People.Readers.SqlCondition("u")),
+            [.. People.Readers.Parameters(now),
+             new Npgsql.NpgsqlParameter<string[]>("backed_off", _backoff.BackedOff(now)),
+             new Npgsql.NpgsqlParameter<int>("max_people", options.DigestMaxPeople),
+             new Npgsql.NpgsqlParameter<int>("max_per_person", options.DigestMaxPerPerson)]).ToListAsync(ct);
+        if (ids.Count == 0)
+        {
+            return 0;
+        }
         var due = await db.Notifications.AsNoTracking()
-            .Where(n => n.EmailedAt == null && n.ReadAt == null)
-            .Join(db.Users.Where(u => u.DisabledAt == null && u.Email != null), n => n.UserId, u => u.Id, (n, u) => new { n, u.Email })
+            .Where(n => ids.Contains(n.Id))
+            .Join(db.Users, n => n.UserId, u => u.Id, (n, u) => new { n, u.Email })
             .OrderBy(x => x.n.Id)
-            .Take(options.DigestMaxPeople * options.DigestMaxPerPerson)
             .Select(x => new Due(x.n.Id, x.n.UserId, x.Email!, x.n.Kind, x.n.ItemId,
                 db.Items.Where(i => i.Id == x.n.ItemId).Select(i => i.Title.Length > 300 ? i.Title.Substring(0, 300) : i.Title).FirstOrDefault() ?? "",
                 x.n.CommentId,
@@ -84,10 +110,13 @@ public sealed class EmailDigest(CmsDbContext db, NotificationOptions options, IL
             }
             catch (Exception ex) when (ex is SmtpCommandException or ParseException or FormatException)
             {
-                // This person's address or message was refused: the others still go, theirs waits.
-                log.LogWarning(ex, "digest for {UserId} refused by the mail server", person.Key);
+                // This person's address or message was refused: the others still go, theirs waits
+                // and is not tried again until the back-off has passed.
+                var until = _backoff.Refused(person.Key, DateTimeOffset.UtcNow, options.DigestInterval);
+                log.LogWarning(ex, "digest for {UserId} refused by the mail server; not tried again before {Until}", person.Key, until);
                 continue;
             }
+            _backoff.Sent(person.Key);
             await MarkAsync(person.Key, entries.Select(e => e.Id).ToList(), ct);
             sent++;
         }
@@ -136,6 +165,29 @@ public sealed class EmailDigest(CmsDbContext db, NotificationOptions options, IL
         message.Body = new TextPart("plain") { Text = text.ToString() };
         return message;
     }
+}
+
+// People whose digest the mail server (or MimeKit) refused, each waiting twice as long after every
+// refusal (from one digest interval up to a day). Kept in memory: a restart tries each of them once
+// more, which is harmless.
+public sealed class DigestBackoff
+{
+    private static readonly TimeSpan Longest = TimeSpan.FromDays(1);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (DateTimeOffset Until, int Refusals)> _refused = new(StringComparer.Ordinal);
+
+    public DateTimeOffset Refused(string userId, DateTimeOffset now, TimeSpan first)
+    {
+        var entry = _refused.AddOrUpdate(userId, _ => (now + first, 1), (_, old) =>
+        {
+            var wait = TimeSpan.FromTicks(Math.Min(Longest.Ticks, first.Ticks << Math.Min(old.Refusals, 20)));
+            return (now + wait, old.Refusals + 1);
+        });
+        return entry.Until;
+    }
+
+    public void Sent(string userId) => _refused.TryRemove(userId, out _);
+
+    public string[] BackedOff(DateTimeOffset now) => _refused.Where(r => r.Value.Until > now).Select(r => r.Key).ToArray();
 }
 
 // The digest's loop in the web app; does nothing unless e-mail is enabled.

@@ -59,12 +59,13 @@ public sealed class Inbox(CmsDbContext db)
             n.Reason, n.CreatedAt, n.ReadAt != null));
 
     // Marks the given entries (or all unread when ids is null) of the actor's own inbox as read;
-    // other people's ids are ignored. One audit event with the count.
+    // other people's ids are ignored. One UPDATE and one audit event with the count.
     public async Task<Outcome> MarkReadAsync(Actor actor, IReadOnlyCollection<long>? ids, CancellationToken ct)
     {
         if (actor.UserId is not { } me)
         {
-            return Outcome.Forbidden("An inbox belongs to a signed-in person.");
+            return await Guard.RefuseAsync(db, actor, new Attempt(AuditActions.NotificationsRead), "an account is required",
+                "An inbox belongs to a signed-in person.", ct);
         }
         if (ids is { Count: > PageSize * 4 })
         {
@@ -77,15 +78,15 @@ public sealed class Inbox(CmsDbContext db)
         {
             query = query.Where(n => ids.Contains(n.Id));
         }
-        var marked = await query.OrderBy(n => n.Id).Select(n => n.Id).ToListAsync(ct);
-        if (marked.Count == 0)
+        // One UPDATE, however many are unread (no list of ids travels to the database and back).
+        var marked = await query.ExecuteUpdateAsync(s => s.SetProperty(n => n.ReadAt, now), ct);
+        if (marked == 0)
         {
             return Outcome.Ok("Nothing unread.");
         }
-        await db.Notifications.Where(n => marked.Contains(n.Id)).ExecuteUpdateAsync(s => s.SetProperty(n => n.ReadAt, now), ct);
-        AuditLog.Add(db, actor, AuditActions.NotificationsRead, AuditTargets.User, me, new { count = marked.Count, first = marked[0], last = marked[^1] });
+        AuditLog.Add(db, actor, AuditActions.NotificationsRead, AuditTargets.User, me, new { count = marked, all = ids is null });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return Outcome.Ok(marked.Count == 1 ? "Marked read." : $"{marked.Count} marked read.");
+        return Outcome.Ok(marked == 1 ? "Marked read." : $"{marked} marked read.");
     }
 }

@@ -73,13 +73,13 @@ public static class Notifier
     private static async Task InsertForWorkersAsync(NpgsqlConnection conn, Actor actor, string kind, long[] items, string?[] readyBy, bool editorsOnly,
         string? reason, DateTimeOffset now, CancellationToken ct)
     {
-        // Only active accounts are notified (a ReadyBy may also name the command line).
+        // Only people who may read items now are notified (Readers; a ReadyBy may also name the command line).
         await using var insert = new NpgsqlCommand($"""
             INSERT INTO notifications (user_id, kind, item_id, actor_id, actor_name, reason, created_at)
             SELECT w.user_id, @kind, w.item_id, @actor_id, @actor_name, @reason, @now
               FROM (SELECT DISTINCT * FROM ({(editorsOnly ? Editors : Workers)}) AS x) AS w(item_id, user_id)
-              JOIN "AspNetUsers" u ON u.id = w.user_id AND u.disabled_at IS NULL
-             WHERE w.user_id IS DISTINCT FROM @actor_id
+              JOIN "AspNetUsers" u ON u.id = w.user_id
+             WHERE w.user_id IS DISTINCT FROM @actor_id AND {People.Readers.SqlCondition("u")}
              ORDER BY w.item_id, w.user_id
             """, conn);
         insert.Parameters.AddWithValue("kind", kind);
@@ -91,6 +91,7 @@ public static class Notifier
         insert.Parameters.AddWithValue("actor_name", actor.Name.Length > 256 ? actor.Name[..256] : actor.Name);
         insert.Parameters.Add(new NpgsqlParameter<string?>("reason", NpgsqlDbType.Text) { TypedValue = Cap(reason) });
         insert.Parameters.AddWithValue("now", now);
+        insert.Parameters.AddRange(People.Readers.Parameters(now));
         await insert.ExecuteNonQueryAsync(ct);
     }
 

@@ -71,6 +71,21 @@ public static class OutboundGuard
             {
                 return Classify(new IPAddress(b[2..6]));
             }
+            // NAT64 local use (64:ff9b:1::/48, RFC 8215): the IPv4 address sits where the operator's
+            // prefix length puts it (RFC 6052). Under a /96 (the rest of the prefix zero) it is the
+            // last four bytes, judged as such; under a shorter prefix it cannot be told, so refused.
+            if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b[4] == 0x00 && b[5] == 0x01)
+            {
+                return b[6..12].All(x => x == 0)
+                    ? Classify(new IPAddress(b[12..16]))
+                    : "a local-use NAT64 address whose IPv4 address cannot be told";
+            }
+            // IPv4-compatible (::a.b.c.d, deprecated) and SIIT's IPv4-translated (::ffff:0:a.b.c.d)
+            // addresses carry an IPv4 address in their last four bytes (:: and ::1 are named above).
+            if (b[..12].All(x => x == 0) || (b[..8].All(x => x == 0) && b[8] == 0xff && b[9] == 0xff && b[10] == 0 && b[11] == 0))
+            {
+                return Classify(new IPAddress(b[12..16]));
+            }
             return null;
         }
         return "an address of an unknown family";

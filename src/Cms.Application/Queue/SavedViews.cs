@@ -1,5 +1,6 @@
 using Cms.Application.Auditing;
 using Cms.Core.Auditing;
+using Cms.Core.Items;
 using Cms.Core.Security;
 using Cms.Core.Text;
 using Cms.Data;
@@ -19,6 +20,10 @@ public sealed class SavedViews(CmsDbContext db, QueueQuery queue)
 {
     // The queue page counts this many views of a person's list (each count is a query).
     public const int MaxCounted = 12;
+
+    // How many views one person may own (shared ones included): every view shared with a role is
+    // listed, and checked, on the queue page of everyone holding that role.
+    public const int MaxPerOwner = 100;
 
     public sealed record Entry(long Id, string Name, string Query, string? SharedWith, string OwnerName, bool Mine, bool IsDefault, bool CanChange)
     {
@@ -60,15 +65,23 @@ public sealed class SavedViews(CmsDbContext db, QueueQuery queue)
     // view that no longer fits the data (a topic it names was merged away or renamed).
     public async Task<IReadOnlyList<Counted>> CountedAsync(Actor actor, CancellationToken ct)
     {
+        var views = (await ListAsync(actor, ct)).Select(e => (Entry: e, View: QueueViewText.Parse(e.Query).View)).ToList();
+        // Which topics named by any of the views still exist: one query for the whole list.
+        var named = views.Where(v => v.View is not null).SelectMany(v => v.View!.Topic).Where(t => !string.IsNullOrWhiteSpace(t))
+            .Select(t => TopicNames.Normalize(t.Trim())).Distinct().ToList();
+        var known = named.Count == 0 ? [] : (await db.Topics.AsNoTracking().Where(t => named.Contains(t.NormalizedName)).Select(t => t.NormalizedName).ToListAsync(ct))
+            .ToHashSet(StringComparer.Ordinal);
         var result = new List<Counted>();
-        foreach (var (entry, index) in (await ListAsync(actor, ct)).Select((e, i) => (e, i)))
+        foreach (var ((entry, view), index) in views.Select((v, i) => (v, i)))
         {
-            if (QueueViewText.Parse(entry.Query).View is not { } view)
+            if (view is null)
             {
                 result.Add(new(entry, null, "This view's filter is no longer valid."));
                 continue;
             }
-            if (await queue.MissingTopicsAsync(view, ct) is { Count: > 0 } missing)
+            var missing = view.Topic.Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t.Trim()).DistinctBy(TopicNames.Normalize)
+                .Where(t => !known.Contains(TopicNames.Normalize(t))).ToList();
+            if (missing.Count > 0)
             {
                 result.Add(new(entry, null, MissingTopics(missing)));
                 continue;
@@ -129,6 +142,10 @@ public sealed class SavedViews(CmsDbContext db, QueueQuery queue)
         var now = DateTimeOffset.UtcNow;
         var view = await db.SavedViews.SingleOrDefaultAsync(v => v.OwnerId == me && v.Name == name, ct);
         var created = view is null;
+        if (view is null && await db.SavedViews.CountAsync(v => v.OwnerId == me, ct) >= MaxPerOwner)
+        {
+            return Outcome.Invalid(nameof(SaveCommand.Name), $"You already have {MaxPerOwner} views, the most one person may keep; delete one or change one of yours instead.");
+        }
         if (view is null)
         {
             view = new SavedView { Name = name, OwnerId = me, OwnerName = actor.Name, Query = query!, SharedWith = sharedWith, CreatedAt = now, UpdatedAt = now };

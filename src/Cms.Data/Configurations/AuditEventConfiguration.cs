@@ -31,6 +31,8 @@ public sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEven
         builder.HasIndex(a => a.At);
         builder.HasIndex(a => new { a.EntityType, a.EntityId, a.Id }).HasDatabaseName("ix_audit_events_target");
         builder.HasIndex(a => new { a.Actor, a.Id }).HasDatabaseName("ix_audit_events_by_actor");
+        // The audit page's actor filter matches any part of the name (ILIKE '%…%'): trigrams.
+        builder.HasIndex(a => a.Actor).HasDatabaseName("ix_audit_events_actor_trigram").HasMethod("gin").HasOperators("gin_trgm_ops");
         builder.HasIndex(a => new { a.Action, a.Id }).HasDatabaseName("ix_audit_events_by_action");
     }
 }

@@ -58,7 +58,10 @@ public static class LiveEndpoints
         {
             socket.SendBufferSize = options.SocketSendBuffer;
         }
-        var client = hub.Connect(actor.UserId, PostgresTicketStore.SessionOf(http), item, queue == true, http.Abort);
+        if (hub.TryConnect(actor.UserId, PostgresTicketStore.SessionOf(http), item, queue == true, http.Abort) is not { } client)
+        {
+            return Results.StatusCode(StatusCodes.Status429TooManyRequests);
+        }
         http.Response.Headers["X-Accel-Buffering"] = "no";
         return TypedResults.ServerSentEvents(EventsAsync(scopes, hub, options, client, actor, last, http.RequestAborted));
     }
@@ -133,6 +136,15 @@ public static class LiveEndpoints
         }
     }
 
+    // A JSON read refused: a plain 403 (a fetch cannot follow the cookie handler's redirect to the
+    // AccessDenied page), audited as every refused request is.
+    private static async Task<IResult> RefusedAsync(HttpContext http, CancellationToken ct)
+    {
+        await Guard.RequestRefusedAsync(http.RequestServices.GetRequiredService<CmsDbContext>(), Actors.Of(http), http.Request.Path,
+            $"{Permissions.ReviewItems} required", ct);
+        return Results.StatusCode(StatusCodes.Status403Forbidden);
+    }
+
     private static SseItem<string> Item(LiveEvent e) => new(e.Data, e.Type) { EventId = e.Id, ReconnectionInterval = Retry };
 
     // EventSource sends the last id it saw when it reconnects; a page that opens a new stream after
@@ -154,7 +166,7 @@ public static class LiveEndpoints
         var actor = Actors.Of(http);
         if (!actor.Can(Permissions.ReviewItems))
         {
-            return Results.Forbid();
+            return await RefusedAsync(http, ct);
         }
         return Results.Json(new { others = await presence.OthersAsync(actor, item, ct) });
     }
@@ -165,7 +177,7 @@ public static class LiveEndpoints
         var actor = Actors.Of(http);
         if (!actor.Can(Permissions.ReviewItems))
         {
-            return Results.Forbid();
+            return await RefusedAsync(http, ct);
         }
         if (q is { Length: > 100 } || (q is not null && Cms.Core.Text.UnicodeText.FindControlCharacter(q, allowNewlines: false) >= 0))
         {
@@ -180,7 +192,7 @@ public static class LiveEndpoints
     {
         if (!Actors.Of(http).Can(Permissions.ReviewItems))
         {
-            return Results.Forbid();
+            return await RefusedAsync(http, ct);
         }
         if (await items.ForItemAsync(item, ct) is not { } state)
         {

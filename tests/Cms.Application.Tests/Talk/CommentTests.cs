@@ -211,4 +211,57 @@ public sealed class CommentTests(ApplicationFixture app) : IClassFixture<Applica
         Assert.Equal(OutcomeStatus.Forbidden, byCli.Result.Status);
         Assert.Equal(2, Events(item, AuditActions.AuthorizationRefused).Count);
     }
+
+    [Fact]
+    public async Task An_open_blocking_thread_older_than_the_newest_threads_is_shown_and_replies_are_capped_saying_how_many_are_hidden()
+    {
+        var item = await ItemAsync();
+        var alice = await People.CreateAsync(app, Roles.Editor);
+        var blocking = await AddAsync(alice, new(item, "Check the source first", Blocking: true));
+        var chatty = await AddAsync(alice, new(item, "Long talk"));
+        var now = DateTimeOffset.UtcNow;
+        await app.RunAsync(async s =>
+        {
+            var db = s.GetRequiredService<CmsDbContext>();
+            db.Comments.AddRange(Enumerable.Range(0, CommentThreads.MaxReplies + 5).Select(i => new Data.Entities.Comment
+                { ItemId = item, ParentId = chatty.Value, AuthorId = alice.UserId!, Body = $"reply {i}", CreatedAt = now }));
+            db.Comments.AddRange(Enumerable.Range(0, CommentThreads.MaxThreads).Select(i => new Data.Entities.Comment
+                { ItemId = item, AuthorId = alice.UserId!, Body = $"thread {i}", CreatedAt = now }));
+            return await db.SaveChangesAsync();
+        });
+
+        var panel = await app.RunAsync(s => s.GetRequiredService<CommentThreads>().ForItemAsync(alice, item, CancellationToken.None));
+
+        Assert.True(panel.Truncated);
+        Assert.Equal(CommentThreads.MaxThreads + 1, panel.Threads.Count);
+        Assert.Equal(blocking.Value, panel.Threads[0].Start.Id);
+        Assert.Equal(1, panel.OpenBlocking);
+        Assert.DoesNotContain(panel.Threads, t => t.Start.Id == chatty.Value);
+
+        await app.RunAsync(s => s.GetRequiredService<CmsDbContext>().Comments.Where(c => c.ItemId == item && c.ParentId == null && c.Body.StartsWith("thread"))
+            .ExecuteDeleteAsync());
+        var small = await app.RunAsync(s => s.GetRequiredService<CommentThreads>().ForItemAsync(alice, item, CancellationToken.None));
+        var talk = Assert.Single(small.Threads, t => t.Start.Id == chatty.Value);
+        Assert.Equal(CommentThreads.MaxReplies, talk.Replies.Count);
+        Assert.Equal(5, talk.HiddenReplies);
+        Assert.Equal($"reply {CommentThreads.MaxReplies + 4}", talk.Replies[^1].Body);
+    }
+
+    [Fact]
+    public async Task A_comment_beyond_the_most_an_item_holds_is_refused_with_the_reason()
+    {
+        var item = await ItemAsync();
+        var alice = await People.CreateAsync(app, Roles.Editor);
+        Task<Outcome<long>> Add(string body) => app.RunAsync(s =>
+            new ItemComments(s.GetRequiredService<CmsDbContext>(), new CommentOptions { MaxPerItem = 2 }).AddAsync(alice, new(item, body), CancellationToken.None));
+
+        var first = await Add("one");
+        var second = await Add("two");
+        var third = await Add("three");
+
+        Assert.True(first.Succeeded && second.Succeeded);
+        Assert.Equal(OutcomeStatus.Invalid, third.Result.Status);
+        Assert.Contains("already has 2 comments", third.Result.Message);
+        Assert.Equal(2, app.Read(db => db.Comments.Count(c => c.ItemId == item)));
+    }
 }

@@ -2,6 +2,7 @@ using Cms.Application.Comments;
 using Cms.Application.Notifications;
 using Cms.Core.Auditing;
 using Cms.Data;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.DependencyInjection;
@@ -101,5 +102,97 @@ public sealed class EmailDigestTests(MailFixture app) : IClassFixture<MailFixtur
         Assert.False(From(("Notifications:Email:Host", "mail.example")).EmailEnabled);
         var refused = Assert.Throws<InvalidOperationException>(() => From(("Notifications:Email:Enabled", "true")));
         Assert.Contains("Notifications:Email:Host", refused.Message);
+    }
+
+    private NotificationOptions Small(int people, int perPerson) => new()
+    {
+        EmailEnabled = true, SmtpHost = "127.0.0.1", SmtpPort = app.Smtp.Configuration.Port, Sender = "cms@newsroom.example",
+        DigestMaxPeople = people, DigestMaxPerPerson = perPerson,
+    };
+
+    private Task<int> SendAsync(NotificationOptions options, DigestBackoff backoff) => app.RunAsync(s =>
+        new EmailDigest(s.GetRequiredService<CmsDbContext>(), options, NullLogger<EmailDigest>.Instance, backoff).SendDueAsync(CancellationToken.None));
+
+    private async Task<long> MentionsAsync(Actor author, Actor person, int count)
+    {
+        var item = (await app.ImportAsync(new TestItem().ToYaml()))[0];
+        for (var n = 0; n < count; n++)
+        {
+            var added = await app.RunAsync(s => s.GetRequiredService<ItemComments>().AddAsync(author, new(item, $"@{person.Name} note {n}"), CancellationToken.None));
+            Assert.True(added.Succeeded, added.Result.Message);
+        }
+        return item;
+    }
+
+    private Task ReadAllAsync(Actor person) => app.RunAsync(s => s.GetRequiredService<Inbox>().MarkReadAsync(person, null, CancellationToken.None));
+
+    // Whatever other tests left due goes out first, so these tests see only their own people.
+    private async Task DrainAsync()
+    {
+        while (await SendAsync() > 0)
+        {
+        }
+        app.Smtp.ClearReceivedEmail();
+    }
+
+    [Fact]
+    public async Task One_person_with_many_due_entries_does_not_starve_the_others_of_the_round()
+    {
+        await DrainAsync();
+        var alice = await People.CreateAsync(app, Roles.Editor);
+        var busy = await People.CreateAsync(app, Roles.Editor);
+        var bob = await People.CreateAsync(app, Roles.Editor);
+        await MentionsAsync(alice, busy, 5);
+        await MentionsAsync(alice, bob, 1);
+
+        var sent = await SendAsync(Small(people: 2, perPerson: 2), new DigestBackoff());
+
+        Assert.Equal(2, sent);
+        Assert.Equal(new[] { busy.Name, bob.Name }.Order(), app.Smtp.ReceivedEmail.Select(m => m.ToAddresses.Single().Address).Order());
+        Assert.Equal(3, app.Read(db => db.Notifications.Count(n => n.UserId == busy.UserId && n.EmailedAt == null)));
+        await ReadAllAsync(busy);
+    }
+
+    [Fact]
+    public async Task A_refused_address_is_backed_off_and_everyone_else_is_still_mailed()
+    {
+        await DrainAsync();
+        var alice = await People.CreateAsync(app, Roles.Editor);
+        var refused = await People.CreateAsync(app, Roles.Editor);
+        var bob = await People.CreateAsync(app, Roles.Editor);
+        await app.RunAsync(s => s.GetRequiredService<CmsDbContext>().Users.Where(u => u.Id == refused.UserId)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.Email, "not an address <<@")));
+        await MentionsAsync(alice, refused, 3);
+        await MentionsAsync(alice, bob, 1);
+        var backoff = new DigestBackoff();
+
+        // One person a round: whichever comes first, the refused one is backed off and bob goes.
+        var rounds = new List<int> { await SendAsync(Small(people: 1, perPerson: 50), backoff), await SendAsync(Small(people: 1, perPerson: 50), backoff) };
+
+        Assert.Equal(1, rounds.Sum());
+        Assert.Equal(bob.Name, Assert.Single(app.Smtp.ReceivedEmail).ToAddresses.Single().Address);
+        Assert.Contains(refused.UserId, backoff.BackedOff(DateTimeOffset.UtcNow));
+        Assert.Equal(3, app.Read(db => db.Notifications.Count(n => n.UserId == refused.UserId && n.EmailedAt == null)));
+        Assert.Equal(0, await SendAsync(Small(people: 1, perPerson: 50), backoff));
+        await ReadAllAsync(refused);
+    }
+
+    [Fact]
+    public async Task A_locked_or_role_less_account_is_not_e_mailed()
+    {
+        await DrainAsync();
+        var alice = await People.CreateAsync(app, Roles.Editor);
+        var locked = await People.CreateAsync(app, Roles.Editor);
+        var roleless = await People.CreateAsync(app, Roles.Editor);
+        await MentionsAsync(alice, locked, 1);
+        await MentionsAsync(alice, roleless, 1);
+        await app.RunAsync(s => s.GetRequiredService<CmsDbContext>().Users.Where(u => u.Id == locked.UserId)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.LockoutEnd, DateTimeOffset.UtcNow.AddDays(1))));
+        await app.RunAsync(s => s.GetRequiredService<CmsDbContext>().UserRoles.Where(r => r.UserId == roleless.UserId).ExecuteDeleteAsync());
+
+        Assert.Equal(0, await SendAsync());
+        Assert.Empty(app.Smtp.ReceivedEmail);
+        await ReadAllAsync(locked);
+        await ReadAllAsync(roleless);
     }
 }

@@ -68,4 +68,28 @@ public sealed class LiveHubTests
 
         Assert.Equal(["user-1"], ended);
     }
+
+    [Fact]
+    public void Streams_beyond_the_cap_of_a_session_or_of_a_person_are_refused_and_a_closed_one_frees_its_place()
+    {
+        var hub = new LiveHub(new LiveOptions { MaxStreamsPerSession = 2, MaxStreamsPerUser = 3 }, NullLogger<LiveHub>.Instance);
+        LiveClient? Open(string user, string session) => hub.TryConnect(user, session, itemId: null, queue: false, abort: () => { });
+
+        var first = Open("bob", "s1");
+        var second = Open("bob", "s1");
+        var thirdInSession = Open("bob", "s1");
+        var otherSession = Open("bob", "s2");
+        var beyondPerson = Open("bob", "s3");
+        var someoneElse = Open("carol", "s9");
+        hub.Disconnect(first!);
+        var afterClose = Open("bob", "s1");
+
+        Assert.NotNull(second);
+        Assert.NotNull(otherSession);
+        Assert.Null(thirdInSession);
+        Assert.Null(beyondPerson);
+        Assert.NotNull(someoneElse);
+        Assert.NotNull(afterClose);
+        Assert.Equal(4, hub.Count);
+    }
 }

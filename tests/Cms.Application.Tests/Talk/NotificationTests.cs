@@ -7,6 +7,7 @@ using Cms.Core.Auditing;
 using Cms.Core.Items;
 using Cms.Core.Talk;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.EntityFrameworkCore;
 
 namespace Cms.Application.Tests.Talk;
 
@@ -192,5 +193,104 @@ public sealed class NotificationTests(ApplicationFixture app) : IClassFixture<Ap
         Assert.Equal((title, alice.Name, false), (entry.ItemTitle, entry.Actor, entry.Read));
         Assert.Contains("have a look", entry.CommentPreview);
         Assert.Equal("mentioned you", entry.Says);
+    }
+
+    private Task LockAsync(Actor person) => app.RunAsync(s => s.GetRequiredService<Data.CmsDbContext>().Users.Where(u => u.Id == person.UserId)
+        .ExecuteUpdateAsync(u => u.SetProperty(x => x.LockoutEnd, DateTimeOffset.UtcNow.AddDays(1))));
+
+    private Task DropRolesAsync(Actor person) => app.RunAsync(s => s.GetRequiredService<Data.CmsDbContext>().UserRoles.Where(r => r.UserId == person.UserId)
+        .ExecuteDeleteAsync());
+
+    // Inbox entries carry titles and comment text: only people who may read items now (Readers)
+    // get them, whichever cause writes them (EF hooks and the set-based notifier alike).
+    [Fact]
+    public async Task A_locked_or_role_less_account_is_not_notified_of_replies_comments_on_ready_or_a_send_back()
+    {
+        var item = await ItemAsync();
+        var alice = await People.CreateAsync(app, Roles.Publisher);
+        var locked = await People.CreateAsync(app, Roles.Editor);
+        var roleless = await People.CreateAsync(app, Roles.Editor);
+        var thread = await CommentAsync(locked, item, "Started by someone about to be locked");
+        await EditAsync(locked, item, 3);
+        await MoveAsync(roleless, item, WorkflowAction.MarkReady);
+        await LockAsync(locked);
+        await DropRolesAsync(roleless);
+
+        await CommentAsync(alice, item, "Reply in the thread", thread.Value);
+        await MoveAsync(alice, item, WorkflowAction.SendBack, "Needs a source");
+
+        Assert.Empty(People.InboxOf(app, locked));
+        Assert.Empty(People.InboxOf(app, roleless));
+    }
+
+    [Fact]
+    public async Task The_reader_rule_in_sql_picks_the_same_people_as_in_csharp()
+    {
+        var active = await People.CreateAsync(app, Roles.Editor);
+        var disabled = await People.CreateAsync(app, Roles.Publisher);
+        var locked = await People.CreateAsync(app, Roles.Editor);
+        var lockExpired = await People.CreateAsync(app, Roles.Editor);
+        var roleless = await People.CreateAsync(app, role: null);
+        var admin = await People.CreateAsync(app, Roles.Admin);
+        var ids = new[] { active, disabled, locked, lockExpired, roleless, admin }.Select(p => p.UserId!).ToArray();
+        await app.RunAsync(s => s.GetRequiredService<Data.CmsDbContext>().Users.Where(u => u.Id == disabled.UserId)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.DisabledAt, DateTimeOffset.UtcNow)));
+        await LockAsync(locked);
+        await app.RunAsync(s => s.GetRequiredService<Data.CmsDbContext>().Users.Where(u => u.Id == lockExpired.UserId)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.LockoutEnd, DateTimeOffset.UtcNow.AddMinutes(-1))));
+        var now = DateTimeOffset.UtcNow;
+
+        var inCsharp = app.Read(db => Application.People.Readers.Of(db, now).Where(u => ids.Contains(u.Id)).Select(u => u.Id).ToList());
+        var inSql = await app.RunAsync(async s =>
+        {
+            await using var conn = new Npgsql.NpgsqlConnection(app.ConnectionString);
+            await conn.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand($"""SELECT u.id FROM "AspNetUsers" u WHERE u.id = ANY(@ids) AND {Application.People.Readers.SqlCondition("u")}""", conn);
+            command.Parameters.AddWithValue("ids", ids);
+            command.Parameters.AddRange(Application.People.Readers.Parameters(now));
+            var found = new List<string>();
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                found.Add(reader.GetString(0));
+            }
+            return found;
+        });
+
+        Assert.Equal(new[] { active.UserId, lockExpired.UserId, admin.UserId }.Order(), inCsharp.Order());
+        Assert.Equal(inCsharp.Order(), inSql.Order());
+    }
+
+    [Fact]
+    public async Task Mark_all_read_is_one_update_without_loading_ids_and_audits_the_count()
+    {
+        var item = await ItemAsync();
+        var alice = await People.CreateAsync(app, Roles.Editor);
+        var bob = await People.CreateAsync(app, Roles.Editor);
+        foreach (var n in Enumerable.Range(0, 3))
+        {
+            await CommentAsync(alice, item, $"@{bob.Name} number {n}");
+        }
+        var log = new CommandLog();
+        await using var db = log.Context(app.ConnectionString);
+
+        var outcome = await new Inbox(db).MarkReadAsync(bob, null, CancellationToken.None);
+
+        Assert.Equal("3 marked read.", outcome.Message);
+        var update = Assert.Single(log.Touching("notifications"));
+        Assert.StartsWith("UPDATE", update.TrimStart());
+        Assert.DoesNotContain("ANY", update);
+        Assert.All(People.InboxOf(app, bob), n => Assert.NotNull(n.ReadAt));
+        var audit = app.Read(db => db.AuditEvents.Single(a => a.Action == AuditActions.NotificationsRead && a.EntityId == bob.UserId));
+        Assert.Contains("\"count\":3", audit.Payload.Replace(" ", ""));
+    }
+
+    [Fact]
+    public async Task Marking_read_without_an_account_is_refused_through_the_guard_and_audited()
+    {
+        var outcome = await app.RunAsync(s => s.GetRequiredService<Inbox>().MarkReadAsync(Actor.CommandLine(), null, CancellationToken.None));
+
+        Assert.Equal(OutcomeStatus.Forbidden, outcome.Status);
+        Assert.Equal(1, app.Read(db => db.AuditEvents.Count(a => a.Action == AuditActions.AuthorizationRefused && a.Payload.Contains(AuditActions.NotificationsRead))));
     }
 }

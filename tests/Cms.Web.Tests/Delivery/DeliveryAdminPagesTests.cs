@@ -16,6 +16,12 @@ public sealed partial class DeliveryAdminPagesTests(DeliveryFixture app) : WebTe
         await base.DisposeAsync();
     }
 
+    // TempData cookies the answer sets with a value (one that only deletes an old cookie carries nothing).
+    private static List<string> TempDataCookies(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("Set-Cookie", out var cookies)
+            ? cookies.Where(c => c.Contains("TempData", StringComparison.OrdinalIgnoreCase) && !c.Split(';')[0].EndsWith('=')).ToList()
+            : [];
+
     private static async Task<string> FollowAsync(HttpClient client, HttpResponseMessage response)
     {
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
@@ -28,8 +34,15 @@ public sealed partial class DeliveryAdminPagesTests(DeliveryFixture app) : WebTe
         var admin = await SignedInAsync(Roles.Admin);
         var name = "page-site-" + Guid.NewGuid().ToString("N")[..6];
 
-        var page = await FollowAsync(admin, await Http.PostFormAsync(admin, "/Admin/Delivery/Sites", new Dictionary<string, string> { ["Input.Name"] = name }, "/Admin/Delivery/Sites?handler=Create"));
+        var created = await Http.PostFormAsync(admin, "/Admin/Delivery/Sites", new Dictionary<string, string> { ["Input.Name"] = name }, "/Admin/Delivery/Sites?handler=Create");
+        var page = await created.Content.ReadAsStringAsync();
         var token = WebUtility.HtmlDecode(ShownOnce().Match(page).Groups[1].Value);
+
+        // Shown in the POST's own answer: no cookie carries it (TempData would), nothing caches it.
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        Assert.Empty(TempDataCookies(created));
+        Assert.Contains("no-store", created.Headers.CacheControl?.ToString());
+        Assert.Single(ShownOnce().Matches(page));
 
         Assert.StartsWith("cms_", token);
         Assert.DoesNotContain(token, await admin.GetStringAsync("/Admin/Delivery/Sites"));
@@ -47,8 +60,11 @@ public sealed partial class DeliveryAdminPagesTests(DeliveryFixture app) : WebTe
         Assert.Equal(HttpStatusCode.OK, bad.StatusCode);
         Assert.Contains("absolute http or https URL", await bad.Content.ReadAsStringAsync());
 
-        var added = await FollowAsync(admin, await Http.PostFormAsync(admin, "/Admin/Delivery/Webhooks",
-            new Dictionary<string, string> { ["Input.Url"] = receiver.Url, ["Input.Events"] = "item.published" }, "/Admin/Delivery/Webhooks?handler=Add"));
+        var addedAnswer = await Http.PostFormAsync(admin, "/Admin/Delivery/Webhooks",
+            new Dictionary<string, string> { ["Input.Url"] = receiver.Url, ["Input.Events"] = "item.published" }, "/Admin/Delivery/Webhooks?handler=Add");
+        Assert.Equal(HttpStatusCode.OK, addedAnswer.StatusCode);
+        Assert.Empty(TempDataCookies(addedAnswer));
+        var added = await addedAnswer.Content.ReadAsStringAsync();
         var secret = WebUtility.HtmlDecode(ShownOnce().Match(added).Groups[1].Value);
         Assert.StartsWith("whsec_", secret);
         receiver.Secrets["current"] = secret;

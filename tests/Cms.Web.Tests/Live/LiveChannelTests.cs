@@ -248,4 +248,50 @@ public sealed class LiveChannelTests(TwoInstancesFixture app) : IClassFixture<Tw
         Assert.Equal(System.Net.HttpStatusCode.Redirect, presence.StatusCode);
         Assert.Contains("\"unread\":0", hello.Data);
     }
+
+    [Fact]
+    public async Task A_session_opening_more_streams_than_its_cap_is_answered_429()
+    {
+        var (_, bob) = await app.PersonAsync(app.B, Roles.Editor);
+        var cap = app.B.Services.GetRequiredService<LiveOptions>().MaxStreamsPerSession;
+        var open = new List<SseStream>();
+        try
+        {
+            for (var i = 0; i < cap; i++)
+            {
+                open.Add(await SseStream.OpenAsync(bob, "/live"));
+            }
+
+            var beyond = await bob.GetAsync("/live", HttpCompletionOption.ResponseHeadersRead);
+
+            Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, beyond.StatusCode);
+        }
+        finally
+        {
+            foreach (var stream in open)
+            {
+                await stream.DisposeAsync();
+            }
+        }
+    }
+
+    // A fetch cannot follow the cookie handler's redirect to AccessDenied: the JSON reads answer a
+    // plain 403 and audit the refusal.
+    [Fact]
+    public async Task A_person_who_may_not_read_items_gets_a_plain_403_from_the_json_reads_and_each_refusal_is_audited()
+    {
+        var email = $"norole-{Guid.NewGuid():N}@example.com";
+        await app.A.CreateUserAsync(email, TwoInstancesFixture.Password);
+        using var client = TwoInstancesFixture.Client(app.B, cookies: true);
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, (await Infrastructure.Http.SignInAsync(client, email, TwoInstancesFixture.Password)).StatusCode);
+
+        var answers = new List<System.Net.HttpStatusCode>();
+        foreach (var url in new[] { "/live/presence?item=1", "/live/people?q=a", "/live/item?item=1" })
+        {
+            answers.Add((await client.GetAsync(url)).StatusCode);
+        }
+
+        Assert.All(answers, a => Assert.Equal(System.Net.HttpStatusCode.Forbidden, a));
+        Assert.Equal(3, app.A.WithDb(db => db.AuditEvents.Count(a => a.Action == Core.Auditing.AuditActions.AuthorizationRefused && a.Actor == email)));
+    }
 }

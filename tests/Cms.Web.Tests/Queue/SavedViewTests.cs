@@ -1,6 +1,7 @@
 using System.Net;
 using Cms.Core.Auditing;
 using Cms.Web.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cms.Web.Tests.Queue;
 
@@ -122,5 +123,65 @@ public sealed class SavedViewTests(AppFixture app) : WebTest(app), IClassFixture
         Assert.Equal(HttpStatusCode.Redirect, moved.StatusCode);
         Assert.Equal([second, first], Order(await editor.GetStringAsync("/Views")));
         Assert.True(Factory.WithDb(db => db.AuditEvents.Any(a => a.Action == AuditActions.ViewArranged && a.EntityId == id.ToString())));
+    }
+
+    private async Task<Actor> PersonAsync(string role)
+    {
+        var email = $"views-{Guid.NewGuid():N}@example.com";
+        var user = await Factory.CreateUserAsync(email, Password, role);
+        return new Actor(user.Id, email, Permissions.Of([role])) { Roles = new HashSet<string> { role } };
+    }
+
+    private async Task<Outcome<long>> SaveAsync(Actor actor, string name, string query, string? sharedWith)
+    {
+        await using var scope = Factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<Application.Queue.SavedViews>()
+            .SaveAsync(actor, new(name, query, sharedWith), CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_person_keeps_at_most_the_cap_of_views_and_the_next_is_refused_with_the_reason()
+    {
+        var owner = await PersonAsync(Roles.Editor);
+        Factory.WithDb(db =>
+        {
+            db.SavedViews.AddRange(Enumerable.Range(0, Application.Queue.SavedViews.MaxPerOwner - 1).Select(n => new Data.Entities.SavedView
+            {
+                Name = $"Filler {n}", OwnerId = owner.UserId!, OwnerName = owner.Name, Query = $"View.Q=filler{n}", CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
+            }));
+            return db.SaveChanges();
+        });
+
+        var last = await SaveAsync(owner, "Last " + _tag, "View.Q=last", null);
+        var beyond = await SaveAsync(owner, "Beyond " + _tag, "View.Q=beyond", Roles.Editor);
+        var changed = await SaveAsync(owner, "Last " + _tag, "View.Q=changed", null);
+
+        Assert.True(last.Succeeded, last.Result.Message);
+        Assert.Equal(OutcomeStatus.Invalid, beyond.Result.Status);
+        Assert.Contains($"already have {Application.Queue.SavedViews.MaxPerOwner} views", beyond.Result.Message);
+        Assert.True(changed.Succeeded, changed.Result.Message);
+        Assert.Equal(Application.Queue.SavedViews.MaxPerOwner, Factory.WithDb(db => db.SavedViews.Count(v => v.OwnerId == owner.UserId)));
+    }
+
+    [Fact]
+    public async Task The_missing_topics_of_every_view_in_a_list_are_checked_with_one_query()
+    {
+        var owner = await PersonAsync(Roles.Editor);
+        var viewer = await PersonAsync(Roles.Editor);
+        foreach (var n in Enumerable.Range(0, 15))
+        {
+            var saved = await SaveAsync(owner, $"Topic {n} {_tag}", $"View.Topic=gone-{n}-{_tag}", Roles.Editor);
+            Assert.True(saved.Succeeded, saved.Result.Message);
+        }
+        var log = new CommandLog();
+        await using var db = log.Context(ConnectionString);
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var views = new Application.Queue.SavedViews(db, new Application.Queue.QueueQuery(db, scope.ServiceProvider.GetRequiredService<Application.Queue.QueueCountOptions>()));
+
+        var counted = await views.CountedAsync(viewer, CancellationToken.None);
+
+        Assert.Equal(15, counted.Count(c => c.View.Name.EndsWith(_tag, StringComparison.Ordinal) && c.Problem!.Contains("no longer exists")));
+        // The existence check (which names exist); the counts of views that still fit may read topics too.
+        Assert.Single(log.Touching("FROM topics"), t => t.TrimStart().StartsWith("SELECT t.normalized_name", StringComparison.Ordinal));
     }
 }

@@ -28,20 +28,19 @@ public sealed class IndexModel(Application.Notifications.Inbox inbox) : PageMode
         Entries = await inbox.PageAsync(Actors.Of(HttpContext), Before, Unread, ct);
 
     public async Task<IActionResult> OnPostReadAsync(long id, CancellationToken ct) =>
-        Done(await inbox.MarkReadAsync(Actors.Of(HttpContext), [id], ct));
+        await DoneAsync(await inbox.MarkReadAsync(Actors.Of(HttpContext), [id], ct));
 
     public async Task<IActionResult> OnPostReadAllAsync(CancellationToken ct) =>
-        Done(await inbox.MarkReadAsync(Actors.Of(HttpContext), null, ct));
+        await DoneAsync(await inbox.MarkReadAsync(Actors.Of(HttpContext), null, ct));
 
-    private IActionResult Done(Outcome outcome)
+    // Refusals answer as every page's do (OutcomeAnswers); otherwise back to the list with the message.
+    private Task<IActionResult> DoneAsync(Outcome outcome) => this.AnswerAsync(outcome, Back(outcome), Back(outcome));
+
+    private Func<IActionResult> Back(Outcome outcome) => () =>
     {
-        if (outcome.Status == OutcomeStatus.Forbidden)
-        {
-            return Forbid();
-        }
         StatusMessage = outcome.Message;
         return RedirectToPage(new { Before, Unread });
-    }
+    };
 
     public static string Link(Application.Notifications.Inbox.Entry entry) =>
         $"/Items/Details/{entry.ItemId}" + (entry.CommentId is { } c ? $"#comment-{c}" : "");
