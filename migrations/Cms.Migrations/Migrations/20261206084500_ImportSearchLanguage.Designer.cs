@@ -24,6 +24,7 @@ namespace Cms.Migrations.Migrations
                 .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
+            NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "pg_trgm");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.HasSequence("delivery_seq");
@@ -99,6 +100,12 @@ namespace Cms.Migrations.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_audit_events");
+
+                    b.HasIndex("Actor")
+                        .HasDatabaseName("ix_audit_events_actor_trigram");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Actor"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("Actor"), new[] { "gin_trgm_ops" });
 
                     b.HasIndex("At")
                         .HasDatabaseName("ix_audit_events_at");
