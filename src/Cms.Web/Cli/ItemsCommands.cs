@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Cms.Application;
 using Cms.Application.Items;
 using Cms.Core.Items;
@@ -31,8 +30,9 @@ public static class ItemsCommands
             var outcome = await CliHost.RunAsync(s => s.GetRequiredService<ItemTransitions>()
                 .HandleManyAsync(Actor.CommandLine(), parse.GetRequiredValue(ids), action, parse.GetValue(reason), ct));
             var code = CmsCli.Report(outcome);
-            // Some items refused: the line names them; the exit code says so too.
-            return code == CmsCli.Ok && outcome.Message?.Contains(" refused", StringComparison.Ordinal) == true ? CmsCli.Refused : code;
+            // Some items refused or not found: the line names them; the exit code says so too.
+            return code == CmsCli.Ok && outcome.Message is { } line
+                && (line.Contains(" refused", StringComparison.Ordinal) || line.Contains(" not found", StringComparison.Ordinal)) ? CmsCli.Refused : code;
         });
         return command;
     }
@@ -44,9 +44,10 @@ public static class ItemsCommands
         var command = new Command("schedule", "Schedule a Ready item's publication.") { id, at };
         command.SetAction(async (parse, ct) =>
         {
-            if (!DateTimeOffset.TryParse(parse.GetRequiredValue(at), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var when))
+            // The item page's parser: ISO only, so 01/02/2030 is never read as either day.
+            if (Infrastructure.Display.ParseUtcMinute(parse.GetRequiredValue(at)) is not { } when)
             {
-                Console.Error.WriteLine("--at: not a date and time such as 2030-01-31T08:00");
+                Console.Error.WriteLine("--at: not a UTC date and time such as 2030-01-31T08:00");
                 return CmsCli.UsageOrInfrastructure;
             }
             return CmsCli.Report(await CliHost.RunAsync(s => s.GetRequiredService<PublishSchedule>().ScheduleAsync(Actor.CommandLine(), parse.GetValue(id), when, ct)));

@@ -122,6 +122,22 @@ public sealed class PendingRevisionTests(DeliveryFixture app) : WebTest(app), IC
     }
 
     [Fact]
+    public async Task The_command_line_exits_non_zero_for_an_item_not_found_and_reads_schedule_times_only_in_iso_form()
+    {
+        var ready = await ReadyWithRevisionAsync();
+        var env = new Dictionary<string, string?> { ["ConnectionStrings__Cms"] = ConnectionString };
+
+        var missing = await Repo.RunCmsAsync(env, "items", "publish", "999999999");
+        var localeDate = await Repo.RunCmsAsync(env, "items", "schedule", ready.ToString(), "--at", "01/02/2030 08:00");
+
+        Assert.Equal(3, missing.ExitCode);
+        Assert.Contains("1 not found", missing.Output);
+        Assert.Equal(2, localeDate.ExitCode);
+        Assert.Contains("--at: not a UTC date and time", localeDate.Errors);
+        Assert.Null(Factory.WithDb(db => db.Items.Single(i => i.Id == ready).PublishAt));
+    }
+
+    [Fact]
     public async Task The_command_line_refuses_publish_and_correct_naming_the_item_and_publishes_once_the_revision_is_dismissed()
     {
         var ready = await ReadyWithRevisionAsync();
