@@ -39,7 +39,8 @@ public static class ImportBench
         var items = new Option<int>("--items") { Description = "How many items to generate", DefaultValueFactory = _ => 10_000 };
         var shape = new Option<string>("--shape") { Description = "realistic (like the real sample, ~5 KiB) or varied (hostile round-trip corpus, ~2 KiB)", DefaultValueFactory = _ => "realistic" };
         shape.AcceptOnlyFromAmong("realistic", "varied");
-        var command = new Command("import", "Time the import of N generated items against plain COPY baselines of the same rows.") { items, shape };
+        var cliOnly = new Option<bool>("--cli-only") { Description = "Only the `./cms import` runs (time and peak RSS), without the in-process import and the COPY baselines" };
+        var command = new Command("import", "Time the import of N generated items against plain COPY baselines of the same rows.") { items, shape, cliOnly };
         command.SetAction(async (parse, ct) =>
         {
             var n = parse.GetValue(items);
@@ -48,13 +49,15 @@ public static class ImportBench
                 Console.Error.WriteLine("--items must be positive");
                 return BenchProgram.Usage;
             }
-            await RunAsync(n, parse.GetRequiredValue(shape) == "realistic", ct);
+            await RunAsync(n, parse.GetRequiredValue(shape) == "realistic", inProcess: !parse.GetValue(cliOnly), cli: true, ct);
             return BenchProgram.Ok;
         });
         return command;
     }
 
-    internal static async Task RunAsync(int n, bool realistic, CancellationToken ct)
+    // inProcess: the importer in this process against the two COPY baselines; cli: `./cms import`
+    // as its own process (time and peak RSS) against Server GC.
+    internal static async Task RunAsync(int n, bool realistic, bool inProcess, bool cli, CancellationToken ct)
     {
         var server = BenchSupport.ServerConnectionString();
         var work = Directory.CreateTempSubdirectory("cms-bench-import-").FullName;
@@ -63,6 +66,7 @@ public static class ImportBench
         var importDb = $"cms_bench_import_{stamp}";
         var copyDb = $"cms_bench_copy_{stamp}";
         var floorDb = $"cms_bench_floor_{stamp}";
+        var cliDbs = new[] { $"cms_bench_cli_{stamp}", $"cms_bench_cli_sgc_{stamp}" };
         try
         {
             var clock = Stopwatch.StartNew();
@@ -74,42 +78,148 @@ public static class ImportBench
                 bytes += Encoding.UTF8.GetByteCount(text);
                 await File.WriteAllTextAsync(Path.Combine(corpus, ItemFileGenerator.FileName(i, text)), text, ct);
             }
+            Console.WriteLine($"load average at the start: {LoadAverage()} (2 cores shared with other work)");
             Console.WriteLine($"generated {n} {(realistic ? "realistic" : "varied")} items ({bytes / 1024.0 / 1024.0:F1} MiB, {bytes / 1024.0 / n:F1} KiB each) in {clock.Elapsed.TotalSeconds:F1} s");
 
-            var parser = new ImportParser(new ItemParser(new YamlFrontMatterReader()), new FrontMatterOptions(), new ImportOptions(), NullLogger<ImportParser>.Instance);
-            clock.Restart();
-            foreach (var path in Directory.EnumerateFiles(corpus))
+            if (inProcess)
             {
-                parser.Parse(path, await File.ReadAllBytesAsync(path, ct));
+                await InProcessAsync(n, server, corpus, importDb, copyDb, floorDb, ct);
             }
-            Console.WriteLine($"read and parse only (no database): {clock.Elapsed.TotalSeconds:F1} s");
-
-            var importCs = await BenchSupport.CreateDatabaseAsync(server, importDb, ct);
-            var rssBefore = BenchSupport.PeakRssMiB();
-            clock.Restart();
-            var outcome = await CliHost.RunAsync(s => s.GetRequiredService<ItemImporter>().ImportAsync(Actor.System("bench"), [corpus], null, ct), importCs);
-            var importSeconds = clock.Elapsed.TotalSeconds;
-            var peak = BenchSupport.PeakRssMiB();
-            Console.WriteLine($"import: {outcome.Value!.Summary}");
-
-            var copyCs = await BenchSupport.CreateDatabaseAsync(server, copyDb, ct);
-            var copySeconds = await CopyBaselineAsync(copyCs, corpus, parser, floor: false, ct);
-            var floorCs = await BenchSupport.CreateEmptyDatabaseAsync(server, floorDb, ct);
-            var floorSeconds = await CopyBaselineAsync(floorCs, corpus, parser, floor: true, ct);
-
-            Console.WriteLine();
-            Console.WriteLine($"| items | import s | items/s | same-schema COPY s | floor COPY s | import / same-schema | import / floor | peak RSS MiB (before import) |");
-            Console.WriteLine($"|---:|---:|---:|---:|---:|---:|---:|---:|");
-            Console.WriteLine(FormattableString.Invariant(
-                $"| {n} | {importSeconds:F1} | {n / importSeconds:F0} | {copySeconds:F1} | {floorSeconds:F1} | {importSeconds / copySeconds:F2}x | {importSeconds / floorSeconds:F2}x | {peak:F0} ({rssBefore:F0}) |"));
+            if (cli)
+            {
+                await CommandLineAsync(n, server, corpus, cliDbs, ct);
+            }
+            Console.WriteLine($"load average at the end: {LoadAverage()}");
         }
         finally
         {
             await BenchSupport.DropDatabaseAsync(server, importDb, CancellationToken.None);
             await BenchSupport.DropDatabaseAsync(server, copyDb, CancellationToken.None);
             await BenchSupport.DropDatabaseAsync(server, floorDb, CancellationToken.None);
+            foreach (var db in cliDbs)
+            {
+                await BenchSupport.DropDatabaseAsync(server, db, CancellationToken.None);
+            }
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    private static async Task InProcessAsync(int n, string server, string corpus, string importDb, string copyDb, string floorDb, CancellationToken ct)
+    {
+        var clock = new Stopwatch();
+        var parser = new ImportParser(new ItemParser(new YamlFrontMatterReader()), new FrontMatterOptions(), new ImportOptions(), NullLogger<ImportParser>.Instance);
+        clock.Restart();
+        foreach (var path in Directory.EnumerateFiles(corpus))
+        {
+            parser.Parse(path, await File.ReadAllBytesAsync(path, ct));
+        }
+        Console.WriteLine($"read and parse only (no database): {clock.Elapsed.TotalSeconds:F1} s");
+
+        var importCs = await BenchSupport.CreateDatabaseAsync(server, importDb, ct);
+        var rssBefore = BenchSupport.PeakRssMiB();
+        clock.Restart();
+        var outcome = await CliHost.RunAsync(s => s.GetRequiredService<ItemImporter>().ImportAsync(Actor.System("bench"), [corpus], null, ct), importCs);
+        var importSeconds = clock.Elapsed.TotalSeconds;
+        var peak = BenchSupport.PeakRssMiB();
+        Console.WriteLine($"import: {outcome.Value!.Summary}");
+
+        var copyCs = await BenchSupport.CreateDatabaseAsync(server, copyDb, ct);
+        var copySeconds = await CopyBaselineAsync(copyCs, corpus, parser, floor: false, ct);
+        var floorCs = await BenchSupport.CreateEmptyDatabaseAsync(server, floorDb, ct);
+        var floorSeconds = await CopyBaselineAsync(floorCs, corpus, parser, floor: true, ct);
+
+        Console.WriteLine();
+        Console.WriteLine($"| items | import s | items/s | same-schema COPY s | floor COPY s | import / same-schema | import / floor | peak RSS MiB (before import) |");
+        Console.WriteLine($"|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine(FormattableString.Invariant(
+            $"| {n} | {importSeconds:F1} | {n / importSeconds:F0} | {copySeconds:F1} | {floorSeconds:F1} | {importSeconds / copySeconds:F2}x | {importSeconds / floorSeconds:F2}x | {peak:F0} ({rssBefore:F0}) |"));
+    }
+
+    private static async Task CommandLineAsync(int n, string server, string corpus, string[] cliDbs, CancellationToken ct)
+    {
+        // The command users run, its own process: as `./cms import` starts it, and as the
+        // baseline with Server GC (what the command ran with before; the web host's default).
+        var shipped = await CliImportAsync(server, cliDbs[0], corpus, serverGc: false, ct);
+        var serverGc = await CliImportAsync(server, cliDbs[1], corpus, serverGc: true, ct);
+
+        Console.WriteLine();
+        Console.WriteLine($"| `./cms import` of {n} files (own process) | s | items/s | peak RSS MiB (VmHWM) |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        Console.WriteLine(FormattableString.Invariant($"| as shipped (`cms` script): workstation GC, 32 MiB gen0 budget | {shipped.Seconds:F1} | {n / shipped.Seconds:F0} | {shipped.PeakMiB:F0} |"));
+        Console.WriteLine(FormattableString.Invariant($"| baseline: Server GC, default budget | {serverGc.Seconds:F1} | {n / serverGc.Seconds:F0} | {serverGc.PeakMiB:F0} |"));
+        Console.WriteLine();
+    }
+
+    private static string LoadAverage() => string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+
+    // `./cms import CORPUS` into a fresh migrated database, timed from start to exit, its peak RSS
+    // read from /proc/PID/status (VmHWM) every 20 ms while it runs (the script execs dotnet, so the
+    // PID is the .NET process's). serverGc: Server GC with its default budget instead of what the
+    // script chooses.
+    private static async Task<(double Seconds, double PeakMiB)> CliImportAsync(string server, string database, string corpus, bool serverGc, CancellationToken ct)
+    {
+        await BenchSupport.CreateDatabaseAsync(server, database, ct);
+        var start = new ProcessStartInfo(Path.Combine(RepositoryRoot(), "cms"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("import");
+        start.ArgumentList.Add(corpus);
+        start.Environment["CMS_SKIP_BUILD"] = "1";
+        start.Environment["ConnectionStrings__Cms"] = BenchSupport.AppConnectionString(database);
+        start.Environment.Remove("ConnectionStrings__CmsOwner");
+        start.Environment.Remove("DOTNET_gcServer");
+        start.Environment.Remove("DOTNET_GCgen0size");
+        if (serverGc)
+        {
+            // What the command ran with before: the web host's Server GC and the default budget (0).
+            start.Environment["DOTNET_gcServer"] = "1";
+            start.Environment["DOTNET_GCgen0size"] = "0";
+        }
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(ct);
+        var errors = process.StandardError.ReadToEndAsync(ct);
+        double peak = 0;
+        while (!process.HasExited)
+        {
+            try
+            {
+                // A process that has exited but is not yet reaped has no VmHWM line (NaN).
+                if (BenchSupport.PeakRssMiB(process.Id) is var now && !double.IsNaN(now))
+                {
+                    peak = Math.Max(peak, now);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Exited between the check and the read.
+            }
+            await Task.Delay(20, ct);
+        }
+        await process.WaitForExitAsync(ct);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var summary = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"./cms import exited {process.ExitCode}: {await errors}");
+        }
+        Console.WriteLine($"./cms import ({(serverGc ? "Server GC" : "as shipped")}): {summary}");
+        return (seconds, peak);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "cms")) && File.Exists(Path.Combine(dir.FullName, "Cms.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("the repository (./cms) was not found above " + AppContext.BaseDirectory);
     }
 
     // The plain tables of the storage floor: a primary key, a unique URL index, a foreign-key index.

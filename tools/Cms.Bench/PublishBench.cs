@@ -58,7 +58,7 @@ public static partial class PublishBench
             }
             if (parse.GetValue(import) is > 0 and var i)
             {
-                await ImportBench.RunAsync(i, realistic: true, ct);
+                await ImportBench.RunAsync(i, realistic: true, inProcess: true, cli: false, ct);
             }
             return BenchProgram.Ok;
         });

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Cms.Application.Stories;
 using Cms.Core.Auditing;
 using Cms.Core.Security;
@@ -6,10 +7,22 @@ using Cms.Data;
 namespace Cms.Application.Importing;
 
 // Import a stream of files: the page's upload, the command line, first-run samples and the
-// benchmark all come here. Reading and parsing batch k+1 overlaps with writing batch k; a batch
-// is bounded in files and bytes (ImportOptions), so memory does not grow with the input.
+// benchmark all come here. Two stages joined by a bounded channel:
+// - parse stage (ImportParser, no database): reads the next batch's bytes and parses them on every
+//   core, and story grouping analyses each item's text (StoryGrouping.Prepare); per-item work
+//   that needs no database belongs here;
+// - write stage (ImportWriter, one transaction per batch): dedupes against stored items, applies
+//   the import rules, COPYs new items and writes their audit events; per-item work that needs the
+//   database (or the batch's transaction) belongs there.
+// The parse stage runs ahead of the write stage by at most ParsedAhead batches, so while
+// PostgreSQL works on one batch the next ones are parsed, and memory stays bounded whatever the
+// input: a batch is bounded in files and bytes (ImportOptions).
 public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWriter writer, ImportOptions options, StoryGrouping stories)
 {
+    // Batches parsed and waiting for the writer, besides the one being parsed and the one being
+    // written. One is enough to keep the writer fed (measured, docs/benchmarks.md "Import").
+    public const int ParsedAhead = 1;
+
     public Task<Outcome<ImportReport>> ImportAsync(Actor actor, IEnumerable<string> paths, IProgress<ImportReport>? progress, CancellationToken ct) =>
         ImportAsync(actor, ImportSources.FromPaths(paths), progress, ct);
 
@@ -20,30 +33,47 @@ public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWri
             return refused;
         }
         var report = NewReport();
-        Task? writing = null;
-        using var source = files.GetEnumerator();
-        while (true)
+        var parsed = Channel.CreateBounded<ParsedFile[]>(new BoundedChannelOptions(ParsedAhead) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var parsing = Task.Run(() => ParseStageAsync(files, parsed.Writer, stop.Token), stop.Token);
+        try
         {
-            var parsed = await parser.NextBatchAsync(source, ct);
-            if (parsed.Length == 0)
+            // Batches arrive in the order their files were given, so refusals are reported in that order.
+            await foreach (var batch in parsed.Reader.ReadAllAsync(stop.Token))
             {
-                break;
-            }
-            stories.Prepare(parsed.Where(p => p.Item is not null).Select(p => p.Item!));
-            if (writing is not null)
-            {
-                await writing;
+                report.Refuse(batch.Where(p => p.Problem is not null).Select(p => p.Problem!));
+                await writer.WriteAsync(batch.Where(p => p.Item is not null).Select(p => p.Item!).ToList(), actor, report, ct);
                 progress?.Report(report);
             }
-            report.Refuse(parsed.Where(p => p.Problem is not null).Select(p => p.Problem!));
-            writing = writer.WriteAsync(parsed.Where(p => p.Item is not null).Select(p => p.Item!).ToList(), actor, report, ct);
         }
-        if (writing is not null)
+        catch
         {
-            await writing;
+            // The writer failed (or was cancelled): stop parsing and let the writer's error be the one reported.
+            await stop.CancelAsync();
+            await parsing.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
         }
+        // The parse stage's own failure (a file source that throws) surfaces here.
+        await parsing;
         progress?.Report(report);
         return Outcome<ImportReport>.Ok(report, report.Summary);
+    }
+
+    private async Task ParseStageAsync(IEnumerable<ImportFile> files, ChannelWriter<ParsedFile[]> output, CancellationToken ct)
+    {
+        try
+        {
+            using var source = files.GetEnumerator();
+            while (await parser.NextBatchAsync(source, ct) is { Length: > 0 } batch)
+            {
+                stories.Prepare(batch.Where(p => p.Item is not null).Select(p => p.Item!));
+                await output.WriteAsync(batch, ct);
+            }
+        }
+        finally
+        {
+            output.TryComplete();
+        }
     }
 
     public ImportReport NewReport() => new(options.MaxReportedProblems);

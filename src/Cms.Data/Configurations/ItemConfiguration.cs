@@ -58,9 +58,17 @@ public sealed class ItemConfiguration : IEntityTypeConfiguration<Item>
         builder.HasMany(i => i.Revisions).WithOne().HasForeignKey(r => r.ItemId).OnDelete(DeleteBehavior.Cascade);
     }
 
+    // The item's language plus 'simple': Russian stemming when the text has Cyrillic letters,
+    // English otherwise (both configurations stem ASCII words the same, with english_stem), and
+    // every word as written, accents folded. One stemmed vector instead of two is a third less of
+    // what makes storing an item expensive (docs/benchmarks.md "Import"); searches still try every
+    // configuration (QueueSearch), so a query finds an item in whichever language it was stemmed.
+    public const string CyrillicLetters = @"\u0400-\u04FF";
+
     public const string SearchVectorSql =
-        "to_tsvector('english_folded', coalesce(title, '') || ' ' || coalesce(excerpt, ''))"
-        + " || to_tsvector('russian_folded', coalesce(title, '') || ' ' || coalesce(excerpt, ''))"
+        "(CASE WHEN coalesce(title, '') || ' ' || coalesce(excerpt, '') ~ '[" + CyrillicLetters + "]'"
+        + " THEN to_tsvector('russian_folded', coalesce(title, '') || ' ' || coalesce(excerpt, ''))"
+        + " ELSE to_tsvector('english_folded', coalesce(title, '') || ' ' || coalesce(excerpt, '')) END)"
         + " || to_tsvector('simple_folded', coalesce(title, '') || ' ' || coalesce(excerpt, ''))"
         + " || " + ArabicVectorSql;
 

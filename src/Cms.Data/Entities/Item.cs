@@ -55,8 +55,8 @@ public sealed class Item
     // prefixed with the id when another item already holds that name).
     public string? OutputFile { get; set; }
 
-    // Generated from title and excerpt (English and Russian stemming plus a language-neutral 'simple'
-    // vector, so other scripts match word for word); see ItemConfiguration.
+    // Generated from title and excerpt (Russian stemming for Cyrillic text, English otherwise, plus a
+    // language-neutral 'simple' vector, so other scripts match word for word); see ItemConfiguration.
     public NpgsqlTypes.NpgsqlTsVector? SearchVector { get; set; }
 
     // Generated from the provider's name and domain labels, for the provider filter.
