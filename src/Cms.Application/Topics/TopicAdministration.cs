@@ -47,9 +47,10 @@ public sealed class TopicAdministration(CmsDbContext db, TopicVocabulary vocabul
 
     // The names an import report asked for that are still not topics (cleaned, in the given order):
     // what the "create these topics" form offers. Names that are not valid topic names are left out.
-    public async Task<IReadOnlyList<string>> StillMissingAsync(IEnumerable<string> names, CancellationToken ct)
+    public async Task<IReadOnlyList<string>> StillMissingAsync(IEnumerable<string?> names, CancellationToken ct)
     {
-        var clean = names.Take(MaxCreatedAtOnce).Select(n => TopicNames.TryClean(n, out var c, out _) ? c : null).OfType<string>()
+        // From a query string: an empty value binds as null.
+        var clean = names.OfType<string>().Take(MaxCreatedAtOnce).Select(n => TopicNames.TryClean(n, out var c, out _) ? c : null).OfType<string>()
             .DistinctBy(TopicNames.Normalize).ToList();
         var unknown = await vocabulary.UnknownTopicsAsync(clean, ct);
         return clean.Where(n => unknown.Contains(TopicNames.Normalize(n))).ToList();

@@ -42,7 +42,7 @@ public sealed class BenchCommandTests
                 "--peer-url", $"http://127.0.0.1:{peerPort}", "--peer-view", "default=/items?limit=50", "--peer-header", "Authorization: Bearer t0ken");
 
             Assert.True(exit == 0, errors);
-            Assert.Contains("| view | rows | page p50 ms |", output);
+            Assert.Contains("| view | rows | HTML KiB | page p50 ms |", output);
             Assert.Contains("| default view | 50 |", output);
             // The app is measured in its own process, and its memory reported apart from the bench's.
             Assert.Matches(@"app process peak RSS during the measurements: \d+ MiB", output);

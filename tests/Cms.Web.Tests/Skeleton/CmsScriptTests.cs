@@ -159,6 +159,14 @@ public sealed class CmsScriptTests
     private static async Task<string> ServeAsync(IDictionary<string, string?> env, int port, Func<HttpClient, Task> checks)
     {
         var output = new StringBuilder();
+        // The output is read while the process still writes it: always under the lock.
+        string Output()
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
         using var process = new Process { StartInfo = Repo.Cms(env, "run") };
         process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
@@ -174,7 +182,10 @@ public sealed class CmsScriptTests
             var deadline = DateTime.UtcNow.AddMinutes(3);
             while (true)
             {
-                Assert.False(process.HasExited, "./cms run exited early:\n" + output);
+                if (process.HasExited)
+                {
+                    Assert.Fail("./cms run exited early:\n" + Output());
+                }
                 try
                 {
                     if ((await client.GetAsync("/healthz")).IsSuccessStatusCode)
@@ -186,7 +197,10 @@ public sealed class CmsScriptTests
                 {
                     // not listening yet
                 }
-                Assert.True(DateTime.UtcNow < deadline, "./cms run did not serve within 3 minutes:\n" + output);
+                if (DateTime.UtcNow >= deadline)
+                {
+                    Assert.Fail("./cms run did not serve within 3 minutes:\n" + Output());
+                }
                 await Task.Delay(250);
             }
             await checks(client);
@@ -199,9 +213,6 @@ public sealed class CmsScriptTests
                 await process.WaitForExitAsync();
             }
         }
-        lock (output)
-        {
-            return output.ToString();
-        }
+        return Output();
     }
 }
