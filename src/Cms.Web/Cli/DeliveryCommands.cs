@@ -21,7 +21,7 @@ public static class DeliveryCommands
         sites.Add(add);
 
         var rotateName = new Argument<string>("name");
-        var overlap = new Option<double>("--overlap-hours") { Description = "How long the current tokens keep working (hours, default 24).", DefaultValueFactory = _ => DeliverySites.DefaultOverlap.TotalHours };
+        var overlap = OverlapHours("How long the current tokens keep working (hours, default 24).", DeliverySites.DefaultOverlap);
         var rotate = new Command("rotate", "Issue a new token; the current ones work for the overlap.") { rotateName, overlap };
         rotate.SetAction(async (parse, ct) =>
         {
@@ -83,7 +83,7 @@ public static class DeliveryCommands
         webhooks.Add(list);
 
         var rotateId = new Argument<long>("id");
-        var overlap = new Option<double>("--overlap-hours") { Description = "How long the old secret keeps signing too (hours, default 24).", DefaultValueFactory = _ => WebhookEndpoints.DefaultOverlap.TotalHours };
+        var overlap = OverlapHours("How long the old secret keeps signing too (hours, default 24).", WebhookEndpoints.DefaultOverlap);
         var rotate = new Command("rotate-secret", "New signing secret; both sign during the overlap.") { rotateId, overlap };
         rotate.SetAction(async (parse, ct) =>
         {
@@ -128,5 +128,21 @@ public static class DeliveryCommands
         command.SetAction(async (parse, ct) =>
             CmsCli.Report(await CliHost.RunAsync(s => act(s.GetRequiredService<WebhookEndpoints>(), parse.GetValue(id), ct))));
         return command;
+    }
+
+    // Hours as a number the parser checks (NaN, infinities and values past the handlers' limit are
+    // usage errors, not a TimeSpan overflow); the handlers check the range again for every caller.
+    private static Option<double> OverlapHours(string description, TimeSpan byDefault)
+    {
+        var option = new Option<double>("--overlap-hours") { Description = description, DefaultValueFactory = _ => byDefault.TotalHours };
+        option.Validators.Add(result =>
+        {
+            var hours = result.GetValueOrDefault<double>();
+            if (!double.IsFinite(hours) || hours < 0 || hours > DeliverySites.MaxOverlap.TotalHours)
+            {
+                result.AddError($"--overlap-hours: a number of hours from 0 to {DeliverySites.MaxOverlap.TotalHours:F0}.");
+            }
+        });
+        return option;
     }
 }

@@ -36,6 +36,29 @@ public sealed class CommandLineTests
     public async Task The_application_itself_refuses_an_unknown_command_without_serving(params string[] args)
     {
         var port = LocalPorts.Free();
+        var (exit, errors) = await RunAppAsync(port, args);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("Usage:", errors);
+        Assert.False(await ListensAsync(port));
+    }
+
+    [Theory]
+    [InlineData("sites", "rotate", "news-site", "--overlap-hours", "NaN")]
+    [InlineData("sites", "rotate", "news-site", "--overlap-hours", "1e20")]
+    [InlineData("webhooks", "rotate-secret", "1", "--overlap-hours", "-1")]
+    public async Task An_overlap_that_is_not_a_number_of_hours_within_the_limit_is_a_usage_error_not_a_crash(params string[] args)
+    {
+        var (exit, errors) = await RunAppAsync(LocalPorts.Free(), args);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("--overlap-hours: a number of hours from 0 to 720", errors);
+        Assert.DoesNotContain("Unhandled exception", errors);
+    }
+
+    // The built application itself, without ./cms, against a database that is not there.
+    private static async Task<(int Exit, string Errors)> RunAppAsync(int port, string[] args)
+    {
         var dll = Path.Combine(Repo.Root, "src", "Cms.Web", "bin", Repo.Configuration, "net10.0", "Cms.Web.dll");
         var start = new ProcessStartInfo("dotnet", [dll, .. args])
         {
@@ -53,10 +76,7 @@ public sealed class CommandLineTests
         var stdout = process.StandardOutput.ReadToEndAsync();
         await Repo.ExitedAsync(process, TimeSpan.FromMinutes(3), "Cms.Web " + string.Join(' ', args));
         await stdout;
-
-        Assert.Equal(2, process.ExitCode);
-        Assert.Contains("Usage:", await stderr);
-        Assert.False(await ListensAsync(port));
+        return (process.ExitCode, await stderr);
     }
 
     private static async Task<bool> ListensAsync(int port)
