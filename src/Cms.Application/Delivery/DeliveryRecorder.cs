@@ -68,10 +68,12 @@ public sealed class DeliveryRecorder(CmsDbContext db, ItemExporter exporter, IFr
             return [];
         }
         var versions = await UpsertAsync(conn, rows, now, ct);
-        var recorded = rows.Select(r => new Recorded(r.ItemId, r.Event, versions[r.ItemId])).ToList();
+        var recorded = rows.Select(r => new Recorded(r.ItemId, r.Event, versions[r.ItemId].Version)).ToList();
         await AuditLog.CopyAsync(conn, actor, AuditActions.DeliveryVersionRecorded, AuditTargets.Item,
-            rows.Select(r => (r.ItemId.ToString(), (object?)new { @event = r.Event, version = versions[r.ItemId], sha256 = r.Hash, changes = r.Changes })), now, ct);
-        await WebhookOutbox.EnqueueAsync(conn, rows.Select(r => new WebhookOutbox.Event(r.ItemId, versions[r.ItemId], r.Event, r.Document, now)).ToList(), now, ct);
+            rows.Select(r => (r.ItemId.ToString(), (object?)new { @event = r.Event, version = versions[r.ItemId].Version, sha256 = r.Hash, changes = r.Changes })), now, ct);
+        // The stored changed_at (a correction in the same second is moved to the next), so a webhook
+        // names the version's time exactly as the API and the feeds do.
+        await WebhookOutbox.EnqueueAsync(conn, rows.Select(r => new WebhookOutbox.Event(r.ItemId, versions[r.ItemId].Version, r.Event, r.Document, versions[r.ItemId].ChangedAt)).ToList(), now, ct);
         return recorded;
     }
 
@@ -125,7 +127,7 @@ public sealed class DeliveryRecorder(CmsDbContext db, ItemExporter exporter, IFr
         return text is { Length: > MaxAuditValue } ? text[..MaxAuditValue] + "…" : text;
     }
 
-    private static async Task<Dictionary<long, int>> UpsertAsync(NpgsqlConnection conn, List<Row> rows, DateTimeOffset now, CancellationToken ct)
+    private static async Task<Dictionary<long, (int Version, DateTimeOffset ChangedAt)>> UpsertAsync(NpgsqlConnection conn, List<Row> rows, DateTimeOffset now, CancellationToken ct)
     {
         await using var upsert = new NpgsqlCommand("""
             INSERT INTO published_items AS p (item_id, version, withdrawn, seq, changed_at, first_published_at, category, topics, document, output, output_hash)
@@ -139,7 +141,7 @@ public sealed class DeliveryRecorder(CmsDbContext db, ItemExporter exporter, IFr
               category = CASE WHEN excluded.withdrawn THEN p.category ELSE excluded.category END,
               topics = CASE WHEN excluded.withdrawn THEN p.topics ELSE excluded.topics END,
               document = excluded.document, output = excluded.output, output_hash = excluded.output_hash
-            RETURNING item_id, version
+            RETURNING item_id, version, changed_at
             """, conn);
         upsert.Parameters.AddWithValue("now", now);
         upsert.Parameters.AddWithValue("ids", rows.Select(r => r.ItemId).ToArray());
@@ -150,11 +152,11 @@ public sealed class DeliveryRecorder(CmsDbContext db, ItemExporter exporter, IFr
         Texts(upsert, "documents", rows.Select(r => r.Document));
         Texts(upsert, "outputs", rows.Select(r => r.Output));
         Texts(upsert, "hashes", rows.Select(r => r.Hash));
-        var versions = new Dictionary<long, int>();
+        var versions = new Dictionary<long, (int, DateTimeOffset)>();
         await using var reader = await upsert.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            versions[reader.GetInt64(0)] = reader.GetInt32(1);
+            versions[reader.GetInt64(0)] = (reader.GetInt32(1), reader.GetFieldValue<DateTimeOffset>(2));
         }
         return versions;
     }

@@ -115,6 +115,8 @@ public sealed class CorrectionTests(DeliveryFixture app) : WebTest(app), IClassF
         Assert.Equal(id, data.GetProperty("id").GetInt64());
         Assert.Equal(2, data.GetProperty("version").GetInt32());
         Assert.Equal(85, data.GetProperty("item").GetProperty("quality").GetInt32());
+        // The version's time as the API tells it (a second after the publication, on a standing clock).
+        Assert.Equal(after.GetProperty("changedAt").GetString(), data.GetProperty("changedAt").GetString());
         Assert.All(receiver.Requests, r => Assert.Equal(["current"], r.VerifiedWith));
         // Audit: the move with its reason, and what changed in the output, before and after.
         var events = Factory.WithDb(db => db.AuditEvents.Where(a => a.EntityId == id.ToString()).OrderBy(a => a.Id).ToList());
