@@ -31,6 +31,10 @@ public sealed class TwoFactorFlowTests(TwoFactorBrowserFixture fixture) : IClass
     {
         var context = await fixture.Browser.NewContextAsync();
         _contexts.Add(context);
+        // A safety net only, as BrowserTest's: the first sign-in of this class once took over
+        // Playwright's 30 s default while the suite's other hosts started beside it.
+        context.SetDefaultTimeout(120_000);
+        context.SetDefaultNavigationTimeout(120_000);
         return await context.NewPageAsync();
     }
 
