@@ -358,6 +358,8 @@ public sealed class LinkIdentityWorkflowTests(ApplicationFixture app) : IClassFi
         var assigned = await app.RunAsync(s => s.GetRequiredService<Setup.LinkIdentityBackfill>().RunAsync(CancellationToken.None));
 
         Assert.Equal(2, assigned);
+        Assert.Contains(app.Read(db => db.AuditEvents.Where(a => a.Action == AuditActions.LinkIdentitiesAssigned && a.Actor == "system:setup").Select(a => a.Data).ToList()),
+            data => data!.Contains($"\"firstItem\":{id}") || data.Contains($"\"lastItem\":{id}"));
         Assert.Equal([(url, LinkDecision.Approved), (other, LinkDecision.Rejected), (null, LinkDecision.Approved)], Links(id).Select(l => (l.Identity, l.Decision)));
         Assert.Equal(0, await app.RunAsync(s => s.GetRequiredService<Setup.LinkIdentityBackfill>().RunAsync(CancellationToken.None)));
         await MoveAsync(Actors.Editor(), id, WorkflowAction.MarkReady);

@@ -102,6 +102,10 @@ public static class AuditActions
     public const string ViewDeleted = "view.deleted";
     public const string ViewArranged = "view.arranged";
 
+    // Setup's data upgrades at migrate: links given their identity, comments moved to a link's identity.
+    public const string LinkIdentitiesAssigned = "link.identities-assigned";
+    public const string CommentsReanchored = "comment.reanchored";
+
     // Every constant above, for filters and the audit page's action list.
     public static IReadOnlyList<string> All { get; } = typeof(AuditActions)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

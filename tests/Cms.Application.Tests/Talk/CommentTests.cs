@@ -85,6 +85,9 @@ public sealed class CommentTests(ApplicationFixture app) : IClassFixture<Applica
 
         Assert.Equal(1, moved);
         Assert.Equal("https://frag.example/a#two", app.Read(db => db.Comments.Single(c => c.Id == onTwo.Value).AnchorUrl));
+        var audited = app.Read(db => db.AuditEvents.Where(a => a.Action == AuditActions.CommentsReanchored).OrderBy(a => a.Id).ToList()).Last();
+        Assert.Equal("system:setup", audited.Actor);
+        Assert.Contains($"\"comment\":{onTwo.Value},", audited.Data);
         Assert.Equal("https://plain.example/a", app.Read(db => db.Comments.Single(c => c.Id == onPlain.Value).AnchorUrl));
         Assert.Equal(0, await app.RunAsync(s => s.GetRequiredService<Setup.LinkIdentityBackfill>().ReanchorCommentsAsync(CancellationToken.None)));
     }
