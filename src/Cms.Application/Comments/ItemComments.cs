@@ -223,8 +223,7 @@ public sealed class ItemComments(CmsDbContext db, CommentOptions options)
 
     // A thread that starts blocking waits for a move of its item in progress (TransitionBatch locks
     // the rows before counting open blocking threads), so the move either sees it or came first.
-    private Task LockItemAsync(long itemId, CancellationToken ct) =>
-        db.Database.ExecuteSqlAsync($"SELECT 1 FROM items WHERE id = {itemId} FOR NO KEY UPDATE", ct);
+    private Task LockItemAsync(long itemId, CancellationToken ct) => Items.ItemLocks.HoldAsync(db, [itemId], ct);
 
     private async Task<Outcome> CommitAsync(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx, string message, CancellationToken ct)
     {

@@ -170,8 +170,9 @@ public sealed class SaveItemEdits(CmsDbContext db, TopicVocabulary vocabulary)
     // than the version the page showed (null: unchanged, or gone, which the move reports itself).
     internal async Task<Outcome?> ChangedSinceAsync(long itemId, uint version, CancellationToken ct)
     {
-        var current = await db.Database.SqlQuery<long>($"SELECT xmin::text::bigint AS \"Value\" FROM items WHERE id = {itemId} FOR NO KEY UPDATE").ToListAsync(ct);
-        return current.Count == 1 && current[0] != version ? await ConflictAsync(itemId, ct) : null;
+        await ItemLocks.HoldAsync(db, [itemId], ct);
+        var current = await db.Items.Where(i => i.Id == itemId).Select(i => (uint?)i.Version).SingleOrDefaultAsync(ct);
+        return current is { } stored && stored != version ? await ConflictAsync(itemId, ct) : null;
     }
 
     // Who saved in between, and when, so the editor knows whom to ask.

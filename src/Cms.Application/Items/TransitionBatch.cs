@@ -54,10 +54,10 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
 
     public async Task LoadAsync(IReadOnlyList<long> ids, CancellationToken ct)
     {
-        // The rows are locked (in id order, so batches never deadlock) before anything is counted: a
-        // blocking comment, which locks its item too (ItemComments), is either counted here or added
+        // The rows are held (ItemLocks) before anything is counted: a blocking comment, which holds
+        // its item too (ItemComments), is either counted here or added
         // after this move commits, never committed in between and missed.
-        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM items WHERE id = ANY({ids.ToArray()}) ORDER BY id FOR NO KEY UPDATE", ct);
+        await ItemLocks.HoldAsync(db, ids, ct);
         var blocking = Comments.BlockingThreads.Open(db);
         var rows = await db.Items.AsNoTracking().Where(i => ids.Contains(i.Id)).OrderBy(i => i.Id)
             .Select(i => new

@@ -196,8 +196,7 @@ public sealed class TopicAdministration(CmsDbContext db, TopicVocabulary vocabul
     {
         // The items carrying the topic are locked (id order, as moves lock theirs) before their state
         // is read: an item marked Ready meanwhile is either seen Ready here or marked after this commits.
-        await db.Database.ExecuteSqlAsync(
-            $"SELECT 1 FROM items i WHERE EXISTS (SELECT 1 FROM item_topics t WHERE t.item_id = i.id AND t.topic_id = {topicId}) ORDER BY i.id FOR NO KEY UPDATE", ct);
+        await ItemLocks.HoldCarryingTopicAsync(db, topicId, ct);
         var items = await db.Items.Where(i => i.State == WorkflowState.Ready && i.Topics.Any(t => t.TopicId == topicId)).ToListAsync(ct);
         var ids = items.Select(i => i.Id).ToList();
         // Read apart from the items, so the topic links the rename or merge then rewrites in SQL are not tracked.
