@@ -30,9 +30,10 @@ public sealed class RowLocks : IAsyncDisposable
 
     public NpgsqlCommand Command(string sql) => new(sql, _conn, _tx);
 
-    // Returns once another session of this database waits for a lock; throws at once if the work
-    // finished instead (it did not wait for the held rows).
-    public async Task WaitedForByAsync(Task work, string what)
+    // Returns once another session of this database waits for a lock (running a statement like
+    // `query`, when given); throws at once if the work finished instead (it did not wait for the
+    // held rows). `within` is a safety net only.
+    public async Task WaitedForByAsync(Task work, string what, string query = "%", TimeSpan? within = null)
     {
         var giveUp = Stopwatch.StartNew();
         while (true)
@@ -47,12 +48,13 @@ public sealed class RowLocks : IAsyncDisposable
                 await clear.ExecuteNonQueryAsync();
             }
             await using var waiting = Command(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'");
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query ILIKE @query");
+            waiting.Parameters.AddWithValue("query", query);
             if ((long)(await waiting.ExecuteScalarAsync())! > 0)
             {
                 return;
             }
-            if (giveUp.Elapsed > SafetyNet)
+            if (giveUp.Elapsed > (within ?? SafetyNet))
             {
                 throw new TimeoutException($"safety net: {what} never waited for the held rows");
             }

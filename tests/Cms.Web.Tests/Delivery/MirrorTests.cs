@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using Cms.Core.Items;
 using Cms.Web.Tests.Infrastructure;
-using Npgsql;
 
 namespace Cms.Web.Tests.Delivery;
 
@@ -62,39 +61,22 @@ public sealed class MirrorTests(DeliveryFixture app) : WebTest(app), IClassFixtu
     private async Task<int> KillWorkerAfterWriteAsync()
     {
         var before = Directory.Exists(Factory.PublishFolder) ? Directory.GetFiles(Factory.PublishFolder).Length : 0;
-        await using var conn = new NpgsqlConnection(ConnectionString);
-        await conn.OpenAsync();
-        await using var tx = await conn.BeginTransactionAsync();
-        await using (var hold = new NpgsqlCommand("LOCK TABLE publish_jobs IN SHARE MODE", conn, tx))
-        {
-            await hold.ExecuteNonQueryAsync();
-        }
+        await using var held = await RowLocks.HoldAsync(ConnectionString, "LOCK TABLE publish_jobs IN SHARE MODE");
         using var process = Process.Start(Repo.Cms(Worker(), "worker", "--once"))!;
         var stderr = process.StandardError.ReadToEndAsync();
         _ = process.StandardOutput.ReadToEndAsync();
-        // A safety net only: the wait ends when the worker is seen waiting, or fails if it exits first.
-        var giveUp = Stopwatch.StartNew();
-        while (true)
+        try
         {
-            // pg_stat_activity is read once per transaction unless the snapshot is cleared.
-            await using (var clear = new NpgsqlCommand("SELECT pg_stat_clear_snapshot()", conn, tx))
-            {
-                await clear.ExecuteNonQueryAsync();
-            }
-            await using var waiting = new NpgsqlCommand(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query ILIKE '%UPDATE publish_jobs AS j%'", conn, tx);
-            if ((long)(await waiting.ExecuteScalarAsync())! > 0)
-            {
-                break;
-            }
-            Assert.False(process.HasExited, "the worker exited before it reached its completion: " + (process.HasExited ? await stderr : ""));
-            Assert.True(giveUp.Elapsed < TimeSpan.FromMinutes(3), "the worker never reached its completion within 3 minutes");
-            await Task.Delay(100);
+            await held.WaitedForByAsync(process.WaitForExitAsync(), "the worker", "%UPDATE publish_jobs AS j%", TimeSpan.FromMinutes(3));
+        }
+        catch (InvalidOperationException ex)
+        {
+            Assert.Fail($"the worker exited before it reached its completion ({ex.Message}): " + await stderr);
         }
         var written = Directory.GetFiles(Factory.PublishFolder).Length - before;
         process.Kill(entireProcessTree: true);
         await process.WaitForExitAsync();
-        await tx.RollbackAsync();
+        // Disposing the holder rolls its transaction back.
         return written;
     }
 
