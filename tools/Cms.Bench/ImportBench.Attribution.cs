@@ -26,7 +26,7 @@ public static partial class ImportBench
 {
     private sealed record Variant(string Name, string Sql, bool Audit = true, bool Floor = false);
 
-    private static async Task AttributeAsync(int n, string server, string corpus, string stamp, int rounds, CancellationToken ct)
+    private static async Task AttributeAsync(int n, string server, string corpus, string stamp, int rounds, bool perIndex, CancellationToken ct)
     {
         var prepDb = $"cms_bench_attr_prep_{stamp}";
         var templateDb = $"cms_bench_attr_tpl_{stamp}";
@@ -35,7 +35,7 @@ public static partial class ImportBench
         {
             var prepCs = await BenchSupport.CreateDatabaseAsync(server, prepDb, ct);
             var (items, audit) = await PrepareRowsAsync(prepCs, server, templateDb, corpus, ct);
-            var variants = await VariantsAsync(new NpgsqlConnectionStringBuilder(server) { Database = templateDb }.ConnectionString, ct);
+            var variants = await VariantsAsync(new NpgsqlConnectionStringBuilder(server) { Database = templateDb }.ConnectionString, perIndex, ct);
             var seconds = variants.ToDictionary(v => v.Name, _ => new List<double>());
             for (var round = 0; round < rounds; round++)
             {
@@ -127,45 +127,69 @@ public static partial class ImportBench
             await stories.AssignAsync(conn, batch, chunk.Select(c => c.StoryTerms).ToList(), ct);
             await ItemCopy.WriteAsync(conn, batch, ct);
             await tx.CommitAsync(ct);
+            // Off the clock: keeps grouping's candidate search on its index while the table grows
+            // from nothing (autovacuum may not have analysed it yet on a busy machine).
+            await using (var analyse = new NpgsqlCommand("ANALYZE items", conn))
+            {
+                await analyse.ExecuteNonQueryAsync(ct);
+            }
             items.AddRange(batch);
         }
         return (items, audit.Select(a => (a.Item1, a.Item1.ToPayload())).ToList());
     }
 
-    // The full schema first, then one piece removed at a time, then the plain tables of the floor.
-    private static async Task<List<Variant>> VariantsAsync(string templateCs, CancellationToken ct)
+    // The full schema first, then one piece (or one group of like pieces) removed at a time, then
+    // the plain tables of the floor. perIndex: every secondary index on its own as well (each is
+    // a few percent, below this machine's noise unless the rounds are many).
+    private static async Task<List<Variant>> VariantsAsync(string templateCs, bool perIndex, CancellationToken ct)
     {
         var variants = new List<Variant> { new("full schema (as migrated)", "") };
-        await using var conn = new NpgsqlConnection(templateCs);
-        await conn.OpenAsync(ct);
-        await using (var cmd = new NpgsqlCommand("""
-            SELECT c.relname, i.relname, am.amname
-            FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid JOIN pg_am am ON am.oid = i.relam
-            WHERE c.relname IN ('items', 'related_links', 'item_topics', 'audit_events') AND NOT x.indisprimary
-            ORDER BY c.relname DESC, i.relname
-            """, conn))
-        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        if (perIndex)
         {
-            while (await reader.ReadAsync(ct))
+            await using var conn = new NpgsqlConnection(templateCs);
+            await conn.OpenAsync(ct);
+            await using (var cmd = new NpgsqlCommand("""
+                SELECT c.relname, i.relname, am.amname
+                FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid JOIN pg_am am ON am.oid = i.relam
+                WHERE c.relname IN ('items', 'related_links', 'item_topics', 'audit_events') AND NOT x.indisprimary
+                ORDER BY c.relname DESC, i.relname
+                """, conn))
+            await using (var reader = await cmd.ExecuteReaderAsync(ct))
             {
-                variants.Add(new($"no {reader.GetString(0)}.{reader.GetString(1)} ({reader.GetString(2)})", $"DROP INDEX {reader.GetString(1)}"));
+                while (await reader.ReadAsync(ct))
+                {
+                    variants.Add(new($"no {reader.GetString(0)}.{reader.GetString(1)} ({reader.GetString(2)})", $"DROP INDEX {reader.GetString(1)}"));
+                }
             }
+            NpgsqlConnection.ClearPool(conn);
         }
-        NpgsqlConnection.ClearPool(conn);
         variants.AddRange(
         [
             new("no generated search_vector (nor its GIN)", "ALTER TABLE items DROP COLUMN search_vector"),
+            new("no GIN on search_vector (the vector still computed)", "DROP INDEX ix_items_search_vector"),
             new("no generated provider_search (nor its GIN)", "ALTER TABLE items DROP COLUMN provider_search"),
-            new("no count trigger (items_count_insert)", "DROP TRIGGER items_count_insert ON items"),
-            new("no live trigger (items_arrived_live)", "DROP TRIGGER items_arrived_live ON items"),
-            new("no foreign keys of related_links and item_topics", "ALTER TABLE related_links DROP CONSTRAINT fk_related_links_items_item_id; ALTER TABLE item_topics DROP CONSTRAINT fk_item_topics_items_item_id, DROP CONSTRAINT fk_item_topics_topics_topic_id"),
-            new("no audit writers' guard trigger (audit_events_unsealed)", "DROP TRIGGER audit_events_unsealed ON audit_events"),
+            new("no GIN on story_keys (fastupdate off)", "DROP INDEX ix_items_story_keys"),
+            new("GIN on story_keys with fastupdate on", "ALTER INDEX ix_items_story_keys SET (fastupdate = on)"),
+            new("no queue partial B-trees of items (5: date, quality, heat, category, received)",
+                "DROP INDEX ix_items_queue_date, ix_items_queue_quality, ix_items_queue_heat, ix_items_queue_category_date, ix_items_queue_received"),
+            new("no whole-table B-trees of items (5: state+date, state+received, category+date, quality, heat)",
+                "DROP INDEX ix_items_state_published_at_id, ix_items_state_imported_at_id, ix_items_category_published_at, ix_items_quality_id, ix_items_heat_id"),
+            new("no other B-trees of items (story_id, output_file, publish_at, source_changed)",
+                "DROP INDEX ix_items_story_id, ix_items_output_file, ix_items_publish_at, ix_items_source_changed"),
+            new("no unique URL index of items", "DROP INDEX ix_items_original_url"),
+            new("no secondary indexes of related_links (5)",
+                "DROP INDEX ix_related_links_identity_unset, ix_related_links_item_id_identity, ix_related_links_item_id_position, ix_related_links_merged_from_item_id, ix_related_links_pending"),
+            new("no secondary index of item_topics", "DROP INDEX ix_item_topics_topic_id_item_id"),
+            new("no secondary indexes of audit_events (7)",
+                "DROP INDEX ix_audit_events_actor_trigram, ix_audit_events_at, ix_audit_events_by_action, ix_audit_events_by_actor, ix_audit_events_seq, ix_audit_events_target, ix_audit_events_unsealed"),
+            new("no trigram GIN of audit_events.actor", "DROP INDEX ix_audit_events_actor_trigram"),
             new("no audit rows at all", "", Audit: false),
+            new("no foreign keys of related_links and item_topics", "ALTER TABLE related_links DROP CONSTRAINT fk_related_links_items_item_id; ALTER TABLE item_topics DROP CONSTRAINT fk_item_topics_items_item_id, DROP CONSTRAINT fk_item_topics_topics_topic_id"),
+            new("no triggers (count, live, audit writers' guard)", "DROP TRIGGER items_count_insert ON items; DROP TRIGGER items_arrived_live ON items; DROP TRIGGER audit_events_unsealed ON audit_events"),
             new("source_yaml compressed with pglz instead of lz4", "ALTER TABLE items ALTER COLUMN source_yaml SET COMPRESSION pglz"),
             new("source_yaml stored uncompressed (EXTERNAL)", "ALTER TABLE items ALTER COLUMN source_yaml SET STORAGE EXTERNAL"),
-            new("every text column of items lz4", "ALTER TABLE items ALTER COLUMN title SET COMPRESSION lz4, ALTER COLUMN excerpt SET COMPRESSION lz4, ALTER COLUMN images_json SET COMPRESSION lz4; ALTER TABLE audit_events ALTER COLUMN payload SET COMPRESSION lz4"),
             new("items fillfactor 90 (default 100)", "ALTER TABLE items SET (fillfactor = 90)"),
-            new("only the primary keys, the unique URL and the foreign keys' indexes", """
+            new("only the primary keys, the unique URL and (item, position) of links", """
                 DO $$ DECLARE r record; BEGIN
                   FOR r IN SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid
                            WHERE c.relname IN ('items', 'related_links', 'item_topics', 'audit_events') AND NOT x.indisprimary

@@ -43,7 +43,8 @@ public static partial class ImportBench
         var cliOnly = new Option<bool>("--cli-only") { Description = "Only the `./cms import` runs (time and peak RSS), without the in-process import and the COPY baselines" };
         var attribute = new Option<bool>("--attribute") { Description = "Only the schema's cost: COPY of the same rows into the schema with one piece removed at a time" };
         var rounds = new Option<int>("--rounds") { Description = "Rounds of --attribute (the median is printed)", DefaultValueFactory = _ => 2 };
-        var command = new Command("import", "Time the import of N generated items against plain COPY baselines of the same rows.") { items, shape, cliOnly, attribute, rounds };
+        var perIndex = new Option<bool>("--per-index") { Description = "With --attribute: also each secondary index on its own" };
+        var command = new Command("import", "Time the import of N generated items against plain COPY baselines of the same rows.") { items, shape, cliOnly, attribute, rounds, perIndex };
         command.SetAction(async (parse, ct) =>
         {
             var n = parse.GetValue(items);
@@ -54,7 +55,7 @@ public static partial class ImportBench
             }
             if (parse.GetValue(attribute))
             {
-                await RunAsync(n, parse.GetRequiredValue(shape) == "realistic", inProcess: false, cli: false, ct, attributeRounds: Math.Max(1, parse.GetValue(rounds)));
+                await RunAsync(n, parse.GetRequiredValue(shape) == "realistic", inProcess: false, cli: false, ct, attributeRounds: Math.Max(1, parse.GetValue(rounds)), perIndex: parse.GetValue(perIndex));
                 return BenchProgram.Ok;
             }
             await RunAsync(n, parse.GetRequiredValue(shape) == "realistic", inProcess: !parse.GetValue(cliOnly), cli: true, ct);
@@ -65,7 +66,7 @@ public static partial class ImportBench
 
     // inProcess: the importer in this process against the two COPY baselines; cli: `./cms import`
     // as its own process (time and peak RSS) against Server GC.
-    internal static async Task RunAsync(int n, bool realistic, bool inProcess, bool cli, CancellationToken ct, int attributeRounds = 0)
+    internal static async Task RunAsync(int n, bool realistic, bool inProcess, bool cli, CancellationToken ct, int attributeRounds = 0, bool perIndex = false)
     {
         var server = BenchSupport.ServerConnectionString();
         var work = Directory.CreateTempSubdirectory("cms-bench-import-").FullName;
@@ -91,7 +92,7 @@ public static partial class ImportBench
 
             if (attributeRounds > 0)
             {
-                await AttributeAsync(n, server, corpus, stamp, attributeRounds, ct);
+                await AttributeAsync(n, server, corpus, stamp, attributeRounds, perIndex, ct);
             }
             if (inProcess)
             {
