@@ -46,8 +46,11 @@ public static class RevisionFields
     public static Snapshot Of(Item i, string? secured) => new(
         i.Title, i.Excerpt, i.Category, i.Type, i.ProviderName, i.ProviderDomain, i.PublishedAt, i.WebUrl, i.Quality, i.Heat,
         i.Topics.OrderBy(t => t.Position).Select(t => t.Topic!.Name).ToList(),
-        // A link the CMS added is the editor's, not the source's: the comparison leaves it out.
-        i.RelatedLinks.Where(l => !AddedByTheCms(l)).OrderBy(l => l.Position).Select(l => (l.Title, l.Url)).ToList(),
+        // A link the CMS added is the editor's, not the source's: the comparison leaves it out. A
+        // moved link's new address stands for the source's entry it replaced (ReplaceLinks keeps it
+        // for that entry), so the comparison sees the source's URL there.
+        i.RelatedLinks.Where(l => l.MergedFromItemId is null && (l.ReplacesUrl is not null || !AddedByTheCms(l))).OrderBy(l => l.Position)
+            .Select(l => (l.Title, l.ReplacesUrl ?? l.Url)).ToList(),
         Images(i.ImagesJson), secured);
 
     public static List<string> Images(string? json) =>
@@ -84,15 +87,30 @@ public static class RevisionFields
     // Links the CMS added (merged items, moved links' new addresses) are not the source's to
     // remove: they stay after the source's entries, unless the source now lists the same URL (then
     // the source's entry carries their decision).
+    // An entry whose URL an editor replaced by the address it moved to ("use the new URL") is that
+    // replacement: it keeps its decision and takes the entry's place, and the old address does not
+    // come back beside it (unless the source now lists the new address itself).
     // Returns one change per link added or removed, named by URL and title, for the audit event.
     public static List<object> ReplaceLinks(Item item, ParsedItem incoming)
     {
         var decided = item.RelatedLinks.Where(l => l.Identity is not null).ToDictionary(l => l.Identity!, StringComparer.Ordinal);
         var withoutIdentity = item.RelatedLinks.Where(l => l.Identity is null).Select(l => l.Url).ToHashSet(StringComparer.Ordinal);
+        var listed = incoming.Related.Select(r => r.Identity).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var replacements = item.RelatedLinks
+            .Where(l => l is { ReplacesUrl: not null, MergedFromItemId: null, Identity: not null } && !listed.Contains(l.Identity!))
+            .Select(l => (Replaced: LinkIdentity.Of(l.ReplacesUrl), Link: l)).Where(p => p.Replaced is not null)
+            .DistinctBy(p => p.Replaced).ToDictionary(p => p.Replaced!, p => p.Link, StringComparer.Ordinal);
+        var reused = new HashSet<RelatedLink>();
         var changes = new List<object>();
         var links = incoming.Related.Select(r =>
         {
             var link = Importing.ItemRows.Link(item.Id, r);
+            if (r.Identity is not null && !decided.ContainsKey(r.Identity) && replacements.TryGetValue(r.Identity, out var replacement))
+            {
+                replacement.Position = link.Position;
+                reused.Add(replacement);
+                return replacement;
+            }
             if (r.Identity is not null && decided.TryGetValue(r.Identity, out var old))
             {
                 if (ItemChanges.MayDecide(link, old.Decision))
@@ -110,11 +128,11 @@ public static class RevisionFields
         changes.AddRange(decided.Values.Where(l => !kept.Contains(l.Identity!) && !AddedByTheCms(l)).OrderBy(l => l.Position)
             .Select(l => ItemChanges.LinkChange(l, before: l.Decision.ToString(), after: null, RemovedBySource, null)));
         var stay = item.RelatedLinks.Where(l => AddedByTheCms(l) && (l.Identity is null || !kept.Contains(l.Identity))).OrderBy(l => l.Position).ToList();
-        foreach (var link in item.RelatedLinks.Except(stay).ToList())
+        foreach (var link in item.RelatedLinks.Except(stay).Except(reused).ToList())
         {
             item.RelatedLinks.Remove(link);
         }
-        item.RelatedLinks.AddRange(links);
+        item.RelatedLinks.AddRange(links.Except(reused));
         var position = links.Count == 0 ? 0 : links.Max(l => l.Position) + 1;
         foreach (var link in stay)
         {
