@@ -73,9 +73,24 @@ public sealed partial class LinkHealthCardTests
 
         await Corpus.ImportAsync(Factory.Services, (item with { Excerpt = "Corrected " + tag }).ToYaml());
 
+        Assert.Equal(["excerpt"], await ChangedFieldsAsync(id));
+
+        // Once the source drops the old address, the new one is the editor's alone (after the
+        // source's entries) and, again, no difference of the source.
+        Assert.Equal(HttpStatusCode.Redirect, (await LinkIdentityPageTests.AcceptNothingTickedAsync(editor, id, "excerpt")).StatusCode);
+        await Corpus.ImportAsync(Factory.Services, (item with { Excerpt = "Corrected " + tag, Related = [("Staying", $"https://staying.example/{tag}")] }).ToYaml());
+        Assert.Equal(["related"], await ChangedFieldsAsync(id));
+        Assert.Equal(HttpStatusCode.Redirect, (await LinkIdentityPageTests.AcceptNothingTickedAsync(editor, id, "related")).StatusCode);
+        Assert.Equal([$"https://staying.example/{tag}", moved], Factory.WithDb(db => db.RelatedLinks.Where(l => l.ItemId == id).OrderBy(l => l.Position).Select(l => l.Url!).ToList()));
+        await Corpus.ImportAsync(Factory.Services, (item with { Excerpt = "Corrected again " + tag, Related = [("Staying", $"https://staying.example/{tag}")] }).ToYaml());
+        Assert.Equal(["excerpt"], await ChangedFieldsAsync(id));
+    }
+
+    private async Task<List<string>> ChangedFieldsAsync(long id)
+    {
         await using var scope = Factory.Services.CreateAsyncScope();
         var comparison = await scope.ServiceProvider.GetRequiredService<SourceRevisions>().CompareAsync(id, CancellationToken.None);
-        Assert.Equal(["excerpt"], comparison!.Rows.Select(r => r.Field));
+        return comparison!.Rows.Select(r => r.Field).ToList();
     }
 
     [Theory]
