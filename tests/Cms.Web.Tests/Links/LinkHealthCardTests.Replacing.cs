@@ -29,15 +29,22 @@ public sealed partial class LinkHealthCardTests
         }));
     }
 
+    // An item whose first link ("Moving", old) the checker found moved to `moved`, and a second one.
+    private async Task<(TestItem Item, long Id, string Old, string Moved, string Staying, string Tag)> MovedLinkAsync()
+    {
+        var tag = Unique.Tag();
+        var (old, moved, staying) = ($"https://moving.example/{tag}/old", $"https://moving.example/{tag}/new-home", $"https://staying.example/{tag}");
+        var item = new TestItem { Related = [("Moving", old), ("Staying", staying)] };
+        await ImportAsync(item);
+        await CheckedAsync((old, LinkHealth.Moved, moved));
+        return (item, ItemId(item), old, moved, staying, tag);
+    }
+
     [Fact]
     public async Task A_source_revision_still_listing_a_replaced_url_keeps_the_replacement_in_its_place_and_does_not_bring_the_old_url_back()
     {
-        var tag = Unique.Tag();
-        var (old, moved, staying, third) = ($"https://moving.example/{tag}/old", $"https://moving.example/{tag}/new-home", $"https://staying.example/{tag}", $"https://third.example/{tag}");
-        var item = new TestItem { Related = [("Moving", old), ("Staying", staying)] };
-        await ImportAsync(item);
-        var id = ItemId(item);
-        await CheckedAsync((old, LinkHealth.Moved, moved));
+        var (item, id, old, moved, staying, tag) = await MovedLinkAsync();
+        var third = $"https://third.example/{tag}";
         var editor = await SignedInAsync(Roles.Editor);
         Assert.Equal(HttpStatusCode.Redirect, (await UseTheNewUrlAsync(editor, id)).StatusCode);
         Decide(id, moved, LinkDecision.Approved);
@@ -62,12 +69,7 @@ public sealed partial class LinkHealthCardTests
     [Fact]
     public async Task A_revision_that_changes_nothing_but_the_excerpt_does_not_show_the_replaced_link_as_a_change_of_related()
     {
-        var tag = Unique.Tag();
-        var (old, moved) = ($"https://moving.example/{tag}/old", $"https://moving.example/{tag}/new-home");
-        var item = new TestItem { Related = [("Moving", old), ("Staying", $"https://staying.example/{tag}")] };
-        await ImportAsync(item);
-        var id = ItemId(item);
-        await CheckedAsync((old, LinkHealth.Moved, moved));
+        var (item, id, _, moved, staying, tag) = await MovedLinkAsync();
         var editor = await SignedInAsync(Roles.Editor);
         Assert.Equal(HttpStatusCode.Redirect, (await UseTheNewUrlAsync(editor, id)).StatusCode);
 
@@ -78,11 +80,11 @@ public sealed partial class LinkHealthCardTests
         // Once the source drops the old address, the new one is the editor's alone (after the
         // source's entries) and, again, no difference of the source.
         Assert.Equal(HttpStatusCode.Redirect, (await LinkIdentityPageTests.AcceptNothingTickedAsync(editor, id, "excerpt")).StatusCode);
-        await Corpus.ImportAsync(Factory.Services, (item with { Excerpt = "Corrected " + tag, Related = [("Staying", $"https://staying.example/{tag}")] }).ToYaml());
+        await Corpus.ImportAsync(Factory.Services, (item with { Excerpt = "Corrected " + tag, Related = [("Staying", staying)] }).ToYaml());
         Assert.Equal(["related"], await ChangedFieldsAsync(id));
         Assert.Equal(HttpStatusCode.Redirect, (await LinkIdentityPageTests.AcceptNothingTickedAsync(editor, id, "related")).StatusCode);
-        Assert.Equal([$"https://staying.example/{tag}", moved], Factory.WithDb(db => db.RelatedLinks.Where(l => l.ItemId == id).OrderBy(l => l.Position).Select(l => l.Url!).ToList()));
-        await Corpus.ImportAsync(Factory.Services, (item with { Excerpt = "Corrected again " + tag, Related = [("Staying", $"https://staying.example/{tag}")] }).ToYaml());
+        Assert.Equal([staying, moved], Factory.WithDb(db => db.RelatedLinks.Where(l => l.ItemId == id).OrderBy(l => l.Position).Select(l => l.Url!).ToList()));
+        await Corpus.ImportAsync(Factory.Services, (item with { Excerpt = "Corrected again " + tag, Related = [("Staying", staying)] }).ToYaml());
         Assert.Equal(["excerpt"], await ChangedFieldsAsync(id));
     }
 
