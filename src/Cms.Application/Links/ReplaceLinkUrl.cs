@@ -45,13 +45,9 @@ public sealed class ReplaceLinkUrl(CmsDbContext db, ItemLimits limits, TimeProvi
             return Outcome.Invalid("", NotMoved);
         }
         // The address comes from a remote Location header: it meets the rules an imported link meets.
-        if (final.Length > limits.MaxUrlLength)
+        if (LinkIdentity.Unfit(final, identity, limits.MaxUrlLength) is { } unfit)
         {
-            return Outcome.Invalid("", $"The new address is {final.Length:N0} characters, over the limit of {limits.MaxUrlLength:N0} for a related link's URL; it cannot be taken.");
-        }
-        if (LinkIdentity.TooLong(identity) is { } tooLong)
-        {
-            return Outcome.Invalid("", $"The new address {tooLong}; it cannot be taken.");
+            return Outcome.Invalid("", $"The new address {unfit}; it cannot be a related link.");
         }
         if (item.RelatedLinks.Any(l => l.Identity == identity))
         {

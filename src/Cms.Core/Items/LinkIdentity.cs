@@ -44,6 +44,14 @@ public static class LinkIdentity
         return Normalize(uri!, keepFragment: true);
     }
 
+    // Why a URL (with its identity) taken from elsewhere than a source (the address a moved link now
+    // lives at) cannot be a related link's, or null when it can: it meets what an imported link
+    // meets, the importer's limit for any URL and the identity's (TooLong).
+    public static string? Unfit(string url, string identity, int maxUrlLength) =>
+        url.Length > maxUrlLength
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"is {url.Length:N0} characters, over the limit of {maxUrlLength:N0}")
+            : TooLong(identity);
+
     // The identity of one entry of a source's `related` list (null: not a mapping, no usable webUrl).
     public static string? OfEntry(SourceNode entry) =>
         entry is SourceMapping link && link["webUrl"] is SourceScalar { IsNull: false } url ? Of(url.Value) : null;

@@ -97,7 +97,7 @@ public sealed partial class LinkHealthCardTests
 
     [Theory]
     [InlineData("cjk", "is too long to be a related link")]
-    [InlineData("ascii", "over the limit of 2,048 for a related link's URL")]
+    [InlineData("ascii", "is 2,136 characters, over the limit of 2,048; it cannot be a related link")]
     public async Task Use_the_new_url_refuses_an_address_no_related_link_may_have(string kind, string reason)
     {
         var tag = Unique.Tag();
