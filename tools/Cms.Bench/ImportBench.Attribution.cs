@@ -220,8 +220,7 @@ public static partial class ImportBench
         {
             if (variant.Floor)
             {
-                await ItemCopy.WriteItemsAsync(conn, chunk, "floor_items", ct);
-                await ItemCopy.WriteLinksAsync(conn, chunk.SelectMany(i => i.RelatedLinks), "floor_links", ct);
+                await CopyFloorAsync(conn, chunk, ct);
                 continue;
             }
             await ItemCopy.WriteAsync(conn, chunk, ct);

@@ -260,6 +260,13 @@ public static partial class ImportBench
         CREATE INDEX ON floor_links (item_id);
         """;
 
+    // The floor's rows: items and their related links into the plain tables of FloorSchema.
+    private static async Task CopyFloorAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, CancellationToken ct)
+    {
+        await ItemCopy.WriteItemsAsync(conn, items, "floor_items", ct);
+        await ItemCopy.WriteLinksAsync(conn, items.SelectMany(i => i.RelatedLinks), "floor_links", ct);
+    }
+
     // The same rows the importer stores, through the same mapping and COPY writer, in one
     // transaction; reading, parsing and mapping happen off the clock. The floor stores only the
     // items and their related links, in plain tables.
@@ -303,8 +310,7 @@ public static partial class ImportBench
             if (floor)
             {
                 clock.Start();
-                await ItemCopy.WriteItemsAsync(conn, items, "floor_items", ct);
-                await ItemCopy.WriteLinksAsync(conn, items.SelectMany(i => i.RelatedLinks), "floor_links", ct);
+                await CopyFloorAsync(conn, items, ct);
                 clock.Stop();
                 continue;
             }
