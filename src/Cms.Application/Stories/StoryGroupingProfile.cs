@@ -8,7 +8,7 @@ namespace Cms.Application.Stories;
 // apart. Counting costs two timestamps per phase per batch.
 public sealed class StoryGroupingProfile
 {
-    public enum Phase { Analyse, TermCounts, Keys, CandidateSearch, Shortlist, CandidatesRead, CandidatesAnalysed, Scoring, StoryIds }
+    public enum Phase { Analyse, TermCounts, Keys, CandidateSearch, CandidatesAnalysed, Scoring, StoryIds, KeyRows }
 
     private readonly long[] _ticks = new long[Enum.GetValues<Phase>().Length];
     private long _batches;
@@ -37,7 +37,7 @@ public sealed class StoryGroupingProfile
     public IEnumerable<string> Lines()
     {
         yield return string.Create(CultureInfo.InvariantCulture,
-            $"{_batches} batches, {_items} items: {_keyedRows} stored rows found by key ({(double)_keyedRows / Math.Max(1, _items):F1} per item), {_candidates} candidates scored ({(double)_candidates / Math.Max(1, _items):F1} per item); grouping {Total.TotalSeconds:F1} s in all");
+            $"{_batches} batches, {_items} items: {_keyedRows} stored items found by key in the window ({(double)_keyedRows / Math.Max(1, _items):F1} per item), {_candidates} candidates scored ({(double)_candidates / Math.Max(1, _items):F1} per item); grouping {Total.TotalSeconds:F1} s in all");
         foreach (var phase in Enum.GetValues<Phase>())
         {
             yield return string.Create(CultureInfo.InvariantCulture, $"  {phase}: {Of(phase).TotalSeconds:F1} s ({Of(phase) / Total:P0})");
