@@ -283,7 +283,8 @@ public sealed class StoryGrouping(StorySettings settings)
                    coalesce(t.story_sim_hash, 0), CASE WHEN r.first THEN t.story_term_ids END,
                    CASE WHEN r.first AND t.story_term_ids IS NULL THEN t.title END, CASE WHEN r.first AND t.story_term_ids IS NULL THEN t.excerpt END
             FROM (SELECT i, item_id, found, row_number() OVER (PARTITION BY item_id ORDER BY i) = 1 AS first FROM ranked WHERE r <= @max) r
-            CROSS JOIN LATERAL (SELECT * FROM items x WHERE x.id = r.item_id LIMIT 1) t
+            CROSS JOIN LATERAL (
+              SELECT id, story_id, provider_domain, published_at, imported_at, story_sim_hash, story_term_ids, title, excerpt FROM items x WHERE x.id = r.item_id LIMIT 1) t
             """, conn))
         {
             cmd.Parameters.Add(new NpgsqlParameter<int[]>("index", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = index });
