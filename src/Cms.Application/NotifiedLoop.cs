@@ -10,7 +10,7 @@ namespace Cms.Application;
 public static class NotifiedLoop
 {
     public static async Task RunAsync(IConfiguration configuration, string channel, Func<CancellationToken, Task<DateTimeOffset>> round,
-        ILogger log, string name, CancellationToken ct)
+        ILogger log, string name, CancellationToken ct, TimeProvider? clock = null)
     {
         while (!ct.IsCancellationRequested)
         {
@@ -27,7 +27,8 @@ public static class NotifiedLoop
                 }
                 while (!ct.IsCancellationRequested)
                 {
-                    var wait = await round(ct) - DateTimeOffset.UtcNow;
+                    // The round's answer is on the clock it was given (the sender's due times are on the app's).
+                    var wait = await round(ct) - (clock ?? TimeProvider.System).GetUtcNow();
                     if (wait > TimeSpan.Zero)
                     {
                         await listener.WaitAsync(wait, ct);

@@ -477,6 +477,27 @@ namespace Cms.Migrations.Migrations
                     b.ToTable("delivery_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("Cms.Data.Entities.DigestRefusal", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("user_id");
+
+                    b.Property<int>("Refusals")
+                        .HasColumnType("integer")
+                        .HasColumnName("refusals");
+
+                    b.Property<DateTimeOffset>("Until")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("until");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_digest_refusals");
+
+                    b.ToTable("digest_refusals", (string)null);
+                });
+
             modelBuilder.Entity("Cms.Data.Entities.Item", b =>
                 {
                     b.Property<long>("Id")
@@ -1730,6 +1751,14 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("attempts");
 
+                    b.Property<Guid?>("ClaimedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("claimed_by");
+
+                    b.Property<DateTimeOffset?>("ClaimedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("claimed_until");
+
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("completed_at");
@@ -2175,6 +2204,16 @@ namespace Cms.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_delivery_tokens_delivery_sites_site_id");
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.DigestRefusal", b =>
+                {
+                    b.HasOne("Cms.Data.Entities.CmsUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_digest_refusals_asp_net_users_user_id");
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.ItemAssignment", b =>
