@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Cms.Application.Auditing;
+using Cms.Application.Outbound;
 using Cms.Core.Auditing;
 using Cms.Data;
 using Cms.Data.Entities;
@@ -199,7 +200,7 @@ public sealed class WebhookSender(CmsDbContext db, WebhookClient client, Webhook
             update.Parameters.AddWithValue("next", rows.Select(r => r.Next).ToArray());
             update.Parameters.Add(new NpgsqlParameter<int?[]>("codes", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = rows.Select(r => r.Code).ToArray() });
             DeliveryRecorder.Texts(update, "responses", rows.Select(r => r.Response));
-            DeliveryRecorder.Texts(update, "errors", rows.Select(r => r.Error is { } e ? WebhookClient.Storable(e, 2000) : null));
+            DeliveryRecorder.Texts(update, "errors", rows.Select(r => r.Error is { } e ? RemoteText.Storable(e, 2000) : null));
             update.Parameters.Add(new NpgsqlParameter<DateTimeOffset?[]>("completed", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = rows.Select(r => r.Completed).ToArray() });
             await update.ExecuteNonQueryAsync(ct);
         }
@@ -307,22 +308,6 @@ public sealed class WebhookClient(HttpClient http, WebhookOptions options, TimeP
         var buffer = new char[MaxResponse];
         using var reader = new StreamReader(stream, Encoding.UTF8);
         var read = await reader.ReadBlockAsync(buffer.AsMemory(), ct);
-        return Storable(new string(buffer, 0, read), MaxResponse);
-    }
-
-    // Text a receiver chose, made storable: PostgreSQL text holds no NUL, and a cut through a
-    // surrogate pair leaves half a character no UTF-8 encoder writes. Either failed the update of
-    // the whole batch, so every endpoint in it was sent the same messages again, round after round.
-    public static string Storable(string text, int max)
-    {
-        if (text.Length > max)
-        {
-            text = text[..(char.IsHighSurrogate(text[max - 1]) ? max - 1 : max)];
-        }
-        else if (text.Length > 0 && char.IsHighSurrogate(text[^1]))
-        {
-            text = text[..^1];
-        }
-        return text.Replace('\0', '\uFFFD');
+        return RemoteText.Storable(new string(buffer, 0, read), MaxResponse);
     }
 }

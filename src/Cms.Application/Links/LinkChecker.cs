@@ -6,6 +6,7 @@ using Cms.Core.Links;
 using Cms.Data;
 using Cms.Data.Entities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Cms.Application.Links;
@@ -16,7 +17,7 @@ namespace Cms.Application.Links;
 // leased host, and records what it learned: the next step (a redirect to follow, a GET after a
 // refused HEAD or to read the title) or the link's health. Nothing another instance needs lives in
 // this process.
-public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheckSettings settings, TimeProvider clock)
+public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheckSettings settings, TimeProvider clock, ILogger<LinkChecker> log)
 {
     public static readonly Actor Actor = Actor.System("link-checker");
 
@@ -104,7 +105,25 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
         }
         var next = clock.GetUtcNow() + hostDelay;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex) when (check is not null)
+        {
+            // What this answer made of the check cannot be stored: the check waits as a failing one
+            // would, instead of being due again at once (and refused again) for ever.
+            log.LogWarning(ex, "link check of {Url} could not be recorded; retried after {Wait}", check.Url, settings.RetryFailing);
+            await tx.RollbackAsync(ct);
+            db.ChangeTracker.Clear();
+            await using var again = await db.Database.BeginTransactionAsync(ct);
+            await db.LinkChecks.Where(c => c.Url == check.Url)
+                .ExecuteUpdateAsync(u => u.SetProperty(c => c.NextAt, clock.GetUtcNow() + settings.RetryFailing), ct);
+            await db.LinkHosts.Where(h => h.Host == host && h.LeaseOwner == owner)
+                .ExecuteUpdateAsync(u => u.SetProperty(h => h.NextAt, next).SetProperty(h => h.LeaseOwner, (string?)null).SetProperty(h => h.LeaseUntil, (DateTimeOffset?)null), ct);
+            await again.CommitAsync(ct);
+            return;
+        }
         if (check is not null && check.PendingHost != host)
         {
             // A redirect to another host: that host's turn comes next.
@@ -237,8 +256,12 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
 
     // The check is over: its outcome recorded (audited when the health changed), the next check
     // scheduled from the start of the URL.
+    public static string AuditTarget(string url) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(url)));
+
     private void Record(LinkCheck check, LinkHealth health, int? status, List<Hop> hops, string? detail, DateTimeOffset now, TimeSpan recheckAfter)
     {
+        // .NET's messages for a malformed answer quote the server's bytes, NUL included.
+        detail = detail is null ? null : Outbound.RemoteText.Storable(detail, 2000);
         var before = check.Status;
         check.Status = health.ToString();
         check.HttpStatus = status;
@@ -254,8 +277,10 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
         check.PendingPermanent = false;
         if (before != check.Status)
         {
-            AuditLog.Add(db, Actor, AuditActions.LinkHealthChanged, AuditTargets.Link, check.Url,
-                new { from = before, to = check.Status, httpStatus = status, finalUrl = check.FinalUrl, detail, hops = hops.Select(h => $"{h.Status} {h.Url}") });
+            // The URL is in the data; the target is its SHA-256 (a news URL rarely fits the
+            // 64 characters of an audit target, and a refused INSERT stopped the checker).
+            AuditLog.Add(db, Actor, AuditActions.LinkHealthChanged, AuditTargets.Link, AuditTarget(check.Url),
+                new { url = check.Url, from = before, to = check.Status, httpStatus = status, finalUrl = check.FinalUrl, detail, hops = hops.Select(h => $"{h.Status} {h.Url}") });
         }
     }
 }

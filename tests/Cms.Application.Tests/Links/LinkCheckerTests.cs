@@ -77,7 +77,66 @@ public sealed class LinkCheckerTests(LinkCheckFixture fixture) : IClassFixture<L
         Assert.Equal(["HEAD", "GET"], site.To("/article").Select(r => r.Method));
         Assert.StartsWith("bytes=0-", site.To("/article").Last().Range);
         Assert.All(site.Requests, r => Assert.StartsWith("CmsLinkChecker/", r.UserAgent));
-        Assert.Contains(fixture.Read(db => db.AuditEvents.Where(e => e.Action == AuditActions.LinkHealthChanged).Select(e => e.EntityId).ToList()), id => id == check.Url);
+        Assert.Contains(fixture.Read(db => db.AuditEvents.Where(e => e.Action == AuditActions.LinkHealthChanged).Select(e => e.EntityId).ToList()), id => id == LinkChecker.AuditTarget(check.Url));
+    }
+
+    // REVIEW4 #8: the health event's target was the URL, in a 64-character column: a real news URL
+    // made the INSERT fail and stopped the checker (and the web app with it).
+    [Fact]
+    public async Task A_long_url_changes_health_with_its_audit_event()
+    {
+        await using var site = await SiteAsync(app => app.MapMethods("/{**path}", ["GET", "HEAD"], c => LinkSite.Html(c, "A long story")));
+        var url = site.Url("/2026/12/06/world/" + new string('a', 200) + "-story.html");
+        await ItemsLinkingToAsync(url);
+
+        await SettleAsync(10, url);
+
+        var check = Check(url);
+        Assert.Equal(nameof(LinkHealth.Ok), check.Status);
+        var changed = fixture.Read(db => db.AuditEvents.Single(e => e.Action == AuditActions.LinkHealthChanged && e.EntityId == LinkChecker.AuditTarget(check.Url)));
+        Assert.Equal(check.Url, System.Text.Json.JsonDocument.Parse(changed.Data!).RootElement.GetProperty("url").GetString());
+    }
+
+    // REVIEW4 #7: .NET's message for a malformed answer quotes the server's bytes; a NUL among them
+    // was refused by PostgreSQL and stopped the checker.
+    [Theory]
+    [InlineData("HTTP/1.1 200 OK\r\nX-Bad\0Name: 1\r\nContent-Length: 0\r\n\r\n")]
+    [InlineData("BAD\0STATUS\r\n\r\n")]
+    public async Task A_server_whose_answer_holds_a_nul_byte_fails_the_check_and_the_checker_goes_on(string answer)
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Parse(NextAddress()), 0);
+        listener.Start();
+        using var stop = new CancellationTokenSource();
+        var serving = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var client = await listener.AcceptTcpClientAsync(stop.Token);
+                var stream = client.GetStream();
+                var buffer = new byte[8192];
+                _ = await stream.ReadAtLeastAsync(buffer, 1, throwOnEndOfStream: false, stop.Token);
+                await stream.WriteAsync(System.Text.Encoding.Latin1.GetBytes(answer), stop.Token);
+            }
+        });
+        try
+        {
+            var endpoint = (System.Net.IPEndPoint)listener.LocalEndpoint;
+            var url = $"http://{endpoint.Address}:{endpoint.Port}/article";
+            await ItemsLinkingToAsync(url);
+
+            await SettleAsync(10, url);
+
+            var check = Check(url);
+            Assert.Equal(nameof(LinkHealth.Failing), check.Status);
+            Assert.NotNull(check.Detail);
+            Assert.DoesNotContain('\0', check.Detail);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            listener.Stop();
+            await serving.ContinueWith(_ => { });
+        }
     }
 
     [Fact]
