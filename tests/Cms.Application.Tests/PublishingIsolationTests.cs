@@ -204,6 +204,31 @@ public sealed class PublishingIsolationTests(ApplicationFixture app) : IClassFix
         Assert.NotEqual(new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc), File.GetLastWriteTimeUtc(file));
     }
 
+    // The scheduler claims due items and the batch then held them again: one lock statement now,
+    // FOR NO KEY UPDATE (rows referencing the item may still be inserted meanwhile).
+    [Fact]
+    public async Task The_scheduler_locks_its_due_items_once()
+    {
+        var id = await ReadyAsync($"due-{Unique.Tag()}.txt");
+        Assert.True((await app.RunAsync(s => s.GetRequiredService<PublishSchedule>().ScheduleAsync(Actors.Publisher(), id, DateTimeOffset.UtcNow.AddHours(1), CancellationToken.None))).Succeeded);
+        app.Read(db => db.Items.Where(i => i.Id == id).ExecuteUpdate(u => u.SetProperty(i => i.PublishAt, DateTimeOffset.UtcNow.AddMinutes(-1))));
+        var log = new Cms.Testing.CommandLog();
+        await using var db = log.Context(app.ConnectionString);
+        await using var scope = app.Services.CreateAsyncScope();
+        var reader = scope.ServiceProvider.GetRequiredService<Cms.Core.FrontMatter.IFrontMatterReader>();
+        var options = scope.ServiceProvider.GetRequiredService<PublishingOptions>();
+        var transitions = new ItemTransitions(db, options, new Delivery.DeliveryRecorder(db,
+            new Exporting.ItemExporter(db, reader, scope.ServiceProvider.GetRequiredService<Cms.Core.FrontMatter.IFrontMatterWriter>()), reader),
+            scope.ServiceProvider.GetRequiredService<TimeProvider>());
+
+        var published = await new PublishSchedule(db, transitions, options).PublishDueAsync(PublishWorker.Actor, CancellationToken.None);
+
+        Assert.True(published >= 1);
+        Assert.Equal(WorkflowState.Published, app.Read(d => d.Items.Single(i => i.Id == id).State));
+        var locks = log.Texts.Where(t => t.Contains("FROM items", StringComparison.Ordinal) && t.Contains(" FOR ", StringComparison.Ordinal)).ToList();
+        Assert.Contains("FOR NO KEY UPDATE SKIP LOCKED", Assert.Single(locks));
+    }
+
     private async Task AsOwnerAsync(string sql)
     {
         await using var conn = new NpgsqlConnection(app.OwnerConnectionString);
