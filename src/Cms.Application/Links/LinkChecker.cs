@@ -187,7 +187,10 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
             }
             else
             {
-                Continue(check, location, "HEAD", hops, check.PendingPermanent || LinkRules.IsPermanentRedirect(status), now);
+                // Moved only while every hop from the start is permanent: a 301 followed by a 302 to
+                // a sign-in or consent page is not an address to take.
+                var permanent = LinkRules.IsPermanentRedirect(status) && (hops.Count == 1 || check.PendingPermanent);
+                Continue(check, location, "HEAD", hops, permanent, now);
             }
             return settings.HostInterval;
         }

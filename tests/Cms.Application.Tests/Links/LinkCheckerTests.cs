@@ -163,6 +163,29 @@ public sealed class LinkCheckerTests(LinkCheckFixture fixture) : IClassFixture<L
         Assert.All(times.Zip(times.Skip(1)), p => Assert.True(p.Second - p.First >= TimeSpan.FromSeconds(1)));
     }
 
+    // REVIEW4 #3: one permanent hop made the whole chain "moved", so a 301 then a 302 to a sign-in
+    // page offered the sign-in page (with its session) as the article's new address.
+    [Theory]
+    [InlineData(301, 302)]
+    [InlineData(302, 301)]
+    public async Task A_chain_with_a_temporary_redirect_is_not_moved(int first, int second)
+    {
+        await using var site = await SiteAsync(app =>
+        {
+            app.MapMethods("/article", ["GET", "HEAD"], c => { c.Response.StatusCode = first; c.Response.Headers.Location = "/2026/article"; return Task.CompletedTask; });
+            app.MapMethods("/2026/article", ["GET", "HEAD"], c => { c.Response.StatusCode = second; c.Response.Headers.Location = "/login?next=%2F2026%2Farticle&session=abc123"; return Task.CompletedTask; });
+            app.MapMethods("/login", ["GET", "HEAD"], c => LinkSite.Html(c, "Sign in"));
+        });
+        var url = site.Url("/article");
+        await ItemsLinkingToAsync(url);
+
+        await SettleAsync(20, url);
+
+        var check = Check(url);
+        Assert.Equal(nameof(LinkHealth.Ok), check.Status);
+        Assert.Null(check.FinalUrl);
+    }
+
     [Fact]
     public async Task More_than_five_redirects_fail_the_check()
     {
