@@ -31,7 +31,6 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
     {
         var cursor = await db.LinkDiscoveries.SingleOrDefaultAsync(d => d.Id == 1, ct);
         var after = cursor?.LastRelatedLinkId ?? 0;
-        var states = new[] { WorkflowState.New, WorkflowState.Ready, WorkflowState.Published };
         var links = await db.RelatedLinks.AsNoTracking()
             .Where(r => r.Id > after)
             .OrderBy(r => r.Id).Take(DiscoveryBatch)
@@ -42,7 +41,7 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
             return 0;
         }
         var now = clock.GetUtcNow();
-        var uses = links.Where(l => l.IsSafeUrl && states.Contains(l.State)).Select(l => (l.Id, Url: LinkRules.Key(l.Url))).Where(l => l.Url is not null).ToList();
+        var uses = links.Where(l => l.IsSafeUrl && CheckedStates.Contains(l.State)).Select(l => (l.Id, Url: LinkRules.Key(l.Url))).Where(l => l.Url is not null).ToList();
         var urls = uses.Select(l => l.Url!).Distinct().ToArray();
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(ct);
@@ -77,27 +76,43 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
         return urls.Length;
     }
 
+    // A check is due only while a link of an item in the queue or published uses its URL: the URLs
+    // of rejected or withdrawn items, of links a revision removed or replaced, are not asked again
+    // (until a link uses them again).
+    private const string InUse = """
+        EXISTS (SELECT 1 FROM link_uses u JOIN related_links l ON l.id = u.related_link_id JOIN items i ON i.id = l.item_id
+                WHERE u.url = c.url AND i.state IN ('New', 'Ready', 'Published'))
+        """;
+
+    private const string LeaseSql = """
+        UPDATE link_hosts h SET lease_owner = {0}, lease_until = {1}
+        WHERE h.host IN (
+          SELECT h2.host FROM link_hosts h2
+          WHERE h2.next_at <= {2} AND (h2.lease_until IS NULL OR h2.lease_until < {2})
+            AND EXISTS (SELECT 1 FROM link_checks c WHERE c.pending_host = h2.host AND c.next_at <= {2} AND
+        """ + " " + InUse + " " + """
+        )
+          ORDER BY h2.next_at LIMIT {3}
+          FOR UPDATE SKIP LOCKED)
+        RETURNING h.host AS "Value"
+        """;
+
+    private static readonly WorkflowState[] CheckedStates = [WorkflowState.New, WorkflowState.Ready, WorkflowState.Published];
+
     // Leases up to `count` hosts whose turn it is and that have a link due.
     public async Task<List<string>> LeaseHostsAsync(string owner, int count, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        return await db.Database.SqlQueryRaw<string>("""
-            UPDATE link_hosts h SET lease_owner = {0}, lease_until = {1}
-            WHERE h.host IN (
-              SELECT h2.host FROM link_hosts h2
-              WHERE h2.next_at <= {2} AND (h2.lease_until IS NULL OR h2.lease_until < {2})
-                AND EXISTS (SELECT 1 FROM link_checks c WHERE c.pending_host = h2.host AND c.next_at <= {2})
-              ORDER BY h2.next_at LIMIT {3}
-              FOR UPDATE SKIP LOCKED)
-            RETURNING h.host AS "Value"
-            """, owner, now + settings.HostLease, now, count).ToListAsync(ct);
+        return await db.Database.SqlQueryRaw<string>(LeaseSql, owner, now + settings.HostLease, now, count).ToListAsync(ct);
     }
 
     // One request for the due link of a host this instance leased, then the host's next turn.
     public async Task StepAsync(string host, string owner, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var check = await db.LinkChecks.Where(c => c.PendingHost == host && c.NextAt <= now).OrderBy(c => c.NextAt).FirstOrDefaultAsync(ct);
+        var check = await db.LinkChecks.Where(c => c.PendingHost == host && c.NextAt <= now)
+            .Where(c => db.LinkUses.Any(u => u.Url == c.Url && db.RelatedLinks.Any(l => l.Id == u.RelatedLinkId && CheckedStates.Contains(l.Item!.State))))
+            .OrderBy(c => c.NextAt).FirstOrDefaultAsync(ct);
         var hostDelay = settings.HostInterval;
         if (check is not null)
         {

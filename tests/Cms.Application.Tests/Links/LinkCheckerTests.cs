@@ -186,6 +186,30 @@ public sealed class LinkCheckerTests(LinkCheckFixture fixture) : IClassFixture<L
         Assert.Null(check.FinalUrl);
     }
 
+    // REVIEW4 #6: a check lived on after its last use and was asked again weekly for ever.
+    [Fact]
+    public async Task A_url_no_item_in_the_queue_or_published_uses_is_not_checked_again()
+    {
+        await using var site = await SiteAsync(app => app.MapMethods("/dropped", ["GET", "HEAD"], c => LinkSite.Html(c, "A story")));
+        var url = site.Url("/dropped");
+        var item = (await fixture.ImportAsync(new TestItem { Related = [("Other coverage", url)] }.ToYaml()))[0];
+        await SettleAsync(10, url);
+        Assert.Equal(nameof(LinkHealth.Ok), Check(url).Status);
+        var asked = site.Requests.Count;
+        var rejected = await fixture.RunAsync(s => s.GetRequiredService<Cms.Application.Items.ItemTransitions>()
+            .HandleAsync(Actors.Publisher(), new(item, Cms.Core.Items.WorkflowAction.Reject, "not our story"), CancellationToken.None));
+        Assert.True(rejected.Succeeded, rejected.Message);
+
+        Clock.Advance(TimeSpan.FromDays(8));
+        for (var i = 0; i < 3; i++)
+        {
+            await fixture.Services.GetRequiredService<LinkCheckLoop>().RoundAsync(CancellationToken.None);
+            Clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Equal(asked, site.Requests.Count);
+    }
+
     [Fact]
     public async Task More_than_five_redirects_fail_the_check()
     {
