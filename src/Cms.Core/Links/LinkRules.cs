@@ -85,7 +85,9 @@ public static partial class LinkRules
     // A server that does not do HEAD: ask again with a ranged GET.
     public static bool RefusesHead(int status) => status is 405 or 501;
 
-    public static bool IsBlocked(int status) => status is 401 or 403 or 451;
+    // A 429 without Retry-After (bot protection, a rate limit that does not say when) refuses the
+    // checker; it says nothing about the article, so it never counts toward broken.
+    public static bool IsBlocked(int status) => status is 401 or 403 or 429 or 451;
 
     public static bool IsSuccess(int status) => status is >= 200 and < 300;
 

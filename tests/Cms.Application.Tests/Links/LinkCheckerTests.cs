@@ -210,6 +210,28 @@ public sealed class LinkCheckerTests(LinkCheckFixture fixture) : IClassFixture<L
         Assert.Equal(asked, site.Requests.Count);
     }
 
+    // REVIEW4 #9: a site that rate-limits the checker without Retry-After had its links declared broken.
+    [Fact]
+    public async Task A_rate_limited_site_without_retry_after_is_blocked_and_never_broken()
+    {
+        await using var site = await SiteAsync(app => app.MapMethods("/limited", ["GET", "HEAD"], c => { c.Response.StatusCode = 429; return Task.CompletedTask; }));
+        var url = site.Url("/limited");
+        await ItemsLinkingToAsync(url);
+
+        var statuses = new List<string>();
+        await SettleAsync(10, url);
+        statuses.Add(Check(url).Status);
+        for (var i = 0; i < 4; i++)
+        {
+            Clock.Advance(TimeSpan.FromDays(8));
+            await SettleAsync(10, url);
+            statuses.Add(Check(url).Status);
+        }
+
+        Assert.All(statuses, s => Assert.Equal(nameof(LinkHealth.Blocked), s));
+        Assert.Equal(0, Check(url).Failures);
+    }
+
     [Fact]
     public async Task More_than_five_redirects_fail_the_check()
     {
