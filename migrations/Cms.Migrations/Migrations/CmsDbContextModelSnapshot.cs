@@ -943,6 +943,18 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("last_related_link_id");
 
+                    b.Property<long?>("PendingRelatedLinkId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pending_related_link_id");
+
+                    b.PrimitiveCollection<string[]>("PendingWriters")
+                        .HasColumnType("text[]")
+                        .HasColumnName("pending_writers");
+
+                    b.Property<long>("SettledRelatedLinkId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("settled_related_link_id");
+
                     b.HasKey("Id")
                         .HasName("pk_link_discoveries");
 

@@ -27,10 +27,23 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
 
     // New related-link URLs since the last look, as unchecked links due now, and which check each
     // link is (link_uses). Returns how many URLs.
+    //
+    // Related-link ids come from a sequence when a row is inserted, not when it commits: a
+    // transaction holding id 2 may commit after one holding 3 did. The cursor therefore never passes
+    // the settled watermark: the id sequence's value at a look, once every transaction that was then
+    // writing related_links (holding its RowExclusiveLock, which an INSERT or COPY takes before its
+    // default takes an id) has ended. Rows beyond it are discovered as they appear and read again
+    // until the watermark passes them (discovery is idempotent).
     public async Task<int> DiscoverAsync(CancellationToken ct)
     {
         var cursor = await db.LinkDiscoveries.SingleOrDefaultAsync(d => d.Id == 1, ct);
-        var after = cursor?.LastRelatedLinkId ?? 0;
+        if (cursor is null)
+        {
+            cursor = new LinkDiscovery { Id = 1 };
+            db.LinkDiscoveries.Add(cursor);
+        }
+        await SettleAsync(cursor, ct);
+        var after = cursor.LastRelatedLinkId;
         var links = await db.RelatedLinks.AsNoTracking()
             .Where(r => r.Id > after)
             .OrderBy(r => r.Id).Take(DiscoveryBatch)
@@ -38,6 +51,7 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
             .ToListAsync(ct);
         if (links.Count == 0)
         {
+            await db.SaveChangesAsync(ct);
             return 0;
         }
         var now = clock.GetUtcNow();
@@ -63,17 +77,40 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
             cmd.Parameters.AddWithValue("hosts", urls.Select(u => new Uri(u).IdnHost).ToArray());
             await cmd.ExecuteNonQueryAsync(ct);
         }
-        if (cursor is null)
-        {
-            db.LinkDiscoveries.Add(new LinkDiscovery { Id = 1, LastRelatedLinkId = links[^1].Id });
-        }
-        else
-        {
-            cursor.LastRelatedLinkId = links[^1].Id;
-        }
+        cursor.LastRelatedLinkId = Math.Max(after, Math.Min(links[^1].Id, cursor.SettledRelatedLinkId));
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return urls.Length;
+    }
+
+    // Moves the settled watermark: the pending look settles once its writers have all ended; a look
+    // now with no writer settles at once, otherwise it becomes the pending one (when none is).
+    private async Task SettleAsync(LinkDiscovery cursor, CancellationToken ct)
+    {
+        if (cursor.PendingRelatedLinkId is { } pending
+            && !await db.Database.SqlQuery<bool>($"SELECT EXISTS (SELECT 1 FROM pg_locks WHERE virtualtransaction = ANY({cursor.PendingWriters ?? []})) AS \"Value\"").SingleAsync(ct))
+        {
+            cursor.SettledRelatedLinkId = Math.Max(cursor.SettledRelatedLinkId, pending);
+            cursor.PendingRelatedLinkId = null;
+            cursor.PendingWriters = null;
+        }
+        // The sequence first, then the writers: a transaction that took an id up to that value held
+        // the table's lock when the value was read, so it is among the writers unless it has ended.
+        var sequence = await db.Database.SqlQuery<long>(
+            $"SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('related_links', 'id')::regclass), 0) AS \"Value\"").SingleAsync(ct);
+        var writers = await db.Database.SqlQuery<string>($"""
+            SELECT DISTINCT virtualtransaction AS "Value" FROM pg_locks
+            WHERE locktype = 'relation' AND relation = 'related_links'::regclass AND mode = 'RowExclusiveLock' AND pid <> pg_backend_pid()
+            """).ToListAsync(ct);
+        if (writers.Count == 0)
+        {
+            cursor.SettledRelatedLinkId = Math.Max(cursor.SettledRelatedLinkId, sequence);
+        }
+        else if (cursor.PendingRelatedLinkId is null)
+        {
+            cursor.PendingRelatedLinkId = sequence;
+            cursor.PendingWriters = [.. writers];
+        }
     }
 
     // A check is due only while a link of an item in the queue or published uses its URL: the URLs

@@ -232,6 +232,35 @@ public sealed class LinkCheckerTests(LinkCheckFixture fixture) : IClassFixture<L
         Assert.Equal(0, Check(url).Failures);
     }
 
+    // REVIEW4 #1: related-link ids are taken at insert, not at commit. Discovery moved its cursor past
+    // a link whose transaction took a lower id and committed later, and never saw it.
+    [Fact]
+    public async Task A_link_committed_after_a_later_one_is_still_discovered()
+    {
+        var first = (await fixture.ImportAsync(new TestItem { Related = [("Early", $"https://early-{Unique.Tag()}.example/a")] }.ToYaml()))[0];
+        var checker = fixture.Services.GetRequiredService<LinkCheckLoop>();
+        await checker.RoundAsync(CancellationToken.None);
+        var lateUrl = $"https://late-{Unique.Tag()}.example/story";
+        await using var scope = fixture.Services.CreateAsyncScope();
+        var other = scope.ServiceProvider.GetRequiredService<Cms.Data.CmsDbContext>();
+        await using (var tx = await other.Database.BeginTransactionAsync())
+        {
+            var late = new RelatedLink { ItemId = first, Position = 99, Url = lateUrl, IsSafeUrl = true, Identity = lateUrl, Title = "Late" };
+            other.RelatedLinks.Add(late);
+            await other.SaveChangesAsync();
+            // A later link commits while the first is still open, and discovery runs.
+            var second = await fixture.ImportAsync(new TestItem { Related = [("Second", $"https://second-{Unique.Tag()}.example/b")] }.ToYaml());
+            Assert.True(fixture.Read(db => db.RelatedLinks.Where(r => r.ItemId == second[0]).Min(r => r.Id)) > late.Id);
+            await checker.RoundAsync(CancellationToken.None);
+            await tx.CommitAsync();
+        }
+
+        await checker.RoundAsync(CancellationToken.None);
+        await checker.RoundAsync(CancellationToken.None);
+
+        Assert.True(fixture.Read(db => db.LinkChecks.Any(c => c.Url == LinkRules.Key(lateUrl))), "the late link was discovered");
+    }
+
     [Fact]
     public async Task More_than_five_redirects_fail_the_check()
     {
