@@ -47,7 +47,7 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
         var links = await db.RelatedLinks.AsNoTracking()
             .Where(r => r.Id > after)
             .OrderBy(r => r.Id).Take(DiscoveryBatch)
-            .Select(r => new { r.Id, r.Url, r.IsSafeUrl, r.Item!.State })
+            .Select(r => new { r.Id, r.Url, r.IsSafeUrl })
             .ToListAsync(ct);
         if (links.Count == 0)
         {
@@ -55,7 +55,9 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
             return 0;
         }
         var now = clock.GetUtcNow();
-        var uses = links.Where(l => l.IsSafeUrl && CheckedStates.Contains(l.State)).Select(l => (l.Id, Url: LinkRules.Key(l.Url))).Where(l => l.Url is not null).ToList();
+        // Every link is recorded, whatever its item's state: whether its check is due follows the
+        // item's state at the time (InUse), so a rejected item reopened later is checked again.
+        var uses = links.Where(l => l.IsSafeUrl).Select(l => (l.Id, Url: LinkRules.Key(l.Url))).Where(l => l.Url is not null).ToList();
         var urls = uses.Select(l => l.Url!).Distinct().ToArray();
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(ct);

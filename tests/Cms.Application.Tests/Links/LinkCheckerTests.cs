@@ -261,6 +261,26 @@ public sealed class LinkCheckerTests(LinkCheckFixture fixture) : IClassFixture<L
         Assert.True(fixture.Read(db => db.LinkChecks.Any(c => c.Url == LinkRules.Key(lateUrl))), "the late link was discovered");
     }
 
+    // REVIEW4 #1 (second part): a link of an item rejected when discovery passed was never checked,
+    // even after the item was reopened.
+    [Fact]
+    public async Task A_link_of_an_item_reopened_after_discovery_passed_it_is_checked()
+    {
+        await using var site = await SiteAsync(app => app.MapMethods("/reopened", ["GET", "HEAD"], c => LinkSite.Html(c, "A story")));
+        var url = site.Url("/reopened");
+        var item = (await fixture.ImportAsync(new TestItem { Related = [("Other coverage", url)] }.ToYaml()))[0];
+        Task<Cms.Application.Outcome> Move(Cms.Core.Items.WorkflowAction action, string? reason) => fixture.RunAsync(s => s.GetRequiredService<Cms.Application.Items.ItemTransitions>()
+            .HandleAsync(Actors.Publisher(), new(item, action, reason), CancellationToken.None));
+        Assert.True((await Move(Cms.Core.Items.WorkflowAction.Reject, "not ours")).Succeeded);
+        await SettleAsync(3, url);
+        Assert.Empty(site.Requests);
+
+        Assert.True((await Move(Cms.Core.Items.WorkflowAction.Reopen, null)).Succeeded);
+        await SettleAsync(10, url);
+
+        Assert.Equal(nameof(LinkHealth.Ok), Check(url).Status);
+    }
+
     [Fact]
     public async Task More_than_five_redirects_fail_the_check()
     {
