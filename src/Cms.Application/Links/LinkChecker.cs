@@ -173,8 +173,7 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
             await using var again = await db.Database.BeginTransactionAsync(ct);
             await db.LinkChecks.Where(c => c.Url == check.Url)
                 .ExecuteUpdateAsync(u => u.SetProperty(c => c.NextAt, clock.GetUtcNow() + settings.RetryFailing), ct);
-            await db.LinkHosts.Where(h => h.Host == host && h.LeaseOwner == owner)
-                .ExecuteUpdateAsync(u => u.SetProperty(h => h.NextAt, next).SetProperty(h => h.LeaseOwner, (string?)null).SetProperty(h => h.LeaseUntil, (DateTimeOffset?)null), ct);
+            await ReleaseHostAsync(host, owner, next, ct);
             await again.CommitAsync(ct);
             return;
         }
@@ -183,11 +182,15 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
             // A redirect to another host: that host's turn comes next.
             await db.Database.ExecuteSqlRawAsync("INSERT INTO link_hosts (host, next_at) VALUES ({0}, {1}) ON CONFLICT (host) DO NOTHING", [check.PendingHost, clock.GetUtcNow()], ct);
         }
-        await db.LinkHosts.Where(h => h.Host == host && h.LeaseOwner == owner)
-            .ExecuteUpdateAsync(s => s.SetProperty(h => h.NextAt, next).SetProperty(h => h.LeaseOwner, (string?)null).SetProperty(h => h.LeaseUntil, (DateTimeOffset?)null), ct);
+        await ReleaseHostAsync(host, owner, next, ct);
         await tx.CommitAsync(ct);
         db.ChangeTracker.Clear();
     }
+
+    // The host's lease ends; its next turn is at `next`.
+    private Task<int> ReleaseHostAsync(string host, string owner, DateTimeOffset next, CancellationToken ct) =>
+        db.LinkHosts.Where(h => h.Host == host && h.LeaseOwner == owner)
+            .ExecuteUpdateAsync(s => s.SetProperty(h => h.NextAt, next).SetProperty(h => h.LeaseOwner, (string?)null).SetProperty(h => h.LeaseUntil, (DateTimeOffset?)null), ct);
 
     // Makes the check's pending request and moves the check on; returns how long its host must rest.
     private async Task<TimeSpan> RequestAsync(LinkCheck check, CancellationToken ct)
