@@ -17,7 +17,7 @@ namespace Cms.Application.Links;
 // leased host, and records what it learned: the next step (a redirect to follow, a GET after a
 // refused HEAD or to read the title) or the link's health. Nothing another instance needs lives in
 // this process.
-public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheckSettings settings, TimeProvider clock, ILogger<LinkChecker> log)
+public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheckSettings settings, TimeProvider clock, ItemLimits limits, ILogger<LinkChecker> log)
 {
     public static readonly Actor Actor = Actor.System("link-checker");
 
@@ -265,7 +265,10 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
             else
             {
                 hops.Add(new Hop(url.AbsoluteUri, status));
-                var moved = check.PendingPermanent && url.AbsoluteUri != check.Url;
+                // An address to take only if it could be a related link (LinkIdentity's one rule on
+                // length): a redirect to a 60 KB URL is not offered as the replacement.
+                var moved = check.PendingPermanent && url.AbsoluteUri != check.Url
+                    && LinkIdentity.Of(url.AbsoluteUri) is { } identity && LinkIdentity.Unfit(url.AbsoluteUri, identity, limits.MaxUrlLength) is null;
                 check.FinalUrl = moved ? url.AbsoluteUri : null;
                 Finish(check, moved ? LinkHealth.Moved : LinkHealth.Ok, status, hops, null);
             }
