@@ -368,6 +368,24 @@ public sealed class LinkIdentityWorkflowTests(ApplicationFixture app) : IClassFi
         Assert.Equal([url], PublishedUrls(id));
     }
 
+    // A stored URL whose identity would not fit the index (LinkIdentity.TooLong) gets none, as the
+    // importer would refuse it, instead of failing the whole backfill in the database.
+    [Fact]
+    public async Task A_link_stored_before_identities_whose_url_is_too_long_to_be_a_link_gets_none_and_the_others_do()
+    {
+        var tag = Unique.Tag();
+        var (url, tooLong) = ($"https://old.example/{tag}", $"https://cjk.example/{tag}/" + new string(Enumerable.Range(0, 1900).Select(i => (char)(0x4E00 + i % 5000)).ToArray()));
+        var id = (await app.ImportAsync(new TestItem { Related = [("Fine", url), ("Long", $"https://placeholder.example/{tag}")] }.ToYaml()))[0];
+        app.Read(db => db.RelatedLinks.Where(l => l.ItemId == id).ExecuteUpdate(s => s
+            .SetProperty(l => l.Identity, (string?)null).SetProperty(l => l.IsSafeUrl, true)
+            .SetProperty(l => l.Url, l => l.Position == 1 ? tooLong : l.Url)));
+
+        var assigned = await app.RunAsync(s => s.GetRequiredService<Setup.LinkIdentityBackfill>().RunAsync(CancellationToken.None));
+
+        Assert.True(assigned >= 1);
+        Assert.Equal([LinkIdentity.Of(url), null], Links(id).Select(l => l.Identity));
+    }
+
     [Fact]
     public async Task Renaming_a_topic_sends_the_ready_items_carrying_it_back_to_new_and_drops_their_schedules()
     {

@@ -68,6 +68,22 @@ public sealed class ItemLimitTests
         Assert.StartsWith($"in/001_x.txt:{line}:{column}: {field}: is ", problem.ToString());
     }
 
+    // Within the 2,048 characters, but nine bytes a character once percent-encoded: over what one
+    // link's identity may be (LinkIdentity.MaxLength), so no writer of related links takes it.
+    [Fact]
+    public void A_related_url_too_long_to_be_a_link_once_normalized_is_refused_naming_the_field_and_its_place()
+    {
+        var value = "https://cjk.example/" + new string(Enumerable.Range(0, 1900).Select(i => (char)(0x4E00 + i % 5000)).ToArray());
+        var yaml = ItemFields.With("related[2].webUrl", value);
+
+        var problem = Refuse(yaml);
+
+        Assert.Equal("related[2].webUrl", problem.Field);
+        Assert.Equal("is too long to be a related link: 17,120 bytes once normalized, over the limit of 2,600", problem.Reason);
+        Assert.Equal(ItemFields.PositionOf(yaml.ToString(), value), (problem.Line!.Value, problem.Column!.Value));
+        Assert.Null(LinkIdentity.TooLong(LinkIdentity.Of(ItemFields.ValueOfLength("related[2].webUrl", 2_048))!));
+    }
+
     [Fact]
     public void Fifty_topics_are_accepted_and_fifty_one_are_refused()
     {

@@ -106,3 +106,28 @@ public sealed class ApprovedLinksExportTests
         Assert.Equal(["https://A.example:443/1"], Published(source, "https://a.example/1", "javascript:alert(1)"));
     }
 }
+
+// The one rule on how long a link's identity may be (the unique btree index), and what a URL taken
+// from elsewhere than a source must meet.
+public sealed class LinkIdentityLengthTests
+{
+    private static string Identity(int length) => "https://e.com/" + new string('a', length - "https://e.com/".Length);
+
+    [Fact]
+    public void An_identity_at_the_limit_fits_and_one_byte_more_does_not()
+    {
+        Assert.Null(LinkIdentity.TooLong(Identity(LinkIdentity.MaxLength)));
+        Assert.Equal("is too long to be a related link: 2,601 bytes once normalized, over the limit of 2,600", LinkIdentity.TooLong(Identity(LinkIdentity.MaxLength + 1)));
+    }
+
+    [Fact]
+    public void A_url_taken_from_elsewhere_meets_the_importers_url_limit_and_the_identity_limit()
+    {
+        var url = Identity(2_049);
+        Assert.Equal("is 2,049 characters, over the limit of 2,048", LinkIdentity.Unfit(url, LinkIdentity.Of(url)!, 2_048));
+        Assert.Null(LinkIdentity.Unfit(url, LinkIdentity.Of(url)!, 4_096));
+        var cjk = "https://e.com/" + new string('\u4E2D', 300);
+        Assert.Equal(LinkIdentity.TooLong(LinkIdentity.Of(cjk)!), LinkIdentity.Unfit(cjk, LinkIdentity.Of(cjk)!, 2_048));
+        Assert.NotNull(LinkIdentity.TooLong(LinkIdentity.Of(cjk)!));
+    }
+}

@@ -42,13 +42,31 @@ public static class RevisionFields
         p.Title, p.Excerpt, p.Category, p.Type, p.ProviderName, p.ProviderDomain, p.PublishedAt, p.WebUrl, p.Quality, p.Heat,
         p.Topics, p.Related.Select(r => (r.Title, r.Url)).ToList(), p.Images.Select(i => i.Url).ToList(), p.Secured);
 
-    // The stored item (links and topics loaded); `secured` lives only in its source.
-    public static Snapshot Of(Item i, string? secured) => new(
-        i.Title, i.Excerpt, i.Category, i.Type, i.ProviderName, i.ProviderDomain, i.PublishedAt, i.WebUrl, i.Quality, i.Heat,
-        i.Topics.OrderBy(t => t.Position).Select(t => t.Topic!.Name).ToList(),
-        // A link the CMS added is the editor's, not the source's: the comparison leaves it out.
-        i.RelatedLinks.Where(l => !AddedByTheCms(l)).OrderBy(l => l.Position).Select(l => (l.Title, l.Url)).ToList(),
-        Images(i.ImagesJson), secured);
+    // The stored item (links and topics loaded) and the source it holds (`secured` lives only there).
+    public static Snapshot Of(Item i, ParsedItem source)
+    {
+        var listed = Identities(source);
+        return new(
+            i.Title, i.Excerpt, i.Category, i.Type, i.ProviderName, i.ProviderDomain, i.PublishedAt, i.WebUrl, i.Quality, i.Heat,
+            i.Topics.OrderBy(t => t.Position).Select(t => t.Topic!.Name).ToList(),
+            // A link the CMS added is the editor's, not the source's: the comparison leaves it out,
+            // except a moved link's new address standing for a source entry (ReplaceLinks keeps it
+            // for that entry), which the comparison sees as the source's URL it stands for.
+            i.RelatedLinks.Select(l => (Link: l, StandsFor: StandsFor(l, listed)))
+                .Where(l => l.StandsFor is not null || !AddedByTheCms(l.Link)).OrderBy(l => l.Link.Position)
+                .Select(l => (l.Link.Title, l.StandsFor is not null ? l.Link.ReplacesUrl : l.Link.Url)).ToList(),
+            Images(i.ImagesJson), source.Secured);
+    }
+
+    private static HashSet<string> Identities(ParsedItem source) =>
+        source.Related.Select(r => r.Identity).OfType<string>().ToHashSet(StringComparer.Ordinal);
+
+    // The identity of the source entry a moved link's new address stands for: the address it
+    // replaced, while the source lists that one and not the new address itself (then the source's
+    // own entry is the link). Null for every other link.
+    private static string? StandsFor(RelatedLink link, IReadOnlySet<string> listed) =>
+        link is { ReplacesUrl: not null, MergedFromItemId: null, Identity: not null } && !listed.Contains(link.Identity)
+            && LinkIdentity.Of(link.ReplacesUrl) is { } replaced && listed.Contains(replaced) ? replaced : null;
 
     public static List<string> Images(string? json) =>
         json is null ? [] : (JsonSerializer.Deserialize<List<ParsedImage>>(json) ?? []).Select(i => i.Url).ToList();
@@ -84,15 +102,28 @@ public static class RevisionFields
     // Links the CMS added (merged items, moved links' new addresses) are not the source's to
     // remove: they stay after the source's entries, unless the source now lists the same URL (then
     // the source's entry carries their decision).
+    // An entry whose URL an editor replaced by the address it moved to ("use the new URL") is that
+    // replacement: it keeps its decision and takes the entry's place, and the old address does not
+    // come back beside it (unless the source now lists the new address itself).
     // Returns one change per link added or removed, named by URL and title, for the audit event.
     public static List<object> ReplaceLinks(Item item, ParsedItem incoming)
     {
         var decided = item.RelatedLinks.Where(l => l.Identity is not null).ToDictionary(l => l.Identity!, StringComparer.Ordinal);
         var withoutIdentity = item.RelatedLinks.Where(l => l.Identity is null).Select(l => l.Url).ToHashSet(StringComparer.Ordinal);
+        var listed = Identities(incoming);
+        var replacements = item.RelatedLinks.Select(l => (StandsFor: StandsFor(l, listed), Link: l)).Where(p => p.StandsFor is not null)
+            .DistinctBy(p => p.StandsFor).ToDictionary(p => p.StandsFor!, p => p.Link, StringComparer.Ordinal);
+        var reused = new HashSet<RelatedLink>();
         var changes = new List<object>();
         var links = incoming.Related.Select(r =>
         {
             var link = Importing.ItemRows.Link(item.Id, r);
+            if (r.Identity is not null && !decided.ContainsKey(r.Identity) && replacements.TryGetValue(r.Identity, out var replacement))
+            {
+                replacement.Position = link.Position;
+                reused.Add(replacement);
+                return replacement;
+            }
             if (r.Identity is not null && decided.TryGetValue(r.Identity, out var old))
             {
                 if (ItemChanges.MayDecide(link, old.Decision))
@@ -110,11 +141,11 @@ public static class RevisionFields
         changes.AddRange(decided.Values.Where(l => !kept.Contains(l.Identity!) && !AddedByTheCms(l)).OrderBy(l => l.Position)
             .Select(l => ItemChanges.LinkChange(l, before: l.Decision.ToString(), after: null, RemovedBySource, null)));
         var stay = item.RelatedLinks.Where(l => AddedByTheCms(l) && (l.Identity is null || !kept.Contains(l.Identity))).OrderBy(l => l.Position).ToList();
-        foreach (var link in item.RelatedLinks.Except(stay).ToList())
+        foreach (var link in item.RelatedLinks.Except(stay).Except(reused).ToList())
         {
             item.RelatedLinks.Remove(link);
         }
-        item.RelatedLinks.AddRange(links);
+        item.RelatedLinks.AddRange(links.Except(reused));
         var position = links.Count == 0 ? 0 : links.Max(l => l.Position) + 1;
         foreach (var link in stay)
         {

@@ -72,7 +72,7 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
                 "A source no longer reads as an item file; only Dismiss is possible.", revision.ChangedFields ?? [], revision.ChangedFieldCount);
         }
         var original = RevisionFields.Of(source);
-        var now = RevisionFields.Of(item, source.Secured);
+        var now = RevisionFields.Of(item, source);
         var next = RevisionFields.Of(incoming);
         // A field differs when its shown value does, or when its source value does in a way the shown
         // value leaves out: every difference is a row, so nothing is taken or kept unseen.

@@ -14,7 +14,7 @@ namespace Cms.Application.Links;
 // read here, never taken from the form). A link is its URL (LinkIdentity), so the replacement is a
 // new link: Pending, to be decided again, and what was reviewed changed (a Ready item goes back to
 // New; a Published one is corrected only after the decision, by someone else than the replacer).
-public sealed class ReplaceLinkUrl(CmsDbContext db)
+public sealed class ReplaceLinkUrl(CmsDbContext db, ItemLimits limits, TimeProvider clock)
 {
     public sealed record Request(long ItemId, long LinkId, uint Version);
 
@@ -43,6 +43,11 @@ public sealed class ReplaceLinkUrl(CmsDbContext db)
         if (check is not { Status: nameof(LinkHealth.Moved), FinalUrl: { } final } || LinkIdentity.Of(final) is not { } identity)
         {
             return Outcome.Invalid("", NotMoved);
+        }
+        // The address comes from a remote Location header: it meets the rules an imported link meets.
+        if (LinkIdentity.Unfit(final, identity, limits.MaxUrlLength) is { } unfit)
+        {
+            return Outcome.Invalid("", $"The new address {unfit}; it cannot be a related link.");
         }
         if (item.RelatedLinks.Any(l => l.Identity == identity))
         {
@@ -76,7 +81,7 @@ public sealed class ReplaceLinkUrl(CmsDbContext db)
             ItemChanges.LinkChange(replacement, before: null, after: nameof(LinkDecision.Pending), Replacing, null),
         };
         changes.AddRange(ItemChanges.ReturnToNewIfReady(item));
-        ItemChanges.Stamp(item, actor, DateTimeOffset.UtcNow);
+        ItemChanges.Stamp(item, actor, clock.GetUtcNow());
         AuditLog.Add(db, actor, AuditActions.LinkUrlReplaced, AuditTargets.Item, item.Id.ToString(),
             new { before = link.Url, after = final, decisionBefore = link.Decision.ToString(), decision = nameof(LinkDecision.Pending), changes });
         return await Stories.StoryRules.SaveAsync(db, tx, $"The link now points to {final}; decide it again.", ct);

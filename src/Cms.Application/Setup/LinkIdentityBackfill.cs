@@ -71,7 +71,8 @@ public sealed class LinkIdentityBackfill(CmsDbContext db)
                 var taken = item.Where(l => l.Identity is not null).Select(l => l.Identity!).ToHashSet(StringComparer.Ordinal);
                 foreach (var link in item.Where(l => l.Identity is null))
                 {
-                    if (LinkIdentity.Of(link.Url) is { } identity && taken.Add(identity))
+                    // An identity too long for the index (LinkIdentity.TooLong) is none: never approvable, as at import.
+                    if (LinkIdentity.Of(link.Url) is { } identity && LinkIdentity.TooLong(identity) is null && taken.Add(identity))
                     {
                         link.Identity = identity;
                         assigned++;

@@ -17,7 +17,7 @@ namespace Cms.Application.Stories;
 // the lead already has adds no second link, and one without an absolute http(s) URL cannot be
 // merged. Nothing is deleted; Reopen of a merged item (a Publisher's move, ItemTransitions) undoes
 // it and removes the link while it is still undecided; a decided link stays (it may be published).
-public sealed class MergeItems(CmsDbContext db)
+public sealed class MergeItems(CmsDbContext db, TimeProvider clock)
 {
     public const int MaxItems = 50;
 
@@ -60,16 +60,18 @@ public sealed class MergeItems(CmsDbContext db)
                 ? new FieldError("ItemIds", $"#{m.Id} is not in the lead's story; move it into the story first.")
                 : !Workflow.Get(WorkflowAction.Reject).From.Contains(m.State)
                     ? new FieldError("ItemIds", $"#{m.Id} is {m.State}; only New or Ready items can be merged.")
-                    : LinkUrl(m) is null
+                    : LinkUrl(m) is not { } link
                         ? new FieldError("ItemIds", $"#{m.Id} cannot be merged as a related link: its URL is not an absolute http(s) URL.")
-                        : null)
+                        : LinkIdentity.TooLong(link.Identity) is { } tooLong
+                            ? new FieldError("ItemIds", $"#{m.Id} cannot be merged as a related link: its {link.Field} {tooLong}.")
+                            : null)
             .OfType<FieldError>().ToList();
         if (errors.Count > 0)
         {
             return Outcome.Invalid(errors);
         }
 
-        var now = DateTimeOffset.UtcNow;
+        var now = clock.GetUtcNow();
         var reason = ReasonFor(lead.Id);
         var received = new List<object>();
         var position = lead.RelatedLinks.Count == 0 ? 0 : lead.RelatedLinks.Max(l => l.Position) + 1;
@@ -77,8 +79,12 @@ public sealed class MergeItems(CmsDbContext db)
         var taken = lead.RelatedLinks.Select(l => l.Identity).Append(LinkIdentity.Of(lead.WebUrl)).Append(LinkIdentity.Of(lead.OriginalUrl))
             .OfType<string>().ToHashSet(StringComparer.Ordinal);
         var already = new List<long>();
+        // A merge is a Reject by another route: the people who worked on each item hear it as they
+        // would of a Reject with the same reason (Notifier, in this transaction).
+        var returned = new List<(long ItemId, WorkflowAction Action, string? ReadyBy, string? Reason)>();
         foreach (var item in merged)
         {
+            returned.Add((item.Id, WorkflowAction.Reject, item.ReadyBy, reason));
             var changes = new List<object> { new { field = "state", before = item.State.ToString(), after = nameof(WorkflowState.Rejected), reason } };
             ItemChanges.EnterState(item, WorkflowState.Rejected);
             if (ItemChanges.DropSchedule(item) is { } dropped)
@@ -88,7 +94,7 @@ public sealed class MergeItems(CmsDbContext db)
             item.MergedIntoId = lead.Id;
             ItemChanges.Stamp(item, actor, now, changesContent: false);
 
-            var (url, identity) = LinkUrl(item)!.Value;
+            var (url, identity, _) = LinkUrl(item)!.Value;
             var known = !taken.Add(identity);
             if (known)
             {
@@ -106,6 +112,7 @@ public sealed class MergeItems(CmsDbContext db)
         ItemChanges.Stamp(lead, actor, now);
         AuditLog.Add(db, actor, AuditActions.ItemMergeReceived, AuditTargets.Item, lead.Id.ToString(),
             new { merged = received, changes = leadChanges });
+        await Notifications.Notifier.ItemsReturnedAsync((Npgsql.NpgsqlConnection)db.Database.GetDbConnection(), actor, returned, now, ct);
         var message = $"Merged {merged.Count} item{(merged.Count == 1 ? "" : "s")} into #{lead.Id}: each is Rejected ({reason}) and its link waits for a decision on the lead.";
         if (already.Count > 0)
         {
@@ -115,10 +122,12 @@ public sealed class MergeItems(CmsDbContext db)
     }
 
     // The URL the merged item becomes a link by (its webUrl, else its originalUrl) with its
-    // identity; null when neither is an absolute http(s) URL, which no link can be.
-    private static (string Url, string Identity)? LinkUrl(Item item) =>
-        new[] { item.WebUrl, item.OriginalUrl }.Select(u => (Url: u, Identity: LinkIdentity.Of(u)))
-            .Where(u => u.Identity is not null).Select(u => ((string, string)?)(u.Url!, u.Identity!)).FirstOrDefault();
+    // identity and the field it came from; null when neither is an absolute http(s) URL, which no
+    // link can be.
+    private static (string Url, string Identity, string Field)? LinkUrl(Item item) =>
+        new[] { (Url: item.WebUrl, Field: "webUrl"), (Url: item.OriginalUrl, Field: "originalUrl") }
+            .Select(u => (u.Url, Identity: LinkIdentity.Of(u.Url), u.Field))
+            .Where(u => u.Identity is not null).Select(u => ((string, string, string)?)(u.Url!, u.Identity!, u.Field)).FirstOrDefault();
 
     // The merged item as the lead's related link, Pending like any other, identified by its URL.
     private static RelatedLink LinkFrom(Item item, string url, string identity, int position) => new()

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Cms.Application.Stories;
 
 // An editor moves an item into another story: the story of the target item they name.
-public sealed class MoveItem(CmsDbContext db)
+public sealed class MoveItem(CmsDbContext db, TimeProvider clock)
 {
     public sealed record Request(long ItemId, long TargetItemId);
 
@@ -38,10 +38,12 @@ public sealed class MoveItem(CmsDbContext db)
             return Outcome.Invalid("TargetItemId", $"#{item.Id} is already in the story of #{request.TargetItemId}.");
         }
         var before = item.StoryId;
+        var now = clock.GetUtcNow();
         item.StoryId = story;
-        item.UpdatedAt = DateTimeOffset.UtcNow;
+        item.UpdatedAt = now;
+        var carried = await StoryRules.CarryMergedAsync(db, actor, item, before, AuditActions.ItemMovedToStory, now, ct);
         AuditLog.Add(db, actor, AuditActions.ItemMovedToStory, AuditTargets.Item, item.Id.ToString(),
-            new { storyOf = request.TargetItemId, changes = new[] { new { field = "story", before, after = story } } });
-        return await StoryRules.SaveAsync(db, tx, $"#{item.Id} moved into the story of #{request.TargetItemId}.", ct);
+            new { storyOf = request.TargetItemId, merged = carried, changes = new[] { new { field = "story", before, after = story } } });
+        return await StoryRules.SaveAsync(db, tx, $"#{item.Id} moved into the story of #{request.TargetItemId}." + StoryRules.With(carried), ct);
     }
 }

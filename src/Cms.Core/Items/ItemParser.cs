@@ -152,6 +152,10 @@ public sealed class ItemParser
             var provider = v.Mapping(link, "provider", prefix);
             var quality = v.Int(link, "quality", prefix);
             var (identity, duplicateOf) = identities[i];
+            if (identity is not null && LinkIdentity.TooLong(identity) is { } tooLong)
+            {
+                throw v.Fail(link["webUrl"], prefix + "webUrl", tooLong);
+            }
             related.Add(new ParsedRelated(
                 i,
                 Title(v, link, "title", limits.MaxRelatedTitleLength, prefix),

@@ -19,6 +19,22 @@ namespace Cms.Core.Items;
 // never be approved and is never published.
 public static class LinkIdentity
 {
+    // The longest identity a related link may have. Links are unique per item by identity in a
+    // btree index, whose rows hold at most 2,704 bytes; non-ASCII characters grow to nine bytes
+    // each once percent-encoded, so a URL well within the importer's 2,048 characters can be over.
+    // Every writer of related links (import, merge, "use the new URL") refuses such a URL with
+    // TooLong's reason instead of failing in the database.
+    public const int MaxLength = 2_600;
+
+    // Why the identity cannot be a link's (to follow the field's name), or null when it fits.
+    public static string? TooLong(string identity)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(identity);
+        return bytes > MaxLength
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"is too long to be a related link: {bytes:N0} bytes once normalized, over the limit of {MaxLength:N0}")
+            : null;
+    }
+
     public static string? Of(string? webUrl)
     {
         if (webUrl is null || UnicodeText.ControlProblem(webUrl, allowNewlines: false) is not null || !UrlRules.IsAbsoluteHttp(webUrl, out var uri))
@@ -27,6 +43,14 @@ public static class LinkIdentity
         }
         return Normalize(uri!, keepFragment: true);
     }
+
+    // Why a URL (with its identity) taken from elsewhere than a source (the address a moved link now
+    // lives at) cannot be a related link's, or null when it can: it meets what an imported link
+    // meets, the importer's limit for any URL and the identity's (TooLong).
+    public static string? Unfit(string url, string identity, int maxUrlLength) =>
+        url.Length > maxUrlLength
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"is {url.Length:N0} characters, over the limit of {maxUrlLength:N0}")
+            : TooLong(identity);
 
     // The identity of one entry of a source's `related` list (null: not a mapping, no usable webUrl).
     public static string? OfEntry(SourceNode entry) =>

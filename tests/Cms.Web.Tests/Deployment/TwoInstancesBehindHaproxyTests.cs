@@ -184,6 +184,17 @@ public sealed class TwoInstancesBehindHaproxyTests(ITestOutputHelper output) : I
             direct.DefaultRequestHeaders.Add("X-Forwarded-For", "203.0.113.8");
             Assert.Equal(HttpStatusCode.Redirect, (await Http.SignInAsync(direct, AdminEmail, AdminPassword)).StatusCode);
         }
+        // --- The scheme likewise: a client's X-Forwarded-Proto never makes plain HTTP count as HTTPS
+        // (the sign-in cookie would be Secure, the app's links https).
+        using (var forger = Client(ClientAddress, "ha-forged-proto"))
+        {
+            forger.DefaultRequestHeaders.Add("X-Forwarded-Proto", "https");
+            var signedIn = await Http.SignInAsync(forger, AdminEmail, AdminPassword);
+            Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+            var cookies = signedIn.Headers.GetValues("Set-Cookie").Where(c => c.StartsWith("cms.auth", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(cookies);
+            Assert.All(cookies, c => Assert.DoesNotContain("secure", c, StringComparison.OrdinalIgnoreCase));
+        }
         var sessions = await QueryAsync("SELECT user_agent || ' ' || ip FROM user_sessions ORDER BY created_at");
         Assert.Contains("ha-through-proxy " + ClientAddress, sessions);
         Assert.Contains("ha-direct 127.0.0.1", sessions);

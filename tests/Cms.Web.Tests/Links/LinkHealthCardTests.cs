@@ -17,7 +17,7 @@ namespace Cms.Web.Tests.Links;
 // never checked. The queue filters items with broken links, the publisher lists published items
 // whose approved link broke. The checker's own cases are LinkCheckerTests: here its verdicts are
 // written as it writes them, after its discovery has learned which link is which check.
-public sealed class LinkHealthCardTests(AppFixture app) : WebTest(app), IClassFixture<AppFixture>
+public sealed partial class LinkHealthCardTests(AppFixture app) : WebTest(app), IClassFixture<AppFixture>
 {
     private static LinkCheck Check(string url, LinkHealth status, string? finalUrl = null, int? http = null) => new()
     {

@@ -2,17 +2,26 @@ using System.Net;
 using Cms.Application.Stories;
 using Cms.Core.Auditing;
 using Cms.Core.Items;
+using Cms.Core.Talk;
 using Cms.Web.Tests.Infrastructure;
 using Cms.Web.Tests.Workflow;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Cms.Web.Tests.Stories;
 
 // Grouping at import off: each test sets the stories it needs, and items of one test (whose titles
 // look alike) never join another test's story, whatever order the tests run in.
+// The app's clock stands still (whole seconds, as PostgreSQL stores them): a change stamped with it
+// shows that the handler took its time from the app's TimeProvider, not from the wall clock.
 public sealed class StoryEditingFixture : WorkflowFixture
 {
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+
     protected override IReadOnlyDictionary<string, string?>? Settings => new Dictionary<string, string?> { ["Stories:Grouping"] = "false" };
+
+    protected override void ConfigureTestServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
 }
 
 // Merge, split and move over HTTP as an editor does them on the story page, Reopen of a merged
@@ -261,5 +270,96 @@ public sealed class StoryEditingTests(StoryEditingFixture fixture) : WebTest(fix
         // Once two are merged away, the story is one item in the queue: no longer "more than one".
         await MergeAsync(editor, alpha, beta, gamma);
         Assert.Empty(Rows(Html.Parse(await editor.GetStringAsync($"/?View.Q={tag}&View.MultiStory=true"))));
+    }
+
+    [Fact]
+    public async Task Merging_tells_who_marked_an_item_ready_as_a_reject_would_and_stamps_the_apps_clock()
+    {
+        var (lead, b, c, _) = await StoryAsync();
+        var marker = await SignedInAsync(Roles.Editor);
+        Assert.Equal(HttpStatusCode.Redirect, (await Moves.PostAsync(marker, b, WorkflowAction.MarkReady)).StatusCode);
+        var markerId = Factory.WithDb(db => db.Items.Single(i => i.Id == b).ReadyBy);
+        var merger = await fixture.As(Roles.Editor);
+
+        Assert.Equal(HttpStatusCode.Redirect, (await MergeAsync(merger, lead, b, c)).StatusCode);
+
+        var told = Factory.WithDb(db => db.Notifications.AsNoTracking().Where(n => n.ItemId == b || n.ItemId == c).ToList());
+        var note = Assert.Single(told);
+        Assert.Equal((markerId, NotificationKinds.Rejected, b, MergeItems.ReasonFor(lead)), (note.UserId, note.Kind, note.ItemId, note.Reason));
+        Assert.Contains(MergeItems.ReasonFor(lead), await marker.GetStringAsync("/Inbox"));
+        var stamps = Factory.WithDb(db => db.Items.AsNoTracking().Where(i => i.Id == lead || i.Id == b).Select(i => i.UpdatedAt).ToList());
+        Assert.All(stamps, at => Assert.Equal(fixture.Clock.GetUtcNow(), at));
+    }
+
+    [Fact]
+    public async Task Merging_an_item_whose_url_is_too_long_to_be_a_link_is_refused_naming_the_item_and_field()
+    {
+        var (lead, b, c, _) = await StoryAsync();
+        // Within the importer's 2,048 characters, but each CJK character is nine bytes once percent-encoded.
+        var path = new string(Enumerable.Range(0, 1900).Select(i => (char)(0x4E00 + i % 5000)).ToArray());
+        Factory.WithDb(db => db.Items.Where(i => i.Id == c).ExecuteUpdate(u => u.SetProperty(i => i.WebUrl, $"https://cjk.example/{path}")));
+        var editor = await fixture.As(Roles.Editor);
+
+        var response = await MergeAsync(editor, lead, b, c);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var errors = Html.Parse(await response.Content.ReadAsStringAsync()).One("#story-errors").Text();
+        Assert.Contains($"#{c} cannot be merged as a related link: its webUrl is too long to be a related link", errors);
+        Assert.Equal(WorkflowState.New, Factory.WithDb(db => db.Items.Single(i => i.Id == b).State));
+        Assert.Equal(0, Factory.WithDb(db => db.RelatedLinks.Count(l => l.ItemId == lead)));
+    }
+
+    [Fact]
+    public async Task Reopen_of_a_merged_item_holds_its_lead_in_id_order_so_an_id_ordered_holder_is_never_deadlocked()
+    {
+        var (lead, b, _, _) = await StoryAsync();
+        Assert.True(lead < b);
+        await MergeAsync(await fixture.As(Roles.Editor), lead, b);
+        var publisher = await fixture.As(Roles.Publisher);
+
+        // Someone holding items in id order (a topic rename, a bulk move) holds the lead first...
+        await using var holder = await RowLocks.HoldAsync(Factory.ConnectionString, $"SELECT 1 FROM items WHERE id = {lead} FOR NO KEY UPDATE");
+        var reopen = Moves.PostAsync(publisher, b, WorkflowAction.Reopen);
+        await holder.WaitedForByAsync(reopen, "the reopen", "%items%");
+        // ...and then the next one, which the reopen must not have taken before the lead.
+        await using (var next = holder.Command($"SELECT 1 FROM items WHERE id = {b} FOR NO KEY UPDATE"))
+        {
+            await next.ExecuteNonQueryAsync();
+        }
+        await holder.CommitAsync();
+
+        Assert.Equal(HttpStatusCode.Redirect, (await reopen).StatusCode);
+        Assert.Equal((WorkflowState.New, (long?)null), Factory.WithDb(db => db.Items.Where(i => i.Id == b).Select(i => new { i.State, i.MergedIntoId }).ToList()
+            .Select(i => (i.State, i.MergedIntoId)).Single()));
+    }
+
+    [Fact]
+    public async Task Splitting_or_moving_a_merge_lead_takes_the_items_merged_into_it_along_each_audited()
+    {
+        var (lead, b, c, _) = await StoryAsync();
+        var (other, _, _, _) = await StoryAsync();
+        var editor = await fixture.As(Roles.Editor);
+        await MergeAsync(editor, lead, b);
+        long Story(long id) => Factory.WithDb(db => db.Items.Single(i => i.Id == id).StoryId);
+        var before = Story(lead);
+
+        var split = await PostAsync(editor, lead, "Split", [new("itemId", lead.ToString())]);
+
+        Assert.Equal(HttpStatusCode.Redirect, split.StatusCode);
+        Assert.NotEqual(before, Story(lead));
+        Assert.Equal(Story(lead), Story(b));
+        Assert.Equal(before, Story(c));
+        Assert.Equal(AuditActions.ItemSplitFromStory, Actions(b)[^1]);
+        // The lead with only what was merged into it is alone: nothing more to split.
+        var again = await PostAsync(editor, lead, "Split", [new("itemId", lead.ToString())]);
+        Assert.Contains($"#{lead} is already alone in its story.", await again.Content.ReadAsStringAsync());
+
+        var move = await PostAsync(editor, lead, "Move", [new("Move.ItemId", lead.ToString()), new("Move.TargetItemId", other.ToString())]);
+
+        Assert.Equal(HttpStatusCode.Redirect, move.StatusCode);
+        Assert.Equal([Story(other)], new[] { Story(lead), Story(b) }.Distinct());
+        var trail = await TrailAsync(await fixture.As(Roles.Publisher), b);
+        Assert.Equal(AuditActions.ItemMovedToStory, trail[0]["action"]);
+        Assert.Contains($"\"withLead\":{lead}", trail[0]["payload"]);
     }
 }
