@@ -102,6 +102,7 @@ public static class CmsApplication
         services.AddScoped<LinkChecker>();
         services.AddScoped<LinkHealthView>();
         services.AddSingleton<LinkCheckLoop>();
+        services.AddSingleton<ImportProfile>();
         services.AddScoped<ImportParser>();
         services.AddScoped<ImportWriter>();
         services.AddSingleton<RevisionComparer>();

@@ -5,6 +5,7 @@ using System.Text;
 using Cms.Application;
 using Cms.Application.Auditing;
 using Cms.Application.Importing;
+using Cms.Application.Stories;
 using Cms.Application.Topics;
 using Cms.Core.Auditing;
 using Cms.Core.FrontMatter;
@@ -30,7 +31,7 @@ namespace Cms.Bench;
 //   unique URL index and a foreign-key index, the least it can cost to store the corpus at all.
 // Audit rows of the same-schema baseline are stored unsealed, as the importer stores them (the
 // sealer chains them after commit, off the import's clock in both cases).
-public static class ImportBench
+public static partial class ImportBench
 {
     private const int BaselineBatch = 5_000;
 
@@ -40,7 +41,10 @@ public static class ImportBench
         var shape = new Option<string>("--shape") { Description = "realistic (like the real sample, ~5 KiB) or varied (hostile round-trip corpus, ~2 KiB)", DefaultValueFactory = _ => "realistic" };
         shape.AcceptOnlyFromAmong("realistic", "varied");
         var cliOnly = new Option<bool>("--cli-only") { Description = "Only the `./cms import` runs (time and peak RSS), without the in-process import and the COPY baselines" };
-        var command = new Command("import", "Time the import of N generated items against plain COPY baselines of the same rows.") { items, shape, cliOnly };
+        var attribute = new Option<bool>("--attribute") { Description = "Only the schema's cost: COPY of the same rows into the schema with one piece removed at a time" };
+        var rounds = new Option<int>("--rounds") { Description = "Rounds of --attribute (the median is printed)", DefaultValueFactory = _ => 2 };
+        var perIndex = new Option<bool>("--per-index") { Description = "With --attribute: also each secondary index on its own" };
+        var command = new Command("import", "Time the import of N generated items against plain COPY baselines of the same rows.") { items, shape, cliOnly, attribute, rounds, perIndex };
         command.SetAction(async (parse, ct) =>
         {
             var n = parse.GetValue(items);
@@ -48,6 +52,11 @@ public static class ImportBench
             {
                 Console.Error.WriteLine("--items must be positive");
                 return BenchProgram.Usage;
+            }
+            if (parse.GetValue(attribute))
+            {
+                await RunAsync(n, parse.GetRequiredValue(shape) == "realistic", inProcess: false, cli: false, ct, attributeRounds: Math.Max(1, parse.GetValue(rounds)), perIndex: parse.GetValue(perIndex));
+                return BenchProgram.Ok;
             }
             await RunAsync(n, parse.GetRequiredValue(shape) == "realistic", inProcess: !parse.GetValue(cliOnly), cli: true, ct);
             return BenchProgram.Ok;
@@ -57,7 +66,7 @@ public static class ImportBench
 
     // inProcess: the importer in this process against the two COPY baselines; cli: `./cms import`
     // as its own process (time and peak RSS) against Server GC.
-    internal static async Task RunAsync(int n, bool realistic, bool inProcess, bool cli, CancellationToken ct)
+    internal static async Task RunAsync(int n, bool realistic, bool inProcess, bool cli, CancellationToken ct, int attributeRounds = 0, bool perIndex = false)
     {
         var server = BenchSupport.ServerConnectionString();
         var work = Directory.CreateTempSubdirectory("cms-bench-import-").FullName;
@@ -81,6 +90,10 @@ public static class ImportBench
             Console.WriteLine($"load average at the start: {LoadAverage()} (2 cores shared with other work)");
             Console.WriteLine($"generated {n} {(realistic ? "realistic" : "varied")} items ({bytes / 1024.0 / 1024.0:F1} MiB, {bytes / 1024.0 / n:F1} KiB each) in {clock.Elapsed.TotalSeconds:F1} s");
 
+            if (attributeRounds > 0)
+            {
+                await AttributeAsync(n, server, corpus, stamp, attributeRounds, perIndex, ct);
+            }
             if (inProcess)
             {
                 await InProcessAsync(n, server, corpus, importDb, copyDb, floorDb, ct);
@@ -118,10 +131,21 @@ public static class ImportBench
         var importCs = await BenchSupport.CreateDatabaseAsync(server, importDb, ct);
         var rssBefore = BenchSupport.PeakRssMiB();
         clock.Restart();
-        var outcome = await CliHost.RunAsync(s => s.GetRequiredService<ItemImporter>().ImportAsync(Actor.System("bench"), [corpus], null, ct), importCs);
+        ImportProfile? profile = null;
+        StoryGroupingProfile? grouping = null;
+        var outcome = await CliHost.RunAsync(s =>
+        {
+            profile = s.GetRequiredService<ImportProfile>();
+            grouping = s.GetRequiredService<StoryGrouping>().Profile;
+            return s.GetRequiredService<ItemImporter>().ImportAsync(Actor.System("bench"), [corpus], null, ct);
+        }, importCs);
         var importSeconds = clock.Elapsed.TotalSeconds;
         var peak = BenchSupport.PeakRssMiB();
         Console.WriteLine($"import: {outcome.Value!.Summary}");
+        foreach (var line in profile!.Lines().Concat(grouping!.Lines()))
+        {
+            Console.WriteLine(line);
+        }
 
         var copyCs = await BenchSupport.CreateDatabaseAsync(server, copyDb, ct);
         var copySeconds = await CopyBaselineAsync(copyCs, corpus, parser, floor: false, ct);
@@ -236,6 +260,13 @@ public static class ImportBench
         CREATE INDEX ON floor_links (item_id);
         """;
 
+    // The floor's rows: items and their related links into the plain tables of FloorSchema.
+    private static async Task CopyFloorAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, CancellationToken ct)
+    {
+        await ItemCopy.WriteItemsAsync(conn, items, "floor_items", ct);
+        await ItemCopy.WriteLinksAsync(conn, items.SelectMany(i => i.RelatedLinks), "floor_links", ct);
+    }
+
     // The same rows the importer stores, through the same mapping and COPY writer, in one
     // transaction; reading, parsing and mapping happen off the clock. The floor stores only the
     // items and their related links, in plain tables.
@@ -279,8 +310,7 @@ public static class ImportBench
             if (floor)
             {
                 clock.Start();
-                await ItemCopy.WriteItemsAsync(conn, items, "floor_items", ct);
-                await ItemCopy.WriteLinksAsync(conn, items.SelectMany(i => i.RelatedLinks), "floor_links", ct);
+                await CopyFloorAsync(conn, items, ct);
                 clock.Stop();
                 continue;
             }

@@ -16,7 +16,7 @@ namespace Cms.Application.Importing;
 // the same folder cannot both insert one URL. New items go in by binary COPY; an existing item
 // only follows its source while it is New and nobody has touched it; any other change waits as a
 // pending source revision. Import never moves an existing item between workflow states.
-public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, RevisionComparer comparer, StoryGrouping stories, ILogger<ImportWriter> logger)
+public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, RevisionComparer comparer, StoryGrouping stories, ImportProfile profile, ILogger<ImportWriter> logger)
 {
     private const long ImportLockKey = 0x636d735f696d70; // "cms_imp"
     public const int CategoryColumnLength = 100;
@@ -103,6 +103,8 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
     private async Task<BatchResult> WriteBatchAsync(List<PreparedItem> batch, Actor actor, CancellationToken ct)
     {
         var result = new BatchResult();
+        profile.Batch();
+        var lap = System.Diagnostics.Stopwatch.GetTimestamp();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({ImportLockKey})", ct);
 
@@ -111,6 +113,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
             .Where(i => urls.Contains(i.OriginalUrl))
             .Select(i => new Existing(i.Id, i.OriginalUrl, i.SourceHash, i.EditedAt, i.State))
             .ToDictionaryAsync(i => i.OriginalUrl, ct);
+        lap = profile.Lap(ImportProfile.Phase.LockAndDedupe, lap);
         var rules = await ImportRules.ForBatchAsync(actor, topics, batch, ct);
 
         var now = DateTimeOffset.UtcNow;
@@ -156,14 +159,18 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
                 ImportReport.Name(result.UpdatedItems, known.Id, prepared.Parsed.Title);
             }
         }
+        lap = profile.Lap(ImportProfile.Phase.Rules, lap);
         var inserted = fresh.Count > 0 ? await InsertAsync(fresh, actor, now, ct) : [];
+        lap = System.Diagnostics.Stopwatch.GetTimestamp();
         foreach (var item in inserted.Take(ImportReport.MaxListed))
         {
             ImportReport.Name(result.NewItems, item.Id, item.Title);
         }
         await topics.EnsureCategoriesFromImportAsync(actor, ImportRules.Categories(applied), ct);
         await db.SaveChangesAsync(ct);
+        lap = profile.Lap(ImportProfile.Phase.Categories, lap);
         await tx.CommitAsync(ct);
+        profile.Lap(ImportProfile.Phase.Commit, lap);
         db.ChangeTracker.Clear();
         result.Imported = fresh.Count;
         return result;
@@ -227,6 +234,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
     private async Task<List<Item>> InsertAsync(List<PreparedItem> fresh, Actor actor, DateTimeOffset now, CancellationToken ct)
     {
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
+        var lap = System.Diagnostics.Stopwatch.GetTimestamp();
         var ids = await ItemCopy.ReserveIdsAsync(conn, fresh.Count, ct);
         var topicIds = await topics.EnsureFromImportAsync(actor, fresh.SelectMany(f => f.Parsed.Topics), ct);
         // Audit rows for topics created above go out with this transaction too.
@@ -238,12 +246,16 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
             item.Topics.AddRange(ItemRows.Topics(ids[i], fresh[i].Parsed.Topics, topicIds));
             items.Add(item);
         }
+        lap = profile.Lap(ImportProfile.Phase.TopicsAndIds, lap);
         await stories.AssignAsync(conn, items, fresh.Select(f => f.StoryTerms).ToList(), ct);
+        lap = profile.Lap(ImportProfile.Phase.StoryGrouping, lap);
         await ItemCopy.WriteAsync(conn, items, ct);
+        lap = profile.Lap(ImportProfile.Phase.CopyRows, lap);
         // The event says which state the item starts in: an item imported as Published is
         // published by the import, and the audit says so.
         await AuditLog.CopyAsync(conn, actor, AuditActions.ItemImported, AuditTargets.Item,
             items.Select((item, i) => (item.Id.ToString(), (object?)new { file = fresh[i].Parsed.Document.Path, state = item.State.ToString() })), now, ct);
+        profile.Lap(ImportProfile.Phase.CopyAudit, lap);
         return items;
     }
 }

@@ -17,7 +17,7 @@ namespace Cms.Application.Importing;
 // The parse stage runs ahead of the write stage by at most ParsedAhead batches, so while
 // PostgreSQL works on one batch the next ones are parsed, and memory stays bounded whatever the
 // input: a batch is bounded in files and bytes (ImportOptions).
-public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWriter writer, ImportOptions options, StoryGrouping stories)
+public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWriter writer, ImportOptions options, StoryGrouping stories, ImportProfile profile)
 {
     // Batches parsed and waiting for the writer, besides the one being parsed and the one being
     // written. One is enough to keep the writer fed (measured, docs/benchmarks.md "Import").
@@ -39,11 +39,14 @@ public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWri
         try
         {
             // Batches arrive in the order their files were given, so refusals are reported in that order.
+            var waiting = System.Diagnostics.Stopwatch.GetTimestamp();
             await foreach (var batch in parsed.Reader.ReadAllAsync(stop.Token))
             {
+                profile.Lap(ImportProfile.Phase.WaitForParse, waiting);
                 report.Refuse(batch.Where(p => p.Problem is not null).Select(p => p.Problem!));
                 await writer.WriteAsync(batch.Where(p => p.Item is not null).Select(p => p.Item!).ToList(), actor, report, ct);
                 progress?.Report(report);
+                waiting = System.Diagnostics.Stopwatch.GetTimestamp();
             }
         }
         catch
