@@ -41,6 +41,7 @@ public class CmsDbContext : IdentityDbContext<CmsUser>, IDataProtectionKeyContex
     public DbSet<SavedViewChoice> SavedViewChoices => Set<SavedViewChoice>();
     public DbSet<UsedAuthenticatorCode> UsedAuthenticatorCodes => Set<UsedAuthenticatorCode>();
     public DbSet<StoryTermCount> StoryTermCounts => Set<StoryTermCount>();
+    public DbSet<StoryWindowKey> StoryWindowKeys => Set<StoryWindowKey>();
     public DbSet<LinkCheck> LinkChecks => Set<LinkCheck>();
     public DbSet<LinkHost> LinkHosts => Set<LinkHost>();
     public DbSet<LinkUse> LinkUses => Set<LinkUse>();

@@ -405,7 +405,7 @@ public static class StoryBench
             await ExecuteAsync(conn, """
                 DO $$ DECLARE r record; BEGIN
                   FOR r IN SELECT indexname FROM pg_indexes WHERE tablename = 'items'
-                           AND indexname NOT IN ('pk_items', 'ix_items_story_keys', 'ix_items_story_id', 'ix_items_original_url') LOOP
+                           AND indexname NOT IN ('pk_items', 'ix_items_story_id', 'ix_items_original_url') LOOP
                     EXECUTE format('DROP INDEX %I', r.indexname);
                   END LOOP;
                   IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'items' AND column_name = 'search_vector' AND is_generated = 'ALWAYS') THEN
@@ -475,6 +475,7 @@ public static class StoryBench
                     items[i].StoryTermIds = terms[i].Pack();
                 }
                 await ItemCopy.WriteItemsAsync(conn, items, "items", ct);
+                await StoryGrouping.WriteKeysAsync(conn, items, ct);
                 await using (var counts = new NpgsqlCommand("""
                     INSERT INTO story_term_counts (term, items) SELECT * FROM unnest(@terms, @counts)
                     ON CONFLICT (term) DO UPDATE SET items = story_term_counts.items + excluded.items

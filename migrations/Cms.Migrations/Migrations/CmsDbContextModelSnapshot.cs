@@ -692,12 +692,6 @@ namespace Cms.Migrations.Migrations
                     b.HasIndex("StoryId")
                         .HasDatabaseName("ix_items_story_id");
 
-                    b.HasIndex("StoryKeys")
-                        .HasDatabaseName("ix_items_story_keys")
-                        .HasAnnotation("Npgsql:StorageParameter:fastupdate", false);
-
-                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("StoryKeys"), "GIN");
-
                     b.HasIndex("Category", "PublishedAt")
                         .HasDatabaseName("ix_items_category_published_at");
 
@@ -1604,6 +1598,26 @@ namespace Cms.Migrations.Migrations
                         .HasName("pk_story_term_counts");
 
                     b.ToTable("story_term_counts", (string)null);
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.StoryWindowKey", b =>
+                {
+                    b.Property<int>("Key")
+                        .HasColumnType("integer")
+                        .HasColumnName("key");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<long>("ItemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("item_id");
+
+                    b.HasKey("Key", "At", "ItemId")
+                        .HasName("pk_story_window_keys");
+
+                    b.ToTable("story_window_keys", (string)null);
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.Topic", b =>

@@ -10,20 +10,23 @@ namespace Cms.Application.Stories;
 // Story grouping at import: each new item joins the story of the most similar item from another
 // provider published within the window (StorySettings.Window), if the similarity reaches the
 // threshold, or starts a story of its own. A batch costs a fixed number of statements whatever its
-// size: one upsert of term counts, one candidate search through the GIN index over story_keys
-// (rare terms and SimHash bands of the few days around each item, never a scan), one read of the
-// candidates' term counts, one reservation of new story ids. The decision itself is made in
-// memory, item after item, so that items of one batch also find each other.
+// size: one upsert of term counts, one candidate search that also ranks and reads each item's best
+// candidates (rare terms and SimHash bands looked up in story_window_keys inside each item's
+// window, never a scan), one read of the candidates' term counts, one reservation of new story
+// ids, one COPY of the new items' keys. The decision itself is made in memory, item after item, so
+// that items of one batch also find each other.
 public sealed class StoryGrouping(StorySettings settings)
 {
-    private sealed record Member(long StoryId, string? Provider, DateTimeOffset At, StoryTerms Terms, int[] Keys);
+    // A stored item (Id > 0) or an item of the batch (Id = -(its index + 1)) as a candidate.
+    private sealed record Member(long Id, long StoryId, string? Provider, DateTimeOffset At, StoryTerms Terms);
 
     public StorySettings Settings => settings;
 
     public StoryGroupingProfile Profile { get; } = new();
 
-    // Sets StoryId, StorySimHash and StoryKeys of new items before they are copied; reads and
-    // writes through the import's connection and transaction.
+    // Sets StoryId, StorySimHash, StoryKeys and StoryTermIds of new items before they are copied
+    // and writes their rows of story_window_keys; reads and writes through the import's connection
+    // and transaction. Items must have their ids.
     public Task AssignAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, CancellationToken ct) => AssignAsync(conn, items, null, ct);
 
     // The parse stage's part (ItemImporter, right after a batch is parsed): the text analysis of a
@@ -63,7 +66,8 @@ public sealed class StoryGrouping(StorySettings settings)
         var documents = df[StoryTermCount.Documents];
 
         var searches = new int[items.Count][];
-        for (var i = 0; i < items.Count; i++)
+        var bands = new HashSet<int>[items.Count];
+        Parallel.For(0, items.Count, i =>
         {
             var keyTerms = StoryKeys.KeyTerms(terms[i], t => df.GetValueOrDefault(t, 1), documents, settings).ToList();
             var at = When(items[i]);
@@ -71,38 +75,19 @@ public sealed class StoryGrouping(StorySettings settings)
             items[i].StoryKeys = StoryKeys.Stored(terms[i], keyTerms, at);
             items[i].StoryTermIds = terms[i].Pack();
             searches[i] = StoryKeys.Search(terms[i], keyTerms, at, settings.Window);
-        }
+            bands[i] = terms[i].IsEmpty ? [] : StoryKeys.Buckets(at, settings.Window).SelectMany(b => StoryKeys.Bands(terms[i].SimHash, b)).ToHashSet();
+        });
         var wanted = searches.SelectMany(k => k).ToHashSet();
-        var bands = new HashSet<int>[items.Count];
-        for (var i = 0; i < items.Count; i++)
-        {
-            bands[i] = terms[i].IsEmpty ? [] : StoryKeys.Buckets(When(items[i]), settings.Window).SelectMany(b => StoryKeys.Bands(terms[i].SimHash, b)).ToHashSet();
-        }
 
-        // Stored items sharing keys with the batch (keys only, no text yet); of those, each item's
-        // MaxCandidates best are read and scored.
+        // Each item's MaxCandidates best stored items inside its window, chosen and read in one
+        // statement (StoryWindowKeys).
         lap = profile.Lap(StoryGroupingProfile.Phase.Keys, lap);
-        var keyed = await KeyedAsync(conn, wanted, ct);
-        lap = profile.Lap(StoryGroupingProfile.Phase.CandidateSearch, lap);
-        var byKey = new Dictionary<int, List<Keyed>>();
-        foreach (var k in keyed)
-        {
-            foreach (var key in k.Keys.Where(wanted.Contains))
-            {
-                (byKey.TryGetValue(key, out var list) ? list : byKey[key] = []).Add(k);
-            }
-        }
-        var storedFor = new List<Keyed>[items.Count];
-        for (var i = 0; i < items.Count; i++)
-        {
-            storedFor[i] = Shortlist(searches[i], bands[i], When(items[i]), byKey);
-        }
-        lap = profile.Lap(StoryGroupingProfile.Phase.Shortlist, lap);
-        var stored = await MembersAsync(conn, storedFor.SelectMany(c => c).Select(k => k.Id).ToHashSet(), keyed, profile, lap, ct);
+        var (storedFor, found) = await ShortlistedAsync(conn, items, searches, bands, settings.Window, profile, lap, ct);
         lap = System.Diagnostics.Stopwatch.GetTimestamp();
-        await AddTermCountsAsync(conn, df, stored.Values.SelectMany(m => m.Terms.All), ct);
+        var stored = storedFor.SelectMany(c => c).DistinctBy(m => m.Id).ToList();
+        await AddTermCountsAsync(conn, df, stored.SelectMany(m => m.Terms.All), ct);
         lap = profile.Lap(StoryGroupingProfile.Phase.TermCounts, lap);
-        profile.Found(keyed.Count, storedFor.Sum(c => c.Count));
+        profile.Found(found, storedFor.Sum(c => c.Count));
         // Each term's weight once per batch: a batch scores ~16,000 pairs over the same few thousand terms.
         var weights = new Dictionary<int, double>();
         double Idf(int term)
@@ -115,8 +100,7 @@ public sealed class StoryGrouping(StorySettings settings)
         }
 
         // Items of this batch are candidates for the items after them, under the same rule.
-        var batchByKey = new Dictionary<int, List<Keyed>>();
-        var batchMembers = new Dictionary<Keyed, Member>(ReferenceEqualityComparer.Instance);
+        var batchByKey = new Dictionary<int, List<Member>>();
         // New stories get placeholder ids (negative) until their real ids are reserved below.
         var placeholders = 0;
         var members = new Member[items.Count];
@@ -124,8 +108,8 @@ public sealed class StoryGrouping(StorySettings settings)
         {
             var provider = items[i].ProviderDomain;
             var at = When(items[i]);
-            var candidates = storedFor[i].Select(k => stored[k.Id])
-                .Concat(Shortlist(searches[i], bands[i], at, batchByKey).Select(k => batchMembers[k]));
+            var candidates = storedFor[i]
+                .Concat(Shortlist(searches[i], bands[i], at, settings.Window, batchByKey));
             var best = (Score: 0.0, StoryId: 0L);
             foreach (var candidate in candidates)
             {
@@ -140,22 +124,22 @@ public sealed class StoryGrouping(StorySettings settings)
                 }
             }
             var storyId = best.Score >= settings.MinSimilarity ? best.StoryId : -(++placeholders);
-            members[i] = new Member(storyId, provider, at, terms[i], items[i].StoryKeys!);
-            var self = new Keyed(-(i + 1), storyId, provider, at, items[i].StoryKeys!);
-            batchMembers[self] = members[i];
-            foreach (var key in self.Keys.Where(wanted.Contains))
+            members[i] = new Member(-(i + 1), storyId, provider, at, terms[i]);
+            foreach (var key in items[i].StoryKeys!.Where(wanted.Contains))
             {
-                (batchByKey.TryGetValue(key, out var list) ? list : batchByKey[key] = []).Add(self);
+                (batchByKey.TryGetValue(key, out var list) ? list : batchByKey[key] = []).Add(members[i]);
             }
         }
         lap = profile.Lap(StoryGroupingProfile.Phase.Scoring, lap);
         var fresh = await ReserveStoryIdsAsync(conn, placeholders, ct);
-        profile.Lap(StoryGroupingProfile.Phase.StoryIds, lap);
+        lap = profile.Lap(StoryGroupingProfile.Phase.StoryIds, lap);
         for (var i = 0; i < items.Count; i++)
         {
             var id = members[i].StoryId;
             items[i].StoryId = id < 0 ? fresh[(int)(-id) - 1] : id;
         }
+        await WriteKeysAsync(conn, items, ct);
+        profile.Lap(StoryGroupingProfile.Phase.KeyRows, lap);
     }
 
     // The time an item is compared by: when the outlet published it, or when it arrived.
@@ -207,119 +191,166 @@ public sealed class StoryGrouping(StorySettings settings)
         }
     }
 
-    private sealed record Keyed(long Id, long StoryId, string? Provider, DateTimeOffset At, int[] Keys);
-
     // At most this many candidates are read and scored per item: a fingerprint band first, then
     // those sharing the most rare terms (two tellings of one story share several: a place and a
     // number, a company and a sum), then the closest in time. A company in the news all week
     // otherwise brings every item about it.
     public const int MaxCandidates = 16;
 
-    private static List<Keyed> Shortlist(int[] search, HashSet<int> bands, DateTimeOffset at, Dictionary<int, List<Keyed>> byKey)
+    // Rows one search key may bring from the window: bounds the work of a key that is common in
+    // the window (a "rare" term of the whole store can be frequent for a week); far above what a
+    // key of the labelled set finds.
+    private const int RowsPerKey = 1000;
+
+    // The batch's own items as candidates of the items after them (in memory), chosen as the SQL
+    // of ShortlistedAsync chooses stored ones.
+    private static IEnumerable<Member> Shortlist(int[] search, HashSet<int> bands, DateTimeOffset at, TimeSpan window, Dictionary<int, List<Member>> byKey)
     {
-        var shared = new Dictionary<Keyed, int>(ReferenceEqualityComparer.Instance);
-        var banded = new HashSet<Keyed>(ReferenceEqualityComparer.Instance);
+        var shared = new Dictionary<Member, int>(ReferenceEqualityComparer.Instance);
+        var banded = new HashSet<Member>(ReferenceEqualityComparer.Instance);
         foreach (var key in search)
         {
             if (!byKey.TryGetValue(key, out var list))
             {
                 continue;
             }
-            foreach (var k in list)
+            foreach (var m in list)
             {
-                shared[k] = shared.GetValueOrDefault(k) + 1;
+                if ((m.At - at).Duration() > window)
+                {
+                    continue;
+                }
+                shared[m] = shared.GetValueOrDefault(m) + 1;
                 if (bands.Contains(key))
                 {
-                    banded.Add(k);
+                    banded.Add(m);
                 }
             }
         }
         return shared.OrderByDescending(e => banded.Contains(e.Key)).ThenByDescending(e => e.Value).ThenBy(e => (e.Key.At - at).Duration()).ThenBy(e => e.Key.Id)
-            .Take(MaxCandidates).Select(e => e.Key).ToList();
+            .Take(MaxCandidates).Select(e => e.Key);
     }
 
-    // Keys per GIN search: GIN checks every key of the search against every row it finds, so one
-    // search with the batch's ~30,000 keys took 20 s where 300 searches of 100 keys took 0.4 s
-    // (docs/benchmarks.md, "Stories").
-    private const int KeysPerSearch = 100;
-
-    // Stored items sharing a key with any item of the batch, keys only: GIN index scans of
-    // KeysPerSearch keys each, in one statement.
-    private static async Task<List<Keyed>> KeyedAsync(NpgsqlConnection conn, HashSet<int> keys, CancellationToken ct)
+    // Each item's MaxCandidates best stored items, in one statement: the items' search keys looked
+    // up in the B-tree of story_window_keys inside each item's window (so the work follows the
+    // window, not the store), shared keys counted and ranked in SQL, and only the chosen rows read
+    // from items, each stored item's kept terms once. Returns them and the number of stored items
+    // that shared a key (for the profile).
+    private static async Task<(List<Member>[] Shortlists, int Found)> ShortlistedAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, int[][] searches, HashSet<int>[] bands,
+        TimeSpan window, StoryGroupingProfile profile, long lap, CancellationToken ct)
     {
-        var all = keys.ToArray();
-        var chunks = (all.Length + KeysPerSearch - 1) / KeysPerSearch;
-        var grid = new int[chunks, KeysPerSearch];
-        for (var i = 0; i < chunks * KeysPerSearch; i++)
+        var n = searches.Sum(s => s.Length);
+        var index = new int[n];
+        var keys = new int[n];
+        var banded = new bool[n];
+        var at = new DateTimeOffset[items.Count];
+        for (int i = 0, e = 0; i < items.Count; i++)
         {
-            // The last chunk is padded by repeating a key: duplicates change nothing.
-            grid[i / KeysPerSearch, i % KeysPerSearch] = all[Math.Min(i, all.Length - 1)];
-        }
-        var rows = new Dictionary<long, Keyed>();
-        await using var cmd = new NpgsqlCommand("""
-            SELECT i.id, i.story_id, i.provider_domain, coalesce(i.published_at, i.imported_at), i.story_keys
-            FROM generate_series(1, @chunks) c
-            CROSS JOIN LATERAL (SELECT id, story_id, provider_domain, published_at, imported_at, story_keys FROM items WHERE story_keys && (@grid)[c:c][1:@width]) i
-            """, conn);
-        cmd.Parameters.AddWithValue("chunks", chunks);
-        cmd.Parameters.AddWithValue("width", KeysPerSearch);
-        cmd.Parameters.Add(new NpgsqlParameter("grid", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = grid });
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            var id = reader.GetInt64(0);
-            if (!rows.ContainsKey(id))
+            at[i] = When(items[i]);
+            foreach (var key in searches[i])
             {
-                rows[id] = new Keyed(id, reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<int[]>(4));
+                index[e] = i;
+                keys[e] = key;
+                banded[e++] = bands[i].Contains(key);
             }
         }
-        return [.. rows.Values];
-    }
-
-    // The shortlisted stored items' terms, as stored at their import (no text read, nothing analysed
-    // again); an item stored before the terms were kept is analysed from its text.
-    private static async Task<Dictionary<long, Member>> MembersAsync(NpgsqlConnection conn, HashSet<long> ids, List<Keyed> keyed, StoryGroupingProfile profile, long lap, CancellationToken ct)
-    {
-        var members = new Dictionary<long, Member>();
-        if (ids.Count == 0)
+        var shortlists = new List<Member>[items.Count];
+        for (var i = 0; i < items.Count; i++)
         {
-            return members;
+            shortlists[i] = [];
         }
-        var byId = keyed.ToDictionary(k => k.Id);
-        var unpacked = new List<(long Id, StoryTerms Terms)>(ids.Count);
+        var found = 0;
+        var byId = new Dictionary<long, (long StoryId, string? Provider, DateTimeOffset At)>();
+        var members = new Dictionary<long, Member>();
         var texts = new List<(long Id, string Title, string? Excerpt)>();
+        var pending = new List<(int Index, long Id)>();
+        // LIMIT keeps each lookup a subquery of its own: a nested loop of index scans, never a
+        // hash join over a whole table.
         await using (var cmd = new NpgsqlCommand("""
-            SELECT id, story_term_ids, coalesce(story_sim_hash, 0),
-                   CASE WHEN story_term_ids IS NULL THEN title END, CASE WHEN story_term_ids IS NULL THEN excerpt END
-            FROM items WHERE id = ANY(@ids)
+            WITH s AS (
+              SELECT s.i, s.key, s.band, (@at)[s.i + 1] AS at FROM unnest(@index, @keys, @banded) AS s(i, key, band)),
+            hits AS (
+              SELECT s.i, w.item_id, count(*) AS shared, bool_or(s.band) AS banded, abs(extract(epoch FROM max(w.at) - max(s.at))) AS apart
+              FROM s CROSS JOIN LATERAL (
+                SELECT w.item_id, w.at FROM story_window_keys w
+                WHERE w.key = s.key AND w.at BETWEEN s.at - @window AND s.at + @window LIMIT @rows) w
+              GROUP BY s.i, w.item_id),
+            ranked AS (
+              SELECT i, item_id, count(*) OVER (PARTITION BY i) AS found,
+                     row_number() OVER (PARTITION BY i ORDER BY banded DESC, shared DESC, apart, item_id) AS r
+              FROM hits)
+            SELECT r.i, r.found, t.id, t.story_id, t.provider_domain, coalesce(t.published_at, t.imported_at),
+                   coalesce(t.story_sim_hash, 0), CASE WHEN r.first THEN t.story_term_ids END,
+                   CASE WHEN r.first AND t.story_term_ids IS NULL THEN t.title END, CASE WHEN r.first AND t.story_term_ids IS NULL THEN t.excerpt END
+            FROM (SELECT i, item_id, found, row_number() OVER (PARTITION BY item_id ORDER BY i) = 1 AS first FROM ranked WHERE r <= @max) r
+            CROSS JOIN LATERAL (
+              SELECT id, story_id, provider_domain, published_at, imported_at, story_sim_hash, story_term_ids, title, excerpt FROM items x WHERE x.id = r.item_id LIMIT 1) t
             """, conn))
         {
-            cmd.Parameters.AddWithValue("ids", ids.ToArray());
+            cmd.Parameters.Add(new NpgsqlParameter<int[]>("index", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = index });
+            cmd.Parameters.Add(new NpgsqlParameter<int[]>("keys", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = keys });
+            cmd.Parameters.Add(new NpgsqlParameter<bool[]>("banded", NpgsqlDbType.Array | NpgsqlDbType.Boolean) { TypedValue = banded });
+            cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = at });
+            cmd.Parameters.AddWithValue("window", window);
+            cmd.Parameters.AddWithValue("rows", RowsPerKey);
+            cmd.Parameters.AddWithValue("max", MaxCandidates);
             await using var reader = await cmd.ExecuteReaderAsync(ct);
+            var counted = new HashSet<int>();
             while (await reader.ReadAsync(ct))
             {
-                var id = reader.GetInt64(0);
-                if (!reader.IsDBNull(1) && StoryTerms.Unpack(reader.GetFieldValue<int[]>(1), unchecked((ulong)reader.GetInt64(2))) is { } terms)
+                var i = reader.GetInt32(0);
+                if (counted.Add(i))
                 {
-                    unpacked.Add((id, terms));
+                    found += (int)reader.GetInt64(1);
                 }
-                else
+                var id = reader.GetInt64(2);
+                byId.TryAdd(id, (reader.GetInt64(3), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5)));
+                pending.Add((i, id));
+                if (!reader.IsDBNull(7) && StoryTerms.Unpack(reader.GetFieldValue<int[]>(7), unchecked((ulong)reader.GetInt64(6))) is { } terms)
                 {
-                    texts.Add((id, reader.IsDBNull(3) ? "" : reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
+                    var (storyId, provider, stamp) = byId[id];
+                    members[id] = new Member(id, storyId, provider, stamp, terms);
+                }
+                else if (!reader.IsDBNull(8))
+                {
+                    texts.Add((id, reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetString(9)));
                 }
             }
         }
-        lap = profile.Lap(StoryGroupingProfile.Phase.CandidatesRead, lap);
+        lap = profile.Lap(StoryGroupingProfile.Phase.CandidateSearch, lap);
+        // An item stored before the terms were kept is analysed from its text.
         var analyzed = new StoryTerms[texts.Count];
         Parallel.For(0, texts.Count, i => analyzed[i] = StoryText.Analyze(texts[i].Title, texts[i].Excerpt));
-        unpacked.AddRange(texts.Select((t, i) => (t.Id, analyzed[i])));
-        foreach (var (id, terms) in unpacked)
+        for (var i = 0; i < texts.Count; i++)
         {
-            var k = byId[id];
-            members[id] = new Member(k.StoryId, k.Provider, k.At, terms, k.Keys);
+            var (storyId, provider, stamp) = byId[texts[i].Id];
+            members[texts[i].Id] = new Member(texts[i].Id, storyId, provider, stamp, analyzed[i]);
+        }
+        foreach (var (i, id) in pending)
+        {
+            shortlists[i].Add(members[id]);
         }
         profile.Lap(StoryGroupingProfile.Phase.CandidatesAnalysed, lap);
-        return members;
+        return (shortlists, found);
+    }
+
+    // The new items' search keys, with the time each is compared by, for the candidate search of
+    // later batches (by COPY, in the import's transaction; the items' own rows follow).
+    public static async Task WriteKeysAsync(NpgsqlConnection conn, IEnumerable<Item> items, CancellationToken ct)
+    {
+        await using var copy = await conn.BeginBinaryImportAsync("COPY story_window_keys (key, at, item_id) FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var item in items)
+        {
+            var at = When(item);
+            foreach (var key in item.StoryKeys ?? [])
+            {
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(key, NpgsqlDbType.Integer, ct);
+                await copy.WriteAsync(at, NpgsqlDbType.TimestampTz, ct);
+                await copy.WriteAsync(item.Id, NpgsqlDbType.Bigint, ct);
+            }
+        }
+        await copy.CompleteAsync(ct);
     }
 
     public static async Task<long[]> ReserveStoryIdsAsync(NpgsqlConnection conn, int count, CancellationToken ct)

@@ -7,7 +7,7 @@ namespace Cms.Application.Stories;
 // apart. Counting costs two timestamps per phase per batch.
 public sealed class StoryGroupingProfile : PhaseTimes<StoryGroupingProfile.Phase>
 {
-    public enum Phase { Analyse, TermCounts, Keys, CandidateSearch, Shortlist, CandidatesRead, CandidatesAnalysed, Scoring, StoryIds }
+    public enum Phase { Analyse, TermCounts, Keys, CandidateSearch, CandidatesAnalysed, Scoring, StoryIds, KeyRows }
 
     private long _batches;
     private long _items;
@@ -23,7 +23,7 @@ public sealed class StoryGroupingProfile : PhaseTimes<StoryGroupingProfile.Phase
     public IEnumerable<string> Lines()
     {
         yield return string.Create(CultureInfo.InvariantCulture,
-            $"{_batches} batches, {_items} items: {_keyedRows} stored rows found by key ({(double)_keyedRows / Math.Max(1, _items):F1} per item), {_candidates} candidates scored ({(double)_candidates / Math.Max(1, _items):F1} per item); grouping {Total.TotalSeconds:F1} s in all");
+            $"{_batches} batches, {_items} items: {_keyedRows} stored items found by key in the window ({(double)_keyedRows / Math.Max(1, _items):F1} per item), {_candidates} candidates scored ({(double)_candidates / Math.Max(1, _items):F1} per item); grouping {Total.TotalSeconds:F1} s in all");
         foreach (var line in PhaseLines())
         {
             yield return line;

@@ -1,4 +1,6 @@
 using Cms.Application.Importing;
+using Cms.Application.Stories;
+using Cms.Core.Stories;
 using Cms.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -73,4 +75,44 @@ public sealed class StoryGroupingTests(ApplicationFixture fixture, ITestOutputHe
         var (others, copy) = WireCopyStory(seed: 4343);
         await ImportCopyAfterAsync(others, copy, "story_term_ids = NULL");
     }
+
+    // The candidate search reads only the window (story_window_keys: key, then time), not every
+    // item stored under a key's time bucket (the GIN search before did, and those items then took
+    // the places of the shortlist, MaxCandidates, and were dropped only at scoring).
+    [Fact]
+    public async Task Copies_outside_the_window_never_take_the_place_of_a_telling_inside_it()
+    {
+        var window = new StorySettings().Window;
+        // Enough items that the story's terms stay rare (StorySettings.KeyMaxShare) with the copies.
+        var corpus = new StoryCorpusGenerator(seed: 5151).Generate(stories: 150, DateTimeOffset.Parse("2027-03-01T00:00:00Z"), TimeSpan.FromDays(10));
+        var copy = corpus.First(c => c.WireCopy);
+        var others = corpus.Where(c => c.Story == copy.Story && !c.WireCopy).Select(c => c.FileName).ToHashSet();
+        // A time in a bucket the copy's search reads, farther from it than the window.
+        var at = Published(copy.Text);
+        var early = DateTimeOffset.FromUnixTimeSeconds((long)(StoryKeys.Bucket(at - window) * StoryKeys.BucketWidth.TotalSeconds));
+        var late = DateTimeOffset.FromUnixTimeSeconds((long)((StoryKeys.Bucket(at + window) + 1) * StoryKeys.BucketWidth.TotalSeconds) - 60);
+        var decoyAt = at - early > window + TimeSpan.FromHours(1) ? early : late;
+        Assert.True((decoyAt - at).Duration() > window + TimeSpan.FromHours(1), "no room in the searched buckets outside the window");
+        Assert.Contains(StoryKeys.Bucket(decoyAt), StoryKeys.Buckets(at, window));
+        // Copies of its own text (all its keys and fingerprint bands) from outside the window, each
+        // under its own URL: the GIN search ranked them first and the story's tellings were cut.
+        var decoys = Enumerable.Range(0, StoryGrouping.MaxCandidates).Select(n => System.Text.RegularExpressions.Regex.Replace(
+            System.Text.RegularExpressions.Regex.Replace(copy.Text, "(?m)^publishedDateTime: .*$", $"publishedDateTime: {decoyAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}"),
+            "(?m)^(originalUrl|webUrl): \"([^\"]*)\"", $"$1: \"$2-decoy{n}\"")).ToArray();
+
+        var files = corpus.Where(c => c != copy).Select(c => ImportSources.FromBytes(c.FileName, System.Text.Encoding.UTF8.GetBytes(c.Text))).ToList();
+        var outcome = await fixture.RunAsync(s => s.GetRequiredService<ItemImporter>().ImportAsync(Actors.Pipeline, files, null, CancellationToken.None));
+        Assert.True(outcome.Succeeded, outcome.Result.Message);
+        var decoyIds = await fixture.ImportAsync(decoys);
+        var copyId = (await fixture.ImportAsync(copy.Text)).Single();
+
+        var tellings = fixture.Read(db => db.Items.Where(i => others.Contains(i.FileName)).Select(i => i.StoryId).ToList());
+        var stories = fixture.Read(db => db.Items.Where(i => i.Id == copyId || decoyIds.Contains(i.Id)).ToDictionary(i => i.Id, i => i.StoryId));
+        Assert.NotEmpty(tellings);
+        Assert.Contains(stories[copyId], tellings);
+        Assert.DoesNotContain(stories[copyId], decoyIds.Select(d => stories[d]));
+    }
+
+    private static DateTimeOffset Published(string text) =>
+        DateTimeOffset.Parse(System.Text.RegularExpressions.Regex.Match(text, "(?m)^publishedDateTime: (.*)$").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
 }
