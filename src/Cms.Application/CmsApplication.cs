@@ -155,7 +155,6 @@ public static class CmsApplication
         services.AddScoped<Inbox>();
         services.AddSingleton(NotificationOptions.From(configuration));
         services.AddScoped<EmailDigest>();
-        services.AddSingleton<DigestBackoff>();
         services.AddScoped<ItemPage>();
         services.AddScoped<TopicVocabulary>();
         services.AddScoped<TopicAdministration>();

@@ -30,6 +30,7 @@ public class CmsDbContext : IdentityDbContext<CmsUser>, IDataProtectionKeyContex
     public DbSet<CommentMention> CommentMentions => Set<CommentMention>();
     public DbSet<ItemAssignment> ItemAssignments => Set<ItemAssignment>();
     public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<DigestRefusal> DigestRefusals => Set<DigestRefusal>();
     public DbSet<PresenceEntry> Presence => Set<PresenceEntry>();
     public DbSet<ItemStateCount> ItemStateCounts => Set<ItemStateCount>();
     public DbSet<ItemStateCountDelta> ItemStateCountDeltas => Set<ItemStateCountDelta>();

@@ -142,7 +142,7 @@ public sealed class PublishingIsolationTests(ApplicationFixture app) : IClassFix
         var export = await app.RunAsync(s => s.GetRequiredService<Exporting.ItemExporter>().ExportAsync(folder, WorkflowState.Published, CancellationToken.None));
 
         var jobs = app.Read(db => db.PublishJobs.Where(j => j.ItemId == legacy || j.ItemId == fine).ToDictionary(j => j.ItemId));
-        Assert.Equal(PublishJobStatus.Pending, jobs[legacy].Status);
+        Assert.Equal(PublishJobStatus.Failed, jobs[legacy].Status);
         Assert.Contains("merge keys (<<) are not allowed", jobs[legacy].LastError);
         Assert.Equal(PublishJobStatus.Done, jobs[fine].Status);
         Assert.False(File.Exists(Path.Combine(app.PublishFolder, OutputFile(legacy)!)));
@@ -150,6 +150,83 @@ public sealed class PublishingIsolationTests(ApplicationFixture app) : IClassFix
         var refused = Assert.Single(export.Refused, r => r.StartsWith($"item {legacy}:", StringComparison.Ordinal));
         Assert.Contains("merge keys (<<) are not allowed", refused);
         Assert.True(File.Exists(Path.Combine(folder, OutputFile(fine)!)));
+    }
+
+    // A correction of a live item whose stored source the reader now refuses: the worker used to
+    // write the previous version and mark the job done, as if the correction had gone out.
+    [Fact]
+    public async Task A_correction_that_cannot_be_rendered_fails_its_job_with_the_reason_and_leaves_what_sites_see_unchanged()
+    {
+        var name = $"corrected-{Unique.Tag()}.txt";
+        var id = await ReadyAsync(name);
+        Assert.True((await MoveAsync(Actors.Publisher(), id, WorkflowAction.Publish)).Succeeded);
+        await DrainAsync();
+        var file = Path.Combine(app.PublishFolder, OutputFile(id)!);
+        var published = await File.ReadAllBytesAsync(file);
+        var source = app.Read(db => db.Items.Single(i => i.Id == id).SourceYaml);
+        app.Read(db => db.Items.Where(i => i.Id == id).ExecuteUpdate(u => u.SetProperty(i => i.SourceYaml, source + "<<: {excerpt: \"<script>x</script>\"}\n")));
+        var messages = app.Read(db => db.WebhookMessages.Count(m => m.ItemId == id));
+        // The file written later than the first one would show a rewrite.
+        File.SetLastWriteTimeUtc(file, new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+
+        var correct = await app.RunAsync(s => s.GetRequiredService<ItemTransitions>().HandleAsync(Actors.Publisher(), new ItemTransitions.Request(id, WorkflowAction.Correct, "typo"), CancellationToken.None));
+        await DrainAsync();
+
+        Assert.True(correct.Succeeded, correct.Message);
+        Assert.Equal(WorkflowState.Published, app.Read(db => db.Items.Single(i => i.Id == id).State));
+        Assert.Equal(published, await File.ReadAllBytesAsync(file));
+        Assert.Equal(new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc), File.GetLastWriteTimeUtc(file));
+        Assert.Equal(1, app.Read(db => db.PublishedItems.Single(p => p.ItemId == id).Version));
+        Assert.Equal(messages, app.Read(db => db.WebhookMessages.Count(m => m.ItemId == id)));
+        var job = app.Read(db => db.PublishJobs.Where(j => j.ItemId == id).OrderByDescending(j => j.Id).First());
+        Assert.Equal(PublishJobStatus.Failed, job.Status);
+        Assert.Contains(name, job.LastError);
+        Assert.Contains("<<: merge keys (<<) are not allowed", job.LastError);
+        var failure = app.Read(db => db.AuditEvents.Single(a => a.Action == AuditActions.PublishOutputFailed && a.EntityId == id.ToString()));
+        Assert.Equal(Actors.Publisher().Name, failure.Actor);
+        var data = System.Text.Json.JsonDocument.Parse(failure.Data!).RootElement;
+        Assert.Equal("<<", data.GetProperty("field").GetString());
+        Assert.Equal("merge keys (<<) are not allowed", data.GetProperty("reason").GetString());
+        Assert.Equal(name, data.GetProperty("source").GetString());
+        Assert.Equal(OutputFile(id), data.GetProperty("file").GetString());
+        // The item page shows it.
+        var page = await app.RunAsync(s => s.GetRequiredService<ItemPage>().LoadAsync(Actors.Editor(), id, new Cms.Application.Queue.QueueView(), CancellationToken.None));
+        Assert.Equal(PublishJobStatus.Failed, page!.Workflow.Output!.Status);
+        Assert.Contains("merge keys (<<) are not allowed", page.Workflow.Output.LastError);
+
+        // Retried once the source is fixed: correcting again delivers version 2.
+        app.Read(db => db.Items.Where(i => i.Id == id).ExecuteUpdate(u => u.SetProperty(i => i.SourceYaml, source)));
+        var retry = await app.RunAsync(s => s.GetRequiredService<ItemTransitions>().HandleAsync(Actors.Publisher(), new ItemTransitions.Request(id, WorkflowAction.Correct, "typo"), CancellationToken.None));
+        await DrainAsync();
+        Assert.True(retry.Succeeded, retry.Message);
+        Assert.Equal(2, app.Read(db => db.PublishedItems.Single(p => p.ItemId == id).Version));
+        Assert.Equal(PublishJobStatus.Done, app.Read(db => db.PublishJobs.Where(j => j.ItemId == id).OrderByDescending(j => j.Id).First().Status));
+        Assert.NotEqual(new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc), File.GetLastWriteTimeUtc(file));
+    }
+
+    // The scheduler claims due items and the batch then held them again: one lock statement now,
+    // FOR NO KEY UPDATE (rows referencing the item may still be inserted meanwhile).
+    [Fact]
+    public async Task The_scheduler_locks_its_due_items_once()
+    {
+        var id = await ReadyAsync($"due-{Unique.Tag()}.txt");
+        Assert.True((await app.RunAsync(s => s.GetRequiredService<PublishSchedule>().ScheduleAsync(Actors.Publisher(), id, DateTimeOffset.UtcNow.AddHours(1), CancellationToken.None))).Succeeded);
+        app.Read(db => db.Items.Where(i => i.Id == id).ExecuteUpdate(u => u.SetProperty(i => i.PublishAt, DateTimeOffset.UtcNow.AddMinutes(-1))));
+        var log = new Cms.Testing.CommandLog();
+        await using var db = log.Context(app.ConnectionString);
+        await using var scope = app.Services.CreateAsyncScope();
+        var reader = scope.ServiceProvider.GetRequiredService<Cms.Core.FrontMatter.IFrontMatterReader>();
+        var options = scope.ServiceProvider.GetRequiredService<PublishingOptions>();
+        var transitions = new ItemTransitions(db, options, new Delivery.DeliveryRecorder(db,
+            new Exporting.ItemExporter(db, reader, scope.ServiceProvider.GetRequiredService<Cms.Core.FrontMatter.IFrontMatterWriter>()), reader),
+            scope.ServiceProvider.GetRequiredService<TimeProvider>());
+
+        var published = await new PublishSchedule(db, transitions, options).PublishDueAsync(PublishWorker.Actor, CancellationToken.None);
+
+        Assert.True(published >= 1);
+        Assert.Equal(WorkflowState.Published, app.Read(d => d.Items.Single(i => i.Id == id).State));
+        var locks = log.Texts.Where(t => t.Contains("FROM items", StringComparison.Ordinal) && t.Contains(" FOR ", StringComparison.Ordinal)).ToList();
+        Assert.Contains("FOR NO KEY UPDATE SKIP LOCKED", Assert.Single(locks));
     }
 
     private async Task AsOwnerAsync(string sql)

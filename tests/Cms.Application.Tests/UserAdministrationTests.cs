@@ -1,6 +1,7 @@
 using Cms.Application.Users;
 using Cms.Core.Auditing;
 using Cms.Data.Entities;
+using Cms.Testing;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -87,6 +88,26 @@ public sealed class UserAdministrationTests(ApplicationFixture app) : IClassFixt
         Assert.True(await SignsInWithAsync(email, "second password 456"));
         Assert.False(await SignsInWithAsync(email, "first password 123"));
         Assert.Equal(1, app.Read(db => db.Users.Count(u => u.Email == email)));
+    }
+
+    // Two instances starting at once on an empty database: both calls are held at a gate (the users
+    // table locked) until each waits, then let go together.
+    [Fact]
+    public async Task Two_instances_ensuring_the_admin_at_once_create_one_account_and_both_start()
+    {
+        var email = Email();
+        await using var gate = await RowLocks.HoldAsync(app.ConnectionString, "LOCK TABLE \"AspNetUsers\" IN ACCESS EXCLUSIVE MODE");
+        var first = app.RunAsync(s => s.GetRequiredService<UserAdministration>().EnsureAdminAsync(Actor.System("setup"), email, "the password 123", CancellationToken.None));
+        var second = app.RunAsync(s => s.GetRequiredService<UserAdministration>().EnsureAdminAsync(Actor.System("setup"), email, "the password 123", CancellationToken.None));
+        await gate.WaitedForByAsync([first, second], "both EnsureAdminAsync calls");
+        await gate.CommitAsync();
+
+        var lines = await Task.WhenAll(first, second);
+
+        Assert.All(lines, line => Assert.Contains("password from CMS_ADMIN_PASSWORD", line));
+        var user = Assert.Single(app.Read(db => db.Users.Where(u => u.Email == email).ToList()));
+        Assert.Equal(1, app.Read(db => db.AuditEvents.Count(a => a.Action == AuditActions.UserCreated && a.EntityId == user.Id)));
+        Assert.True(await SignsInWithAsync(email, "the password 123"));
     }
 
     [Fact]

@@ -33,12 +33,17 @@ public sealed class RowLocks : IAsyncDisposable
     // Returns once another session of this database waits for a lock (running a statement like
     // `query`, when given); throws at once if the work finished instead (it did not wait for the
     // held rows). `within` is a safety net only.
-    public async Task WaitedForByAsync(Task work, string what, string query = "%", TimeSpan? within = null)
+    public async Task WaitedForByAsync(Task work, string what, string query = "%", TimeSpan? within = null) =>
+        await WaitedForByAsync([work], what, query, within);
+
+    // Returns once as many other sessions as there are pieces of work wait for a lock (the held
+    // rows, or each other's): every one of them is held at the gate.
+    public async Task WaitedForByAsync(IReadOnlyList<Task> works, string what, string query = "%", TimeSpan? within = null)
     {
         var giveUp = Stopwatch.StartNew();
         while (true)
         {
-            if (work.IsCompleted)
+            if (works.FirstOrDefault(w => w.IsCompleted) is { } work)
             {
                 await work;
                 throw new InvalidOperationException($"{what} finished while the rows were held: it did not wait for them");
@@ -50,7 +55,7 @@ public sealed class RowLocks : IAsyncDisposable
             await using var waiting = Command(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query ILIKE @query");
             waiting.Parameters.AddWithValue("query", query);
-            if ((long)(await waiting.ExecuteScalarAsync())! > 0)
+            if ((long)(await waiting.ExecuteScalarAsync())! >= works.Count)
             {
                 return;
             }

@@ -33,7 +33,7 @@ public static class BenchSupport
 
     public static async Task<string> CreateDatabaseAsync(string server, string name, CancellationToken ct)
     {
-        await PostgresAdmin.DropDatabaseAsync(server, name, ct);
+        await DropDatabaseAsync(server, name, ct);
         await PostgresAdmin.ExecuteAsync(server, $"CREATE DATABASE {name}", ct);
         var cs = new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
         await MigrateAsync(cs, ct);
@@ -43,7 +43,7 @@ public static class BenchSupport
     // A database with no schema at all, for baselines that bring their own tables.
     public static async Task<string> CreateEmptyDatabaseAsync(string server, string name, CancellationToken ct)
     {
-        await PostgresAdmin.DropDatabaseAsync(server, name, ct);
+        await DropDatabaseAsync(server, name, ct);
         await PostgresAdmin.ExecuteAsync(server, $"CREATE DATABASE {name}", ct);
         return new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
     }
@@ -59,10 +59,41 @@ public static class BenchSupport
         }, cs);
     }
 
-    public static Task DropDatabaseAsync(string server, string database, CancellationToken ct)
+    // DROP ... WITH (FORCE) ends the database's other sessions, which only the owner (or a member of
+    // each session's role) may do: as another role it failed with 42501 after half a minute of
+    // retries meant for autovacuum. Now a database this role may not drop is named with its owner at
+    // once, and the sessions of roles this role may end are ended before the drop.
+    public static async Task DropDatabaseAsync(string server, string database, CancellationToken ct)
     {
         NpgsqlConnection.ClearAllPools();
-        return PostgresAdmin.DropDatabaseAsync(server, database, ct);
+        await using (var conn = new NpgsqlConnection(server))
+        {
+            await conn.OpenAsync(ct);
+            await using var owner = new NpgsqlCommand("""
+                SELECT pg_get_userbyid(d.datdba), current_user, pg_has_role(current_user, d.datdba, 'MEMBER')
+                FROM pg_database d WHERE d.datname = @name
+                """, conn);
+            owner.Parameters.AddWithValue("name", database);
+            await using (var reader = await owner.ExecuteReaderAsync(ct))
+            {
+                if (!await reader.ReadAsync(ct))
+                {
+                    return;
+                }
+                if (!reader.GetBoolean(2))
+                {
+                    throw new InvalidOperationException(
+                        $"cannot drop the bench database {database}: it belongs to {reader.GetString(0)}, not {reader.GetString(1)}; drop it as {reader.GetString(0)} or ALTER DATABASE {database} OWNER TO {reader.GetString(1)}");
+                }
+            }
+            await using var end = new NpgsqlCommand("""
+                SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                WHERE datname = @name AND pid <> pg_backend_pid() AND usesysid IS NOT NULL AND pg_has_role(current_user, usesysid, 'MEMBER')
+                """, conn);
+            end.Parameters.AddWithValue("name", database);
+            await end.ExecuteNonQueryAsync(ct);
+        }
+        await PostgresAdmin.DropDatabaseAsync(server, database, ct);
     }
 
     // Peak resident set size (VmHWM) of this process, or of another one, in MiB.

@@ -477,6 +477,27 @@ namespace Cms.Migrations.Migrations
                     b.ToTable("delivery_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("Cms.Data.Entities.DigestRefusal", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("user_id");
+
+                    b.Property<int>("Refusals")
+                        .HasColumnType("integer")
+                        .HasColumnName("refusals");
+
+                    b.Property<DateTimeOffset>("Until")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("until");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_digest_refusals");
+
+                    b.ToTable("digest_refusals", (string)null);
+                });
+
             modelBuilder.Entity("Cms.Data.Entities.Item", b =>
                 {
                     b.Property<long>("Id")
@@ -915,6 +936,18 @@ namespace Cms.Migrations.Migrations
                     b.Property<long>("LastRelatedLinkId")
                         .HasColumnType("bigint")
                         .HasColumnName("last_related_link_id");
+
+                    b.Property<long?>("PendingRelatedLinkId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("pending_related_link_id");
+
+                    b.PrimitiveCollection<string[]>("PendingWriters")
+                        .HasColumnType("text[]")
+                        .HasColumnName("pending_writers");
+
+                    b.Property<long>("SettledRelatedLinkId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("settled_related_link_id");
 
                     b.HasKey("Id")
                         .HasName("pk_link_discoveries");
@@ -1744,6 +1777,14 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("attempts");
 
+                    b.Property<Guid?>("ClaimedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("claimed_by");
+
+                    b.Property<DateTimeOffset?>("ClaimedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("claimed_until");
+
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("completed_at");
@@ -2189,6 +2230,16 @@ namespace Cms.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_delivery_tokens_delivery_sites_site_id");
+                });
+
+            modelBuilder.Entity("Cms.Data.Entities.DigestRefusal", b =>
+                {
+                    b.HasOne("Cms.Data.Entities.CmsUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_digest_refusals_asp_net_users_user_id");
                 });
 
             modelBuilder.Entity("Cms.Data.Entities.ItemAssignment", b =>

@@ -34,10 +34,6 @@ public sealed class ItemComments(CmsDbContext db, CommentOptions options)
         {
             return Outcome.NotFound();
         }
-        if (await db.Comments.CountAsync(c => c.ItemId == item.Id, ct) >= options.MaxPerItem)
-        {
-            return Outcome.Invalid("Body", $"This item already has {options.MaxPerItem} comments, the most one item holds; resolve its threads and talk elsewhere.");
-        }
         Comment? parent = null;
         if (request.ReplyTo is { } replyTo)
         {
@@ -68,9 +64,12 @@ public sealed class ItemComments(CmsDbContext db, CommentOptions options)
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (request.Blocking)
+        // The item is held before its comments are counted, so two comments added at once cannot
+        // both pass the cap (and a blocking one waits for a move in progress, see LockItemAsync).
+        await LockItemAsync(item.Id, ct);
+        if (await db.Comments.CountAsync(c => c.ItemId == item.Id, ct) >= options.MaxPerItem)
         {
-            await LockItemAsync(item.Id, ct);
+            return Outcome.Invalid("Body", $"This item already has {options.MaxPerItem} comments, the most one item holds; resolve its threads and talk elsewhere.");
         }
         var comment = new Comment
         {

@@ -54,13 +54,28 @@ public sealed class DeliveryRecorder(CmsDbContext db, ItemExporter exporter, IFr
         var removes = last.Where(l => l.Value == OutputEffect.Remove && previous.TryGetValue(l.Key, out var p) && !p.Withdrawn).Select(l => l.Key).ToList();
 
         var rows = new List<Row>();
+        var failed = new List<(long ItemId, ReadProblem Problem)>();
         if (writes.Count > 0)
         {
             var prepared = await exporter.PrepareAsync(await exporter.RowsAsync(writes, ct), ct);
             // A stored source the reader now refuses (a merge key stored before that rule) records no
-            // version: the move still commits with the others, and that item's publish job fails with
-            // the reader's reason on its page, as the worker renders what nothing recorded.
-            rows.AddRange(prepared.AsParallel().AsOrdered().Select(p => Render(p, previous.GetValueOrDefault(p.Row.Id))).OfType<Row>());
+            // version: what sites see stays as it was (the previous version, or nothing), the move
+            // still commits with the others, and that item's job fails here with the reader's reason.
+            foreach (var (p, rendered) in prepared.AsParallel().AsOrdered().Select(p => (p, Render(p, previous.GetValueOrDefault(p.Row.Id)))))
+            {
+                if (rendered.Row is { } row)
+                {
+                    rows.Add(row);
+                }
+                else
+                {
+                    failed.Add((p.Row.Id, rendered.Problem!));
+                }
+            }
+        }
+        if (failed.Count > 0)
+        {
+            await FailJobsAsync(conn, actor, failed, moves, now, ct);
         }
         rows.AddRange(removes.Select(id => new Row(id, DeliveryEvents.Withdrawn, null, null, null, null, [], [])));
         if (rows.Count == 0)
@@ -79,16 +94,16 @@ public sealed class DeliveryRecorder(CmsDbContext db, ItemExporter exporter, IFr
 
     private sealed record Row(long ItemId, string Event, string? Output, string? Hash, string? Document, string? Category, string[] Topics, IReadOnlyList<object> Changes);
 
-    private Row? Render(ItemExporter.Prepared prepared, Previous? before)
+    private (Row? Row, ReadProblem? Problem) Render(ItemExporter.Prepared prepared, Previous? before)
     {
         string output;
         try
         {
             output = exporter.Render(prepared);
         }
-        catch (FrontMatterException)
+        catch (FrontMatterException ex)
         {
-            return null;
+            return (null, ex.Problem);
         }
         var root = reader.ReadText(prepared.Row.FileName, output).Root;
         var document = SourceJson.Serialize(root);
@@ -96,11 +111,57 @@ public sealed class DeliveryRecorder(CmsDbContext db, ItemExporter exporter, IFr
         var category = mapping?["category"] is SourceScalar { IsNull: false } c ? c.Value : null;
         var topics = mapping?["topics"] is SourceSequence s ? s.Items.OfType<SourceScalar>().Select(t => t.Value).ToArray() : [];
         var live = before is { Withdrawn: false };
-        return new Row(prepared.Row.Id, live ? DeliveryEvents.Corrected : DeliveryEvents.Published, output,
+        return (new Row(prepared.Row.Id, live ? DeliveryEvents.Corrected : DeliveryEvents.Published, output,
             Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(output))), document,
             category is { Length: > 200 } ? category[..200] : category, topics,
-            live ? Changes(before!.Document, document) : []);
+            live ? Changes(before!.Document, document) : []), null);
     }
+
+    // The jobs this transaction queued for items that could not be rendered fail at once (a retry of
+    // the same stored source fails the same way; the worker would otherwise write the previous
+    // version as if the move had delivered), with the reader's file, line, field and reason, on the
+    // item page and in the audit trail. The move itself stands: correcting again once the source is
+    // fixed (a revision accepted) renders again.
+    private static async Task FailJobsAsync(NpgsqlConnection conn, Actor actor, List<(long ItemId, ReadProblem Problem)> failed, IReadOnlyList<(long ItemId, WorkflowAction Action)> moves, DateTimeOffset now, CancellationToken ct)
+    {
+        var errors = failed.ToDictionary(f => f.ItemId, f => Message(f.Problem));
+        var jobs = new Dictionary<long, (List<long> Ids, string? File)>();
+        await using (var update = new NpgsqlCommand("""
+            UPDATE publish_jobs AS j SET status = 'Failed', attempts = 1, last_error = u.error, completed_at = @now, file_name = i.output_file
+            FROM unnest(@ids, @errors) AS u(item_id, error), items AS i
+            WHERE j.item_id = u.item_id AND i.id = u.item_id AND j.status = 'Pending' AND j.xmin = pg_current_xact_id()::xid
+            RETURNING j.item_id, j.id, j.file_name
+            """, conn))
+        {
+            update.Parameters.AddWithValue("now", now);
+            update.Parameters.AddWithValue("ids", errors.Keys.ToArray());
+            update.Parameters.AddWithValue("errors", errors.Values.ToArray());
+            await using var reader = await update.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var itemId = reader.GetInt64(0);
+                var entry = jobs.TryGetValue(itemId, out var e) ? e : jobs[itemId] = ([], reader.IsDBNull(2) ? null : reader.GetString(2));
+                entry.Ids.Add(reader.GetInt64(1));
+            }
+        }
+        var last = moves.GroupBy(m => m.ItemId).ToDictionary(g => g.Key, g => g.Last().Action);
+        await AuditLog.CopyAsync(conn, actor, AuditActions.PublishOutputFailed, AuditTargets.Item,
+            failed.Select(f => (f.ItemId.ToString(), (object?)new
+            {
+                file = jobs.GetValueOrDefault(f.ItemId).File,
+                source = f.Problem.Path,
+                line = f.Problem.Line,
+                field = f.Problem.Field,
+                reason = f.Problem.Reason,
+                error = errors[f.ItemId],
+                move = last[f.ItemId].ToString(),
+                jobs = jobs.GetValueOrDefault(f.ItemId).Ids ?? [],
+                delivered = "unchanged",
+            })), now, ct);
+    }
+
+    public static string Message(ReadProblem problem) =>
+        $"the item could not be rendered, so nothing was delivered and what sites show is unchanged: {problem}";
 
     // What a correction changed in the delivered item, field by field (top-level keys of the format).
     public static IReadOnlyList<object> Changes(string? beforeJson, string afterJson)

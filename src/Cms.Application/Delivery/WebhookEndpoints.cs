@@ -10,7 +10,7 @@ namespace Cms.Application.Delivery;
 
 // Webhook endpoints: added with the events they want and a `whsec_` secret shown once; the secret
 // rotated with an overlap during which both secrets sign; disabled and enabled; a delivery replayed.
-public sealed class WebhookEndpoints(CmsDbContext db, OutboundOptions outbound)
+public sealed class WebhookEndpoints(CmsDbContext db, OutboundOptions outbound, TimeProvider clock)
 {
     public static readonly TimeSpan DefaultOverlap = TimeSpan.FromHours(24);
     public const int LogLength = 50;
@@ -38,7 +38,7 @@ public sealed class WebhookEndpoints(CmsDbContext db, OutboundOptions outbound)
         {
             return Outcome.Invalid("Events", $"Choose events among {string.Join(", ", DeliveryEvents.All)}.");
         }
-        var now = DateTimeOffset.UtcNow;
+        var now = clock.GetUtcNow();
         var endpoint = new WebhookEndpoint { Url = url, Events = [.. chosen], CreatedAt = now, CreatedBy = actor.Name, Secret = WebhookSignature.NewSecret() };
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.WebhookEndpoints.Add(endpoint);
@@ -65,7 +65,7 @@ public sealed class WebhookEndpoints(CmsDbContext db, OutboundOptions outbound)
         {
             return Outcome.NotFound($"No webhook endpoint {id}.");
         }
-        var until = DateTimeOffset.UtcNow + overlap;
+        var until = clock.GetUtcNow() + overlap;
         endpoint.PreviousSecret = overlap > TimeSpan.Zero ? endpoint.Secret : null;
         endpoint.PreviousSecretUntil = overlap > TimeSpan.Zero ? until : null;
         endpoint.Secret = WebhookSignature.NewSecret();
@@ -98,7 +98,7 @@ public sealed class WebhookEndpoints(CmsDbContext db, OutboundOptions outbound)
             return Outcome.Ok($"Endpoint {id} is already {(enabled ? "enabled" : "disabled")}.");
         }
         endpoint.Enabled = enabled;
-        endpoint.DisabledAt = enabled ? null : DateTimeOffset.UtcNow;
+        endpoint.DisabledAt = enabled ? null : clock.GetUtcNow();
         endpoint.DisabledReason = enabled ? null : $"disabled by {actor.Name}";
         endpoint.FailingSince = null;
         AuditLog.Add(db, actor, enabled ? AuditActions.WebhookEndpointEnabled : AuditActions.WebhookEndpointDisabled, AuditTargets.Webhook, id.ToString());
@@ -128,7 +128,7 @@ public sealed class WebhookEndpoints(CmsDbContext db, OutboundOptions outbound)
         {
             return Outcome.Invalid("Delivery", "This delivery is still pending; it is sent without a replay.");
         }
-        var now = DateTimeOffset.UtcNow;
+        var now = clock.GetUtcNow();
         var replay = new WebhookDelivery
         {
             MessageId = original.MessageId, EndpointId = original.EndpointId, ItemId = original.ItemId,

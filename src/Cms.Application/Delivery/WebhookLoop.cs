@@ -16,7 +16,7 @@ public sealed class WebhookLoop(IServiceScopeFactory scopes, IConfiguration conf
     private DateTimeOffset _nextPrune = DateTimeOffset.MinValue;
 
     public Task RunAsync(CancellationToken ct) =>
-        NotifiedLoop.RunAsync(configuration, DeliveryRecorder.Channel, RoundAsync, log, "webhook sender", ct);
+        NotifiedLoop.RunAsync(configuration, DeliveryRecorder.Channel, RoundAsync, log, "webhook sender", ct, clock);
 
     // Sends everything due now, then returns when to look again.
     public async Task<DateTimeOffset> RoundAsync(CancellationToken ct)
@@ -36,7 +36,7 @@ public sealed class WebhookLoop(IServiceScopeFactory scopes, IConfiguration conf
             _nextPrune = clock.GetUtcNow() + PruneInterval;
         }
         var next = await last.ServiceProvider.GetRequiredService<WebhookSender>().NextDueAsync(ct);
-        var now = DateTimeOffset.UtcNow;
+        var now = clock.GetUtcNow();
         var wake = next is { } n && n < now + options.PollInterval ? n : now + options.PollInterval;
         var soonest = now.AddMilliseconds(250);
         return wake < soonest ? soonest : wake;

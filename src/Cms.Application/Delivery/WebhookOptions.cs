@@ -23,6 +23,12 @@ public sealed class WebhookOptions
 
     public int MaxAttempts => RetrySchedule.Count + 1;
 
+    // How long a round's claim on its deliveries lasts: every request of the batch timing out, one
+    // wave of Parallelism after another, and one wave more to record the answers (3.5 min with the
+    // defaults). A sender that died holds nothing longer than this; any instance then takes its
+    // deliveries over.
+    public TimeSpan Lease => Timeout * (Math.Ceiling(BatchSize / (double)Parallelism) + 1);
+
     // How long the API's refusal bookkeeping (delivery_access_failures) is kept; it is needed for the
     // current hour only (Delivery:AccessFailureRetentionHours, at least 1).
     public TimeSpan AccessFailureRetention { get; init; } = TimeSpan.FromHours(24);

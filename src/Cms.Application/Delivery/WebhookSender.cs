@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Cms.Application.Auditing;
+using Cms.Application.Outbound;
 using Cms.Core.Auditing;
 using Cms.Data;
 using Cms.Data.Entities;
@@ -11,14 +12,21 @@ using NpgsqlTypes;
 
 namespace Cms.Application.Delivery;
 
-// One round of sending webhooks, as the publishing worker drains its outbox: in one transaction,
-// claim due deliveries (FOR UPDATE SKIP LOCKED, so instances never share one), sign and POST them in
-// parallel, then record each result and its audit event, and commit. A worker that dies before the
-// commit leaves its deliveries pending and unlocked; one that dies after a receiver answered and
-// before the commit sends that message again, with the same webhook-id (receivers deduplicate on
-// it, as the specification asks). Per endpoint, an item's deliveries go out in order: a delivery
-// waits while an earlier one of the same item to the same endpoint is pending.
-public sealed class WebhookSender(CmsDbContext db, WebhookClient client, WebhookOptions options, ILogger<WebhookSender> log)
+// One round of sending webhooks, as the publishing worker drains its outbox, in three steps and
+// never a transaction open while a receiver answers: (1) a short transaction leases due deliveries
+// (FOR UPDATE SKIP LOCKED, then `claimed_until`/`claimed_by` set, commit: the row locks last
+// milliseconds); (2) sign and POST them in parallel with no connection held; (3) a short
+// transaction records each result and its audit event, only for deliveries whose lease is still
+// this round's. A worker that dies leaves its leases to expire (WebhookOptions.Lease), after which
+// any instance takes them over; one that dies after a receiver answered and before recording, or
+// whose lease ran out while a receiver was slow, means that message is sent again with the same
+// webhook-id (receivers deduplicate on it, as the specification asks). Per endpoint, an item's
+// deliveries go out in order: a delivery waits while an earlier one of the same item to the same
+// endpoint is pending (leased or not).
+// One clock: the app's TimeProvider, for due times, leases, retries and the signature timestamp,
+// as the moves that queue deliveries stamp them with it (never the database's now(), which a test
+// cannot move and which is another machine's clock); instances keep their clocks synchronized.
+public sealed class WebhookSender(CmsDbContext db, WebhookClient client, WebhookOptions options, TimeProvider clock, ILogger<WebhookSender> log)
 {
     public static readonly Actor Actor = Actor.System("webhooks");
 
@@ -36,54 +44,64 @@ public sealed class WebhookSender(CmsDbContext db, WebhookClient client, Webhook
     // Returns how many deliveries it attempted; 0 when nothing was due.
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
+        var lease = Guid.NewGuid();
+        var claimed = await ClaimAsync(lease, ct);
+        if (claimed.Count == 0)
+        {
+            return 0;
+        }
+        await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct },
+            async (d, token) => await SendAsync(d, token));
         await db.Database.OpenConnectionAsync(ct);
         try
         {
             var conn = (NpgsqlConnection)db.Database.GetDbConnection();
-            // Begun on the connection, not through EF: it is held while receivers answer (its audit
-            // events go in unsealed and take no lock; AuditLog.CopyAsync at the end).
             await using var tx = await conn.BeginTransactionAsync(ct);
-            await db.Database.UseTransactionAsync(tx, ct);
-            var claimed = await ClaimAsync(conn, ct);
-            if (claimed.Count == 0)
-            {
-                await tx.CommitAsync(ct);
-                return 0;
-            }
-            await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct },
-                async (d, token) => await SendAsync(d, token));
-            await RecordAsync(conn, claimed, ct);
+            await RecordAsync(conn, lease, claimed, ct);
             await tx.CommitAsync(ct);
-            return claimed.Count;
         }
         finally
         {
-            await db.Database.UseTransactionAsync(null, ct);
             await db.Database.CloseConnectionAsync();
         }
+        return claimed.Count;
     }
 
-    private async Task<List<Claimed>> ClaimAsync(NpgsqlConnection conn, CancellationToken ct)
+    private async Task<List<Claimed>> ClaimAsync(Guid lease, CancellationToken ct)
     {
-        await using var claim = new NpgsqlCommand($"""
-            SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.enabled
-            WHERE d.status = 'Pending' AND d.next_attempt_at <= now() AND {HeadOfItem}
-            ORDER BY d.id LIMIT @n FOR UPDATE OF d SKIP LOCKED
-            """, conn);
-        claim.Parameters.AddWithValue("n", options.BatchSize);
+        var now = clock.GetUtcNow();
         var ids = new List<long>();
-        await using (var reader = await claim.ExecuteReaderAsync(ct))
+        await db.Database.OpenConnectionAsync(ct);
+        try
         {
+            var conn = (NpgsqlConnection)db.Database.GetDbConnection();
+            await using var claim = new NpgsqlCommand($"""
+                UPDATE webhook_deliveries AS u SET claimed_until = @until, claimed_by = @lease
+                WHERE u.id IN (
+                  SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.enabled
+                  WHERE d.status = 'Pending' AND d.next_attempt_at <= @now AND (d.claimed_until IS NULL OR d.claimed_until <= @now) AND {HeadOfItem}
+                  ORDER BY d.id LIMIT @n FOR UPDATE OF d SKIP LOCKED)
+                RETURNING u.id
+                """, conn);
+            claim.Parameters.AddWithValue("n", options.BatchSize);
+            claim.Parameters.AddWithValue("now", now);
+            claim.Parameters.AddWithValue("until", now + options.Lease);
+            claim.Parameters.AddWithValue("lease", lease);
+            // One statement, its own transaction: the row locks end with it.
+            await using var reader = await claim.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
                 ids.Add(reader.GetInt64(0));
             }
         }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
         if (ids.Count == 0)
         {
             return [];
         }
-        var now = DateTimeOffset.UtcNow;
         return await db.WebhookDeliveries.AsNoTracking().Where(d => ids.Contains(d.Id)).OrderBy(d => d.Id)
             .Join(db.WebhookEndpoints, d => d.EndpointId, e => e.Id, (d, e) => new Claimed(d.Id, d.EndpointId, d.ItemId, d.Attempts, e.Url, e.Secret,
                 e.PreviousSecretUntil > now ? e.PreviousSecret : null, e.PreviousSecretUntil, d.Message!.MessageId, d.Message.EventType, d.Message.Payload))
@@ -99,7 +117,7 @@ public sealed class WebhookSender(CmsDbContext db, WebhookClient client, Webhook
 
     private async Task SendAsync(Claimed d, CancellationToken ct)
     {
-        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
         var secrets = d.PreviousSecret is null ? [d.Secret] : new[] { d.Secret, d.PreviousSecret };
         var result = await client.PostAsync(d.Url, d.MessageId, timestamp, WebhookSignature.Header(secrets, d.MessageId, timestamp, d.Payload), d.Payload, ct);
         d.Status = result.Status;
@@ -109,9 +127,35 @@ public sealed class WebhookSender(CmsDbContext db, WebhookClient client, Webhook
         d.Gone = result.Status == (int)HttpStatusCode.Gone;
     }
 
-    private async Task RecordAsync(NpgsqlConnection conn, List<Claimed> claimed, CancellationToken ct)
+    // Records the answers of the deliveries this round still holds; one whose lease another
+    // instance took over meanwhile is that instance's to record (it sent the same message again).
+    private async Task RecordAsync(NpgsqlConnection conn, Guid lease, List<Claimed> claimed, CancellationToken ct)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = clock.GetUtcNow();
+        await using (var held = new NpgsqlCommand(
+            "SELECT id FROM webhook_deliveries WHERE id = ANY(@ids) AND claimed_by = @lease AND status = 'Pending' FOR UPDATE", conn))
+        {
+            held.Parameters.AddWithValue("ids", claimed.Select(d => d.Id).ToArray());
+            held.Parameters.AddWithValue("lease", lease);
+            var ours = new HashSet<long>();
+            await using (var reader = await held.ExecuteReaderAsync(ct))
+            {
+                while (await reader.ReadAsync(ct))
+                {
+                    ours.Add(reader.GetInt64(0));
+                }
+            }
+            if (ours.Count < claimed.Count)
+            {
+                log.LogInformation("{Lost} webhook deliveries were taken over by another sender after their lease ran out; their answers here are not recorded",
+                    claimed.Count - ours.Count);
+                claimed = claimed.Where(d => ours.Contains(d.Id)).ToList();
+            }
+        }
+        if (claimed.Count == 0)
+        {
+            return;
+        }
         var random = Random.Shared;
         var rows = new List<(long Id, string Status, int Attempts, DateTimeOffset Next, int? Code, string? Response, string? Error, DateTimeOffset? Completed)>();
         var delivered = new List<(string, object?)>();
@@ -143,7 +187,7 @@ public sealed class WebhookSender(CmsDbContext db, WebhookClient client, Webhook
         }
         await using (var update = new NpgsqlCommand("""
             UPDATE webhook_deliveries AS d SET status = u.status, attempts = u.attempts, next_attempt_at = u.next,
-              last_attempt_at = @now, last_status_code = u.code, last_response = u.response, last_error = u.error, completed_at = u.completed
+              claimed_until = NULL, claimed_by = NULL, last_attempt_at = @now, last_status_code = u.code, last_response = u.response, last_error = u.error, completed_at = u.completed
             FROM unnest(@ids, @statuses, @attempts, @next, @codes, @responses, @errors, @completed)
               AS u(id, status, attempts, next, code, response, error, completed)
             WHERE d.id = u.id
@@ -156,7 +200,7 @@ public sealed class WebhookSender(CmsDbContext db, WebhookClient client, Webhook
             update.Parameters.AddWithValue("next", rows.Select(r => r.Next).ToArray());
             update.Parameters.Add(new NpgsqlParameter<int?[]>("codes", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = rows.Select(r => r.Code).ToArray() });
             DeliveryRecorder.Texts(update, "responses", rows.Select(r => r.Response));
-            DeliveryRecorder.Texts(update, "errors", rows.Select(r => r.Error is { } e ? WebhookClient.Storable(e, 2000) : null));
+            DeliveryRecorder.Texts(update, "errors", rows.Select(r => r.Error is { } e ? RemoteText.Storable(e, 2000) : null));
             update.Parameters.Add(new NpgsqlParameter<DateTimeOffset?[]>("completed", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = rows.Select(r => r.Completed).ToArray() });
             await update.ExecuteNonQueryAsync(ct);
         }
@@ -201,7 +245,7 @@ public sealed class WebhookSender(CmsDbContext db, WebhookClient client, Webhook
         try
         {
             await using var next = new NpgsqlCommand($"""
-                SELECT min(d.next_attempt_at)
+                SELECT min(greatest(d.next_attempt_at, d.claimed_until))
                 FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.enabled
                 WHERE d.status = 'Pending' AND {HeadOfItem}
                 """, (NpgsqlConnection)db.Database.GetDbConnection());
@@ -238,7 +282,7 @@ public sealed class WebhookClient(HttpClient http, WebhookOptions options, TimeP
             var status = (int)response.StatusCode;
             var text = await ReadCappedAsync(response, timeout.Token);
             var retryAfter = response.Headers.RetryAfter is { } ra
-                ? ra.Delta ?? (ra.Date is { } date ? date - DateTimeOffset.UtcNow : null)
+                ? ra.Delta ?? (ra.Date is { } date ? date - time.GetUtcNow() : null)
                 : null;
             string? error = status switch
             {
@@ -264,22 +308,6 @@ public sealed class WebhookClient(HttpClient http, WebhookOptions options, TimeP
         var buffer = new char[MaxResponse];
         using var reader = new StreamReader(stream, Encoding.UTF8);
         var read = await reader.ReadBlockAsync(buffer.AsMemory(), ct);
-        return Storable(new string(buffer, 0, read), MaxResponse);
-    }
-
-    // Text a receiver chose, made storable: PostgreSQL text holds no NUL, and a cut through a
-    // surrogate pair leaves half a character no UTF-8 encoder writes. Either failed the update of
-    // the whole batch, so every endpoint in it was sent the same messages again, round after round.
-    public static string Storable(string text, int max)
-    {
-        if (text.Length > max)
-        {
-            text = text[..(char.IsHighSurrogate(text[max - 1]) ? max - 1 : max)];
-        }
-        else if (text.Length > 0 && char.IsHighSurrogate(text[^1]))
-        {
-            text = text[..^1];
-        }
-        return text.Replace('\0', '\uFFFD');
+        return RemoteText.Storable(new string(buffer, 0, read), MaxResponse);
     }
 }

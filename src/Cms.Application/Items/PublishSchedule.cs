@@ -136,20 +136,22 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
             ? db.Database.SqlQuery<long>($"""
                 SELECT id AS "Value" FROM items
                 WHERE id = {id} AND publish_at <= {now} AND state = 'Ready' AND (publish_retry_at IS NULL OR publish_retry_at <= {now})
-                FOR UPDATE SKIP LOCKED
+                FOR NO KEY UPDATE SKIP LOCKED
                 """)
             : db.Database.SqlQuery<long>($"""
                 SELECT id AS "Value" FROM items
                 WHERE publish_at <= {now} AND state = 'Ready' AND (publish_retry_at IS NULL OR publish_retry_at <= {now})
-                ORDER BY publish_at LIMIT {DueBatch} FOR UPDATE SKIP LOCKED
+                ORDER BY publish_at LIMIT {DueBatch} FOR NO KEY UPDATE SKIP LOCKED
                 """);
         due.AddRange(await query.ToListAsync(ct));
         if (due.Count == 0)
         {
             return 0;
         }
+        // Claimed with the lock ItemLocks takes (FOR NO KEY UPDATE: a comment or a link may still be
+        // added to a due item), so loading the batch does not lock the same rows a second time.
         var batch = new TransitionBatch(db, worker, now);
-        await batch.LoadAsync(due, ct);
+        await batch.LoadAsync(due, ct, held: true);
         var schedulers = batch.Items.Select(i => i.PublishScheduledBy).OfType<string>().Distinct().ToList();
         var roles = await db.UserRoles.Where(r => schedulers.Contains(r.UserId))
             .Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => new { ur.UserId, r.Name })

@@ -52,12 +52,16 @@ internal sealed class TransitionBatch(CmsDbContext db, Actor actor, DateTimeOffs
         _changed.Add(item.Id);
     }
 
-    public async Task LoadAsync(IReadOnlyList<long> ids, CancellationToken ct)
+    // held: the caller already holds these rows as ItemLocks would (the scheduler's claim).
+    public async Task LoadAsync(IReadOnlyList<long> ids, CancellationToken ct, bool held = false)
     {
         // The rows are held (ItemLocks) before anything is counted: a blocking comment, which holds
         // its item too (ItemComments), is either counted here or added
         // after this move commits, never committed in between and missed.
-        await ItemLocks.HoldAsync(db, ids, ct);
+        if (!held)
+        {
+            await ItemLocks.HoldAsync(db, ids, ct);
+        }
         var blocking = Comments.BlockingThreads.Open(db);
         var rows = await db.Items.AsNoTracking().Where(i => ids.Contains(i.Id)).OrderBy(i => i.Id)
             .Select(i => new

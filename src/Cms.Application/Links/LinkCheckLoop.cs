@@ -2,7 +2,6 @@ using Cms.Core.Links;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace Cms.Application.Links;
 
@@ -29,9 +28,11 @@ public sealed class LinkCheckLoop(IServiceScopeFactory scopes, LinkCheckSettings
             {
                 return;
             }
-            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+            catch (Exception ex)
             {
-                log.LogError(ex, "link checker {Name}: database unavailable; retrying", Name);
+                // Whatever one round met (the database away, a row it refused), the loop goes on: a
+                // background service that throws stops the whole web app.
+                log.LogError(ex, "link checker {Name}: the round failed; retrying", Name);
                 try
                 {
                     await Task.Delay(TimeSpan.FromSeconds(2), clock, ct);

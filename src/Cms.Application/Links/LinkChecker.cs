@@ -6,6 +6,7 @@ using Cms.Core.Links;
 using Cms.Data;
 using Cms.Data.Entities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Cms.Application.Links;
@@ -16,7 +17,7 @@ namespace Cms.Application.Links;
 // leased host, and records what it learned: the next step (a redirect to follow, a GET after a
 // refused HEAD or to read the title) or the link's health. Nothing another instance needs lives in
 // this process.
-public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheckSettings settings, TimeProvider clock)
+public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheckSettings settings, TimeProvider clock, ItemLimits limits, ILogger<LinkChecker> log)
 {
     public static readonly Actor Actor = Actor.System("link-checker");
 
@@ -26,22 +27,37 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
 
     // New related-link URLs since the last look, as unchecked links due now, and which check each
     // link is (link_uses). Returns how many URLs.
+    //
+    // Related-link ids come from a sequence when a row is inserted, not when it commits: a
+    // transaction holding id 2 may commit after one holding 3 did. The cursor therefore never passes
+    // the settled watermark: the id sequence's value at a look, once every transaction that was then
+    // writing related_links (holding its RowExclusiveLock, which an INSERT or COPY takes before its
+    // default takes an id) has ended. Rows beyond it are discovered as they appear and read again
+    // until the watermark passes them (discovery is idempotent).
     public async Task<int> DiscoverAsync(CancellationToken ct)
     {
         var cursor = await db.LinkDiscoveries.SingleOrDefaultAsync(d => d.Id == 1, ct);
-        var after = cursor?.LastRelatedLinkId ?? 0;
-        var states = new[] { WorkflowState.New, WorkflowState.Ready, WorkflowState.Published };
+        if (cursor is null)
+        {
+            cursor = new LinkDiscovery { Id = 1 };
+            db.LinkDiscoveries.Add(cursor);
+        }
+        await SettleAsync(cursor, ct);
+        var after = cursor.LastRelatedLinkId;
         var links = await db.RelatedLinks.AsNoTracking()
             .Where(r => r.Id > after)
             .OrderBy(r => r.Id).Take(DiscoveryBatch)
-            .Select(r => new { r.Id, r.Url, r.IsSafeUrl, r.Item!.State })
+            .Select(r => new { r.Id, r.Url, r.IsSafeUrl })
             .ToListAsync(ct);
         if (links.Count == 0)
         {
+            await db.SaveChangesAsync(ct);
             return 0;
         }
         var now = clock.GetUtcNow();
-        var uses = links.Where(l => l.IsSafeUrl && states.Contains(l.State)).Select(l => (l.Id, Url: LinkRules.Key(l.Url))).Where(l => l.Url is not null).ToList();
+        // Every link is recorded, whatever its item's state: whether its check is due follows the
+        // item's state at the time (InUse), so a rejected item reopened later is checked again.
+        var uses = links.Where(l => l.IsSafeUrl).Select(l => (l.Id, Url: LinkRules.Key(l.Url))).Where(l => l.Url is not null).ToList();
         var urls = uses.Select(l => l.Url!).Distinct().ToArray();
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(ct);
@@ -63,40 +79,79 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
             cmd.Parameters.AddWithValue("hosts", urls.Select(u => new Uri(u).IdnHost).ToArray());
             await cmd.ExecuteNonQueryAsync(ct);
         }
-        if (cursor is null)
-        {
-            db.LinkDiscoveries.Add(new LinkDiscovery { Id = 1, LastRelatedLinkId = links[^1].Id });
-        }
-        else
-        {
-            cursor.LastRelatedLinkId = links[^1].Id;
-        }
+        cursor.LastRelatedLinkId = Math.Max(after, Math.Min(links[^1].Id, cursor.SettledRelatedLinkId));
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return urls.Length;
     }
 
+    // Moves the settled watermark: the pending look settles once its writers have all ended; a look
+    // now with no writer settles at once, otherwise it becomes the pending one (when none is).
+    private async Task SettleAsync(LinkDiscovery cursor, CancellationToken ct)
+    {
+        if (cursor.PendingRelatedLinkId is { } pending
+            && !await db.Database.SqlQuery<bool>($"SELECT EXISTS (SELECT 1 FROM pg_locks WHERE virtualtransaction = ANY({cursor.PendingWriters ?? []})) AS \"Value\"").SingleAsync(ct))
+        {
+            cursor.SettledRelatedLinkId = Math.Max(cursor.SettledRelatedLinkId, pending);
+            cursor.PendingRelatedLinkId = null;
+            cursor.PendingWriters = null;
+        }
+        // The sequence first, then the writers: a transaction that took an id up to that value held
+        // the table's lock when the value was read, so it is among the writers unless it has ended.
+        var sequence = await db.Database.SqlQuery<long>(
+            $"SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('related_links', 'id')::regclass), 0) AS \"Value\"").SingleAsync(ct);
+        var writers = await db.Database.SqlQuery<string>($"""
+            SELECT DISTINCT virtualtransaction AS "Value" FROM pg_locks
+            WHERE locktype = 'relation' AND relation = 'related_links'::regclass AND mode = 'RowExclusiveLock' AND pid <> pg_backend_pid()
+            """).ToListAsync(ct);
+        if (writers.Count == 0)
+        {
+            cursor.SettledRelatedLinkId = Math.Max(cursor.SettledRelatedLinkId, sequence);
+        }
+        else if (cursor.PendingRelatedLinkId is null)
+        {
+            cursor.PendingRelatedLinkId = sequence;
+            cursor.PendingWriters = [.. writers];
+        }
+    }
+
+    // A check is due only while a link of an item in the queue or published uses its URL: the URLs
+    // of rejected or withdrawn items, of links a revision removed or replaced, are not asked again
+    // (until a link uses them again).
+    private const string InUse = """
+        EXISTS (SELECT 1 FROM link_uses u JOIN related_links l ON l.id = u.related_link_id JOIN items i ON i.id = l.item_id
+                WHERE u.url = c.url AND i.state IN ('New', 'Ready', 'Published'))
+        """;
+
+    private const string LeaseSql = """
+        UPDATE link_hosts h SET lease_owner = {0}, lease_until = {1}
+        WHERE h.host IN (
+          SELECT h2.host FROM link_hosts h2
+          WHERE h2.next_at <= {2} AND (h2.lease_until IS NULL OR h2.lease_until < {2})
+            AND EXISTS (SELECT 1 FROM link_checks c WHERE c.pending_host = h2.host AND c.next_at <= {2} AND
+        """ + " " + InUse + " " + """
+        )
+          ORDER BY h2.next_at LIMIT {3}
+          FOR UPDATE SKIP LOCKED)
+        RETURNING h.host AS "Value"
+        """;
+
+    private static readonly WorkflowState[] CheckedStates = [WorkflowState.New, WorkflowState.Ready, WorkflowState.Published];
+
     // Leases up to `count` hosts whose turn it is and that have a link due.
     public async Task<List<string>> LeaseHostsAsync(string owner, int count, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        return await db.Database.SqlQueryRaw<string>("""
-            UPDATE link_hosts h SET lease_owner = {0}, lease_until = {1}
-            WHERE h.host IN (
-              SELECT h2.host FROM link_hosts h2
-              WHERE h2.next_at <= {2} AND (h2.lease_until IS NULL OR h2.lease_until < {2})
-                AND EXISTS (SELECT 1 FROM link_checks c WHERE c.pending_host = h2.host AND c.next_at <= {2})
-              ORDER BY h2.next_at LIMIT {3}
-              FOR UPDATE SKIP LOCKED)
-            RETURNING h.host AS "Value"
-            """, owner, now + settings.HostLease, now, count).ToListAsync(ct);
+        return await db.Database.SqlQueryRaw<string>(LeaseSql, owner, now + settings.HostLease, now, count).ToListAsync(ct);
     }
 
     // One request for the due link of a host this instance leased, then the host's next turn.
     public async Task StepAsync(string host, string owner, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var check = await db.LinkChecks.Where(c => c.PendingHost == host && c.NextAt <= now).OrderBy(c => c.NextAt).FirstOrDefaultAsync(ct);
+        var check = await db.LinkChecks.Where(c => c.PendingHost == host && c.NextAt <= now)
+            .Where(c => db.LinkUses.Any(u => u.Url == c.Url && db.RelatedLinks.Any(l => l.Id == u.RelatedLinkId && CheckedStates.Contains(l.Item!.State))))
+            .OrderBy(c => c.NextAt).FirstOrDefaultAsync(ct);
         var hostDelay = settings.HostInterval;
         if (check is not null)
         {
@@ -104,17 +159,38 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
         }
         var next = clock.GetUtcNow() + hostDelay;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex) when (check is not null)
+        {
+            // What this answer made of the check cannot be stored: the check waits as a failing one
+            // would, instead of being due again at once (and refused again) for ever.
+            log.LogWarning(ex, "link check of {Url} could not be recorded; retried after {Wait}", check.Url, settings.RetryFailing);
+            await tx.RollbackAsync(ct);
+            db.ChangeTracker.Clear();
+            await using var again = await db.Database.BeginTransactionAsync(ct);
+            await db.LinkChecks.Where(c => c.Url == check.Url)
+                .ExecuteUpdateAsync(u => u.SetProperty(c => c.NextAt, clock.GetUtcNow() + settings.RetryFailing), ct);
+            await ReleaseHostAsync(host, owner, next, ct);
+            await again.CommitAsync(ct);
+            return;
+        }
         if (check is not null && check.PendingHost != host)
         {
             // A redirect to another host: that host's turn comes next.
             await db.Database.ExecuteSqlRawAsync("INSERT INTO link_hosts (host, next_at) VALUES ({0}, {1}) ON CONFLICT (host) DO NOTHING", [check.PendingHost, clock.GetUtcNow()], ct);
         }
-        await db.LinkHosts.Where(h => h.Host == host && h.LeaseOwner == owner)
-            .ExecuteUpdateAsync(s => s.SetProperty(h => h.NextAt, next).SetProperty(h => h.LeaseOwner, (string?)null).SetProperty(h => h.LeaseUntil, (DateTimeOffset?)null), ct);
+        await ReleaseHostAsync(host, owner, next, ct);
         await tx.CommitAsync(ct);
         db.ChangeTracker.Clear();
     }
+
+    // The host's lease ends; its next turn is at `next`.
+    private Task<int> ReleaseHostAsync(string host, string owner, DateTimeOffset next, CancellationToken ct) =>
+        db.LinkHosts.Where(h => h.Host == host && h.LeaseOwner == owner)
+            .ExecuteUpdateAsync(s => s.SetProperty(h => h.NextAt, next).SetProperty(h => h.LeaseOwner, (string?)null).SetProperty(h => h.LeaseUntil, (DateTimeOffset?)null), ct);
 
     // Makes the check's pending request and moves the check on; returns how long its host must rest.
     private async Task<TimeSpan> RequestAsync(LinkCheck check, CancellationToken ct)
@@ -168,7 +244,10 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
             }
             else
             {
-                Continue(check, location, "HEAD", hops, check.PendingPermanent || LinkRules.IsPermanentRedirect(status), now);
+                // Moved only while every hop from the start is permanent: a 301 followed by a 302 to
+                // a sign-in or consent page is not an address to take.
+                var permanent = LinkRules.IsPermanentRedirect(status) && (hops.Count == 1 || check.PendingPermanent);
+                Continue(check, location, "HEAD", hops, permanent, now);
             }
             return settings.HostInterval;
         }
@@ -186,7 +265,10 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
             else
             {
                 hops.Add(new Hop(url.AbsoluteUri, status));
-                var moved = check.PendingPermanent && url.AbsoluteUri != check.Url;
+                // An address to take only if it could be a related link (LinkIdentity's one rule on
+                // length): a redirect to a 60 KB URL is not offered as the replacement.
+                var moved = check.PendingPermanent && url.AbsoluteUri != check.Url
+                    && LinkIdentity.Of(url.AbsoluteUri) is { } identity && LinkIdentity.Unfit(url.AbsoluteUri, identity, limits.MaxUrlLength) is null;
                 check.FinalUrl = moved ? url.AbsoluteUri : null;
                 Finish(check, moved ? LinkHealth.Moved : LinkHealth.Ok, status, hops, null);
             }
@@ -237,8 +319,12 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
 
     // The check is over: its outcome recorded (audited when the health changed), the next check
     // scheduled from the start of the URL.
+    public static string AuditTarget(string url) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(url)));
+
     private void Record(LinkCheck check, LinkHealth health, int? status, List<Hop> hops, string? detail, DateTimeOffset now, TimeSpan recheckAfter)
     {
+        // .NET's messages for a malformed answer quote the server's bytes, NUL included.
+        detail = detail is null ? null : Outbound.RemoteText.Storable(detail, 2000);
         var before = check.Status;
         check.Status = health.ToString();
         check.HttpStatus = status;
@@ -254,8 +340,10 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
         check.PendingPermanent = false;
         if (before != check.Status)
         {
-            AuditLog.Add(db, Actor, AuditActions.LinkHealthChanged, AuditTargets.Link, check.Url,
-                new { from = before, to = check.Status, httpStatus = status, finalUrl = check.FinalUrl, detail, hops = hops.Select(h => $"{h.Status} {h.Url}") });
+            // The URL is in the data; the target is its SHA-256 (a news URL rarely fits the
+            // 64 characters of an audit target, and a refused INSERT stopped the checker).
+            AuditLog.Add(db, Actor, AuditActions.LinkHealthChanged, AuditTargets.Link, AuditTarget(check.Url),
+                new { url = check.Url, from = before, to = check.Status, httpStatus = status, finalUrl = check.FinalUrl, detail, hops = hops.Select(h => $"{h.Status} {h.Url}") });
         }
     }
 }

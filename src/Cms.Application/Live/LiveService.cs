@@ -26,50 +26,18 @@ public sealed class LiveService(LiveHub hub, LiveOptions options, IServiceScopeF
             Task.Run(() => HeartbeatAsync(stoppingToken), stoppingToken));
     }
 
-    private async Task ListenAsync(CancellationToken ct)
-    {
-        var restored = false;
-        while (!ct.IsCancellationRequested)
+    // One LISTEN connection feeding the hub (NotifiedLoop's loop, without rounds). Signals sent
+    // while it was not listening are lost: after a reconnection every page looks again.
+    private Task ListenAsync(CancellationToken ct) =>
+        NotifiedLoop.ListenAsync(configuration, new NotifiedLoop.Listening(LiveSignal.Channel, $"live channel of {hub.Instance}")
         {
-            try
+            Notified = hub.Dispatch,
+            Reconnected = () =>
             {
-                await using var listener = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(CmsApplication.ConnectionString(configuration))
-                {
-                    KeepAlive = 30,
-                    Pooling = false,
-                }.ConnectionString);
-                await listener.OpenAsync(ct);
-                listener.Notification += (_, e) => hub.Dispatch(e.Payload);
-                await using (var listen = new NpgsqlCommand($"LISTEN {LiveSignal.Channel}", listener))
-                {
-                    await listen.ExecuteNonQueryAsync(ct);
-                }
-                if (restored)
-                {
-                    // Signals sent while we were not listening are lost: every page looks again.
-                    hub.Broadcast(new LiveEvent("resync", "{}"));
-                    _sessionCheck.Release();
-                }
-                restored = true;
-                while (!ct.IsCancellationRequested)
-                {
-                    await listener.WaitAsync(ct);
-                }
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException or IOException)
-            {
-                log.LogError(ex, "live channel of {Instance}: database unavailable; retrying", hub.Instance);
-                if (!await DelayAsync(TimeSpan.FromSeconds(2), ct))
-                {
-                    return;
-                }
-            }
-        }
-    }
+                hub.Broadcast(new LiveEvent("resync", "{}"));
+                _sessionCheck.Release();
+            },
+        }, log, ct);
 
     private async Task HeartbeatAsync(CancellationToken ct)
     {

@@ -18,9 +18,10 @@ namespace Cms.Application.Notifications;
 // each, then marked with their audit event. Runs only in the background loop, never in a request.
 // One instance at a time (a session advisory lock); a crash between sending and marking sends that
 // digest again (at least once, never lost).
-public sealed class EmailDigest(CmsDbContext db, NotificationOptions options, ILogger<EmailDigest> log, DigestBackoff? backoffs = null)
+public sealed class EmailDigest(CmsDbContext db, NotificationOptions options, ILogger<EmailDigest> log)
 {
-    private readonly DigestBackoff _backoff = backoffs ?? new DigestBackoff();
+    // A refused digest waits one interval, then twice as long after each further refusal, up to this.
+    private static readonly TimeSpan LongestBackoff = TimeSpan.FromDays(1);
 
     private const long DigestLockKey = 0x636d735f646967; // "cms_dig"
     public static readonly Actor Actor = Actor.System("mailer");
@@ -59,7 +60,8 @@ public sealed class EmailDigest(CmsDbContext db, NotificationOptions options, IL
         SELECT d.id AS "Value"
           FROM (SELECT DISTINCT n.user_id FROM notifications n
                   JOIN "AspNetUsers" u ON u.id = n.user_id
-                 WHERE n.emailed_at IS NULL AND n.read_at IS NULL AND u.email IS NOT NULL AND n.user_id <> ALL(@backed_off)
+                 WHERE n.emailed_at IS NULL AND n.read_at IS NULL AND u.email IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM digest_refusals r WHERE r.user_id = n.user_id AND r.until > @now)
                    AND {readers}
                  ORDER BY n.user_id LIMIT @max_people) AS p
          CROSS JOIN LATERAL (SELECT n.id FROM notifications n
@@ -72,7 +74,7 @@ public sealed class EmailDigest(CmsDbContext db, NotificationOptions options, IL
         var now = DateTimeOffset.UtcNow;
         List<long> ids = await db.Database.SqlQueryRaw<long>(DueIds(People.Readers.SqlCondition("u")),
             [.. People.Readers.Parameters(now),
-             new Npgsql.NpgsqlParameter<string[]>("backed_off", _backoff.BackedOff(now)),
+             new Npgsql.NpgsqlParameter<DateTimeOffset>("now", now),
              new Npgsql.NpgsqlParameter<int>("max_people", options.DigestMaxPeople),
              new Npgsql.NpgsqlParameter<int>("max_per_person", options.DigestMaxPerPerson)]).ToListAsync(ct);
         if (ids.Count == 0)
@@ -112,11 +114,10 @@ public sealed class EmailDigest(CmsDbContext db, NotificationOptions options, IL
             {
                 // This person's address or message was refused: the others still go, theirs waits
                 // and is not tried again until the back-off has passed.
-                var until = _backoff.Refused(person.Key, DateTimeOffset.UtcNow, options.DigestInterval);
+                var until = await RefusedAsync(person.Key, ex.Message, ct);
                 log.LogWarning(ex, "digest for {UserId} refused by the mail server; not tried again before {Until}", person.Key, until);
                 continue;
             }
-            _backoff.Sent(person.Key);
             await MarkAsync(person.Key, entries.Select(e => e.Id).ToList(), ct);
             sent++;
         }
@@ -129,9 +130,29 @@ public sealed class EmailDigest(CmsDbContext db, NotificationOptions options, IL
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var now = DateTimeOffset.UtcNow;
         await db.Notifications.Where(n => ids.Contains(n.Id)).ExecuteUpdateAsync(s => s.SetProperty(n => n.EmailedAt, now), ct);
+        await db.DigestRefusals.Where(r => r.UserId == userId).ExecuteDeleteAsync(ct);
         AuditLog.Add(db, Actor, AuditActions.NotificationsEmailed, AuditTargets.User, userId, new { count = ids.Count, first = ids[0], last = ids[^1] });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+    }
+
+    // The person's back-off, in the database so that every instance's digest loop respects it: one
+    // interval after the first refusal, doubling up to a day. Returns until when.
+    private async Task<DateTimeOffset> RefusedAsync(string userId, string reason, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var now = DateTimeOffset.UtcNow;
+        var until = await db.Database.SqlQuery<DateTimeOffset>($"""
+            INSERT INTO digest_refusals AS r (user_id, until, refusals) VALUES ({userId}, {now + options.DigestInterval}, 1)
+            ON CONFLICT (user_id) DO UPDATE SET refusals = r.refusals + 1,
+              until = {now} + least({LongestBackoff}, {options.DigestInterval} * power(2, least(r.refusals, 20)))
+            RETURNING until AS "Value"
+            """).AsAsyncEnumerable().SingleAsync(ct);
+        AuditLog.Add(db, Actor, AuditActions.NotificationsEmailRefused, AuditTargets.User, userId,
+            new { reason = reason.Length > 500 ? reason[..500] : reason, retryAfter = until });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return until;
     }
 
     // Plain text only: titles and comments are untrusted and nothing in a text/plain body runs.
@@ -165,29 +186,6 @@ public sealed class EmailDigest(CmsDbContext db, NotificationOptions options, IL
         message.Body = new TextPart("plain") { Text = text.ToString() };
         return message;
     }
-}
-
-// People whose digest the mail server (or MimeKit) refused, each waiting twice as long after every
-// refusal (from one digest interval up to a day). Kept in memory: a restart tries each of them once
-// more, which is harmless.
-public sealed class DigestBackoff
-{
-    private static readonly TimeSpan Longest = TimeSpan.FromDays(1);
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (DateTimeOffset Until, int Refusals)> _refused = new(StringComparer.Ordinal);
-
-    public DateTimeOffset Refused(string userId, DateTimeOffset now, TimeSpan first)
-    {
-        var entry = _refused.AddOrUpdate(userId, _ => (now + first, 1), (_, old) =>
-        {
-            var wait = TimeSpan.FromTicks(Math.Min(Longest.Ticks, first.Ticks << Math.Min(old.Refusals, 20)));
-            return (now + wait, old.Refusals + 1);
-        });
-        return entry.Until;
-    }
-
-    public void Sent(string userId) => _refused.TryRemove(userId, out _);
-
-    public string[] BackedOff(DateTimeOffset now) => _refused.Where(r => r.Value.Until > now).Select(r => r.Key).ToArray();
 }
 
 // The digest's loop in the web app; does nothing unless e-mail is enabled.

@@ -100,7 +100,34 @@ public sealed partial class UserAdministration(CmsDbContext db, UserManager<CmsU
 
     // First-run and every-run set-up: the admin account exists, holds the Admin role and, when a
     // password is configured, has that password. Returns the line to print about the login.
+    // Two instances starting together on an empty database both look for the admin: one at a time
+    // (a session advisory lock on this context's connection, which the account's own transactions
+    // then use), so the second finds the account the first created instead of creating another or
+    // failing on the unique name.
+    private const long EnsureAdminLockKey = 0x636d735f656e61; // "cms_ena"
+
     public async Task<string> EnsureAdminAsync(Actor actor, string email, string? password, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_lock({EnsureAdminLockKey})", ct);
+            try
+            {
+                return await EnsureAdminLockedAsync(actor, email, password, ct);
+            }
+            finally
+            {
+                await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_unlock({EnsureAdminLockKey})", CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private async Task<string> EnsureAdminLockedAsync(Actor actor, string email, string? password, CancellationToken ct)
     {
         var user = await users.FindByEmailAsync(email);
         if (user is null)

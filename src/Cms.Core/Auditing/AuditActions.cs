@@ -34,6 +34,7 @@ public static class AuditActions
     public const string ItemUnassigned = "item.unassigned";
     public const string NotificationsRead = "notifications.read";
     public const string NotificationsEmailed = "notifications.emailed";
+    public const string NotificationsEmailRefused = "notifications.email-refused";
     // Delivery: each published, corrected or withdrawn version as consuming sites see it, the sites
     // and their tokens, webhook endpoints and what their deliveries did.
     public const string DeliveryVersionRecorded = "delivery.version-recorded";

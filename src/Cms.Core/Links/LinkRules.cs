@@ -85,7 +85,9 @@ public static partial class LinkRules
     // A server that does not do HEAD: ask again with a ranged GET.
     public static bool RefusesHead(int status) => status is 405 or 501;
 
-    public static bool IsBlocked(int status) => status is 401 or 403 or 451;
+    // A 429 without Retry-After (bot protection, a rate limit that does not say when) refuses the
+    // checker; it says nothing about the article, so it never counts toward broken.
+    public static bool IsBlocked(int status) => status is 401 or 403 or 429 or 451;
 
     public static bool IsSuccess(int status) => status is >= 200 and < 300;
 
@@ -107,7 +109,10 @@ public static partial class LinkRules
         return null;
     }
 
-    // A 200 whose title says the page is not there.
+    // A 200 whose title says the page is not there: the whole title, or one of its parts around
+    // "|", " - ", "—", ":" (the site's name is often one), is a not-found message. Words inside a
+    // headline ("Missing hiker still not found", "Flight AI404", "не найдено" in a sentence) do not
+    // count: such an article is not a soft 404.
     public static bool TitleSaysNotFound(string? html)
     {
         if (html is null)
@@ -120,14 +125,25 @@ public static partial class LinkRules
             return false;
         }
         var title = System.Net.WebUtility.HtmlDecode(match.Groups[1].Value).ToLowerInvariant();
-        return NotFoundPhrases.Any(title.Contains);
+        return TitleParts().Split(title).Select(p => Punctuation().Replace(p, " ").Trim()).Select(p => Spaces().Replace(p, " "))
+            .Any(part => NotFoundMessage().IsMatch(part));
     }
 
-    private static readonly string[] NotFoundPhrases =
-    [
-        "not found", "404", "page doesn't exist", "page does not exist", "no longer available", "page cannot be found", "page could not be found",
-        "страница не найдена", "не найдено", "ошибка 404",
-    ];
+    [GeneratedRegex(@"\s[-–—|·:]\s|\||—|–|:", RegexOptions.CultureInvariant)]
+    private static partial Regex TitleParts();
+
+    [GeneratedRegex(@"[!?.,;'\u2019()\[\]]", RegexOptions.CultureInvariant)]
+    private static partial Regex Punctuation();
+
+    [GeneratedRegex(@"\s+", RegexOptions.CultureInvariant)]
+    private static partial Regex Spaces();
+
+    // The whole part is the message: "404", "error 404", "404 not found", "page not found", "sorry
+    // this page does not exist", "страница не найдена", "ошибка 404", ...
+    [GeneratedRegex(@"^(?:(?:http\s+)?(?:error|ошибка)\s*)?404(?:\s*(?:error|not found|page not found|file not found|страница не найдена))?$"
+        + @"|^(?:(?:oops|sorry|error)\s*)*(?:(?:the|this)\s+)?(?:page|file|article|content|страница)?\s*(?:(?:was\s+|is\s+)?not found|(?:does not|doesn t|doesn't|cannot be|could not be|can t be|can't be)\s+(?:exist|found)|(?:is\s+)?no longer available|не найдена|не найдено)$",
+        RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 200)]
+    private static partial Regex NotFoundMessage();
 
     [GeneratedRegex(@"<title[^>]*>([^<]{0,500})</title>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 200)]
     private static partial Regex Title();

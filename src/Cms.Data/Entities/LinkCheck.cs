@@ -44,6 +44,15 @@ public sealed class LinkDiscovery
 {
     public int Id { get; set; }
     public long LastRelatedLinkId { get; set; }
+
+    // Related-link ids up to here are settled: no transaction that may still commit holds one
+    // (LinkChecker.DiscoverAsync). The cursor never passes it.
+    public long SettledRelatedLinkId { get; set; }
+
+    // The last look not yet settled: the id sequence's value then, and the transactions then writing
+    // related links (their virtual transaction ids); once all of them have ended, ids up to it are settled.
+    public long? PendingRelatedLinkId { get; set; }
+    public string[]? PendingWriters { get; set; }
 }
 
 // Which link check a related link is: its URL's key (LinkRules.Key), written by the checker as it

@@ -59,5 +59,10 @@ public sealed class WebhookDelivery
     public string? LastResponse { get; set; }
     public string? LastError { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
+
+    // The sender's lease: which round claimed it and until when (the app's clock). No transaction is
+    // held while a receiver answers; a lease past its time is taken over by any instance.
+    public DateTimeOffset? ClaimedUntil { get; set; }
+    public Guid? ClaimedBy { get; set; }
     public WebhookMessage? Message { get; set; }
 }

@@ -107,6 +107,7 @@ public static class CmsCli
             string adminLine;
             using (var host = CliHost.Build())
             {
+                await using var setup = await SetupLock.HoldAsync(CmsApplication.ConnectionString(host.Services.GetRequiredService<IConfiguration>()), ct);
                 using (var scope = host.Services.CreateScope())
                 {
                     await scope.ServiceProvider.GetRequiredService<DatabaseSetup>().MigrateAsync(ct);

@@ -6,6 +6,7 @@ using Cms.Web.Api;
 using Cms.Web.Infrastructure.Accounts;
 using Cms.Web.Live;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Cms.Web.Infrastructure;
@@ -79,6 +80,8 @@ public static class CmsApp
         services.AddSingleton<UploadLimits>();
         // Requests per delivery token, per instance (DeliveryRateLimits).
         services.AddSingleton<DeliveryRateLimits>();
+        // Pages write the letters of every script as they are, not as numeric entities (HtmlEncoding).
+        services.Replace(ServiceDescriptor.Singleton(typeof(System.Text.Encodings.Web.HtmlEncoder), HtmlEncoding.Encoder));
 
         var app = builder.Build();
         // First: the client address, scheme (Secure cookies, HSTS) come from known proxies only.

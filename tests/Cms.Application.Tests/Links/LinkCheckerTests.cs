@@ -77,7 +77,66 @@ public sealed class LinkCheckerTests(LinkCheckFixture fixture) : IClassFixture<L
         Assert.Equal(["HEAD", "GET"], site.To("/article").Select(r => r.Method));
         Assert.StartsWith("bytes=0-", site.To("/article").Last().Range);
         Assert.All(site.Requests, r => Assert.StartsWith("CmsLinkChecker/", r.UserAgent));
-        Assert.Contains(fixture.Read(db => db.AuditEvents.Where(e => e.Action == AuditActions.LinkHealthChanged).Select(e => e.EntityId).ToList()), id => id == check.Url);
+        Assert.Contains(fixture.Read(db => db.AuditEvents.Where(e => e.Action == AuditActions.LinkHealthChanged).Select(e => e.EntityId).ToList()), id => id == LinkChecker.AuditTarget(check.Url));
+    }
+
+    // REVIEW4 #8: the health event's target was the URL, in a 64-character column: a real news URL
+    // made the INSERT fail and stopped the checker (and the web app with it).
+    [Fact]
+    public async Task A_long_url_changes_health_with_its_audit_event()
+    {
+        await using var site = await SiteAsync(app => app.MapMethods("/{**path}", ["GET", "HEAD"], c => LinkSite.Html(c, "A long story")));
+        var url = site.Url("/2026/12/06/world/" + new string('a', 200) + "-story.html");
+        await ItemsLinkingToAsync(url);
+
+        await SettleAsync(10, url);
+
+        var check = Check(url);
+        Assert.Equal(nameof(LinkHealth.Ok), check.Status);
+        var changed = fixture.Read(db => db.AuditEvents.Single(e => e.Action == AuditActions.LinkHealthChanged && e.EntityId == LinkChecker.AuditTarget(check.Url)));
+        Assert.Equal(check.Url, System.Text.Json.JsonDocument.Parse(changed.Data!).RootElement.GetProperty("url").GetString());
+    }
+
+    // REVIEW4 #7: .NET's message for a malformed answer quotes the server's bytes; a NUL among them
+    // was refused by PostgreSQL and stopped the checker.
+    [Theory]
+    [InlineData("HTTP/1.1 200 OK\r\nX-Bad\0Name: 1\r\nContent-Length: 0\r\n\r\n")]
+    [InlineData("BAD\0STATUS\r\n\r\n")]
+    public async Task A_server_whose_answer_holds_a_nul_byte_fails_the_check_and_the_checker_goes_on(string answer)
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Parse(NextAddress()), 0);
+        listener.Start();
+        using var stop = new CancellationTokenSource();
+        var serving = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var client = await listener.AcceptTcpClientAsync(stop.Token);
+                var stream = client.GetStream();
+                var buffer = new byte[8192];
+                _ = await stream.ReadAtLeastAsync(buffer, 1, throwOnEndOfStream: false, stop.Token);
+                await stream.WriteAsync(System.Text.Encoding.Latin1.GetBytes(answer), stop.Token);
+            }
+        });
+        try
+        {
+            var endpoint = (System.Net.IPEndPoint)listener.LocalEndpoint;
+            var url = $"http://{endpoint.Address}:{endpoint.Port}/article";
+            await ItemsLinkingToAsync(url);
+
+            await SettleAsync(10, url);
+
+            var check = Check(url);
+            Assert.Equal(nameof(LinkHealth.Failing), check.Status);
+            Assert.NotNull(check.Detail);
+            Assert.DoesNotContain('\0', check.Detail);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            listener.Stop();
+            await serving.ContinueWith(_ => { });
+        }
     }
 
     [Fact]
@@ -103,6 +162,138 @@ public sealed class LinkCheckerTests(LinkCheckFixture fixture) : IClassFixture<L
         var times = site.Requests.Select(r => r.At).ToList();
         Assert.All(times.Zip(times.Skip(1)), p => Assert.True(p.Second - p.First >= TimeSpan.FromSeconds(1)));
     }
+
+    // REVIEW4 #3: one permanent hop made the whole chain "moved", so a 301 then a 302 to a sign-in
+    // page offered the sign-in page (with its session) as the article's new address.
+    [Theory]
+    [InlineData(301, 302)]
+    [InlineData(302, 301)]
+    public Task A_chain_with_a_temporary_redirect_is_not_moved(int first, int second) =>
+        OkAndNotMovedAsync("/article", app =>
+        {
+            app.MapMethods("/article", ["GET", "HEAD"], c => { c.Response.StatusCode = first; c.Response.Headers.Location = "/2026/article"; return Task.CompletedTask; });
+            app.MapMethods("/2026/article", ["GET", "HEAD"], c => { c.Response.StatusCode = second; c.Response.Headers.Location = "/login?next=%2F2026%2Farticle&session=abc123"; return Task.CompletedTask; });
+            app.MapMethods("/login", ["GET", "HEAD"], c => LinkSite.Html(c, "Sign in"));
+        });
+
+    // The link at `path` of a site with these routes ends ok, with no address offered.
+    private async Task OkAndNotMovedAsync(string path, Action<WebApplication> routes)
+    {
+        await using var site = await SiteAsync(routes);
+        var url = site.Url(path);
+        await ItemsLinkingToAsync(url);
+
+        await SettleAsync(20, url);
+
+        var check = Check(url);
+        Assert.Equal(nameof(LinkHealth.Ok), check.Status);
+        Assert.Null(check.FinalUrl);
+    }
+
+    // REVIEW4 #6: a check lived on after its last use and was asked again weekly for ever.
+    [Fact]
+    public async Task A_url_no_item_in_the_queue_or_published_uses_is_not_checked_again()
+    {
+        await using var site = await SiteAsync(app => app.MapMethods("/dropped", ["GET", "HEAD"], c => LinkSite.Html(c, "A story")));
+        var url = site.Url("/dropped");
+        var item = (await fixture.ImportAsync(new TestItem { Related = [("Other coverage", url)] }.ToYaml()))[0];
+        await SettleAsync(10, url);
+        Assert.Equal(nameof(LinkHealth.Ok), Check(url).Status);
+        var asked = site.Requests.Count;
+        var rejected = await fixture.RunAsync(s => s.GetRequiredService<Cms.Application.Items.ItemTransitions>()
+            .HandleAsync(Actors.Publisher(), new(item, Cms.Core.Items.WorkflowAction.Reject, "not our story"), CancellationToken.None));
+        Assert.True(rejected.Succeeded, rejected.Message);
+
+        Clock.Advance(TimeSpan.FromDays(8));
+        for (var i = 0; i < 3; i++)
+        {
+            await fixture.Services.GetRequiredService<LinkCheckLoop>().RoundAsync(CancellationToken.None);
+            Clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.Equal(asked, site.Requests.Count);
+    }
+
+    // REVIEW4 #9: a site that rate-limits the checker without Retry-After had its links declared broken.
+    [Fact]
+    public async Task A_rate_limited_site_without_retry_after_is_blocked_and_never_broken()
+    {
+        await using var site = await SiteAsync(app => app.MapMethods("/limited", ["GET", "HEAD"], c => { c.Response.StatusCode = 429; return Task.CompletedTask; }));
+        var url = site.Url("/limited");
+        await ItemsLinkingToAsync(url);
+
+        var statuses = new List<string>();
+        await SettleAsync(10, url);
+        statuses.Add(Check(url).Status);
+        for (var i = 0; i < 4; i++)
+        {
+            Clock.Advance(TimeSpan.FromDays(8));
+            await SettleAsync(10, url);
+            statuses.Add(Check(url).Status);
+        }
+
+        Assert.All(statuses, s => Assert.Equal(nameof(LinkHealth.Blocked), s));
+        Assert.Equal(0, Check(url).Failures);
+    }
+
+    // REVIEW4 #1: related-link ids are taken at insert, not at commit. Discovery moved its cursor past
+    // a link whose transaction took a lower id and committed later, and never saw it.
+    [Fact]
+    public async Task A_link_committed_after_a_later_one_is_still_discovered()
+    {
+        var first = (await fixture.ImportAsync(new TestItem { Related = [("Early", $"https://early-{Unique.Tag()}.example/a")] }.ToYaml()))[0];
+        var checker = fixture.Services.GetRequiredService<LinkCheckLoop>();
+        await checker.RoundAsync(CancellationToken.None);
+        var lateUrl = $"https://late-{Unique.Tag()}.example/story";
+        await using var scope = fixture.Services.CreateAsyncScope();
+        var other = scope.ServiceProvider.GetRequiredService<Cms.Data.CmsDbContext>();
+        await using (var tx = await other.Database.BeginTransactionAsync())
+        {
+            var late = new RelatedLink { ItemId = first, Position = 99, Url = lateUrl, IsSafeUrl = true, Identity = lateUrl, Title = "Late" };
+            other.RelatedLinks.Add(late);
+            await other.SaveChangesAsync();
+            // A later link commits while the first is still open, and discovery runs.
+            var second = await fixture.ImportAsync(new TestItem { Related = [("Second", $"https://second-{Unique.Tag()}.example/b")] }.ToYaml());
+            Assert.True(fixture.Read(db => db.RelatedLinks.Where(r => r.ItemId == second[0]).Min(r => r.Id)) > late.Id);
+            await checker.RoundAsync(CancellationToken.None);
+            await tx.CommitAsync();
+        }
+
+        await checker.RoundAsync(CancellationToken.None);
+        await checker.RoundAsync(CancellationToken.None);
+
+        Assert.True(fixture.Read(db => db.LinkChecks.Any(c => c.Url == LinkRules.Key(lateUrl))), "the late link was discovered");
+    }
+
+    // REVIEW4 #1 (second part): a link of an item rejected when discovery passed was never checked,
+    // even after the item was reopened.
+    [Fact]
+    public async Task A_link_of_an_item_reopened_after_discovery_passed_it_is_checked()
+    {
+        await using var site = await SiteAsync(app => app.MapMethods("/reopened", ["GET", "HEAD"], c => LinkSite.Html(c, "A story")));
+        var url = site.Url("/reopened");
+        var item = (await fixture.ImportAsync(new TestItem { Related = [("Other coverage", url)] }.ToYaml()))[0];
+        Task<Cms.Application.Outcome> Move(Cms.Core.Items.WorkflowAction action, string? reason) => fixture.RunAsync(s => s.GetRequiredService<Cms.Application.Items.ItemTransitions>()
+            .HandleAsync(Actors.Publisher(), new(item, action, reason), CancellationToken.None));
+        Assert.True((await Move(Cms.Core.Items.WorkflowAction.Reject, "not ours")).Succeeded);
+        await SettleAsync(3, url);
+        Assert.Empty(site.Requests);
+
+        Assert.True((await Move(Cms.Core.Items.WorkflowAction.Reopen, null)).Succeeded);
+        await SettleAsync(10, url);
+
+        Assert.Equal(nameof(LinkHealth.Ok), Check(url).Status);
+    }
+
+    // An address no related link could have (longer than the item format allows) is not offered as
+    // the replacement: a site's 301 cannot hand "Use the new URL" something that fails later.
+    [Fact]
+    public Task A_permanent_redirect_to_a_url_too_long_for_a_related_link_is_not_moved() =>
+        OkAndNotMovedAsync("/old-home", app =>
+        {
+            app.MapMethods("/old-home", ["GET", "HEAD"], c => { c.Response.StatusCode = 301; c.Response.Headers.Location = "/new/" + new string('x', 2100); return Task.CompletedTask; });
+            app.MapMethods("/new/{**rest}", ["GET", "HEAD"], c => LinkSite.Html(c, "The story"));
+        });
 
     [Fact]
     public async Task More_than_five_redirects_fail_the_check()

@@ -1,3 +1,4 @@
+using Cms.Testing;
 using Cms.Application.Comments;
 using Cms.Core.Auditing;
 using Cms.Core.Talk;
@@ -266,5 +267,29 @@ public sealed class CommentTests(ApplicationFixture app) : IClassFixture<Applica
         Assert.Equal(OutcomeStatus.Invalid, third.Result.Status);
         Assert.Contains("already has 2 comments", third.Result.Message);
         Assert.Equal(2, app.Read(db => db.Comments.Count(c => c.ItemId == item)));
+    }
+
+    // Two comments added at once, both held at a gate (the comments table locked) until each waits:
+    // the cap is counted under the item's lock, so only one gets in.
+    [Fact]
+    public async Task Two_comments_added_at_once_cannot_both_pass_the_cap()
+    {
+        var item = await ItemAsync();
+        var alice = await People.CreateAsync(app, Roles.Editor);
+        Task<Outcome<long>> Add(string body) => app.RunAsync(s =>
+            new ItemComments(s.GetRequiredService<CmsDbContext>(), new CommentOptions { MaxPerItem = 1 }).AddAsync(alice, new(item, body), CancellationToken.None));
+        Outcome<long>[] outcomes;
+        await using (var gate = await RowLocks.HoldAsync(app.ConnectionString, "LOCK TABLE comments IN ACCESS EXCLUSIVE MODE"))
+        {
+            var first = Add("one");
+            var second = Add("two");
+            await gate.WaitedForByAsync([first, second], "both comments");
+            await gate.CommitAsync();
+            outcomes = await Task.WhenAll(first, second);
+        }
+
+        Assert.Single(outcomes, o => o.Succeeded);
+        Assert.Contains("already has 1 comments", Assert.Single(outcomes, o => !o.Succeeded).Result.Message);
+        Assert.Equal(1, app.Read(db => db.Comments.Count(c => c.ItemId == item)));
     }
 }

@@ -110,8 +110,9 @@ public sealed class EmailDigestTests(MailFixture app) : IClassFixture<MailFixtur
         DigestMaxPeople = people, DigestMaxPerPerson = perPerson,
     };
 
-    private Task<int> SendAsync(NotificationOptions options, DigestBackoff backoff) => app.RunAsync(s =>
-        new EmailDigest(s.GetRequiredService<CmsDbContext>(), options, NullLogger<EmailDigest>.Instance, backoff).SendDueAsync(CancellationToken.None));
+    // Each call is a new EmailDigest, as each instance (or each round of one) would be.
+    private Task<int> SendAsync(NotificationOptions options) => app.RunAsync(s =>
+        new EmailDigest(s.GetRequiredService<CmsDbContext>(), options, NullLogger<EmailDigest>.Instance).SendDueAsync(CancellationToken.None));
 
     private async Task<long> MentionsAsync(Actor author, Actor person, int count)
     {
@@ -145,7 +146,7 @@ public sealed class EmailDigestTests(MailFixture app) : IClassFixture<MailFixtur
         await MentionsAsync(alice, busy, 5);
         await MentionsAsync(alice, bob, 1);
 
-        var sent = await SendAsync(Small(people: 2, perPerson: 2), new DigestBackoff());
+        var sent = await SendAsync(Small(people: 2, perPerson: 2));
 
         Assert.Equal(2, sent);
         Assert.Equal(new[] { busy.Name, bob.Name }.Order(), app.Smtp.ReceivedEmail.Select(m => m.ToAddresses.Single().Address).Order());
@@ -164,16 +165,19 @@ public sealed class EmailDigestTests(MailFixture app) : IClassFixture<MailFixtur
             .ExecuteUpdateAsync(u => u.SetProperty(x => x.Email, "not an address <<@")));
         await MentionsAsync(alice, refused, 3);
         await MentionsAsync(alice, bob, 1);
-        var backoff = new DigestBackoff();
-
-        // One person a round: whichever comes first, the refused one is backed off and bob goes.
-        var rounds = new List<int> { await SendAsync(Small(people: 1, perPerson: 50), backoff), await SendAsync(Small(people: 1, perPerson: 50), backoff) };
+        // One person a round, each round a digest of its own (as on two instances): whichever comes
+        // first, the refused one is backed off in the database and bob goes.
+        var rounds = new List<int> { await SendAsync(Small(people: 1, perPerson: 50)), await SendAsync(Small(people: 1, perPerson: 50)) };
 
         Assert.Equal(1, rounds.Sum());
         Assert.Equal(bob.Name, Assert.Single(app.Smtp.ReceivedEmail).ToAddresses.Single().Address);
-        Assert.Contains(refused.UserId, backoff.BackedOff(DateTimeOffset.UtcNow));
+        var refusal = app.Read(db => db.DigestRefusals.Single(r => r.UserId == refused.UserId));
+        Assert.Equal(1, refusal.Refusals);
+        Assert.True(refusal.Until > DateTimeOffset.UtcNow);
+        Assert.Equal(1, app.Read(db => db.AuditEvents.Count(a => a.Action == AuditActions.NotificationsEmailRefused && a.EntityId == refused.UserId)));
         Assert.Equal(3, app.Read(db => db.Notifications.Count(n => n.UserId == refused.UserId && n.EmailedAt == null)));
-        Assert.Equal(0, await SendAsync(Small(people: 1, perPerson: 50), backoff));
+        Assert.Equal(0, await SendAsync(Small(people: 1, perPerson: 50)));
+        Assert.Equal(1, app.Read(db => db.DigestRefusals.Single(r => r.UserId == refused.UserId).Refusals));
         await ReadAllAsync(refused);
     }
 

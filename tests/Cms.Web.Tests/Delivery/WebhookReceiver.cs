@@ -61,6 +61,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
         return 504;
     });
 
+    // Lets every held request go (each is answered 504), as disposing does.
+    public void Release() => _release.TrySetResult();
+
     // Answers with this status and exactly this body.
     public void ThenBody(int status, string body) => Then(async http =>
     {

@@ -126,10 +126,13 @@ public sealed class TwoInstancesBehindHaproxyTests(ITestOutputHelper output) : I
             ["RateLimit__LoginWindow"] = "01:00:00",
             ["RateLimit__DeliveryPerMinute"] = DeliveryPerInstance.ToString(CultureInfo.InvariantCulture),
             ["RateLimit__DeliveryWindow"] = "01:00:00",
-            // The webhook receiver is the test's, on loopback; a claimed delivery of the killed
-            // instance is likewise picked up by the survivor's poll.
+            // The webhook receiver is the test's, on loopback; a delivery the killed instance had
+            // leased is taken over by the survivor's poll once the lease has run out (the receiver
+            // answers at once: a lease of 2 s x (8/8 + 1) = 4 s is plenty).
             ["Outbound__AllowPrivateNetworks"] = "true",
             ["Webhooks__PollSeconds"] = "1",
+            ["Webhooks__TimeoutSeconds"] = "2",
+            ["Webhooks__BatchSize"] = "8",
         }, "run"))!;
         Capture(process, name);
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };

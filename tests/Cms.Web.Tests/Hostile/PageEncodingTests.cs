@@ -1,0 +1,116 @@
+using System.Text.Encodings.Web;
+using Cms.Web.Tests.Infrastructure;
+using Cms.Web.Tests.Queue;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cms.Web.Tests.Hostile;
+
+// Pages write the letters of every script as they are (HtmlEncoding), and nothing an attacker
+// sends gets out of its text or attribute: markup characters, quotes, controls, line and paragraph
+// separators, bidi controls, unpaired surrogates and NUL stay encoded or refused.
+public sealed class PageEncodingTests(AppFixture app) : WebTest(app), IClassFixture<AppFixture>
+{
+    private readonly string _category = "enc-" + Unique.Tag();
+
+    [Fact]
+    public async Task A_title_in_any_script_is_written_as_text_while_its_markup_and_quotes_stay_encoded()
+    {
+        var title = "Премьер <script>alert('x')</script> \"東京\" Ελλάδα & <b>co</b> " + _category;
+        await ImportAsync(new TestItem { Title = title, Category = _category, ProviderName = "Агентство \"<i>x</i>\"" });
+        var editor = await SignedInAsync(Roles.Editor);
+
+        var html = await editor.GetStringAsync($"/?View.Category={_category}");
+
+        // The letters themselves, not &#x41F;&#x440;... (HtmlEncoder.Default passes Basic Latin only).
+        Assert.Contains("Премьер", html);
+        Assert.Contains("東京", html);
+        Assert.Contains("Ελλάδα", html);
+        Assert.Contains("Агентство", html);
+        Assert.DoesNotContain("&#x41F;", html);
+        Assert.Contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &quot;東京&quot;", html);
+        Assert.DoesNotContain("<script>alert", html);
+        Assert.DoesNotContain("<b>co", html);
+        Assert.DoesNotContain("<i>x", html);
+        var row = Assert.Single(QueuePage.Rows(html));
+        Assert.Equal(title, row.One("td.title-cell > a").TextContent);
+        // The title inside an attribute: the quotes did not end it, no attribute was added.
+        var box = row.One("input[type=checkbox]");
+        Assert.Equal("Select " + title, box.GetAttribute("aria-label"));
+        Assert.Equal(["type", "class", "form", "name", "value", "aria-label"], box.Attributes.Select(a => a.Name));
+        Assert.Equal("Агентство \"<i>x</i>\"", row.Children[2].TextContent);
+    }
+
+    [Fact]
+    public async Task A_search_sent_by_an_attacker_stays_inside_its_input_with_bidi_controls_encoded()
+    {
+        var editor = await SignedInAsync(Roles.Editor);
+        var attack = "\"><script>alert(1)</script>' autofocus onfocus='alert(2)' x=\"\u202EΕλλάδα\u2066";
+
+        var response = await editor.GetAsync("/?View.Q=" + Uri.EscapeDataString(attack));
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        var html = await response.Content.ReadAsStringAsync();
+        var search = Html.Parse(html).One("input#q");
+        Assert.Equal(attack, search.GetAttribute("value"));
+        Assert.Null(search.GetAttribute("onfocus"));
+        Assert.Null(search.GetAttribute("autofocus"));
+        Assert.DoesNotContain("<script>alert", html);
+        Assert.Contains("&#x202E;Ελλάδα&#x2066;", html);
+        Assert.DoesNotContain('\u202E', html);
+        Assert.DoesNotContain('\u2066', html);
+    }
+
+    [Fact]
+    public async Task Controls_and_line_separators_in_a_search_are_refused_and_written_back_encoded()
+    {
+        var editor = await SignedInAsync(Roles.Editor);
+        var sent = "a\u2028b\u2029c\u0001d\u007Fe\u0085f\u001Bg";
+
+        var html = await editor.GetStringAsync("/?View.Q=" + Uri.EscapeDataString(sent));
+
+        Assert.Contains("Search contains a control character.", Html.Parse(html).One("#view-errors").TextContent);
+        // (An HTML parser reads &#x85; as U+2026, as it reads any C1 reference, like a browser does.)
+        Assert.Equal(sent.Replace('\u0085', '\u2026'), Html.Parse(html).One("input#q").GetAttribute("value"));
+        Assert.Contains("a&#x2028;b&#x2029;c&#x1;d&#x7F;e&#x85;f&#x1B;g", html);
+        Assert.DoesNotContain(html, c => c is '\u2028' or '\u2029' or '\u0001' or '\u007F' or '\u0085' or '\u001B');
+    }
+
+    [Fact]
+    public async Task A_nul_in_the_address_is_refused_before_any_page_is_written()
+    {
+        var editor = await SignedInAsync(Roles.Editor);
+
+        var response = await editor.GetAsync("/?View.Q=a%00b");
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.DoesNotContain('\0', await response.Content.ReadAsStringAsync());
+    }
+
+    // What no request can deliver to a page (the query and form readers turn broken UTF-8 into
+    // U+FFFD, NUL is refused above) is checked on the encoder the pages are written with.
+    [Fact]
+    public void The_pages_encoder_never_writes_nul_or_an_unpaired_surrogate_and_keeps_markup_encoded()
+    {
+        var encoder = Factory.Services.GetRequiredService<HtmlEncoder>();
+
+        Assert.Equal("a&#x0;b", encoder.Encode("a\0b"));
+        Assert.Equal("a&#xFFFD;b&#xFFFD;c", encoder.Encode("a\uD800b\uDC00c"));
+        Assert.Equal("&#x1F600;", encoder.Encode("\U0001F600"));
+        Assert.Equal("&lt;&gt;&amp;&quot;&#x27;&#x2B;", encoder.Encode("<>&\"'+"));
+        Assert.Equal("&#x200B;&#x200F;&#xFEFF;", encoder.Encode("\u200B\u200F\uFEFF"));
+        Assert.Equal("Привет, 東京, Ελλάδα, café", encoder.Encode("Привет, 東京, Ελλάδα, café"));
+    }
+
+    [Fact]
+    public async Task Queue_rows_are_written_without_source_indentation()
+    {
+        await ImportAsync(new TestItem { Title = "Plain row " + _category, Category = _category, PublishedDateTime = TestItem.Utc(2024, 3, 9, 14) });
+        var editor = await SignedInAsync(Roles.Editor);
+
+        var html = await editor.GetStringAsync($"/?View.Category={_category}");
+
+        var rows = html[html.IndexOf("<tbody>", StringComparison.Ordinal)..html.IndexOf("</tbody>", StringComparison.Ordinal)];
+        Assert.Contains("<tr data-item-id=", rows);
+        Assert.DoesNotContain("\n ", rows[..rows.LastIndexOf("</tr>", StringComparison.Ordinal)]);
+    }
+}
