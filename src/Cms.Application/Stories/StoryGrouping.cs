@@ -226,9 +226,13 @@ public sealed class StoryGrouping(StorySettings settings)
                 }
             }
         }
-        return shared.OrderByDescending(e => banded.Contains(e.Key)).ThenByDescending(e => e.Value).ThenBy(e => (e.Key.At - at).Duration()).ThenBy(e => e.Key.Id)
-            .Take(MaxCandidates).Select(e => e.Key);
+        return Best(shared, e => banded.Contains(e.Key), e => e.Value, e => (e.Key.At - at).Duration(), e => e.Key.Id).Select(e => e.Key);
     }
+
+    // The one order of candidates, for the batch's own items and for stored ones: a shared
+    // fingerprint band first, then the most shared keys, then the closest in time, then the id.
+    private static IEnumerable<T> Best<T>(IEnumerable<T> candidates, Func<T, bool> banded, Func<T, int> shared, Func<T, TimeSpan> apart, Func<T, long> id) =>
+        candidates.OrderByDescending(banded).ThenByDescending(shared).ThenBy(apart).ThenBy(id).Take(MaxCandidates);
 
     // Each item's MaxCandidates best stored items: the items' search keys looked up in the B-tree
     // of story_window_keys inside each item's window (so the work follows the window, not the
@@ -288,13 +292,10 @@ public sealed class StoryGrouping(StorySettings settings)
                 hits[i].Add((reader.GetInt64(1), reader.GetInt32(2), reader.GetBoolean(3), (reader.GetFieldValue<DateTimeOffset>(4) - at[i]).Duration()));
             }
         }
-        // A shared fingerprint band first, then the most shared keys, then the closest in time,
-        // then the id (as Shortlist orders the batch's own items).
         var chosen = new long[items.Count][];
         for (var i = 0; i < items.Count; i++)
         {
-            chosen[i] = hits[i].OrderByDescending(h => h.Banded).ThenByDescending(h => h.Shared).ThenBy(h => h.Apart).ThenBy(h => h.Id)
-                .Take(MaxCandidates).Select(h => h.Id).ToArray();
+            chosen[i] = Best(hits[i], h => h.Banded, h => h.Shared, h => h.Apart, h => h.Id).Select(h => h.Id).ToArray();
         }
         var found = hits.Sum(h => h.Count);
         var members = new Dictionary<long, Member>();
