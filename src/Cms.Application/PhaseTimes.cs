@@ -21,7 +21,11 @@ public abstract class PhaseTimes<TPhase> where TPhase : struct, Enum
 
     public TimeSpan Total => Stopwatch.GetElapsedTime(0, _ticks.Sum());
 
-    // One line per phase: its seconds and its share of the total.
-    protected IEnumerable<string> PhaseLines() =>
-        Enum.GetValues<TPhase>().Select(phase => string.Create(CultureInfo.InvariantCulture, $"  {phase}: {Of(phase).TotalSeconds:F1} s ({Of(phase) / Total:P0})"));
+    // One line per phase: its seconds and its share of the total (0 when nothing was timed, not NaN).
+    protected IEnumerable<string> PhaseLines()
+    {
+        var total = Total;
+        return Enum.GetValues<TPhase>().Select(phase => string.Create(CultureInfo.InvariantCulture,
+            $"  {phase}: {Of(phase).TotalSeconds:F1} s ({(total > TimeSpan.Zero ? Of(phase) / total : 0):P0})"));
+    }
 }

@@ -142,7 +142,8 @@ public static partial class ImportBench
         var importSeconds = clock.Elapsed.TotalSeconds;
         var peak = BenchSupport.PeakRssMiB();
         Console.WriteLine($"import: {outcome.Value!.Summary}");
-        foreach (var line in profile!.Lines().Concat(grouping!.Lines()))
+        // Grouping's profile only when it ran (Stories__Grouping=false leaves it empty).
+        foreach (var line in profile!.Lines().Concat(grouping!.Batches > 0 ? grouping.Lines() : []))
         {
             Console.WriteLine(line);
         }
