@@ -128,15 +128,30 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
                COALESCE((SELECT max(id) FROM items), 0),
                ({TotalsSql}),
                ({SavedViews.VisibleSql}),
-               ({Notifications.Inbox.UnreadSql})
+               ({Notifications.Inbox.UnreadSql}),
+               ({TopicIdsSql})
         """;
 
-    public async Task<PageLists> PageListsAsync(Actor actor, CancellationToken ct) =>
+    // The ids of the topics the view filters by (@topics: normalized names), read with the lists so
+    // a topic filter costs no round trip of its own (TopicIdsAsync then finds them remembered).
+    private const string TopicIdsSql = "SELECT coalesce(json_object_agg(normalized_name, id), '{}')::text FROM topics WHERE normalized_name = ANY(@topics)";
+
+    public async Task<PageLists> PageListsAsync(Actor actor, QueueView view, CancellationToken ct) =>
         await ReadOneAsync(PageListsSql, r =>
         {
             _totals = ParseTotals(r.IsDBNull(3) ? null : r.GetString(3));
+            using (var topics = JsonDocument.Parse(r.GetString(6)))
+            {
+                foreach (var topic in topics.RootElement.EnumerateObject())
+                {
+                    _topicIds[topic.Name] = topic.Value.GetInt32();
+                }
+            }
             return new PageLists(r.GetFieldValue<string[]>(0), r.GetFieldValue<string[]>(1), r.GetInt64(2), r.GetString(4), r.GetInt32(5));
-        }, ct, ("me", actor.UserId ?? ""), ("roles", actor.Roles.ToArray()));
+        }, ct, ("me", actor.UserId ?? ""), ("roles", actor.Roles.ToArray()), ("topics", TopicsOf(view).ToArray()));
+
+    // The normalized names of the topics a view filters by.
+    private static List<string> TopicsOf(QueueView view) => view.Topic.Where(t => !string.IsNullOrWhiteSpace(t)).Select(TopicNames.Normalize).Distinct().ToList();
 
     // Per-state counts of the view with every filter except the state filter (QueueCounts).
     public async Task<StateCounts> CountsAsync(QueueView view, CancellationToken ct)
@@ -306,7 +321,7 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
         {
             q = QueueSearch.ByProvider(q, view.Provider);
         }
-        var topics = view.Topic.Where(t => !string.IsNullOrWhiteSpace(t)).Select(TopicNames.Normalize).Distinct().ToList();
+        var topics = TopicsOf(view);
         if (topics.Count > 0)
         {
             var ids = (await TopicIdsAsync(topics, ct)).Values.ToList();

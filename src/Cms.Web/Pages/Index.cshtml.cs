@@ -146,7 +146,7 @@ public sealed class IndexModel(QueueQuery queue, BulkEdit bulk, SavedViews saved
     private async Task<(QueueQuery.PageLists Lists, IReadOnlyList<SavedViews.Entry> Views)> ReadListsAsync(CancellationToken ct)
     {
         var actor = Actors.Of(HttpContext);
-        var lists = await queue.PageListsAsync(actor, ct);
+        var lists = await queue.PageListsAsync(actor, View, ct);
         inbox.Remember(actor, lists.Unread);
         return (lists, SavedViews.Entries(actor, lists.SavedViewsJson));
     }

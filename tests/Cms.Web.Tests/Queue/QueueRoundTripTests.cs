@@ -46,6 +46,21 @@ public sealed class QueueRoundTripTests(QueueSqlFixture app) : WebTest(app), ICl
         Assert.True(commands.Count <= 3, $"{commands.Count} round trips:\n{Listing(commands)}");
     }
 
+    // A topic filter's ids come back with the lists: the session, the lists, the counts' estimate
+    // and capped read, and the page of rows (the topic's id was a round trip of its own before).
+    [Fact]
+    public async Task A_topic_filter_reads_its_topic_ids_in_the_statement_of_lists()
+    {
+        await ImportAsync(new TestItem { Title = "Topic round trip " + _tag, Category = "news", Topics = ["AI"], Quality = 50 });
+        var editor = await SignedInAsync(Roles.Editor);
+
+        var commands = await app.CommandsOfAsync(editor, "/?View.Category=news&View.QualityMin=40&View.QualityMax=90&View.Topic=AI");
+
+        Assert.True(commands.Count <= 5, $"{commands.Count} round trips:\n{Listing(commands)}");
+        var topicReads = commands.Where(c => c.Contains("FROM topics") && c.Contains("normalized_name")).ToList();
+        Assert.True(topicReads.Count == 1 && topicReads[0].Contains("FROM categories"), Listing(commands));
+    }
+
     // Each saved view's count needs the state totals and its topics' ids: read once for the page
     // and all its views, not once per view (and per step of a view's count).
     [Fact]
