@@ -80,6 +80,18 @@ public sealed class InvisibleTextTests
     }
 
     [Theory]
+    [InlineData("related[2].title")]
+    [InlineData("provider.name")]
+    [InlineData("related[2].provider.name")]
+    public void A_related_title_or_provider_name_that_draws_as_blanks_is_refused_naming_its_field(string field)
+    {
+        var problem = Refuse(ItemFields.With(field, "\u2800\u3164\uFE0F"));
+
+        Assert.Equal(field, problem.Field);
+        Assert.Equal("shows no visible character (only blank or invisible ones)", problem.Reason);
+    }
+
+    [Theory]
     [InlineData("name")]
     [InlineData("domain")]
     public void An_invisible_character_inside_a_provider_is_stripped_and_the_published_file_says_what_was_shown(string key)

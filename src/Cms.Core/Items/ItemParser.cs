@@ -43,10 +43,6 @@ public sealed class ItemParser
         {
             throw v.Fail(root["title"], "title", "must not be empty");
         }
-        if (!UnicodeText.ShowsSomething(title))
-        {
-            throw v.Fail(root["title"], "title", "shows no visible character (only blank or invisible ones)");
-        }
         var originalUrl = v.Line(root, "originalUrl", limits.MaxUrlLength, required: true)!;
         if (!UrlRules.IsAbsoluteHttp(originalUrl, out var original))
         {
@@ -94,7 +90,18 @@ public sealed class ItemParser
     private static string? Title(Fields v, SourceMapping map, string key, int maxLength, string prefix = "", bool required = false)
     {
         var received = v.Line(map, key, maxLength, prefix, required);
-        return received is null ? null : UnicodeText.Nfc(UnicodeText.StripInvisible(received));
+        if (received is null)
+        {
+            return null;
+        }
+        var shown = UnicodeText.Nfc(UnicodeText.StripInvisible(received));
+        // Text that is there but draws as nothing (U+2800, a lone variation selector) would be a
+        // blank title or name on the page; an empty one is the caller's rule ("must not be empty").
+        if (!string.IsNullOrWhiteSpace(shown) && !UnicodeText.ShowsSomething(shown))
+        {
+            throw v.Fail(map[key], prefix + key, "shows no visible character (only blank or invisible ones)");
+        }
+        return shown;
     }
 
     // Imported categories join the managed list editors pick from, so, as with topics, one that
