@@ -6,7 +6,10 @@ using Cms.Core.Items;
 using Cms.Core.Links;
 using Cms.Data.Entities;
 using Cms.Web.Tests.Infrastructure;
+using Cms.Testing;
 using Cms.Web.Tests.Items;
+using Cms.Web.Tests.Stories;
+using Cms.Web.Tests.Workflow;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -86,6 +89,36 @@ public sealed partial class LinkHealthCardTests
         Assert.Equal([staying, moved], Factory.WithDb(db => db.RelatedLinks.Where(l => l.ItemId == id).OrderBy(l => l.Position).Select(l => l.Url!).ToList()));
         await Corpus.ImportAsync(Factory.Services, (item with { Excerpt = "Corrected again " + tag, Related = [("Staying", staying)] }).ToYaml());
         Assert.Equal(["excerpt"], await ChangedFieldsAsync(id));
+    }
+
+    [Fact]
+    public async Task An_approved_new_url_and_a_merged_link_are_written_in_the_order_the_item_page_showed_them()
+    {
+        var (_, id, _, moved, staying, tag) = await MovedLinkAsync();
+        var other = new TestItem { Title = $"Harbour reopens, another telling {tag}" };
+        await ImportAsync(other);
+        var otherId = ItemId(other);
+        Factory.WithDb(db => db.Items.Where(i => i.Id == otherId)
+            .ExecuteUpdate(u => u.SetProperty(i => i.StoryId, db.Items.Single(lead => lead.Id == id).StoryId)));
+        var editor = await SignedInAsync(Roles.Editor);
+        Assert.Equal(HttpStatusCode.Redirect, (await UseTheNewUrlAsync(editor, id)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await StoryForms.MergeAsync(editor, id, otherId)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await StoryForms.ReviewAsync(Factory, editor, id, WorkflowAction.MarkReady,
+            (moved, LinkDecision.Approved), (staying, LinkDecision.Approved), (other.OriginalUrl, LinkDecision.Approved))).StatusCode);
+        // What the editor reviewed: the new address where the old one was, the merged link last.
+        var shown = Html.Parse(await editor.GetStringAsync($"/Items/Details/{id}")).QuerySelectorAll("#edit-form .related-link .link-url")
+            .Select(e => e.TextContent.Trim()).ToList();
+        Assert.Equal([moved, staying, other.OriginalUrl], shown);
+
+        Assert.Equal(HttpStatusCode.Redirect, (await Moves.PostAsync(await SignedInAsync(Roles.Publisher), id, WorkflowAction.Publish)).StatusCode);
+        var file = Path.Combine(Factory.PublishFolder, Factory.WithDb(db => db.Items.Single(i => i.Id == id).OutputFile!));
+        await Eventually.HappensAsync(() => File.Exists(file), "the worker writing the published file");
+
+        // Read back by a YAML reader that is not the CMS's.
+        var written = new YamlDotNet.Serialization.DeserializerBuilder().Build()
+            .Deserialize<Dictionary<string, object>>(YamlReaders.FrontMatter(await File.ReadAllTextAsync(file)));
+        var related = ((List<object>)written["related"]).Cast<Dictionary<object, object>>().Select(r => (string)r["webUrl"]).ToList();
+        Assert.Equal(shown, related);
     }
 
     private async Task<List<string>> ChangedFieldsAsync(long id)
