@@ -216,10 +216,26 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
         var status = response.Status;
         if (status is 429 or 503 && LinkRules.RetryAfter(response.RetryAfter, now) is { } wait)
         {
-            // Asked to come back later: not a failure. The host rests, the check waits with it.
+            // Asked to come back later: not a failure, a bounded number of times in a row. The host
+            // rests, the check waits with it.
             var rest = wait > settings.MaxRetryAfter ? settings.MaxRetryAfter : wait < settings.HostInterval ? settings.HostInterval : wait;
-            check.NextAt = now + rest;
-            check.Detail = $"{status}: asked to retry after {rest.TotalSeconds:0} s";
+            if (check.Deferrals < settings.MaxDeferrals)
+            {
+                check.Deferrals++;
+                check.NextAt = now + rest;
+                check.Detail = $"{status}: asked to retry after {rest.TotalSeconds:0} s";
+                return rest;
+            }
+            hops.Add(new Hop(url.AbsoluteUri, status));
+            var reason = $"answered {status} with Retry-After {settings.MaxDeferrals + 1} times in a row";
+            if (status == 429)
+            {
+                Finish(check, LinkHealth.Blocked, status, hops, $"the site rate-limited the checker ({reason})");
+            }
+            else
+            {
+                Fail(check, status, hops, reason, gone: false);
+            }
             return rest;
         }
         if (check.PendingMethod == "HEAD" && LinkRules.RefusesHead(status))
@@ -338,6 +354,7 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
         check.PendingMethod = "HEAD";
         check.PendingHops = null;
         check.PendingPermanent = false;
+        check.Deferrals = 0;
         if (before != check.Status)
         {
             // The URL is in the data; the target is its SHA-256 (a news URL rarely fits the

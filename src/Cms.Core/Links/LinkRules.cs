@@ -52,6 +52,11 @@ public sealed class LinkCheckSettings
     // A Retry-After longer than this is cut to it.
     public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromHours(1);
 
+    // "Come back later" answers (429 or 503 with Retry-After) one check waits out in a row; the next
+    // one settles it (a 429 as Blocked, a 503 as a failure), so a site that always asks to wait is
+    // asked at most this many times more per check and its links do not stay unchecked for ever.
+    public int MaxDeferrals { get; init; } = 5;
+
     // Hosts asked at once by one instance.
     public int Parallel { get; init; } = 4;
 
