@@ -165,16 +165,21 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
         }
         catch (DbUpdateException ex) when (check is not null)
         {
-            // What this answer made of the check cannot be stored: the check waits as a failing one
-            // would, instead of being due again at once (and refused again) for ever.
-            log.LogWarning(ex, "link check of {Url} could not be recorded; retried after {Wait}", check.Url, settings.RetryFailing);
+            // What this answer made of the check cannot be stored: it counts as a failure of the
+            // check, started again from its URL next time, so a check that can never be recorded
+            // still goes failing, then broken, instead of keeping its health for ever.
+            log.LogWarning(ex, "link check of {Url} could not be recorded; counted as a failure", check.Url);
             await tx.RollbackAsync(ct);
             db.ChangeTracker.Clear();
             await using var again = await db.Database.BeginTransactionAsync(ct);
-            await db.LinkChecks.Where(c => c.Url == check.Url)
-                .ExecuteUpdateAsync(u => u.SetProperty(c => c.NextAt, clock.GetUtcNow() + settings.RetryFailing), ct);
+            if (await db.LinkChecks.SingleOrDefaultAsync(c => c.Url == check.Url, ct) is { } stored)
+            {
+                Fail(stored, null, [], $"the check's outcome could not be recorded ({ex.InnerException?.Message ?? ex.Message})", gone: false);
+                await db.SaveChangesAsync(ct);
+            }
             await ReleaseHostAsync(host, owner, next, ct);
             await again.CommitAsync(ct);
+            db.ChangeTracker.Clear();
             return;
         }
         if (check is not null && check.PendingHost != host)
@@ -250,6 +255,12 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
             {
                 Fail(check, status, hops, "a redirect without a usable Location", gone: false);
             }
+            else if (Unfit(location) is { } unfit)
+            {
+                // Not an address a link may have (a 3,800-character host, a 60 KB URL): it is not
+                // followed, and could not even be stored as the next step.
+                Fail(check, status, hops, $"a redirect to an address no link may have: it {unfit}", gone: false);
+            }
             else if (hops.Count > settings.MaxRedirects)
             {
                 Fail(check, status, hops, $"more than {settings.MaxRedirects} redirects", gone: false);
@@ -301,6 +312,14 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
         }
         return settings.HostInterval;
     }
+
+    // What keeps a redirect's target from being a next step: a host over DNS's 253 characters (Uri
+    // accepts thousands; the check's pending host could not be stored). A long URL is followed: only
+    // taking it as a moved link's new address needs it to fit a related link (LinkIdentity.Unfit).
+    private static string? Unfit(Uri location) =>
+        location.IdnHost.Length > MaxHostLength ? $"has a host of {location.IdnHost.Length:N0} characters, over DNS's {MaxHostLength}" : null;
+
+    private const int MaxHostLength = 253;
 
     private void Continue(LinkCheck check, Uri url, string method, List<Hop> hops, bool permanent, DateTimeOffset now)
     {
