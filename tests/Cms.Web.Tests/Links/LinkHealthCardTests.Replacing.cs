@@ -70,7 +70,7 @@ public sealed partial class LinkHealthCardTests
     }
 
     [Fact]
-    public async Task A_revision_that_changes_nothing_but_the_excerpt_does_not_show_the_replaced_link_as_a_change_of_related()
+    public async Task A_revision_that_changes_nothing_but_the_excerpt_does_not_show_the_replaced_link_as_a_change_and_one_dropping_its_entry_removes_it()
     {
         var (item, id, _, moved, staying, tag) = await MovedLinkAsync();
         var editor = await SignedInAsync(Roles.Editor);
@@ -80,13 +80,19 @@ public sealed partial class LinkHealthCardTests
 
         Assert.Equal(["excerpt"], await ChangedFieldsAsync(id));
 
-        // Once the source drops the old address, the new one is the editor's alone (after the
-        // source's entries) and, again, no difference of the source.
+        // REVIEW5 #7: once the source drops the old address, the comparison shows that entry removed,
+        // and accepting it removes the replacement standing for it (what the editor reviewed), audited.
         Assert.Equal(HttpStatusCode.Redirect, (await LinkIdentityPageTests.AcceptNothingTickedAsync(editor, id, "excerpt")).StatusCode);
         await Corpus.ImportAsync(Factory.Services, (item with { Excerpt = "Corrected " + tag, Related = [("Staying", staying)] }).ToYaml());
         Assert.Equal(["related"], await ChangedFieldsAsync(id));
         Assert.Equal(HttpStatusCode.Redirect, (await LinkIdentityPageTests.AcceptNothingTickedAsync(editor, id, "related")).StatusCode);
-        Assert.Equal([staying, moved], Factory.WithDb(db => db.RelatedLinks.Where(l => l.ItemId == id).OrderBy(l => l.Position).Select(l => l.Url!).ToList()));
+        Assert.Equal([staying], Factory.WithDb(db => db.RelatedLinks.Where(l => l.ItemId == id).OrderBy(l => l.Position).Select(l => l.Url!).ToList()));
+        var accepted = Factory.WithDb(db => db.AuditEvents.Where(a => a.EntityId == id.ToString() && a.Action == AuditActions.ItemRevisionAccepted)
+            .OrderByDescending(a => a.Id).Select(a => a.Payload).First());
+        var removed = System.Text.Json.JsonDocument.Parse(accepted).RootElement.GetProperty("data").GetProperty("changes").EnumerateArray()
+            .Where(c => c.TryGetProperty("what", out var what) && what.GetString() == RevisionFields.RemovedBySource)
+            .Select(c => c.GetProperty("url").GetString()).ToList();
+        Assert.Equal([moved], removed);
         await Corpus.ImportAsync(Factory.Services, (item with { Excerpt = "Corrected again " + tag, Related = [("Staying", staying)] }).ToYaml());
         Assert.Equal(["excerpt"], await ChangedFieldsAsync(id));
     }
