@@ -294,9 +294,11 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
                 hops.Add(new Hop(url.AbsoluteUri, status));
                 // An address to take only if it could be a related link (LinkIdentity's one rule on
                 // length): a redirect to a 60 KB URL is not offered as the replacement.
-                var moved = check.PendingPermanent && url.AbsoluteUri != check.Url
-                    && LinkIdentity.Of(url.AbsoluteUri) is { } identity && LinkIdentity.Unfit(url.AbsoluteUri, identity, limits.MaxUrlLength) is null;
-                check.FinalUrl = moved ? url.AbsoluteUri : null;
+                // Its host in ASCII: a look-alike host shows as what it is (REVIEW5 #9).
+                var final = LinkRules.AsciiHost(url);
+                var moved = check.PendingPermanent && final != check.Url
+                    && LinkIdentity.Of(final) is { } identity && LinkIdentity.Unfit(final, identity, limits.MaxUrlLength) is null;
+                check.FinalUrl = moved ? final : null;
                 Finish(check, moved ? LinkHealth.Moved : LinkHealth.Ok, status, hops, null);
             }
             return settings.HostInterval;

@@ -94,6 +94,12 @@ public static partial class LinkRules
     // checker; it says nothing about the article, so it never counts toward broken.
     public static bool IsBlocked(int status) => status is 401 or 403 or 429 or 451;
 
+    // The URL with its host in ASCII (punycode) when it is not: an address a remote server chose
+    // (a redirect's end, offered as a moved link's new address) shows and is published as what it
+    // is, never as a look-alike (a Cyrillic "а" for a Latin "a" reads xn--pple-43d.com).
+    public static string AsciiHost(Uri url) =>
+        url.IdnHost == url.Host ? url.AbsoluteUri : new UriBuilder(url) { Host = url.IdnHost }.Uri.AbsoluteUri;
+
     public static bool IsSuccess(int status) => status is >= 200 and < 300;
 
     // Seconds or an HTTP date; null when absent or unreadable. Never negative.
