@@ -166,17 +166,13 @@ public sealed class WebhookTests(DeliveryFixture app) : WebTest(app), IClassFixt
     {
         await using var slow = await WebhookReceiver.StartAsync();
         await using var healthy = await WebhookReceiver.StartAsync();
-        var (slowId, _) = await EndpointAsync(slow);
-        var arrived = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        slow.ThenNoAnswer(id => arrived.TrySetResult(id));
-        await app.PublishedAsync(1);
-        var held = Assert.Single(Deliveries(slowId));
+        var (slowId, arrived, held) = await HeldAsync(slow);
 
         // Sender A: its requests time out on a clock nobody moves, so the receiver holds it until released.
         await using var scope = Factory.Services.CreateAsyncScope();
         var options = scope.ServiceProvider.GetRequiredService<WebhookOptions>();
         var a = Sender(scope, new FakeTimeProvider(app.Clock.GetUtcNow())).RunOnceAsync(CancellationToken.None);
-        var messageId = await arrived.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var messageId = await arrived.WaitAsync(TimeSpan.FromSeconds(60));
 
         // While the receiver holds the request: the row is free and no transaction waits on it.
         await using (var conn = new NpgsqlConnection(ConnectionString))
@@ -226,17 +222,13 @@ public sealed class WebhookTests(DeliveryFixture app) : WebTest(app), IClassFixt
     public async Task A_live_sender_renews_its_lease_while_a_receiver_holds_the_request_and_keeps_the_delivery()
     {
         await using var slow = await WebhookReceiver.StartAsync();
-        var (slowId, _) = await EndpointAsync(slow);
-        var arrived = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        slow.ThenNoAnswer(id => arrived.TrySetResult(id));
-        await app.PublishedAsync(1);
-        var held = Assert.Single(Deliveries(slowId));
+        var (slowId, arrived, held) = await HeldAsync(slow);
         await using var scope = Factory.Services.CreateAsyncScope();
         var options = scope.ServiceProvider.GetRequiredService<WebhookOptions>();
         var start = app.Clock.GetUtcNow();
         var clock = new FakeTimeProvider(start);
         var a = Sender(scope, clock).RunOnceAsync(CancellationToken.None);
-        await arrived.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await arrived.WaitAsync(TimeSpan.FromSeconds(60));
         // (PostgreSQL keeps microseconds.)
         Assert.Equal(start + options.Lease, Deliveries(slowId).Single().ClaimedUntil!.Value, TimeSpan.FromMilliseconds(1));
 
@@ -255,6 +247,17 @@ public sealed class WebhookTests(DeliveryFixture app) : WebTest(app), IClassFixt
         var recorded = Deliveries(slowId).Single(d => d.Id == held.Id);
         Assert.Equal((1, 504, (Guid?)null), (recorded.Attempts, recorded.LastStatusCode, recorded.ClaimedBy));
         Assert.Single(slow.Requests);
+    }
+
+    // An endpoint whose receiver holds the next request unanswered until released, and the one
+    // delivery a publish queues for it; Arrived completes with its webhook-id when it is held.
+    private async Task<(long EndpointId, Task<string> Arrived, WebhookDelivery Held)> HeldAsync(WebhookReceiver slow)
+    {
+        var (endpointId, _) = await EndpointAsync(slow);
+        var arrived = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        slow.ThenNoAnswer(id => arrived.TrySetResult(id));
+        await app.PublishedAsync(1);
+        return (endpointId, arrived.Task, Assert.Single(Deliveries(endpointId)));
     }
 
     private static WebhookSender Sender(AsyncServiceScope scope, TimeProvider clock)
