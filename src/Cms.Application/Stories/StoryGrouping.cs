@@ -234,64 +234,84 @@ public sealed class StoryGrouping(StorySettings settings)
     private static IEnumerable<T> Best<T>(IEnumerable<T> candidates, Func<T, bool> banded, Func<T, int> shared, Func<T, TimeSpan> apart, Func<T, long> id) =>
         candidates.OrderByDescending(banded).ThenByDescending(shared).ThenBy(apart).ThenBy(id).Take(MaxCandidates);
 
-    // Each item's MaxCandidates best stored items: the items' search keys looked up in the B-tree
-    // of story_window_keys inside each item's window (so the work follows the window, not the
-    // store) and shared keys counted per (item, stored item) in SQL by a hash aggregate; the
-    // ranking is done here over those aggregated rows (a few dozen per item), since sorting them
-    // all for two window functions in SQL was most of the statement's time; then only the chosen
-    // rows are read from items, each once. Returns them and the number of stored items that
-    // shared a key (for the profile).
+    // Each item's MaxCandidates best stored items. Each distinct search key of the batch is looked
+    // up once in the B-tree of story_window_keys, over the union of the windows of the items that
+    // search it (items of a batch are close in time and story mates share keys: a few thousand
+    // lookups instead of ~24 per item); each item then takes, per key, the rows inside its own
+    // window, at most RowsPerKey of them in the index's order, and shared keys are counted and
+    // ranked here. Then only the chosen rows are read from items, each once. Returns them and the
+    // number of stored items that shared a key (for the profile).
     private static async Task<(List<Member>[] Shortlists, int Found)> ShortlistedAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, int[][] searches, HashSet<int>[] bands,
         TimeSpan window, StoryGroupingProfile profile, long lap, CancellationToken ct)
     {
-        var n = searches.Sum(s => s.Length);
-        var index = new int[n];
-        var keys = new int[n];
-        var banded = new bool[n];
         var at = new DateTimeOffset[items.Count];
-        for (int i = 0, e = 0; i < items.Count; i++)
+        var spans = new Dictionary<int, (DateTimeOffset From, DateTimeOffset To, int Items)>();
+        for (var i = 0; i < items.Count; i++)
         {
             at[i] = When(items[i]);
             foreach (var key in searches[i])
             {
-                index[e] = i;
-                keys[e] = key;
-                banded[e++] = bands[i].Contains(key);
+                spans[key] = spans.TryGetValue(key, out var s)
+                    ? (at[i] - window < s.From ? at[i] - window : s.From, at[i] + window > s.To ? at[i] + window : s.To, s.Items + 1)
+                    : (at[i] - window, at[i] + window, 1);
+            }
+        }
+        var distinct = spans.Keys.ToArray();
+        // Enough rows for every item of the key to have its RowsPerKey inside its own window, and
+        // never more than the per-item lookups would read.
+        var union = await LookUpAsync(conn, distinct, distinct.Select(k => spans[k].From).ToArray(), distinct.Select(k => spans[k].To).ToArray(),
+            distinct.Select(k => (int)Math.Min(int.MaxValue, (long)RowsPerKey * spans[k].Items)).ToArray(), ct);
+        var rowsOf = new Dictionary<int, List<(DateTimeOffset At, long Id)>>(distinct.Length);
+        var cut = new HashSet<int>();
+        for (var k = 0; k < distinct.Length; k++)
+        {
+            rowsOf[distinct[k]] = union[k];
+            if (spans[distinct[k]].Items > 1 && union[k].Count >= (long)RowsPerKey * spans[distinct[k]].Items)
+            {
+                cut.Add(distinct[k]);
+            }
+        }
+        // A key whose union was cut short by its bound (common all week) is looked up again per
+        // item, as before, so that every item still sees the first RowsPerKey rows of its window.
+        var own = new Dictionary<(int Item, int Key), List<(DateTimeOffset At, long Id)>>();
+        if (cut.Count > 0)
+        {
+            var pairs = Enumerable.Range(0, items.Count).SelectMany(i => searches[i].Where(cut.Contains).Select(k => (Item: i, Key: k))).ToArray();
+            var rows = await LookUpAsync(conn, pairs.Select(p => p.Key).ToArray(), pairs.Select(p => at[p.Item] - window).ToArray(),
+                pairs.Select(p => at[p.Item] + window).ToArray(), pairs.Select(_ => RowsPerKey).ToArray(), ct);
+            for (var e = 0; e < pairs.Length; e++)
+            {
+                own[pairs[e]] = rows[e];
             }
         }
         var hits = new List<(long Id, int Shared, bool Banded, TimeSpan Apart)>[items.Count];
-        for (var i = 0; i < items.Count; i++)
+        Parallel.For(0, items.Count, i =>
         {
-            hits[i] = [];
-        }
-        // LIMIT keeps each lookup a subquery of its own: a nested loop of index scans, never a
-        // hash join over a whole table. work_mem (for this transaction only: the import's batch)
-        // keeps the aggregate in memory; at the default 4 MiB it spilled to disk at 1,000 items
-        // of a dense store.
-        await using (var cmd = new NpgsqlCommand("""
-            SET LOCAL work_mem = '64MB';
-            WITH s AS (
-              SELECT s.i, s.key, s.band, (@at)[s.i + 1] AS at FROM unnest(@index, @keys, @banded) AS s(i, key, band))
-            SELECT s.i, w.item_id, count(*)::int, bool_or(s.band), max(w.at)
-            FROM s CROSS JOIN LATERAL (
-              SELECT w.item_id, w.at FROM story_window_keys w
-              WHERE w.key = s.key AND w.at BETWEEN s.at - @window AND s.at + @window LIMIT @rows) w
-            GROUP BY s.i, w.item_id
-            """, conn))
-        {
-            cmd.Parameters.Add(new NpgsqlParameter<int[]>("index", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = index });
-            cmd.Parameters.Add(new NpgsqlParameter<int[]>("keys", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = keys });
-            cmd.Parameters.Add(new NpgsqlParameter<bool[]>("banded", NpgsqlDbType.Array | NpgsqlDbType.Boolean) { TypedValue = banded });
-            cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = at });
-            cmd.Parameters.AddWithValue("window", window);
-            cmd.Parameters.AddWithValue("rows", RowsPerKey);
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
+            var shared = new Dictionary<long, (int Shared, bool Banded, DateTimeOffset At)>();
+            var from = at[i] - window;
+            var to = at[i] + window;
+            foreach (var key in searches[i])
             {
-                var i = reader.GetInt32(0);
-                hits[i].Add((reader.GetInt64(1), reader.GetInt32(2), reader.GetBoolean(3), (reader.GetFieldValue<DateTimeOffset>(4) - at[i]).Duration()));
+                var banded = bands[i].Contains(key);
+                var rows = own.TryGetValue((i, key), out var mine) ? mine : rowsOf[key];
+                // Rows are in the index's order (at, item_id): this item's window is one run of them.
+                var lo = 0;
+                var hi = rows.Count;
+                while (lo < hi)
+                {
+                    var mid = (lo + hi) / 2;
+                    if (rows[mid].At < from) { lo = mid + 1; } else { hi = mid; }
+                }
+                for (var r = lo; r < rows.Count && r - lo < RowsPerKey && rows[r].At <= to; r++)
+                {
+                    var (stamp, id) = rows[r];
+                    shared[id] = shared.TryGetValue(id, out var h) ? (h.Shared + 1, h.Banded || banded, stamp) : (1, banded, stamp);
+                }
             }
-        }
+            hits[i] = shared.Select(h => (h.Key, h.Value.Shared, h.Value.Banded, (h.Value.At - at[i]).Duration())).ToList();
+        });
+        profile.Looked(searches.Sum(s => s.Length), distinct.Length + own.Count);
+        lap = profile.Lap(StoryGroupingProfile.Phase.CandidateSearch, lap);
         var chosen = new long[items.Count][];
         for (var i = 0; i < items.Count; i++)
         {
@@ -324,7 +344,7 @@ public sealed class StoryGrouping(StorySettings settings)
                 }
             }
         }
-        lap = profile.Lap(StoryGroupingProfile.Phase.CandidateSearch, lap);
+        lap = profile.Lap(StoryGroupingProfile.Phase.CandidateRead, lap);
         // An item stored before the terms were kept is analysed from its text.
         var analyzed = new StoryTerms[texts.Count];
         Parallel.For(0, texts.Count, i => analyzed[i] = StoryText.Analyze(texts[i].Title, texts[i].Excerpt));
@@ -340,6 +360,34 @@ public sealed class StoryGrouping(StorySettings settings)
         }
         profile.Lap(StoryGroupingProfile.Phase.CandidatesAnalysed, lap);
         return (shortlists, found);
+    }
+
+    // Rows of story_window_keys under keys[e] with at in [from[e], to[e]], at most limit[e], in the
+    // index's order. LATERAL with LIMIT keeps each lookup a subquery of its own: a nested loop of
+    // index range scans, never a hash join over a whole table.
+    private static async Task<List<(DateTimeOffset At, long Id)>[]> LookUpAsync(NpgsqlConnection conn, int[] keys, DateTimeOffset[] from, DateTimeOffset[] to, int[] limit, CancellationToken ct)
+    {
+        var rows = new List<(DateTimeOffset At, long Id)>[keys.Length];
+        for (var e = 0; e < keys.Length; e++)
+        {
+            rows[e] = [];
+        }
+        await using var cmd = new NpgsqlCommand("""
+            SELECT s.e, w.at, w.item_id
+            FROM unnest(@keys, @from, @to, @limit) WITH ORDINALITY AS s(key, lo, hi, n, e) CROSS JOIN LATERAL (
+              SELECT w.at, w.item_id FROM story_window_keys w
+              WHERE w.key = s.key AND w.at BETWEEN s.lo AND s.hi ORDER BY w.at, w.item_id LIMIT s.n) w
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter<int[]>("keys", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = keys });
+        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("from", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = from });
+        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("to", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = to });
+        cmd.Parameters.Add(new NpgsqlParameter<int[]>("limit", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = limit });
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            rows[(int)reader.GetInt64(0) - 1].Add((reader.GetFieldValue<DateTimeOffset>(1), reader.GetInt64(2)));
+        }
+        return rows;
     }
 
     // The new items' search keys, with the time each is compared by, for the candidate search of
