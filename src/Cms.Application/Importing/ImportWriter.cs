@@ -107,6 +107,9 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         var lap = System.Diagnostics.Stopwatch.GetTimestamp();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({ImportLockKey})", ct);
+        var now = DateTimeOffset.UtcNow;
+        // Grouping's candidate search runs beside the steps below, on a connection of its own.
+        await using var search = stories.SearchAhead((NpgsqlConnection)db.Database.GetDbConnection(), batch, now, ct);
 
         var urls = batch.Select(b => b.Url).ToList();
         var existing = await db.Items.AsNoTracking()
@@ -116,7 +119,6 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         lap = profile.Lap(ImportProfile.Phase.LockAndDedupe, lap);
         var rules = await ImportRules.ForBatchAsync(actor, topics, batch, ct);
 
-        var now = DateTimeOffset.UtcNow;
         var fresh = new List<PreparedItem>();
         var applied = new List<PreparedItem>();
         foreach (var prepared in batch)
@@ -160,7 +162,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
             }
         }
         lap = profile.Lap(ImportProfile.Phase.Rules, lap);
-        var inserted = fresh.Count > 0 ? await InsertAsync(fresh, actor, now, ct) : [];
+        var inserted = fresh.Count > 0 ? await InsertAsync(fresh, actor, now, search, ct) : [];
         lap = System.Diagnostics.Stopwatch.GetTimestamp();
         foreach (var item in inserted.Take(ImportReport.MaxListed))
         {
@@ -231,7 +233,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         return true;
     }
 
-    private async Task<List<Item>> InsertAsync(List<PreparedItem> fresh, Actor actor, DateTimeOffset now, CancellationToken ct)
+    private async Task<List<Item>> InsertAsync(List<PreparedItem> fresh, Actor actor, DateTimeOffset now, StoryGrouping.Search? search, CancellationToken ct)
     {
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         var lap = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -247,7 +249,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
             items.Add(item);
         }
         lap = profile.Lap(ImportProfile.Phase.TopicsAndIds, lap);
-        await stories.AssignAsync(conn, items, fresh.Select(f => f.StoryTerms).ToList(), ct);
+        await stories.AssignAsync(conn, items, fresh.Select(f => f.StoryTerms).ToList(), search, ct);
         lap = profile.Lap(ImportProfile.Phase.StoryGrouping, lap);
         await ItemCopy.WriteAsync(conn, items, ct);
         lap = profile.Lap(ImportProfile.Phase.CopyRows, lap);

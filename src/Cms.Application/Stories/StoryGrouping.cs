@@ -18,7 +18,7 @@ namespace Cms.Application.Stories;
 public sealed class StoryGrouping(StorySettings settings)
 {
     // A stored item (Id > 0) or an item of the batch (Id = -(its index + 1)) as a candidate.
-    private sealed record Member(long Id, long StoryId, string? Provider, DateTimeOffset At, StoryTerms Terms);
+    internal sealed record Member(long Id, long StoryId, string? Provider, DateTimeOffset At, StoryTerms Terms);
 
     public StorySettings Settings => settings;
 
@@ -39,8 +39,76 @@ public sealed class StoryGrouping(StorySettings settings)
         }
     }
 
-    // analysed[i], when given and not null, is items[i]'s analysis from Prepare.
-    public async Task AssignAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, IReadOnlyList<StoryTerms?>? analysed, CancellationToken ct)
+    // A batch's candidate search begun beside the writer (SearchAhead): on a connection of its own,
+    // over what is committed, while the writer's transaction dedupes, applies rules and takes ids.
+    // AssignAsync takes its result only if it is what the search in the transaction would find:
+    // the same items, analyses and times, and the same term counts (the writer holds the import's
+    // advisory lock, so no other import commits in between; a check catches anything else).
+    public sealed class Search : IAsyncDisposable
+    {
+        internal Search(StoryTerms[] terms, DateTimeOffset[] at, Task<Found> task, CancellationTokenSource stop) => (Terms, At, Task, Stop) = (terms, at, task, stop);
+
+        internal StoryTerms[] Terms { get; }
+        internal DateTimeOffset[] At { get; }
+        internal Task<Found> Task { get; }
+        private CancellationTokenSource Stop { get; }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Stop.CancelAsync();
+            await Task.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            Stop.Dispose();
+        }
+    }
+
+    internal sealed record Found(Dictionary<int, long> Df, List<int>[] KeyTerms, int[][] Searches, HashSet<int>[] Bands, List<Member>[] StoredFor, int Rows);
+
+    // Starts the candidate search of a parsed batch (grouping on, each item analysed by Prepare),
+    // its items as they will be stored at `now`; null when there is nothing to search ahead.
+    public Search? SearchAhead(NpgsqlConnection writer, IReadOnlyList<PreparedItem> batch, DateTimeOffset now, CancellationToken ct)
+    {
+        if (!settings.Grouping || batch.Count == 0 || batch.Any(p => p.StoryTerms is null))
+        {
+            return null;
+        }
+        var terms = batch.Select(p => p.StoryTerms!).ToArray();
+        var at = batch.Select(p => p.Parsed.PublishedAt ?? now).ToArray();
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var task = System.Threading.Tasks.Task.Run(async () =>
+        {
+            await using var conn = (NpgsqlConnection)((ICloneable)writer).Clone();
+            await conn.OpenAsync(stop.Token);
+            var lap = System.Diagnostics.Stopwatch.GetTimestamp();
+            var (counts, keys) = OwnCounts(terms);
+            var df = new Dictionary<int, long>(keys.Length);
+            await using (var cmd = new NpgsqlCommand("SELECT term, items FROM story_term_counts WHERE term = ANY(@terms)", conn))
+            {
+                cmd.Parameters.Add(new NpgsqlParameter<int[]>("terms", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = keys });
+                await using var reader = await cmd.ExecuteReaderAsync(stop.Token);
+                while (await reader.ReadAsync(stop.Token))
+                {
+                    df[reader.GetInt32(0)] = reader.GetInt64(1);
+                }
+            }
+            foreach (var key in keys)
+            {
+                df[key] = df.GetValueOrDefault(key) + counts[key];
+            }
+            lap = Profile.Lap(StoryGroupingProfile.Phase.AheadTermCounts, lap);
+            var plan = Plan(terms, at, df);
+            lap = Profile.Lap(StoryGroupingProfile.Phase.Keys, lap);
+            var (storedFor, rows) = await ShortlistedAsync(conn, at, plan.Searches, plan.Bands, settings.Window, Profile, lap, stop.Token);
+            return new Found(df, plan.KeyTerms, plan.Searches, plan.Bands, storedFor, rows);
+        }, stop.Token);
+        return new Search(terms, at, task, stop);
+    }
+
+    // analysed[i], when given and not null, is items[i]'s analysis from Prepare; ahead, when given,
+    // the batch's search begun by SearchAhead.
+    public async Task AssignAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, IReadOnlyList<StoryTerms?>? analysed, CancellationToken ct) =>
+        await AssignAsync(conn, items, analysed, null, ct);
+
+    public async Task AssignAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, IReadOnlyList<StoryTerms?>? analysed, Search? ahead, CancellationToken ct)
     {
         if (items.Count == 0)
         {
@@ -60,33 +128,38 @@ public sealed class StoryGrouping(StorySettings settings)
         var lap = System.Diagnostics.Stopwatch.GetTimestamp();
         var terms = new StoryTerms[items.Count];
         Parallel.For(0, items.Count, i => terms[i] = analysed?[i] ?? StoryText.Analyze(items[i].Title, items[i].Excerpt));
+        var at = items.Select(When).ToArray();
         lap = profile.Lap(StoryGroupingProfile.Phase.Analyse, lap);
         var df = await CountTermsAsync(conn, terms, ct);
         lap = profile.Lap(StoryGroupingProfile.Phase.TermCounts, lap);
         var documents = df[StoryTermCount.Documents];
 
-        var searches = new int[items.Count][];
-        var bands = new HashSet<int>[items.Count];
-        Parallel.For(0, items.Count, i =>
+        var found = await TakeAsync(ahead, terms, at, df);
+        lap = profile.Lap(StoryGroupingProfile.Phase.WaitForSearch, lap);
+        if (found is null)
         {
-            var keyTerms = StoryKeys.KeyTerms(terms[i], t => df.GetValueOrDefault(t, 1), documents, settings).ToList();
-            var at = When(items[i]);
+            var plan = Plan(terms, at, df);
+            lap = profile.Lap(StoryGroupingProfile.Phase.Keys, lap);
+            var (shortlists, rows) = await ShortlistedAsync(conn, at, plan.Searches, plan.Bands, settings.Window, profile, lap, ct);
+            found = new Found(df, plan.KeyTerms, plan.Searches, plan.Bands, shortlists, rows);
+            lap = System.Diagnostics.Stopwatch.GetTimestamp();
+        }
+        else
+        {
+            profile.Ahead();
+        }
+        for (var i = 0; i < items.Count; i++)
+        {
             items[i].StorySimHash = unchecked((long)terms[i].SimHash);
-            items[i].StoryKeys = StoryKeys.Stored(terms[i], keyTerms, at);
+            items[i].StoryKeys = StoryKeys.Stored(terms[i], found.KeyTerms[i], at[i]);
             items[i].StoryTermIds = terms[i].Pack();
-            searches[i] = StoryKeys.Search(terms[i], keyTerms, at, settings.Window);
-            bands[i] = terms[i].IsEmpty ? [] : StoryKeys.Buckets(at, settings.Window).SelectMany(b => StoryKeys.Bands(terms[i].SimHash, b)).ToHashSet();
-        });
+        }
+        var (searches, bands, storedFor) = (found.Searches, found.Bands, found.StoredFor);
         var wanted = searches.SelectMany(k => k).ToHashSet();
-
-        // Each item's MaxCandidates best stored items inside its window (StoryWindowKeys).
-        lap = profile.Lap(StoryGroupingProfile.Phase.Keys, lap);
-        var (storedFor, found) = await ShortlistedAsync(conn, items, searches, bands, settings.Window, profile, lap, ct);
-        lap = System.Diagnostics.Stopwatch.GetTimestamp();
         var stored = storedFor.SelectMany(c => c).DistinctBy(m => m.Id).ToList();
         await AddTermCountsAsync(conn, df, stored.SelectMany(m => m.Terms.All), ct);
         lap = profile.Lap(StoryGroupingProfile.Phase.TermCounts, lap);
-        profile.Found(found, storedFor.Sum(c => c.Count));
+        profile.Found(found.Rows, storedFor.Sum(c => c.Count));
         // Each term's weight once per batch: a batch scores ~16,000 pairs over the same few thousand terms.
         var weights = new Dictionary<int, double>();
         double Idf(int term)
@@ -106,13 +179,12 @@ public sealed class StoryGrouping(StorySettings settings)
         for (var i = 0; i < items.Count; i++)
         {
             var provider = items[i].ProviderDomain;
-            var at = When(items[i]);
             var candidates = storedFor[i]
-                .Concat(Shortlist(searches[i], bands[i], at, settings.Window, batchByKey));
+                .Concat(Shortlist(searches[i], bands[i], at[i], settings.Window, batchByKey));
             var best = (Score: 0.0, StoryId: 0L);
             foreach (var candidate in candidates)
             {
-                if (SameProvider(provider, candidate.Provider) || (candidate.At - at).Duration() > settings.Window)
+                if (SameProvider(provider, candidate.Provider) || (candidate.At - at[i]).Duration() > settings.Window)
                 {
                     continue;
                 }
@@ -123,7 +195,7 @@ public sealed class StoryGrouping(StorySettings settings)
                 }
             }
             var storyId = best.Score >= settings.MinSimilarity ? best.StoryId : -(++placeholders);
-            members[i] = new Member(-(i + 1), storyId, provider, at, terms[i]);
+            members[i] = new Member(-(i + 1), storyId, provider, at[i], terms[i]);
             foreach (var key in items[i].StoryKeys!.Where(wanted.Contains))
             {
                 (batchByKey.TryGetValue(key, out var list) ? list : batchByKey[key] = []).Add(members[i]);
@@ -147,17 +219,59 @@ public sealed class StoryGrouping(StorySettings settings)
     private static bool SameProvider(string? a, string? b) =>
         a is { Length: > 0 } && b is { Length: > 0 } && string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 
-    // Adds the batch's terms (each once per item) and items to the counts and returns the counts
-    // after the addition, the items' own included (a first batch in an empty database still has
-    // meaningful weights). Sorted, so two writers would lock rows in the same order.
-    private static async Task<Dictionary<int, long>> CountTermsAsync(NpgsqlConnection conn, StoryTerms[] terms, CancellationToken ct)
+    // Each item's key terms (by the counts df), the keys its search looks up and its fingerprint's bands.
+    private (List<int>[] KeyTerms, int[][] Searches, HashSet<int>[] Bands) Plan(StoryTerms[] terms, DateTimeOffset[] at, Dictionary<int, long> df)
+    {
+        var documents = df[StoryTermCount.Documents];
+        var keyTerms = new List<int>[terms.Length];
+        var searches = new int[terms.Length][];
+        var bands = new HashSet<int>[terms.Length];
+        Parallel.For(0, terms.Length, i =>
+        {
+            keyTerms[i] = StoryKeys.KeyTerms(terms[i], t => df.GetValueOrDefault(t, 1), documents, settings).ToList();
+            searches[i] = StoryKeys.Search(terms[i], keyTerms[i], at[i], settings.Window);
+            bands[i] = terms[i].IsEmpty ? [] : StoryKeys.Buckets(at[i], settings.Window).SelectMany(b => StoryKeys.Bands(terms[i].SimHash, b)).ToHashSet();
+        });
+        return (keyTerms, searches, bands);
+    }
+
+    // The search begun ahead, if it is the one this batch needs (else null: searched here). Its
+    // failure is not the import's: the search in the transaction then does the same work.
+    private static async Task<Found?> TakeAsync(Search? ahead, StoryTerms[] terms, DateTimeOffset[] at, Dictionary<int, long> df)
+    {
+        if (ahead is null || ahead.Terms.Length != terms.Length
+            || !ahead.Terms.Zip(terms).All(p => ReferenceEquals(p.First, p.Second)) || !ahead.At.SequenceEqual(at))
+        {
+            return null;
+        }
+        try
+        {
+            var found = await ahead.Task;
+            return found.Df.Count == df.Count && df.All(e => found.Df.TryGetValue(e.Key, out var v) && v == e.Value) ? found : null;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    // The batch's own count of each term (each once per item) and of items, and those terms sorted.
+    private static (Dictionary<int, long> Counts, int[] Keys) OwnCounts(StoryTerms[] terms)
     {
         var counts = new Dictionary<int, long> { [StoryTermCount.Documents] = terms.Length };
         foreach (var t in terms.SelectMany(x => x.All))
         {
             counts[t] = counts.GetValueOrDefault(t) + 1;
         }
-        var keys = counts.Keys.Order().ToArray();
+        return (counts, counts.Keys.Order().ToArray());
+    }
+
+    // Adds the batch's terms (each once per item) and items to the counts and returns the counts
+    // after the addition, the items' own included (a first batch in an empty database still has
+    // meaningful weights). Sorted, so two writers would lock rows in the same order.
+    private static async Task<Dictionary<int, long>> CountTermsAsync(NpgsqlConnection conn, StoryTerms[] terms, CancellationToken ct)
+    {
+        var (counts, keys) = OwnCounts(terms);
         await using var cmd = new NpgsqlCommand("""
             INSERT INTO story_term_counts (term, items) SELECT * FROM unnest(@terms, @counts)
             ON CONFLICT (term) DO UPDATE SET items = story_term_counts.items + excluded.items
@@ -241,14 +355,13 @@ public sealed class StoryGrouping(StorySettings settings)
     // window, at most RowsPerKey of them in the index's order, and shared keys are counted and
     // ranked here. Then only the chosen rows are read from items, each once. Returns them and the
     // number of stored items that shared a key (for the profile).
-    private static async Task<(List<Member>[] Shortlists, int Found)> ShortlistedAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, int[][] searches, HashSet<int>[] bands,
+    private static async Task<(List<Member>[] Shortlists, int Found)> ShortlistedAsync(NpgsqlConnection conn, DateTimeOffset[] at, int[][] searches, HashSet<int>[] bands,
         TimeSpan window, StoryGroupingProfile profile, long lap, CancellationToken ct)
     {
-        var at = new DateTimeOffset[items.Count];
+        var count = at.Length;
         var spans = new Dictionary<int, (DateTimeOffset From, DateTimeOffset To, int Items)>();
-        for (var i = 0; i < items.Count; i++)
+        for (var i = 0; i < count; i++)
         {
-            at[i] = When(items[i]);
             foreach (var key in searches[i])
             {
                 spans[key] = spans.TryGetValue(key, out var s)
@@ -276,7 +389,7 @@ public sealed class StoryGrouping(StorySettings settings)
         var own = new Dictionary<(int Item, int Key), List<(DateTimeOffset At, long Id)>>();
         if (cut.Count > 0)
         {
-            var pairs = Enumerable.Range(0, items.Count).SelectMany(i => searches[i].Where(cut.Contains).Select(k => (Item: i, Key: k))).ToArray();
+            var pairs = Enumerable.Range(0, count).SelectMany(i => searches[i].Where(cut.Contains).Select(k => (Item: i, Key: k))).ToArray();
             var rows = await LookUpAsync(conn, pairs.Select(p => p.Key).ToArray(), pairs.Select(p => at[p.Item] - window).ToArray(),
                 pairs.Select(p => at[p.Item] + window).ToArray(), pairs.Select(_ => RowsPerKey).ToArray(), ct);
             for (var e = 0; e < pairs.Length; e++)
@@ -284,8 +397,8 @@ public sealed class StoryGrouping(StorySettings settings)
                 own[pairs[e]] = rows[e];
             }
         }
-        var hits = new List<(long Id, int Shared, bool Banded, TimeSpan Apart)>[items.Count];
-        Parallel.For(0, items.Count, i =>
+        var hits = new List<(long Id, int Shared, bool Banded, TimeSpan Apart)>[count];
+        Parallel.For(0, count, i =>
         {
             var shared = new Dictionary<long, (int Shared, bool Banded, DateTimeOffset At)>();
             var from = at[i] - window;
@@ -312,8 +425,8 @@ public sealed class StoryGrouping(StorySettings settings)
         });
         profile.Looked(searches.Sum(s => s.Length), distinct.Length + own.Count);
         lap = profile.Lap(StoryGroupingProfile.Phase.CandidateSearch, lap);
-        var chosen = new long[items.Count][];
-        for (var i = 0; i < items.Count; i++)
+        var chosen = new long[count][];
+        for (var i = 0; i < count; i++)
         {
             chosen[i] = Best(hits[i], h => h.Banded, h => h.Shared, h => h.Apart, h => h.Id).Select(h => h.Id).ToArray();
         }
@@ -353,8 +466,8 @@ public sealed class StoryGrouping(StorySettings settings)
             var t = texts[i];
             members[t.Id] = new Member(t.Id, t.StoryId, t.Provider, t.At, analyzed[i]);
         }
-        var shortlists = new List<Member>[items.Count];
-        for (var i = 0; i < items.Count; i++)
+        var shortlists = new List<Member>[count];
+        for (var i = 0; i < count; i++)
         {
             shortlists[i] = chosen[i].Where(members.ContainsKey).Select(id => members[id]).ToList();
         }
