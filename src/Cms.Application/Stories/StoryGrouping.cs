@@ -46,9 +46,16 @@ public sealed class StoryGrouping(StorySettings settings)
     // advisory lock, so no other import commits in between; a check catches anything else).
     public sealed class Search : IAsyncDisposable
     {
-        internal Search(StoryTerms[] terms, DateTimeOffset[] at, Task<Found> task, CancellationTokenSource stop) => (Terms, At, Task, Stop) = (terms, at, task, stop);
+        internal Search(StoryTerms[] terms, DateTimeOffset[] at, bool duringPrevious, Task<Found> task, CancellationTokenSource stop) =>
+            (Terms, At, DuringPrevious, Task, Stop) = (terms, at, duringPrevious, task, stop);
+
+        internal bool DuringPrevious { get; }
 
         internal StoryTerms[] Terms { get; }
+
+        // Begun for these items (the same analyses, in the same order)?
+        public bool IsFor(IReadOnlyList<PreparedItem> batch) =>
+            batch.Count == Terms.Length && batch.Select((p, i) => ReferenceEquals(p.StoryTerms, Terms[i])).All(x => x);
         internal DateTimeOffset[] At { get; }
         internal Task<Found> Task { get; }
         private CancellationTokenSource Stop { get; }
@@ -61,11 +68,24 @@ public sealed class StoryGrouping(StorySettings settings)
         }
     }
 
-    internal sealed record Found(Dictionary<int, long> Df, List<int>[] KeyTerms, int[][] Searches, HashSet<int>[] Bands, List<Member>[] StoredFor, int Rows);
+    internal sealed record Found(Dictionary<int, long> Df, List<int>[] KeyTerms, int[][] Searches, HashSet<int>[] Bands, List<Member>[] StoredFor, int Rows, bool Exact = true);
+
+    // A batch as AssignAsync left it (real ids and story ids, its keys and term counts), written but
+    // maybe not yet committed: the next batch's search, begun during this batch's COPY, compares
+    // the next batch's items with it in memory as long as its rows are not visible.
+    public sealed class Assigned
+    {
+        internal Assigned(Member[] members, Dictionary<int, List<Member>> byKey, Dictionary<int, long> counts) => (Members, ByKey, Counts) = (members, byKey, counts);
+
+        internal Member[] Members { get; }
+        internal Dictionary<int, List<Member>> ByKey { get; }
+        internal Dictionary<int, long> Counts { get; }
+    }
 
     // Starts the candidate search of a parsed batch (grouping on, each item analysed by Prepare),
     // its items as they will be stored at `now`; null when there is nothing to search ahead.
-    public Search? SearchAhead(NpgsqlConnection writer, IReadOnlyList<PreparedItem> batch, DateTimeOffset now, CancellationToken ct)
+    // `previous`, when given, is the batch written before it, maybe not committed yet.
+    public Search? SearchAhead(NpgsqlConnection writer, IReadOnlyList<PreparedItem> batch, DateTimeOffset now, Assigned? previous, CancellationToken ct)
     {
         if (!settings.Grouping || batch.Count == 0 || batch.Any(p => p.StoryTerms is null))
         {
@@ -76,9 +96,22 @@ public sealed class StoryGrouping(StorySettings settings)
         var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var task = System.Threading.Tasks.Task.Run(async () =>
         {
+            var written = previous;
             await using var conn = (NpgsqlConnection)((ICloneable)writer).Clone();
             await conn.OpenAsync(stop.Token);
+            // One snapshot for every statement: the written batch is either visible in all of
+            // them (committed before it was taken) or in none, and then compared in memory.
+            await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, stop.Token);
             var lap = System.Diagnostics.Stopwatch.GetTimestamp();
+            if (written is not null)
+            {
+                await using var seen = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM items WHERE id = @id)", conn);
+                seen.Parameters.AddWithValue("id", written.Members[0].Id);
+                if ((bool)(await seen.ExecuteScalarAsync(stop.Token))!)
+                {
+                    written = null;
+                }
+            }
             var (counts, keys) = OwnCounts(terms);
             var df = new Dictionary<int, long>(keys.Length);
             await using (var cmd = new NpgsqlCommand("SELECT term, items FROM story_term_counts WHERE term = ANY(@terms)", conn))
@@ -92,15 +125,15 @@ public sealed class StoryGrouping(StorySettings settings)
             }
             foreach (var key in keys)
             {
-                df[key] = df.GetValueOrDefault(key) + counts[key];
+                df[key] = df.GetValueOrDefault(key) + counts[key] + (written?.Counts.GetValueOrDefault(key) ?? 0);
             }
             lap = Profile.Lap(StoryGroupingProfile.Phase.AheadTermCounts, lap);
             var plan = Plan(terms, at, df);
             lap = Profile.Lap(StoryGroupingProfile.Phase.Keys, lap);
-            var (storedFor, rows) = await ShortlistedAsync(conn, at, plan.Searches, plan.Bands, settings.Window, Profile, lap, stop.Token);
-            return new Found(df, plan.KeyTerms, plan.Searches, plan.Bands, storedFor, rows);
+            var (storedFor, rows, exact) = await ShortlistedAsync(conn, at, plan.Searches, plan.Bands, settings.Window, written, Profile, lap, stop.Token);
+            return new Found(df, plan.KeyTerms, plan.Searches, plan.Bands, storedFor, rows, exact);
         }, stop.Token);
-        return new Search(terms, at, task, stop);
+        return new Search(terms, at, previous is not null, task, stop);
     }
 
     // analysed[i], when given and not null, is items[i]'s analysis from Prepare; ahead, when given,
@@ -108,11 +141,12 @@ public sealed class StoryGrouping(StorySettings settings)
     public async Task AssignAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, IReadOnlyList<StoryTerms?>? analysed, CancellationToken ct) =>
         await AssignAsync(conn, items, analysed, null, ct);
 
-    public async Task AssignAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, IReadOnlyList<StoryTerms?>? analysed, Search? ahead, CancellationToken ct)
+    // Returns the batch as assigned, for the next batch's search ahead (null with grouping off).
+    public async Task<Assigned?> AssignAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, IReadOnlyList<StoryTerms?>? analysed, Search? ahead, CancellationToken ct)
     {
         if (items.Count == 0)
         {
-            return;
+            return null;
         }
         if (!settings.Grouping)
         {
@@ -121,7 +155,7 @@ public sealed class StoryGrouping(StorySettings settings)
             {
                 items[i].StoryId = ids[i];
             }
-            return;
+            return null;
         }
         var profile = Profile;
         profile.Batch(items.Count);
@@ -140,13 +174,13 @@ public sealed class StoryGrouping(StorySettings settings)
         {
             var plan = Plan(terms, at, df);
             lap = profile.Lap(StoryGroupingProfile.Phase.Keys, lap);
-            var (shortlists, rows) = await ShortlistedAsync(conn, at, plan.Searches, plan.Bands, settings.Window, profile, lap, ct);
+            var (shortlists, rows, _) = await ShortlistedAsync(conn, at, plan.Searches, plan.Bands, settings.Window, null, profile, lap, ct);
             found = new Found(df, plan.KeyTerms, plan.Searches, plan.Bands, shortlists, rows);
             lap = System.Diagnostics.Stopwatch.GetTimestamp();
         }
         else
         {
-            profile.Ahead();
+            profile.Ahead(ahead!.DuringPrevious);
         }
         for (var i = 0; i < items.Count; i++)
         {
@@ -210,7 +244,18 @@ public sealed class StoryGrouping(StorySettings settings)
             items[i].StoryId = id < 0 ? fresh[(int)(-id) - 1] : id;
         }
         await WriteKeysAsync(conn, items, ct);
+        var assigned = new Member[items.Count];
+        var byKey = new Dictionary<int, List<Member>>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            assigned[i] = new Member(items[i].Id, items[i].StoryId, items[i].ProviderDomain, at[i], terms[i]);
+            foreach (var key in items[i].StoryKeys!)
+            {
+                (byKey.TryGetValue(key, out var list) ? list : byKey[key] = []).Add(assigned[i]);
+            }
+        }
         profile.Lap(StoryGroupingProfile.Phase.KeyRows, lap);
+        return new Assigned(assigned, byKey, OwnCounts(terms).Counts);
     }
 
     // The time an item is compared by: when the outlet published it, or when it arrived.
@@ -247,7 +292,7 @@ public sealed class StoryGrouping(StorySettings settings)
         try
         {
             var found = await ahead.Task;
-            return found.Df.Count == df.Count && df.All(e => found.Df.TryGetValue(e.Key, out var v) && v == e.Value) ? found : null;
+            return found.Exact && found.Df.Count == df.Count && df.All(e => found.Df.TryGetValue(e.Key, out var v) && v == e.Value) ? found : null;
         }
         catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or InvalidOperationException)
         {
@@ -355,8 +400,11 @@ public sealed class StoryGrouping(StorySettings settings)
     // window, at most RowsPerKey of them in the index's order, and shared keys are counted and
     // ranked here. Then only the chosen rows are read from items, each once. Returns them and the
     // number of stored items that shared a key (for the profile).
-    private static async Task<(List<Member>[] Shortlists, int Found)> ShortlistedAsync(NpgsqlConnection conn, DateTimeOffset[] at, int[][] searches, HashSet<int>[] bands,
-        TimeSpan window, StoryGroupingProfile profile, long lap, CancellationToken ct)
+    // `previous`: a batch written but not visible to conn, whose items are found in memory as its
+    // rows would be found in the table (Exact is false if that could differ: more than RowsPerKey
+    // rows under one key in one item's window).
+    private static async Task<(List<Member>[] Shortlists, int Found, bool Exact)> ShortlistedAsync(NpgsqlConnection conn, DateTimeOffset[] at, int[][] searches, HashSet<int>[] bands,
+        TimeSpan window, Assigned? previous, StoryGroupingProfile profile, long lap, CancellationToken ct)
     {
         var count = at.Length;
         var spans = new Dictionary<int, (DateTimeOffset From, DateTimeOffset To, int Items)>();
@@ -398,6 +446,7 @@ public sealed class StoryGrouping(StorySettings settings)
             }
         }
         var hits = new List<(long Id, int Shared, bool Banded, TimeSpan Apart)>[count];
+        var exact = true;
         Parallel.For(0, count, i =>
         {
             var shared = new Dictionary<long, (int Shared, bool Banded, DateTimeOffset At)>();
@@ -415,10 +464,26 @@ public sealed class StoryGrouping(StorySettings settings)
                     var mid = (lo + hi) / 2;
                     if (rows[mid].At < from) { lo = mid + 1; } else { hi = mid; }
                 }
-                for (var r = lo; r < rows.Count && r - lo < RowsPerKey && rows[r].At <= to; r++)
+                var taken = 0;
+                for (var r = lo; r < rows.Count && r - lo < RowsPerKey && rows[r].At <= to; r++, taken++)
                 {
                     var (stamp, id) = rows[r];
                     shared[id] = shared.TryGetValue(id, out var h) ? (h.Shared + 1, h.Banded || banded, stamp) : (1, banded, stamp);
+                }
+                if (previous is not null && previous.ByKey.TryGetValue(key, out var written))
+                {
+                    foreach (var m in written)
+                    {
+                        if (m.At >= from && m.At <= to)
+                        {
+                            taken++;
+                            shared[m.Id] = shared.TryGetValue(m.Id, out var h) ? (h.Shared + 1, h.Banded || banded, m.At) : (1, banded, m.At);
+                        }
+                    }
+                    if (taken > RowsPerKey)
+                    {
+                        exact = false;
+                    }
                 }
             }
             hits[i] = shared.Select(h => (h.Key, h.Value.Shared, h.Value.Banded, (h.Value.At - at[i]).Duration())).ToList();
@@ -431,7 +496,7 @@ public sealed class StoryGrouping(StorySettings settings)
             chosen[i] = Best(hits[i], h => h.Banded, h => h.Shared, h => h.Apart, h => h.Id).Select(h => h.Id).ToArray();
         }
         var found = hits.Sum(h => h.Count);
-        var members = new Dictionary<long, Member>();
+        var members = previous is null ? new Dictionary<long, Member>() : previous.Members.ToDictionary(m => m.Id);
         var texts = new List<(long Id, long StoryId, string? Provider, DateTimeOffset At, string Title, string? Excerpt)>();
         await using (var cmd = new NpgsqlCommand("""
             SELECT id, story_id, provider_domain, coalesce(published_at, imported_at), coalesce(story_sim_hash, 0), story_term_ids,
@@ -439,7 +504,7 @@ public sealed class StoryGrouping(StorySettings settings)
             FROM items WHERE id = ANY(@ids)
             """, conn))
         {
-            cmd.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = chosen.SelectMany(c => c).Distinct().ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = chosen.SelectMany(c => c).Where(id => !members.ContainsKey(id)).Distinct().ToArray() });
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -472,7 +537,7 @@ public sealed class StoryGrouping(StorySettings settings)
             shortlists[i] = chosen[i].Where(members.ContainsKey).Select(id => members[id]).ToList();
         }
         profile.Lap(StoryGroupingProfile.Phase.CandidatesAnalysed, lap);
-        return (shortlists, found);
+        return (shortlists, found, exact);
     }
 
     // Rows of story_window_keys under keys[e] with at in [from[e], to[e]], at most limit[e], in the
