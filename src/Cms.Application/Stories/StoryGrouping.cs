@@ -397,12 +397,12 @@ public sealed class StoryGrouping(StorySettings settings)
     // up once in the B-tree of story_window_keys, over the union of the windows of the items that
     // search it (items of a batch are close in time and story mates share keys: a few thousand
     // lookups instead of ~24 per item); each item then takes, per key, the rows inside its own
-    // window, at most RowsPerKey of them in the index's order, and shared keys are counted and
+    // window, at most RowsPerKey of them, the nearest in time (Nearest), and shared keys are counted and
     // ranked here. Then only the chosen rows are read from items, each once. Returns them and the
     // number of stored items that shared a key (for the profile).
     // `previous`: a batch written but not visible to conn, whose items are found in memory as its
-    // rows would be found in the table (Exact is false if that could differ: more than RowsPerKey
-    // rows under one key in one item's window).
+    // rows would be found in the table (Exact is false if that could differ: more than half of
+    // RowsPerKey rows under one key on one side of an item's time).
     private static async Task<(List<Member>[] Shortlists, int Found, bool Exact)> ShortlistedAsync(NpgsqlConnection conn, DateTimeOffset[] at, int[][] searches, HashSet<int>[] bands,
         TimeSpan window, Assigned? previous, StoryGroupingProfile profile, long lap, CancellationToken ct)
     {
@@ -418,8 +418,8 @@ public sealed class StoryGrouping(StorySettings settings)
             }
         }
         var distinct = spans.Keys.ToArray();
-        // Enough rows for every item of the key to have its RowsPerKey inside its own window, and
-        // never more than the per-item lookups would read.
+        // At most RowsPerKey rows per item searching the key: never more than per-item lookups
+        // would read; a key that has more in the union of the windows is cut.
         var union = await LookUpAsync(conn, distinct, distinct.Select(k => spans[k].From).ToArray(), distinct.Select(k => spans[k].To).ToArray(),
             distinct.Select(k => (int)Math.Min(int.MaxValue, (long)RowsPerKey * spans[k].Items)).ToArray(), ct);
         var rowsOf = new Dictionary<int, List<(DateTimeOffset At, long Id)>>(distinct.Length);
@@ -427,22 +427,26 @@ public sealed class StoryGrouping(StorySettings settings)
         for (var k = 0; k < distinct.Length; k++)
         {
             rowsOf[distinct[k]] = union[k];
-            if (spans[distinct[k]].Items > 1 && union[k].Count >= (long)RowsPerKey * spans[distinct[k]].Items)
+            if (union[k].Count >= (long)RowsPerKey * spans[distinct[k]].Items)
             {
                 cut.Add(distinct[k]);
             }
         }
         // A key whose union was cut short by its bound (common all week) is looked up again per
-        // item, as before, so that every item still sees the first RowsPerKey rows of its window.
+        // item: the nearest rows before its time and after it (two index range scans, one read
+        // backwards), so that every item still sees the rows Nearest takes.
         var own = new Dictionary<(int Item, int Key), List<(DateTimeOffset At, long Id)>>();
         if (cut.Count > 0)
         {
             var pairs = Enumerable.Range(0, count).SelectMany(i => searches[i].Where(cut.Contains).Select(k => (Item: i, Key: k))).ToArray();
-            var rows = await LookUpAsync(conn, pairs.Select(p => p.Key).ToArray(), pairs.Select(p => at[p.Item] - window).ToArray(),
-                pairs.Select(p => at[p.Item] + window).ToArray(), pairs.Select(_ => RowsPerKey).ToArray(), ct);
+            var keys = pairs.Select(p => p.Key).ToArray();
+            var half = pairs.Select(_ => RowsPerKey / 2).ToArray();
+            var before = await LookUpAsync(conn, keys, pairs.Select(p => at[p.Item] - window).ToArray(), pairs.Select(p => at[p.Item]).ToArray(), half, ct, newestFirst: true);
+            var after = await LookUpAsync(conn, keys, pairs.Select(p => at[p.Item] + Microsecond).ToArray(), pairs.Select(p => at[p.Item] + window).ToArray(), half, ct);
             for (var e = 0; e < pairs.Length; e++)
             {
-                own[pairs[e]] = rows[e];
+                before[e].Reverse();
+                own[pairs[e]] = [.. before[e], .. after[e]];
             }
         }
         var hits = new List<(long Id, int Shared, bool Banded, TimeSpan Apart)>[count];
@@ -456,31 +460,24 @@ public sealed class StoryGrouping(StorySettings settings)
             {
                 var banded = bands[i].Contains(key);
                 var rows = own.TryGetValue((i, key), out var mine) ? mine : rowsOf[key];
-                // Rows are in the index's order (at, item_id): this item's window is one run of them.
-                var lo = 0;
-                var hi = rows.Count;
-                while (lo < hi)
-                {
-                    var mid = (lo + hi) / 2;
-                    if (rows[mid].At < from) { lo = mid + 1; } else { hi = mid; }
-                }
-                var taken = 0;
-                for (var r = lo; r < rows.Count && r - lo < RowsPerKey && rows[r].At <= to; r++, taken++)
+                var (start, split, end, lower, upper) = Nearest(rows, at[i], window);
+                for (var r = start; r < end; r++)
                 {
                     var (stamp, id) = rows[r];
                     shared[id] = shared.TryGetValue(id, out var h) ? (h.Shared + 1, h.Banded || banded, stamp) : (1, banded, stamp);
                 }
                 if (previous is not null && previous.ByKey.TryGetValue(key, out var written))
                 {
+                    int earlier = split - lower, later = upper - split;
                     foreach (var m in written)
                     {
                         if (m.At >= from && m.At <= to)
                         {
-                            taken++;
+                            _ = m.At <= at[i] ? earlier++ : later++;
                             shared[m.Id] = shared.TryGetValue(m.Id, out var h) ? (h.Shared + 1, h.Banded || banded, m.At) : (1, banded, m.At);
                         }
                     }
-                    if (taken > RowsPerKey)
+                    if (earlier > RowsPerKey / 2 || later > RowsPerKey / 2)
                     {
                         exact = false;
                     }
@@ -540,21 +537,48 @@ public sealed class StoryGrouping(StorySettings settings)
         return (shortlists, found, exact);
     }
 
+    private static readonly TimeSpan Microsecond = TimeSpan.FromTicks(10);
+
+    // The rows of one key an item's search takes, of rows in the index's order (at, then item id):
+    // those inside its window, at most RowsPerKey / 2 on each side of its time, the nearest to it
+    // (a key common all week keeps the tellings closest to the item, not the week's oldest).
+    // rows[Start..End) are taken; Split is the first row after the item's time; rows[Lower..Upper)
+    // are all of the window's.
+    internal static (int Start, int Split, int End, int Lower, int Upper) Nearest(IReadOnlyList<(DateTimeOffset At, long Id)> rows, DateTimeOffset at, TimeSpan window)
+    {
+        int After(DateTimeOffset t, bool inclusive)
+        {
+            var (lo, hi) = (0, rows.Count);
+            while (lo < hi)
+            {
+                var mid = (lo + hi) / 2;
+                if (rows[mid].At < t || (inclusive && rows[mid].At == t)) { lo = mid + 1; } else { hi = mid; }
+            }
+            return lo;
+        }
+        var lower = After(at - window, inclusive: false);
+        var split = After(at, inclusive: true);
+        var upper = After(at + window, inclusive: true);
+        return (Math.Max(lower, split - RowsPerKey / 2), split, Math.Min(upper, split + RowsPerKey / 2), lower, upper);
+    }
+
     // Rows of story_window_keys under keys[e] with at in [from[e], to[e]], at most limit[e], in the
-    // index's order. LATERAL with LIMIT keeps each lookup a subquery of its own: a nested loop of
-    // index range scans, never a hash join over a whole table.
-    private static async Task<List<(DateTimeOffset At, long Id)>[]> LookUpAsync(NpgsqlConnection conn, int[] keys, DateTimeOffset[] from, DateTimeOffset[] to, int[] limit, CancellationToken ct)
+    // index's order (or the reverse). LATERAL with LIMIT keeps each lookup a subquery of its own: a
+    // nested loop of index range scans, never a hash join over a whole table.
+    private static async Task<List<(DateTimeOffset At, long Id)>[]> LookUpAsync(NpgsqlConnection conn, int[] keys, DateTimeOffset[] from, DateTimeOffset[] to, int[] limit,
+        CancellationToken ct, bool newestFirst = false)
     {
         var rows = new List<(DateTimeOffset At, long Id)>[keys.Length];
         for (var e = 0; e < keys.Length; e++)
         {
             rows[e] = [];
         }
-        await using var cmd = new NpgsqlCommand("""
+        var order = newestFirst ? "w.at DESC, w.item_id DESC" : "w.at, w.item_id";
+        await using var cmd = new NpgsqlCommand($"""
             SELECT s.e, w.at, w.item_id
             FROM unnest(@keys, @from, @to, @limit) WITH ORDINALITY AS s(key, lo, hi, n, e) CROSS JOIN LATERAL (
               SELECT w.at, w.item_id FROM story_window_keys w
-              WHERE w.key = s.key AND w.at BETWEEN s.lo AND s.hi ORDER BY w.at, w.item_id LIMIT s.n) w
+              WHERE w.key = s.key AND w.at BETWEEN s.lo AND s.hi ORDER BY {order} LIMIT s.n) w
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter<int[]>("keys", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = keys });
         cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("from", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = from });
