@@ -14,6 +14,8 @@ namespace Cms.Application.Importing;
 // - write stage (ImportWriter, one transaction per batch): dedupes against stored items, applies
 //   the import rules, COPYs new items and writes their audit events; per-item work that needs the
 //   database (or the batch's transaction) belongs there.
+//   It is told the next batch when that one is already parsed, so that story grouping's search
+//   for it runs during this batch's write, on a connection of its own (StoryGrouping.SearchAhead).
 // The parse stage runs ahead of the write stage by at most ParsedAhead batches, so while
 // PostgreSQL works on one batch the next ones are parsed, and memory stays bounded whatever the
 // input: a batch is bounded in files and bytes (ImportOptions).

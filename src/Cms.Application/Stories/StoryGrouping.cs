@@ -10,11 +10,13 @@ namespace Cms.Application.Stories;
 // Story grouping at import: each new item joins the story of the most similar item from another
 // provider published within the window (StorySettings.Window), if the similarity reaches the
 // threshold, or starts a story of its own. A batch costs a fixed number of statements whatever its
-// size: one upsert of term counts, one candidate search (rare terms and SimHash bands looked up in
-// story_window_keys inside each item's window, never a scan; shared keys counted per stored item),
-// ranked here, one read of each item's best candidates, one read of the candidates' term counts,
-// one reservation of new story ids, one COPY of the new items' keys. The decision itself is made in
-// memory, item after item, so that items of one batch also find each other.
+// size: one upsert of term counts, one candidate search (each distinct rare term and SimHash band of
+// the batch looked up once in story_window_keys over its items' windows, never a scan; shared keys
+// counted and ranked here), one read of each item's best candidates, one read of the candidates'
+// term counts, one reservation of new story ids, one COPY of the new items' keys. The search runs
+// beside the import's writer when it can (SearchAhead: on a connection of its own, during the
+// previous batch's write), and is taken only when it is what the transaction would find. The
+// decision itself is made in memory, item after item, so that items of one batch also find each other.
 public sealed class StoryGrouping(StorySettings settings)
 {
     // A stored item (Id > 0) or an item of the batch (Id = -(its index + 1)) as a candidate.
