@@ -171,7 +171,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
             }
         }
         lap = profile.Lap(ImportProfile.Phase.Rules, lap);
-        var inserted = fresh.Count > 0 ? await InsertAsync(fresh, actor, now, search, ct) : [];
+        var inserted = fresh.Count > 0 ? await InsertAsync(fresh, actor, now, search, applied.Count == fresh.Count, ct) : [];
         lap = System.Diagnostics.Stopwatch.GetTimestamp();
         foreach (var item in inserted.Take(ImportReport.MaxListed))
         {
@@ -265,7 +265,10 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         }
     }
 
-    private async Task<List<Item>> InsertAsync(List<PreparedItem> fresh, Actor actor, DateTimeOffset now, StoryGrouping.Search? search, CancellationToken ct)
+    // searchNext: whether the next batch's search may begin during this write. Not after an update of
+    // a stored item in this batch: it re-keys the item (StoryKeyUpkeep) in this transaction, which
+    // that search could not see, nor compare in memory as it does this batch's new items.
+    private async Task<List<Item>> InsertAsync(List<PreparedItem> fresh, Actor actor, DateTimeOffset now, StoryGrouping.Search? search, bool searchNext, CancellationToken ct)
     {
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         var lap = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -282,7 +285,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         }
         lap = profile.Lap(ImportProfile.Phase.TopicsAndIds, lap);
         var assigned = await stories.AssignAsync(conn, items, fresh.Select(f => f.StoryTerms).ToList(), search, ct);
-        if (assigned is not null && _upcoming is { Count: > 0 } upcoming)
+        if (assigned is not null && searchNext && _upcoming is { Count: > 0 } upcoming)
         {
             _next = stories.SearchAhead(conn, upcoming, DateTimeOffset.UtcNow, assigned, ct);
         }
