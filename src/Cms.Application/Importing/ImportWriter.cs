@@ -21,8 +21,13 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
     private const long ImportLockKey = 0x636d735f696d70; // "cms_imp"
     public const int CategoryColumnLength = 100;
 
+    // Grouping's search of the batch to be written next, begun during this one's COPY (StoryGrouping.SearchAhead).
+    private StoryGrouping.Search? _next;
+    private IReadOnlyList<PreparedItem>? _upcoming;
+
     // The same story twice in one list: split there, so the earlier file is written first.
-    public async Task WriteAsync(IReadOnlyList<PreparedItem> items, Actor actor, ImportReport report, CancellationToken ct)
+    // `upcoming`, when known, is the list to be written after this one.
+    public async Task WriteAsync(IReadOnlyList<PreparedItem> items, Actor actor, ImportReport report, CancellationToken ct, IReadOnlyList<PreparedItem>? upcoming = null)
     {
         var batch = new List<PreparedItem>();
         var urls = new HashSet<string>(StringComparer.Ordinal);
@@ -39,8 +44,10 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         }
         if (batch.Count > 0)
         {
+            _upcoming = upcoming;
             await WriteIsolatingRefusalsAsync(batch, actor, report, ct);
         }
+        _upcoming = null;
     }
 
     // A row the database refuses must cost its own file only: the batch is rolled back and its
@@ -55,6 +62,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         catch (Exception ex) when (RowRefusal(ex) is { } refusal)
         {
             db.ChangeTracker.Clear();
+            await DropNextAsync();
             if (batch.Count == 1)
             {
                 logger.LogWarning("The database refused {Path}: {SqlState} {Message}", batch[0].Parsed.Document.Path, refusal.SqlState, refusal.MessageText);
@@ -107,6 +115,10 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         var lap = System.Diagnostics.Stopwatch.GetTimestamp();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({ImportLockKey})", ct);
+        var now = DateTimeOffset.UtcNow;
+        // Grouping's candidate search runs beside the steps below, on a connection of its own
+        // (begun during the previous batch's COPY when that batch knew this one).
+        await using var search = await TakeNextAsync(batch) ?? stories.SearchAhead((NpgsqlConnection)db.Database.GetDbConnection(), batch, now, null, ct);
 
         var urls = batch.Select(b => b.Url).ToList();
         var existing = await db.Items.AsNoTracking()
@@ -116,7 +128,6 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         lap = profile.Lap(ImportProfile.Phase.LockAndDedupe, lap);
         var rules = await ImportRules.ForBatchAsync(actor, topics, batch, ct);
 
-        var now = DateTimeOffset.UtcNow;
         var fresh = new List<PreparedItem>();
         var applied = new List<PreparedItem>();
         foreach (var prepared in batch)
@@ -160,7 +171,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
             }
         }
         lap = profile.Lap(ImportProfile.Phase.Rules, lap);
-        var inserted = fresh.Count > 0 ? await InsertAsync(fresh, actor, now, ct) : [];
+        var inserted = fresh.Count > 0 ? await InsertAsync(fresh, actor, now, search, applied.Count == fresh.Count, ct) : [];
         lap = System.Diagnostics.Stopwatch.GetTimestamp();
         foreach (var item in inserted.Take(ImportReport.MaxListed))
         {
@@ -233,7 +244,31 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         return true;
     }
 
-    private async Task<List<Item>> InsertAsync(List<PreparedItem> fresh, Actor actor, DateTimeOffset now, CancellationToken ct)
+    private async Task<StoryGrouping.Search?> TakeNextAsync(List<PreparedItem> batch)
+    {
+        var next = _next;
+        _next = null;
+        if (next is not null && !next.IsFor(batch))
+        {
+            await next.DisposeAsync();
+            return null;
+        }
+        return next;
+    }
+
+    private async Task DropNextAsync()
+    {
+        if (_next is { } next)
+        {
+            _next = null;
+            await next.DisposeAsync();
+        }
+    }
+
+    // searchNext: whether the next batch's search may begin during this write. Not after an update of
+    // a stored item in this batch: it re-keys the item (StoryKeyUpkeep) in this transaction, which
+    // that search could not see, nor compare in memory as it does this batch's new items.
+    private async Task<List<Item>> InsertAsync(List<PreparedItem> fresh, Actor actor, DateTimeOffset now, StoryGrouping.Search? search, bool searchNext, CancellationToken ct)
     {
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         var lap = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -249,7 +284,12 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
             items.Add(item);
         }
         lap = profile.Lap(ImportProfile.Phase.TopicsAndIds, lap);
-        await stories.AssignAsync(conn, items, fresh.Select(f => f.StoryTerms).ToList(), ct);
+        var assigned = await stories.AssignAsync(conn, items, fresh.Select(f => f.StoryTerms).ToList(), search, ct);
+        if (assigned is not null && searchNext && _upcoming is { Count: > 0 } upcoming)
+        {
+            _next = stories.SearchAhead(conn, upcoming, DateTimeOffset.UtcNow, assigned, ct);
+        }
+        _upcoming = null;
         lap = profile.Lap(ImportProfile.Phase.StoryGrouping, lap);
         await ItemCopy.WriteAsync(conn, items, ct);
         lap = profile.Lap(ImportProfile.Phase.CopyRows, lap);

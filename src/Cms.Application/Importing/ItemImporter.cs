@@ -14,6 +14,8 @@ namespace Cms.Application.Importing;
 // - write stage (ImportWriter, one transaction per batch): dedupes against stored items, applies
 //   the import rules, COPYs new items and writes their audit events; per-item work that needs the
 //   database (or the batch's transaction) belongs there.
+//   It is told the next batch when that one is already parsed, so that story grouping's search
+//   for it runs during this batch's write, on a connection of its own (StoryGrouping.SearchAhead).
 // The parse stage runs ahead of the write stage by at most ParsedAhead batches, so while
 // PostgreSQL works on one batch the next ones are parsed, and memory stays bounded whatever the
 // input: a batch is bounded in files and bytes (ImportOptions).
@@ -44,7 +46,9 @@ public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWri
             {
                 profile.Lap(ImportProfile.Phase.WaitForParse, waiting);
                 report.Refuse(batch.Where(p => p.Problem is not null).Select(p => p.Problem!));
-                await writer.WriteAsync(batch.Where(p => p.Item is not null).Select(p => p.Item!).ToList(), actor, report, ct);
+                // The next batch, if already parsed, lets grouping begin its search during this one's write.
+                var upcoming = parsed.Reader.TryPeek(out var next) ? next.Where(p => p.Item is not null).Select(p => p.Item!).ToList() : null;
+                await writer.WriteAsync(batch.Where(p => p.Item is not null).Select(p => p.Item!).ToList(), actor, report, ct, upcoming);
                 progress?.Report(report);
                 waiting = System.Diagnostics.Stopwatch.GetTimestamp();
             }

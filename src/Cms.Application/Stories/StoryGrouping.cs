@@ -10,15 +10,17 @@ namespace Cms.Application.Stories;
 // Story grouping at import: each new item joins the story of the most similar item from another
 // provider published within the window (StorySettings.Window), if the similarity reaches the
 // threshold, or starts a story of its own. A batch costs a fixed number of statements whatever its
-// size: one upsert of term counts, one candidate search (rare terms and SimHash bands looked up in
-// story_window_keys inside each item's window, never a scan; shared keys counted per stored item),
-// ranked here, one read of each item's best candidates, one read of the candidates' term counts,
-// one reservation of new story ids, one COPY of the new items' keys. The decision itself is made in
-// memory, item after item, so that items of one batch also find each other.
+// size: one upsert of term counts, one candidate search (each distinct rare term and SimHash band of
+// the batch looked up once in story_window_keys over its items' windows, never a scan; shared keys
+// counted and ranked here), one read of each item's best candidates, one read of the candidates'
+// term counts, one reservation of new story ids, one COPY of the new items' keys. The search runs
+// beside the import's writer when it can (SearchAhead: on a connection of its own, during the
+// previous batch's write), and is taken only when it is what the transaction would find. The
+// decision itself is made in memory, item after item, so that items of one batch also find each other.
 public sealed class StoryGrouping(StorySettings settings)
 {
     // A stored item (Id > 0) or an item of the batch (Id = -(its index + 1)) as a candidate.
-    private sealed record Member(long Id, long StoryId, string? Provider, DateTimeOffset At, StoryTerms Terms);
+    internal sealed record Member(long Id, long StoryId, string? Provider, DateTimeOffset At, StoryTerms Terms);
 
     public StorySettings Settings => settings;
 
@@ -39,12 +41,114 @@ public sealed class StoryGrouping(StorySettings settings)
         }
     }
 
-    // analysed[i], when given and not null, is items[i]'s analysis from Prepare.
-    public async Task AssignAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, IReadOnlyList<StoryTerms?>? analysed, CancellationToken ct)
+    // A batch's candidate search begun beside the writer (SearchAhead): on a connection of its own,
+    // over what is committed, while the writer's transaction dedupes, applies rules and takes ids.
+    // AssignAsync takes its result only if it is what the search in the transaction would find:
+    // the same items, analyses and times, and the same term counts (the writer holds the import's
+    // advisory lock, so no other import commits in between; a check catches anything else).
+    public sealed class Search : IAsyncDisposable
+    {
+        internal Search(StoryTerms[] terms, DateTimeOffset[] at, bool duringPrevious, Task<Found> task, CancellationTokenSource stop) =>
+            (Terms, At, DuringPrevious, Task, Stop) = (terms, at, duringPrevious, task, stop);
+
+        internal bool DuringPrevious { get; }
+
+        internal StoryTerms[] Terms { get; }
+
+        // Begun for these items (the same analyses, in the same order)?
+        public bool IsFor(IReadOnlyList<PreparedItem> batch) =>
+            batch.Count == Terms.Length && batch.Select((p, i) => ReferenceEquals(p.StoryTerms, Terms[i])).All(x => x);
+        internal DateTimeOffset[] At { get; }
+        internal Task<Found> Task { get; }
+        private CancellationTokenSource Stop { get; }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Stop.CancelAsync();
+            await Task.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            Stop.Dispose();
+        }
+    }
+
+    internal sealed record Found(Dictionary<int, long> Df, List<int>[] KeyTerms, int[][] Searches, HashSet<int>[] Bands, List<Member>[] StoredFor, int Rows, bool Exact = true);
+
+    // A batch as AssignAsync left it (real ids and story ids, its keys and term counts), written but
+    // maybe not yet committed: the next batch's search, begun during this batch's COPY, compares
+    // the next batch's items with it in memory as long as its rows are not visible.
+    public sealed class Assigned
+    {
+        internal Assigned(Member[] members, Dictionary<int, List<Member>> byKey, Dictionary<int, long> counts) => (Members, ByKey, Counts) = (members, byKey, counts);
+
+        internal Member[] Members { get; }
+        internal Dictionary<int, List<Member>> ByKey { get; }
+        internal Dictionary<int, long> Counts { get; }
+    }
+
+    // Starts the candidate search of a parsed batch (grouping on, each item analysed by Prepare),
+    // its items as they will be stored at `now`; null when there is nothing to search ahead.
+    // `previous`, when given, is the batch written before it, maybe not committed yet.
+    public Search? SearchAhead(NpgsqlConnection writer, IReadOnlyList<PreparedItem> batch, DateTimeOffset now, Assigned? previous, CancellationToken ct)
+    {
+        if (!settings.Grouping || batch.Count == 0 || batch.Any(p => p.StoryTerms is null))
+        {
+            return null;
+        }
+        var terms = batch.Select(p => p.StoryTerms!).ToArray();
+        var at = batch.Select(p => p.Parsed.PublishedAt ?? now).ToArray();
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var task = System.Threading.Tasks.Task.Run(async () =>
+        {
+            var written = previous;
+            await using var conn = (NpgsqlConnection)((ICloneable)writer).Clone();
+            await conn.OpenAsync(stop.Token);
+            // One snapshot for every statement: the written batch is either visible in all of
+            // them (committed before it was taken) or in none, and then compared in memory.
+            await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, stop.Token);
+            var lap = System.Diagnostics.Stopwatch.GetTimestamp();
+            if (written is not null)
+            {
+                await using var seen = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM items WHERE id = @id)", conn);
+                seen.Parameters.AddWithValue("id", written.Members[0].Id);
+                if ((bool)(await seen.ExecuteScalarAsync(stop.Token))!)
+                {
+                    written = null;
+                }
+            }
+            var (counts, keys) = OwnCounts(terms);
+            var df = new Dictionary<int, long>(keys.Length);
+            await using (var cmd = new NpgsqlCommand("SELECT term, items FROM story_term_counts WHERE term = ANY(@terms)", conn))
+            {
+                cmd.Parameters.Add(new NpgsqlParameter<int[]>("terms", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = keys });
+                await using var reader = await cmd.ExecuteReaderAsync(stop.Token);
+                while (await reader.ReadAsync(stop.Token))
+                {
+                    df[reader.GetInt32(0)] = reader.GetInt64(1);
+                }
+            }
+            foreach (var key in keys)
+            {
+                df[key] = df.GetValueOrDefault(key) + counts[key] + (written?.Counts.GetValueOrDefault(key) ?? 0);
+            }
+            lap = Profile.Lap(StoryGroupingProfile.Phase.AheadTermCounts, lap);
+            var plan = Plan(terms, at, df);
+            lap = Profile.Lap(StoryGroupingProfile.Phase.Keys, lap);
+            var (storedFor, rows, exact) = await ShortlistedAsync(conn, at, plan.Searches, plan.Bands, settings.Window, written, Profile, lap, stop.Token);
+            return new Found(df, plan.KeyTerms, plan.Searches, plan.Bands, storedFor, rows, exact);
+        }, stop.Token);
+        return new Search(terms, at, previous is not null, task, stop);
+    }
+
+    // analysed[i], when given and not null, is items[i]'s analysis from Prepare; ahead, when given,
+    // the batch's search begun by SearchAhead.
+    public async Task AssignAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, IReadOnlyList<StoryTerms?>? analysed, CancellationToken ct) =>
+        await AssignAsync(conn, items, analysed, null, ct);
+
+    // Returns the batch as assigned, for the next batch's search ahead (null with grouping off).
+    public async Task<Assigned?> AssignAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, IReadOnlyList<StoryTerms?>? analysed, Search? ahead, CancellationToken ct)
     {
         if (items.Count == 0)
         {
-            return;
+            return null;
         }
         if (!settings.Grouping)
         {
@@ -53,40 +157,45 @@ public sealed class StoryGrouping(StorySettings settings)
             {
                 items[i].StoryId = ids[i];
             }
-            return;
+            return null;
         }
         var profile = Profile;
         profile.Batch(items.Count);
         var lap = System.Diagnostics.Stopwatch.GetTimestamp();
         var terms = new StoryTerms[items.Count];
         Parallel.For(0, items.Count, i => terms[i] = analysed?[i] ?? StoryText.Analyze(items[i].Title, items[i].Excerpt));
+        var at = items.Select(When).ToArray();
         lap = profile.Lap(StoryGroupingProfile.Phase.Analyse, lap);
         var df = await CountTermsAsync(conn, terms, ct);
         lap = profile.Lap(StoryGroupingProfile.Phase.TermCounts, lap);
         var documents = df[StoryTermCount.Documents];
 
-        var searches = new int[items.Count][];
-        var bands = new HashSet<int>[items.Count];
-        Parallel.For(0, items.Count, i =>
+        var found = await TakeAsync(ahead, terms, at, df);
+        lap = profile.Lap(StoryGroupingProfile.Phase.WaitForSearch, lap);
+        if (found is null)
         {
-            var keyTerms = StoryKeys.KeyTerms(terms[i], t => df.GetValueOrDefault(t, 1), documents, settings).ToList();
-            var at = When(items[i]);
+            var plan = Plan(terms, at, df);
+            lap = profile.Lap(StoryGroupingProfile.Phase.Keys, lap);
+            var (shortlists, rows, _) = await ShortlistedAsync(conn, at, plan.Searches, plan.Bands, settings.Window, null, profile, lap, ct);
+            found = new Found(df, plan.KeyTerms, plan.Searches, plan.Bands, shortlists, rows);
+            lap = System.Diagnostics.Stopwatch.GetTimestamp();
+        }
+        else
+        {
+            profile.Ahead(ahead!.DuringPrevious);
+        }
+        for (var i = 0; i < items.Count; i++)
+        {
             items[i].StorySimHash = unchecked((long)terms[i].SimHash);
-            items[i].StoryKeys = StoryKeys.Stored(terms[i], keyTerms, at);
+            items[i].StoryKeys = StoryKeys.Stored(terms[i], found.KeyTerms[i], at[i]);
             items[i].StoryTermIds = terms[i].Pack();
-            searches[i] = StoryKeys.Search(terms[i], keyTerms, at, settings.Window);
-            bands[i] = terms[i].IsEmpty ? [] : StoryKeys.Buckets(at, settings.Window).SelectMany(b => StoryKeys.Bands(terms[i].SimHash, b)).ToHashSet();
-        });
+        }
+        var (searches, bands, storedFor) = (found.Searches, found.Bands, found.StoredFor);
         var wanted = searches.SelectMany(k => k).ToHashSet();
-
-        // Each item's MaxCandidates best stored items inside its window (StoryWindowKeys).
-        lap = profile.Lap(StoryGroupingProfile.Phase.Keys, lap);
-        var (storedFor, found) = await ShortlistedAsync(conn, items, searches, bands, settings.Window, profile, lap, ct);
-        lap = System.Diagnostics.Stopwatch.GetTimestamp();
         var stored = storedFor.SelectMany(c => c).DistinctBy(m => m.Id).ToList();
         await AddTermCountsAsync(conn, df, stored.SelectMany(m => m.Terms.All), ct);
         lap = profile.Lap(StoryGroupingProfile.Phase.TermCounts, lap);
-        profile.Found(found, storedFor.Sum(c => c.Count));
+        profile.Found(found.Rows, storedFor.Sum(c => c.Count));
         // Each term's weight once per batch: a batch scores ~16,000 pairs over the same few thousand terms.
         var weights = new Dictionary<int, double>();
         double Idf(int term)
@@ -106,13 +215,12 @@ public sealed class StoryGrouping(StorySettings settings)
         for (var i = 0; i < items.Count; i++)
         {
             var provider = items[i].ProviderDomain;
-            var at = When(items[i]);
             var candidates = storedFor[i]
-                .Concat(Shortlist(searches[i], bands[i], at, settings.Window, batchByKey));
+                .Concat(Shortlist(searches[i], bands[i], at[i], settings.Window, batchByKey));
             var best = (Score: 0.0, StoryId: 0L);
             foreach (var candidate in candidates)
             {
-                if (SameProvider(provider, candidate.Provider) || (candidate.At - at).Duration() > settings.Window)
+                if (SameProvider(provider, candidate.Provider) || (candidate.At - at[i]).Duration() > settings.Window)
                 {
                     continue;
                 }
@@ -123,7 +231,7 @@ public sealed class StoryGrouping(StorySettings settings)
                 }
             }
             var storyId = best.Score >= settings.MinSimilarity ? best.StoryId : -(++placeholders);
-            members[i] = new Member(-(i + 1), storyId, provider, at, terms[i]);
+            members[i] = new Member(-(i + 1), storyId, provider, at[i], terms[i]);
             foreach (var key in items[i].StoryKeys!.Where(wanted.Contains))
             {
                 (batchByKey.TryGetValue(key, out var list) ? list : batchByKey[key] = []).Add(members[i]);
@@ -138,7 +246,18 @@ public sealed class StoryGrouping(StorySettings settings)
             items[i].StoryId = id < 0 ? fresh[(int)(-id) - 1] : id;
         }
         await WriteKeysAsync(conn, items, ct);
+        var assigned = new Member[items.Count];
+        var byKey = new Dictionary<int, List<Member>>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            assigned[i] = new Member(items[i].Id, items[i].StoryId, items[i].ProviderDomain, at[i], terms[i]);
+            foreach (var key in items[i].StoryKeys!)
+            {
+                (byKey.TryGetValue(key, out var list) ? list : byKey[key] = []).Add(assigned[i]);
+            }
+        }
         profile.Lap(StoryGroupingProfile.Phase.KeyRows, lap);
+        return new Assigned(assigned, byKey, OwnCounts(terms).Counts);
     }
 
     // The time an item is compared by: when the outlet published it, or when it arrived.
@@ -147,17 +266,59 @@ public sealed class StoryGrouping(StorySettings settings)
     private static bool SameProvider(string? a, string? b) =>
         a is { Length: > 0 } && b is { Length: > 0 } && string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 
-    // Adds the batch's terms (each once per item) and items to the counts and returns the counts
-    // after the addition, the items' own included (a first batch in an empty database still has
-    // meaningful weights). Sorted, so two writers would lock rows in the same order.
-    private static async Task<Dictionary<int, long>> CountTermsAsync(NpgsqlConnection conn, StoryTerms[] terms, CancellationToken ct)
+    // Each item's key terms (by the counts df), the keys its search looks up and its fingerprint's bands.
+    private (List<int>[] KeyTerms, int[][] Searches, HashSet<int>[] Bands) Plan(StoryTerms[] terms, DateTimeOffset[] at, Dictionary<int, long> df)
+    {
+        var documents = df[StoryTermCount.Documents];
+        var keyTerms = new List<int>[terms.Length];
+        var searches = new int[terms.Length][];
+        var bands = new HashSet<int>[terms.Length];
+        Parallel.For(0, terms.Length, i =>
+        {
+            keyTerms[i] = StoryKeys.KeyTerms(terms[i], t => df.GetValueOrDefault(t, 1), documents, settings).ToList();
+            searches[i] = StoryKeys.Search(terms[i], keyTerms[i], at[i], settings.Window);
+            bands[i] = terms[i].IsEmpty ? [] : StoryKeys.Buckets(at[i], settings.Window).SelectMany(b => StoryKeys.Bands(terms[i].SimHash, b)).ToHashSet();
+        });
+        return (keyTerms, searches, bands);
+    }
+
+    // The search begun ahead, if it is the one this batch needs (else null: searched here). Its
+    // failure is not the import's: the search in the transaction then does the same work.
+    private static async Task<Found?> TakeAsync(Search? ahead, StoryTerms[] terms, DateTimeOffset[] at, Dictionary<int, long> df)
+    {
+        if (ahead is null || ahead.Terms.Length != terms.Length
+            || !ahead.Terms.Zip(terms).All(p => ReferenceEquals(p.First, p.Second)) || !ahead.At.SequenceEqual(at))
+        {
+            return null;
+        }
+        try
+        {
+            var found = await ahead.Task;
+            return found.Exact && found.Df.Count == df.Count && df.All(e => found.Df.TryGetValue(e.Key, out var v) && v == e.Value) ? found : null;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    // The batch's own count of each term (each once per item) and of items, and those terms sorted.
+    private static (Dictionary<int, long> Counts, int[] Keys) OwnCounts(StoryTerms[] terms)
     {
         var counts = new Dictionary<int, long> { [StoryTermCount.Documents] = terms.Length };
         foreach (var t in terms.SelectMany(x => x.All))
         {
             counts[t] = counts.GetValueOrDefault(t) + 1;
         }
-        var keys = counts.Keys.Order().ToArray();
+        return (counts, counts.Keys.Order().ToArray());
+    }
+
+    // Adds the batch's terms (each once per item) and items to the counts and returns the counts
+    // after the addition, the items' own included (a first batch in an empty database still has
+    // meaningful weights). Sorted, so two writers would lock rows in the same order.
+    private static async Task<Dictionary<int, long>> CountTermsAsync(NpgsqlConnection conn, StoryTerms[] terms, CancellationToken ct)
+    {
+        var (counts, keys) = OwnCounts(terms);
         await using var cmd = new NpgsqlCommand("""
             INSERT INTO story_term_counts (term, items) SELECT * FROM unnest(@terms, @counts)
             ON CONFLICT (term) DO UPDATE SET items = story_term_counts.items + excluded.items
@@ -234,71 +395,107 @@ public sealed class StoryGrouping(StorySettings settings)
     private static IEnumerable<T> Best<T>(IEnumerable<T> candidates, Func<T, bool> banded, Func<T, int> shared, Func<T, TimeSpan> apart, Func<T, long> id) =>
         candidates.OrderByDescending(banded).ThenByDescending(shared).ThenBy(apart).ThenBy(id).Take(MaxCandidates);
 
-    // Each item's MaxCandidates best stored items: the items' search keys looked up in the B-tree
-    // of story_window_keys inside each item's window (so the work follows the window, not the
-    // store) and shared keys counted per (item, stored item) in SQL by a hash aggregate; the
-    // ranking is done here over those aggregated rows (a few dozen per item), since sorting them
-    // all for two window functions in SQL was most of the statement's time; then only the chosen
-    // rows are read from items, each once. Returns them and the number of stored items that
-    // shared a key (for the profile).
-    private static async Task<(List<Member>[] Shortlists, int Found)> ShortlistedAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, int[][] searches, HashSet<int>[] bands,
-        TimeSpan window, StoryGroupingProfile profile, long lap, CancellationToken ct)
+    // Each item's MaxCandidates best stored items. Each distinct search key of the batch is looked
+    // up once in the B-tree of story_window_keys, over the union of the windows of the items that
+    // search it (items of a batch are close in time and story mates share keys: a few thousand
+    // lookups instead of ~24 per item); each item then takes, per key, the rows inside its own
+    // window, at most RowsPerKey of them, the nearest in time (Nearest), and shared keys are counted and
+    // ranked here. Then only the chosen rows are read from items, each once. Returns them and the
+    // number of stored items that shared a key (for the profile).
+    // `previous`: a batch written but not visible to conn, whose items are found in memory as its
+    // rows would be found in the table (Exact is false if that could differ: more than half of
+    // RowsPerKey rows under one key on one side of an item's time).
+    private static async Task<(List<Member>[] Shortlists, int Found, bool Exact)> ShortlistedAsync(NpgsqlConnection conn, DateTimeOffset[] at, int[][] searches, HashSet<int>[] bands,
+        TimeSpan window, Assigned? previous, StoryGroupingProfile profile, long lap, CancellationToken ct)
     {
-        var n = searches.Sum(s => s.Length);
-        var index = new int[n];
-        var keys = new int[n];
-        var banded = new bool[n];
-        var at = new DateTimeOffset[items.Count];
-        for (int i = 0, e = 0; i < items.Count; i++)
+        var count = at.Length;
+        var spans = new Dictionary<int, (DateTimeOffset From, DateTimeOffset To, int Items)>();
+        for (var i = 0; i < count; i++)
         {
-            at[i] = When(items[i]);
             foreach (var key in searches[i])
             {
-                index[e] = i;
-                keys[e] = key;
-                banded[e++] = bands[i].Contains(key);
+                spans[key] = spans.TryGetValue(key, out var s)
+                    ? (at[i] - window < s.From ? at[i] - window : s.From, at[i] + window > s.To ? at[i] + window : s.To, s.Items + 1)
+                    : (at[i] - window, at[i] + window, 1);
             }
         }
-        var hits = new List<(long Id, int Shared, bool Banded, TimeSpan Apart)>[items.Count];
-        for (var i = 0; i < items.Count; i++)
+        var distinct = spans.Keys.ToArray();
+        // At most RowsPerKey rows per item searching the key: never more than per-item lookups
+        // would read; a key that has more in the union of the windows is cut.
+        var union = await LookUpAsync(conn, distinct, distinct.Select(k => spans[k].From).ToArray(), distinct.Select(k => spans[k].To).ToArray(),
+            distinct.Select(k => (int)Math.Min(int.MaxValue, (long)RowsPerKey * spans[k].Items)).ToArray(), ct);
+        var rowsOf = new Dictionary<int, List<(DateTimeOffset At, long Id)>>(distinct.Length);
+        var cut = new HashSet<int>();
+        for (var k = 0; k < distinct.Length; k++)
         {
-            hits[i] = [];
-        }
-        // LIMIT keeps each lookup a subquery of its own: a nested loop of index scans, never a
-        // hash join over a whole table. work_mem (for this transaction only: the import's batch)
-        // keeps the aggregate in memory; at the default 4 MiB it spilled to disk at 1,000 items
-        // of a dense store.
-        await using (var cmd = new NpgsqlCommand("""
-            SET LOCAL work_mem = '64MB';
-            WITH s AS (
-              SELECT s.i, s.key, s.band, (@at)[s.i + 1] AS at FROM unnest(@index, @keys, @banded) AS s(i, key, band))
-            SELECT s.i, w.item_id, count(*)::int, bool_or(s.band), max(w.at)
-            FROM s CROSS JOIN LATERAL (
-              SELECT w.item_id, w.at FROM story_window_keys w
-              WHERE w.key = s.key AND w.at BETWEEN s.at - @window AND s.at + @window LIMIT @rows) w
-            GROUP BY s.i, w.item_id
-            """, conn))
-        {
-            cmd.Parameters.Add(new NpgsqlParameter<int[]>("index", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = index });
-            cmd.Parameters.Add(new NpgsqlParameter<int[]>("keys", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = keys });
-            cmd.Parameters.Add(new NpgsqlParameter<bool[]>("banded", NpgsqlDbType.Array | NpgsqlDbType.Boolean) { TypedValue = banded });
-            cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = at });
-            cmd.Parameters.AddWithValue("window", window);
-            cmd.Parameters.AddWithValue("rows", RowsPerKey);
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
+            rowsOf[distinct[k]] = union[k];
+            if (union[k].Count >= (long)RowsPerKey * spans[distinct[k]].Items)
             {
-                var i = reader.GetInt32(0);
-                hits[i].Add((reader.GetInt64(1), reader.GetInt32(2), reader.GetBoolean(3), (reader.GetFieldValue<DateTimeOffset>(4) - at[i]).Duration()));
+                cut.Add(distinct[k]);
             }
         }
-        var chosen = new long[items.Count][];
-        for (var i = 0; i < items.Count; i++)
+        // A key whose union was cut short by its bound (common all week) is looked up again per
+        // item: the nearest rows before its time and after it (two index range scans, one read
+        // backwards), so that every item still sees the rows Nearest takes.
+        var own = new Dictionary<(int Item, int Key), List<(DateTimeOffset At, long Id)>>();
+        if (cut.Count > 0)
+        {
+            var pairs = Enumerable.Range(0, count).SelectMany(i => searches[i].Where(cut.Contains).Select(k => (Item: i, Key: k))).ToArray();
+            var keys = pairs.Select(p => p.Key).ToArray();
+            var half = pairs.Select(_ => RowsPerKey / 2).ToArray();
+            var before = await LookUpAsync(conn, keys, pairs.Select(p => at[p.Item] - window).ToArray(), pairs.Select(p => at[p.Item]).ToArray(), half, ct, newestFirst: true);
+            var after = await LookUpAsync(conn, keys, pairs.Select(p => at[p.Item] + Microsecond).ToArray(), pairs.Select(p => at[p.Item] + window).ToArray(), half, ct);
+            for (var e = 0; e < pairs.Length; e++)
+            {
+                before[e].Reverse();
+                own[pairs[e]] = [.. before[e], .. after[e]];
+            }
+        }
+        var hits = new List<(long Id, int Shared, bool Banded, TimeSpan Apart)>[count];
+        var exact = true;
+        Parallel.For(0, count, i =>
+        {
+            var shared = new Dictionary<long, (int Shared, bool Banded, DateTimeOffset At)>();
+            var from = at[i] - window;
+            var to = at[i] + window;
+            foreach (var key in searches[i])
+            {
+                var banded = bands[i].Contains(key);
+                var rows = own.TryGetValue((i, key), out var mine) ? mine : rowsOf[key];
+                var (start, split, end, lower, upper) = Nearest(rows, at[i], window);
+                for (var r = start; r < end; r++)
+                {
+                    var (stamp, id) = rows[r];
+                    shared[id] = shared.TryGetValue(id, out var h) ? (h.Shared + 1, h.Banded || banded, stamp) : (1, banded, stamp);
+                }
+                if (previous is not null && previous.ByKey.TryGetValue(key, out var written))
+                {
+                    int earlier = split - lower, later = upper - split;
+                    foreach (var m in written)
+                    {
+                        if (m.At >= from && m.At <= to)
+                        {
+                            _ = m.At <= at[i] ? earlier++ : later++;
+                            shared[m.Id] = shared.TryGetValue(m.Id, out var h) ? (h.Shared + 1, h.Banded || banded, m.At) : (1, banded, m.At);
+                        }
+                    }
+                    if (earlier > RowsPerKey / 2 || later > RowsPerKey / 2)
+                    {
+                        exact = false;
+                    }
+                }
+            }
+            hits[i] = shared.Select(h => (h.Key, h.Value.Shared, h.Value.Banded, (h.Value.At - at[i]).Duration())).ToList();
+        });
+        profile.Looked(searches.Sum(s => s.Length), distinct.Length + own.Count);
+        lap = profile.Lap(StoryGroupingProfile.Phase.CandidateSearch, lap);
+        var chosen = new long[count][];
+        for (var i = 0; i < count; i++)
         {
             chosen[i] = Best(hits[i], h => h.Banded, h => h.Shared, h => h.Apart, h => h.Id).Select(h => h.Id).ToArray();
         }
         var found = hits.Sum(h => h.Count);
-        var members = new Dictionary<long, Member>();
+        var members = previous is null ? new Dictionary<long, Member>() : previous.Members.ToDictionary(m => m.Id);
         var texts = new List<(long Id, long StoryId, string? Provider, DateTimeOffset At, string Title, string? Excerpt)>();
         await using (var cmd = new NpgsqlCommand("""
             SELECT id, story_id, provider_domain, coalesce(published_at, imported_at), coalesce(story_sim_hash, 0), story_term_ids,
@@ -306,7 +503,7 @@ public sealed class StoryGrouping(StorySettings settings)
             FROM items WHERE id = ANY(@ids)
             """, conn))
         {
-            cmd.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = chosen.SelectMany(c => c).Distinct().ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = chosen.SelectMany(c => c).Where(id => !members.ContainsKey(id)).Distinct().ToArray() });
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -324,7 +521,7 @@ public sealed class StoryGrouping(StorySettings settings)
                 }
             }
         }
-        lap = profile.Lap(StoryGroupingProfile.Phase.CandidateSearch, lap);
+        lap = profile.Lap(StoryGroupingProfile.Phase.CandidateRead, lap);
         // An item stored before the terms were kept is analysed from its text.
         var analyzed = new StoryTerms[texts.Count];
         Parallel.For(0, texts.Count, i => analyzed[i] = StoryText.Analyze(texts[i].Title, texts[i].Excerpt));
@@ -333,13 +530,68 @@ public sealed class StoryGrouping(StorySettings settings)
             var t = texts[i];
             members[t.Id] = new Member(t.Id, t.StoryId, t.Provider, t.At, analyzed[i]);
         }
-        var shortlists = new List<Member>[items.Count];
-        for (var i = 0; i < items.Count; i++)
+        var shortlists = new List<Member>[count];
+        for (var i = 0; i < count; i++)
         {
             shortlists[i] = chosen[i].Where(members.ContainsKey).Select(id => members[id]).ToList();
         }
         profile.Lap(StoryGroupingProfile.Phase.CandidatesAnalysed, lap);
-        return (shortlists, found);
+        return (shortlists, found, exact);
+    }
+
+    private static readonly TimeSpan Microsecond = TimeSpan.FromTicks(10);
+
+    // The rows of one key an item's search takes, of rows in the index's order (at, then item id):
+    // those inside its window, at most RowsPerKey / 2 on each side of its time, the nearest to it
+    // (a key common all week keeps the tellings closest to the item, not the week's oldest).
+    // rows[Start..End) are taken; Split is the first row after the item's time; rows[Lower..Upper)
+    // are all of the window's.
+    internal static (int Start, int Split, int End, int Lower, int Upper) Nearest(IReadOnlyList<(DateTimeOffset At, long Id)> rows, DateTimeOffset at, TimeSpan window)
+    {
+        int After(DateTimeOffset t, bool inclusive)
+        {
+            var (lo, hi) = (0, rows.Count);
+            while (lo < hi)
+            {
+                var mid = (lo + hi) / 2;
+                if (rows[mid].At < t || (inclusive && rows[mid].At == t)) { lo = mid + 1; } else { hi = mid; }
+            }
+            return lo;
+        }
+        var lower = After(at - window, inclusive: false);
+        var split = After(at, inclusive: true);
+        var upper = After(at + window, inclusive: true);
+        return (Math.Max(lower, split - RowsPerKey / 2), split, Math.Min(upper, split + RowsPerKey / 2), lower, upper);
+    }
+
+    // Rows of story_window_keys under keys[e] with at in [from[e], to[e]], at most limit[e], in the
+    // index's order (or the reverse). LATERAL with LIMIT keeps each lookup a subquery of its own: a
+    // nested loop of index range scans, never a hash join over a whole table.
+    private static async Task<List<(DateTimeOffset At, long Id)>[]> LookUpAsync(NpgsqlConnection conn, int[] keys, DateTimeOffset[] from, DateTimeOffset[] to, int[] limit,
+        CancellationToken ct, bool newestFirst = false)
+    {
+        var rows = new List<(DateTimeOffset At, long Id)>[keys.Length];
+        for (var e = 0; e < keys.Length; e++)
+        {
+            rows[e] = [];
+        }
+        var order = newestFirst ? "w.at DESC, w.item_id DESC" : "w.at, w.item_id";
+        await using var cmd = new NpgsqlCommand($"""
+            SELECT s.e, w.at, w.item_id
+            FROM unnest(@keys, @from, @to, @limit) WITH ORDINALITY AS s(key, lo, hi, n, e) CROSS JOIN LATERAL (
+              SELECT w.at, w.item_id FROM story_window_keys w
+              WHERE w.key = s.key AND w.at BETWEEN s.lo AND s.hi ORDER BY {order} LIMIT s.n) w
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter<int[]>("keys", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = keys });
+        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("from", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = from });
+        cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("to", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = to });
+        cmd.Parameters.Add(new NpgsqlParameter<int[]>("limit", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = limit });
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            rows[(int)reader.GetInt64(0) - 1].Add((reader.GetFieldValue<DateTimeOffset>(1), reader.GetInt64(2)));
+        }
+        return rows;
     }
 
     // The new items' search keys, with the time each is compared by, for the candidate search of

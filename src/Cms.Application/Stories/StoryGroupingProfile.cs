@@ -7,12 +7,18 @@ namespace Cms.Application.Stories;
 // apart. Counting costs two timestamps per phase per batch.
 public sealed class StoryGroupingProfile : PhaseTimes<StoryGroupingProfile.Phase>
 {
-    public enum Phase { Analyse, TermCounts, Keys, CandidateSearch, CandidatesAnalysed, Scoring, StoryIds, KeyRows }
+    // Ahead*, and the Keys and Candidate* of a batch searched ahead, run beside the writer (its
+    // connection of its own); WaitForSearch is the writer's wait for that search.
+    public enum Phase { Analyse, TermCounts, AheadTermCounts, Keys, CandidateSearch, CandidateRead, WaitForSearch, CandidatesAnalysed, Scoring, StoryIds, KeyRows }
 
     private long _batches;
     private long _items;
     private long _keyedRows;
     private long _candidates;
+    private long _searchKeys;
+    private long _lookups;
+    private long _ahead;
+    private long _duringPrevious;
 
     public long Batches => Interlocked.Read(ref _batches);
 
@@ -20,10 +26,28 @@ public sealed class StoryGroupingProfile : PhaseTimes<StoryGroupingProfile.Phase
 
     public void Found(int keyedRows, int candidates) { Interlocked.Add(ref _keyedRows, keyedRows); Interlocked.Add(ref _candidates, candidates); }
 
+    // Search keys of the batch's items, and the range scans that looked them up (each distinct key once).
+    public void Looked(int searchKeys, int lookups) { Interlocked.Add(ref _searchKeys, searchKeys); Interlocked.Add(ref _lookups, lookups); }
+
+    // A batch whose search, begun beside the writer, was taken; duringPrevious: begun during the
+    // previous batch's write (else when its own write began).
+    public void Ahead(bool duringPrevious)
+    {
+        Interlocked.Increment(ref _ahead);
+        if (duringPrevious)
+        {
+            Interlocked.Increment(ref _duringPrevious);
+        }
+    }
+
+    public long SearchedAhead => Interlocked.Read(ref _ahead);
+
+    public long SearchedDuringPrevious => Interlocked.Read(ref _duringPrevious);
+
     public IEnumerable<string> Lines()
     {
         yield return string.Create(CultureInfo.InvariantCulture,
-            $"{_batches} batches, {_items} items: {_keyedRows} stored items found by key in the window ({(double)_keyedRows / Math.Max(1, _items):F1} per item), {_candidates} candidates scored ({(double)_candidates / Math.Max(1, _items):F1} per item); grouping {Total.TotalSeconds:F1} s in all");
+            $"{_batches} batches, {_items} items: {_keyedRows} stored items found by key in the window ({(double)_keyedRows / Math.Max(1, _items):F1} per item), {_candidates} candidates scored ({(double)_candidates / Math.Max(1, _items):F1} per item); {_searchKeys} search keys looked up by {_lookups} range scans; {_ahead} batches searched ahead ({_duringPrevious} during the previous batch's write); grouping {Total.TotalSeconds:F1} s in all");
         foreach (var line in PhaseLines())
         {
             yield return line;

@@ -76,6 +76,39 @@ public sealed class StoryGroupingTests(ApplicationFixture fixture, ITestOutputHe
         await ImportCopyAfterAsync(others, copy, "story_term_ids = NULL");
     }
 
+    private long SearchedAhead => fixture.Services.GetRequiredService<StoryGrouping>().Profile.SearchedAhead;
+
+    // The candidate search of a fresh batch runs beside the writer, on a connection of its own
+    // (StoryGrouping.SearchAhead), and its result is taken when it is the transaction's.
+    [Fact]
+    public async Task A_fresh_batch_is_searched_beside_the_writer_and_its_copy_joins_its_story()
+    {
+        var (others, copy) = WireCopyStory(seed: 4646);
+        var before = SearchedAhead;
+        await ImportCopyAfterAsync(others, copy, "story_term_ids = story_term_ids");
+        // The tellings' import and the copy's: each one fresh batch.
+        Assert.Equal(before + 2, SearchedAhead);
+    }
+
+    // A batch holding a file already stored inserts fewer items than it searched ahead for: the
+    // search is made again in the writer's transaction for the items it does insert.
+    [Fact]
+    public async Task A_batch_holding_a_stored_file_is_searched_in_the_transaction_and_its_copy_joins_its_story()
+    {
+        var (others, copy) = WireCopyStory(seed: 4747);
+        var ids = await fixture.ImportAsync([.. others.Select(o => o.Text)]);
+        var before = SearchedAhead;
+        var files = new[] { ("again.txt", others[0].Text), ("copy.txt", copy.Text) }
+            .Select(f => ImportSources.FromBytes($"{Guid.NewGuid():N}_{f.Item1}", System.Text.Encoding.UTF8.GetBytes(f.Item2))).ToList();
+        var outcome = await fixture.RunAsync(s => s.GetRequiredService<ItemImporter>().ImportAsync(Actors.Pipeline, files, null, CancellationToken.None));
+        Assert.True(outcome.Succeeded, outcome.Result.Message);
+        Assert.Equal((1, 1), (outcome.Value!.Imported, outcome.Value.Unchanged));
+        Assert.Equal(before, SearchedAhead);
+        var copyName = files[1].Path;
+        var stories = fixture.Read(db => db.Items.Where(i => ids.Contains(i.Id) || i.FileName == copyName).ToDictionary(i => i.FileName, i => i.StoryId));
+        Assert.Contains(stories[copyName], stories.Where(e => e.Key != copyName).Select(e => e.Value));
+    }
+
     // The candidate search reads only the window (story_window_keys: key, then time), not every
     // item stored under a key's time bucket (the GIN search before did, and those items then took
     // the places of the shortlist, MaxCandidates, and were dropped only at scoring).
