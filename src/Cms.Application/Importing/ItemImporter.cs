@@ -3,6 +3,9 @@ using Cms.Application.Stories;
 using Cms.Core.Auditing;
 using Cms.Core.Security;
 using Cms.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace Cms.Application.Importing;
 
@@ -10,14 +13,16 @@ namespace Cms.Application.Importing;
 // benchmark all come here. Two stages joined by a bounded channel:
 // - parse stage (ImportParser, no database): reads the next batch's bytes and parses them on every
 //   core, and story grouping analyses each item's text (StoryGrouping.Prepare); per-item work
-//   that needs no database belongs here;
+//   that needs no database belongs here. Besides, on a connection of its own (no transaction, it
+//   writes nothing), it has PostgreSQL compute the new items' search vectors (SearchVectors), so
+//   that the database's second core does that while the writer's backend COPYs;
 // - write stage (ImportWriter, one transaction per batch): dedupes against stored items, applies
 //   the import rules, COPYs new items and writes their audit events; per-item work that needs the
 //   database (or the batch's transaction) belongs there.
 // The parse stage runs ahead of the write stage by at most ParsedAhead batches, so while
 // PostgreSQL works on one batch the next ones are parsed, and memory stays bounded whatever the
 // input: a batch is bounded in files and bytes (ImportOptions).
-public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWriter writer, ImportOptions options, StoryGrouping stories, ImportProfile profile)
+public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWriter writer, ImportOptions options, StoryGrouping stories, ImportProfile profile, ILogger<ItemImporter> logger)
 {
     // Batches parsed and waiting for the writer, besides the one being parsed and the one being
     // written. One is enough to keep the writer fed (measured, docs/benchmarks.md "Import").
@@ -62,20 +67,45 @@ public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWri
         return Outcome<ImportReport>.Ok(report, report.Summary);
     }
 
+    // A batch's search vectors are computed on the stage's own connection (SearchVectors) while
+    // the next batch is parsed and, meanwhile, the writer writes the previous one; the batch goes
+    // to the writer once they are in. So one more batch is held here (parsed, its vectors on the
+    // way), and the database's second core computes vectors beside the COPY.
     private async Task ParseStageAsync(IEnumerable<ImportFile> files, ChannelWriter<ParsedFile[]> output, CancellationToken ct)
     {
+        await using var vectorConnection = new NpgsqlConnection(db.Database.GetConnectionString());
+        var vectors = Task.CompletedTask;
         try
         {
             using var source = files.GetEnumerator();
+            ParsedFile[]? pending = null;
             while (await parser.NextBatchAsync(source, ct) is { Length: > 0 } batch)
             {
-                stories.Prepare(batch.Where(p => p.Item is not null).Select(p => p.Item!));
-                await output.WriteAsync(batch, ct);
+                var items = batch.Where(p => p.Item is not null).Select(p => p.Item!).ToList();
+                await vectors;
+                if (vectorConnection.State != System.Data.ConnectionState.Open)
+                {
+                    await vectorConnection.OpenAsync(ct);
+                }
+                vectors = SearchVectors.ComputeAsync(vectorConnection, items, logger, ct);
+                stories.Prepare(items);
+                if (pending is not null)
+                {
+                    await output.WriteAsync(pending, ct);
+                }
+                pending = batch;
+            }
+            await vectors;
+            if (pending is not null)
+            {
+                await output.WriteAsync(pending, ct);
             }
         }
         finally
         {
             output.TryComplete();
+            // Never close the connection under a running query (the import failed or was cancelled).
+            await vectors.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
