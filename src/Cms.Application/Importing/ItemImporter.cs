@@ -38,15 +38,16 @@ public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWri
             return refused;
         }
         var report = NewReport();
-        var parsed = Channel.CreateBounded<ParsedFile[]>(new BoundedChannelOptions(ParsedAhead) { SingleReader = true, SingleWriter = true });
+        var parsed = Channel.CreateBounded<ParsedBatch>(new BoundedChannelOptions(ParsedAhead) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var parsing = Task.Run(() => ParseStageAsync(files, parsed.Writer, stop.Token), stop.Token);
         try
         {
             // Batches arrive in the order their files were given, so refusals are reported in that order.
             var waiting = System.Diagnostics.Stopwatch.GetTimestamp();
-            await foreach (var batch in parsed.Reader.ReadAllAsync(stop.Token))
+            await foreach (var (batch, vectors) in parsed.Reader.ReadAllAsync(stop.Token))
             {
+                await vectors;
                 profile.Lap(ImportProfile.Phase.WaitForParse, waiting);
                 report.Refuse(batch.Where(p => p.Problem is not null).Select(p => p.Problem!));
                 await writer.WriteAsync(batch.Where(p => p.Item is not null).Select(p => p.Item!).ToList(), actor, report, ct);
@@ -67,18 +68,20 @@ public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWri
         return Outcome<ImportReport>.Ok(report, report.Summary);
     }
 
-    // A batch's search vectors are computed on the stage's own connection (SearchVectors) while
-    // the next batch is parsed and, meanwhile, the writer writes the previous one; the batch goes
-    // to the writer once they are in. So one more batch is held here (parsed, its vectors on the
-    // way), and the database's second core computes vectors beside the COPY.
-    private async Task ParseStageAsync(IEnumerable<ImportFile> files, ChannelWriter<ParsedFile[]> output, CancellationToken ct)
+    // A parsed batch, and its search vectors on the way (SearchVectors sets them on its items).
+    private sealed record ParsedBatch(ParsedFile[] Files, Task Vectors);
+
+    // A batch's search vectors are computed on the stage's own connection while the batch waits
+    // for the writer and the next one is parsed; the writer awaits them before it writes the batch.
+    // So the database's second core computes vectors beside the writer's COPY, and no more batches
+    // are held than before (one connection: a batch's vectors start once the previous ones are in).
+    private async Task ParseStageAsync(IEnumerable<ImportFile> files, ChannelWriter<ParsedBatch> output, CancellationToken ct)
     {
         await using var vectorConnection = new NpgsqlConnection(db.Database.GetConnectionString());
         var vectors = Task.CompletedTask;
         try
         {
             using var source = files.GetEnumerator();
-            ParsedFile[]? pending = null;
             while (await parser.NextBatchAsync(source, ct) is { Length: > 0 } batch)
             {
                 var items = batch.Where(p => p.Item is not null).Select(p => p.Item!).ToList();
@@ -89,16 +92,7 @@ public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWri
                 }
                 vectors = SearchVectors.ComputeAsync(vectorConnection, items, logger, ct);
                 stories.Prepare(items);
-                if (pending is not null)
-                {
-                    await output.WriteAsync(pending, ct);
-                }
-                pending = batch;
-            }
-            await vectors;
-            if (pending is not null)
-            {
-                await output.WriteAsync(pending, ct);
+                await output.WriteAsync(new ParsedBatch(batch, vectors), ct);
             }
         }
         finally
