@@ -57,7 +57,7 @@ public static class SearchVectors
         }
         catch (PostgresException ex)
         {
-            logger.LogInformation("Search vectors of a batch left to the write ({SqlState} {Message})", ex.SqlState, ex.MessageText);
+            logger.LogWarning("Search vectors of a batch left to the write ({SqlState} {Message})", ex.SqlState, ex.MessageText);
         }
     }
 }
