@@ -47,16 +47,22 @@ public class ApplicationFixture : IAsyncLifetime
             })
             .AddInMemoryCollection(Settings)
             .Build();
+        _services = Compose(configuration, AddServices);
+    }
+
+    // The application's services as the command line composes them, on the given configuration.
+    public static ServiceProvider Compose(IConfiguration configuration, Action<IServiceCollection>? add = null)
+    {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton<IConfiguration>(configuration);
-        AddServices(services);
+        services.AddSingleton(configuration);
+        add?.Invoke(services);
         services.AddCmsApplication(configuration);
         services.AddIdentityCore<CmsUser>(CmsApplication.ConfigureIdentity)
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<CmsDbContext>()
             .AddDefaultTokenProviders();
-        _services = services.BuildServiceProvider();
+        return services.BuildServiceProvider();
     }
 
     public virtual async Task DisposeAsync()

@@ -186,7 +186,9 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
     {
         var item = await db.Items.Include(i => i.RelatedLinks).Include(i => i.Topics).SingleAsync(i => i.Id == id, ct);
         var before = item.SourceHash;
+        var keyed = StoryKeyUpkeep.Inputs.Of(item);
         ItemRows.Apply(item, prepared, now);
+        await StoryKeyUpkeep.RekeyAsync((NpgsqlConnection)db.Database.GetDbConnection(), stories.Settings, item, keyed, ct);
         item.RelatedLinks.Clear();
         item.RelatedLinks.AddRange(prepared.Parsed.Related.Select(r => ItemRows.Link(id, r)));
         var (topicIds, _) = await topics.EnsureFromImportAsync(actor, prepared.Parsed.Topics, itemIds: 0, ct);

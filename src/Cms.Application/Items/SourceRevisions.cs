@@ -1,13 +1,16 @@
 using Cms.Application.Auditing;
 using Cms.Application.Exporting;
+using Cms.Application.Stories;
 using Cms.Application.Topics;
 using Cms.Core.Auditing;
 using Cms.Core.FrontMatter;
 using Cms.Core.Items;
 using Cms.Core.Security;
+using Cms.Core.Stories;
 using Cms.Data;
 using Cms.Data.Entities;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Cms.Application.Items;
 
@@ -15,7 +18,7 @@ namespace Cms.Application.Items;
 // accepted (the chosen fields take the incoming values, and the incoming source becomes the
 // item's source, so fields the CMS does not model travel with it) or dismissed. Either clears
 // "source changed" unless another revision is still pending. Same permission and xmin check as a save.
-public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVocabulary vocabulary, IFrontMatterWriter writer, ItemExporter exporter)
+public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVocabulary vocabulary, IFrontMatterWriter writer, ItemExporter exporter, StorySettings stories)
 {
     // Both sources together, in characters: beyond this a page view parses neither and shows the
     // changed field names stored on arrival.
@@ -156,6 +159,7 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
                 ? revision.SourceYaml
                 : Body(writer.Write(merged));
             var outputBefore = Render(item);
+            var keyed = StoryKeyUpkeep.Inputs.Of(item);
             var changes = new List<object>();
             foreach (var row in chosen)
             {
@@ -180,6 +184,7 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
                     RevisionFields.Apply(item, row.Field, incoming);
                 }
             }
+            await StoryKeyUpkeep.RekeyAsync((NpgsqlConnection)db.Database.GetDbConnection(), stories, item, keyed, ct);
             item.SourceYaml = mergedYaml;
             // The received file's hash: importing that file again finds it already decided.
             item.SourceHash = revision.SourceHash;

@@ -9,6 +9,19 @@ namespace Cms.Application.Setup;
 // What `./cms migrate` and `./cms run` do before serving.
 public sealed class DatabaseSetup(CmsDbContext db, IKeyManager keys, ItemImporter importer, IConfiguration configuration, LinkIdentityBackfill links)
 {
+    // The setup lock of this configuration's database (SetupLock); `./cms run` holds it around the
+    // migration, the admin and the samples.
+    public static Task<SetupLock> LockAsync(IConfiguration configuration, CancellationToken ct) =>
+        SetupLock.HoldAsync(CmsApplication.OwnerConnectionString(configuration) ?? CmsApplication.ConnectionString(configuration), ct);
+
+    // `./cms migrate`: the migration under the same lock as `./cms run`'s, so two of them (or one
+    // of each) started together on a new database never migrate at once.
+    public async Task MigrateLockedAsync(CancellationToken ct)
+    {
+        await using var setup = await LockAsync(configuration, ct);
+        await MigrateAsync(ct);
+    }
+
     // As the owner (ConnectionStrings:CmsOwner), then the app's role granted its data privileges;
     // without an owner connection the app's own role migrates (it is the owner then), and only when
     // something is pending, so an app role that owns nothing starts on a migrated database.

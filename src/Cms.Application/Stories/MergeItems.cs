@@ -17,6 +17,7 @@ namespace Cms.Application.Stories;
 // the lead already has adds no second link, and one without an absolute http(s) URL cannot be
 // merged. Nothing is deleted; Reopen of a merged item (a Publisher's move, ItemTransitions) undoes
 // it and removes the link while it is still undecided; a decided link stays (it may be published).
+// Items merged into a merged item follow it to the new lead (FollowAsync).
 public sealed class MergeItems(CmsDbContext db, TimeProvider clock)
 {
     public const int MaxItems = 50;
@@ -108,6 +109,7 @@ public sealed class MergeItems(CmsDbContext db, TimeProvider clock)
             AuditLog.Add(db, actor, AuditActions.ItemMerged, AuditTargets.Item, item.Id.ToString(),
                 new { into = lead.Id, url, linkAdded = !known, changes });
         }
+        var followed = await FollowAsync(actor, lead, merged, taken, position, received, now, ct);
         var leadChanges = ItemChanges.ReturnToNewIfReady(lead);
         ItemChanges.Stamp(lead, actor, now);
         AuditLog.Add(db, actor, AuditActions.ItemMergeReceived, AuditTargets.Item, lead.Id.ToString(),
@@ -118,7 +120,48 @@ public sealed class MergeItems(CmsDbContext db, TimeProvider clock)
         {
             message += $" {string.Join(", ", already.Select(i => $"#{i}"))}: the URL is already a link of #{lead.Id}, so no second link was added.";
         }
+        if (followed.Count > 0)
+        {
+            message += $" Merged into them before and now into #{lead.Id}, with their links: {string.Join(", ", followed.Select(i => $"#{i}"))}.";
+        }
         return await StoryRules.SaveAsync(db, tx, message, ct);
+    }
+
+    // Items already merged into one of the merged items follow it to the new lead, so every merged
+    // item stays one level below a live lead (ItemLocks, CarryMergedAsync and Reopen's MergeUndo
+    // rely on it): merged_into_id becomes the lead, and the link their merge added moves to the
+    // lead with its decision (a decided link was reviewed as that link), unless the lead already
+    // has that URL. Each gets its own event. Returns their ids.
+    private async Task<List<long>> FollowAsync(Actor actor, Item lead, List<Item> merged, HashSet<string> taken, int position, List<object> received,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var ids = merged.Select(m => m.Id).ToList();
+        var held = await db.Items.Where(i => i.MergedIntoId != null && ids.Contains(i.MergedIntoId.Value)).OrderBy(i => i.Id).ToListAsync(ct);
+        if (held.Count == 0)
+        {
+            return [];
+        }
+        var heldIds = held.Select(h => h.Id).ToList();
+        var links = await db.RelatedLinks.Where(l => ids.Contains(l.ItemId) && l.MergedFromItemId != null && heldIds.Contains(l.MergedFromItemId.Value))
+            .OrderBy(l => l.ItemId).ThenBy(l => l.Position).ToListAsync(ct);
+        foreach (var item in held)
+        {
+            var before = item.MergedIntoId!.Value;
+            item.MergedIntoId = lead.Id;
+            ItemChanges.Stamp(item, actor, now, changesContent: false);
+            var link = links.FirstOrDefault(l => l.ItemId == before && l.MergedFromItemId == item.Id);
+            var moved = link?.Identity is { } identity && taken.Add(identity);
+            if (moved)
+            {
+                link!.ItemId = lead.Id;
+                link.Position = position++;
+            }
+            received.Add(new { from = item.Id, via = before, url = link?.Url, added = moved, decision = link?.Decision.ToString() });
+            AuditLog.Add(db, actor, AuditActions.ItemMerged, AuditTargets.Item, item.Id.ToString(),
+                new { into = lead.Id, withLead = before, url = link?.Url, linkAdded = moved, decision = link?.Decision.ToString(),
+                    changes = new[] { new { field = "mergedInto", before, after = lead.Id } } });
+        }
+        return heldIds;
     }
 
     // The URL the merged item becomes a link by (its webUrl, else its originalUrl) with its

@@ -123,7 +123,6 @@ public static class ItemExport
     // Fields the CMS reads as text, at the top level and in each related link and image.
     private static readonly string[] TextFields = ["excerpt", "category", "type", "originalUrl", "webUrl"];
     private static readonly string[] RelatedTextFields = ["excerpt", "type", "webUrl", "ampWebUrl", "cdnAmpWebUrl"];
-    private static readonly string[] ProviderFields = ["name", "domain"];
     private static readonly string[] RelatedUrls = ["ampWebUrl", "cdnAmpWebUrl"];
 
     // What the published file says is what the item page showed: text fields as the text the CMS
@@ -180,14 +179,17 @@ public static class ItemExport
     private static bool IsSafeUrl(SourceNode? url) =>
         url is SourceScalar { IsNull: false } scalar && UnicodeText.ControlProblem(scalar.Value, allowNewlines: false) is null && UrlRules.IsAbsoluteHttp(scalar.Value);
 
-    private static SourceMapping Title(SourceMapping map) =>
-        map["title"] is SourceScalar { IsNull: false } title
-            && (YamlScalars.KindOf(title) != YamlScalars.Kind.String || UnicodeText.Nfc(UnicodeText.StripInvisible(title.Value)) != title.Value)
-            ? map.With("title", SourceScalar.Quoted(UnicodeText.Nfc(UnicodeText.StripInvisible(title.Value))))
+    private static SourceMapping Title(SourceMapping map) => Shown(map, "title");
+
+    // A text the parser strips of invisible characters (ItemParser.Title), written as it was shown.
+    private static SourceMapping Shown(SourceMapping map, string key) =>
+        map[key] is SourceScalar { IsNull: false } text
+            && (YamlScalars.KindOf(text) != YamlScalars.Kind.String || UnicodeText.Nfc(UnicodeText.StripInvisible(text.Value)) != text.Value)
+            ? map.With(key, SourceScalar.Quoted(UnicodeText.Nfc(UnicodeText.StripInvisible(text.Value))))
             : map;
 
     private static SourceMapping Provider(SourceMapping map) =>
-        map["provider"] is SourceMapping provider ? map.With("provider", Texts(provider, ProviderFields)) : map;
+        map["provider"] is SourceMapping provider ? map.With("provider", Shown(Shown(provider, "name"), "domain")) : map;
 
     // The named fields as the strings the CMS read, whatever type a YAML reader would give them.
     private static SourceMapping Texts(SourceMapping map, IEnumerable<string> keys)

@@ -66,8 +66,8 @@ public sealed class ItemParser
             v.Text(root, "excerpt", limits.MaxExcerptLength),
             Category(v, root, limits),
             v.Line(root, "type", limits.MaxTypeLength),
-            provider is null ? null : v.Line(provider, "name", limits.MaxProviderLength, "provider."),
-            provider is null ? null : v.Line(provider, "domain", limits.MaxProviderLength, "provider."),
+            provider is null ? null : Title(v, provider, "name", limits.MaxProviderLength, "provider."),
+            provider is null ? null : Title(v, provider, "domain", limits.MaxProviderLength, "provider."),
             v.Timestamp(root, "publishedDateTime"),
             originalUrl,
             UrlRules.NormalizeOriginalUrl(original!),
@@ -83,13 +83,25 @@ public sealed class ItemParser
             v.Text(root, "secured", int.MaxValue));
     }
 
-    // A title is the outlet's text shown to editors, so invisible and bidi characters are stripped
-    // rather than refused: the item stays importable and the title cannot hide or reorder what it
-    // says. The stored source YAML keeps the title as received.
+    // A title (and a provider's name and domain) is the outlet's text shown to editors, so invisible
+    // and bidi characters are stripped rather than refused: the item stays importable and the text
+    // cannot hide or reorder what it says. The stored source YAML keeps it as received; the export
+    // writes it as shown (ItemExport).
     private static string? Title(Fields v, SourceMapping map, string key, int maxLength, string prefix = "", bool required = false)
     {
         var received = v.Line(map, key, maxLength, prefix, required);
-        return received is null ? null : UnicodeText.Nfc(UnicodeText.StripInvisible(received));
+        if (received is null)
+        {
+            return null;
+        }
+        var shown = UnicodeText.Nfc(UnicodeText.StripInvisible(received));
+        // Text that is there but draws as nothing (U+2800, a lone variation selector) would be a
+        // blank title or name on the page; an empty one is the caller's rule ("must not be empty").
+        if (!string.IsNullOrWhiteSpace(shown) && !UnicodeText.ShowsSomething(shown))
+        {
+            throw v.Fail(map[key], prefix + key, "shows no visible character (only blank or invisible ones)");
+        }
+        return shown;
     }
 
     // Imported categories join the managed list editors pick from, so, as with topics, one that
@@ -162,8 +174,8 @@ public sealed class ItemParser
                 v.Text(link, "excerpt", limits.MaxRelatedExcerptLength, prefix),
                 url,
                 UrlRules.IsAbsoluteHttp(url),
-                provider is null ? null : v.Line(provider, "name", limits.MaxProviderLength, prefix + "provider."),
-                provider is null ? null : v.Line(provider, "domain", limits.MaxProviderLength, prefix + "provider."),
+                provider is null ? null : Title(v, provider, "name", limits.MaxProviderLength, prefix + "provider."),
+                provider is null ? null : Title(v, provider, "domain", limits.MaxProviderLength, prefix + "provider."),
                 v.Timestamp(link, "publishedDateTime", prefix),
                 quality is >= int.MinValue and <= int.MaxValue ? (int)quality : null,
                 FirstImage(link, limits),

@@ -44,18 +44,49 @@ public static class UnicodeText
             : $"contains a tab or line break ({Describe(text, at)}) at character {at + 1}; this field is a single line";
     }
 
-    // Bidi controls reorder what is displayed, zero-width characters make different strings look
-    // alike: both let one topic pose as another or a title hide what it says. Letters of
-    // right-to-left scripts are not in this set; only the invisible controls are.
+    // Bidi controls reorder what is displayed, zero-width and other default-ignorable characters
+    // render as nothing (or as a blank: the Hangul fillers, a known spoofing trick) and make
+    // different strings look alike: they let one topic pose as another, a title show nothing or
+    // hide what it says. The set is Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties)
+    // except the emoji variation selectors U+FE0E/U+FE0F, which belong to the emoji they follow.
+    // Letters of right-to-left scripts are not in this set; only the invisible controls are.
     public static bool IsInvisibleOrBidi(char c) => c is
-        '\u061C' or '\u200E' or '\u200F' // ARABIC LETTER MARK, LRM, RLM
+        '\u00AD' // SOFT HYPHEN
+        or '\u034F' // COMBINING GRAPHEME JOINER
+        or '\u061C' // ARABIC LETTER MARK
+        or '\u115F' or '\u1160' or '\u3164' or '\uFFA0' // HANGUL CHOSEONG/JUNGSEONG FILLER, HANGUL FILLER, HALFWIDTH HANGUL FILLER
+        or '\u17B4' or '\u17B5' // KHMER VOWEL INHERENT AQ, AA
+        or (>= '\u180B' and <= '\u180F') // MONGOLIAN FREE VARIATION SELECTORS, VOWEL SEPARATOR
+        or (>= '\u200B' and <= '\u200F') // ZWSP, ZWNJ, ZWJ, LRM, RLM
         or (>= '\u202A' and <= '\u202E') // LRE, RLE, PDF, LRO, RLO
-        or (>= '\u2066' and <= '\u2069') // LRI, RLI, FSI, PDI
-        or '\u200B' or '\u200C' or '\u200D' or '\u2060' or '\uFEFF'; // ZWSP, ZWNJ, ZWJ, WJ, ZWNBSP
+        or (>= '\u2060' and <= '\u206F') // WJ, invisible operators, LRI, RLI, FSI, PDI, deprecated format characters
+        or (>= '\uFE00' and <= '\uFE0D') // VARIATION SELECTORS 1-14
+        or '\uFEFF' // ZWNBSP
+        or (>= '\uFFF0' and <= '\uFFF8'); // unassigned, default ignorable
 
-    // Tag characters (U+E0000-U+E007F) are invisible too and can carry hidden ASCII text.
+    // Beyond the BMP: shorthand format controls, musical formatting, and the tag and variation
+    // selector supplement block (tags can carry hidden ASCII text).
     public static bool IsInvisibleOrBidi(Rune rune) =>
-        rune.IsBmp ? IsInvisibleOrBidi((char)rune.Value) : rune.Value is >= 0xE0000 and <= 0xE007F;
+        rune.IsBmp ? IsInvisibleOrBidi((char)rune.Value) : rune.Value is (>= 0x1BCA0 and <= 0x1BCA3) or (>= 0x1D173 and <= 0x1D17A) or (>= 0xE0000 and <= 0xE0FFF);
+
+    // Shows nothing by itself: white space, the set above, an emoji variation selector without its
+    // emoji, and BRAILLE PATTERN BLANK (a character, not ignorable, but drawn as a blank).
+    public static bool IsBlank(Rune rune) =>
+        Rune.IsWhiteSpace(rune) || IsInvisibleOrBidi(rune) || rune.Value is 0xFE0E or 0xFE0F or 0x2800;
+
+    // Whether the text shows at least one character: a required shown field (a title) that shows
+    // nothing renders as an empty link in the queue.
+    public static bool ShowsSomething(string text)
+    {
+        for (var i = 0; i < text.Length; i += RuneLength(text, i))
+        {
+            if (!IsBlank(RuneAt(text, i)))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     // Index (in UTF-16 units) of the first invisible or bidi character, or -1.
     public static int FindInvisibleOrBidi(string text) => FindInvisibleOrBidi(text, 0);

@@ -83,7 +83,7 @@ public static class CmsCli
         {
             await CliHost.RunAsync(async s =>
             {
-                await s.GetRequiredService<DatabaseSetup>().MigrateAsync(ct);
+                await s.GetRequiredService<DatabaseSetup>().MigrateLockedAsync(ct);
                 return 0;
             });
             Console.WriteLine("database is up to date");
@@ -107,7 +107,7 @@ public static class CmsCli
             string adminLine;
             using (var host = CliHost.Build())
             {
-                await using var setup = await SetupLock.HoldAsync(CmsApplication.ConnectionString(host.Services.GetRequiredService<IConfiguration>()), ct);
+                await using var setup = await DatabaseSetup.LockAsync(host.Services.GetRequiredService<IConfiguration>(), ct);
                 using (var scope = host.Services.CreateScope())
                 {
                     await scope.ServiceProvider.GetRequiredService<DatabaseSetup>().MigrateAsync(ct);

@@ -362,4 +362,42 @@ public sealed class StoryEditingTests(StoryEditingFixture fixture) : WebTest(fix
         Assert.Equal(AuditActions.ItemMovedToStory, trail[0]["action"]);
         Assert.Contains($"\"withLead\":{lead}", trail[0]["payload"]);
     }
+
+    // REVIEW5 #5: c was merged into b, then b into the lead. c's coverage follows b: c is merged
+    // into the lead (one level below a live lead), its link moves to the lead with its decision,
+    // a move of the lead takes both along, and Reopen of c undoes its merge from the lead.
+    [Fact]
+    public async Task Merging_a_lead_that_holds_merged_items_brings_them_and_their_links_to_the_new_lead_each_audited()
+    {
+        var (lead, b, c, items) = await StoryAsync();
+        var (other, _, _, _) = await StoryAsync();
+        var editor = await fixture.As(Roles.Editor);
+        var publisher = await fixture.As(Roles.Publisher);
+        Assert.Equal(HttpStatusCode.Redirect, (await MergeAsync(editor, b, c)).StatusCode);
+        Factory.WithDb(db => db.RelatedLinks.Where(l => l.ItemId == b && l.MergedFromItemId == c)
+            .ExecuteUpdate(u => u.SetProperty(l => l.Decision, LinkDecision.Approved)));
+
+        var response = await MergeAsync(editor, lead, b);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal([lead, lead], Factory.WithDb(db => new[] { b, c }.Select(id => db.Items.Single(i => i.Id == id).MergedIntoId).ToList()));
+        var links = Factory.WithDb(db => db.RelatedLinks.AsNoTracking().Where(l => l.ItemId == lead).OrderBy(l => l.Position).ToList());
+        Assert.Equal([(items[1].OriginalUrl, LinkDecision.Pending, (long?)b), (items[2].OriginalUrl, LinkDecision.Approved, c)],
+            links.Select(l => (l.Url, l.Decision, l.MergedFromItemId)));
+        Assert.Equal(0, Factory.WithDb(db => db.RelatedLinks.Count(l => l.ItemId == b && l.MergedFromItemId == c)));
+        var trail = await TrailAsync(publisher, c);
+        Assert.Equal(AuditActions.ItemMerged, trail[0]["action"]);
+        Assert.Contains($"\"into\":{lead}", trail[0]["payload"]);
+        Assert.Contains($"\"withLead\":{b}", trail[0]["payload"]);
+
+        var move = await PostAsync(editor, lead, "Move", [new("Move.ItemId", lead.ToString()), new("Move.TargetItemId", other.ToString())]);
+        Assert.Equal(HttpStatusCode.Redirect, move.StatusCode);
+        long Story(long id) => Factory.WithDb(db => db.Items.Single(i => i.Id == id).StoryId);
+        Assert.Equal([Story(other)], new[] { Story(lead), Story(b), Story(c) }.Distinct());
+
+        Assert.Equal(HttpStatusCode.Redirect, (await Moves.PostAsync(publisher, c, WorkflowAction.Reopen)).StatusCode);
+        Assert.Equal((WorkflowState.New, (long?)null), Factory.WithDb(db => db.Items.Where(i => i.Id == c).Select(i => new { i.State, i.MergedIntoId }).ToList()
+            .Select(i => (i.State, i.MergedIntoId)).Single()));
+        Assert.Contains($"\"from\":{c}", (await TrailAsync(publisher, lead)).First(r => r["action"] == AuditActions.ItemMergeUndone)["payload"]);
+    }
 }

@@ -1,0 +1,60 @@
+using Cms.Core.Stories;
+using Cms.Data.Entities;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Cms.Application.Stories;
+
+// An item's story keys (items.story_keys, story_term_ids, story_sim_hash and its rows of
+// story_window_keys) derive from its title, excerpt and time. Every writer that changes one of
+// those on a stored item (an import update of an untouched item, an accepted source revision)
+// takes Inputs.Of(item) before the change and calls RekeyAsync after it, in its own transaction,
+// so the candidate search finds the item at its current time under its current terms. The item
+// keeps its story: moving it is an editor's decision (Move, Split). Term counts are weights
+// counted once per item at first import and are not adjusted.
+public static class StoryKeyUpkeep
+{
+    public readonly record struct Inputs(DateTimeOffset At, string Title, string? Excerpt)
+    {
+        public static Inputs Of(Item item) => new(StoryGrouping.When(item), item.Title, item.Excerpt);
+    }
+
+    // Returns whether the item's keys were rewritten. The item's StoryKeys still hold the keys
+    // written for `before` (the writers change only the fields above), which names its old rows.
+    public static async Task<bool> RekeyAsync(NpgsqlConnection conn, StorySettings settings, Item item, Inputs before, CancellationToken ct)
+    {
+        if (Inputs.Of(item) == before || (!settings.Grouping && item.StoryKeys is null))
+        {
+            return false;
+        }
+        var terms = StoryText.Analyze(item.Title, item.Excerpt);
+        var df = new Dictionary<int, long>();
+        await using (var read = new NpgsqlCommand("SELECT term, items FROM story_term_counts WHERE term = ANY(@terms)", conn))
+        {
+            read.Parameters.Add(new NpgsqlParameter<int[]>("terms", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = [StoryTermCount.Documents, .. terms.All] });
+            await using var reader = await read.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                df[reader.GetInt32(0)] = reader.GetInt64(1);
+            }
+        }
+        var at = StoryGrouping.When(item);
+        var keyTerms = StoryKeys.KeyTerms(terms, t => df.GetValueOrDefault(t, 1), Math.Max(df.GetValueOrDefault(StoryTermCount.Documents), 1), settings).ToList();
+        var oldKeys = item.StoryKeys ?? [];
+        item.StorySimHash = unchecked((long)terms.SimHash);
+        item.StoryKeys = StoryKeys.Stored(terms, keyTerms, at);
+        item.StoryTermIds = terms.Pack();
+        // Old rows by their primary key (key, at, item_id); the new ones in the same transaction.
+        await using var write = new NpgsqlCommand("""
+            DELETE FROM story_window_keys WHERE key = ANY(@old) AND at = @old_at AND item_id = @id;
+            INSERT INTO story_window_keys (key, at, item_id) SELECT k, @at, @id FROM unnest(@new) AS k ON CONFLICT DO NOTHING;
+            """, conn);
+        write.Parameters.Add(new NpgsqlParameter<int[]>("old", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = oldKeys });
+        write.Parameters.Add(new NpgsqlParameter<int[]>("new", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = item.StoryKeys });
+        write.Parameters.AddWithValue("old_at", before.At);
+        write.Parameters.AddWithValue("at", at);
+        write.Parameters.AddWithValue("id", item.Id);
+        await write.ExecuteNonQueryAsync(ct);
+        return true;
+    }
+}
