@@ -221,7 +221,7 @@ public sealed class PublishingIsolationTests(ApplicationFixture app) : IClassFix
             new Exporting.ItemExporter(db, reader, scope.ServiceProvider.GetRequiredService<Cms.Core.FrontMatter.IFrontMatterWriter>()), reader),
             scope.ServiceProvider.GetRequiredService<TimeProvider>());
 
-        var published = await new PublishSchedule(db, transitions, options).PublishDueAsync(PublishWorker.Actor, CancellationToken.None);
+        var published = await new PublishSchedule(db, transitions, options, TimeProvider.System).PublishDueAsync(PublishWorker.Actor, CancellationToken.None);
 
         Assert.True(published >= 1);
         Assert.Equal(WorkflowState.Published, app.Read(d => d.Items.Single(i => i.Id == id).State));

@@ -130,4 +130,15 @@ public sealed class LinkIdentityLengthTests
         Assert.Equal(LinkIdentity.TooLong(LinkIdentity.Of(cjk)!), LinkIdentity.Unfit(cjk, LinkIdentity.Of(cjk)!, 2_048));
         Assert.NotNull(LinkIdentity.TooLong(LinkIdentity.Of(cjk)!));
     }
+
+    // REVIEW5 #9: a moved link's new address comes from a remote server; a look-alike host is kept
+    // and shown in its ASCII form, and an ASCII host is left as it is.
+    [Theory]
+    [InlineData("https://\u0430pple.com/news/1?a=1#f", "https://xn--pple-43d.com/news/1?a=1#f")]
+    [InlineData("https://apple.com/news/1", "https://apple.com/news/1")]
+    [InlineData("http://\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444:8080/x", "http://xn--e1afmkfd.xn--p1ai:8080/x")]
+    public void A_moved_address_keeps_its_host_in_ascii(string url, string expected)
+    {
+        Assert.Equal(expected, Cms.Core.Links.LinkRules.AsciiHost(new Uri(url)));
+    }
 }

@@ -856,6 +856,12 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("checked_at");
 
+                    b.Property<int>("Deferrals")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("deferrals");
+
                     b.Property<string>("Detail")
                         .HasColumnType("text")
                         .HasColumnName("detail");

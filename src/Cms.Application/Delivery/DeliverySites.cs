@@ -46,7 +46,7 @@ public sealed partial class DeliverySites(CmsDbContext db, TimeProvider clock)
         {
             return Outcome.Invalid("Name", $"There is already a site named '{name}'.");
         }
-        var now = DateTimeOffset.UtcNow;
+        var now = clock.GetUtcNow();
         var (token, row) = NewToken(now);
         var site = new DeliverySite { Name = name, CreatedAt = now, CreatedBy = actor.Name, Tokens = [row] };
         db.DeliverySites.Add(site);
@@ -77,7 +77,7 @@ public sealed partial class DeliverySites(CmsDbContext db, TimeProvider clock)
         {
             return Outcome.Invalid("Name", $"Site '{name}' is revoked.");
         }
-        var now = DateTimeOffset.UtcNow;
+        var now = clock.GetUtcNow();
         var until = now + overlap;
         foreach (var old in site.Tokens.Where(t => t.ExpiresAt is null || t.ExpiresAt > until))
         {
@@ -107,7 +107,7 @@ public sealed partial class DeliverySites(CmsDbContext db, TimeProvider clock)
         {
             return Outcome.Ok($"Site '{name}' was already revoked.");
         }
-        site.RevokedAt = DateTimeOffset.UtcNow;
+        site.RevokedAt = clock.GetUtcNow();
         AuditLog.Add(db, actor, AuditActions.DeliverySiteRevoked, AuditTargets.Site, name);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -129,7 +129,7 @@ public sealed partial class DeliverySites(CmsDbContext db, TimeProvider clock)
             return null;
         }
         var hash = Hash(token);
-        var now = DateTimeOffset.UtcNow;
+        var now = clock.GetUtcNow();
         var found = await db.DeliveryTokens.AsNoTracking()
             .Where(t => t.Hash == hash && (t.ExpiresAt == null || t.ExpiresAt > now))
             .Join(db.DeliverySites.Where(s => s.RevokedAt == null), t => t.SiteId, s => s.Id, (t, s) => new { t.Id, t.LastUsedAt, s.Name })

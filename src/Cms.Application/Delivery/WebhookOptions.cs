@@ -23,11 +23,13 @@ public sealed class WebhookOptions
 
     public int MaxAttempts => RetrySchedule.Count + 1;
 
-    // How long a round's claim on its deliveries lasts: every request of the batch timing out, one
-    // wave of Parallelism after another, and one wave more to record the answers (3.5 min with the
-    // defaults). A sender that died holds nothing longer than this; any instance then takes its
-    // deliveries over.
-    public TimeSpan Lease => Timeout * (Math.Ceiling(BatchSize / (double)Parallelism) + 1);
+    // How long a round's claim on its deliveries lasts without renewal: two request timeouts (30 s
+    // with the defaults). The sender renews it every third of that while its requests run
+    // (WebhookSender), so a live sender keeps a whole batch, however many waves of requests it takes,
+    // and a sender that died holds nothing longer than this: any instance then takes its deliveries over.
+    public TimeSpan Lease => Timeout * 2;
+
+    public TimeSpan LeaseRenewal => Lease / 3;
 
     // How long the API's refusal bookkeeping (delivery_access_failures) is kept; it is needed for the
     // current hour only (Delivery:AccessFailureRetentionHours, at least 1).
@@ -71,5 +73,14 @@ public sealed class WebhookOptions
     {
         var basis = RetrySchedule[Math.Clamp(attempts - 1, 0, RetrySchedule.Count - 1)];
         return basis * (0.8 + random.NextDouble() * 0.4);
+    }
+
+    // The wait before the next attempt: a receiver's Retry-After may lengthen the schedule's wait
+    // (up to MaxRetryAfter), never shorten it (`Retry-After: 0` would spend every attempt at once).
+    public TimeSpan RetryWait(int attempts, TimeSpan? retryAfter, Random random)
+    {
+        var scheduled = Delay(attempts, random);
+        var asked = retryAfter is { } after ? (after > MaxRetryAfter ? MaxRetryAfter : after) : TimeSpan.Zero;
+        return asked > scheduled ? asked : scheduled;
     }
 }

@@ -17,8 +17,9 @@ namespace Cms.Application.Delivery;
 // (FOR UPDATE SKIP LOCKED, then `claimed_until`/`claimed_by` set, commit: the row locks last
 // milliseconds); (2) sign and POST them in parallel with no connection held; (3) a short
 // transaction records each result and its audit event, only for deliveries whose lease is still
-// this round's. A worker that dies leaves its leases to expire (WebhookOptions.Lease), after which
-// any instance takes them over; one that dies after a receiver answered and before recording, or
+// this round's. The lease is short and renewed while the requests run; a worker that dies leaves
+// its leases to expire (WebhookOptions.Lease, 30 s with the defaults), after which any instance
+// takes them over; one that dies after a receiver answered and before recording, or
 // whose lease ran out while a receiver was slow, means that message is sent again with the same
 // webhook-id (receivers deduplicate on it, as the specification asks). Per endpoint, an item's
 // deliveries go out in order: a delivery waits while an earlier one of the same item to the same
@@ -50,8 +51,20 @@ public sealed class WebhookSender(CmsDbContext db, WebhookClient client, Webhook
         {
             return 0;
         }
-        await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct },
-            async (d, token) => await SendAsync(d, token));
+        using (var sending = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        {
+            var renewing = RenewAsync(lease, claimed.Select(d => d.Id).ToArray(), sending.Token);
+            try
+            {
+                await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct },
+                    async (d, token) => await SendAsync(d, token));
+            }
+            finally
+            {
+                await sending.CancelAsync();
+                await renewing;
+            }
+        }
         await db.Database.OpenConnectionAsync(ct);
         try
         {
@@ -65,6 +78,31 @@ public sealed class WebhookSender(CmsDbContext db, WebhookClient client, Webhook
             await db.Database.CloseConnectionAsync();
         }
         return claimed.Count;
+    }
+
+    // While the round's requests run, its lease is renewed every LeaseRenewal on the app's clock (the
+    // only use of the context meanwhile: SendAsync does not touch it). A renewal the database refuses
+    // is logged: the lease may then run out and another sender send those messages again, which
+    // receivers deduplicate by webhook-id.
+    private async Task RenewAsync(Guid lease, long[] ids, CancellationToken ct)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(options.LeaseRenewal, clock, ct);
+                var until = clock.GetUtcNow() + options.Lease;
+                await db.WebhookDeliveries.Where(d => ids.Contains(d.Id) && d.ClaimedBy == lease && d.Status == WebhookDeliveryStatus.Pending)
+                    .ExecuteUpdateAsync(u => u.SetProperty(d => d.ClaimedUntil, until), ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            log.LogWarning(ex, "could not renew the lease of {Count} webhook deliveries", ids.Length);
+        }
     }
 
     private async Task<List<Claimed>> ClaimAsync(Guid lease, CancellationToken ct)
@@ -171,7 +209,7 @@ public sealed class WebhookSender(CmsDbContext db, WebhookClient client, Webhook
                 continue;
             }
             var givingUp = d.Gone || attempts >= options.MaxAttempts;
-            var wait = d.RetryAfter is { } after ? (after > options.MaxRetryAfter ? options.MaxRetryAfter : after) : options.Delay(attempts, random);
+            var wait = options.RetryWait(attempts, d.RetryAfter, random);
             var error = d.Error ?? $"HTTP {d.Status}";
             rows.Add((d.Id, givingUp ? nameof(WebhookDeliveryStatus.Failed) : nameof(WebhookDeliveryStatus.Pending), attempts, now + wait, d.Status, d.Response, error, givingUp ? now : null));
             failed.Add((d.ItemId.ToString(), new { endpoint = d.EndpointId, delivery = d.Id, webhookId = d.MessageId, type = d.EventType, status = d.Status, error, attempt = attempts, retryAt = givingUp ? (DateTimeOffset?)null : now + wait }));

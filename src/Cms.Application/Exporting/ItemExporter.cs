@@ -84,7 +84,7 @@ public sealed class ItemExporter(CmsDbContext db, IFrontMatterReader reader, IFr
     }
 
     // Links the CMS added (a merge, or a moved link's new address) and an editor approved: not in
-    // the item's source, so written from what the item page showed (ItemExport appends them).
+    // the item's source, so written from what the item page showed, where it showed them (ItemExport).
     public static readonly Expression<Func<RelatedLink, bool>> IsAdded =
         r => (r.MergedFromItemId != null || r.ReplacesUrl != null) && r.Decision == LinkDecision.Approved && r.Identity != null && r.Url != null;
 
@@ -92,7 +92,7 @@ public sealed class ItemExporter(CmsDbContext db, IFrontMatterReader reader, IFr
 
     public static List<AddedLink> Added(IEnumerable<RelatedLink> links) =>
         links.Where(IsAddedLink).OrderBy(r => r.Position)
-            .Select(r => new AddedLink(r.Identity!, r.Url!, r.Title, r.Excerpt, r.ProviderName, r.ProviderDomain, r.PublishedAt, r.Quality, r.ImageUrl)).ToList();
+            .Select(r => new AddedLink(r.Identity!, r.Url!, r.Title, r.Excerpt, r.ProviderName, r.ProviderDomain, r.PublishedAt, r.Quality, r.ImageUrl, r.Position)).ToList();
 
     // Export and the publishing worker both write what these return. Render is pure CPU work on
     // thread-safe readers and writers, so callers may render in parallel.

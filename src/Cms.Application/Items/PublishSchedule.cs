@@ -12,7 +12,7 @@ namespace Cms.Application.Items;
 // "Publish at": a Publisher schedules a Ready item (four-eyes applies, as for publishing now); the
 // worker publishes it when due, through the same transition, on the scheduler's behalf. Leaving
 // Ready (send back, reject, an edit) clears the schedule.
-public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions, PublishingOptions options)
+public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions, PublishingOptions options, TimeProvider clock)
 {
     public const int DueBatch = 100;
 
@@ -31,7 +31,7 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
         {
             return refused;
         }
-        var now = DateTimeOffset.UtcNow;
+        var now = clock.GetUtcNow();
         if (publishAt <= now)
         {
             return Outcome.Invalid("PublishAt", "Choose a time in the future (UTC).");
@@ -85,7 +85,7 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
         }
         AuditLog.Add(db, actor, AuditActions.ItemPublishScheduleCancelled, AuditTargets.Item, itemId.ToString(),
             new { scheduledBy, changes = new[] { dropped } });
-        ItemChanges.Stamp(item, actor, DateTimeOffset.UtcNow);
+        ItemChanges.Stamp(item, actor, clock.GetUtcNow());
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return Outcome.Ok("Schedule cancelled.");
@@ -131,7 +131,7 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
     private async Task<int> PublishAsync(Actor worker, long? only, List<long> due, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var now = DateTimeOffset.UtcNow;
+        var now = clock.GetUtcNow();
         var query = only is { } id
             ? db.Database.SqlQuery<long>($"""
                 SELECT id AS "Value" FROM items
@@ -200,7 +200,7 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
         {
             return;
         }
-        var givingUp = ItemChanges.ScheduleFailed(item, DateTimeOffset.UtcNow, options.MaxAttempts);
+        var givingUp = ItemChanges.ScheduleFailed(item, clock.GetUtcNow(), options.MaxAttempts);
         var message = error.Message.Length > 2000 ? error.Message[..2000] : error.Message;
         AuditLog.Add(db, worker, AuditActions.ItemPublishScheduleFailed, AuditTargets.Item, itemId.ToString(),
             new { error = message, attempt = item.PublishAttempts, retryAt = item.PublishRetryAt, scheduledBy = item.PublishScheduledByName, publishAt = item.PublishAt, gaveUp = givingUp });

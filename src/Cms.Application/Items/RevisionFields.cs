@@ -104,9 +104,11 @@ public static class RevisionFields
     // the source's entry carries their decision).
     // An entry whose URL an editor replaced by the address it moved to ("use the new URL") is that
     // replacement: it keeps its decision and takes the entry's place, and the old address does not
-    // come back beside it (unless the source now lists the new address itself).
+    // come back beside it (unless the source now lists the new address itself). It follows that
+    // entry both ways: when the stored source listed it and the incoming one lists neither it nor
+    // the new address, the replacement goes with it, as the comparison showed the entry removed.
     // Returns one change per link added or removed, named by URL and title, for the audit event.
-    public static List<object> ReplaceLinks(Item item, ParsedItem incoming)
+    public static List<object> ReplaceLinks(Item item, ParsedItem incoming, ParsedItem stored)
     {
         var decided = item.RelatedLinks.Where(l => l.Identity is not null).ToDictionary(l => l.Identity!, StringComparer.Ordinal);
         var withoutIdentity = item.RelatedLinks.Where(l => l.Identity is null).Select(l => l.Url).ToHashSet(StringComparer.Ordinal);
@@ -138,9 +140,11 @@ public static class RevisionFields
             return link;
         }).ToList();
         var kept = links.Where(l => l.Identity is not null).Select(l => l.Identity!).ToHashSet(StringComparer.Ordinal);
-        changes.AddRange(decided.Values.Where(l => !kept.Contains(l.Identity!) && !AddedByTheCms(l)).OrderBy(l => l.Position)
+        var storedListed = Identities(stored);
+        var dropped = item.RelatedLinks.Where(l => StandsFor(l, storedListed) is { } replaced && !listed.Contains(replaced) && !kept.Contains(l.Identity!)).ToHashSet();
+        changes.AddRange(decided.Values.Where(l => !kept.Contains(l.Identity!) && (!AddedByTheCms(l) || dropped.Contains(l))).OrderBy(l => l.Position)
             .Select(l => ItemChanges.LinkChange(l, before: l.Decision.ToString(), after: null, RemovedBySource, null)));
-        var stay = item.RelatedLinks.Where(l => AddedByTheCms(l) && (l.Identity is null || !kept.Contains(l.Identity))).OrderBy(l => l.Position).ToList();
+        var stay = item.RelatedLinks.Where(l => AddedByTheCms(l) && !dropped.Contains(l) && (l.Identity is null || !kept.Contains(l.Identity))).OrderBy(l => l.Position).ToList();
         foreach (var link in item.RelatedLinks.Except(stay).Except(reused).ToList())
         {
             item.RelatedLinks.Remove(link);

@@ -177,7 +177,7 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
                 }
                 else if (row.Field == "related")
                 {
-                    changes.AddRange(RevisionFields.ReplaceLinks(item, incoming));
+                    changes.AddRange(RevisionFields.ReplaceLinks(item, incoming, current));
                 }
                 else
                 {

@@ -165,16 +165,21 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
         }
         catch (DbUpdateException ex) when (check is not null)
         {
-            // What this answer made of the check cannot be stored: the check waits as a failing one
-            // would, instead of being due again at once (and refused again) for ever.
-            log.LogWarning(ex, "link check of {Url} could not be recorded; retried after {Wait}", check.Url, settings.RetryFailing);
+            // What this answer made of the check cannot be stored: it counts as a failure of the
+            // check, started again from its URL next time, so a check that can never be recorded
+            // still goes failing, then broken, instead of keeping its health for ever.
+            log.LogWarning(ex, "link check of {Url} could not be recorded; counted as a failure", check.Url);
             await tx.RollbackAsync(ct);
             db.ChangeTracker.Clear();
             await using var again = await db.Database.BeginTransactionAsync(ct);
-            await db.LinkChecks.Where(c => c.Url == check.Url)
-                .ExecuteUpdateAsync(u => u.SetProperty(c => c.NextAt, clock.GetUtcNow() + settings.RetryFailing), ct);
+            if (await db.LinkChecks.SingleOrDefaultAsync(c => c.Url == check.Url, ct) is { } stored)
+            {
+                Fail(stored, null, [], $"the check's outcome could not be recorded ({ex.InnerException?.Message ?? ex.Message})", gone: false);
+                await db.SaveChangesAsync(ct);
+            }
             await ReleaseHostAsync(host, owner, next, ct);
             await again.CommitAsync(ct);
+            db.ChangeTracker.Clear();
             return;
         }
         if (check is not null && check.PendingHost != host)
@@ -216,10 +221,26 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
         var status = response.Status;
         if (status is 429 or 503 && LinkRules.RetryAfter(response.RetryAfter, now) is { } wait)
         {
-            // Asked to come back later: not a failure. The host rests, the check waits with it.
+            // Asked to come back later: not a failure, a bounded number of times in a row. The host
+            // rests, the check waits with it.
             var rest = wait > settings.MaxRetryAfter ? settings.MaxRetryAfter : wait < settings.HostInterval ? settings.HostInterval : wait;
-            check.NextAt = now + rest;
-            check.Detail = $"{status}: asked to retry after {rest.TotalSeconds:0} s";
+            if (check.Deferrals < settings.MaxDeferrals)
+            {
+                check.Deferrals++;
+                check.NextAt = now + rest;
+                check.Detail = $"{status}: asked to retry after {rest.TotalSeconds:0} s";
+                return rest;
+            }
+            hops.Add(new Hop(url.AbsoluteUri, status));
+            var reason = $"answered {status} with Retry-After {settings.MaxDeferrals + 1} times in a row";
+            if (status == 429)
+            {
+                Finish(check, LinkHealth.Blocked, status, hops, $"the site rate-limited the checker ({reason})");
+            }
+            else
+            {
+                Fail(check, status, hops, reason, gone: false);
+            }
             return rest;
         }
         if (check.PendingMethod == "HEAD" && LinkRules.RefusesHead(status))
@@ -233,6 +254,12 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
             if (response.Location is not { } location || !UrlRules.IsAbsoluteHttp(location.AbsoluteUri))
             {
                 Fail(check, status, hops, "a redirect without a usable Location", gone: false);
+            }
+            else if (Unfit(location) is { } unfit)
+            {
+                // Not an address a link may have (a 3,800-character host, a 60 KB URL): it is not
+                // followed, and could not even be stored as the next step.
+                Fail(check, status, hops, $"a redirect to an address no link may have: it {unfit}", gone: false);
             }
             else if (hops.Count > settings.MaxRedirects)
             {
@@ -267,9 +294,11 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
                 hops.Add(new Hop(url.AbsoluteUri, status));
                 // An address to take only if it could be a related link (LinkIdentity's one rule on
                 // length): a redirect to a 60 KB URL is not offered as the replacement.
-                var moved = check.PendingPermanent && url.AbsoluteUri != check.Url
-                    && LinkIdentity.Of(url.AbsoluteUri) is { } identity && LinkIdentity.Unfit(url.AbsoluteUri, identity, limits.MaxUrlLength) is null;
-                check.FinalUrl = moved ? url.AbsoluteUri : null;
+                // Its host in ASCII: a look-alike host shows as what it is (REVIEW5 #9).
+                var final = LinkRules.AsciiHost(url);
+                var moved = check.PendingPermanent && final != check.Url
+                    && LinkIdentity.Of(final) is { } identity && LinkIdentity.Unfit(final, identity, limits.MaxUrlLength) is null;
+                check.FinalUrl = moved ? final : null;
                 Finish(check, moved ? LinkHealth.Moved : LinkHealth.Ok, status, hops, null);
             }
             return settings.HostInterval;
@@ -285,6 +314,14 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
         }
         return settings.HostInterval;
     }
+
+    // What keeps a redirect's target from being a next step: a host over DNS's 253 characters (Uri
+    // accepts thousands; the check's pending host could not be stored). A long URL is followed: only
+    // taking it as a moved link's new address needs it to fit a related link (LinkIdentity.Unfit).
+    private static string? Unfit(Uri location) =>
+        location.IdnHost.Length > MaxHostLength ? $"has a host of {location.IdnHost.Length:N0} characters, over DNS's {MaxHostLength}" : null;
+
+    private const int MaxHostLength = 253;
 
     private void Continue(LinkCheck check, Uri url, string method, List<Hop> hops, bool permanent, DateTimeOffset now)
     {
@@ -338,6 +375,7 @@ public sealed class LinkChecker(CmsDbContext db, ILinkFetcher fetcher, LinkCheck
         check.PendingMethod = "HEAD";
         check.PendingHops = null;
         check.PendingPermanent = false;
+        check.Deferrals = 0;
         if (before != check.Status)
         {
             // The URL is in the data; the target is its SHA-256 (a news URL rarely fits the

@@ -17,8 +17,10 @@ namespace Cms.Application.Publishing;
 // item's file at once), write or remove the files, then mark the jobs and write the audit events,
 // and commit. A crash anywhere before the commit leaves the jobs pending and the locks released;
 // the retry writes the same bytes to the same name.
+// Due times and completions are on the app's TimeProvider, the clock the moves that queue the jobs
+// stamp them with (never the database's now(): another clock, and one a test cannot move).
 public sealed class PublishWorker(CmsDbContext db, ItemExporter exporter, PublishingOptions options, ILogger<PublishWorker> log,
-    IEnumerable<IPublishCheckpoint> checkpoints)
+    IEnumerable<IPublishCheckpoint> checkpoints, TimeProvider clock)
 {
     public static readonly Actor Actor = Actor.System("worker");
 
@@ -53,16 +55,17 @@ public sealed class PublishWorker(CmsDbContext db, ItemExporter exporter, Publis
                 await tx.CommitAsync(ct);
                 return 0;
             }
-            var clock = System.Diagnostics.Stopwatch.StartNew();
+            // Durations for the log only.
+            var elapsed = System.Diagnostics.Stopwatch.StartNew();
             var work = await LockItemsAsync(conn, jobs, ct);
-            var locked = clock.Elapsed.TotalMilliseconds;
+            var locked = elapsed.Elapsed.TotalMilliseconds;
             await WriteAsync(conn, work, ct);
-            var written = clock.Elapsed.TotalMilliseconds;
+            var written = elapsed.Elapsed.TotalMilliseconds;
             await CheckpointAsync(IPublishCheckpoint.AfterWrite, conn, ct);
             await CompleteAsync(conn, work, workerName, ct);
             await tx.CommitAsync(ct);
             log.LogDebug("{Jobs} jobs: items locked in {Locked:F0} ms, files in {Written:F0} ms, completed and committed in {Done:F0} ms",
-                jobs.Count, locked, written - locked, clock.Elapsed.TotalMilliseconds - written);
+                jobs.Count, locked, written - locked, elapsed.Elapsed.TotalMilliseconds - written);
             return work.Sum(w => w.Jobs.Count);
         }
         finally
@@ -76,8 +79,9 @@ public sealed class PublishWorker(CmsDbContext db, ItemExporter exporter, Publis
     {
         var jobs = new List<Job>();
         await using var claim = new NpgsqlCommand(
-            "SELECT id, item_id, attempts FROM publish_jobs WHERE status = 'Pending' AND next_attempt_at <= now() ORDER BY id LIMIT @n FOR UPDATE SKIP LOCKED", conn);
+            "SELECT id, item_id, attempts FROM publish_jobs WHERE status = 'Pending' AND next_attempt_at <= @now ORDER BY id LIMIT @n FOR UPDATE SKIP LOCKED", conn);
         claim.Parameters.AddWithValue("n", options.BatchSize);
+        claim.Parameters.AddWithValue("now", clock.GetUtcNow());
         await using var reader = await claim.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
@@ -174,7 +178,7 @@ public sealed class PublishWorker(CmsDbContext db, ItemExporter exporter, Publis
     // event per item: set-based, in the claim's transaction.
     private async Task CompleteAsync(NpgsqlConnection conn, List<Work> work, string workerName, CancellationToken ct)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = clock.GetUtcNow();
         var rows = new List<(long Job, string Status, int Attempts, DateTimeOffset Next, string? Error, DateTimeOffset? Completed, string? Result, string? File, string? Hash)>();
         var events = new Dictionary<string, List<(string TargetId, object? Data)>>();
         foreach (var w in work)

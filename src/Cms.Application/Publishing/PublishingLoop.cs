@@ -11,7 +11,8 @@ namespace Cms.Application.Publishing;
 // retry or the poll interval. Keeps nothing in memory that another instance needs: the jobs, the
 // schedules and the locks all live in PostgreSQL. Runs as a hosted service in the web app and as
 // `./cms worker`.
-public sealed class PublishingLoop(IServiceScopeFactory scopes, IConfiguration configuration, PublishingOptions options, ILogger<PublishingLoop> log)
+// One clock, the app's TimeProvider: due times, the wake-up and the jobs' retry times are all on it.
+public sealed class PublishingLoop(IServiceScopeFactory scopes, IConfiguration configuration, PublishingOptions options, TimeProvider clock, ILogger<PublishingLoop> log)
 {
     // Distinguishes instances in the jobs and the audit trail (two hosts may share a process in tests).
     public string Name { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}";
@@ -19,7 +20,7 @@ public sealed class PublishingLoop(IServiceScopeFactory scopes, IConfiguration c
     public async Task RunAsync(CancellationToken ct)
     {
         log.LogInformation("publishing worker {Name} writes to {Folder}", Name, options.Folder);
-        await NotifiedLoop.RunAsync(configuration, PublishSignal.Channel, RoundAsync, log, $"publishing worker {Name}", ct);
+        await NotifiedLoop.RunAsync(configuration, PublishSignal.Channel, RoundAsync, log, $"publishing worker {Name}", ct, clock);
     }
 
     // Drains everything that is due now, then returns when to look again. A schedule or a job the
@@ -33,7 +34,7 @@ public sealed class PublishingLoop(IServiceScopeFactory scopes, IConfiguration c
             await using (var scope = scopes.CreateAsyncScope())
             {
                 var schedule = scope.ServiceProvider.GetRequiredService<PublishSchedule>();
-                if (await schedule.NextDueAsync(ct) is { } due && due <= DateTimeOffset.UtcNow)
+                if (await schedule.NextDueAsync(ct) is { } due && due <= clock.GetUtcNow())
                 {
                     published = await schedule.PublishDueAsync(PublishWorker.Actor, ct);
                 }
@@ -49,7 +50,7 @@ public sealed class PublishingLoop(IServiceScopeFactory scopes, IConfiguration c
             {
                 var nextDue = await scope.ServiceProvider.GetRequiredService<PublishSchedule>().NextDueAsync(ct);
                 var nextRetry = await scope.ServiceProvider.GetRequiredService<PublishWorker>().NextRetryAsync(ct);
-                var now = DateTimeOffset.UtcNow;
+                var now = clock.GetUtcNow();
                 // Due schedules that published nothing (held by another instance, refused, backing
                 // off) are looked at again after a pause, never in a busy loop.
                 if (published == 0)

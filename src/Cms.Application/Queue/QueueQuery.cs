@@ -115,25 +115,43 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
         await db.Topics.AsNoTracking().OrderBy(t => t.Name).Select(t => t.Name).Take(VocabularySize).ToListAsync(ct);
 
     // What the queue page reads besides its rows: the category list, the topic suggestions, the
-    // newest id, and the state totals (kept for CountsAsync), in ONE round trip. They were four
+    // newest id, the state totals (kept for CountsAsync), the person's saved views (SavedViews.VisibleSql)
+    // and their unread count for the navigation bar (Inbox.UnreadSql), in ONE round trip. They were six
     // queries of well under a millisecond each, but at a million items and 8 clients every round
     // trip (EF's query pipeline, the network, PostgreSQL's parse and plan) counted in a page whose
-    // own SQL is two small reads (docs/benchmarks.md, "Queue at a million items, 8 clients, 2026-12-06").
-    public sealed record PageLists(IReadOnlyList<string> Categories, IReadOnlyList<string> Vocabulary, long Newest);
+    // own SQL is two small reads (docs/benchmarks.md, "Queue at a million items, 8 clients").
+    public sealed record PageLists(IReadOnlyList<string> Categories, IReadOnlyList<string> Vocabulary, long Newest, string SavedViewsJson, int Unread);
 
     private static readonly string PageListsSql = $"""
         SELECT ARRAY(SELECT name FROM categories ORDER BY name),
                ARRAY(SELECT name FROM topics ORDER BY name LIMIT {VocabularySize}),
                COALESCE((SELECT max(id) FROM items), 0),
-               ({TotalsSql})
+               ({TotalsSql}),
+               ({SavedViews.VisibleSql}),
+               ({Notifications.Inbox.UnreadSql}),
+               ({TopicIdsSql})
         """;
 
-    public async Task<PageLists> PageListsAsync(CancellationToken ct) =>
+    // The ids of the topics the view filters by (@topics: normalized names), read with the lists so
+    // a topic filter costs no round trip of its own (TopicIdsAsync then finds them remembered).
+    private const string TopicIdsSql = "SELECT coalesce(json_object_agg(normalized_name, id), '{}')::text FROM topics WHERE normalized_name = ANY(@topics)";
+
+    public async Task<PageLists> PageListsAsync(Actor actor, QueueView view, CancellationToken ct) =>
         await ReadOneAsync(PageListsSql, r =>
         {
             _totals = ParseTotals(r.IsDBNull(3) ? null : r.GetString(3));
-            return new PageLists(r.GetFieldValue<string[]>(0), r.GetFieldValue<string[]>(1), r.GetInt64(2));
-        }, ct);
+            using (var topics = JsonDocument.Parse(r.GetString(6)))
+            {
+                foreach (var topic in topics.RootElement.EnumerateObject())
+                {
+                    _topicIds[topic.Name] = topic.Value.GetInt32();
+                }
+            }
+            return new PageLists(r.GetFieldValue<string[]>(0), r.GetFieldValue<string[]>(1), r.GetInt64(2), r.GetString(4), r.GetInt32(5));
+        }, ct, ("me", actor.UserId ?? ""), ("roles", actor.Roles.ToArray()), ("topics", TopicsOf(view).ToArray()));
+
+    // The normalized names of the topics a view filters by.
+    private static List<string> TopicsOf(QueueView view) => view.Topic.Where(t => !string.IsNullOrWhiteSpace(t)).Select(TopicNames.Normalize).Distinct().ToList();
 
     // Per-state counts of the view with every filter except the state filter (QueueCounts).
     public async Task<StateCounts> CountsAsync(QueueView view, CancellationToken ct)
@@ -228,7 +246,7 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
 
     // One row of a statement EF cannot express (several lists in one SELECT), on the context's
     // connection and transaction.
-    private async Task<T> ReadOneAsync<T>(string sql, Func<DbDataReader, T> read, CancellationToken ct)
+    private async Task<T> ReadOneAsync<T>(string sql, Func<DbDataReader, T> read, CancellationToken ct, params (string Name, object Value)[] parameters)
     {
         await db.Database.OpenConnectionAsync(ct);
         try
@@ -236,6 +254,13 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
             await using var command = db.Database.GetDbConnection().CreateCommand();
             command.CommandText = sql;
             command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            foreach (var (name, value) in parameters)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                parameter.Value = value;
+                command.Parameters.Add(parameter);
+            }
             await using var reader = await command.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
             return read(reader);
@@ -296,7 +321,7 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
         {
             q = QueueSearch.ByProvider(q, view.Provider);
         }
-        var topics = view.Topic.Where(t => !string.IsNullOrWhiteSpace(t)).Select(TopicNames.Normalize).Distinct().ToList();
+        var topics = TopicsOf(view);
         if (topics.Count > 0)
         {
             var ids = (await TopicIdsAsync(topics, ct)).Values.ToList();

@@ -38,6 +38,16 @@ public sealed class SavedViews(CmsDbContext db, QueueQuery queue)
     // A view with its count, or why it cannot be counted any more (a topic it filters by is gone).
     public sealed record Counted(Entry View, StateCount? Count, string? Problem);
 
+    // The views this person sees (their own, those shared with everyone or with one of their roles)
+    // with their place in the person's list, as one JSON array. One definition for ListAsync and for
+    // the queue page, which reads it inside its one statement of lists (QueueQuery.PageListsAsync).
+    internal const string VisibleSql = $"""
+        SELECT coalesce(json_agg(json_build_object('Id', v.id, 'Name', v.name, 'Query', v.query, 'SharedWith', v.shared_with,
+                   'OwnerId', v.owner_id, 'OwnerName', v.owner_name, 'Position', c.position, 'IsDefault', c.is_default)), '[]')::text
+        FROM saved_views v LEFT JOIN saved_view_choices c ON c.user_id = @me AND c.view_id = v.id
+        WHERE v.owner_id = @me OR v.shared_with = '{SavedView.Everyone}' OR v.shared_with = ANY(@roles)
+        """;
+
     // The views this person sees, in their order (then by name; views never moved come last).
     public async Task<IReadOnlyList<Entry>> ListAsync(Actor actor, CancellationToken ct)
     {
@@ -45,19 +55,24 @@ public sealed class SavedViews(CmsDbContext db, QueueQuery queue)
         {
             return [];
         }
-        var roles = actor.Roles.ToList();
-        var rows = await db.SavedViews.AsNoTracking()
-            .Where(v => v.OwnerId == me || v.SharedWith == SavedView.Everyone || (v.SharedWith != null && roles.Contains(v.SharedWith)))
-            .Select(v => new
-            {
-                View = v,
-                Choice = db.SavedViewChoices.Where(c => c.UserId == me && c.ViewId == v.Id).Select(c => new { c.Position, c.IsDefault }).FirstOrDefault(),
-            })
-            .ToListAsync(ct);
-        return rows
-            .OrderBy(r => r.Choice is null ? int.MaxValue : r.Choice.Position).ThenBy(r => r.View.Name, StringComparer.CurrentCultureIgnoreCase).ThenBy(r => r.View.Id)
-            .Select(r => new Entry(r.View.Id, r.View.Name, r.View.Query, r.View.SharedWith, r.View.OwnerName, r.View.OwnerId == me,
-                r.Choice?.IsDefault == true, MayShare(actor, r.View.SharedWith) && (r.View.OwnerId == me || actor.Can(Permissions.ShareViews))))
+        var json = await db.Database.SqlQueryRaw<string>($"SELECT ({VisibleSql}) AS \"Value\"",
+            new Npgsql.NpgsqlParameter("me", me), new Npgsql.NpgsqlParameter("roles", actor.Roles.ToArray())).SingleAsync(ct);
+        return Entries(actor, json);
+    }
+
+    private sealed record VisibleView(long Id, string Name, string Query, string? SharedWith, string OwnerId, string OwnerName, int? Position, bool? IsDefault);
+
+    // The list from VisibleSql's JSON, ordered, with what this person may do with each view.
+    public static IReadOnlyList<Entry> Entries(Actor actor, string json)
+    {
+        if (actor.UserId is not { } me)
+        {
+            return [];
+        }
+        return (System.Text.Json.JsonSerializer.Deserialize<List<VisibleView>>(json) ?? [])
+            .OrderBy(v => v.Position ?? int.MaxValue).ThenBy(v => v.Name, StringComparer.CurrentCultureIgnoreCase).ThenBy(v => v.Id)
+            .Select(v => new Entry(v.Id, v.Name, v.Query, v.SharedWith, v.OwnerName, v.OwnerId == me,
+                v.IsDefault == true, MayShare(actor, v.SharedWith) && (v.OwnerId == me || actor.Can(Permissions.ShareViews))))
             .ToList();
     }
 

@@ -21,6 +21,14 @@ public sealed class UserSessions(CmsDbContext db, SessionSettings settings, Time
 
     private static readonly Actor Expiry = Actor.System("sessions");
 
+    // Every request of a signed-in person runs this read (no per-instance cache, so that ending a
+    // session takes effect at once everywhere): compiled once instead of EF preparing its LINQ per call.
+    private sealed record SessionRow(string UserId, byte[] Ticket, DateTimeOffset LastSeenAt, DateTimeOffset ExpiresAt);
+
+    private static readonly Func<CmsDbContext, string, CancellationToken, Task<SessionRow?>> FindSession =
+        EF.CompileAsyncQuery((CmsDbContext db, string id, CancellationToken ct) =>
+            db.UserSessions.AsNoTracking().Where(s => s.Id == id).Select(s => new SessionRow(s.UserId, s.Ticket, s.LastSeenAt, s.ExpiresAt)).SingleOrDefault());
+
     public async Task<string> StoreAsync(string userId, byte[] ticket, string? userAgent, string? ip, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
@@ -47,8 +55,7 @@ public sealed class UserSessions(CmsDbContext db, SessionSettings settings, Time
     // (audited), one ended by someone else says how.
     public async Task<Found> RetrieveAsync(string id, CancellationToken ct)
     {
-        var row = await db.UserSessions.AsNoTracking().Where(s => s.Id == id)
-            .Select(s => new { s.UserId, s.Ticket, s.LastSeenAt, s.ExpiresAt }).SingleOrDefaultAsync(ct);
+        var row = await FindSession(db, id, ct);
         if (row is null)
         {
             return new(null, await db.SessionEnds.AsNoTracking().Where(s => s.Id == id).Select(s => s.Notice).SingleOrDefaultAsync(ct));

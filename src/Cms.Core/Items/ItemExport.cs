@@ -5,8 +5,8 @@ namespace Cms.Core.Items;
 
 // What the CMS changed about an item, applied to its source mapping for export and publication.
 // ApprovedLinks: the identities (LinkIdentity) of the related links an editor approved.
-// AddedLinks: approved related links the source does not list (an item merged into this one),
-// written after the source's entries.
+// AddedLinks: approved related links the source does not list (an item merged into this one, a
+// moved link's new address), written where the item page showed them (their Position).
 public sealed record ItemEdits(
     WorkflowState State,
     bool EditedByPeople,
@@ -16,9 +16,11 @@ public sealed record ItemEdits(
     IReadOnlySet<string> ApprovedLinks,
     IReadOnlyList<AddedLink>? AddedLinks = null);
 
-// A related link the CMS added (a merged item's coverage), as the item page showed it.
+// A related link the CMS added (a merged item's coverage, a moved link's new address), as the item
+// page showed it; Position is its place in the page's list, where a source entry's is its index in
+// the source's `related` (a new address takes the place of the entry it replaced).
 public sealed record AddedLink(string Identity, string Url, string? Title, string? Excerpt, string? ProviderName, string? ProviderDomain,
-    DateTimeOffset? PublishedAt, int? Quality, string? ImageUrl)
+    DateTimeOffset? PublishedAt, int? Quality, string? ImageUrl, int Position)
 {
     // The link as an entry of the format's `related` list; text as quoted strings, so every YAML
     // reader reads what the CMS showed.
@@ -77,7 +79,7 @@ public static class ItemExport
         }
         if (!edits.EditedByPeople)
         {
-            result = WithAddedLinks(result, edits);
+            result = WithAddedLinks(result, source, edits);
             return published ? ForPublication(result, edits) : result;
         }
 
@@ -101,13 +103,14 @@ public static class ItemExport
                 result = result.With("related", related with { Items = kept });
             }
         }
-        result = WithAddedLinks(result, edits);
+        result = WithAddedLinks(result, source, edits);
         return published ? ForPublication(result, edits) : result;
     }
 
-    // Approved added links after the source's own entries; one the source lists already is the
-    // source's entry (one URL is one link).
-    private static SourceMapping WithAddedLinks(SourceMapping result, ItemEdits edits)
+    // Approved added links where the item page showed them, by position among the source's entries
+    // (a source entry's position is its index in the source's list; on a tie the source's entry
+    // comes first); one the source lists already is the source's entry (one URL is one link).
+    private static SourceMapping WithAddedLinks(SourceMapping result, SourceMapping source, ItemEdits edits)
     {
         if (edits.AddedLinks is not { Count: > 0 } added)
         {
@@ -115,9 +118,24 @@ public static class ItemExport
         }
         var related = result["related"] as SourceSequence;
         var listed = (related?.Items ?? []).Select(LinkIdentity.OfEntry).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        var extra = added.Where(l => edits.ApprovedLinks.Contains(l.Identity) && listed.Add(l.Identity)).Select(l => (SourceNode)l.Entry()).ToList();
-        return extra.Count == 0 ? result
-            : result.With("related", related is null ? new SourceSequence(extra) : related with { Items = [.. related.Items, .. extra] });
+        var extra = added.Where(l => edits.ApprovedLinks.Contains(l.Identity) && listed.Add(l.Identity)).ToList();
+        if (extra.Count == 0)
+        {
+            return result;
+        }
+        // The kept entries are the source's own nodes: their index there is their position.
+        var index = new Dictionary<SourceNode, int>(ReferenceEqualityComparer.Instance);
+        if (source["related"] is SourceSequence sourceRelated)
+        {
+            for (var i = 0; i < sourceRelated.Items.Count; i++)
+            {
+                index.TryAdd(sourceRelated.Items[i], i);
+            }
+        }
+        var entries = (related?.Items ?? []).Select((node, i) => (Position: index.TryGetValue(node, out var at) ? at : i, Added: false, Node: node))
+            .Concat(extra.Select(l => (l.Position, Added: true, Node: (SourceNode)l.Entry())))
+            .OrderBy(e => e.Position).ThenBy(e => e.Added).Select(e => e.Node).ToList();
+        return result.With("related", related is null ? new SourceSequence(entries) : related with { Items = entries });
     }
 
     // Fields the CMS reads as text, at the top level and in each related link and image.

@@ -52,6 +52,11 @@ public sealed class LinkCheckSettings
     // A Retry-After longer than this is cut to it.
     public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromHours(1);
 
+    // "Come back later" answers (429 or 503 with Retry-After) one check waits out in a row; the next
+    // one settles it (a 429 as Blocked, a 503 as a failure), so a site that always asks to wait is
+    // asked at most this many times more per check and its links do not stay unchecked for ever.
+    public int MaxDeferrals { get; init; } = 5;
+
     // Hosts asked at once by one instance.
     public int Parallel { get; init; } = 4;
 
@@ -88,6 +93,12 @@ public static partial class LinkRules
     // A 429 without Retry-After (bot protection, a rate limit that does not say when) refuses the
     // checker; it says nothing about the article, so it never counts toward broken.
     public static bool IsBlocked(int status) => status is 401 or 403 or 429 or 451;
+
+    // The URL with its host in ASCII (punycode) when it is not: an address a remote server chose
+    // (a redirect's end, offered as a moved link's new address) shows and is published as what it
+    // is, never as a look-alike (a Cyrillic "а" for a Latin "a" reads xn--pple-43d.com).
+    public static string AsciiHost(Uri url) =>
+        url.IdnHost == url.Host ? url.AbsoluteUri : new UriBuilder(url) { Host = url.IdnHost }.Uri.AbsoluteUri;
 
     public static bool IsSuccess(int status) => status is >= 200 and < 300;
 

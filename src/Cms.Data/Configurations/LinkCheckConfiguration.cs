@@ -13,6 +13,8 @@ public sealed class LinkCheckConfiguration : IEntityTypeConfiguration<LinkCheck>
         builder.Property(c => c.PendingMethod).HasMaxLength(8);
         builder.Property(c => c.Hops).HasColumnType("jsonb");
         builder.Property(c => c.PendingHops).HasColumnType("jsonb");
+        // The checker's discovery inserts rows in SQL without it.
+        builder.Property(c => c.Deferrals).HasDefaultValue(0);
         // The checker's question: what is due for this host.
         builder.HasIndex(c => new { c.PendingHost, c.NextAt });
         builder.HasIndex(c => c.Status);

@@ -28,6 +28,10 @@ public sealed class LinkCheck
     public required string PendingMethod { get; set; }
     public string? PendingHops { get; set; }
     public bool PendingPermanent { get; set; }
+
+    // "Come back later" answers (429/503 with Retry-After) this check has had in a row; bounded by
+    // LinkCheckSettings.MaxDeferrals, so a site that always asks to wait still gets a verdict.
+    public int Deferrals { get; set; }
 }
 
 // Politeness per host, across instances: the next time a request may start, and who is asking now.

@@ -35,7 +35,7 @@ public sealed class RelatedLink
     public long? MergedFromItemId { get; set; }
 
     // The URL this link replaced when an editor took a moved link's new address: like a merged
-    // link it is the CMS's, not the source's (written after the source's entries when approved).
+    // link it is the CMS's, not the source's (written in the replaced entry's place when approved).
     public string? ReplacesUrl { get; set; }
     public Item? Item { get; set; }
 }

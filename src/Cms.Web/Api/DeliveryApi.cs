@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Cms.Application.Delivery;
 using Cms.Web.Infrastructure;
@@ -18,10 +19,11 @@ public static class DeliveryApi
         var api = app.MapGroup(Prefix).AllowAnonymous().AddEndpointFilter(RequireToken);
         api.MapGet("/published", ListAsync);
         api.MapGet("/published/{id:long}", OneAsync);
-        api.MapGet("/feeds/atom", (HttpContext http, PublishedQuery query, IExcerptSanitizer sanitizer, CancellationToken ct) =>
-            Feeds.AtomAsync(http, query, sanitizer, ct));
-        api.MapGet("/feeds/json", (HttpContext http, PublishedQuery query, IExcerptSanitizer sanitizer, CancellationToken ct) =>
-            Feeds.JsonAsync(http, query, sanitizer, ct));
+        // The feeds' HTML is written with the encoder the pages use (HtmlEncoding, from the services).
+        api.MapGet("/feeds/atom", (HttpContext http, PublishedQuery query, IExcerptSanitizer sanitizer, HtmlEncoder encoder, CancellationToken ct) =>
+            Feeds.AtomAsync(http, query, sanitizer, encoder, ct));
+        api.MapGet("/feeds/json", (HttpContext http, PublishedQuery query, IExcerptSanitizer sanitizer, HtmlEncoder encoder, CancellationToken ct) =>
+            Feeds.JsonAsync(http, query, sanitizer, encoder, ct));
     }
 
     // The token is checked before anything is read; a refusal is audited once per token, client and hour,

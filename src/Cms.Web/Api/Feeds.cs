@@ -29,13 +29,13 @@ public static class Feeds
     private sealed record Entry(string Id, int Version, bool Withdrawn, DateTimeOffset Updated, DateTimeOffset Published,
         string Title, string? SummaryHtml, string? Url, string? Author, IReadOnlyList<string> Tags);
 
-    public static async Task<IResult> AtomAsync(HttpContext http, PublishedQuery query, IExcerptSanitizer sanitizer, CancellationToken ct)
+    public static async Task<IResult> AtomAsync(HttpContext http, PublishedQuery query, IExcerptSanitizer sanitizer, HtmlEncoder encoder, CancellationToken ct)
     {
         if (Parse(http, out var problem) is not { } request)
         {
             return problem!;
         }
-        var (entries, older) = await ReadAsync(query, request, sanitizer, ct);
+        var (entries, older) = await ReadAsync(query, request, sanitizer, encoder, ct);
         var self = Url(http, "atom", request, request.Before);
         var feed = new SyndicationFeed(Title(request), "Published items", null, "urn:cms:feed:" + Key(request), entries.FirstOrDefault()?.Updated ?? DateTimeOffset.UnixEpoch);
         feed.Authors.Add(new SyndicationPerson { Name = "Cms" });
@@ -76,13 +76,13 @@ public static class Feeds
         return DeliveryApi.Conditional(http, buffer.ToArray(), "application/atom+xml; charset=utf-8", entries.FirstOrDefault()?.Updated);
     }
 
-    public static async Task<IResult> JsonAsync(HttpContext http, PublishedQuery query, IExcerptSanitizer sanitizer, CancellationToken ct)
+    public static async Task<IResult> JsonAsync(HttpContext http, PublishedQuery query, IExcerptSanitizer sanitizer, HtmlEncoder encoder, CancellationToken ct)
     {
         if (Parse(http, out var problem) is not { } request)
         {
             return problem!;
         }
-        var (entries, older) = await ReadAsync(query, request, sanitizer, ct);
+        var (entries, older) = await ReadAsync(query, request, sanitizer, encoder, ct);
         var body = DeliveryApi.Json(json =>
         {
             json.WriteStartObject();
@@ -174,20 +174,20 @@ public static class Feeds
         return new Request(category, topic, before.Length > 0 ? cursor : null, size);
     }
 
-    private static async Task<(List<Entry> Entries, long? Older)> ReadAsync(PublishedQuery query, Request request, IExcerptSanitizer sanitizer, CancellationToken ct)
+    private static async Task<(List<Entry> Entries, long? Older)> ReadAsync(PublishedQuery query, Request request, IExcerptSanitizer sanitizer, HtmlEncoder encoder, CancellationToken ct)
     {
         var rows = await query.NewestAsync(request.Category, request.Topic, request.Before, request.Size, ct);
         var older = rows.Count > request.Size ? rows[request.Size - 1].Seq : (long?)null;
-        return (rows.Take(request.Size).Select(r => ToEntry(r, sanitizer)).ToList(), older);
+        return (rows.Take(request.Size).Select(r => ToEntry(r, sanitizer, encoder)).ToList(), older);
     }
 
-    private static Entry ToEntry(PublishedQuery.Entry row, IExcerptSanitizer sanitizer)
+    private static Entry ToEntry(PublishedQuery.Entry row, IExcerptSanitizer sanitizer, HtmlEncoder encoder)
     {
         var id = "urn:cms:item:" + row.Id.ToString(CultureInfo.InvariantCulture);
         if (row.Withdrawn || row.Document is null)
         {
             return new Entry(id, row.Version, true, row.ChangedAt, row.FirstPublishedAt, "Withdrawn",
-                HtmlEncoder.Default.Encode($"This item was withdrawn on {row.ChangedAt:yyyy-MM-dd HH:mm} UTC."), null, null, []);
+                encoder.Encode($"This item was withdrawn on {row.ChangedAt:yyyy-MM-dd HH:mm} UTC."), null, null, []);
         }
         using var doc = JsonDocument.Parse(row.Document);
         var root = doc.RootElement;
@@ -197,7 +197,7 @@ public static class Feeds
         if (excerpt is not null)
         {
             using var writer = new StringWriter();
-            sanitizer.Render(excerpt).WriteTo(writer, HtmlEncoder.Default);
+            sanitizer.Render(excerpt).WriteTo(writer, encoder);
             summary = writer.ToString();
         }
         var url = Text(root, "webUrl") is { } web && UrlRules.IsAbsoluteHttp(web) ? web

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using Ganss.Xss;
 using Microsoft.AspNetCore.Html;
 
@@ -21,9 +22,12 @@ public sealed class ExcerptSanitizer : IExcerptSanitizer
     };
 
     private readonly HtmlSanitizer _sanitizer;
+    private readonly EncodingFormatter _formatter;
 
-    public ExcerptSanitizer()
+    // The encoder the pages are written with (HtmlEncoding, from the services).
+    public ExcerptSanitizer(HtmlEncoder encoder)
     {
+        _formatter = new EncodingFormatter(encoder);
         _sanitizer = new HtmlSanitizer(new HtmlSanitizerOptions
         {
             AllowedTags = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "p", "br", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code" },
@@ -71,6 +75,14 @@ public sealed class ExcerptSanitizer : IExcerptSanitizer
             var encoded = new HtmlContentBuilder();
             return encoded.Append(html);
         }
-        return new HtmlString(_sanitizer.Sanitize(html));
+        return new HtmlString(_sanitizer.Sanitize(html, "", _formatter));
+    }
+
+    // The kept text written by the pages' encoder, not AngleSharp's (which escapes only & < > and
+    // no-break space): letters as they are, bidi controls and line separators encoded, as everywhere
+    // else on a page and in the feeds.
+    private sealed class EncodingFormatter(HtmlEncoder encoder) : AngleSharp.Html.HtmlMarkupFormatter
+    {
+        public override string Text(AngleSharp.Dom.ICharacterData text) => encoder.Encode(text.Data);
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Encodings.Web;
 using Cms.Core.Text;
 using Microsoft.AspNetCore.Html;
 
@@ -7,7 +6,8 @@ namespace Cms.Web.Infrastructure;
 
 // A history diff as HTML: each piece of the stored text, encoded, in <del>, <ins> or a plain span,
 // with nothing between them, so the text reads exactly as stored; a piece cut short says how many
-// characters it leaves out, in a marker outside the text.
+// characters it leaves out, in a marker outside the text. The text is appended unencoded and
+// encoded when written, by the encoder the page writes everything else with (HtmlEncoding).
 public static class HistoryDiffHtml
 {
     public static IHtmlContent Of(TextDiff.Result diff)
@@ -19,7 +19,7 @@ public static class HistoryDiffHtml
             var leading = i == 0 && piece.Kind == TextDiff.Kind.Same;
             if (leading && piece.LeftOut > 0)
             {
-                html.AppendHtml(LeftOut($"[… {piece.LeftOut.ToString("N0", CultureInfo.InvariantCulture)} characters]"));
+                LeftOut(html, $"[… {piece.LeftOut.ToString("N0", CultureInfo.InvariantCulture)} characters]");
             }
             var (tag, css) = piece.Kind switch
             {
@@ -27,14 +27,15 @@ public static class HistoryDiffHtml
                 TextDiff.Kind.Inserted => ("ins", "text-success"),
                 _ => ("span", "history-same"),
             };
-            html.AppendHtml($"<{tag} class=\"{css}\">{HtmlEncoder.Default.Encode(piece.Text)}</{tag}>");
+            html.AppendHtml($"<{tag} class=\"{css}\">").Append(piece.Text).AppendHtml($"</{tag}>");
             if (!leading && piece.LeftOut > 0)
             {
-                html.AppendHtml(LeftOut($"[… {piece.LeftOut.ToString("N0", CultureInfo.InvariantCulture)} more characters]"));
+                LeftOut(html, $"[… {piece.LeftOut.ToString("N0", CultureInfo.InvariantCulture)} more characters]");
             }
         }
         return html;
     }
 
-    private static string LeftOut(string text) => $"<span class=\"history-left-out text-muted\">{HtmlEncoder.Default.Encode(text)}</span>";
+    private static void LeftOut(HtmlContentBuilder html, string text) =>
+        html.AppendHtml("<span class=\"history-left-out text-muted\">").Append(text).AppendHtml("</span>");
 }

@@ -11,7 +11,7 @@ namespace Cms.Web.Pages;
 
 // The editors' home: the review queue. The whole view lives in the query string, so it can be
 // bookmarked, shared and saved by name; pages are keyset-based so new arrivals do not shift them.
-public sealed class IndexModel(QueueQuery queue, BulkEdit bulk, SavedViews savedViews) : PageModel
+public sealed class IndexModel(QueueQuery queue, BulkEdit bulk, SavedViews savedViews, Cms.Application.Notifications.Inbox inbox) : PageModel
 {
     public const int PageSize = QueueQuery.PageSize;
 
@@ -125,21 +125,30 @@ public sealed class IndexModel(QueueQuery queue, BulkEdit bulk, SavedViews saved
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
-        // The person's views, read once: the default to open on, then the list with counts.
-        var list = await savedViews.ListAsync(Actors.Of(HttpContext), ct);
+        // The lists, the person's views and unread count, read once (one statement): the default
+        // view to open on, then the page.
+        var lists = await ReadListsAsync(ct);
         // The plain address opens on the person's default view, if they chose one.
-        if (!Request.QueryString.HasValue && list.FirstOrDefault(v => v.IsDefault) is { } preferred && preferred.Query.Length > 0)
+        if (!Request.QueryString.HasValue && lists.Views.FirstOrDefault(v => v.IsDefault) is { } preferred && preferred.Query.Length > 0)
         {
             return Redirect("/?" + preferred.Query);
         }
         if (!ViewIsValid())
         {
-            Views = await savedViews.CountedAsync(list, ct);
+            Views = await savedViews.CountedAsync(lists.Views, ct);
             return Page();
         }
         RestoreSelection();
-        await LoadAsync(ct, list);
+        await LoadAsync(ct, lists);
         return Page();
+    }
+
+    private async Task<(QueueQuery.PageLists Lists, IReadOnlyList<SavedViews.Entry> Views)> ReadListsAsync(CancellationToken ct)
+    {
+        var actor = Actors.Of(HttpContext);
+        var lists = await queue.PageListsAsync(actor, View, ct);
+        inbox.Remember(actor, lists.Unread);
+        return (lists, SavedViews.Entries(actor, lists.SavedViewsJson));
     }
 
     private void RestoreSelection()
@@ -155,12 +164,12 @@ public sealed class IndexModel(QueueQuery queue, BulkEdit bulk, SavedViews saved
         Bulk.AllMatching = TempData[KeptAll] is true or "True" or "true";
     }
 
-    // Round trips (besides the session's and the layout's): the saved views (unless given), the
-    // lists with the state totals, the page of rows, and only for a filtered view its counts'
+    // Round trips (besides the session's): the lists with the state totals, the saved views and the
+    // unread count (unless given), the page of rows, and only for a filtered view its counts'
     // estimate and reads, and each filtered saved view's (QueueRoundTripTests keeps them few).
-    private async Task LoadAsync(CancellationToken ct, IReadOnlyList<SavedViews.Entry>? list = null)
+    private async Task LoadAsync(CancellationToken ct, (QueueQuery.PageLists Lists, IReadOnlyList<SavedViews.Entry> Views)? read = null)
     {
-        var lists = await queue.PageListsAsync(ct);
+        var (lists, list) = read ?? await ReadListsAsync(ct);
         Categories = lists.Categories;
         Vocabulary = lists.Vocabulary;
         // Read before the rows: an item arriving in between is on the page and may be announced as
@@ -179,7 +188,7 @@ public sealed class IndexModel(QueueQuery queue, BulkEdit bulk, SavedViews saved
         Counts = Counts.WithPage(Items, r => r.State, states, wholeView: !View.Stories && page.IsFirst && page.NextCursor is null && View.After is null && View.Before is null);
         Total = Counts.Sum(states.Distinct());
         MissingTopics = await queue.MissingTopicsAsync(View, ct);
-        Views = await savedViews.CountedAsync(list ?? await savedViews.ListAsync(Actors.Of(HttpContext), ct), ct);
+        Views = await savedViews.CountedAsync(list, ct);
         CurrentQuery = QueueViewText.Format(View);
     }
 

@@ -3,8 +3,8 @@ using Cms.Core.Items;
 
 namespace Cms.Core.Tests.Stories;
 
-// Links a merge added are not in the item's source: the output appends the approved ones after the
-// source's entries, as entries of the format, and never a pending one or a second entry of a URL
+// Links a merge added are not in the item's source: the output writes the approved ones where the
+// item page showed them (by position; a merge's after the source's entries), as entries of the format, and never a pending one or a second entry of a URL
 // the source lists already.
 public sealed class MergedLinkExportTests
 {
@@ -14,8 +14,10 @@ public sealed class MergedLinkExportTests
         "---\ntitle: t\noriginalUrl: \"https://e.com/a\"\n"
         + (urls.Length == 0 ? "" : "related:\n" + string.Concat(urls.Select((u, i) => $"  - title: \"link {i}\"\n    webUrl: \"{u}\"\n"))) + "---\n").Root;
 
-    private static AddedLink Added(string url) => new(LinkIdentity.Of(url)!, url, "Yes: 2024", "<b>Harbour</b> reopens", "beta", "beta.example",
-        new DateTimeOffset(2026, 4, 2, 9, 0, 0, TimeSpan.Zero), 69, "https://img.example/1.jpg");
+    // A merge puts its link after the item's links (position 100 here); a moved link's new address
+    // takes the replaced entry's position.
+    private static AddedLink Added(string url, int position = 100) => new(LinkIdentity.Of(url)!, url, "Yes: 2024", "<b>Harbour</b> reopens", "beta", "beta.example",
+        new DateTimeOffset(2026, 4, 2, 9, 0, 0, TimeSpan.Zero), 69, "https://img.example/1.jpg", position);
 
     private static List<SourceMapping> Related(SourceMapping source, WorkflowState state, bool edited, string[] approved, params AddedLink[] added) =>
         ItemExport.Apply(source, new ItemEdits(state, edited, null, null, [], approved.ToHashSet(), added))["related"] is SourceSequence related
@@ -36,6 +38,21 @@ public sealed class MergedLinkExportTests
         var related = Related(source, state, edited, ["https://a.example/1", merged.Identity], merged);
 
         Assert.Equal(["https://a.example/1", "https://beta.example/story"], related.Select(Url));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_moved_links_new_address_is_written_in_the_place_of_the_entry_it_replaced(bool published)
+    {
+        var source = Source("https://a.example/old", "https://a.example/2", "https://a.example/3");
+        var replacement = Added("https://a.example/new", position: 0);
+        var merged = Added("https://beta.example/story", position: 3);
+
+        var related = Related(source, published ? WorkflowState.Published : WorkflowState.Ready, true,
+            ["https://a.example/2", "https://a.example/3", replacement.Identity, merged.Identity], merged, replacement);
+
+        Assert.Equal(["https://a.example/new", "https://a.example/2", "https://a.example/3", "https://beta.example/story"], related.Select(Url));
     }
 
     [Fact]

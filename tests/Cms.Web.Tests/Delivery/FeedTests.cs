@@ -91,6 +91,24 @@ public sealed class FeedTests(DeliveryFixture app) : WebTest(app), IClassFixture
         Assert.DoesNotContain(items[1].Title, jsonItems[0].ToString());
     }
 
+    // The summary HTML is written with the pages' encoder (HtmlEncoding): letters of every script as
+    // they are, markup the sanitizer keeps as markup, and what an attacker sends encoded or removed.
+    [Fact]
+    public async Task Feed_html_keeps_letters_of_every_script_and_leaves_no_markup_or_bidi_control_raw()
+    {
+        var api = app.Api(await app.SiteTokenAsync());
+        var category = "feedenc-" + Guid.NewGuid().ToString("N")[..6];
+        var excerpt = "<p>Премьер-министр \"東京\" <script>alert('x')</script><b>Ελλάδα</b> \u202Eevil\u202C & <img src=x onerror=alert(2)></p>";
+        var id = (await app.PublishedAsync(new TestItem { RelatedCount = 0, Category = category, Excerpt = excerpt }))[0];
+
+        var atom = ((TextSyndicationContent)(await AtomAsync(api, $"/api/v1/feeds/atom?category={category}")).Items.Single().Summary).Text;
+        var json = (await JsonFeedAsync(api, $"/api/v1/feeds/json?category={category}")).GetProperty("items")[0].GetProperty("content_html").GetString()!;
+
+        Assert.Equal(atom, json);
+        Assert.Equal("<p>Премьер-министр &quot;東京&quot; Ελλάδα &#x202E;evil&#x202C; &amp; </p>", atom);
+        Assert.Equal($"urn:cms:item:{id}", (await AtomAsync(api, $"/api/v1/feeds/atom?category={category}")).Items.Single().Id);
+    }
+
     [Fact]
     public async Task A_repeated_conditional_GET_of_either_feed_answers_304()
     {

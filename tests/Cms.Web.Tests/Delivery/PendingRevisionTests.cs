@@ -99,7 +99,7 @@ public sealed class PendingRevisionTests(DeliveryFixture app) : WebTest(app), IC
     public async Task Scheduling_is_refused_and_a_schedule_made_before_the_revision_arrived_is_dropped_when_due()
     {
         var refusedNow = await ReadyWithRevisionAsync();
-        var schedule = await app.RunAsync(s => s.GetRequiredService<PublishSchedule>().ScheduleAsync(DeliveryFixture.Publisher, refusedNow, DateTimeOffset.UtcNow.AddHours(1), CancellationToken.None));
+        var schedule = await app.RunAsync(s => s.GetRequiredService<PublishSchedule>().ScheduleAsync(DeliveryFixture.Publisher, refusedNow, app.Clock.GetUtcNow().AddHours(1), CancellationToken.None));
         Assert.Equal(OutcomeStatus.Invalid, schedule.Status);
         Assert.Equal(Core.Items.Workflow.PendingRevisionMessage, schedule.Message);
         Assert.Null(Factory.WithDb(db => db.Items.Single(i => i.Id == refusedNow).PublishAt));
@@ -108,10 +108,10 @@ public sealed class PendingRevisionTests(DeliveryFixture app) : WebTest(app), IC
         await ImportAsync(story);
         var id = ItemId(story);
         await app.MoveAsync([id], WorkflowAction.MarkReady, DeliveryFixture.Editor);
-        Assert.True((await app.RunAsync(s => s.GetRequiredService<PublishSchedule>().ScheduleAsync(DeliveryFixture.Publisher, id, DateTimeOffset.UtcNow.AddHours(1), CancellationToken.None))).Succeeded);
+        Assert.True((await app.RunAsync(s => s.GetRequiredService<PublishSchedule>().ScheduleAsync(DeliveryFixture.Publisher, id, app.Clock.GetUtcNow().AddHours(1), CancellationToken.None))).Succeeded);
         await RevisedAsync(story);
         // Due now (the clock is moved by the test, not waited for).
-        Factory.WithDb(db => db.Items.Where(i => i.Id == id).ExecuteUpdate(u => u.SetProperty(i => i.PublishAt, DateTimeOffset.UtcNow.AddMinutes(-1))));
+        Factory.WithDb(db => db.Items.Where(i => i.Id == id).ExecuteUpdate(u => u.SetProperty(i => i.PublishAt, app.Clock.GetUtcNow().AddMinutes(-1))));
 
         await app.RunAsync(s => s.GetRequiredService<PublishSchedule>().PublishDueAsync(Actor.System("worker"), CancellationToken.None));
 

@@ -11,7 +11,11 @@ namespace Cms.Web.Tests.Delivery;
 // reference algorithm), not with the CMS's own signing code.
 public sealed class WebhookReceiver : IAsyncDisposable
 {
-    public sealed record Received(string Id, string Timestamp, string Signature, string Body, int Status, IReadOnlyList<string> VerifiedWith, DateTimeOffset At);
+    public sealed record Received(string Id, string Timestamp, string Signature, string Body, int Status, IReadOnlyList<string> VerifiedWith, DateTimeOffset At)
+    {
+        // The order of arrival (a held request is recorded only when it ends, maybe after a later one).
+        public long Arrival { get; init; }
+    }
 
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<Func<HttpContext, Task<int>>> _script = new();
@@ -25,7 +29,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
     // Secrets whose signatures are checked (by name, for the rotation test).
     public ConcurrentDictionary<string, string> Secrets { get; } = new();
 
-    public IReadOnlyList<Received> Requests => [.. _received];
+    public IReadOnlyList<Received> Requests => [.. _received.OrderBy(r => r.Arrival)];
+
+    private long _arrivals;
 
     public static async Task<WebhookReceiver> StartAsync()
     {
@@ -80,6 +86,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext http)
     {
+        var arrival = Interlocked.Increment(ref _arrivals);
         using var reader = new StreamReader(http.Request.Body);
         var body = await reader.ReadToEndAsync();
         // Each signature of the header on its own: StandardWebhooks 1.1.2's Verify compares every
@@ -105,7 +112,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
         })).Select(s => s.Key).ToList();
         var status = _script.TryDequeue(out var answer) ? await answer(http) : 200;
         _received.Enqueue(new Received(http.Request.Headers["webhook-id"].ToString(), http.Request.Headers["webhook-timestamp"].ToString(),
-            http.Request.Headers["webhook-signature"].ToString(), body, status, verified, DateTimeOffset.UtcNow));
+            http.Request.Headers["webhook-signature"].ToString(), body, status, verified, DateTimeOffset.UtcNow) { Arrival = arrival });
         if (!http.RequestAborted.IsCancellationRequested && !http.Response.HasStarted)
         {
             http.Response.StatusCode = status;

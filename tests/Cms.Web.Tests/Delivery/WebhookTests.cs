@@ -166,17 +166,13 @@ public sealed class WebhookTests(DeliveryFixture app) : WebTest(app), IClassFixt
     {
         await using var slow = await WebhookReceiver.StartAsync();
         await using var healthy = await WebhookReceiver.StartAsync();
-        var (slowId, _) = await EndpointAsync(slow);
-        var arrived = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        slow.ThenNoAnswer(id => arrived.TrySetResult(id));
-        await app.PublishedAsync(1);
-        var held = Assert.Single(Deliveries(slowId));
+        var (slowId, arrived, held) = await HeldAsync(slow);
 
         // Sender A: its requests time out on a clock nobody moves, so the receiver holds it until released.
         await using var scope = Factory.Services.CreateAsyncScope();
         var options = scope.ServiceProvider.GetRequiredService<WebhookOptions>();
         var a = Sender(scope, new FakeTimeProvider(app.Clock.GetUtcNow())).RunOnceAsync(CancellationToken.None);
-        var messageId = await arrived.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var messageId = await arrived.WaitAsync(TimeSpan.FromSeconds(60));
 
         // While the receiver holds the request: the row is free and no transaction waits on it.
         await using (var conn = new NpgsqlConnection(ConnectionString))
@@ -220,6 +216,50 @@ public sealed class WebhookTests(DeliveryFixture app) : WebTest(app), IClassFixt
     }
 
     // A sender of its own, on this clock (its due times, leases and request timeouts).
+    // A sender whose receiver is slow renews its lease while the request runs, so no other sender
+    // takes the delivery over as long as it lives (a dead one's short lease runs out: the test above).
+    [Fact]
+    public async Task A_live_sender_renews_its_lease_while_a_receiver_holds_the_request_and_keeps_the_delivery()
+    {
+        await using var slow = await WebhookReceiver.StartAsync();
+        var (slowId, arrived, held) = await HeldAsync(slow);
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var options = scope.ServiceProvider.GetRequiredService<WebhookOptions>();
+        var start = app.Clock.GetUtcNow();
+        var clock = new FakeTimeProvider(start);
+        var a = Sender(scope, clock).RunOnceAsync(CancellationToken.None);
+        await arrived.WaitAsync(TimeSpan.FromSeconds(60));
+        // (PostgreSQL keeps microseconds.)
+        Assert.Equal(start + options.Lease, Deliveries(slowId).Single().ClaimedUntil!.Value, TimeSpan.FromMilliseconds(1));
+
+        // A third of the lease later (on the sender's clock) it is renewed from then.
+        clock.Advance(options.LeaseRenewal);
+        await Eventually.HappensAsync(() => Deliveries(slowId).Single().ClaimedUntil > start + options.LeaseRenewal + options.Lease - TimeSpan.FromMilliseconds(1), "the lease renewed");
+
+        // Past the first lease, another sender finds nothing to take over.
+        await using (var later = Factory.Services.CreateAsyncScope())
+        {
+            Assert.Equal(0, await Sender(later, new FakeTimeProvider(start + options.Lease + options.LeaseRenewal / 2)).RunOnceAsync(CancellationToken.None));
+        }
+        slow.Release();
+        Assert.Equal(1, await a.WaitAsync(TimeSpan.FromSeconds(60)));
+        // The held request's answer (504 on release) is the live sender's to record: it kept the lease.
+        var recorded = Deliveries(slowId).Single(d => d.Id == held.Id);
+        Assert.Equal((1, 504, (Guid?)null), (recorded.Attempts, recorded.LastStatusCode, recorded.ClaimedBy));
+        Assert.Single(slow.Requests);
+    }
+
+    // An endpoint whose receiver holds the next request unanswered until released, and the one
+    // delivery a publish queues for it; Arrived completes with its webhook-id when it is held.
+    private async Task<(long EndpointId, Task<string> Arrived, WebhookDelivery Held)> HeldAsync(WebhookReceiver slow)
+    {
+        var (endpointId, _) = await EndpointAsync(slow);
+        var arrived = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        slow.ThenNoAnswer(id => arrived.TrySetResult(id));
+        await app.PublishedAsync(1);
+        return (endpointId, arrived.Task, Assert.Single(Deliveries(endpointId)));
+    }
+
     private static WebhookSender Sender(AsyncServiceScope scope, TimeProvider clock)
     {
         var options = scope.ServiceProvider.GetRequiredService<WebhookOptions>();

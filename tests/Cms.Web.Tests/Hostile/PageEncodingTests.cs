@@ -86,6 +86,49 @@ public sealed class PageEncodingTests(AppFixture app) : WebTest(app), IClassFixt
         Assert.DoesNotContain('\0', await response.Content.ReadAsStringAsync());
     }
 
+    // A history diff (values over AuditHistory.ShortValueChars) is written with the same encoder: a
+    // stored title holding markup, bidi controls and a line separator stays text, the letters as they are.
+    [Fact]
+    public async Task A_history_diff_of_a_hostile_title_is_text_with_markup_bidi_and_separators_encoded()
+    {
+        var item = new TestItem { Title = "Diffed " + _category };
+        await ImportAsync(item);
+        var id = ItemId(item);
+        var before = "Премьер-министр " + _category + " <script>alert('x')</script> \u202Eevil\u202C line\u2028break \"東京\" & more words to make it long";
+        var after = before.Replace("evil", "good");
+        Factory.WithDb(db =>
+        {
+            Cms.Application.Auditing.AuditLog.Add(db, Cms.Application.Actor.System("importer"), Cms.Core.Auditing.AuditActions.ItemRevisionAccepted,
+                Cms.Core.Auditing.AuditTargets.Item, id.ToString(), new { changes = new[] { new { field = "title", before, after } } });
+            return db.SaveChanges();
+        });
+        var editor = await SignedInAsync(Roles.Editor);
+
+        var html = await editor.GetStringAsync($"/Items/Details/{id}");
+
+        var cell = Html.Parse(html).One("#history tr[data-field=title] td.history-diff");
+        Assert.Equal(before, Side(cell, "ins"));
+        Assert.Equal(after, Side(cell, "del"));
+        Assert.Contains("Премьер-министр " + _category, html);
+        Assert.DoesNotContain("&#x41F;", html);
+        Assert.Contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;", html);
+        Assert.DoesNotContain("<script>alert", html);
+        Assert.Contains("&#x202E;", html);
+        Assert.Contains("&#x2028;", html);
+        Assert.DoesNotContain(html, c => c is '\u202E' or '\u202C' or '\u2028');
+    }
+
+    // The diff cell's text without the other side's pieces and the left-out markers.
+    private static string Side(AngleSharp.Dom.IElement cell, string otherSide)
+    {
+        var copy = (AngleSharp.Dom.IElement)cell.Clone();
+        foreach (var other in copy.QuerySelectorAll(otherSide + ", .history-left-out").ToList())
+        {
+            other.Remove();
+        }
+        return copy.TextContent;
+    }
+
     // What no request can deliver to a page (the query and form readers turn broken UTF-8 into
     // U+FFFD, NUL is refused above) is checked on the encoder the pages are written with.
     [Fact]

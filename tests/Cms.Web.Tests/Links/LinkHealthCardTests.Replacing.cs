@@ -6,7 +6,10 @@ using Cms.Core.Items;
 using Cms.Core.Links;
 using Cms.Data.Entities;
 using Cms.Web.Tests.Infrastructure;
+using Cms.Testing;
 using Cms.Web.Tests.Items;
+using Cms.Web.Tests.Stories;
+using Cms.Web.Tests.Workflow;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -67,7 +70,7 @@ public sealed partial class LinkHealthCardTests
     }
 
     [Fact]
-    public async Task A_revision_that_changes_nothing_but_the_excerpt_does_not_show_the_replaced_link_as_a_change_of_related()
+    public async Task A_revision_that_changes_nothing_but_the_excerpt_does_not_show_the_replaced_link_as_a_change_and_one_dropping_its_entry_removes_it()
     {
         var (item, id, _, moved, staying, tag) = await MovedLinkAsync();
         var editor = await SignedInAsync(Roles.Editor);
@@ -77,15 +80,51 @@ public sealed partial class LinkHealthCardTests
 
         Assert.Equal(["excerpt"], await ChangedFieldsAsync(id));
 
-        // Once the source drops the old address, the new one is the editor's alone (after the
-        // source's entries) and, again, no difference of the source.
+        // REVIEW5 #7: once the source drops the old address, the comparison shows that entry removed,
+        // and accepting it removes the replacement standing for it (what the editor reviewed), audited.
         Assert.Equal(HttpStatusCode.Redirect, (await LinkIdentityPageTests.AcceptNothingTickedAsync(editor, id, "excerpt")).StatusCode);
         await Corpus.ImportAsync(Factory.Services, (item with { Excerpt = "Corrected " + tag, Related = [("Staying", staying)] }).ToYaml());
         Assert.Equal(["related"], await ChangedFieldsAsync(id));
         Assert.Equal(HttpStatusCode.Redirect, (await LinkIdentityPageTests.AcceptNothingTickedAsync(editor, id, "related")).StatusCode);
-        Assert.Equal([staying, moved], Factory.WithDb(db => db.RelatedLinks.Where(l => l.ItemId == id).OrderBy(l => l.Position).Select(l => l.Url!).ToList()));
+        Assert.Equal([staying], Factory.WithDb(db => db.RelatedLinks.Where(l => l.ItemId == id).OrderBy(l => l.Position).Select(l => l.Url!).ToList()));
+        var accepted = Factory.WithDb(db => db.AuditEvents.Where(a => a.EntityId == id.ToString() && a.Action == AuditActions.ItemRevisionAccepted)
+            .OrderByDescending(a => a.Id).Select(a => a.Payload).First());
+        var removed = System.Text.Json.JsonDocument.Parse(accepted).RootElement.GetProperty("data").GetProperty("changes").EnumerateArray()
+            .Where(c => c.TryGetProperty("what", out var what) && what.GetString() == RevisionFields.RemovedBySource)
+            .Select(c => c.GetProperty("url").GetString()).ToList();
+        Assert.Equal([moved], removed);
         await Corpus.ImportAsync(Factory.Services, (item with { Excerpt = "Corrected again " + tag, Related = [("Staying", staying)] }).ToYaml());
         Assert.Equal(["excerpt"], await ChangedFieldsAsync(id));
+    }
+
+    [Fact]
+    public async Task An_approved_new_url_and_a_merged_link_are_written_in_the_order_the_item_page_showed_them()
+    {
+        var (_, id, _, moved, staying, tag) = await MovedLinkAsync();
+        var other = new TestItem { Title = $"Harbour reopens, another telling {tag}" };
+        await ImportAsync(other);
+        var otherId = ItemId(other);
+        Factory.WithDb(db => db.Items.Where(i => i.Id == otherId)
+            .ExecuteUpdate(u => u.SetProperty(i => i.StoryId, db.Items.Single(lead => lead.Id == id).StoryId)));
+        var editor = await SignedInAsync(Roles.Editor);
+        Assert.Equal(HttpStatusCode.Redirect, (await UseTheNewUrlAsync(editor, id)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await StoryForms.MergeAsync(editor, id, otherId)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await StoryForms.ReviewAsync(Factory, editor, id, WorkflowAction.MarkReady,
+            (moved, LinkDecision.Approved), (staying, LinkDecision.Approved), (other.OriginalUrl, LinkDecision.Approved))).StatusCode);
+        // What the editor reviewed: the new address where the old one was, the merged link last.
+        var shown = Html.Parse(await editor.GetStringAsync($"/Items/Details/{id}")).QuerySelectorAll("#edit-form .related-link .link-url")
+            .Select(e => e.TextContent.Trim()).ToList();
+        Assert.Equal([moved, staying, other.OriginalUrl], shown);
+
+        Assert.Equal(HttpStatusCode.Redirect, (await Moves.PostAsync(await SignedInAsync(Roles.Publisher), id, WorkflowAction.Publish)).StatusCode);
+        var file = Path.Combine(Factory.PublishFolder, Factory.WithDb(db => db.Items.Single(i => i.Id == id).OutputFile!));
+        await Eventually.HappensAsync(() => File.Exists(file), "the worker writing the published file");
+
+        // Read back by a YAML reader that is not the CMS's.
+        var written = new YamlDotNet.Serialization.DeserializerBuilder().Build()
+            .Deserialize<Dictionary<string, object>>(YamlReaders.FrontMatter(await File.ReadAllTextAsync(file)));
+        var related = ((List<object>)written["related"]).Cast<Dictionary<object, object>>().Select(r => (string)r["webUrl"]).ToList();
+        Assert.Equal(shown, related);
     }
 
     private async Task<List<string>> ChangedFieldsAsync(long id)

@@ -13,6 +13,20 @@ public sealed class QueuePageTests(AppFixture app) : WebTest(app), IClassFixture
     private TestItem Item(string title, bool published = false, int? heat = 5) =>
         new() { Title = title + " " + _category, Category = _category, Published = published, Heat = heat, PublishedDateTime = TestItem.Utc(2024, 3, 9, 14) };
 
+    // Each row's link opens the item within the same view (its View.* parameters), without
+    // the page's cursor or anything else the address brought along.
+    [Fact]
+    public async Task A_rows_link_carries_the_view_and_nothing_else()
+    {
+        await ImportAsync(Item("Linked"));
+        var editor = await SignedInAsync(Roles.Editor);
+
+        var html = await editor.GetStringAsync($"/?View.Category={_category}&Input.Quality=1&View.Sort=heat&View.After=null_99999999999");
+        var links = Html.Parse(html).QuerySelectorAll("#queue tbody td.title-cell > a").Select(a => a.GetAttribute("href")).ToList();
+
+        Assert.Matches($"^/Items/Details/[0-9]+\\?View.Category={_category}&View.Sort=heat$", Assert.Single(links));
+    }
+
     [Fact]
     public async Task The_state_filter_is_a_checkbox_per_state_with_its_count_and_several_can_be_ticked()
     {

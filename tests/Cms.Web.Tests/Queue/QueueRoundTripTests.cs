@@ -31,18 +31,34 @@ public sealed class QueueRoundTripTests(QueueSqlFixture app) : WebTest(app), ICl
 
     private static string Listing(List<string> commands) => string.Join("\n----\n", commands);
 
-    // The session, the person's saved views, the lists with the state totals, the page of rows,
-    // and the layout's unread count: nine round trips before (each list, the totals and the
-    // newest id on their own, the saved views read twice).
+    // The session, one statement with the lists, the state totals, the person's saved views and the
+    // layout's unread count, and the page of rows: nine round trips at first (each list, the totals
+    // and the newest id on their own, the saved views read twice), five after the lists were folded
+    // together, three since the saved views and the unread count travel with them.
     [Fact]
-    public async Task The_default_queue_page_makes_five_round_trips()
+    public async Task The_default_queue_page_makes_three_round_trips()
     {
         await ImportAsync(new TestItem { Title = "Round trip " + _tag, Category = "news", Topics = ["AI"] });
         var editor = await SignedInAsync(Roles.Editor);
 
         var commands = await app.CommandsOfAsync(editor, "/");
 
+        Assert.True(commands.Count <= 3, $"{commands.Count} round trips:\n{Listing(commands)}");
+    }
+
+    // A topic filter's ids come back with the lists: the session, the lists, the counts' estimate
+    // and capped read, and the page of rows (the topic's id was a round trip of its own before).
+    [Fact]
+    public async Task A_topic_filter_reads_its_topic_ids_in_the_statement_of_lists()
+    {
+        await ImportAsync(new TestItem { Title = "Topic round trip " + _tag, Category = "news", Topics = ["AI"], Quality = 50 });
+        var editor = await SignedInAsync(Roles.Editor);
+
+        var commands = await app.CommandsOfAsync(editor, "/?View.Category=news&View.QualityMin=40&View.QualityMax=90&View.Topic=AI");
+
         Assert.True(commands.Count <= 5, $"{commands.Count} round trips:\n{Listing(commands)}");
+        var topicReads = commands.Where(c => c.Contains("FROM topics") && c.Contains("normalized_name")).ToList();
+        Assert.True(topicReads.Count == 1 && topicReads[0].Contains("FROM categories"), Listing(commands));
     }
 
     // Each saved view's count needs the state totals and its topics' ids: read once for the page
