@@ -13,7 +13,7 @@ using NpgsqlTypes;
 namespace Cms.Migrations.Migrations
 {
     [DbContext(typeof(CmsDbContext))]
-    [Migration("20261206124947_SearchVectorSeal")]
+    [Migration("20261206142524_SearchVectorSeal")]
     partial class SearchVectorSeal
     {
         /// <inheritdoc />
@@ -858,6 +858,12 @@ namespace Cms.Migrations.Migrations
                     b.Property<DateTimeOffset?>("CheckedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("checked_at");
+
+                    b.Property<int>("Deferrals")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("deferrals");
 
                     b.Property<string>("Detail")
                         .HasColumnType("text")
