@@ -26,6 +26,9 @@ public static partial class ImportBench
 {
     private sealed record Variant(string Name, string Sql, bool Audit = true, bool Floor = false);
 
+    // The trigger that keeps search_vector (migration SearchVectorSeal) goes with the column.
+    private const string DropVectorTriggers = "DROP TRIGGER items_search_vector_insert ON items; DROP TRIGGER items_search_vector_update ON items;";
+
     private static async Task AttributeAsync(int n, string server, string corpus, string stamp, int rounds, bool perIndex, CancellationToken ct)
     {
         var prepDb = $"cms_bench_attr_prep_{stamp}";
@@ -99,7 +102,7 @@ public static partial class ImportBench
         {
             var db = scope.ServiceProvider.GetRequiredService<CmsDbContext>();
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            topicIds = await scope.ServiceProvider.GetRequiredService<TopicVocabulary>().EnsureFromImportAsync(actor, prepared.SelectMany(p => p.Parsed.Topics), ct);
+            topicIds = (await scope.ServiceProvider.GetRequiredService<TopicVocabulary>().EnsureFromImportAsync(actor, prepared.SelectMany(p => p.Parsed.Topics), itemIds: 0, ct)).TopicIds;
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }
@@ -165,7 +168,7 @@ public static partial class ImportBench
         }
         variants.AddRange(
         [
-            new("no generated search_vector (nor its GIN)", "ALTER TABLE items DROP COLUMN search_vector"),
+            new("no search_vector (nor its trigger, nor its GIN)", $"{DropVectorTriggers} ALTER TABLE items DROP COLUMN search_vector"),
             new("no GIN on search_vector (the vector still computed)", "DROP INDEX ix_items_search_vector"),
             new("no generated provider_search (nor its GIN)", "ALTER TABLE items DROP COLUMN provider_search"),
             new("no GIN on story_keys (fastupdate off)", "DROP INDEX ix_items_story_keys"),
@@ -196,6 +199,7 @@ public static partial class ImportBench
                              AND i.relname NOT IN ('ix_items_original_url', 'ix_related_links_item_id_position') LOOP
                     EXECUTE format('DROP INDEX %I', r.relname);
                   END LOOP; END $$;
+                DROP TRIGGER items_search_vector_insert ON items; DROP TRIGGER items_search_vector_update ON items;
                 ALTER TABLE items DROP COLUMN search_vector, DROP COLUMN provider_search;
                 DROP TRIGGER items_count_insert ON items; DROP TRIGGER items_arrived_live ON items; DROP TRIGGER audit_events_unsealed ON audit_events;
                 """),

@@ -294,7 +294,7 @@ public static partial class ImportBench
             {
                 prepared.Add(parser.Parse(path, await File.ReadAllBytesAsync(path, ct)).Item!);
             }
-            var topicIds = floor ? null : await topics.EnsureFromImportAsync(actor, prepared.SelectMany(p => p.Parsed.Topics), ct);
+            var topicIds = floor ? null : (await topics.EnsureFromImportAsync(actor, prepared.SelectMany(p => p.Parsed.Topics), itemIds: 0, ct)).TopicIds;
             await db.SaveChangesAsync(ct);
             var now = DateTimeOffset.UtcNow;
             var items = new List<Item>(prepared.Count);

@@ -410,8 +410,13 @@ public static class StoryBench
                   END LOOP;
                   IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'items' AND column_name = 'search_vector' AND is_generated = 'ALWAYS') THEN
                     ALTER TABLE items ALTER COLUMN search_vector DROP EXPRESSION;
+                  END IF;
+                  IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'items' AND column_name = 'provider_search' AND is_generated = 'ALWAYS') THEN
                     ALTER TABLE items ALTER COLUMN provider_search DROP EXPRESSION;
                   END IF;
+                  -- Since SearchVectorSeal a trigger keeps the vector; this store's fill does without it.
+                  DROP TRIGGER IF EXISTS items_search_vector_insert ON items;
+                  DROP TRIGGER IF EXISTS items_search_vector_update ON items;
                 END $$
                 """, ct);
             // Counts that do not match the stored items (a fill stopped before counts were kept

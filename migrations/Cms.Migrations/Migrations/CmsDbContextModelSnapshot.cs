@@ -615,8 +615,7 @@ namespace Cms.Migrations.Migrations
                     b.Property<NpgsqlTsVector>("SearchVector")
                         .ValueGeneratedOnAddOrUpdate()
                         .HasColumnType("tsvector")
-                        .HasColumnName("search_vector")
-                        .HasComputedColumnSql("(CASE WHEN coalesce(title, '') || ' ' || coalesce(excerpt, '') ~ '[\\u0400-\\u04FF]' THEN to_tsvector('russian_folded', coalesce(title, '') || ' ' || coalesce(excerpt, '')) ELSE to_tsvector('english_folded', coalesce(title, '') || ' ' || coalesce(excerpt, '')) END) || to_tsvector('simple_folded', coalesce(title, '') || ' ' || coalesce(excerpt, '')) || (CASE WHEN coalesce(title, '') || ' ' || coalesce(excerpt, '') ~ '[\\u0621-\\u064A]' THEN to_tsvector('arabic', regexp_replace(regexp_replace(coalesce(title, '') || ' ' || coalesce(excerpt, ''), '[^\\u0621-\\u064A]+', ' ', 'g'), '(^| )(?:[\\u0648\\u0641]?(?:\\u0628\\u0627\\u0644|\\u0643\\u0627\\u0644|\\u0644\\u0644|\\u0627\\u0644|[\\u0628\\u0643\\u0644])|[\\u0648\\u0641])(?=[\\u0621-\\u064A]{3})', '\\1', 'g')) ELSE ''::tsvector END)", true);
+                        .HasColumnName("search_vector");
 
                     b.Property<bool>("SourceChanged")
                         .HasColumnType("boolean")

@@ -12,6 +12,9 @@ public sealed record PreparedItem(ParsedItem Parsed, string Hash, string ImagesJ
 
     // Story grouping's analysis of title and excerpt, made in the parse stage (StoryGrouping.Prepare).
     public Cms.Core.Stories.StoryTerms? StoryTerms { get; set; }
+
+    // Its search vector, computed beside the write (SearchVectors); null: the COPY computes it.
+    public SealedVector? SearchVector { get; set; }
 }
 
 public readonly record struct ParsedFile(PreparedItem? Item, ImportProblem? Problem);

@@ -202,7 +202,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         await StoryKeyUpkeep.RekeyAsync((NpgsqlConnection)db.Database.GetDbConnection(), stories.Settings, item, keyed, ct);
         item.RelatedLinks.Clear();
         item.RelatedLinks.AddRange(prepared.Parsed.Related.Select(r => ItemRows.Link(id, r)));
-        var topicIds = await topics.EnsureFromImportAsync(actor, prepared.Parsed.Topics, ct);
+        var (topicIds, _) = await topics.EnsureFromImportAsync(actor, prepared.Parsed.Topics, itemIds: 0, ct);
         item.Topics.Clear();
         item.Topics.AddRange(ItemRows.Topics(id, prepared.Parsed.Topics, topicIds));
         // Pending revisions of an untouched item are superseded by the newer source.
@@ -272,9 +272,9 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
     {
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         var lap = System.Diagnostics.Stopwatch.GetTimestamp();
-        var ids = await ItemCopy.ReserveIdsAsync(conn, fresh.Count, ct);
-        var topicIds = await topics.EnsureFromImportAsync(actor, fresh.SelectMany(f => f.Parsed.Topics), ct);
-        // Audit rows for topics created above go out with this transaction too.
+        var (topicIds, ids) = await topics.EnsureFromImportAsync(actor, fresh.SelectMany(f => f.Parsed.Topics), fresh.Count, ct);
+        // Audit rows for topics created above (and refusals before them) go out with this
+        // transaction too; nothing to save costs no round trip.
         await db.SaveChangesAsync(ct);
         var items = new List<Item>(fresh.Count);
         for (var i = 0; i < fresh.Count; i++)
@@ -291,7 +291,9 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         }
         _upcoming = null;
         lap = profile.Lap(ImportProfile.Phase.StoryGrouping, lap);
-        await ItemCopy.WriteAsync(conn, items, ct);
+        var vectors = fresh.Select(f => f.SearchVector).ToList();
+        await ItemCopy.WriteAsync(conn, items, vectors, ct);
+        profile.Copied(items.Count, vectors.Count(v => v is not null));
         lap = profile.Lap(ImportProfile.Phase.CopyRows, lap);
         // The event says which state the item starts in: an item imported as Published is
         // published by the import, and the audit says so.

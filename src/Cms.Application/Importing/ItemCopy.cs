@@ -21,19 +21,28 @@ public static class ItemCopy
         return ids;
     }
 
-    // Items, then their related links and topic links (each item's collections).
-    public static async Task WriteAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, CancellationToken ct)
+    // Items, then their related links and topic links (each item's collections). vectors, when
+    // given, holds each item's sealed search vector (or null: the trigger computes it).
+    public static Task WriteAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, CancellationToken ct) =>
+        WriteAsync(conn, items, null, ct);
+
+    public static async Task WriteAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, IReadOnlyList<SealedVector?>? vectors, CancellationToken ct)
     {
-        await WriteItemsAsync(conn, items, "items", ct);
+        await WriteItemsAsync(conn, items, "items", vectors, ct);
         await WriteLinksAsync(conn, items.SelectMany(i => i.RelatedLinks), "related_links", ct);
         await WriteTopicsAsync(conn, items.SelectMany(i => i.Topics), ct);
     }
 
     // The table is a parameter so the import benchmark can write the same rows into plain tables.
-    public static async Task WriteItemsAsync(NpgsqlConnection conn, IEnumerable<Item> items, string table, CancellationToken ct)
+    public static Task WriteItemsAsync(NpgsqlConnection conn, IEnumerable<Item> items, string table, CancellationToken ct) =>
+        WriteItemsAsync(conn, items, table, null, ct);
+
+    public static async Task WriteItemsAsync(NpgsqlConnection conn, IEnumerable<Item> items, string table, IReadOnlyList<SealedVector?>? vectors, CancellationToken ct)
     {
+        var vectorColumns = vectors is null ? "" : ", search_vector, search_vector_seal";
+        var n = 0;
         await using (var copy = await conn.BeginBinaryImportAsync(
-            $"COPY {table} (id, original_url, file_name, title, excerpt, category, type, provider_name, provider_domain, published_at, web_url, quality, heat, state, source_yaml, source_hash, images_json, imported_at, updated_at, source_changed, story_id, story_sim_hash, story_keys, story_term_ids) FROM STDIN (FORMAT BINARY)", ct))
+            $"COPY {table} (id, original_url, file_name, title, excerpt, category, type, provider_name, provider_domain, published_at, web_url, quality, heat, state, source_yaml, source_hash, images_json, imported_at, updated_at, source_changed, story_id, story_sim_hash, story_keys, story_term_ids{vectorColumns}) FROM STDIN (FORMAT BINARY)", ct))
         {
             foreach (var i in items)
             {
@@ -62,6 +71,16 @@ public static class ItemCopy
                 await Nullable(copy, i.StorySimHash, NpgsqlDbType.Bigint, ct);
                 await Nullable(copy, i.StoryKeys, NpgsqlDbType.Array | NpgsqlDbType.Integer, ct);
                 await Nullable(copy, i.StoryTermIds, NpgsqlDbType.Array | NpgsqlDbType.Integer, ct);
+                if (vectors is not null)
+                {
+                    // The vector in PostgreSQL's own binary form (tsvectorsend, as SearchVectors
+                    // read it): a binary COPY field is the column type's receive format, so the
+                    // bytes go in unchanged, never parsed here.
+                    var sealedVector = vectors[n];
+                    await Nullable(copy, sealedVector?.Vector, NpgsqlDbType.Bytea, ct);
+                    await Nullable(copy, sealedVector?.Seal, NpgsqlDbType.Bytea, ct);
+                }
+                n++;
             }
             await copy.CompleteAsync(ct);
         }

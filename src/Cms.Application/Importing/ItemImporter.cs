@@ -3,6 +3,9 @@ using Cms.Application.Stories;
 using Cms.Core.Auditing;
 using Cms.Core.Security;
 using Cms.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace Cms.Application.Importing;
 
@@ -10,7 +13,9 @@ namespace Cms.Application.Importing;
 // benchmark all come here. Two stages joined by a bounded channel:
 // - parse stage (ImportParser, no database): reads the next batch's bytes and parses them on every
 //   core, and story grouping analyses each item's text (StoryGrouping.Prepare); per-item work
-//   that needs no database belongs here;
+//   that needs no database belongs here. Besides, on a connection of its own (no transaction, it
+//   writes nothing), it has PostgreSQL compute the new items' search vectors (SearchVectors), so
+//   that the database's second core does that while the writer's backend COPYs;
 // - write stage (ImportWriter, one transaction per batch): dedupes against stored items, applies
 //   the import rules, COPYs new items and writes their audit events; per-item work that needs the
 //   database (or the batch's transaction) belongs there.
@@ -19,7 +24,7 @@ namespace Cms.Application.Importing;
 // The parse stage runs ahead of the write stage by at most ParsedAhead batches, so while
 // PostgreSQL works on one batch the next ones are parsed, and memory stays bounded whatever the
 // input: a batch is bounded in files and bytes (ImportOptions).
-public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWriter writer, ImportOptions options, StoryGrouping stories, ImportProfile profile)
+public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWriter writer, ImportOptions options, StoryGrouping stories, ImportProfile profile, ILogger<ItemImporter> logger)
 {
     // Batches parsed and waiting for the writer, besides the one being parsed and the one being
     // written. One is enough to keep the writer fed (measured, docs/benchmarks.md "Import").
@@ -35,15 +40,16 @@ public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWri
             return refused;
         }
         var report = NewReport();
-        var parsed = Channel.CreateBounded<ParsedFile[]>(new BoundedChannelOptions(ParsedAhead) { SingleReader = true, SingleWriter = true });
+        var parsed = Channel.CreateBounded<ParsedBatch>(new BoundedChannelOptions(ParsedAhead) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var parsing = Task.Run(() => ParseStageAsync(files, parsed.Writer, stop.Token), stop.Token);
         try
         {
             // Batches arrive in the order their files were given, so refusals are reported in that order.
             var waiting = System.Diagnostics.Stopwatch.GetTimestamp();
-            await foreach (var batch in parsed.Reader.ReadAllAsync(stop.Token))
+            await foreach (var (batch, vectors) in parsed.Reader.ReadAllAsync(stop.Token))
             {
+                await vectors;
                 profile.Lap(ImportProfile.Phase.WaitForParse, waiting);
                 report.Refuse(batch.Where(p => p.Problem is not null).Select(p => p.Problem!));
                 // The next batch, if already parsed, lets grouping begin its search during this one's write.
@@ -66,20 +72,38 @@ public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWri
         return Outcome<ImportReport>.Ok(report, report.Summary);
     }
 
-    private async Task ParseStageAsync(IEnumerable<ImportFile> files, ChannelWriter<ParsedFile[]> output, CancellationToken ct)
+    // A parsed batch, and its search vectors on the way (SearchVectors sets them on its items).
+    private sealed record ParsedBatch(ParsedFile[] Files, Task Vectors);
+
+    // A batch's search vectors are computed on the stage's own connection while the batch waits
+    // for the writer and the next one is parsed; the writer awaits them before it writes the batch.
+    // So the database's second core computes vectors beside the writer's COPY, and no more batches
+    // are held than before (one connection: a batch's vectors start once the previous ones are in).
+    private async Task ParseStageAsync(IEnumerable<ImportFile> files, ChannelWriter<ParsedBatch> output, CancellationToken ct)
     {
+        await using var vectorConnection = new NpgsqlConnection(db.Database.GetConnectionString());
+        var vectors = Task.CompletedTask;
         try
         {
             using var source = files.GetEnumerator();
             while (await parser.NextBatchAsync(source, ct) is { Length: > 0 } batch)
             {
-                stories.Prepare(batch.Where(p => p.Item is not null).Select(p => p.Item!));
-                await output.WriteAsync(batch, ct);
+                var items = batch.Where(p => p.Item is not null).Select(p => p.Item!).ToList();
+                await vectors;
+                if (vectorConnection.State != System.Data.ConnectionState.Open)
+                {
+                    await vectorConnection.OpenAsync(ct);
+                }
+                vectors = SearchVectors.ComputeAsync(vectorConnection, items, logger, ct);
+                stories.Prepare(items);
+                await output.WriteAsync(new ParsedBatch(batch, vectors), ct);
             }
         }
         finally
         {
             output.TryComplete();
+            // Never close the connection under a running query (the import failed or was cancelled).
+            await vectors.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 

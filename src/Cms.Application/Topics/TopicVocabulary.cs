@@ -74,53 +74,81 @@ public sealed class TopicVocabulary(CmsDbContext db)
         return wanted;
     }
 
-    // The importer's path: many names at once, created in one statement, marked as from import.
-    // Returns normalized name -> id. Audit events are added to the context for the caller to save.
-    // Without ManageTopics nothing is created (the importer refuses such files before it gets here).
-    public async Task<Dictionary<string, int>> EnsureFromImportAsync(Actor actor, IEnumerable<string> names, CancellationToken ct)
+    // The importer's path: many names at once, marked as from import, and (itemIds > 0) that many
+    // item ids reserved, all in one statement: one round trip per batch (the topic upsert, the ids
+    // of known and created topics, the item ids). Returns normalized name -> id and the item ids in
+    // order. Audit events of created topics are added to the context for the caller to save (a
+    // second round trip only when there is something to save). Without ManageTopics nothing is
+    // created (the importer refuses such files before it gets here).
+    public async Task<(Dictionary<string, int> TopicIds, List<long> ItemIds)> EnsureFromImportAsync(
+        Actor actor, IEnumerable<string> names, int itemIds, CancellationToken ct)
     {
         var byNormalized = new Dictionary<string, string>();
         foreach (var name in names)
         {
             byNormalized.TryAdd(TopicNames.Normalize(name), name.Trim());
         }
-        if (byNormalized.Count == 0)
+        var topicIds = new Dictionary<string, int>(byNormalized.Count, StringComparer.Ordinal);
+        var ids = new List<long>(itemIds);
+        if (byNormalized.Count == 0 && itemIds == 0)
         {
-            return [];
+            return (topicIds, ids);
         }
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         var created = new List<(int Id, string Name)>();
-        if (actor.Can(Permissions.ManageTopics))
+        // Known topics are read in the statement's snapshot, created ones come back from the
+        // INSERT; kind 2 rows are the reserved item ids.
+        await using (var cmd = new NpgsqlCommand(
+            """
+            WITH created AS (
+              INSERT INTO topics (name, normalized_name, from_import, created_at)
+              SELECT n, nn, true, now() FROM unnest(@names, @normalized) AS t(n, nn) WHERE @create
+              ON CONFLICT (normalized_name) DO NOTHING
+              RETURNING id, name, normalized_name
+            )
+            SELECT 0 AS kind, id::bigint, normalized_name, name FROM created
+            UNION ALL
+            SELECT 1, id, normalized_name, NULL FROM topics WHERE normalized_name = ANY(@normalized)
+            UNION ALL
+            SELECT 2, nextval(pg_get_serial_sequence('items', 'id')), NULL, NULL FROM generate_series(1, @n)
+            """, conn))
         {
-            await CreateMissingAsync(conn, byNormalized, created, ct);
+            cmd.Parameters.AddWithValue("names", byNormalized.Values.ToArray());
+            cmd.Parameters.AddWithValue("normalized", byNormalized.Keys.ToArray());
+            cmd.Parameters.AddWithValue("create", actor.Can(Permissions.ManageTopics));
+            cmd.Parameters.AddWithValue("n", itemIds);
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var kind = reader.GetInt32(0);
+                if (kind == 2)
+                {
+                    ids.Add(reader.GetInt64(1));
+                    continue;
+                }
+                topicIds[reader.GetString(2)] = (int)reader.GetInt64(1);
+                if (kind == 0)
+                {
+                    created.Add(((int)reader.GetInt64(1), reader.GetString(3)));
+                }
+            }
+        }
+        ids.Sort();
+        // A topic another transaction committed while this statement waited on its name is in
+        // neither branch's snapshot: read it again (rare; the next statement sees it).
+        var late = byNormalized.Keys.Where(k => !topicIds.ContainsKey(k)).ToList();
+        if (late.Count > 0)
+        {
+            foreach (var t in await db.Topics.AsNoTracking().Where(t => late.Contains(t.NormalizedName)).Select(t => new { t.NormalizedName, t.Id }).ToListAsync(ct))
+            {
+                topicIds[t.NormalizedName] = t.Id;
+            }
         }
         foreach (var (id, name) in created)
         {
             AuditLog.Add(db, actor, AuditActions.TopicCreated, AuditTargets.Topic, id.ToString(), new { name, fromImport = true });
         }
-        var keys = byNormalized.Keys.ToList();
-        return await db.Topics.AsNoTracking().Where(t => keys.Contains(t.NormalizedName))
-            .ToDictionaryAsync(t => t.NormalizedName, t => t.Id, ct);
-    }
-
-    private static async Task CreateMissingAsync(NpgsqlConnection conn, Dictionary<string, string> byNormalized, List<(int Id, string Name)> created, CancellationToken ct)
-    {
-        await using (var insert = new NpgsqlCommand(
-            """
-            INSERT INTO topics (name, normalized_name, from_import, created_at)
-            SELECT n, nn, true, now() FROM unnest(@names, @normalized) AS t(n, nn)
-            ON CONFLICT (normalized_name) DO NOTHING
-            RETURNING id, name
-            """, conn))
-        {
-            insert.Parameters.AddWithValue("names", byNormalized.Values.ToArray());
-            insert.Parameters.AddWithValue("normalized", byNormalized.Keys.ToArray());
-            await using var reader = await insert.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                created.Add((reader.GetInt32(0), reader.GetString(1)));
-            }
-        }
+        return (topicIds, ids);
     }
 
     // Categories the pipeline uses join the managed list, under the same rule as topics.

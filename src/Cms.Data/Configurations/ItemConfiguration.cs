@@ -33,8 +33,10 @@ public sealed class ItemConfiguration : IEntityTypeConfiguration<Item>
         // The editors' search (QueueSearch): English and Russian stemming plus the word-for-word
         // 'simple' vector for every other script, each folding accents (unaccent), and Arabic
         // stemming of the Arabic words with their attached particles taken off. The migration's
-        // SearchFoldingSql holds the same text.
-        builder.Property(i => i.SearchVector).HasComputedColumnSql(SearchVectorSql, stored: true);
+        // item_search_vector (migration SearchVectorSeal) holds the same text. It is not a generated
+        // column: a BEFORE INSERT/UPDATE trigger keeps it, so that the importer may supply vectors
+        // computed beforehand, sealed for their text (SearchVectorSealSql); EF never writes it.
+        builder.Property(i => i.SearchVector).ValueGeneratedOnAddOrUpdate();
         builder.HasIndex(i => i.SearchVector).HasMethod("GIN");
         builder.Property(i => i.ReadyBy).HasMaxLength(450);
         builder.Property(i => i.ReadyByName).HasMaxLength(256);

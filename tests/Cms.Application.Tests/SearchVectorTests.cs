@@ -1,0 +1,157 @@
+using Cms.Application.Importing;
+using Cms.Application.Items;
+using Cms.Core.Items;
+using Cms.Data.Entities;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Cms.Application.Tests;
+
+// items.search_vector is kept by a trigger, not generated (migration SearchVectorSeal): the
+// importer may supply vectors computed beforehand, sealed for their text. Whatever a writer does,
+// the stored vector is item_search_vector of the row's own title and excerpt.
+public sealed class SearchVectorTests(ApplicationFixture app) : IClassFixture<ApplicationFixture>
+{
+    private async Task<T> AsAsync<T>(string cs, Func<NpgsqlConnection, Task<T>> work)
+    {
+        await using var conn = new NpgsqlConnection(cs);
+        await conn.OpenAsync();
+        return await work(conn);
+    }
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlConnection conn, string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        foreach (var (name, value) in parameters)
+        {
+            cmd.Parameters.AddWithValue(name, value);
+        }
+        return (T)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    // Rows whose vector is not that of their own text, or that kept a seal.
+    private Task<long> DisagreeingAsync() => AsAsync(app.ConnectionString, c => ScalarAsync<long>(c,
+        "SELECT count(*) FROM items WHERE search_vector IS DISTINCT FROM item_search_vector(title, excerpt) OR search_vector_seal IS NOT NULL"));
+
+    private Task<bool> FindsAsync(long id, string word) => AsAsync(app.ConnectionString, c => ScalarAsync<bool>(c,
+        "SELECT search_vector @@ to_tsquery('simple_folded', @word) FROM items WHERE id = @id", ("word", word), ("id", id)));
+
+    // What the importer's vector stage gets from the database: the vector (tsvectorsend) and its seal.
+    private static async Task<SealedVector> SealedAsync(NpgsqlConnection conn, string title, string? excerpt)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT tsvectorsend(vector), seal FROM search_vectors(ARRAY[@t], ARRAY[@e])", conn);
+        cmd.Parameters.AddWithValue("t", title);
+        cmd.Parameters.AddWithValue("e", (object?)excerpt ?? DBNull.Value).NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
+        await using var reader = await cmd.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        return new SealedVector(reader.GetFieldValue<byte[]>(0), reader.GetFieldValue<byte[]>(1));
+    }
+
+    // A new item written by the importer's own COPY (ItemCopy) with the given vector, or none.
+    private static async Task<long> CopyAsync(NpgsqlConnection conn, string title, string? excerpt, SealedVector? vector)
+    {
+        var id = (await ItemCopy.ReserveIdsAsync(conn, 1, CancellationToken.None))[0];
+        var item = new Item
+        {
+            Id = id, StoryId = id, OriginalUrl = $"https://vectors.example/{id}", FileName = $"{id}.md", Title = title, Excerpt = excerpt,
+            SourceYaml = "x", SourceHash = "h", ImportedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow, State = WorkflowState.New,
+        };
+        await ItemCopy.WriteItemsAsync(conn, [item], "items", [vector], CancellationToken.None);
+        return id;
+    }
+
+    [Fact]
+    public async Task Every_writer_leaves_the_vector_of_the_items_own_text()
+    {
+        // Imported (COPY, vectors supplied by the importer), then updated by a newer source while
+        // untouched (EF update), and another one edited by an editor, then a revision applied.
+        var followed = new TestItem { Title = "Numbat sighting", Excerpt = "Gamma" };
+        var edited = new TestItem { Title = "Quokka census", Excerpt = "Alpha", Topics = ["AI"] };
+        var ids = await app.ImportAsync(followed.ToYaml(), edited.ToYaml());
+
+        Assert.Equal([ids[0]], await app.ImportAsync((followed with { Title = "Bilby sighting" }).ToYaml()));
+        var save = app.Read(db => new SaveItemEdits.Command(ids[1], db.Items.Single(i => i.Id == ids[1]).Version, 70, null, ["AI"], [], null));
+        Assert.True((await app.RunAsync(s => s.GetRequiredService<SaveItemEdits>().HandleAsync(Actors.Editor(), save, CancellationToken.None))).Succeeded);
+        var revised = new[] { ImportSources.FromBytes("revised.md", System.Text.Encoding.UTF8.GetBytes((edited with { Title = "Wombat census", Excerpt = "Beta" }).ToYaml())) };
+        Assert.Equal(1, (await app.RunAsync(s => s.GetRequiredService<ItemImporter>().ImportAsync(Actors.Pipeline, revised, null, CancellationToken.None))).Value!.Revisions);
+        var revision = (await app.RunAsync(s => s.GetRequiredService<SourceRevisions>().CompareAsync(ids[1], CancellationToken.None)))!.RevisionId;
+        var version = app.Read(db => db.Items.Single(i => i.Id == ids[1]).Version);
+        Assert.True((await app.RunAsync(s => s.GetRequiredService<SourceRevisions>()
+            .AcceptAsync(Actors.Editor(), ids[1], revision, version, ["title", "excerpt"], CancellationToken.None))).Succeeded);
+
+        Assert.True(await FindsAsync(ids[0], "bilby"));
+        Assert.False(await FindsAsync(ids[0], "numbat"));
+        Assert.True(await FindsAsync(ids[1], "wombat"));
+        Assert.False(await FindsAsync(ids[1], "quokka"));
+        Assert.Equal(0, await DisagreeingAsync());
+    }
+
+    [Fact]
+    public async Task A_vector_sealed_for_other_text_or_not_sealed_is_computed_again()
+    {
+        await AsAsync(app.ConnectionString, async conn =>
+        {
+            var other = await SealedAsync(conn, "Platypus", "eggs");
+            var forOtherText = await CopyAsync(conn, "Echidna", "spines", other);
+            var forgedSeal = await CopyAsync(conn, "Echidna", "spines", other with { Seal = new byte[32] });
+            var own = await SealedAsync(conn, "Echidna", "spines");
+            var sealOfOtherText = await CopyAsync(conn, "Echidna", "spines", own with { Vector = other.Vector });
+
+            Assert.True(await FindsAsync(forOtherText, "echidna"));
+            Assert.False(await FindsAsync(forOtherText, "platypus"));
+            Assert.False(await FindsAsync(forgedSeal, "platypus"));
+            Assert.False(await FindsAsync(sealOfOtherText, "platypus"));
+
+            // An UPDATE that sets the vector (or its text's vector with the seal of another row) gets it computed again.
+            await ScalarAsync<int>(conn, "UPDATE items SET search_vector = to_tsvector('simple', 'platypus') WHERE id = @id RETURNING 1", ("id", forOtherText));
+            await ScalarAsync<int>(conn, "UPDATE items SET title = 'Dingo', search_vector_seal = @seal WHERE id = @id RETURNING 1", ("seal", own.Seal), ("id", forgedSeal));
+            Assert.False(await FindsAsync(forOtherText, "platypus"));
+            Assert.True(await FindsAsync(forgedSeal, "dingo"));
+            return 0;
+        });
+        Assert.Equal(0, await DisagreeingAsync());
+    }
+
+    [Fact]
+    public async Task A_vector_sealed_for_the_rows_own_text_is_stored_as_supplied_and_the_seal_is_not()
+    {
+        // To tell a supplied vector from one the trigger computes, the owner makes the function
+        // return something else once the vector is sealed; restored afterwards.
+        var definition = await AsAsync(app.OwnerConnectionString, c => ScalarAsync<string>(c, "SELECT pg_get_functiondef('item_search_vector(text, text)'::regprocedure)"));
+        await AsAsync(app.ConnectionString, async conn =>
+        {
+            var own = await SealedAsync(conn, "Cassowary", "casque");
+            long supplied = 0, computed = 0;
+            await AsAsync(app.OwnerConnectionString, c => ScalarAsync<object>(c,
+                "CREATE OR REPLACE FUNCTION item_search_vector(title text, excerpt text) RETURNS tsvector LANGUAGE sql IMMUTABLE AS $$ SELECT 'recomputed'::tsvector $$"));
+            try
+            {
+                supplied = await CopyAsync(conn, "Cassowary", "casque", own);
+                computed = await CopyAsync(conn, "Cassowary", "casque", null);
+
+                Assert.True(await FindsAsync(supplied, "cassowary"));
+                Assert.True(await FindsAsync(computed, "recomputed"));
+                Assert.Equal(0L, await ScalarAsync<long>(conn, "SELECT count(*) FROM items WHERE search_vector_seal IS NOT NULL"));
+            }
+            finally
+            {
+                await AsAsync(app.OwnerConnectionString, c => ScalarAsync<object>(c, definition));
+                await ScalarAsync<object>(conn, "DELETE FROM items WHERE id = ANY(@ids)", ("ids", new[] { supplied, computed }));
+            }
+            return 0;
+        });
+    }
+
+    [Fact]
+    public async Task The_importer_supplies_the_vectors_of_its_new_items()
+    {
+        var profile = app.Services.GetRequiredService<ImportProfile>();
+        var before = profile.SuppliedVectors;
+
+        var ids = await app.ImportAsync(new TestItem { Title = "Kookaburra laughs" }.ToYaml(), new TestItem { Title = "Lyrebird mimics", Excerpt = "chainsaw" }.ToYaml());
+
+        Assert.Equal(2, profile.SuppliedVectors - before);
+        Assert.True(await FindsAsync(ids[1], "chainsaw"));
+        Assert.Equal(0, await DisagreeingAsync());
+    }
+}
