@@ -53,7 +53,7 @@ public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWri
                 profile.Lap(ImportProfile.Phase.WaitForParse, waiting);
                 report.Refuse(batch.Where(p => p.Problem is not null).Select(p => p.Problem!));
                 // The next batch, if already parsed, lets grouping begin its search during this one's write.
-                var upcoming = parsed.Reader.TryPeek(out var next) ? next.Where(p => p.Item is not null).Select(p => p.Item!).ToList() : null;
+                var upcoming = parsed.Reader.TryPeek(out var next) ? next.Files.Where(p => p.Item is not null).Select(p => p.Item!).ToList() : null;
                 await writer.WriteAsync(batch.Where(p => p.Item is not null).Select(p => p.Item!).ToList(), actor, report, ct, upcoming);
                 progress?.Report(report);
                 waiting = System.Diagnostics.Stopwatch.GetTimestamp();
