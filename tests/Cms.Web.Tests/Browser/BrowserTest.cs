@@ -153,7 +153,8 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
         catch (TimeoutException ex)
         {
             // Seen only on a loaded machine: say where the page was and what it loaded.
-            throw new Xunit.Sdk.XunitException($"sign-in did not land on {BaseUrl}/ ({ex.Message.Split('\n')[0]}); the page is at {page.Url}\n"
+            // Playwright's whole message: its call log says which wait stalled (the URL or the heading).
+            throw new Xunit.Sdk.XunitException($"sign-in did not land on {BaseUrl}/ ({ex.Message}); the page is at {page.Url}\n"
                 + "console and network: " + string.Join("\n", _trail.Concat(ConsoleErrors)));
         }
         return page;
