@@ -116,15 +116,7 @@ public sealed class StoryGrouping(StorySettings settings)
             }
             var (counts, keys) = OwnCounts(terms);
             var df = new Dictionary<int, long>(keys.Length);
-            await using (var cmd = new NpgsqlCommand("SELECT term, items FROM story_term_counts WHERE term = ANY(@terms)", conn))
-            {
-                cmd.Parameters.Add(new NpgsqlParameter<int[]>("terms", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = keys });
-                await using var reader = await cmd.ExecuteReaderAsync(stop.Token);
-                while (await reader.ReadAsync(stop.Token))
-                {
-                    df[reader.GetInt32(0)] = reader.GetInt64(1);
-                }
-            }
+            await AddTermCountsAsync(conn, df, keys, stop.Token);
             foreach (var key in keys)
             {
                 df[key] = df.GetValueOrDefault(key) + counts[key] + (written?.Counts.GetValueOrDefault(key) ?? 0);
@@ -335,7 +327,8 @@ public sealed class StoryGrouping(StorySettings settings)
         return result;
     }
 
-    private static async Task AddTermCountsAsync(NpgsqlConnection conn, Dictionary<int, long> df, IEnumerable<int> terms, CancellationToken ct)
+    // Reads the stored counts of the terms df does not hold yet into df.
+    internal static async Task AddTermCountsAsync(NpgsqlConnection conn, Dictionary<int, long> df, IEnumerable<int> terms, CancellationToken ct)
     {
         var missing = terms.Where(t => !df.ContainsKey(t)).Distinct().ToArray();
         if (missing.Length == 0)

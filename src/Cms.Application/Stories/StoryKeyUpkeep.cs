@@ -29,15 +29,7 @@ public static class StoryKeyUpkeep
         }
         var terms = StoryText.Analyze(item.Title, item.Excerpt);
         var df = new Dictionary<int, long>();
-        await using (var read = new NpgsqlCommand("SELECT term, items FROM story_term_counts WHERE term = ANY(@terms)", conn))
-        {
-            read.Parameters.Add(new NpgsqlParameter<int[]>("terms", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = [StoryTermCount.Documents, .. terms.All] });
-            await using var reader = await read.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                df[reader.GetInt32(0)] = reader.GetInt64(1);
-            }
-        }
+        await StoryGrouping.AddTermCountsAsync(conn, df, [StoryTermCount.Documents, .. terms.All], ct);
         var at = StoryGrouping.When(item);
         var keyTerms = StoryKeys.KeyTerms(terms, t => df.GetValueOrDefault(t, 1), Math.Max(df.GetValueOrDefault(StoryTermCount.Documents), 1), settings).ToList();
         var oldKeys = item.StoryKeys ?? [];
