@@ -241,9 +241,14 @@ public sealed class WebhookTests(DeliveryFixture app) : WebTest(app), IClassFixt
         {
             Assert.Equal(0, await Sender(later, new FakeTimeProvider(start + options.Lease + options.LeaseRenewal / 2)).RunOnceAsync(CancellationToken.None));
         }
+        await ReleasedAndRecordedByTheLiveSenderAsync(slow, a, slowId, held);
+    }
+
+    // The held request's answer (504 on release) is the live sender's to record: it kept the lease.
+    private async Task ReleasedAndRecordedByTheLiveSenderAsync(WebhookReceiver slow, Task<int> round, long slowId, WebhookDelivery held)
+    {
         slow.Release();
-        Assert.Equal(1, await a.WaitAsync(TimeSpan.FromSeconds(60)));
-        // The held request's answer (504 on release) is the live sender's to record: it kept the lease.
+        Assert.Equal(1, await round.WaitAsync(TimeSpan.FromSeconds(60)));
         var recorded = Deliveries(slowId).Single(d => d.Id == held.Id);
         Assert.Equal((1, 504, (Guid?)null), (recorded.Attempts, recorded.LastStatusCode, recorded.ClaimedBy));
         Assert.Single(slow.Requests);
@@ -257,19 +262,16 @@ public sealed class WebhookTests(DeliveryFixture app) : WebTest(app), IClassFixt
     {
         await using var slow = await WebhookReceiver.StartAsync();
         var (slowId, arrived, held) = await HeldAsync(slow);
-        await using var scope = Factory.Services.CreateAsyncScope();
-        var options = scope.ServiceProvider.GetRequiredService<WebhookOptions>();
-        var start = app.Clock.GetUtcNow();
-        var clock = new FakeTimeProvider(start);
         var fault = new FailFirstRenewal();
         var dbOptions = new DbContextOptionsBuilder<CmsDbContext>();
         CmsDbContext.Configure(dbOptions, ConnectionString);
         await using var db = new CmsDbContext(dbOptions.AddInterceptors(fault).Options);
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var options = scope.ServiceProvider.GetRequiredService<WebhookOptions>();
+        var start = app.Clock.GetUtcNow();
+        var clock = new FakeTimeProvider(start);
         // The request times out on a clock nobody moves: only the renewals follow the sender's clock.
-        var sender = new WebhookSender(db,
-            new WebhookClient(new HttpClient(OutboundGuard.Handler(new OutboundOptions { AllowPrivateNetworks = true })), options, new FakeTimeProvider(start)),
-            options, clock, NullLogger<WebhookSender>.Instance);
-        var a = sender.RunOnceAsync(CancellationToken.None);
+        var a = Sender(scope, clock, requestClock: new FakeTimeProvider(start), db: db).RunOnceAsync(CancellationToken.None);
         await arrived.WaitAsync(TimeSpan.FromSeconds(60));
 
         clock.Advance(options.LeaseRenewal);
@@ -282,11 +284,7 @@ public sealed class WebhookTests(DeliveryFixture app) : WebTest(app), IClassFixt
             clock.Advance(options.LeaseRenewal);
             return Deliveries(slowId).Single().ClaimedUntil > start + options.Lease;
         }, "a renewal after the refused one");
-        slow.Release();
-        Assert.Equal(1, await a.WaitAsync(TimeSpan.FromSeconds(60)));
-        // The held request's answer (504 on release) is recorded by this sender: it kept the lease.
-        var recorded = Deliveries(slowId).Single(d => d.Id == held.Id);
-        Assert.Equal((1, 504, (Guid?)null), (recorded.Attempts, recorded.LastStatusCode, recorded.ClaimedBy));
+        await ReleasedAndRecordedByTheLiveSenderAsync(slow, a, slowId, held);
     }
 
     // Refuses the first lease renewal (the UPDATE of claimed_until) as a dropped connection would.
@@ -318,11 +316,12 @@ public sealed class WebhookTests(DeliveryFixture app) : WebTest(app), IClassFixt
         return (endpointId, arrived.Task, Assert.Single(Deliveries(endpointId)));
     }
 
-    private static WebhookSender Sender(AsyncServiceScope scope, TimeProvider clock)
+    // (Its requests may time out on another clock, and it may use a context of the test's.)
+    private static WebhookSender Sender(AsyncServiceScope scope, TimeProvider clock, TimeProvider? requestClock = null, CmsDbContext? db = null)
     {
         var options = scope.ServiceProvider.GetRequiredService<WebhookOptions>();
-        return new WebhookSender(scope.ServiceProvider.GetRequiredService<CmsDbContext>(),
-            new WebhookClient(new HttpClient(OutboundGuard.Handler(new OutboundOptions { AllowPrivateNetworks = true })), options, clock),
+        return new WebhookSender(db ?? scope.ServiceProvider.GetRequiredService<CmsDbContext>(),
+            new WebhookClient(new HttpClient(OutboundGuard.Handler(new OutboundOptions { AllowPrivateNetworks = true })), options, requestClock ?? clock),
             options, clock, NullLogger<WebhookSender>.Instance);
     }
 
