@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using Cms.Web.Tests.Infrastructure;
 using Cms.Web.Tests.Queue;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Cms.Web.Tests.Hostile;
@@ -75,6 +76,24 @@ public sealed class PageEncodingTests(AppFixture app) : WebTest(app), IClassFixt
             Assert.DoesNotContain(hidden, written, StringComparison.Ordinal);
         }
         Assert.Equal(2, written.Split("&#x200C;").Length - 1);
+    }
+
+    // A related link's excerpt stored before the import stripped them (or copied from such an
+    // item by a merge) is shown by the same rule.
+    [Fact]
+    public async Task A_related_excerpt_stored_with_a_bidi_override_is_shown_without_it()
+    {
+        var item = new TestItem { Category = _category, Related = [("R", "https://related.example/stored-" + _category)] };
+        await ImportAsync(item);
+        var id = ItemId(item);
+        Factory.WithDb(db => db.RelatedLinks.Where(l => l.ItemId == id).ExecuteUpdate(u => u.SetProperty(l => l.Excerpt, "Stored \u202Ebefore\u202C the\u200B rule")));
+        var editor = await SignedInAsync(Roles.Editor);
+
+        var html = await editor.GetStringAsync($"/Items/Details/{id}");
+
+        var at = html.IndexOf("<div class=\"small text-muted\">Stored", StringComparison.Ordinal);
+        Assert.True(at >= 0, "the related excerpt is on the page");
+        Assert.Equal("<div class=\"small text-muted\">Stored before the rule", html[at..html.IndexOf("</div>", at, StringComparison.Ordinal)]);
     }
 
     [Fact]
