@@ -154,26 +154,4 @@ public sealed class SearchVectorTests(ApplicationFixture app) : IClassFixture<Ap
         Assert.True(await FindsAsync(ids[1], "chainsaw"));
         Assert.Equal(0, await DisagreeingAsync());
     }
-
-    // Migration SearchVectorPendingList: the search GIN merges its pending list every 64 MB instead
-    // of every 4 MB, so an import's COPY merges rarely; what is still pending is found all the same.
-    [Fact]
-    public async Task The_search_index_keeps_a_64_MB_pending_list_and_finds_what_is_pending()
-    {
-        var options = await AsAsync(app.ConnectionString, c => ScalarAsync<string[]>(c,
-            "SELECT coalesce(reloptions, '{}') FROM pg_class WHERE relname = 'ix_items_search_vector'"));
-        Assert.Contains("gin_pending_list_limit=65536", options);
-
-        var ids = await app.ImportAsync(new TestItem { Title = "Pending pangolin", Excerpt = "Delta" }.ToYaml());
-        var found = await AsAsync(app.ConnectionString, async c =>
-        {
-            // Through the index, whose new entries sit in the pending list until it is merged.
-            await using (var off = new NpgsqlCommand("SET enable_seqscan = off", c))
-            {
-                await off.ExecuteNonQueryAsync();
-            }
-            return await ScalarAsync<long>(c, "SELECT id FROM items WHERE search_vector @@ to_tsquery('simple_folded', 'pangolin')");
-        });
-        Assert.Equal(ids[0], found);
-    }
 }
