@@ -64,9 +64,12 @@
     });
   }
 
+  // The stream starts after the page was read: what arrived in the view in between is counted now
+  // (a queue event sent before the stream was registered reaches nobody).
   source.addEventListener("hello", function (e) {
     try { showCount(JSON.parse(e.data).unread); } catch (err) { refreshInbox(); }
     refreshPresence();
+    refreshArrivals();
   });
   source.addEventListener("notification", refreshInbox);
   source.addEventListener("inbox", refreshInbox);
