@@ -97,6 +97,8 @@ public sealed class TalkFlowTests(TalkBrowserFixture fixture) : BrowserTest(fixt
     // Another editor's move and save, made on the other instance, reach an open item page as "changed
     // by X at T: reload" naming who made them (the move leaves the edit stamp as it was) and the
     // state now; the reload link shows the current item.
+    // Deterministic whether or not A's stream is registered when B moves: a move in that gap is
+    // found at the stream's hello (talk.js compares the loaded version), a later one by its event.
     [Fact]
     public Task Another_editors_move_and_save_show_who_changed_the_item_and_offer_a_reload() => FlowAsync(async () =>
     {
@@ -128,6 +130,38 @@ public sealed class TalkFlowTests(TalkBrowserFixture fixture) : BrowserTest(fixt
 
     // Deterministic whichever comes first, the import or the page's live stream: an arrival before
     // the stream is registered is counted at its hello (live.js), one after it by its queue event.
+    // The same gap on the item page: another editor's move made after the page was read and before
+    // its stream is registered (the stream's request is held until then) shows when it says hello.
+    [Fact]
+    public Task A_move_made_before_the_item_pages_live_stream_opens_shows_when_it_opens() => FlowAsync(async () =>
+    {
+        var story = new TestItem { Title = "Changed early " + Unique.Tag(), Related = [("Other outlet", "https://other.example/c")] };
+        await ImportAsync(story);
+        var id = Fixture.ItemId(story);
+        Factory.WithDb(db => db.RelatedLinks.Where(l => l.ItemId == id).ExecuteUpdate(u => u.SetProperty(l => l.Decision, LinkDecision.Approved)));
+        var (a, _) = await PersonAsync(Roles.Editor, BaseUrl);
+        var (b, bEmail) = await PersonAsync(Roles.Editor, fixture.SecondBaseUrl);
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var moved = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await a.RouteAsync(new System.Text.RegularExpressions.Regex($"/live\\?item={id}$"), async route =>
+        {
+            held.TrySetResult();
+            await moved.Task;
+            await route.ContinueAsync();
+        });
+        await a.GotoAsync($"{BaseUrl}/Items/Details/{id}");
+        await held.Task.WaitAsync(Eventually.SafetyNet);
+
+        await b.GotoAsync($"{fixture.SecondBaseUrl}/Items/Details/{id}");
+        await b.Locator("#do-MarkReady").ClickAsync();
+        await ExpectTextAsync(b, "Marked ready: New → Ready.");
+        moved.SetResult();
+
+        await Assertions.Expect(a.Locator("#live-changed")).ToContainTextAsync($"Changed by {bEmail} at ", new() { Timeout = 15_000 });
+        await Assertions.Expect(a.Locator("#live-changed")).ToContainTextAsync("(now Ready)");
+        AssertNoScriptRanAndNothingWasBlocked();
+    });
+
     [Fact]
     public Task The_queue_says_how_many_new_items_arrived_in_its_view_without_a_reload() => FlowAsync(async () =>
     {

@@ -78,7 +78,7 @@
   source.addEventListener("resync", function () { refreshInbox(); refreshPresence(); refreshArrivals(); });
   // The session ended (sign-out, lock): stop, do not reconnect.
   source.addEventListener("bye", function () { source.close(); });
-  ["comment", "item", "assignment", "queue", "resync", "notification"].forEach(forward);
+  ["hello", "comment", "item", "assignment", "queue", "resync", "notification"].forEach(forward);
   // Leaving the page ends this editor's presence at once.
   window.addEventListener("pagehide", function () { source.close(); });
 })();
