@@ -48,8 +48,9 @@
 
   // The queue: how many items of this view arrived since the page was read.
   var arrivals = document.getElementById("queue-arrivals");
+  // (Not for a view the page refused: there is nothing to count, and the count's page answers 400.)
   function refreshArrivals() {
-    if (!arrivals) { return; }
+    if (!arrivals || document.getElementById("view-errors")) { return; }
     var url = arrivals.getAttribute("data-count-url");
     url += (url.indexOf("?") < 0 ? "?" : "&") + "since=" + encodeURIComponent(arrivals.getAttribute("data-since"));
     json(url).then(function (d) {
