@@ -21,6 +21,20 @@ public readonly record struct CpuSplit(double Bench, double App, double Postgres
     public CpuSplit PerRequestSince(CpuSplit start, int requests) =>
         new((Bench - start.Bench) * 1000 / requests, (App - start.App) * 1000 / requests, (Postgres - start.Postgres) * 1000 / requests);
 
+    // Waits (at most 5 s) until the app spends at most one tick of CPU in a quarter of a second.
+    public static async Task AppQuietAsync(int appPid, CancellationToken ct)
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            var before = Ticks(appPid);
+            await Task.Delay(250, ct);
+            if (Ticks(appPid) - before <= 1)
+            {
+                return;
+            }
+        }
+    }
+
     private static long Ticks(int pid)
     {
         try

@@ -219,6 +219,10 @@ public static partial class QueueBench
         BenchSupport.ResetPeakRss();
         async Task<(Figures Figures, CpuSplit Cpu)> Timed(Func<Task> call)
         {
+            // Each measurement starts with the app quiet: after a burst of pages its background work
+            // (the GC, the JIT) went on for up to a second into the next measurement (0.6 ms of app CPU
+            // per SQL request while the app served nothing), taking the cores from whatever ran then.
+            await CpuSplit.AppQuietAsync(app.Id, ct);
             var start = CpuSplit.Now(app.Id);
             var figures = await MeasureAsync(clients, requests, call, ct);
             return (figures, CpuSplit.Now(app.Id).PerRequestSince(start, requests));
