@@ -118,4 +118,28 @@ public sealed class InvisibleTextTests
         Assert.False(TopicNames.TryClean("AI\u3164", out _, out var problem));
         Assert.Equal("contains the invisible or bidirectional character U+3164 at character 3", problem);
     }
+
+    // REVIEW6 #2: an excerpt (and a related link's) loses its bidi controls and zero-width
+    // characters by the rule titles follow, keeps a Persian ZWNJ, and the published file writes it
+    // as the CMS showed it; text without any is left exactly as it came.
+    [Fact]
+    public void Bidi_and_zero_width_characters_are_stripped_from_excerpts_and_the_published_file_says_what_was_shown()
+    {
+        const string persian = "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645";
+        var yaml = ItemYaml.Valid().Set("excerpt", "<p>Refund: \u202E001$ only\u202C today,\nno\u200Bfee " + persian + "</p>")
+            .Related(ItemYaml.Link("webUrl", "https://other.example/1") + "\n" + ItemYaml.Link("excerpt", "Related \u2066evil\u2069 " + persian));
+
+        var item = Accept(yaml);
+
+        Assert.Equal("<p>Refund: 001$ only today,\nnofee " + persian + "</p>", item.Excerpt);
+        Assert.Equal("Related evil " + persian, item.Related[0].Excerpt);
+        var published = ItemExport.Apply(item.Document.Root,
+            new ItemEdits(WorkflowState.Published, false, null, null, item.Topics, item.Related.Select(r => r.Identity).OfType<string>().ToHashSet()));
+        Assert.Equal(item.Excerpt, ((SourceScalar)published["excerpt"]!).Value);
+        var link = (SourceMapping)((SourceSequence)published["related"]!).Items.Single();
+        Assert.Equal(item.Related[0].Excerpt, ((SourceScalar)link["excerpt"]!).Value);
+        var plain = Accept(ItemYaml.Valid().Raw("excerpt", " plain text " + persian));
+        Assert.Same(plain.Document.Root["excerpt"], ItemExport.Apply(plain.Document.Root,
+            new ItemEdits(WorkflowState.Published, false, null, null, [], new HashSet<string>()))["excerpt"]);
+    }
 }

@@ -82,26 +82,29 @@ public sealed class WebhookSender(CmsDbContext db, WebhookClient client, Webhook
 
     // While the round's requests run, its lease is renewed every LeaseRenewal on the app's clock (the
     // only use of the context meanwhile: SendAsync does not touch it). A renewal the database refuses
-    // is logged: the lease may then run out and another sender send those messages again, which
-    // receivers deduplicate by webhook-id.
+    // (a dropped connection, a failover, a statement timeout) is logged and the next tick tries
+    // again, as long as the round runs: the lease runs out only if renewals keep failing for its
+    // whole length, and then another sender may send those messages again, which receivers
+    // deduplicate by webhook-id.
     private async Task RenewAsync(Guid lease, long[] ids, CancellationToken ct)
     {
-        try
+        while (true)
         {
-            while (true)
+            try
             {
                 await Task.Delay(options.LeaseRenewal, clock, ct);
                 var until = clock.GetUtcNow() + options.Lease;
                 await db.WebhookDeliveries.Where(d => ids.Contains(d.Id) && d.ClaimedBy == lease && d.Status == WebhookDeliveryStatus.Pending)
                     .ExecuteUpdateAsync(u => u.SetProperty(d => d.ClaimedUntil, until), ct);
             }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
-        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
-        {
-            log.LogWarning(ex, "could not renew the lease of {Count} webhook deliveries", ids.Length);
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                log.LogWarning(ex, "could not renew the lease of {Count} webhook deliveries; trying again in {Renewal}", ids.Length, options.LeaseRenewal);
+            }
         }
     }
 

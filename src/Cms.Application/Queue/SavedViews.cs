@@ -132,6 +132,12 @@ public sealed class SavedViews(CmsDbContext db, QueueQuery queue)
         {
             errors.Add(new(nameof(SaveCommand.Name), $"Name the view in 1 to {SavedViewConfiguration.MaxNameLength} characters, without control characters."));
         }
+        // A shared view's name is listed for everyone it is shared with: as with topics, one that
+        // looks like another (zero-width, bidi) or shows nothing is refused (UnicodeText's rule).
+        else if ((UnicodeText.InvisibleProblem(name) ?? (UnicodeText.ShowsSomething(name) ? null : UnicodeText.ShowsNothing)) is { } unseen)
+        {
+            errors.Add(new(nameof(SaveCommand.Name), $"The view's name {unseen}."));
+        }
         var query = QueueViewText.Canonical(command.Query);
         if (query is null || query.Length > SavedViewConfiguration.MaxQueryLength)
         {

@@ -122,18 +122,32 @@ public sealed class MergeItems(CmsDbContext db, TimeProvider clock)
         }
         if (followed.Count > 0)
         {
-            message += $" Merged into them before and now into #{lead.Id}, with their links: {string.Join(", ", followed.Select(i => $"#{i}"))}.";
+            message += " Now merged into #" + lead.Id + " too: " + string.Join("; ", followed.Select(f => $"#{f.Id} (merged into #{f.Via} before): " + (f.Link switch
+            {
+                Followed.Moved => $"its link moved to #{lead.Id}",
+                Followed.Added => $"its link was added to #{lead.Id}",
+                _ => $"the URL is already a link of #{lead.Id}",
+            }))) + ".";
         }
         return await StoryRules.SaveAsync(db, tx, message, ct);
     }
 
+    private enum Followed
+    {
+        Moved,
+        Added,
+        AlreadyLinked,
+    }
+
     // Items already merged into one of the merged items follow it to the new lead, so every merged
     // item stays one level below a live lead (ItemLocks, CarryMergedAsync and Reopen's MergeUndo
-    // rely on it): merged_into_id becomes the lead, and the link their merge added moves to the
-    // lead with its decision (a decided link was reviewed as that link), unless the lead already
-    // has that URL. Each gets its own event. Returns their ids.
-    private async Task<List<long>> FollowAsync(Actor actor, Item lead, List<Item> merged, HashSet<string> taken, int position, List<object> received,
-        DateTimeOffset now, CancellationToken ct)
+    // rely on it): merged_into_id becomes the lead, and its coverage comes along unless the lead
+    // already has that URL: the link its merge added moves to the lead with its decision (a decided
+    // link was reviewed as that link); when its merge added none (the first lead's own source
+    // listed the URL, and that lead is now Rejected), its URL becomes a Pending link of the lead as
+    // a merge adds one. Each gets its own event.
+    private async Task<List<(long Id, long Via, Followed Link)>> FollowAsync(Actor actor, Item lead, List<Item> merged, HashSet<string> taken, int position,
+        List<object> received, DateTimeOffset now, CancellationToken ct)
     {
         var ids = merged.Select(m => m.Id).ToList();
         var held = await db.Items.Where(i => i.MergedIntoId != null && ids.Contains(i.MergedIntoId.Value)).OrderBy(i => i.Id).ToListAsync(ct);
@@ -144,24 +158,38 @@ public sealed class MergeItems(CmsDbContext db, TimeProvider clock)
         var heldIds = held.Select(h => h.Id).ToList();
         var links = await db.RelatedLinks.Where(l => ids.Contains(l.ItemId) && l.MergedFromItemId != null && heldIds.Contains(l.MergedFromItemId.Value))
             .OrderBy(l => l.ItemId).ThenBy(l => l.Position).ToListAsync(ct);
+        var followed = new List<(long, long, Followed)>();
         foreach (var item in held)
         {
             var before = item.MergedIntoId!.Value;
             item.MergedIntoId = lead.Id;
             ItemChanges.Stamp(item, actor, now, changesContent: false);
-            var link = links.FirstOrDefault(l => l.ItemId == before && l.MergedFromItemId == item.Id);
-            var moved = link?.Identity is { } identity && taken.Add(identity);
-            if (moved)
+            var link = links.FirstOrDefault(l => l.ItemId == before && l.MergedFromItemId == item.Id && l.Identity is not null);
+            var outcome = Followed.AlreadyLinked;
+            if (link is not null)
             {
-                link!.ItemId = lead.Id;
-                link.Position = position++;
+                if (taken.Add(link.Identity!))
+                {
+                    link.ItemId = lead.Id;
+                    link.Position = position++;
+                    outcome = Followed.Moved;
+                }
             }
-            received.Add(new { from = item.Id, via = before, url = link?.Url, added = moved, decision = link?.Decision.ToString() });
+            else if (LinkUrl(item) is { } target && taken.Add(target.Identity))
+            {
+                link = LinkFrom(item, target.Url, target.Identity, position++);
+                lead.RelatedLinks.Add(link);
+                outcome = Followed.Added;
+            }
+            var added = outcome != Followed.AlreadyLinked;
+            var shownUrl = link?.Url ?? LinkUrl(item)?.Url;
+            received.Add(new { from = item.Id, via = before, url = shownUrl, added, decision = link?.Decision.ToString() });
             AuditLog.Add(db, actor, AuditActions.ItemMerged, AuditTargets.Item, item.Id.ToString(),
-                new { into = lead.Id, withLead = before, url = link?.Url, linkAdded = moved, decision = link?.Decision.ToString(),
+                new { into = lead.Id, withLead = before, url = shownUrl, linkAdded = added, decision = link?.Decision.ToString(),
                     changes = new[] { new { field = "mergedInto", before, after = lead.Id } } });
+            followed.Add((item.Id, before, outcome));
         }
-        return heldIds;
+        return followed;
     }
 
     // The URL the merged item becomes a link by (its webUrl, else its originalUrl) with its

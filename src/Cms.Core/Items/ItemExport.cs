@@ -144,13 +144,13 @@ public static class ItemExport
     private static readonly string[] RelatedUrls = ["ampWebUrl", "cdnAmpWebUrl"];
 
     // What the published file says is what the item page showed: text fields as the text the CMS
-    // read (a plain `2024` title is the string "2024", not a number), titles as shown (invisible
-    // and bidi characters stripped, NFC), topics from the vocabulary, and no URL the page hides as
+    // read (a plain `2024` title is the string "2024", not a number), titles and excerpts as shown
+    // (invisible and bidi characters stripped by the parser's rule; titles NFC), topics from the vocabulary, and no URL the page hides as
     // unsafe (images and links that are not absolute http(s) are left out).
     private static SourceMapping ForPublication(SourceMapping item, ItemEdits edits)
     {
         var result = Texts(item, TextFields);
-        result = Title(result);
+        result = ShownTexts(result);
         result = Provider(result);
         if (edits.Topics.Count > 0 || result["topics"] is not null)
         {
@@ -178,7 +178,7 @@ public static class ItemExport
 
     private static SourceNode RelatedForPublication(SourceMapping link)
     {
-        var result = Provider(Title(Texts(link, RelatedTextFields)));
+        var result = Provider(ShownTexts(Texts(link, RelatedTextFields)));
         foreach (var key in RelatedUrls)
         {
             if (result[key] is { } url && url is not SourceScalar { IsNull: true } && !IsSafeUrl(url))
@@ -197,17 +197,18 @@ public static class ItemExport
     private static bool IsSafeUrl(SourceNode? url) =>
         url is SourceScalar { IsNull: false } scalar && UnicodeText.ControlProblem(scalar.Value, allowNewlines: false) is null && UrlRules.IsAbsoluteHttp(scalar.Value);
 
-    private static SourceMapping Title(SourceMapping map) => Shown(map, "title");
+    private static SourceMapping ShownTexts(SourceMapping map) => Shown(Shown(map, "title", ItemParser.ShownTitle), "excerpt", ItemParser.ShownExcerpt);
 
-    // A text the parser strips of invisible characters (ItemParser.Title), written as it was shown.
-    private static SourceMapping Shown(SourceMapping map, string key) =>
-        map[key] is SourceScalar { IsNull: false } text
-            && (YamlScalars.KindOf(text) != YamlScalars.Kind.String || UnicodeText.Nfc(UnicodeText.StripInvisible(text.Value)) != text.Value)
-            ? map.With(key, SourceScalar.Quoted(UnicodeText.Nfc(UnicodeText.StripInvisible(text.Value))))
+    // A text the parser strips of invisible characters (ItemParser.ShownTitle, ShownExcerpt),
+    // written as it was shown.
+    private static SourceMapping Shown(SourceMapping map, string key, Func<string, string> shown) =>
+        map[key] is SourceScalar { IsNull: false } text && shown(text.Value) is var value
+            && (YamlScalars.KindOf(text) != YamlScalars.Kind.String || value != text.Value)
+            ? map.With(key, SourceScalar.Quoted(value))
             : map;
 
     private static SourceMapping Provider(SourceMapping map) =>
-        map["provider"] is SourceMapping provider ? map.With("provider", Shown(Shown(provider, "name"), "domain")) : map;
+        map["provider"] is SourceMapping provider ? map.With("provider", Shown(Shown(provider, "name", ItemParser.ShownTitle), "domain", ItemParser.ShownTitle)) : map;
 
     // The named fields as the strings the CMS read, whatever type a YAML reader would give them.
     private static SourceMapping Texts(SourceMapping map, IEnumerable<string> keys)

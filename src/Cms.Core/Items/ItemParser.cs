@@ -63,7 +63,7 @@ public sealed class ItemParser
         return new ParsedItem(
             doc,
             title,
-            v.Text(root, "excerpt", limits.MaxExcerptLength),
+            Excerpt(v, root, limits.MaxExcerptLength),
             Category(v, root, limits),
             v.Line(root, "type", limits.MaxTypeLength),
             provider is null ? null : Title(v, provider, "name", limits.MaxProviderLength, "provider."),
@@ -94,24 +94,38 @@ public sealed class ItemParser
         {
             return null;
         }
-        var shown = UnicodeText.Nfc(UnicodeText.StripInvisible(received));
+        var shown = ShownTitle(received);
         // Text that is there but draws as nothing (U+2800, a lone variation selector) would be a
         // blank title or name on the page; an empty one is the caller's rule ("must not be empty").
         if (!string.IsNullOrWhiteSpace(shown) && !UnicodeText.ShowsSomething(shown))
         {
-            throw v.Fail(map[key], prefix + key, "shows no visible character (only blank or invisible ones)");
+            throw v.Fail(map[key], prefix + key, UnicodeText.ShowsNothing);
         }
         return shown;
     }
+
+    // A title or name as the CMS stores and shows it, and as the export writes it: invisible and
+    // bidi characters stripped (UnicodeText's rule, which keeps the joiners a script or an emoji
+    // needs), NFC.
+    public static string ShownTitle(string received) => UnicodeText.Nfc(UnicodeText.StripInvisible(received));
+
+    // An excerpt (untrusted HTML) likewise: a bidi override would reorder what the reviewer reads
+    // and a zero-width character hide words from search. Not normalized: an excerpt is long and its
+    // spelling is the outlet's; only what cannot be seen goes. (A character reference in the HTML
+    // is decoded, and dropped, where the excerpt is rendered: ExcerptSanitizer.)
+    public static string ShownExcerpt(string received) => UnicodeText.StripInvisible(received);
+
+    private static string? Excerpt(Fields v, SourceMapping map, int maxLength, string prefix = "") =>
+        v.Text(map, "excerpt", maxLength, prefix) is { } received ? ShownExcerpt(received) : null;
 
     // Imported categories join the managed list editors pick from, so, as with topics, one that
     // looks like another is refused.
     private static string? Category(Fields v, SourceMapping root, ItemLimits limits)
     {
         var category = v.Line(root, "category", limits.MaxCategoryLength);
-        if (category is not null && UnicodeText.FindInvisibleOrBidi(category) is var at and >= 0)
+        if (category is not null && UnicodeText.InvisibleProblem(category) is { } problem)
         {
-            throw v.Fail(root["category"], "category", $"contains the invisible or bidirectional character {UnicodeText.Describe(category, at)} at character {at + 1}");
+            throw v.Fail(root["category"], "category", problem);
         }
         return category;
     }
@@ -171,7 +185,7 @@ public sealed class ItemParser
             related.Add(new ParsedRelated(
                 i,
                 Title(v, link, "title", limits.MaxRelatedTitleLength, prefix),
-                v.Text(link, "excerpt", limits.MaxRelatedExcerptLength, prefix),
+                Excerpt(v, link, limits.MaxRelatedExcerptLength, prefix),
                 url,
                 UrlRules.IsAbsoluteHttp(url),
                 provider is null ? null : Title(v, provider, "name", limits.MaxProviderLength, prefix + "provider."),

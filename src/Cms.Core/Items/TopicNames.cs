@@ -18,22 +18,8 @@ public static class TopicNames
 
     // The name as stored and shown (trimmed, NFC), or why it cannot be a topic. Invisible and bidi
     // characters are refused, not stripped: a topic that looks like another is a spoofing attempt
-    // or a mistake, and either way an editor should see it.
-    // ZWNJ and ZWJ inside a word of a script that needs them (RFC 5892 A.1/A.2) are part of the
-    // name; every other invisible or bidi character is refused.
-    private static int FindDisallowedInvisible(string text)
-    {
-        for (var at = 0; at < text.Length; at++)
-        {
-            at = UnicodeText.FindInvisibleOrBidi(text, at);
-            if (at < 0 || !JoinerContext.Allowed(text, at))
-            {
-                return at;
-            }
-        }
-        return -1;
-    }
-
+    // or a mistake, and either way an editor should see it. Joiners a script or an emoji sequence
+    // needs are part of the name (UnicodeText's one rule).
     public static bool TryClean(string name, [NotNullWhen(true)] out string? clean, [NotNullWhen(false)] out string? problem)
     {
         clean = null;
@@ -45,10 +31,7 @@ public static class TopicNames
             _ => null,
         };
         problem ??= UnicodeText.ControlProblem(candidate, allowNewlines: false);
-        if (problem is null && FindDisallowedInvisible(candidate) is var invisible and >= 0)
-        {
-            problem = $"contains the invisible or bidirectional character {UnicodeText.Describe(candidate, invisible)} at character {invisible + 1}";
-        }
+        problem ??= UnicodeText.InvisibleProblem(candidate);
         if (problem is not null)
         {
             return false;

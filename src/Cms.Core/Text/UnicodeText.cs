@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -7,6 +8,8 @@ namespace Cms.Core.Text;
 // by the web layer for names editors type (topics), so both refuse or strip exactly the same set.
 public static class UnicodeText
 {
+    public const string ShowsNothing = "shows no visible character (only blank or invisible ones)";
+
     // C0 controls and DEL are never text. Tab, LF and CR are text only where a field may span
     // lines (allowNewlines); NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR also break lines
     // (YAML's "\N", "\L", "\P" escapes produce them), so single-line fields refuse them too.
@@ -66,8 +69,120 @@ public static class UnicodeText
 
     // Beyond the BMP: shorthand format controls, musical formatting, and the tag and variation
     // selector supplement block (tags can carry hidden ASCII text).
+    private static readonly (int From, int To)[] BeyondBmp = [(0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF)];
+
     public static bool IsInvisibleOrBidi(Rune rune) =>
-        rune.IsBmp ? IsInvisibleOrBidi((char)rune.Value) : rune.Value is (>= 0x1BCA0 and <= 0x1BCA3) or (>= 0x1D173 and <= 0x1D17A) or (>= 0xE0000 and <= 0xE0FFF);
+        rune.IsBmp ? IsInvisibleOrBidi((char)rune.Value) : BeyondBmp.Any(r => rune.Value >= r.From && rune.Value <= r.To);
+
+    // Every UTF-16 unit an invisible or bidi character can start with (the BMP ones and the high
+    // surrogates of the others), so a search skips ordinary text (an excerpt) in vectorized steps.
+    private static readonly SearchValues<char> MayStartInvisible = SearchValues.Create(InvisibleStarts());
+
+    private static string InvisibleStarts()
+    {
+        var starts = new StringBuilder();
+        for (var c = '\0'; c < char.MaxValue; c++)
+        {
+            if (IsInvisibleOrBidi(c))
+            {
+                starts.Append(c);
+            }
+        }
+        foreach (var (from, to) in BeyondBmp)
+        {
+            for (var high = char.ConvertFromUtf32(from)[0]; high <= char.ConvertFromUtf32(to)[0]; high++)
+            {
+                starts.Append(high);
+            }
+        }
+        return starts.ToString();
+    }
+
+    // Where an invisible character is part of what the text says, not a disguise: one rule for
+    // titles, provider names, excerpts, categories, topics and view names.
+    // - ZWNJ/ZWJ inside a word of a script that needs them (RFC 5892 A.1/A.2, JoinerContext):
+    //   Persian "می‌خواهم", Devanagari half-forms "क्‍ष".
+    // - ZWJ inside an emoji ZWJ sequence (UTS #51: "👨‍👩‍👧" is one family glyph): the ZWJ joins the
+    //   next character into one grapheme cluster (UAX #29 GB11, .NET's segmentation, which knows
+    //   Extended_Pictographic) and that character is an emoji, not a mark or another joiner.
+    // - Tag characters of an emoji tag sequence that spells a subdivision flag (UTS #51 ED-14a,
+    //   🏴 + a Unicode subdivision id in tag letters and digits + CANCEL TAG: England, Scotland,
+    //   Wales): at most 7 tags, so no sentence can hide there.
+    // Everywhere else (a ZWJ between Latin letters, tags after a letter) they are invisible.
+    private static bool IsPartOfText(string text, int at, ref Clusters clusters)
+    {
+        var c = text[at];
+        if (c is JoinerContext.Zwnj or JoinerContext.Zwj && JoinerContext.Allowed(text, at))
+        {
+            return true;
+        }
+        if (c == JoinerContext.Zwj)
+        {
+            return clusters.JoinsNext(at) && at + 1 < text.Length && !IsExtending(text, at + 1);
+        }
+        return char.IsHighSurrogate(c) && InFlagTagSequence(text, at);
+    }
+
+    // Whether the character at index would join a cluster after any letter and a ZWJ (a mark, a
+    // joiner, an emoji modifier, a tag: UAX #29 Extend, ZWJ, SpacingMark), rather than by GB11.
+    private static bool IsExtending(string text, int index)
+    {
+        Span<char> probe = stackalloc char[4];
+        probe[0] = 'a';
+        probe[1] = JoinerContext.Zwj;
+        var length = RuneLength(text, index);
+        text.AsSpan(index, length).CopyTo(probe[2..]);
+        return StringInfo.GetNextTextElementLength(probe[..(2 + length)]) == 2 + length;
+    }
+
+    private const int FlagBase = 0x1F3F4;
+    private const int CancelTag = 0xE007F;
+    private const int MaxSubdivisionTags = 7;
+
+    private static bool IsSubdivisionTag(int value) => value is (>= 0xE0030 and <= 0xE0039) or (>= 0xE0061 and <= 0xE007A);
+
+    private static bool InFlagTagSequence(string text, int at)
+    {
+        var value = RuneAt(text, at).Value;
+        if (value != CancelTag && !IsSubdivisionTag(value))
+        {
+            return false;
+        }
+        // Back to the first tag of the run (tags are two UTF-16 units each), then the flag before it.
+        var start = at;
+        for (var n = 0; n <= MaxSubdivisionTags && start >= 2 && IsSubdivisionTag(RuneAt(text, start - 2).Value); n++)
+        {
+            start -= 2;
+        }
+        if (start < 2 || RuneAt(text, start - 2).Value != FlagBase)
+        {
+            return false;
+        }
+        var end = start;
+        while (end < text.Length && (end - start) / 2 <= MaxSubdivisionTags && IsSubdivisionTag(RuneAt(text, end).Value))
+        {
+            end += 2;
+        }
+        var count = (end - start) / 2;
+        return count is >= 3 and <= MaxSubdivisionTags && at <= end && end < text.Length && RuneAt(text, end).Value == CancelTag;
+    }
+
+    // The grapheme clusters of a text, walked forward once as a scan moves on (UAX #29 as .NET
+    // segments text), so a scan stays linear however many joiners the text holds.
+    private struct Clusters(string text)
+    {
+        private int _end;
+
+        // Whether the character at index and the one after it are in one cluster.
+        public bool JoinsNext(int index)
+        {
+            while (_end <= index)
+            {
+                _end += StringInfo.GetNextTextElementLength(text.AsSpan(_end));
+            }
+            return index + 1 < _end;
+        }
+    }
 
     // Shows nothing by itself: white space, the set above, an emoji variation selector without its
     // emoji, and BRAILLE PATTERN BLANK (a character, not ignorable, but drawn as a blank).
@@ -88,41 +203,60 @@ public static class UnicodeText
         return false;
     }
 
-    // Index (in UTF-16 units) of the first invisible or bidi character, or -1.
-    public static int FindInvisibleOrBidi(string text) => FindInvisibleOrBidi(text, 0);
-
-    // The same from a given index (a rune boundary) on.
-    public static int FindInvisibleOrBidi(string text, int start)
+    // Index (in UTF-16 units) of the first invisible or bidi character that is not part of the
+    // text where it stands (IsPartOfText), or -1.
+    public static int FindInvisibleOrBidi(string text)
     {
-        for (var i = start; i < text.Length; i += RuneLength(text, i))
+        var clusters = new Clusters(text);
+        return NextInvisible(text, 0, ref clusters);
+    }
+
+    private static int NextInvisible(string text, int from, ref Clusters clusters)
+    {
+        while (from < text.Length)
         {
-            if (IsInvisibleOrBidi(RuneAt(text, i)))
+            var at = text.AsSpan(from).IndexOfAny(MayStartInvisible);
+            if (at < 0)
             {
-                return i;
+                return -1;
             }
+            at += from;
+            if (IsInvisibleOrBidi(RuneAt(text, at)) && !IsPartOfText(text, at, ref clusters))
+            {
+                return at;
+            }
+            from = at + RuneLength(text, at);
         }
         return -1;
     }
 
+    // The text without the characters FindInvisibleOrBidi finds (each judged where it stood in the
+    // text as received); the same string when there are none.
     public static string StripInvisible(string text)
     {
-        var first = FindInvisibleOrBidi(text);
-        if (first < 0)
+        var clusters = new Clusters(text);
+        var at = NextInvisible(text, 0, ref clusters);
+        if (at < 0)
         {
             return text;
         }
-        var kept = new StringBuilder(text.Length).Append(text, 0, first);
-        for (var i = first; i < text.Length;)
+        var kept = new StringBuilder(text.Length);
+        var from = 0;
+        while (at >= 0)
         {
-            var length = RuneLength(text, i);
-            if (!IsInvisibleOrBidi(RuneAt(text, i)))
-            {
-                kept.Append(text, i, length);
-            }
-            i += length;
+            kept.Append(text, from, at - from);
+            from = at + RuneLength(text, at);
+            at = NextInvisible(text, from, ref clusters);
         }
-        return kept.ToString();
+        return kept.Append(text, from, text.Length - from).ToString();
     }
+
+    // Why a name that joins a list others pick from (a topic, a category, a shared view) cannot be
+    // what it is, or null: one that looks like another is a spoofing attempt or a mistake.
+    public static string? InvisibleProblem(string text) =>
+        FindInvisibleOrBidi(text) is var at and >= 0
+            ? $"contains the invisible or bidirectional character {Describe(text, at)} at character {at + 1}"
+            : null;
 
     // Index of the first surrogate without its partner, or -1. Such text cannot be encoded as
     // UTF-8 for the database, and string.Normalize throws on it.

@@ -1,4 +1,5 @@
 using System.Text.Encodings.Web;
+using Cms.Core.Items;
 using Ganss.Xss;
 using Microsoft.AspNetCore.Html;
 
@@ -55,7 +56,7 @@ public sealed class ExcerptSanitizer : IExcerptSanitizer
             {
                 var href = link.GetAttribute("href") ?? "";
                 // Protocol-relative and relative links are not allowed: absolute http(s) or mailto only.
-                if (!href.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase) && !Cms.Core.Items.UrlRules.IsAbsoluteHttp(href))
+                if (!href.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase) && !UrlRules.IsAbsoluteHttp(href))
                 {
                     link.RemoveAttribute("href");
                 }
@@ -73,16 +74,19 @@ public sealed class ExcerptSanitizer : IExcerptSanitizer
         if (html.Length > MaxHtmlLength)
         {
             var encoded = new HtmlContentBuilder();
-            return encoded.Append(html);
+            return encoded.Append(ItemParser.ShownExcerpt(html));
         }
         return new HtmlString(_sanitizer.Sanitize(html, "", _formatter));
     }
 
     // The kept text written by the pages' encoder, not AngleSharp's (which escapes only & < > and
-    // no-break space): letters as they are, bidi controls and line separators encoded, as everywhere
-    // else on a page and in the feeds.
+    // no-break space): letters as they are, line separators encoded, as everywhere else on a page
+    // and in the feeds. Bidi controls and zero-width characters are dropped by the excerpt rule
+    // (ItemParser.ShownExcerpt): the import strips raw ones, but a character reference (&#x202E;)
+    // becomes one only here, and an encoded override is applied by a browser or feed reader all
+    // the same.
     private sealed class EncodingFormatter(HtmlEncoder encoder) : AngleSharp.Html.HtmlMarkupFormatter
     {
-        public override string Text(AngleSharp.Dom.ICharacterData text) => encoder.Encode(text.Data);
+        public override string Text(AngleSharp.Dom.ICharacterData text) => encoder.Encode(ItemParser.ShownExcerpt(text.Data));
     }
 }

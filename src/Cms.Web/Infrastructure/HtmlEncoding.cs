@@ -11,7 +11,10 @@ namespace Cms.Web.Infrastructure;
 // U+2028/U+2029, unpaired surrogates (as U+FFFD), non-characters, private use, and everything outside
 // the Basic Multilingual Plane (emoji as &#x1F600;). The invisible and bidirectional controls the item
 // format strips or refuses (UnicodeText.IsInvisibleOrBidi) stay encoded too, as before, so they
-// remain visible in the page source. Only the HTML encoder changes: URLs keep UrlEncoder.Default
+// remain visible in the page source; encoding does not neutralize them (a browser decodes
+// &#x202E; into the override), so shown text never carries one where it would act: titles and
+// excerpts are stripped (ItemParser, ExcerptSanitizer), names refused. The joiners a script or an
+// emoji needs are kept and written as &#x200C;/&#x200D;, which render as the joiners. Only the HTML encoder changes: URLs keep UrlEncoder.Default
 // (percent-encoded), since a Location header cannot carry a raw non-ASCII character.
 public static class HtmlEncoding
 {

@@ -92,7 +92,8 @@ public sealed class FeedTests(DeliveryFixture app) : WebTest(app), IClassFixture
     }
 
     // The summary HTML is written with the pages' encoder (HtmlEncoding): letters of every script as
-    // they are, markup the sanitizer keeps as markup, and what an attacker sends encoded or removed.
+    // they are, markup the sanitizer keeps as markup, and what an attacker sends encoded or removed
+    // (bidi controls removed: a browser or feed reader applies an encoded one all the same).
     [Fact]
     public async Task Feed_html_keeps_letters_of_every_script_and_leaves_no_markup_or_bidi_control_raw()
     {
@@ -105,8 +106,27 @@ public sealed class FeedTests(DeliveryFixture app) : WebTest(app), IClassFixture
         var json = (await JsonFeedAsync(api, $"/api/v1/feeds/json?category={category}")).GetProperty("items")[0].GetProperty("content_html").GetString()!;
 
         Assert.Equal(atom, json);
-        Assert.Equal("<p>Премьер-министр &quot;東京&quot; Ελλάδα &#x202E;evil&#x202C; &amp; </p>", atom);
+        Assert.Equal("<p>Премьер-министр &quot;東京&quot; Ελλάδα evil &amp; </p>", atom);
         Assert.Equal($"urn:cms:item:{id}", (await AtomAsync(api, $"/api/v1/feeds/atom?category={category}")).Items.Single().Id);
+    }
+
+    // REVIEW6 #2: neither a raw bidi override or zero-width character (stripped at import, so the
+    // published file says what the CMS showed) nor one written as a character reference (decoded
+    // by the sanitizer's parser, dropped when the text is written) reaches a feed; a ZWNJ stays.
+    [Fact]
+    public async Task Feed_summaries_carry_no_bidi_override_or_zero_width_character_raw_or_as_a_reference()
+    {
+        var api = app.Api(await app.SiteTokenAsync());
+        var category = "feedbidi-" + Guid.NewGuid().ToString("N")[..6];
+        var persian = "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645";
+        var excerpt = "<p>Refund: \u202E001$ only\u202C today, no\u200Bfee, &#x202E;ref&#x202C; &#8203;x " + persian + "</p>";
+        await app.PublishedAsync(new TestItem { RelatedCount = 0, Category = category, Excerpt = excerpt });
+
+        var atom = ((TextSyndicationContent)(await AtomAsync(api, $"/api/v1/feeds/atom?category={category}")).Items.Single().Summary).Text;
+        var json = (await JsonFeedAsync(api, $"/api/v1/feeds/json?category={category}")).GetProperty("items")[0].GetProperty("content_html").GetString()!;
+
+        Assert.Equal(atom, json);
+        Assert.Equal("<p>Refund: 001$ only today, nofee, ref x \u0645\u06CC&#x200C;\u062E\u0648\u0627\u0647\u0645</p>", atom);
     }
 
     [Fact]

@@ -241,12 +241,68 @@ public sealed class WebhookTests(DeliveryFixture app) : WebTest(app), IClassFixt
         {
             Assert.Equal(0, await Sender(later, new FakeTimeProvider(start + options.Lease + options.LeaseRenewal / 2)).RunOnceAsync(CancellationToken.None));
         }
+        await ReleasedAndRecordedByTheLiveSenderAsync(slow, a, slowId, held);
+    }
+
+    // The held request's answer (504 on release) is the live sender's to record: it kept the lease.
+    private async Task ReleasedAndRecordedByTheLiveSenderAsync(WebhookReceiver slow, Task<int> round, long slowId, WebhookDelivery held)
+    {
         slow.Release();
-        Assert.Equal(1, await a.WaitAsync(TimeSpan.FromSeconds(60)));
-        // The held request's answer (504 on release) is the live sender's to record: it kept the lease.
+        Assert.Equal(1, await round.WaitAsync(TimeSpan.FromSeconds(60)));
         var recorded = Deliveries(slowId).Single(d => d.Id == held.Id);
         Assert.Equal((1, 504, (Guid?)null), (recorded.Attempts, recorded.LastStatusCode, recorded.ClaimedBy));
         Assert.Single(slow.Requests);
+    }
+
+    // REVIEW6 #3: a renewal the database refuses once (a dropped connection, a failover) is logged
+    // and the next tick renews again: one failure must not leave the lease to run out while the
+    // round's requests go on (another sender would then send the same messages again).
+    [Fact]
+    public async Task A_lease_renewal_that_fails_once_is_tried_again_at_the_next_tick_and_the_sender_keeps_its_delivery()
+    {
+        await using var slow = await WebhookReceiver.StartAsync();
+        var (slowId, arrived, held) = await HeldAsync(slow);
+        var fault = new FailFirstRenewal();
+        var dbOptions = new DbContextOptionsBuilder<CmsDbContext>();
+        CmsDbContext.Configure(dbOptions, ConnectionString);
+        await using var db = new CmsDbContext(dbOptions.AddInterceptors(fault).Options);
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var options = scope.ServiceProvider.GetRequiredService<WebhookOptions>();
+        var start = app.Clock.GetUtcNow();
+        var clock = new FakeTimeProvider(start);
+        // The request times out on a clock nobody moves: only the renewals follow the sender's clock.
+        var a = Sender(scope, clock, requestClock: new FakeTimeProvider(start), db: db).RunOnceAsync(CancellationToken.None);
+        await arrived.WaitAsync(TimeSpan.FromSeconds(60));
+
+        clock.Advance(options.LeaseRenewal);
+        await fault.Failed.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(start + options.Lease, Deliveries(slowId).Single().ClaimedUntil!.Value, TimeSpan.FromMilliseconds(1));
+
+        // Each look moves the sender's clock on by one tick; how many it takes decides nothing.
+        await Eventually.HappensAsync(() =>
+        {
+            clock.Advance(options.LeaseRenewal);
+            return Deliveries(slowId).Single().ClaimedUntil > start + options.Lease;
+        }, "a renewal after the refused one");
+        await ReleasedAndRecordedByTheLiveSenderAsync(slow, a, slowId, held);
+    }
+
+    // Refuses the first lease renewal (the UPDATE of claimed_until) as a dropped connection would.
+    private sealed class FailFirstRenewal : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
+    {
+        private readonly TaskCompletionSource _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Failed => _failed.Task;
+
+        public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int>> NonQueryExecutingAsync(System.Data.Common.DbCommand command,
+            Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            if (command.CommandText.TrimStart().StartsWith("UPDATE", StringComparison.OrdinalIgnoreCase) && command.CommandText.Contains("claimed_until", StringComparison.Ordinal) && _failed.TrySetResult())
+            {
+                throw new NpgsqlException("injected: the connection was reset during a lease renewal");
+            }
+            return base.NonQueryExecutingAsync(command, eventData, result, cancellationToken);
+        }
     }
 
     // An endpoint whose receiver holds the next request unanswered until released, and the one
@@ -260,11 +316,12 @@ public sealed class WebhookTests(DeliveryFixture app) : WebTest(app), IClassFixt
         return (endpointId, arrived.Task, Assert.Single(Deliveries(endpointId)));
     }
 
-    private static WebhookSender Sender(AsyncServiceScope scope, TimeProvider clock)
+    // (Its requests may time out on another clock, and it may use a context of the test's.)
+    private static WebhookSender Sender(AsyncServiceScope scope, TimeProvider clock, TimeProvider? requestClock = null, CmsDbContext? db = null)
     {
         var options = scope.ServiceProvider.GetRequiredService<WebhookOptions>();
-        return new WebhookSender(scope.ServiceProvider.GetRequiredService<CmsDbContext>(),
-            new WebhookClient(new HttpClient(OutboundGuard.Handler(new OutboundOptions { AllowPrivateNetworks = true })), options, clock),
+        return new WebhookSender(db ?? scope.ServiceProvider.GetRequiredService<CmsDbContext>(),
+            new WebhookClient(new HttpClient(OutboundGuard.Handler(new OutboundOptions { AllowPrivateNetworks = true })), options, requestClock ?? clock),
             options, clock, NullLogger<WebhookSender>.Instance);
     }
 

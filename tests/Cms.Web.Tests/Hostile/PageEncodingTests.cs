@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using Cms.Web.Tests.Infrastructure;
 using Cms.Web.Tests.Queue;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Cms.Web.Tests.Hostile;
@@ -38,6 +39,61 @@ public sealed class PageEncodingTests(AppFixture app) : WebTest(app), IClassFixt
         Assert.Equal("Select " + title, box.GetAttribute("aria-label"));
         Assert.Equal(["type", "class", "form", "name", "value", "aria-label"], box.Attributes.Select(a => a.Name));
         Assert.Equal("Агентство \"<i>x</i>\"", row.Children[2].TextContent);
+    }
+
+    // REVIEW6 #2: an encoded bidi override is still applied by the browser, so excerpts (sanitized
+    // HTML, and related links' text) lose them as titles do: raw ones at import, character
+    // references when the sanitizer writes the text; a Persian ZWNJ stays.
+    [Fact]
+    public async Task Excerpts_reach_the_item_page_without_bidi_overrides_or_zero_width_characters_raw_or_as_references()
+    {
+        var persian = "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645";
+        var item = new TestItem
+        {
+            Category = _category,
+            Excerpt = "<p>Refund: \u202E001$ only\u202C today, no\u200Bfee, &#x202E;ref&#x202C; &#8203;x &zwj;y " + persian + "</p>",
+            ExtraYaml = ["related:", "  - title: \"R\"", "    webUrl: \"https://related.example/" + _category + "\"",
+                "    excerpt: " + YamlText.Quote("Related \u202Eevil\u202C and\u2066 hidden\u200B " + persian)],
+        };
+        await ImportAsync(item);
+        var editor = await SignedInAsync(Roles.Editor);
+
+        var html = await editor.GetStringAsync($"/Items/Details/{ItemId(item)}");
+
+        var page = Html.Parse(html);
+        Assert.Equal("Refund: 001$ only today, nofee, ref x y " + persian, page.One("#excerpt").TextContent);
+        Assert.Contains(page.QuerySelectorAll("div.small.text-muted"), d => d.TextContent == "Related evil and hidden " + persian);
+        // As written in the page (the source view further down shows the file as received).
+        string Written(string start)
+        {
+            var at = html.IndexOf(start, StringComparison.Ordinal);
+            Assert.True(at >= 0, start);
+            return html[at..html.IndexOf("</div>", at, StringComparison.Ordinal)];
+        }
+        var written = Written("id=\"excerpt\"") + Written("<div class=\"small text-muted\">Related");
+        foreach (var hidden in new[] { "\u202E", "\u202C", "\u200B", "\u2066", "\u200D", "&#x202E;", "&#x202C;", "&#x200B;", "&#x2066;", "&#x200D;" })
+        {
+            Assert.DoesNotContain(hidden, written, StringComparison.Ordinal);
+        }
+        Assert.Equal(2, written.Split("&#x200C;").Length - 1);
+    }
+
+    // A related link's excerpt stored before the import stripped them (or copied from such an
+    // item by a merge) is shown by the same rule.
+    [Fact]
+    public async Task A_related_excerpt_stored_with_a_bidi_override_is_shown_without_it()
+    {
+        var item = new TestItem { Category = _category, Related = [("R", "https://related.example/stored-" + _category)] };
+        await ImportAsync(item);
+        var id = ItemId(item);
+        Factory.WithDb(db => db.RelatedLinks.Where(l => l.ItemId == id).ExecuteUpdate(u => u.SetProperty(l => l.Excerpt, "Stored \u202Ebefore\u202C the\u200B rule")));
+        var editor = await SignedInAsync(Roles.Editor);
+
+        var html = await editor.GetStringAsync($"/Items/Details/{id}");
+
+        var at = html.IndexOf("<div class=\"small text-muted\">Stored", StringComparison.Ordinal);
+        Assert.True(at >= 0, "the related excerpt is on the page");
+        Assert.Equal("<div class=\"small text-muted\">Stored before the rule", html[at..html.IndexOf("</div>", at, StringComparison.Ordinal)]);
     }
 
     [Fact]

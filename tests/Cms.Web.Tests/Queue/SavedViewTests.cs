@@ -139,6 +139,39 @@ public sealed class SavedViewTests(AppFixture app) : WebTest(app), IClassFixture
             .SaveAsync(actor, new(name, query, sharedWith), CancellationToken.None);
     }
 
+    // REVIEW6 #5: a shared view's name is in every editor's list, so, as with topics, one that
+    // looks like another (a zero-width or bidi character) or shows nothing is refused with the reason.
+    [Theory]
+    [InlineData("Broken links\u200B", "contains the invisible or bidirectional character U+200B at character 13")]
+    [InlineData("Ready\u202E 12", "contains the invisible or bidirectional character U+202E at character 6")]
+    [InlineData("\u2066Ready\u2069", "contains the invisible or bidirectional character U+2066 at character 1")]
+    [InlineData("\u3164", "contains the invisible or bidirectional character U+3164 at character 1")]
+    [InlineData("\u2800\u2800", "shows no visible character (only blank or invisible ones)")]
+    public async Task A_view_name_with_an_invisible_or_bidi_character_or_showing_nothing_is_refused_with_the_reason(string name, string reason)
+    {
+        var owner = await PersonAsync(Roles.Publisher);
+
+        var saved = await SaveAsync(owner, name, "View.Q=" + _tag, "*");
+
+        Assert.Equal(OutcomeStatus.Invalid, saved.Result.Status);
+        var error = Assert.Single(saved.Result.Errors);
+        Assert.Equal("Name", error.Field);
+        Assert.Equal("The view's name " + reason + ".", error.Message);
+        Assert.False(Factory.WithDb(db => db.SavedViews.Any(v => v.OwnerId == owner.UserId)));
+    }
+
+    [Fact]
+    public async Task A_view_name_in_persian_with_its_zwnj_is_saved_as_typed()
+    {
+        var owner = await PersonAsync(Roles.Editor);
+        var name = "\u0646\u0627\u0645\u0647\u200C\u0647\u0627 " + _tag;
+
+        var saved = await SaveAsync(owner, name, "View.Q=" + _tag, null);
+
+        Assert.True(saved.Succeeded, saved.Result.Message);
+        Assert.Equal(name, Factory.WithDb(db => db.SavedViews.Single(v => v.OwnerId == owner.UserId).Name));
+    }
+
     [Fact]
     public async Task A_person_keeps_at_most_the_cap_of_views_and_the_next_is_refused_with_the_reason()
     {
