@@ -134,15 +134,24 @@ public static class DeliveryCommands
     // usage errors, not a TimeSpan overflow); the handlers check the range again for every caller.
     private static Option<double> OverlapHours(string description, TimeSpan byDefault)
     {
-        var option = new Option<double>("--overlap-hours") { Description = description, DefaultValueFactory = _ => byDefault.TotalHours };
-        option.Validators.Add(result =>
+        var problem = $"--overlap-hours: a number of hours from 0 to {DeliverySites.MaxOverlap.TotalHours:F0}.";
+        // Parsed here, not by the option's default converter: a value that is no number at all
+        // ("abc") is the same usage error, never a validator reading a value that failed to convert
+        // (an unhandled InvalidOperationException).
+        return new Option<double>("--overlap-hours")
         {
-            var hours = result.GetValueOrDefault<double>();
-            if (!double.IsFinite(hours) || hours < 0 || hours > DeliverySites.MaxOverlap.TotalHours)
+            Description = description,
+            DefaultValueFactory = _ => byDefault.TotalHours,
+            CustomParser = result =>
             {
-                result.AddError($"--overlap-hours: a number of hours from 0 to {DeliverySites.MaxOverlap.TotalHours:F0}.");
-            }
-        });
-        return option;
+                if (result.Tokens is [var token] && double.TryParse(token.Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var hours)
+                    && double.IsFinite(hours) && hours >= 0 && hours <= DeliverySites.MaxOverlap.TotalHours)
+                {
+                    return hours;
+                }
+                result.AddError(problem);
+                return 0;
+            },
+        };
     }
 }

@@ -44,6 +44,8 @@ public sealed class SignInWorkFixture : AppFixture
 // unknown, disabled or locked one must cost the same. Wall-clock times on a shared machine cannot
 // show that reliably, so the work is compared instead: the same password-hash check (the cost that
 // dominates, about 60 ms against 4 ms without it) and the same SQL commands and rows.
+// The commands are statements only (RequestCommands): a physical connection opened during one
+// sign-in because a background loop held the pool's idle one is not a difference between them.
 public sealed class SignInTimingTests(SignInWorkFixture app) : WebTest(app), IClassFixture<SignInWorkFixture>
 {
     private sealed record Work(List<string> HashChecks, List<string> Commands);

@@ -19,6 +19,8 @@ public sealed class TalkBrowserFixture : BrowserFixture
         _second.UseKestrel(0);
         _second.StartServer();
         SecondBaseUrl = _second.ClientOptions.BaseAddress.ToString().TrimEnd('/');
+        // Both hubs listening before a test expects a live update on a page.
+        await LiveListening.WaitAsync(ConnectionString, 2);
     }
 
     public override async Task DisposeAsync()

@@ -97,6 +97,8 @@ public sealed class TalkFlowTests(TalkBrowserFixture fixture) : BrowserTest(fixt
     // Another editor's move and save, made on the other instance, reach an open item page as "changed
     // by X at T: reload" naming who made them (the move leaves the edit stamp as it was) and the
     // state now; the reload link shows the current item.
+    // Deterministic whether or not A's stream is registered when B moves: a move in that gap is
+    // found at the stream's hello (talk.js compares the loaded version), a later one by its event.
     [Fact]
     public Task Another_editors_move_and_save_show_who_changed_the_item_and_offer_a_reload() => FlowAsync(async () =>
     {
@@ -126,6 +128,40 @@ public sealed class TalkFlowTests(TalkBrowserFixture fixture) : BrowserTest(fixt
         AssertNoScriptRanAndNothingWasBlocked();
     });
 
+    // Deterministic whichever comes first, the import or the page's live stream: an arrival before
+    // the stream is registered is counted at its hello (live.js), one after it by its queue event.
+    // The same gap on the item page: another editor's move made after the page was read and before
+    // its stream is registered (the stream's request is held until then) shows when it says hello.
+    [Fact]
+    public Task A_move_made_before_the_item_pages_live_stream_opens_shows_when_it_opens() => FlowAsync(async () =>
+    {
+        var story = new TestItem { Title = "Changed early " + Unique.Tag(), Related = [("Other outlet", "https://other.example/c")] };
+        await ImportAsync(story);
+        var id = Fixture.ItemId(story);
+        Factory.WithDb(db => db.RelatedLinks.Where(l => l.ItemId == id).ExecuteUpdate(u => u.SetProperty(l => l.Decision, LinkDecision.Approved)));
+        var (a, _) = await PersonAsync(Roles.Editor, BaseUrl);
+        var (b, bEmail) = await PersonAsync(Roles.Editor, fixture.SecondBaseUrl);
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var moved = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await a.RouteAsync(new System.Text.RegularExpressions.Regex($"/live\\?item={id}$"), async route =>
+        {
+            held.TrySetResult();
+            await moved.Task;
+            await route.ContinueAsync();
+        });
+        await a.GotoAsync($"{BaseUrl}/Items/Details/{id}");
+        await held.Task.WaitAsync(Eventually.SafetyNet);
+
+        await b.GotoAsync($"{fixture.SecondBaseUrl}/Items/Details/{id}");
+        await b.Locator("#do-MarkReady").ClickAsync();
+        await ExpectTextAsync(b, "Marked ready: New → Ready.");
+        moved.SetResult();
+
+        await Assertions.Expect(a.Locator("#live-changed")).ToContainTextAsync($"Changed by {bEmail} at ", new() { Timeout = 15_000 });
+        await Assertions.Expect(a.Locator("#live-changed")).ToContainTextAsync("(now Ready)");
+        AssertNoScriptRanAndNothingWasBlocked();
+    });
+
     [Fact]
     public Task The_queue_says_how_many_new_items_arrived_in_its_view_without_a_reload() => FlowAsync(async () =>
     {
@@ -140,6 +176,34 @@ public sealed class TalkFlowTests(TalkBrowserFixture fixture) : BrowserTest(fixt
         await Assertions.Expect(queue.Locator("#show-arrivals")).ToHaveTextAsync("2 new items in this view: show", Live);
         await queue.Locator("#show-arrivals").ClickAsync();
         await Assertions.Expect(queue.Locator("#queue tbody tr")).ToHaveCountAsync(3);
+        AssertNoScriptRanAndNothingWasBlocked();
+    });
+
+    // The live stream opens after the page was read, and a queue event sent before the stream is
+    // registered reaches nobody: what arrived in between is counted when the stream says hello. The
+    // stream's request is held here until the items have arrived (a gate, not a pause), the order
+    // that once in a while left the test above waiting for an announcement that never came.
+    [Fact]
+    public Task Items_that_arrive_before_the_queues_live_stream_opens_are_announced_when_it_opens() => FlowAsync(async () =>
+    {
+        var category = "early-" + Unique.Tag();
+        await ImportAsync(new TestItem { Category = category });
+        var (queue, _) = await PersonAsync(Roles.Editor, fixture.SecondBaseUrl);
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await queue.RouteAsync(new System.Text.RegularExpressions.Regex("/live\\?queue=true$"), async route =>
+        {
+            held.TrySetResult();
+            await arrived.Task;
+            await route.ContinueAsync();
+        });
+        await queue.GotoAsync($"{fixture.SecondBaseUrl}/?View.Category={category}");
+        await held.Task.WaitAsync(Eventually.SafetyNet);
+
+        await ImportAsync(new TestItem { Category = category }, new TestItem { Category = category });
+        arrived.SetResult();
+
+        await Assertions.Expect(queue.Locator("#show-arrivals")).ToHaveTextAsync("2 new items in this view: show", Live);
         AssertNoScriptRanAndNothingWasBlocked();
     });
 }

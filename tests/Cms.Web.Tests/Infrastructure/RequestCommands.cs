@@ -9,6 +9,10 @@ namespace Cms.Web.Tests.Infrastructure;
 // and the raw ones alike); only commands inside a request count (the app's background loops, the
 // audit sealer and the state-count folding, query the same database at their own moments), and
 // only this database's (other test classes run in the same process).
+// Npgsql also traces opening a physical connection ("CONNECT <database>", no statement): a request
+// opens one only when a background loop happens to hold the pool's idle connection at that moment,
+// so it is not the page's work and is never counted; counting it made a page's round trips depend
+// on when the state-count folding (every 5 s) or the live heartbeat ran.
 public sealed class RequestCommands
 {
     public ConcurrentQueue<string> Commands { get; } = new();
@@ -25,9 +29,10 @@ public sealed class RequestCommands
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = activity =>
             {
-                if (activity.Source.Name == "Npgsql" && InRequest(activity) && activity.TagObjects.Any(t => t.Value as string == database))
+                if (activity.Source.Name == "Npgsql" && (activity.GetTagItem("db.query.text") ?? activity.GetTagItem("db.statement")) is string statement
+                    && InRequest(activity) && activity.TagObjects.Any(t => t.Value as string == database))
                 {
-                    Commands.Enqueue((activity.GetTagItem("db.query.text") ?? activity.GetTagItem("db.statement") ?? activity.DisplayName).ToString()!);
+                    Commands.Enqueue(statement);
                 }
             },
         };

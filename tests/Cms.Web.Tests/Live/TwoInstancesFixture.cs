@@ -30,6 +30,8 @@ public class TwoInstancesFixture : IAsyncLifetime
         var folder = Path.Combine(Path.GetTempPath(), "cms-published-" + Guid.NewGuid().ToString("N")[..8]);
         A = Start(new CmsFactory(_connectionString, Settings, folder));
         B = Start(new CmsFactory(_connectionString, Settings, folder));
+        // Both hubs listening before any test opens a stream and expects an event.
+        await LiveListening.WaitAsync(_connectionString, 2);
     }
 
     private static CmsFactory Start(CmsFactory factory)

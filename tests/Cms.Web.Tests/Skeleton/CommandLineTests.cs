@@ -47,6 +47,7 @@ public sealed class CommandLineTests
     [InlineData("sites", "rotate", "news-site", "--overlap-hours", "NaN")]
     [InlineData("sites", "rotate", "news-site", "--overlap-hours", "1e20")]
     [InlineData("webhooks", "rotate-secret", "1", "--overlap-hours", "-1")]
+    [InlineData("sites", "rotate", "news-site", "--overlap-hours", "abc")]
     public async Task An_overlap_that_is_not_a_number_of_hours_within_the_limit_is_a_usage_error_not_a_crash(params string[] args)
     {
         var (exit, errors) = await RunAppAsync(LocalPorts.Free(), args);
@@ -56,8 +57,22 @@ public sealed class CommandLineTests
         Assert.DoesNotContain("Unhandled exception", errors);
     }
 
+    // The machine's locale changes neither the command line's language nor how it reads a number.
+    [Fact]
+    public async Task Under_a_russian_locale_the_command_line_still_reads_NaN_and_answers_in_english()
+    {
+        var (exit, errors) = await RunAppAsync(LocalPorts.Free(), ["nonsense"], ("LANG", "ru_RU.UTF-8"), ("LC_ALL", "ru_RU.UTF-8"));
+        var (overlapExit, overlapErrors) = await RunAppAsync(LocalPorts.Free(), ["sites", "rotate", "news-site", "--overlap-hours", "NaN"], ("LANG", "ru_RU.UTF-8"), ("LC_ALL", "ru_RU.UTF-8"));
+
+        Assert.Equal(2, exit);
+        Assert.Contains("Usage:", errors);
+        Assert.NotEqual(0, overlapExit);
+        Assert.Contains("--overlap-hours: a number of hours from 0 to 720", overlapErrors);
+        Assert.DoesNotContain("Unhandled exception", overlapErrors);
+    }
+
     // The built application itself, without ./cms, against a database that is not there.
-    private static async Task<(int Exit, string Errors)> RunAppAsync(int port, string[] args)
+    private static async Task<(int Exit, string Errors)> RunAppAsync(int port, string[] args, params (string Name, string Value)[] environment)
     {
         var dll = Path.Combine(Repo.Root, "src", "Cms.Web", "bin", Repo.Configuration, "net10.0", "Cms.Web.dll");
         var start = new ProcessStartInfo("dotnet", [dll, .. args])
@@ -71,6 +86,10 @@ public sealed class CommandLineTests
         // As Repo.Cms: no inotify watchers, should the host get as far as building.
         start.Environment["DOTNET_hostBuilder__reloadConfigOnChange"] = "false";
         start.Environment["DOTNET_USE_POLLING_FILE_WATCHER"] = "true";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -48,8 +48,9 @@
 
   // The queue: how many items of this view arrived since the page was read.
   var arrivals = document.getElementById("queue-arrivals");
+  // (Not for a view the page refused: there is nothing to count, and the count's page answers 400.)
   function refreshArrivals() {
-    if (!arrivals) { return; }
+    if (!arrivals || document.getElementById("view-errors")) { return; }
     var url = arrivals.getAttribute("data-count-url");
     url += (url.indexOf("?") < 0 ? "?" : "&") + "since=" + encodeURIComponent(arrivals.getAttribute("data-since"));
     json(url).then(function (d) {
@@ -64,9 +65,12 @@
     });
   }
 
+  // The stream starts after the page was read: what arrived in the view in between is counted now
+  // (a queue event sent before the stream was registered reaches nobody).
   source.addEventListener("hello", function (e) {
     try { showCount(JSON.parse(e.data).unread); } catch (err) { refreshInbox(); }
     refreshPresence();
+    refreshArrivals();
   });
   source.addEventListener("notification", refreshInbox);
   source.addEventListener("inbox", refreshInbox);
@@ -75,7 +79,7 @@
   source.addEventListener("resync", function () { refreshInbox(); refreshPresence(); refreshArrivals(); });
   // The session ended (sign-out, lock): stop, do not reconnect.
   source.addEventListener("bye", function () { source.close(); });
-  ["comment", "item", "assignment", "queue", "resync", "notification"].forEach(forward);
+  ["hello", "comment", "item", "assignment", "queue", "resync", "notification"].forEach(forward);
   // Leaving the page ends this editor's presence at once.
   window.addEventListener("pagehide", function () { source.close(); });
 })();

@@ -66,6 +66,9 @@
     switch (e.detail.type) {
       case "comment": refreshThreads(); break;
       case "item": refreshItem(); break;
+      // The stream starts after the page was read: a save or move in between (its event reached
+      // nobody) shows now, as the loaded version no longer matches.
+      case "hello": refreshItem(); break;
       case "assignment": refreshItem(); break;
       case "resync": refreshThreads(); refreshItem(); break;
     }
