@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Net;
@@ -18,9 +19,10 @@ namespace Cms.Bench;
 
 // ./cms bench queue --items N: fills a kept database (cms_bench_queue) up to N generated items, starts
 // the real app in its own process, and measures the queue page over HTTP with a signed-in cookie at C
-// concurrent clients for three views. As the baseline it runs the same queries the page runs
-// (QueueQuery: the page of rows and the per-state counts) straight against the database, at the
-// same concurrency, in the same run.
+// concurrent clients for three views. As the baseline it runs the statements the page sends
+// (QueuePageSql: the session, the page's lists and its rows, through the application's own calls)
+// straight against the database, at the same concurrency, in the same run, and prints the CPU the
+// bench itself, the app and PostgreSQL spent per request (CpuSplit).
 public static partial class QueueBench
 {
     private const string DefaultDatabase = "cms_bench_queue";
@@ -61,9 +63,10 @@ public static partial class QueueBench
         });
         var folding = new Option<bool>("--folding") { Description = "Time the search views with accent folding against the configurations before it (english, russian, simple) in the same run, instead of measuring the page" };
         var accuracy = new Option<bool>("--accuracy") { Description = "Print, for each view and state, the count the page shows against the exact count, instead of measuring" };
+        var compare = new Option<bool>("--compare-methods") { Description = "Also measure each view the way the bench did before 2026-12-06 (each response buffered whole; the counts and rows as the SQL baseline), in the same run" };
         var command = new Command("queue", "Time the queue page against its own SQL (and optionally a peer system) at a million items.")
         {
-            items, clients, requests, database, peerUrl, peerViews, peerHeaders, loadOnly, explain, publishedShare, accuracy, folding, only,
+            items, clients, requests, database, peerUrl, peerViews, peerHeaders, loadOnly, explain, publishedShare, accuracy, folding, only, compare,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -74,7 +77,7 @@ public static partial class QueueBench
                 return BenchProgram.Usage;
             }
             await RunAsync(parse.GetRequiredValue(database), parse.GetValue(items), parse.GetValue(clients), parse.GetValue(requests), peer, parse.GetValue(loadOnly), parse.GetValue(explain),
-                parse.GetValue(publishedShare), parse.GetValue(accuracy), parse.GetValue(folding), parse.GetValue(only) ?? [], ct);
+                parse.GetValue(publishedShare), parse.GetValue(accuracy), parse.GetValue(folding), parse.GetValue(only) ?? [], parse.GetValue(compare), ct);
             return BenchProgram.Ok;
         });
         return command;
@@ -105,7 +108,7 @@ public static partial class QueueBench
 
     private static readonly string[] ViewKeys = ["default", "combined", "rare", "common", "russian", "provider"];
 
-    private static async Task RunAsync(string database, int n, int clients, int requests, Peer? peer, bool loadOnly, bool explain, double publishedShare, bool accuracy, bool folding, string[] only, CancellationToken ct)
+    private static async Task RunAsync(string database, int n, int clients, int requests, Peer? peer, bool loadOnly, bool explain, double publishedShare, bool accuracy, bool folding, string[] only, bool compareMethods, CancellationToken ct)
     {
         var server = BenchSupport.ServerConnectionString();
         var cs = new NpgsqlConnectionStringBuilder(server) { Database = database, MaxPoolSize = 50 }.ConnectionString;
@@ -160,8 +163,34 @@ public static partial class QueueBench
             BaseAddress = app.Address,
         };
         await SignInAsync(host.Services, http, ct);
+        var session = await QueuePageSql.SessionOfAsync(host.Services, BenchEmail, ct);
+        var actor = await QueuePageSql.ActorOfAsync(host.Services, session, ct);
 
-        async Task Sql(QueueView view)
+        // The page: its whole body is read (the response ends with its last byte) into a buffer of
+        // each client's, never decoded nor kept. Until 2026-12-06 each response was buffered whole
+        // by HttpClient (GetAsync), which cost this process CPU on the cores the app shares.
+        async Task Page(string url)
+        {
+            using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
+            response.EnsureSuccessStatusCode();
+            await using var body = await response.Content.ReadAsStreamAsync(ct);
+            var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+            try
+            {
+                while (await body.ReadAsync(buffer, ct) > 0)
+                {
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+        async Task BufferedPage(string url) => (await http.GetAsync(url, ct)).EnsureSuccessStatusCode();
+        // The baseline: every statement the page sends (QueuePageSql); before 2026-12-06 the counts
+        // and the page of rows only (CountsAndRows).
+        Task Sql(QueueView view) => QueuePageSql.RunAsync(host.Services, session, actor, view, ct);
+        async Task CountsAndRows(QueueView view)
         {
             using var scope = host.Services.CreateScope();
             var queue = scope.ServiceProvider.GetRequiredService<QueueQuery>();
@@ -176,35 +205,71 @@ public static partial class QueueBench
         var warmup = Math.Min(Warmup, 2 * requests);
         foreach (var (_, _, url, view) in views)
         {
-            await MeasureAsync(clients, warmup, async () => (await http.GetAsync(url, ct)).EnsureSuccessStatusCode(), ct);
+            await MeasureAsync(clients, warmup, () => Page(url), ct);
             await MeasureAsync(clients, warmup, () => Sql(view), ct);
+            if (compareMethods)
+            {
+                await MeasureAsync(clients, warmup / 4, () => BufferedPage(url), ct);
+                await MeasureAsync(clients, warmup / 4, () => CountsAndRows(view), ct);
+            }
         }
         await Task.Delay(TimeSpan.FromSeconds(1), ct);
         // The peaks below are from here on: the app's process, and this one (HTTP clients and the SQL baseline).
         app.ResetPeakRss();
         BenchSupport.ResetPeakRss();
+        async Task<(Figures Figures, CpuSplit Cpu)> Timed(Func<Task> call)
+        {
+            // Each measurement starts with the app quiet: after a burst of pages its background work
+            // (the GC, the JIT) went on for up to a second into the next measurement (0.6 ms of app CPU
+            // per SQL request while the app served nothing), taking the cores from whatever ran then.
+            await CpuSplit.AppQuietAsync(app.Id, ct);
+            var start = CpuSplit.Now(app.Id);
+            var figures = await MeasureAsync(clients, requests, call, ct);
+            return (figures, CpuSplit.Now(app.Id).PerRequestSince(start, requests));
+        }
         Console.WriteLine();
         Console.WriteLine($"{clients} concurrent clients, {requests} requests per measurement; the app in its own process ({app.Address})");
         Console.WriteLine("| view | rows | HTML KiB | page p50 ms | page p95 ms | page p99 ms | page req/s | SQL p50 ms | SQL p95 ms | SQL p99 ms | page p95 / SQL p95 |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         var pageRates = new Dictionary<string, Figures>();
+        var split = new List<string>();
+        void Split(string name, string measured, (Figures F, CpuSplit C) m) => split.Add(FormattableString.Invariant(
+            $"| {name} | {measured} | {m.F.P50:F1} | {m.F.P95:F1} | {m.F.PerSecond:F0} | {m.C.Bench:F3} | {m.C.App:F3} | {m.C.Postgres:F3} |"));
         foreach (var (key, name, url, view) in views)
         {
             var html = await http.GetStringAsync(url, ct);
             var rows = Row().Matches(html).Count;
-            var page = await MeasureAsync(clients, requests, async () => (await http.GetAsync(url, ct)).EnsureSuccessStatusCode(), ct);
-            var sql = await MeasureAsync(clients, requests, () => Sql(view), ct);
+            var page = await Timed(() => Page(url));
+            var sql = await Timed(() => Sql(view));
             Console.WriteLine(FormattableString.Invariant(
-                $"| {name} | {rows} | {System.Text.Encoding.UTF8.GetByteCount(html) / 1024.0:F1} | {page.P50:F1} | {page.P95:F1} | {page.P99:F1} | {page.PerSecond:F0} | {sql.P50:F1} | {sql.P95:F1} | {sql.P99:F1} | {page.P95 / sql.P95:F2}x |"));
-            pageRates[key] = page;
+                $"| {name} | {rows} | {System.Text.Encoding.UTF8.GetByteCount(html) / 1024.0:F1} | {page.Figures.P50:F1} | {page.Figures.P95:F1} | {page.Figures.P99:F1} | {page.Figures.PerSecond:F0} | {sql.Figures.P50:F1} | {sql.Figures.P95:F1} | {sql.Figures.P99:F1} | {page.Figures.P95 / sql.Figures.P95:F2}x |"));
+            pageRates[key] = page.Figures;
+            Split(name, "page, body drained", page);
+            Split(name, "SQL: the page's statements", sql);
+            if (compareMethods)
+            {
+                var buffered = await Timed(() => BufferedPage(url));
+                var old = await Timed(() => CountsAndRows(view));
+                Split(name, "page, body buffered (before)", buffered);
+                Split(name, "SQL: counts and rows (before)", old);
+                split.Add(FormattableString.Invariant(
+                    $"| {name} | page p95 / SQL p95 | before {buffered.Figures.P95 / old.Figures.P95:F2}x, now {page.Figures.P95 / sql.Figures.P95:F2}x | | | | | |"));
+            }
         }
         Console.WriteLine(FormattableString.Invariant(
             $"app process peak RSS during the measurements: {app.PeakRssMiB():F0} MiB (its own runtimeconfig: Server GC); benchmark process (clients and SQL baseline): {BenchSupport.PeakRssMiB():F0} MiB"));
+        Console.WriteLine();
+        Console.WriteLine("CPU per request, ms: this process (HTTP clients, SQL baseline), the app's process, every PostgreSQL process of the cluster");
+        Console.WriteLine("| view | measured | p50 ms | p95 ms | req/s | bench CPU ms | app CPU ms | PostgreSQL CPU ms |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        split.ForEach(Console.WriteLine);
         if (peer is not null)
         {
             await MeasurePeerAsync(peer, views.Select(v => (v.Key, v.Name)).ToList(), pageRates, clients, requests, ct);
         }
     }
+
+    private const string BenchEmail = "bench@cms.local";
 
     private static async Task MeasurePeerAsync(Peer peer, List<(string Key, string Name)> views, Dictionary<string, Figures> ours, int clients, int requests, CancellationToken ct)
     {
@@ -309,7 +374,7 @@ public static partial class QueueBench
     }
 
     private static Task SignInAsync(IServiceProvider services, HttpClient http, CancellationToken ct) =>
-        SignInAsync(services, http, "bench@cms.local", Roles.Editor, ct);
+        SignInAsync(services, http, BenchEmail, Roles.Editor, ct);
 
     // Signs the client in as a bench account of this role (created, or its password reset).
     internal static async Task SignInAsync(IServiceProvider services, HttpClient http, string email, string role, CancellationToken ct) =>

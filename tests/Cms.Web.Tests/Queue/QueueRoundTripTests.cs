@@ -1,3 +1,4 @@
+using Cms.Application.Queue;
 using Cms.Web.Tests.Infrastructure;
 
 namespace Cms.Web.Tests.Queue;
@@ -20,6 +21,19 @@ public sealed class QueueSqlFixture : AppFixture
         _commands.Commands.Clear();
         var html = await client.GetStringAsync(url);
         Assert.Contains("Review queue", html);
+        return [.. _commands.Commands];
+    }
+
+    // The commands of work run here as if it were a request, after one warm-up run as above.
+    public async Task<List<string>> CommandsOfAsync(Func<Task> work)
+    {
+        using var listening = _commands.Listen(ConnectionString);
+        await work();
+        _commands.Commands.Clear();
+        using (RequestCommands.Replay.StartActivity("replay"))
+        {
+            await work();
+        }
         return [.. _commands.Commands];
     }
 }
@@ -82,5 +96,30 @@ public sealed class QueueRoundTripTests(QueueSqlFixture app) : WebTest(app), ICl
         Assert.Equal(views.Length, Html.Parse(await editor.GetStringAsync("/")).QuerySelectorAll("#saved-views .saved-view-count").Length);
         Assert.True(commands.Count(c => c.Contains("item_state_counts")) == 1, Listing(commands));
         Assert.True(commands.Count(c => c.Contains("FROM topics") && c.Contains("normalized_name")) == 1, Listing(commands));
+    }
+
+    // `./cms bench queue` divides the page's time by its own SQL's (tools/Cms.Bench/QueuePageSql):
+    // that baseline sends the very statements of the page, in its order. Before 2026-12-06 it was
+    // the counts and the rows only: for the default view the state totals and the rows, without
+    // the session and the page's statement of lists.
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/?View.Category=news&View.QualityMin=40&View.QualityMax=90&View.Topic=AI")]
+    public async Task The_benchmarks_SQL_baseline_sends_exactly_the_statements_of_the_page(string url)
+    {
+        await ImportAsync(new TestItem { Title = "Baseline " + _tag, Category = "news", Topics = ["AI"], Quality = 50 });
+        var email = $"baseline-{_tag}@example.com";
+        await app.Factory.CreateUserAsync(email, AppFixture.Password, Roles.Editor);
+        var editor = app.Factory.Browser();
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, (await Http.SignInAsync(editor, email, AppFixture.Password)).StatusCode);
+        var view = url == "/" ? new QueueView() : new QueueView { Category = "news", QualityMin = 40, QualityMax = 90, Topic = ["AI"] };
+
+        var page = await app.CommandsOfAsync(editor, url);
+        var session = await Cms.Bench.QueuePageSql.SessionOfAsync(app.Factory.Services, email, default);
+        var actor = await Cms.Bench.QueuePageSql.ActorOfAsync(app.Factory.Services, session, default);
+        var baseline = await app.CommandsOfAsync(() => Cms.Bench.QueuePageSql.RunAsync(app.Factory.Services, session, actor, view, default));
+
+        Assert.True(page.Count >= 3, Listing(page));
+        Assert.True(page.SequenceEqual(baseline), $"the page:\n{Listing(page)}\n======== the baseline:\n{Listing(baseline)}");
     }
 }
