@@ -109,6 +109,36 @@ public static class BenchSupport
         return pid is null ? Process.GetCurrentProcess().PeakWorkingSet64 / 1024.0 / 1024.0 : double.NaN;
     }
 
+    // CPU seconds (user + system) of this process, and of the PostgreSQL processes serving one
+    // database (backends and autovacuum workers whose title names it; the shared cluster serves
+    // other people's work too): where an import's CPU goes, the app or the database. A backend that
+    // exits meanwhile takes its time with it, so measure while the work's connections are open.
+    public static (double App, double Postgres) CpuSeconds(string database)
+    {
+        const double tick = 100.0; // USER_HZ on Linux
+        double app = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, pg = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                if (!char.IsDigit(Path.GetFileName(dir)[0]) || File.ReadAllText(Path.Combine(dir, "comm")).Trim() != "postgres"
+                    || !File.ReadAllText(Path.Combine(dir, "cmdline")).Split(' ').Contains(database))
+                {
+                    continue;
+                }
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                // utime and stime, fields 14 and 15 of stat (11 and 12 after the name and state).
+                pg += (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / tick;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The process exited meanwhile.
+            }
+        }
+        return (app, pg);
+    }
+
     // Linux: writing 5 to clear_refs resets VmHWM to the current RSS.
     public static void ResetPeakRss(int? pid = null)
     {

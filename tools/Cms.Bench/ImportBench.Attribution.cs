@@ -20,16 +20,19 @@ namespace Cms.Bench;
 // importer's rows. The rows (with their story keys, as grouping leaves them) are prepared once;
 // then, round after round, each variant is a copy of one migrated database (CREATE DATABASE ...
 // TEMPLATE) with one piece removed, and only the COPY of the same rows (items, related links,
-// topic links, unsealed audit events, one transaction) is timed. Variants are interleaved, so
+// topic links, unsealed audit events, one transaction, then the merge of
+// the GIN indexes' pending lists) is timed. Variants are interleaved, so
 // a change in the machine's load spreads over all of them; the median of the rounds is printed.
 public static partial class ImportBench
 {
-    private sealed record Variant(string Name, string Sql, bool Audit = true, bool Floor = false);
+    // Vectors: whether the items' search vectors come in sealed, computed beforehand, as the
+    // importer sends them (SearchVectors); otherwise the COPY's backend computes them.
+    private sealed record Variant(string Name, string Sql, bool Audit = true, bool Floor = false, bool Vectors = true);
 
     // The trigger that keeps search_vector (migration SearchVectorSeal) goes with the column.
     private const string DropVectorTriggers = "DROP TRIGGER items_search_vector_insert ON items; DROP TRIGGER items_search_vector_update ON items;";
 
-    private static async Task AttributeAsync(int n, string server, string corpus, string stamp, int rounds, bool perIndex, CancellationToken ct)
+    private static async Task AttributeAsync(int n, string server, string corpus, string stamp, int rounds, bool perIndex, string[] only, CancellationToken ct)
     {
         var prepDb = $"cms_bench_attr_prep_{stamp}";
         var templateDb = $"cms_bench_attr_tpl_{stamp}";
@@ -37,8 +40,9 @@ public static partial class ImportBench
         try
         {
             var prepCs = await BenchSupport.CreateDatabaseAsync(server, prepDb, ct);
-            var (items, audit) = await PrepareRowsAsync(prepCs, server, templateDb, corpus, ct);
+            var (items, vectors, audit) = await PrepareRowsAsync(prepCs, server, templateDb, corpus, ct);
             var variants = await VariantsAsync(new NpgsqlConnectionStringBuilder(server) { Database = templateDb }.ConnectionString, perIndex, ct);
+            variants = variants.Where((v, i) => i == 0 || only.Length == 0 || only.Any(o => v.Name.Contains(o, StringComparison.OrdinalIgnoreCase))).ToList();
             var seconds = variants.ToDictionary(v => v.Name, _ => new List<double>());
             for (var round = 0; round < rounds; round++)
             {
@@ -47,7 +51,7 @@ public static partial class ImportBench
                     NpgsqlConnection.ClearAllPools();
                     await PostgresAdmin.DropDatabaseAsync(server, variantDb, ct);
                     await PostgresAdmin.ExecuteAsync(server, $"CREATE DATABASE {variantDb} TEMPLATE {templateDb}", ct);
-                    var s = await CopyVariantAsync(new NpgsqlConnectionStringBuilder(server) { Database = variantDb }.ConnectionString, variant, items, audit, ct);
+                    var s = await CopyVariantAsync(new NpgsqlConnectionStringBuilder(server) { Database = variantDb }.ConnectionString, variant, items, vectors, audit, ct);
                     seconds[variant.Name].Add(s);
                     Console.WriteLine(FormattableString.Invariant($"round {round + 1}: {variant.Name}: {s:F2} s (load {LoadAverage()})"));
                 }
@@ -82,7 +86,7 @@ public static partial class ImportBench
     // The corpus's topics go into the prepared database, which then becomes the template (no items
     // yet); the items are then grouped and stored in the prepared database batch by batch, as the
     // importer does, so each later batch is grouped against the earlier ones.
-    private static async Task<(List<Item> Items, List<(AuditRecord Record, string Payload)> Audit)> PrepareRowsAsync(
+    private static async Task<(List<Item> Items, List<SealedVector?> Vectors, List<(AuditRecord Record, string Payload)> Audit)> PrepareRowsAsync(
         string prepCs, string server, string templateDb, string corpus, CancellationToken ct)
     {
         var items = new List<Item>();
@@ -113,6 +117,9 @@ public static partial class ImportBench
         var now = DateTimeOffset.UtcNow;
         await using var conn = new NpgsqlConnection(prepCs);
         await conn.OpenAsync(ct);
+        // Sealed with the template's key (the variants are its copies), before any item is stored.
+        await SearchVectors.ComputeAsync(conn, prepared, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, ct);
+        var vectors = prepared.Select(p => p.SearchVector).ToList();
         long nextId = 1;
         foreach (var chunk in prepared.Chunk(ImportOptions.DefaultBatchFiles))
         {
@@ -138,7 +145,7 @@ public static partial class ImportBench
             }
             items.AddRange(batch);
         }
-        return (items, audit.Select(a => (a.Item1, a.Item1.ToPayload())).ToList());
+        return (items, vectors, audit.Select(a => (a.Item1, a.Item1.ToPayload())).ToList());
     }
 
     // The full schema first, then one piece (or one group of like pieces) removed at a time, then
@@ -146,7 +153,11 @@ public static partial class ImportBench
     // a few percent, below this machine's noise unless the rounds are many).
     private static async Task<List<Variant>> VariantsAsync(string templateCs, bool perIndex, CancellationToken ct)
     {
-        var variants = new List<Variant> { new("full schema (as migrated)", "") };
+        var variants = new List<Variant>
+        {
+            new("full schema (as migrated), vectors supplied as the importer sends them", ""),
+            new("full schema, vectors computed by the COPY (the trigger)", "", Vectors: false),
+        };
         if (perIndex)
         {
             await using var conn = new NpgsqlConnection(templateCs);
@@ -169,10 +180,13 @@ public static partial class ImportBench
         variants.AddRange(
         [
             new("no search_vector (nor its trigger, nor its GIN)", $"{DropVectorTriggers} ALTER TABLE items DROP COLUMN search_vector"),
-            new("no GIN on search_vector (the vector still computed)", "DROP INDEX ix_items_search_vector"),
+            new("no GIN on search_vector (the vector still supplied)", "DROP INDEX ix_items_search_vector"),
+            new("GIN on search_vector without fastupdate", "ALTER INDEX ix_items_search_vector SET (fastupdate = off)"),
+            new("GIN on search_vector with a 64 MiB pending list", "ALTER INDEX ix_items_search_vector SET (gin_pending_list_limit = 65536)"),
+            new("GIN on search_vector with the default 4 MB pending list", "ALTER INDEX ix_items_search_vector RESET (gin_pending_list_limit)"),
+            new("both GINs of items with a 64 MiB pending list (search_vector, provider_search)",
+                "ALTER INDEX ix_items_search_vector SET (gin_pending_list_limit = 65536); ALTER INDEX ix_items_provider_search SET (gin_pending_list_limit = 65536)"),
             new("no generated provider_search (nor its GIN)", "ALTER TABLE items DROP COLUMN provider_search"),
-            new("no GIN on story_keys (fastupdate off)", "DROP INDEX ix_items_story_keys"),
-            new("GIN on story_keys with fastupdate on", "ALTER INDEX ix_items_story_keys SET (fastupdate = on)"),
             new("no queue partial B-trees of items (5: date, quality, heat, category, received)",
                 "DROP INDEX ix_items_queue_date, ix_items_queue_quality, ix_items_queue_heat, ix_items_queue_category_date, ix_items_queue_received"),
             new("no whole-table B-trees of items (5: state+date, state+received, category+date, quality, heat)",
@@ -208,7 +222,7 @@ public static partial class ImportBench
         return variants;
     }
 
-    private static async Task<double> CopyVariantAsync(string cs, Variant variant, List<Item> items, List<(AuditRecord Record, string Payload)> audit, CancellationToken ct)
+    private static async Task<double> CopyVariantAsync(string cs, Variant variant, List<Item> items, List<SealedVector?> vectors, List<(AuditRecord Record, string Payload)> audit, CancellationToken ct)
     {
         await using var conn = new NpgsqlConnection(cs);
         await conn.OpenAsync(ct);
@@ -220,20 +234,29 @@ public static partial class ImportBench
         // Statistics and caches warm the same way for every variant: nothing read before the clock.
         var clock = Stopwatch.StartNew();
         await using var tx = await conn.BeginTransactionAsync(ct);
-        foreach (var chunk in items.Chunk(BaselineBatch))
+        var dropped = variant.Sql.Contains("DROP COLUMN search_vector", StringComparison.Ordinal);
+        for (var start = 0; start < items.Count; start += BaselineBatch)
         {
+            var chunk = items.GetRange(start, Math.Min(BaselineBatch, items.Count - start));
             if (variant.Floor)
             {
                 await CopyFloorAsync(conn, chunk, ct);
                 continue;
             }
-            await ItemCopy.WriteAsync(conn, chunk, ct);
+            await ItemCopy.WriteAsync(conn, chunk, variant.Vectors && !dropped ? vectors.GetRange(start, chunk.Count) : null, ct);
         }
         if (variant.Audit)
         {
             await AuditRows.CopyUnsealedAsync(conn, audit, ct);
         }
         await tx.CommitAsync(ct);
+        // What the GIN indexes still hold in their pending lists is merged on the clock too, so a
+        // variant that defers the merge (a longer pending list) is charged for it.
+        await using (var merge = new NpgsqlCommand(
+            "SELECT count(gin_clean_pending_list(x.indexrelid)) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am am ON am.oid = i.relam WHERE am.amname = 'gin'", conn))
+        {
+            await merge.ExecuteScalarAsync(ct);
+        }
         return clock.Elapsed.TotalSeconds;
     }
 }

@@ -44,7 +44,8 @@ public static partial class ImportBench
         var attribute = new Option<bool>("--attribute") { Description = "Only the schema's cost: COPY of the same rows into the schema with one piece removed at a time" };
         var rounds = new Option<int>("--rounds") { Description = "Rounds of --attribute (the median is printed)", DefaultValueFactory = _ => 2 };
         var perIndex = new Option<bool>("--per-index") { Description = "With --attribute: also each secondary index on its own" };
-        var command = new Command("import", "Time the import of N generated items against plain COPY baselines of the same rows.") { items, shape, cliOnly, attribute, rounds, perIndex };
+        var only = new Option<string[]>("--variant") { Description = "With --attribute: only the variants whose name contains this text (repeatable; the full schema is always run)", AllowMultipleArgumentsPerToken = false };
+        var command = new Command("import", "Time the import of N generated items against plain COPY baselines of the same rows.") { items, shape, cliOnly, attribute, rounds, perIndex, only };
         command.SetAction(async (parse, ct) =>
         {
             var n = parse.GetValue(items);
@@ -55,7 +56,7 @@ public static partial class ImportBench
             }
             if (parse.GetValue(attribute))
             {
-                await RunAsync(n, parse.GetRequiredValue(shape) == "realistic", inProcess: false, cli: false, ct, attributeRounds: Math.Max(1, parse.GetValue(rounds)), perIndex: parse.GetValue(perIndex));
+                await RunAsync(n, parse.GetRequiredValue(shape) == "realistic", inProcess: false, cli: false, ct, attributeRounds: Math.Max(1, parse.GetValue(rounds)), perIndex: parse.GetValue(perIndex), only: parse.GetValue(only) ?? []);
                 return BenchProgram.Ok;
             }
             await RunAsync(n, parse.GetRequiredValue(shape) == "realistic", inProcess: !parse.GetValue(cliOnly), cli: true, ct);
@@ -66,7 +67,7 @@ public static partial class ImportBench
 
     // inProcess: the importer in this process against the two COPY baselines; cli: `./cms import`
     // as its own process (time and peak RSS) against Server GC.
-    internal static async Task RunAsync(int n, bool realistic, bool inProcess, bool cli, CancellationToken ct, int attributeRounds = 0, bool perIndex = false)
+    internal static async Task RunAsync(int n, bool realistic, bool inProcess, bool cli, CancellationToken ct, int attributeRounds = 0, bool perIndex = false, string[]? only = null)
     {
         var server = BenchSupport.ServerConnectionString();
         var work = Directory.CreateTempSubdirectory("cms-bench-import-").FullName;
@@ -92,7 +93,7 @@ public static partial class ImportBench
 
             if (attributeRounds > 0)
             {
-                await AttributeAsync(n, server, corpus, stamp, attributeRounds, perIndex, ct);
+                await AttributeAsync(n, server, corpus, stamp, attributeRounds, perIndex, only ?? [], ct);
             }
             if (inProcess)
             {
@@ -122,26 +123,38 @@ public static partial class ImportBench
         var clock = new Stopwatch();
         var parser = new ImportParser(new ItemParser(new YamlFrontMatterReader()), new FrontMatterOptions(), new ImportOptions(), NullLogger<ImportParser>.Instance);
         clock.Restart();
+        var parseCpu = BenchSupport.CpuSeconds("").App;
         foreach (var path in Directory.EnumerateFiles(corpus))
         {
             parser.Parse(path, await File.ReadAllBytesAsync(path, ct));
         }
-        Console.WriteLine($"read and parse only (no database): {clock.Elapsed.TotalSeconds:F1} s");
+        Console.WriteLine(FormattableString.Invariant($"read and parse only (no database, one thread): {clock.Elapsed.TotalSeconds:F1} s, {BenchSupport.CpuSeconds("").App - parseCpu:F1} s of CPU"));
 
         var importCs = await BenchSupport.CreateDatabaseAsync(server, importDb, ct);
         var rssBefore = BenchSupport.PeakRssMiB();
+        var cpuBefore = BenchSupport.CpuSeconds(importDb);
+        var (allocatedBefore, pauseBefore, gen2Before) = (GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration(), GC.CollectionCount(2));
         clock.Restart();
         ImportProfile? profile = null;
         StoryGroupingProfile? grouping = null;
-        var outcome = await CliHost.RunAsync(s =>
+        var cpuAfter = cpuBefore;
+        var outcome = await CliHost.RunAsync(async s =>
         {
             profile = s.GetRequiredService<ImportProfile>();
             grouping = s.GetRequiredService<StoryGrouping>().Profile;
-            return s.GetRequiredService<ItemImporter>().ImportAsync(Actor.System("bench"), [corpus], null, ct);
+            var done = await s.GetRequiredService<ItemImporter>().ImportAsync(Actor.System("bench"), [corpus], null, ct);
+            // Before the host closes the import's connections (their backends' time goes with them).
+            cpuAfter = BenchSupport.CpuSeconds(importDb);
+            Console.WriteLine(FormattableString.Invariant(
+                $"import GC: {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1024.0 / 1024 / 1024:F1} GiB allocated, {(GC.GetTotalPauseDuration() - pauseBefore).TotalSeconds:F1} s paused, {GC.CollectionCount(2) - gen2Before} gen2 collections"));
+            return done;
         }, importCs);
         var importSeconds = clock.Elapsed.TotalSeconds;
         var peak = BenchSupport.PeakRssMiB();
         Console.WriteLine($"import: {outcome.Value!.Summary}");
+        // On 2 cores the import cannot take less wall time than its CPU over 2.
+        Console.WriteLine(FormattableString.Invariant(
+            $"import CPU: this process {cpuAfter.App - cpuBefore.App:F1} s, PostgreSQL {cpuAfter.Postgres - cpuBefore.Postgres:F1} s (its database's processes), wall {importSeconds:F1} s"));
         // Grouping's profile only when it ran (Stories__Grouping=false leaves it empty).
         foreach (var line in profile!.Lines().Concat(grouping!.Batches > 0 ? grouping.Lines() : []))
         {
