@@ -273,7 +273,10 @@ public static partial class ScreenshotRun
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(baseUrl + "/");
+        // The queue's heading, then its URL polled: WaitForURLAsync on a page already at the URL
+        // waits for the load event, which was seen never to come (the browser tests' BrowserTest.OnQueueAsync).
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Review queue" }).WaitForAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(baseUrl + "/");
         return page;
     }
 

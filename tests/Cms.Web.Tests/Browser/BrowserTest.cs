@@ -160,13 +160,15 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
         return page;
     }
 
-    // Waits until the page shows the queue at baseUrl/. The heading, not a load state: waiting for
-    // DOMContentLoaded of a navigation that began before the wait was seen to miss the event under
-    // load (the page sat fully loaded at "/" until the timeout).
+    // Waits until the page shows the queue at baseUrl/: its heading (only the queue has it), then
+    // its URL by a polling assertion. No WaitForURLAsync and no load state: when the page is already
+    // at the URL, Playwright .NET's WaitForURLAsync waits for a load state, and WaitUntil=Commit maps
+    // to none, so it waits for "load" (CI runs 23 and 28 hung there 120 s on a page sitting at "/",
+    // the call log showing only '"NetworkIdle" event fired').
     public static async Task OnQueueAsync(IPage page, string baseUrl)
     {
-        await page.WaitForURLAsync(baseUrl + "/", new() { WaitUntil = WaitUntilState.Commit });
         await page.GetByRole(AriaRole.Heading, new() { Name = "Review queue" }).WaitForAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(baseUrl + "/");
     }
 
     // Fills and sends the sign-in form the app shows to a signed-out visitor.

@@ -107,9 +107,7 @@ public sealed class EditorDayFlowTests(BrowserFixture fixture) : BrowserTest(fix
         // Inside the app's layout (its main menu).
         var inLayout = await page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).IsVisibleAsync();
         await page.Locator("#back-to-queue").ClickAsync();
-        // Commit, not load: a navigation that finished before the wait began once left the wait
-        // hanging for the load event it had already missed.
-        await page.WaitForURLAsync(BaseUrl + "/", new() { WaitUntil = WaitUntilState.Commit });
+        await OnQueueAsync(page, BaseUrl);
 
         Assert.DoesNotContain("Users", menu);
         Assert.DoesNotContain("Audit", menu);
