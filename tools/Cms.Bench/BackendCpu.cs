@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Cms.Bench;
 
 // CPU seconds of the PostgreSQL backends serving one database, when the server runs on this
@@ -9,7 +7,6 @@ namespace Cms.Bench;
 // part of it goes. Background processes (WAL writer, checkpointer) are not counted.
 internal sealed class BackendCpu : IAsyncDisposable
 {
-    private const double TicksPerSecond = 100; // USER_HZ, 100 on Linux
     private readonly string _tag;
     private readonly Dictionary<int, double> _seconds = [];
     private readonly CancellationTokenSource _stop = new();
@@ -52,31 +49,16 @@ internal sealed class BackendCpu : IAsyncDisposable
 
     private void Sample()
     {
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        foreach (var (pid, command) in ProcCpu.Postgres())
         {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            if (!command.StartsWith("postgres:", StringComparison.Ordinal) || !command.Contains(_tag, StringComparison.Ordinal)
+                || ProcCpu.Ticks(pid) is not { } ticks)
             {
                 continue;
             }
-            try
+            lock (_seconds)
             {
-                var command = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                if (!command.StartsWith("postgres:", StringComparison.Ordinal) || !command.Contains(_tag, StringComparison.Ordinal))
-                {
-                    continue;
-                }
-                // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                var seconds = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
-                lock (_seconds)
-                {
-                    _seconds[pid] = Math.Max(seconds, _seconds.GetValueOrDefault(pid));
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
-            {
-                // The process ended between the listing and the read.
+                _seconds[pid] = Math.Max(ticks / ProcCpu.TicksPerSecond, _seconds.GetValueOrDefault(pid));
             }
         }
     }

@@ -115,27 +115,10 @@ public static class BenchSupport
     // exits meanwhile takes its time with it, so measure while the work's connections are open.
     public static (double App, double Postgres) CpuSeconds(string database)
     {
-        const double tick = 100.0; // USER_HZ on Linux
-        double app = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, pg = 0;
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            try
-            {
-                if (!char.IsDigit(Path.GetFileName(dir)[0]) || File.ReadAllText(Path.Combine(dir, "comm")).Trim() != "postgres"
-                    || !File.ReadAllText(Path.Combine(dir, "cmdline")).Split(' ').Contains(database))
-                {
-                    continue;
-                }
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                // utime and stime, fields 14 and 15 of stat (11 and 12 after the name and state).
-                pg += (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / tick;
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // The process exited meanwhile.
-            }
-        }
+        var app = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+        var pg = ProcCpu.Postgres()
+            .Where(p => p.CommandLine.Split(' ').Contains(database))
+            .Sum(p => ProcCpu.Ticks(p.Pid) ?? 0) / ProcCpu.TicksPerSecond;
         return (app, pg);
     }
 

@@ -9,7 +9,7 @@ namespace Cms.Bench;
 // cluster, so another engineer's work would show in it: an upper bound on a busy machine.
 public readonly record struct CpuSplit(double Bench, double App, double Postgres)
 {
-    private static readonly double Tick = 1.0 / 100; // USER_HZ: /proc counts in 1/100 s on Linux
+    private const double Tick = 1 / ProcCpu.TicksPerSecond;
 
     public static CpuSplit Now(int appPid)
     {
@@ -35,42 +35,8 @@ public readonly record struct CpuSplit(double Bench, double App, double Postgres
         }
     }
 
-    private static long Ticks(int pid)
-    {
-        try
-        {
-            // Fields after the command name (which may hold spaces): utime and stime are the 14th and 15th.
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return long.Parse(fields[11]) + long.Parse(fields[12]);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
-        {
-            return 0; // the process ended (or /proc is not Linux's): it adds nothing from here on
-        }
-    }
+    // An ended process (or a machine without Linux's /proc) adds nothing from here on.
+    private static long Ticks(int pid) => ProcCpu.Ticks(pid) ?? 0;
 
-    private static long PostgresTicks()
-    {
-        long sum = 0;
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            var name = Path.GetFileName(dir);
-            if (!int.TryParse(name, out var pid))
-            {
-                continue;
-            }
-            try
-            {
-                if (File.ReadAllText(Path.Combine(dir, "comm")).TrimEnd() == "postgres")
-                {
-                    sum += Ticks(pid);
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-            }
-        }
-        return sum;
-    }
+    private static long PostgresTicks() => ProcCpu.Postgres().Sum(p => Ticks(p.Pid));
 }
