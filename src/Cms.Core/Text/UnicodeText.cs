@@ -71,8 +71,22 @@ public static class UnicodeText
     // selector supplement block (tags can carry hidden ASCII text).
     private static readonly (int From, int To)[] BeyondBmp = [(0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF)];
 
-    public static bool IsInvisibleOrBidi(Rune rune) =>
-        rune.IsBmp ? IsInvisibleOrBidi((char)rune.Value) : BeyondBmp.Any(r => rune.Value >= r.From && rune.Value <= r.To);
+    public static bool IsInvisibleOrBidi(Rune rune)
+    {
+        if (rune.IsBmp)
+        {
+            return IsInvisibleOrBidi((char)rune.Value);
+        }
+        // A loop: this runs for each character of a name or file name checked.
+        foreach (var (from, to) in BeyondBmp)
+        {
+            if (rune.Value >= from && rune.Value <= to)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     // Every UTF-16 unit an invisible or bidi character can start with (the BMP ones and the high
     // surrogates of the others), so a search skips ordinary text (an excerpt) in vectorized steps.

@@ -37,10 +37,9 @@ public static class CmsCli
         // The command line reads and writes numbers one way, and speaks English like its own
         // messages, whatever the machine's locale (LANG=ru_RU.UTF-8 printed "5,0 s" and the
         // parser's errors in Russian).
-        System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
-        System.Globalization.CultureInfo.DefaultThreadCurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
-        System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
-        System.Globalization.CultureInfo.CurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        System.Globalization.CultureInfo.DefaultThreadCurrentCulture = System.Globalization.CultureInfo.CurrentCulture = invariant;
+        System.Globalization.CultureInfo.DefaultThreadCurrentUICulture = System.Globalization.CultureInfo.CurrentUICulture = invariant;
         var root = Root();
         var parse = root.Parse(args);
         if (args.Length == 0 || parse.Errors.Count > 0)
