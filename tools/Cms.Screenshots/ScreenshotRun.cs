@@ -183,7 +183,7 @@ public static partial class ScreenshotRun
         await SaveViewAsync(services, "eli.editor@newsroom.example", Roles.Editor, new("Arrived today", $"View.ReceivedFrom={DateTime.UtcNow:yyyy-MM-dd}&View.Sort=received", null), ct);
         await editor.GotoAsync(baseUrl + "/");
         await editor.Locator("#saved-views a.saved-view", new() { HasText = "Links to decide" }).ClickAsync();
-        await editor.WaitForURLAsync("**View.Undecided=true**");
+        await Assertions.Expect(editor).ToHaveURLAsync(new Regex("View\\.Undecided=true"), new() { Timeout = 120_000 }); // polled, no load state (as below)
         await ShootAsync(editor, "saved-view");
 
         // One-step triage: an edit on a new item with the most links to decide, the sticky bar

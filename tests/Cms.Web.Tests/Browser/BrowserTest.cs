@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Runtime.CompilerServices;
 using Cms.Web.Tests.Infrastructure;
 using Microsoft.Playwright;
@@ -161,15 +162,23 @@ public abstract class BrowserTest(BrowserFixture fixture) : IAsyncLifetime
     }
 
     // Waits until the page shows the queue at baseUrl/: its heading (only the queue has it), then
-    // its URL by a polling assertion. No WaitForURLAsync and no load state: when the page is already
-    // at the URL, Playwright .NET's WaitForURLAsync waits for a load state, and WaitUntil=Commit maps
-    // to none, so it waits for "load" (CI runs 23 and 28 hung there 120 s on a page sitting at "/",
-    // the call log showing only '"NetworkIdle" event fired').
+    // its URL (AtUrlAsync, no load state).
     public static async Task OnQueueAsync(IPage page, string baseUrl)
     {
         await page.GetByRole(AriaRole.Heading, new() { Name = "Review queue" }).WaitForAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(baseUrl + "/");
+        await AtUrlAsync(page, baseUrl + "/");
     }
+
+    // Waits until the page's URL matches a Playwright glob ("**" any text, "*" any but "/") or a
+    // pattern, by polling the URL. Not WaitForURLAsync: once the URL matches it also waits for the
+    // page's load event (whatever WaitUntil says), and that event was seen never to reach Playwright
+    // on a page that had loaded (CI runs 23, 28 and 32: 120 s, the call log showing only
+    // '"NetworkIdle" event fired').
+    public static Task AtUrlAsync(IPage page, string glob) => AtUrlAsync(page, new Regex(
+        "^" + Regex.Escape(glob).Replace(@"\*\*", "\u0001", StringComparison.Ordinal).Replace(@"\*", "[^/]*", StringComparison.Ordinal).Replace("\u0001", ".*", StringComparison.Ordinal) + "$"));
+
+    public static Task AtUrlAsync(IPage page, Regex url) =>
+        Assertions.Expect(page).ToHaveURLAsync(url, new() { Timeout = 120_000 });
 
     // Fills and sends the sign-in form the app shows to a signed-out visitor.
     protected async Task SignInAsync(IPage page, string email, string password)

@@ -62,7 +62,7 @@ public sealed class EditorDayFlowTests(BrowserFixture fixture) : BrowserTest(fix
         await page.Locator("#qmin").FillAsync("50");
         await page.GetByLabel("Quality to").FillAsync("100");
         await page.GetByRole(AriaRole.Button, new() { Name = "Apply", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**View.Q=**");
+        await AtUrlAsync(page, "**View.Q=**");
         var titles = await page.Locator("#queue tbody tr td:nth-child(2) a").AllInnerTextsAsync();
 
         // j moves down the rows, k back up; Enter opens the focused row's item.
@@ -74,11 +74,11 @@ public sealed class EditorDayFlowTests(BrowserFixture fixture) : BrowserTest(fix
         await page.Keyboard.PressAsync("k");
         var first = await page.EvaluateAsync<string>("document.activeElement.textContent.trim()");
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync("**/Items/Details/**");
+        await AtUrlAsync(page, "**/Items/Details/**");
         var heading = await page.Locator("h1").InnerTextAsync();
         // The item page keeps the filtered view: Next is the second row, Previous absent on the first.
         await page.Locator("#next-item").ClickAsync();
-        await page.WaitForURLAsync($"**/Items/Details/{Fixture.ItemId(older)}**");
+        await AtUrlAsync(page, $"**/Items/Details/{Fixture.ItemId(older)}**");
         var secondHeading = await page.Locator("h1").InnerTextAsync();
 
         // The inflected form ("Германии") and the nominative ("Германия") both match the prefix.

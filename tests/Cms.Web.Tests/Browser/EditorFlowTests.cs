@@ -32,7 +32,7 @@ public sealed class EditorFlowTests(BrowserFixture fixture) : BrowserTest(fixtur
 
         await page.Keyboard.PressAsync("j");
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync($"**/Items/Details/{id}**");
+        await AtUrlAsync(page, $"**/Items/Details/{id}**");
         // j/k move between the related links, a approves and r rejects the focused one.
         await page.Keyboard.PressAsync("j");
         await page.Keyboard.PressAsync("j");
@@ -51,7 +51,7 @@ public sealed class EditorFlowTests(BrowserFixture fixture) : BrowserTest(fixtur
         var topicsTyped = await page.Locator("#Input_Topics").InputValueAsync();
         await page.Locator("#save-next").FocusAsync();
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync($"**/Items/Details/{Fixture.ItemId(following)}**");
+        await AtUrlAsync(page, $"**/Items/Details/{Fixture.ItemId(following)}**");
 
         Assert.Equal($"Economy {tag}, Markets {tag}", topicsTyped);
         var item = Factory.WithDb(db => db.Items.Single(i => i.Id == id));
@@ -208,7 +208,7 @@ public sealed class EditorFlowTests(BrowserFixture fixture) : BrowserTest(fixtur
         await page.GetByRole(AriaRole.Link, new() { Name = story.Title }).ClickAsync();
         // The click waits for the item page to commit, not to load: measured before its stylesheets
         // apply, the page could overflow. Its load event comes first now.
-        await page.WaitForURLAsync("**/Items/Details/**");
+        await AtUrlAsync(page, "**/Items/Details/**");
         var itemOverflow = await page.EvaluateAsync<bool>("document.documentElement.scrollWidth > window.innerWidth");
         var unlabelled = await page.EvaluateAsync<int>(
             "[...document.querySelectorAll('input:not([type=hidden]), select, textarea')].filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).length");

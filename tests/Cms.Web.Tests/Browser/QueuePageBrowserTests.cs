@@ -39,7 +39,7 @@ public sealed class QueuePageBrowserTests(BrowserFixture fixture) : BrowserTest(
         await rows.First.CheckAsync();
         await page.Locator("#bulk-action").SelectOptionAsync("approve-links");
         await page.GetByRole(AriaRole.Button, new() { Name = "Apply to selected" }).ClickAsync();
-        await page.WaitForURLAsync("**/?View.Category=*");
+        await AtUrlAsync(page, "**/?View.Category=*");
 
         Assert.Equal(4, tickedAfterAll);
         Assert.True(indeterminate);
@@ -59,7 +59,7 @@ public sealed class QueuePageBrowserTests(BrowserFixture fixture) : BrowserTest(
         // The checkbox sits under its toggle button, as Bootstrap's btn-check does: click the label.
         await page.Locator("label[for='state-published']").ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Apply", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**View.State=Published**");
+        await AtUrlAsync(page, "**View.State=Published**");
 
         Assert.False(selectAllVisible);
         Assert.Contains("View.State=Published", page.Url);
@@ -158,7 +158,7 @@ public sealed class QueuePageBrowserTests(BrowserFixture fixture) : BrowserTest(
         await view.WaitForAsync();
         var count = await view.Locator(".saved-view-count").InnerTextAsync();
         await view.ClickAsync();
-        await colleague.WaitForURLAsync($"**/?View.Category={_category}");
+        await AtUrlAsync(colleague, $"**/?View.Category={_category}");
 
         Assert.Equal("4", count);
         Assert.Equal(4, await colleague.Locator("#queue tbody tr").CountAsync());

@@ -63,7 +63,7 @@ public sealed class TalkFlowTests(TalkBrowserFixture fixture) : BrowserTest(fixt
         // B opens the inbox entry and replies; A sees the reply without a reload.
         await b.Locator("#inbox-link").ClickAsync();
         await b.Locator("#inbox a[href*='#comment-']").First.ClickAsync();
-        await b.WaitForURLAsync(new System.Text.RegularExpressions.Regex($"/Items/Details/{id}#comment-\\d+$"));
+        await AtUrlAsync(b, new System.Text.RegularExpressions.Regex($"/Items/Details/{id}#comment-\\d+$"));
         var thread = b.Locator(".comment-thread").Filter(new() { HasText = "please check the figures" });
         await thread.Locator("summary", new() { HasText = "Reply" }).ClickAsync();
         await thread.Locator("textarea[name='Talk.Body']").FillAsync("Checked: the figures hold.");

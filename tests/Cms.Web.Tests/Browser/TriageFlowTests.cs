@@ -54,7 +54,7 @@ public sealed class TriageFlowTests(BrowserFixture fixture) : BrowserTest(fixtur
         var page = await SignedInPageAsync(Roles.Editor);
         await page.GotoAsync($"{BaseUrl}/?View.Category={_category}");
         await page.Locator("#queue tbody tr").First.Locator("a").ClickAsync();
-        await page.WaitForURLAsync($"**/Items/Details/{Fixture.ItemId(items[0])}**");
+        await AtUrlAsync(page, $"**/Items/Details/{Fixture.ItemId(items[0])}**");
         var loads = 0;
         page.FrameNavigated += (_, frame) =>
         {
@@ -67,7 +67,7 @@ public sealed class TriageFlowTests(BrowserFixture fixture) : BrowserTest(fixtur
         await page.Locator("#Input_Quality").FillAsync("80");
         await page.Locator(".related-link input[value='Approved']").CheckAsync();
         await page.Locator("#save-ready-next").ClickAsync();
-        await page.WaitForURLAsync($"**/Items/Details/{Fixture.ItemId(items[1])}**");
+        await AtUrlAsync(page, $"**/Items/Details/{Fixture.ItemId(items[1])}**");
         await ExpectTextAsync(page, "Marked ready: New → Ready.");
 
         Assert.Equal(1, loads);
@@ -98,7 +98,7 @@ public sealed class TriageFlowTests(BrowserFixture fixture) : BrowserTest(fixtur
         await page.Keyboard.PressAsync("j");
         await page.Keyboard.PressAsync("a");
         await page.Keyboard.PressAsync("Shift+M");
-        await page.WaitForURLAsync($"**/Items/Details/{Fixture.ItemId(items[1])}**");
+        await AtUrlAsync(page, $"**/Items/Details/{Fixture.ItemId(items[1])}**");
 
         // Inside the viewport, not at the bottom of a long page.
         Assert.True(box.Y >= 0 && box.Y + box.Height <= 700, $"help at y={box.Y}, height {box.Height}");

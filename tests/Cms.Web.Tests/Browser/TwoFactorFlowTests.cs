@@ -60,7 +60,7 @@ public sealed class TwoFactorFlowTests(TwoFactorBrowserFixture fixture) : IClass
         var key = Authenticator.Normalize(await page.Locator("#shared-key").InnerTextAsync());
         await page.GetByLabel("Code from the app").FillAsync(Authenticator.Code(key));
         await page.GetByRole(AriaRole.Button, new() { Name = "Verify and turn on" }).ClickAsync();
-        await page.WaitForURLAsync("**/Account/Manage/ShowRecoveryCodes");
+        await BrowserTest.AtUrlAsync(page, "**/Account/Manage/ShowRecoveryCodes");
         var codes = (await page.Locator("#recovery-codes li").AllInnerTextsAsync()).ToList();
         return (key, codes);
     }
@@ -69,7 +69,7 @@ public sealed class TwoFactorFlowTests(TwoFactorBrowserFixture fixture) : IClass
     {
         await page.GotoAsync(BaseUrl + "/Account/Manage");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync("**/Account/Login");
+        await BrowserTest.AtUrlAsync(page, "**/Account/Login");
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public sealed class TwoFactorFlowTests(TwoFactorBrowserFixture fixture) : IClass
         var (key, codes) = await EnrolAsync(page);
         await SignOutAsync(page);
         await PasswordAsync(page, email);
-        await page.WaitForURLAsync("**/Account/LoginWith2fa**");
+        await BrowserTest.AtUrlAsync(page, "**/Account/LoginWith2fa**");
         await page.GetByLabel("Authenticator code").FillAsync(Authenticator.NextCode(key));
         await page.GetByRole(AriaRole.Button, new() { Name = "Verify" }).ClickAsync();
 
@@ -107,7 +107,7 @@ public sealed class TwoFactorFlowTests(TwoFactorBrowserFixture fixture) : IClass
         async Task UseRecoveryCodeAsync()
         {
             await PasswordAsync(page, email);
-            await page.WaitForURLAsync("**/Account/LoginWith2fa**");
+            await BrowserTest.AtUrlAsync(page, "**/Account/LoginWith2fa**");
             await page.GetByRole(AriaRole.Link, new() { Name = "Sign in with a recovery code" }).ClickAsync();
             await page.GetByLabel("Recovery code").FillAsync(codes[3]);
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
@@ -131,7 +131,7 @@ public sealed class TwoFactorFlowTests(TwoFactorBrowserFixture fixture) : IClass
         var page = await NewPageAsync();
         await PasswordAsync(page, email);
 
-        await page.WaitForURLAsync("**/Account/Manage/EnableAuthenticator");
+        await BrowserTest.AtUrlAsync(page, "**/Account/Manage/EnableAuthenticator");
         Assert.Contains("Admins sign in with two factors", await page.InnerTextAsync("main"));
         await page.GotoAsync(BaseUrl + "/Admin/Users");
         Assert.EndsWith("/Account/Manage/EnableAuthenticator", page.Url);
