@@ -207,8 +207,10 @@ public sealed class EditorFlowTests(BrowserFixture fixture) : BrowserTest(fixtur
         var queueOverflow = await page.EvaluateAsync<bool>("document.documentElement.scrollWidth > window.innerWidth");
         await page.GetByRole(AriaRole.Link, new() { Name = story.Title }).ClickAsync();
         // The click waits for the item page to commit, not to load: measured before its stylesheets
-        // apply, the page could overflow. Its load event comes first now.
+        // apply, the page could overflow. Its load comes first now, read from the document itself
+        // (Playwright's own load event was seen never to arrive: BrowserTest.AtUrlAsync).
         await AtUrlAsync(page, "**/Items/Details/**");
+        await page.WaitForFunctionAsync("document.readyState === 'complete'");
         var itemOverflow = await page.EvaluateAsync<bool>("document.documentElement.scrollWidth > window.innerWidth");
         var unlabelled = await page.EvaluateAsync<int>(
             "[...document.querySelectorAll('input:not([type=hidden]), select, textarea')].filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).length");
