@@ -15,19 +15,34 @@ public static class Fingerprint
         {
             return 0;
         }
-        Span<int> votes = stackalloc int[64];
         if (words.Count == 1)
         {
-            Vote(votes, Hash64(words[0]));
+            return SimHash([Hash64(words[0])]);
         }
+        var shingles = new ulong[words.Count - 1];
         for (var i = 0; i + 1 < words.Count; i++)
         {
-            Vote(votes, Hash64(words[i], words[i + 1]));
+            shingles[i] = Hash64(words[i], words[i + 1]);
+        }
+        return SimHash(shingles);
+    }
+
+    // The SimHash of shingles already hashed: each bit is set where most of them have it set.
+    public static ulong SimHash(ReadOnlySpan<ulong> shingles)
+    {
+        Span<int> ones = stackalloc int[64];
+        foreach (var hash in shingles)
+        {
+            for (var bit = 0; bit < 64; bit++)
+            {
+                ones[bit] += (int)((hash >> bit) & 1);
+            }
         }
         ulong result = 0;
         for (var bit = 0; bit < 64; bit++)
         {
-            if (votes[bit] > 0)
+            // More votes for than against: set in more than half of the shingles.
+            if (2 * ones[bit] > shingles.Length)
             {
                 result |= 1UL << bit;
             }
@@ -39,30 +54,25 @@ public static class Fingerprint
 
     public static ushort Band(ulong simHash, int band) => (ushort)(simHash >> (16 * band));
 
-    private static void Vote(Span<int> votes, ulong hash)
-    {
-        for (var bit = 0; bit < 64; bit++)
-        {
-            votes[bit] += ((hash >> bit) & 1) == 1 ? 1 : -1;
-        }
-    }
-
     // FNV-1a 64 with a final avalanche (splitmix64), so short shingles spread over all 64 bits.
-    public static ulong Hash64(string text) => Finish(Fnv(14695981039346656037UL, text));
+    public static ulong Hash64(string text) => Finish(Fnv(Basis, text));
 
     // The hash of first + " " + second without building that string.
-    public static ulong Hash64(string first, string second) => Finish(Fnv((Fnv(14695981039346656037UL, first) ^ ' ') * 1099511628211UL, second));
+    public static ulong Hash64(string first, string second) => Finish(Fnv((Fnv(Basis, first) ^ ' ') * Prime, second));
 
-    private static ulong Fnv(ulong h, string text)
+    internal const ulong Basis = 14695981039346656037UL;
+    internal const ulong Prime = 1099511628211UL;
+
+    internal static ulong Fnv(ulong h, ReadOnlySpan<char> text)
     {
         foreach (var c in text)
         {
-            h = (h ^ c) * 1099511628211UL;
+            h = (h ^ c) * Prime;
         }
         return h;
     }
 
-    private static ulong Finish(ulong h)
+    internal static ulong Finish(ulong h)
     {
         h ^= h >> 30;
         h *= 0xbf58476d1ce4e5b9UL;

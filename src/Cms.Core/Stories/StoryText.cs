@@ -70,119 +70,333 @@ public static class StoryText
 
     public static StoryTerms Analyze(string? title, string? excerpt)
     {
-        var titleWords = Raw(title, MaxWords, headline: true);
-        var bodyWords = Raw(excerpt, MaxWords - titleWords.Count, headline: false);
-        var all = Mark([.. titleWords, .. bodyWords]);
+        var s = Scratch.Get();
+        s.Read(title, MaxWords, headline: true);
+        var titleWords = s.Words;
+        s.Read(excerpt, MaxWords - titleWords, headline: false);
+        var bodyWords = s.Words - titleWords;
         // The fingerprint is of the excerpt when it is long enough: a wire story reused by another
         // outlet keeps its body and gets a new headline ("UPDATE 1-...", "... - report").
-        var printed = bodyWords.Count >= MinFingerprintWords ? bodyWords : all;
-        return new StoryTerms(Distinct(titleWords), Distinct(all), Distinct(all.Where(w => w.Name).ToList()),
-            Distinct(all.Where(w => char.IsDigit(w.Term[0])).ToList()), Fingerprint.SimHash(printed.Select(w => w.Term).ToList()));
+        var printed = bodyWords >= MinFingerprintWords ? s.SimHash(titleWords, bodyWords) : s.SimHash(0, s.Words);
+        return new StoryTerms(s.Distinct(Scratch.Select.Title), s.Distinct(Scratch.Select.All), s.Distinct(Scratch.Select.Names), s.Distinct(Scratch.Select.Numbers), printed);
     }
 
     // Stemmed, transliterated terms in reading order (stop words removed), names marked.
-    public static List<Word> Words(string? text, int max = MaxWords, bool headline = false) => Mark(Raw(text, max, headline));
-
-    // A name is a number, a word with a capital inside a sentence, or a word that starts at least two
-    // sentences and is never written in lower case: "Nvidia said ... Nvidia shares rose ..." makes
-    // Nvidia a name, one "Analysts said ..." does not make analysts one.
-    private static List<Word> Mark(List<Word> words)
+    public static List<Word> Words(string? text, int max = MaxWords, bool headline = false)
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        var lower = new HashSet<string>(StringComparer.Ordinal);
-        var starts = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var w in words)
-        {
-            if (char.IsDigit(w.Term[0]) || (w.Capital && !w.Start))
-            {
-                names.Add(w.Term);
-            }
-            else if (w.Capital)
-            {
-                starts[w.Term] = starts.GetValueOrDefault(w.Term) + 1;
-            }
-            else
-            {
-                lower.Add(w.Term);
-            }
-        }
-        foreach (var (term, count) in starts)
-        {
-            if (count >= 2 && !lower.Contains(term))
-            {
-                names.Add(term);
-            }
-        }
-        return words.Select(w => w with { Name = names.Contains(w.Term) }).ToList();
+        var s = Scratch.Get();
+        s.Read(text, max, headline);
+        return s.ToWords();
     }
 
-    private static List<Word> Raw(string? text, int max, bool headline)
+    // The analysis of one item without a string per word: each word is folded, stemmed and
+    // transliterated into buffers, and its term kept once per item (its characters, its id, what
+    // Mark needs to know of it) in a small open-addressing table; strings are made only by the
+    // rare words the plain fold does not cover. One per thread, reused: Analyze runs in parallel.
+    private sealed class Scratch
     {
-        var words = new List<Word>();
-        if (string.IsNullOrWhiteSpace(text) || max <= 0)
+        [ThreadStatic]
+        private static Scratch? _current;
+
+        public static Scratch Get()
         {
-            return words;
+            var s = _current ??= new Scratch();
+            s.Reset();
+            return s;
         }
-        var plain = StripHtml(text).Normalize(NormalizationForm.FormKC);
-        var raw = new List<(string Text, bool SentenceStart)>();
-        var word = new StringBuilder();
-        var sentenceStart = true;
-        var wordAtStart = true;
-        foreach (var c in plain)
+
+        public enum Select { Title, All, Names, Numbers }
+
+        // A kept word's term, flags as Mark reads them (Raw's Capital and Start).
+        private const byte InTitle = 1, NameSeen = 2, LowerSeen = 4, Digit = 8;
+        private const byte Capital = 1, Start = 2;
+
+        // At most MaxWords words are kept and 2 * MaxWords words read per text: the buffers hold them.
+        private const int Slots = 1024;
+        private readonly int[] _slots = new int[Slots];
+        private readonly char[] _termChars = new char[MaxWords * StemLength];
+        private readonly int[] _termAt = new int[MaxWords];
+        private readonly byte[] _termLength = new byte[MaxWords];
+        private readonly int[] _termId = new int[MaxWords];
+        private readonly ulong[] _termPrefix = new ulong[MaxWords];
+        private readonly byte[] _termFlags = new byte[MaxWords];
+        private readonly int[] _termStarts = new int[MaxWords];
+        private readonly int[] _words = new int[MaxWords];
+        private readonly byte[] _wordFlags = new byte[MaxWords];
+        private readonly int[] _tokenAt = new int[2 * MaxWords];
+        private readonly int[] _tokenLength = new int[2 * MaxWords];
+        private readonly bool[] _tokenStart = new bool[2 * MaxWords];
+        private readonly int[] _ids = new int[MaxWords];
+        private readonly ulong[] _shingles = new ulong[MaxWords];
+        private char[] _fold = new char[64];
+        private int _terms;
+        private int _charsUsed;
+
+        public int Words { get; private set; }
+
+        private void Reset()
         {
-            // Letters and digits part: "$35bn" is 35 and bn, as "35 billion" is 35 and billion.
-            if (char.IsLetterOrDigit(c) && (word.Length == 0 || char.IsDigit(c) == char.IsDigit(word[^1])))
+            if (_terms > 0)
             {
-                if (word.Length == 0)
-                {
-                    wordAtStart = sentenceStart;
-                }
-                word.Append(c);
-                continue;
+                Array.Clear(_slots);
             }
-            if (word.Length > 0)
+            _terms = 0;
+            _charsUsed = 0;
+            Words = 0;
+        }
+
+        // Raw: the text's words appended to those read so far, at most max more of them.
+        public void Read(string? text, int max, bool headline)
+        {
+            if (string.IsNullOrWhiteSpace(text) || max <= 0)
             {
-                raw.Add((word.ToString(), wordAtStart));
-                word.Clear();
-                sentenceStart = false;
-                if (raw.Count >= max * 2)
+                return;
+            }
+            var plain = StripHtml(text).Normalize(NormalizationForm.FormKC);
+            var tokens = Tokens(plain, max);
+            // A headline in Title Case capitalizes every word: its capitals say nothing about names.
+            var titleCase = false;
+            if (headline)
+            {
+                int longWords = 0, capitals = 0;
+                for (var t = 0; t < tokens; t++)
+                {
+                    if (_tokenLength[t] >= 4)
+                    {
+                        longWords++;
+                        capitals += char.IsUpper(plain[_tokenAt[t]]) ? 1 : 0;
+                    }
+                }
+                titleCase = capitals > 0.6 * Math.Max(1, longWords);
+            }
+            Span<char> term = stackalloc char[StemLength];
+            var kept = 0;
+            for (var t = 0; t < tokens && kept < max; t++)
+            {
+                var raw = plain.AsSpan(_tokenAt[t], _tokenLength[t]);
+                var w = Fold(raw);
+                if (StopWordSpans.Contains(w) || (w.Length == 1 && !char.IsDigit(w[0])))
+                {
+                    continue;
+                }
+                var length = TransliterateInto(Stem(w), term);
+                if (length == 0)
+                {
+                    // A word of hard and soft signs alone ("ъь") has no Latin letters: no term.
+                    continue;
+                }
+                var capital = !titleCase && char.IsUpper(raw[0]);
+                Add(term[..length], capital, _tokenStart[t], headline);
+                kept++;
+            }
+        }
+
+        // The words of plain in reading order, each (where, how long, starts a sentence), at most 2 * max.
+        private int Tokens(string plain, int max)
+        {
+            var count = 0;
+            int wordAt = 0, wordLength = 0;
+            var sentenceStart = true;
+            var wordAtStart = true;
+            for (var i = 0; i < plain.Length; i++)
+            {
+                var c = plain[i];
+                var letterOrDigit = char.IsLetterOrDigit(c);
+                // Letters and digits part: "$35bn" is 35 and bn, as "35 billion" is 35 and billion.
+                if (letterOrDigit && (wordLength == 0 || char.IsDigit(c) == char.IsDigit(plain[i - 1])))
+                {
+                    if (wordLength == 0)
+                    {
+                        wordAtStart = sentenceStart;
+                        wordAt = i;
+                    }
+                    wordLength++;
+                    continue;
+                }
+                if (wordLength > 0)
+                {
+                    (_tokenAt[count], _tokenLength[count], _tokenStart[count]) = (wordAt, wordLength, wordAtStart);
+                    count++;
+                    wordLength = 0;
+                    sentenceStart = false;
+                    if (count >= max * 2)
+                    {
+                        return count;
+                    }
+                }
+                if (letterOrDigit)
+                {
+                    wordAtStart = false;
+                    (wordAt, wordLength) = (i, 1);
+                }
+                else if (c is '.' or '!' or '?' or ':' or '\n' or '«' or '"' or '“')
+                {
+                    sentenceStart = true;
+                }
+            }
+            if (wordLength > 0)
+            {
+                (_tokenAt[count], _tokenLength[count], _tokenStart[count]) = (wordAt, wordLength, wordAtStart);
+                count++;
+            }
+            return count;
+        }
+
+        // StoryText.Fold into the buffer: lower case and ё -> е for ASCII and plain Cyrillic, the
+        // string fold (NFKC, marks) for any other word.
+        private ReadOnlySpan<char> Fold(ReadOnlySpan<char> raw)
+        {
+            if (raw.Length > _fold.Length)
+            {
+                _fold = new char[Math.Max(raw.Length, 2 * _fold.Length)];
+            }
+            for (var i = 0; i < raw.Length; i++)
+            {
+                var c = raw[i];
+                if (c < 0x80)
+                {
+                    _fold[i] = c is >= 'A' and <= 'Z' ? (char)(c | 0x20) : c;
+                }
+                else if (c is >= 'а' and <= 'я')
+                {
+                    _fold[i] = c;
+                }
+                else if (c is >= 'А' and <= 'Я')
+                {
+                    _fold[i] = (char)(c + 0x20);
+                }
+                else if (c is 'ё' or 'Ё')
+                {
+                    _fold[i] = 'е';
+                }
+                else
+                {
+                    return StoryText.Fold(raw.ToString());
+                }
+            }
+            return _fold.AsSpan(0, raw.Length);
+        }
+
+        private void Add(ReadOnlySpan<char> term, bool capital, bool start, bool title)
+        {
+            var id = Hash(term);
+            var slot = id & (Slots - 1);
+            int index;
+            while (true)
+            {
+                index = _slots[slot] - 1;
+                if (index < 0)
+                {
+                    index = _terms++;
+                    term.CopyTo(_termChars.AsSpan(_charsUsed));
+                    (_termAt[index], _termLength[index], _termId[index]) = (_charsUsed, (byte)term.Length, id);
+                    _termPrefix[index] = (Fingerprint.Fnv(Fingerprint.Basis, term) ^ ' ') * Fingerprint.Prime;
+                    (_termFlags[index], _termStarts[index]) = (char.IsDigit(term[0]) ? Digit : (byte)0, 0);
+                    _charsUsed += term.Length;
+                    _slots[slot] = index + 1;
+                    break;
+                }
+                if (_termId[index] == id && _termChars.AsSpan(_termAt[index], _termLength[index]).SequenceEqual(term))
                 {
                     break;
                 }
+                slot = (slot + 1) & (Slots - 1);
             }
-            if (char.IsLetterOrDigit(c))
+            // Mark's rules, gathered as the words come: a number, or a capital inside a sentence, is
+            // a name; a capital at a sentence's start counts towards one; lower case rules it out.
+            ref var flags = ref _termFlags[index];
+            if ((flags & Digit) != 0 || (capital && !start))
             {
-                wordAtStart = false;
-                word.Append(c);
+                flags |= NameSeen;
             }
-            else if (c is '.' or '!' or '?' or ':' or '\n' or '«' or '"' or '“')
+            else if (capital)
             {
-                sentenceStart = true;
+                _termStarts[index]++;
             }
+            else
+            {
+                flags |= LowerSeen;
+            }
+            if (title)
+            {
+                flags |= InTitle;
+            }
+            _words[Words] = index;
+            _wordFlags[Words] = (byte)((capital ? Capital : 0) | (start ? Start : 0));
+            Words++;
         }
-        if (word.Length > 0)
-        {
-            raw.Add((word.ToString(), wordAtStart));
-        }
-        // A headline in Title Case capitalizes every word: its capitals say nothing about names.
-        var titleCase = headline && raw.Count(r => r.Text.Length >= 4 && char.IsUpper(r.Text[0])) > 0.6 * Math.Max(1, raw.Count(r => r.Text.Length >= 4));
-        foreach (var (text0, atStart) in raw)
-        {
-            var w = Fold(text0);
-            if (StopWords.Contains(w) || (w.Length == 1 && !char.IsDigit(w[0])))
-            {
-                continue;
-            }
-            var stem = Transliterate(Stem(w));
-            words.Add(new Word(stem.Length > StemLength ? stem[..StemLength] : stem, !titleCase && char.IsUpper(text0[0]), atStart, false));
-            if (words.Count >= max)
-            {
-                break;
-            }
-        }
-        return words;
-    }
 
+        // A name is a number, a word with a capital inside a sentence, or a word that starts at least two
+        // sentences and is never written in lower case: "Nvidia said ... Nvidia shares rose ..." makes
+        // Nvidia a name, one "Analysts said ..." does not make analysts one.
+        private bool IsName(int term) =>
+            (_termFlags[term] & NameSeen) != 0 || (_termStarts[term] >= 2 && (_termFlags[term] & LowerSeen) == 0);
+
+        // The distinct ids of the selected terms, sorted.
+        public int[] Distinct(Select select)
+        {
+            var n = 0;
+            for (var i = 0; i < _terms; i++)
+            {
+                var flags = _termFlags[i];
+                var take = select switch
+                {
+                    Select.Title => (flags & InTitle) != 0,
+                    Select.Names => IsName(i),
+                    Select.Numbers => (flags & Digit) != 0,
+                    _ => true,
+                };
+                if (take)
+                {
+                    _ids[n++] = _termId[i];
+                }
+            }
+            var ids = _ids.AsSpan(0, n);
+            ids.Sort();
+            var distinct = 0;
+            for (var i = 0; i < ids.Length; i++)
+            {
+                if (distinct == 0 || ids[i] != ids[distinct - 1])
+                {
+                    ids[distinct++] = ids[i];
+                }
+            }
+            return ids[..distinct].ToArray();
+        }
+
+        // Fingerprint.SimHash of the terms of words[from..from + count), each shingle hashed from
+        // the term's kept FNV prefix.
+        public ulong SimHash(int from, int count)
+        {
+            if (count == 0)
+            {
+                return 0;
+            }
+            if (count == 1)
+            {
+                _shingles[0] = Fingerprint.Finish(Fingerprint.Fnv(Fingerprint.Basis, TermChars(_words[from])));
+                return Fingerprint.SimHash(_shingles.AsSpan(0, 1));
+            }
+            for (var i = 0; i + 1 < count; i++)
+            {
+                _shingles[i] = Fingerprint.Finish(Fingerprint.Fnv(_termPrefix[_words[from + i]], TermChars(_words[from + i + 1])));
+            }
+            return Fingerprint.SimHash(_shingles.AsSpan(0, count - 1));
+        }
+
+        private ReadOnlySpan<char> TermChars(int term) => _termChars.AsSpan(_termAt[term], _termLength[term]);
+
+        public List<Word> ToWords()
+        {
+            var words = new List<Word>(Words);
+            for (var i = 0; i < Words; i++)
+            {
+                var term = _words[i];
+                words.Add(new Word(TermChars(term).ToString(), (_wordFlags[i] & Capital) != 0, (_wordFlags[i] & Start) != 0, IsName(term)));
+            }
+            return words;
+        }
+    }
     // Tags removed and entities decoded; the excerpt is untrusted HTML, but only its words matter here.
     public static string StripHtml(string text)
     {
@@ -260,6 +474,12 @@ public static class StoryText
 
     public static string Stem(string word)
     {
+        var stem = Stem(word.AsSpan());
+        return stem.Length == word.Length ? word : stem.ToString();
+    }
+
+    private static ReadOnlySpan<char> Stem(ReadOnlySpan<char> word)
+    {
         if (word.Length == 0 || char.IsDigit(word[0]))
         {
             return word;
@@ -281,7 +501,7 @@ public static class StoryText
     // apostrophes, so a soft sign never splits a word).
     public static string Transliterate(string word)
     {
-        if (!word.Any(c => c is >= 'а' and <= 'я'))
+        if (!word.AsSpan().ContainsAnyInRange('а', 'я'))
         {
             return word;
         }
@@ -291,6 +511,35 @@ public static class StoryText
             sb.Append(c is >= 'а' and <= 'я' ? Latin[c - 'а'] : c.ToString());
         }
         return sb.ToString();
+    }
+
+    // Transliterate's first term.Length characters (the term is cut to StemLength anyway); returns how many.
+    private static int TransliterateInto(ReadOnlySpan<char> word, Span<char> term)
+    {
+        var n = 0;
+        foreach (var c in word)
+        {
+            if (c is >= 'а' and <= 'я')
+            {
+                foreach (var l in Latin[c - 'а'])
+                {
+                    if (n == term.Length)
+                    {
+                        return n;
+                    }
+                    term[n++] = l;
+                }
+            }
+            else
+            {
+                if (n == term.Length)
+                {
+                    return n;
+                }
+                term[n++] = c;
+            }
+        }
+        return n;
     }
 
     private static readonly string[] Latin =
@@ -312,7 +561,7 @@ public static class StoryText
     // A final "e" or "y" goes too, so price/prices, rate/rates and company/companies meet.
     private static readonly string[] EnglishEndings = ["ations", "ation", "ings", "ing", "ies", "ied", "ers", "er", "ed", "es", "ly", "s", "e", "y"];
 
-    private static int Hash(string term)
+    private static int Hash(ReadOnlySpan<char> term)
     {
         // FNV-1a over UTF-16 code units: stable across processes and versions, unlike string.GetHashCode.
         var h = 2166136261u;
@@ -326,17 +575,7 @@ public static class StoryText
 
     public static int TermId(string term) => Hash(term);
 
-    private static int[] Distinct(List<Word> words)
-    {
-        var set = new HashSet<int>();
-        foreach (var w in words)
-        {
-            set.Add(Hash(w.Term));
-        }
-        var terms = set.ToArray();
-        Array.Sort(terms);
-        return terms;
-    }
+    public static bool IsStopWord(string word) => StopWords.Contains(word);
 
     private static readonly HashSet<string> StopWords = new(StringComparer.Ordinal)
     {
@@ -361,4 +600,7 @@ public static class StoryText
         "эту", "моя", "впрочем", "хорошо", "свою", "этой", "перед", "иногда", "лучше", "чуть", "том", "нельзя", "такой", "им",
         "более", "всегда", "конечно", "всю", "между", "это", "также", "заявил", "заявила", "сообщил", "сообщает", "года", "году",
     };
+
+    // After StopWords: static fields are initialized in order.
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> StopWordSpans = StopWords.GetAlternateLookup<ReadOnlySpan<char>>();
 }

@@ -55,4 +55,35 @@ public sealed class StoryTextPinTests
         }
         Assert.Equal("A596BAF3D8B7C2FC60AA9A95755E694B6D05C6A98BC02001256315BD4B289E03 2113", Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(all.ToString()))) + $" {corpus.Count}");
     }
+
+    // Texts no corpus holds: random words of Latin, Cyrillic (ё, й, hard and soft signs), accented,
+    // Greek, full-width and other digits, capitals anywhere, HTML, entities and sentence marks.
+    [Fact]
+    public void Random_texts_analyse_as_the_string_per_word_analysis_did()
+    {
+        var random = new Random(22);
+        string[] pieces =
+        [
+            "a", "e", "s", "ing", "ation", "ies", "Th", "NV", "x", "Z", "а", "я", "ё", "Ё", "й", "и\u0306", "ъ", "ь", "ий", "ами", "ого", "ться", "ия",
+            "П", "Ш", "щ", "ж", "é", "É", "ï", "ß", "ﬁ", "İ", "Ω", "ω", "1", "42", "１２", "٣", "½", "²", " ", " ", " ", " ", ". ", "! ", ": ", "\n", "«", "\"",
+            "“", ", ", "-", "$", "%", "<b>", "</p>", "&amp;", "&lt;", "&#1046;", "🎉", "the ", "и ", "said ", "заявил ",
+        ];
+        for (var n = 0; n < 3_000; n++)
+        {
+            string Text(int parts) => string.Concat(Enumerable.Range(0, parts).Select(_ => pieces[random.Next(pieces.Length)]));
+            var (title, excerpt) = (Text(random.Next(0, 30)), random.Next(5) == 0 ? null : Text(random.Next(0, 400)));
+            Assert.Equal(Describe(StoryTextBefore.Analyze(title, excerpt)), Describe(StoryText.Analyze(title, excerpt)));
+            Assert.Equal(StoryTextBefore.Words(excerpt).Select(w => (w.Term, w.Name)), StoryText.Words(excerpt).Select(w => (w.Term, w.Name)));
+        }
+    }
+
+    // A word of hard and soft signs transliterates to nothing: it used to make Analyze throw
+    // (an empty term's first character), failing the import of the item's batch.
+    [Fact]
+    public void A_word_of_hard_and_soft_signs_is_no_term_and_never_throws()
+    {
+        var terms = StoryText.Analyze("ьь", "Банк ъъ объявил ьъ Ь");
+        Assert.Empty(terms.Title);
+        Assert.Equal(StoryText.Analyze("", "Банк объявил").All, terms.All);
+    }
 }
