@@ -18,7 +18,7 @@ public static class StoryTextBefore
         // outlet keeps its body and gets a new headline ("UPDATE 1-...", "... - report").
         var printed = bodyWords.Count >= StoryText.MinFingerprintWords ? bodyWords : all;
         return new StoryTerms(Ids(titleWords), Ids(all), Ids(all.Where(w => w.Name).ToList()),
-            Ids(all.Where(w => char.IsDigit(w.Term[0])).ToList()), Fingerprint.SimHash(printed.Select(w => w.Term).ToList()));
+            Ids(all.Where(w => char.IsDigit(w.Term[0])).ToList()), SimHash(printed.Select(w => w.Term).ToList()));
     }
 
     // Stemmed, transliterated terms in reading order (stop words removed), names marked.
@@ -138,5 +138,40 @@ public static class StoryTextBefore
         var terms = set.ToArray();
         Array.Sort(terms);
         return terms;
+    }
+
+    // Fingerprint.SimHash as it was: a vote per bit per shingle.
+    private static ulong SimHash(List<string> words)
+    {
+        if (words.Count == 0)
+        {
+            return 0;
+        }
+        Span<int> votes = stackalloc int[64];
+        if (words.Count == 1)
+        {
+            Vote(votes, Fingerprint.Hash64(words[0]));
+        }
+        for (var i = 0; i + 1 < words.Count; i++)
+        {
+            Vote(votes, Fingerprint.Hash64(words[i], words[i + 1]));
+        }
+        ulong result = 0;
+        for (var bit = 0; bit < 64; bit++)
+        {
+            if (votes[bit] > 0)
+            {
+                result |= 1UL << bit;
+            }
+        }
+        return result;
+    }
+
+    private static void Vote(Span<int> votes, ulong hash)
+    {
+        for (var bit = 0; bit < 64; bit++)
+        {
+            votes[bit] += ((hash >> bit) & 1) == 1 ? 1 : -1;
+        }
     }
 }

@@ -40,13 +40,20 @@ public static class StoryBench
         var probes = new Option<int>("--probes") { Description = "Items grouped one at a time against the stored ones", DefaultValueFactory = _ => 1_000 };
         var database = new Option<string>("--database") { Description = "The kept database of the latency measurement (filled once, kept for later runs)", DefaultValueFactory = _ => "cms_bench_stories" };
         var skipSweep = new Option<bool>("--skip-sweep") { Description = "Only the chosen settings, no sweep and no method comparison" };
+        var analyze = new Option<int>("--analyze") { Description = "Only time StoryText.Analyze against the former analysis on N items of the import's corpus (no database)" };
         var command = new Command("stories", "Story grouping: precision and recall on the labelled set, the threshold sweep, import cost on/off, latency at scale.")
         {
-            importItems, stored, probes, database, skipSweep,
+            importItems, stored, probes, database, skipSweep, analyze,
         };
         command.SetAction(async (parse, ct) =>
         {
             Console.WriteLine($"load average at start: {LoadAverage()}");
+            if (parse.GetValue(analyze) is > 0 and var items)
+            {
+                AnalyzeCost(items);
+                Console.WriteLine($"load average at end: {LoadAverage()}");
+                return BenchProgram.Ok;
+            }
             var server = BenchSupport.ServerConnectionString();
             await LabelledAsync(server, !parse.GetValue(skipSweep), ct);
             if (parse.GetValue(importItems) is > 0 and var n)
@@ -312,6 +319,48 @@ public static class StoryBench
         {
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    // StoryText.Analyze against the former analysis (StoryTextBefore), on one thread, the same
+    // texts (those of the import's corpus), rounds alternating so that both see the same machine;
+    // CPU time of the thread, which holds under load when wall time does not.
+    private static void AnalyzeCost(int n)
+    {
+        var parser = Parser();
+        var texts = new StoryCorpusGenerator(LabelledSeed + 1, distinctSubjects: false).Generate(n, Start, LongSpan, n)
+            .Select(c => parser.Parse(c.FileName, Encoding.UTF8.GetBytes(c.Text)).Item!.Parsed).Select(p => (p.Title, p.Excerpt)).ToArray();
+        var differ = 0;
+        foreach (var (title, excerpt) in texts)
+        {
+            var (a, b) = (StoryTextBefore.Analyze(title, excerpt), StoryText.Analyze(title, excerpt));
+            differ += a.SimHash == b.SimHash && a.Title.SequenceEqual(b.Title) && a.All.SequenceEqual(b.All) && a.Names.SequenceEqual(b.Names) && a.Numbers.SequenceEqual(b.Numbers) ? 0 : 1;
+        }
+        Console.WriteLine();
+        Console.WriteLine($"analyze: {texts.Length} items of the import's corpus, {texts.Average(t => t.Title.Length + (t.Excerpt?.Length ?? 0)):F0} characters of title and excerpt each; items whose terms differ: {differ}");
+        Console.WriteLine("| round | before µs/item (CPU) | after µs/item (CPU) | after / before | before allocated B/item | after allocated B/item |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
+        for (var round = 1; round <= 3; round++)
+        {
+            var (beforeCpu, beforeBytes) = Time(texts, StoryTextBefore.Analyze);
+            var (afterCpu, afterBytes) = Time(texts, StoryText.Analyze);
+            Console.WriteLine(FormattableString.Invariant(
+                $"| {round} | {beforeCpu:F1} | {afterCpu:F1} | {afterCpu / beforeCpu:F2}x | {beforeBytes:F0} | {afterBytes:F0} |"));
+        }
+    }
+
+    private static (double MicrosecondsPerItem, double BytesPerItem) Time((string Title, string? Excerpt)[] texts, Func<string?, string?, StoryTerms> analyze)
+    {
+        var sink = 0L;
+        var bytes = GC.GetAllocatedBytesForCurrentThread();
+        var cpu = ThreadCpu.Now();
+        foreach (var (title, excerpt) in texts)
+        {
+            sink += analyze(title, excerpt).All.Length;
+        }
+        var seconds = ThreadCpu.Now() - cpu;
+        bytes = GC.GetAllocatedBytesForCurrentThread() - bytes;
+        GC.KeepAlive(sink);
+        return (seconds * 1e6 / texts.Length, (double)bytes / texts.Length);
     }
 
     private const int FillChunk = 20_000;

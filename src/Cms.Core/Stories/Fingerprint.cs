@@ -28,16 +28,27 @@ public static class Fingerprint
     }
 
     // The SimHash of shingles already hashed: each bit is set where most of them have it set.
+    // Bits are counted eight at a time, one byte counter per bit (lane j holds bits j, j + 8, ...),
+    // emptied into the totals before a byte can overflow.
     public static ulong SimHash(ReadOnlySpan<ulong> shingles)
     {
+        const ulong lowBits = 0x0101010101010101UL;
         Span<int> ones = stackalloc int[64];
+        Span<ulong> lanes = stackalloc ulong[8];
+        var pending = 0;
         foreach (var hash in shingles)
         {
-            for (var bit = 0; bit < 64; bit++)
+            for (var j = 0; j < 8; j++)
             {
-                ones[bit] += (int)((hash >> bit) & 1);
+                lanes[j] += (hash >> j) & lowBits;
+            }
+            if (++pending == 255)
+            {
+                Empty(lanes, ones);
+                pending = 0;
             }
         }
+        Empty(lanes, ones);
         ulong result = 0;
         for (var bit = 0; bit < 64; bit++)
         {
@@ -48,6 +59,18 @@ public static class Fingerprint
             }
         }
         return result;
+    }
+
+    private static void Empty(Span<ulong> lanes, Span<int> ones)
+    {
+        for (var j = 0; j < 8; j++)
+        {
+            for (var k = 0; k < 8; k++)
+            {
+                ones[8 * k + j] += (int)((lanes[j] >> (8 * k)) & 0xFF);
+            }
+            lanes[j] = 0;
+        }
     }
 
     public static int Distance(ulong a, ulong b) => BitOperations.PopCount(a ^ b);

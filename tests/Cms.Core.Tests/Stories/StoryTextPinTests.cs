@@ -68,10 +68,10 @@ public sealed class StoryTextPinTests
             "П", "Ш", "щ", "ж", "é", "É", "ï", "ß", "ﬁ", "İ", "Ω", "ω", "1", "42", "１２", "٣", "½", "²", " ", " ", " ", " ", ". ", "! ", ": ", "\n", "«", "\"",
             "“", ", ", "-", "$", "%", "<b>", "</p>", "&amp;", "&lt;", "&#1046;", "🎉", "the ", "и ", "said ", "заявил ",
         ];
-        for (var n = 0; n < 3_000; n++)
+        for (var n = 0; n < 1_000; n++)
         {
             string Text(int parts) => string.Concat(Enumerable.Range(0, parts).Select(_ => pieces[random.Next(pieces.Length)]));
-            var (title, excerpt) = (Text(random.Next(0, 30)), random.Next(5) == 0 ? null : Text(random.Next(0, 400)));
+            var (title, excerpt) = (Text(random.Next(0, 30)), random.Next(5) == 0 ? null : Text(random.Next(20) == 0 ? 2_000 : random.Next(0, 400)));
             Assert.Equal(Describe(StoryTextBefore.Analyze(title, excerpt)), Describe(StoryText.Analyze(title, excerpt)));
             Assert.Equal(StoryTextBefore.Words(excerpt).Select(w => (w.Term, w.Name)), StoryText.Words(excerpt).Select(w => (w.Term, w.Name)));
         }
