@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Cms.Application.Importing;
 using Cms.Core.Stories;
 using Cms.Data;
@@ -498,13 +499,14 @@ public sealed class StoryGrouping(StorySettings settings)
         {
             cmd.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = chosen.SelectMany(c => c).Where(id => !members.ContainsKey(id)).Distinct().ToArray() });
             await using var reader = await cmd.ExecuteReaderAsync(ct);
+            var packed = new PackedTerms();
             while (await reader.ReadAsync(ct))
             {
                 var id = reader.GetInt64(0);
                 var storyId = reader.GetInt64(1);
                 var provider = reader.IsDBNull(2) ? null : reader.GetString(2);
                 var stamp = reader.GetFieldValue<DateTimeOffset>(3);
-                if (!reader.IsDBNull(5) && StoryTerms.Unpack(reader.GetFieldValue<int[]>(5), unchecked((ulong)reader.GetInt64(4))) is { } terms)
+                if (!reader.IsDBNull(5) && StoryTerms.Unpack(packed.Read(reader, 5), unchecked((ulong)reader.GetInt64(4))) is { } terms)
                 {
                     members[id] = new Member(id, storyId, provider, stamp, terms);
                 }
@@ -530,6 +532,58 @@ public sealed class StoryGrouping(StorySettings settings)
         }
         profile.Lap(StoryGroupingProfile.Phase.CandidatesAnalysed, lap);
         return (shortlists, found, exact);
+    }
+
+    // An int[] column (story_term_ids) decoded from its binary form (PostgreSQL's array_send:
+    // dimensions, a null flag, the element type, each dimension's size and lower bound, then each
+    // element's length and big-endian value) into a reused buffer: Npgsql's array reader costs a
+    // step of an async state machine and an array per row, and the candidate read reads ~10,000
+    // rows of ~100 ids a batch. Empty when the value is not a one-dimensional array of int4
+    // without nulls (then no packing: the caller analyses the text instead).
+    internal sealed class PackedTerms
+    {
+        private byte[] _bytes = new byte[2048];
+        private int[] _ids = new int[512];
+
+        public ReadOnlySpan<int> Read(NpgsqlDataReader reader, int ordinal)
+        {
+            var length = (int)reader.GetBytes(ordinal, 0, null, 0, 0);
+            if (length > _bytes.Length)
+            {
+                _bytes = new byte[Math.Max(length, 2 * _bytes.Length)];
+            }
+            reader.GetBytes(ordinal, 0, _bytes, 0, length);
+            return Decode(_bytes.AsSpan(0, length));
+        }
+
+        internal ReadOnlySpan<int> Decode(ReadOnlySpan<byte> value)
+        {
+            const int int4 = 23;
+            if (value.Length < 20 || BinaryPrimitives.ReadInt32BigEndian(value) != 1 || BinaryPrimitives.ReadInt32BigEndian(value[8..]) != int4)
+            {
+                return [];
+            }
+            var count = BinaryPrimitives.ReadInt32BigEndian(value[12..]);
+            if (count < 0 || (long)count * 8 != value.Length - 20)
+            {
+                return [];
+            }
+            if (count > _ids.Length)
+            {
+                _ids = new int[Math.Max(count, 2 * _ids.Length)];
+            }
+            var elements = value[20..];
+            for (var i = 0; i < count; i++)
+            {
+                var element = elements.Slice(8 * i, 8);
+                if (BinaryPrimitives.ReadInt32BigEndian(element) != 4)
+                {
+                    return [];
+                }
+                _ids[i] = BinaryPrimitives.ReadInt32BigEndian(element[4..]);
+            }
+            return _ids.AsSpan(0, count);
+        }
     }
 
     private static readonly TimeSpan Microsecond = TimeSpan.FromTicks(10);

@@ -27,18 +27,21 @@ public sealed record StoryTerms(int[] Title, int[] All, int[] Names, int[] Numbe
     }
 
     // Null when the array is not a packing (a truncated or foreign value): the caller analyses the text.
-    public static StoryTerms? Unpack(int[] packed, ulong simHash)
+    public static StoryTerms? Unpack(int[] packed, ulong simHash) => Unpack(packed.AsSpan(), simHash);
+
+    public static StoryTerms? Unpack(ReadOnlySpan<int> packed, ulong simHash)
     {
         if (packed.Length < 3 || packed[0] < 0 || packed[1] < 0 || packed[2] < 0)
         {
             return null;
         }
-        var all = packed.Length - 3 - packed[0] - packed[1] - packed[2];
-        if (all < 0)
+        var rest = (long)packed.Length - 3 - packed[0] - packed[1] - packed[2];
+        if (rest < 0)
         {
             return null;
         }
-        var span = packed.AsSpan(3);
+        var all = (int)rest;
+        var span = packed[3..];
         var title = span[..packed[0]].ToArray();
         span = span[packed[0]..];
         var terms = span[..all].ToArray();

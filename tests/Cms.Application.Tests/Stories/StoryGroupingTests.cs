@@ -69,6 +69,33 @@ public sealed class StoryGroupingTests(ApplicationFixture fixture, ITestOutputHe
         await ImportCopyAfterAsync(others, copy, "title = 'Quiet weather expected over the weekend', excerpt = 'Forecasters see no rain.'");
     }
 
+    // The candidate read decodes story_term_ids from its binary form itself (StoryGrouping.PackedTerms):
+    // the same ids as Npgsql's int[] for any one-dimensional array, nothing for a value that is not one.
+    [Fact]
+    public async Task Kept_term_ids_are_decoded_from_their_binary_form_as_Npgsql_reads_them()
+    {
+        await using var conn = new NpgsqlConnection(fixture.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("""
+            SELECT a FROM (VALUES (1, '{3,1,2,-5,2147483647,-2147483648}'::int[]), (2, '{}'::int[]), (3, '[0:1]={7,8}'::int[]),
+              (4, (SELECT array_agg(g) FROM generate_series(-300, 1000) g)), (5, '{1,NULL,2}'::int[]), (6, '{{1,2},{3,4}}'::int[])) v(n, a) ORDER BY n
+            """, conn);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var packed = new StoryGrouping.PackedTerms();
+        var decoded = new List<int[]>();
+        while (await reader.ReadAsync())
+        {
+            decoded.Add(packed.Read(reader, 0).ToArray());
+        }
+        Assert.Equal([3, 1, 2, -5, int.MaxValue, int.MinValue], decoded[0]);
+        Assert.Empty(decoded[1]);
+        Assert.Equal([7, 8], decoded[2]);
+        Assert.Equal(Enumerable.Range(-300, 1301), decoded[3]);
+        // Not a packing: the caller then analyses the item's text.
+        Assert.Empty(decoded[4]);
+        Assert.Empty(decoded[5]);
+    }
+
     [Fact]
     public async Task An_item_stored_before_terms_were_kept_is_compared_by_its_text()
     {
