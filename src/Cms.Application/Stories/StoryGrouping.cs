@@ -185,8 +185,27 @@ public sealed class StoryGrouping(StorySettings settings)
         }
         var (searches, bands, storedFor) = (found.Searches, found.Bands, found.StoredFor);
         var wanted = searches.SelectMany(k => k).ToHashSet();
-        var stored = storedFor.SelectMany(c => c).DistinctBy(m => m.Id).ToList();
-        await AddTermCountsAsync(conn, df, stored.SelectMany(m => m.Terms.All), ct);
+        // The stored candidates' terms whose counts are not known yet: ~10,000 candidates of ~100
+        // terms a batch, each candidate's looked at once, without LINQ's iterators on the way.
+        var missing = new HashSet<int>();
+        var seen = new HashSet<long>();
+        foreach (var shortlist in storedFor)
+        {
+            foreach (var m in shortlist)
+            {
+                if (seen.Add(m.Id))
+                {
+                    foreach (var t in m.Terms.All)
+                    {
+                        if (!df.ContainsKey(t))
+                        {
+                            missing.Add(t);
+                        }
+                    }
+                }
+            }
+        }
+        await AddTermCountsAsync(conn, df, missing, ct);
         lap = profile.Lap(StoryGroupingProfile.Phase.TermCounts, lap);
         profile.Found(found.Rows, storedFor.Sum(c => c.Count));
         // Each term's weight once per batch: a batch scores ~16,000 pairs over the same few thousand terms.
@@ -199,6 +218,7 @@ public sealed class StoryGrouping(StorySettings settings)
             }
             return weight;
         }
+        Func<int, double> idf = Idf;
 
         // Items of this batch are candidates for the items after them, under the same rule.
         var batchByKey = new Dictionary<int, List<Member>>();
@@ -217,7 +237,7 @@ public sealed class StoryGrouping(StorySettings settings)
                 {
                     continue;
                 }
-                var score = StorySimilarity.Score(terms[i], candidate.Terms, Idf, settings);
+                var score = StorySimilarity.Score(terms[i], candidate.Terms, idf, settings);
                 if (score > best.Score || (score == best.Score && candidate.StoryId < best.StoryId))
                 {
                     best = (score, candidate.StoryId);
@@ -381,13 +401,42 @@ public sealed class StoryGrouping(StorySettings settings)
                 }
             }
         }
-        return Best(shared, e => banded.Contains(e.Key), e => e.Value, e => (e.Key.At - at).Duration(), e => e.Key.Id).Select(e => e.Key);
+        var hits = new Hit[shared.Count];
+        var members = new Member[shared.Count];
+        var n = 0;
+        foreach (var (m, count) in shared)
+        {
+            (hits[n], members[n]) = (new Hit(m.Id, count, banded.Contains(m), (m.At - at).Duration()), m);
+            n++;
+        }
+        return members[..Best(hits, members, n)];
     }
 
     // The one order of candidates, for the batch's own items and for stored ones: a shared
-    // fingerprint band first, then the most shared keys, then the closest in time, then the id.
-    private static IEnumerable<T> Best<T>(IEnumerable<T> candidates, Func<T, bool> banded, Func<T, int> shared, Func<T, TimeSpan> apart, Func<T, long> id) =>
-        candidates.OrderByDescending(banded).ThenByDescending(shared).ThenBy(apart).ThenBy(id).Take(MaxCandidates);
+    // fingerprint band first, then the most shared keys, then the closest in time, then the id
+    // (ids differ, so the order is total and the MaxCandidates best are the same however sorted).
+    internal readonly record struct Hit(long Id, int Shared, bool Banded, TimeSpan Apart) : IComparable<Hit>
+    {
+        public int CompareTo(Hit other) =>
+            Banded != other.Banded ? (Banded ? -1 : 1)
+            : Shared != other.Shared ? other.Shared.CompareTo(Shared)
+            : Apart != other.Apart ? Apart.CompareTo(other.Apart)
+            : Id.CompareTo(other.Id);
+    }
+
+    // Sorts hits (and items beside them) in that order; the first min(MaxCandidates, length) are the best.
+    private static int Best<T>(Hit[] hits, T[]? items, int length)
+    {
+        if (items is null)
+        {
+            Array.Sort(hits, 0, length);
+        }
+        else
+        {
+            Array.Sort(hits, items, 0, length);
+        }
+        return Math.Min(MaxCandidates, length);
+    }
 
     // Each item's MaxCandidates best stored items. Each distinct search key of the batch is looked
     // up once in the B-tree of story_window_keys, over the union of the windows of the items that
@@ -445,7 +494,8 @@ public sealed class StoryGrouping(StorySettings settings)
                 own[pairs[e]] = [.. before[e], .. after[e]];
             }
         }
-        var hits = new List<(long Id, int Shared, bool Banded, TimeSpan Apart)>[count];
+        var chosen = new long[count][];
+        var found = 0;
         var exact = true;
         Parallel.For(0, count, i =>
         {
@@ -479,16 +529,22 @@ public sealed class StoryGrouping(StorySettings settings)
                     }
                 }
             }
-            hits[i] = shared.Select(h => (h.Key, h.Value.Shared, h.Value.Banded, (h.Value.At - at[i]).Duration())).ToList();
+            var hits = new Hit[shared.Count];
+            var n = 0;
+            foreach (var (id, h) in shared)
+            {
+                hits[n++] = new Hit(id, h.Shared, h.Banded, (h.At - at[i]).Duration());
+            }
+            var ids = new long[Best<Hit>(hits, null, n)];
+            for (var k = 0; k < ids.Length; k++)
+            {
+                ids[k] = hits[k].Id;
+            }
+            chosen[i] = ids;
+            Interlocked.Add(ref found, n);
         });
         profile.Looked(searches.Sum(s => s.Length), distinct.Length + own.Count);
         lap = profile.Lap(StoryGroupingProfile.Phase.CandidateSearch, lap);
-        var chosen = new long[count][];
-        for (var i = 0; i < count; i++)
-        {
-            chosen[i] = Best(hits[i], h => h.Banded, h => h.Shared, h => h.Apart, h => h.Id).Select(h => h.Id).ToArray();
-        }
-        var found = hits.Sum(h => h.Count);
         var members = previous is null ? new Dictionary<long, Member>() : previous.Members.ToDictionary(m => m.Id);
         var texts = new List<(long Id, long StoryId, string? Provider, DateTimeOffset At, string Title, string? Excerpt)>();
         await using (var cmd = new NpgsqlCommand("""
