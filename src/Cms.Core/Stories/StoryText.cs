@@ -249,35 +249,39 @@ public static class StoryText
         // string fold (NFKC, marks) for any other word.
         private ReadOnlySpan<char> Fold(ReadOnlySpan<char> raw)
         {
-            if (raw.Length > _fold.Length)
+            // The kept buffer grows to the longest word up to maxKeptWord; a longer one (no word of a
+            // language) is folded into an array of its own, so a thread keeps no huge buffer.
+            const int maxKeptWord = 4096;
+            if (raw.Length > _fold.Length && raw.Length <= maxKeptWord)
             {
                 _fold = new char[Math.Max(raw.Length, 2 * _fold.Length)];
             }
+            var fold = raw.Length <= _fold.Length ? _fold : new char[raw.Length];
             for (var i = 0; i < raw.Length; i++)
             {
                 var c = raw[i];
                 if (c < 0x80)
                 {
-                    _fold[i] = c is >= 'A' and <= 'Z' ? (char)(c | 0x20) : c;
+                    fold[i] = c is >= 'A' and <= 'Z' ? (char)(c | 0x20) : c;
                 }
                 else if (c is >= 'а' and <= 'я')
                 {
-                    _fold[i] = c;
+                    fold[i] = c;
                 }
                 else if (c is >= 'А' and <= 'Я')
                 {
-                    _fold[i] = (char)(c + 0x20);
+                    fold[i] = (char)(c + 0x20);
                 }
                 else if (c is 'ё' or 'Ё')
                 {
-                    _fold[i] = 'е';
+                    fold[i] = 'е';
                 }
                 else
                 {
                     return StoryText.Fold(raw.ToString());
                 }
             }
-            return _fold.AsSpan(0, raw.Length);
+            return fold.AsSpan(0, raw.Length);
         }
 
         private void Add(ReadOnlySpan<char> term, bool capital, bool start, bool title)

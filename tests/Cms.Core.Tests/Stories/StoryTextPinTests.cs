@@ -75,6 +75,11 @@ public sealed class StoryTextPinTests
             Assert.Equal(Describe(StoryTextBefore.Analyze(title, excerpt)), Describe(StoryText.Analyze(title, excerpt)));
             Assert.Equal(StoryTextBefore.Words(excerpt).Select(w => (w.Term, w.Name)), StoryText.Words(excerpt).Select(w => (w.Term, w.Name)));
         }
+        // Words longer than any buffer kept, plain and not.
+        foreach (var word in new[] { new string('Ж', 10_000), new string('b', 5_000) + "ings", "É" + new string('é', 9_000), new string('7', 6_000) })
+        {
+            Assert.Equal(Describe(StoryTextBefore.Analyze(word, "Banks " + word + " said. " + word)), Describe(StoryText.Analyze(word, "Banks " + word + " said. " + word)));
+        }
     }
 
     // A word of hard and soft signs transliterates to nothing: it used to make Analyze throw
