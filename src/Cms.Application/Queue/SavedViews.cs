@@ -135,7 +135,7 @@ public sealed class SavedViews(CmsDbContext db, QueueQuery queue)
         // A shared view's name is listed for everyone it is shared with: as with topics, one that
         // looks like another (zero-width, bidi, a blank look-alike) or shows nothing is refused, and
         // blanks are folded as in every name (UnicodeText's rule).
-        else if ((UnicodeText.NameProblem(name) ?? (UnicodeText.ShowsSomething(name) ? null : UnicodeText.ShowsNothing)) is { } unseen)
+        else if (UnicodeText.NameProblem(name) is { } unseen)
         {
             errors.Add(new(nameof(SaveCommand.Name), $"The view's name {unseen}."));
         }

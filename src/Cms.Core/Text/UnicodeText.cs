@@ -361,11 +361,11 @@ public static class UnicodeText
     private static bool IsSpaceLike(char c) => char.IsWhiteSpace(c) && !IsControl(c, allowNewlines: false);
 
     // Why a cleaned name (CleanName) cannot join a list, or null: a control character, an invisible
-    // or bidi character outside the text it belongs to, or BRAILLE PATTERN BLANK (drawn as a space,
-    // so "Broken⠀links" would pose as "Broken links").
+    // or bidi character outside the text it belongs to, nothing visible at all, or BRAILLE PATTERN
+    // BLANK (drawn as a space, so "Broken⠀links" would pose as "Broken links").
     public static string? NameProblem(string clean)
     {
-        if ((ControlProblem(clean, allowNewlines: false) ?? InvisibleProblem(clean)) is { } problem)
+        if ((ControlProblem(clean, allowNewlines: false) ?? InvisibleProblem(clean) ?? (ShowsSomething(clean) ? null : ShowsNothing)) is { } problem)
         {
             return problem;
         }
