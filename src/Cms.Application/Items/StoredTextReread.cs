@@ -1,0 +1,166 @@
+using System.Text.Json;
+using Cms.Application.Auditing;
+using Cms.Application.Stories;
+using Cms.Core.Auditing;
+using Cms.Core.FrontMatter;
+using Cms.Core.Items;
+using Cms.Core.Stories;
+using Cms.Core.Text;
+using Cms.Data;
+using Cms.Data.Configurations;
+using Cms.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Cms.Application.Items;
+
+// `./cms items reread-text`: the text an item shows (title, excerpt, type, provider, web URL,
+// images and its source-listed related links' title, excerpt, provider, URL and picture) is
+// computed once, at import, by the rules of that day, while the published file applies today's
+// rules to the source (ItemExport). Items stored before a rule changed (the joiner rule, the
+// excerpt's decoded-text cleaning, percent-encoded URLs) would show one text and publish another
+// (REVIEW7 #8). This re-reads each item's stored source with today's parser and writes the fields
+// that differ, one item per transaction with its audit event (a system change, the fields before
+// and after), re-keying its story search when its title or excerpt changed. Only source-derived
+// fields: an editor's work (quality, category, topics, link decisions, state) is not touched, and
+// the file an item would publish does not change, so a Ready item stays Ready. Saved views named
+// before the name rule are renamed likewise. Run it once after an upgrade that changes a text rule;
+// it is idempotent.
+public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySettings stories)
+{
+    public static readonly Actor Actor = Actor.System("text-reread");
+
+    private const int Batch = 500;
+
+    public sealed record Result(int Read, int Changed, int Unreadable, int ViewsRenamed = 0);
+
+    public async Task<Outcome<Result>> RunAsync(CancellationToken ct)
+    {
+        var (read, changed, unreadable) = (0, 0, 0);
+        long after = 0;
+        while (true)
+        {
+            var ids = await db.Items.Where(i => i.Id > after).OrderBy(i => i.Id).Select(i => i.Id).Take(Batch).ToListAsync(ct);
+            if (ids.Count == 0)
+            {
+                break;
+            }
+            foreach (var id in ids)
+            {
+                read++;
+                switch (await OneAsync(id, ct))
+                {
+                    case true: changed++; break;
+                    case null: unreadable++; break;
+                }
+            }
+            after = ids[^1];
+        }
+        var views = await RenameViewsAsync(ct);
+        return Outcome<Result>.Ok(new Result(read, changed, unreadable, views),
+            $"{changed} of {read} items re-read under the current text rules" + (unreadable > 0 ? $"; {unreadable} sources no longer read as an item file, left as they are" : "")
+            + $"; {views} saved views renamed.");
+    }
+
+    // Saved views named before their names were checked (SavedViews.SaveAsync refuses invisible and
+    // bidi characters, as a view shared with everyone is listed for everyone): the name without them,
+    // and, if the owner already has a view of that name or nothing is left, the view's number added.
+    private async Task<int> RenameViewsAsync(CancellationToken ct)
+    {
+        var renamed = 0;
+        var candidates = await db.SavedViews.AsNoTracking().Select(v => new { v.Id, v.OwnerId, v.Name }).ToListAsync(ct);
+        foreach (var candidate in candidates.Where(v => UnicodeText.FindInvisibleOrBidi(v.Name) >= 0))
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var view = await db.SavedViews.SingleOrDefaultAsync(v => v.Id == candidate.Id, ct);
+            if (view is null || UnicodeText.FindInvisibleOrBidi(view.Name) < 0)
+            {
+                continue;
+            }
+            var name = UnicodeText.Nfc(UnicodeText.StripInvisible(view.Name)).Trim();
+            if (!UnicodeText.ShowsSomething(name) || await db.SavedViews.AnyAsync(v => v.OwnerId == view.OwnerId && v.Id != view.Id && v.Name == name, ct))
+            {
+                var suffix = $" ({view.Id})";
+                name = (name.Length + suffix.Length > SavedViewConfiguration.MaxNameLength ? name[..(SavedViewConfiguration.MaxNameLength - suffix.Length)] : name).TrimEnd() + suffix;
+            }
+            AuditLog.Add(db, Actor, AuditActions.ViewRenamedByRule, AuditTargets.View, view.Id.ToString(),
+                new { changes = new[] { new { field = "name", before = view.Name, after = name } } });
+            view.Name = name;
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            db.ChangeTracker.Clear();
+            renamed++;
+        }
+        return renamed;
+    }
+
+    // True: changed; false: already as today's rules show it; null: its source no longer reads.
+    private async Task<bool?> OneAsync(long id, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var item = await db.Items.Include(i => i.RelatedLinks).SingleOrDefaultAsync(i => i.Id == id, ct);
+        if (item is null)
+        {
+            return false;
+        }
+        ParsedItem parsed;
+        try
+        {
+            parsed = parser.ParseText(item.FileName, "---\n" + item.SourceYaml + "---\n");
+        }
+        catch (FrontMatterException)
+        {
+            db.ChangeTracker.Clear();
+            return null;
+        }
+        var keyed = StoryKeyUpkeep.Inputs.Of(item);
+        var changes = new List<object>();
+        void Set(string field, string? before, string? after, Action<string?> set)
+        {
+            if (!string.Equals(before, after, StringComparison.Ordinal))
+            {
+                changes.Add(new { field, before, after });
+                set(after);
+            }
+        }
+        Set("title", item.Title, parsed.Title, v => item.Title = v!);
+        Set("excerpt", item.Excerpt, parsed.Excerpt, v => item.Excerpt = v);
+        Set("type", item.Type, parsed.Type, v => item.Type = v);
+        Set("provider.name", item.ProviderName, parsed.ProviderName, v => item.ProviderName = v);
+        Set("provider.domain", item.ProviderDomain, parsed.ProviderDomain, v => item.ProviderDomain = v);
+        Set("webUrl", item.WebUrl, parsed.WebUrl, v => item.WebUrl = v);
+        var images = JsonSerializer.Serialize(parsed.Images);
+        if (item.ImagesJson is not { } stored || !(JsonSerializer.Deserialize<List<ParsedImage>>(stored) ?? []).SequenceEqual(parsed.Images))
+        {
+            changes.Add(new { field = "images", before = item.ImagesJson, after = images });
+            item.ImagesJson = images;
+        }
+        // A source-listed link is the one with its identity (links a merge or a new address added are
+        // the CMS's and keep their text).
+        foreach (var link in item.RelatedLinks.Where(l => l.MergedFromItemId is null && l.ReplacesUrl is null && l.Identity is not null))
+        {
+            if (parsed.Related.FirstOrDefault(r => r.Identity == link.Identity && r.DuplicateOf is null) is not { } source)
+            {
+                continue;
+            }
+            var at = $"related[{source.Position}].";
+            Set(at + "title", link.Title, source.Title, v => link.Title = v);
+            Set(at + "excerpt", link.Excerpt, source.Excerpt, v => link.Excerpt = v);
+            Set(at + "webUrl", link.Url, source.Url, v => link.Url = v);
+            Set(at + "provider.name", link.ProviderName, source.ProviderName, v => link.ProviderName = v);
+            Set(at + "provider.domain", link.ProviderDomain, source.ProviderDomain, v => link.ProviderDomain = v);
+            Set(at + "images", link.ImageUrl, source.ImageUrl, v => link.ImageUrl = v);
+        }
+        if (changes.Count == 0)
+        {
+            db.ChangeTracker.Clear();
+            return false;
+        }
+        await StoryKeyUpkeep.RekeyAsync((NpgsqlConnection)db.Database.GetDbConnection(), stories, item, keyed, ct);
+        AuditLog.Add(db, Actor, AuditActions.ItemTextReread, AuditTargets.Item, item.Id.ToString(), new { changes });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        db.ChangeTracker.Clear();
+        return true;
+    }
+}
