@@ -40,21 +40,26 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
         long after = 0;
         while (true)
         {
-            var ids = await db.Items.Where(i => i.Id > after).OrderBy(i => i.Id).Select(i => i.Id).Take(Batch).ToListAsync(ct);
-            if (ids.Count == 0)
+            // A batch read without tracking; only an item whose stored text differs from today's
+            // reading is loaded again and written, in its own transaction.
+            var batch = await db.Items.AsNoTracking().AsSplitQuery().Include(i => i.RelatedLinks).Where(i => i.Id > after).OrderBy(i => i.Id).Take(Batch).ToListAsync(ct);
+            if (batch.Count == 0)
             {
                 break;
             }
-            foreach (var id in ids)
+            foreach (var item in batch)
             {
                 read++;
-                switch (await OneAsync(id, ct))
+                if (Parse(item) is not { } parsed)
                 {
-                    case true: changed++; break;
-                    case null: unreadable++; break;
+                    unreadable++;
+                }
+                else if (Changes(item, parsed).Count > 0 && await OneAsync(item.Id, ct) == true)
+                {
+                    changed++;
                 }
             }
-            after = ids[^1];
+            after = batch[^1].Id;
         }
         var views = await RenameViewsAsync(ct);
         return Outcome<Result>.Ok(new Result(read, changed, unreadable, views),
@@ -103,17 +108,52 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
         {
             return false;
         }
-        ParsedItem parsed;
-        try
-        {
-            parsed = parser.ParseText(item.FileName, "---\n" + item.SourceYaml + "---\n");
-        }
-        catch (FrontMatterException)
+        if (Parse(item) is not { } parsed)
         {
             db.ChangeTracker.Clear();
             return null;
         }
         var keyed = StoryKeyUpkeep.Inputs.Of(item);
+        var changes = Changes(item, parsed);
+        if (changes.Count == 0)
+        {
+            db.ChangeTracker.Clear();
+            return false;
+        }
+        await StoryKeyUpkeep.RekeyAsync((NpgsqlConnection)db.Database.GetDbConnection(), stories, item, keyed, ct);
+        AuditLog.Add(db, Actor, AuditActions.ItemTextReread, AuditTargets.Item, item.Id.ToString(), new { changes });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            return true;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Someone changed the item meanwhile (xmin): a later run reads it again.
+            return false;
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    private ParsedItem? Parse(Item item)
+    {
+        try
+        {
+            return parser.ParseText(item.FileName, "---\n" + item.SourceYaml + "---\n");
+        }
+        catch (FrontMatterException)
+        {
+            return null;
+        }
+    }
+
+    // The shown fields that differ from today's reading of the source, each set to it on `item`.
+    private static List<object> Changes(Item item, ParsedItem parsed)
+    {
         var changes = new List<object>();
         void Set(string field, string? before, string? after, Action<string?> set)
         {
@@ -129,9 +169,9 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
         Set("provider.name", item.ProviderName, parsed.ProviderName, v => item.ProviderName = v);
         Set("provider.domain", item.ProviderDomain, parsed.ProviderDomain, v => item.ProviderDomain = v);
         Set("webUrl", item.WebUrl, parsed.WebUrl, v => item.WebUrl = v);
-        var images = JsonSerializer.Serialize(parsed.Images);
         if (item.ImagesJson is not { } stored || !(JsonSerializer.Deserialize<List<ParsedImage>>(stored) ?? []).SequenceEqual(parsed.Images))
         {
+            var images = JsonSerializer.Serialize(parsed.Images);
             changes.Add(new { field = "images", before = item.ImagesJson, after = images });
             item.ImagesJson = images;
         }
@@ -151,16 +191,6 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
             Set(at + "provider.domain", link.ProviderDomain, source.ProviderDomain, v => link.ProviderDomain = v);
             Set(at + "images", link.ImageUrl, source.ImageUrl, v => link.ImageUrl = v);
         }
-        if (changes.Count == 0)
-        {
-            db.ChangeTracker.Clear();
-            return false;
-        }
-        await StoryKeyUpkeep.RekeyAsync((NpgsqlConnection)db.Database.GetDbConnection(), stories, item, keyed, ct);
-        AuditLog.Add(db, Actor, AuditActions.ItemTextReread, AuditTargets.Item, item.Id.ToString(), new { changes });
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        db.ChangeTracker.Clear();
-        return true;
+        return changes;
     }
 }

@@ -38,7 +38,8 @@ public static class UrlRules
     // over a character that only has to be made visible; other non-ASCII text stays readable.
     public static string Shown(string url)
     {
-        if (!url.EnumerateRunes().Any(UnicodeText.IsInvisibleOrBidi))
+        // (Almost every URL is ASCII: one vectorized check.)
+        if (Ascii.IsValid(url) || !url.EnumerateRunes().Any(UnicodeText.IsInvisibleOrBidi))
         {
             return url;
         }
