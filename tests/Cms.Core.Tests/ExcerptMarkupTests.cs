@@ -103,6 +103,34 @@ public sealed class ExcerptMarkupTests
         Assert.Same(plain, ItemParser.ShownExcerpt(plain));
     }
 
+    // The import's shortcut (ExcerptHtml.Shown keeps plain text without parsing it) agrees with the
+    // sanitizer: on the realistic generator's excerpts and on crafted plain text, the sanitizer's
+    // rendering reads back (decoded) as exactly the text the shortcut kept.
+    [Fact]
+    public void Plain_text_kept_without_a_parse_reads_as_the_sanitizer_renders_it()
+    {
+        var generator = new Cms.Testing.RealisticItemGenerator(seed: 5);
+        var excerpts = Enumerable.Range(0, 300)
+            .Select(i => _parser.Parse($"in/{i:D3}_x.txt", System.Text.Encoding.UTF8.GetBytes(generator.Next(i))))
+            .SelectMany(item => item.Related.Select(r => r.Excerpt).Prepend(item.Excerpt))
+            .OfType<string>()
+            .Concat([
+                "Markets rise > 2% on \"news\" & 'talk'".Replace("&", "and"), "a\u00A0b > c", "line one\nline two\n", " \tpadded\t ",
+                "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645", "\U0001F468\u200D\U0001F469\u200D\U0001F467 family", "x]]>y --> z", "=\"quoted\"",
+            ])
+            .ToList();
+
+        Assert.True(excerpts.Count > 600, $"{excerpts.Count} excerpts");
+        foreach (var text in excerpts)
+        {
+            Assert.True(ExcerptHtml.IsPlainText(text), text);
+            Assert.Same(text, ExcerptHtml.Shown(text));
+            Assert.Equal(text, System.Net.WebUtility.HtmlDecode(ExcerptHtml.Sanitized(text)));
+        }
+        Assert.False(ExcerptHtml.IsPlainText("one\r\ntwo"));
+        Assert.Equal("one\ntwo", ExcerptHtml.Shown("one\r\ntwo"));
+    }
+
     private static string Describe(string text) => UnicodeText.Describe(text, Math.Max(0, UnicodeText.FindInvisibleOrBidi(text)));
 
     private static string Published(ParsedItem item)

@@ -75,12 +75,19 @@ public static class ExcerptHtml
         return href.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase) && UnicodeText.FindInvisibleOrBidi(href) < 0 ? href : null;
     }
 
-    // The excerpt as stored, shown and published. Plain text without markup, references or
-    // invisible characters is what it is (the common case costs no parse).
+    // The excerpt as stored, shown and published. Plain text (no markup, no reference, no carriage
+    // return, which an HTML parser reads as a line feed, and no invisible character) is what the
+    // sanitizer would show, so it is kept as it is without a parse: the import's common case.
     public static string Shown(string received) =>
-        received.AsSpan().IndexOfAny('<', '&') < 0 && UnicodeText.FindInvisibleOrBidi(received) < 0
-            ? received
-            : Shared.Sanitize(received, "", ShownText.Instance);
+        IsPlainText(received) ? received : Sanitized(received);
+
+    public static bool IsPlainText(string text) =>
+        text.AsSpan().IndexOfAny(NotPlain) < 0 && UnicodeText.FindInvisibleOrBidi(text) < 0;
+
+    private static readonly System.Buffers.SearchValues<char> NotPlain = System.Buffers.SearchValues.Create("<&\r");
+
+    // The sanitizer's path whatever the text (Shown without its shortcut; tests and the bench).
+    public static string Sanitized(string received) => Shared.Sanitize(received, "", ShownText.Instance);
 
     // AngleSharp's serialization (escapes & < > and no-break space) of the text without the
     // invisible characters, removed after decoding and before escaping.
