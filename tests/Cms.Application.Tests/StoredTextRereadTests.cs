@@ -61,7 +61,7 @@ public sealed class StoredTextRereadTests(ApplicationFixture app) : IClassFixtur
         {
             var db = s.GetRequiredService<CmsDbContext>();
             db.Users.Add(new CmsUser { Id = owner, UserName = $"{tag}@example.com", Email = $"{tag}@example.com" });
-            var made = new[] { "Broken links\u200B", "Broken links", "Wide\u202E view" }
+            var made = new[] { "Broken links\u200B", "Broken links", "Wide\u202E view", "Wide  blanks" }
                 .Select(name => new SavedView { Name = name, OwnerId = owner, OwnerName = $"{tag}@example.com", Query = "state=New", SharedWith = SavedView.Everyone, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow })
                 .ToList();
             db.SavedViews.AddRange(made);
@@ -88,9 +88,9 @@ public sealed class StoredTextRereadTests(ApplicationFixture app) : IClassFixtur
         Assert.Contains("\"field\":\"title\"", audit.Data);
         Assert.Contains("\"field\":\"related[0].webUrl\"", audit.Data);
         Assert.DoesNotContain("quality", audit.Data);
-        Assert.Equal([$"Broken links ({views[0]})", "Broken links", "Wide view"], app.Read(db => views.Select(id => db.SavedViews.Single(v => v.Id == id).Name).ToList()));
-        Assert.Equal(2, first.Value.ViewsRenamed);
+        Assert.Equal([$"Broken links ({views[0]})", "Broken links", "Wide view", "Wide blanks"], app.Read(db => views.Select(id => db.SavedViews.Single(v => v.Id == id).Name).ToList()));
+        Assert.Equal(3, first.Value.ViewsRenamed);
         Assert.Equal(0, second.Value.ViewsRenamed);
-        Assert.Equal(2, app.Read(db => db.AuditEvents.Count(e => e.Action == AuditActions.ViewRenamedByRule && e.Actor == StoredTextReread.Actor.Name)));
+        Assert.Equal(3, app.Read(db => db.AuditEvents.Count(e => e.Action == AuditActions.ViewRenamedByRule && e.Actor == StoredTextReread.Actor.Name)));
     }
 }

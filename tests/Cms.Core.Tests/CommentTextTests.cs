@@ -56,3 +56,38 @@ public sealed class CommentTextTests
         Assert.Contains("at most 4000", CommentText.Problem(new string('x', 4001)));
     }
 }
+
+// REVIEW7 #10: a comment is stored without the invisible and bidi characters UnicodeText's rule
+// strips from titles (the joiners Persian needs stay), so the thread, the link's comment line, the
+// inbox and the e-mail digest, which all show the stored body, never draw a reversed link.
+public sealed class CommentInvisibleTextTests
+{
+    [Fact]
+    public void A_comment_is_stored_without_a_right_to_left_override_so_its_link_reads_as_it_goes()
+    {
+        var body = CommentText.Clean("Source is fine: https://files.example/report-\u202Efdp.exe ok");
+
+        Assert.Equal("Source is fine: https://files.example/report-fdp.exe ok", body);
+        var link = Assert.Single(CommentText.Segments(body, []), s => s.Kind == CommentSegmentKind.Link);
+        Assert.Equal("https://files.example/report-fdp.exe", link.Text);
+    }
+
+    [Fact]
+    public void Zero_width_characters_inside_a_mention_or_a_word_are_removed_and_persian_joiners_kept()
+    {
+        const string persian = "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645";
+
+        var body = CommentText.Clean($"ask @ali\u200Bce about {persian} pay\u200Bment");
+
+        Assert.Equal($"ask @alice about {persian} payment", body);
+        Assert.Equal("alice", Assert.Single(CommentText.Mentions(body)).Name);
+    }
+
+    [Theory]
+    [InlineData("\u200B\u202E")]
+    [InlineData(" \u2060 ")]
+    public void A_comment_of_invisible_characters_only_is_refused(string body)
+    {
+        Assert.Equal("Write something first.", CommentText.Problem(body));
+    }
+}

@@ -3,6 +3,7 @@ using Cms.Application.Topics;
 using Cms.Core.Auditing;
 using Cms.Core.Items;
 using Cms.Core.Security;
+using Cms.Core.Text;
 using Cms.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -58,7 +59,12 @@ public sealed class SaveItemEdits(CmsDbContext db, TopicVocabulary vocabulary)
         return await ValidateAsync(command, Category(command), ct) is { Count: > 0 } errors ? Outcome.Invalid(errors) : null;
     }
 
-    private static string? Category(Command command) => string.IsNullOrWhiteSpace(command.Category) ? null : command.Category.Trim();
+    // A category is compared and stored in the one form names take (UnicodeText.CleanName), the form
+    // the importer stores; the item's own category is compared the same way, so a save that keeps
+    // it is no change whatever blanks or spelling the stored value has.
+    private static string? Category(Command command) => Category(command.Category);
+
+    private static string? Category(string? name) => UnicodeText.CleanName(name ?? "") is { Length: > 0 } clean ? clean : null;
 
     // What a save did: its outcome, whether anything was written, and in words what changed
     // ("quality 55 → 90", "topics", "2 related links"), for the message of a save combined with a move.
@@ -95,7 +101,7 @@ public sealed class SaveItemEdits(CmsDbContext db, TopicVocabulary vocabulary)
             summary.Add($"quality {item.Quality?.ToString() ?? "none"} → {command.Quality?.ToString() ?? "none"}");
             item.Quality = command.Quality;
         }
-        if (item.Category != category)
+        if (Category(item.Category) != category)
         {
             changes.Add(new { field = "category", before = item.Category, after = category });
             summary.Add($"category {item.Category ?? "none"} → {category ?? "none"}");
@@ -206,7 +212,7 @@ public sealed class SaveItemEdits(CmsDbContext db, TopicVocabulary vocabulary)
             errors.Add(new(nameof(Command.Links), $"A link's reason is longer than {MaxReasonLength} characters."));
         }
         if (category is not null && !await db.Categories.AnyAsync(c => c.Name == category, ct)
-            && !await db.Items.AnyAsync(i => i.Id == command.ItemId && i.Category == category, ct))
+            && Category(await db.Items.Where(i => i.Id == command.ItemId).Select(i => i.Category).FirstOrDefaultAsync(ct)) != category)
         {
             errors.Add(new(nameof(Command.Category), "Choose a category from the list."));
         }

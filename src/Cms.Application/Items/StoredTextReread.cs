@@ -67,23 +67,24 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
             + $"; {views} saved views renamed.");
     }
 
-    // Saved views named before their names were checked (SavedViews.SaveAsync refuses invisible and
-    // bidi characters, as a view shared with everyone is listed for everyone): the name without them,
-    // and, if the owner already has a view of that name or nothing is left, the view's number added.
+    // Saved views named before today's name rule (SavedViews.SaveAsync cleans blanks and refuses
+    // invisible and bidi characters, as a view shared with everyone is listed for everyone): the
+    // name without them, and, if the owner already has a view of that name or it still breaks the
+    // rule, the view's number added.
     private async Task<int> RenameViewsAsync(CancellationToken ct)
     {
         var renamed = 0;
         var candidates = await db.SavedViews.AsNoTracking().Select(v => new { v.Id, v.OwnerId, v.Name }).ToListAsync(ct);
-        foreach (var candidate in candidates.Where(v => UnicodeText.FindInvisibleOrBidi(v.Name) >= 0))
+        foreach (var candidate in candidates.Where(v => Unfit(v.Name)))
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var view = await db.SavedViews.SingleOrDefaultAsync(v => v.Id == candidate.Id, ct);
-            if (view is null || UnicodeText.FindInvisibleOrBidi(view.Name) < 0)
+            if (view is null || !Unfit(view.Name))
             {
                 continue;
             }
-            var name = UnicodeText.Nfc(UnicodeText.StripInvisible(view.Name)).Trim();
-            if (!UnicodeText.ShowsSomething(name) || await db.SavedViews.AnyAsync(v => v.OwnerId == view.OwnerId && v.Id != view.Id && v.Name == name, ct))
+            var name = UnicodeText.CleanName(UnicodeText.StripInvisible(view.Name).Replace('\u2800', ' '));
+            if (UnicodeText.NameProblem(name) is not null || await db.SavedViews.AnyAsync(v => v.OwnerId == view.OwnerId && v.Id != view.Id && v.Name == name, ct))
             {
                 var suffix = $" ({view.Id})";
                 name = (name.Length + suffix.Length > SavedViewConfiguration.MaxNameLength ? name[..(SavedViewConfiguration.MaxNameLength - suffix.Length)] : name).TrimEnd() + suffix;
@@ -98,6 +99,9 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
         }
         return renamed;
     }
+
+    // A name today's rule (SavedViews.SaveAsync: UnicodeText.CleanName, NameProblem) would not keep as it is.
+    private static bool Unfit(string name) => UnicodeText.CleanName(name) is var clean && (clean != name || UnicodeText.NameProblem(clean) is not null);
 
     // True: changed; false: already as today's rules show it; null: its source no longer reads.
     private async Task<bool?> OneAsync(long id, CancellationToken ct)

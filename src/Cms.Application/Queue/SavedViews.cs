@@ -126,15 +126,16 @@ public sealed class SavedViews(CmsDbContext db, QueueQuery queue)
         {
             return Outcome.Invalid(nameof(SaveCommand.Name), "Views belong to a person's account.");
         }
-        var name = UnicodeText.Nfc(command.Name?.Trim() ?? "");
+        var name = UnicodeText.CleanName(command.Name ?? "");
         var errors = new List<FieldError>();
         if (name.Length is 0 or > SavedViewConfiguration.MaxNameLength || UnicodeText.FindControlCharacter(name, allowNewlines: false) >= 0)
         {
             errors.Add(new(nameof(SaveCommand.Name), $"Name the view in 1 to {SavedViewConfiguration.MaxNameLength} characters, without control characters."));
         }
         // A shared view's name is listed for everyone it is shared with: as with topics, one that
-        // looks like another (zero-width, bidi) or shows nothing is refused (UnicodeText's rule).
-        else if ((UnicodeText.InvisibleProblem(name) ?? (UnicodeText.ShowsSomething(name) ? null : UnicodeText.ShowsNothing)) is { } unseen)
+        // looks like another (zero-width, bidi, a blank look-alike) or shows nothing is refused, and
+        // blanks are folded as in every name (UnicodeText's rule).
+        else if (UnicodeText.NameProblem(name) is { } unseen)
         {
             errors.Add(new(nameof(SaveCommand.Name), $"The view's name {unseen}."));
         }

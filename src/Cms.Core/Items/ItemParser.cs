@@ -106,8 +106,20 @@ public sealed class ItemParser
 
     // A title or name as the CMS stores and shows it, and as the export writes it: invisible and
     // bidi characters stripped (UnicodeText's rule, which keeps the joiners a script or an emoji
-    // needs), NFC.
-    public static string ShownTitle(string received) => UnicodeText.Nfc(UnicodeText.StripInvisible(received));
+    // needs), NFC. The context of a joiner is judged on NFC text (as for topics), and again after
+    // each removal: removing a character can leave marks out of canonical order, and NFC moving a
+    // virama away from its joiner would make a second pass strip it. So this is a fixed point:
+    // ShownTitle(ShownTitle(x)) == ShownTitle(x), which the export relies on when it writes a title
+    // already shown (a merged item's link). Each pass removes a character or ends the loop.
+    public static string ShownTitle(string received)
+    {
+        var shown = UnicodeText.Nfc(received);
+        while (UnicodeText.StripInvisible(shown) is var stripped && !ReferenceEquals(stripped, shown))
+        {
+            shown = UnicodeText.Nfc(stripped);
+        }
+        return shown;
+    }
 
     // An excerpt (untrusted HTML) likewise: a bidi override would reorder what the reviewer reads
     // and a zero-width character hide words from search. Not normalized: an excerpt is long and its
@@ -118,12 +130,17 @@ public sealed class ItemParser
     private static string? Excerpt(Fields v, SourceMapping map, int maxLength, string prefix = "") =>
         v.Text(map, "excerpt", maxLength, prefix) is { } received ? ShownExcerpt(received) : null;
 
-    // Imported categories join the managed list editors pick from, so, as with topics, one that
-    // looks like another is refused.
+    // Imported categories join the managed list editors pick from, so they are cleaned as topics
+    // are (UnicodeText.CleanName: NFC, blanks folded, trimmed) and one that looks like another is
+    // refused: the form the list, the edit form and the published file all use.
     private static string? Category(Fields v, SourceMapping root, ItemLimits limits)
     {
-        var category = v.Line(root, "category", limits.MaxCategoryLength);
-        if (category is not null && UnicodeText.InvisibleProblem(category) is { } problem)
+        if (v.Line(root, "category", limits.MaxCategoryLength) is not { } received)
+        {
+            return null;
+        }
+        var category = UnicodeText.CleanName(received);
+        if ((category.Length == 0 ? "must not be blank" : UnicodeText.NameProblem(category)) is { } problem)
         {
             throw v.Fail(root["category"], "category", problem);
         }

@@ -4,8 +4,9 @@ using Cms.Core.Text;
 
 namespace Cms.Core.Items;
 
-// Topics form one vocabulary regardless of case, surrounding spaces and Unicode spelling: "AI" and
-// " ai" are one topic, and so are a precomposed "é" and "e" + U+0301. Every lookup,
+// Topics form one vocabulary regardless of case, blanks and Unicode spelling: "AI" and " ai" are one
+// topic, and so are a precomposed "é" and "e" + U+0301, and "Broken links" with a double or a
+// no-break space (UnicodeText.CleanName). Every lookup,
 // de-duplication and unique index goes through Normalize; every name that becomes a topic, from
 // an imported file or typed by an editor, goes through TryClean.
 public static class TopicNames
@@ -14,24 +15,23 @@ public static class TopicNames
     public const int MaxLength = 100;
 
     // NFC before lower-casing, so both spellings of a letter fold to the same key.
-    public static string Normalize(string name) => UnicodeText.Nfc(name.Trim()).ToLowerInvariant();
+    public static string Normalize(string name) => UnicodeText.CleanName(name).ToLowerInvariant();
 
-    // The name as stored and shown (trimmed, NFC), or why it cannot be a topic. Invisible and bidi
+    // The name as stored and shown (UnicodeText.CleanName), or why it cannot be a topic. Invisible and bidi
     // characters are refused, not stripped: a topic that looks like another is a spoofing attempt
     // or a mistake, and either way an editor should see it. Joiners a script or an emoji sequence
     // needs are part of the name (UnicodeText's one rule).
     public static bool TryClean(string name, [NotNullWhen(true)] out string? clean, [NotNullWhen(false)] out string? problem)
     {
         clean = null;
-        var candidate = UnicodeText.Nfc(name.Trim());
+        var candidate = UnicodeText.CleanName(name);
         problem = candidate.Length switch
         {
             0 => "must not be empty",
             > MaxLength => string.Create(CultureInfo.InvariantCulture, $"is {candidate.Length:N0} characters, over the limit of {MaxLength:N0}"),
             _ => null,
         };
-        problem ??= UnicodeText.ControlProblem(candidate, allowNewlines: false);
-        problem ??= UnicodeText.InvisibleProblem(candidate);
+        problem ??= UnicodeText.NameProblem(candidate);
         if (problem is not null)
         {
             return false;

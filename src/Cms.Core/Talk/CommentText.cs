@@ -30,7 +30,7 @@ public static class CommentText
     // NUL and unpaired surrogates are not (PostgreSQL text cannot hold NUL).
     public static string? Problem(string? body)
     {
-        if (string.IsNullOrWhiteSpace(body))
+        if (body is null || !UnicodeText.ShowsSomething(body))
         {
             return "Write something first.";
         }
@@ -47,8 +47,13 @@ public static class CommentText
         return surrogate >= 0 ? $"The comment contains a broken character at character {surrogate + 1}." : null;
     }
 
-    // Line endings as one form and the ends trimmed: what is stored and compared.
-    public static string Clean(string body) => body.Replace("\r\n", "\n").Replace('\r', '\n').Trim();
+    // Line endings as one form, the ends trimmed, and the invisible and bidi characters UnicodeText's
+    // rule strips from titles removed (the joiners Persian or an emoji needs stay): what is stored
+    // and compared. So the thread, a link's comment line, the inbox and the e-mail digest, which all
+    // show the stored body, never draw a link reversed by an override ("…/report-exe.pdf" going to
+    // "…/report-\u202Efdp.exe") or a mention split by a zero-width space.
+    public static string Clean(string body) =>
+        UnicodeText.StripInvisible(body.Replace("\r\n", "\n").Replace('\r', '\n')).Trim();
 
     // "@name" where the @ starts a word (so "bob@example.com" inside a sentence is not a mention);
     // trailing sentence punctuation is not part of the name.

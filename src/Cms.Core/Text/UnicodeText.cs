@@ -50,9 +50,10 @@ public static class UnicodeText
     // Bidi controls reorder what is displayed, zero-width and other default-ignorable characters
     // render as nothing (or as a blank: the Hangul fillers, a known spoofing trick) and make
     // different strings look alike: they let one topic pose as another, a title show nothing or
-    // hide what it says. The set is Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties)
-    // except the emoji variation selectors U+FE0E/U+FE0F, which belong to the emoji they follow.
-    // Letters of right-to-left scripts are not in this set; only the invisible controls are.
+    // hide what it says. The set is Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties);
+    // the emoji variation selectors U+FE0E/U+FE0F are in it too, and are text only right after a
+    // character with an emoji form (IsPartOfText). Letters of right-to-left scripts are not in this
+    // set; only the invisible controls are.
     public static bool IsInvisibleOrBidi(char c) => c is
         '\u00AD' // SOFT HYPHEN
         or '\u034F' // COMBINING GRAPHEME JOINER
@@ -63,7 +64,7 @@ public static class UnicodeText
         or (>= '\u200B' and <= '\u200F') // ZWSP, ZWNJ, ZWJ, LRM, RLM
         or (>= '\u202A' and <= '\u202E') // LRE, RLE, PDF, LRO, RLO
         or (>= '\u2060' and <= '\u206F') // WJ, invisible operators, LRI, RLI, FSI, PDI, deprecated format characters
-        or (>= '\uFE00' and <= '\uFE0D') // VARIATION SELECTORS 1-14
+        or (>= '\uFE00' and <= '\uFE0F') // VARIATION SELECTORS 1-16
         or '\uFEFF' // ZWNBSP
         or (>= '\uFFF0' and <= '\uFFF8'); // unassigned, default ignorable
 
@@ -113,16 +114,21 @@ public static class UnicodeText
     }
 
     // Where an invisible character is part of what the text says, not a disguise: one rule for
-    // titles, provider names, excerpts, categories, topics and view names.
+    // titles, provider names, excerpts, categories, topics, view names and comments. Each case is
+    // one that changes what is drawn; anywhere else the character draws nothing and could carry
+    // hidden bits or make two names look alike.
     // - ZWNJ/ZWJ inside a word of a script that needs them (RFC 5892 A.1/A.2, JoinerContext):
     //   Persian "می‌خواهم", Devanagari half-forms "क्‍ष".
     // - ZWJ inside an emoji ZWJ sequence (UTS #51: "👨‍👩‍👧" is one family glyph): the ZWJ joins the
     //   next character into one grapheme cluster (UAX #29 GB11, .NET's segmentation, which knows
-    //   Extended_Pictographic) and that character is an emoji, not a mark or another joiner.
-    // - Tag characters of an emoji tag sequence that spells a subdivision flag (UTS #51 ED-14a,
-    //   🏴 + a Unicode subdivision id in tag letters and digits + CANCEL TAG: England, Scotland,
-    //   Wales): at most 7 tags, so no sentence can hide there.
-    // Everywhere else (a ZWJ between Latin letters, tags after a letter) they are invisible.
+    //   Extended_Pictographic) and that character is one an RGI ZWJ sequence continues with
+    //   (ZwjContinuations); between two emoji that form no sequence ("😀‍😀") it draws nothing.
+    // - VS15/VS16 (text or emoji style) right after a character with an emoji form: an
+    //   Extended_Pictographic one, or a keycap base 0-9 # * followed by COMBINING ENCLOSING KEYCAP
+    //   (UTS #51 emoji presentation sequences). After a letter, a space or another selector they
+    //   draw nothing.
+    // - Tag characters of one of the three recommended subdivision flags (UTS #51 RGI: England,
+    //   Scotland, Wales): every other tag sequence draws as a plain black flag, its tags hidden.
     private static bool IsPartOfText(string text, int at, ref Clusters clusters)
     {
         var c = text[at];
@@ -132,26 +138,60 @@ public static class UnicodeText
         }
         if (c == JoinerContext.Zwj)
         {
-            return clusters.JoinsNext(at) && at + 1 < text.Length && !IsExtending(text, at + 1);
+            return clusters.JoinsNext(at) && at + 1 < text.Length && ZwjContinuations.Contains(RuneAt(text, at + 1).Value);
+        }
+        if (c is '\uFE0E' or '\uFE0F')
+        {
+            return HasEmojiForm(text, at);
         }
         return char.IsHighSurrogate(c) && InFlagTagSequence(text, at);
     }
 
-    // Whether the character at index would join a cluster after any letter and a ZWJ (a mark, a
-    // joiner, an emoji modifier, a tag: UAX #29 Extend, ZWJ, SpacingMark), rather than by GB11.
-    private static bool IsExtending(string text, int index)
+    // What may follow the ZWJ of an RGI emoji ZWJ sequence (emoji-zwj-sequences.txt, Emoji 15.1):
+    // the people of families, couples and hand-holding, the objects of roles, hair styles, gender
+    // and direction signs, and the second halves of the flag, animal and face sequences.
+    private static readonly HashSet<int> ZwjContinuations =
+    [
+        0x1F466, 0x1F467, 0x1F468, 0x1F469, 0x1F9D1, 0x1F9D2, // boy, girl, man, woman, person, child
+        0x2764, 0x1F48B, 0x1F91D, 0x1FAF2, // heart, kiss mark, handshake, leftwards hand
+        0x2695, 0x2696, 0x2708, 0x1F33E, 0x1F373, 0x1F37C, 0x1F384, 0x1F393, 0x1F3A4, 0x1F3A8, 0x1F3EB, 0x1F3ED,
+        0x1F4BB, 0x1F4BC, 0x1F527, 0x1F52C, 0x1F680, 0x1F692, 0x1F9AF, 0x1F9BC, 0x1F9BD, // roles
+        0x1F9B0, 0x1F9B1, 0x1F9B2, 0x1F9B3, // hair
+        0x2640, 0x2642, 0x27A1, 0x2194, 0x2195, // gender, facing right, head shaking
+        0x1F308, 0x26A7, 0x2620, // rainbow, transgender, pirate flags
+        0x1F9BA, 0x2B1B, 0x2744, 0x1F525, 0x1FA79, 0x1F7E9, 0x1F7EB, 0x1F4A5, // service dog, black cat/bird, polar bear, fire, bandage, lime, mushroom, broken chain
+        0x1F32B, 0x1F4A8, 0x1F4AB, 0x1F5E8, // face in clouds, exhaling, spiral eyes, eye in speech bubble
+    ];
+
+    // Whether the variation selector at index follows a character it gives a text or emoji style.
+    private static bool HasEmojiForm(string text, int at)
     {
-        Span<char> probe = stackalloc char[4];
-        probe[0] = 'a';
-        probe[1] = JoinerContext.Zwj;
-        var length = RuneLength(text, index);
-        text.AsSpan(index, length).CopyTo(probe[2..]);
-        return StringInfo.GetNextTextElementLength(probe[..(2 + length)]) == 2 + length;
+        if (at == 0 || Rune.DecodeLastFromUtf16(text.AsSpan(0, at), out var before, out _) != OperationStatus.Done)
+        {
+            return false;
+        }
+        if (before.Value is (>= '0' and <= '9') or '#' or '*')
+        {
+            return at + 1 < text.Length && text[at + 1] == '\u20E3';
+        }
+        return IsExtendedPictographic(before);
+    }
+
+    // .NET exposes no emoji property, but its segmentation knows Extended_Pictographic: a ZWJ joins
+    // an emoji after it into one cluster (UAX #29 GB11) only when the character before is one.
+    private static bool IsExtendedPictographic(Rune rune)
+    {
+        Span<char> probe = stackalloc char[5];
+        var length = rune.EncodeToUtf16(probe);
+        probe[length] = JoinerContext.Zwj;
+        "\U0001F600".AsSpan().CopyTo(probe[(length + 1)..]);
+        return StringInfo.GetNextTextElementLength(probe[..(length + 3)]) == length + 3;
     }
 
     private const int FlagBase = 0x1F3F4;
     private const int CancelTag = 0xE007F;
-    private const int MaxSubdivisionTags = 7;
+    private const int SubdivisionTags = 5;
+    private static readonly string[] RecommendedSubdivisions = ["gbeng", "gbsct", "gbwls"];
 
     private static bool IsSubdivisionTag(int value) => value is (>= 0xE0030 and <= 0xE0039) or (>= 0xE0061 and <= 0xE007A);
 
@@ -164,7 +204,7 @@ public static class UnicodeText
         }
         // Back to the first tag of the run (tags are two UTF-16 units each), then the flag before it.
         var start = at;
-        for (var n = 0; n <= MaxSubdivisionTags && start >= 2 && IsSubdivisionTag(RuneAt(text, start - 2).Value); n++)
+        for (var n = 0; n < SubdivisionTags && start >= 2 && IsSubdivisionTag(RuneAt(text, start - 2).Value); n++)
         {
             start -= 2;
         }
@@ -172,13 +212,25 @@ public static class UnicodeText
         {
             return false;
         }
+        Span<char> id = stackalloc char[SubdivisionTags];
         var end = start;
-        while (end < text.Length && (end - start) / 2 <= MaxSubdivisionTags && IsSubdivisionTag(RuneAt(text, end).Value))
+        for (var n = 0; n < SubdivisionTags && end < text.Length && IsSubdivisionTag(RuneAt(text, end).Value); n++)
         {
+            id[n] = (char)(RuneAt(text, end).Value - 0xE0000);
             end += 2;
         }
-        var count = (end - start) / 2;
-        return count is >= 3 and <= MaxSubdivisionTags && at <= end && end < text.Length && RuneAt(text, end).Value == CancelTag;
+        if (end - start != 2 * SubdivisionTags || at > end || end >= text.Length || RuneAt(text, end).Value != CancelTag)
+        {
+            return false;
+        }
+        foreach (var known in RecommendedSubdivisions)
+        {
+            if (id.SequenceEqual(known))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     // The grapheme clusters of a text, walked forward once as a scan moves on (UAX #29 as .NET
@@ -198,10 +250,12 @@ public static class UnicodeText
         }
     }
 
-    // Shows nothing by itself: white space, the set above, an emoji variation selector without its
-    // emoji, and BRAILLE PATTERN BLANK (a character, not ignorable, but drawn as a blank).
+    // Shows nothing by itself: white space, the set above (an emoji variation selector without its
+    // emoji among them), and BRAILLE PATTERN BLANK (a character, not ignorable, but drawn as a blank).
     public static bool IsBlank(Rune rune) =>
-        Rune.IsWhiteSpace(rune) || IsInvisibleOrBidi(rune) || rune.Value is 0xFE0E or 0xFE0F or 0x2800;
+        Rune.IsWhiteSpace(rune) || IsInvisibleOrBidi(rune) || rune.Value == BraillePatternBlank;
+
+    private const int BraillePatternBlank = 0x2800;
 
     // Whether the text shows at least one character: a required shown field (a title) that shows
     // nothing renders as an empty link in the queue.
@@ -271,6 +325,53 @@ public static class UnicodeText
         FindInvisibleOrBidi(text) is var at and >= 0
             ? $"contains the invisible or bidirectional character {Describe(text, at)} at character {at + 1}"
             : null;
+
+    // A name others pick from a list (a topic, a category, a shared view) as stored and compared:
+    // NFC, every run of white space (a double space, NO-BREAK, THIN or IDEOGRAPHIC SPACE, which
+    // HTML draws as one space) one U+0020, trimmed. So names that differ only in their blanks are
+    // one name; NameProblem refuses what still only looks like a blank.
+    public static string CleanName(string name)
+    {
+        var nfc = Nfc(name.Trim());
+        var fold = false;
+        for (var i = 0; i < nfc.Length && !fold; i++)
+        {
+            fold = IsSpaceLike(nfc[i]) && (nfc[i] != ' ' || nfc[i + 1] == ' ' || IsSpaceLike(nfc[i + 1]));
+        }
+        if (!fold)
+        {
+            return nfc;
+        }
+        var clean = new StringBuilder(nfc.Length);
+        var pending = false;
+        foreach (var c in nfc)
+        {
+            if (IsSpaceLike(c))
+            {
+                pending = true;
+                continue;
+            }
+            clean.Append(pending ? " " : "").Append(c);
+            pending = false;
+        }
+        return clean.ToString();
+    }
+
+    // White space within a line (tabs and line breaks stay what ControlProblem refuses).
+    private static bool IsSpaceLike(char c) => char.IsWhiteSpace(c) && !IsControl(c, allowNewlines: false);
+
+    // Why a cleaned name (CleanName) cannot join a list, or null: a control character, an invisible
+    // or bidi character outside the text it belongs to, nothing visible at all, or BRAILLE PATTERN
+    // BLANK (drawn as a space, so "Broken⠀links" would pose as "Broken links").
+    public static string? NameProblem(string clean)
+    {
+        if ((ControlProblem(clean, allowNewlines: false) ?? InvisibleProblem(clean) ?? (ShowsSomething(clean) ? null : ShowsNothing)) is { } problem)
+        {
+            return problem;
+        }
+        var blank = clean.IndexOf((char)BraillePatternBlank);
+        return blank >= 0 ? $"contains {Describe(clean, blank)}, which is drawn as a blank, at character {blank + 1}" : null;
+    }
 
     // Index of the first surrogate without its partner, or -1. Such text cannot be encoded as
     // UTF-8 for the database, and string.Normalize throws on it.

@@ -38,8 +38,26 @@ public sealed class CommentTests(ApplicationFixture app) : IClassFixture<Applica
         Assert.Equal(alice.UserId, audit.ActorId);
     }
 
+    // REVIEW7 #10: the thread, a link's comment line, the inbox and the e-mail digest all show the
+    // stored body, so it is stored without the override that would draw the link reversed.
+    [Fact]
+    public async Task A_comment_is_stored_without_bidi_and_zero_width_characters_and_an_edit_likewise()
+    {
+        var item = await ItemAsync();
+        var alice = await People.CreateAsync(app, Roles.Editor);
+
+        var added = await AddAsync(alice, new(item, "Source is fine: https://files.example/report-\u202Efdp.exe o\u200Bk"));
+        Assert.True(added.Succeeded, added.Result.Message);
+        Assert.Equal("Source is fine: https://files.example/report-fdp.exe ok", app.Read(db => db.Comments.Single(c => c.Id == added.Value).Body));
+
+        var edited = await RunAsync(c => c.EditAsync(alice, added.Value, "Now \u2066see\u2069 https://files.example/a\u202Egnp.exe", CancellationToken.None));
+        Assert.True(edited.Succeeded, edited.Message);
+        Assert.Equal("Now see https://files.example/agnp.exe", app.Read(db => db.Comments.Single(c => c.Id == added.Value).Body));
+    }
+
     [Theory]
     [InlineData("   ", "Write something first.")]
+    [InlineData("\u200B\u202E\u2060", "Write something first.")]
     [InlineData("bell \u0007 here", "control character")]
     public async Task A_blank_or_control_character_comment_is_refused_with_a_reason(string body, string reason)
     {

@@ -1,0 +1,104 @@
+using Cms.Application.Items;
+using Cms.Migrations.Sql;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Cms.Application.Tests;
+
+// REVIEW7 #11, #5: a category is stored, listed and compared in one form (UnicodeText.CleanName),
+// at import, in the edit form and, for rows stored before, by the migration NameSpellingSql.
+public sealed class CategorySpellingTests(ApplicationFixture app) : IClassFixture<ApplicationFixture>
+{
+    private SaveItemEdits.Command Unchanged(long id, int quality) => app.Read(db =>
+    {
+        var item = db.Items.AsNoTracking().Include(i => i.RelatedLinks).Single(i => i.Id == id);
+        // What the edit form posts: the item's category as the select holds it, quality changed.
+        return new SaveItemEdits.Command(id, item.Version, quality, item.Category, [],
+            item.RelatedLinks.OrderBy(l => l.Position).Select(l => new SaveItemEdits.LinkChange(l.Id, l.Decision, l.Reason)).ToList(), null);
+    });
+
+    private Task<Outcome> SaveAsync(SaveItemEdits.Command command) =>
+        app.RunAsync(s => s.GetRequiredService<SaveItemEdits>().HandleAsync(Actors.Editor(), command, CancellationToken.None));
+
+    private async Task OwnerAsync(string sql, params object[] values)
+    {
+        await using var conn = new NpgsqlConnection(app.OwnerConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        foreach (var value in values)
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
+    public async Task An_item_imported_with_a_padded_category_is_stored_trimmed_and_can_be_saved_unchanged()
+    {
+        var name = $"world news {Guid.NewGuid():N}";
+        var id = (await app.ImportAsync(new TestItem { Quality = 10, Category = "  " + name.Replace(" ", "\u00A0 ") + " " }.ToYaml()))[0];
+
+        Assert.Equal(name, app.Read(db => db.Items.Single(i => i.Id == id).Category));
+        Assert.Equal([name], app.Read(db => db.Categories.Where(c => c.Name.Contains(name.Substring(11))).Select(c => c.Name).ToList()));
+        var outcome = await SaveAsync(Unchanged(id, 20));
+
+        Assert.True(outcome.Succeeded, string.Join("; ", outcome.Errors.Select(e => $"{e.Field}: {e.Message}")));
+        Assert.Equal(20, app.Read(db => db.Items.Single(i => i.Id == id).Quality));
+    }
+
+    [Fact]
+    public async Task An_item_whose_stored_category_differs_only_in_blanks_is_saved_without_changing_it()
+    {
+        var name = $"sport {Guid.NewGuid():N}";
+        var id = (await app.ImportAsync(new TestItem { Quality = 10, Category = name }.ToYaml()))[0];
+        await OwnerAsync("UPDATE items SET category = $1 WHERE id = $2", " " + name, id); // as stored before the rule
+
+        var outcome = await SaveAsync(Unchanged(id, 30));
+
+        Assert.True(outcome.Succeeded, string.Join("; ", outcome.Errors.Select(e => $"{e.Field}: {e.Message}")));
+        Assert.Equal(" " + name, app.Read(db => db.Items.Single(i => i.Id == id).Category));
+    }
+
+    [Fact]
+    public async Task Look_alike_spellings_of_a_category_import_as_one_list_entry()
+    {
+        var tag = Guid.NewGuid().ToString("N");
+        var ids = await app.ImportAsync(
+            new TestItem { Category = $"Café {tag}" }.ToYaml(),
+            new TestItem { Category = $"Cafe\u0301 {tag}" }.ToYaml(),
+            new TestItem { Category = $"Café  {tag} " }.ToYaml());
+
+        Assert.Equal([$"Café {tag}"], app.Read(db => db.Categories.Where(c => c.Name.EndsWith(tag)).Select(c => c.Name).ToList()));
+        Assert.Equal([$"Café {tag}"], app.Read(db => db.Items.Where(i => ids.Contains(i.Id)).Select(i => i.Category).Distinct().ToList()));
+    }
+
+    [Fact]
+    public async Task The_migration_brings_categories_and_topics_stored_before_the_rule_to_one_spelling()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..12];
+        var id = (await app.ImportAsync(new TestItem { Category = $"Café {tag}" }.ToYaml()))[0];
+        var blank = (await app.ImportAsync(new TestItem { Category = $"blank {tag}" }.ToYaml()))[0];
+        // As the importer stored them before: untrimmed, NFD, doubled and no-break blanks.
+        await OwnerAsync("UPDATE items SET category = $1 WHERE id = $2", $" Cafe\u0301  {tag}", id);
+        await OwnerAsync("UPDATE items SET category = '  ' WHERE id = $1", blank);
+        await OwnerAsync("INSERT INTO categories (name, from_import) VALUES ($1, true), ($2, true), ($3, true)",
+            $"Cafe\u0301 {tag}", $"Café\u00A0{tag} ", $"x{tag}  y");
+        await OwnerAsync("""
+            INSERT INTO topics (name, normalized_name, from_import, created_at) VALUES
+              ($1, lower($1), true, now()), ($2, lower($2), true, now()), ($3, lower($3), true, now())
+            """, $"Broken  links {tag}", $"broken\u00A0links {tag}", $"Lone\u3000topic {tag}");
+
+        await OwnerAsync(NameSpellingSql.Fold);
+
+        Assert.Equal($"Café {tag}", app.Read(db => db.Items.Single(i => i.Id == id).Category));
+        Assert.Null(app.Read(db => db.Items.Single(i => i.Id == blank).Category));
+        Assert.Equal([$"Café {tag}", $"blank {tag}", $"x{tag} y"],
+            app.Read(db => db.Categories.Where(c => c.Name.Contains(tag)).Select(c => c.Name).ToList()).Order(StringComparer.Ordinal));
+        var topics = app.Read(db => db.Topics.Where(t => t.Name.Contains(tag)).OrderBy(t => t.Id).Select(t => new { t.Name, t.NormalizedName }).ToList());
+        Assert.Equal($"Broken links {tag}", topics[0].Name);
+        Assert.Equal($"broken links {tag}", topics[0].NormalizedName);
+        Assert.Equal($"broken\u00A0links {tag}", topics[1].NormalizedName); // the look-alike keeps its old key: the name resolves to the first
+        Assert.Equal($"lone topic {tag}", topics[2].NormalizedName);
+    }
+}

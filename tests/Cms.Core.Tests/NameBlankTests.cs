@@ -1,0 +1,59 @@
+using Cms.Core.FrontMatter;
+using Cms.Core.Items;
+using Cms.Core.Text;
+
+namespace Cms.Core.Tests;
+
+// REVIEW7 #5, #11: names others pick from a list (topics, categories, saved views) are cleaned by
+// one rule (UnicodeText.CleanName): NFC, every run of white space one U+0020, trimmed; characters
+// drawn as a blank that are not white space are refused.
+public sealed class NameBlankTests
+{
+    private readonly ItemParser _parser = new(new YamlFrontMatterReader());
+
+    private ParsedItem Accept(ItemYaml yaml) => _parser.Parse("in/001_x.txt", yaml.ToBytes());
+
+    [Theory]
+    [InlineData("Broken  links")] // HTML collapses the two spaces
+    [InlineData("Broken\u00A0links")] // NO-BREAK SPACE
+    [InlineData("Broken\u3000links")] // IDEOGRAPHIC SPACE
+    [InlineData("Broken\u2009links")] // THIN SPACE
+    [InlineData("Broken \u2002\u205Flinks ")]
+    public void A_name_whose_blanks_differ_is_the_same_name(string name)
+    {
+        Assert.True(TopicNames.TryClean(name, out var clean, out var problem), problem);
+        Assert.Equal("Broken links", clean);
+        Assert.Equal(TopicNames.Normalize("Broken links"), TopicNames.Normalize(name));
+        Assert.Equal("Broken links", Accept(ItemYaml.Valid().Set("category", name)).Category);
+    }
+
+    [Theory]
+    [InlineData("Broken\u2800links", "U+2800")] // BRAILLE PATTERN BLANK, drawn as a blank
+    [InlineData("Broken\u3164links", "U+3164")] // HANGUL FILLER
+    public void A_name_with_a_character_drawn_as_a_blank_is_refused(string name, string named)
+    {
+        Assert.False(TopicNames.TryClean(name, out _, out var problem));
+        Assert.Contains(named, problem);
+        var refused = Assert.Throws<FrontMatterException>(() => Accept(ItemYaml.Valid().Set("category", name))).Problem;
+        Assert.Contains(named, refused.Reason);
+    }
+
+    [Theory]
+    [InlineData("Cafe\u0301")] // NFD of "Café"
+    [InlineData("Café ")] // trailing blank in a quoted scalar
+    [InlineData(" Café")]
+    [InlineData("Café\u00A0")]
+    public void A_category_is_stored_in_the_form_topics_use(string category)
+    {
+        Assert.Equal("Café", Accept(ItemYaml.Valid().Set("category", category)).Category);
+    }
+
+    [Theory]
+    [InlineData(" ")]
+    [InlineData("\u00A0\u3000")]
+    public void A_category_of_blanks_only_is_refused(string category)
+    {
+        var problem = Assert.Throws<FrontMatterException>(() => Accept(ItemYaml.Valid().Set("category", category))).Problem;
+        Assert.Equal("category", problem.Field);
+    }
+}
