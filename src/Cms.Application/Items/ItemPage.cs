@@ -96,7 +96,7 @@ public sealed class ItemPage(CmsDbContext db, QueueQuery queue, Presence presenc
             row.PublishAt, row.PublishScheduledByName, row.ReadyByName, row.ReadyAt, row.OutputFile, row.Output);
 
         return new View(
-            item, links, topics, vocabulary, await queue.CategoriesAsync(ct), Images(row.ImagesJson),
+            item, links, topics, vocabulary, WithOwn(await queue.CategoriesAsync(ct), item.Category), Images(row.ImagesJson),
             item.SourceLength == item.SourceYaml.Length ? revisions.SecuredOf(item.SourceYaml) : null,
             await presence.OthersAsync(actor, id, ct), previous, next, workflow,
             (await audit.ItemHistoryAsync(id, HistoryLength, ct)).Select(AuditHistory.From).ToList(),
@@ -114,4 +114,10 @@ public sealed class ItemPage(CmsDbContext db, QueueQuery queue, Presence presenc
     private static IReadOnlyList<ParsedImage> Images(string? json) =>
         (json is null ? [] : JsonSerializer.Deserialize<List<ParsedImage>>(json) ?? [])
             .Where(i => UrlRules.IsAbsoluteHttp(i.Url)).ToList();
+
+    // The edit form's select offers the item's own category even when the list lacks it (an item
+    // older than the list, or a spelling the list no longer holds): otherwise the browser posts the
+    // first option, "(none)", and a save that changed nothing else would clear the category.
+    private static IReadOnlyList<string> WithOwn(IReadOnlyList<string> categories, string? own) =>
+        own is null || categories.Contains(own) ? categories : [own, .. categories];
 }

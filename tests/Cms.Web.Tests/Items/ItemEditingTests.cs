@@ -18,6 +18,25 @@ public sealed partial class ItemEditingTests(AppFixture app) : WebTest(app), ICl
         Related = [("First", "https://a.example/1"), ("Second", "https://b.example/2")],
     };
 
+    [Fact]
+    public async Task The_edit_form_keeps_a_category_the_list_no_longer_holds_selected_so_a_save_does_not_clear_it()
+    {
+        var category = "legacy " + Unique.Tag();
+        var source = _source with { Category = category };
+        await ImportAsync(source);
+        var id = ItemId(source);
+        Factory.WithDb(db => db.Database.ExecuteSqlRaw("DELETE FROM categories WHERE name = {0}", category));
+        var editor = await SignedInAsync(Roles.Editor);
+
+        var page = Html.Parse(await editor.GetStringAsync($"/Items/Details/{id}"));
+
+        // What the browser posts: the selected option's value, or its text when it has none (or the
+        // first option, "(none)", when none is selected).
+        var select = page.QuerySelector("select[name='Input.Category']")!;
+        var option = (select.QuerySelector("option[selected]") ?? select.QuerySelector("option"))!;
+        Assert.Equal(category, option.GetAttribute("value") ?? option.TextContent);
+    }
+
     private async Task<(string Html, Dictionary<string, string> Form)> OpenAsync(HttpClient client, long id)
     {
         var html = await client.GetStringAsync($"/Items/Details/{id}");
