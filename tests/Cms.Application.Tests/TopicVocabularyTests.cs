@@ -1,5 +1,6 @@
 using Cms.Application.Topics;
 using Cms.Core.Auditing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Cms.Application.Tests;
@@ -66,5 +67,27 @@ public sealed class TopicVocabularyTests(ApplicationFixture app) : IClassFixture
         var topic = app.Read(db => db.Topics.Single(t => t.Name == name));
         Assert.True(topic.FromImport);
         Assert.Equal(1, app.Read(db => db.AuditEvents.Count(a => a.Action == AuditActions.TopicCreated && a.EntityId == topic.Id.ToString())));
+    }
+
+    // Item ids come from the items sequence, one nextval per id (the sequence is looked up once
+    // per statement): each call's ids are distinct, new and ascending, whichever call reserved them.
+    [Fact]
+    public async Task Reserved_item_ids_are_distinct_and_new_in_every_call()
+    {
+        var (first, second, copied) = await app.RunAsync<(List<long>, List<long>, List<long>)>(async s =>
+        {
+            var db = s.GetRequiredService<Data.CmsDbContext>();
+            await db.Database.OpenConnectionAsync();
+            var vocabulary = s.GetRequiredService<TopicVocabulary>();
+            var a = (await vocabulary.EnsureFromImportAsync(Actors.Pipeline, [], 25, CancellationToken.None)).ItemIds;
+            var b = (await vocabulary.EnsureFromImportAsync(Actors.Pipeline, [], 25, CancellationToken.None)).ItemIds;
+            var c = await Importing.ItemCopy.ReserveIdsAsync((Npgsql.NpgsqlConnection)db.Database.GetDbConnection(), 25, CancellationToken.None);
+            return (a, b, c);
+        });
+
+        var all = first.Concat(second).Concat(copied).ToList();
+        Assert.Equal(75, all.Distinct().Count());
+        Assert.All(new[] { first, second, copied }, ids => Assert.Equal(ids.Order(), ids));
+        Assert.True(first.Max() < second.Min() && second.Max() < copied.Min());
     }
 }

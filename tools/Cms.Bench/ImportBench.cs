@@ -181,10 +181,10 @@ public static partial class ImportBench
         var serverGc = await CliImportAsync(server, cliDbs[1], corpus, serverGc: true, ct);
 
         Console.WriteLine();
-        Console.WriteLine($"| `./cms import` of {n} files (own process) | s | items/s | peak RSS MiB (VmHWM) |");
-        Console.WriteLine("|---|---:|---:|---:|");
-        Console.WriteLine(FormattableString.Invariant($"| as shipped (`cms` script): workstation GC, 32 MiB gen0 budget | {shipped.Seconds:F1} | {n / shipped.Seconds:F0} | {shipped.PeakMiB:F0} |"));
-        Console.WriteLine(FormattableString.Invariant($"| baseline: Server GC, default budget | {serverGc.Seconds:F1} | {n / serverGc.Seconds:F0} | {serverGc.PeakMiB:F0} |"));
+        Console.WriteLine($"| `./cms import` of {n} files (own process) | s | items/s | peak RSS MiB (VmHWM) | CPU s: app + PostgreSQL |");
+        Console.WriteLine("|---|---:|---:|---:|---:|");
+        Console.WriteLine(FormattableString.Invariant($"| as shipped (`cms` script): workstation GC, 32 MiB gen0 budget | {shipped.Seconds:F1} | {n / shipped.Seconds:F0} | {shipped.PeakMiB:F0} | {shipped.AppCpu:F1} + {shipped.PostgresCpu:F1} |"));
+        Console.WriteLine(FormattableString.Invariant($"| baseline: Server GC, default budget | {serverGc.Seconds:F1} | {n / serverGc.Seconds:F0} | {serverGc.PeakMiB:F0} | {serverGc.AppCpu:F1} + {serverGc.PostgresCpu:F1} |"));
         Console.WriteLine();
     }
 
@@ -194,7 +194,7 @@ public static partial class ImportBench
     // read from /proc/PID/status (VmHWM) every 20 ms while it runs (the script execs dotnet, so the
     // PID is the .NET process's). serverGc: Server GC with its default budget instead of what the
     // script chooses.
-    private static async Task<(double Seconds, double PeakMiB)> CliImportAsync(string server, string database, string corpus, bool serverGc, CancellationToken ct)
+    private static async Task<(double Seconds, double PeakMiB, double AppCpu, double PostgresCpu)> CliImportAsync(string server, string database, string corpus, bool serverGc, CancellationToken ct)
     {
         await BenchSupport.CreateDatabaseAsync(server, database, ct);
         var start = new ProcessStartInfo(Path.Combine(RepositoryRoot(), "cms"))
@@ -210,17 +210,24 @@ public static partial class ImportBench
         start.Environment.Remove("ConnectionStrings__CmsOwner");
         start.Environment.Remove("DOTNET_gcServer");
         start.Environment.Remove("DOTNET_GCgen0size");
+        start.Environment.Remove("DOTNET_gcConcurrent");
         if (serverGc)
         {
             // What the command ran with before: the web host's Server GC and the default budget (0).
             start.Environment["DOTNET_gcServer"] = "1";
             start.Environment["DOTNET_GCgen0size"] = "0";
+            start.Environment["DOTNET_gcConcurrent"] = "1";
         }
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync(ct);
         var errors = process.StandardError.ReadToEndAsync(ct);
         double peak = 0;
+        // CPU of the process (the script execs dotnet: the same PID) and of its database's
+        // backends, each the last value read before it ended (at most 20 ms and 500 ms short).
+        long appTicks = 0;
+        var backendTicks = new Dictionary<int, long>();
+        var backendsRead = Stopwatch.StartNew();
         while (!process.HasExited)
         {
             try
@@ -235,6 +242,15 @@ public static partial class ImportBench
             {
                 // Exited between the check and the read.
             }
+            appTicks = Math.Max(appTicks, ProcCpu.Ticks(process.Id) ?? 0);
+            if (backendsRead.ElapsedMilliseconds >= 500)
+            {
+                foreach (var (pid, command) in ProcCpu.Postgres().Where(p => p.CommandLine.Split(' ').Contains(database)))
+                {
+                    backendTicks[pid] = Math.Max(backendTicks.GetValueOrDefault(pid), ProcCpu.Ticks(pid) ?? 0);
+                }
+                backendsRead.Restart();
+            }
             await Task.Delay(20, ct);
         }
         await process.WaitForExitAsync(ct);
@@ -245,7 +261,7 @@ public static partial class ImportBench
             throw new InvalidOperationException($"./cms import exited {process.ExitCode}: {await errors}");
         }
         Console.WriteLine($"./cms import ({(serverGc ? "Server GC" : "as shipped")}): {summary}");
-        return (seconds, peak);
+        return (seconds, peak, appTicks / ProcCpu.TicksPerSecond, backendTicks.Values.Sum() / ProcCpu.TicksPerSecond);
     }
 
     private static string RepositoryRoot()

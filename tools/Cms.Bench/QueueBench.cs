@@ -63,10 +63,13 @@ public static partial class QueueBench
         });
         var folding = new Option<bool>("--folding") { Description = "Time the search views with accent folding against the configurations before it (english, russian, simple) in the same run, instead of measuring the page" };
         var accuracy = new Option<bool>("--accuracy") { Description = "Print, for each view and state, the count the page shows against the exact count, instead of measuring" };
+        // A fresh app's CPU per page keeps falling for thousands of pages (tiered JIT and PGO): 3.8 ms
+        // for its first 800 pages, 1.8 ms after 4,000, 0.9 ms after 8,000 (docs/benchmarks.md, QUEUE6).
+        var warmupOption = new Option<int?>("--warmup") { Description = "Warm-up requests per view, page and SQL each, before anything is measured (default 1,000, at most twice --requests)" };
         var compare = new Option<bool>("--compare-methods") { Description = "Also measure each view the way the bench did before 2026-12-06 (each response buffered whole; the counts and rows as the SQL baseline), in the same run" };
         var command = new Command("queue", "Time the queue page against its own SQL (and optionally a peer system) at a million items.")
         {
-            items, clients, requests, database, peerUrl, peerViews, peerHeaders, loadOnly, explain, publishedShare, accuracy, folding, only, compare,
+            items, clients, requests, database, peerUrl, peerViews, peerHeaders, loadOnly, explain, publishedShare, accuracy, folding, only, compare, warmupOption,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -77,7 +80,7 @@ public static partial class QueueBench
                 return BenchProgram.Usage;
             }
             await RunAsync(parse.GetRequiredValue(database), parse.GetValue(items), parse.GetValue(clients), parse.GetValue(requests), peer, parse.GetValue(loadOnly), parse.GetValue(explain),
-                parse.GetValue(publishedShare), parse.GetValue(accuracy), parse.GetValue(folding), parse.GetValue(only) ?? [], parse.GetValue(compare), ct);
+                parse.GetValue(publishedShare), parse.GetValue(accuracy), parse.GetValue(folding), parse.GetValue(only) ?? [], parse.GetValue(compare), parse.GetValue(warmupOption), ct);
             return BenchProgram.Ok;
         });
         return command;
@@ -108,7 +111,7 @@ public static partial class QueueBench
 
     private static readonly string[] ViewKeys = ["default", "combined", "rare", "common", "russian", "provider"];
 
-    private static async Task RunAsync(string database, int n, int clients, int requests, Peer? peer, bool loadOnly, bool explain, double publishedShare, bool accuracy, bool folding, string[] only, bool compareMethods, CancellationToken ct)
+    private static async Task RunAsync(string database, int n, int clients, int requests, Peer? peer, bool loadOnly, bool explain, double publishedShare, bool accuracy, bool folding, string[] only, bool compareMethods, int? warmups, CancellationToken ct)
     {
         var server = BenchSupport.ServerConnectionString();
         var cs = new NpgsqlConnectionStringBuilder(server) { Database = database, MaxPoolSize = 50 }.ConnectionString;
@@ -202,7 +205,7 @@ public static partial class QueueBench
         // first view measured paid for it: with 50 warm-up requests the default view read p95
         // 92 ms, with 1,500 per view 44 ms, same build, same data (docs/benchmarks.md).
         // (A short run, like the test's, warms in proportion.)
-        var warmup = Math.Min(Warmup, 2 * requests);
+        var warmup = warmups ?? Math.Min(Warmup, 2 * requests);
         foreach (var (_, _, url, view) in views)
         {
             await MeasureAsync(clients, warmup, () => Page(url), ct);

@@ -34,9 +34,13 @@ public static class ImportSources
         }
     }
 
+    // Unbuffered (bufferSize 1): ImportFile.ReadBoundedAsync reads into a buffer of its own at least
+    // the file's size, so a FileStream buffer was 16 KiB allocated per file for nothing; and
+    // synchronous, since on Linux an asynchronous file read is a synchronous one sent to the thread
+    // pool (4 µs a file less CPU, measured: issue 23 Build 6, fifth pass).
     private static ImportFile FromDisk(FileInfo file) =>
         new(file.FullName, file.Length, _ => Task.FromResult<Stream>(
-            new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 16 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan)));
+            new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan)));
 
     public static ImportFile FromBytes(string name, byte[] bytes) => ImportFile.FromBytes(name, bytes);
 

@@ -8,10 +8,18 @@ namespace Cms.Application.Importing;
 // The column lists live here only; the import benchmark's baseline uses the same writer.
 public static class ItemCopy
 {
+    // @n new item ids, the items table's sequence looked up once: pg_get_serial_sequence is STABLE,
+    // so written inside nextval(...) it was evaluated (a pg_depend search and a text-to-regclass
+    // cast) for every id, about 4.5 µs an id against 0.7 (issue 23 Build 6, fifth pass).
+    public const string NewItemIds = """
+        (SELECT nextval(s.seq) AS id
+         FROM (SELECT pg_get_serial_sequence('items', 'id')::regclass AS seq OFFSET 0) s, generate_series(1, @n))
+        """;
+
     public static async Task<List<long>> ReserveIdsAsync(NpgsqlConnection conn, int count, CancellationToken ct)
     {
         var ids = new List<long>(count);
-        await using var cmd = new NpgsqlCommand("SELECT nextval(pg_get_serial_sequence('items', 'id')) FROM generate_series(1, @n)", conn);
+        await using var cmd = new NpgsqlCommand($"SELECT id FROM {NewItemIds} AS ids", conn);
         cmd.Parameters.AddWithValue("n", count);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))

@@ -99,7 +99,7 @@ public sealed class TopicVocabulary(CmsDbContext db)
         // Known topics are read in the statement's snapshot, created ones come back from the
         // INSERT; kind 2 rows are the reserved item ids.
         await using (var cmd = new NpgsqlCommand(
-            """
+            $$"""
             WITH created AS (
               INSERT INTO topics (name, normalized_name, from_import, created_at)
               SELECT n, nn, true, now() FROM unnest(@names, @normalized) AS t(n, nn) WHERE @create
@@ -110,7 +110,7 @@ public sealed class TopicVocabulary(CmsDbContext db)
             UNION ALL
             SELECT 1, id, normalized_name, NULL FROM topics WHERE normalized_name = ANY(@normalized)
             UNION ALL
-            SELECT 2, nextval(pg_get_serial_sequence('items', 'id')), NULL, NULL FROM generate_series(1, @n)
+            SELECT 2, id, NULL, NULL FROM {{Importing.ItemCopy.NewItemIds}} AS ids
             """, conn))
         {
             cmd.Parameters.AddWithValue("names", byNormalized.Values.ToArray());

@@ -25,6 +25,7 @@ public static class CmsApp
         var services = builder.Services;
         services.AddCmsApplication(builder.Configuration);
         services.AddSingleton<IExcerptSanitizer, ExcerptSanitizer>();
+        services.AddScoped<Cms.Web.Live.InboxLink>();
         // Drains the publishing outbox (Publishing:Worker=false leaves that to `./cms worker`).
         services.AddHostedService<Cms.Application.Publishing.PublishingService>();
         services.AddHostedService<Cms.Application.Links.LinkCheckService>();

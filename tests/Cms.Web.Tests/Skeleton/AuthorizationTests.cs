@@ -18,6 +18,31 @@ public sealed class AuthorizationTests(AppFixture app) : WebTest(app), IClassFix
         Assert.StartsWith("/Account/AccessDenied", response.Headers.Location!.PathAndQuery);
     }
 
+    // The layout writes its menu as plain addresses (no tag helper routing per link): each must be
+    // the page it names, and the account link and sign-out form must reach theirs.
+    [Fact]
+    public async Task The_menu_of_an_admin_links_every_page_it_names_and_each_opens()
+    {
+        var admin = await SignedInAsync(Roles.Admin);
+
+        var page = await admin.GetStringAsync("/");
+
+        var menu = System.Text.RegularExpressions.Regex.Matches(page, "<a class=\"nav-link\"(?: id=\"inbox-link\")? href=\"([^\"]+)\">([A-Za-z ]+)")
+            .Select(m => (m.Groups[2].Value.Trim(), m.Groups[1].Value)).ToList();
+        Assert.Equal(
+            [("Queue", "/"), ("Inbox", "/Inbox"), ("Import", "/Import"), ("Topics", "/Topics"), ("Broken links", "/Links/Broken"),
+             ("Audit", "/Audit"), ("Users", "/Admin/Users"), ("Delivery", "/Admin/Delivery/Sites")],
+            menu);
+        Assert.Contains("<a class=\"navbar-brand\" href=\"/\">Cms</a>", page);
+        Assert.Contains("<a class=\"navbar-text small\" title=\"Your account\" href=\"/Account/Manage\">", page);
+        Assert.Contains("<form method=\"post\" class=\"d-flex align-items-center gap-2\" action=\"/Account/Logout\">", page);
+        Assert.Contains("<a class=\"btn btn-sm btn-link\" id=\"manage-views\" href=\"/Views\">", page);
+        foreach (var href in menu.Select(m => m.Item2).Append("/Account/Manage").Append("/Views"))
+        {
+            Assert.Equal((href, HttpStatusCode.OK), (href, (await admin.GetAsync(href)).StatusCode));
+        }
+    }
+
     [Fact]
     public async Task An_admin_creates_a_user_with_a_role_and_the_change_is_audited()
     {

@@ -38,7 +38,7 @@ public sealed class BenchCommandTests
         try
         {
             var (exit, output, errors) = await Repo.RunCmsAsync(OnTestServer(),
-                "bench", "queue", "--items", "60", "--requests", "16", "--clients", "2", "--database", database,
+                "bench", "queue", "--items", "60", "--requests", "16", "--clients", "2", "--warmup", "40", "--database", database,
                 "--peer-url", $"http://127.0.0.1:{peerPort}", "--peer-view", "default=/items?limit=50", "--peer-header", "Authorization: Bearer t0ken");
 
             Assert.True(exit == 0, errors);

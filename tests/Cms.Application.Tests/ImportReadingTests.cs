@@ -1,0 +1,74 @@
+using System.Security.Cryptography;
+using System.Text;
+using Cms.Application.Importing;
+using Cms.Core.FrontMatter;
+using Cms.Core.Items;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cms.Application.Tests;
+
+// The import's reading and hashing without a database: what the parse stage hands the writer.
+public sealed class ImportReadingTests
+{
+    private static readonly ImportParser Parser = new(new ItemParser(new YamlFrontMatterReader()), new FrontMatterOptions(), new ImportOptions(), NullLogger<ImportParser>.Instance);
+
+    private static string File(string title, string excerpt, string notes) =>
+        $"---\ntitle: \"{title}\"\nexcerpt: \"{excerpt}\"\noriginalUrl: https://example.com/{Guid.NewGuid():N}\nnotes: \"{notes}\"\n---\nbody\n";
+
+    // The hash is the SHA-256 of the front matter's UTF-8 bytes (the lines between the '---'
+    // lines), whatever script the text is in and however long it is.
+    [Theory]
+    [InlineData("Plain ASCII title", "short", 0)]
+    [InlineData("Правительство заявило", "Экономика 🎉 рост; مرحبا بالعالم; 東京", 0)]
+    [InlineData("Long", "an unknown field of 65,000 characters", 5_000)]
+    public void The_source_hash_is_the_sha256_of_the_front_matters_utf8_bytes(string title, string excerpt, int repeat)
+    {
+        var bytes = Encoding.UTF8.GetBytes(File(title, excerpt, string.Concat(Enumerable.Repeat("Ünïcödé text ", repeat))));
+        var first = bytes.AsSpan().IndexOf((byte)'\n') + 1;
+        var closing = bytes.AsSpan().IndexOf("\n---\n"u8) + 1;
+        var expected = Convert.ToHexStringLower(SHA256.HashData(bytes.AsSpan(first, closing - first)));
+
+        var parsed = Parser.Parse("item.md", bytes);
+
+        Assert.Null(parsed.Problem);
+        Assert.Equal(expected, parsed.Item!.Hash);
+        Assert.Equal(expected, ItemRows.Hash(parsed.Item.Parsed.Document.Yaml));
+    }
+
+    // Files on disk are read whole, byte for byte, at every size around the reader's buffers; one
+    // byte over the limit is read as over (ImportParser refuses it).
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(4095)]
+    [InlineData(4096)]
+    [InlineData(4097)]
+    [InlineData(16 * 1024 + 3)]
+    [InlineData(300_000)]
+    public async Task A_file_on_disk_is_read_whole_byte_for_byte(int size)
+    {
+        var dir = Directory.CreateTempSubdirectory("cms-import-read-");
+        try
+        {
+            var content = new byte[size];
+            new Random(size).NextBytes(content);
+            await System.IO.File.WriteAllBytesAsync(Path.Combine(dir.FullName, "item.md"), content);
+            var file = Assert.Single(ImportSources.FromPaths([dir.FullName]));
+
+            var (buffer, length) = await file.ReadBoundedAsync(200_000, CancellationToken.None);
+            try
+            {
+                Assert.Equal(Math.Min(size, 200_001), length);
+                Assert.True(content.AsSpan(0, length).SequenceEqual(buffer.AsSpan(0, length)));
+            }
+            finally
+            {
+                ImportFile.Return(buffer);
+            }
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using System.Text;
+using Cms.Core.FrontMatter;
+
+namespace Cms.Core.Tests;
+
+// YamlFrontMatterReader.Read finds the front matter in the file's bytes and decodes only that
+// when it can; whatever the file, it must read exactly what the text path (ReadText of the whole
+// decoded file) reads: the same YAML, or the same refusal with the same line and column.
+public sealed class FrontMatterBytesTests
+{
+    private readonly YamlFrontMatterReader _reader = new();
+
+    public static TheoryData<string> Files() =>
+    [
+        "---\ntitle: t\n---\n",
+        "---\ntitle: t\n---\nbody\n",
+        "---\ntitle: t\n---",
+        "---\ntitle: \"Привет 🎉 مرحبا\"\nexcerpt: 東京\n---\nbody \u2028 line separator and NEL \u0085\n",
+        // Trailing white space on a delimiter, ASCII and not: still a delimiter on both paths.
+        "--- \t\nt: 1\n---   \n",
+        "---\u3000\u00A0\nt: 1\n---\u2003\nbody\n",
+        "---" + new string(' ', 300) + "\nt: 1\n---" + new string('\u3000', 300) + "\n",
+        // Not delimiters: leading space, four dashes, text after the dashes, a non-space after spaces.
+        "---\nt: 1\n ---\n---\n",
+        "---\nt: 1\n----\nu: 2\n---\n",
+        "---\nt: 1\n---x\n---\n",
+        "---\nt: 1\n--- \u200B\n---\n",
+        "---x\nt: 1\n---\n",
+        " ---\nt: 1\n---\n",
+        // Refusals: no closing line, no opening line, nothing at all, a NUL in the body, tabs.
+        "---\ntitle: t\n",
+        "---",
+        "",
+        "title: t\n---\n",
+        "---\ntitle: t\n---\nbody \0 with NUL\n",
+        "---\ntitle: \"a\0b\"\n---\n",
+        "---\ntitle: t\n\tindented: x\n---\n",
+        "---\ntitle: [unclosed\n---\n",
+        // Line ends and marks the text path normalizes: CRLF, a lone CR, a byte order mark.
+        "---\r\ntitle: t\r\n---\r\n",
+        "---\rtitle: t\r---\r",
+        "\uFEFF---\ntitle: t\n---\n",
+        "---\ntitle: \"\uFEFF inside\"\n---\n",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void Reading_the_bytes_reads_what_the_text_path_reads(string file)
+    {
+        var bytes = Encoding.UTF8.GetBytes(file);
+
+        var fromBytes = Outcome(() => _reader.Read("in/x.md", bytes));
+        var fromText = Outcome(() => _reader.ReadText("in/x.md", file));
+
+        Assert.Equal(fromText, fromBytes);
+    }
+
+    [Fact]
+    public void Invalid_utf8_in_the_body_is_still_refused_with_its_line()
+    {
+        var bytes = Encoding.UTF8.GetBytes("---\ntitle: t\n---\nbody\n").Concat(new byte[] { 0xC3, 0x28, (byte)'\n' }).ToArray();
+
+        var problem = Assert.Throws<FrontMatterException>(() => _reader.Read("in/x.md", bytes)).Problem;
+
+        Assert.Equal("invalid UTF-8", problem.Reason);
+        Assert.Equal(5, problem.Line);
+    }
+
+    // The YAML read (and every scalar of the tree with its position), or the refusal.
+    private static string Outcome(Func<FrontMatterDocument> read)
+    {
+        try
+        {
+            var doc = read();
+            return "yaml:" + doc.Yaml + "|" + Describe(doc.Root);
+        }
+        catch (FrontMatterException ex)
+        {
+            return "refused:" + ex.Problem;
+        }
+    }
+
+    private static string Describe(SourceNode node) => node switch
+    {
+        SourceScalar s => $"{s.Value}@{s.Line}:{s.Column}",
+        SourceSequence q => $"[{string.Join(",", q.Items.Select(Describe))}]@{q.Line}:{q.Column}",
+        SourceMapping m => $"{{{string.Join(",", m.Entries.Select(e => e.Key + "=" + Describe(e.Value)))}}}@{m.Line}:{m.Column}",
+        _ => node.ToString()!,
+    };
+}
