@@ -142,6 +142,7 @@ public static class CmsApplication
         services.AddScoped<SavedViews>();
         services.AddScoped<SaveItemEdits>();
         services.AddScoped<SourceRevisions>();
+        services.AddScoped<StoredTextReread>();
         services.AddScoped<ItemTransitions>();
         services.AddScoped<SaveAndMove>();
         services.AddScoped<PublishSchedule>();

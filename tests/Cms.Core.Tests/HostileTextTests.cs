@@ -191,7 +191,9 @@ public sealed class HostileTextTests
 
         var item = Accept(ItemFields.With(field, text));
 
-        Assert.Equal(text, ItemFields.Read(item, field));
+        // An excerpt is HTML and is kept as the pages read it (ExcerptHtml): an HTML parser reads
+        // CR LF as one line break.
+        Assert.Equal(text.Replace("\r\n", "\n"), ItemFields.Read(item, field));
     }
 
     [Fact]

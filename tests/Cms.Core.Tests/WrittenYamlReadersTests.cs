@@ -210,6 +210,28 @@ public sealed class WrittenYamlReadersTests : IDisposable
         await AssertEveryReaderAgreesAsync(trees);
     }
 
+    // REVIEW7 #3/#4: a published item whose excerpt, URLs and type came with invisible and bidi
+    // characters (raw, as references, splitting markup) is written as the CMS stored and showed
+    // them, and every reader reads those values.
+    [Fact]
+    public async Task A_published_item_with_hidden_characters_reads_everywhere_as_the_cms_showed_it()
+    {
+        var parser = new Cms.Core.Items.ItemParser(_reader);
+        var item = parser.Parse("in/001_x.txt", ItemYaml.Valid()
+            .Set("excerpt", "<p>Refund: &#x202E;001$ <scr\u200Bipt>x</scr\u200Bipt> &#x20\u200B2E; yes</p>\n<a href=\"java\u200Bscript:x\">no</a>")
+            .Set("webUrl", "https://news.example/report-\u202Efdp.exe")
+            .Set("type", "yes\u200B")
+            .ToBytes());
+        var published = Cms.Core.Items.ItemExport.Apply(item.Document.Root,
+            new Cms.Core.Items.ItemEdits(Cms.Core.Items.WorkflowState.Published, false, null, null, item.Topics, new HashSet<string>()));
+
+        Assert.Equal(
+            (item.Excerpt, item.WebUrl, item.Type),
+            (((SourceScalar)published["excerpt"]!).Value, ((SourceScalar)published["webUrl"]!).Value, ((SourceScalar)published["type"]!).Value));
+        Assert.Equal(("https://news.example/report-%E2%80%AEfdp.exe", "yes"), (item.WebUrl, item.Type));
+        await AssertEveryReaderAgreesAsync([published]);
+    }
+
     private async Task AssertEveryReaderAgreesAsync(IReadOnlyList<SourceMapping> trees)
     {
         var files = new List<(string Path, string Text, SourceMapping Tree)>();

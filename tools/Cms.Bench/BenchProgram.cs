@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Cms.Bench;
 
-// `./cms bench import|queue|publish|delivery|writes|history|live|stories ...`: benchmarks live outside the product and print figures.
+// `./cms bench import|queue|publish|delivery|writes|history|live|stories|excerpts ...`: benchmarks live outside the product and print figures.
 public static class BenchProgram
 {
     public const int Ok = 0;
@@ -10,7 +10,7 @@ public static class BenchProgram
 
     public static async Task<int> Main(string[] args)
     {
-        var root = new RootCommand("Cms benchmarks") { ImportBench.Command(), QueueBench.Command(), PublishBench.Command(), DeliveryBench.Command(), WritesBench.Command(), HistoryBench.Command(), LiveBench.Command(), StoryBench.Command() };
+        var root = new RootCommand("Cms benchmarks") { ImportBench.Command(), QueueBench.Command(), PublishBench.Command(), DeliveryBench.Command(), WritesBench.Command(), HistoryBench.Command(), LiveBench.Command(), StoryBench.Command(), ExcerptBench.Command() };
         var parse = root.Parse(args);
         if (args.Length == 0 || parse.Errors.Count > 0)
         {

@@ -35,6 +35,7 @@ public static class AuditHistory
         [AuditActions.ItemRevisionReceived] = "Newer source kept as a revision",
         [AuditActions.ItemRevisionAccepted] = "Source revision accepted",
         [AuditActions.ItemRevisionDismissed] = "Source revision dismissed",
+        [AuditActions.ItemTextReread] = "Text re-read under the current rules",
         [AuditActions.ItemEdited] = "Edited",
         [AuditActions.ItemBulkEdited] = "Edited in bulk",
         [AuditActions.ItemStateChanged] = "Workflow",

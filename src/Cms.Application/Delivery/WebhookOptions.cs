@@ -31,6 +31,10 @@ public sealed class WebhookOptions
 
     public TimeSpan LeaseRenewal => Lease / 3;
 
+    // After a renewal fails, the next attempt begins at least this long after the failed one began
+    // (at once when that one took longer: WebhookSender.RenewAsync).
+    public TimeSpan LeaseRetry => LeaseRenewal / 10;
+
     // How long the API's refusal bookkeeping (delivery_access_failures) is kept; it is needed for the
     // current hour only (Delivery:AccessFailureRetentionHours, at least 1).
     public TimeSpan AccessFailureRetention { get; init; } = TimeSpan.FromHours(24);

@@ -46,14 +46,15 @@ public sealed class WebhookSender(CmsDbContext db, WebhookClient client, Webhook
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
         var lease = Guid.NewGuid();
-        var claimed = await ClaimAsync(lease, ct);
+        var claimedAt = clock.GetUtcNow();
+        var claimed = await ClaimAsync(lease, claimedAt, ct);
         if (claimed.Count == 0)
         {
             return 0;
         }
         using (var sending = CancellationTokenSource.CreateLinkedTokenSource(ct))
         {
-            var renewing = RenewAsync(lease, claimed.Select(d => d.Id).ToArray(), sending.Token);
+            var renewing = RenewAsync(lease, claimed.Select(d => d.Id).ToArray(), claimedAt, sending.Token);
             try
             {
                 await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct },
@@ -81,36 +82,52 @@ public sealed class WebhookSender(CmsDbContext db, WebhookClient client, Webhook
     }
 
     // While the round's requests run, its lease is renewed every LeaseRenewal on the app's clock (the
-    // only use of the context meanwhile: SendAsync does not touch it). A renewal the database refuses
-    // (a dropped connection, a failover, a statement timeout) is logged and the next tick tries
-    // again, as long as the round runs: the lease runs out only if renewals keep failing for its
-    // whole length, and then another sender may send those messages again, which receivers
-    // deduplicate by webhook-id.
-    private async Task RenewAsync(Guid lease, long[] ids, CancellationToken ct)
+    // only use of the context meanwhile: SendAsync does not touch it), counted from the last renewal
+    // that succeeded, not from the last attempt: a renewal the database refuses (a dropped connection,
+    // a failover) often fails only after a connect or command timeout, and waiting a whole
+    // LeaseRenewal after that let the lease lapse after one failure (REVIEW7 #7). So a failed attempt
+    // is tried again at once, or LeaseRetry after the previous attempt began if it failed quickly
+    // (no tight loop against a database that refuses at once), and each attempt is cancelled after
+    // half the lease it still holds, leaving time to try again before it runs out. The lease runs out
+    // only if renewals keep failing for its whole length; then another sender may send those
+    // messages again, which receivers deduplicate by webhook-id.
+    private async Task RenewAsync(Guid lease, long[] ids, DateTimeOffset claimedAt, CancellationToken ct)
     {
+        var heldUntil = claimedAt + options.Lease;
+        var next = claimedAt + options.LeaseRenewal;
         while (true)
         {
+            var began = next;
             try
             {
-                await Task.Delay(options.LeaseRenewal, clock, ct);
-                var until = clock.GetUtcNow() + options.Lease;
+                if (next - clock.GetUtcNow() is var wait && wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, clock, ct);
+                }
+                began = clock.GetUtcNow();
+                var until = began + options.Lease;
+                var left = heldUntil - began;
+                using var timeout = new CancellationTokenSource(left > TimeSpan.Zero ? left / 2 : options.LeaseRetry, clock);
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
                 await db.WebhookDeliveries.Where(d => ids.Contains(d.Id) && d.ClaimedBy == lease && d.Status == WebhookDeliveryStatus.Pending)
-                    .ExecuteUpdateAsync(u => u.SetProperty(d => d.ClaimedUntil, until), ct);
+                    .ExecuteUpdateAsync(u => u.SetProperty(d => d.ClaimedUntil, until), attempt.Token);
+                heldUntil = until;
+                next = began + options.LeaseRenewal;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException or OperationCanceledException)
             {
-                log.LogWarning(ex, "could not renew the lease of {Count} webhook deliveries; trying again in {Renewal}", ids.Length, options.LeaseRenewal);
+                next = began + options.LeaseRetry;
+                log.LogWarning(ex, "could not renew the lease of {Count} webhook deliveries (held until {HeldUntil}); trying again at {Next}", ids.Length, heldUntil, next);
             }
         }
     }
 
-    private async Task<List<Claimed>> ClaimAsync(Guid lease, CancellationToken ct)
+    private async Task<List<Claimed>> ClaimAsync(Guid lease, DateTimeOffset now, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
         var ids = new List<long>();
         await db.Database.OpenConnectionAsync(ct);
         try

@@ -8,6 +8,8 @@ public static class AuditActions
     public const string ItemRevisionReceived = "item.source-revision-received";
     public const string ItemRevisionAccepted = "item.revision-accepted";
     public const string ItemRevisionDismissed = "item.revision-dismissed";
+    // The system re-read an item's stored source under the current text rules (StoredTextReread).
+    public const string ItemTextReread = "item.text-reread";
     public const string ItemEdited = "item.edited";
     public const string ItemBulkEdited = "item.bulk-edited";
 
@@ -102,6 +104,8 @@ public static class AuditActions
     public const string ViewSaved = "view.saved";
     public const string ViewDeleted = "view.deleted";
     public const string ViewArranged = "view.arranged";
+    // A view named before the name rule refused invisible characters, renamed by StoredTextReread.
+    public const string ViewRenamedByRule = "view.renamed-by-rule";
 
     // Setup's data upgrades at migrate: links given their identity, comments moved to a link's identity.
     public const string LinkIdentitiesAssigned = "link.identities-assigned";

@@ -145,7 +145,8 @@ public static class ItemExport
 
     // What the published file says is what the item page showed: text fields as the text the CMS
     // read (a plain `2024` title is the string "2024", not a number), titles and excerpts as shown
-    // (invisible and bidi characters stripped by the parser's rule; titles NFC), topics from the vocabulary, and no URL the page hides as
+    // (invisible and bidi characters stripped by the parser's rule; titles NFC), URLs as shown
+    // (UrlRules.Shown), topics from the vocabulary, and no URL the page hides as
     // unsafe (images and links that are not absolute http(s) are left out).
     private static SourceMapping ForPublication(SourceMapping item, ItemEdits edits)
     {
@@ -191,13 +192,25 @@ public static class ItemExport
 
     private static SourceSequence SafeImages(SourceSequence images) => images with
     {
-        Items = images.Items.OfType<SourceMapping>().Where(i => IsSafeUrl(i["url"])).Select(i => (SourceNode)Texts(i, ["url"])).ToList(),
+        Items = images.Items.OfType<SourceMapping>().Where(i => IsSafeUrl(i["url"])).Select(i => (SourceNode)Shown(Texts(i, ["url"]), "url", UrlRules.Shown)).ToList(),
     };
 
     private static bool IsSafeUrl(SourceNode? url) =>
         url is SourceScalar { IsNull: false } scalar && UnicodeText.ControlProblem(scalar.Value, allowNewlines: false) is null && UrlRules.IsAbsoluteHttp(scalar.Value);
 
-    private static SourceMapping ShownTexts(SourceMapping map) => Shown(Shown(map, "title", ItemParser.ShownTitle), "excerpt", ItemParser.ShownExcerpt);
+    private static SourceMapping ShownTexts(SourceMapping map)
+    {
+        map = Shown(Shown(Shown(map, "title", ItemParser.ShownTitle), "excerpt", ItemParser.ShownExcerpt), "type", ItemParser.ShownTitle);
+        foreach (var key in UrlFields)
+        {
+            map = Shown(map, key, UrlRules.Shown);
+        }
+        return map;
+    }
+
+    // URLs the item page shows as text, written as shown (UrlRules.Shown: invisible and bidi
+    // characters percent-encoded).
+    private static readonly string[] UrlFields = ["originalUrl", "webUrl", "ampWebUrl", "cdnAmpWebUrl"];
 
     // A text the parser strips of invisible characters (ItemParser.ShownTitle, ShownExcerpt),
     // written as it was shown.

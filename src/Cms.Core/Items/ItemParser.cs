@@ -65,13 +65,13 @@ public sealed class ItemParser
             title,
             Excerpt(v, root, limits.MaxExcerptLength),
             Category(v, root, limits),
-            v.Line(root, "type", limits.MaxTypeLength),
+            v.Line(root, "type", limits.MaxTypeLength) is { } type ? ShownTitle(type) : null,
             provider is null ? null : Title(v, provider, "name", limits.MaxProviderLength, "provider."),
             provider is null ? null : Title(v, provider, "domain", limits.MaxProviderLength, "provider."),
             v.Timestamp(root, "publishedDateTime"),
-            originalUrl,
+            UrlRules.Shown(originalUrl),
             UrlRules.NormalizeOriginalUrl(original!),
-            webUrl,
+            webUrl is null ? null : UrlRules.Shown(webUrl),
             (int?)quality,
             (int?)v.Int(root, "heat"),
             v.Bool(root, "published") ?? false,
@@ -123,9 +123,9 @@ public sealed class ItemParser
 
     // An excerpt (untrusted HTML) likewise: a bidi override would reorder what the reviewer reads
     // and a zero-width character hide words from search. Not normalized: an excerpt is long and its
-    // spelling is the outlet's; only what cannot be seen goes. (A character reference in the HTML
-    // is decoded, and dropped, where the excerpt is rendered: ExcerptSanitizer.)
-    public static string ShownExcerpt(string received) => UnicodeText.StripInvisible(received);
+    // spelling is the outlet's; only what cannot be seen goes, from the decoded text, and only the
+    // markup the pages show stays (ExcerptHtml).
+    public static string ShownExcerpt(string received) => ExcerptHtml.Shown(received);
 
     private static string? Excerpt(Fields v, SourceMapping map, int maxLength, string prefix = "") =>
         v.Text(map, "excerpt", maxLength, prefix) is { } received ? ShownExcerpt(received) : null;
@@ -203,7 +203,7 @@ public sealed class ItemParser
                 i,
                 Title(v, link, "title", limits.MaxRelatedTitleLength, prefix),
                 Excerpt(v, link, limits.MaxRelatedExcerptLength, prefix),
-                url,
+                url is null ? null : UrlRules.Shown(url),
                 UrlRules.IsAbsoluteHttp(url),
                 provider is null ? null : Title(v, provider, "name", limits.MaxProviderLength, prefix + "provider."),
                 provider is null ? null : Title(v, provider, "domain", limits.MaxProviderLength, prefix + "provider."),
@@ -224,7 +224,9 @@ public sealed class ItemParser
             ? images.Items.OfType<SourceMapping>()
                 .Select(image => (image["url"] as SourceScalar)?.Value)
                 .FirstOrDefault(url => url is not null && url.Length <= limits.MaxUrlLength
-                    && UnicodeText.ControlProblem(url, allowNewlines: false) is null && UrlRules.IsAbsoluteHttp(url))
+                    && UnicodeText.ControlProblem(url, allowNewlines: false) is null && UrlRules.IsAbsoluteHttp(url)) is { } first
+                ? UrlRules.Shown(first)
+                : null
             : null;
 
     private static List<ParsedImage> Images(Fields v, SourceMapping root, ItemLimits limits)
@@ -246,7 +248,7 @@ public sealed class ItemParser
             // Images that could not be shown safely are simply not listed; the source keeps them.
             if (UrlRules.IsAbsoluteHttp(url))
             {
-                images.Add(new ParsedImage(url!, (int?)v.Int(image, "width", prefix), (int?)v.Int(image, "height", prefix)));
+                images.Add(new ParsedImage(UrlRules.Shown(url!), (int?)v.Int(image, "width", prefix), (int?)v.Int(image, "height", prefix)));
             }
         }
         return images;

@@ -53,6 +53,11 @@ public static class Display
     public static string? Clip(string? value, int max) =>
         value is null || value.Length <= max ? value : value[..max] + "…";
 
+    // A URL shown as text (link text, an image's alt text, a related link's address line): its
+    // invisible and bidi characters percent-encoded (UrlRules.Shown), so it reads as where it goes,
+    // rows imported before the parser stored URLs that way included.
+    public static string? Url(string? url) => Clip(url is null ? null : Cms.Core.Items.UrlRules.Shown(url), UrlChars);
+
     // A comment's text as HTML: every character encoded, absolute http(s) URLs as links that open
     // apart and pass no referrer, mentions as the person's current name. Nothing else becomes markup.
     public static Microsoft.AspNetCore.Html.IHtmlContent Comment(IReadOnlyList<Cms.Core.Talk.CommentSegment> segments)

@@ -16,7 +16,7 @@ public sealed class MergedLinkExportTests
 
     // A merge puts its link after the item's links (position 100 here); a moved link's new address
     // takes the replaced entry's position.
-    private static AddedLink Added(string url, int position = 100) => new(LinkIdentity.Of(url)!, url, "Yes: 2024", "<b>Harbour</b> reopens", "beta", "beta.example",
+    private static AddedLink Added(string url, int position = 100) => new(LinkIdentity.Of(url)!, url, "Yes: 2024", "<em>Harbour</em> reopens", "beta", "beta.example",
         new DateTimeOffset(2026, 4, 2, 9, 0, 0, TimeSpan.Zero), 69, "https://img.example/1.jpg", position);
 
     private static List<SourceMapping> Related(SourceMapping source, WorkflowState state, bool edited, string[] approved, params AddedLink[] added) =>
@@ -92,7 +92,7 @@ public sealed class MergedLinkExportTests
 
         // Text as quoted strings: a YAML 1.1 reader must not make "Yes: 2024" or the date anything else.
         Assert.All(new[] { "title", "excerpt", "publishedDateTime", "webUrl" }, key => Assert.False(((SourceScalar)entry[key]!).IsPlain, key));
-        Assert.Equal(("Yes: 2024", "<b>Harbour</b> reopens", "2026-04-02T09:00:00Z", "69"),
+        Assert.Equal(("Yes: 2024", "<em>Harbour</em> reopens", "2026-04-02T09:00:00Z", "69"),
             (((SourceScalar)entry["title"]!).Value, ((SourceScalar)entry["excerpt"]!).Value, ((SourceScalar)entry["publishedDateTime"]!).Value, ((SourceScalar)entry["quality"]!).Value));
         Assert.Equal("beta", ((SourceScalar)((SourceMapping)entry["provider"]!)["name"]!).Value);
         Assert.Equal("https://img.example/1.jpg", ((SourceScalar)((SourceMapping)((SourceSequence)entry["images"]!).Items[0])["url"]!).Value);

@@ -287,6 +287,109 @@ public sealed class WebhookTests(DeliveryFixture app) : WebTest(app), IClassFixt
         await ReleasedAndRecordedByTheLiveSenderAsync(slow, a, slowId, held);
     }
 
+    // REVIEW7 #7: a renewal that fails only after a while (a connect timeout during a failover: the
+    // clock moves half a lease while it is under way, 15 s with the defaults) is tried again at once,
+    // not a whole LeaseRenewal after the failure, which let the lease lapse after one failure.
+    [Fact]
+    public async Task A_lease_renewal_that_fails_slowly_is_tried_again_at_once_and_the_lease_never_lapses()
+    {
+        var clock = new FakeTimeProvider(app.Clock.GetUtcNow());
+        await RenewalAfterAFaultAsync(clock, new RenewalFault(async _ =>
+        {
+            clock.Advance(Options.Lease / 2);
+            await Task.Yield();
+            throw new NpgsqlException("injected: connecting timed out during a lease renewal");
+        }), fault =>
+        {
+            clock.Advance(Options.LeaseRenewal);
+            return fault.Entered;
+        });
+    }
+
+    // A renewal that hangs (a dead peer, a lock) is cancelled after half the lease it still holds, so
+    // the next attempt renews it before it runs out.
+    [Fact]
+    public async Task A_lease_renewal_that_hangs_is_cancelled_in_time_to_renew_before_the_lease_runs_out()
+    {
+        var clock = new FakeTimeProvider(app.Clock.GetUtcNow());
+        await RenewalAfterAFaultAsync(clock, new RenewalFault(token => Task.Delay(Timeout.Infinite, token)), async fault =>
+        {
+            clock.Advance(Options.LeaseRenewal);
+            await fault.Entered.WaitAsync(TimeSpan.FromSeconds(60));
+            // Half what the lease still held at the attempt (10 s of 20 s with the defaults): it is
+            // cancelled and tried again.
+            clock.Advance((Options.Lease - Options.LeaseRenewal) / 2);
+        });
+    }
+
+    private WebhookOptions Options => Factory.Services.GetRequiredService<WebhookOptions>();
+
+    // The first renewal meets the fault (brought about by `fault`); the next one succeeds while the
+    // clock is still short of the first lease's end, and another sender finds nothing to take over.
+    private async Task RenewalAfterAFaultAsync(FakeTimeProvider clock, RenewalFault fault, Func<RenewalFault, Task> faultAsync)
+    {
+        await using var slow = await WebhookReceiver.StartAsync();
+        var (slowId, arrived, held) = await HeldAsync(slow);
+        var dbOptions = new DbContextOptionsBuilder<CmsDbContext>();
+        CmsDbContext.Configure(dbOptions, ConnectionString);
+        await using var db = new CmsDbContext(dbOptions.AddInterceptors(fault).Options);
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var start = clock.GetUtcNow();
+        var a = Sender(scope, clock, requestClock: new FakeTimeProvider(start), db: db).RunOnceAsync(CancellationToken.None);
+        await arrived.WaitAsync(TimeSpan.FromSeconds(60));
+
+        await faultAsync(fault);
+        // (A safety net: the sender's clock no longer moves, so a renewal now comes or never does.)
+        if (await Task.WhenAny(fault.Renewed, Task.Delay(TimeSpan.FromSeconds(60))) != fault.Renewed)
+        {
+            Assert.Fail($"no renewal after the fault while the clock stood {clock.GetUtcNow() - start} after the claim (lease {Options.Lease})");
+        }
+        var renewedAt = clock.GetUtcNow();
+
+        Assert.True(renewedAt < start + Options.Lease, $"renewed {renewedAt - start} after the claim, the lease ran out at {Options.Lease}");
+        Assert.Equal(renewedAt + Options.Lease, Deliveries(slowId).Single().ClaimedUntil!.Value, TimeSpan.FromMilliseconds(1));
+        await using (var later = Factory.Services.CreateAsyncScope())
+        {
+            Assert.Equal(0, await Sender(later, new FakeTimeProvider(start + Options.Lease + Options.LeaseRenewal / 2)).RunOnceAsync(CancellationToken.None));
+        }
+        await ReleasedAndRecordedByTheLiveSenderAsync(slow, a, slowId, held);
+    }
+
+    // The first lease renewal (the UPDATE of claimed_until) meets `fault`; Renewed completes when a
+    // later renewal has been written.
+    private sealed class RenewalFault(Func<CancellationToken, Task> fault) : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
+    {
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _renewed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Entered => _entered.Task;
+
+        public Task Renewed => _renewed.Task;
+
+        private static bool IsRenewal(System.Data.Common.DbCommand command) =>
+            command.CommandText.TrimStart().StartsWith("UPDATE", StringComparison.OrdinalIgnoreCase) && command.CommandText.Contains("claimed_until", StringComparison.Ordinal);
+
+        public override async ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int>> NonQueryExecutingAsync(System.Data.Common.DbCommand command,
+            Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData, Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            if (IsRenewal(command) && _entered.TrySetResult())
+            {
+                await fault(cancellationToken);
+            }
+            return result;
+        }
+
+        public override ValueTask<int> NonQueryExecutedAsync(System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandExecutedEventData eventData,
+            int result, CancellationToken cancellationToken = default)
+        {
+            if (IsRenewal(command) && _entered.Task.IsCompleted)
+            {
+                _renewed.TrySetResult();
+            }
+            return ValueTask.FromResult(result);
+        }
+    }
+
     // Refuses the first lease renewal (the UPDATE of claimed_until) as a dropped connection would.
     private sealed class FailFirstRenewal : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
     {

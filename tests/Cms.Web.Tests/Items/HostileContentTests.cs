@@ -70,6 +70,40 @@ public sealed class HostileContentTests(AppFixture app) : WebTest(app), IClassFi
         Assert.Contains("href=\"https://news.example/hostile?q=%22&gt;&lt;script&gt;alert(3)&lt;/script&gt;\"", item.Replace("&quot;", "%22"));
     }
 
+    // REVIEW7 #3: a URL shown as text reads as where it goes (a bidi override percent-encoded, not
+    // applied), and the type shows no override; REVIEW7 #4: a zero-width space splitting a tag
+    // name shows as the text it was, never as a script.
+    [Fact]
+    public async Task Urls_and_type_on_the_item_page_show_no_bidi_override_and_the_excerpt_no_armed_markup()
+    {
+        await ImportTextsAsync("""
+            ---
+            title: "Spoofed addresses"
+            excerpt: "<p>Hi <scr\u200Bipt>alert(1)</scr\u200Bipt> &#x202E;done</p>"
+            originalUrl: "https://news.example/spoof-\u202Efdp.exe"
+            webUrl: "https://news.example/report-\u202Efdp.exe"
+            type: "article\u202E"
+            related:
+              - title: "Other"
+                webUrl: "https://other.example/a\u202Egnp.exe"
+                images:
+                  - url: "https://img.example/\u202Egnp.jpg"
+            ---
+            """);
+        var editor = await SignedInAsync(Roles.Editor);
+
+        var page = Html.Parse(await editor.GetStringAsync($"/Items/Details/{ItemId("Spoofed addresses")}"));
+
+        Assert.Equal("https://other.example/a%E2%80%AEgnp.exe", page.One(".link-url").TextContent.Trim());
+        var main = page.One("main");
+        var shown = main.TextContent + string.Concat(main.QuerySelectorAll("[alt], [href], [src]").Select(e => $"{e.GetAttribute("alt")} {e.GetAttribute("href")} {e.GetAttribute("src")}"));
+        Assert.DoesNotContain('\u202E', shown);
+        Assert.DoesNotContain('\u200B', shown);
+        Assert.Contains("https://news.example/report-%E2%80%AEfdp.exe", main.TextContent);
+        Assert.Empty(page.One("#excerpt").QuerySelectorAll("script"));
+        Assert.Equal("Hi alert(1) done", page.One("#excerpt").TextContent.Trim());
+    }
+
     [Fact]
     public async Task Pages_send_a_content_security_policy_without_inline_scripts()
     {

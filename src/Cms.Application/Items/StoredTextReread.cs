@@ -1,0 +1,200 @@
+using System.Text.Json;
+using Cms.Application.Auditing;
+using Cms.Application.Stories;
+using Cms.Core.Auditing;
+using Cms.Core.FrontMatter;
+using Cms.Core.Items;
+using Cms.Core.Stories;
+using Cms.Core.Text;
+using Cms.Data;
+using Cms.Data.Configurations;
+using Cms.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Cms.Application.Items;
+
+// `./cms items reread-text`: the text an item shows (title, excerpt, type, provider, web URL,
+// images and its source-listed related links' title, excerpt, provider, URL and picture) is
+// computed once, at import, by the rules of that day, while the published file applies today's
+// rules to the source (ItemExport). Items stored before a rule changed (the joiner rule, the
+// excerpt's decoded-text cleaning, percent-encoded URLs) would show one text and publish another
+// (REVIEW7 #8). This re-reads each item's stored source with today's parser and writes the fields
+// that differ, one item per transaction with its audit event (a system change, the fields before
+// and after), re-keying its story search when its title or excerpt changed. Only source-derived
+// fields: an editor's work (quality, category, topics, link decisions, state) is not touched, and
+// the file an item would publish does not change, so a Ready item stays Ready. Saved views named
+// before the name rule are renamed likewise. Run it once after an upgrade that changes a text rule;
+// it is idempotent.
+public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySettings stories)
+{
+    public static readonly Actor Actor = Actor.System("text-reread");
+
+    private const int Batch = 500;
+
+    public sealed record Result(int Read, int Changed, int Unreadable, int ViewsRenamed = 0);
+
+    public async Task<Outcome<Result>> RunAsync(CancellationToken ct)
+    {
+        var (read, changed, unreadable) = (0, 0, 0);
+        long after = 0;
+        while (true)
+        {
+            // A batch read without tracking; only an item whose stored text differs from today's
+            // reading is loaded again and written, in its own transaction.
+            var batch = await db.Items.AsNoTracking().AsSplitQuery().Include(i => i.RelatedLinks).Where(i => i.Id > after).OrderBy(i => i.Id).Take(Batch).ToListAsync(ct);
+            if (batch.Count == 0)
+            {
+                break;
+            }
+            foreach (var item in batch)
+            {
+                read++;
+                if (Parse(item) is not { } parsed)
+                {
+                    unreadable++;
+                }
+                else if (Changes(item, parsed).Count > 0 && await OneAsync(item.Id, ct) == true)
+                {
+                    changed++;
+                }
+            }
+            after = batch[^1].Id;
+        }
+        var views = await RenameViewsAsync(ct);
+        return Outcome<Result>.Ok(new Result(read, changed, unreadable, views),
+            $"{changed} of {read} items re-read under the current text rules" + (unreadable > 0 ? $"; {unreadable} sources no longer read as an item file, left as they are" : "")
+            + $"; {views} saved views renamed.");
+    }
+
+    // Saved views named before today's name rule (SavedViews.SaveAsync cleans blanks and refuses
+    // invisible and bidi characters, as a view shared with everyone is listed for everyone): the
+    // name without them, and, if the owner already has a view of that name or it still breaks the
+    // rule, the view's number added.
+    private async Task<int> RenameViewsAsync(CancellationToken ct)
+    {
+        var renamed = 0;
+        var candidates = await db.SavedViews.AsNoTracking().Select(v => new { v.Id, v.OwnerId, v.Name }).ToListAsync(ct);
+        foreach (var candidate in candidates.Where(v => Unfit(v.Name)))
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var view = await db.SavedViews.SingleOrDefaultAsync(v => v.Id == candidate.Id, ct);
+            if (view is null || !Unfit(view.Name))
+            {
+                continue;
+            }
+            var name = UnicodeText.CleanName(UnicodeText.StripInvisible(view.Name).Replace('\u2800', ' '));
+            if (UnicodeText.NameProblem(name) is not null || await db.SavedViews.AnyAsync(v => v.OwnerId == view.OwnerId && v.Id != view.Id && v.Name == name, ct))
+            {
+                var suffix = $" ({view.Id})";
+                name = (name.Length + suffix.Length > SavedViewConfiguration.MaxNameLength ? name[..(SavedViewConfiguration.MaxNameLength - suffix.Length)] : name).TrimEnd() + suffix;
+            }
+            AuditLog.Add(db, Actor, AuditActions.ViewRenamedByRule, AuditTargets.View, view.Id.ToString(),
+                new { changes = new[] { new { field = "name", before = view.Name, after = name } } });
+            view.Name = name;
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            db.ChangeTracker.Clear();
+            renamed++;
+        }
+        return renamed;
+    }
+
+    // A name today's rule (SavedViews.SaveAsync: UnicodeText.CleanName, NameProblem) would not keep as it is.
+    private static bool Unfit(string name) => UnicodeText.CleanName(name) is var clean && (clean != name || UnicodeText.NameProblem(clean) is not null);
+
+    // True: changed; false: already as today's rules show it; null: its source no longer reads.
+    private async Task<bool?> OneAsync(long id, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var item = await db.Items.Include(i => i.RelatedLinks).SingleOrDefaultAsync(i => i.Id == id, ct);
+        if (item is null)
+        {
+            return false;
+        }
+        if (Parse(item) is not { } parsed)
+        {
+            db.ChangeTracker.Clear();
+            return null;
+        }
+        var keyed = StoryKeyUpkeep.Inputs.Of(item);
+        var changes = Changes(item, parsed);
+        if (changes.Count == 0)
+        {
+            db.ChangeTracker.Clear();
+            return false;
+        }
+        await StoryKeyUpkeep.RekeyAsync((NpgsqlConnection)db.Database.GetDbConnection(), stories, item, keyed, ct);
+        AuditLog.Add(db, Actor, AuditActions.ItemTextReread, AuditTargets.Item, item.Id.ToString(), new { changes });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            return true;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Someone changed the item meanwhile (xmin): a later run reads it again.
+            return false;
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    private ParsedItem? Parse(Item item)
+    {
+        try
+        {
+            return parser.ParseText(item.FileName, "---\n" + item.SourceYaml + "---\n");
+        }
+        catch (FrontMatterException)
+        {
+            return null;
+        }
+    }
+
+    // The shown fields that differ from today's reading of the source, each set to it on `item`.
+    private static List<object> Changes(Item item, ParsedItem parsed)
+    {
+        var changes = new List<object>();
+        void Set(string field, string? before, string? after, Action<string?> set)
+        {
+            if (!string.Equals(before, after, StringComparison.Ordinal))
+            {
+                changes.Add(new { field, before, after });
+                set(after);
+            }
+        }
+        Set("title", item.Title, parsed.Title, v => item.Title = v!);
+        Set("excerpt", item.Excerpt, parsed.Excerpt, v => item.Excerpt = v);
+        Set("type", item.Type, parsed.Type, v => item.Type = v);
+        Set("provider.name", item.ProviderName, parsed.ProviderName, v => item.ProviderName = v);
+        Set("provider.domain", item.ProviderDomain, parsed.ProviderDomain, v => item.ProviderDomain = v);
+        Set("webUrl", item.WebUrl, parsed.WebUrl, v => item.WebUrl = v);
+        if (item.ImagesJson is not { } stored || !(JsonSerializer.Deserialize<List<ParsedImage>>(stored) ?? []).SequenceEqual(parsed.Images))
+        {
+            var images = JsonSerializer.Serialize(parsed.Images);
+            changes.Add(new { field = "images", before = item.ImagesJson, after = images });
+            item.ImagesJson = images;
+        }
+        // A source-listed link is the one with its identity (links a merge or a new address added are
+        // the CMS's and keep their text).
+        foreach (var link in item.RelatedLinks.Where(l => l.MergedFromItemId is null && l.ReplacesUrl is null && l.Identity is not null))
+        {
+            if (parsed.Related.FirstOrDefault(r => r.Identity == link.Identity && r.DuplicateOf is null) is not { } source)
+            {
+                continue;
+            }
+            var at = $"related[{source.Position}].";
+            Set(at + "title", link.Title, source.Title, v => link.Title = v);
+            Set(at + "excerpt", link.Excerpt, source.Excerpt, v => link.Excerpt = v);
+            Set(at + "webUrl", link.Url, source.Url, v => link.Url = v);
+            Set(at + "provider.name", link.ProviderName, source.ProviderName, v => link.ProviderName = v);
+            Set(at + "provider.domain", link.ProviderDomain, source.ProviderDomain, v => link.ProviderDomain = v);
+            Set(at + "images", link.ImageUrl, source.ImageUrl, v => link.ImageUrl = v);
+        }
+        return changes;
+    }
+}

@@ -1,0 +1,96 @@
+using Cms.Application.Items;
+using Cms.Core.Auditing;
+using Cms.Core.Items;
+using Cms.Data;
+using Cms.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cms.Application.Tests;
+
+// REVIEW7 #8: items stored under an older text rule are re-read from their source under today's
+// (`./cms items reread-text`): what the item shows becomes what it would publish, each changed item
+// with its audit event (a system change), editors' work untouched, and a second run changes nothing.
+public sealed class StoredTextRereadTests(ApplicationFixture app) : IClassFixture<ApplicationFixture>
+{
+    private const string Persian = "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645";
+
+    [Fact]
+    public async Task Items_stored_under_an_older_text_rule_show_what_they_publish_after_a_reread_with_one_audit_event_each()
+    {
+        var tag = Unique.Tag();
+        var ids = await app.ImportAsync(
+            $"""
+            ---
+            title: "{Persian} {tag}"
+            excerpt: "<p>Hi <scr\u200Bipt>alert(1)</scr\u200Bipt> &#x202E;done</p>"
+            originalUrl: "https://news.example/{tag}/1"
+            webUrl: "https://news.example/report-\u202Efdp.exe"
+            type: "article\u202E"
+            quality: 40
+            related:
+              - title: "Other {Persian}"
+                webUrl: "https://other.example/{tag}/a\u202Egnp.exe"
+            ---
+            """,
+            $"""
+            ---
+            title: "Untouched {tag}"
+            originalUrl: "https://news.example/{tag}/2"
+            ---
+            """);
+        var shown = await app.RunAsync(s => Task.FromResult(s.GetRequiredService<CmsDbContext>().Items.Include(i => i.RelatedLinks).AsNoTracking().Single(i => i.Id == ids[0])));
+        // As an import before the joiner, excerpt and URL rules stored it (the old strip of the source).
+        await app.RunAsync(async s =>
+        {
+            var db = s.GetRequiredService<CmsDbContext>();
+            await db.Items.Where(i => i.Id == ids[0]).ExecuteUpdateAsync(u => u
+                .SetProperty(i => i.Title, $"\u0645\u06CC\u062E\u0648\u0627\u0647\u0645 {tag}")
+                .SetProperty(i => i.Excerpt, "<p>Hi <script>alert(1)</script> &#x202E;done</p>")
+                .SetProperty(i => i.WebUrl, "https://news.example/report-\u202Efdp.exe")
+                .SetProperty(i => i.Type, "article\u202E")
+                .SetProperty(i => i.Quality, 77));
+            return await db.RelatedLinks.Where(l => l.ItemId == ids[0]).ExecuteUpdateAsync(u => u
+                .SetProperty(l => l.Title, "Other \u0645\u06CC\u062E\u0648\u0627\u0647\u0645")
+                .SetProperty(l => l.Url, $"https://other.example/{tag}/a\u202Egnp.exe"));
+        });
+
+        // Views named before the name rule: one that becomes another of the owner's keeps its number.
+        var owner = Guid.NewGuid().ToString();
+        var views = await app.RunAsync(async s =>
+        {
+            var db = s.GetRequiredService<CmsDbContext>();
+            db.Users.Add(new CmsUser { Id = owner, UserName = $"{tag}@example.com", Email = $"{tag}@example.com" });
+            var made = new[] { "Broken links\u200B", "Broken links", "Wide\u202E view", "Wide  blanks" }
+                .Select(name => new SavedView { Name = name, OwnerId = owner, OwnerName = $"{tag}@example.com", Query = "state=New", SharedWith = SavedView.Everyone, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow })
+                .ToList();
+            db.SavedViews.AddRange(made);
+            await db.SaveChangesAsync();
+            return made.Select(v => v.Id).ToList();
+        });
+
+        var first = await app.RunAsync(s => s.GetRequiredService<StoredTextReread>().RunAsync(CancellationToken.None));
+        var second = await app.RunAsync(s => s.GetRequiredService<StoredTextReread>().RunAsync(CancellationToken.None));
+
+        Assert.True(first.Succeeded, first.Result.Message);
+        Assert.Equal(1, first.Value!.Changed);
+        Assert.Equal(0, second.Value!.Changed);
+        var now = app.Read(db => db.Items.Include(i => i.RelatedLinks).AsNoTracking().Single(i => i.Id == ids[0]));
+        Assert.Equal((shown.Title, shown.Excerpt, shown.WebUrl, shown.Type), (now.Title, now.Excerpt, now.WebUrl, now.Type));
+        Assert.Equal(($"{Persian} {tag}", "<p>Hi alert(1) done</p>", "https://news.example/report-%E2%80%AEfdp.exe", "article"), (now.Title, now.Excerpt, now.WebUrl, now.Type));
+        var link = Assert.Single(now.RelatedLinks);
+        Assert.Equal(("Other " + Persian, $"https://other.example/{tag}/a%E2%80%AEgnp.exe"), (link.Title, link.Url));
+        // The editor's quality stays; the audit says what the system changed.
+        Assert.Equal(77, now.Quality);
+        var events = app.Read(db => db.AuditEvents.Where(e => e.Action == AuditActions.ItemTextReread).OrderBy(e => e.Id).ToList());
+        var audit = Assert.Single(events);
+        Assert.Equal((StoredTextReread.Actor.Name, ids[0].ToString()), (audit.Actor, audit.EntityId));
+        Assert.Contains("\"field\":\"title\"", audit.Data);
+        Assert.Contains("\"field\":\"related[0].webUrl\"", audit.Data);
+        Assert.DoesNotContain("quality", audit.Data);
+        Assert.Equal([$"Broken links ({views[0]})", "Broken links", "Wide view", "Wide blanks"], app.Read(db => views.Select(id => db.SavedViews.Single(v => v.Id == id).Name).ToList()));
+        Assert.Equal(3, first.Value.ViewsRenamed);
+        Assert.Equal(0, second.Value.ViewsRenamed);
+        Assert.Equal(3, app.Read(db => db.AuditEvents.Count(e => e.Action == AuditActions.ViewRenamedByRule && e.Actor == StoredTextReread.Actor.Name)));
+    }
+}
