@@ -65,7 +65,7 @@ public static partial class QueueBench
         var accuracy = new Option<bool>("--accuracy") { Description = "Print, for each view and state, the count the page shows against the exact count, instead of measuring" };
         // A fresh app's CPU per page keeps falling for thousands of pages (tiered JIT and PGO): 3.8 ms
         // for its first 800 pages, 1.8 ms after 4,000, 0.9 ms after 8,000 (docs/benchmarks.md, QUEUE6).
-        var warmupOption = new Option<int?>("--warmup") { Description = "Warm-up requests per view, page and SQL each, before anything is measured (default 1,000, at most twice --requests)" };
+        var warmupOption = new Option<int?>("--warmup") { Description = "Warm-up requests per view, page and SQL each, before anything is measured (default 8,000, at most ten times --requests)" };
         var compare = new Option<bool>("--compare-methods") { Description = "Also measure each view the way the bench did before 2026-12-06 (each response buffered whole; the counts and rows as the SQL baseline), in the same run" };
         var command = new Command("queue", "Time the queue page against its own SQL (and optionally a peer system) at a million items.")
         {
@@ -205,7 +205,7 @@ public static partial class QueueBench
         // first view measured paid for it: with 50 warm-up requests the default view read p95
         // 92 ms, with 1,500 per view 44 ms, same build, same data (docs/benchmarks.md).
         // (A short run, like the test's, warms in proportion.)
-        var warmup = warmups ?? Math.Min(Warmup, 2 * requests);
+        var warmup = warmups ?? Math.Min(Warmup, 10 * requests);
         foreach (var (_, _, url, view) in views)
         {
             await MeasureAsync(clients, warmup, () => Page(url), ct);
@@ -300,7 +300,7 @@ public static partial class QueueBench
 
     private sealed record Figures(double P50, double P95, double P99, double PerSecond);
 
-    private const int Warmup = 1_000;
+    private const int Warmup = 8_000;
 
     private static async Task<Figures> MeasureAsync(int clients, int requests, Func<Task> call, CancellationToken ct)
     {
