@@ -79,6 +79,8 @@ public sealed class UnicodeTextTests
     {
         Assert.Equal("\u00E9", UnicodeText.Nfc("e\u0301"));
         Assert.Equal("a\uD800e\u0301", UnicodeText.Nfc("a\uD800e\u0301"));
+        // A noncharacter (YAML's escapes reach it) is kept rather than making Normalize throw.
+        Assert.Equal("News \uFFFE", UnicodeText.Nfc("News \uFFFE"));
         Assert.Equal(1, UnicodeText.FindUnpairedSurrogate("a\uD800"));
         Assert.Equal(-1, UnicodeText.FindUnpairedSurrogate("🚀"));
     }

@@ -5,6 +5,7 @@
 # failed test, only "The active test run was aborted..."), and any TRX file it could not read,
 # going on with the others. With the run's exit code as a second argument, a failed run in which
 # none of that was found says so. Its own exit code is 0: `./cms test` exits with dotnet test's.
+import re
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -27,6 +28,8 @@ failed = []
 aborted = []
 unreadable = []
 files = sorted(folder.rglob("*.trx")) if folder.is_dir() else []
+FAIL_ECHO = re.compile(r"^\s*\[xUnit\.net [0-9:.]+\]\s+.*\[FAIL\]\s*$")
+
 for trx in files:
     try:
         root = ET.parse(trx).getroot()
@@ -41,6 +44,11 @@ for trx in files:
         failed.append((result.get("testName"), result.get("duration"), message, stack))
     # Run-level messages: an aborted run (a crashed or hung test host) is an Error here.
     for info in root.iterfind("t:ResultSummary/t:RunInfos/t:RunInfo", NS):
+        text = info.findtext("t:Text", "", NS)
+        # xUnit echoes each failed test's name as a run-level error ("[xUnit.net 00:02:05] X [FAIL]"):
+        # those are the failed tests listed below, not a run that stopped.
+        if all(FAIL_ECHO.search(line) for line in text.splitlines() if line.strip()):
+            continue
         if info.get("outcome") in ("Error", "Failed", "Warning"):
             aborted.append((root.get("name") or trx.name, trx.name, info.get("outcome"), info.findtext("t:Text", "", NS)))
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Cms.Core.Text;
 
 namespace Cms.Core.Stories;
 
@@ -155,7 +156,7 @@ public static class StoryText
             {
                 return;
             }
-            var plain = StripHtml(text).Normalize(NormalizationForm.FormKC);
+            var plain = UnicodeText.Normalized(StripHtml(text), NormalizationForm.FormKC);
             var tokens = Tokens(plain, max);
             // A headline in Title Case capitalizes every word: its capitals say nothing about names.
             var titleCase = false;
@@ -440,7 +441,7 @@ public static class StoryText
         {
             return plain;
         }
-        var decomposed = text.Normalize(NormalizationForm.FormKC).ToLowerInvariant().Normalize(NormalizationForm.FormD);
+        var decomposed = UnicodeText.Normalized(UnicodeText.Normalized(text, NormalizationForm.FormKC).ToLowerInvariant(), NormalizationForm.FormD);
         var sb = new StringBuilder(decomposed.Length);
         for (var i = 0; i < decomposed.Length; i++)
         {

@@ -393,10 +393,26 @@ public static class UnicodeText
         return -1;
     }
 
-    // NFC, so a precomposed "é" and "e" + U+0301 compare equal. Text with an unpaired surrogate is
-    // returned as it is rather than throwing; readers refuse such text before it gets here.
-    public static string Nfc(string text) =>
-        FindUnpairedSurrogate(text) < 0 ? text.Normalize(NormalizationForm.FormC) : text;
+    // NFC, so a precomposed "é" and "e" + U+0301 compare equal. Text .NET cannot normalize (an
+    // unpaired surrogate, or a noncharacter such as U+FFFE, which YAML's escapes can reach) is
+    // returned as it is rather than throwing: one hostile value must not fail its whole file.
+    public static string Nfc(string text) => Normalized(text, NormalizationForm.FormC);
+
+    public static string Normalized(string text, NormalizationForm form)
+    {
+        if (FindUnpairedSurrogate(text) >= 0)
+        {
+            return text;
+        }
+        try
+        {
+            return text.Normalize(form);
+        }
+        catch (ArgumentException)
+        {
+            return text;
+        }
+    }
 
     // "U+202E" for the character (or surrogate pair) at index, for problem messages.
     public static string Describe(string text, int index)

@@ -67,6 +67,23 @@ public sealed class FailedTestsScriptTests : IDisposable
     }
 
     [Fact]
+    public async Task The_names_xunit_echoes_for_failed_tests_are_not_reported_as_a_crashed_run()
+    {
+        const string echo = """
+            <RunInfo computerName="ci" outcome="Error" timestamp="2026-12-06T18:00:00Z">
+              <Text>[xUnit.net 00:02:05.07]     Cms.Web.Tests.QueueTests.A_row_is_shown [FAIL]</Text>
+            </RunInfo>
+            """;
+        await File.WriteAllTextAsync(Path.Combine(_folder, "b.trx"), Trx("run-b", OneFailure, echo));
+
+        var (_, output) = await RunAsync(testsExitCode: 1);
+
+        Assert.Contains("FAILED Cms.Web.Tests.QueueTests.A_row_is_shown [00:00:01.5]", output);
+        Assert.DoesNotContain("RUN ERROR", output);
+        Assert.DoesNotContain("test host crash", output);
+    }
+
+    [Fact]
     public async Task A_failed_run_without_any_recorded_failure_says_so_and_a_passing_run_prints_nothing()
     {
         var (failedCode, failedOutput) = await RunAsync(testsExitCode: 1);
