@@ -218,16 +218,15 @@ public static partial class ImportBench
             start.Environment["DOTNET_GCgen0size"] = "0";
             start.Environment["DOTNET_gcConcurrent"] = "1";
         }
+        await using var backends = new BackendCpu(database);
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync(ct);
         var errors = process.StandardError.ReadToEndAsync(ct);
         double peak = 0;
-        // CPU of the process (the script execs dotnet: the same PID) and of its database's
-        // backends, each the last value read before it ended (at most 20 ms and 500 ms short).
+        // CPU of the process (the script execs dotnet: the same PID), the last value read before it
+        // ended (at most 20 ms short); its database's backends are sampled by BackendCpu.
         long appTicks = 0;
-        var backendTicks = new Dictionary<int, long>();
-        var backendsRead = Stopwatch.StartNew();
         while (!process.HasExited)
         {
             try
@@ -243,14 +242,6 @@ public static partial class ImportBench
                 // Exited between the check and the read.
             }
             appTicks = Math.Max(appTicks, ProcCpu.Ticks(process.Id) ?? 0);
-            if (backendsRead.ElapsedMilliseconds >= 500)
-            {
-                foreach (var (pid, command) in ProcCpu.Postgres().Where(p => p.CommandLine.Split(' ').Contains(database)))
-                {
-                    backendTicks[pid] = Math.Max(backendTicks.GetValueOrDefault(pid), ProcCpu.Ticks(pid) ?? 0);
-                }
-                backendsRead.Restart();
-            }
             await Task.Delay(20, ct);
         }
         await process.WaitForExitAsync(ct);
@@ -261,7 +252,7 @@ public static partial class ImportBench
             throw new InvalidOperationException($"./cms import exited {process.ExitCode}: {await errors}");
         }
         Console.WriteLine($"./cms import ({(serverGc ? "Server GC" : "as shipped")}): {summary}");
-        return (seconds, peak, appTicks / ProcCpu.TicksPerSecond, backendTicks.Values.Sum() / ProcCpu.TicksPerSecond);
+        return (seconds, peak, appTicks / ProcCpu.TicksPerSecond, (await backends.StopAsync()).Sum());
     }
 
     private static string RepositoryRoot()
