@@ -29,30 +29,23 @@ public static class Display
     // one string built from the digits instead of three custom-format passes, three encoder passes
     // and seven writes a cell (digits, '-', ':' need no encoding; docs/benchmarks.md, QUEUE7).
     public static HtmlString TimeCell(DateTimeOffset? at) =>
-        at is { } value ? new HtmlString(string.Create(74, value.UtcDateTime, WriteTimeCell)) : EmptyTimeCell;
+        at is { } value ? new HtmlString(string.Create(TimeCellLayout.Length, value.UtcDateTime, WriteTimeCell)) : EmptyTimeCell;
 
     private static readonly HtmlString EmptyTimeCell = new("<time datetime=\"\"><span></span> </time>");
 
+    private const string TimeCellLayout = "<time datetime=\"yyyy-MM-ddTHH:mm:ssZ\"><span>yyyy-MM-dd</span> HH:mm</time>";
+
     private static void WriteTimeCell(Span<char> c, System.DateTime t)
     {
-        "<time datetime=\"".CopyTo(c);
-        Digits(c.Slice(16, 4), t.Year);
-        c[20] = '-';
-        Digits(c.Slice(21, 2), t.Month);
-        c[23] = '-';
-        Digits(c.Slice(24, 2), t.Day);
-        c[26] = 'T';
-        Digits(c.Slice(27, 2), t.Hour);
-        c[29] = ':';
-        Digits(c.Slice(30, 2), t.Minute);
-        c[32] = ':';
-        Digits(c.Slice(33, 2), t.Second);
-        c[35] = 'Z';
-        "\"><span>".CopyTo(c[36..]);
+        TimeCellLayout.CopyTo(c);
+        // Where each field's digits go in the machine-readable value; the shown date and time copy them.
+        ReadOnlySpan<(int At, int Length, int Value)> fields = [(16, 4, t.Year), (21, 2, t.Month), (24, 2, t.Day), (27, 2, t.Hour), (30, 2, t.Minute), (33, 2, t.Second)];
+        foreach (var (at, length, value) in fields)
+        {
+            Digits(c.Slice(at, length), value);
+        }
         c.Slice(16, 10).CopyTo(c[44..]);
-        "</span> ".CopyTo(c[54..]);
         c.Slice(27, 5).CopyTo(c[62..]);
-        "</time>".CopyTo(c[67..]);
     }
 
     // value as exactly digits.Length decimal digits, zero-padded (as "yyyy", "MM" pad).
