@@ -1,3 +1,4 @@
+using Cms.Application.Importing;
 using Cms.Application.Items;
 using Cms.Migrations.Sql;
 using Microsoft.EntityFrameworkCore;
@@ -100,5 +101,56 @@ public sealed class CategorySpellingTests(ApplicationFixture app) : IClassFixtur
         Assert.Equal($"broken links {tag}", topics[0].NormalizedName);
         Assert.Equal($"broken\u00A0links {tag}", topics[1].NormalizedName); // the look-alike keeps its old key: the name resolves to the first
         Assert.Equal($"lone topic {tag}", topics[2].NormalizedName);
+    }
+
+    // REVIEW8 #9: a source saying `category: ""` (or blanks only) reads as an item without a
+    // category everywhere a stored source is read again: reread-text re-reads it (not
+    // "unreadable") and a newer source of it can be compared and accepted.
+    [Fact]
+    public async Task A_stored_source_with_a_blank_category_is_reread_and_its_revision_can_be_accepted()
+    {
+        var story = new TestItem { Category = "\u00A0" };
+        var id = (await app.ImportAsync(story.ToYaml()))[0];
+        Assert.Null(app.Read(db => db.Items.Single(i => i.Id == id).Category));
+        await OwnerAsync("UPDATE items SET title = 'Stored under an older rule' WHERE id = $1", id);
+
+        var reread = await app.RunAsync(s => s.GetRequiredService<StoredTextReread>().RunAsync(CancellationToken.None));
+
+        Assert.True(reread.Succeeded, reread.Result.Message);
+        Assert.Equal(0, reread.Value!.Unreadable);
+        Assert.Equal(story.Title, app.Read(db => db.Items.Single(i => i.Id == id).Title));
+
+        // An editor's save makes the next source a revision to decide (not an update in place).
+        Assert.True((await SaveAsync(Unchanged(id, 61))).Succeeded);
+        var tag = Guid.NewGuid().ToString("N")[..12];
+        var files = new[] { ImportSources.FromBytes($"{tag}.txt", System.Text.Encoding.UTF8.GetBytes((story with { Category = $"news {tag}" }).ToYaml())) };
+        var imported = await app.RunAsync(s => s.GetRequiredService<ItemImporter>().ImportAsync(Actors.Pipeline, files, null, CancellationToken.None));
+        Assert.Equal(1, imported.Value!.Revisions);
+        var comparison = await app.RunAsync(s => s.GetRequiredService<SourceRevisions>().CompareAsync(id, CancellationToken.None));
+        Assert.NotNull(comparison);
+        Assert.Null(comparison.Problem);
+        var row = Assert.Single(comparison.Rows, r => r.Field == "category");
+        Assert.Equal((null, $"news {tag}"), (row.Current, row.Incoming));
+        var version = app.Read(db => db.Items.Single(i => i.Id == id).Version);
+        var accepted = await app.RunAsync(s => s.GetRequiredService<SourceRevisions>().AcceptAsync(Actors.Editor(), id, comparison.RevisionId, version, ["category"], CancellationToken.None));
+        Assert.True(accepted.Succeeded, accepted.Message);
+        Assert.Equal($"news {tag}", app.Read(db => db.Items.Single(i => i.Id == id).Category));
+    }
+
+    // REVIEW8 #2: the fold's SQL (PostgreSQL's normalize()) and CleanName read a name holding a
+    // noncharacter alike: the text around it normalized, the noncharacter kept (NameProblem then
+    // refuses such a name for new entries).
+    [Fact]
+    public async Task The_migration_and_the_name_rule_clean_a_name_holding_a_noncharacter_alike()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..12];
+        var id = (await app.ImportAsync(new TestItem { Category = $"plain {tag}" }.ToYaml()))[0];
+        var stored = $" Cafe\u0301\uFFFE  {tag}\U0001FFFFe\u0301";
+        await OwnerAsync("UPDATE items SET category = $1 WHERE id = $2", stored, id);
+
+        await OwnerAsync(NameSpellingSql.Fold);
+
+        Assert.Equal($"Caf\u00E9\uFFFE {tag}\U0001FFFF\u00E9", Core.Text.UnicodeText.CleanName(stored));
+        Assert.Equal(Core.Text.UnicodeText.CleanName(stored), app.Read(db => db.Items.Single(i => i.Id == id).Category));
     }
 }

@@ -370,7 +370,49 @@ public static class UnicodeText
             return problem;
         }
         var blank = clean.IndexOf((char)BraillePatternBlank);
-        return blank >= 0 ? $"contains {Describe(clean, blank)}, which is drawn as a blank, at character {blank + 1}" : null;
+        if (blank >= 0)
+        {
+            return $"contains {Describe(clean, blank)}, which is drawn as a blank, at character {blank + 1}";
+        }
+        var noncharacter = FindNoncharacter(clean);
+        return noncharacter >= 0 ? $"contains the noncharacter {Describe(clean, noncharacter)} at character {noncharacter + 1}" : null;
+    }
+
+    // Noncharacters (U+FDD0-U+FDEF and the last two code points of every plane, U+FFFE, U+FFFF,
+    // U+1FFFE ...) are never text: browsers draw nothing or a box, so a name holding one looks like
+    // the name without it (REVIEW8 #2). YAML's escapes can reach them.
+    public static bool IsNoncharacter(int value) => value is >= 0xFDD0 and <= 0xFDEF || (value & 0xFFFE) == 0xFFFE;
+
+    // Index of the first noncharacter, or -1; ordinary text is skipped in vectorized steps (a
+    // noncharacter starts with U+FDDx/U+FDEx, U+FFFE/U+FFFF or a high surrogate).
+    public static int FindNoncharacter(string text)
+    {
+        for (var i = text.AsSpan().IndexOfAnyInRange('\uD800', '\uFFFF'); i >= 0 && i < text.Length; i++)
+        {
+            if (IsNoncharacter(RuneAt(text, i).Value))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    // The text without its noncharacters (titles: what cannot be drawn goes, as invisible ones do).
+    public static string StripNoncharacters(string text)
+    {
+        if (FindNoncharacter(text) < 0)
+        {
+            return text;
+        }
+        var kept = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i += RuneLength(text, i))
+        {
+            if (!IsNoncharacter(RuneAt(text, i).Value))
+            {
+                kept.Append(text, i, RuneLength(text, i));
+            }
+        }
+        return kept.ToString();
     }
 
     // Index of the first surrogate without its partner, or -1. Such text cannot be encoded as
@@ -393,9 +435,12 @@ public static class UnicodeText
         return -1;
     }
 
-    // NFC, so a precomposed "é" and "e" + U+0301 compare equal. Text .NET cannot normalize (an
-    // unpaired surrogate, or a noncharacter such as U+FFFE, which YAML's escapes can reach) is
-    // returned as it is rather than throwing: one hostile value must not fail its whole file.
+    // NFC, so a precomposed "é" and "e" + U+0301 compare equal. Text with an unpaired surrogate is
+    // returned as it is rather than throwing: one hostile value must not fail its whole file. .NET
+    // refuses to normalize text holding a noncharacter (U+FFFE, which YAML's escapes can reach), so
+    // the text between noncharacters is normalized piece by piece, as PostgreSQL's normalize()
+    // does (a noncharacter never composes with a neighbour): "Cafe\u0301\uFFFE" is "Café\uFFFE"
+    // in both, and the fold migration's SQL agrees with CleanName.
     public static string Nfc(string text) => Normalized(text, NormalizationForm.FormC);
 
     public static string Normalized(string text, NormalizationForm form)
@@ -410,8 +455,36 @@ public static class UnicodeText
         }
         catch (ArgumentException)
         {
-            return text;
+            return NormalizedAroundNoncharacters(text, form);
         }
+    }
+
+    private static string NormalizedAroundNoncharacters(string text, NormalizationForm form)
+    {
+        var result = new StringBuilder(text.Length);
+        var from = 0;
+        for (var i = 0; i <= text.Length; i += i < text.Length ? RuneLength(text, i) : 1)
+        {
+            if (i < text.Length && !IsNoncharacter(RuneAt(text, i).Value))
+            {
+                continue;
+            }
+            var piece = text[from..i];
+            try
+            {
+                result.Append(piece.Normalize(form));
+            }
+            catch (ArgumentException)
+            {
+                result.Append(piece);
+            }
+            if (i < text.Length)
+            {
+                result.Append(text, i, RuneLength(text, i));
+            }
+            from = i + (i < text.Length ? RuneLength(text, i) : 0);
+        }
+        return result.ToString();
     }
 
     // "U+202E" for the character (or surrogate pair) at index, for problem messages.
