@@ -99,7 +99,7 @@ public sealed class CategorySpellingTests(ApplicationFixture app) : IClassFixtur
         var topics = app.Read(db => db.Topics.Where(t => t.Name.Contains(tag)).OrderBy(t => t.Id).Select(t => new { t.Name, t.NormalizedName }).ToList());
         Assert.Equal($"Broken links {tag}", topics[0].Name);
         Assert.Equal($"broken links {tag}", topics[0].NormalizedName);
-        Assert.Equal($"broken\u00A0links {tag}", topics[1].NormalizedName); // the look-alike keeps its old key: the name resolves to the first
+        Assert.Equal($"broken\u00A0links {tag}", topics[1].NormalizedName); // the look-alike keeps its old key until MergeLookAlikeTopicsWithAudit
         Assert.Equal($"lone topic {tag}", topics[2].NormalizedName);
     }
 
@@ -152,5 +152,45 @@ public sealed class CategorySpellingTests(ApplicationFixture app) : IClassFixtur
 
         Assert.Equal($"Caf\u00E9\uFFFE {tag}\U0001FFFF\u00E9", Core.Text.UnicodeText.CleanName(stored));
         Assert.Equal(Core.Text.UnicodeText.CleanName(stored), app.Read(db => db.Items.Single(i => i.Id == id).Category));
+    }
+
+    // REVIEW8 #6: the look-alike topics the fold left side by side are merged by the next migration
+    // (LookAlikeTopicsSql) into the oldest, which takes the clean name; their items carry it (one
+    // link each), their rows are touched, and every list change has its audit event.
+    [Fact]
+    public async Task Look_alike_topics_left_by_the_fold_are_merged_into_the_oldest_with_an_audit_event_each()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..12];
+        var ids = await app.ImportAsync(new TestItem().ToYaml(), new TestItem().ToYaml(), new TestItem().ToYaml());
+        string[] names = [$"Broken  links {tag}", $"broken\u00A0links {tag}", $"BROKEN links {tag}"];
+        foreach (var name in names)
+        {
+            await OwnerAsync("INSERT INTO topics (name, normalized_name, from_import, created_at) VALUES ($1, lower($1), true, now())", name);
+        }
+        async Task TagAsync(long item, string name, int position) =>
+            await OwnerAsync("INSERT INTO item_topics (item_id, topic_id, position) SELECT $1, id, $2 FROM topics WHERE name = $3", item, position, name);
+        await TagAsync(ids[0], names[1], 0);
+        await TagAsync(ids[1], names[0], 0);
+        await TagAsync(ids[1], names[2], 1);
+        await OwnerAsync(NameSpellingSql.Fold);
+        var oldest = app.Read(db => db.Topics.Where(t => t.Name.Contains(tag)).Min(t => t.Id));
+        var versions = app.Read(db => ids.Select(id => db.Items.Single(i => i.Id == id).Version).ToList());
+
+        await OwnerAsync(LookAlikeTopicsSql.Merge);
+
+        var topic = Assert.Single(app.Read(db => db.Topics.Where(t => t.Name.Contains(tag)).ToList()));
+        Assert.Equal((oldest, $"Broken links {tag}", $"broken links {tag}"), (topic.Id, topic.Name, topic.NormalizedName));
+        Assert.Equal(new List<int>[] { [oldest], [oldest], [] }, app.Read(db => ids.Select(id => db.ItemTopics.Where(t => t.ItemId == id).Select(t => t.TopicId).ToList()).ToList()));
+        Assert.Equal(new[] { false, false, true }, app.Read(db => ids.Select((id, n) => db.Items.Single(i => i.Id == id).Version == versions[n]).ToList()));
+        var events = app.Read(db => db.AuditEvents.Where(e => e.EntityId == oldest.ToString() && e.EntityType == "topic").OrderBy(e => e.Id).ToList());
+        Assert.All(events, e => Assert.Equal(LookAlikeTopicsSql.Actor, e.Actor));
+        Assert.Equal(new[] { "topic.renamed", "topic.merged", "topic.merged" }, events.Select(e => e.Action));
+        string? Field(int n, string name) => System.Text.Json.JsonDocument.Parse(events[n].Data!).RootElement.GetProperty(name).GetString();
+        Assert.Equal((names[0], topic.Name), (Field(0, "before"), Field(0, "after")));
+        Assert.Equal((names[1], names[2]), (Field(1, "from"), Field(2, "from")));
+        Assert.Equal(topic.Name, Field(2, "into"));
+        // A second run finds nothing to merge.
+        await OwnerAsync(LookAlikeTopicsSql.Merge);
+        Assert.Equal(3, app.Read(db => db.AuditEvents.Count(e => e.EntityId == oldest.ToString() && e.EntityType == "topic")));
     }
 }
