@@ -432,19 +432,31 @@ public static class UnicodeText
     // the name without it (REVIEW8 #2). YAML's escapes can reach them.
     public static bool IsNoncharacter(int value) => value is >= 0xFDD0 and <= 0xFDEF || (value & 0xFFFE) == 0xFFFE;
 
-    // Index of the first noncharacter, or -1; ordinary text is skipped in vectorized steps (a
-    // noncharacter starts with U+FDDx/U+FDEx, U+FFFE/U+FFFF or a high surrogate).
+    // Index of the first noncharacter, or -1; ordinary text (titles on the import's parse path) is
+    // skipped in vectorized steps.
     public static int FindNoncharacter(string text)
     {
-        for (var i = text.AsSpan().IndexOfAnyInRange('\uD800', '\uFFFF'); i >= 0 && i < text.Length; i++)
+        for (var from = 0; from < text.Length;)
         {
-            if (IsNoncharacter(RuneAt(text, i).Value))
+            var at = text.AsSpan(from).IndexOfAny(MayStartNoncharacter);
+            if (at < 0)
             {
-                return i;
+                return -1;
             }
+            at += from;
+            if (IsNoncharacter(RuneAt(text, at).Value))
+            {
+                return at;
+            }
+            from = at + 1;
         }
         return -1;
     }
+
+    // U+FDD0-U+FDEF, U+FFFE, U+FFFF, and the high surrogates of each plane's last 1,024 code points
+    // (U+1FC00-U+1FFFF ... U+10FC00-U+10FFFF), where that plane's two noncharacters are.
+    private static readonly SearchValues<char> MayStartNoncharacter = SearchValues.Create(
+        string.Concat(Enumerable.Range(0xFDD0, 0x20).Append(0xFFFE).Append(0xFFFF).Concat(Enumerable.Range(0, 16).Select(k => 0xD83F + k * 0x40)).Select(c => (char)c)));
 
     // The text without its noncharacters (titles: what cannot be drawn goes, as invisible ones do).
     public static string StripNoncharacters(string text)
