@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Cms.Application.Auditing;
+using Cms.Application.Importing;
 using Cms.Application.Stories;
 using Cms.Core.Auditing;
 using Cms.Core.FrontMatter;
@@ -155,7 +156,8 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
         }
     }
 
-    // The shown fields that differ from today's reading of the source, each set to it on `item`.
+    // The shown fields that differ from today's reading of the source, each set to it on `item`:
+    // the import's own list of them (ItemRows.ItemText, LinkText), so both store the same text.
     private static List<object> Changes(Item item, ParsedItem parsed)
     {
         var changes = new List<object>();
@@ -167,15 +169,13 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
                 set(after);
             }
         }
-        Set("title", item.Title, parsed.Title, v => item.Title = v!);
-        Set("excerpt", item.Excerpt, parsed.Excerpt, v => item.Excerpt = v);
-        Set("type", item.Type, parsed.Type, v => item.Type = v);
-        Set("provider.name", item.ProviderName, parsed.ProviderName, v => item.ProviderName = v);
-        Set("provider.domain", item.ProviderDomain, parsed.ProviderDomain, v => item.ProviderDomain = v);
-        Set("webUrl", item.WebUrl, parsed.WebUrl, v => item.WebUrl = v);
+        foreach (var field in ItemRows.ItemText)
+        {
+            Set(field.Name, field.Stored(item), field.Parsed(parsed), v => field.Store(item, v));
+        }
         if (item.ImagesJson is not { } stored || !(JsonSerializer.Deserialize<List<ParsedImage>>(stored) ?? []).SequenceEqual(parsed.Images))
         {
-            var images = JsonSerializer.Serialize(parsed.Images);
+            var images = ItemRows.ImagesJson(parsed);
             changes.Add(new { field = "images", before = item.ImagesJson, after = images });
             item.ImagesJson = images;
         }
@@ -187,13 +187,10 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
             {
                 continue;
             }
-            var at = $"related[{source.Position}].";
-            Set(at + "title", link.Title, source.Title, v => link.Title = v);
-            Set(at + "excerpt", link.Excerpt, source.Excerpt, v => link.Excerpt = v);
-            Set(at + "webUrl", link.Url, source.Url, v => link.Url = v);
-            Set(at + "provider.name", link.ProviderName, source.ProviderName, v => link.ProviderName = v);
-            Set(at + "provider.domain", link.ProviderDomain, source.ProviderDomain, v => link.ProviderDomain = v);
-            Set(at + "images", link.ImageUrl, source.ImageUrl, v => link.ImageUrl = v);
+            foreach (var field in ItemRows.LinkText)
+            {
+                Set($"related[{source.Position}].{field.Name}", field.Stored(link), field.Parsed(source), v => field.Store(link, v));
+            }
         }
         return changes;
     }
