@@ -88,7 +88,9 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
             if (UnicodeText.NameProblem(name) is not null || await db.SavedViews.AnyAsync(v => v.OwnerId == view.OwnerId && v.Id != view.Id && v.Name == name, ct))
             {
                 var suffix = $" ({view.Id})";
-                name = (name.Length + suffix.Length > SavedViewConfiguration.MaxNameLength ? name[..(SavedViewConfiguration.MaxNameLength - suffix.Length)] : name).TrimEnd() + suffix;
+                // Cleaned again: a name of invisible characters only is "" here, and " (12)" would
+                // break the rule it is renamed for (and be renamed again by the next run).
+                name = UnicodeText.CleanName((name.Length + suffix.Length > SavedViewConfiguration.MaxNameLength ? name[..(SavedViewConfiguration.MaxNameLength - suffix.Length)] : name).TrimEnd() + suffix);
             }
             AuditLog.Add(db, Actor, AuditActions.ViewRenamedByRule, AuditTargets.View, view.Id.ToString(),
                 new { changes = new[] { new { field = "name", before = view.Name, after = name } } });
@@ -173,7 +175,8 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
         {
             Set(field.Name, field.Stored(item), field.Parsed(parsed), v => field.Store(item, v));
         }
-        if (item.ImagesJson is not { } stored || !(JsonSerializer.Deserialize<List<ParsedImage>>(stored) ?? []).SequenceEqual(parsed.Images))
+        // A row with no images_json (not written by the import) has no pictures: no change when the source has none.
+        if (!(item.ImagesJson is { } stored ? JsonSerializer.Deserialize<List<ParsedImage>>(stored) ?? [] : []).SequenceEqual(parsed.Images))
         {
             var images = ItemRows.ImagesJson(parsed);
             changes.Add(new { field = "images", before = item.ImagesJson, after = images });
