@@ -186,4 +186,57 @@ public sealed class StoredTextRereadTests(ApplicationFixture app) : IClassFixtur
         Assert.Equal(0, app.Read(db => db.AuditEvents.Count(e => e.Action == AuditActions.ItemTextReread && e.EntityId == name)));
         Assert.Null(app.Read(db => db.Items.Single(i => i.Id == ids[0]).ImagesJson));
     }
+
+    // Comments stored before the comment rule keep what it removes until the re-read cleans them:
+    // one audit event per changed comment (on the item's trail), mentions moved with the text, in
+    // keyset batches (a dirty comment past the first thousand is reached), and a second run
+    // changes nothing.
+    [Fact]
+    public async Task Comments_stored_before_the_comment_rule_are_cleaned_once_with_their_mentions_moved_and_an_audit_event_each()
+    {
+        var tag = Unique.Tag();
+        var ids = await app.ImportAsync($"""
+            ---
+            title: "Comments {tag}"
+            originalUrl: "https://news.example/{tag}/comments"
+            ---
+            """);
+        var author = Guid.NewGuid().ToString();
+        var bob = Guid.NewGuid().ToString();
+        const string first = "\u200BSee \u202E…/report-\u202Efdp.exe\u202C\r\nfor\u2066 @bo\u200Bb, then @bob.";
+        var made = await app.RunAsync(async s =>
+        {
+            var db = s.GetRequiredService<CmsDbContext>();
+            db.Users.Add(new CmsUser { Id = author, UserName = $"a-{tag}@example.com", Email = $"a-{tag}@example.com" });
+            db.Users.Add(new CmsUser { Id = bob, UserName = $"b-{tag}@example.com", Email = $"b-{tag}@example.com" });
+            var dirty = new Comment { ItemId = ids[0], AuthorId = author, Body = first, CreatedAt = DateTimeOffset.UtcNow };
+            dirty.Mentions.Add(new CommentMention { Start = first.IndexOf("@bo", StringComparison.Ordinal), Length = "@bo\u200Bb".Length, UserId = bob });
+            dirty.Mentions.Add(new CommentMention { Start = first.LastIndexOf('@'), Length = "@bob".Length, UserId = bob });
+            var clean = Enumerable.Range(0, 1_000).Select(i => new Comment { ItemId = ids[0], AuthorId = author, Body = $"Clean {i}", CreatedAt = DateTimeOffset.UtcNow });
+            var last = new Comment { ItemId = ids[0], AuthorId = author, Body = "Last\u200B one\u202E", CreatedAt = DateTimeOffset.UtcNow };
+            db.Comments.Add(dirty);
+            db.Comments.AddRange(clean);
+            await db.SaveChangesAsync();
+            db.Comments.Add(last);
+            await db.SaveChangesAsync();
+            return (Dirty: dirty.Id, Last: last.Id);
+        });
+
+        var once = await app.RunAsync(s => s.GetRequiredService<StoredTextReread>().RunAsync(CancellationToken.None));
+        var twice = await app.RunAsync(s => s.GetRequiredService<StoredTextReread>().RunAsync(CancellationToken.None));
+
+        Assert.True(once.Value!.CommentsCleaned >= 2);
+        Assert.Equal(0, twice.Value!.CommentsCleaned);
+        var body = app.Read(db => db.Comments.Single(c => c.Id == made.Dirty).Body);
+        Assert.Equal("See …/report-fdp.exe\nfor @bob, then @bob.", body);
+        Assert.Equal("Last one", app.Read(db => db.Comments.Single(c => c.Id == made.Last).Body));
+        var mentions = app.Read(db => db.CommentMentions.Where(m => m.CommentId == made.Dirty).OrderBy(m => m.Start).ToList());
+        Assert.Equal(["@bob", "@bob"], mentions.Select(m => body.Substring(m.Start, m.Length)));
+        Assert.All(mentions, m => Assert.Equal(bob, m.UserId));
+        var item = ids[0].ToString();
+        var events = app.Read(db => db.AuditEvents.Where(e => e.Action == AuditActions.CommentTextReread && e.EntityId == item).Select(e => e.Data!).ToList());
+        Assert.Equal(2, events.Count);
+        Assert.Contains(events, e => e.Contains($"\"comment\":{made.Dirty},", StringComparison.Ordinal));
+        Assert.Contains(events, e => e.Contains($"\"comment\":{made.Last},", StringComparison.Ordinal));
+    }
 }

@@ -36,6 +36,7 @@ public static class AuditHistory
         [AuditActions.ItemRevisionAccepted] = "Source revision accepted",
         [AuditActions.ItemRevisionDismissed] = "Source revision dismissed",
         [AuditActions.ItemTextReread] = "Text re-read under the current rules",
+        [AuditActions.CommentTextReread] = "Comment cleaned under the current text rule",
         [AuditActions.ItemEdited] = "Edited",
         [AuditActions.ItemBulkEdited] = "Edited in bulk",
         [AuditActions.ItemStateChanged] = "Workflow",
