@@ -16,6 +16,12 @@ public sealed class ExcerptShownTests(AppFixture app) : WebTest(app), IClassFixt
     private static AngleSharp.Dom.IElement RelatedExcerpt(AngleSharp.Dom.IDocument page, string start) =>
         Assert.Single(page.QuerySelectorAll(".related-link > div.small.text-muted"), d => d.TextContent.StartsWith(start, StringComparison.Ordinal));
 
+    private TestItem WithRelatedExcerpt(string title, string excerpt) => new()
+    {
+        Title = title + " " + _tag,
+        ExtraYaml = ["related:", "  - title: \"R\"", $"    webUrl: \"https://related.example/{title.Replace(' ', '-')}-{_tag}\"", "    excerpt: " + YamlText.Quote(excerpt)],
+    };
+
     // The element's content as the page wrote it.
     private static string Written(string html, string start)
     {
@@ -28,12 +34,7 @@ public sealed class ExcerptShownTests(AppFixture app) : WebTest(app), IClassFixt
     [Fact]
     public async Task A_related_link_card_shows_its_excerpt_as_text_not_as_html_source()
     {
-        var item = new TestItem
-        {
-            Title = "Related card " + _tag,
-            ExtraYaml = ["related:", "  - title: \"R\"", $"    webUrl: \"https://related.example/{_tag}\"",
-                "    excerpt: " + YamlText.Quote("<p><strong>Minister</strong> said &amp; <a href=\"https://more.example/\">more</a></p><p>&lt;script&gt;alert(1)&lt;/script&gt; &quot;q&quot;</p>")],
-        };
+        var item = WithRelatedExcerpt("Related card", "<p><strong>Minister</strong> said &amp; <a href=\"https://more.example/\">more</a></p><p>&lt;script&gt;alert(1)&lt;/script&gt; &quot;q&quot;</p>");
         await ImportAsync(item);
         var editor = await SignedInAsync(Roles.Editor);
 
@@ -73,12 +74,7 @@ public sealed class ExcerptShownTests(AppFixture app) : WebTest(app), IClassFixt
     public async Task A_long_related_excerpt_is_clipped_after_its_text_is_taken_from_the_html()
     {
         var text = "Long " + new string('a', 1_990) + " & bcdefgh";
-        var item = new TestItem
-        {
-            Title = "Long card " + _tag,
-            ExtraYaml = ["related:", "  - title: \"R\"", $"    webUrl: \"https://related.example/long-{_tag}\"",
-                "    excerpt: " + YamlText.Quote("<p><strong>" + text.Replace("&", "&amp;") + "</strong></p>")],
-        };
+        var item = WithRelatedExcerpt("Long card", "<p><strong>" + text.Replace("&", "&amp;") + "</strong></p>");
         await ImportAsync(item);
         var editor = await SignedInAsync(Roles.Editor);
 
