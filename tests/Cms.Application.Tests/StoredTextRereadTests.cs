@@ -13,6 +13,14 @@ namespace Cms.Application.Tests;
 // with its audit event (a system change), editors' work untouched, and a second run changes nothing.
 public sealed class StoredTextRereadTests(ApplicationFixture app) : IClassFixture<ApplicationFixture>
 {
+    // An item with only a title, under a URL of its own.
+    private Task<List<long>> ImportTitledAsync(string title, string tag) => app.ImportAsync($"""
+        ---
+        title: "{title} {tag}"
+        originalUrl: "https://news.example/{tag}/{title.Replace(' ', '-')}"
+        ---
+        """);
+
     private const string Persian = "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645";
 
     [Fact]
@@ -172,12 +180,7 @@ public sealed class StoredTextRereadTests(ApplicationFixture app) : IClassFixtur
     public async Task An_item_stored_without_images_json_and_a_source_without_pictures_is_not_changed()
     {
         var tag = Unique.Tag();
-        var ids = await app.ImportAsync($"""
-            ---
-            title: "No pictures {tag}"
-            originalUrl: "https://news.example/{tag}/no-pictures"
-            ---
-            """);
+        var ids = await ImportTitledAsync("No pictures", tag);
         await app.RunAsync(s => s.GetRequiredService<CmsDbContext>().Items.Where(i => i.Id == ids[0]).ExecuteUpdateAsync(u => u.SetProperty(i => i.ImagesJson, (string?)null)));
 
         await app.RunAsync(s => s.GetRequiredService<StoredTextReread>().RunAsync(CancellationToken.None));
@@ -195,12 +198,7 @@ public sealed class StoredTextRereadTests(ApplicationFixture app) : IClassFixtur
     public async Task Comments_stored_before_the_comment_rule_are_cleaned_once_with_their_mentions_moved_and_an_audit_event_each()
     {
         var tag = Unique.Tag();
-        var ids = await app.ImportAsync($"""
-            ---
-            title: "Comments {tag}"
-            originalUrl: "https://news.example/{tag}/comments"
-            ---
-            """);
+        var ids = await ImportTitledAsync("Comments", tag);
         var author = Guid.NewGuid().ToString();
         var bob = Guid.NewGuid().ToString();
         const string first = "\u200BSee \u202E…/report-\u202Efdp.exe\u202C\r\nfor\u2066 @bo\u200Bb, then @bob.";
