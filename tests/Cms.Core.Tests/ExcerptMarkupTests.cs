@@ -139,4 +139,43 @@ public sealed class ExcerptMarkupTests
             new ItemEdits(WorkflowState.Published, false, null, null, item.Topics, new HashSet<string>()));
         return ((SourceScalar)published["excerpt"]!).Value;
     }
+
+    // ExcerptHtml.Text: the stored excerpt as text for the places that show text.
+    [Theory]
+    [InlineData("<p><strong>Minister</strong> said &amp; more</p>", "Minister said & more")]
+    [InlineData("&lt;script&gt;alert(1)&lt;/script&gt;", "<script>alert(1)</script>")]
+    [InlineData("<p>one</p><p>two<br>three</p><ul><li>four</li><li>five</li></ul>", "one\ntwo\nthree\nfour\nfive")]
+    [InlineData("a<script>alert(1)</script><style>p{}</style>b", "ab")]
+    [InlineData("x &#x202E;rtl&#x202C; no&ZeroWidthSpace;fee \u200Bz", "x rtl nofee z")]
+    [InlineData("&amp;amp;", "&amp;")]
+    public void The_text_of_an_excerpt_drops_tags_and_decodes_references_once(string html, string text) =>
+        Assert.Equal(text, ExcerptHtml.Text(html));
+
+    [Fact]
+    public void The_text_is_clipped_after_extraction_never_inside_a_tag_a_reference_or_a_surrogate_pair()
+    {
+        Assert.Equal("ab&…", ExcerptHtml.Text("<p><strong>a</strong>b&amp;cd</p>", 3));
+        Assert.Equal("abc…", ExcerptHtml.Text("abc<a href=\"https://x.example/\">d</a>", 3));
+        // An emoji is two chars: a cut between them keeps neither half.
+        Assert.Equal("ab…", ExcerptHtml.Text("<p>ab\U0001F600</p>", 3));
+        Assert.Equal("abc", ExcerptHtml.Text("abc", 3));
+    }
+
+    // Read by the tokenizer, not a tree: 20,000 nested elements are one pass (the tree builder
+    // needed seconds for them), and the text inside is still found.
+    [Fact]
+    public void The_text_of_deeply_nested_markup_is_found()
+    {
+        Assert.Equal("x & y", ExcerptHtml.Text(string.Concat(Enumerable.Repeat("<div>", 20_000)) + "x &amp; y"));
+        Assert.Equal("x", ExcerptHtml.Text(string.Concat(Enumerable.Repeat("<b><i><a>", 7_000)) + "x"));
+    }
+
+    [Theory]
+    [InlineData("Plain text, the generated sample's kind. Two sentences.")]
+    [InlineData("Кириллица и \u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645 text")]
+    public void The_text_of_plain_text_is_what_the_parser_would_take_from_it(string plain)
+    {
+        Assert.True(ExcerptHtml.IsPlainText(plain));
+        Assert.Equal(ExcerptHtml.Text("<p>" + plain + "</p>"), ExcerptHtml.Text(plain));
+    }
 }

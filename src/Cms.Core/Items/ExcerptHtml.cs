@@ -89,6 +89,124 @@ public static class ExcerptHtml
     // The sanitizer's path whatever the text (Shown without its shortcut; tests and the bench).
     public static string Sanitized(string received) => Shared.Sanitize(received, "", ShownText.Instance);
 
+    // The excerpt as plain text, for the places that show text, not markup (a related link's card,
+    // a history diff, an over-long excerpt): tags dropped (with the content of the ones the
+    // sanitizer drops with theirs), references decoded, a line break at a paragraph, a list item or
+    // a <br>, invisible and bidi characters removed; the caller encodes it once. Clipped after the
+    // extraction, so a cut never falls inside a tag, a reference or a surrogate pair. Stored
+    // excerpts are bounded by the import's limits; a longer value is read up to MaxTextSource, cut
+    // before a tag.
+    public static string? Text(string? html, int maxChars = int.MaxValue)
+    {
+        if (html is null)
+        {
+            return null;
+        }
+        var text = IsPlainText(html) ? html : Extract(html);
+        return Clip(text, maxChars);
+    }
+
+    public const int MaxTextSource = 200_000;
+
+    private static readonly HashSet<string> Breaks = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "p", "br", "li", "ul", "ol", "blockquote", "div", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "table",
+    };
+
+    // With AngleSharp's tokenizer, not its tree builder: one pass, linear however deep the nesting
+    // (building the tree of 20,000 nested elements took seconds).
+    private static string Extract(string html)
+    {
+        if (html.Length > MaxTextSource)
+        {
+            var cut = html.LastIndexOf('<', MaxTextSource);
+            html = html[..(cut > 0 ? cut : MaxTextSource)];
+        }
+        var tokenizer = new AngleSharp.Html.Parser.HtmlTokenizer(new AngleSharp.Text.TextSource(html), AngleSharp.Html.HtmlEntityProvider.Resolver);
+        var text = new System.Text.StringBuilder(html.Length);
+        string? dropping = null;
+        var depth = 0;
+        while (tokenizer.Get() is { Type: not AngleSharp.Html.Parser.HtmlTokenType.EndOfFile } token)
+        {
+            switch (token.Type)
+            {
+                case AngleSharp.Html.Parser.HtmlTokenType.Character when dropping is null:
+                    text.Append(UnicodeText.StripInvisible(token.Data));
+                    break;
+                case AngleSharp.Html.Parser.HtmlTokenType.StartTag:
+                    var name = token.Name.ToLowerInvariant();
+                    // What the tree builder would tell the tokenizer: these hold text, not markup.
+                    tokenizer.State = name switch
+                    {
+                        "script" => AngleSharp.Html.Parser.HtmlParseMode.Script,
+                        "style" or "iframe" or "noembed" or "noframes" or "xmp" or "noscript" => AngleSharp.Html.Parser.HtmlParseMode.Rawtext,
+                        "textarea" or "title" => AngleSharp.Html.Parser.HtmlParseMode.RCData,
+                        "plaintext" => AngleSharp.Html.Parser.HtmlParseMode.Plaintext,
+                        _ => tokenizer.State,
+                    };
+                    if (token.AsTag().IsSelfClosing)
+                    {
+                        Break(text, name, dropping);
+                    }
+                    else if (dropping is null && DropWithContent.Contains(name))
+                    {
+                        (dropping, depth) = (name, 1);
+                    }
+                    else if (dropping == name)
+                    {
+                        depth++;
+                    }
+                    else
+                    {
+                        Break(text, name, dropping);
+                    }
+                    break;
+                case AngleSharp.Html.Parser.HtmlTokenType.EndTag:
+                    var end = token.Name.ToLowerInvariant();
+                    if (dropping == end && --depth == 0)
+                    {
+                        dropping = null;
+                    }
+                    else
+                    {
+                        Break(text, end, dropping);
+                    }
+                    break;
+            }
+        }
+        return text.ToString().Trim();
+    }
+
+    private static void Break(System.Text.StringBuilder text, string tag, string? dropping)
+    {
+        if (dropping is null && Breaks.Contains(tag))
+        {
+            Break(text);
+        }
+    }
+
+    private static void Break(System.Text.StringBuilder text)
+    {
+        while (text.Length > 0 && text[^1] is ' ' or '\t')
+        {
+            text.Length--;
+        }
+        if (text.Length > 0 && text[^1] != '\n')
+        {
+            text.Append('\n');
+        }
+    }
+
+    private static string Clip(string text, int maxChars)
+    {
+        if (text.Length <= maxChars)
+        {
+            return text;
+        }
+        var end = char.IsHighSurrogate(text[maxChars - 1]) ? maxChars - 1 : maxChars;
+        return text[..end] + "…";
+    }
+
     // AngleSharp's serialization (escapes & < > and no-break space) of the text without the
     // invisible characters, removed after decoding and before escaping.
     private sealed class ShownText : HtmlMarkupFormatter

@@ -16,7 +16,7 @@ public interface IExcerptSanitizer
 
 public sealed class ExcerptSanitizer : IExcerptSanitizer
 {
-    // Sanitizing very large or deep HTML is slow (PLATFORM_NOTES.md); past this it is shown as text.
+    // Sanitizing very large or deep HTML is slow (PLATFORM_NOTES.md); past this its text is shown.
     public const int MaxHtmlLength = 20_000;
 
     private readonly HtmlSanitizer _sanitizer = ExcerptHtml.NewSanitizer();
@@ -36,8 +36,9 @@ public sealed class ExcerptSanitizer : IExcerptSanitizer
         }
         if (html.Length > MaxHtmlLength)
         {
-            var encoded = new HtmlContentBuilder();
-            return encoded.Append(UnicodeText.StripInvisible(html));
+            // Its text (tags dropped, references decoded), clipped after the extraction and encoded
+            // once: never the HTML source read as text.
+            return new HtmlContentBuilder().Append(ExcerptHtml.Text(html, MaxHtmlLength));
         }
         return new HtmlString(_sanitizer.Sanitize(html, "", _formatter));
     }
