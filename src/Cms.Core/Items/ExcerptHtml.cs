@@ -40,6 +40,7 @@ public static class ExcerptHtml
         };
         sanitizer.RemovingTag += (_, e) =>
         {
+            _removedTag = true;
             if (DropWithContent.Contains(e.Tag.NodeName))
             {
                 e.Tag.TextContent = string.Empty;
@@ -75,19 +76,63 @@ public static class ExcerptHtml
         return href.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase) && UnicodeText.FindInvisibleOrBidi(href) < 0 ? href : null;
     }
 
+    // The longest excerpt (an item's or a related link's) the CMS stores. What is stored is the
+    // sanitizer's rendering, which the pages and feeds sanitize again on each request
+    // (ExcerptSanitizer.MaxHtmlLength is this bound), and it is longer than what was received: a
+    // link gains rel="noopener noreferrer nofollow" and quotes, '>' becomes &gt;, a no-break space
+    // &nbsp;. The parser refuses an excerpt whose rendering is longer (the import limits bound only
+    // what is received, and are settings): twice the default received limit keeps any real
+    // excerpt, and bounds each page's work whatever arrives or is configured.
+    public const int MaxStoredLength = 40_000;
+
     // The excerpt as stored, shown and published. Plain text (no markup, no reference, no carriage
-    // return, which an HTML parser reads as a line feed, and no invisible character) is what the
-    // sanitizer would show, so it is kept as it is without a parse: the import's common case.
+    // return, which an HTML parser reads as a line feed, no NUL, which it drops, no U+FFFF, which it
+    // replaces (AngleSharp's end-of-input mark), and no invisible
+    // character) is written as the sanitizer would write it without a parse: as it is, but for '>'
+    // and the no-break space, which AngleSharp's serialization escapes. The import's common case.
     public static string Shown(string received) =>
-        IsPlainText(received) ? received : Sanitized(received);
+        !IsPlainText(received) ? Sanitized(received)
+        : received.AsSpan().IndexOfAny(Escaped) < 0 ? received
+        : received.Replace(">", "&gt;", StringComparison.Ordinal).Replace("\u00A0", "&nbsp;", StringComparison.Ordinal);
 
     public static bool IsPlainText(string text) =>
         text.AsSpan().IndexOfAny(NotPlain) < 0 && UnicodeText.FindInvisibleOrBidi(text) < 0;
 
-    private static readonly System.Buffers.SearchValues<char> NotPlain = System.Buffers.SearchValues.Create("<&\r");
+    private static readonly System.Buffers.SearchValues<char> NotPlain = System.Buffers.SearchValues.Create("<&\r\0\uFFFF");
 
-    // The sanitizer's path whatever the text (Shown without its shortcut; tests and the bench).
-    public static string Sanitized(string received) => Shared.Sanitize(received, "", ShownText.Instance);
+    private static readonly System.Buffers.SearchValues<char> Escaped = System.Buffers.SearchValues.Create(">\u00A0");
+
+    // Set by the sanitizer when it removes an element (per thread: Sanitize runs on its caller's).
+    [ThreadStatic]
+    private static bool _removedTag;
+
+    private const int MaxPasses = 4;
+
+    // The sanitizer's path whatever the text (Shown without its shortcut; tests and the bench). A
+    // removed element whose children stay (KeepChildNodes) can leave a tree no HTML parser builds
+    // from its serialization: a link foster-parented out of a removed <table> into another link, a
+    // paragraph inside a paragraph across a removed <button>. Written out, that reads back as
+    // another tree, so the pages (which sanitize the stored excerpt again) and any consumer of the
+    // published file would see something else than what is stored. So after a removal the output is
+    // sanitized again until it no longer changes: from the second pass on only allowed markup is
+    // read, whose parse writes out as itself (in practice one more pass; bounded all the same).
+    public static string Sanitized(string received)
+    {
+        _removedTag = false;
+        var shown = Shared.Sanitize(received, "", ShownText.Instance);
+        for (var pass = 1; _removedTag && pass < MaxPasses; pass++)
+        {
+            _removedTag = false;
+            var again = Shared.Sanitize(shown, "", ShownText.Instance);
+            if (again == shown)
+            {
+                break;
+            }
+            shown = again;
+            _removedTag = true;
+        }
+        return shown;
+    }
 
     // The excerpt as plain text, for the places that show text, not markup (a related link's card,
     // a history diff, an over-long excerpt): tags dropped (with the content of the ones the

@@ -17,7 +17,9 @@ public interface IExcerptSanitizer
 public sealed class ExcerptSanitizer : IExcerptSanitizer
 {
     // Sanitizing very large or deep HTML is slow (PLATFORM_NOTES.md); past this its text is shown.
-    public const int MaxHtmlLength = 20_000;
+    // The bound of a stored excerpt (the parser refuses a longer rendering), so every excerpt
+    // imported under it is rendered; only rows stored before that bound can be over it.
+    public const int MaxHtmlLength = ExcerptHtml.MaxStoredLength;
 
     private readonly HtmlSanitizer _sanitizer = ExcerptHtml.NewSanitizer();
     private readonly EncodingFormatter _formatter;
