@@ -46,7 +46,6 @@ public static class Display
     public const int QueueTitleChars = 300;
     public const int LineChars = 300;
     public const int UrlChars = 2_048;
-    public const int ExcerptChars = ExcerptSanitizer.MaxHtmlLength;
     public const int RelatedExcerptChars = 2_000;
     public const int SourceChars = Cms.Application.Items.ItemPage.SourceChars;
 
