@@ -13,6 +13,14 @@ namespace Cms.Application.Tests;
 // with its audit event (a system change), editors' work untouched, and a second run changes nothing.
 public sealed class StoredTextRereadTests(ApplicationFixture app) : IClassFixture<ApplicationFixture>
 {
+    // An item with only a title, under a URL of its own.
+    private Task<List<long>> ImportTitledAsync(string title, string tag) => app.ImportAsync($"""
+        ---
+        title: "{title} {tag}"
+        originalUrl: "https://news.example/{tag}/{title.Replace(' ', '-')}"
+        ---
+        """);
+
     private const string Persian = "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645";
 
     [Fact]
@@ -91,6 +99,142 @@ public sealed class StoredTextRereadTests(ApplicationFixture app) : IClassFixtur
         Assert.Equal([$"Broken links ({views[0]})", "Broken links", "Wide view", "Wide blanks"], app.Read(db => views.Select(id => db.SavedViews.Single(v => v.Id == id).Name).ToList()));
         Assert.Equal(3, first.Value.ViewsRenamed);
         Assert.Equal(0, second.Value.ViewsRenamed);
-        Assert.Equal(3, app.Read(db => db.AuditEvents.Count(e => e.Action == AuditActions.ViewRenamedByRule && e.Actor == StoredTextReread.Actor.Name)));
+        var viewIds = views.Select(v => v.ToString()).ToList();
+        Assert.Equal(3, app.Read(db => db.AuditEvents.Count(e => e.Action == AuditActions.ViewRenamedByRule && e.Actor == StoredTextReread.Actor.Name && viewIds.Contains(e.EntityId!))));
+    }
+
+    // The import and the re-read store a source's text by one mapping (ItemRows.ItemText,
+    // LinkText): an item imported today is already what the re-read would make of it, whatever its
+    // text holds, so the re-read writes nothing and records nothing for it.
+    [Fact]
+    public async Task A_reread_right_after_an_import_changes_nothing_the_import_stored()
+    {
+        var tag = Unique.Tag();
+        var generator = new Cms.Testing.RealisticItemGenerator(8_808);
+        var texts = Enumerable.Range(0, 12).Select(i => generator.Next(i).Replace("originalUrl: \"https://", $"originalUrl: \"https://{tag}.")).ToList();
+        texts.Add($"""
+            ---
+            title: "Hostile \u202Etitle\u200B {Persian} {tag}"
+            excerpt: "<p>Hi <scr\u200Bipt>alert(1)</scr\u200Bipt> &#x202E;done &amp; <a href=\"https://x.example/a\u202Eb\">x</a> <b>b</b></p>"
+            originalUrl: "https://news.example/{tag}/hostile"
+            webUrl: "https://news.example/report-\u202Efdp.exe"
+            type: "article\u202E"
+            provider:
+              name: "Agency\u200B \u2066x"
+              domain: "agency.example"
+            images:
+              - url: "https://img.example/a\u202Eb.png"
+                width: 10
+            related:
+              - title: "Other \u202E{Persian}"
+                excerpt: "<p>Rel <strong>x</strong> &amp; &#x200B;y</p>"
+                webUrl: "https://other.example/{tag}/a\u202Egnp.exe"
+                provider:
+                  name: "Other\u200B"
+                  domain: "other.example"
+                images:
+                  - url: "https://img.example/r\u202E.png"
+            ---
+            """);
+        var ids = await app.ImportAsync(texts.ToArray());
+        Assert.Equal(texts.Count, ids.Count);
+
+        await app.RunAsync(s => s.GetRequiredService<StoredTextReread>().RunAsync(CancellationToken.None));
+
+        var names = ids.Select(id => id.ToString()).ToList();
+        Assert.Empty(app.Read(db => db.AuditEvents.Where(e => e.Action == AuditActions.ItemTextReread && names.Contains(e.EntityId!)).Select(e => e.Data).ToList()));
+    }
+
+    // REVIEW8 #10: a view named with invisible or blank characters only is renamed once, to a name
+    // the rule keeps ("(12)", not " (12)"), and the next run leaves it.
+    [Fact]
+    public async Task A_view_named_only_with_invisible_characters_is_renamed_once_to_a_name_the_rule_keeps()
+    {
+        var tag = Unique.Tag();
+        var owner = Guid.NewGuid().ToString();
+        var views = await app.RunAsync(async s =>
+        {
+            var db = s.GetRequiredService<CmsDbContext>();
+            db.Users.Add(new CmsUser { Id = owner, UserName = $"{tag}@example.com", Email = $"{tag}@example.com" });
+            var made = new[] { "\u200B", "\u2800" }
+                .Select(name => new SavedView { Name = name, OwnerId = owner, OwnerName = $"{tag}@example.com", Query = "state=New", CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow })
+                .ToList();
+            db.SavedViews.AddRange(made);
+            await db.SaveChangesAsync();
+            return made.Select(v => v.Id).ToList();
+        });
+
+        await app.RunAsync(s => s.GetRequiredService<StoredTextReread>().RunAsync(CancellationToken.None));
+        var first = app.Read(db => views.Select(id => db.SavedViews.Single(v => v.Id == id).Name).ToList());
+        await app.RunAsync(s => s.GetRequiredService<StoredTextReread>().RunAsync(CancellationToken.None));
+
+        Assert.Equal(views.Select(id => $"({id})"), first);
+        Assert.Equal(first, app.Read(db => views.Select(id => db.SavedViews.Single(v => v.Id == id).Name).ToList()));
+        var ids = views.Select(v => v.ToString()).ToList();
+        Assert.Equal(2, app.Read(db => db.AuditEvents.Count(e => e.Action == AuditActions.ViewRenamedByRule && ids.Contains(e.EntityId!))));
+    }
+
+    // REVIEW8 S2: a row without images_json (not written by the import) and a source without
+    // pictures are the same: no audited "images: null -> []" change.
+    [Fact]
+    public async Task An_item_stored_without_images_json_and_a_source_without_pictures_is_not_changed()
+    {
+        var tag = Unique.Tag();
+        var ids = await ImportTitledAsync("No pictures", tag);
+        await app.RunAsync(s => s.GetRequiredService<CmsDbContext>().Items.Where(i => i.Id == ids[0]).ExecuteUpdateAsync(u => u.SetProperty(i => i.ImagesJson, (string?)null)));
+
+        await app.RunAsync(s => s.GetRequiredService<StoredTextReread>().RunAsync(CancellationToken.None));
+
+        var name = ids[0].ToString();
+        Assert.Equal(0, app.Read(db => db.AuditEvents.Count(e => e.Action == AuditActions.ItemTextReread && e.EntityId == name)));
+        Assert.Null(app.Read(db => db.Items.Single(i => i.Id == ids[0]).ImagesJson));
+    }
+
+    // Comments stored before the comment rule keep what it removes until the re-read cleans them:
+    // one audit event per changed comment (on the item's trail), mentions moved with the text, in
+    // keyset batches (a dirty comment past the first thousand is reached), and a second run
+    // changes nothing.
+    [Fact]
+    public async Task Comments_stored_before_the_comment_rule_are_cleaned_once_with_their_mentions_moved_and_an_audit_event_each()
+    {
+        var tag = Unique.Tag();
+        var ids = await ImportTitledAsync("Comments", tag);
+        var author = Guid.NewGuid().ToString();
+        var bob = Guid.NewGuid().ToString();
+        const string first = "\u200BSee \u202E…/report-\u202Efdp.exe\u202C\r\nfor\u2066 @bo\u200Bb, then @bob.";
+        var made = await app.RunAsync(async s =>
+        {
+            var db = s.GetRequiredService<CmsDbContext>();
+            db.Users.Add(new CmsUser { Id = author, UserName = $"a-{tag}@example.com", Email = $"a-{tag}@example.com" });
+            db.Users.Add(new CmsUser { Id = bob, UserName = $"b-{tag}@example.com", Email = $"b-{tag}@example.com" });
+            var dirty = new Comment { ItemId = ids[0], AuthorId = author, Body = first, CreatedAt = DateTimeOffset.UtcNow };
+            dirty.Mentions.Add(new CommentMention { Start = first.IndexOf("@bo", StringComparison.Ordinal), Length = "@bo\u200Bb".Length, UserId = bob });
+            dirty.Mentions.Add(new CommentMention { Start = first.LastIndexOf('@'), Length = "@bob".Length, UserId = bob });
+            var clean = Enumerable.Range(0, 1_000).Select(i => new Comment { ItemId = ids[0], AuthorId = author, Body = $"Clean {i}", CreatedAt = DateTimeOffset.UtcNow });
+            var last = new Comment { ItemId = ids[0], AuthorId = author, Body = "Last\u200B one\u202E", CreatedAt = DateTimeOffset.UtcNow };
+            db.Comments.Add(dirty);
+            db.Comments.AddRange(clean);
+            await db.SaveChangesAsync();
+            db.Comments.Add(last);
+            await db.SaveChangesAsync();
+            return (Dirty: dirty.Id, Last: last.Id);
+        });
+
+        var once = await app.RunAsync(s => s.GetRequiredService<StoredTextReread>().RunAsync(CancellationToken.None));
+        var twice = await app.RunAsync(s => s.GetRequiredService<StoredTextReread>().RunAsync(CancellationToken.None));
+
+        Assert.True(once.Value!.CommentsCleaned >= 2);
+        Assert.Equal(0, twice.Value!.CommentsCleaned);
+        var body = app.Read(db => db.Comments.Single(c => c.Id == made.Dirty).Body);
+        Assert.Equal("See …/report-fdp.exe\nfor @bob, then @bob.", body);
+        Assert.Equal("Last one", app.Read(db => db.Comments.Single(c => c.Id == made.Last).Body));
+        var mentions = app.Read(db => db.CommentMentions.Where(m => m.CommentId == made.Dirty).OrderBy(m => m.Start).ToList());
+        Assert.Equal(["@bob", "@bob"], mentions.Select(m => body.Substring(m.Start, m.Length)));
+        Assert.All(mentions, m => Assert.Equal(bob, m.UserId));
+        var item = ids[0].ToString();
+        var events = app.Read(db => db.AuditEvents.Where(e => e.Action == AuditActions.CommentTextReread && e.EntityId == item).Select(e => e.Data!).ToList());
+        Assert.Equal(2, events.Count);
+        Assert.Contains(events, e => e.Contains($"\"comment\":{made.Dirty},", StringComparison.Ordinal));
+        Assert.Contains(events, e => e.Contains($"\"comment\":{made.Last},", StringComparison.Ordinal));
     }
 }

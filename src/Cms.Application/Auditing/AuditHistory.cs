@@ -36,6 +36,7 @@ public static class AuditHistory
         [AuditActions.ItemRevisionAccepted] = "Source revision accepted",
         [AuditActions.ItemRevisionDismissed] = "Source revision dismissed",
         [AuditActions.ItemTextReread] = "Text re-read under the current rules",
+        [AuditActions.CommentTextReread] = "Comment cleaned under the current text rule",
         [AuditActions.ItemEdited] = "Edited",
         [AuditActions.ItemBulkEdited] = "Edited in bulk",
         [AuditActions.ItemStateChanged] = "Workflow",
@@ -99,12 +100,18 @@ public static class AuditHistory
 
     private static Change ChangeOf(JsonElement change)
     {
+        var field = Property(change, "field") ?? "?";
         var before = Property(change, "before");
         var after = Property(change, "after");
+        // An excerpt is stored as the sanitizer renders it (HTML): the history shows and compares its text.
+        if (field == "excerpt" || field.EndsWith(".excerpt", StringComparison.Ordinal))
+        {
+            (before, after) = (Cms.Core.Items.ExcerptHtml.Text(before), Cms.Core.Items.ExcerptHtml.Text(after));
+        }
         var link = change.TryGetProperty("url", out _) || change.TryGetProperty("title", out _)
             ? (Property(change, "url"), Property(change, "title"))
             : ((string?, string?)?)null;
-        return new Change(Property(change, "field") ?? "?", before, after, Property(change, "reason"), link, Property(change, "what"),
+        return new Change(field, before, after, Property(change, "reason"), link, Property(change, "what"),
             IsLong(before) || IsLong(after) ? TextDiff.Of(before, after) : null);
     }
 

@@ -82,7 +82,7 @@ public sealed class ImportParser(ItemParser parser, FrontMatterOptions options, 
             // The node tree is only needed to validate; dropping it here keeps a batch's memory
             // close to its text (a 1 MiB list of tiny values is tens of MiB of nodes).
             var light = parsed with { Document = parsed.Document with { Root = EmptyRoot } };
-            return new(new PreparedItem(light, ItemRows.Hash(parsed.Document.Yaml), JsonSerializer.Serialize(parsed.Images)), null);
+            return new(new PreparedItem(light, ItemRows.Hash(parsed.Document.Yaml), ItemRows.ImagesJson(parsed)), null);
         }
         catch (FrontMatterException ex)
         {

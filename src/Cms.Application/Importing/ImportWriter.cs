@@ -202,7 +202,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         await StoryKeyUpkeep.RekeyAsync((NpgsqlConnection)db.Database.GetDbConnection(), stories.Settings, item, keyed, ct);
         item.RelatedLinks.Clear();
         item.RelatedLinks.AddRange(prepared.Parsed.Related.Select(r => ItemRows.Link(id, r)));
-        var (topicIds, _) = await topics.EnsureFromImportAsync(actor, prepared.Parsed.Topics, itemIds: 0, ct);
+        var (topicIds, _, _) = await topics.EnsureFromImportAsync(actor, prepared.Parsed.Topics, itemIds: 0, ct);
         item.Topics.Clear();
         item.Topics.AddRange(ItemRows.Topics(id, prepared.Parsed.Topics, topicIds));
         // Pending revisions of an untouched item are superseded by the newer source.
@@ -272,7 +272,10 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
     {
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         var lap = System.Diagnostics.Stopwatch.GetTimestamp();
-        var (topicIds, ids) = await topics.EnsureFromImportAsync(actor, fresh.SelectMany(f => f.Parsed.Topics), fresh.Count, ct);
+        // With grouping off each new item is a story of its own: its story id comes with its id,
+        // in the same statement, instead of a round trip of StoryGrouping's.
+        var grouping = stories.Settings.Grouping;
+        var (topicIds, ids, storyIds) = await topics.EnsureFromImportAsync(actor, fresh.SelectMany(f => f.Parsed.Topics), fresh.Count, ct, storyIds: grouping ? 0 : fresh.Count);
         // Audit rows for topics created above (and refusals before them) go out with this
         // transaction too; nothing to save costs no round trip.
         await db.SaveChangesAsync(ct);
@@ -281,10 +284,14 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         {
             var item = ItemRows.NewItem(ids[i], fresh[i], now);
             item.Topics.AddRange(ItemRows.Topics(ids[i], fresh[i].Parsed.Topics, topicIds));
+            if (!grouping)
+            {
+                item.StoryId = storyIds[i];
+            }
             items.Add(item);
         }
         lap = profile.Lap(ImportProfile.Phase.TopicsAndIds, lap);
-        var assigned = await stories.AssignAsync(conn, items, fresh.Select(f => f.StoryTerms).ToList(), search, ct);
+        var assigned = grouping ? await stories.AssignAsync(conn, items, fresh.Select(f => f.StoryTerms).ToList(), search, ct) : null;
         if (assigned is not null && searchNext && _upcoming is { Count: > 0 } upcoming)
         {
             _next = stories.SearchAhead(conn, upcoming, DateTimeOffset.UtcNow, assigned, ct);

@@ -56,14 +56,12 @@ public static class ItemRows
     {
         var parsed = prepared.Parsed;
         item.FileName = Path.GetFileName(parsed.Document.Path);
-        item.Title = parsed.Title;
-        item.Excerpt = parsed.Excerpt;
+        foreach (var field in ItemText)
+        {
+            field.Store(item, field.Parsed(parsed));
+        }
         item.Category = parsed.Category;
-        item.Type = parsed.Type;
-        item.ProviderName = parsed.ProviderName;
-        item.ProviderDomain = parsed.ProviderDomain;
         item.PublishedAt = parsed.PublishedAt;
-        item.WebUrl = parsed.WebUrl;
         item.Quality = parsed.Quality;
         item.Heat = parsed.Heat;
         item.SourceYaml = parsed.Document.Yaml;
@@ -72,24 +70,55 @@ public static class ItemRows
         item.UpdatedAt = now;
     }
 
-    public static RelatedLink Link(long itemId, ParsedRelated r) => new()
+    public static RelatedLink Link(long itemId, ParsedRelated r)
     {
-        ItemId = itemId,
-        Position = r.Position,
-        Identity = r.Identity,
-        Title = r.Title,
-        Excerpt = r.Excerpt,
-        Url = r.Url,
-        IsSafeUrl = r.IsSafeUrl,
-        ProviderName = r.ProviderName,
-        ProviderDomain = r.ProviderDomain,
-        PublishedAt = r.PublishedAt,
-        Quality = r.Quality,
-        ImageUrl = r.ImageUrl,
-        // A link that could never be published is decided at once, with the reason.
-        Decision = r.Identity is null ? LinkDecision.Rejected : LinkDecision.Pending,
-        Reason = r.Identity is not null ? null : r.DuplicateOf is { } first ? DuplicateReason(first) : UnsafeUrlReason,
-    };
+        var link = new RelatedLink
+        {
+            ItemId = itemId,
+            Position = r.Position,
+            Identity = r.Identity,
+            IsSafeUrl = r.IsSafeUrl,
+            PublishedAt = r.PublishedAt,
+            Quality = r.Quality,
+            // A link that could never be published is decided at once, with the reason.
+            Decision = r.Identity is null ? LinkDecision.Rejected : LinkDecision.Pending,
+            Reason = r.Identity is not null ? null : r.DuplicateOf is { } first ? DuplicateReason(first) : UnsafeUrlReason,
+        };
+        foreach (var field in LinkText)
+        {
+            field.Store(link, field.Parsed(r));
+        }
+        return link;
+    }
+
+    // The stored text a source decides and today's text rules shape (ItemParser: shown titles,
+    // ExcerptHtml, UrlRules.Shown): one list, read by the import (Apply, Link) and by
+    // `./cms items reread-text` (StoredTextReread), so a field or rule cannot reach one and not the
+    // other. Named as the re-read's audit event names them.
+    public sealed record TextField<TRow, TParsed>(string Name, Func<TRow, string?> Stored, Func<TParsed, string?> Parsed, Action<TRow, string?> Store);
+
+    public static readonly IReadOnlyList<TextField<Item, ParsedItem>> ItemText =
+    [
+        new("title", i => i.Title, p => p.Title, (i, v) => i.Title = v!),
+        new("excerpt", i => i.Excerpt, p => p.Excerpt, (i, v) => i.Excerpt = v),
+        new("type", i => i.Type, p => p.Type, (i, v) => i.Type = v),
+        new("provider.name", i => i.ProviderName, p => p.ProviderName, (i, v) => i.ProviderName = v),
+        new("provider.domain", i => i.ProviderDomain, p => p.ProviderDomain, (i, v) => i.ProviderDomain = v),
+        new("webUrl", i => i.WebUrl, p => p.WebUrl, (i, v) => i.WebUrl = v),
+    ];
+
+    public static readonly IReadOnlyList<TextField<RelatedLink, ParsedRelated>> LinkText =
+    [
+        new("title", l => l.Title, r => r.Title, (l, v) => l.Title = v),
+        new("excerpt", l => l.Excerpt, r => r.Excerpt, (l, v) => l.Excerpt = v),
+        new("webUrl", l => l.Url, r => r.Url, (l, v) => l.Url = v),
+        new("provider.name", l => l.ProviderName, r => r.ProviderName, (l, v) => l.ProviderName = v),
+        new("provider.domain", l => l.ProviderDomain, r => r.ProviderDomain, (l, v) => l.ProviderDomain = v),
+        new("images", l => l.ImageUrl, r => r.ImageUrl, (l, v) => l.ImageUrl = v),
+    ];
+
+    // The item's pictures as stored (images_json), by the import and the re-read alike.
+    public static string ImagesJson(ParsedItem parsed) => System.Text.Json.JsonSerializer.Serialize(parsed.Images);
 
     // Positions count from 1 for people, as the item page lists the links.
     public static string DuplicateReason(int firstPosition) => $"same URL as related link {firstPosition + 1}";

@@ -1,10 +1,12 @@
 using System.Text.Json;
 using Cms.Application.Auditing;
+using Cms.Application.Importing;
 using Cms.Application.Stories;
 using Cms.Core.Auditing;
 using Cms.Core.FrontMatter;
 using Cms.Core.Items;
 using Cms.Core.Stories;
+using Cms.Core.Talk;
 using Cms.Core.Text;
 using Cms.Data;
 using Cms.Data.Configurations;
@@ -32,7 +34,9 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
 
     private const int Batch = 500;
 
-    public sealed record Result(int Read, int Changed, int Unreadable, int ViewsRenamed = 0);
+    private const int CommentBatch = 1_000;
+
+    public sealed record Result(int Read, int Changed, int Unreadable, int ViewsRenamed = 0, int CommentsCleaned = 0);
 
     public async Task<Outcome<Result>> RunAsync(CancellationToken ct)
     {
@@ -62,9 +66,10 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
             after = batch[^1].Id;
         }
         var views = await RenameViewsAsync(ct);
-        return Outcome<Result>.Ok(new Result(read, changed, unreadable, views),
+        var comments = await CleanCommentsAsync(ct);
+        return Outcome<Result>.Ok(new Result(read, changed, unreadable, views, comments),
             $"{changed} of {read} items re-read under the current text rules" + (unreadable > 0 ? $"; {unreadable} sources no longer read as an item file, left as they are" : "")
-            + $"; {views} saved views renamed.");
+            + $"; {views} saved views renamed; {comments} comments cleaned.");
     }
 
     // Saved views named before today's name rule (SavedViews.SaveAsync cleans blanks and refuses
@@ -87,7 +92,9 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
             if (UnicodeText.NameProblem(name) is not null || await db.SavedViews.AnyAsync(v => v.OwnerId == view.OwnerId && v.Id != view.Id && v.Name == name, ct))
             {
                 var suffix = $" ({view.Id})";
-                name = (name.Length + suffix.Length > SavedViewConfiguration.MaxNameLength ? name[..(SavedViewConfiguration.MaxNameLength - suffix.Length)] : name).TrimEnd() + suffix;
+                // Cleaned again: a name of invisible characters only is "" here, and " (12)" would
+                // break the rule it is renamed for (and be renamed again by the next run).
+                name = UnicodeText.CleanName((name.Length + suffix.Length > SavedViewConfiguration.MaxNameLength ? name[..(SavedViewConfiguration.MaxNameLength - suffix.Length)] : name).TrimEnd() + suffix);
             }
             AuditLog.Add(db, Actor, AuditActions.ViewRenamedByRule, AuditTargets.View, view.Id.ToString(),
                 new { changes = new[] { new { field = "name", before = view.Name, after = name } } });
@@ -98,6 +105,69 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
             renamed++;
         }
         return renamed;
+    }
+
+    // Comments stored before the comment rule (CommentText.Clean: invisible and bidi characters
+    // removed, line endings as one form) still hold what it removes, and the thread, the inbox and
+    // the digest show the stored body. Read in keyset batches of bodies only; the comments of a
+    // batch that differ are written in one transaction with one audit event each (the item's
+    // trail, as the comment's other events, with the body before and after), their mentions moved
+    // to where they stand in the cleaned body. A comment edited meanwhile (xmin) fails its batch,
+    // which the next run does again.
+    private async Task<int> CleanCommentsAsync(CancellationToken ct)
+    {
+        var cleaned = 0;
+        long after = 0;
+        while (true)
+        {
+            var batch = await db.Comments.AsNoTracking().Where(c => c.Id > after).OrderBy(c => c.Id).Take(CommentBatch).Select(c => new { c.Id, c.Body }).ToListAsync(ct);
+            if (batch.Count == 0)
+            {
+                return cleaned;
+            }
+            after = batch[^1].Id;
+            var ids = batch.Where(c => CommentText.Clean(c.Body) != c.Body).Select(c => c.Id).ToList();
+            if (ids.Count == 0)
+            {
+                continue;
+            }
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            try
+            {
+                var comments = await db.Comments.Include(c => c.Mentions).Where(c => ids.Contains(c.Id)).OrderBy(c => c.Id).ToListAsync(ct);
+                var moved = new List<CommentMention>();
+                var changed = 0;
+                foreach (var comment in comments)
+                {
+                    var (body, mentions) = CommentText.Reclean(comment.Body, comment.Mentions.Select(m => (m.Start, m.Length)));
+                    if (body == comment.Body)
+                    {
+                        continue;
+                    }
+                    AuditLog.Add(db, Actor, AuditActions.CommentTextReread, AuditTargets.Item, comment.ItemId.ToString(),
+                        new { comment = comment.Id, before = comment.Body, after = body });
+                    comment.Body = body;
+                    moved.AddRange(comment.Mentions.Zip(mentions).Where(p => p.Second is not null)
+                        .Select(p => new CommentMention { CommentId = comment.Id, Start = p.Second!.Value.Start, Length = p.Second.Value.Length, UserId = p.First.UserId }));
+                    db.CommentMentions.RemoveRange(comment.Mentions);
+                    changed++;
+                }
+                // Removed first: a moved mention may take the place (the key's Start) another one left.
+                await db.SaveChangesAsync(ct);
+                db.CommentMentions.AddRange(moved);
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
+                cleaned += changed;
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                // Edited meanwhile: the whole batch is left for the next run.
+            }
+            finally
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
     }
 
     // A name today's rule (SavedViews.SaveAsync: UnicodeText.CleanName, NameProblem) would not keep as it is.
@@ -155,7 +225,8 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
         }
     }
 
-    // The shown fields that differ from today's reading of the source, each set to it on `item`.
+    // The shown fields that differ from today's reading of the source, each set to it on `item`:
+    // the import's own list of them (ItemRows.ItemText, LinkText), so both store the same text.
     private static List<object> Changes(Item item, ParsedItem parsed)
     {
         var changes = new List<object>();
@@ -167,15 +238,14 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
                 set(after);
             }
         }
-        Set("title", item.Title, parsed.Title, v => item.Title = v!);
-        Set("excerpt", item.Excerpt, parsed.Excerpt, v => item.Excerpt = v);
-        Set("type", item.Type, parsed.Type, v => item.Type = v);
-        Set("provider.name", item.ProviderName, parsed.ProviderName, v => item.ProviderName = v);
-        Set("provider.domain", item.ProviderDomain, parsed.ProviderDomain, v => item.ProviderDomain = v);
-        Set("webUrl", item.WebUrl, parsed.WebUrl, v => item.WebUrl = v);
-        if (item.ImagesJson is not { } stored || !(JsonSerializer.Deserialize<List<ParsedImage>>(stored) ?? []).SequenceEqual(parsed.Images))
+        foreach (var field in ItemRows.ItemText)
         {
-            var images = JsonSerializer.Serialize(parsed.Images);
+            Set(field.Name, field.Stored(item), field.Parsed(parsed), v => field.Store(item, v));
+        }
+        // A row with no images_json (not written by the import) has no pictures: no change when the source has none.
+        if (!(item.ImagesJson is { } stored ? JsonSerializer.Deserialize<List<ParsedImage>>(stored) ?? [] : []).SequenceEqual(parsed.Images))
+        {
+            var images = ItemRows.ImagesJson(parsed);
             changes.Add(new { field = "images", before = item.ImagesJson, after = images });
             item.ImagesJson = images;
         }
@@ -187,13 +257,10 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
             {
                 continue;
             }
-            var at = $"related[{source.Position}].";
-            Set(at + "title", link.Title, source.Title, v => link.Title = v);
-            Set(at + "excerpt", link.Excerpt, source.Excerpt, v => link.Excerpt = v);
-            Set(at + "webUrl", link.Url, source.Url, v => link.Url = v);
-            Set(at + "provider.name", link.ProviderName, source.ProviderName, v => link.ProviderName = v);
-            Set(at + "provider.domain", link.ProviderDomain, source.ProviderDomain, v => link.ProviderDomain = v);
-            Set(at + "images", link.ImageUrl, source.ImageUrl, v => link.ImageUrl = v);
+            foreach (var field in ItemRows.LinkText)
+            {
+                Set($"related[{source.Position}].{field.Name}", field.Stored(link), field.Parsed(source), v => field.Store(link, v));
+            }
         }
         return changes;
     }

@@ -79,9 +79,11 @@ public sealed class TopicVocabulary(CmsDbContext db)
     // of known and created topics, the item ids). Returns normalized name -> id and the item ids in
     // order. Audit events of created topics are added to the context for the caller to save (a
     // second round trip only when there is something to save). Without ManageTopics nothing is
-    // created (the importer refuses such files before it gets here).
-    public async Task<(Dictionary<string, int> TopicIds, List<long> ItemIds)> EnsureFromImportAsync(
-        Actor actor, IEnumerable<string> names, int itemIds, CancellationToken ct)
+    // created (the importer refuses such files before it gets here). storyIds > 0 reserves that
+    // many new story ids in the same statement (the import with grouping off: each new item is a
+    // story of its own), in order, as StoryGrouping.ReserveStoryIdsAsync would in a round trip.
+    public async Task<(Dictionary<string, int> TopicIds, List<long> ItemIds, List<long> StoryIds)> EnsureFromImportAsync(
+        Actor actor, IEnumerable<string> names, int itemIds, CancellationToken ct, int storyIds = 0)
     {
         var byNormalized = new Dictionary<string, string>();
         foreach (var name in names)
@@ -90,14 +92,15 @@ public sealed class TopicVocabulary(CmsDbContext db)
         }
         var topicIds = new Dictionary<string, int>(byNormalized.Count, StringComparer.Ordinal);
         var ids = new List<long>(itemIds);
-        if (byNormalized.Count == 0 && itemIds == 0)
+        var stories = new List<long>(storyIds);
+        if (byNormalized.Count == 0 && itemIds == 0 && storyIds == 0)
         {
-            return (topicIds, ids);
+            return (topicIds, ids, stories);
         }
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         var created = new List<(int Id, string Name)>();
         // Known topics are read in the statement's snapshot, created ones come back from the
-        // INSERT; kind 2 rows are the reserved item ids.
+        // INSERT; kind 2 rows are the reserved item ids, kind 3 the story ids.
         await using (var cmd = new NpgsqlCommand(
             $$"""
             WITH created AS (
@@ -111,19 +114,22 @@ public sealed class TopicVocabulary(CmsDbContext db)
             SELECT 1, id, normalized_name, NULL FROM topics WHERE normalized_name = ANY(@normalized)
             UNION ALL
             SELECT 2, id, NULL, NULL FROM {{Importing.ItemCopy.NewItemIds}} AS ids
+            UNION ALL
+            SELECT 3, nextval('{{CmsDbContext.StoryIdSequence}}'), NULL, NULL FROM generate_series(1, @s)
             """, conn))
         {
             cmd.Parameters.AddWithValue("names", byNormalized.Values.ToArray());
             cmd.Parameters.AddWithValue("normalized", byNormalized.Keys.ToArray());
             cmd.Parameters.AddWithValue("create", actor.Can(Permissions.ManageTopics));
             cmd.Parameters.AddWithValue("n", itemIds);
+            cmd.Parameters.AddWithValue("s", storyIds);
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
                 var kind = reader.GetInt32(0);
-                if (kind == 2)
+                if (kind >= 2)
                 {
-                    ids.Add(reader.GetInt64(1));
+                    (kind == 2 ? ids : stories).Add(reader.GetInt64(1));
                     continue;
                 }
                 topicIds[reader.GetString(2)] = (int)reader.GetInt64(1);
@@ -134,6 +140,7 @@ public sealed class TopicVocabulary(CmsDbContext db)
             }
         }
         ids.Sort();
+        stories.Sort();
         // A topic another transaction committed while this statement waited on its name is in
         // neither branch's snapshot: read it again (rare; the next statement sees it).
         var late = byNormalized.Keys.Where(k => !topicIds.ContainsKey(k)).ToList();
@@ -148,7 +155,7 @@ public sealed class TopicVocabulary(CmsDbContext db)
         {
             AuditLog.Add(db, actor, AuditActions.TopicCreated, AuditTargets.Topic, id.ToString(), new { name, fromImport = true });
         }
-        return (topicIds, ids);
+        return (topicIds, ids, stories);
     }
 
     // Categories the pipeline uses join the managed list, under the same rule as topics.

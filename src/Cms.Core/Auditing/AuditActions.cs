@@ -10,6 +10,7 @@ public static class AuditActions
     public const string ItemRevisionDismissed = "item.revision-dismissed";
     // The system re-read an item's stored source under the current text rules (StoredTextReread).
     public const string ItemTextReread = "item.text-reread";
+    public const string CommentTextReread = "comment.text-reread";
     public const string ItemEdited = "item.edited";
     public const string ItemBulkEdited = "item.bulk-edited";
 

@@ -40,6 +40,7 @@ public static class ExcerptHtml
         };
         sanitizer.RemovingTag += (_, e) =>
         {
+            _removedTag = true;
             if (DropWithContent.Contains(e.Tag.NodeName))
             {
                 e.Tag.TextContent = string.Empty;
@@ -75,19 +76,181 @@ public static class ExcerptHtml
         return href.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase) && UnicodeText.FindInvisibleOrBidi(href) < 0 ? href : null;
     }
 
+    // The longest excerpt (an item's or a related link's) the CMS stores. What is stored is the
+    // sanitizer's rendering, which the pages and feeds sanitize again on each request
+    // (ExcerptSanitizer.MaxHtmlLength is this bound), and it is longer than what was received: a
+    // link gains rel="noopener noreferrer nofollow" and quotes, '>' becomes &gt;, a no-break space
+    // &nbsp;. The parser refuses an excerpt whose rendering is longer (the import limits bound only
+    // what is received, and are settings): twice the default received limit keeps any real
+    // excerpt, and bounds each page's work whatever arrives or is configured.
+    public const int MaxStoredLength = 40_000;
+
     // The excerpt as stored, shown and published. Plain text (no markup, no reference, no carriage
-    // return, which an HTML parser reads as a line feed, and no invisible character) is what the
-    // sanitizer would show, so it is kept as it is without a parse: the import's common case.
+    // return, which an HTML parser reads as a line feed, no NUL, which it drops, no U+FFFF, which it
+    // replaces (AngleSharp's end-of-input mark), and no invisible
+    // character) is written as the sanitizer would write it without a parse: as it is, but for '>'
+    // and the no-break space, which AngleSharp's serialization escapes. The import's common case.
     public static string Shown(string received) =>
-        IsPlainText(received) ? received : Sanitized(received);
+        !IsPlainText(received) ? Sanitized(received)
+        : received.AsSpan().IndexOfAny(Escaped) < 0 ? received
+        : received.Replace(">", "&gt;", StringComparison.Ordinal).Replace("\u00A0", "&nbsp;", StringComparison.Ordinal);
 
     public static bool IsPlainText(string text) =>
         text.AsSpan().IndexOfAny(NotPlain) < 0 && UnicodeText.FindInvisibleOrBidi(text) < 0;
 
-    private static readonly System.Buffers.SearchValues<char> NotPlain = System.Buffers.SearchValues.Create("<&\r");
+    private static readonly System.Buffers.SearchValues<char> NotPlain = System.Buffers.SearchValues.Create("<&\r\0\uFFFF");
 
-    // The sanitizer's path whatever the text (Shown without its shortcut; tests and the bench).
-    public static string Sanitized(string received) => Shared.Sanitize(received, "", ShownText.Instance);
+    private static readonly System.Buffers.SearchValues<char> Escaped = System.Buffers.SearchValues.Create(">\u00A0");
+
+    // Set by the sanitizer when it removes an element (per thread: Sanitize runs on its caller's).
+    [ThreadStatic]
+    private static bool _removedTag;
+
+    private const int MaxPasses = 4;
+
+    // The sanitizer's path whatever the text (Shown without its shortcut; tests and the bench). A
+    // removed element whose children stay (KeepChildNodes) can leave a tree no HTML parser builds
+    // from its serialization: a link foster-parented out of a removed <table> into another link, a
+    // paragraph inside a paragraph across a removed <button>. Written out, that reads back as
+    // another tree, so the pages (which sanitize the stored excerpt again) and any consumer of the
+    // published file would see something else than what is stored. So after a removal the output is
+    // sanitized again until it no longer changes: from the second pass on only allowed markup is
+    // read, whose parse writes out as itself (in practice one more pass; bounded all the same).
+    public static string Sanitized(string received)
+    {
+        _removedTag = false;
+        var shown = Shared.Sanitize(received, "", ShownText.Instance);
+        for (var pass = 1; _removedTag && pass < MaxPasses; pass++)
+        {
+            _removedTag = false;
+            var again = Shared.Sanitize(shown, "", ShownText.Instance);
+            if (again == shown)
+            {
+                break;
+            }
+            shown = again;
+            _removedTag = true;
+        }
+        return shown;
+    }
+
+    // The excerpt as plain text, for the places that show text, not markup (a related link's card,
+    // a history diff, an over-long excerpt): tags dropped (with the content of the ones the
+    // sanitizer drops with theirs), references decoded, a line break at a paragraph, a list item or
+    // a <br>, invisible and bidi characters removed; the caller encodes it once. Clipped after the
+    // extraction, so a cut never falls inside a tag, a reference or a surrogate pair. Stored
+    // excerpts are bounded by the import's limits; a longer value is read up to MaxTextSource, cut
+    // before a tag.
+    public static string? Text(string? html, int maxChars = int.MaxValue)
+    {
+        if (html is null)
+        {
+            return null;
+        }
+        var text = IsPlainText(html) ? html : Extract(html);
+        return Clip(text, maxChars);
+    }
+
+    public const int MaxTextSource = 200_000;
+
+    private static readonly HashSet<string> Breaks = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "p", "br", "li", "ul", "ol", "blockquote", "div", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "table",
+    };
+
+    // With AngleSharp's tokenizer, not its tree builder: one pass, linear however deep the nesting
+    // (building the tree of 20,000 nested elements took seconds).
+    private static string Extract(string html)
+    {
+        if (html.Length > MaxTextSource)
+        {
+            var cut = html.LastIndexOf('<', MaxTextSource);
+            html = html[..(cut > 0 ? cut : MaxTextSource)];
+        }
+        var tokenizer = new AngleSharp.Html.Parser.HtmlTokenizer(new AngleSharp.Text.TextSource(html), AngleSharp.Html.HtmlEntityProvider.Resolver);
+        var text = new System.Text.StringBuilder(html.Length);
+        string? dropping = null;
+        var depth = 0;
+        while (tokenizer.Get() is { Type: not AngleSharp.Html.Parser.HtmlTokenType.EndOfFile } token)
+        {
+            switch (token.Type)
+            {
+                case AngleSharp.Html.Parser.HtmlTokenType.Character when dropping is null:
+                    text.Append(UnicodeText.StripInvisible(token.Data));
+                    break;
+                case AngleSharp.Html.Parser.HtmlTokenType.StartTag:
+                    var name = token.Name.ToLowerInvariant();
+                    // What the tree builder would tell the tokenizer: these hold text, not markup.
+                    tokenizer.State = name switch
+                    {
+                        "script" => AngleSharp.Html.Parser.HtmlParseMode.Script,
+                        "style" or "iframe" or "noembed" or "noframes" or "xmp" or "noscript" => AngleSharp.Html.Parser.HtmlParseMode.Rawtext,
+                        "textarea" or "title" => AngleSharp.Html.Parser.HtmlParseMode.RCData,
+                        "plaintext" => AngleSharp.Html.Parser.HtmlParseMode.Plaintext,
+                        _ => tokenizer.State,
+                    };
+                    if (token.AsTag().IsSelfClosing)
+                    {
+                        Break(text, name, dropping);
+                    }
+                    else if (dropping is null && DropWithContent.Contains(name))
+                    {
+                        (dropping, depth) = (name, 1);
+                    }
+                    else if (dropping == name)
+                    {
+                        depth++;
+                    }
+                    else
+                    {
+                        Break(text, name, dropping);
+                    }
+                    break;
+                case AngleSharp.Html.Parser.HtmlTokenType.EndTag:
+                    var end = token.Name.ToLowerInvariant();
+                    if (dropping == end && --depth == 0)
+                    {
+                        dropping = null;
+                    }
+                    else
+                    {
+                        Break(text, end, dropping);
+                    }
+                    break;
+            }
+        }
+        return text.ToString().Trim();
+    }
+
+    private static void Break(System.Text.StringBuilder text, string tag, string? dropping)
+    {
+        if (dropping is null && Breaks.Contains(tag))
+        {
+            Break(text);
+        }
+    }
+
+    private static void Break(System.Text.StringBuilder text)
+    {
+        while (text.Length > 0 && text[^1] is ' ' or '\t')
+        {
+            text.Length--;
+        }
+        if (text.Length > 0 && text[^1] != '\n')
+        {
+            text.Append('\n');
+        }
+    }
+
+    private static string Clip(string text, int maxChars)
+    {
+        if (text.Length <= maxChars)
+        {
+            return text;
+        }
+        var end = char.IsHighSurrogate(text[maxChars - 1]) ? maxChars - 1 : maxChars;
+        return text[..end] + "…";
+    }
 
     // AngleSharp's serialization (escapes & < > and no-break space) of the text without the
     // invisible characters, removed after decoding and before escaping.

@@ -127,8 +127,19 @@ public sealed class ItemParser
     // markup the pages show stays (ExcerptHtml).
     public static string ShownExcerpt(string received) => ExcerptHtml.Shown(received);
 
-    private static string? Excerpt(Fields v, SourceMapping map, int maxLength, string prefix = "") =>
-        v.Text(map, "excerpt", maxLength, prefix) is { } received ? ShownExcerpt(received) : null;
+    // The stored rendering is bounded too (ExcerptHtml.MaxStoredLength): past it the pages would
+    // show the excerpt's source as text.
+    private static string? Excerpt(Fields v, SourceMapping map, int maxLength, string prefix = "")
+    {
+        if (v.Text(map, "excerpt", maxLength, prefix) is not { } received)
+        {
+            return null;
+        }
+        var shown = ShownExcerpt(received);
+        return shown.Length <= ExcerptHtml.MaxStoredLength ? shown
+            : throw v.Fail(map["excerpt"], prefix + "excerpt", string.Create(CultureInfo.InvariantCulture,
+                $"is {shown.Length:N0} characters as the CMS stores it (sanitized: links gain rel=\"noopener noreferrer nofollow\", '>' becomes &gt;), over the limit of {ExcerptHtml.MaxStoredLength:N0}"));
+    }
 
     // Imported categories join the managed list editors pick from, so they are cleaned as topics
     // are (UnicodeText.CleanName: NFC, blanks folded, trimmed) and one that looks like another is

@@ -55,6 +55,37 @@ public static class CommentText
     public static string Clean(string body) =>
         UnicodeText.StripInvisible(body.Replace("\r\n", "\n").Replace('\r', '\n')).Trim();
 
+    // A body stored before Clean's rule, cleaned, with its mentions (where "@name" stood) moved to
+    // where they stand in the cleaned text, in the same order (null: no longer a mention, so the
+    // page shows its text as text). Clean only removes characters and never an '@', so the n-th
+    // '@' of the body is the n-th of the cleaned one.
+    public static (string Body, List<(int Start, int Length)?> Mentions) Reclean(string body, IEnumerable<(int Start, int Length)> mentions)
+    {
+        var clean = Clean(body);
+        var moved = new List<(int Start, int Length)?>();
+        foreach (var (start, length) in mentions)
+        {
+            if (start < 0 || length < 1 || start + length > body.Length || body[start] != '@')
+            {
+                moved.Add(null);
+                continue;
+            }
+            var nth = body.AsSpan(0, start).Count('@');
+            var at = -1;
+            for (var i = 0; i <= nth; i++)
+            {
+                at = clean.IndexOf('@', at + 1);
+                if (at < 0)
+                {
+                    break;
+                }
+            }
+            var cleanLength = Clean(body.Substring(start, length)).Length;
+            moved.Add(at >= 0 && cleanLength > 1 && at + cleanLength <= clean.Length ? (at, cleanLength) : null);
+        }
+        return (clean, moved);
+    }
+
     // "@name" where the @ starts a word (so "bob@example.com" inside a sentence is not a mention);
     // trailing sentence punctuation is not part of the name.
     public static IReadOnlyList<MentionToken> Mentions(string body)

@@ -17,7 +17,7 @@ public static class ItemsCommands
         items.Add(Move("correct", "Publish a correction of Published items (reason required).", WorkflowAction.Correct));
         items.Add(Move("withdraw", "Withdraw Published items (reason required).", WorkflowAction.Withdraw));
         items.Add(Schedule());
-        var reread = new Command("reread-text", "Re-read every item's stored source under the current text rules (titles, excerpts, URLs shown; audited).");
+        var reread = new Command("reread-text", "Re-read every item's stored source under the current text rules (titles, excerpts, URLs shown) and clean stored comments under the comment rule (audited).");
         reread.SetAction(async (_, ct) => CmsCli.Report((await CliHost.RunAsync(s => s.GetRequiredService<StoredTextReread>().RunAsync(ct))).Result));
         items.Add(reread);
         return items;

@@ -81,7 +81,6 @@ public static class Display
     public const int QueueTitleChars = 300;
     public const int LineChars = 300;
     public const int UrlChars = 2_048;
-    public const int ExcerptChars = 20_000;
     public const int RelatedExcerptChars = 2_000;
     public const int SourceChars = Cms.Application.Items.ItemPage.SourceChars;
 
@@ -92,6 +91,11 @@ public static class Display
     // invisible and bidi characters percent-encoded (UrlRules.Shown), so it reads as where it goes,
     // rows imported before the parser stored URLs that way included.
     public static string? Url(string? url) => Clip(url is null ? null : Cms.Core.Items.UrlRules.Shown(url), UrlChars);
+
+    // A value recorded in the history (before/after of a change): a URL is shown as Url shows it,
+    // so an old row's or an old event's raw bidi override is not drawn reordered; other text as it
+    // was recorded.
+    public static string? Value(string? value) => Cms.Core.Items.UrlRules.IsAbsoluteHttp(value) ? Url(value) : value;
 
     // A comment's text as HTML: every character encoded, absolute http(s) URLs as links that open
     // apart and pass no referrer, mentions as the person's current name. Nothing else becomes markup.

@@ -16,8 +16,10 @@ public interface IExcerptSanitizer
 
 public sealed class ExcerptSanitizer : IExcerptSanitizer
 {
-    // Sanitizing very large or deep HTML is slow (PLATFORM_NOTES.md); past this it is shown as text.
-    public const int MaxHtmlLength = 20_000;
+    // Sanitizing very large or deep HTML is slow (PLATFORM_NOTES.md); past this its text is shown.
+    // The bound of a stored excerpt (the parser refuses a longer rendering), so every excerpt
+    // imported under it is rendered; only rows stored before that bound can be over it.
+    public const int MaxHtmlLength = ExcerptHtml.MaxStoredLength;
 
     private readonly HtmlSanitizer _sanitizer = ExcerptHtml.NewSanitizer();
     private readonly EncodingFormatter _formatter;
@@ -36,8 +38,9 @@ public sealed class ExcerptSanitizer : IExcerptSanitizer
         }
         if (html.Length > MaxHtmlLength)
         {
-            var encoded = new HtmlContentBuilder();
-            return encoded.Append(UnicodeText.StripInvisible(html));
+            // Its text (tags dropped, references decoded), clipped after the extraction and encoded
+            // once: never the HTML source read as text.
+            return new HtmlContentBuilder().Append(ExcerptHtml.Text(html, MaxHtmlLength));
         }
         return new HtmlString(_sanitizer.Sanitize(html, "", _formatter));
     }

@@ -1,0 +1,153 @@
+using AngleSharp.Html.Parser;
+using Cms.Core.FrontMatter;
+using Cms.Core.Items;
+
+namespace Cms.Core.Tests;
+
+// REVIEW8 #8, #3, #4: the excerpt the CMS stores (and publishes) is exactly what the pages render
+// from it. Its rendering is bounded (the pages sanitize it again under that bound), it is a fixed
+// point of the sanitizer (nested links built by foster parenting included), and the plain-text
+// shortcut writes what the sanitizer writes, character for character.
+public sealed class StoredExcerptTests
+{
+    private readonly ItemParser _parser = new(new YamlFrontMatterReader());
+
+    private static readonly HtmlParser Html = new();
+
+    private ParsedItem Parse(ItemYaml yaml) => _parser.Parse("in/001_x.txt", yaml.ToBytes());
+
+    [Fact]
+    public void An_excerpt_within_the_received_limit_whose_stored_rendering_is_over_the_stored_bound_is_refused_naming_the_field()
+    {
+        // 19,800 characters received (limit 20,000), 42,000 as stored: every link gains rel="...".
+        var received = string.Concat(Enumerable.Repeat("<a href=https://x.example/>x</a> ", 600));
+        var yaml = ItemYaml.Valid().Set("excerpt", received);
+
+        var problem = Assert.Throws<FrontMatterException>(() => Parse(yaml)).Problem;
+
+        Assert.Equal(("in/001_x.txt", "excerpt", yaml.LineOf("excerpt")), (problem.Path, problem.Field, problem.Line));
+        Assert.Contains("over the limit of 40,000", problem.Reason);
+        Assert.Contains("as the CMS stores it", problem.Reason);
+    }
+
+    [Fact]
+    public void A_related_links_excerpt_is_bounded_as_stored_too()
+    {
+        // 4,000 '>' received (limit 5,000) are 16,000 characters stored; 4,000 no-break spaces 24,000.
+        var accepted = Parse(ItemYaml.Valid().Related(ItemYaml.Link("webUrl", "https://e.example/r") + "\n" + ItemYaml.Link("excerpt", new string('>', 4_000))));
+        Assert.Equal(string.Concat(Enumerable.Repeat("&gt;", 4_000)), accepted.Related.Single().Excerpt);
+
+        // 1,600 empty links (4,800 characters) are 67,200 stored.
+        var links = string.Concat(Enumerable.Repeat("<a>", 1_600));
+        var problem = Assert.Throws<FrontMatterException>(() => Parse(ItemYaml.Valid()
+            .Related(ItemYaml.Link("webUrl", "https://e.example/r") + "\n" + ItemYaml.Link("excerpt", links)))).Problem;
+        Assert.Equal("related[0].excerpt", problem.Field);
+    }
+
+    [Fact]
+    public void Every_excerpt_the_parser_stores_is_within_the_length_the_pages_render()
+    {
+        // The worst growth of a received excerpt: a no-break space (1 → 6), an empty link (3 → 42).
+        foreach (var received in new[] { new string('\u00A0', 20_000), string.Concat(Enumerable.Repeat("<a>", 6_000)), string.Concat(Enumerable.Repeat("<a href=https://x.example/>x</a> ", 300)) })
+        {
+            string? stored;
+            try
+            {
+                stored = Parse(ItemYaml.Valid().Set("excerpt", received)).Excerpt;
+            }
+            catch (FrontMatterException e)
+            {
+                Assert.Equal("excerpt", e.Problem.Field);
+                continue;
+            }
+            Assert.True(stored!.Length <= ExcerptHtml.MaxStoredLength, $"stored {stored.Length}");
+        }
+        var links = Parse(ItemYaml.Valid().Set("excerpt", string.Concat(Enumerable.Repeat("<a href=https://x.example/>x</a> ", 300)))).Excerpt!;
+        Assert.True(links.Length > 20_000, $"stored {links.Length}: longer than the received limit, still stored");
+    }
+
+    public static TheoryData<string> Nested() =>
+    [
+        "<a href=\"https://a.example/\">1<table><a href=\"https://b.example/\">2</a></table></a>",
+        "<p>1<table><p>2</p></table></p>",
+        "<p>1<button><p>2</p></button>3</p>",
+        "<a href=\"https://a.example/\">1<marquee><a href=\"https://b.example/\">2</a></marquee></a>",
+        "<ul><li>1<table><li>2</li></table></li></ul>",
+        "<a href=\"https://a.example/\">x<table><tr><td><a href=\"https://b.example/\">y</a></td></tr><a href=\"https://c.example/\">z</a></table></a>",
+        "<em>1<table><p>2<table><a href=\"https://b.example/\">3<table><blockquote>4</table></table></table></em>",
+        "<p><a href=\"https://exa\u200Bmple.com/x\">link</a></p>",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Nested))]
+    public void A_stored_excerpt_sanitizes_to_itself_nested_links_and_paragraphs_included(string received)
+    {
+        var stored = Parse(ItemYaml.Valid().Set("excerpt", received)).Excerpt!;
+
+        Assert.Equal(stored, ExcerptHtml.NewSanitizer().Sanitize(stored));
+        Assert.Equal(stored, ExcerptHtml.Shown(stored));
+    }
+
+    [Fact]
+    public void A_nested_link_is_stored_as_two_links_each_going_where_it_went()
+    {
+        var stored = Parse(ItemYaml.Valid().Set("excerpt", "<a href=\"https://a.example/\">1<table><a href=\"https://b.example/\">2</a></table></a>")).Excerpt!;
+
+        var links = Html.ParseDocument("<body>" + stored).QuerySelectorAll("a").Select(a => (a.GetAttribute("href"), a.TextContent)).ToList();
+        Assert.Equal([("https://a.example/", "1"), ("https://b.example/", "2")], links);
+    }
+
+    // Generated hostile markup: elements the sanitizer removes (tables, buttons, marquees, divs,
+    // forms, selects) around and between what it keeps, in random nesting.
+    [Fact]
+    public void Generated_hostile_markup_is_stored_as_a_fixed_point_of_the_sanitizer()
+    {
+        string[] opens = ["<a href=\"https://a.example/\">", "<a href=\"https://b.example/x\">", "<a>", "<p>", "<em>", "<strong>", "<code>", "<ul>", "<ol>", "<li>", "<blockquote>", "<br>",
+            "<table>", "<tr>", "<td>", "<th>", "<caption>", "<tbody>", "<colgroup>", "<button>", "<marquee>", "<applet>", "<div>", "<span>", "<form>", "<select>", "<option>", "<object>", "<h1>", "<dd>", "<dt>", "<nobr>", "<font>", "<b>", "<i>", "<img src=x>"];
+        string[] closes = ["</a>", "</p>", "</em>", "</li>", "</table>", "</td>", "</tr>", "</button>", "</div>", "</ul>", "</form>", "</b>", "</select>", "</marquee>"];
+        var random = new Random(8);
+        var sanitizer = ExcerptHtml.NewSanitizer();
+        var checkedCount = 0;
+        for (var n = 0; n < 2_000; n++)
+        {
+            var text = new System.Text.StringBuilder();
+            var parts = random.Next(2, 16);
+            for (var i = 0; i < parts; i++)
+            {
+                var roll = random.Next(10);
+                text.Append(roll < 6 ? opens[random.Next(opens.Length)] : roll < 8 ? closes[random.Next(closes.Length)] : "t" + i);
+            }
+            var received = text.ToString();
+            var stored = ExcerptHtml.Shown(received);
+            var again = sanitizer.Sanitize(stored);
+            Assert.True(stored == again, $"received '{received}', stored '{stored}', re-sanitized '{again}'");
+            checkedCount++;
+        }
+        Assert.Equal(2_000, checkedCount);
+    }
+
+    // The shortcut against the sanitizer on every UTF-16 code unit (each between letters, all in one
+    // text, so one parse), and on generated strings of the characters the two once wrote differently.
+    [Fact]
+    public void The_plain_text_shortcut_writes_what_the_sanitizer_writes_for_every_character()
+    {
+        var plain = Enumerable.Range(0, 0x10000).Select(c => "a" + (char)c + "b").Where(ExcerptHtml.IsPlainText).ToList();
+        var text = string.Concat(plain);
+        Assert.True(plain.Count > 60_000, $"{plain.Count} plain characters");
+        Assert.True(ExcerptHtml.IsPlainText(text));
+        var (sanitized, shown) = (ExcerptHtml.Sanitized(text), ExcerptHtml.Shown(text));
+        var at = sanitized.AsSpan().CommonPrefixLength(shown);
+        Assert.True(sanitized == shown, $"from {at}: sanitizer '{sanitized[at..Math.Min(at + 12, sanitized.Length)]}', shortcut '{shown[at..Math.Min(at + 12, shown.Length)]}'");
+        var random = new Random(4);
+        var alphabet = "ab >\u00A0\n\t\"'=/]-!?;é東\U0001F600".EnumerateRunes().Select(r => r.ToString()).ToArray();
+        for (var n = 0; n < 2_000; n++)
+        {
+            var generated = string.Concat(Enumerable.Range(0, random.Next(1, 30)).Select(_ => alphabet[random.Next(alphabet.Length)]));
+            Assert.True(ExcerptHtml.IsPlainText(generated), generated);
+            Assert.Equal(ExcerptHtml.Sanitized(generated), ExcerptHtml.Shown(generated));
+        }
+        Assert.Equal("a &gt; b&nbsp;c", ExcerptHtml.Shown("a > b\u00A0c"));
+        const string untouched = "Markets rise 2% on the news";
+        Assert.Same(untouched, ExcerptHtml.Shown(untouched));
+    }
+}
