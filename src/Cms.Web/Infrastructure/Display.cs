@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Html;
 
 namespace Cms.Web.Infrastructure;
 
@@ -22,6 +23,40 @@ public static class Display
     // For <time datetime="...">.
     public static string MachineDateTime(DateTimeOffset? at) =>
         at?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "";
+
+    // The queue's date cells, <time datetime="yyyy-MM-ddTHH:mm:ssZ"><span>yyyy-MM-dd</span> HH:mm</time>
+    // (the span keeps the date on one line, site.css): what MachineDateTime, Date and Time write, as
+    // one string built from the digits instead of three custom-format passes, three encoder passes
+    // and seven writes a cell (digits, '-', ':' need no encoding; docs/benchmarks.md, QUEUE7).
+    public static HtmlString TimeCell(DateTimeOffset? at) =>
+        at is { } value ? new HtmlString(string.Create(TimeCellLayout.Length, value.UtcDateTime, WriteTimeCell)) : EmptyTimeCell;
+
+    private static readonly HtmlString EmptyTimeCell = new("<time datetime=\"\"><span></span> </time>");
+
+    private const string TimeCellLayout = "<time datetime=\"yyyy-MM-ddTHH:mm:ssZ\"><span>yyyy-MM-dd</span> HH:mm</time>";
+
+    private static void WriteTimeCell(Span<char> c, System.DateTime t)
+    {
+        TimeCellLayout.CopyTo(c);
+        // Where each field's digits go in the machine-readable value; the shown date and time copy them.
+        ReadOnlySpan<(int At, int Length, int Value)> fields = [(16, 4, t.Year), (21, 2, t.Month), (24, 2, t.Day), (27, 2, t.Hour), (30, 2, t.Minute), (33, 2, t.Second)];
+        foreach (var (at, length, value) in fields)
+        {
+            Digits(c.Slice(at, length), value);
+        }
+        c.Slice(16, 10).CopyTo(c[44..]);
+        c.Slice(27, 5).CopyTo(c[62..]);
+    }
+
+    // value as exactly digits.Length decimal digits, zero-padded (as "yyyy", "MM" pad).
+    private static void Digits(Span<char> digits, int value)
+    {
+        for (var i = digits.Length - 1; i >= 0; i--)
+        {
+            digits[i] = (char)('0' + value % 10);
+            value /= 10;
+        }
+    }
 
     // A UTC minute typed as ISO text ("2026-12-24 08:30"; a 'T' and seconds are accepted too): a
     // datetime-local field would show the browser's locale (mm/dd/yyyy) where every other date is ISO.

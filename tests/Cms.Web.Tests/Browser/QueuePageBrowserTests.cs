@@ -119,8 +119,8 @@ public sealed class QueuePageBrowserTests(BrowserFixture fixture) : BrowserTest(
         var filtersShown = await page.Locator("#filters").IsVisibleAsync();
         var bulkShown = await page.Locator("#bulk-form").IsVisibleAsync();
         var menuShown = await page.Locator("#main-menu").IsVisibleAsync();
-        var titleWidth = await page.Locator("#queue tbody tr td.title-cell").First.EvaluateAsync<double>("td => td.getBoundingClientRect().width");
-        var stateShown = await page.Locator("#queue tbody tr td[data-label='State']").First.IsVisibleAsync();
+        var titleWidth = await page.Locator("#queue tbody tr td:nth-child(2)").First.EvaluateAsync<double>("td => td.getBoundingClientRect().width");
+        var stateShown = await page.Locator("#queue tbody tr td:nth-child(10)").First.IsVisibleAsync();
 
         Assert.True(scrollWidth <= 390, $"the page is {scrollWidth}px wide at 390px");
         // The whole first row within the first screen: nothing to scroll past.
@@ -138,6 +138,75 @@ public sealed class QueuePageBrowserTests(BrowserFixture fixture) : BrowserTest(
         await page.Locator(".navbar-toggler").ClickAsync();
         await page.Locator("#main-menu").WaitForAsync(new() { State = WaitForSelectorState.Visible });
         Assert.True(await page.EvaluateAsync<int>("document.documentElement.scrollWidth") <= 390);
+        Assert.True(ConsoleErrors.Count == 0, string.Join("\n", ConsoleErrors));
+    });
+    // Each value is written once a row (QUEUE7): under 1200 px (a phone, a tablet) CSS moves provider,
+    // category and the received time under the title, on a wide screen they are columns of their own.
+    [Theory]
+    [InlineData(390, 844, true)]
+    [InlineData(1024, 768, true)]
+    [InlineData(1440, 900, false)]
+    public Task Every_row_shows_its_title_provider_category_and_facts_on_a_phone_a_tablet_and_a_wide_screen(int width, int height, bool card) => FlowAsync(async () =>
+    {
+        await ImportItemsAsync(1);
+        var phone = width < 768;
+        var page = await SignedInPageAsync(Roles.Editor, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height }, IsMobile = phone, HasTouch = phone });
+        await page.GotoAsync($"{BaseUrl}/?View.Category={_category}");
+        var row = page.Locator("#queue tbody tr").First;
+        async Task<(string Text, LocatorBoundingBoxResult Box)> CellAsync(int n)
+        {
+            var cell = row.Locator($"td:nth-child({n})");
+            Assert.True(await cell.IsVisibleAsync(), $"cell {n} hidden at {width}px");
+            return ((await cell.InnerTextAsync()).Trim(), (await cell.BoundingBoxAsync())!);
+        }
+
+        var title = await CellAsync(2);
+        var provider = await CellAsync(3);
+        var category = await CellAsync(4);
+        var published = await CellAsync(5);
+        var received = await CellAsync(6);
+        var facts = new List<string>();
+        foreach (var n in new[] { 7, 8, 9, 10 }) { facts.Add((await CellAsync(n)).Text); }
+        // The phone's labels are the cells' generated text ("Quality: "), as the header is hidden there.
+        var labels = await row.Locator("td").EvaluateAllAsync<string[]>("tds => tds.map(td => getComputedStyle(td, '::before').content)");
+        var box = page.GetByRole(AriaRole.Checkbox, new() { Name = "Select " + Item(0).Title, Exact = true });
+
+        Assert.Equal(Item(0).Title, title.Text);
+        Assert.Equal("Hindustan Times Tech", provider.Text);
+        Assert.Equal(_category, category.Text);
+        Assert.Equal("2024-03-09 00:00", published.Text);
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$", received.Text);
+        Assert.Equal(["40", "unknown", "2", "New"], facts);
+        Assert.Equal(1, await box.CountAsync());
+        Assert.True(await box.IsVisibleAsync());
+        if (card)
+        {
+            // Under the title, on one line: provider · category · received; then the labelled facts.
+            Assert.True(provider.Box.Y >= title.Box.Y + title.Box.Height - 1, $"provider at y={provider.Box.Y}, title ends at {title.Box.Y + title.Box.Height}");
+            Assert.True(Math.Abs(category.Box.Y - provider.Box.Y) < 2 && category.Box.X > provider.Box.X, "category is not beside provider");
+            // The received time follows on that line, or wraps to the start of the next one.
+            Assert.True(Math.Abs(received.Box.Y - provider.Box.Y) < 2 ? received.Box.X > category.Box.X : received.Box.Y > provider.Box.Y && Math.Abs(received.Box.X - title.Box.X) < 1,
+                $"received at ({received.Box.X}, {received.Box.Y}), provider at ({provider.Box.X}, {provider.Box.Y}), title at x={title.Box.X}");
+            Assert.True(published.Box.Y >= received.Box.Y + received.Box.Height - 1 && Math.Abs(published.Box.X - title.Box.X) < 1, "published does not start the facts under the title");
+            Assert.Equal(["\"· \"", "\"· received \"", "\"Published: \"", "\"Quality: \"", "\"Heat: \"", "\"Links to decide: \"", "\"State: \""],
+                [labels[3], labels[5], labels[4], labels[6], labels[7], labels[8], labels[9]]);
+            // The column headers are hidden on the cards; the select-all box stays from 768 px up.
+            var headersShown = await page.Locator("#queue thead th:nth-child(3)").EvaluateAsync<bool>(
+                "th => getComputedStyle(th).display !== 'none' && th.closest('thead').getBoundingClientRect().width > 1");
+            Assert.False(headersShown);
+            Assert.True(phone || await page.Locator("#select-all").IsVisibleAsync(), "no select-all box above the cards");
+        }
+        else
+        {
+            // Columns in the table's order, on the title's line, under their visible headers.
+            Assert.True(provider.Box.X >= title.Box.X + title.Box.Width - 1 && category.Box.X > provider.Box.X && received.Box.X > published.Box.X);
+            Assert.True(Math.Abs(provider.Box.Y - title.Box.Y) < 2 && Math.Abs(received.Box.Y - title.Box.Y) < 2, "a column is not on the title's line");
+            Assert.All(labels, l => Assert.Equal("none", l));
+            foreach (var header in new[] { "Title", "Provider", "Category", "Published (UTC)", "Received (UTC)", "Quality", "Heat", "Links to decide", "State" })
+            {
+                Assert.True(await page.GetByRole(AriaRole.Columnheader, new() { Name = header, Exact = true }).IsVisibleAsync(), header);
+            }
+        }
         Assert.True(ConsoleErrors.Count == 0, string.Join("\n", ConsoleErrors));
     });
     [Fact]

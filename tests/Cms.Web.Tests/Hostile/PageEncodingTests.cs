@@ -33,11 +33,13 @@ public sealed class PageEncodingTests(AppFixture app) : WebTest(app), IClassFixt
         Assert.DoesNotContain("<b>co", html);
         Assert.DoesNotContain("<i>x", html);
         var row = Assert.Single(QueuePage.Rows(html));
-        Assert.Equal(title, row.One("td.title-cell > a").TextContent);
-        // The title inside an attribute: the quotes did not end it, no attribute was added.
+        Assert.Equal(title, row.One("td:nth-child(2) > a").TextContent);
+        // The box is named by the header's "Select" and the row's link (the title is written once, as
+        // text): no attribute was added, and the name reads "Select <title>".
         var box = row.One("input[type=checkbox]");
-        Assert.Equal("Select " + title, box.GetAttribute("aria-label"));
-        Assert.Equal(["type", "class", "form", "name", "value", "aria-label"], box.Attributes.Select(a => a.Name));
+        Assert.Equal(["type", "class", "form", "name", "value", "aria-labelledby"], box.Attributes.Select(a => a.Name));
+        var document = row.Owner!;
+        Assert.Equal("Select " + title, string.Join(" ", box.GetAttribute("aria-labelledby")!.Split(' ').Select(id => document.GetElementById(id)!.TextContent)));
         Assert.Equal("Агентство \"<i>x</i>\"", row.Children[2].TextContent);
     }
 

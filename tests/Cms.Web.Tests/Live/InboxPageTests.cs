@@ -110,9 +110,9 @@ public sealed class QueueAssignmentPageTests(AppFixture app) : WebTest(app), ICl
         var all = Html.Parse(await client.GetStringAsync($"/?View.Category={category}"));
         var filtered = Html.Parse(await client.GetStringAsync($"/?View.Category={category}&View.Assignee={user.Id}"));
 
-        var mineRow = all.QuerySelector($"tr[data-item-id='{ItemId(mine)}'] td.assignee")!;
+        var mineRow = all.QuerySelector($"tr[data-item-id='{ItemId(mine)}'] td:nth-child(11)")!;
         Assert.Equal(email, mineRow.TextContent.Trim());
-        Assert.Equal("", all.QuerySelector($"tr[data-item-id='{ItemId(other)}'] td.assignee")!.TextContent.Trim());
+        Assert.Equal("", all.QuerySelector($"tr[data-item-id='{ItemId(other)}'] td:nth-child(11)")!.TextContent.Trim());
         Assert.Equal(user.Id, all.QuerySelector("#mine")!.GetAttribute("value"));
         Assert.Equal([ItemId(mine).ToString()], filtered.QuerySelectorAll("#queue tbody tr").Select(r => r.GetAttribute("data-item-id")!));
         Assert.True(filtered.QuerySelector("#mine")!.HasAttribute("checked"));
