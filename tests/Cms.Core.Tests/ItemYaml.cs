@@ -69,7 +69,7 @@ internal sealed class ItemYaml
     public byte[] ToBytes() => Encoding.UTF8.GetBytes(ToString());
 
     // Control characters, line separators and U+FEFF are written as escapes (YAML reads them raw as
-    // line breaks or a byte-order mark), everything else as it is.
+    // line breaks or a byte-order mark; U+FFFE/U+FFFF it does not read raw), everything else as it is.
     public static string Quote(string value)
     {
         var quoted = new StringBuilder("\"");
@@ -79,7 +79,7 @@ internal sealed class ItemYaml
             {
                 '"' => quoted.Append("\\\""),
                 '\\' => quoted.Append("\\\\"),
-                _ when char.IsControl(c) || c is '\u2028' or '\u2029' or '\uFEFF' => quoted.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture)),
+                _ when char.IsControl(c) || c is '\u2028' or '\u2029' or '\uFEFF' or '\uFFFE' or '\uFFFF' => quoted.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture)),
                 _ => quoted.Append(c),
             };
         }

@@ -79,8 +79,10 @@ public sealed class UnicodeTextTests
     {
         Assert.Equal("\u00E9", UnicodeText.Nfc("e\u0301"));
         Assert.Equal("a\uD800e\u0301", UnicodeText.Nfc("a\uD800e\u0301"));
-        // A noncharacter (YAML's escapes reach it) is kept rather than making Normalize throw.
+        // A noncharacter (YAML's escapes reach it) is kept rather than making Normalize throw, and
+        // the text around it is still normalized (REVIEW8 #2), as PostgreSQL's normalize() does.
         Assert.Equal("News \uFFFE", UnicodeText.Nfc("News \uFFFE"));
+        Assert.Equal("Caf\u00E9\uFFFE \u00E9\U0010FFFF\u00E9", UnicodeText.Nfc("Cafe\u0301\uFFFE e\u0301\U0010FFFFe\u0301"));
         Assert.Equal(1, UnicodeText.FindUnpairedSurrogate("a\uD800"));
         Assert.Equal(-1, UnicodeText.FindUnpairedSurrogate("🚀"));
     }

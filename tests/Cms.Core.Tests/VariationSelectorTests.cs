@@ -89,6 +89,10 @@ public sealed class VariationSelectorTests
     [InlineData("\U0001F600\u200D\U0001F600", "\U0001F600\U0001F600")] // two faces form no sequence
     [InlineData("\U0001F525\u200D\U0001F60A", "\U0001F525\U0001F60A")] // no RGI sequence continues with a smiling face
     [InlineData("\u00A9\u200D\u00AE", "\u00A9\u00AE")] // pictographs that join nothing
+    [InlineData("\U0001F600\u200D\U0001F468", "\U0001F600\U0001F468")] // REVIEW8 #7: a man continues sequences, but none starts from a grinning face
+    [InlineData("Team \U0001F3C6\u200D\u2640", "Team \U0001F3C6\u2640")] // no sequence starts from a trophy
+    [InlineData("\U0001F1FA\u200D\u2764\uFE0F", "\U0001F1FA\u2764\uFE0F")] // nor from a regional indicator
+    [InlineData("\u00A9\uFE0F\u200D\U0001F525", "\u00A9\uFE0F\U0001F525")] // nor from an emoji-style copyright sign
     public void A_zwj_between_emoji_that_form_no_sequence_is_stripped(string received, string shown)
     {
         Assert.Equal(Hex(shown), Hex(Accept(ItemYaml.Valid().Set("title", received)).Title));
@@ -111,6 +115,15 @@ public sealed class VariationSelectorTests
     [InlineData("\U0001F6B6\u200D\u27A1\uFE0F")] // person walking facing right
     [InlineData("\U0001F468\u200D\U0001F9B0")] // man: red hair
     [InlineData("\U0001F469\u200D\u2764\uFE0F\u200D\U0001F48B\u200D\U0001F468")] // kiss
+    [InlineData("\U0001F9D1\U0001F3FB\u200D\u2764\uFE0F\u200D\U0001F48B\u200D\U0001F9D1\U0001F3FC")] // kiss, skin tones
+    [InlineData("\U0001F3F3\uFE0F\u200D\u26A7\uFE0F")] // transgender flag
+    [InlineData("\U0001F46F\u200D\u2642\uFE0F")] // men with bunny ears
+    [InlineData("\U0001F9DF\u200D\u2640\uFE0F")] // woman zombie
+    [InlineData("\U0001F575\uFE0F\u200D\u2640\uFE0F")] // woman detective
+    [InlineData("\U0001F9D1\u200D\U0001F9AF\u200D\u27A1\uFE0F")] // person with white cane facing right
+    [InlineData("\U0001FAF1\U0001F3FB\u200D\U0001FAF2\U0001F3FF")] // handshake, skin tones
+    [InlineData("\u26D3\uFE0F\u200D\U0001F4A5")] // broken chain
+    [InlineData("\U0001F642\u200D\u2194\uFE0F")] // head shaking horizontally
     public void A_zwj_inside_a_recommended_emoji_zwj_sequence_is_kept(string text)
     {
         Assert.Equal(Hex(text), Hex(Accept(ItemYaml.Valid().Set("title", text)).Title));

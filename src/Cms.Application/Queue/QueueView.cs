@@ -13,7 +13,11 @@ public sealed class QueueView
     public const int MaxAssigneeLength = 450;
 
     public List<WorkflowState> State { get; set; } = [];
-    public string? Category { get; set; }
+    // Cleaned as categories are stored (UnicodeText.CleanName), so a saved view, a bookmark or a
+    // typed URL holding a spelling from before the fold ("World news ", "Cafe\u0301") still
+    // finds its items and the page's select shows it; the query stays one parameter.
+    public string? Category { get => _category; set => _category = value is null ? null : UnicodeText.CleanName(value); }
+    private string? _category;
     public string? Provider { get; set; }
     public List<string> Topic { get; set; } = [];
     public string TopicMode { get; set; } = "any";

@@ -106,14 +106,14 @@ public sealed class ItemParser
 
     // A title or name as the CMS stores and shows it, and as the export writes it: invisible and
     // bidi characters stripped (UnicodeText's rule, which keeps the joiners a script or an emoji
-    // needs), NFC. The context of a joiner is judged on NFC text (as for topics), and again after
+    // needs) and noncharacters too, NFC. The context of a joiner is judged on NFC text (as for topics), and again after
     // each removal: removing a character can leave marks out of canonical order, and NFC moving a
     // virama away from its joiner would make a second pass strip it. So this is a fixed point:
     // ShownTitle(ShownTitle(x)) == ShownTitle(x), which the export relies on when it writes a title
     // already shown (a merged item's link). Each pass removes a character or ends the loop.
     public static string ShownTitle(string received)
     {
-        var shown = UnicodeText.Nfc(received);
+        var shown = UnicodeText.Nfc(UnicodeText.StripNoncharacters(received));
         while (UnicodeText.StripInvisible(shown) is var stripped && !ReferenceEquals(stripped, shown))
         {
             shown = UnicodeText.Nfc(stripped);
@@ -132,15 +132,17 @@ public sealed class ItemParser
 
     // Imported categories join the managed list editors pick from, so they are cleaned as topics
     // are (UnicodeText.CleanName: NFC, blanks folded, trimmed) and one that looks like another is
-    // refused: the form the list, the edit form and the published file all use.
+    // refused: the form the list, the edit form and the published file all use. A category of
+    // blanks only ("", " ", NO-BREAK SPACE) is none, as the edit form, SaveItemEdits and the
+    // fold migration read it (feeds write `category: ""` for unfiled items).
     private static string? Category(Fields v, SourceMapping root, ItemLimits limits)
     {
-        if (v.Line(root, "category", limits.MaxCategoryLength) is not { } received)
+        if (v.Line(root, "category", limits.MaxCategoryLength) is not { } received
+            || UnicodeText.CleanName(received) is not { Length: > 0 } category)
         {
             return null;
         }
-        var category = UnicodeText.CleanName(received);
-        if ((category.Length == 0 ? "must not be blank" : UnicodeText.NameProblem(category)) is { } problem)
+        if (UnicodeText.NameProblem(category) is { } problem)
         {
             throw v.Fail(root["category"], "category", problem);
         }

@@ -138,7 +138,7 @@ public static class UnicodeText
         }
         if (c == JoinerContext.Zwj)
         {
-            return clusters.JoinsNext(at) && at + 1 < text.Length && ZwjContinuations.Contains(RuneAt(text, at + 1).Value);
+            return clusters.JoinsNext(at) && at + 1 < text.Length && ZwjContinuations.Contains(RuneAt(text, at + 1).Value) && JoinsFromBase(text, at);
         }
         if (c is '\uFE0E' or '\uFE0F')
         {
@@ -161,6 +161,55 @@ public static class UnicodeText
         0x1F308, 0x26A7, 0x2620, // rainbow, transgender, pirate flags
         0x1F9BA, 0x2B1B, 0x2744, 0x1F525, 0x1FA79, 0x1F7E9, 0x1F7EB, 0x1F4A5, // service dog, black cat/bird, polar bear, fire, bandage, lime, mushroom, broken chain
         0x1F32B, 0x1F4A8, 0x1F4AB, 0x1F5E8, // face in clouds, exhaling, spiral eyes, eye in speech bubble
+    ];
+
+    // Whether the character before the ZWJ at index (after one emoji-style selector or one skin
+    // tone) is one an RGI ZWJ sequence starts or goes on from: GB11 joins any emoji before the ZWJ,
+    // so "😀\u200D👨" is one cluster but draws as two emoji, exactly as without the joiner (REVIEW8 #7).
+    private static bool JoinsFromBase(string text, int at)
+    {
+        var end = at;
+        if (end > 0 && text[end - 1] == '\uFE0F')
+        {
+            end--;
+        }
+        if (end == 0 || Rune.DecodeLastFromUtf16(text.AsSpan(0, end), out var before, out var length) != OperationStatus.Done)
+        {
+            return false;
+        }
+        if (before.Value is >= 0x1F3FB and <= 0x1F3FF && Rune.DecodeLastFromUtf16(text.AsSpan(0, end - length), out before, out _) != OperationStatus.Done)
+        {
+            return false;
+        }
+        return IsZwjBase(before.Value);
+    }
+
+    // What comes before a ZWJ in an RGI emoji ZWJ sequence (emoji-zwj-sequences.txt, Emoji 15.1):
+    // every Emoji_Modifier_Base (people, gestures, activities: the role, gender, hair and direction
+    // sequences start there), and the other characters a sequence starts or goes on from.
+    private static bool IsZwjBase(int value) => ZwjBases.Contains(value) || EmojiModifierBases.Any(r => value >= r.From && value <= r.To);
+
+    // Emoji_Modifier_Base (emoji-data.txt, Emoji 15.1).
+    private static readonly (int From, int To)[] EmojiModifierBases =
+    [
+        (0x261D, 0x261D), (0x26F9, 0x26F9), (0x270A, 0x270D), (0x1F385, 0x1F385), (0x1F3C2, 0x1F3C4), (0x1F3C7, 0x1F3C7),
+        (0x1F3CA, 0x1F3CC), (0x1F442, 0x1F443), (0x1F446, 0x1F450), (0x1F466, 0x1F478), (0x1F47C, 0x1F47C), (0x1F481, 0x1F483),
+        (0x1F485, 0x1F487), (0x1F48F, 0x1F48F), (0x1F491, 0x1F491), (0x1F4AA, 0x1F4AA), (0x1F574, 0x1F575), (0x1F57A, 0x1F57A),
+        (0x1F590, 0x1F590), (0x1F595, 0x1F596), (0x1F645, 0x1F647), (0x1F64B, 0x1F64F), (0x1F6A3, 0x1F6A3), (0x1F6B4, 0x1F6B6),
+        (0x1F6C0, 0x1F6C0), (0x1F6CC, 0x1F6CC), (0x1F90C, 0x1F90C), (0x1F90F, 0x1F90F), (0x1F918, 0x1F91F), (0x1F926, 0x1F926),
+        (0x1F930, 0x1F939), (0x1F93C, 0x1F93E), (0x1F977, 0x1F977), (0x1F9B5, 0x1F9B6), (0x1F9B8, 0x1F9B9), (0x1F9BB, 0x1F9BB),
+        (0x1F9CD, 0x1F9CF), (0x1F9D1, 0x1F9DD), (0x1FAC3, 0x1FAC5), (0x1FAF0, 0x1FAF8),
+    ];
+
+    private static readonly HashSet<int> ZwjBases =
+    [
+        0x1F46F, 0x1F93C, 0x1F9DE, 0x1F9DF, // people with bunny ears, wrestlers, genie, zombie (gendered, no skin tone)
+        0x2764, 0x1F48B, 0x1F91D, // heart (couples, heart on fire, mending heart), kiss mark, handshake (kiss, holding hands)
+        0x1F9AF, 0x1F9BC, 0x1F9BD, // probing cane, wheelchairs (… facing right)
+        0x1F441, 0x1F3F3, 0x1F3F4, // eye in speech bubble, rainbow and transgender flags, pirate flag
+        0x1F415, 0x1F408, 0x1F426, 0x1F43B, // service dog, black cat, black bird and phoenix, polar bear
+        0x1F62E, 0x1F635, 0x1F636, 0x1F642, // face exhaling, with spiral eyes, in clouds, head shaking
+        0x1F34B, 0x1F344, 0x26D3, // lime, brown mushroom, broken chain
     ];
 
     // Whether the variation selector at index follows a character it gives a text or emoji style.
@@ -370,7 +419,61 @@ public static class UnicodeText
             return problem;
         }
         var blank = clean.IndexOf((char)BraillePatternBlank);
-        return blank >= 0 ? $"contains {Describe(clean, blank)}, which is drawn as a blank, at character {blank + 1}" : null;
+        if (blank >= 0)
+        {
+            return $"contains {Describe(clean, blank)}, which is drawn as a blank, at character {blank + 1}";
+        }
+        var noncharacter = FindNoncharacter(clean);
+        return noncharacter >= 0 ? $"contains the noncharacter {Describe(clean, noncharacter)} at character {noncharacter + 1}" : null;
+    }
+
+    // Noncharacters (U+FDD0-U+FDEF and the last two code points of every plane, U+FFFE, U+FFFF,
+    // U+1FFFE ...) are never text: browsers draw nothing or a box, so a name holding one looks like
+    // the name without it (REVIEW8 #2). YAML's escapes can reach them.
+    public static bool IsNoncharacter(int value) => value is >= 0xFDD0 and <= 0xFDEF || (value & 0xFFFE) == 0xFFFE;
+
+    // Index of the first noncharacter, or -1; ordinary text (titles on the import's parse path) is
+    // skipped in vectorized steps.
+    public static int FindNoncharacter(string text)
+    {
+        for (var from = 0; from < text.Length;)
+        {
+            var at = text.AsSpan(from).IndexOfAny(MayStartNoncharacter);
+            if (at < 0)
+            {
+                return -1;
+            }
+            at += from;
+            if (IsNoncharacter(RuneAt(text, at).Value))
+            {
+                return at;
+            }
+            from = at + 1;
+        }
+        return -1;
+    }
+
+    // U+FDD0-U+FDEF, U+FFFE, U+FFFF, and the high surrogates of each plane's last 1,024 code points
+    // (U+1FC00-U+1FFFF ... U+10FC00-U+10FFFF), where that plane's two noncharacters are.
+    private static readonly SearchValues<char> MayStartNoncharacter = SearchValues.Create(
+        string.Concat(Enumerable.Range(0xFDD0, 0x20).Append(0xFFFE).Append(0xFFFF).Concat(Enumerable.Range(0, 16).Select(k => 0xD83F + k * 0x40)).Select(c => (char)c)));
+
+    // The text without its noncharacters (titles: what cannot be drawn goes, as invisible ones do).
+    public static string StripNoncharacters(string text)
+    {
+        if (FindNoncharacter(text) < 0)
+        {
+            return text;
+        }
+        var kept = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i += RuneLength(text, i))
+        {
+            if (!IsNoncharacter(RuneAt(text, i).Value))
+            {
+                kept.Append(text, i, RuneLength(text, i));
+            }
+        }
+        return kept.ToString();
     }
 
     // Index of the first surrogate without its partner, or -1. Such text cannot be encoded as
@@ -393,9 +496,12 @@ public static class UnicodeText
         return -1;
     }
 
-    // NFC, so a precomposed "é" and "e" + U+0301 compare equal. Text .NET cannot normalize (an
-    // unpaired surrogate, or a noncharacter such as U+FFFE, which YAML's escapes can reach) is
-    // returned as it is rather than throwing: one hostile value must not fail its whole file.
+    // NFC, so a precomposed "é" and "e" + U+0301 compare equal. Text with an unpaired surrogate is
+    // returned as it is rather than throwing: one hostile value must not fail its whole file. .NET
+    // refuses to normalize text holding a noncharacter (U+FFFE, which YAML's escapes can reach), so
+    // the text between noncharacters is normalized piece by piece, as PostgreSQL's normalize()
+    // does (a noncharacter never composes with a neighbour): "Cafe\u0301\uFFFE" is "Café\uFFFE"
+    // in both, and the fold migration's SQL agrees with CleanName.
     public static string Nfc(string text) => Normalized(text, NormalizationForm.FormC);
 
     public static string Normalized(string text, NormalizationForm form)
@@ -410,8 +516,36 @@ public static class UnicodeText
         }
         catch (ArgumentException)
         {
-            return text;
+            return NormalizedAroundNoncharacters(text, form);
         }
+    }
+
+    private static string NormalizedAroundNoncharacters(string text, NormalizationForm form)
+    {
+        var result = new StringBuilder(text.Length);
+        var from = 0;
+        for (var i = 0; i <= text.Length; i += i < text.Length ? RuneLength(text, i) : 1)
+        {
+            if (i < text.Length && !IsNoncharacter(RuneAt(text, i).Value))
+            {
+                continue;
+            }
+            var piece = text[from..i];
+            try
+            {
+                result.Append(piece.Normalize(form));
+            }
+            catch (ArgumentException)
+            {
+                result.Append(piece);
+            }
+            if (i < text.Length)
+            {
+                result.Append(text, i, RuneLength(text, i));
+            }
+            from = i + (i < text.Length ? RuneLength(text, i) : 0);
+        }
+        return result.ToString();
     }
 
     // "U+202E" for the character (or surrogate pair) at index, for problem messages.

@@ -235,4 +235,41 @@ public sealed class SavedViewTests(AppFixture app) : WebTest(app), IClassFixture
         // The existence check (which names exist); the counts of views that still fit may read topics too.
         Assert.Single(log.Touching("FROM topics"), t => t.TrimStart().StartsWith("SELECT t.normalized_name", StringComparison.Ordinal));
     }
+
+    // REVIEW8 #5: a view saved before the category fold ("desk… " with the blank the list offered
+    // then, or NFD) still shows its items, its count and its link in today's spelling, is marked as
+    // the view on screen, and the queue's select shows its category; a typed URL likewise.
+    [Theory]
+    [InlineData("{0}%20")]
+    [InlineData("{0}%C2%A0")]
+    [InlineData("Cafe%CC%81%20{0}")]
+    public async Task A_view_saved_with_a_category_spelled_before_the_fold_still_finds_its_items(string stored)
+    {
+        var category = stored.StartsWith("Cafe", StringComparison.Ordinal) ? $"Caf\u00E9 {Category}" : Category;
+        await ImportAsync([.. Enumerable.Range(0, 2).Select(n => new TestItem { Title = $"Folded {_tag} {n}", Category = category })]);
+        var owner = await PersonAsync(Roles.Editor);
+        var name = "Old spelling " + _tag;
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Data.CmsDbContext>();
+            db.SavedViews.Add(new Data.Entities.SavedView
+            {
+                Name = name, OwnerId = owner.UserId!, OwnerName = owner.Name, Query = "View.Category=" + string.Format(stored, Category),
+                SharedWith = Data.Entities.SavedView.Everyone, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        }
+        var client = await SignedInAsync(Roles.Editor);
+
+        var seen = SavedView(await client.GetStringAsync("/"), name);
+
+        Assert.NotNull(seen);
+        Assert.Equal("2", seen.QuerySelector(".saved-view-count")!.TextContent);
+        var href = seen.GetAttribute("href")!;
+        Assert.Equal("/?View.Category=" + Uri.EscapeDataString(category), href);
+        var page = Html.Parse(await client.GetStringAsync("/?View.Category=" + string.Format(stored, Category)));
+        Assert.Equal(2, page.QuerySelectorAll("a").Count(a => a.TextContent.StartsWith($"Folded {_tag}", StringComparison.Ordinal)));
+        Assert.Contains("btn-primary", page.QuerySelectorAll("#saved-views a.saved-view").Single(a => a.TextContent.Trim().StartsWith(name, StringComparison.Ordinal)).ClassName);
+        Assert.Equal(category, page.QuerySelector("#category option[selected]")?.TextContent);
+    }
 }
