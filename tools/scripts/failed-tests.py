@@ -26,6 +26,7 @@ folder = Path(sys.argv[1])
 run_failed = len(sys.argv) > 2 and sys.argv[2] != "0"
 failed = []
 aborted = []
+warnings = []
 unreadable = []
 files = sorted(folder.rglob("*.trx")) if folder.is_dir() else []
 FAIL_ECHO = re.compile(r"^\s*\[xUnit\.net [0-9:.]+\]\s+.*\[FAIL\]\s*$")
@@ -49,11 +50,19 @@ for trx in files:
         # those are the failed tests listed below, not a run that stopped.
         if all(FAIL_ECHO.search(line) for line in text.splitlines() if line.strip()):
             continue
-        if info.get("outcome") in ("Error", "Failed", "Warning"):
-            aborted.append((root.get("name") or trx.name, trx.name, info.get("outcome"), info.findtext("t:Text", "", NS)))
+        if info.get("outcome") in ("Error", "Failed"):
+            aborted.append((root.get("name") or trx.name, trx.name, info.get("outcome"), text))
+        elif info.get("outcome") == "Warning":
+            # e.g. a filter that leaves a project without tests: worth a line, not a crashed run.
+            warnings.append((root.get("name") or trx.name, trx.name, text))
 
 for trx, error in unreadable:
     print(f"\nUNREADABLE {trx}: {error}")
+
+# Warnings only beside a failure, to explain it; a passing run prints nothing.
+for run, name, text in warnings if (run_failed or failed or aborted) else []:
+    print(f"\nRUN WARNING in {run} ({name}):")
+    print(clipped(text))
 
 for run, name, outcome, text in aborted:
     print(f"\nRUN {outcome.upper()} in {run} ({name}):")

@@ -84,6 +84,26 @@ public sealed class FailedTestsScriptTests : IDisposable
     }
 
     [Fact]
+    public async Task A_run_level_warning_is_listed_beside_a_failure_but_never_called_a_crashed_run()
+    {
+        // What dotnet test writes when a filter leaves a test project without a test to run.
+        const string warning = """
+            <RunInfo computerName="ci" outcome="Warning" timestamp="2026-12-06T18:00:00Z">
+              <Text>No test matches the given testcase filter `FullyQualifiedName~Queue` in /repo/tests/Cms.Core.Tests/bin/Cms.Core.Tests.dll</Text>
+            </RunInfo>
+            """;
+        await File.WriteAllTextAsync(Path.Combine(_folder, "b.trx"), Trx("run-b", OneFailure, warning));
+
+        var (_, output) = await RunAsync(testsExitCode: 1);
+
+        Assert.Contains("FAILED Cms.Web.Tests.QueueTests.A_row_is_shown [00:00:01.5]", output);
+        Assert.Contains("RUN WARNING in run-b (b.trx):", output);
+        Assert.Contains("No test matches the given testcase filter", output);
+        Assert.DoesNotContain("RUN ERROR", output);
+        Assert.DoesNotContain("test host crash", output);
+    }
+
+    [Fact]
     public async Task A_failed_run_without_any_recorded_failure_says_so_and_a_passing_run_prints_nothing()
     {
         var (failedCode, failedOutput) = await RunAsync(testsExitCode: 1);
