@@ -148,7 +148,7 @@ public static class ExcerptHtml
             return null;
         }
         var text = IsPlainText(html) ? html : Extract(html);
-        return Clip(text, maxChars);
+        return UnicodeText.Clip(text, maxChars);
     }
 
     public const int MaxTextSource = 200_000;
@@ -240,16 +240,6 @@ public static class ExcerptHtml
         {
             text.Append('\n');
         }
-    }
-
-    private static string Clip(string text, int maxChars)
-    {
-        if (text.Length <= maxChars)
-        {
-            return text;
-        }
-        var end = char.IsHighSurrogate(text[maxChars - 1]) ? maxChars - 1 : maxChars;
-        return text[..end] + "…";
     }
 
     // AngleSharp's serialization (escapes & < > and no-break space) of the text without the

@@ -476,6 +476,18 @@ public static class UnicodeText
         return kept.ToString();
     }
 
+    // The text cut to at most max characters with "…" added, never between the two halves of a
+    // surrogate pair (a lone half is no character: the pages' encoder writes U+FFFD for it).
+    public static string Clip(string text, int max)
+    {
+        if (text.Length <= max)
+        {
+            return text;
+        }
+        var end = max > 0 && char.IsHighSurrogate(text[max - 1]) ? max - 1 : max;
+        return text[..end] + "…";
+    }
+
     // Index of the first surrogate without its partner, or -1. Such text cannot be encoded as
     // UTF-8 for the database, and string.Normalize throws on it.
     public static int FindUnpairedSurrogate(string text)

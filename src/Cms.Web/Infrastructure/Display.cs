@@ -84,8 +84,7 @@ public static class Display
     public const int RelatedExcerptChars = 2_000;
     public const int SourceChars = Cms.Application.Items.ItemPage.SourceChars;
 
-    public static string? Clip(string? value, int max) =>
-        value is null || value.Length <= max ? value : value[..max] + "…";
+    public static string? Clip(string? value, int max) => value is null ? null : Cms.Core.Text.UnicodeText.Clip(value, max);
 
     // A URL shown as text (link text, an image's alt text, a related link's address line): its
     // invisible and bidi characters percent-encoded (UrlRules.Shown), so it reads as where it goes,
