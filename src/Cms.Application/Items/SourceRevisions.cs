@@ -11,6 +11,7 @@ using Cms.Data;
 using Cms.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using Cms.Core.Text;
 
 namespace Cms.Application.Items;
 
@@ -121,7 +122,7 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
         }
         if (fields?.FirstOrDefault(f => !RevisionFields.All.Any(k => k.Name == f)) is { } unknown)
         {
-            return Outcome.Invalid("Fields", $"'{(unknown.Length > 40 ? unknown[..40] : unknown)}' is not a field of an item.");
+            return Outcome.Invalid("Fields", $"'{UnicodeText.Clip(unknown, 40)}' is not a field of an item.");
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);

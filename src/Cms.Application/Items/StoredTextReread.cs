@@ -94,7 +94,7 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
                 var suffix = $" ({view.Id})";
                 // Cleaned again: a name of invisible characters only is "" here, and " (12)" would
                 // break the rule it is renamed for (and be renamed again by the next run).
-                name = UnicodeText.CleanName((name.Length + suffix.Length > SavedViewConfiguration.MaxNameLength ? name[..(SavedViewConfiguration.MaxNameLength - suffix.Length)] : name).TrimEnd() + suffix);
+                name = UnicodeText.CleanName(UnicodeText.Clip(name, SavedViewConfiguration.MaxNameLength - suffix.Length, "").TrimEnd() + suffix);
             }
             AuditLog.Add(db, Actor, AuditActions.ViewRenamedByRule, AuditTargets.View, view.Id.ToString(),
                 new { changes = new[] { new { field = "name", before = view.Name, after = name } } });
