@@ -117,7 +117,7 @@ public static class AuditHistory
 
     private static string? Property(JsonElement element, string name) => element.TryGetProperty(name, out var value) ? Text(value) : null;
 
-    private static string Cut(string text) => text.Length > MaxDetailChars ? text[..MaxDetailChars] + $"… ({text.Length - MaxDetailChars:N0} more characters)" : text;
+    internal static string Cut(string text) => text.Length > MaxDetailChars ? UnicodeText.Clip(text, MaxDetailChars, $"… ({text.Length - UnicodeText.ClipLength(text, MaxDetailChars):N0} more characters)") : text;
 
     // Strings as they are, lists joined, anything else as compact JSON.
     public static string? Text(JsonElement value) => value.ValueKind switch

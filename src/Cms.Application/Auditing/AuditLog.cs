@@ -4,6 +4,7 @@ using Cms.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
+using Cms.Core.Text;
 
 namespace Cms.Application.Auditing;
 
@@ -83,7 +84,7 @@ public static class AuditLog
     };
 
     // The columns have widths; the payload must say exactly what the columns hold.
-    private static string? Cap(string? value, int max) => value is { Length: > 0 } v && v.Length > max ? v[..max] : value;
+    internal static string? Cap(string? value, int max) => value is { Length: > 0 } v ? UnicodeText.Clip(v, max, "") : value;
 
     private static Task Nullable(NpgsqlBinaryImporter copy, string? value, CancellationToken ct) =>
         value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, NpgsqlDbType.Varchar, ct);

@@ -7,6 +7,7 @@ using Cms.Core.Talk;
 using Cms.Data;
 using Cms.Data.Entities;
 using Microsoft.EntityFrameworkCore;
+using Cms.Core.Text;
 
 namespace Cms.Application.Comments;
 
@@ -306,5 +307,5 @@ public sealed class ItemComments(CmsDbContext db, CommentOptions options)
             : (null, null, "This item has no related link with that URL.");
     }
 
-    private static string Cap(string text) => text.Length > 40 ? text[..40] + "…" : text;
+    internal static string Cap(string text) => UnicodeText.Clip(text, 40);
 }

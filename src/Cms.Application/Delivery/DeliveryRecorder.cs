@@ -11,6 +11,7 @@ using Cms.Data;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
+using Cms.Core.Text;
 
 namespace Cms.Application.Delivery;
 
@@ -113,7 +114,7 @@ public sealed class DeliveryRecorder(CmsDbContext db, ItemExporter exporter, IFr
         var live = before is { Withdrawn: false };
         return (new Row(prepared.Row.Id, live ? DeliveryEvents.Corrected : DeliveryEvents.Published, output,
             Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(output))), document,
-            category is { Length: > 200 } ? category[..200] : category, topics,
+            category is null ? null : UnicodeText.Clip(category, 200, ""), topics,
             live ? Changes(before!.Document, document) : []), null);
     }
 
@@ -185,7 +186,7 @@ public sealed class DeliveryRecorder(CmsDbContext db, ItemExporter exporter, IFr
     private static string? Cut(JsonNode? node)
     {
         var text = node is JsonValue v && v.TryGetValue<string>(out var s) ? s : node?.ToJsonString();
-        return text is { Length: > MaxAuditValue } ? text[..MaxAuditValue] + "…" : text;
+        return text is null ? null : UnicodeText.Clip(text, MaxAuditValue);
     }
 
     private static async Task<Dictionary<long, (int Version, DateTimeOffset ChangedAt)>> UpsertAsync(NpgsqlConnection conn, List<Row> rows, DateTimeOffset now, CancellationToken ct)

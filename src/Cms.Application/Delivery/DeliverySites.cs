@@ -7,6 +7,7 @@ using Cms.Core.Security;
 using Cms.Data;
 using Cms.Data.Entities;
 using Microsoft.EntityFrameworkCore;
+using Cms.Core.Text;
 
 namespace Cms.Application.Delivery;
 
@@ -173,7 +174,7 @@ public sealed partial class DeliverySites(CmsDbContext db, TimeProvider clock)
         {
             reason = token is { Length: > 0 } ? "unknown, expired or revoked token" : "no token",
             token = token is { Length: > 0 } ? Hint(token) : null,
-            path = path.Length > 200 ? path[..200] : path,
+            path = UnicodeText.Clip(path, 200, ""),
             onceUntil = hour.AddHours(1),
             lastAuditedThisHour = audited + 1 == RefusalsAuditedPerClientAndHour,
         });

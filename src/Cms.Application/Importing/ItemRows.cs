@@ -56,14 +56,14 @@ public static class ItemRows
     {
         var parsed = prepared.Parsed;
         item.FileName = Path.GetFileName(parsed.Document.Path);
-        foreach (var field in ItemText)
+        foreach (var field in SourceFields)
         {
-            field.Store(item, field.Parsed(parsed));
+            // The pictures were serialized once by the parallel parse (PreparedItem.ImagesJson).
+            if (field.Key != ImagesKey)
+            {
+                field.Store(item, parsed);
+            }
         }
-        item.Category = parsed.Category;
-        item.PublishedAt = parsed.PublishedAt;
-        item.Quality = parsed.Quality;
-        item.Heat = parsed.Heat;
         item.SourceYaml = parsed.Document.Yaml;
         item.SourceHash = prepared.Hash;
         item.ImagesJson = prepared.ImagesJson;
@@ -116,6 +116,41 @@ public static class ItemRows
         new("provider.domain", l => l.ProviderDomain, r => r.ProviderDomain, (l, v) => l.ProviderDomain = v),
         new("images", l => l.ImageUrl, r => r.ImageUrl, (l, v) => l.ImageUrl = v),
     ];
+
+    // Each top-level key of the source and what the import stores from it on the item. A source
+    // revision takes fields by these keys (RevisionFields.Apply) and shows the incoming side as this
+    // mapping stores it (RevisionFields.Of), so accepting a field stores what importing the file
+    // would, and a revision of a file compares equal to the import of the same file. Topics and
+    // related links are rows of their own (Topics, Link).
+    public sealed record SourceField(string Key, Action<Item, ParsedItem> Store);
+
+    public const string ImagesKey = "images";
+
+    public static readonly IReadOnlyList<SourceField> SourceFields =
+    [
+        new("title", Text("title")),
+        new("excerpt", Text("excerpt")),
+        new("category", (i, p) => i.Category = p.Category),
+        new("type", Text("type")),
+        new("provider", Text("provider.name", "provider.domain")),
+        new("publishedDateTime", (i, p) => i.PublishedAt = p.PublishedAt),
+        new("webUrl", Text("webUrl")),
+        new("quality", (i, p) => i.Quality = p.Quality),
+        new("heat", (i, p) => i.Heat = p.Heat),
+        new(ImagesKey, (i, p) => i.ImagesJson = ImagesJson(p)),
+    ];
+
+    private static Action<Item, ParsedItem> Text(params string[] names)
+    {
+        var fields = names.Select(n => ItemText.Single(f => f.Name == n)).ToArray();
+        return (item, parsed) =>
+        {
+            foreach (var field in fields)
+            {
+                field.Store(item, field.Parsed(parsed));
+            }
+        };
+    }
 
     // The item's pictures as stored (images_json), by the import and the re-read alike.
     public static string ImagesJson(ParsedItem parsed) => System.Text.Json.JsonSerializer.Serialize(parsed.Images);

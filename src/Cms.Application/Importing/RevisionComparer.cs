@@ -1,5 +1,6 @@
 using Cms.Core.FrontMatter;
 using Cms.Core.Items;
+using Cms.Core.Text;
 
 namespace Cms.Application.Importing;
 
@@ -25,7 +26,7 @@ public sealed class RevisionComparer(IFrontMatterReader reader)
             return new Comparison([], 0);
         }
         var changed = ChangedFields(current, incoming);
-        var names = changed.Take(MaxFieldNames).Select(n => n.Length <= MaxFieldNameLength ? n : n[..MaxFieldNameLength] + "…").ToArray();
+        var names = changed.Take(MaxFieldNames).Select(n => UnicodeText.Clip(n, MaxFieldNameLength)).ToArray();
         return new Comparison(names, changed.Count);
     }
 

@@ -6,6 +6,7 @@ using Cms.Core.Items;
 using Cms.Data;
 using Cms.Data.Entities;
 using Microsoft.EntityFrameworkCore;
+using Cms.Core.Text;
 
 namespace Cms.Application.Items;
 
@@ -136,7 +137,7 @@ public sealed class ItemTransitions(CmsDbContext db, PublishingOptions options, 
         // Each refused item by name, so the person can go and fix it.
         if (checks.Count > 0)
         {
-            message += ". Refused: " + string.Join("; ", checks.Take(MaxNamedRefusals).Select(c => $"#{c.Item.Id} “{(c.Item.Title.Length > 80 ? c.Item.Title[..80] + "…" : c.Item.Title)}”: {c.Check.Message}"));
+            message += ". Refused: " + string.Join("; ", checks.Take(MaxNamedRefusals).Select(c => $"#{c.Item.Id} “{UnicodeText.Clip(c.Item.Title, 80)}”: {c.Check.Message}"));
             if (checks.Count > MaxNamedRefusals)
             {
                 message += $"; and {checks.Count - MaxNamedRefusals} more";

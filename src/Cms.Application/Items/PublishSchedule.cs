@@ -6,6 +6,7 @@ using Cms.Core.Security;
 using Cms.Data;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using Cms.Core.Text;
 
 namespace Cms.Application.Items;
 
@@ -201,7 +202,7 @@ public sealed class PublishSchedule(CmsDbContext db, ItemTransitions transitions
             return;
         }
         var givingUp = ItemChanges.ScheduleFailed(item, clock.GetUtcNow(), options.MaxAttempts);
-        var message = error.Message.Length > 2000 ? error.Message[..2000] : error.Message;
+        var message = UnicodeText.Clip(error.Message, 2000, "");
         AuditLog.Add(db, worker, AuditActions.ItemPublishScheduleFailed, AuditTargets.Item, itemId.ToString(),
             new { error = message, attempt = item.PublishAttempts, retryAt = item.PublishRetryAt, scheduledBy = item.PublishScheduledByName, publishAt = item.PublishAt, gaveUp = givingUp });
         if (givingUp)

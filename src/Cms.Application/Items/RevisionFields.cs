@@ -38,9 +38,21 @@ public static class RevisionFields
 
     public static IReadOnlySet<string> Names { get; } = All.Select(f => f.Name).Concat(["originalUrl", "published"]).ToHashSet(StringComparer.Ordinal);
 
-    public static Snapshot Of(ParsedItem p) => new(
-        p.Title, p.Excerpt, p.Category, p.Type, p.ProviderName, p.ProviderDomain, p.PublishedAt, p.WebUrl, p.Quality, p.Heat,
-        p.Topics, p.Related.Select(r => (r.Title, r.Url)).ToList(), p.Images.Select(i => i.Url).ToList(), p.Secured);
+    // A source as the import would store it (ItemRows: the one mapping of parsed fields to stored
+    // ones), so the comparison sets a stored item against what taking the field would store.
+    // topicName: a topic as the vocabulary spells it ("ai" is stored as the topic "AI").
+    public static Snapshot Of(ParsedItem p, Func<string, string> topicName)
+    {
+        var item = new Item { Title = "", OriginalUrl = p.NormalizedUrl, FileName = "", SourceYaml = "", SourceHash = "" };
+        foreach (var field in Importing.ItemRows.SourceFields)
+        {
+            field.Store(item, p);
+        }
+        return new(
+            item.Title, item.Excerpt, item.Category, item.Type, item.ProviderName, item.ProviderDomain, item.PublishedAt, item.WebUrl, item.Quality, item.Heat,
+            p.Topics.Select(topicName).ToList(), p.Related.Select(r => Importing.ItemRows.Link(0, r)).Select(l => (l.Title, l.Url)).ToList(),
+            Images(item.ImagesJson), p.Secured);
+    }
 
     // The stored item (links and topics loaded) and the source it holds (`secured` lives only there).
     public static Snapshot Of(Item i, ParsedItem source)
@@ -79,22 +91,8 @@ public static class RevisionFields
 
     // The incoming value of one field onto the item (topics and related links are the caller's:
     // they need the vocabulary, and ReplaceLinks reports what changed per link).
-    public static void Apply(Item item, string field, ParsedItem incoming)
-    {
-        switch (field)
-        {
-            case "title": item.Title = incoming.Title; break;
-            case "excerpt": item.Excerpt = incoming.Excerpt; break;
-            case "category": item.Category = incoming.Category; break;
-            case "type": item.Type = incoming.Type; break;
-            case "provider": item.ProviderName = incoming.ProviderName; item.ProviderDomain = incoming.ProviderDomain; break;
-            case "publishedDateTime": item.PublishedAt = incoming.PublishedAt; break;
-            case "webUrl": item.WebUrl = incoming.WebUrl; break;
-            case "quality": item.Quality = incoming.Quality; break;
-            case "heat": item.Heat = incoming.Heat; break;
-            case "images": item.ImagesJson = JsonSerializer.Serialize(incoming.Images); break;
-        }
-    }
+    public static void Apply(Item item, string field, ParsedItem incoming) =>
+        Importing.ItemRows.SourceFields.FirstOrDefault(f => f.Key == field)?.Store(item, incoming);
 
     // The incoming links replace the stored ones. A decision belongs to the link's identity (its
     // normalized URL), so it stays with the link wherever the link now stands in the list; a new

@@ -201,7 +201,7 @@ public sealed class SaveItemEdits(CmsDbContext db, TopicVocabulary vocabulary)
         }
         foreach (var bad in command.Topics.Where(t => t.Length > ItemParser.MaxTopicLength))
         {
-            errors.Add(new(nameof(Command.Topics), $"Topic '{bad[..20]}…' is longer than {ItemParser.MaxTopicLength} characters."));
+            errors.Add(new(nameof(Command.Topics), $"Topic '{UnicodeText.Clip(bad, 20)}' is longer than {ItemParser.MaxTopicLength} characters."));
         }
         if (command.Note?.Length > MaxNoteLength)
         {

@@ -11,6 +11,7 @@ using Cms.Data;
 using Cms.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using Cms.Core.Text;
 
 namespace Cms.Application.Items;
 
@@ -60,13 +61,13 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
         }
         var revision = await db.SourceRevisions.AsNoTracking().SingleAsync(r => r.Id == pending.Id, ct);
         var item = await Load(itemId).AsNoTracking().SingleAsync(ct);
-        return Compare(item, revision);
+        return await CompareAsync(item, revision, ct);
     }
 
     private IQueryable<Item> Load(long itemId) =>
         db.Items.Include(i => i.RelatedLinks).Include(i => i.Topics).ThenInclude(t => t.Topic).Where(i => i.Id == itemId);
 
-    private Comparison Compare(Item item, SourceRevision revision)
+    private async Task<Comparison> CompareAsync(Item item, SourceRevision revision, CancellationToken ct)
     {
         var other = (revision.ChangedFields ?? []).Where(f => !RevisionFields.Names.Contains(f)).ToList();
         if (Parse(item.SourceYaml) is not { } source || Parse(revision.SourceYaml) is not { } incoming)
@@ -74,9 +75,11 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
             return new Comparison(revision.Id, revision.FileName, revision.ReceivedAt, [], other,
                 "A source no longer reads as an item file; only Dismiss is possible.", revision.ChangedFields ?? [], revision.ChangedFieldCount);
         }
-        var original = RevisionFields.Of(source);
+        var spelled = await TopicSpellingsAsync(source.Topics.Concat(incoming.Topics), ct);
+        string TopicName(string name) => spelled.GetValueOrDefault(TopicNames.Normalize(name)) ?? Cms.Core.Text.UnicodeText.CleanName(name);
+        var original = RevisionFields.Of(source, TopicName);
         var now = RevisionFields.Of(item, source);
-        var next = RevisionFields.Of(incoming);
+        var next = RevisionFields.Of(incoming, TopicName);
         // A field differs when its shown value does, or when its source value does in a way the shown
         // value leaves out: every difference is a row, so nothing is taken or kept unseen.
         var rows = RevisionFields.All
@@ -88,6 +91,16 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
             .OfType<Row>()
             .ToList();
         return new Comparison(revision.Id, revision.FileName, revision.ReceivedAt, rows, other, null, revision.ChangedFields ?? [], revision.ChangedFieldCount);
+    }
+
+    // The vocabulary's spelling of each named topic that exists (by its normalized name), as the
+    // import links a file's "ai" to the topic "AI".
+    private async Task<Dictionary<string, string>> TopicSpellingsAsync(IEnumerable<string> names, CancellationToken ct)
+    {
+        var normalized = names.Select(TopicNames.Normalize).Distinct().ToList();
+        return normalized.Count == 0
+            ? []
+            : await db.Topics.AsNoTracking().Where(t => normalized.Contains(t.NormalizedName)).ToDictionaryAsync(t => t.NormalizedName, t => t.Name, StringComparer.Ordinal, ct);
     }
 
     // The opaque `secured` value of a source, shown in full on the item page (null when absent).
@@ -121,7 +134,7 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
         }
         if (fields?.FirstOrDefault(f => !RevisionFields.All.Any(k => k.Name == f)) is { } unknown)
         {
-            return Outcome.Invalid("Fields", $"'{(unknown.Length > 40 ? unknown[..40] : unknown)}' is not a field of an item.");
+            return Outcome.Invalid("Fields", $"'{UnicodeText.Clip(unknown, 40)}' is not a field of an item.");
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -144,7 +157,7 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
         var contentChanged = false;
         if (accept)
         {
-            var comparison = Compare(item, revision);
+            var comparison = await CompareAsync(item, revision, ct);
             if (comparison.Problem is { } problem || Parse(revision.SourceYaml) is not { } incoming)
             {
                 db.ChangeTracker.Clear();

@@ -36,11 +36,28 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
 
     private const int CommentBatch = 1_000;
 
-    public sealed record Result(int Read, int Changed, int Unreadable, int ViewsRenamed = 0, int CommentsCleaned = 0);
+    // An item whose stored source today's rules refuse (a category with a character the name rule
+    // now refuses, say): left as it is, named with the reader's field and reason, so someone can fix
+    // it (a corrected file imported, or the item edited) instead of the run stopping there.
+    public sealed record Left(long ItemId, string FileName, int? Line, string Field, string Reason)
+    {
+        public override string ToString() =>
+            $"item {ItemId} ({FileName}{(Line is { } line ? $", line {line}" : "")}): {(Field.Length > 0 ? Field + ": " : "")}{Reason}";
+    }
+
+    // The items left that the summary names (all are counted; a run over a million items keeps no
+    // more than this in memory).
+    public const int MaxListed = 100;
+
+    public sealed record Result(int Read, int Changed, int Unreadable, int ViewsRenamed = 0, int CommentsCleaned = 0)
+    {
+        public IReadOnlyList<Left> LeftItems { get; init; } = [];
+    }
 
     public async Task<Outcome<Result>> RunAsync(CancellationToken ct)
     {
         var (read, changed, unreadable) = (0, 0, 0);
+        var left = new List<Left>();
         long after = 0;
         while (true)
         {
@@ -54,9 +71,14 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
             foreach (var item in batch)
             {
                 read++;
-                if (Parse(item) is not { } parsed)
+                var (parsed, problem) = Read(item);
+                if (parsed is null)
                 {
                     unreadable++;
+                    if (left.Count < MaxListed)
+                    {
+                        left.Add(new Left(item.Id, item.FileName, problem!.Line, problem.Field, problem.Reason));
+                    }
                 }
                 else if (Changes(item, parsed).Count > 0 && await OneAsync(item.Id, ct) == true)
                 {
@@ -67,9 +89,11 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
         }
         var views = await RenameViewsAsync(ct);
         var comments = await CleanCommentsAsync(ct);
-        return Outcome<Result>.Ok(new Result(read, changed, unreadable, views, comments),
-            $"{changed} of {read} items re-read under the current text rules" + (unreadable > 0 ? $"; {unreadable} sources no longer read as an item file, left as they are" : "")
-            + $"; {views} saved views renamed; {comments} comments cleaned.");
+        return Outcome<Result>.Ok(new Result(read, changed, unreadable, views, comments) { LeftItems = left },
+            $"{changed} of {read} items re-read under the current text rules" + (unreadable > 0 ? $"; {unreadable} left as they are, their stored source no longer reads as an item file" : "")
+            + $"; {views} saved views renamed; {comments} comments cleaned."
+            + string.Concat(left.Select(l => "\n  left: " + l))
+            + (unreadable > left.Count ? $"\n  and {unreadable - left.Count} more left" : ""));
     }
 
     // Saved views named before today's name rule (SavedViews.SaveAsync cleans blanks and refuses
@@ -94,7 +118,7 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
                 var suffix = $" ({view.Id})";
                 // Cleaned again: a name of invisible characters only is "" here, and " (12)" would
                 // break the rule it is renamed for (and be renamed again by the next run).
-                name = UnicodeText.CleanName((name.Length + suffix.Length > SavedViewConfiguration.MaxNameLength ? name[..(SavedViewConfiguration.MaxNameLength - suffix.Length)] : name).TrimEnd() + suffix);
+                name = UnicodeText.CleanName(UnicodeText.Clip(name, SavedViewConfiguration.MaxNameLength - suffix.Length, "").TrimEnd() + suffix);
             }
             AuditLog.Add(db, Actor, AuditActions.ViewRenamedByRule, AuditTargets.View, view.Id.ToString(),
                 new { changes = new[] { new { field = "name", before = view.Name, after = name } } });
@@ -213,15 +237,17 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
         }
     }
 
-    private ParsedItem? Parse(Item item)
+    private ParsedItem? Parse(Item item) => Read(item).Parsed;
+
+    private (ParsedItem? Parsed, ReadProblem? Problem) Read(Item item)
     {
         try
         {
-            return parser.ParseText(item.FileName, "---\n" + item.SourceYaml + "---\n");
+            return (parser.ParseText(item.FileName, "---\n" + item.SourceYaml + "---\n"), null);
         }
-        catch (FrontMatterException)
+        catch (FrontMatterException ex)
         {
-            return null;
+            return (null, ex.Problem);
         }
     }
 

@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MimeKit;
+using Cms.Core.Text;
 
 namespace Cms.Application.Notifications;
 
@@ -149,7 +150,7 @@ public sealed class EmailDigest(CmsDbContext db, NotificationOptions options, IL
             RETURNING until AS "Value"
             """).AsAsyncEnumerable().SingleAsync(ct);
         AuditLog.Add(db, Actor, AuditActions.NotificationsEmailRefused, AuditTargets.User, userId,
-            new { reason = reason.Length > 500 ? reason[..500] : reason, retryAfter = until });
+            new { reason = UnicodeText.Clip(reason, 500, ""), retryAfter = until });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return until;

@@ -5,6 +5,7 @@ using Cms.Data;
 using Cms.Data.Entities;
 using Npgsql;
 using NpgsqlTypes;
+using Cms.Core.Text;
 
 namespace Cms.Application.Notifications;
 
@@ -29,7 +30,7 @@ public static class Notifier
             ItemId = itemId,
             CommentId = commentId,
             ActorId = actor.UserId,
-            ActorName = actor.Name.Length > 256 ? actor.Name[..256] : actor.Name,
+            ActorName = UnicodeText.Clip(actor.Name, 256, ""),
             Reason = Cap(reason),
             CreatedAt = now,
         });
@@ -88,12 +89,12 @@ public static class Notifier
         insert.Parameters.AddWithValue("edit_actions", EditActions);
         insert.Parameters.Add(new NpgsqlParameter<string?[]>("ready_by", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = readyBy });
         insert.Parameters.Add(new NpgsqlParameter<string?>("actor_id", NpgsqlDbType.Text) { TypedValue = actor.UserId });
-        insert.Parameters.AddWithValue("actor_name", actor.Name.Length > 256 ? actor.Name[..256] : actor.Name);
+        insert.Parameters.AddWithValue("actor_name", UnicodeText.Clip(actor.Name, 256, ""));
         insert.Parameters.Add(new NpgsqlParameter<string?>("reason", NpgsqlDbType.Text) { TypedValue = Cap(reason) });
         insert.Parameters.AddWithValue("now", now);
         insert.Parameters.AddRange(People.Readers.Parameters(now));
         await insert.ExecuteNonQueryAsync(ct);
     }
 
-    private static string? Cap(string? reason) => reason is { Length: > MaxReasonLength } r ? r[..MaxReasonLength] : reason;
+    internal static string? Cap(string? reason) => reason is null ? null : UnicodeText.Clip(reason, MaxReasonLength, "");
 }

@@ -10,7 +10,7 @@ public static class RemoteText
     {
         if (text.Length > max)
         {
-            text = text[..(char.IsHighSurrogate(text[max - 1]) ? max - 1 : max)];
+            text = Cms.Core.Text.UnicodeText.Clip(text, max, "");
         }
         else if (text.Length > 0 && char.IsHighSurrogate(text[^1]))
         {

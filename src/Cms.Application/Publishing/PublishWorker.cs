@@ -9,6 +9,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
+using Cms.Core.Text;
 
 namespace Cms.Application.Publishing;
 
@@ -187,7 +188,7 @@ public sealed class PublishWorker(CmsDbContext db, ItemExporter exporter, Publis
             var failed = w.Error is not null;
             var givingUp = failed && attempts >= options.MaxAttempts;
             var next = now + PublishingOptions.Backoff(attempts);
-            var error = w.Error is { Length: > 2000 } e ? e[..2000] : w.Error;
+            var error = w.Error is null ? null : UnicodeText.Clip(w.Error, 2000, "");
             foreach (var job in w.Jobs)
             {
                 rows.Add(failed

@@ -21,8 +21,13 @@ public static partial class QueueSearch
 
     // The words of a search, in order: at most MaxWords, each at most MaxWordLength characters
     // (longer runs are not words anyone types and are left out).
+    // ZWNJ and ZWJ inside a word are removed, not word breaks: the vector holds such a word whole
+    // (migration SearchJoiners), so "می‌خواهم" is found typed with its ZWNJ or without it.
     public static List<string> Words(string? text) =>
-        text is null ? [] : WordPattern().Matches(text).Select(m => m.Value).Where(w => w.Length <= MaxWordLength).Take(MaxWords).ToList();
+        text is null ? [] : WordPattern().Matches(WithoutJoiners(text)).Select(m => m.Value).Where(w => w.Length <= MaxWordLength).Take(MaxWords).ToList();
+
+    private static string WithoutJoiners(string text) =>
+        text.AsSpan().IndexOfAny('\u200C', '\u200D') < 0 ? text : text.Replace("\u200C", "", StringComparison.Ordinal).Replace("\u200D", "", StringComparison.Ordinal);
 
     // Every word must be in the title or excerpt, in English, Russian or word-for-word ('simple')
     // form, accents folded (`cafe` finds "café"); a word in Arabic script also in Arabic stemmed form,

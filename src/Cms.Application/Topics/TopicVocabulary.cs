@@ -6,6 +6,7 @@ using Cms.Data;
 using Cms.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using Cms.Core.Text;
 
 namespace Cms.Application.Topics;
 
@@ -53,7 +54,7 @@ public sealed class TopicVocabulary(CmsDbContext db)
     }
 
     // Enough of a refused name to recognise it, escaped by whoever renders it.
-    internal static string Shorten(string name) => name.Length <= 40 ? name : name[..40] + "…";
+    internal static string Shorten(string name) => UnicodeText.Clip(name, 40);
 
     // The importer asks before it writes: names (normalized) that are not topics yet.
     public async Task<HashSet<string>> UnknownTopicsAsync(IEnumerable<string> names, CancellationToken ct)

@@ -32,9 +32,8 @@ public sealed class SignInRecords(CmsDbContext db, IOptions<IdentityOptions> ide
             // Text that cannot be normalized (an unpaired surrogate) names no account anyway.
             key = name.Trim().ToUpperInvariant();
         }
-        var length = Math.Min(key.Length, 256);
         // Never cut between the halves of a surrogate pair (a lone half cannot be stored).
-        return key[..(length < key.Length && char.IsHighSurrogate(key[length - 1]) ? length - 1 : length)];
+        return Cms.Core.Text.UnicodeText.Clip(key, 256, "");
     }
 
     public async Task<bool> IsLockedAsync(string account, string client, CancellationToken ct)

@@ -4,6 +4,7 @@ using Cms.Core.Security;
 using Cms.Data;
 using Cms.Data.Entities;
 using Microsoft.EntityFrameworkCore;
+using Cms.Core.Text;
 
 namespace Cms.Application.Users;
 
@@ -43,7 +44,7 @@ public sealed class UserSessions(CmsDbContext db, SessionSettings settings, Time
             CreatedAt = now,
             LastSeenAt = now,
             ExpiresAt = now + settings.Lifetime,
-            UserAgent = userAgent is { Length: > 512 } ? userAgent[..512] : userAgent,
+            UserAgent = userAgent is null ? null : UnicodeText.Clip(userAgent, 512, ""),
             Ip = ip,
         };
         db.UserSessions.Add(session);

@@ -326,7 +326,7 @@ public sealed class YamlFrontMatterReader(FrontMatterOptions options) : IFrontMa
         {
             var tag = node.Tag.Value.StartsWith(YamlScalars.TagPrefix, StringComparison.Ordinal) ? "!!" + node.Tag.Value[YamlScalars.TagPrefix.Length..] : node.Tag.Value;
             throw Problem(path, LineOf(node.Start), (int)node.Start.Column, field,
-                $"the tag {(tag.Length > 60 ? tag[..60] + "…" : tag)} is not allowed (only the YAML core types)");
+                $"the tag {UnicodeText.Clip(tag, 60)} is not allowed (only the YAML core types)");
         }
     }
 

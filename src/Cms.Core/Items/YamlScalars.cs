@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Text;
 using System.Text.RegularExpressions;
 using Cms.Core.FrontMatter;
+using Cms.Core.Text;
 
 namespace Cms.Core.Items;
 
@@ -331,5 +332,5 @@ public static partial class YamlScalars
 
     private static string ShortTag(string tag) => tag.StartsWith(TagPrefix, StringComparison.Ordinal) ? "!!" + Clip(tag[TagPrefix.Length..]) : Clip(tag);
 
-    private static string Clip(string text) => text.Length > 60 ? text[..60] + "…" : text;
+    private static string Clip(string text) => UnicodeText.Clip(text, 60);
 }

@@ -181,16 +181,17 @@ public static class CommentText
     // A one-line preview for the inbox and e-mails.
     public static string Preview(string body, int max = 140)
     {
-        var line = new StringBuilder(Math.Min(body.Length, max + 1));
+        // Two characters past the bound: the clip sees the one after its cut (a skin tone is two).
+        var line = new StringBuilder(Math.Min(body.Length, max + 2));
         foreach (var c in body)
         {
             line.Append(char.IsWhiteSpace(c) ? ' ' : c);
-            if (line.Length > max)
+            if (line.Length > max + 1)
             {
                 break;
             }
         }
         var text = line.ToString().Trim();
-        return text.Length > max ? text[..max].TrimEnd() + "…" : text;
+        return text.Length > max ? UnicodeText.Clip(text, max, "").TrimEnd() + "…" : text;
     }
 }

@@ -52,14 +52,14 @@ public static class TextDiff
         var pieces = new List<Piece>(4);
         if (start > 0)
         {
-            var shown = Math.Min(start, ContextChars);
+            var shown = UnicodeText.ClipStartLength(before.AsSpan(0, start), ContextChars);
             pieces.Add(new Piece(Kind.Same, before.Substring(start - shown, shown), start - shown));
         }
         Changed(pieces, Kind.Deleted, before, start, before.Length - end);
         Changed(pieces, Kind.Inserted, after, start, after.Length - end);
         if (end > 0)
         {
-            var shown = Math.Min(end, ContextChars);
+            var shown = UnicodeText.ClipLength(before.AsSpan(before.Length - end), ContextChars);
             pieces.Add(new Piece(Kind.Same, before.Substring(before.Length - end, shown), end - shown));
         }
         return new Result(pieces, comparisons);
@@ -72,11 +72,7 @@ public static class TextDiff
         {
             return;
         }
-        var shown = Math.Min(length, MaxChangeChars);
-        if (shown < length && char.IsHighSurrogate(value[from + shown - 1]))
-        {
-            shown--;
-        }
+        var shown = UnicodeText.ClipLength(value.AsSpan(from, length), MaxChangeChars);
         pieces.Add(new Piece(kind, value.Substring(from, shown), length - shown));
     }
 

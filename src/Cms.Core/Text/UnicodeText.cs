@@ -476,16 +476,47 @@ public static class UnicodeText
         return kept.ToString();
     }
 
-    // The text cut to at most max characters with "…" added, never between the two halves of a
-    // surrogate pair (a lone half is no character: the pages' encoder writes U+FFFD for it).
-    public static string Clip(string text, int max)
+    // The text cut to at most max UTF-16 units with mark ("…" unless told) added: the one clip for
+    // user text shown or stored (titles, comments, names, audit values, messages). It cuts at the
+    // last grapheme cluster boundary (UAX #29, as .NET segments text) at or before max, so it never
+    // leaves half of a surrogate pair (a lone half is no character: the pages' encoder writes U+FFFD
+    // for it and PostgreSQL refuses to store it), never separates a letter from its combining
+    // marks, an emoji from its skin tone or selector, a flag's two halves, or the people of a ZWJ
+    // sequence from their joiners. A single cluster longer than max (a letter under a pile of
+    // marks) is cut between code points instead, still never inside a surrogate pair.
+    public static string Clip(string text, int max, string mark = "…") =>
+        text.Length <= max ? text : string.Concat(text.AsSpan(0, ClipLength(text, max)), mark);
+
+    // The last at most max units of text, never starting inside a surrogate pair (the start of a
+    // cluster cannot be found walking backwards, so only the pair is kept whole here).
+    public static int ClipStartLength(ReadOnlySpan<char> text, int max) =>
+        text.Length <= max ? text.Length : char.IsLowSurrogate(text[^max]) ? max - 1 : max;
+
+    // Where Clip cuts text longer than max: the end of the last whole cluster within max. Only the
+    // first max + 2 units are read (a boundary depends on what precedes it and the one character
+    // after it), so a megabyte value costs no more than a short one.
+    public static int ClipLength(ReadOnlySpan<char> text, int max)
     {
         if (text.Length <= max)
         {
-            return text;
+            return text.Length;
         }
-        var end = max > 0 && char.IsHighSurrogate(text[max - 1]) ? max - 1 : max;
-        return text[..end] + "…";
+        if (max <= 0)
+        {
+            return 0;
+        }
+        var window = text[..Math.Min(text.Length, max + 2)];
+        var end = 0;
+        while (end < max)
+        {
+            var next = StringInfo.GetNextTextElementLength(window[end..]);
+            if (next <= 0 || end + next > max)
+            {
+                break;
+            }
+            end += next;
+        }
+        return end > 0 ? end : char.IsHighSurrogate(text[max - 1]) ? max - 1 : max;
     }
 
     // Index of the first surrogate without its partner, or -1. Such text cannot be encoded as

@@ -18,7 +18,13 @@ public static class ItemsCommands
         items.Add(Move("withdraw", "Withdraw Published items (reason required).", WorkflowAction.Withdraw));
         items.Add(Schedule());
         var reread = new Command("reread-text", "Re-read every item's stored source under the current text rules (titles, excerpts, URLs shown) and clean stored comments under the comment rule (audited).");
-        reread.SetAction(async (_, ct) => CmsCli.Report((await CliHost.RunAsync(s => s.GetRequiredService<StoredTextReread>().RunAsync(ct))).Result));
+        reread.SetAction(async (_, ct) =>
+        {
+            var outcome = await CliHost.RunAsync(s => s.GetRequiredService<StoredTextReread>().RunAsync(ct));
+            var code = CmsCli.Report(outcome.Result);
+            // Items left unread (named in the summary): the run finished, but they need someone.
+            return code == CmsCli.Ok && outcome.Value!.Unreadable > 0 ? CmsCli.Refused : code;
+        });
         items.Add(reread);
         return items;
     }

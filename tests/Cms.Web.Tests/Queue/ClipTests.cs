@@ -27,4 +27,12 @@ public sealed class ClipTests
         Assert.Equal("a\U0001F600…", Display.Clip("a\U0001F600b", 3));
         Assert.Null(Display.Clip(null, 3));
     }
+
+    [Fact]
+    public void An_audit_value_shortened_for_the_audit_page_never_ends_in_half_of_an_emoji()
+    {
+        var shown = Cms.Web.Pages.Audit.IndexModel.Shorten(new string('a', 299) + "\U0001F600 more");
+
+        Assert.Equal(new string('a', 299) + "…", shown);
+    }
 }

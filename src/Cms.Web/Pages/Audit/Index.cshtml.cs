@@ -107,5 +107,5 @@ public sealed class IndexModel(AuditQuery audit) : PageModel
         return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString("/Audit", pairs.Where(p => !string.IsNullOrEmpty(p.Value)));
     }
 
-    public static string Shorten(string? text, int max = 300) => text is null ? "" : text.Length <= max ? text : text[..max] + "…";
+    public static string Shorten(string? text, int max = 300) => text is null ? "" : Cms.Core.Text.UnicodeText.Clip(text, max);
 }

@@ -20,7 +20,7 @@ public sealed class IndexModel(UserList list) : PageModel
     {
         if (Search is { Length: > 256 })
         {
-            Search = Search[..256];
+            Search = Cms.Core.Text.UnicodeText.Clip(Search, 256, "");
         }
         Result = await list.SearchAsync(Search, PageNumber, UserList.PageSize, ct);
     }
