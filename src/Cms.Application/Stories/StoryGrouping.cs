@@ -466,7 +466,7 @@ public sealed class StoryGrouping(StorySettings settings)
         // At most RowsPerKey rows per item searching the key: never more than per-item lookups
         // would read; a key that has more in the union of the windows is cut.
         var union = await LookUpAsync(conn, distinct, distinct.Select(k => spans[k].From).ToArray(), distinct.Select(k => spans[k].To).ToArray(),
-            distinct.Select(k => (int)Math.Min(int.MaxValue, (long)RowsPerKey * spans[k].Items)).ToArray(), ct);
+            distinct.Select(k => (int)Math.Min(int.MaxValue, (long)RowsPerKey * spans[k].Items)).ToArray(), profile, ct);
         var rowsOf = new Dictionary<int, List<(DateTimeOffset At, long Id)>>(distinct.Length);
         var cut = new HashSet<int>();
         for (var k = 0; k < distinct.Length; k++)
@@ -486,8 +486,8 @@ public sealed class StoryGrouping(StorySettings settings)
             var pairs = Enumerable.Range(0, count).SelectMany(i => searches[i].Where(cut.Contains).Select(k => (Item: i, Key: k))).ToArray();
             var keys = pairs.Select(p => p.Key).ToArray();
             var half = pairs.Select(_ => RowsPerKey / 2).ToArray();
-            var before = await LookUpAsync(conn, keys, pairs.Select(p => at[p.Item] - window).ToArray(), pairs.Select(p => at[p.Item]).ToArray(), half, ct, newestFirst: true);
-            var after = await LookUpAsync(conn, keys, pairs.Select(p => at[p.Item] + Microsecond).ToArray(), pairs.Select(p => at[p.Item] + window).ToArray(), half, ct);
+            var before = await LookUpAsync(conn, keys, pairs.Select(p => at[p.Item] - window).ToArray(), pairs.Select(p => at[p.Item]).ToArray(), half, profile, ct, newestFirst: true);
+            var after = await LookUpAsync(conn, keys, pairs.Select(p => at[p.Item] + Microsecond).ToArray(), pairs.Select(p => at[p.Item] + window).ToArray(), half, profile, ct);
             for (var e = 0; e < pairs.Length; e++)
             {
                 before[e].Reverse();
@@ -590,18 +590,18 @@ public sealed class StoryGrouping(StorySettings settings)
         return (shortlists, found, exact);
     }
 
-    // An int[] column (story_term_ids) decoded from its binary form (PostgreSQL's array_send:
-    // dimensions, a null flag, the element type, each dimension's size and lower bound, then each
-    // element's length and big-endian value) into a reused buffer: Npgsql's array reader costs a
-    // step of an async state machine and an array per row, and the candidate read reads ~10,000
-    // rows of ~100 ids a batch. Empty when the value is not a one-dimensional array of int4
-    // without nulls (then no packing: the caller analyses the text instead).
-    internal sealed class PackedTerms
+    // An array column read in its binary form (PostgreSQL's array_send: dimensions, a null flag,
+    // the element type, each dimension's size and lower bound, then each element's length and
+    // big-endian value) into buffers reused from row to row: Npgsql's array reader costs a step of
+    // an async state machine per element and an array per row. Empty when the value is not a
+    // one-dimensional array of that element type and size without nulls.
+    // (TElement, a struct, reads one element: the JIT compiles the loop for it, with no call per element.)
+    internal class BinaryArray<T, TElement>(int elementType, int size) where TElement : struct, IBigEndian<T>
     {
         private byte[] _bytes = new byte[2048];
-        private int[] _ids = new int[512];
+        private T[] _values = new T[512];
 
-        public ReadOnlySpan<int> Read(NpgsqlDataReader reader, int ordinal)
+        public ReadOnlySpan<T> Read(NpgsqlDataReader reader, int ordinal)
         {
             var length = (int)reader.GetBytes(ordinal, 0, null, 0, 0);
             if (length > _bytes.Length)
@@ -612,34 +612,56 @@ public sealed class StoryGrouping(StorySettings settings)
             return Decode(_bytes.AsSpan(0, length));
         }
 
-        internal ReadOnlySpan<int> Decode(ReadOnlySpan<byte> value)
+        internal ReadOnlySpan<T> Decode(ReadOnlySpan<byte> value)
         {
-            const int int4 = 23;
-            if (value.Length < 20 || BinaryPrimitives.ReadInt32BigEndian(value) != 1 || BinaryPrimitives.ReadInt32BigEndian(value[8..]) != int4)
+            if (value.Length < 20 || BinaryPrimitives.ReadInt32BigEndian(value) != 1 || BinaryPrimitives.ReadInt32BigEndian(value[8..]) != elementType)
             {
                 return [];
             }
             var count = BinaryPrimitives.ReadInt32BigEndian(value[12..]);
-            if (count < 0 || (long)count * 8 != value.Length - 20)
+            if (count < 0 || (long)count * (4 + size) != value.Length - 20)
             {
                 return [];
             }
-            if (count > _ids.Length)
+            if (count > _values.Length)
             {
-                _ids = new int[Math.Max(count, 2 * _ids.Length)];
+                _values = new T[Math.Max(count, 2 * _values.Length)];
             }
-            var elements = value[20..];
             for (var i = 0; i < count; i++)
             {
-                var element = elements.Slice(8 * i, 8);
-                if (BinaryPrimitives.ReadInt32BigEndian(element) != 4)
+                var at = 20 + (4 + size) * i;
+                if (BinaryPrimitives.ReadInt32BigEndian(value[at..]) != size)
                 {
                     return [];
                 }
-                _ids[i] = BinaryPrimitives.ReadInt32BigEndian(element[4..]);
+                _values[i] = TElement.Read(value.Slice(at + 4, size));
             }
-            return _ids.AsSpan(0, count);
+            return _values.AsSpan(0, count);
         }
+    }
+
+    // story_term_ids (int4[]): the candidate read reads ~10,000 rows of ~100 ids a batch. Not a
+    // packing when not decoded: the caller then analyses the text instead.
+    internal sealed class PackedTerms() : BinaryArray<int, Int4>(23, 4);
+
+    // The key lookups' arrays: times (timestamptz, microseconds since 2000) and item ids (int8).
+    internal static BinaryArray<long, Int8> Timestamps() => new(1184, 8);
+
+    internal static BinaryArray<long, Int8> Int8s() => new(20, 8);
+
+    internal interface IBigEndian<T>
+    {
+        static abstract T Read(ReadOnlySpan<byte> bytes);
+    }
+
+    internal readonly struct Int4 : IBigEndian<int>
+    {
+        public static int Read(ReadOnlySpan<byte> bytes) => BinaryPrimitives.ReadInt32BigEndian(bytes);
+    }
+
+    internal readonly struct Int8 : IBigEndian<long>
+    {
+        public static long Read(ReadOnlySpan<byte> bytes) => BinaryPrimitives.ReadInt64BigEndian(bytes);
     }
 
     private static readonly TimeSpan Microsecond = TimeSpan.FromTicks(10);
@@ -669,9 +691,11 @@ public sealed class StoryGrouping(StorySettings settings)
 
     // Rows of story_window_keys under keys[e] with at in [from[e], to[e]], at most limit[e], in the
     // index's order (or the reverse). LATERAL with LIMIT keeps each lookup a subquery of its own: a
-    // nested loop of index range scans, never a hash join over a whole table.
+    // nested loop of index range scans, never a hash join over a whole table. Each key's rows come
+    // back as two arrays (times, item ids) in one result row, not a result row each: a batch's
+    // lookups return ~60,000 rows, and a row costs the server its output and Npgsql its read.
     private static async Task<List<(DateTimeOffset At, long Id)>[]> LookUpAsync(NpgsqlConnection conn, int[] keys, DateTimeOffset[] from, DateTimeOffset[] to, int[] limit,
-        CancellationToken ct, bool newestFirst = false)
+        StoryGroupingProfile profile, CancellationToken ct, bool newestFirst = false)
     {
         var rows = new List<(DateTimeOffset At, long Id)>[keys.Length];
         for (var e = 0; e < keys.Length; e++)
@@ -679,23 +703,61 @@ public sealed class StoryGrouping(StorySettings settings)
             rows[e] = [];
         }
         var order = newestFirst ? "w.at DESC, w.item_id DESC" : "w.at, w.item_id";
+        // array_agg keeps the order of the sorted subquery it reads (checked below all the same).
         await using var cmd = new NpgsqlCommand($"""
-            SELECT s.e, w.at, w.item_id
+            SELECT s.e, w.ats, w.ids
             FROM unnest(@keys, @from, @to, @limit) WITH ORDINALITY AS s(key, lo, hi, n, e) CROSS JOIN LATERAL (
-              SELECT w.at, w.item_id FROM story_window_keys w
-              WHERE w.key = s.key AND w.at BETWEEN s.lo AND s.hi ORDER BY {order} LIMIT s.n) w
+              SELECT array_agg(w.at) AS ats, array_agg(w.item_id) AS ids FROM (
+                SELECT w.at, w.item_id FROM story_window_keys w
+                WHERE w.key = s.key AND w.at BETWEEN s.lo AND s.hi ORDER BY {order} LIMIT s.n) w) w
+            WHERE w.ids IS NOT NULL
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter<int[]>("keys", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = keys });
         cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("from", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = from });
         cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("to", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = to });
         cmd.Parameters.Add(new NpgsqlParameter<int[]>("limit", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = limit });
         await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var (times, ids) = (Timestamps(), Int8s());
+        long returned = 0;
         while (await reader.ReadAsync(ct))
         {
-            rows[(int)reader.GetInt64(0) - 1].Add((reader.GetFieldValue<DateTimeOffset>(1), reader.GetInt64(2)));
+            var list = rows[(int)reader.GetInt64(0) - 1];
+            var stamps = times.Read(reader, 1);
+            var items = ids.Read(reader, 2);
+            if (stamps.Length != items.Length || stamps.Length == 0)
+            {
+                // Not the one-dimensional arrays without nulls this statement sends: read them as Npgsql does.
+                var (a, b) = (reader.GetFieldValue<DateTimeOffset[]>(1), reader.GetFieldValue<long[]>(2));
+                list.AddRange(a.Zip(b));
+            }
+            else
+            {
+                list.EnsureCapacity(stamps.Length);
+                for (var r = 0; r < stamps.Length; r++)
+                {
+                    list.Add((PostgresEpoch.AddTicks(stamps[r] * 10), items[r]));
+                }
+            }
+            returned += list.Count;
+        }
+        profile.Returned(returned);
+        // The order the caller relies on (Nearest's binary search), whatever the plan did.
+        foreach (var list in rows)
+        {
+            for (var r = 1; r < list.Count; r++)
+            {
+                var c = list[r - 1].At.CompareTo(list[r].At) is var t && t != 0 ? t : list[r - 1].Id.CompareTo(list[r].Id);
+                if (newestFirst ? c < 0 : c > 0)
+                {
+                    list.Sort((x, y) => (x.At.CompareTo(y.At) is var u && u != 0 ? u : x.Id.CompareTo(y.Id)) * (newestFirst ? -1 : 1));
+                    break;
+                }
+            }
         }
         return rows;
     }
+
+    private static readonly DateTimeOffset PostgresEpoch = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     // The new items' search keys, with the time each is compared by, for the candidate search of
     // later batches (by COPY, in the import's transaction; the items' own rows follow).

@@ -19,6 +19,7 @@ public sealed class StoryGroupingProfile : PhaseTimes<StoryGroupingProfile.Phase
     private long _lookups;
     private long _ahead;
     private long _duringPrevious;
+    private long _keyRows;
 
     public long Batches => Interlocked.Read(ref _batches);
 
@@ -28,6 +29,11 @@ public sealed class StoryGroupingProfile : PhaseTimes<StoryGroupingProfile.Phase
 
     // Search keys of the batch's items, and the range scans that looked them up (each distinct key once).
     public void Looked(int searchKeys, int lookups) { Interlocked.Add(ref _searchKeys, searchKeys); Interlocked.Add(ref _lookups, lookups); }
+
+    // Rows of story_window_keys the lookups returned (a stored item once per key it shares).
+    public void Returned(long keyRows) => Interlocked.Add(ref _keyRows, keyRows);
+
+    public long KeyRowsReturned => Interlocked.Read(ref _keyRows);
 
     // A batch whose search, begun beside the writer, was taken; duringPrevious: begun during the
     // previous batch's write (else when its own write began).
@@ -47,7 +53,7 @@ public sealed class StoryGroupingProfile : PhaseTimes<StoryGroupingProfile.Phase
     public IEnumerable<string> Lines()
     {
         yield return string.Create(CultureInfo.InvariantCulture,
-            $"{_batches} batches, {_items} items: {_keyedRows} stored items found by key in the window ({(double)_keyedRows / Math.Max(1, _items):F1} per item), {_candidates} candidates scored ({(double)_candidates / Math.Max(1, _items):F1} per item); {_searchKeys} search keys looked up by {_lookups} range scans; {_ahead} batches searched ahead ({_duringPrevious} during the previous batch's write); grouping {Total.TotalSeconds:F1} s in all");
+            $"{_batches} batches, {_items} items: {_keyedRows} stored items found by key in the window ({(double)_keyedRows / Math.Max(1, _items):F1} per item), {_candidates} candidates scored ({(double)_candidates / Math.Max(1, _items):F1} per item); {_searchKeys} search keys looked up by {_lookups} range scans, returning {_keyRows} key rows; {_ahead} batches searched ahead ({_duringPrevious} during the previous batch's write); grouping {Total.TotalSeconds:F1} s in all");
         foreach (var line in PhaseLines())
         {
             yield return line;

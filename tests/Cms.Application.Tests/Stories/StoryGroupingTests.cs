@@ -96,6 +96,46 @@ public sealed class StoryGroupingTests(ApplicationFixture fixture, ITestOutputHe
         Assert.Empty(decoded[5]);
     }
 
+    // The candidate lookups read each key's rows as two arrays (times, item ids), decoded by hand.
+    [Fact]
+    public async Task Key_rows_times_and_ids_are_decoded_from_their_binary_form_as_Npgsql_reads_them()
+    {
+        await using var conn = new NpgsqlConnection(fixture.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("""
+            SELECT t, i FROM (VALUES
+              (1, ARRAY['2026-12-07T00:50:00.123456Z', '1999-12-31T23:59:59.999999Z', '2000-01-01T00:00:00Z', '0001-01-01T00:00:00Z']::timestamptz[],
+                  '{9223372036854775807,-9223372036854775808,0,42}'::bigint[]),
+              (2, (SELECT array_agg(timestamptz '2024-03-01T00:00:00Z' + g * interval '1 minute') FROM generate_series(0, 1300) g),
+                  (SELECT array_agg(g::bigint) FROM generate_series(0, 1300) g)),
+              (3, '{}'::timestamptz[], '{}'::bigint[]),
+              (4, ARRAY['2024-03-01T00:00:00Z', NULL]::timestamptz[], '{1,NULL}'::bigint[]),
+              (5, '{{2024-03-01T00:00:00Z},{2024-03-02T00:00:00Z}}'::timestamptz[], '{{1,2},{3,4}}'::bigint[])) v(n, t, i) ORDER BY n
+            """, conn);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var (times, ids) = (StoryGrouping.Timestamps(), StoryGrouping.Int8s());
+        var epoch = new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var rows = 0;
+        while (await reader.ReadAsync())
+        {
+            var decodedTimes = times.Read(reader, 0).ToArray().Select(us => epoch.AddTicks(us * 10)).ToArray();
+            var decodedIds = ids.Read(reader, 1).ToArray();
+            if (++rows <= 2)
+            {
+                Assert.Equal(reader.GetFieldValue<DateTimeOffset[]>(0), decodedTimes);
+                Assert.Equal(reader.GetFieldValue<long[]>(1), decodedIds);
+                Assert.NotEmpty(decodedIds);
+            }
+            else
+            {
+                // Empty, with a null, or of two dimensions: not decoded (the caller then reads them as Npgsql does).
+                Assert.Empty(decodedTimes);
+                Assert.Empty(decodedIds);
+            }
+        }
+        Assert.Equal(5, rows);
+    }
+
     [Fact]
     public async Task An_item_stored_before_terms_were_kept_is_compared_by_its_text()
     {
