@@ -26,6 +26,23 @@ internal static class ProcCpu
         }
     }
 
+    // A single-threaded process's run time in seconds, to the nanosecond (the first field of
+    // /proc/PID/schedstat, the main thread's): a PostgreSQL backend is one thread, and at 800 requests
+    // a measurement the 10 ms ticks of /proc/PID/stat, rounded per process over some 20 processes,
+    // moved PostgreSQL's figure by up to 0.05 ms a request. Null when it has ended.
+    public static double? RunSeconds(int pid)
+    {
+        try
+        {
+            var schedstat = File.ReadAllText($"/proc/{pid}/schedstat");
+            return long.Parse(schedstat[..schedstat.IndexOf(' ')], CultureInfo.InvariantCulture) / 1e9;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
     // The PostgreSQL processes of this machine, each with its command line (NULs as spaces): a
     // backend's reads "postgres: USER DATABASE HOST(PORT) STATE".
     public static IEnumerable<(int Pid, string CommandLine)> Postgres()

@@ -226,9 +226,9 @@ public static partial class QueueBench
             // (the GC, the JIT) went on for up to a second into the next measurement (0.6 ms of app CPU
             // per SQL request while the app served nothing), taking the cores from whatever ran then.
             await CpuSplit.AppQuietAsync(app.Id, ct);
-            var start = CpuSplit.Now(app.Id);
+            var start = CpuSplit.Now(app.Id, database);
             var figures = await MeasureAsync(clients, requests, call, ct);
-            return (figures, CpuSplit.Now(app.Id).PerRequestSince(start, requests));
+            return (figures, CpuSplit.Now(app.Id, database).PerRequestSince(start, requests));
         }
         Console.WriteLine();
         Console.WriteLine($"{clients} concurrent clients, {requests} requests per measurement; the app in its own process ({app.Address})");
@@ -237,7 +237,7 @@ public static partial class QueueBench
         var pageRates = new Dictionary<string, Figures>();
         var split = new List<string>();
         void Split(string name, string measured, (Figures F, CpuSplit C) m) => split.Add(FormattableString.Invariant(
-            $"| {name} | {measured} | {m.F.P50:F1} | {m.F.P95:F1} | {m.F.PerSecond:F0} | {m.C.Bench:F3} | {m.C.App:F3} | {m.C.Postgres:F3} |"));
+            $"| {name} | {measured} | {m.F.P50:F1} | {m.F.P95:F1} | {m.F.PerSecond:F0} | {m.C.Bench:F3} | {m.C.App:F3} | {m.C.Postgres:F3} | {m.C.Backends:F3} |"));
         foreach (var (key, name, url, view) in views)
         {
             var html = await http.GetStringAsync(url, ct);
@@ -256,15 +256,15 @@ public static partial class QueueBench
                 Split(name, "page, body buffered (before)", buffered);
                 Split(name, "SQL: counts and rows (before)", old);
                 split.Add(FormattableString.Invariant(
-                    $"| {name} | page p95 / SQL p95 | before {buffered.Figures.P95 / old.Figures.P95:F2}x, now {page.Figures.P95 / sql.Figures.P95:F2}x | | | | | |"));
+                    $"| {name} | page p95 / SQL p95 | before {buffered.Figures.P95 / old.Figures.P95:F2}x, now {page.Figures.P95 / sql.Figures.P95:F2}x | | | | | | |"));
             }
         }
         Console.WriteLine(FormattableString.Invariant(
             $"app process peak RSS during the measurements: {app.PeakRssMiB():F0} MiB (its own runtimeconfig: Server GC); benchmark process (clients and SQL baseline): {BenchSupport.PeakRssMiB():F0} MiB"));
         Console.WriteLine();
-        Console.WriteLine("CPU per request, ms: this process (HTTP clients, SQL baseline), the app's process, every PostgreSQL process of the cluster");
-        Console.WriteLine("| view | measured | p50 ms | p95 ms | req/s | bench CPU ms | app CPU ms | PostgreSQL CPU ms |");
-        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"CPU per request, ms: this process (HTTP clients, SQL baseline), the app's process, every PostgreSQL process of the cluster, and of those {database}'s backends");
+        Console.WriteLine($"| view | measured | p50 ms | p95 ms | req/s | bench CPU ms | app CPU ms | PostgreSQL CPU ms | of it {database}'s backends |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
         split.ForEach(Console.WriteLine);
         if (peer is not null)
         {

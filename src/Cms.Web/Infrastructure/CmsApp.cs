@@ -72,6 +72,9 @@ public static class CmsApp
             // /Account/Logout and /Account/Manage need a signed-in user of any role (the fallback policy).
         });
 
+        // Each page in one write (WholePageWriterFactory), after MVC's own registration.
+        services.Replace(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Mvc.Infrastructure.IHttpResponseStreamWriterFactory, WholePageWriterFactory>());
+
         services.AddHealthChecks()
             .AddDbContextCheck<CmsDbContext>("database", tags: ["ready"])
             .AddCheck<PendingMigrationsCheck>("migrations", tags: ["ready"]);
