@@ -74,6 +74,26 @@ public sealed class LinkIdentityTests
 
         Assert.Equal([("https://a.example/1", null), (null, null), (null, 0)], item.Related.Select(r => (r.Identity, r.DuplicateOf)));
     }
+
+    // IsSafeUrl is read off the identities (issue 23 Build 6, seventh pass: the URL is not parsed a
+    // second time): a duplicate's URL is as safe as its first entry's, an entry without a webUrl,
+    // with an unsafe one or a relative one is not.
+    [Fact]
+    public void A_related_entry_is_safe_exactly_when_its_web_url_is_absolute_http_whether_first_or_duplicate()
+    {
+        var yaml = ItemYaml.Valid().Related(
+            ItemYaml.Link("title", "first") + "\n" + ItemYaml.Link("webUrl", "https://a.example/1"),
+            ItemYaml.Link("title", "script") + "\n" + ItemYaml.Link("webUrl", "javascript:alert(1)"),
+            ItemYaml.Link("title", "again") + "\n" + ItemYaml.Link("webUrl", "HTTPS://a.example:443/1"),
+            ItemYaml.Link("title", "no address"),
+            ItemYaml.Link("title", "relative") + "\n" + ItemYaml.Link("webUrl", "/news/1"),
+            ItemYaml.Link("title", "ftp") + "\n" + ItemYaml.Link("webUrl", "ftp://a.example/1"));
+
+        var item = new ItemParser(new YamlFrontMatterReader()).Parse("in/001_x.txt", yaml.ToBytes());
+
+        Assert.Equal([true, false, true, false, false, false], item.Related.Select(r => r.IsSafeUrl));
+        Assert.Equal(item.Related.Select(r => UrlRules.IsAbsoluteHttp(r.Url)), item.Related.Select(r => r.IsSafeUrl));
+    }
 }
 
 // The output keeps the related entries whose identity was approved, whatever their positions.

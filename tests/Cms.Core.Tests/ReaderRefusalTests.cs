@@ -89,6 +89,37 @@ public sealed class ReaderRefusalTests
         Assert.Equal("duplicate key", problem.Reason);
     }
 
+    // The reader scans the keys of a small mapping and keeps a set only past 16 keys (issue 23
+    // Build 6, seventh pass): a duplicate is refused on either side of that switch, and in the key
+    // that crosses it.
+    [Theory]
+    [InlineData(3, 1)]
+    [InlineData(15, 2)]
+    [InlineData(16, 5)]
+    [InlineData(17, 16)]
+    [InlineData(40, 30)]
+    [InlineData(40, 0)]
+    public void A_duplicate_key_is_refused_in_a_mapping_of_any_size(int keys, int duplicated)
+    {
+        var extra = string.Concat(Enumerable.Range(0, keys).Select(k => $"  k{k}: {k}\n"));
+        var problem = Refuse($"---\ntitle: t\noriginalUrl: \"https://e.com/a\"\nextra:\n{extra}  k{duplicated}: again\n---\n");
+
+        Assert.Equal($"extra.k{duplicated}", problem.Field);
+        Assert.Equal(5 + keys, problem.Line);
+        Assert.Equal("duplicate key", problem.Reason);
+    }
+
+    [Fact]
+    public void A_mapping_of_many_distinct_keys_is_read_whole_in_order()
+    {
+        var extra = string.Concat(Enumerable.Range(0, 40).Select(k => $"  k{k}: {k}\n"));
+
+        var item = _parser.Parse("in/001_x.txt", Encoding.UTF8.GetBytes($"---\ntitle: t\noriginalUrl: \"https://e.com/a\"\nextra:\n{extra}---\n"));
+
+        var mapping = Assert.IsType<SourceMapping>(item.Document.Root["extra"]);
+        Assert.Equal(Enumerable.Range(0, 40).Select(k => $"k{k}"), mapping.Entries.Select(e => e.Key));
+    }
+
     [Fact]
     public void Duplicate_keys_inside_a_related_link_name_the_link()
     {

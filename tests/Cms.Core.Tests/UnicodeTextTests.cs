@@ -74,6 +74,22 @@ public sealed class UnicodeTextTests
         Assert.Equal(index, UnicodeText.FindControlCharacter(text, allowNewlines));
     }
 
+    // The search is vectorized (issue 23 Build 6, seventh pass): every UTF-16 code unit, alone and
+    // after 40 letters (past a vector's width), is found exactly when IsControl says so.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_control_search_finds_exactly_the_characters_the_rule_names(bool allowNewlines)
+    {
+        var prefix = new string('a', 40);
+        for (var c = 0; c <= char.MaxValue; c++)
+        {
+            var expected = UnicodeText.IsControl((char)c, allowNewlines);
+            Assert.True((UnicodeText.FindControlCharacter(((char)c).ToString(), allowNewlines) == 0) == expected, $"U+{c:X4}");
+            Assert.True((UnicodeText.FindControlCharacter(prefix + (char)c + "b", allowNewlines) == 40) == expected, $"U+{c:X4} after 40 letters");
+        }
+    }
+
     [Fact]
     public void Nfc_composes_and_leaves_text_with_an_unpaired_surrogate_unchanged()
     {

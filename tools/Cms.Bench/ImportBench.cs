@@ -134,6 +134,7 @@ public static partial class ImportBench
         var rssBefore = BenchSupport.PeakRssMiB();
         var cpuBefore = BenchSupport.CpuSeconds(importDb);
         var (allocatedBefore, pauseBefore, gen2Before) = (GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration(), GC.CollectionCount(2));
+        var (jitBefore, jittedBefore) = (System.Runtime.JitInfo.GetCompilationTime(), System.Runtime.JitInfo.GetCompiledMethodCount());
         clock.Restart();
         ImportProfile? profile = null;
         StoryGroupingProfile? grouping = null;
@@ -147,6 +148,9 @@ public static partial class ImportBench
             cpuAfter = BenchSupport.CpuSeconds(importDb);
             Console.WriteLine(FormattableString.Invariant(
                 $"import GC: {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1024.0 / 1024 / 1024:F1} GiB allocated, {(GC.GetTotalPauseDuration() - pauseBefore).TotalSeconds:F1} s paused, {GC.CollectionCount(2) - gen2Before} gen2 collections"));
+            // The JIT's share of the import's CPU (tiering compiles hot methods again, with PGO).
+            Console.WriteLine(FormattableString.Invariant(
+                $"import JIT: {(System.Runtime.JitInfo.GetCompilationTime() - jitBefore).TotalSeconds:F1} s compiling {System.Runtime.JitInfo.GetCompiledMethodCount() - jittedBefore} methods"));
             return done;
         }, importCs);
         var importSeconds = clock.Elapsed.TotalSeconds;

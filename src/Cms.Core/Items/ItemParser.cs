@@ -49,7 +49,8 @@ public sealed class ItemParser
             throw v.Fail(root["originalUrl"], "originalUrl", "must be an absolute http(s) URL");
         }
         var webUrl = v.Line(root, "webUrl", limits.MaxUrlLength);
-        if (webUrl is not null && !UrlRules.IsAbsoluteHttp(webUrl))
+        // (Most files give the same address twice: it was just read.)
+        if (webUrl is not null && webUrl != originalUrl && !UrlRules.IsAbsoluteHttp(webUrl))
         {
             throw v.Fail(root["webUrl"], "webUrl", "must be an absolute http(s) URL");
         }
@@ -217,7 +218,9 @@ public sealed class ItemParser
                 Title(v, link, "title", limits.MaxRelatedTitleLength, prefix),
                 Excerpt(v, link, limits.MaxRelatedExcerptLength, prefix),
                 url is null ? null : UrlRules.Shown(url),
-                UrlRules.IsAbsoluteHttp(url),
+                // An entry has an identity, or an earlier entry's, exactly when its webUrl (a clean
+                // line: read above) is an absolute http(s) URL (LinkIdentity.Of): not parsed again.
+                identity is not null || duplicateOf is not null,
                 provider is null ? null : Title(v, provider, "name", limits.MaxProviderLength, prefix + "provider."),
                 provider is null ? null : Title(v, provider, "domain", limits.MaxProviderLength, prefix + "provider."),
                 v.Timestamp(link, "publishedDateTime", prefix),

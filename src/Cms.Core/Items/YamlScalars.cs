@@ -83,6 +83,12 @@ public static partial class YamlScalars
         {
             return Kind.Bool;
         }
+        // Every number and timestamp pattern below starts with a digit, a sign or a point: most
+        // plain values (words, domains, `article`) start with a letter and need none of them.
+        if (char.IsAsciiLetter(v[0]))
+        {
+            return Kind.String;
+        }
         if (IntPattern().IsMatch(v) || IntOtherBasePattern().IsMatch(v))
         {
             return Kind.Int;

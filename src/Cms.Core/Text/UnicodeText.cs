@@ -20,18 +20,16 @@ public static class UnicodeText
         _ => false,
     };
 
+    // IsControl's two sets, searched vectorized: every field of every imported file is checked.
+    private static readonly SearchValues<char> Controls = SearchValues.Create(
+        Enumerable.Range(0, 0x10000).Select(c => (char)c).Where(c => IsControl(c, allowNewlines: false)).ToArray());
+
+    private static readonly SearchValues<char> ControlsBesidesNewlines = SearchValues.Create(
+        Enumerable.Range(0, 0x10000).Select(c => (char)c).Where(c => IsControl(c, allowNewlines: true)).ToArray());
+
     // Index of the first control character the field may not hold, or -1.
-    public static int FindControlCharacter(string text, bool allowNewlines)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (IsControl(text[i], allowNewlines))
-            {
-                return i;
-            }
-        }
-        return -1;
-    }
+    public static int FindControlCharacter(string text, bool allowNewlines) =>
+        text.AsSpan().IndexOfAny(allowNewlines ? ControlsBesidesNewlines : Controls);
 
     // Why a field may not hold this text, or null; shared so the parser and the topic rule word
     // it alike.
