@@ -1,0 +1,40 @@
+using Cms.Web.Tests.Browser;
+using Microsoft.Playwright;
+
+namespace Cms.Web.Tests.Review9;
+
+// REVIEW9: the queue's cards (under 1200 px) write provider and category once, as cells of their
+// own beside each other (flex-shrink, min-width 0). Before QUEUE7 they sat in the title cell, which
+// wraps anywhere; a provider or category of one long word must still not push the page sideways.
+public sealed class QueueCardLongNameTests(BrowserFixture fixture) : BrowserTest(fixture), IClassFixture<BrowserFixture>
+{
+    private readonly string _category = "cat-" + Unique.Tag();
+
+    private const string LongProvider = "LandesrundfunkanstaltNachrichtenredaktionWirtschaftsressortOnlineausgabeAbend";
+
+    [Theory]
+    [InlineData(390, 844)]
+    public Task A_provider_name_of_one_long_word_wraps_inside_its_card_and_nothing_scrolls_sideways(int width, int height) => FlowAsync(async () =>
+    {
+        await ImportAsync([new TestItem
+        {
+            Title = $"Central bank raises its key rate again {_category}",
+            Category = _category,
+            ProviderName = LongProvider,
+            ProviderDomain = "example.com",
+            PublishedDateTime = TestItem.Utc(2024, 3, 9, 1),
+            Quality = 50,
+        }]);
+        var phone = width < 768;
+        var page = await SignedInPageAsync(Roles.Editor, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height }, IsMobile = phone, HasTouch = phone });
+        await page.GotoAsync($"{BaseUrl}/?View.Category={_category}");
+
+        var scrollWidth = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
+        var provider = page.Locator("#queue tbody tr td:nth-child(3)").First;
+        var overflow = await provider.EvaluateAsync<string>("td => td.scrollWidth + 'px of text in a ' + td.clientWidth + 'px cell'");
+        var fits = await provider.EvaluateAsync<bool>("td => td.scrollWidth <= td.clientWidth + 1");
+
+        Assert.True(scrollWidth <= width, $"the page is {scrollWidth}px wide at {width}px ({overflow})");
+        Assert.True(fits, overflow);
+    });
+}
