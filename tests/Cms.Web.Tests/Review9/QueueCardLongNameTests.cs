@@ -37,4 +37,29 @@ public sealed class QueueCardLongNameTests(BrowserFixture fixture) : BrowserTest
         Assert.True(scrollWidth <= width, $"the page is {scrollWidth}px wide at {width}px ({overflow})");
         Assert.True(fits, overflow);
     });
+
+    // Before QUEUE7 the queue was a table with "Published (UTC)" and "Received (UTC)" headers from
+    // 768 px up; the cards (768-1199 px) label the times "Published: " and "· received ", and the
+    // headers are display: none there, so nothing on screen says the times are UTC.
+    [Theory]
+    [InlineData(1024, 768)]
+    [InlineData(1440, 900)]
+    public Task The_queue_says_its_times_are_utc_at_tablet_and_desktop_widths(int width, int height) => FlowAsync(async () =>
+    {
+        await ImportAsync([new TestItem { Title = $"Rates held {_category}", Category = _category, ProviderName = "Wire", ProviderDomain = "example.com", PublishedDateTime = TestItem.Utc(2024, 3, 9, 1) }]);
+        var page = await SignedInPageAsync(Roles.Editor, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+        await page.GotoAsync($"{BaseUrl}/?View.Category={_category}");
+
+        var saysUtc = await page.EvaluateAsync<bool>("""
+            (() => {
+              const shown = e => e.getClientRects().length > 0 && getComputedStyle(e).display !== 'none';
+              const headers = [...document.querySelectorAll('#queue thead th')].filter(shown).some(th => th.textContent.includes('UTC'));
+              const labels = [...document.querySelectorAll('#queue tbody tr:first-child td:nth-child(5), #queue tbody tr:first-child td:nth-child(6)')]
+                .some(td => getComputedStyle(td, '::before').content.includes('UTC'));
+              return headers || labels;
+            })()
+            """);
+
+        Assert.True(saysUtc, $"no visible header or label says the times are UTC at {width}px");
+    });
 }
