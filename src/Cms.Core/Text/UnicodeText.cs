@@ -210,6 +210,7 @@ public static class UnicodeText
         0x1F415, 0x1F408, 0x1F426, 0x1F43B, // service dog, black cat, black bird and phoenix, polar bear
         0x1F62E, 0x1F635, 0x1F636, 0x1F642, // face exhaling, with spiral eyes, in clouds, head shaking
         0x1F34B, 0x1F344, 0x26D3, // lime, brown mushroom, broken chain
+        0x2640, 0x2642, // gender signs, which "facing right" sequences go on from: 🚶‍♀️‍➡️ (REVIEW9 R9-2)
     ];
 
     // Whether the variation selector at index follows a character it gives a text or emoji style.
