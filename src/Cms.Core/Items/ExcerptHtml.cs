@@ -171,6 +171,7 @@ public static class ExcerptHtml
         var text = new System.Text.StringBuilder(html.Length);
         string? dropping = null;
         var depth = 0;
+        var integration = 0;
         while (tokenizer.Get() is { Type: not AngleSharp.Html.Parser.HtmlTokenType.EndOfFile } token)
         {
             switch (token.Type)
@@ -180,6 +181,28 @@ public static class ExcerptHtml
                     break;
                 case AngleSharp.Html.Parser.HtmlTokenType.StartTag:
                     var name = token.Name.ToLowerInvariant();
+                    var tag = token.AsTag();
+                    if (dropping is "svg" or "math" && integration == 0 && LeavesForeignContent(tag, name))
+                    {
+                        dropping = null;
+                    }
+                    if (dropping is "svg" or "math" && integration == 0)
+                    {
+                        // Foreign content: no raw text, "/>" closes, an integration point holds HTML.
+                        if (tag.IsSelfClosing)
+                        {
+                            break;
+                        }
+                        if (IsIntegrationPoint(dropping, name))
+                        {
+                            integration++;
+                        }
+                        else if (name == dropping)
+                        {
+                            depth++;
+                        }
+                        break;
+                    }
                     // What the tree builder would tell the tokenizer: these hold text, not markup.
                     tokenizer.State = name switch
                     {
@@ -189,7 +212,7 @@ public static class ExcerptHtml
                         "plaintext" => AngleSharp.Html.Parser.HtmlParseMode.Plaintext,
                         _ => tokenizer.State,
                     };
-                    if (token.AsTag().IsSelfClosing)
+                    if (ClosesItself(tag, name))
                     {
                         Break(text, name, dropping);
                     }
@@ -208,7 +231,16 @@ public static class ExcerptHtml
                     break;
                 case AngleSharp.Html.Parser.HtmlTokenType.EndTag:
                     var end = token.Name.ToLowerInvariant();
-                    if (dropping == end && --depth == 0)
+                    if (dropping is "svg" or "math" && integration > 0 && IsIntegrationPoint(dropping, end))
+                    {
+                        integration--;
+                    }
+                    else if (dropping is "svg" or "math" && integration == 0 && end is "p" or "br")
+                    {
+                        dropping = null;
+                        Break(text);
+                    }
+                    else if (dropping == end && --depth == 0)
                     {
                         dropping = null;
                     }
@@ -221,6 +253,28 @@ public static class ExcerptHtml
         }
         return text.ToString().Trim();
     }
+
+    // HTML honours "/>" only on foreign elements (svg, math); on an HTML element it is ignored, so
+    // `<script/>alert(1)</script>` is a script holding "alert(1)", dropped with it as the sanitizer
+    // drops it (REVIEW9 R9-5). A void element (embed) holds nothing, "/>" or not.
+    private static bool ClosesItself(AngleSharp.Html.Parser.Tokens.HtmlTagToken tag, string name) =>
+        name is "embed" || (tag.IsSelfClosing && (name is "svg" or "math" || !DropWithContent.Contains(name)));
+
+    // The HTML elements whose start tag ends svg or math content (the tree builder's rules for
+    // foreign content): what follows is HTML again, and the sanitizer keeps its text.
+    private static readonly HashSet<string> LeaveForeign = new(StringComparer.Ordinal)
+    {
+        "b", "big", "blockquote", "body", "br", "center", "code", "dd", "div", "dl", "dt", "em", "embed", "h1", "h2", "h3", "h4", "h5", "h6",
+        "head", "hr", "i", "img", "li", "listing", "menu", "meta", "nobr", "ol", "p", "pre", "ruby", "s", "small", "span", "strong", "strike",
+        "sub", "sup", "table", "tt", "u", "ul", "var",
+    };
+
+    private static bool LeavesForeignContent(AngleSharp.Html.Parser.Tokens.HtmlTagToken tag, string name) =>
+        LeaveForeign.Contains(name) || (name == "font" && (tag.GetAttribute("color") != "" || tag.GetAttribute("face") != "" || tag.GetAttribute("size") != ""));
+
+    // Inside svg or math, where HTML is read again (still inside the dropped element).
+    private static bool IsIntegrationPoint(string foreign, string name) =>
+        foreign == "svg" ? name is "foreignobject" or "desc" or "title" : name is "mi" or "mo" or "mn" or "ms" or "mtext" or "annotation-xml";
 
     private static void Break(System.Text.StringBuilder text, string tag, string? dropping)
     {
