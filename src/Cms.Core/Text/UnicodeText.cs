@@ -428,6 +428,21 @@ public static class UnicodeText
         return noncharacter >= 0 ? $"contains the noncharacter {Describe(clean, noncharacter)} at character {noncharacter + 1}" : null;
     }
 
+    // A stored name as the name rule keeps it: what NameProblem refuses taken out (controls and
+    // BRAILLE PATTERN BLANK as a space, invisible and bidi characters outside their text, and
+    // noncharacters), then CleanName. So NameProblem of the result is null unless it shows nothing,
+    // and a name renamed by it is one the rule keeps (reread-text renames a saved view once, REVIEW9
+    // R9-3a: it once kept the noncharacter and renamed the view again on every run).
+    public static string KeptName(string stored)
+    {
+        var kept = StripInvisible(StripNoncharacters(stored)).Replace((char)BraillePatternBlank, ' ');
+        if (FindControlCharacter(kept, allowNewlines: false) >= 0)
+        {
+            kept = string.Concat(kept.Select(c => IsControl(c, allowNewlines: false) ? ' ' : c));
+        }
+        return CleanName(kept);
+    }
+
     // Noncharacters (U+FDD0-U+FDEF and the last two code points of every plane, U+FFFE, U+FFFF,
     // U+1FFFE ...) are never text: browsers draw nothing or a box, so a name holding one looks like
     // the name without it (REVIEW8 #2). YAML's escapes can reach them.
