@@ -34,8 +34,8 @@ public static class ExcerptShapeBench
         [
             ("real: 8 generated paragraphs with a link and an emphasis", real),
             ("1,000 <em id=N> then 1,000 <p>", string.Concat(Enumerable.Range(0, 1_000).Select(i => $"<em id={i}>")) + Repeat("<p>", 1_000)),
-            ("200 <em id=N> then 2,000 <p>x", string.Concat(Enumerable.Range(0, 200).Select(i => $"<em id={i}>")) + Repeat("<p>x", 2_000)),
-            ("64 <em id=N> then 4,000 <p>x", string.Concat(Enumerable.Range(0, 64).Select(i => $"<em id={i}>")) + Repeat("<p>x", 4_000)),
+            ("100 <em id=N> then 2,000 <p>x", string.Concat(Enumerable.Range(0, 100).Select(i => $"<em id={i}>")) + Repeat("<p>x", 2_000)),
+            ("400 <p><b id=N></p>x", string.Concat(Enumerable.Range(0, 400).Select(i => $"<p><b id={i}></p>x"))),
             ("2,000 <b><p> (b and p nested)", Repeat("<b><p>", 2_000)),
             ("4,400 nested <em> (39.6k)", Repeat("<em>", 4_400) + Repeat("</em>", 4_400)),
             ("4,000 nested <div>", Repeat("<div>", 4_000)),
@@ -63,19 +63,22 @@ public static class ExcerptShapeBench
             }
             return best;
         }
-        Console.WriteLine($"{"shape",-58} {"chars",7} {"import ms",10} {"MB",7} {"page ms",9} {"MB",7}  stored");
+        var unbounded = ExcerptHtml.NewSanitizer();
+        Console.WriteLine($"{"shape",-46} {"chars",7} | {"unbounded: sanitize",19} {"page",14} | {"bounded: import",15} {"page",14} | stored");
         foreach (var (name, html) in Shapes())
         {
             var refused = ExcerptHtml.ShapeProblem(html);
+            var before = Time(() => ExcerptHtml.Sanitized(html).Length);
+            var beforePage = Time(() => unbounded.Sanitize(html).Length);
             var import = Time(() => ExcerptHtml.ShapeProblem(html) is null ? ExcerptHtml.Shown(html).Length : 0);
-            var stored = refused is null ? ExcerptHtml.Shown(html) : null;
             var shown = Time(() =>
             {
                 using var writer = new StringWriter();
                 page.Render(html).WriteTo(writer, HtmlEncoder.Default);
                 return writer.GetStringBuilder().Length;
             });
-            Console.WriteLine($"{name,-58} {html.Length,7:N0} {import.Ms,10:F1} {import.Mb,7:F1} {shown.Ms,9:F1} {shown.Mb,7:F1}  {(stored is null ? "refused: " + refused : stored.Length.ToString("N0") + " chars" + (stored.Length > ExcerptHtml.MaxStoredLength ? " (over the stored bound: refused)" : ""))}");
+            var stored = refused is null ? ExcerptHtml.Shown(html) : null;
+            Console.WriteLine($"{name,-46} {html.Length,7:N0} | {before.Ms,8:F1} ms {before.Mb,6:F1} MB {beforePage.Ms,8:F1} ms {beforePage.Mb,5:F1} | {import.Ms,8:F1} ms {import.Mb,4:F1} {shown.Ms,8:F1} ms {shown.Mb,5:F1} | {(stored is null ? "refused: " + refused : stored.Length.ToString("N0") + " chars" + (stored.Length > ExcerptHtml.MaxStoredLength ? " (over the stored bound: refused)" : ""))}");
         }
         Console.WriteLine($"(checksum {sink})");
     }
