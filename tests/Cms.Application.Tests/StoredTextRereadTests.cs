@@ -210,6 +210,34 @@ public sealed class StoredTextRereadTests(ApplicationFixture app) : IClassFixtur
         Assert.Equal(2, app.Read(db => db.AuditEvents.Count(e => e.Action == AuditActions.ViewRenamedByRule && ids.Contains(e.EntityId!))));
     }
 
+    // REVIEW9 R9-3a: the rename cleans with the name rule itself, so a view named with a
+    // noncharacter (refused since REVIEW8 #2) loses it, is renamed once, and the next run leaves it
+    // (it kept the noncharacter and gained " (id)" on every run).
+    [Fact]
+    public async Task A_view_named_with_a_noncharacter_is_renamed_once_to_a_name_the_rule_keeps()
+    {
+        var tag = Unique.Tag();
+        var owner = Guid.NewGuid().ToString();
+        var id = await app.RunAsync(async s =>
+        {
+            var db = s.GetRequiredService<CmsDbContext>();
+            db.Users.Add(new CmsUser { Id = owner, UserName = $"{tag}@example.com", Email = $"{tag}@example.com" });
+            var view = new SavedView { Name = $"Desk \uFFFE {tag}", OwnerId = owner, OwnerName = $"{tag}@example.com", Query = "state=New", CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow };
+            db.SavedViews.Add(view);
+            await db.SaveChangesAsync();
+            return view.Id;
+        });
+
+        await app.RunAsync(s => s.GetRequiredService<StoredTextReread>().RunAsync(CancellationToken.None));
+        var first = app.Read(db => db.SavedViews.Single(v => v.Id == id).Name);
+        await app.RunAsync(s => s.GetRequiredService<StoredTextReread>().RunAsync(CancellationToken.None));
+
+        Assert.Equal($"Desk {tag}", first);
+        Assert.Equal(first, app.Read(db => db.SavedViews.Single(v => v.Id == id).Name));
+        Assert.Null(Cms.Core.Text.UnicodeText.NameProblem(first));
+        Assert.Equal(1, app.Read(db => db.AuditEvents.Count(e => e.Action == AuditActions.ViewRenamedByRule && e.EntityId == id.ToString())));
+    }
+
     // REVIEW8 S2: a row without images_json (not written by the import) and a source without
     // pictures are the same: no audited "images: null -> []" change.
     [Fact]

@@ -88,4 +88,49 @@ public sealed class JoinerTextTests
         Assert.False(TopicNames.TryClean("AI\U000E0041\U000E0049", out _, out var problem));
         Assert.Equal("contains the invisible or bidirectional character U+E0041 at character 3", problem);
     }
+
+    // Every RGI emoji ZWJ sequence of Emoji 15.1, read from Unicode's own list (Data/, its source
+    // named there) rather than from memory: the joiner rule once missed the ones that go on from a
+    // gender sign ("woman walking facing right", REVIEW9 R9-2).
+    public static IEnumerable<(string Sequence, string Name)> RgiZwjSequences() =>
+        File.ReadLines(Path.Combine(AppContext.BaseDirectory, "Data", "emoji-zwj-sequences-15.1.txt"))
+            .Where(line => line.Length > 0 && line[0] != '#')
+            .Select(line => line.Split(';', 2))
+            .Select(f => (string.Concat(f[0].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(cp => char.ConvertFromUtf32(Convert.ToInt32(cp, 16)))), f[1].Trim()));
+
+    [Fact]
+    public void Every_rgi_emoji_zwj_sequence_of_emoji_15_1_is_kept_whole_in_a_title_and_accepted_as_a_topic()
+    {
+        var sequences = RgiZwjSequences().ToList();
+        var broken = sequences
+            .Where(s => ItemParser.ShownTitle("Marathon " + s.Sequence) != "Marathon " + s.Sequence || UnicodeText.NameProblem(UnicodeText.CleanName("Marathon " + s.Sequence)) is not null)
+            .Select(s => $"{s.Name} [{Hex(s.Sequence)}]")
+            .ToList();
+
+        Assert.Equal(1468, sequences.Count);
+        Assert.True(broken.Count == 0, $"{broken.Count} sequences broken: {string.Join("; ", broken.Take(20))}");
+    }
+
+    public static TheoryData<string> GenderedFacingRight => new()
+    {
+        "\U0001F6B6\u200D\u2640\uFE0F\u200D\u27A1\uFE0F", // woman walking facing right
+        "\U0001F3C3\U0001F3FD\u200D\u2642\uFE0F\u200D\u27A1\uFE0F", // man running facing right, medium skin tone
+        "\U0001F9CE\u200D\u2640\uFE0F\u200D\u27A1\uFE0F", // woman kneeling facing right
+    };
+
+    [Theory]
+    [MemberData(nameof(GenderedFacingRight))]
+    public void A_title_keeps_both_joiners_of_a_gendered_facing_right_emoji(string emoji)
+    {
+        var title = "Marathon " + emoji;
+
+        Assert.Equal(Hex(title), Hex(ItemParser.ShownTitle(title)));
+    }
+
+    [Theory]
+    [MemberData(nameof(GenderedFacingRight))]
+    public void A_topic_named_with_a_gendered_facing_right_emoji_is_not_refused(string emoji)
+    {
+        Assert.Null(UnicodeText.NameProblem(UnicodeText.CleanName("Marathon " + emoji)));
+    }
 }

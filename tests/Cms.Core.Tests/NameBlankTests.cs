@@ -90,4 +90,19 @@ public sealed class NameBlankTests
         Assert.Equal("Caf\u00E9 news", ItemParser.ShownTitle(title));
         Assert.Equal("Caf\u00E9 news", Accept(ItemYaml.Valid().Set("title", title)).Title);
     }
+
+    // A stored name taken to what the name rule keeps (reread-text's rename, REVIEW9 R9-3a): the
+    // rule has nothing left to refuse but an empty name, and a second pass changes nothing.
+    [Theory]
+    [InlineData("Desk \uFFFE 1", "Desk 1")]
+    [InlineData("Cafe\u0301\uFDD0 news", "Caf\u00E9 news")]
+    [InlineData("Broken\u2800links\u200B", "Broken links")]
+    [InlineData("Tab\there\u202E", "Tab here")]
+    [InlineData("\U0001F468\u200D\U0001F469 \U0001FFFE families", "\U0001F468\u200D\U0001F469 families")]
+    public void A_name_kept_by_the_rule_is_one_the_rule_accepts_and_keeping_it_again_changes_nothing(string stored, string kept)
+    {
+        Assert.Equal(kept, UnicodeText.KeptName(stored));
+        Assert.Null(UnicodeText.NameProblem(UnicodeText.KeptName(stored)));
+        Assert.Equal(kept, UnicodeText.KeptName(kept));
+    }
 }

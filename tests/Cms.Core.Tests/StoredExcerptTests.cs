@@ -150,4 +150,51 @@ public sealed class StoredExcerptTests
         const string untouched = "Markets rise 2% on the news";
         Assert.Same(untouched, ExcerptHtml.Shown(untouched));
     }
+
+    // REVIEW9 (suspected, measured: docs/benchmarks.md "FIX11"): the tree builder reopens every
+    // formatting element left open at each new block, so 1,000 <em id=N> then 1,000 <p> (13.9k
+    // characters) built a million elements (3.4 s for one file), and deeply nested <em> cost each
+    // item page hundreds of ms. Such shapes are refused before the sanitizer runs, naming the field.
+    public static TheoryData<string, string> HostileShapes() => new()
+    {
+        { string.Concat(Enumerable.Range(0, 1_000).Select(i => $"<em id={i}>")) + string.Concat(Enumerable.Repeat("<p>", 1_000)), "nests elements more than 100 deep" },
+        { string.Concat(Enumerable.Range(0, 400).Select(i => $"<p><b id={i}></p>x")), "reopen them more than 20,000 times" },
+        { string.Concat(Enumerable.Repeat("<em>", 2_000)) + string.Concat(Enumerable.Repeat("</em>", 2_000)), "nests elements more than 100 deep" },
+        { string.Concat(Enumerable.Repeat("<div>", 4_000)), "nests elements more than 100 deep" },
+        { string.Concat(Enumerable.Repeat("<blockquote><ul>", 60)), "nests elements more than 100 deep" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileShapes))]
+    public void An_excerpt_whose_parse_would_build_far_more_than_it_says_is_refused_naming_the_field(string received, string reason)
+    {
+        var yaml = ItemYaml.Valid().Set("excerpt", received);
+
+        var problem = Assert.Throws<FrontMatterException>(() => Parse(yaml)).Problem;
+
+        Assert.Equal(("in/001_x.txt", "excerpt", yaml.LineOf("excerpt")), (problem.Path, problem.Field, problem.Line));
+        Assert.Contains(reason, problem.Reason);
+        var related = Assert.Throws<FrontMatterException>(() => Parse(ItemYaml.Valid().Related(ItemYaml.Link("webUrl", "https://e.example/r") + "\n" + ItemYaml.Link("excerpt", received[..Math.Min(received.Length, 5_000)])))).Problem;
+        Assert.Equal("related[0].excerpt", related.Field);
+    }
+
+    // What real excerpts hold stays far inside the bound: paragraphs, links, emphasis, lists in a
+    // quote, sloppy HTML that never closes its <p> or a <b>, the samples' excerpts, generated items.
+    [Fact]
+    public void Real_excerpts_and_sloppy_html_pass_the_shape_bound()
+    {
+        string[] real =
+        [
+            string.Concat(Enumerable.Repeat("<p>The minister <em>said</em> on <a href=\"https://e.example/a\">Monday</a> that <strong>rates</strong> rise.</p>", 150)),
+            string.Concat(Enumerable.Repeat("<p>Unclosed paragraph with <b>bold", 40)) + string.Concat(Enumerable.Repeat("<p>more text", 400)),
+            "<blockquote><ul><li><p><em><strong><a href=\"https://e.example/\">deep</a></strong></em></p></li><li>two</li></ul></blockquote>",
+            string.Concat(Enumerable.Repeat("<div><span>", 45)) + "x",
+        ];
+        var generator = new RealisticItemGenerator(seed: 9);
+        var generated = Enumerable.Range(0, 200).Select(i => _parser.Parse($"in/{i}_x.txt", System.Text.Encoding.UTF8.GetBytes(generator.Next(i))).Excerpt).OfType<string>();
+        var samples = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "samples"), "*.txt").Select(f => _parser.Parse("in/" + Path.GetFileName(f), File.ReadAllBytes(f)).Excerpt).OfType<string>();
+
+        Assert.All(real.Concat(generated).Concat(samples), excerpt => Assert.Null(ExcerptHtml.ShapeProblem(excerpt)));
+        Assert.All(real, excerpt => Assert.NotNull(Parse(ItemYaml.Valid().Set("excerpt", excerpt)).Excerpt));
+    }
 }

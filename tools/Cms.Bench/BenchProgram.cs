@@ -10,7 +10,7 @@ public static class BenchProgram
 
     public static async Task<int> Main(string[] args)
     {
-        var root = new RootCommand("Cms benchmarks") { ImportBench.Command(), QueueBench.Command(), PublishBench.Command(), DeliveryBench.Command(), WritesBench.Command(), HistoryBench.Command(), LiveBench.Command(), StoryBench.Command(), ExcerptBench.Command() };
+        var root = new RootCommand("Cms benchmarks") { ImportBench.Command(), QueueBench.Command(), PublishBench.Command(), DeliveryBench.Command(), WritesBench.Command(), HistoryBench.Command(), LiveBench.Command(), StoryBench.Command(), ExcerptBench.Command(), ExcerptShapeBench.Command() };
         var parse = root.Parse(args);
         if (args.Length == 0 || parse.Errors.Count > 0)
         {

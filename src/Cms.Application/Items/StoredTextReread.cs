@@ -97,9 +97,9 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
     }
 
     // Saved views named before today's name rule (SavedViews.SaveAsync cleans blanks and refuses
-    // invisible and bidi characters, as a view shared with everyone is listed for everyone): the
-    // name without them, and, if the owner already has a view of that name or it still breaks the
-    // rule, the view's number added.
+    // what NameProblem refuses, as a view shared with everyone is listed for everyone): the name as
+    // that rule keeps it (UnicodeText.KeptName, so a second run changes nothing), and, if the owner
+    // already has a view of that name or it shows nothing, the view's number added.
     private async Task<int> RenameViewsAsync(CancellationToken ct)
     {
         var renamed = 0;
@@ -112,7 +112,7 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
             {
                 continue;
             }
-            var name = UnicodeText.CleanName(UnicodeText.StripInvisible(view.Name).Replace('\u2800', ' '));
+            var name = UnicodeText.KeptName(view.Name);
             if (UnicodeText.NameProblem(name) is not null || await db.SavedViews.AnyAsync(v => v.OwnerId == view.OwnerId && v.Id != view.Id && v.Name == name, ct))
             {
                 var suffix = $" ({view.Id})";

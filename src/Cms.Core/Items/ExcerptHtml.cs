@@ -85,6 +85,124 @@ public static class ExcerptHtml
     // excerpt, and bounds each page's work whatever arrives or is configured.
     public const int MaxStoredLength = 40_000;
 
+    // The work of one excerpt's parse is bounded by its shape, not only its length (REVIEW9): an
+    // HTML tree builder reopens every formatting element left open (em, b, a ...) at each new
+    // element or text after a block ends ("reconstruct the active formatting elements"), cloning
+    // them, so 1,000 <em id=N> then 1,000 <p> (13.9k characters) built a million elements: 3.4 s
+    // and 77 MB for one file; and a deep tree (4,400 nested <em>) costs each item page hundreds of
+    // ms. Refused past these, with the field's error; a real excerpt nests a few levels (p, a, em,
+    // a list in a blockquote) and carries one or two formatting elements, far inside both.
+    public const int MaxNesting = 100;
+    public const int MaxReopenedFormatting = 20_000;
+
+    private static readonly HashSet<string> Formatting = new(StringComparer.Ordinal)
+    {
+        "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u",
+    };
+
+    private static readonly HashSet<string> Void = new(StringComparer.Ordinal)
+    {
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+    };
+
+    // Start tags that close an open <p> (and the next of their kind closes an open one of them).
+    private static readonly HashSet<string> ClosesParagraph = new(StringComparer.Ordinal)
+    {
+        "address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div", "dl", "fieldset", "figcaption", "figure",
+        "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "main", "menu", "nav", "ol", "p", "pre", "section",
+        "summary", "table", "ul", "li", "dd", "dt",
+    };
+
+    private static readonly HashSet<string> ClosesItsKind = new(StringComparer.Ordinal) { "p", "li", "dd", "dt", "option", "tr", "td", "th" };
+
+    // Why the tree builder would do too much work for this excerpt, or null. One pass of the
+    // tokenizer (linear), following the tree builder as far as the bound needs: the elements open
+    // at once (a <p> or <li> closes the one before it, a block closes an open <p>, an end tag
+    // closes what it encloses), and the sum, over each element and text, of the formatting elements
+    // not closed by their end tag (at most three alike, as the tree builder keeps): an upper bound
+    // of the clones it makes.
+    public static string? ShapeProblem(string html)
+    {
+        if (html.AsSpan().IndexOf('<') < 0)
+        {
+            return null;
+        }
+        var tokenizer = new AngleSharp.Html.Parser.HtmlTokenizer(new AngleSharp.Text.TextSource(html), AngleSharp.Html.HtmlEntityProvider.Resolver);
+        var open = new List<string>();
+        var formatting = new List<(string Name, string Key)>();
+        long reopened = 0;
+        while (tokenizer.Get() is { Type: not AngleSharp.Html.Parser.HtmlTokenType.EndOfFile } token)
+        {
+            if (token.Type is AngleSharp.Html.Parser.HtmlTokenType.Character or AngleSharp.Html.Parser.HtmlTokenType.StartTag)
+            {
+                reopened += formatting.Count;
+                if (reopened > MaxReopenedFormatting)
+                {
+                    return $"leaves so many formatting elements (em, b, a ...) open that a browser would reopen them more than {MaxReopenedFormatting:N0} times; close each where it ends";
+                }
+            }
+            if (token.Type == AngleSharp.Html.Parser.HtmlTokenType.StartTag)
+            {
+                var name = token.Name.ToLowerInvariant();
+                var tag = token.AsTag();
+                tokenizer.State = TextState(name) ?? tokenizer.State;
+                if (Formatting.Contains(name))
+                {
+                    var key = name + string.Concat(tag.Attributes.Select(a => "\0" + a.Name + "=" + a.Value));
+                    if (formatting.Count(f => f.Key == key) >= 3)
+                    {
+                        formatting.RemoveAt(formatting.FindIndex(f => f.Key == key));
+                    }
+                    formatting.Add((name, key));
+                }
+                if (ClosesItsKind.Contains(name))
+                {
+                    PopTo(open, name);
+                }
+                if (ClosesParagraph.Contains(name))
+                {
+                    PopTo(open, "p");
+                }
+                if (!Void.Contains(name) && !(tag.IsSelfClosing && name is "svg" or "math"))
+                {
+                    open.Add(name);
+                    if (open.Count > MaxNesting)
+                    {
+                        return $"nests elements more than {MaxNesting} deep";
+                    }
+                }
+            }
+            else if (token.Type == AngleSharp.Html.Parser.HtmlTokenType.EndTag)
+            {
+                var name = token.Name.ToLowerInvariant();
+                if (formatting.FindLastIndex(f => f.Name == name) is var last and >= 0)
+                {
+                    formatting.RemoveAt(last);
+                }
+                PopTo(open, name);
+            }
+        }
+        return null;
+    }
+
+    private static void PopTo(List<string> open, string name)
+    {
+        if (open.LastIndexOf(name) is var at and >= 0)
+        {
+            open.RemoveRange(at, open.Count - at);
+        }
+    }
+
+    // What the tree builder tells the tokenizer after this start tag: these hold text, not markup.
+    private static AngleSharp.Html.Parser.HtmlParseMode? TextState(string name) => name switch
+    {
+        "script" => AngleSharp.Html.Parser.HtmlParseMode.Script,
+        "style" or "iframe" or "noembed" or "noframes" or "xmp" or "noscript" => AngleSharp.Html.Parser.HtmlParseMode.Rawtext,
+        "textarea" or "title" => AngleSharp.Html.Parser.HtmlParseMode.RCData,
+        "plaintext" => AngleSharp.Html.Parser.HtmlParseMode.Plaintext,
+        _ => null,
+    };
+
     // The excerpt as stored, shown and published. Plain text (no markup, no reference, no carriage
     // return, which an HTML parser reads as a line feed, no NUL, which it drops, no U+FFFF, which it
     // replaces (AngleSharp's end-of-input mark), and no invisible
@@ -171,6 +289,7 @@ public static class ExcerptHtml
         var text = new System.Text.StringBuilder(html.Length);
         string? dropping = null;
         var depth = 0;
+        var integration = 0;
         while (tokenizer.Get() is { Type: not AngleSharp.Html.Parser.HtmlTokenType.EndOfFile } token)
         {
             switch (token.Type)
@@ -180,16 +299,30 @@ public static class ExcerptHtml
                     break;
                 case AngleSharp.Html.Parser.HtmlTokenType.StartTag:
                     var name = token.Name.ToLowerInvariant();
-                    // What the tree builder would tell the tokenizer: these hold text, not markup.
-                    tokenizer.State = name switch
+                    var tag = token.AsTag();
+                    if (dropping is "svg" or "math" && integration == 0 && LeavesForeignContent(tag, name))
                     {
-                        "script" => AngleSharp.Html.Parser.HtmlParseMode.Script,
-                        "style" or "iframe" or "noembed" or "noframes" or "xmp" or "noscript" => AngleSharp.Html.Parser.HtmlParseMode.Rawtext,
-                        "textarea" or "title" => AngleSharp.Html.Parser.HtmlParseMode.RCData,
-                        "plaintext" => AngleSharp.Html.Parser.HtmlParseMode.Plaintext,
-                        _ => tokenizer.State,
-                    };
-                    if (token.AsTag().IsSelfClosing)
+                        dropping = null;
+                    }
+                    if (dropping is "svg" or "math" && integration == 0)
+                    {
+                        // Foreign content: no raw text, "/>" closes, an integration point holds HTML.
+                        if (tag.IsSelfClosing)
+                        {
+                            break;
+                        }
+                        if (IsIntegrationPoint(dropping, name))
+                        {
+                            integration++;
+                        }
+                        else if (name == dropping)
+                        {
+                            depth++;
+                        }
+                        break;
+                    }
+                    tokenizer.State = TextState(name) ?? tokenizer.State;
+                    if (ClosesItself(tag, name))
                     {
                         Break(text, name, dropping);
                     }
@@ -208,7 +341,16 @@ public static class ExcerptHtml
                     break;
                 case AngleSharp.Html.Parser.HtmlTokenType.EndTag:
                     var end = token.Name.ToLowerInvariant();
-                    if (dropping == end && --depth == 0)
+                    if (dropping is "svg" or "math" && integration > 0 && IsIntegrationPoint(dropping, end))
+                    {
+                        integration--;
+                    }
+                    else if (dropping is "svg" or "math" && integration == 0 && end is "p" or "br")
+                    {
+                        dropping = null;
+                        Break(text);
+                    }
+                    else if (dropping == end && --depth == 0)
                     {
                         dropping = null;
                     }
@@ -221,6 +363,28 @@ public static class ExcerptHtml
         }
         return text.ToString().Trim();
     }
+
+    // HTML honours "/>" only on foreign elements (svg, math); on an HTML element it is ignored, so
+    // `<script/>alert(1)</script>` is a script holding "alert(1)", dropped with it as the sanitizer
+    // drops it (REVIEW9 R9-5). A void element (embed) holds nothing, "/>" or not.
+    private static bool ClosesItself(AngleSharp.Html.Parser.Tokens.HtmlTagToken tag, string name) =>
+        name is "embed" || (tag.IsSelfClosing && (name is "svg" or "math" || !DropWithContent.Contains(name)));
+
+    // The HTML elements whose start tag ends svg or math content (the tree builder's rules for
+    // foreign content): what follows is HTML again, and the sanitizer keeps its text.
+    private static readonly HashSet<string> LeaveForeign = new(StringComparer.Ordinal)
+    {
+        "b", "big", "blockquote", "body", "br", "center", "code", "dd", "div", "dl", "dt", "em", "embed", "h1", "h2", "h3", "h4", "h5", "h6",
+        "head", "hr", "i", "img", "li", "listing", "menu", "meta", "nobr", "ol", "p", "pre", "ruby", "s", "small", "span", "strong", "strike",
+        "sub", "sup", "table", "tt", "u", "ul", "var",
+    };
+
+    private static bool LeavesForeignContent(AngleSharp.Html.Parser.Tokens.HtmlTagToken tag, string name) =>
+        LeaveForeign.Contains(name) || (name == "font" && (tag.GetAttribute("color") != "" || tag.GetAttribute("face") != "" || tag.GetAttribute("size") != ""));
+
+    // Inside svg or math, where HTML is read again (still inside the dropped element).
+    private static bool IsIntegrationPoint(string foreign, string name) =>
+        foreign == "svg" ? name is "foreignobject" or "desc" or "title" : name is "mi" or "mo" or "mn" or "ms" or "mtext" or "annotation-xml";
 
     private static void Break(System.Text.StringBuilder text, string tag, string? dropping)
     {

@@ -129,12 +129,17 @@ public sealed class ItemParser
     public static string ShownExcerpt(string received) => ExcerptHtml.Shown(received);
 
     // The stored rendering is bounded too (ExcerptHtml.MaxStoredLength): past it the pages would
-    // show the excerpt's source as text.
+    // show the excerpt's source as text. So is the work of its parse (ExcerptHtml.ShapeProblem),
+    // checked before the sanitizer runs.
     private static string? Excerpt(Fields v, SourceMapping map, int maxLength, string prefix = "")
     {
         if (v.Text(map, "excerpt", maxLength, prefix) is not { } received)
         {
             return null;
+        }
+        if (ExcerptHtml.ShapeProblem(received) is { } shape)
+        {
+            throw v.Fail(map["excerpt"], prefix + "excerpt", shape);
         }
         var shown = ShownExcerpt(received);
         return shown.Length <= ExcerptHtml.MaxStoredLength ? shown

@@ -208,6 +208,7 @@ public static class UnicodeText
         0x1F415, 0x1F408, 0x1F426, 0x1F43B, // service dog, black cat, black bird and phoenix, polar bear
         0x1F62E, 0x1F635, 0x1F636, 0x1F642, // face exhaling, with spiral eyes, in clouds, head shaking
         0x1F34B, 0x1F344, 0x26D3, // lime, brown mushroom, broken chain
+        0x2640, 0x2642, // gender signs, which "facing right" sequences go on from: 🚶‍♀️‍➡️ (REVIEW9 R9-2)
     ];
 
     // Whether the variation selector at index follows a character it gives a text or emoji style.
@@ -423,6 +424,21 @@ public static class UnicodeText
         }
         var noncharacter = FindNoncharacter(clean);
         return noncharacter >= 0 ? $"contains the noncharacter {Describe(clean, noncharacter)} at character {noncharacter + 1}" : null;
+    }
+
+    // A stored name as the name rule keeps it: what NameProblem refuses taken out (controls and
+    // BRAILLE PATTERN BLANK as a space, invisible and bidi characters outside their text, and
+    // noncharacters), then CleanName. So NameProblem of the result is null unless it shows nothing,
+    // and a name renamed by it is one the rule keeps (reread-text renames a saved view once, REVIEW9
+    // R9-3a: it once kept the noncharacter and renamed the view again on every run).
+    public static string KeptName(string stored)
+    {
+        var kept = StripInvisible(StripNoncharacters(stored)).Replace((char)BraillePatternBlank, ' ');
+        if (FindControlCharacter(kept, allowNewlines: false) >= 0)
+        {
+            kept = string.Concat(kept.Select(c => IsControl(c, allowNewlines: false) ? ' ' : c));
+        }
+        return CleanName(kept);
     }
 
     // Noncharacters (U+FDD0-U+FDEF and the last two code points of every plane, U+FFFE, U+FFFF,

@@ -36,7 +36,9 @@ public sealed class ExcerptSanitizer : IExcerptSanitizer
         {
             return HtmlString.Empty;
         }
-        if (html.Length > MaxHtmlLength)
+        // Rows stored before the shape bound (ExcerptHtml.ShapeProblem) may be too deep to parse on
+        // each request; they are shown as text, as an over-long one is.
+        if (html.Length > MaxHtmlLength || ExcerptHtml.ShapeProblem(html) is not null)
         {
             // Its text (tags dropped, references decoded), clipped after the extraction and encoded
             // once: never the HTML source read as text.

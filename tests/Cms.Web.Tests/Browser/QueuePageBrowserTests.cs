@@ -181,6 +181,9 @@ public sealed class QueuePageBrowserTests(BrowserFixture fixture) : BrowserTest(
         Assert.True(await box.IsVisibleAsync());
         if (card)
         {
+            // What a screen reader hears: the hidden headers' names, as the labels' alternative text.
+            var spoken = await row.AriaSnapshotAsync();
+            Assert.True(spoken.Contains("Provider: Hindustan Times Tech") && spoken.Contains("Category: " + _category), spoken);
             // Under the title, on one line: provider · category · received; then the labelled facts.
             Assert.True(provider.Box.Y >= title.Box.Y + title.Box.Height - 1, $"provider at y={provider.Box.Y}, title ends at {title.Box.Y + title.Box.Height}");
             Assert.True(Math.Abs(category.Box.Y - provider.Box.Y) < 2 && category.Box.X > provider.Box.X, "category is not beside provider");
@@ -188,8 +191,8 @@ public sealed class QueuePageBrowserTests(BrowserFixture fixture) : BrowserTest(
             Assert.True(Math.Abs(received.Box.Y - provider.Box.Y) < 2 ? received.Box.X > category.Box.X : received.Box.Y > provider.Box.Y && Math.Abs(received.Box.X - title.Box.X) < 1,
                 $"received at ({received.Box.X}, {received.Box.Y}), provider at ({provider.Box.X}, {provider.Box.Y}), title at x={title.Box.X}");
             Assert.True(published.Box.Y >= received.Box.Y + received.Box.Height - 1 && Math.Abs(published.Box.X - title.Box.X) < 1, "published does not start the facts under the title");
-            Assert.Equal(["\"· \"", "\"· received \"", "\"Published: \"", "\"Quality: \"", "\"Heat: \"", "\"Links to decide: \"", "\"State: \""],
-                [labels[3], labels[5], labels[4], labels[6], labels[7], labels[8], labels[9]]);
+            Assert.Equal(["\"\" / \"Provider: \"", "\"· \" / \"Category: \"", "\"· received (UTC) \"", "\"Published (UTC): \"", "\"Quality: \"", "\"Heat: \"", "\"Links to decide: \"", "\"State: \""],
+                [labels[2], labels[3], labels[5], labels[4], labels[6], labels[7], labels[8], labels[9]]);
             // The column headers are hidden on the cards; the select-all box stays from 768 px up.
             var headersShown = await page.Locator("#queue thead th:nth-child(3)").EvaluateAsync<bool>(
                 "th => getComputedStyle(th).display !== 'none' && th.closest('thead').getBoundingClientRect().width > 1");
@@ -233,5 +236,67 @@ public sealed class QueuePageBrowserTests(BrowserFixture fixture) : BrowserTest(
         Assert.Equal(4, await colleague.Locator("#queue tbody tr").CountAsync());
         Assert.Equal("page", await colleague.Locator("#saved-views a.saved-view", new() { HasText = name }).GetAttributeAsync("aria-current"));
         AssertNoScriptRanAndNothingWasBlocked();
+    });
+
+    private const string LongWord = "LandesrundfunkanstaltNachrichtenredaktionWirtschaftsressortOnlineausgabeAbend";
+
+    // REVIEW9 R9-1: provider and category are cells of their own on the cards (QUEUE7); one long word
+    // in them, or in the title, must wrap inside its cell and never push the page sideways.
+    [Theory]
+    [InlineData(390, 844)]
+    [InlineData(1024, 768)]
+    [InlineData(1440, 900)]
+    public Task A_provider_category_or_title_of_one_long_word_wraps_inside_its_cell_and_nothing_scrolls_sideways(int width, int height) => FlowAsync(async () =>
+    {
+        var category = _category + LongWord;
+        await ImportAsync([new TestItem
+        {
+            Title = $"Rates {LongWord}{LongWord} {_category}",
+            Category = category,
+            ProviderName = LongWord,
+            ProviderDomain = "example.com",
+            PublishedDateTime = TestItem.Utc(2024, 3, 9, 1),
+            Quality = 50,
+        }]);
+        var phone = width < 768;
+        var page = await SignedInPageAsync(Roles.Editor, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height }, IsMobile = phone, HasTouch = phone });
+        await page.GotoAsync($"{BaseUrl}/?View.Category={Uri.EscapeDataString(category)}");
+
+        var scrollWidth = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
+        var overflowing = await page.Locator("#queue tbody tr").First.Locator("td").EvaluateAllAsync<string[]>("""
+            tds => tds.map((td, n) => [n + 1, td.scrollWidth, td.clientWidth])
+              .filter(([, scroll, client]) => scroll > client + 1)
+              .map(([n, scroll, client]) => `cell ${n}: ${scroll}px of text in ${client}px`)
+            """);
+
+        Assert.Equal(1, await page.Locator("#queue tbody tr").CountAsync());
+        Assert.True(scrollWidth <= width, $"the page is {scrollWidth}px wide at {width}px");
+        Assert.Empty(overflowing);
+        Assert.True(ConsoleErrors.Count == 0, string.Join("\n", ConsoleErrors));
+    });
+
+    // REVIEW9 R9-4: from 1200 px the headers say "Published (UTC)"; under it they are hidden and the
+    // cards' labels say it, so every width says the times are UTC.
+    [Theory]
+    [InlineData(390, 844)]
+    [InlineData(1024, 768)]
+    [InlineData(1440, 900)]
+    public Task The_queue_says_its_times_are_utc_at_every_width(int width, int height) => FlowAsync(async () =>
+    {
+        await ImportItemsAsync(1);
+        var phone = width < 768;
+        var page = await SignedInPageAsync(Roles.Editor, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height }, IsMobile = phone, HasTouch = phone });
+        await page.GotoAsync($"{BaseUrl}/?View.Category={_category}");
+
+        var saysUtc = await page.EvaluateAsync<bool[]>("""
+            (() => {
+              const shown = e => getComputedStyle(e).display !== 'none' && e.closest('thead').getBoundingClientRect().width > 1;
+              const headers = [...document.querySelectorAll('#queue thead th:nth-child(5), #queue thead th:nth-child(6)')].filter(shown);
+              const cells = [...document.querySelectorAll('#queue tbody tr:first-child td:nth-child(5), #queue tbody tr:first-child td:nth-child(6)')];
+              return [0, 1].map(n => (headers.length === 2 && headers[n].textContent.includes('UTC')) || getComputedStyle(cells[n], '::before').content.includes('UTC'));
+            })()
+            """);
+
+        Assert.Equal([true, true], saysUtc);
     });
 }
