@@ -76,7 +76,7 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
                 "A source no longer reads as an item file; only Dismiss is possible.", revision.ChangedFields ?? [], revision.ChangedFieldCount);
         }
         var spelled = await TopicSpellingsAsync(source.Topics.Concat(incoming.Topics), ct);
-        string TopicName(string name) => spelled.GetValueOrDefault(TopicNames.Normalize(name)) ?? Cms.Core.Text.UnicodeText.CleanName(name);
+        string TopicName(string name) => spelled.GetValueOrDefault(TopicNames.Normalize(name)) ?? UnicodeText.CleanName(name);
         var original = RevisionFields.Of(source, TopicName);
         var now = RevisionFields.Of(item, source);
         var next = RevisionFields.Of(incoming, TopicName);

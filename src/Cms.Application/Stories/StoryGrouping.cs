@@ -741,15 +741,17 @@ public sealed class StoryGrouping(StorySettings settings)
             returned += list.Count;
         }
         profile.Returned(returned);
-        // The order the caller relies on (Nearest's binary search), whatever the plan did.
+        // The order the caller relies on (Nearest's binary search), whatever the plan did: one
+        // comparison both checks it and, where a list is out of it, sorts by it.
+        int Order((DateTimeOffset At, long Id) x, (DateTimeOffset At, long Id) y) =>
+            (x.At.CompareTo(y.At) is var c && c != 0 ? c : x.Id.CompareTo(y.Id)) * (newestFirst ? -1 : 1);
         foreach (var list in rows)
         {
             for (var r = 1; r < list.Count; r++)
             {
-                var c = list[r - 1].At.CompareTo(list[r].At) is var t && t != 0 ? t : list[r - 1].Id.CompareTo(list[r].Id);
-                if (newestFirst ? c < 0 : c > 0)
+                if (Order(list[r - 1], list[r]) > 0)
                 {
-                    list.Sort((x, y) => (x.At.CompareTo(y.At) is var u && u != 0 ? u : x.Id.CompareTo(y.Id)) * (newestFirst ? -1 : 1));
+                    list.Sort(Order);
                     break;
                 }
             }
