@@ -66,10 +66,18 @@ public static partial class QueueBench
         // A fresh app's CPU per page keeps falling for thousands of pages (tiered JIT and PGO): 3.8 ms
         // for its first 800 pages, 1.8 ms after 4,000, 0.9 ms after 8,000 (docs/benchmarks.md, QUEUE6).
         var warmupOption = new Option<int?>("--warmup") { Description = "Warm-up requests per view, page and SQL each, before anything is measured (default 8,000, at most ten times --requests)" };
+        var roundsOption = new Option<int>("--rounds") { Description = "After the single page and SQL measurement of each view, this many rounds of page then SQL (--requests each), alternating, with the ratio per round, its median and spread (0: none)", DefaultValueFactory = _ => 5 };
+        roundsOption.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 0 or > 100)
+            {
+                r.AddError("--rounds must be between 0 and 100");
+            }
+        });
         var compare = new Option<bool>("--compare-methods") { Description = "Also measure each view the way the bench did before 2026-12-06 (each response buffered whole; the counts and rows as the SQL baseline), in the same run" };
         var command = new Command("queue", "Time the queue page against its own SQL (and optionally a peer system) at a million items.")
         {
-            items, clients, requests, database, peerUrl, peerViews, peerHeaders, loadOnly, explain, publishedShare, accuracy, folding, only, compare, warmupOption,
+            items, clients, requests, database, peerUrl, peerViews, peerHeaders, loadOnly, explain, publishedShare, accuracy, folding, only, compare, warmupOption, roundsOption,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -80,7 +88,7 @@ public static partial class QueueBench
                 return BenchProgram.Usage;
             }
             await RunAsync(parse.GetRequiredValue(database), parse.GetValue(items), parse.GetValue(clients), parse.GetValue(requests), peer, parse.GetValue(loadOnly), parse.GetValue(explain),
-                parse.GetValue(publishedShare), parse.GetValue(accuracy), parse.GetValue(folding), parse.GetValue(only) ?? [], parse.GetValue(compare), parse.GetValue(warmupOption), ct);
+                parse.GetValue(publishedShare), parse.GetValue(accuracy), parse.GetValue(folding), parse.GetValue(only) ?? [], parse.GetValue(compare), parse.GetValue(warmupOption), parse.GetValue(roundsOption), ct);
             return BenchProgram.Ok;
         });
         return command;
@@ -111,7 +119,7 @@ public static partial class QueueBench
 
     private static readonly string[] ViewKeys = ["default", "combined", "rare", "common", "russian", "provider"];
 
-    private static async Task RunAsync(string database, int n, int clients, int requests, Peer? peer, bool loadOnly, bool explain, double publishedShare, bool accuracy, bool folding, string[] only, bool compareMethods, int? warmups, CancellationToken ct)
+    private static async Task RunAsync(string database, int n, int clients, int requests, Peer? peer, bool loadOnly, bool explain, double publishedShare, bool accuracy, bool folding, string[] only, bool compareMethods, int? warmups, int rounds, CancellationToken ct)
     {
         var server = BenchSupport.ServerConnectionString();
         var cs = new NpgsqlConnectionStringBuilder(server) { Database = database, MaxPoolSize = 50 }.ConnectionString;
@@ -266,6 +274,10 @@ public static partial class QueueBench
         Console.WriteLine($"| view | measured | p50 ms | p95 ms | req/s | bench CPU ms | app CPU ms | PostgreSQL CPU ms | of it {database}'s backends |");
         Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
         split.ForEach(Console.WriteLine);
+        if (rounds > 0)
+        {
+            await RoundsAsync(views.Select(v => (v.Name, (Func<Task>)(() => Page(v.Url)), (Func<Task>)(() => Sql(v.View)))).ToList(), rounds, requests, Timed, ct);
+        }
         if (peer is not null)
         {
             await MeasurePeerAsync(peer, views.Select(v => (v.Key, v.Name)).ToList(), pageRates, clients, requests, ct);
@@ -298,7 +310,15 @@ public static partial class QueueBench
         }
     }
 
-    private sealed record Figures(double P50, double P95, double P99, double PerSecond);
+    // Latencies: every request's, sorted (the rounds pool them).
+    private sealed record Figures(double P50, double P95, double P99, double PerSecond, double[] Latencies)
+    {
+        public static Figures Of(double[] sorted, double perSecond)
+        {
+            double At(double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+            return new(At(0.50), At(0.95), At(0.99), perSecond, sorted);
+        }
+    }
 
     private const int Warmup = 8_000;
 
@@ -319,8 +339,7 @@ public static partial class QueueBench
         }, ct)));
         var elapsed = clock.Elapsed.TotalSeconds;
         Array.Sort(latencies);
-        double At(double p) => latencies[Math.Min(latencies.Length - 1, (int)Math.Ceiling(p * latencies.Length) - 1)];
-        return new Figures(At(0.50), At(0.95), At(0.99), requests / elapsed);
+        return Figures.Of(latencies, requests / elapsed);
     }
 
     internal static async Task EnsureDatabaseAsync(string server, string database, string cs, CancellationToken ct)

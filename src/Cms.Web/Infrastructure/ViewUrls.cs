@@ -1,3 +1,5 @@
+using System.Text;
+using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace Cms.Web.Infrastructure;
@@ -29,7 +31,23 @@ public static class ViewUrls
     // The same view on another path, e.g. the next item's page.
     public static string On(IQueryCollection query, string path) => Replace(query, path, "handler", null);
 
-    // The view's parameters alone, e.g. for a form's action.
-    public static Dictionary<string, string> Parameters(IQueryCollection query) =>
-        query.Where(p => IsViewParameter(p.Key)).ToDictionary(p => p.Key, p => p.Value.ToString());
+    // A POST form's action on the queue page: the view's parameters in the address's order (a repeated
+    // key joined by commas), then the handler, written as the form tag helper's link generation wrote
+    // them (UrlEncoder.Default; empty values left out), without running the router for each form on
+    // every page (docs/benchmarks.md, QUEUE9).
+    public static string FormAction(HttpRequest request, string handler)
+    {
+        var url = new StringBuilder().Append(request.PathBase.Value).Append('/');
+        var separator = '?';
+        foreach (var (key, values) in request.Query)
+        {
+            var value = values.ToString();
+            if (IsViewParameter(key) && value.Length > 0)
+            {
+                url.Append(separator).Append(UrlEncoder.Default.Encode(key)).Append('=').Append(UrlEncoder.Default.Encode(value));
+                separator = '&';
+            }
+        }
+        return url.Append(separator).Append("handler=").Append(handler).ToString();
+    }
 }

@@ -131,4 +131,36 @@ public sealed class QueuePageTests(AppFixture app) : WebTest(app), IClassFixture
         Assert.True(all.HasAttribute("hidden"));
         Assert.Matches(@"^/js/queue\.js\?v=.+", page.One("script[src^='/js/queue.js']").GetAttribute("src"));
     }
+
+    // The two POST forms (save the view, bulk actions) post to the view on screen: its View.*
+    // parameters in the address's order, a repeated key joined by commas, empty values and the
+    // page's cursor left out, encoded as routing encodes a query, then the handler; and each ends
+    // with the antiforgery token. The markup is the form tag helper's, byte for byte (QUEUE9).
+    [Fact]
+    public async Task The_save_view_and_bulk_forms_post_to_the_view_on_screen_and_carry_the_antiforgery_token()
+    {
+        await ImportAsync(Item("Formed"));
+        var editor = await SignedInAsync(Roles.Editor);
+
+        var html = await editor.GetStringAsync(
+            $"/?View.Category={_category}&View.Extra=a%2Cb&View.Extra=M%26L+%C3%A9%22%3C%27&View.After=null_99999999999&Bulk.Ids=1&view.sort=heat&View.Q=");
+
+        var query = $"View.Category={_category}&amp;View.Extra=a,b,M%26L%20%C3%A9%22%3C%27&amp;view.sort=heat";
+        Assert.Contains($"<form method=\"post\" id=\"save-view\" class=\"row g-2 align-items-end mb-3 collapse d-md-flex filters-panel\" aria-label=\"Save this view\" action=\"/?{query}&amp;handler=SaveView\">", html);
+        Assert.Contains($"<form method=\"post\" id=\"bulk-form\" class=\"row g-2 align-items-end mb-3 collapse d-md-flex\" aria-label=\"Bulk actions on selected items\" action=\"/?{query}&amp;handler=Bulk\">", html);
+        var page = Html.Parse(html);
+        var token = Http.AntiforgeryToken(html);
+        foreach (var form in new[] { page.One("form#save-view"), page.One("form#bulk-form") })
+        {
+            var last = form.Children.Last();
+            Assert.Equal(("input", "hidden", "__RequestVerificationToken", token),
+                (last.LocalName, last.GetAttribute("type"), last.GetAttribute("name"), last.GetAttribute("value")));
+        }
+        Assert.Contains("Save view</button></div>\n<input name=\"__RequestVerificationToken\" type=\"hidden\" value=\"", html);
+        Assert.Contains("</div>\n    <input name=\"__RequestVerificationToken\" type=\"hidden\" value=\"", html);
+
+        // Without a view in the address the forms post to the page and the handler alone.
+        var plain = await editor.GetStringAsync("/");
+        Assert.Contains("aria-label=\"Save this view\" action=\"/?handler=SaveView\">", plain);
+    }
 }

@@ -38,7 +38,7 @@ public sealed class BenchCommandTests
         try
         {
             var (exit, output, errors) = await Repo.RunCmsAsync(OnTestServer(),
-                "bench", "queue", "--items", "60", "--requests", "16", "--clients", "2", "--warmup", "40", "--database", database,
+                "bench", "queue", "--items", "60", "--requests", "16", "--clients", "2", "--warmup", "40", "--rounds", "3", "--database", database,
                 "--peer-url", $"http://127.0.0.1:{peerPort}", "--peer-view", "default=/items?limit=50", "--peer-header", "Authorization: Bearer t0ken");
 
             Assert.True(exit == 0, errors);
@@ -47,6 +47,10 @@ public sealed class BenchCommandTests
             // The app is measured in its own process, and its memory reported apart from the bench's.
             Assert.Matches(@"app process peak RSS during the measurements: \d+ MiB", output);
             Assert.Contains("| default view | `/items?limit=50` |", output);
+            // Rounds of page then SQL, each with its ratio, and their median and spread.
+            Assert.Matches(@"\| default view \| 3 \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+x \|", output);
+            Assert.DoesNotContain("| default view | 4 |", output);
+            Assert.Matches(@"\| default view \| [0-9.]+x \([0-9.]+-[0-9.]+\) \| [0-9.]+x \(", output);
             Assert.Contains("Bearer t0ken", seenTokens);
             Assert.True(seenTokens.Count >= 16);
         }
