@@ -70,6 +70,30 @@ public sealed class Review10EvidenceTests(ApplicationFixture app) : IClassFixtur
         Assert.Equal(0, app.Read(db => db.AuditEvents.Count(e => e.EntityType == "topic" && e.EntityId == id.ToString())));
     }
 
+    // R10-1, what follows: after the migration the stored key has lost the joiner, so importing a
+    // file with the very name the topic had makes a second topic beside the renamed one.
+    [Fact]
+    public async Task After_CleanRefusedTopicCharacters_a_file_naming_a_facing_right_topic_is_linked_to_the_existing_topic()
+    {
+        var tag = Unique.Tag();
+        var name = $"{WomanWalkingFacingRight} {tag}";
+        await using (var conn = await OwnerAsync())
+        {
+            await using var insert = new NpgsqlCommand("INSERT INTO topics (name, normalized_name, from_import, created_at) VALUES ($1, lower($1), true, now())", conn)
+            {
+                Parameters = { new() { Value = name } },
+            };
+            await insert.ExecuteNonQueryAsync();
+            await using var clean = new NpgsqlCommand(RefusedTopicCharactersSql.Clean, conn);
+            await clean.ExecuteNonQueryAsync();
+        }
+
+        var ids = await app.ImportAsync(new TestItem { Topics = [name] }.ToYaml());
+
+        Assert.Equal(1, app.Read(db => db.Topics.Count(t => t.Name.EndsWith(tag))));
+        Assert.Single(app.Read(db => db.ItemTopics.Where(t => t.ItemId == ids[0]).ToList()));
+    }
+
     // R10-2: a view renamed for its number whose name is one grapheme cluster longer than the cut
     // (a chain of ZWJ-joined people, which the joiner rule keeps) is cut by Clip's fallback between
     // code points, right after a joiner: "👨‍👨…👨‍ (12)". That dangling joiner is what NameProblem
