@@ -44,4 +44,21 @@ public sealed class Review10ShapeEvidenceTests
 
         Assert.Null(stored is null ? null : ExcerptHtml.ShapeProblem(stored));
     }
+    // R10-6: shapes the bound does not model (the adoption agency's misnested end tags) pass it and
+    // cost the sanitizer as much as the REVIEW9 shape it refuses: 1,500 "<b><div>x</b>" (19.5k
+    // characters) took 0.6-1.0 s and allocated 132 MB in one parse (the REVIEW9 shape: 4 MB), load 74.
+    // Allocation is counted, not time: the bound is meant to keep a file's parse near a real one's.
+    [Fact]
+    public void An_excerpt_that_misnests_formatting_around_blocks_is_refused_or_parsed_in_bounded_memory()
+    {
+        var yaml = ItemYaml.Valid().Set("excerpt", string.Concat(Enumerable.Repeat("<b><div>x</b>", 1_500)));
+        _parser.Parse("in/001_x.txt", ItemYaml.Valid().ToBytes());
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var refused = Record.Exception(() => _parser.Parse("in/001_x.txt", yaml.ToBytes())) is FrontMatterException;
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(refused || allocated < 32L << 20, $"parsed, allocating {allocated >> 20} MB");
+    }
 }
+
