@@ -70,6 +70,44 @@ public sealed class Review10EvidenceTests(ApplicationFixture app) : IClassFixtur
         Assert.Equal(0, app.Read(db => db.AuditEvents.Count(e => e.EntityType == "topic" && e.EntityId == id.ToString())));
     }
 
+    // R10-1 over Unicode's whole list (the Core tests' copy of emoji-zwj-sequences-15.1.txt): every
+    // RGI ZWJ sequence the C# rule keeps whole, the migration's SQL must keep whole too.
+    [Fact]
+    public async Task The_migrations_strip_keeps_every_rgi_zwj_sequence_the_name_rule_keeps()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "Cms.sln")))
+        {
+            root = root.Parent!;
+        }
+        var sequences = File.ReadLines(Path.Combine(root.FullName, "tests", "Cms.Core.Tests", "Data", "emoji-zwj-sequences-15.1.txt"))
+            .Where(line => line.Length > 0 && line[0] != '#')
+            .Select(line => line.Split(';', 2))
+            .Select(f => (Sequence: string.Concat(f[0].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(cp => char.ConvertFromUtf32(Convert.ToInt32(cp, 16)))), Name: f[1].Trim()))
+            .ToList();
+        await using var conn = await OwnerAsync();
+        await using (var create = new NpgsqlCommand(RefusedTopicCharactersSql.StripFunction, conn))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+        await using var strip = new NpgsqlCommand("SELECT s, pg_temp.cms_strip_refused(s) FROM unnest($1::text[]) s", conn) { Parameters = { new() { Value = sequences.Select(s => s.Sequence).ToArray() } } };
+        var broken = new List<string>();
+        await using (var reader = await strip.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                if (reader.GetString(0) != reader.GetString(1))
+                {
+                    broken.Add(sequences.First(s => s.Sequence == reader.GetString(0)).Name);
+                }
+            }
+        }
+
+        Assert.Equal(1468, sequences.Count);
+        Assert.All(sequences, s => Assert.Equal(s.Sequence, UnicodeText.StripNoncharacters(UnicodeText.StripInvisible(s.Sequence))));
+        Assert.True(broken.Count == 0, $"{broken.Count} sequences broken by the SQL: {string.Join("; ", broken.Take(8))}");
+    }
+
     // R10-1, what follows: after the migration the stored key has lost the joiner, so importing a
     // file with the very name the topic had makes a second topic beside the renamed one.
     [Fact]
