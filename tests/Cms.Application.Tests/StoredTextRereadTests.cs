@@ -352,4 +352,40 @@ public sealed class StoredTextRereadTests(ApplicationFixture app) : IClassFixtur
         Assert.Equal(1, app.Read(db => db.AuditEvents.Count(e => e.Action == AuditActions.ViewRenamedByRule && e.EntityId == id.ToString())));
         Assert.NotEqual(clash, id);
     }
+
+    // A stored file name is printed with its control characters escaped: a line feed in it would
+    // print a summary line of its own ("left: item 1 ..." forged).
+    [Fact]
+    public void A_left_items_file_name_cannot_print_a_line_of_its_own()
+    {
+        var line = new StoredTextReread.Left(7, "in/a\n  left: item 1 (b.txt): forged\r.txt", 3, "title", "reason").ToString();
+
+        Assert.DoesNotContain('\n', line);
+        Assert.DoesNotContain('\r', line);
+        Assert.Contains("in/a\\u000A  left", line, StringComparison.Ordinal);
+    }
+
+    // A saved view whose name today's rule lengthens past its column (NFC writes U+0958 as two code
+    // points) is left as it is and listed; the run does not abort on the column's limit.
+    [Fact]
+    public async Task A_view_whose_kept_name_is_longer_than_its_column_is_left_and_listed_and_the_run_goes_on()
+    {
+        var tag = Unique.Tag();
+        var owner = Guid.NewGuid().ToString();
+        var id = await app.RunAsync(async s =>
+        {
+            var db = s.GetRequiredService<CmsDbContext>();
+            db.Users.Add(new CmsUser { Id = owner, UserName = $"{tag}@example.com", Email = $"{tag}@example.com" });
+            var view = new SavedView { Name = new string('\u0958', SavedViewConfiguration.MaxNameLength), OwnerId = owner, OwnerName = $"{tag}@example.com", Query = "state=New", CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow };
+            db.SavedViews.Add(view);
+            await db.SaveChangesAsync();
+            return view.Id;
+        });
+
+        var outcome = await app.RunAsync(s => s.GetRequiredService<StoredTextReread>().RunAsync(CancellationToken.None));
+
+        Assert.True(outcome.Succeeded);
+        Assert.Contains($"saved view {id}:", outcome.Result.Message, StringComparison.Ordinal);
+        Assert.Equal(new string('\u0958', SavedViewConfiguration.MaxNameLength), app.Read(db => db.SavedViews.Single(v => v.Id == id).Name));
+    }
 }
