@@ -1,8 +1,10 @@
 using Cms.Application.Items;
 using Cms.Core.Auditing;
 using Cms.Core.Items;
-using Cms.Data;
+using Cms.Core.Text;
+using Cms.Data.Configurations;
 using Cms.Data.Entities;
+using Cms.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -300,5 +302,90 @@ public sealed class StoredTextRereadTests(ApplicationFixture app) : IClassFixtur
         Assert.Equal(2, events.Count);
         Assert.Contains(events, e => e.Contains($"\"comment\":{made.Dirty},", StringComparison.Ordinal));
         Assert.Contains(events, e => e.Contains($"\"comment\":{made.Last},", StringComparison.Ordinal));
+    }
+
+    // REVIEW10 R10-5: a view renamed for its number whose name is one grapheme cluster longer than the cut
+    // (a chain of ZWJ-joined people, which the joiner rule keeps) is cut by Clip's fallback between
+    // code points, right after a joiner: "👨‍👨…👨‍ (12)". That dangling joiner is what NameProblem
+    // refuses, so the next run renames the view again (REVIEW9 R9-3a's class, through the clip).
+    [Fact]
+    public async Task A_view_renamed_for_its_number_keeps_no_dangling_joiner_and_is_renamed_once()
+    {
+        var tag = Unique.Tag();
+        var owner = Guid.NewGuid().ToString();
+        var (clash, id) = await app.RunAsync(async s =>
+        {
+            var db = s.GetRequiredService<CmsDbContext>();
+            db.Users.Add(new CmsUser { Id = owner, UserName = $"{tag}@example.com", Email = $"{tag}@example.com" });
+            SavedView View(string name) => new() { Name = name, OwnerId = owner, OwnerName = $"{tag}@example.com", Query = "state=New", CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow };
+            var (a, b) = (View($"a {tag}"), View($"b {tag}"));
+            db.SavedViews.AddRange(a, b);
+            await db.SaveChangesAsync();
+            // One cluster (UAX #29 GB11 chains ExtPict ZWJ ExtPict) laid out so the cut for " (id)"
+            // falls right after a joiner whatever the id's length.
+            var cut = SavedViewConfiguration.MaxNameLength - $" ({b.Id})".Length;
+            var chain = (cut % 3) switch
+            {
+                0 => "\U0001F468",
+                2 => "\U0001F468\U0001F3FD",
+                _ => "\U0001F468\U0001F3FD\u200D\U0001F468\U0001F3FD",
+            };
+            while (chain.Length < SavedViewConfiguration.MaxNameLength - 3)
+            {
+                chain += "\u200D\U0001F468";
+            }
+            Assert.Equal('\u200D', chain[cut - 1]);
+            Assert.Null(UnicodeText.NameProblem(chain));
+            a.Name = chain;
+            b.Name = chain + "\uFFFE";
+            await db.SaveChangesAsync();
+            return (a.Id, b.Id);
+        });
+
+        await app.RunAsync(s => s.GetRequiredService<StoredTextReread>().RunAsync(CancellationToken.None));
+        var first = app.Read(db => db.SavedViews.Single(v => v.Id == id).Name);
+        await app.RunAsync(s => s.GetRequiredService<StoredTextReread>().RunAsync(CancellationToken.None));
+
+        Assert.EndsWith($" ({id})", first);
+        Assert.Null(UnicodeText.NameProblem(first));
+        Assert.Equal(first, app.Read(db => db.SavedViews.Single(v => v.Id == id).Name));
+        Assert.Equal(1, app.Read(db => db.AuditEvents.Count(e => e.Action == AuditActions.ViewRenamedByRule && e.EntityId == id.ToString())));
+        Assert.NotEqual(clash, id);
+    }
+
+    // A stored file name is printed with its control characters escaped: a line feed in it would
+    // print a summary line of its own ("left: item 1 ..." forged).
+    [Fact]
+    public void A_left_items_file_name_cannot_print_a_line_of_its_own()
+    {
+        var line = new StoredTextReread.Left(7, "in/a\n  left: item 1 (b.txt): forged\r.txt", 3, "title", "reason").ToString();
+
+        Assert.DoesNotContain('\n', line);
+        Assert.DoesNotContain('\r', line);
+        Assert.Contains("in/a\\u000A  left", line, StringComparison.Ordinal);
+    }
+
+    // A saved view whose name today's rule lengthens past its column (NFC writes U+0958 as two code
+    // points) is left as it is and listed; the run does not abort on the column's limit.
+    [Fact]
+    public async Task A_view_whose_kept_name_is_longer_than_its_column_is_left_and_listed_and_the_run_goes_on()
+    {
+        var tag = Unique.Tag();
+        var owner = Guid.NewGuid().ToString();
+        var id = await app.RunAsync(async s =>
+        {
+            var db = s.GetRequiredService<CmsDbContext>();
+            db.Users.Add(new CmsUser { Id = owner, UserName = $"{tag}@example.com", Email = $"{tag}@example.com" });
+            var view = new SavedView { Name = new string('\u0958', SavedViewConfiguration.MaxNameLength), OwnerId = owner, OwnerName = $"{tag}@example.com", Query = "state=New", CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow };
+            db.SavedViews.Add(view);
+            await db.SaveChangesAsync();
+            return view.Id;
+        });
+
+        var outcome = await app.RunAsync(s => s.GetRequiredService<StoredTextReread>().RunAsync(CancellationToken.None));
+
+        Assert.True(outcome.Succeeded);
+        Assert.Contains($"saved view {id}:", outcome.Result.Message, StringComparison.Ordinal);
+        Assert.Equal(new string('\u0958', SavedViewConfiguration.MaxNameLength), app.Read(db => db.SavedViews.Single(v => v.Id == id).Name));
     }
 }

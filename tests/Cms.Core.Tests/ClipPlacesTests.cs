@@ -117,4 +117,44 @@ public sealed class ClipPlacesTests
         Assert.Equal(new string('a', TextDiff.MaxChangeChars - 1), inserted.Text);
         Assert.Equal(after.Length - inserted.Text.Length, inserted.LeftOut);
     }
+
+    // 👨🏽‍👨‍👨‍… : one extended grapheme cluster (GB11 chains ExtPict ZWJ ExtPict), every joiner kept
+    // by the joiner rule (a base, its tone, then a continuation).
+    private static string Chain(string first, int joined)
+    {
+        var text = first;
+        for (var i = 0; i < joined; i++)
+        {
+            text += "\u200D\U0001F468";
+        }
+        return text;
+    }
+
+    [Fact]
+    // REVIEW10 R10-4: the fallback for one cluster longer than the bound cut right after a joiner.
+    public void Clip_of_a_joined_cluster_longer_than_the_bound_never_ends_in_a_joiner()
+    {
+        var chain = Chain("\U0001F468\U0001F3FD", 10);
+        Assert.Null(UnicodeText.NameProblem(chain));
+
+        var clipped = UnicodeText.Clip(chain, 5);
+
+        Assert.DoesNotContain("\u200D…", clipped, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_clip_at_20_of_a_toned_chain_as_a_topic_error_writes_it_never_ends_in_a_joiner()
+    {
+        // SaveItemEdits: $"Topic '{UnicodeText.Clip(bad, 20)}' is longer than ...": a 20-unit cut of a
+        // toned chain (5 units a person) lands right after the fourth joiner.
+        var chain = Chain("\U0001F468\U0001F3FD", 0);
+        while (chain.Length < 60)
+        {
+            chain += "\u200D\U0001F468\U0001F3FD";
+        }
+
+        var clipped = UnicodeText.Clip(chain, 20);
+
+        Assert.NotEqual('\u200D', clipped[^2]);
+    }
 }

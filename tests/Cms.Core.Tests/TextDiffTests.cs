@@ -79,4 +79,32 @@ public sealed class TextDiffTests
         Assert.Empty(TextDiff.Of(null, "").Pieces);
         Assert.Equal([(TextDiff.Kind.Inserted, "new")], TextDiff.Of(null, "new").Pieces.Select(p => (p.Kind, p.Text)));
     }
+
+    [Fact]
+    // REVIEW10 R10-6: the leading context is cut from the end, and began at the family's joiner.
+    public void The_history_diffs_leading_context_never_starts_with_a_joiner()
+    {
+        // The unchanged start is shown as its last ContextChars (160) units; here they begin at the
+        // family's joiner: "\u200D👩aaa… ".
+        var lead = "\U0001F468\u200D\U0001F469" + new string('a', 156) + " ";
+        var diff = TextDiff.Of(lead + "X", lead + "Y");
+
+        var context = diff.Pieces.First(p => p.Kind == TextDiff.Kind.Same).Text;
+
+        Assert.NotEqual('\u200D', context[0]);
+    }
+
+    [Theory]
+    [InlineData("\U0001F44D\U0001F3FD")] // a skin tone
+    [InlineData("e\u0301")] // a combining mark
+    [InlineData("\u2764\uFE0F")] // a selector
+    public void The_history_diffs_leading_context_never_starts_with_what_goes_on_with_the_character_before(string cluster)
+    {
+        var lead = cluster + new string('a', 159 - cluster.Length + 1) + " ";
+        var diff = TextDiff.Of(lead + "X", lead + "Y");
+
+        var context = diff.Pieces.First(p => p.Kind == TextDiff.Kind.Same).Text;
+
+        Assert.Equal('a', context[0]);
+    }
 }

@@ -40,6 +40,12 @@ public static class ExcerptShapeBench
             ("4,400 nested <em> (39.6k)", Repeat("<em>", 4_400) + Repeat("</em>", 4_400)),
             ("4,000 nested <div>", Repeat("<div>", 4_000)),
             ("1,000 <a href> then 1,000 <p> ", Repeat("<a href=\"https://e.example/\">", 1_000) + Repeat("<p>", 1_000)),
+            // REVIEW10: raw-text elements inside svg (R10-1), and the adoption agency (R10-3): the
+            // refused shape and the worst ones that still pass (99 deep; 18 x 99 moves).
+            ("<svg><style>, 1,000 <em id=N>, 1,000 <p>", "<svg><style>" + string.Concat(Enumerable.Range(0, 1_000).Select(i => $"<em id={i}>")) + Repeat("<p>", 1_000)),
+            ("1,500 <b><div>x</b>", Repeat("<b><div>x</b>", 1_500)),
+            ("99 <b><div>x</b>", Repeat("<b><div>x</b>", 99)),
+            ("18 <b>, 98 <div>, x</b>, 98 </div>", Repeat("<b>" + Repeat("<div>", 98) + "x</b>" + Repeat("</div>", 98), 18)),
         ];
     }
 

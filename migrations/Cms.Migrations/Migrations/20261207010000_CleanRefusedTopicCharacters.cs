@@ -6,13 +6,14 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Cms.Migrations.Migrations
 {
     // POLISH9: topics stored with a joiner the rule refuses or a noncharacter cleaned, merged where
-    // the cleaned name is another topic's, audited (RefusedTopicCharactersSql).
+    // the cleaned name is another topic's, audited (RefusedTopicCharactersLandedSql: the text it ran,
+    // frozen; RepairFacingRightTopics corrects what it got wrong).
     public partial class CleanRefusedTopicCharacters : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.Sql(RefusedTopicCharactersSql.Clean);
+            migrationBuilder.Sql(RefusedTopicCharactersLandedSql.Clean);
         }
 
         /// <inheritdoc />

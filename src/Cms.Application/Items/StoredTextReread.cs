@@ -41,8 +41,14 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
     // it (a corrected file imported, or the item edited) instead of the run stopping there.
     public sealed record Left(long ItemId, string FileName, int? Line, string Field, string Reason)
     {
+        // The stored file name with its control characters written as \uXXXX: a line feed in it
+        // would otherwise print a line of its own, forging the summary (REVIEW10).
         public override string ToString() =>
-            $"item {ItemId} ({FileName}{(Line is { } line ? $", line {line}" : "")}): {(Field.Length > 0 ? Field + ": " : "")}{Reason}";
+            $"item {ItemId} ({Printable(FileName)}{(Line is { } line ? $", line {line}" : "")}): {(Field.Length > 0 ? Field + ": " : "")}{Reason}";
+
+        private static string Printable(string text) =>
+            UnicodeText.FindControlCharacter(text, allowNewlines: false) < 0 ? text
+            : string.Concat(text.Select(c => UnicodeText.IsControl(c, allowNewlines: false) ? $"\\u{(int)c:X4}" : c.ToString()));
     }
 
     // The items left that the summary names (all are counted; a run over a million items keeps no
@@ -80,27 +86,42 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
                         left.Add(new Left(item.Id, item.FileName, problem!.Line, problem.Field, problem.Reason));
                     }
                 }
-                else if (Changes(item, parsed).Count > 0 && await OneAsync(item.Id, ct) == true)
+                else if (Changes(item, parsed).Count > 0)
                 {
-                    changed++;
+                    var (done, tooLong) = await OneAsync(item.Id, ct);
+                    if (done == true)
+                    {
+                        changed++;
+                    }
+                    else if (tooLong is not null)
+                    {
+                        // NFC lengthened a field past its column: that row is left and listed, the run goes on.
+                        unreadable++;
+                        if (left.Count < MaxListed)
+                        {
+                            left.Add(new Left(item.Id, item.FileName, null, "", tooLong));
+                        }
+                    }
                 }
             }
             after = batch[^1].Id;
         }
-        var views = await RenameViewsAsync(ct);
+        var viewsLeft = new List<long>();
+        var views = await RenameViewsAsync(viewsLeft, ct);
         var comments = await CleanCommentsAsync(ct);
         return Outcome<Result>.Ok(new Result(read, changed, unreadable, views, comments) { LeftItems = left },
             $"{changed} of {read} items re-read under the current text rules" + (unreadable > 0 ? $"; {unreadable} left as they are, their stored source no longer reads as an item file" : "")
             + $"; {views} saved views renamed; {comments} comments cleaned."
             + string.Concat(left.Select(l => "\n  left: " + l))
-            + (unreadable > left.Count ? $"\n  and {unreadable - left.Count} more left" : ""));
+            + (unreadable > left.Count ? $"\n  and {unreadable - left.Count} more left" : "")
+            + string.Concat(viewsLeft.Take(MaxListed).Select(id => $"\n  left: saved view {id}: its name as the rule keeps it is longer than {SavedViewConfiguration.MaxNameLength} characters")));
     }
 
     // Saved views named before today's name rule (SavedViews.SaveAsync cleans blanks and refuses
     // what NameProblem refuses, as a view shared with everyone is listed for everyone): the name as
     // that rule keeps it (UnicodeText.KeptName, so a second run changes nothing), and, if the owner
     // already has a view of that name or it shows nothing, the view's number added.
-    private async Task<int> RenameViewsAsync(CancellationToken ct)
+    private async Task<int> RenameViewsAsync(List<long> tooLong, CancellationToken ct)
     {
         var renamed = 0;
         var candidates = await db.SavedViews.AsNoTracking().Select(v => new { v.Id, v.OwnerId, v.Name }).ToListAsync(ct);
@@ -118,7 +139,15 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
                 var suffix = $" ({view.Id})";
                 // Cleaned again: a name of invisible characters only is "" here, and " (12)" would
                 // break the rule it is renamed for (and be renamed again by the next run).
-                name = UnicodeText.CleanName(UnicodeText.Clip(name, SavedViewConfiguration.MaxNameLength - suffix.Length, "").TrimEnd() + suffix);
+                // KeptName, not CleanName only: the suffixed name is one the rule keeps (REVIEW10 R10-5).
+                name = UnicodeText.KeptName(UnicodeText.Clip(name, SavedViewConfiguration.MaxNameLength - suffix.Length, "").TrimEnd() + suffix);
+            }
+            if (name.Length > SavedViewConfiguration.MaxNameLength)
+            {
+                // NFC lengthened it past its column: left as it is and named, the run goes on.
+                tooLong.Add(view.Id);
+                db.ChangeTracker.Clear();
+                continue;
             }
             AuditLog.Add(db, Actor, AuditActions.ViewRenamedByRule, AuditTargets.View, view.Id.ToString(),
                 new { changes = new[] { new { field = "name", before = view.Name, after = name } } });
@@ -198,7 +227,21 @@ public sealed class StoredTextReread(CmsDbContext db, ItemParser parser, StorySe
     private static bool Unfit(string name) => UnicodeText.CleanName(name) is var clean && (clean != name || UnicodeText.NameProblem(clean) is not null);
 
     // True: changed; false: already as today's rules show it; null: its source no longer reads.
-    private async Task<bool?> OneAsync(long id, CancellationToken ct)
+    // TooLong: today's text does not fit its column (NFC can lengthen a value), so nothing was written.
+    private async Task<(bool? Done, string? TooLong)> OneAsync(long id, CancellationToken ct)
+    {
+        try
+        {
+            return (await ChangeAsync(id, ct), null);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.StringDataRightTruncation } pg)
+        {
+            db.ChangeTracker.Clear();
+            return (false, $"today's reading does not fit its column, left as it is ({pg.MessageText})");
+        }
+    }
+
+    private async Task<bool?> ChangeAsync(long id, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var item = await db.Items.Include(i => i.RelatedLinks).SingleOrDefaultAsync(i => i.Id == id, ct);

@@ -87,7 +87,7 @@ public sealed class EmailDigest(CmsDbContext db, NotificationOptions options, IL
             .Join(db.Users, n => n.UserId, u => u.Id, (n, u) => new { n, u.Email })
             .OrderBy(x => x.n.Id)
             .Select(x => new Due(x.n.Id, x.n.UserId, x.Email!, x.n.Kind, x.n.ItemId,
-                db.Items.Where(i => i.Id == x.n.ItemId).Select(i => i.Title.Length > 300 ? i.Title.Substring(0, 300) : i.Title).FirstOrDefault() ?? "",
+                db.Items.Where(i => i.Id == x.n.ItemId).Select(i => i.Title.Length > Queue.QueueQuery.TitleRead ? i.Title.Substring(0, Queue.QueueQuery.TitleRead) : i.Title).FirstOrDefault() ?? "",
                 x.n.CommentId,
                 db.Comments.Where(c => c.Id == x.n.CommentId && c.DeletedAt == null).Select(c => c.Body.Length > 500 ? c.Body.Substring(0, 500) : c.Body).FirstOrDefault(),
                 db.Users.Where(u => u.Id == x.n.ActorId).Select(u => u.UserName).FirstOrDefault() ?? x.n.ActorName,

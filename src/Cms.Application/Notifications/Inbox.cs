@@ -72,7 +72,7 @@ public sealed class Inbox(CmsDbContext db)
     private IQueryable<Entry> Project(IQueryable<Data.Entities.Notification> query) =>
         query.Select(n => new Entry(
             n.Id, n.Kind, n.ItemId,
-            db.Items.Where(i => i.Id == n.ItemId).Select(i => i.Title.Length > 300 ? i.Title.Substring(0, 300) : i.Title).FirstOrDefault() ?? "",
+            db.Items.Where(i => i.Id == n.ItemId).Select(i => i.Title.Length > Queue.QueueQuery.TitleRead ? i.Title.Substring(0, Queue.QueueQuery.TitleRead) : i.Title).FirstOrDefault() ?? "",
             n.CommentId,
             db.Comments.Where(c => c.Id == n.CommentId && c.DeletedAt == null).Select(c => c.Body.Length > 300 ? c.Body.Substring(0, 300) : c.Body).FirstOrDefault(),
             // The person's current name; a system actor's name as it was.

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Linq.Expressions;
 using System.Text.Json;
 using Cms.Core.Items;
+using Cms.Core.Text;
 using Cms.Data;
 using Cms.Data.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -17,6 +18,22 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
 {
     public const int PageSize = 50;
     public const int TitleChars = 300;
+
+    // A title as read for a list that shows TitleChars of it: a few more code points than shown, so
+    // the clip in C# sees where the last whole cluster ends (the inbox and the digest read this too).
+    public const int TitleRead = TitleChars + 16;
+
+    private static List<Row> Clipped(List<Row> rows)
+    {
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (rows[i].Title.Length > TitleChars)
+            {
+                rows[i] = rows[i] with { Title = UnicodeText.Clip(rows[i].Title, TitleChars) };
+            }
+        }
+        return rows;
+    }
 
     public sealed record Row(long Id, string Title, string? ProviderName, string? Category, DateTimeOffset? PublishedAt, int? Quality, int? Heat, WorkflowState State, bool SourceChanged, int Undecided, DateTimeOffset? PublishAt = null, string? AssignedTo = null)
     {
@@ -68,7 +85,7 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
             {
                 above.RemoveAt(PageSize);
                 above.Reverse();
-                return new Page(above, CursorOf(view, above[^1]), CursorOf(view, above[0]), IsFirst: false);
+                return new Page(Clipped(above), CursorOf(view, above[^1]), CursorOf(view, above[0]), IsFirst: false);
             }
             // Less than a page above the cursor: that is the first page, shown whole below.
         }
@@ -83,13 +100,15 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
         }
         // After a cursor there are rows above this page (at least the cursor's own row).
         var previous = after is not null && rows.Count > 0 ? CursorOf(view, rows[0]) : null;
-        return new Page(rows, next, previous, IsFirst: after is null);
+        return new Page(Clipped(rows), next, previous, IsFirst: after is null);
     }
 
-    // A page shows at most TitleChars of a title; the rest never leaves the database. The assignee
-    // by their current name. Written once over a context: this query's, or the compiled query's parameter.
+    // A page shows at most TitleChars of a title; no more than TitleRead leaves the database, and
+    // the cut is UnicodeText.Clip's, in C# (Clipped): substring in SQL counts code points and could
+    // end in "👨\u200D" (REVIEW10 R10-7). The assignee by their current name. Written once over a
+    // context: this query's, or the compiled query's parameter.
     private static readonly Expression<Func<CmsDbContext, Item, Row>> RowOf = (db, i) =>
-        new Row(i.Id, i.Title.Length > TitleChars ? i.Title.Substring(0, TitleChars) + "…" : i.Title, i.ProviderName, i.Category, i.PublishedAt, i.Quality, i.Heat, i.State, i.SourceChanged,
+        new Row(i.Id, i.Title.Length > TitleRead ? i.Title.Substring(0, TitleRead) : i.Title, i.ProviderName, i.Category, i.PublishedAt, i.Quality, i.Heat, i.State, i.SourceChanged,
             i.RelatedLinks.Count(l => l.Decision == LinkDecision.Pending), i.PublishAt,
             db.ItemAssignments.Where(a => a.ItemId == i.Id).Join(db.Users, a => a.UserId, u => u.Id, (a, u) => u.UserName).FirstOrDefault()) { ReceivedAt = i.ImportedAt, StoryId = i.StoryId };
 

@@ -130,7 +130,9 @@ public static class ExcerptHtml
         var tokenizer = new AngleSharp.Html.Parser.HtmlTokenizer(new AngleSharp.Text.TextSource(html), AngleSharp.Html.HtmlEntityProvider.Resolver);
         var open = new List<string>();
         var formatting = new List<(string Name, string Key)>();
+        var foreign = new ForeignContent();
         long reopened = 0;
+        long adopted = 0;
         while (tokenizer.Get() is { Type: not AngleSharp.Html.Parser.HtmlTokenType.EndOfFile } token)
         {
             if (token.Type is AngleSharp.Html.Parser.HtmlTokenType.Character or AngleSharp.Html.Parser.HtmlTokenType.StartTag)
@@ -145,7 +147,14 @@ public static class ExcerptHtml
             {
                 var name = token.Name.ToLowerInvariant();
                 var tag = token.AsTag();
-                tokenizer.State = TextState(name) ?? tokenizer.State;
+                // Inside svg or math (REVIEW10 R10-1) <style> or <title> is a foreign element, not raw
+                // text, and "/>" closes an element.
+                var isForeign = foreign.Start(tag, name);
+                if (!isForeign)
+                {
+                    tokenizer.State = TextState(name) ?? tokenizer.State;
+                    foreign.Enter(tag, name);
+                }
                 if (Formatting.Contains(name))
                 {
                     var key = name + string.Concat(tag.Attributes.Select(a => "\0" + a.Name + "=" + a.Value));
@@ -163,7 +172,7 @@ public static class ExcerptHtml
                 {
                     PopTo(open, "p");
                 }
-                if (!Void.Contains(name) && !(tag.IsSelfClosing && name is "svg" or "math"))
+                if (!Void.Contains(name) && !(tag.IsSelfClosing && (isForeign || name is "svg" or "math")))
                 {
                     open.Add(name);
                     if (open.Count > MaxNesting)
@@ -175,15 +184,43 @@ public static class ExcerptHtml
             else if (token.Type == AngleSharp.Html.Parser.HtmlTokenType.EndTag)
             {
                 var name = token.Name.ToLowerInvariant();
+                foreign.End(name);
                 if (formatting.FindLastIndex(f => f.Name == name) is var last and >= 0)
                 {
                     formatting.RemoveAt(last);
                 }
-                PopTo(open, name);
+                // A formatting element's end tag with a block opened inside it ("<b><div>x</b>"): the
+                // adoption agency moves the nodes from it down (REVIEW10 R10-3), and the block stays
+                // open, so the next element nests inside it: 1,500 of them nested 1,500 deep and
+                // allocated 132-181 MB in one parse. Only the formatting element closes here.
+                if (Formatting.Contains(name) && open.LastIndexOf(name) is var at and >= 0 && open.FindIndex(at, e => Special.Contains(e)) >= 0)
+                {
+                    adopted += open.Count - at;
+                    if (adopted > MaxReopenedFormatting)
+                    {
+                        return $"closes so many formatting elements (em, b, a ...) around blocks they hold that a browser would move elements more than {MaxReopenedFormatting:N0} times; close each inside its block";
+                    }
+                    open.RemoveAt(at);
+                }
+                else
+                {
+                    PopTo(open, name);
+                }
             }
         }
         return null;
     }
+
+    // The tree builder's "special" elements that may be open (the void ones never are): a
+    // formatting element's end tag with one of them open inside it runs the adoption agency.
+    private static readonly HashSet<string> Special = new(StringComparer.Ordinal)
+    {
+        "address", "applet", "article", "aside", "blockquote", "body", "button", "caption", "center", "colgroup", "dd", "details", "dir", "div",
+        "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "frameset", "h1", "h2", "h3", "h4", "h5", "h6", "head", "header",
+        "hgroup", "html", "iframe", "li", "listing", "main", "marquee", "menu", "nav", "noembed", "noframes", "noscript", "object", "ol", "p",
+        "plaintext", "pre", "script", "search", "section", "select", "style", "summary", "table", "tbody", "td", "template", "textarea",
+        "tfoot", "th", "thead", "title", "tr", "ul", "xmp", "mi", "mo", "mn", "ms", "mtext", "annotation-xml", "foreignobject", "desc",
+    };
 
     private static void PopTo(List<string> open, string name)
     {
@@ -289,46 +326,37 @@ public static class ExcerptHtml
         var text = new System.Text.StringBuilder(html.Length);
         string? dropping = null;
         var depth = 0;
-        var integration = 0;
+        var foreign = new ForeignContent();
         while (tokenizer.Get() is { Type: not AngleSharp.Html.Parser.HtmlTokenType.EndOfFile } token)
         {
             switch (token.Type)
             {
-                case AngleSharp.Html.Parser.HtmlTokenType.Character when dropping is null:
+                case AngleSharp.Html.Parser.HtmlTokenType.Character when dropping is null && !foreign.Inside:
                     text.Append(UnicodeText.StripInvisible(token.Data));
                     break;
                 case AngleSharp.Html.Parser.HtmlTokenType.StartTag:
                     var name = token.Name.ToLowerInvariant();
                     var tag = token.AsTag();
-                    if (dropping is "svg" or "math" && integration == 0 && LeavesForeignContent(tag, name))
+                    if (foreign.Start(tag, name))
                     {
-                        dropping = null;
-                    }
-                    if (dropping is "svg" or "math" && integration == 0)
-                    {
-                        // Foreign content: no raw text, "/>" closes, an integration point holds HTML.
-                        if (tag.IsSelfClosing)
-                        {
-                            break;
-                        }
-                        if (IsIntegrationPoint(dropping, name))
-                        {
-                            integration++;
-                        }
-                        else if (name == dropping)
-                        {
-                            depth++;
-                        }
                         break;
                     }
                     tokenizer.State = TextState(name) ?? tokenizer.State;
+                    if (foreign.Inside)
+                    {
+                        // HTML inside an integration point: still dropped with its svg or math.
+                        break;
+                    }
                     if (ClosesItself(tag, name))
                     {
                         Break(text, name, dropping);
                     }
                     else if (dropping is null && DropWithContent.Contains(name))
                     {
-                        (dropping, depth) = (name, 1);
+                        if (!foreign.Enter(tag, name))
+                        {
+                            (dropping, depth) = (name, 1);
+                        }
                     }
                     else if (dropping == name)
                     {
@@ -341,14 +369,12 @@ public static class ExcerptHtml
                     break;
                 case AngleSharp.Html.Parser.HtmlTokenType.EndTag:
                     var end = token.Name.ToLowerInvariant();
-                    if (dropping is "svg" or "math" && integration > 0 && IsIntegrationPoint(dropping, end))
+                    if (foreign.Inside)
                     {
-                        integration--;
-                    }
-                    else if (dropping is "svg" or "math" && integration == 0 && end is "p" or "br")
-                    {
-                        dropping = null;
-                        Break(text);
+                        if (foreign.End(end))
+                        {
+                            Break(text);
+                        }
                     }
                     else if (dropping == end && --depth == 0)
                     {
@@ -378,6 +404,91 @@ public static class ExcerptHtml
         "head", "hr", "i", "img", "li", "listing", "menu", "meta", "nobr", "ol", "p", "pre", "ruby", "s", "small", "span", "strong", "strike",
         "sub", "sup", "table", "tt", "u", "ul", "var",
     };
+
+    // svg or math content as the tree builder reads it (its rules for foreign content), one model
+    // for the text extraction and the shape bound: no element holds raw text there and "/>" closes
+    // an element; an integration point (svg's foreignObject, desc, title; math's mi ... annotation-xml)
+    // holds HTML again; at its top an HTML start tag such as <em> or <p> (LeaveForeign), </p> or
+    // </br> ends it.
+    private struct ForeignContent
+    {
+        private string? _root;
+        private int _depth;
+        private int _integration;
+
+        // Inside svg or math (in an integration point or not).
+        public readonly bool Inside => _root is not null;
+
+        // At the start of a non-self-closing <svg> or <math> read as HTML: true when it enters it.
+        public bool Enter(AngleSharp.Html.Parser.Tokens.HtmlTagToken tag, string name)
+        {
+            if (_root is not null || tag.IsSelfClosing || name is not ("svg" or "math"))
+            {
+                return false;
+            }
+            (_root, _depth, _integration) = (name, 1, 0);
+            return true;
+        }
+
+        // A start tag: true when it is a foreign element (no text state, no HTML rule), false when
+        // it is read as HTML (outside, inside an integration point, or one that ends the content).
+        public bool Start(AngleSharp.Html.Parser.Tokens.HtmlTagToken tag, string name)
+        {
+            if (_root is null)
+            {
+                return false;
+            }
+            if (_integration > 0)
+            {
+                if (name == _root && !tag.IsSelfClosing)
+                {
+                    _depth++;
+                }
+                return false;
+            }
+            if (LeavesForeignContent(tag, name))
+            {
+                _root = null;
+                return false;
+            }
+            if (tag.IsSelfClosing)
+            {
+                return true;
+            }
+            if (IsIntegrationPoint(_root, name))
+            {
+                _integration++;
+            }
+            else if (name == _root)
+            {
+                _depth++;
+            }
+            return true;
+        }
+
+        // An end tag inside: true when a </p> or </br> ended the content (a line break in the text).
+        public bool End(string name)
+        {
+            if (_root is null)
+            {
+                return false;
+            }
+            if (_integration > 0 && IsIntegrationPoint(_root, name))
+            {
+                _integration--;
+            }
+            else if (_integration == 0 && name is "p" or "br")
+            {
+                _root = null;
+                return true;
+            }
+            else if (name == _root && --_depth == 0)
+            {
+                _root = null;
+            }
+            return false;
+        }
+    }
 
     private static bool LeavesForeignContent(AngleSharp.Html.Parser.Tokens.HtmlTagToken tag, string name) =>
         LeaveForeign.Contains(name) || (name == "font" && (tag.GetAttribute("color") != "" || tag.GetAttribute("face") != "" || tag.GetAttribute("size") != ""));

@@ -497,14 +497,41 @@ public static class UnicodeText
     // for it and PostgreSQL refuses to store it), never separates a letter from its combining
     // marks, an emoji from its skin tone or selector, a flag's two halves, or the people of a ZWJ
     // sequence from their joiners. A single cluster longer than max (a letter under a pile of
-    // marks) is cut between code points instead, still never inside a surrogate pair.
+    // marks, a long ZWJ chain) is cut between code points instead, still never inside a surrogate
+    // pair and never after a joiner, a skin tone or a selector left without what they join (REVIEW10).
     public static string Clip(string text, int max, string mark = "…") =>
         text.Length <= max ? text : string.Concat(text.AsSpan(0, ClipLength(text, max)), mark);
 
-    // The last at most max units of text, never starting inside a surrogate pair (the start of a
-    // cluster cannot be found walking backwards, so only the pair is kept whole here).
-    public static int ClipStartLength(ReadOnlySpan<char> text, int max) =>
-        text.Length <= max ? text.Length : char.IsLowSurrogate(text[^max]) ? max - 1 : max;
+    // The last at most max units of text, starting where a cluster may start: never inside a
+    // surrogate pair, nor at a joiner, a combining mark, a skin tone or a selector, nor right after
+    // a joiner (REVIEW10 R10-6: the history diff's leading context began "\u200D👩"). The start of
+    // a cluster cannot be found walking backwards in general; these are what a reader sees dangle.
+    public static int ClipStartLength(ReadOnlySpan<char> text, int max)
+    {
+        if (text.Length <= max)
+        {
+            return text.Length;
+        }
+        var start = text.Length - max;
+        while (start < text.Length && (text[start - 1] == JoinerContext.Zwj || Continues(text[start..])))
+        {
+            start++;
+        }
+        return text.Length - start;
+    }
+
+    // Whether the character at the start of text only goes on with the one before it.
+    private static bool Continues(ReadOnlySpan<char> text)
+    {
+        if (char.IsLowSurrogate(text[0]))
+        {
+            return true;
+        }
+        Rune.DecodeFromUtf16(text, out var rune, out _);
+        return rune.Value is JoinerContext.Zwj or JoinerContext.Zwnj or (>= 0xFE00 and <= 0xFE0F) or (>= 0x1F3FB and <= 0x1F3FF) or (>= 0xE0020 and <= 0xE007F)
+            or (>= 0xE0100 and <= 0xE01EF)
+            || Rune.GetUnicodeCategory(rune) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark;
+    }
 
     // Where Clip cuts text longer than max: the end of the last whole cluster within max. Only the
     // first max + 2 units are read (a boundary depends on what precedes it and the one character
@@ -530,7 +557,18 @@ public static class UnicodeText
             }
             end += next;
         }
-        return end > 0 ? end : char.IsHighSurrogate(text[max - 1]) ? max - 1 : max;
+        if (end == 0)
+        {
+            // One cluster longer than max: cut between code points instead.
+            end = char.IsHighSurrogate(text[max - 1]) ? max - 1 : max;
+        }
+        // Never after a joiner, which would dangle before the mark ("👨🏽\u200D…", which the name
+        // rule refuses): .NET ends a cluster after a ZWJ when what follows is not an emoji it joins.
+        while (end > 0 && text[end - 1] is JoinerContext.Zwj or JoinerContext.Zwnj)
+        {
+            end--;
+        }
+        return end;
     }
 
     // Index of the first surrogate without its partner, or -1. Such text cannot be encoded as
