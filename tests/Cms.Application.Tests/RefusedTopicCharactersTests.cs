@@ -5,8 +5,9 @@ using Npgsql;
 namespace Cms.Application.Tests;
 
 // POLISH9: topics stored before the joiner rule and the noncharacter rule are cleaned by the
-// migration CleanRefusedTopicCharacters (RefusedTopicCharactersSql): the characters the rule refuses
-// removed (the SQL agrees with UnicodeText's C# rule), a topic whose cleaned name another has
+// migration CleanRefusedTopicCharacters (RefusedTopicCharactersSql, as it landed) and, corrected, by
+// RepairFacingRightTopics (TopicJoinerRuleSql): the characters the rule refuses removed (the corrected
+// SQL agrees with UnicodeText's C# rule), a topic whose cleaned name another has
 // merged into the oldest, every list change audited by system:name-fold, a second run a no-op.
 public sealed class RefusedTopicCharactersTests(ApplicationFixture app) : IClassFixture<ApplicationFixture>
 {
@@ -48,7 +49,7 @@ public sealed class RefusedTopicCharactersTests(ApplicationFixture app) : IClass
     public async Task The_migrations_strip_agrees_with_the_name_rule(string name)
     {
         await using var conn = await OwnerAsync();
-        await using (var create = new NpgsqlCommand(RefusedTopicCharactersSql.StripFunction, conn))
+        await using (var create = new NpgsqlCommand(TopicJoinerRuleSql.StripFunction, conn))
         {
             await create.ExecuteNonQueryAsync();
         }
@@ -81,7 +82,7 @@ public sealed class RefusedTopicCharactersTests(ApplicationFixture app) : IClass
         await TagAsync(ids[2], topicIds[2], 2);
         var versions = app.Read(db => ids.Select(id => db.Items.Single(i => i.Id == id).Version).ToList());
 
-        await OwnerAsync(RefusedTopicCharactersSql.Clean);
+        await OwnerAsync(TopicJoinerRuleSql.Clean);
 
         var topics = app.Read(db => db.Topics.Where(t => topicIds.Contains(t.Id)).OrderBy(t => t.Id).Select(t => new { t.Id, t.Name, t.NormalizedName }).ToList());
         Assert.Equal([topicIds[0], topicIds[2], topicIds[3], topicIds[4]], topics.Select(t => t.Id));
@@ -97,7 +98,7 @@ public sealed class RefusedTopicCharactersTests(ApplicationFixture app) : IClass
         Assert.Equal([("topic.renamed", keys[2]), ("topic.renamed", keys[4]), ("topic.merged", keys[0])], events.Select(e => (e.Action, e.EntityId!)));
         Assert.Equal($"Markets\u200D {tag}", System.Text.Json.JsonDocument.Parse(events[2].Data!).RootElement.GetProperty("from").GetString());
 
-        await OwnerAsync(RefusedTopicCharactersSql.Clean);
+        await OwnerAsync(TopicJoinerRuleSql.Clean);
 
         Assert.Equal(3, app.Read(db => db.AuditEvents.Count(e => e.EntityType == "topic" && keys.Contains(e.EntityId!))));
     }
@@ -112,7 +113,7 @@ public sealed class RefusedTopicCharactersTests(ApplicationFixture app) : IClass
     public async Task The_migrations_strip_keeps_the_second_joiner_of_a_facing_right_gender_sequence_as_the_name_rule_does()
     {
         await using var conn = await OwnerAsync();
-        await using (var create = new NpgsqlCommand(RefusedTopicCharactersSql.StripFunction, conn))
+        await using (var create = new NpgsqlCommand(TopicJoinerRuleSql.StripFunction, conn))
         {
             await create.ExecuteNonQueryAsync();
         }
@@ -144,7 +145,7 @@ public sealed class RefusedTopicCharactersTests(ApplicationFixture app) : IClass
 
         await using (var conn = await OwnerAsync())
         {
-            await using var clean = new NpgsqlCommand(RefusedTopicCharactersSql.Clean, conn);
+            await using var clean = new NpgsqlCommand(TopicJoinerRuleSql.Clean, conn);
             await clean.ExecuteNonQueryAsync();
         }
 
@@ -168,7 +169,7 @@ public sealed class RefusedTopicCharactersTests(ApplicationFixture app) : IClass
             .Select(f => (Sequence: string.Concat(f[0].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(cp => char.ConvertFromUtf32(Convert.ToInt32(cp, 16)))), Name: f[1].Trim()))
             .ToList();
         await using var conn = await OwnerAsync();
-        await using (var create = new NpgsqlCommand(RefusedTopicCharactersSql.StripFunction, conn))
+        await using (var create = new NpgsqlCommand(TopicJoinerRuleSql.StripFunction, conn))
         {
             await create.ExecuteNonQueryAsync();
         }
@@ -204,7 +205,7 @@ public sealed class RefusedTopicCharactersTests(ApplicationFixture app) : IClass
                 Parameters = { new() { Value = name } },
             };
             await insert.ExecuteNonQueryAsync();
-            await using var clean = new NpgsqlCommand(RefusedTopicCharactersSql.Clean, conn);
+            await using var clean = new NpgsqlCommand(TopicJoinerRuleSql.Clean, conn);
             await clean.ExecuteNonQueryAsync();
         }
 
@@ -225,9 +226,9 @@ public sealed class RefusedTopicCharactersTests(ApplicationFixture app) : IClass
         var continuations = points.Where(cp => Kept("\U0001F468\u200D" + char.ConvertFromUtf32(cp)));
         var viramas = points.Where(cp => Kept(char.ConvertFromUtf32(cp) + "\u200D\u0915"));
 
-        Assert.Equal(RefusedTopicCharactersSql.EmojiBase, SqlClass(bases));
-        Assert.Equal(RefusedTopicCharactersSql.EmojiContinuation, SqlClass(continuations));
-        Assert.Equal(RefusedTopicCharactersSql.Virama, SqlClass(viramas));
+        Assert.Equal(TopicJoinerRuleSql.EmojiBase, SqlClass(bases));
+        Assert.Equal(TopicJoinerRuleSql.EmojiContinuation, SqlClass(continuations));
+        Assert.Equal(TopicJoinerRuleSql.Virama, SqlClass(viramas));
     }
 
     // Code points as a regular expression's bracket class: runs as "first-last", \uXXXX or \UXXXXXXXX.
@@ -266,12 +267,12 @@ public sealed class RefusedTopicCharactersTests(ApplicationFixture app) : IClass
     {
         var name = $"{WomanWalkingFacingRight} {Unique.Tag()}";
         var id = await TopicAsync(name);
-        await OwnerAsync(RefusedTopicCharactersLandedSql.Clean);
+        await OwnerAsync(RefusedTopicCharactersSql.Clean);
         var renamed = app.Read(db => db.Topics.Single(t => t.Id == id));
         Assert.NotEqual(name, renamed.Name);
 
-        await OwnerAsync(RefusedTopicCharactersSql.Repair);
-        await OwnerAsync(RefusedTopicCharactersSql.Repair);
+        await OwnerAsync(TopicJoinerRuleSql.Repair);
+        await OwnerAsync(TopicJoinerRuleSql.Repair);
 
         var repaired = app.Read(db => db.Topics.Single(t => t.Id == id));
         Assert.Equal((name, name.ToLowerInvariant()), (repaired.Name, repaired.NormalizedName));
@@ -287,11 +288,11 @@ public sealed class RefusedTopicCharactersTests(ApplicationFixture app) : IClass
     {
         var name = $"{WomanWalkingFacingRight} {Unique.Tag()}";
         var id = await TopicAsync(name);
-        await OwnerAsync(RefusedTopicCharactersLandedSql.Clean);
+        await OwnerAsync(RefusedTopicCharactersSql.Clean);
         var renamed = app.Read(db => db.Topics.Single(t => t.Id == id).Name);
         var other = await TopicAsync(name);
 
-        await OwnerAsync(RefusedTopicCharactersSql.Repair);
+        await OwnerAsync(TopicJoinerRuleSql.Repair);
 
         Assert.Equal(renamed, app.Read(db => db.Topics.Single(t => t.Id == id).Name));
         Assert.Equal(name, app.Read(db => db.Topics.Single(t => t.Id == other).Name));

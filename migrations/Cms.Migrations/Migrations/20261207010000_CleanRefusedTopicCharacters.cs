@@ -6,14 +6,13 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Cms.Migrations.Migrations
 {
     // POLISH9: topics stored with a joiner the rule refuses or a noncharacter cleaned, merged where
-    // the cleaned name is another topic's, audited (RefusedTopicCharactersLandedSql: the text it ran,
-    // frozen; RepairFacingRightTopics corrects what it got wrong).
+    // the cleaned name is another topic's, audited (RefusedTopicCharactersSql).
     public partial class CleanRefusedTopicCharacters : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.Sql(RefusedTopicCharactersLandedSql.Clean);
+            migrationBuilder.Sql(RefusedTopicCharactersSql.Clean);
         }
 
         /// <inheritdoc />

@@ -7,14 +7,14 @@ namespace Cms.Migrations.Migrations
 {
     // REVIEW10 R10-2: CleanRefusedTopicCharacters removed the second joiner of "facing right"
     // gender topics the name rule keeps. The renames it made are undone where no other topic holds
-    // the name's key now (audited), then the corrected rule cleans what is left (RefusedTopicCharactersSql).
+    // the name's key now (audited), then the corrected rule cleans what is left (TopicJoinerRuleSql).
     public partial class RepairFacingRightTopics : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.Sql(RefusedTopicCharactersSql.Repair);
-            migrationBuilder.Sql(RefusedTopicCharactersSql.Clean);
+            migrationBuilder.Sql(TopicJoinerRuleSql.Repair);
+            migrationBuilder.Sql(TopicJoinerRuleSql.Clean);
         }
 
         /// <inheritdoc />

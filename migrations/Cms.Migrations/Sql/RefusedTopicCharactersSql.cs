@@ -14,15 +14,13 @@ namespace Cms.Migrations.Sql;
 // stay Ready: the name is drawn the same. Idempotent: a cleaned name holds nothing the rule refuses.
 // The character classes mirror Cms.Core.Text.JoinerContext and UnicodeText's ZWJ sequence tables,
 // generated from them with .NET 10's Unicode data (the transparent class is every Mn and Me
-// character); RefusedTopicCharactersTests checks the SQL against the C# rule, generates the emoji
-// and virama classes from it, and runs it over all 1,468 RGI ZWJ sequences. The landed migration
-// runs its frozen copy (RefusedTopicCharactersLandedSql), which lacked U+2640/U+2642 in EmojiBase.
+// character); TopicJoinerCleanupTests checks the SQL against the C# rule.
 public static class RefusedTopicCharactersSql
 {
     public const string Actor = LookAlikeTopicsSql.Actor;
 
     // Before the joiner: a virama (A.1/A.2, either joiner).
-    public const string Virama = @"\u094D\u09CD\u0A4D\u0ACD\u0B4D\u0BCD\u0C4D\u0CCD\u0D3B-\u0D3C\u0D4D\u0DCA\u0E3A\u0EBA\u0F84\u1039-\u103A\u1714-\u1715\u1734\u17D2\u1A60\u1B44\u1BAA-\u1BAB\u1BF2-\u1BF3\u2D7F\uA806\uA82C\uA8C4\uA953\uA9C0\uAAF6\uABED";
+    private const string Virama = @"\u094D\u09CD\u0A4D\u0ACD\u0B4D\u0BCD\u0C4D\u0CCD\u0D3B-\u0D3C\u0D4D\u0DCA\u0E3A\u0EBA\u0F84\u1039-\u103A\u1714-\u1715\u1734\u17D2\u1A60\u1B44\u1BAA-\u1BAB\u1BF2-\u1BF3\u2D7F\uA806\uA82C\uA8C4\uA953\uA9C0\uAAF6\uABED";
 
     // ZWNJ between a left- or dual-joining letter and a right- or dual-joining one, with only
     // transparent marks between (A.1).
@@ -32,8 +30,8 @@ public static class RefusedTopicCharactersSql
 
     // ZWJ of an RGI emoji ZWJ sequence: a base (one skin tone and one emoji selector may follow it)
     // and a continuation.
-    public const string EmojiBase = @"\u261D\u2640\u2642\u26D3\u26F9\u270A-\u270D\u2764\U0001F344\U0001F34B\U0001F385\U0001F3C2-\U0001F3C4\U0001F3C7\U0001F3CA-\U0001F3CC\U0001F3F3-\U0001F3F4\U0001F408\U0001F415\U0001F426\U0001F43B\U0001F441-\U0001F443\U0001F446-\U0001F450\U0001F466-\U0001F478\U0001F47C\U0001F481-\U0001F483\U0001F485-\U0001F487\U0001F48B\U0001F48F\U0001F491\U0001F4AA\U0001F574-\U0001F575\U0001F57A\U0001F590\U0001F595-\U0001F596\U0001F62E\U0001F635-\U0001F636\U0001F642\U0001F645-\U0001F647\U0001F64B-\U0001F64F\U0001F6A3\U0001F6B4-\U0001F6B6\U0001F6C0\U0001F6CC\U0001F90C\U0001F90F\U0001F918-\U0001F91F\U0001F926\U0001F930-\U0001F939\U0001F93C-\U0001F93E\U0001F977\U0001F9AF\U0001F9B5-\U0001F9B6\U0001F9B8-\U0001F9B9\U0001F9BB-\U0001F9BD\U0001F9CD-\U0001F9CF\U0001F9D1-\U0001F9DF\U0001FAC3-\U0001FAC5\U0001FAF0-\U0001FAF8";
-    public const string EmojiContinuation = @"\u2194-\u2195\u2620\u2640\u2642\u2695-\u2696\u26A7\u2708\u2744\u2764\u27A1\u2B1B\U0001F308\U0001F32B\U0001F33E\U0001F373\U0001F37C\U0001F384\U0001F393\U0001F3A4\U0001F3A8\U0001F3EB\U0001F3ED\U0001F466-\U0001F469\U0001F48B\U0001F4A5\U0001F4A8\U0001F4AB\U0001F4BB-\U0001F4BC\U0001F525\U0001F527\U0001F52C\U0001F5E8\U0001F680\U0001F692\U0001F7E9\U0001F7EB\U0001F91D\U0001F9AF-\U0001F9B3\U0001F9BA\U0001F9BC-\U0001F9BD\U0001F9D1-\U0001F9D2\U0001FA79\U0001FAF2";
+    private const string EmojiBase = @"\u261D\u26D3\u26F9\u270A-\u270D\u2764\U0001F344\U0001F34B\U0001F385\U0001F3C2-\U0001F3C4\U0001F3C7\U0001F3CA-\U0001F3CC\U0001F3F3-\U0001F3F4\U0001F408\U0001F415\U0001F426\U0001F43B\U0001F441-\U0001F443\U0001F446-\U0001F450\U0001F466-\U0001F478\U0001F47C\U0001F481-\U0001F483\U0001F485-\U0001F487\U0001F48B\U0001F48F\U0001F491\U0001F4AA\U0001F574-\U0001F575\U0001F57A\U0001F590\U0001F595-\U0001F596\U0001F62E\U0001F635-\U0001F636\U0001F642\U0001F645-\U0001F647\U0001F64B-\U0001F64F\U0001F6A3\U0001F6B4-\U0001F6B6\U0001F6C0\U0001F6CC\U0001F90C\U0001F90F\U0001F918-\U0001F91F\U0001F926\U0001F930-\U0001F939\U0001F93C-\U0001F93E\U0001F977\U0001F9AF\U0001F9B5-\U0001F9B6\U0001F9B8-\U0001F9B9\U0001F9BB-\U0001F9BD\U0001F9CD-\U0001F9CF\U0001F9D1-\U0001F9DF\U0001FAC3-\U0001FAC5\U0001FAF0-\U0001FAF8";
+    private const string EmojiContinuation = @"\u2194-\u2195\u2620\u2640\u2642\u2695-\u2696\u26A7\u2708\u2744\u2764\u27A1\u2B1B\U0001F308\U0001F32B\U0001F33E\U0001F373\U0001F37C\U0001F384\U0001F393\U0001F3A4\U0001F3A8\U0001F3EB\U0001F3ED\U0001F466-\U0001F469\U0001F48B\U0001F4A5\U0001F4A8\U0001F4AB\U0001F4BB-\U0001F4BC\U0001F525\U0001F527\U0001F52C\U0001F5E8\U0001F680\U0001F692\U0001F7E9\U0001F7EB\U0001F91D\U0001F9AF-\U0001F9B3\U0001F9BA\U0001F9BC-\U0001F9BD\U0001F9D1-\U0001F9D2\U0001FA79\U0001FAF2";
 
     private const string Noncharacters = @"\uFDD0-\uFDEF\uFFFE\uFFFF\U0001FFFE-\U0001FFFF\U0002FFFE-\U0002FFFF\U0003FFFE-\U0003FFFF\U0004FFFE-\U0004FFFF\U0005FFFE-\U0005FFFF\U0006FFFE-\U0006FFFF\U0007FFFE-\U0007FFFF\U0008FFFE-\U0008FFFF\U0009FFFE-\U0009FFFF\U000AFFFE-\U000AFFFF\U000BFFFE-\U000BFFFF\U000CFFFE-\U000CFFFF\U000DFFFE-\U000DFFFF\U000EFFFE-\U000EFFFF\U000FFFFE-\U000FFFFF\U0010FFFE-\U0010FFFF";
 
@@ -57,8 +55,7 @@ public static class RefusedTopicCharactersSql
                    U&'\FDD0\FDD1', U&'\200C\200D') $f$;
         """;
 
-    // The temporary functions Clean and Repair use, and their removal.
-    private const string Functions = $$"""
+    public const string Clean = $$"""
         CREATE FUNCTION pg_temp.cms_clean_name(t text) RETURNS text LANGUAGE sql IMMUTABLE AS
         $f$ SELECT btrim(regexp_replace(normalize(t, NFC), '[ \u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]+', ' ', 'g')) $f$;
 
@@ -70,16 +67,6 @@ public static class RefusedTopicCharactersSql
                    json_build_object('v', 1, 'at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
                      'actorId', NULL::text, 'actor', '{{Actor}}', 'action', action, 'targetType', 'topic', 'targetId', target,
                      'ip', NULL::text, 'requestId', NULL::text, 'data', data)::text $f$;
-        """;
-
-    private const string DropFunctions = """
-        DROP FUNCTION pg_temp.cms_audit(text, text, json);
-        DROP FUNCTION pg_temp.cms_strip_refused(text);
-        DROP FUNCTION pg_temp.cms_clean_name(text);
-        """;
-
-    public const string Clean = $$"""
-        {{Functions}}
 
         -- Every topic with the name and key it ends with (only those holding a joiner or a
         -- noncharacter can change).
@@ -123,43 +110,8 @@ public static class RefusedTopicCharactersSql
 
         DROP TABLE cms_topic_merge;
         DROP TABLE cms_topic_final;
-        {{DropFunctions}}
-        """;
-
-    // REVIEW10 R10-2: databases that ran the landed migration lost the second joiner of "facing
-    // right" gender topics (🚶‍♀️‍➡️ stored as 🚶‍♀️➡️). Each topic.renamed event of this actor whose
-    // `before` the corrected rule keeps is undone when the topic still has the name it gave
-    // (`after`) and that name with the joiner put back after each gender sign is `before`; the key
-    // gets its joiner back the same way. Left as it is when another topic holds that key now (an
-    // import of the true name made one since: merging them is an editor's call). One topic.renamed
-    // event each, in the migration's transaction. Idempotent: a topic undone no longer has `after`.
-    public const string Repair = $$"""
-        {{Functions}}
-
-        CREATE FUNCTION pg_temp.cms_rejoin(t text) RETURNS text LANGUAGE sql IMMUTABLE AS
-        $f$ SELECT regexp_replace(t, '([\u2640\u2642][\U0001F3FB-\U0001F3FF]?\uFE0F?)(?=[{{EmojiContinuation}}])', '\1' || U&'\200D', 'g') $f$;
-
-        CREATE TEMP TABLE cms_topic_rejoin AS
-          SELECT DISTINCT ON (t.id) t.id, t.name AS from_name, e.before AS to_name, pg_temp.cms_rejoin(t.normalized_name) AS to_key, e.id AS event_id
-          FROM (SELECT id, entity_id, payload::json -> 'data' ->> 'before' AS before, payload::json -> 'data' ->> 'after' AS after
-                FROM audit_events
-                WHERE actor = '{{Actor}}' AND action = 'topic.renamed' AND entity_type = 'topic') e
-          JOIN topics t ON t.id::text = e.entity_id AND t.name = e.after
-          WHERE e.before <> e.after
-            AND pg_temp.cms_rejoin(t.name) = e.before
-            AND pg_temp.cms_clean_name(pg_temp.cms_strip_refused(e.before)) = e.before
-          ORDER BY t.id, e.id DESC;
-
-        DELETE FROM cms_topic_rejoin r
-        WHERE EXISTS (SELECT 1 FROM topics o WHERE o.normalized_name = r.to_key AND o.id <> r.id);
-
-        SELECT pg_temp.cms_audit('topic.renamed', r.id::text, json_build_object('before', r.from_name, 'after', r.to_name, 'items',
-                 (SELECT count(*) FROM item_topics it WHERE it.topic_id = r.id), 'sentBackToNew', 0, 'undoes', r.event_id))
-        FROM cms_topic_rejoin r ORDER BY r.id;
-        UPDATE topics t SET name = r.to_name, normalized_name = r.to_key FROM cms_topic_rejoin r WHERE r.id = t.id;
-
-        DROP TABLE cms_topic_rejoin;
-        DROP FUNCTION pg_temp.cms_rejoin(text);
-        {{DropFunctions}}
+        DROP FUNCTION pg_temp.cms_audit(text, text, json);
+        DROP FUNCTION pg_temp.cms_strip_refused(text);
+        DROP FUNCTION pg_temp.cms_clean_name(text);
         """;
 }
