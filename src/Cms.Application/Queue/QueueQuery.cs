@@ -351,12 +351,30 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
         return await OrderAscending(Before(filtered, view, cursor), view.Sort).Select(i => (long?)i.Id).FirstOrDefaultAsync(ct);
     }
 
+    // The category filter in the list's spelling, whatever the letter case typed or saved in a view
+    // ("world" finds the items of "World"; CategoryNames): items carry the list's spelling, so the
+    // filter stays one equality on the category indexes. One lookup per request (a page filters
+    // several times: rows, counts, neighbours).
+    private readonly Dictionary<string, string> _categorySpellings = new(StringComparer.Ordinal);
+
+    private async Task<string> CategorySpellingAsync(string typed, CancellationToken ct)
+    {
+        if (!_categorySpellings.TryGetValue(typed, out var spelling))
+        {
+            var key = CategoryNames.Key(typed);
+            spelling = await db.Categories.AsNoTracking().Where(c => c.NormalizedName == key).Select(c => c.Name).FirstOrDefaultAsync(ct) ?? typed;
+            _categorySpellings[typed] = spelling;
+        }
+        return spelling;
+    }
+
     public async Task<IQueryable<Item>> FilterAsync(QueueView view, CancellationToken ct)
     {
         var q = db.Items.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(view.Category))
         {
-            q = q.Where(i => i.Category == view.Category);
+            var category = await CategorySpellingAsync(view.Category, ct);
+            q = q.Where(i => i.Category == category);
         }
         if (!string.IsNullOrWhiteSpace(view.Provider))
         {
