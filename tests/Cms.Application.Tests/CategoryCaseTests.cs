@@ -70,6 +70,7 @@ public sealed class CategoryCaseTests(ApplicationFixture app) : IClassFixture<Ap
         Assert.True(report.Succeeded, report.Result.Message);
         Assert.Equal((1, 0), (report.Value!.Imported, report.Value.Problems.Count));
         Assert.Equal([$"Culture {_tag}"], ListedLike(_tag));
+        Assert.Equal($"Culture {_tag}", app.Read(db => db.Items.Single(i => i.FileName == "e.txt").Category));
     }
 
     // Decided: simple case folding. Long s, KELVIN SIGN (NFC makes it K), final sigma and capital
