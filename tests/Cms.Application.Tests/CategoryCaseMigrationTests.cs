@@ -17,17 +17,7 @@ public sealed class CategoryCaseMigrationTests(ApplicationFixture app) : IClassF
 {
     private const string Before = "20261207012000_SearchJoiners";
 
-    private async Task OwnerAsync(string sql, params object[] values)
-    {
-        await using var conn = new NpgsqlConnection(app.OwnerConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        foreach (var value in values)
-        {
-            cmd.Parameters.Add(new NpgsqlParameter { Value = value });
-        }
-        await cmd.ExecuteNonQueryAsync();
-    }
+    private Task OwnerAsync(string sql, params object[] values) => app.OwnerAsync(sql, values);
 
     private async Task MigrateAsync(string? target = null)
     {

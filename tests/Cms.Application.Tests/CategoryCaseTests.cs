@@ -18,17 +18,7 @@ public sealed class CategoryCaseTests(ApplicationFixture app) : IClassFixture<Ap
 {
     private readonly string _tag = Guid.NewGuid().ToString("N")[..10];
 
-    private async Task<T> ScalarAsync<T>(string sql, params object[] values)
-    {
-        await using var conn = new NpgsqlConnection(app.OwnerConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        foreach (var value in values)
-        {
-            cmd.Parameters.Add(new NpgsqlParameter { Value = value });
-        }
-        return (T)(await cmd.ExecuteScalarAsync())!;
-    }
+    private async Task<T> ScalarAsync<T>(string sql, params object[] values) => (T)(await app.OwnerAsync(sql, values))!;
 
     private List<string> ListedLike(string tag) =>
         app.Read(db => db.Categories.Where(c => c.Name.EndsWith(tag)).OrderBy(c => c.Id).Select(c => c.Name).ToList());
