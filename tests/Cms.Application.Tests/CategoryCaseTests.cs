@@ -85,6 +85,29 @@ public sealed class CategoryCaseTests(ApplicationFixture app) : IClassFixture<Ap
         Assert.Equal(same ? expected[0] : expected[1], CategoryOf(ids[1]));
     }
 
+    // The published file says what the item page shows: an item nobody edited, imported as
+    // "world" while the list says "World", is written with "World".
+    [Fact]
+    public async Task The_file_of_an_unedited_item_imported_in_another_case_carries_the_lists_spelling()
+    {
+        await app.ImportAsync(new TestItem { Category = $"World {_tag}" }.ToYaml());
+        var id = (await app.ImportAsync(new TestItem { Category = $"world {_tag}" }.ToYaml()))[0];
+        var file = app.Read(db => db.Items.Single(i => i.Id == id).FileName);
+        var folder = Path.Combine(Path.GetTempPath(), "cms-category-" + _tag);
+        try
+        {
+            await app.RunAsync(s => s.GetRequiredService<Exporting.ItemExporter>().ExportAsync(folder, Core.Items.WorkflowState.New, CancellationToken.None));
+
+            var text = await File.ReadAllTextAsync(Path.Combine(folder, file));
+            Assert.Contains($"category: \"World {_tag}\"", text);
+            Assert.DoesNotContain($"world {_tag}", text);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task The_list_refuses_a_case_twin_whoever_writes_it()
     {
