@@ -91,6 +91,20 @@ public class ApplicationFixture : IAsyncLifetime
     // Seals every committed audit event into the chain, as the instances' sealing loop does.
     public Task<AuditSealer.Result> SealAsync() => RunAsync(s => s.GetRequiredService<AuditSealer>().SealAsync(CancellationToken.None));
 
+    // One statement as the schema owner (seeding rows as an older version stored them, running a
+    // migration's SQL again); returns the first column of the first row, if any.
+    public async Task<object?> OwnerAsync(string sql, params object[] values)
+    {
+        await using var conn = new Npgsql.NpgsqlConnection(OwnerConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand(sql, conn);
+        foreach (var value in values)
+        {
+            cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = value });
+        }
+        return await cmd.ExecuteScalarAsync();
+    }
+
     public T Read<T>(Func<CmsDbContext, T> read)
     {
         using var scope = Services.CreateScope();

@@ -22,17 +22,7 @@ public sealed class CategorySpellingTests(ApplicationFixture app) : IClassFixtur
     private Task<Outcome> SaveAsync(SaveItemEdits.Command command) =>
         app.RunAsync(s => s.GetRequiredService<SaveItemEdits>().HandleAsync(Actors.Editor(), command, CancellationToken.None));
 
-    private async Task OwnerAsync(string sql, params object[] values)
-    {
-        await using var conn = new NpgsqlConnection(app.OwnerConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        foreach (var value in values)
-        {
-            cmd.Parameters.Add(new NpgsqlParameter { Value = value });
-        }
-        await cmd.ExecuteNonQueryAsync();
-    }
+    private Task OwnerAsync(string sql, params object[] values) => app.OwnerAsync(sql, values);
 
     [Fact]
     public async Task An_item_imported_with_a_padded_category_is_stored_trimmed_and_can_be_saved_unchanged()

@@ -18,16 +18,7 @@ public sealed class RefusedTopicCharactersTests(ApplicationFixture app) : IClass
         return conn;
     }
 
-    private async Task OwnerAsync(string sql, params object[] values)
-    {
-        await using var conn = await OwnerAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        foreach (var value in values)
-        {
-            cmd.Parameters.Add(new NpgsqlParameter { Value = value });
-        }
-        await cmd.ExecuteNonQueryAsync();
-    }
+    private Task OwnerAsync(string sql, params object[] values) => app.OwnerAsync(sql, values);
 
     public static TheoryData<string> Names() =>
     [

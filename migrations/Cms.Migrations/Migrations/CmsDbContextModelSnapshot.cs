@@ -147,12 +147,23 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("character varying(100)")
                         .HasColumnName("name");
 
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("text")
+                        .HasColumnName("normalized_name")
+                        .HasComputedColumnSql("cms_category_key(name)", true);
+
                     b.HasKey("Id")
                         .HasName("pk_categories");
 
                     b.HasIndex("Name")
                         .IsUnique()
                         .HasDatabaseName("ix_categories_name");
+
+                    b.HasIndex("NormalizedName")
+                        .IsUnique()
+                        .HasDatabaseName("ix_categories_normalized_name");
 
                     b.ToTable("categories", (string)null);
                 });

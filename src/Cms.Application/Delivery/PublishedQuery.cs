@@ -1,5 +1,6 @@
 using System.Globalization;
 using Cms.Application.ReadOnly;
+using Cms.Core.Items;
 using Cms.Data;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -41,8 +42,17 @@ public sealed class PublishedQuery(CmsReadOnlyDbContext db, StandbyRouting stand
 
     // Newest first, older than `before` (a cursor) when given, optionally of one category or topic;
     // one more than asked, so the caller knows whether an older page exists.
-    public Task<List<Entry>> NewestAsync(string? category, string? topic, long? before, int limit, CancellationToken ct) =>
-        ReadAsync($"""
+    // A category is matched in the list's spelling whatever the case asked (CategoryNames): the
+    // filter column holds that spelling (the migration CategoriesOneRegardlessOfCase brought older
+    // rows to it), so the query stays one equality on (category, seq), planned for the value.
+    public async Task<List<Entry>> NewestAsync(string? category, string? topic, long? before, int limit, CancellationToken ct)
+    {
+        if (category is not null)
+        {
+            var key = CategoryNames.Key(category);
+            category = await standby.ReadAsync(db, c => db.Categories.AsNoTracking().Where(x => x.NormalizedName == key).Select(x => x.Name).FirstOrDefaultAsync(c), ct) ?? category;
+        }
+        return await ReadAsync($"""
             SELECT item_id, version, withdrawn, seq, changed_at, first_published_at, document FROM published_items
             WHERE seq < @before {(category is null ? "" : "AND category = @category")} {(topic is null ? "" : "AND topics @> ARRAY[@topic]::text[]")}
             ORDER BY seq DESC LIMIT @limit
@@ -60,6 +70,7 @@ public sealed class PublishedQuery(CmsReadOnlyDbContext db, StandbyRouting stand
                     c.Parameters.AddWithValue("topic", topic);
                 }
             }, ct);
+    }
 
     private Task<List<Entry>> ReadAsync(string sql, Action<NpgsqlCommand> parameters, CancellationToken ct) =>
         standby.ReadAsync(db, c => ReadOnceAsync(sql, parameters, c), ct);

@@ -126,6 +126,8 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
             .Select(i => new Existing(i.Id, i.OriginalUrl, i.SourceHash, i.EditedAt, i.State))
             .ToDictionaryAsync(i => i.OriginalUrl, ct);
         lap = profile.Lap(ImportProfile.Phase.LockAndDedupe, lap);
+        // Each category in the list's spelling, whatever its letter case (CategoryNames).
+        batch = await topics.SpellCategoriesAsync(batch, ct);
         var rules = await ImportRules.ForBatchAsync(actor, topics, batch, ct);
 
         var fresh = new List<PreparedItem>();

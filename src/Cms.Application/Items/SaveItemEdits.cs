@@ -56,15 +56,18 @@ public sealed class SaveItemEdits(CmsDbContext db, TopicVocabulary vocabulary)
         {
             return refused;
         }
-        return await ValidateAsync(command, Category(command), ct) is { Count: > 0 } errors ? Outcome.Invalid(errors) : null;
+        return await ValidateAsync(command, await vocabulary.CategorySpellingAsync(command.Category, ct), ct) is { Count: > 0 } errors ? Outcome.Invalid(errors) : null;
     }
 
     // A category is compared and stored in the one form names take (UnicodeText.CleanName), the form
-    // the importer stores; the item's own category is compared the same way, so a save that keeps
-    // it is no change whatever blanks or spelling the stored value has.
-    private static string? Category(Command command) => Category(command.Category);
-
+    // the importer stores, and in the list's spelling whatever its letter case (CategoryNames: a
+    // posted "world" is stored as the list's "World", never as a twin); the item's own category is
+    // compared by the same key, so a save that keeps it is no change whatever blanks, spelling or
+    // case the stored value has.
     private static string? Category(string? name) => UnicodeText.CleanName(name ?? "") is { Length: > 0 } clean ? clean : null;
+
+    private static bool SameCategory(string? stored, string? category) =>
+        Category(stored) is { } own && category is not null ? CategoryNames.Key(own) == CategoryNames.Key(category) : Category(stored) == category;
 
     // What a save did: its outcome, whether anything was written, and in words what changed
     // ("quality 55 → 90", "topics", "2 related links"), for the message of a save combined with a move.
@@ -73,7 +76,7 @@ public sealed class SaveItemEdits(CmsDbContext db, TopicVocabulary vocabulary)
     // The save inside the caller's transaction (CheckAsync first): nothing is committed here.
     internal async Task<Edit> ApplyAsync(Actor actor, Command command, CancellationToken ct)
     {
-        var category = Category(command);
+        var category = await vocabulary.CategorySpellingAsync(command.Category, ct);
         var item = await db.Items.Include(i => i.RelatedLinks).Include(i => i.Topics).ThenInclude(t => t.Topic)
             .SingleOrDefaultAsync(i => i.Id == command.ItemId, ct);
         if (item is null)
@@ -101,7 +104,7 @@ public sealed class SaveItemEdits(CmsDbContext db, TopicVocabulary vocabulary)
             summary.Add($"quality {item.Quality?.ToString() ?? "none"} → {command.Quality?.ToString() ?? "none"}");
             item.Quality = command.Quality;
         }
-        if (Category(item.Category) != category)
+        if (!SameCategory(item.Category, category))
         {
             changes.Add(new { field = "category", before = item.Category, after = category });
             summary.Add($"category {item.Category ?? "none"} → {category ?? "none"}");
@@ -212,7 +215,7 @@ public sealed class SaveItemEdits(CmsDbContext db, TopicVocabulary vocabulary)
             errors.Add(new(nameof(Command.Links), $"A link's reason is longer than {MaxReasonLength} characters."));
         }
         if (category is not null && !await db.Categories.AnyAsync(c => c.Name == category, ct)
-            && Category(await db.Items.Where(i => i.Id == command.ItemId).Select(i => i.Category).FirstOrDefaultAsync(ct)) != category)
+            && !SameCategory(await db.Items.Where(i => i.Id == command.ItemId).Select(i => i.Category).FirstOrDefaultAsync(ct), category))
         {
             errors.Add(new(nameof(Command.Category), "Choose a category from the list."));
         }

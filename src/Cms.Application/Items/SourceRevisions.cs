@@ -195,6 +195,11 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
                 else
                 {
                     RevisionFields.Apply(item, row.Field, incoming);
+                    if (row.Field == "category")
+                    {
+                        // In the list's spelling, as the import stores it (CategoryNames).
+                        item.Category = await vocabulary.CategorySpellingAsync(item.Category, ct);
+                    }
                 }
             }
             await StoryKeyUpkeep.RekeyAsync((NpgsqlConnection)db.Database.GetDbConnection(), stories, item, keyed, ct);

@@ -207,7 +207,13 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
                     _topicIds[topic.Name] = topic.Value.GetInt32();
                 }
             }
-            return new PageLists(r.GetFieldValue<string[]>(0), r.GetFieldValue<string[]>(1), r.GetInt64(2), r.GetString(4), r.GetInt32(5));
+            var categories = r.GetFieldValue<string[]>(0);
+            _categoriesByKey = new(StringComparer.Ordinal);
+            foreach (var category in categories)
+            {
+                _categoriesByKey.TryAdd(CategoryNames.Key(category), category);
+            }
+            return new PageLists(categories, r.GetFieldValue<string[]>(1), r.GetInt64(2), r.GetString(4), r.GetInt32(5));
         }, ct, ("me", actor.UserId ?? ""), ("roles", actor.Roles.ToArray()), ("topics", TopicsOf(view).ToArray()));
 
     // The normalized names of the topics a view filters by.
@@ -370,12 +376,36 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
         return await OrderAscending(Before(filtered, view, cursor), view.Sort).Select(i => (long?)i.Id).FirstOrDefaultAsync(ct);
     }
 
+    // The category filter in the list's spelling, whatever the letter case typed or saved in a view
+    // ("world" finds the items of "World"; CategoryNames): items carry the list's spelling, so the
+    // filter stays one equality on the category indexes. The queue page has the whole list from its
+    // statement of lists (PageListsAsync), so the page and its saved views' counts look it up there
+    // at no round trip; elsewhere (next/previous, bulk actions) one lookup per request.
+    private Dictionary<string, string>? _categoriesByKey;
+    private readonly Dictionary<string, string> _categorySpellings = new(StringComparer.Ordinal);
+
+    private async Task<string> CategorySpellingAsync(string typed, CancellationToken ct)
+    {
+        var key = CategoryNames.Key(typed);
+        if (_categoriesByKey is { } list)
+        {
+            return list.GetValueOrDefault(key, typed);
+        }
+        if (!_categorySpellings.TryGetValue(typed, out var spelling))
+        {
+            spelling = await db.Categories.AsNoTracking().Where(c => c.NormalizedName == key).Select(c => c.Name).FirstOrDefaultAsync(ct) ?? typed;
+            _categorySpellings[typed] = spelling;
+        }
+        return spelling;
+    }
+
     public async Task<IQueryable<Item>> FilterAsync(QueueView view, CancellationToken ct)
     {
         var q = db.Items.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(view.Category))
         {
-            q = q.Where(i => i.Category == view.Category);
+            var category = await CategorySpellingAsync(view.Category, ct);
+            q = q.Where(i => i.Category == category);
         }
         if (!string.IsNullOrWhiteSpace(view.Provider))
         {

@@ -69,10 +69,46 @@ public sealed class TopicVocabulary(CmsDbContext db)
     public async Task<HashSet<string>> UnknownCategoriesAsync(IEnumerable<string> names, CancellationToken ct)
     {
         var wanted = names.ToHashSet(StringComparer.Ordinal);
-        var list = wanted.ToList();
-        var known = await db.Categories.AsNoTracking().Where(c => list.Contains(c.Name)).Select(c => c.Name).ToListAsync(ct);
-        wanted.ExceptWith(known);
+        var spellings = await CategorySpellingsAsync(wanted, ct);
+        wanted.RemoveWhere(n => spellings.ContainsKey(CategoryNames.Key(n)));
         return wanted;
+    }
+
+    // The list's spelling of each name that is in it whatever its letter case, by CategoryNames.Key.
+    public async Task<Dictionary<string, string>> CategorySpellingsAsync(IEnumerable<string> names, CancellationToken ct)
+    {
+        var keys = names.Select(CategoryNames.Key).Distinct().ToList();
+        return keys.Count == 0
+            ? []
+            : await db.Categories.AsNoTracking().Where(c => keys.Contains(c.NormalizedName)).ToDictionaryAsync(c => c.NormalizedName, c => c.Name, ct);
+    }
+
+    // A category as the list spells it ("world" is stored as the list's "World"); a name not in the
+    // list is returned cleaned, for the caller's own rule (refuse it, or keep the item's own).
+    public async Task<string?> CategorySpellingAsync(string? name, CancellationToken ct)
+    {
+        if (UnicodeText.CleanName(name ?? "") is not { Length: > 0 } clean)
+        {
+            return null;
+        }
+        var key = CategoryNames.Key(clean);
+        return await db.Categories.AsNoTracking().Where(c => c.NormalizedName == key).Select(c => c.Name).FirstOrDefaultAsync(ct) ?? clean;
+    }
+
+    // The importer's batch with each category in the list's spelling, and names new to the list in
+    // the spelling of their first file in the batch: the import never makes a case twin.
+    public async Task<List<Importing.PreparedItem>> SpellCategoriesAsync(IReadOnlyList<Importing.PreparedItem> batch, CancellationToken ct)
+    {
+        var spellings = await CategorySpellingsAsync(Importing.ImportRules.Categories(batch), ct);
+        return batch.Select(prepared =>
+        {
+            if (prepared.Parsed.Category is not { } category)
+            {
+                return prepared;
+            }
+            var spelling = spellings.TryAdd(CategoryNames.Key(category), category) ? category : spellings[CategoryNames.Key(category)];
+            return spelling == category ? prepared : prepared with { Parsed = prepared.Parsed with { Category = spelling } };
+        }).ToList();
     }
 
     // The importer's path: many names at once, marked as from import, and (itemIds > 0) that many
@@ -170,7 +206,7 @@ public sealed class TopicVocabulary(CmsDbContext db)
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         var created = new List<(int Id, string Name)>();
         await using (var insert = new NpgsqlCommand(
-            "INSERT INTO categories (name, from_import) SELECT unnest(@names), true ON CONFLICT (name) DO NOTHING RETURNING id, name", conn))
+            "INSERT INTO categories (name, from_import) SELECT unnest(@names), true ON CONFLICT DO NOTHING RETURNING id, name", conn))
         {
             insert.Parameters.AddWithValue("names", wanted);
             await using var reader = await insert.ExecuteReaderAsync(ct);

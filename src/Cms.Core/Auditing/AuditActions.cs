@@ -58,6 +58,9 @@ public static class AuditActions
     public const string TopicRenamed = "topic.renamed";
     public const string TopicMerged = "topic.merged";
     public const string CategoryCreated = "category.created";
+    // Written by the migration CategoriesOneRegardlessOfCase (CategoryCaseSql), by system:name-fold.
+    public const string CategoryMerged = "category.merged";
+    public const string ItemCategoryMerged = "item.category-merged";
 
     public const string UserCreated = "user.created";
     public const string UserRoleAdded = "user.role-added";

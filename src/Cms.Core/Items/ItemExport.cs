@@ -77,6 +77,17 @@ public static class ItemExport
         {
             result = result.With("topics", new SourceSequence(edits.Topics.Select(t => (SourceNode)SourceScalar.Quoted(t)).ToList()));
         }
+        // The category in the list's spelling (CategoryNames): an item nobody edited whose source
+        // says "world" while the list says "World" (stored so by the import, or by the migration
+        // CategoriesOneRegardlessOfCase) publishes "World", as a renamed topic is written. Only that
+        // re-spelling: compared with what the reader made of the source (CleanName), an untouched
+        // item's file otherwise stays as it came.
+        var sourceCategory = source["category"] is SourceScalar { IsNull: false } c ? c.Value : null;
+        if (!edits.EditedByPeople && sourceCategory is not null && edits.Category is not null
+            && UnicodeText.CleanName(sourceCategory) is var read && read != edits.Category && CategoryNames.Key(read) == CategoryNames.Key(edits.Category))
+        {
+            result = result.With("category", edits.Category is null ? SourceScalar.Plain("~") : SourceScalar.Quoted(edits.Category));
+        }
         if (!edits.EditedByPeople)
         {
             result = WithAddedLinks(result, source, edits);
@@ -89,7 +100,6 @@ public static class ItemExport
             result = result.With("quality", edits.Quality is { } quality ? SourceScalar.Plain(quality.ToString(System.Globalization.CultureInfo.InvariantCulture)) : SourceScalar.Plain("~"));
         }
 
-        var sourceCategory = source["category"] is SourceScalar { IsNull: false } c ? c.Value : null;
         if (sourceCategory != edits.Category)
         {
             result = result.With("category", edits.Category is null ? SourceScalar.Plain("~") : SourceScalar.Quoted(edits.Category));

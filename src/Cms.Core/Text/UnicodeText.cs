@@ -405,6 +405,30 @@ public static class UnicodeText
         return clean.ToString();
     }
 
+    // The key under which two cleaned names are one name whatever their letter case: Unicode's
+    // simple case folding (CaseFolding.txt, status C and S) as .NET's invariant tables give it, each
+    // code point upper- then lower-cased. So "World" = "WORLD" = "world", final sigma = sigma
+    // ("ΟΔΟΣ" = "οδος"), long s = s, MICRO SIGN = mu, ẞ = ß; but not ß = "ss" (full folding) nor the
+    // Turkish rules: İ (U+0130) and ı (U+0131) fold to themselves, as in CaseFolding's C/S lines, so
+    // "İzmir" and "Izmir" stay two names. One code point maps to one, so PostgreSQL's translate()
+    // with the table generated from this (CategoryCaseSql) gives the same key, whatever the
+    // database's locale; lower() would not (it follows the collation's C library or ICU).
+    public static string CaseKey(string name)
+    {
+        if (Ascii.IsValid(name))
+        {
+            return name.ToLowerInvariant();
+        }
+        var key = new StringBuilder(name.Length);
+        foreach (var rune in name.EnumerateRunes())
+        {
+            key.Append(CaseKey(rune).ToString());
+        }
+        return key.ToString();
+    }
+
+    public static Rune CaseKey(Rune rune) => Rune.ToLowerInvariant(Rune.ToUpperInvariant(rune));
+
     // White space within a line (tabs and line breaks stay what ControlProblem refuses).
     private static bool IsSpaceLike(char c) => char.IsWhiteSpace(c) && !IsControl(c, allowNewlines: false);
 

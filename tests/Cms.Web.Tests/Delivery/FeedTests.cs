@@ -91,6 +91,21 @@ public sealed class FeedTests(DeliveryFixture app) : WebTest(app), IClassFixture
         Assert.DoesNotContain(items[1].Title, jsonItems[0].ToString());
     }
 
+    // CATEGORY: a feed's ?category= finds the category whatever the letter case asked (CategoryNames).
+    [Fact]
+    public async Task A_category_feed_finds_its_items_whatever_the_case_asked()
+    {
+        var api = app.Api(await app.SiteTokenAsync());
+        var category = "World-" + Guid.NewGuid().ToString("N")[..6];
+        var id = (await app.PublishedAsync(new TestItem { RelatedCount = 0, Category = category }))[0];
+
+        var atom = await AtomAsync(api, $"/api/v1/feeds/atom?category={Uri.EscapeDataString(category.ToUpperInvariant())}");
+        var json = await JsonFeedAsync(api, $"/api/v1/feeds/json?category={Uri.EscapeDataString(category.ToLowerInvariant())}");
+
+        Assert.Equal([$"urn:cms:item:{id}"], atom.Items.Select(i => i.Id));
+        Assert.Equal([$"urn:cms:item:{id}"], json.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
+    }
+
     // The summary HTML is written with the pages' encoder (HtmlEncoding): letters of every script as
     // they are, markup the sanitizer keeps as markup, and what an attacker sends encoded or removed
     // (bidi controls removed: a browser or feed reader applies an encoded one all the same).

@@ -63,6 +63,8 @@ public sealed class QueueFilterTests(QueueFilterTests.FourItems app) : WebTest(a
     [Theory]
     [InlineData("?View.State=Published", new[] { "Already out" })]
     [InlineData("?View.Category=news", new[] { "Solar power surges in Europe", "Markets rally" })]
+    [InlineData("?View.Category=NEWS", new[] { "Solar power surges in Europe", "Markets rally" })] // CATEGORY: any case
+    [InlineData("?View.Category=Politics", new[] { "Выборы в Москве прошли спокойно" })]
     [InlineData("?View.Provider=metro.co.uk", new[] { "Solar power surges in Europe" })]
     [InlineData("?View.Provider=Новая газета", new[] { "Выборы в Москве прошли спокойно" })]
     [InlineData("?View.Topic=climate", new[] { "Solar power surges in Europe", "Markets rally" })]
