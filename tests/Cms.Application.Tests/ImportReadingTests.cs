@@ -71,4 +71,33 @@ public sealed class ImportReadingTests
             dir.Delete(recursive: true);
         }
     }
+
+    // A folder imports the same way on any disk: its files in name order (ordinal), then each
+    // subfolder the same way; hidden files and other extensions are not items.
+    [Fact]
+    public void A_folders_files_are_read_in_name_order_then_its_subfolders_whatever_order_they_were_written_in()
+    {
+        var dir = Directory.CreateTempSubdirectory("cms-order-");
+        try
+        {
+            var names = Enumerable.Range(0, 300).Select(n => $"2024-03-{n % 28 + 1:D2}T{n % 24:D2}-{n:D4}.txt").ToList();
+            foreach (var name in names.OrderBy(n => n.GetHashCode(StringComparison.Ordinal)))
+            {
+                System.IO.File.WriteAllText(Path.Combine(dir.FullName, name), "x");
+            }
+            var sub = dir.CreateSubdirectory("a-later");
+            System.IO.File.WriteAllText(Path.Combine(sub.FullName, "B.md"), "x");
+            System.IO.File.WriteAllText(Path.Combine(sub.FullName, "A.yaml"), "x");
+            System.IO.File.WriteAllText(Path.Combine(dir.FullName, ".hidden.txt"), "x");
+            System.IO.File.WriteAllText(Path.Combine(dir.FullName, "notes.pdf"), "x");
+
+            var read = ImportSources.FromPaths([dir.FullName]).Select(f => Path.GetRelativePath(dir.FullName, f.Path)).ToList();
+
+            Assert.Equal([.. names.Order(StringComparer.Ordinal), Path.Combine("a-later", "A.yaml"), Path.Combine("a-later", "B.md")], read);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.IO.Enumeration;
 using Cms.Core.Items;
 
 namespace Cms.Application.Importing;
@@ -7,7 +8,12 @@ public static class ImportSources
 {
     public static readonly IReadOnlySet<string> Extensions = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".txt", ".md", ".yaml", ".yml" };
 
-    // Files and folders (recursive), lazily, so a million-file corpus is never listed in memory.
+    // Files and folders (recursive), lazily. A folder's files are read in the order of their names
+    // (ordinal), then its subfolders, each in name order: the same folder imports the same way on
+    // any disk (the file system's own order is a hash on ext4), so the report lists refusals in
+    // that order, and which item starts a story and which joins it does not depend on the disk.
+    // Feeds name files by time or sequence, so this is also the order they were published in.
+    // One folder's names are held at a time (~100 bytes a file), never its files' details.
     public static IEnumerable<ImportFile> FromPaths(IEnumerable<string> paths)
     {
         foreach (var path in paths)
@@ -18,13 +24,9 @@ public static class ImportSources
             }
             else if (Directory.Exists(path))
             {
-                var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System };
-                foreach (var file in new DirectoryInfo(path).EnumerateFiles("*", options))
+                foreach (var file in InNameOrder(path))
                 {
-                    if (Extensions.Contains(file.Extension))
-                    {
-                        yield return FromDisk(file);
-                    }
+                    yield return file;
                 }
             }
             else
@@ -32,6 +34,36 @@ public static class ImportSources
                 throw new FileNotFoundException($"{path}: no such file or folder", path);
             }
         }
+    }
+
+    private static readonly EnumerationOptions FolderOptions = new() { IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System };
+
+    private static IEnumerable<ImportFile> InNameOrder(string folder)
+    {
+        foreach (var name in Names(folder, directories: false))
+        {
+            if (Extensions.Contains(Path.GetExtension(name)))
+            {
+                yield return FromDisk(new FileInfo(Path.Combine(folder, name)));
+            }
+        }
+        foreach (var name in Names(folder, directories: true))
+        {
+            foreach (var file in InNameOrder(Path.Combine(folder, name)))
+            {
+                yield return file;
+            }
+        }
+    }
+
+    private static List<string> Names(string folder, bool directories)
+    {
+        var names = new FileSystemEnumerable<string>(folder, (ref FileSystemEntry e) => e.FileName.ToString(), FolderOptions)
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry e) => e.IsDirectory == directories,
+        }.ToList();
+        names.Sort(StringComparer.Ordinal);
+        return names;
     }
 
     // Unbuffered (bufferSize 1): ImportFile.ReadBoundedAsync reads into a buffer of its own at least

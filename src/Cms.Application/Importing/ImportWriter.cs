@@ -25,6 +25,20 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
     private StoryGrouping.Search? _next;
     private IReadOnlyList<PreparedItem>? _upcoming;
 
+    // Grouping's memory of what this import has written (StoryGrouping's own rows and candidates).
+    private StoryMemory? _memory;
+
+    private StoryMemory Memory => _memory ??= new StoryMemory(stories.Settings.ImportMemoryItems);
+
+    internal StoryMemory? HeldMemory => _memory;
+
+    // A new import: nothing of an earlier one is searched ahead or held.
+    public async Task BeginAsync()
+    {
+        await DropNextAsync();
+        _memory = null;
+    }
+
     // The same story twice in one list: split there, so the earlier file is written first.
     // `upcoming`, when known, is the list to be written after this one.
     public async Task WriteAsync(IReadOnlyList<PreparedItem> items, Actor actor, ImportReport report, CancellationToken ct, IReadOnlyList<PreparedItem>? upcoming = null)
@@ -63,6 +77,8 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         {
             db.ChangeTracker.Clear();
             await DropNextAsync();
+            // The batch rolled back was already held: start again from the table.
+            _memory?.Clear();
             if (batch.Count == 1)
             {
                 logger.LogWarning("The database refused {Path}: {SqlState} {Message}", batch[0].Parsed.Document.Path, refusal.SqlState, refusal.MessageText);
@@ -118,7 +134,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         var now = DateTimeOffset.UtcNow;
         // Grouping's candidate search runs beside the steps below, on a connection of its own
         // (begun during the previous batch's COPY when that batch knew this one).
-        await using var search = await TakeNextAsync(batch) ?? stories.SearchAhead((NpgsqlConnection)db.Database.GetDbConnection(), batch, now, null, ct);
+        await using var search = await TakeNextAsync(batch) ?? stories.SearchAhead((NpgsqlConnection)db.Database.GetDbConnection(), batch, now, null, Memory, ct);
 
         var urls = batch.Select(b => b.Url).ToList();
         var existing = await db.Items.AsNoTracking()
@@ -166,6 +182,11 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
             }
             else
             {
+                if (_memory?.Holds(known.Id) == true)
+                {
+                    // Re-keyed below; what memory holds of it is not what the table now says.
+                    _memory.Invalidate();
+                }
                 await UpdateUntouchedAsync(known.Id, prepared, actor, now, ct);
                 applied.Add(prepared);
                 result.Updated++;
@@ -293,10 +314,10 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
             items.Add(item);
         }
         lap = profile.Lap(ImportProfile.Phase.TopicsAndIds, lap);
-        var assigned = grouping ? await stories.AssignAsync(conn, items, fresh.Select(f => f.StoryTerms).ToList(), search, ct) : null;
+        var assigned = grouping ? await stories.AssignAsync(conn, items, fresh.Select(f => f.StoryTerms).ToList(), search, Memory, ct) : null;
         if (assigned is not null && searchNext && _upcoming is { Count: > 0 } upcoming)
         {
-            _next = stories.SearchAhead(conn, upcoming, DateTimeOffset.UtcNow, assigned, ct);
+            _next = stories.SearchAhead(conn, upcoming, DateTimeOffset.UtcNow, assigned, Memory, ct);
         }
         _upcoming = null;
         lap = profile.Lap(ImportProfile.Phase.StoryGrouping, lap);

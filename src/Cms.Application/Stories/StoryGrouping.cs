@@ -49,6 +49,8 @@ public sealed class StoryGrouping(StorySettings settings)
     // advisory lock, so no other import commits in between; a check catches anything else).
     public sealed class Search : IAsyncDisposable
     {
+        private bool _disposed;
+
         internal Search(StoryTerms[] terms, DateTimeOffset[] at, bool duringPrevious, Task<Found> task, CancellationTokenSource stop) =>
             (Terms, At, DuringPrevious, Task, Stop) = (terms, at, duringPrevious, task, stop);
 
@@ -63,15 +65,26 @@ public sealed class StoryGrouping(StorySettings settings)
         internal Task<Found> Task { get; }
         private CancellationTokenSource Stop { get; }
 
+        // Its end, whatever it was: nothing may change the import's StoryMemory while it reads it.
+        internal Task Ended => Task.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
         public async ValueTask DisposeAsync()
         {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
             await Stop.CancelAsync();
-            await Task.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            await Ended;
             Stop.Dispose();
         }
     }
 
-    internal sealed record Found(Dictionary<int, long> Df, List<int>[] KeyTerms, int[][] Searches, HashSet<int>[] Bands, List<Member>[] StoredFor, int Rows, bool Exact = true);
+    // Held: the import's StoryMemory (of that Version) gave its own rows and candidates; Foreign:
+    // the memory could not be used, an item not of this import having an id after its last.
+    internal sealed record Found(Dictionary<int, long> Df, List<int>[] KeyTerms, int[][] Searches, HashSet<int>[] Bands, List<Member>[] StoredFor, int Rows,
+        bool Exact = true, bool Held = false, bool Foreign = false, int Version = 0);
 
     // A batch as AssignAsync left it (real ids and story ids, its keys and term counts), written but
     // maybe not yet committed: the next batch's search, begun during this batch's COPY, compares
@@ -88,7 +101,11 @@ public sealed class StoryGrouping(StorySettings settings)
     // Starts the candidate search of a parsed batch (grouping on, each item analysed by Prepare),
     // its items as they will be stored at `now`; null when there is nothing to search ahead.
     // `previous`, when given, is the batch written before it, maybe not committed yet.
-    public Search? SearchAhead(NpgsqlConnection writer, IReadOnlyList<PreparedItem> batch, DateTimeOffset now, Assigned? previous, CancellationToken ct)
+    public Search? SearchAhead(NpgsqlConnection writer, IReadOnlyList<PreparedItem> batch, DateTimeOffset now, Assigned? previous, CancellationToken ct) =>
+        SearchAhead(writer, batch, now, previous, null, ct);
+
+    // memory: the import's own rows so far (the writer's; not changed while this search runs).
+    public Search? SearchAhead(NpgsqlConnection writer, IReadOnlyList<PreparedItem> batch, DateTimeOffset now, Assigned? previous, StoryMemory? memory, CancellationToken ct)
     {
         if (!settings.Grouping || batch.Count == 0 || batch.Any(p => p.StoryTerms is null))
         {
@@ -97,6 +114,7 @@ public sealed class StoryGrouping(StorySettings settings)
         var terms = batch.Select(p => p.StoryTerms!).ToArray();
         var at = batch.Select(p => p.Parsed.PublishedAt ?? now).ToArray();
         var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var version = memory?.Version ?? 0;
         var task = System.Threading.Tasks.Task.Run(async () =>
         {
             var written = previous;
@@ -125,8 +143,8 @@ public sealed class StoryGrouping(StorySettings settings)
             lap = Profile.Lap(StoryGroupingProfile.Phase.AheadTermCounts, lap);
             var plan = Plan(terms, at, df);
             lap = Profile.Lap(StoryGroupingProfile.Phase.Keys, lap);
-            var (storedFor, rows, exact) = await ShortlistedAsync(conn, at, plan.Searches, plan.Bands, settings.Window, written, Profile, lap, stop.Token);
-            return new Found(df, plan.KeyTerms, plan.Searches, plan.Bands, storedFor, rows, exact);
+            var (storedFor, rows, exact, held, foreign) = await ShortlistedAsync(conn, at, plan.Searches, plan.Bands, settings.Window, written, memory, Profile, lap, stop.Token);
+            return new Found(df, plan.KeyTerms, plan.Searches, plan.Bands, storedFor, rows, exact, held, foreign, version);
         }, stop.Token);
         return new Search(terms, at, previous is not null, task, stop);
     }
@@ -137,7 +155,11 @@ public sealed class StoryGrouping(StorySettings settings)
         await AssignAsync(conn, items, analysed, null, ct);
 
     // Returns the batch as assigned, for the next batch's search ahead (null with grouping off).
-    public async Task<Assigned?> AssignAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, IReadOnlyList<StoryTerms?>? analysed, Search? ahead, CancellationToken ct)
+    public Task<Assigned?> AssignAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, IReadOnlyList<StoryTerms?>? analysed, Search? ahead, CancellationToken ct) =>
+        AssignAsync(conn, items, analysed, ahead, null, ct);
+
+    // memory: the import's own rows so far (StoryMemory), to which this batch is added.
+    public async Task<Assigned?> AssignAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, IReadOnlyList<StoryTerms?>? analysed, Search? ahead, StoryMemory? memory, CancellationToken ct)
     {
         if (items.Count == 0)
         {
@@ -163,14 +185,15 @@ public sealed class StoryGrouping(StorySettings settings)
         lap = profile.Lap(StoryGroupingProfile.Phase.TermCounts, lap);
         var documents = df[StoryTermCount.Documents];
 
-        var found = await TakeAsync(ahead, terms, at, df);
+        var found = await TakeAsync(ahead, terms, at, df, memory);
         lap = profile.Lap(StoryGroupingProfile.Phase.WaitForSearch, lap);
+        memory?.Settle();
         if (found is null)
         {
             var plan = Plan(terms, at, df);
             lap = profile.Lap(StoryGroupingProfile.Phase.Keys, lap);
-            var (shortlists, rows, _) = await ShortlistedAsync(conn, at, plan.Searches, plan.Bands, settings.Window, null, profile, lap, ct);
-            found = new Found(df, plan.KeyTerms, plan.Searches, plan.Bands, shortlists, rows);
+            var (shortlists, rows, _, held, foreign) = await ShortlistedAsync(conn, at, plan.Searches, plan.Bands, settings.Window, null, memory, profile, lap, ct);
+            found = new Found(df, plan.KeyTerms, plan.Searches, plan.Bands, shortlists, rows, Held: held, Foreign: foreign);
             lap = System.Diagnostics.Stopwatch.GetTimestamp();
         }
         else
@@ -225,12 +248,14 @@ public sealed class StoryGrouping(StorySettings settings)
         // New stories get placeholder ids (negative) until their real ids are reserved below.
         var placeholders = 0;
         var members = new Member[items.Count];
+        // The candidate whose story each item joins (null: a story of its own).
+        var joined = new Member?[items.Count];
         for (var i = 0; i < items.Count; i++)
         {
             var provider = items[i].ProviderDomain;
             var candidates = storedFor[i]
                 .Concat(Shortlist(searches[i], bands[i], at[i], settings.Window, batchByKey));
-            var best = (Score: 0.0, StoryId: 0L);
+            var best = (Score: 0.0, StoryId: 0L, Member: (Member?)null);
             foreach (var candidate in candidates)
             {
                 if (SameProvider(provider, candidate.Provider) || (candidate.At - at[i]).Duration() > settings.Window)
@@ -240,10 +265,11 @@ public sealed class StoryGrouping(StorySettings settings)
                 var score = StorySimilarity.Score(terms[i], candidate.Terms, idf, settings);
                 if (score > best.Score || (score == best.Score && candidate.StoryId < best.StoryId))
                 {
-                    best = (score, candidate.StoryId);
+                    best = (score, candidate.StoryId, candidate);
                 }
             }
-            var storyId = best.Score >= settings.MinSimilarity ? best.StoryId : -(++placeholders);
+            joined[i] = best.Score >= settings.MinSimilarity ? best.Member : null;
+            var storyId = joined[i] is { } chosen ? chosen.StoryId : -(++placeholders);
             members[i] = new Member(-(i + 1), storyId, provider, at[i], terms[i]);
             foreach (var key in items[i].StoryKeys!.Where(wanted.Contains))
             {
@@ -252,11 +278,25 @@ public sealed class StoryGrouping(StorySettings settings)
         }
         lap = profile.Lap(StoryGroupingProfile.Phase.Scoring, lap);
         var fresh = await ReserveStoryIdsAsync(conn, placeholders, ct);
+        // A candidate from memory has the story it was written with: its current one is read here
+        // (an editor may have moved it since), for the chosen candidates only.
+        var current = found.Held && memory is not null
+            ? await CurrentStoriesAsync(conn, joined.Where(m => m is { Id: > 0 } && memory.Holds(m.Id)).Select(m => m!.Id).Distinct().ToArray(), ct)
+            : [];
         lap = profile.Lap(StoryGroupingProfile.Phase.StoryIds, lap);
         for (var i = 0; i < items.Count; i++)
         {
-            var id = members[i].StoryId;
+            var id = joined[i] switch
+            {
+                null => members[i].StoryId,
+                { Id: < 0 } mate => items[(int)(-mate.Id) - 1].StoryId,
+                { } stored => current.GetValueOrDefault(stored.Id, stored.StoryId),
+            };
             items[i].StoryId = id < 0 ? fresh[(int)(-id) - 1] : id;
+        }
+        foreach (var (id, story) in current)
+        {
+            memory!.Restory(id, story);
         }
         await WriteKeysAsync(conn, items, ct);
         var assigned = new Member[items.Count];
@@ -269,8 +309,37 @@ public sealed class StoryGrouping(StorySettings settings)
                 (byKey.TryGetValue(key, out var list) ? list : byKey[key] = []).Add(assigned[i]);
             }
         }
+        if (memory is not null)
+        {
+            if (found.Foreign)
+            {
+                memory.Clear();
+            }
+            var order = Enumerable.Range(0, items.Count).OrderBy(i => assigned[i].Id).ToArray();
+            memory.Add([.. order.Select(i => assigned[i] with { At = Microseconds(assigned[i].At) })], [.. order.Select(i => items[i].StoryKeys!)]);
+        }
         profile.Lap(StoryGroupingProfile.Phase.KeyRows, lap);
         return new Assigned(assigned, byKey, OwnCounts(terms).Counts);
+    }
+
+    // A time as story_window_keys stores it (microseconds), for rows held in memory beside its rows.
+    private static DateTimeOffset Microseconds(DateTimeOffset at) => new(at.UtcTicks - at.UtcTicks % 10, TimeSpan.Zero);
+
+    private static async Task<Dictionary<long, long>> CurrentStoriesAsync(NpgsqlConnection conn, long[] ids, CancellationToken ct)
+    {
+        var stories = new Dictionary<long, long>(ids.Length);
+        if (ids.Length == 0)
+        {
+            return stories;
+        }
+        await using var cmd = new NpgsqlCommand("SELECT id, story_id FROM items WHERE id = ANY(@ids)", conn);
+        cmd.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = ids });
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            stories[reader.GetInt64(0)] = reader.GetInt64(1);
+        }
+        return stories;
     }
 
     // The time an item is compared by: when the outlet published it, or when it arrived.
@@ -297,17 +366,24 @@ public sealed class StoryGrouping(StorySettings settings)
 
     // The search begun ahead, if it is the one this batch needs (else null: searched here). Its
     // failure is not the import's: the search in the transaction then does the same work.
-    private static async Task<Found?> TakeAsync(Search? ahead, StoryTerms[] terms, DateTimeOffset[] at, Dictionary<int, long> df)
+    // Always waits for its end: the caller changes the memory it may be reading.
+    private static async Task<Found?> TakeAsync(Search? ahead, StoryTerms[] terms, DateTimeOffset[] at, Dictionary<int, long> df, StoryMemory? memory)
     {
-        if (ahead is null || ahead.Terms.Length != terms.Length
+        if (ahead is null)
+        {
+            return null;
+        }
+        if (ahead.Terms.Length != terms.Length
             || !ahead.Terms.Zip(terms).All(p => ReferenceEquals(p.First, p.Second)) || !ahead.At.SequenceEqual(at))
         {
+            await ahead.Ended;
             return null;
         }
         try
         {
             var found = await ahead.Task;
-            return found.Exact && found.Df.Count == df.Count && df.All(e => found.Df.TryGetValue(e.Key, out var v) && v == e.Value) ? found : null;
+            return found.Exact && (!found.Held || found.Version == memory?.Version)
+                && found.Df.Count == df.Count && df.All(e => found.Df.TryGetValue(e.Key, out var v) && v == e.Value) ? found : null;
         }
         catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or InvalidOperationException)
         {
@@ -448,10 +524,23 @@ public sealed class StoryGrouping(StorySettings settings)
     // `previous`: a batch written but not visible to conn, whose items are found in memory as its
     // rows would be found in the table (Exact is false if that could differ: more than half of
     // RowsPerKey rows under one key on one side of an item's time).
-    private static async Task<(List<Member>[] Shortlists, int Found, bool Exact)> ShortlistedAsync(NpgsqlConnection conn, DateTimeOffset[] at, int[][] searches, HashSet<int>[] bands,
-        TimeSpan window, Assigned? previous, StoryGroupingProfile profile, long lap, CancellationToken ct)
+    // `memory`: the import's own items (StoryMemory), taken from it instead of the table when no
+    // item after its last is visible (Held; else Foreign, and the search is the table's alone).
+    private static async Task<(List<Member>[] Shortlists, int Found, bool Exact, bool Held, bool Foreign)> ShortlistedAsync(NpgsqlConnection conn, DateTimeOffset[] at, int[][] searches,
+        HashSet<int>[] bands, TimeSpan window, Assigned? previous, StoryMemory? memory, StoryGroupingProfile profile, long lap, CancellationToken ct)
     {
         var count = at.Length;
+        var held = memory is { IsEmpty: false } && !await AnyItemAfterAsync(conn, memory.Last, ct);
+        var foreign = memory is { IsEmpty: false } && !held;
+        // The memory holds the batch written before (Add never drops the newest).
+        previous = held ? null : previous;
+        var below = held ? memory!.First : long.MaxValue;
+        if (held)
+        {
+            profile.Held(memory!.KeyRows);
+        }
+        List<(DateTimeOffset At, long Id)> WithHeld(List<(DateTimeOffset At, long Id)> rows, int key, DateTimeOffset from, DateTimeOffset to) =>
+            held ? Merged(rows, memory!.RowsOf(key), from, to) : rows;
         var spans = new Dictionary<int, (DateTimeOffset From, DateTimeOffset To, int Items)>();
         for (var i = 0; i < count; i++)
         {
@@ -466,15 +555,16 @@ public sealed class StoryGrouping(StorySettings settings)
         // At most RowsPerKey rows per item searching the key: never more than per-item lookups
         // would read; a key that has more in the union of the windows is cut.
         var union = await LookUpAsync(conn, distinct, distinct.Select(k => spans[k].From).ToArray(), distinct.Select(k => spans[k].To).ToArray(),
-            distinct.Select(k => (int)Math.Min(int.MaxValue, (long)RowsPerKey * spans[k].Items)).ToArray(), profile, ct);
+            distinct.Select(k => (int)Math.Min(int.MaxValue, (long)RowsPerKey * spans[k].Items)).ToArray(), below, profile, ct);
         var rowsOf = new Dictionary<int, List<(DateTimeOffset At, long Id)>>(distinct.Length);
         var cut = new HashSet<int>();
         for (var k = 0; k < distinct.Length; k++)
         {
-            rowsOf[distinct[k]] = union[k];
-            if (union[k].Count >= (long)RowsPerKey * spans[distinct[k]].Items)
+            var key = distinct[k];
+            rowsOf[key] = WithHeld(union[k], key, spans[key].From, spans[key].To);
+            if (union[k].Count >= (long)RowsPerKey * spans[key].Items)
             {
-                cut.Add(distinct[k]);
+                cut.Add(key);
             }
         }
         // A key whose union was cut short by its bound (common all week) is looked up again per
@@ -486,12 +576,13 @@ public sealed class StoryGrouping(StorySettings settings)
             var pairs = Enumerable.Range(0, count).SelectMany(i => searches[i].Where(cut.Contains).Select(k => (Item: i, Key: k))).ToArray();
             var keys = pairs.Select(p => p.Key).ToArray();
             var half = pairs.Select(_ => RowsPerKey / 2).ToArray();
-            var before = await LookUpAsync(conn, keys, pairs.Select(p => at[p.Item] - window).ToArray(), pairs.Select(p => at[p.Item]).ToArray(), half, profile, ct, newestFirst: true);
-            var after = await LookUpAsync(conn, keys, pairs.Select(p => at[p.Item] + Microsecond).ToArray(), pairs.Select(p => at[p.Item] + window).ToArray(), half, profile, ct);
+            var before = await LookUpAsync(conn, keys, pairs.Select(p => at[p.Item] - window).ToArray(), pairs.Select(p => at[p.Item]).ToArray(), half, below, profile, ct, newestFirst: true);
+            var after = await LookUpAsync(conn, keys, pairs.Select(p => at[p.Item] + Microsecond).ToArray(), pairs.Select(p => at[p.Item] + window).ToArray(), half, below, profile, ct);
             for (var e = 0; e < pairs.Length; e++)
             {
                 before[e].Reverse();
-                own[pairs[e]] = [.. before[e], .. after[e]];
+                var (item, key) = pairs[e];
+                own[pairs[e]] = WithHeld([.. before[e], .. after[e]], key, at[item] - window, at[item] + window);
             }
         }
         var chosen = new long[count][];
@@ -546,6 +637,16 @@ public sealed class StoryGrouping(StorySettings settings)
         profile.Looked(searches.Sum(s => s.Length), distinct.Length + own.Count);
         lap = profile.Lap(StoryGroupingProfile.Phase.CandidateSearch, lap);
         var members = previous is null ? new Dictionary<long, Member>() : previous.Members.ToDictionary(m => m.Id);
+        if (held)
+        {
+            foreach (var id in chosen.SelectMany(c => c))
+            {
+                if (memory!.TryGet(id, out var m))
+                {
+                    members[id] = m;
+                }
+            }
+        }
         var texts = new List<(long Id, long StoryId, string? Provider, DateTimeOffset At, string Title, string? Excerpt)>();
         await using (var cmd = new NpgsqlCommand("""
             SELECT id, story_id, provider_domain, coalesce(published_at, imported_at), coalesce(story_sim_hash, 0), story_term_ids,
@@ -587,7 +688,60 @@ public sealed class StoryGrouping(StorySettings settings)
             shortlists[i] = chosen[i].Where(members.ContainsKey).Select(id => members[id]).ToList();
         }
         profile.Lap(StoryGroupingProfile.Phase.CandidatesAnalysed, lap);
-        return (shortlists, found, exact);
+        return (shortlists, found, exact, held, foreign);
+    }
+
+    // Whether an item with a higher id than `last` is visible (one step of the primary key).
+    private static async Task<bool> AnyItemAfterAsync(NpgsqlConnection conn, long last, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM items WHERE id > @last)", conn);
+        cmd.Parameters.AddWithValue("last", last);
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    // A key's rows from the table and those of memory in [from, to], in (at, id) order.
+    private static List<(DateTimeOffset At, long Id)> Merged(List<(DateTimeOffset At, long Id)> table, List<(DateTimeOffset At, long Id)>? held, DateTimeOffset from, DateTimeOffset to)
+    {
+        if (held is null)
+        {
+            return table;
+        }
+        if (table.Count == 0)
+        {
+            // Each item takes only its own window's rows (Nearest): no copy needed.
+            return held;
+        }
+        int After(DateTimeOffset t)
+        {
+            var (lo, hi) = (0, held.Count);
+            while (lo < hi)
+            {
+                var mid = (lo + hi) / 2;
+                if (held[mid].At <= t) { lo = mid + 1; } else { hi = mid; }
+            }
+            return lo;
+        }
+        var (start, end) = (After(from - Microsecond), After(to));
+        if (start >= end)
+        {
+            return table;
+        }
+        var rows = new List<(DateTimeOffset At, long Id)>(table.Count + end - start);
+        var t = 0;
+        for (var h = start; h < end; h++)
+        {
+            var row = held[h];
+            while (t < table.Count && (table[t].At < row.At || (table[t].At == row.At && table[t].Id < row.Id)))
+            {
+                rows.Add(table[t++]);
+            }
+            rows.Add(row);
+        }
+        while (t < table.Count)
+        {
+            rows.Add(table[t++]);
+        }
+        return rows;
     }
 
     // An array column read in its binary form (PostgreSQL's array_send: dimensions, a null flag,
@@ -694,8 +848,9 @@ public sealed class StoryGrouping(StorySettings settings)
     // nested loop of index range scans, never a hash join over a whole table. Each key's rows come
     // back as two arrays (times, item ids) in one result row, not a result row each: a batch's
     // lookups return ~60,000 rows, and a row costs the server its output and Npgsql its read.
+    // Only rows of items with ids below `below` (an index condition: rows left out cost no heap fetch).
     private static async Task<List<(DateTimeOffset At, long Id)>[]> LookUpAsync(NpgsqlConnection conn, int[] keys, DateTimeOffset[] from, DateTimeOffset[] to, int[] limit,
-        StoryGroupingProfile profile, CancellationToken ct, bool newestFirst = false)
+        long below, StoryGroupingProfile profile, CancellationToken ct, bool newestFirst = false)
     {
         var rows = new List<(DateTimeOffset At, long Id)>[keys.Length];
         for (var e = 0; e < keys.Length; e++)
@@ -709,13 +864,14 @@ public sealed class StoryGrouping(StorySettings settings)
             FROM unnest(@keys, @from, @to, @limit) WITH ORDINALITY AS s(key, lo, hi, n, e) CROSS JOIN LATERAL (
               SELECT array_agg(w.at) AS ats, array_agg(w.item_id) AS ids FROM (
                 SELECT w.at, w.item_id FROM story_window_keys w
-                WHERE w.key = s.key AND w.at BETWEEN s.lo AND s.hi ORDER BY {order} LIMIT s.n) w) w
+                WHERE w.key = s.key AND w.at BETWEEN s.lo AND s.hi AND w.item_id < @below ORDER BY {order} LIMIT s.n) w) w
             WHERE w.ids IS NOT NULL
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter<int[]>("keys", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = keys });
         cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("from", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = from });
         cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("to", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = to });
         cmd.Parameters.Add(new NpgsqlParameter<int[]>("limit", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = limit });
+        cmd.Parameters.AddWithValue("below", below);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         var (times, ids) = (Timestamps(), Int8s());
         long returned = 0;

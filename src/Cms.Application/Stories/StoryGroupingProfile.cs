@@ -20,6 +20,8 @@ public sealed class StoryGroupingProfile : PhaseTimes<StoryGroupingProfile.Phase
     private long _ahead;
     private long _duringPrevious;
     private long _keyRows;
+    private long _held;
+    private long _heldRows;
 
     public long Batches => Interlocked.Read(ref _batches);
 
@@ -34,6 +36,11 @@ public sealed class StoryGroupingProfile : PhaseTimes<StoryGroupingProfile.Phase
     public void Returned(long keyRows) => Interlocked.Add(ref _keyRows, keyRows);
 
     public long KeyRowsReturned => Interlocked.Read(ref _keyRows);
+
+    // A search that took the import's own rows from its StoryMemory (rows: those it held then).
+    public void Held(long rows) { Interlocked.Increment(ref _held); Interlocked.Add(ref _heldRows, rows); }
+
+    public long SearchedWithMemory => Interlocked.Read(ref _held);
 
     // A batch whose search, begun beside the writer, was taken; duringPrevious: begun during the
     // previous batch's write (else when its own write began).
@@ -53,7 +60,7 @@ public sealed class StoryGroupingProfile : PhaseTimes<StoryGroupingProfile.Phase
     public IEnumerable<string> Lines()
     {
         yield return string.Create(CultureInfo.InvariantCulture,
-            $"{_batches} batches, {_items} items: {_keyedRows} stored items found by key in the window ({(double)_keyedRows / Math.Max(1, _items):F1} per item), {_candidates} candidates scored ({(double)_candidates / Math.Max(1, _items):F1} per item); {_searchKeys} search keys looked up by {_lookups} range scans, returning {_keyRows} key rows; {_ahead} batches searched ahead ({_duringPrevious} during the previous batch's write); grouping {Total.TotalSeconds:F1} s in all");
+            $"{_batches} batches, {_items} items: {_keyedRows} stored items found by key in the window ({(double)_keyedRows / Math.Max(1, _items):F1} per item), {_candidates} candidates scored ({(double)_candidates / Math.Max(1, _items):F1} per item); {_searchKeys} search keys looked up by {_lookups} range scans, returning {_keyRows} key rows; {_held} searches took this import's own rows from memory (holding {(double)_heldRows / Math.Max(1, _held):F0} key rows on average); {_ahead} batches searched ahead ({_duringPrevious} during the previous batch's write); grouping {Total.TotalSeconds:F1} s in all");
         foreach (var line in PhaseLines())
         {
             yield return line;

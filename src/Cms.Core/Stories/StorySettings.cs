@@ -39,13 +39,18 @@ public sealed class StorySettings
 
     public double KeyMaxShare { get; init; } = 0.05;
 
+    // Items of the running import whose key rows and terms its writer keeps for the batches after
+    // them (StoryMemory; ~1.1 KiB an item, measured); past it the oldest batches are found in the table
+    // again. 0: none kept.
+    public int ImportMemoryItems { get; init; } = 50_000;
+
     public void EnsureValid()
     {
         if (Window <= TimeSpan.Zero || Window > TimeSpan.FromDays(30) || MaxDistance is < 0 or > 15 || MinSimilarity is <= 0 or > 1 || MinNameOverlap is < 0 or > 1 || StrongNameOverlap is < 0 or > 1 || StrongNames < 1
-            || TitleWeight < 0 || KeyTerms is < 1 or > 32 || KeyMaxShare is <= 0 or > 1)
+            || TitleWeight < 0 || KeyTerms is < 1 or > 32 || KeyMaxShare is <= 0 or > 1 || ImportMemoryItems < 0)
         {
             throw new ArgumentOutOfRangeException(SectionName,
-                "Stories: Window must be within 30 days, MaxDistance 0-15, MinSimilarity in (0, 1], MinNameOverlap and StrongNameOverlap in [0, 1], StrongNames >= 1, TitleWeight >= 0, KeyTerms 1-32, KeyMaxShare in (0, 1]");
+                "Stories: Window must be within 30 days, MaxDistance 0-15, MinSimilarity in (0, 1], MinNameOverlap and StrongNameOverlap in [0, 1], StrongNames >= 1, TitleWeight >= 0, KeyTerms 1-32, KeyMaxShare in (0, 1], ImportMemoryItems >= 0");
         }
     }
 }
