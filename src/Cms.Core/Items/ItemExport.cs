@@ -86,7 +86,7 @@ public static class ItemExport
         if (!edits.EditedByPeople && sourceCategory is not null && edits.Category is not null
             && UnicodeText.CleanName(sourceCategory) is var read && read != edits.Category && CategoryNames.Key(read) == CategoryNames.Key(edits.Category))
         {
-            result = result.With("category", edits.Category is null ? SourceScalar.Plain("~") : SourceScalar.Quoted(edits.Category));
+            result = result.With("category", SourceScalar.Quoted(edits.Category));
         }
         if (!edits.EditedByPeople)
         {
