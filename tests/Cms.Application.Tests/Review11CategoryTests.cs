@@ -68,4 +68,28 @@ public sealed class Review11CategoryTests(ApplicationFixture app) : IClassFixtur
 
         Assert.DoesNotContain(comparison!.Rows, r => r.Field == "category" && r.OnItem);
     }
+
+    // Accepting that row stores the list's spelling (SourceRevisions re-spells it) but the audit
+    // event records the revision's spelling as the value after: the trail names a value never stored.
+    [Fact]
+    public async Task Accepting_a_revisions_category_in_another_case_audits_the_value_stored()
+    {
+        var story = new TestItem { Category = $"Weather {_tag}" };
+        var id = (await app.ImportAsync(story.ToYaml()))[0];
+        var saved = await app.RunAsync(s => s.GetRequiredService<SaveItemEdits>().HandleAsync(Actors.Editor(), Posting(id, $"Weather {_tag}") with { Quality = 42 }, CancellationToken.None));
+        Assert.True(saved.Succeeded);
+        var files = new[] { Importing.ImportSources.FromBytes("w.txt", Encoding.UTF8.GetBytes((story with { Category = $"weather {_tag}" }).ToYaml())) };
+        Assert.Equal(1, (await app.RunAsync(s => s.GetRequiredService<Importing.ItemImporter>().ImportAsync(Actors.Pipeline, files, null, CancellationToken.None))).Value!.Revisions);
+        var comparison = await app.RunAsync(s => s.GetRequiredService<SourceRevisions>().CompareAsync(id, CancellationToken.None));
+        var version = app.Read(db => db.Items.Single(i => i.Id == id).Version);
+
+        var accepted = await app.RunAsync(s => s.GetRequiredService<SourceRevisions>().AcceptAsync(Actors.Editor(), id, comparison!.RevisionId, version, ["category"], CancellationToken.None));
+
+        Assert.True(accepted.Succeeded, accepted.Message);
+        var stored = app.Read(db => db.Items.Single(i => i.Id == id).Category);
+        Assert.Equal($"Weather {_tag}", stored);
+        var data = app.Read(db => db.AuditEvents.Where(e => e.EntityId == id.ToString() && e.Action == Core.Auditing.AuditActions.ItemRevisionAccepted).Select(e => e.Data).Single());
+        var change = System.Text.Json.JsonDocument.Parse(data!).RootElement.GetProperty("changes").EnumerateArray().Single(c => c.GetProperty("field").GetString() == "category");
+        Assert.Equal(stored, change.GetProperty("after").GetString());
+    }
 }
