@@ -113,7 +113,7 @@ public sealed class CategoryKeyMigrationTests(ApplicationFixture app) : IClassFi
 
         await MigrateAsync();
 
-        Assert.Equal([$"Novel {tag}", $"ǰournal {tag}"], app.Read(db => db.Categories.Where(c => c.Name.EndsWith(tag)).Select(c => c.Name).ToList()).Order(StringComparer.Ordinal));
+        Assert.Equal([$"Novel {tag}", $"Sport {tag}", $"ǰournal {tag}"], app.Read(db => db.Categories.Where(c => c.Name.EndsWith(tag)).Select(c => c.Name).ToList()).Order(StringComparer.Ordinal));
         Assert.Equal(oldest, app.Read(db => db.Categories.Single(c => c.Name == $"ǰournal {tag}").Id));
         Assert.Equal([$"ǰournal {tag}", $"ǰournal {tag}", $"Novel {tag}"], app.Read(db => ids.Select(id => db.Items.Single(i => i.Id == id).Category).ToList()));
         var merged = app.Read(db => db.AuditEvents.Where(e => e.Action == AuditActions.CategoryMerged && e.EntityId == oldest.ToString()).Select(e => e.Data).ToList());

@@ -216,7 +216,7 @@ public sealed class CategoryCaseTests(ApplicationFixture app) : IClassFixture<Ap
     {
         var story = new TestItem { Category = $"Health {_tag}" };
         var revised = (await app.ImportAsync(story.ToYaml()))[0];
-        var edit = app.Read(db => new SaveItemEdits.Command(revised, db.Items.Single(i => i.Id == revised).Version, 42, $"Health {_tag}", [.. story.Topics], [], null));
+        var edit = app.Read(db => new SaveItemEdits.Command(revised, db.Items.Single(i => i.Id == revised).Version, 42, $"Health {_tag}", [.. story.Topics ?? []], [], null));
         Assert.True((await app.RunAsync(s => s.GetRequiredService<SaveItemEdits>().HandleAsync(Actors.Editor(), edit, CancellationToken.None))).Succeeded);
         var files = new[] { Importing.ImportSources.FromBytes("r.txt", Encoding.UTF8.GetBytes((story with { Category = $"Novel {_tag}" }).ToYaml())) };
         Assert.Equal(1, (await app.RunAsync(s => s.GetRequiredService<Importing.ItemImporter>().ImportAsync(Actors.Pipeline, files, null, CancellationToken.None))).Value!.Revisions);

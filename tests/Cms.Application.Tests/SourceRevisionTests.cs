@@ -210,7 +210,7 @@ public sealed class SourceRevisionTests(ApplicationFixture app) : IClassFixture<
     private async Task<long> EditedItemInAsync(TestItem story, string? category = null)
     {
         var id = (await app.ImportAsync(story.ToYaml()))[0];
-        var edit = app.Read(db => new SaveItemEdits.Command(id, db.Items.Single(i => i.Id == id).Version, 42, category ?? story.Category, [.. story.Topics], [], null));
+        var edit = app.Read(db => new SaveItemEdits.Command(id, db.Items.Single(i => i.Id == id).Version, 42, category ?? story.Category, [.. story.Topics ?? []], [], null));
         var saved = await app.RunAsync(s => s.GetRequiredService<SaveItemEdits>().HandleAsync(Actors.Editor(), edit, CancellationToken.None));
         Assert.True(saved.Succeeded, saved.Message);
         return id;
