@@ -19,7 +19,10 @@ public sealed class CategoryCaseMigrationTests(ApplicationFixture app) : IClassF
 
     private Task OwnerAsync(string sql, params object[] values) => app.OwnerAsync(sql, values);
 
-    private async Task MigrateAsync(string? target = null)
+    private Task MigrateAsync(string? target = null) => MigrateAsync(app, target);
+
+    // The class's database taken to a migration (back or forward), as its owner.
+    internal static async Task MigrateAsync(ApplicationFixture app, string? target)
     {
         NpgsqlConnection.ClearAllPools();
         await using var db = TestPostgres.Context(app.OwnerConnectionString);
@@ -89,12 +92,7 @@ public sealed class CategoryKeyMigrationTests(ApplicationFixture app) : IClassFi
 
     private Task OwnerAsync(string sql, params object[] values) => app.OwnerAsync(sql, values);
 
-    private async Task MigrateAsync(string? target = null)
-    {
-        NpgsqlConnection.ClearAllPools();
-        await using var db = TestPostgres.Context(app.OwnerConnectionString);
-        await db.GetService<IMigrator>().MigrateAsync(target);
-    }
+    private Task MigrateAsync(string? target = null) => CategoryCaseMigrationTests.MigrateAsync(app, target);
 
     [Fact]
     public async Task Twins_under_the_canonical_key_are_merged_an_items_unlisted_category_joins_the_list_and_a_second_run_changes_nothing()

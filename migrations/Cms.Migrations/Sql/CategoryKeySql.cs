@@ -34,14 +34,19 @@ public static class CategoryKeySql
           RETURN normalize(translate(normalize(name, NFD), '{{CategoryCaseSql.Folded}}', '{{CategoryCaseSql.Keys}}'), NFC);
         """;
 
-    // Names longer than the list's column stay off it, as the import leaves them (ImportRules).
-    public const string ListItemCategories = $$"""
+    // An audit event by the system actor, in the migration's transaction (as CategoryCaseSql's).
+    private const string AuditFunction = $$"""
         CREATE FUNCTION pg_temp.cms_audit(kind text, action text, target text, data json) RETURNS void LANGUAGE sql AS
         $f$ INSERT INTO audit_events (at, actor_id, actor, action, entity_type, entity_id, ip, request_id, payload)
             SELECT now(), NULL, '{{Actor}}', action, kind, target, NULL, NULL,
                    json_build_object('v', 1, 'at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
                      'actorId', NULL::text, 'actor', '{{Actor}}', 'action', action, 'targetType', kind, 'targetId', target,
                      'ip', NULL::text, 'requestId', NULL::text, 'data', data)::text $f$;
+        """;
+
+    // Names longer than the list's column stay off it, as the import leaves them (ImportRules).
+    public const string ListItemCategories = $$"""
+        {{AuditFunction}}
 
         -- Each spelling once (one pass over items), then keyed: the list is small.
         CREATE TEMP TABLE cms_category_listed AS
@@ -72,12 +77,7 @@ public static class CategoryKeySql
     // Topics, when POLISH10's key column (computed by cms_category_key) exists; the merge as
     // TopicCaseSql does it there (a person's merge: TopicAdministration.MergeAsync).
     public const string Topics = $$"""
-        CREATE FUNCTION pg_temp.cms_audit(kind text, action text, target text, data json) RETURNS void LANGUAGE sql AS
-        $f$ INSERT INTO audit_events (at, actor_id, actor, action, entity_type, entity_id, ip, request_id, payload)
-            SELECT now(), NULL, '{{Actor}}', action, kind, target, NULL, NULL,
-                   json_build_object('v', 1, 'at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-                     'actorId', NULL::text, 'actor', '{{Actor}}', 'action', action, 'targetType', kind, 'targetId', target,
-                     'ip', NULL::text, 'requestId', NULL::text, 'data', data)::text $f$;
+        {{AuditFunction}}
 
         DO $do$
         DECLARE

@@ -34,7 +34,7 @@ internal static class RekeyedDuringImport
     }
 
     // Runs `between` once, after the batch that brings the import to `after` new items.
-    private sealed class After(int after, Action between) : IProgress<ImportReport>
+    internal sealed class After(int after, Action between) : IProgress<ImportReport>
     {
         private bool _done;
 
