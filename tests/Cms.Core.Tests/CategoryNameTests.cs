@@ -18,13 +18,4 @@ public sealed class CategoryNameTests
     {
         Assert.Equal(CategoryNames.Key(lower), CategoryNames.Key(upper));
     }
-
-    [Theory]
-    [InlineData("Caf\u00E9 World", "CAFE\u0301 WORLD", "caf\u00E9 world")]
-    [InlineData("ΟΔΟΣ", "οδος", "οδοσ")]
-    public void The_key_is_composed_whatever_the_form_of_the_name(string a, string b, string key)
-    {
-        Assert.Equal(key, CategoryNames.Key(a));
-        Assert.Equal(key, CategoryNames.Key(b));
-    }
 }
