@@ -19,7 +19,10 @@ public sealed class CategoryCaseMigrationTests(ApplicationFixture app) : IClassF
 
     private Task OwnerAsync(string sql, params object[] values) => app.OwnerAsync(sql, values);
 
-    private async Task MigrateAsync(string? target = null)
+    private Task MigrateAsync(string? target = null) => MigrateAsync(app, target);
+
+    // The class's database taken to a migration (back or forward), as its owner.
+    internal static async Task MigrateAsync(ApplicationFixture app, string? target)
     {
         NpgsqlConnection.ClearAllPools();
         await using var db = TestPostgres.Context(app.OwnerConnectionString);
@@ -76,5 +79,52 @@ public sealed class CategoryCaseMigrationTests(ApplicationFixture app) : IClassF
         await OwnerAsync(CategoryCaseSql.Merge);
         Assert.Equal(events, app.Read(db => db.AuditEvents.Count()));
         Assert.Equal(after, app.Read(db => ids.Select(id => db.Items.Single(i => i.Id == id).Version).ToList()));
+    }
+}
+
+// REVIEW11 R11-4 and R11-2: the migration CategoryKeyCanonicalCaseless replaces the key with the
+// canonical caseless match, merges the twins that reveals (as the case merge did, audited), lists
+// every category an item carries that the list lacked (audited as the import lists one) and
+// recomputes the stored keys. Its own database: the class's.
+public sealed class CategoryKeyMigrationTests(ApplicationFixture app) : IClassFixture<ApplicationFixture>
+{
+    private const string Before = "20261207030533_CategoriesOneRegardlessOfCase";
+
+    private Task OwnerAsync(string sql, params object[] values) => app.OwnerAsync(sql, values);
+
+    private Task MigrateAsync(string? target = null) => CategoryCaseMigrationTests.MigrateAsync(app, target);
+
+    [Fact]
+    public async Task Twins_under_the_canonical_key_are_merged_an_items_unlisted_category_joins_the_list_and_a_second_run_changes_nothing()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..10];
+        var ids = await app.ImportAsync(
+            new TestItem { Category = $"ǰournal {tag}" }.ToYaml(), new TestItem { Category = $"ǰournal {tag}" }.ToYaml(),
+            new TestItem { Category = $"Sport {tag}" }.ToYaml());
+        var oldest = app.Read(db => db.Categories.Single(c => c.Name == $"ǰournal {tag}").Id);
+        await MigrateAsync(Before);
+        // As the old key allowed: "J" + U+030C beside "ǰ" in the list, an item under each, and an
+        // item whose category (set by an accepted revision) the list lacks.
+        await OwnerAsync("INSERT INTO categories (name, from_import) VALUES ($1, true)", $"J\u030COURNAL {tag}");
+        await OwnerAsync("UPDATE items SET category = $1 WHERE id = $2", $"J\u030COURNAL {tag}", ids[1]);
+        await OwnerAsync("UPDATE items SET category = $1 WHERE id = $2", $"Novel {tag}", ids[2]);
+
+        await MigrateAsync();
+
+        Assert.Equal([$"Novel {tag}", $"Sport {tag}", $"ǰournal {tag}"], app.Read(db => db.Categories.Where(c => c.Name.EndsWith(tag)).Select(c => c.Name).ToList()).Order(StringComparer.Ordinal));
+        Assert.Equal(oldest, app.Read(db => db.Categories.Single(c => c.Name == $"ǰournal {tag}").Id));
+        Assert.Equal([$"ǰournal {tag}", $"ǰournal {tag}", $"Novel {tag}"], app.Read(db => ids.Select(id => db.Items.Single(i => i.Id == id).Category).ToList()));
+        var merged = app.Read(db => db.AuditEvents.Where(e => e.Action == AuditActions.CategoryMerged && e.EntityId == oldest.ToString()).Select(e => e.Data).ToList());
+        Assert.Equal($"J\u030COURNAL {tag}", JsonDocument.Parse(Assert.Single(merged)!).RootElement.GetProperty("from").GetString());
+        Assert.Single(app.Read(db => db.AuditEvents.Where(e => e.Action == AuditActions.ItemCategoryMerged && e.EntityId == ids[1].ToString()).ToList()));
+        var novel = app.Read(db => db.Categories.Single(c => c.Name == $"Novel {tag}").Id);
+        var created = Assert.Single(app.Read(db => db.AuditEvents.Where(e => e.Action == AuditActions.CategoryCreated && e.EntityId == novel.ToString()).ToList()));
+        Assert.Equal(CategoryKeySql.Actor, created.Actor);
+        Assert.Equal(0L, (long)(await app.OwnerAsync("SELECT count(*) FROM categories WHERE normalized_name <> cms_category_key(name)", []))!);
+
+        var events = app.Read(db => db.AuditEvents.Count());
+        await OwnerAsync(CategoryKeySql.ListItemCategories);
+        await OwnerAsync(CategoryCaseSql.Merge);
+        Assert.Equal(events, app.Read(db => db.AuditEvents.Count()));
     }
 }

@@ -205,4 +205,102 @@ public sealed class SourceRevisionTests(ApplicationFixture app) : IClassFixture<
 
         Assert.False(app.Read(db => db.Items.Single(i => i.Id == id).SourceChanged));
     }
+
+    // An item edited by an editor (so a re-sent file waits as a revision) whose category is `category`.
+    private async Task<long> EditedItemInAsync(TestItem story, string? category = null)
+    {
+        var id = (await app.ImportAsync(story.ToYaml()))[0];
+        var edit = app.Read(db => new SaveItemEdits.Command(id, db.Items.Single(i => i.Id == id).Version, 42, category ?? story.Category, [.. story.Topics ?? []], [], null));
+        var saved = await app.RunAsync(s => s.GetRequiredService<SaveItemEdits>().HandleAsync(Actors.Editor(), edit, CancellationToken.None));
+        Assert.True(saved.Succeeded, saved.Message);
+        return id;
+    }
+
+    private string? CategoryOf(long id) => app.Read(db => db.Items.Single(i => i.Id == id).Category);
+
+    // The category field of the item's revision.accepted event.
+    private System.Text.Json.JsonElement? CategoryChange(long id) => app.Read(db =>
+    {
+        var data = db.AuditEvents.Where(e => e.EntityId == id.ToString() && e.Action == AuditActions.ItemRevisionAccepted).Select(e => e.Data).Single();
+        return System.Text.Json.JsonDocument.Parse(data!).RootElement.GetProperty("changes").EnumerateArray()
+            .Where(c => c.GetProperty("field").GetString() == "category").Select(c => (System.Text.Json.JsonElement?)c.Clone()).SingleOrDefault();
+    });
+
+    // REVIEW11 R11-3: the comparison is made on the YAML; a category that differs only in letter
+    // case is the same category (as the import and the edit form treat it), not a change to offer.
+    [Fact]
+    public async Task A_revision_whose_category_differs_only_in_case_offers_no_category_change()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..10];
+        var story = new TestItem { Category = $"Travel {tag}" };
+        var id = await EditedItemInAsync(story);
+        await ImportRevisionAsync((story with { Category = $"TRAVEL {tag}" }).ToYaml());
+
+        var comparison = await CompareAsync(id);
+
+        Assert.DoesNotContain(comparison.Rows, r => r.Field == "category" && r.OnItem);
+    }
+
+    // REVIEW11 R11-3: accepting such a revision took the category row (a change of nothing) and sent
+    // a Ready item back to New for review.
+    [Fact]
+    public async Task Accepting_a_revision_that_differs_only_in_category_case_keeps_a_ready_item_ready()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..10];
+        var story = new TestItem { Quality = 40, RelatedCount = 0, Category = $"Harbour {tag}" };
+        var id = (await app.ImportAsync(story.ToYaml()))[0];
+        var ready = await app.RunAsync(s => s.GetRequiredService<ItemTransitions>()
+            .HandleAsync(Actors.Editor(), new ItemTransitions.Request(id, WorkflowAction.MarkReady, null), CancellationToken.None));
+        Assert.True(ready.Succeeded, ready.Message);
+        await ImportRevisionAsync((story with { Category = $"harbour {tag}" }).ToYaml());
+
+        var outcome = await AcceptAsync(Actors.Editor(), id, null);
+
+        Assert.Equal(SourceRevisions.Accepted, outcome.Message);
+        Assert.Equal((WorkflowState.Ready, $"Harbour {tag}"), app.Read(db => db.Items.Where(i => i.Id == id).Select(i => new { i.State, i.Category }).Single()) is var x ? (x.State, x.Category) : default);
+        Assert.Null(CategoryChange(id));
+    }
+
+    // REVIEW11 R11-3: the revision's "weather" is stored as the list's "Weather", and the audit event
+    // named the revision's spelling as the value after: the trail named a value never stored.
+    [Fact]
+    public async Task Accepting_a_revisions_category_stores_and_audits_the_lists_spelling()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..10];
+        await app.ImportAsync(new TestItem { Category = $"Weather {tag}" }.ToYaml());
+        var story = new TestItem { Category = $"Sport {tag}" };
+        var id = await EditedItemInAsync(story);
+        await ImportRevisionAsync((story with { Category = $"weather {tag}" }).ToYaml());
+
+        var accepted = await AcceptAsync(Actors.Editor(), id, ["category"]);
+
+        Assert.True(accepted.Succeeded, accepted.Message);
+        Assert.Equal($"Weather {tag}", CategoryOf(id));
+        var change = CategoryChange(id)!.Value;
+        Assert.Equal(($"Sport {tag}", $"Weather {tag}"), (change.GetProperty("before").GetString(), change.GetProperty("after").GetString()));
+    }
+
+    // REVIEW11 R11-2: revisions are kept without the import's rules, so a revision's category may
+    // be one the list lacks. Accepting it goes through the import's rule: it joins the list (audited
+    // as the import adds one) for an actor who may add to it, and is refused, naming the category,
+    // for anyone else; so an item's stored category is always one the list has.
+    [Fact]
+    public async Task Accepting_a_revisions_category_the_list_lacks_adds_it_for_a_publisher_and_is_refused_for_an_editor()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..10];
+        var story = new TestItem { Category = $"Health {tag}" };
+        var (byEditor, byPublisher) = (await EditedItemInAsync(story), await EditedItemInAsync(story with { OriginalUrl = $"https://example.com/{tag}/other" }));
+        await ImportRevisionAsync((story with { Category = $"Novel {tag}" }).ToYaml());
+        await ImportRevisionAsync((story with { OriginalUrl = $"https://example.com/{tag}/other", Category = $"Novel {tag}" }).ToYaml());
+
+        var refused = await AcceptAsync(Actors.Editor(), byEditor, ["category"]);
+        var accepted = await AcceptAsync(Actors.Publisher(), byPublisher, ["category"]);
+
+        Assert.Equal((OutcomeStatus.Invalid, Topics.TopicVocabulary.UnlistedCategory($"Novel {tag}")), (refused.Status, refused.Message));
+        Assert.Equal($"Health {tag}", CategoryOf(byEditor));
+        Assert.True(accepted.Succeeded, accepted.Message);
+        Assert.Equal($"Novel {tag}", CategoryOf(byPublisher));
+        var listed = app.Read(db => db.Categories.Where(c => c.Name == $"Novel {tag}").Select(c => c.Id).Single());
+        Assert.Equal(1, app.Read(db => db.AuditEvents.Count(e => e.Action == AuditActions.CategoryCreated && e.EntityId == listed.ToString())));
+    }
 }

@@ -89,6 +89,9 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
                     ? new Row(f.Name, f.Label, f.Show(now), f.Show(next), f.Show(now) != f.Show(original), f.OnItem, note)
                     : null)
             .OfType<Row>()
+            // A category that differs only in letter case is the same category (CategoryNames):
+            // accepting it would store the list's spelling, the one the item has. No change.
+            .Where(r => !(r.Field == "category" && r.Current is { } mine && r.Incoming is { } theirs && CategoryNames.Key(mine) == CategoryNames.Key(theirs)))
             .ToList();
         return new Comparison(revision.Id, revision.FileName, revision.ReceivedAt, rows, other, null, revision.ChangedFields ?? [], revision.ChangedFieldCount);
     }
@@ -176,6 +179,20 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
             var changes = new List<object>();
             foreach (var row in chosen)
             {
+                if (row.Field == "category")
+                {
+                    // Under the import's rule (the list's spelling, or a name new to the list added
+                    // to it), and audited as stored.
+                    var category = await vocabulary.CategoryForItemAsync(actor, "Fields", incoming.Category, ct);
+                    if (!category.Succeeded)
+                    {
+                        db.ChangeTracker.Clear();
+                        return category.Result;
+                    }
+                    item.Category = category.Value;
+                    changes.Add(new { field = row.Field, before = row.Current, after = item.Category });
+                    continue;
+                }
                 changes.Add(new { field = row.Field, before = row.Current, after = row.Incoming });
                 if (row.Field == "topics")
                 {
@@ -195,11 +212,6 @@ public sealed class SourceRevisions(CmsDbContext db, ItemParser parser, TopicVoc
                 else
                 {
                     RevisionFields.Apply(item, row.Field, incoming);
-                    if (row.Field == "category")
-                    {
-                        // In the list's spelling, as the import stores it (CategoryNames).
-                        item.Category = await vocabulary.CategorySpellingAsync(item.Category, ct);
-                    }
                 }
             }
             await StoryKeyUpkeep.RekeyAsync((NpgsqlConnection)db.Database.GetDbConnection(), stories, item, keyed, ct);

@@ -82,9 +82,11 @@ public sealed class StoryGrouping(StorySettings settings)
     }
 
     // Held: the import's StoryMemory (of that Version) gave its own rows and candidates; Foreign:
-    // the memory could not be used, an item not of this import having an id after its last.
+    // the memory could not be used (an item not of this import has an id after its last, or
+    // another writer re-keyed an item since it was begun). Rekeys: the re-key count
+    // (StoryKeyUpkeep.Count) in the search's snapshot.
     internal sealed record Found(Dictionary<int, long> Df, List<int>[] KeyTerms, int[][] Searches, HashSet<int>[] Bands, List<Member>[] StoredFor, int Rows,
-        bool Exact = true, bool Held = false, bool Foreign = false, int Version = 0);
+        long Rekeys, bool Exact = true, bool Held = false, bool Foreign = false, int Version = 0);
 
     // A batch as AssignAsync left it (real ids and story ids, its keys and term counts), written but
     // maybe not yet committed: the next batch's search, begun during this batch's COPY, compares
@@ -143,8 +145,8 @@ public sealed class StoryGrouping(StorySettings settings)
             lap = Profile.Lap(StoryGroupingProfile.Phase.AheadTermCounts, lap);
             var plan = Plan(terms, at, df);
             lap = Profile.Lap(StoryGroupingProfile.Phase.Keys, lap);
-            var (storedFor, rows, exact, held, foreign) = await ShortlistedAsync(conn, at, plan.Searches, plan.Bands, settings.Window, written, memory, Profile, lap, stop.Token);
-            return new Found(df, plan.KeyTerms, plan.Searches, plan.Bands, storedFor, rows, exact, held, foreign, version);
+            var (storedFor, rows, exact, held, foreign, rekeys) = await ShortlistedAsync(conn, at, plan.Searches, plan.Bands, settings.Window, written, memory, Profile, lap, stop.Token);
+            return new Found(df, plan.KeyTerms, plan.Searches, plan.Bands, storedFor, rows, rekeys, exact, held, foreign, version);
         }, stop.Token);
         return new Search(terms, at, previous is not null, task, stop);
     }
@@ -181,19 +183,19 @@ public sealed class StoryGrouping(StorySettings settings)
         Parallel.For(0, items.Count, i => terms[i] = analysed?[i] ?? StoryText.Analyze(items[i].Title, items[i].Excerpt));
         var at = items.Select(When).ToArray();
         lap = profile.Lap(StoryGroupingProfile.Phase.Analyse, lap);
-        var df = await CountTermsAsync(conn, terms, ct);
+        var (df, rekeys) = await CountTermsAsync(conn, terms, ct);
         lap = profile.Lap(StoryGroupingProfile.Phase.TermCounts, lap);
         var documents = df[StoryTermCount.Documents];
 
-        var found = await TakeAsync(ahead, terms, at, df, memory);
+        var found = await TakeAsync(ahead, terms, at, df, rekeys, memory);
         lap = profile.Lap(StoryGroupingProfile.Phase.WaitForSearch, lap);
         memory?.Settle();
         if (found is null)
         {
             var plan = Plan(terms, at, df);
             lap = profile.Lap(StoryGroupingProfile.Phase.Keys, lap);
-            var (shortlists, rows, _, held, foreign) = await ShortlistedAsync(conn, at, plan.Searches, plan.Bands, settings.Window, null, memory, profile, lap, ct);
-            found = new Found(df, plan.KeyTerms, plan.Searches, plan.Bands, shortlists, rows, Held: held, Foreign: foreign);
+            var (shortlists, rows, _, held, foreign, searched) = await ShortlistedAsync(conn, at, plan.Searches, plan.Bands, settings.Window, null, memory, profile, lap, ct);
+            found = new Found(df, plan.KeyTerms, plan.Searches, plan.Bands, shortlists, rows, searched, Held: held, Foreign: foreign);
             lap = System.Diagnostics.Stopwatch.GetTimestamp();
         }
         else
@@ -316,7 +318,7 @@ public sealed class StoryGrouping(StorySettings settings)
                 memory.Clear();
             }
             var order = Enumerable.Range(0, items.Count).OrderBy(i => assigned[i].Id).ToArray();
-            memory.Add([.. order.Select(i => assigned[i] with { At = Microseconds(assigned[i].At) })], [.. order.Select(i => items[i].StoryKeys!)]);
+            memory.Add([.. order.Select(i => assigned[i] with { At = Microseconds(assigned[i].At) })], [.. order.Select(i => items[i].StoryKeys!)], found.Rekeys);
         }
         profile.Lap(StoryGroupingProfile.Phase.KeyRows, lap);
         return new Assigned(assigned, byKey, OwnCounts(terms).Counts);
@@ -367,7 +369,9 @@ public sealed class StoryGrouping(StorySettings settings)
     // The search begun ahead, if it is the one this batch needs (else null: searched here). Its
     // failure is not the import's: the search in the transaction then does the same work.
     // Always waits for its end: the caller changes the memory it may be reading.
-    private static async Task<Found?> TakeAsync(Search? ahead, StoryTerms[] terms, DateTimeOffset[] at, Dictionary<int, long> df, StoryMemory? memory)
+    // A search that began before another writer's re-key committed (the count moved since its
+    // snapshot) found stored items under keys and terms they no longer have: not taken.
+    private static async Task<Found?> TakeAsync(Search? ahead, StoryTerms[] terms, DateTimeOffset[] at, Dictionary<int, long> df, long rekeys, StoryMemory? memory)
     {
         if (ahead is null)
         {
@@ -382,7 +386,7 @@ public sealed class StoryGrouping(StorySettings settings)
         try
         {
             var found = await ahead.Task;
-            return found.Exact && (!found.Held || found.Version == memory?.Version)
+            return found.Exact && (!found.Held || found.Version == memory?.Version) && found.Rekeys == rekeys
                 && found.Df.Count == df.Count && df.All(e => found.Df.TryGetValue(e.Key, out var v) && v == e.Value) ? found : null;
         }
         catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or InvalidOperationException)
@@ -404,14 +408,16 @@ public sealed class StoryGrouping(StorySettings settings)
 
     // Adds the batch's terms (each once per item) and items to the counts and returns the counts
     // after the addition, the items' own included (a first batch in an empty database still has
-    // meaningful weights). Sorted, so two writers would lock rows in the same order.
-    private static async Task<Dictionary<int, long>> CountTermsAsync(NpgsqlConnection conn, StoryTerms[] terms, CancellationToken ct)
+    // meaningful weights). Sorted, so two writers would lock rows in the same order. Also returns
+    // the re-key count (StoryKeyUpkeep.Count) as committed now, in the same round trip.
+    private static async Task<(Dictionary<int, long> Df, long Rekeys)> CountTermsAsync(NpgsqlConnection conn, StoryTerms[] terms, CancellationToken ct)
     {
         var (counts, keys) = OwnCounts(terms);
-        await using var cmd = new NpgsqlCommand("""
+        await using var cmd = new NpgsqlCommand($"""
             INSERT INTO story_term_counts (term, items) SELECT * FROM unnest(@terms, @counts)
             ON CONFLICT (term) DO UPDATE SET items = story_term_counts.items + excluded.items
-            RETURNING term, items
+            RETURNING term, items;
+            {StoryKeyUpkeep.CountSql};
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter<int[]>("terms", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = keys });
         cmd.Parameters.Add(new NpgsqlParameter<long[]>("counts", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = keys.Select(k => counts[k]).ToArray() });
@@ -421,7 +427,9 @@ public sealed class StoryGrouping(StorySettings settings)
         {
             result[reader.GetInt32(0)] = reader.GetInt64(1);
         }
-        return result;
+        await reader.NextResultAsync(ct);
+        await reader.ReadAsync(ct);
+        return (result, reader.GetInt64(0));
     }
 
     // Reads the stored counts of the terms df does not hold yet into df.
@@ -526,11 +534,14 @@ public sealed class StoryGrouping(StorySettings settings)
     // RowsPerKey rows under one key on one side of an item's time).
     // `memory`: the import's own items (StoryMemory), taken from it instead of the table when no
     // item after its last is visible (Held; else Foreign, and the search is the table's alone).
-    private static async Task<(List<Member>[] Shortlists, int Found, bool Exact, bool Held, bool Foreign)> ShortlistedAsync(NpgsqlConnection conn, DateTimeOffset[] at, int[][] searches,
+    private static async Task<(List<Member>[] Shortlists, int Found, bool Exact, bool Held, bool Foreign, long Rekeys)> ShortlistedAsync(NpgsqlConnection conn, DateTimeOffset[] at, int[][] searches,
         HashSet<int>[] bands, TimeSpan window, Assigned? previous, StoryMemory? memory, StoryGroupingProfile profile, long lap, CancellationToken ct)
     {
         var count = at.Length;
-        var held = memory is { IsEmpty: false } && !await AnyItemAfterAsync(conn, memory.Last, ct);
+        // The memory's rows are the table's only while no other writer re-keyed one of its items
+        // (REVIEW11 R11-1): the re-key count must be the one it was begun under.
+        var (foreignAfter, rekeys) = await AnyItemAfterAsync(conn, memory is { IsEmpty: false } ? memory.Last : null, ct);
+        var held = memory is { IsEmpty: false } && !foreignAfter && memory.Rekeys == rekeys;
         var foreign = memory is { IsEmpty: false } && !held;
         // The memory holds the batch written before (Add never drops the newest).
         previous = held ? null : previous;
@@ -688,15 +699,18 @@ public sealed class StoryGrouping(StorySettings settings)
             shortlists[i] = chosen[i].Where(members.ContainsKey).Select(id => members[id]).ToList();
         }
         profile.Lap(StoryGroupingProfile.Phase.CandidatesAnalysed, lap);
-        return (shortlists, found, exact, held, foreign);
+        return (shortlists, found, exact, held, foreign, rekeys);
     }
 
-    // Whether an item with a higher id than `last` is visible (one step of the primary key).
-    private static async Task<bool> AnyItemAfterAsync(NpgsqlConnection conn, long last, CancellationToken ct)
+    // Whether an item with a higher id than `last` (when given) is visible (one step of the
+    // primary key), and the re-key count (StoryKeyUpkeep.Count), in one round trip.
+    private static async Task<(bool After, long Rekeys)> AnyItemAfterAsync(NpgsqlConnection conn, long? last, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM items WHERE id > @last)", conn);
-        cmd.Parameters.AddWithValue("last", last);
-        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+        await using var cmd = new NpgsqlCommand($"SELECT @last IS NOT NULL AND EXISTS (SELECT 1 FROM items WHERE id > @last), ({StoryKeyUpkeep.CountSql})", conn);
+        cmd.Parameters.Add(new NpgsqlParameter<long?>("last", NpgsqlDbType.Bigint) { TypedValue = last });
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return (reader.GetBoolean(0), reader.GetInt64(1));
     }
 
     // A key's rows from the table and those of memory in [from, to], in (at, id) order.

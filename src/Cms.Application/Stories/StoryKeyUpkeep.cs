@@ -12,8 +12,16 @@ namespace Cms.Application.Stories;
 // so the candidate search finds the item at its current time under its current terms. The item
 // keeps its story: moving it is an editor's decision (Move, Split). Term counts are weights
 // counted once per item at first import and are not adjusted.
+// Every re-key also adds one to the re-key count (story_rekeys, one row), in the same transaction:
+// the import's grouping compares it with what its StoryMemory and a search begun ahead read, and
+// drops them when another writer re-keyed an item in between (REVIEW11 R11-1). One row: concurrent
+// re-keys wait for each other's commit (an accepted revision for an import batch that updated
+// untouched items, at most a batch's time); transactional, so a search sees it move exactly when
+// the new keys become visible.
 public static class StoryKeyUpkeep
 {
+    internal const string CountSql = "SELECT count FROM story_rekeys";
+
     public readonly record struct Inputs(DateTimeOffset At, string Title, string? Excerpt)
     {
         public static Inputs Of(Item item) => new(StoryGrouping.When(item), item.Title, item.Excerpt);
@@ -40,6 +48,7 @@ public static class StoryKeyUpkeep
         await using var write = new NpgsqlCommand("""
             DELETE FROM story_window_keys WHERE key = ANY(@old) AND at = @old_at AND item_id = @id;
             INSERT INTO story_window_keys (key, at, item_id) SELECT k, @at, @id FROM unnest(@new) AS k ON CONFLICT DO NOTHING;
+            UPDATE story_rekeys SET count = count + 1;
             """, conn);
         write.Parameters.Add(new NpgsqlParameter<int[]>("old", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = oldKeys });
         write.Parameters.Add(new NpgsqlParameter<int[]>("new", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = item.StoryKeys });

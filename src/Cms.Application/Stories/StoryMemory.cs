@@ -9,7 +9,7 @@ namespace Cms.Application.Stories;
 // current story (an editor may move it during the import): StoryGrouping reads that for each
 // item's chosen candidate. Valid only while its ids are exactly [First, Last], every one of them
 // this import's: a batch whose ids do not follow on (another writer took ids in between) starts it
-// again, as does an update of an item it holds. Bounded: past MaxItems the oldest batches are
+// again, as does an update of an item it holds, and a re-key by any writer (Rekeys). Bounded: past MaxItems the oldest batches are
 // dropped (never the newest) and their rows are found in the table again.
 public sealed class StoryMemory(int maxItems)
 {
@@ -30,6 +30,12 @@ public sealed class StoryMemory(int maxItems)
     public long Last { get; private set; } = long.MinValue;
 
     public bool IsEmpty => _members.Count == 0;
+
+    // The re-key count (StoryKeyUpkeep.Count) read by the search of the batch that began it: its
+    // items could not be re-keyed by another writer before (they were not committed), and a
+    // search that reads another count finds it no longer the table's (another writer re-keyed
+    // something since) and starts it again.
+    public long Rekeys { get; private set; }
 
     // Changes whenever what is held changes: a search ahead that read another version is not taken.
     internal int Version { get; private set; }
@@ -76,7 +82,8 @@ public sealed class StoryMemory(int maxItems)
     }
 
     // A batch as assigned, its members' ids ascending and keys[i] the keys written for members[i].
-    internal void Add(StoryGrouping.Member[] members, int[][] keys)
+    // rekeys: the re-key count the batch's search read (kept when the memory begins with it).
+    internal void Add(StoryGrouping.Member[] members, int[][] keys, long rekeys)
     {
         Settle();
         Version++;
@@ -86,13 +93,17 @@ public sealed class StoryMemory(int maxItems)
         }
         var (first, last) = (members[0].Id, members[^1].Id);
         var contiguous = last - first + 1 == members.Length;
-        if (!contiguous || (!IsEmpty && first != Last + 1))
+        if (!contiguous || (!IsEmpty && (first != Last + 1 || rekeys != Rekeys)))
         {
             Clear();
             if (!contiguous)
             {
                 return;
             }
+        }
+        if (IsEmpty)
+        {
+            Rekeys = rekeys;
         }
         for (var i = 0; i < members.Length; i++)
         {

@@ -95,6 +95,38 @@ public sealed class TopicVocabulary(CmsDbContext db)
         return await db.Categories.AsNoTracking().Where(c => c.NormalizedName == key).Select(c => c.Name).FirstOrDefaultAsync(ct) ?? clean;
     }
 
+    public static string UnlistedCategory(string name) =>
+        $"category: '{name}' is not in the list of categories yet, and adding one needs the {Permissions.ManageTopics} permission. Keep the item's category, or ask a publisher.";
+
+    // An item's category under the import's rule, for a path other than the import (an accepted
+    // source revision): the list's spelling whatever its letter case; a name not in the list joins
+    // it as the import adds one (with its audit) when the actor may add to it, and is refused
+    // otherwise; a name too long for the list stays off it, as the import leaves it. So an item's
+    // stored category is always the list's spelling, and the queue filter (by that spelling) finds it.
+    public async Task<Outcome<string?>> CategoryForItemAsync(Actor actor, string field, string? name, CancellationToken ct)
+    {
+        if (UnicodeText.CleanName(name ?? "") is not { Length: > 0 } clean)
+        {
+            return Outcome<string?>.Ok(null);
+        }
+        if (clean.Length > Importing.ImportWriter.CategoryColumnLength)
+        {
+            return Outcome<string?>.Ok(clean);
+        }
+        var key = CategoryNames.Key(clean);
+        if ((await CategorySpellingsAsync([clean], ct)).GetValueOrDefault(key) is { } listed)
+        {
+            return Outcome<string?>.Ok(listed);
+        }
+        if (!actor.Can(Permissions.ManageTopics))
+        {
+            return Outcome.Invalid(field, UnlistedCategory(clean));
+        }
+        await EnsureCategoriesFromImportAsync(actor, [clean], ct);
+        // Another writer may have listed a case twin meanwhile: its spelling is the one.
+        return Outcome<string?>.Ok((await CategorySpellingsAsync([clean], ct)).GetValueOrDefault(key) ?? clean);
+    }
+
     // The importer's batch with each category in the list's spelling, and names new to the list in
     // the spelling of their first file in the batch: the import never makes a case twin.
     public async Task<List<Importing.PreparedItem>> SpellCategoriesAsync(IReadOnlyList<Importing.PreparedItem> batch, CancellationToken ct)

@@ -413,18 +413,24 @@ public static class UnicodeText
     // "İzmir" and "Izmir" stay two names. One code point maps to one, so PostgreSQL's translate()
     // with the table generated from this (CategoryCaseSql) gives the same key, whatever the
     // database's locale; lower() would not (it follows the collation's C library or ICU).
+    // The fold is of the NFD form, and the key the NFC of the fold (Unicode's canonical caseless
+    // match, D145): a letter whose capital has no precomposed form (ǰ, whose capital is J + U+030C;
+    // ΐ, Ϊ + U+0301; ẘ, W + U+030A) folds the capital's base letter and keeps the mark, so both
+    // spellings compose to one key (REVIEW11 R11-4). cms_category_key() does the same with
+    // PostgreSQL's normalize() (CategoryKeySql).
     public static string CaseKey(string name)
     {
         if (Ascii.IsValid(name))
         {
             return name.ToLowerInvariant();
         }
-        var key = new StringBuilder(name.Length);
-        foreach (var rune in name.EnumerateRunes())
+        var nfd = Normalized(name, NormalizationForm.FormD);
+        var key = new StringBuilder(nfd.Length);
+        foreach (var rune in nfd.EnumerateRunes())
         {
             key.Append(CaseKey(rune).ToString());
         }
-        return key.ToString();
+        return Normalized(key.ToString(), NormalizationForm.FormC);
     }
 
     public static Rune CaseKey(Rune rune) => Rune.ToLowerInvariant(Rune.ToUpperInvariant(rune));
