@@ -1285,11 +1285,6 @@ namespace Cms.Migrations.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_published_items_seq");
 
-                    b.HasIndex("Topics")
-                        .HasDatabaseName("ix_published_items_topics");
-
-                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Topics"), "GIN");
-
                     b.HasIndex("Category", "Seq")
                         .HasDatabaseName("ix_published_items_category_seq");
 
@@ -1694,9 +1689,10 @@ namespace Cms.Migrations.Migrations
 
                     b.Property<string>("NormalizedName")
                         .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
-                        .HasColumnName("normalized_name");
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("text")
+                        .HasColumnName("normalized_name")
+                        .HasComputedColumnSql("cms_category_key(name)", true);
 
                     b.HasKey("Id")
                         .HasName("pk_topics");

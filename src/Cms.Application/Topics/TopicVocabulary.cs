@@ -125,7 +125,8 @@ public sealed class TopicVocabulary(CmsDbContext db)
         var byNormalized = new Dictionary<string, string>();
         foreach (var name in names)
         {
-            byNormalized.TryAdd(TopicNames.Normalize(name), name.Trim());
+            // Stored cleaned: the database keys the stored name, so it gives this key back.
+            byNormalized.TryAdd(TopicNames.Normalize(name), UnicodeText.CleanName(name));
         }
         var topicIds = new Dictionary<string, int>(byNormalized.Count, StringComparer.Ordinal);
         var ids = new List<long>(itemIds);
@@ -141,8 +142,8 @@ public sealed class TopicVocabulary(CmsDbContext db)
         await using (var cmd = new NpgsqlCommand(
             $$"""
             WITH created AS (
-              INSERT INTO topics (name, normalized_name, from_import, created_at)
-              SELECT n, nn, true, now() FROM unnest(@names, @normalized) AS t(n, nn) WHERE @create
+              INSERT INTO topics (name, from_import, created_at)
+              SELECT n, true, now() FROM unnest(@names) AS t(n) WHERE @create
               ON CONFLICT (normalized_name) DO NOTHING
               RETURNING id, name, normalized_name
             )
