@@ -1,5 +1,6 @@
 using System.Globalization;
 using Cms.Application.ReadOnly;
+using Cms.Application.Topics;
 using Cms.Core.Items;
 using Cms.Data;
 using Microsoft.EntityFrameworkCore;
@@ -53,8 +54,7 @@ public sealed class PublishedQuery(CmsReadOnlyDbContext db, StandbyRouting stand
     {
         if (category is not null)
         {
-            var key = CategoryNames.Key(category);
-            category = await standby.ReadAsync(db, c => db.Categories.AsNoTracking().Where(x => x.NormalizedName == key).Select(x => x.Name).FirstOrDefaultAsync(c), ct) ?? category;
+            category = await standby.ReadAsync(db, c => db.Categories.SpellingAsync(category, c), ct) ?? category;
         }
         return await ReadAsync($"""
             SELECT item_id, version, withdrawn, seq, changed_at, first_published_at, document FROM published_items

@@ -85,15 +85,8 @@ public sealed class TopicVocabulary(CmsDbContext db)
 
     // A category as the list spells it ("world" is stored as the list's "World"); a name not in the
     // list is returned cleaned, for the caller's own rule (refuse it, or keep the item's own).
-    public async Task<string?> CategorySpellingAsync(string? name, CancellationToken ct)
-    {
-        if (UnicodeText.CleanName(name ?? "") is not { Length: > 0 } clean)
-        {
-            return null;
-        }
-        var key = CategoryNames.Key(clean);
-        return await db.Categories.AsNoTracking().Where(c => c.NormalizedName == key).Select(c => c.Name).FirstOrDefaultAsync(ct) ?? clean;
-    }
+    public async Task<string?> CategorySpellingAsync(string? name, CancellationToken ct) =>
+        string.IsNullOrWhiteSpace(name) ? null : await db.Categories.SpellingAsync(name, ct) ?? UnicodeText.CleanName(name);
 
     // The importer's batch with each category in the list's spelling, and names new to the list in
     // the spelling of their first file in the batch: the import never makes a case twin.
