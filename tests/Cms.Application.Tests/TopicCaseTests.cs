@@ -208,13 +208,14 @@ public sealed class TopicCaseTests(ApplicationFixture app) : IClassFixture<Appli
         Assert.Equal(TopicNames.Normalize($"{name} {_tag}"), key);
     }
 
+    // As DeliveryRecorder writes a delivered row: the names, and their keys beside them.
     private async Task<long> DeliveredAsync(params string[] topics)
     {
         var id = (await app.ImportAsync(new TestItem().ToYaml()))[0];
         await app.OwnerAsync("""
-            INSERT INTO published_items (item_id, version, withdrawn, seq, changed_at, first_published_at, category, topics, document, output, output_hash)
-            VALUES ($1, 1, false, nextval('delivery_seq'), now(), now(), NULL, $2, '{}', '', '')
-            """, id, topics);
+            INSERT INTO published_items (item_id, version, withdrawn, seq, changed_at, first_published_at, category, topics, topic_keys, document, output, output_hash)
+            VALUES ($1, 1, false, nextval('delivery_seq'), now(), now(), NULL, $2, $3, '{}', '', '')
+            """, id, topics, topics.Select(TopicNames.Normalize).ToArray());
         return id;
     }
 

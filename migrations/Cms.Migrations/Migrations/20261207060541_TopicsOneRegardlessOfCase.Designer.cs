@@ -1268,6 +1268,11 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("seq");
 
+                    b.PrimitiveCollection<string[]>("TopicKeys")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("topic_keys");
+
                     b.PrimitiveCollection<string[]>("Topics")
                         .IsRequired()
                         .HasColumnType("text[]")
@@ -1287,6 +1292,11 @@ namespace Cms.Migrations.Migrations
                     b.HasIndex("Seq")
                         .IsUnique()
                         .HasDatabaseName("ix_published_items_seq");
+
+                    b.HasIndex("TopicKeys")
+                        .HasDatabaseName("ix_published_items_topic_keys");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("TopicKeys"), "GIN");
 
                     b.HasIndex("Category", "Seq")
                         .HasDatabaseName("ix_published_items_category_seq");

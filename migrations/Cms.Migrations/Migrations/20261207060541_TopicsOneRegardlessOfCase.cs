@@ -8,7 +8,7 @@ namespace Cms.Migrations.Migrations
     // POLISH10: topics that differ only in letter case are one topic, under the categories' rule:
     // the case twins stored before merged into the oldest with their audit events (TopicCaseSql),
     // then the key column computed by the database (cms_category_key, as categories') with its
-    // unique index, and delivery's topic index on the topics' keys (DeliveryTopicSql).
+    // unique index, and delivery's topic keys with their index (DeliveryTopicSql).
     public partial class TopicsOneRegardlessOfCase : Migration
     {
         /// <inheritdoc />
@@ -42,13 +42,32 @@ namespace Cms.Migrations.Migrations
                 name: "ix_published_items_topics",
                 table: "published_items");
 
-            migrationBuilder.Sql(DeliveryTopicSql.Up);
+            migrationBuilder.AddColumn<string[]>(
+                name: "topic_keys",
+                table: "published_items",
+                type: "text[]",
+                nullable: false,
+                defaultValue: new string[0]);
+
+            migrationBuilder.Sql(DeliveryTopicSql.Fill);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_published_items_topic_keys",
+                table: "published_items",
+                column: "topic_keys")
+                .Annotation("Npgsql:IndexMethod", "GIN");
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.Sql(DeliveryTopicSql.Down);
+            migrationBuilder.DropIndex(
+                name: "ix_published_items_topic_keys",
+                table: "published_items");
+
+            migrationBuilder.DropColumn(
+                name: "topic_keys",
+                table: "published_items");
 
             migrationBuilder.CreateIndex(
                 name: "ix_published_items_topics",

@@ -46,10 +46,9 @@ public sealed class PublishedQuery(CmsReadOnlyDbContext db, StandbyRouting stand
     // A category is matched in the list's spelling whatever the case asked (CategoryNames): the
     // filter column holds that spelling (the migration CategoriesOneRegardlessOfCase brought older
     // rows to it), so the query stays one equality on (category, seq), planned for the value.
-    // A topic is matched by its key (TopicNames.Normalize): the filter column keeps each name as
-    // delivered, and its GIN index is on the names' keys (cms_topic_keys, DeliveryTopicSql), so
-    // an item delivered as "ΟΔΟΣ" is found by "οδος" and after a rename in case only. No LIKE:
-    // % and _ are letters here.
+    // A topic is matched by its key (TopicNames.Normalize) in topic_keys, the delivered names' keys
+    // stored beside them (GIN-indexed), so an item delivered as "ΟΔΟΣ" is found by "οδος" and after
+    // a rename in case only. No LIKE: % and _ are letters here.
     public async Task<List<Entry>> NewestAsync(string? category, string? topic, long? before, int limit, CancellationToken ct)
     {
         if (category is not null)
@@ -58,7 +57,7 @@ public sealed class PublishedQuery(CmsReadOnlyDbContext db, StandbyRouting stand
         }
         return await ReadAsync($"""
             SELECT item_id, version, withdrawn, seq, changed_at, first_published_at, document FROM published_items
-            WHERE seq < @before {(category is null ? "" : "AND category = @category")} {(topic is null ? "" : "AND cms_topic_keys(topics) @> ARRAY[@topic]::text[]")}
+            WHERE seq < @before {(category is null ? "" : "AND category = @category")} {(topic is null ? "" : "AND topic_keys @> ARRAY[@topic]::text[]")}
             ORDER BY seq DESC LIMIT @limit
             """,
             c =>

@@ -15,10 +15,9 @@ public sealed class PublishedItemConfiguration : IEntityTypeConfiguration<Publis
         builder.Property(p => p.Category).HasMaxLength(200);
         builder.Property(p => p.OutputHash).HasMaxLength(64);
         builder.HasIndex(p => p.Seq).IsUnique();
-        // Newest-first feeds of one category or topic. The topic's index is on the topics' keys
-        // (GIN on cms_topic_keys(topics), created in SQL by the migration TopicsOneRegardlessOfCase:
-        // EF has no expression indexes), so ?topic= finds an item whatever the case asked.
+        // Newest-first feeds of one category or topic (the topic by its key, whatever the case asked).
         builder.HasIndex(p => new { p.Category, p.Seq });
+        builder.HasIndex(p => p.TopicKeys).HasMethod("GIN");
         builder.HasOne<Item>().WithOne().HasForeignKey<PublishedItem>(p => p.ItemId).OnDelete(DeleteBehavior.Cascade);
     }
 }
