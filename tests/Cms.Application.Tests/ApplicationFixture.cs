@@ -3,6 +3,8 @@ using Cms.Application.Importing;
 using Cms.Data;
 using Cms.Data.Entities;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -103,6 +105,34 @@ public class ApplicationFixture : IAsyncLifetime
             cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = value });
         }
         return await cmd.ExecuteScalarAsync();
+    }
+
+    // The last migration whose schema let a writer set topics.normalized_name (the next,
+    // TopicsOneRegardlessOfCase, has the database compute it): the landed SQL that writes it, and
+    // rows seeded as such a database held them, run there (AtMigrationAsync).
+    public const string BeforeComputedTopicKeys = "20261207030533_CategoriesOneRegardlessOfCase";
+
+    // Work done on the database taken back to the schema after the named migration, then migrated
+    // forward again (the rows the work left go through the later migrations, as an upgrade's would),
+    // whatever the work did.
+    public async Task AtMigrationAsync(string migration, Func<Task> work)
+    {
+        await MigrateAsync(migration);
+        try
+        {
+            await work();
+        }
+        finally
+        {
+            await MigrateAsync();
+        }
+    }
+
+    public async Task MigrateAsync(string? target = null)
+    {
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        await using var db = TestPostgres.Context(OwnerConnectionString);
+        await db.GetService<IMigrator>().MigrateAsync(target);
     }
 
     public T Read<T>(Func<CmsDbContext, T> read)

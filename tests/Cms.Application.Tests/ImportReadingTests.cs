@@ -100,4 +100,61 @@ public sealed class ImportReadingTests
             dir.Delete(recursive: true);
         }
     }
+
+    // POLISH10: a link to a folder is not followed: a loop (b -> ..) was followed until the OS
+    // refused the path, importing the same files again at each level; a link out of the tree
+    // would import files the tree does not hold. The report names the link it skipped.
+    [Fact]
+    public async Task A_link_to_a_folder_is_not_followed_and_the_report_names_it()
+    {
+        var dir = Directory.CreateTempSubdirectory("cms-loop-");
+        var outside = Directory.CreateTempSubdirectory("cms-outside-");
+        try
+        {
+            var a = dir.CreateSubdirectory("a");
+            System.IO.File.WriteAllText(Path.Combine(dir.FullName, "top.txt"), File("Top", "x", "n"));
+            System.IO.File.WriteAllText(Path.Combine(a.FullName, "inner.txt"), File("Inner", "x", "n"));
+            System.IO.File.WriteAllText(Path.Combine(outside.FullName, "elsewhere.txt"), File("Elsewhere", "x", "n"));
+            Directory.CreateSymbolicLink(Path.Combine(a.FullName, "b"), "..");
+            Directory.CreateSymbolicLink(Path.Combine(dir.FullName, "c"), outside.FullName);
+
+            var read = ImportSources.FromPaths([dir.FullName]).ToList();
+            using var files = read.GetEnumerator();
+            var parsed = await Parser.NextBatchAsync(files, CancellationToken.None);
+
+            Assert.Equal(["top.txt", Path.Combine("a", "inner.txt"), Path.Combine("a", "b"), "c"], read.Select(f => Path.GetRelativePath(dir.FullName, f.Path)));
+            Assert.Equal(["Top", "Inner"], parsed.Where(p => p.Item is not null).Select(p => p.Item!.Parsed.Title));
+            var skipped = parsed.Where(p => p.Problem is not null).Select(p => p.Problem!).ToList();
+            Assert.Equal([Path.Combine(a.FullName, "b"), Path.Combine(dir.FullName, "c")], skipped.Select(p => p.Path));
+            Assert.All(skipped, p => Assert.Contains("a link to a folder", p.Reason));
+            Assert.Contains("(-> ..)", skipped[0].Reason);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+            outside.Delete(recursive: true);
+        }
+    }
+
+    // The folder named on the command line is read even when it is itself a link.
+    [Fact]
+    public void A_folder_given_as_a_link_is_read()
+    {
+        var dir = Directory.CreateTempSubdirectory("cms-given-");
+        try
+        {
+            var real = dir.CreateSubdirectory("real");
+            System.IO.File.WriteAllText(Path.Combine(real.FullName, "x.txt"), "x");
+            var link = Path.Combine(dir.FullName, "link");
+            Directory.CreateSymbolicLink(link, real.FullName);
+
+            var read = ImportSources.FromPaths([link]).Select(f => f.Path).ToList();
+
+            Assert.Equal([Path.Combine(link, "x.txt")], read);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }

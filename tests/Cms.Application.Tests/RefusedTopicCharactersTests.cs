@@ -57,41 +57,44 @@ public sealed class RefusedTopicCharactersTests(ApplicationFixture app) : IClass
     {
         var tag = Guid.NewGuid().ToString("N")[..12];
         var ids = await app.ImportAsync(new TestItem().ToYaml(), new TestItem().ToYaml(), new TestItem().ToYaml());
-        var persian = $"\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645 {tag}";
-        string[] names = [$"Markets {tag}", $"Markets\u200D {tag}", $"Solo\uFDD0 {tag}", persian, $"\u200D\uFDD1{tag[..0]}"];
-        foreach (var name in names)
+        await app.AtMigrationAsync(ApplicationFixture.BeforeComputedTopicKeys, async () =>
         {
-            await OwnerAsync("INSERT INTO topics (name, normalized_name, from_import, created_at) VALUES ($1, lower($1), true, now())", name);
-        }
-        var topicIds = app.Read(db => names.Select(n => db.Topics.Single(t => t.Name == n).Id).ToList());
-        async Task TagAsync(long item, int topic, int position) =>
-            await OwnerAsync("INSERT INTO item_topics (item_id, topic_id, position) VALUES ($1, $2, $3)", item, topic, position);
-        await TagAsync(ids[0], topicIds[0], 0);
-        await TagAsync(ids[1], topicIds[1], 0);
-        await TagAsync(ids[2], topicIds[0], 0);
-        await TagAsync(ids[2], topicIds[1], 1);
-        await TagAsync(ids[2], topicIds[2], 2);
-        var versions = app.Read(db => ids.Select(id => db.Items.Single(i => i.Id == id).Version).ToList());
+            var persian = $"\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645 {tag}";
+            string[] names = [$"Markets {tag}", $"Markets\u200D {tag}", $"Solo\uFDD0 {tag}", persian, $"\u200D\uFDD1{tag[..0]}"];
+            foreach (var name in names)
+            {
+                await OwnerAsync("INSERT INTO topics (name, normalized_name, from_import, created_at) VALUES ($1, lower($1), true, now())", name);
+            }
+            var topicIds = app.Read(db => names.Select(n => db.Topics.Single(t => t.Name == n).Id).ToList());
+            async Task TagAsync(long item, int topic, int position) =>
+                await OwnerAsync("INSERT INTO item_topics (item_id, topic_id, position) VALUES ($1, $2, $3)", item, topic, position);
+            await TagAsync(ids[0], topicIds[0], 0);
+            await TagAsync(ids[1], topicIds[1], 0);
+            await TagAsync(ids[2], topicIds[0], 0);
+            await TagAsync(ids[2], topicIds[1], 1);
+            await TagAsync(ids[2], topicIds[2], 2);
+            var versions = app.Read(db => ids.Select(id => db.Items.Single(i => i.Id == id).Version).ToList());
 
-        await OwnerAsync(TopicJoinerRuleSql.Clean);
+            await OwnerAsync(TopicJoinerRuleSql.Clean);
 
-        var topics = app.Read(db => db.Topics.Where(t => topicIds.Contains(t.Id)).OrderBy(t => t.Id).Select(t => new { t.Id, t.Name, t.NormalizedName }).ToList());
-        Assert.Equal([topicIds[0], topicIds[2], topicIds[3], topicIds[4]], topics.Select(t => t.Id));
-        Assert.Equal([$"Markets {tag}", $"Solo {tag}", persian, $"Topic #{topicIds[4]}"], topics.Select(t => t.Name));
-        Assert.Equal([$"markets {tag}", $"solo {tag}", persian, $"topic #{topicIds[4]}"], topics.Select(t => t.NormalizedName));
-        Assert.Equal(new List<int>[] { [topicIds[0]], [topicIds[0]], [topicIds[0], topicIds[2]] },
-            app.Read(db => ids.Select(id => db.ItemTopics.Where(t => t.ItemId == id).OrderBy(t => t.Position).Select(t => t.TopicId).ToList()).ToList()));
-        Assert.Equal(new[] { true, false, false }, app.Read(db => ids.Select((id, n) => db.Items.Single(i => i.Id == id).Version == versions[n]).ToList()));
-        var keys = topicIds.Select(t => t.ToString()).ToList();
-        var events = app.Read(db => db.AuditEvents.Where(e => e.EntityType == "topic" && keys.Contains(e.EntityId!)).OrderBy(e => e.Id)
-            .Select(e => new { e.Action, e.EntityId, e.Actor, e.Data }).ToList());
-        Assert.All(events, e => Assert.Equal("system:name-fold", e.Actor));
-        Assert.Equal([("topic.renamed", keys[2]), ("topic.renamed", keys[4]), ("topic.merged", keys[0])], events.Select(e => (e.Action, e.EntityId!)));
-        Assert.Equal($"Markets\u200D {tag}", System.Text.Json.JsonDocument.Parse(events[2].Data!).RootElement.GetProperty("from").GetString());
+            var topics = app.Read(db => db.Topics.Where(t => topicIds.Contains(t.Id)).OrderBy(t => t.Id).Select(t => new { t.Id, t.Name, t.NormalizedName }).ToList());
+            Assert.Equal([topicIds[0], topicIds[2], topicIds[3], topicIds[4]], topics.Select(t => t.Id));
+            Assert.Equal([$"Markets {tag}", $"Solo {tag}", persian, $"Topic #{topicIds[4]}"], topics.Select(t => t.Name));
+            Assert.Equal([$"markets {tag}", $"solo {tag}", persian, $"topic #{topicIds[4]}"], topics.Select(t => t.NormalizedName));
+            Assert.Equal(new List<int>[] { [topicIds[0]], [topicIds[0]], [topicIds[0], topicIds[2]] },
+                app.Read(db => ids.Select(id => db.ItemTopics.Where(t => t.ItemId == id).OrderBy(t => t.Position).Select(t => t.TopicId).ToList()).ToList()));
+            Assert.Equal(new[] { true, false, false }, app.Read(db => ids.Select((id, n) => db.Items.Single(i => i.Id == id).Version == versions[n]).ToList()));
+            var keys = topicIds.Select(t => t.ToString()).ToList();
+            var events = app.Read(db => db.AuditEvents.Where(e => e.EntityType == "topic" && keys.Contains(e.EntityId!)).OrderBy(e => e.Id)
+                .Select(e => new { e.Action, e.EntityId, e.Actor, e.Data }).ToList());
+            Assert.All(events, e => Assert.Equal("system:name-fold", e.Actor));
+            Assert.Equal([("topic.renamed", keys[2]), ("topic.renamed", keys[4]), ("topic.merged", keys[0])], events.Select(e => (e.Action, e.EntityId!)));
+            Assert.Equal($"Markets\u200D {tag}", System.Text.Json.JsonDocument.Parse(events[2].Data!).RootElement.GetProperty("from").GetString());
 
-        await OwnerAsync(TopicJoinerRuleSql.Clean);
+            await OwnerAsync(TopicJoinerRuleSql.Clean);
 
-        Assert.Equal(3, app.Read(db => db.AuditEvents.Count(e => e.EntityType == "topic" && keys.Contains(e.EntityId!))));
+            Assert.Equal(3, app.Read(db => db.AuditEvents.Count(e => e.EntityType == "topic" && keys.Contains(e.EntityId!))));
+        });
     }
 
     // 🚶‍♀️‍➡️ woman walking facing right (RGI, Emoji 15.1): its second joiner follows the gender sign,
@@ -124,24 +127,27 @@ public sealed class RefusedTopicCharactersTests(ApplicationFixture app) : IClass
         var tag = Unique.Tag();
         var name = $"{WomanWalkingFacingRight} {tag}";
         Assert.Null(UnicodeText.NameProblem(name));
-        await using (var conn = await OwnerAsync())
+        await app.AtMigrationAsync(ApplicationFixture.BeforeComputedTopicKeys, async () =>
         {
-            await using var insert = new NpgsqlCommand("INSERT INTO topics (name, normalized_name, from_import, created_at) VALUES ($1, lower($1), true, now())", conn)
+            await using (var conn = await OwnerAsync())
             {
-                Parameters = { new() { Value = name } },
-            };
-            await insert.ExecuteNonQueryAsync();
-        }
-        var id = app.Read(db => db.Topics.Single(t => t.Name == name).Id);
+                await using var insert = new NpgsqlCommand("INSERT INTO topics (name, normalized_name, from_import, created_at) VALUES ($1, lower($1), true, now())", conn)
+                {
+                    Parameters = { new() { Value = name } },
+                };
+                await insert.ExecuteNonQueryAsync();
+            }
+            var id = app.Read(db => db.Topics.Single(t => t.Name == name).Id);
 
-        await using (var conn = await OwnerAsync())
-        {
-            await using var clean = new NpgsqlCommand(TopicJoinerRuleSql.Clean, conn);
-            await clean.ExecuteNonQueryAsync();
-        }
+            await using (var conn = await OwnerAsync())
+            {
+                await using var clean = new NpgsqlCommand(TopicJoinerRuleSql.Clean, conn);
+                await clean.ExecuteNonQueryAsync();
+            }
 
-        Assert.Equal(name, app.Read(db => db.Topics.Single(t => t.Id == id).Name));
-        Assert.Equal(0, app.Read(db => db.AuditEvents.Count(e => e.EntityType == "topic" && e.EntityId == id.ToString())));
+            Assert.Equal(name, app.Read(db => db.Topics.Single(t => t.Id == id).Name));
+            Assert.Equal(0, app.Read(db => db.AuditEvents.Count(e => e.EntityType == "topic" && e.EntityId == id.ToString())));
+        });
     }
 
     // REVIEW10 R10-2 over Unicode's whole list (the Core tests' copy of emoji-zwj-sequences-15.1.txt): every
@@ -189,16 +195,19 @@ public sealed class RefusedTopicCharactersTests(ApplicationFixture app) : IClass
     {
         var tag = Unique.Tag();
         var name = $"{WomanWalkingFacingRight} {tag}";
-        await using (var conn = await OwnerAsync())
+        await app.AtMigrationAsync(ApplicationFixture.BeforeComputedTopicKeys, async () =>
         {
-            await using var insert = new NpgsqlCommand("INSERT INTO topics (name, normalized_name, from_import, created_at) VALUES ($1, lower($1), true, now())", conn)
+            await using (var conn = await OwnerAsync())
             {
-                Parameters = { new() { Value = name } },
-            };
-            await insert.ExecuteNonQueryAsync();
-            await using var clean = new NpgsqlCommand(TopicJoinerRuleSql.Clean, conn);
-            await clean.ExecuteNonQueryAsync();
-        }
+                await using var insert = new NpgsqlCommand("INSERT INTO topics (name, normalized_name, from_import, created_at) VALUES ($1, lower($1), true, now())", conn)
+                {
+                    Parameters = { new() { Value = name } },
+                };
+                await insert.ExecuteNonQueryAsync();
+                await using var clean = new NpgsqlCommand(TopicJoinerRuleSql.Clean, conn);
+                await clean.ExecuteNonQueryAsync();
+            }
+        });
 
         var ids = await app.ImportAsync(new TestItem { Topics = [name] }.ToYaml());
 
@@ -257,19 +266,22 @@ public sealed class RefusedTopicCharactersTests(ApplicationFixture app) : IClass
     public async Task The_repair_gives_a_facing_right_topic_its_joiner_back_once_with_an_audit_event()
     {
         var name = $"{WomanWalkingFacingRight} {Unique.Tag()}";
-        var id = await TopicAsync(name);
-        await OwnerAsync(RefusedTopicCharactersSql.Clean);
-        var renamed = app.Read(db => db.Topics.Single(t => t.Id == id));
-        Assert.NotEqual(name, renamed.Name);
+        await app.AtMigrationAsync(ApplicationFixture.BeforeComputedTopicKeys, async () =>
+        {
+            var id = await TopicAsync(name);
+            await OwnerAsync(RefusedTopicCharactersSql.Clean);
+            var renamed = app.Read(db => db.Topics.Single(t => t.Id == id));
+            Assert.NotEqual(name, renamed.Name);
 
-        await OwnerAsync(TopicJoinerRuleSql.Repair);
-        await OwnerAsync(TopicJoinerRuleSql.Repair);
+            await OwnerAsync(TopicJoinerRuleSql.Repair);
+            await OwnerAsync(TopicJoinerRuleSql.Repair);
 
-        var repaired = app.Read(db => db.Topics.Single(t => t.Id == id));
-        Assert.Equal((name, name.ToLowerInvariant()), (repaired.Name, repaired.NormalizedName));
-        var events = app.Read(db => db.AuditEvents.Where(e => e.EntityType == "topic" && e.EntityId == id.ToString()).OrderBy(e => e.Id).Select(e => e.Payload).ToList());
-        Assert.Equal(2, events.Count);
-        Assert.Contains("\"undoes\"", events[1]);
+            var repaired = app.Read(db => db.Topics.Single(t => t.Id == id));
+            Assert.Equal((name, name.ToLowerInvariant()), (repaired.Name, repaired.NormalizedName));
+            var events = app.Read(db => db.AuditEvents.Where(e => e.EntityType == "topic" && e.EntityId == id.ToString()).OrderBy(e => e.Id).Select(e => e.Payload).ToList());
+            Assert.Equal(2, events.Count);
+            Assert.Contains("\"undoes\"", events[1]);
+        });
     }
 
     // When an import of the true name made a second topic since, the renamed one is left (merging
@@ -278,14 +290,17 @@ public sealed class RefusedTopicCharactersTests(ApplicationFixture app) : IClass
     public async Task The_repair_leaves_a_renamed_topic_whose_true_name_another_topic_holds_now()
     {
         var name = $"{WomanWalkingFacingRight} {Unique.Tag()}";
-        var id = await TopicAsync(name);
-        await OwnerAsync(RefusedTopicCharactersSql.Clean);
-        var renamed = app.Read(db => db.Topics.Single(t => t.Id == id).Name);
-        var other = await TopicAsync(name);
+        await app.AtMigrationAsync(ApplicationFixture.BeforeComputedTopicKeys, async () =>
+        {
+            var id = await TopicAsync(name);
+            await OwnerAsync(RefusedTopicCharactersSql.Clean);
+            var renamed = app.Read(db => db.Topics.Single(t => t.Id == id).Name);
+            var other = await TopicAsync(name);
 
-        await OwnerAsync(TopicJoinerRuleSql.Repair);
+            await OwnerAsync(TopicJoinerRuleSql.Repair);
 
-        Assert.Equal(renamed, app.Read(db => db.Topics.Single(t => t.Id == id).Name));
-        Assert.Equal(name, app.Read(db => db.Topics.Single(t => t.Id == other).Name));
+            Assert.Equal(renamed, app.Read(db => db.Topics.Single(t => t.Id == id).Name));
+            Assert.Equal(name, app.Read(db => db.Topics.Single(t => t.Id == other).Name));
+        });
     }
 }

@@ -1265,6 +1265,11 @@ namespace Cms.Migrations.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("seq");
 
+                    b.PrimitiveCollection<string[]>("TopicKeys")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("topic_keys");
+
                     b.PrimitiveCollection<string[]>("Topics")
                         .IsRequired()
                         .HasColumnType("text[]")
@@ -1285,10 +1290,10 @@ namespace Cms.Migrations.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_published_items_seq");
 
-                    b.HasIndex("Topics")
-                        .HasDatabaseName("ix_published_items_topics");
+                    b.HasIndex("TopicKeys")
+                        .HasDatabaseName("ix_published_items_topic_keys");
 
-                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Topics"), "GIN");
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("TopicKeys"), "GIN");
 
                     b.HasIndex("Category", "Seq")
                         .HasDatabaseName("ix_published_items_category_seq");
@@ -1694,9 +1699,10 @@ namespace Cms.Migrations.Migrations
 
                     b.Property<string>("NormalizedName")
                         .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
-                        .HasColumnName("normalized_name");
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("text")
+                        .HasColumnName("normalized_name")
+                        .HasComputedColumnSql("cms_category_key(name)", true);
 
                     b.HasKey("Id")
                         .HasName("pk_topics");

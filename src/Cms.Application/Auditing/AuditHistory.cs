@@ -38,6 +38,7 @@ public static class AuditHistory
         [AuditActions.ItemTextReread] = "Text re-read under the current rules",
         [AuditActions.CommentTextReread] = "Comment cleaned under the current text rule",
         [AuditActions.ItemCategoryMerged] = "Category spelled as the list's (one category whatever the case)",
+        [AuditActions.ItemTopicsMerged] = "Topics spelled as the vocabulary's (one topic whatever the case)",
         [AuditActions.ItemEdited] = "Edited",
         [AuditActions.ItemBulkEdited] = "Edited in bulk",
         [AuditActions.ItemStateChanged] = "Workflow",

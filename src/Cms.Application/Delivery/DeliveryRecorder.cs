@@ -192,16 +192,17 @@ public sealed class DeliveryRecorder(CmsDbContext db, ItemExporter exporter, IFr
     private static async Task<Dictionary<long, (int Version, DateTimeOffset ChangedAt)>> UpsertAsync(NpgsqlConnection conn, List<Row> rows, DateTimeOffset now, CancellationToken ct)
     {
         await using var upsert = new NpgsqlCommand("""
-            INSERT INTO published_items AS p (item_id, version, withdrawn, seq, changed_at, first_published_at, category, topics, document, output, output_hash)
-            SELECT u.item_id, 1, u.withdrawn, nextval('delivery_seq'), @now, @now, u.category, coalesce(u.topics::text[], '{}'), u.document, u.output, u.hash
-            FROM (SELECT * FROM unnest(@ids, @withdrawn, @categories, @topics, @documents, @outputs, @hashes)
-              AS x(item_id, withdrawn, category, topics, document, output, hash) ORDER BY x.item_id) AS u
+            INSERT INTO published_items AS p (item_id, version, withdrawn, seq, changed_at, first_published_at, category, topics, topic_keys, document, output, output_hash)
+            SELECT u.item_id, 1, u.withdrawn, nextval('delivery_seq'), @now, @now, u.category, coalesce(u.topics::text[], '{}'), coalesce(u.topic_keys::text[], '{}'), u.document, u.output, u.hash
+            FROM (SELECT * FROM unnest(@ids, @withdrawn, @categories, @topics, @topic_keys, @documents, @outputs, @hashes)
+              AS x(item_id, withdrawn, category, topics, topic_keys, document, output, hash) ORDER BY x.item_id) AS u
             ON CONFLICT (item_id) DO UPDATE SET version = p.version + 1, withdrawn = excluded.withdrawn, seq = excluded.seq,
               -- Feeds and HTTP dates carry whole seconds: a new version always shows a later second,
               -- or a reader that compares `updated` would miss a correction made within the same one.
               changed_at = greatest(excluded.changed_at, date_trunc('second', p.changed_at) + interval '1 second'),
               category = CASE WHEN excluded.withdrawn THEN p.category ELSE excluded.category END,
               topics = CASE WHEN excluded.withdrawn THEN p.topics ELSE excluded.topics END,
+              topic_keys = CASE WHEN excluded.withdrawn THEN p.topic_keys ELSE excluded.topic_keys END,
               document = excluded.document, output = excluded.output, output_hash = excluded.output_hash
             RETURNING item_id, version, changed_at
             """, conn);
@@ -211,6 +212,7 @@ public sealed class DeliveryRecorder(CmsDbContext db, ItemExporter exporter, IFr
         Texts(upsert, "categories", rows.Select(r => r.Category));
         // A text[] per row travels as its array literal (unnest flattens nested arrays).
         Texts(upsert, "topics", rows.Select(r => r.Event == DeliveryEvents.Withdrawn ? null : ArrayLiteral(r.Topics)));
+        Texts(upsert, "topic_keys", rows.Select(r => r.Event == DeliveryEvents.Withdrawn ? null : ArrayLiteral(r.Topics.Select(TopicNames.Normalize))));
         Texts(upsert, "documents", rows.Select(r => r.Document));
         Texts(upsert, "outputs", rows.Select(r => r.Output));
         Texts(upsert, "hashes", rows.Select(r => r.Hash));

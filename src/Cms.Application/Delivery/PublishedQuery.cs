@@ -1,5 +1,6 @@
 using System.Globalization;
 using Cms.Application.ReadOnly;
+using Cms.Application.Topics;
 using Cms.Core.Items;
 using Cms.Data;
 using Microsoft.EntityFrameworkCore;
@@ -45,16 +46,18 @@ public sealed class PublishedQuery(CmsReadOnlyDbContext db, StandbyRouting stand
     // A category is matched in the list's spelling whatever the case asked (CategoryNames): the
     // filter column holds that spelling (the migration CategoriesOneRegardlessOfCase brought older
     // rows to it), so the query stays one equality on (category, seq), planned for the value.
+    // A topic is matched by its key (TopicNames.Normalize) in topic_keys, the delivered names' keys
+    // stored beside them (GIN-indexed), so an item delivered as "ΟΔΟΣ" is found by "οδος" and after
+    // a rename in case only. No LIKE: % and _ are letters here.
     public async Task<List<Entry>> NewestAsync(string? category, string? topic, long? before, int limit, CancellationToken ct)
     {
         if (category is not null)
         {
-            var key = CategoryNames.Key(category);
-            category = await standby.ReadAsync(db, c => db.Categories.AsNoTracking().Where(x => x.NormalizedName == key).Select(x => x.Name).FirstOrDefaultAsync(c), ct) ?? category;
+            category = await standby.ReadAsync(db, c => db.Categories.SpellingAsync(category, c), ct) ?? category;
         }
         return await ReadAsync($"""
             SELECT item_id, version, withdrawn, seq, changed_at, first_published_at, document FROM published_items
-            WHERE seq < @before {(category is null ? "" : "AND category = @category")} {(topic is null ? "" : "AND topics @> ARRAY[@topic]::text[]")}
+            WHERE seq < @before {(category is null ? "" : "AND category = @category")} {(topic is null ? "" : "AND topic_keys @> ARRAY[@topic]::text[]")}
             ORDER BY seq DESC LIMIT @limit
             """,
             c =>
@@ -67,7 +70,7 @@ public sealed class PublishedQuery(CmsReadOnlyDbContext db, StandbyRouting stand
                 }
                 if (topic is not null)
                 {
-                    c.Parameters.AddWithValue("topic", topic);
+                    c.Parameters.AddWithValue("topic", TopicNames.Normalize(topic));
                 }
             }, ct);
     }

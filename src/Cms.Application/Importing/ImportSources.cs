@@ -49,12 +49,25 @@ public static class ImportSources
         }
         foreach (var name in Names(folder, directories: true))
         {
-            foreach (var file in InNameOrder(Path.Combine(folder, name)))
+            var subfolder = Path.Combine(folder, name);
+            if (new DirectoryInfo(subfolder).LinkTarget is { } target)
+            {
+                yield return NotFollowed(subfolder, target);
+                continue;
+            }
+            foreach (var file in InNameOrder(subfolder))
             {
                 yield return file;
             }
         }
     }
+
+    // A link to a folder inside the tree is not followed: it may lead back into the tree (a/b -> ..,
+    // followed until the OS refused the path) or out of it. The folders given are read as given,
+    // links or not. The link becomes a refused entry of the report, named by its path, so nothing
+    // is skipped silently (ImportParser reports a file it cannot read with the exception's message).
+    private static ImportFile NotFollowed(string link, string target) =>
+        new(link, 0, _ => throw new IOException($"a link to a folder (-> {target}), not followed: the import reads the folders inside the tree it is given, not links to folders"));
 
     private static List<string> Names(string folder, bool directories)
     {

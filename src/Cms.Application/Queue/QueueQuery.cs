@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Linq.Expressions;
 using System.Text.Json;
+using Cms.Application.Topics;
 using Cms.Core.Items;
 using Cms.Core.Text;
 using Cms.Data;
@@ -386,14 +387,13 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
 
     private async Task<string> CategorySpellingAsync(string typed, CancellationToken ct)
     {
-        var key = CategoryNames.Key(typed);
         if (_categoriesByKey is { } list)
         {
-            return list.GetValueOrDefault(key, typed);
+            return list.GetValueOrDefault(CategoryNames.Key(typed), typed);
         }
         if (!_categorySpellings.TryGetValue(typed, out var spelling))
         {
-            spelling = await db.Categories.AsNoTracking().Where(c => c.NormalizedName == key).Select(c => c.Name).FirstOrDefaultAsync(ct) ?? typed;
+            spelling = await db.Categories.SpellingAsync(typed, ct) ?? typed;
             _categorySpellings[typed] = spelling;
         }
         return spelling;

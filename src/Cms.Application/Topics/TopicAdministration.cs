@@ -138,7 +138,6 @@ public sealed class TopicAdministration(CmsDbContext db, TopicVocabulary vocabul
         var sentBack = await SendReadyItemsBackAsync(actor, topic.Id,
             topics => topics.Select(t => t.Id == topic.Id ? name : t.Name).ToList(), AuditActions.TopicRenamed, ct);
         topic.Name = name;
-        topic.NormalizedName = TopicNames.Normalize(name);
         var affected = await TouchItemsAsync(topic.Id, ct);
         AuditLog.Add(db, actor, AuditActions.TopicRenamed, AuditTargets.Topic, topic.Id.ToString(), new { before, after = name, items = affected, sentBackToNew = sentBack });
         await db.SaveChangesAsync(ct);

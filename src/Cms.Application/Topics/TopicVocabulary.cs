@@ -85,15 +85,8 @@ public sealed class TopicVocabulary(CmsDbContext db)
 
     // A category as the list spells it ("world" is stored as the list's "World"); a name not in the
     // list is returned cleaned, for the caller's own rule (refuse it, or keep the item's own).
-    public async Task<string?> CategorySpellingAsync(string? name, CancellationToken ct)
-    {
-        if (UnicodeText.CleanName(name ?? "") is not { Length: > 0 } clean)
-        {
-            return null;
-        }
-        var key = CategoryNames.Key(clean);
-        return await db.Categories.AsNoTracking().Where(c => c.NormalizedName == key).Select(c => c.Name).FirstOrDefaultAsync(ct) ?? clean;
-    }
+    public async Task<string?> CategorySpellingAsync(string? name, CancellationToken ct) =>
+        string.IsNullOrWhiteSpace(name) ? null : await db.Categories.SpellingAsync(name, ct) ?? UnicodeText.CleanName(name);
 
     public static string UnlistedCategory(string name) =>
         $"category: '{name}' is not in the list of categories yet, and adding one needs the {Permissions.ManageTopics} permission. Keep the item's category, or ask a publisher.";
@@ -157,7 +150,8 @@ public sealed class TopicVocabulary(CmsDbContext db)
         var byNormalized = new Dictionary<string, string>();
         foreach (var name in names)
         {
-            byNormalized.TryAdd(TopicNames.Normalize(name), name.Trim());
+            // Stored cleaned: the database keys the stored name, so it gives this key back.
+            byNormalized.TryAdd(TopicNames.Normalize(name), UnicodeText.CleanName(name));
         }
         var topicIds = new Dictionary<string, int>(byNormalized.Count, StringComparer.Ordinal);
         var ids = new List<long>(itemIds);
@@ -173,8 +167,8 @@ public sealed class TopicVocabulary(CmsDbContext db)
         await using (var cmd = new NpgsqlCommand(
             $$"""
             WITH created AS (
-              INSERT INTO topics (name, normalized_name, from_import, created_at)
-              SELECT n, nn, true, now() FROM unnest(@names, @normalized) AS t(n, nn) WHERE @create
+              INSERT INTO topics (name, from_import, created_at)
+              SELECT n, true, now() FROM unnest(@names) AS t(n) WHERE @create
               ON CONFLICT (normalized_name) DO NOTHING
               RETURNING id, name, normalized_name
             )

@@ -61,6 +61,9 @@ public static class AuditActions
     // Written by the migration CategoriesOneRegardlessOfCase (CategoryCaseSql), by system:name-fold.
     public const string CategoryMerged = "category.merged";
     public const string ItemCategoryMerged = "item.category-merged";
+    // Written by the migration TopicsOneRegardlessOfCase (TopicCaseSql), by system:name-fold, beside
+    // its topic.merged events.
+    public const string ItemTopicsMerged = "item.topics-merged";
 
     public const string UserCreated = "user.created";
     public const string UserRoleAdded = "user.role-added";

@@ -5,17 +5,19 @@ using Cms.Core.Text;
 namespace Cms.Core.Items;
 
 // Topics form one vocabulary regardless of case, blanks and Unicode spelling: "AI" and " ai" are one
-// topic, and so are a precomposed "é" and "e" + U+0301, and "Broken links" with a double or a
-// no-break space (UnicodeText.CleanName). Every lookup,
-// de-duplication and unique index goes through Normalize; every name that becomes a topic, from
+// topic, and so are a precomposed "é" and "e" + U+0301, "Broken links" with a double or a
+// no-break space (UnicodeText.CleanName), and "ΟΔΟΣ" and "οδος": the same key as categories
+// (UnicodeText.NameKey, simple case folding; İ/ı/I and ß/"ss" stay apart). Every lookup,
+// de-duplication and unique index goes through Normalize (the database's topics.normalized_name
+// is cms_category_key(name), the same rule); every name that becomes a topic, from
 // an imported file or typed by an editor, goes through TryClean.
 public static class TopicNames
 {
     // The width of the topics.name and normalized_name columns and of the editors' forms.
     public const int MaxLength = 100;
 
-    // NFC before lower-casing, so both spellings of a letter fold to the same key.
-    public static string Normalize(string name) => UnicodeText.CleanName(name).ToLowerInvariant();
+    // NFC before case folding, so both spellings of a letter fold to the same key.
+    public static string Normalize(string name) => UnicodeText.NameKey(name);
 
     // The name as stored and shown (UnicodeText.CleanName), or why it cannot be a topic. Invisible and bidi
     // characters are refused, not stripped: a topic that looks like another is a spoofing attempt

@@ -435,6 +435,11 @@ public static class UnicodeText
 
     public static Rune CaseKey(Rune rune) => Rune.ToLowerInvariant(Rune.ToUpperInvariant(rune));
 
+    // The one key of the two vocabularies, categories (CategoryNames.Key) and topics
+    // (TopicNames.Normalize): two names are one when their cleaned forms case-fold alike. The
+    // database computes the same key of a stored (cleaned) name with cms_category_key().
+    public static string NameKey(string name) => CaseKey(CleanName(name));
+
     // White space within a line (tabs and line breaks stay what ControlProblem refuses).
     private static bool IsSpaceLike(char c) => char.IsWhiteSpace(c) && !IsControl(c, allowNewlines: false);
 

@@ -15,9 +15,9 @@ public sealed class PublishedItemConfiguration : IEntityTypeConfiguration<Publis
         builder.Property(p => p.Category).HasMaxLength(200);
         builder.Property(p => p.OutputHash).HasMaxLength(64);
         builder.HasIndex(p => p.Seq).IsUnique();
-        // Newest-first feeds of one category or topic.
+        // Newest-first feeds of one category or topic (the topic by its key, whatever the case asked).
         builder.HasIndex(p => new { p.Category, p.Seq });
-        builder.HasIndex(p => p.Topics).HasMethod("GIN");
+        builder.HasIndex(p => p.TopicKeys).HasMethod("GIN");
         builder.HasOne<Item>().WithOne().HasForeignKey<PublishedItem>(p => p.ItemId).OnDelete(DeleteBehavior.Cascade);
     }
 }

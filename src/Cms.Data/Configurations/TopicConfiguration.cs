@@ -9,7 +9,8 @@ public sealed class TopicConfiguration : IEntityTypeConfiguration<Topic>
     public void Configure(EntityTypeBuilder<Topic> builder)
     {
         builder.Property(t => t.Name).HasMaxLength(100);
-        builder.Property(t => t.NormalizedName).HasMaxLength(100);
+        // The categories' key function (one rule for both vocabularies, TopicNames.Normalize).
+        builder.Property(t => t.NormalizedName).HasComputedColumnSql(CategoryConfiguration.KeySql, stored: true);
         builder.HasIndex(t => t.NormalizedName).IsUnique();
     }
 }

@@ -22,6 +22,11 @@ public sealed class PublishedItem
     public string? Category { get; set; }
     public string[] Topics { get; set; } = [];
 
+    // TopicNames.Normalize of each of Topics, for ?topic= in any letter case (GIN-indexed): written
+    // with them, so a filter is one containment test of stored keys. Topics keep the names as
+    // delivered (a later rename does not rewrite them); the keys find them under any spelling.
+    public string[] TopicKeys { get; set; } = [];
+
     // The item format's fields as JSON and the file as the folder gets it; null once withdrawn.
     public string? Document { get; set; }
     public string? Output { get; set; }

@@ -1,5 +1,3 @@
-using Cms.Core.Items;
-
 namespace Cms.Data.Entities;
 
 public sealed class Topic
@@ -7,8 +5,10 @@ public sealed class Topic
     public int Id { get; set; }
     public required string Name { get; set; }
 
-    // Lower-cased name: topics are unique regardless of case.
-    public required string NormalizedName { get; set; }
+    // TopicNames.Normalize of the name, computed by the database (cms_category_key, the categories'
+    // rule): unique, so the vocabulary holds no two names that differ only in letter case, whoever
+    // writes the row.
+    public string NormalizedName { get; private set; } = "";
     public bool FromImport { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
@@ -16,7 +16,6 @@ public sealed class Topic
     public static Topic Create(string cleanName, bool fromImport = false) => new()
     {
         Name = cleanName,
-        NormalizedName = TopicNames.Normalize(cleanName),
         FromImport = fromImport,
         CreatedAt = DateTimeOffset.UtcNow,
     };

@@ -190,4 +190,20 @@ public sealed class FeedTests(DeliveryFixture app) : WebTest(app), IClassFixture
         }
         Assert.Equal(Enumerable.Reverse(expected), jsonSeen);
     }
+
+    // POLISH10: ?topic= finds the topic's items whatever the case asked, as ?category= does; the
+    // feed's title echoes what was asked.
+    [Fact]
+    public async Task A_topic_feed_finds_the_topics_items_whatever_the_case_asked()
+    {
+        var api = app.Api(await app.SiteTokenAsync());
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var ids = await app.PublishedAsync([new TestItem { RelatedCount = 0, Topics = [$"ΟΔΟΣ {tag}"] }, new TestItem { RelatedCount = 0, Topics = [$"Other {tag}"] }]);
+
+        var atom = await AtomAsync(api, $"/api/v1/feeds/atom?topic={Uri.EscapeDataString($"οδος {tag.ToUpperInvariant()}")}");
+        var json = await JsonFeedAsync(api, $"/api/v1/feeds/json?topic={Uri.EscapeDataString($"Οδοσ {tag}")}");
+
+        Assert.Equal([$"urn:cms:item:{ids[0]}"], atom.Items.Select(i => i.Id));
+        Assert.Equal([$"urn:cms:item:{ids[0]}"], json.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
+    }
 }
