@@ -133,6 +133,9 @@ public class ApplicationFixture : IAsyncLifetime
         Npgsql.NpgsqlConnection.ClearAllPools();
         await using var db = TestPostgres.Context(OwnerConnectionString);
         await db.GetService<IMigrator>().MigrateAsync(target);
+        // A table a migration drops and creates again (taken back, then forward) is granted anew,
+        // as the app's start-up does after migrating.
+        await DatabaseRoles.GrantAppAsync(OwnerConnectionString, DatabaseRoles.RoleOf(ConnectionString)!, CancellationToken.None);
     }
 
     public T Read<T>(Func<CmsDbContext, T> read)

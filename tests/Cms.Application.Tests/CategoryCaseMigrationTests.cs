@@ -22,12 +22,7 @@ public sealed class CategoryCaseMigrationTests(ApplicationFixture app) : IClassF
     private Task MigrateAsync(string? target = null) => MigrateAsync(app, target);
 
     // The class's database taken to a migration (back or forward), as its owner.
-    internal static async Task MigrateAsync(ApplicationFixture app, string? target)
-    {
-        NpgsqlConnection.ClearAllPools();
-        await using var db = TestPostgres.Context(app.OwnerConnectionString);
-        await db.GetService<IMigrator>().MigrateAsync(target);
-    }
+    internal static Task MigrateAsync(ApplicationFixture app, string? target) => app.MigrateAsync(target);
 
     [Fact]
     public async Task Case_twins_stored_before_are_merged_into_the_oldest_with_an_audit_event_each_and_a_second_run_changes_nothing()

@@ -83,4 +83,22 @@ public sealed class TopicCaseMigrationTests(ApplicationFixture app) : IClassFixt
         Assert.Equal(events, app.Read(db => db.AuditEvents.Count()));
         Assert.Equal(after, app.Read(db => ids.Select(id => db.Items.Single(i => i.Id == id).Version).ToList()));
     }
+    // The delivered rows' topic keys are filled by TopicsOneRegardlessOfCase with the key function of
+    // its time; CategoryKeyCanonicalCaseless changes the function, so it recomputes them: a topic
+    // delivered as "J" + U+030C is found by "ǰ" (one name under the canonical caseless key).
+    [Fact]
+    public async Task A_topic_delivered_before_the_canonical_key_is_found_by_its_composed_spelling()
+    {
+        var tag = Unique.Tag();
+        var id = (await app.ImportAsync(new TestItem().ToYaml()))[0];
+        var delivered = $"J\u030COURNAL {tag}";
+        await app.AtMigrationAsync(ApplicationFixture.BeforeComputedTopicKeys, () => app.OwnerAsync("""
+            INSERT INTO published_items (item_id, version, withdrawn, seq, changed_at, first_published_at, category, topics, document, output, output_hash)
+            VALUES ($1, 1, false, nextval('delivery_seq'), now(), now(), NULL, $2, '{}', '', '')
+            """, id, new[] { delivered }));
+
+        Assert.Equal([TopicNames.Normalize(delivered)], app.Read(db => db.PublishedItems.Single(p => p.ItemId == id).TopicKeys));
+        var found = await app.RunAsync(s => s.GetRequiredService<PublishedQuery>().NewestAsync(null, $"\u01F0ournal {tag}", null, 10, CancellationToken.None));
+        Assert.Equal([id], found.Select(e => e.Id));
+    }
 }

@@ -126,6 +126,12 @@ public static class CategoryKeySql
                       AND (indexdef LIKE '%cms_category_key%' OR indexdef LIKE '%cms_topic_keys%') LOOP
             EXECUTE format('REINDEX INDEX %I', ix.indexname);
           END LOOP;
+          -- Delivery's stored topic keys (TopicsOneRegardlessOfCase), filled by the key as it was.
+          IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+                       AND table_name = 'published_items' AND column_name = 'topic_keys') THEN
+            UPDATE published_items SET topic_keys = ARRAY(SELECT cms_category_key(t) FROM unnest(topics) AS t)
+              WHERE topics <> '{}' AND topic_keys IS DISTINCT FROM ARRAY(SELECT cms_category_key(t) FROM unnest(topics) AS t);
+          END IF;
         END
         $do$;
 
