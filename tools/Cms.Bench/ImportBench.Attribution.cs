@@ -218,6 +218,10 @@ public static partial class ImportBench
             new("pglz for items' vector, images, excerpt, title (before ImportWriteCost)",
                 "ALTER TABLE items ALTER COLUMN search_vector SET COMPRESSION pglz, ALTER COLUMN images_json SET COMPRESSION pglz, ALTER COLUMN excerpt SET COMPRESSION pglz, ALTER COLUMN title SET COMPRESSION pglz"),
             new("search vector kept in the row, never out of line (STORAGE MAIN)", "ALTER TABLE items ALTER COLUMN search_vector SET STORAGE MAIN"),
+            // PostgreSQL 15 COPYs in batches (heap_multi_insert) only into a table without BEFORE ROW
+            // triggers: what the items' vector trigger and the audit rows' guard cost in that way.
+            new("no BEFORE INSERT trigger on items (batched COPY; vectors supplied, seals still checked)", "DROP TRIGGER items_search_vector_insert ON items"),
+            new("no BEFORE INSERT guard on audit_events (batched COPY)", "DROP TRIGGER audit_events_unsealed ON audit_events"),
             new("source_yaml stored uncompressed (EXTERNAL)", "ALTER TABLE items ALTER COLUMN source_yaml SET STORAGE EXTERNAL"),
             new("items fillfactor 90 (default 100)", "ALTER TABLE items SET (fillfactor = 90)"),
             new("only the primary keys, the unique URL and (item, position) of links", """
