@@ -33,11 +33,14 @@ public sealed record SourceMapping(IReadOnlyList<KeyValuePair<string, SourceNode
     {
         get
         {
-            foreach (var entry in Entries)
+            // By index: a foreach over the interface boxed an enumerator for every field the
+            // validation looks up (about twenty a file).
+            var entries = Entries;
+            for (var i = 0; i < entries.Count; i++)
             {
-                if (entry.Key == key)
+                if (entries[i].Key == key)
                 {
-                    return entry.Value;
+                    return entries[i].Value;
                 }
             }
             return null;

@@ -159,16 +159,15 @@ public static partial class YamlScalars
     }
 
     // ISO 8601 with a time and an offset (Z or ±hh:mm); both plain timestamps and quoted strings.
-    public static bool TryTimestamp(SourceScalar scalar, out DateTimeOffset value)
-    {
-        string[] formats =
-        [
-            "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "yyyy-MM-dd'T'HH:mmK",
-            "yyyy-MM-dd HH:mm:ssK", "yyyy-MM-dd HH:mm:ss.FFFFFFFK",
-        ];
-        return DateTimeOffset.TryParseExact(scalar.Value.Trim(), formats, CultureInfo.InvariantCulture,
+    public static bool TryTimestamp(SourceScalar scalar, out DateTimeOffset value) =>
+        DateTimeOffset.TryParseExact(scalar.Value.Trim(), TimestampFormats, CultureInfo.InvariantCulture,
             DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out value);
-    }
+
+    private static readonly string[] TimestampFormats =
+    [
+        "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "yyyy-MM-dd'T'HH:mmK",
+        "yyyy-MM-dd HH:mm:ssK", "yyyy-MM-dd HH:mm:ss.FFFFFFFK",
+    ];
 
     // A canonical (kind, text) pair: two scalars with equal canonical forms are the same YAML value
     // (0x1F and 31 are one integer; 1e5 and 100000.0 one float).
@@ -272,26 +271,76 @@ public static partial class YamlScalars
     }
 
     // The date and time a YAML 1.1 reader constructs from a timestamp, or false when it cannot.
+    // The pattern decides; the parts are then read off the text in place: a Match with its eleven
+    // named groups and a string per part was 0.5 KiB a timestamp, and a realistic file has one per
+    // related link (about 5 KiB of the import's 110 KiB a file; docs/benchmarks.md, IMPORT10).
     public static bool TryTimestampValue(string text, out DateTimeOffset value)
     {
         value = default;
-        var m = TimestampPattern().Match(text);
-        if (!m.Success)
+        if (!TimestampPattern().IsMatch(text))
         {
             return false;
         }
-        int Part(string name) => m.Groups[name].Success ? int.Parse(m.Groups[name].Value, CultureInfo.InvariantCulture) : 0;
-        var (year, month, day, hour, minute, second) = (Part("y"), Part("m"), Part("d"), Part("H"), Part("M"), Part("S"));
-        var (tzHours, tzMinutes) = (Part("th"), Part("tm"));
+        var s = text.AsSpan();
+        var i = 0;
+        // The pattern has matched, so each part is where it says: digits up to the next separator.
+        var year = Digits(s, ref i);
+        i++;
+        var month = Digits(s, ref i);
+        i++;
+        var day = Digits(s, ref i);
+        int hour = 0, minute = 0, second = 0, tzHours = 0, tzMinutes = 0;
+        long ticks = 0;
+        var negative = false;
+        if (i < s.Length && s[i] != '\n')
+        {
+            // [Tt] or blanks, then H:M:S
+            while (s[i] is 'T' or 't' or ' ' or '\t')
+            {
+                i++;
+            }
+            hour = Digits(s, ref i);
+            i++;
+            minute = Digits(s, ref i);
+            i++;
+            second = Digits(s, ref i);
+            if (i < s.Length && s[i] == '.')
+            {
+                i++;
+                var start = i;
+                while (i < s.Length && char.IsAsciiDigit(s[i]))
+                {
+                    i++;
+                }
+                // The first seven digits are ticks (100 ns), shorter fractions padded with zeros.
+                for (var k = 0; k < 7; k++)
+                {
+                    ticks = ticks * 10 + (start + k < i ? s[start + k] - '0' : 0);
+                }
+            }
+            while (i < s.Length && s[i] is ' ' or '\t')
+            {
+                i++;
+            }
+            if (i < s.Length && s[i] is '-' or '+')
+            {
+                negative = s[i] == '-';
+                i++;
+                tzHours = Digits(s, ref i);
+                if (i < s.Length && s[i] == ':')
+                {
+                    i++;
+                    tzMinutes = Digits(s, ref i);
+                }
+            }
+        }
         if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)
             || hour > 23 || minute > 59 || second > 59 || tzHours > 23 || tzMinutes > 59)
         {
             return false;
         }
-        var fraction = m.Groups["f"].Value;
-        var ticks = fraction.Length == 0 ? 0 : long.Parse(fraction.PadRight(7, '0')[..7], CultureInfo.InvariantCulture);
         var offset = new TimeSpan(tzHours, tzMinutes, 0);
-        if (m.Groups["tz"].Value.StartsWith('-'))
+        if (negative)
         {
             offset = -offset;
         }
@@ -306,6 +355,18 @@ public static partial class YamlScalars
             // 0001-01-01 00:00:00 +05:00 is before the first representable instant.
             return false;
         }
+    }
+
+    // A run of ASCII digits (at most four here: the pattern bounds every part) as a number.
+    private static int Digits(ReadOnlySpan<char> s, ref int i)
+    {
+        var n = 0;
+        while (i < s.Length && char.IsAsciiDigit(s[i]))
+        {
+            n = n * 10 + (s[i] - '0');
+            i++;
+        }
+        return n;
     }
 
     // Whether a string may be written plain: it starts with a letter and is not a word any YAML
