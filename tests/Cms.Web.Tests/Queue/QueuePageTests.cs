@@ -165,12 +165,12 @@ public sealed class QueuePageTests(AppFixture app) : WebTest(app), IClassFixture
     }
 
     // The queue's option lists, the layout's style and script links and the page's <head> and
-    // <body> are written without tag helpers (QUEUE10): the markup is what the option, link,
-    // script, URL-resolution, head and body tag helpers wrote, byte for byte, a chosen option
-    // marked selected, a topic's quotes and ampersand encoded, each asset carrying the hash of its
-    // file as asp-append-version gave it.
+    // <body> are written without tag helpers, and a row's id is made text once (QUEUE10): the
+    // markup is what the option, link, script, URL-resolution, head and body tag helpers and the
+    // boxed id wrote, byte for byte: a chosen option marked selected, a topic's quotes and
+    // ampersand encoded, each asset carrying the hash of its file as asp-append-version gave it.
     [Fact]
-    public async Task The_option_lists_asset_links_head_and_body_are_written_as_the_tag_helpers_wrote_them()
+    public async Task The_option_lists_asset_links_head_body_and_row_ids_are_written_as_before()
     {
         var topic = "M&L \"quoted\" " + _category;
         await ImportAsync(new TestItem { Title = "Optioned " + _category, Category = _category, Topics = [topic] });
@@ -186,6 +186,10 @@ public sealed class QueuePageTests(AppFixture app) : WebTest(app), IClassFixture
         Assert.Contains("<option value=\"all\">all</option>", html);
         Assert.Contains($"<option value=\"M&amp;L &quot;quoted&quot; {_category}\"></option>", html);
         Assert.Contains("<option value=\"\" selected=\"selected\">only me</option>", html);
+        // The row's id, written five times from one string (QUEUE10).
+        var id = ItemId("Optioned " + _category);
+        Assert.Contains($"<tr data-item-id=\"{id}\">\n<td><input type=\"checkbox\" class=\"form-check-input\" form=\"bulk-form\" name=\"Bulk.Ids\" value=\"{id}\" aria-labelledby=\"sel t{id}\" /></td>\n"
+            + $"<td><a id=\"t{id}\" href=\"/Items/Details/{id}?View.Category={_category}&amp;View.Sort=heat\">Optioned {_category}</a></td>", html);
         Assert.Contains("<html lang=\"en\">\n<head>\n    <meta charset=\"utf-8\" />", html);
         Assert.Contains("</head>\n<body>\n    <a class=\"visually-hidden-focusable\" href=\"#main\">Skip to content</a>", html);
         Assert.EndsWith("</body>\n</html>\n", html);
