@@ -163,4 +163,47 @@ public sealed class QueuePageTests(AppFixture app) : WebTest(app), IClassFixture
         var plain = await editor.GetStringAsync("/");
         Assert.Contains("aria-label=\"Save this view\" action=\"/?handler=SaveView\">", plain);
     }
+
+    // The queue's option lists, the layout's style and script links and the page's <head> and
+    // <body> are written without tag helpers, and a row's id is made text once (QUEUE10): the
+    // markup is what the option, link, script, URL-resolution, head and body tag helpers and the
+    // boxed id wrote, byte for byte: a chosen option marked selected, a topic's quotes and
+    // ampersand encoded, each asset carrying the hash of its file as asp-append-version gave it.
+    [Fact]
+    public async Task The_option_lists_asset_links_head_body_and_row_ids_are_written_as_before()
+    {
+        var topic = "M&L \"quoted\" " + _category;
+        await ImportAsync(new TestItem { Title = "Optioned " + _category, Category = _category, Topics = [topic] });
+        var editor = await SignedInAsync(Roles.Editor);
+
+        var html = await editor.GetStringAsync($"/?View.Category={_category}&View.Sort=heat");
+
+        Assert.Contains($"<option value=\"{_category}\" selected=\"selected\">{_category}</option>", html);
+        Assert.Contains("<option value=\"\">any</option>", html);
+        Assert.Contains("<option value=\"date\">Newest (published)</option>", html);
+        Assert.Contains("<option value=\"heat\" selected=\"selected\">Heat</option>", html);
+        Assert.Contains("<option value=\"any\" selected=\"selected\">any</option>", html);
+        Assert.Contains("<option value=\"all\">all</option>", html);
+        Assert.Contains($"<option value=\"M&amp;L &quot;quoted&quot; {_category}\"></option>", html);
+        Assert.Contains("<option value=\"\" selected=\"selected\">only me</option>", html);
+        // The row's id, written five times from one string (QUEUE10).
+        var id = ItemId("Optioned " + _category);
+        Assert.Contains($"<tr data-item-id=\"{id}\">\n<td><input type=\"checkbox\" class=\"form-check-input\" form=\"bulk-form\" name=\"Bulk.Ids\" value=\"{id}\" aria-labelledby=\"sel t{id}\" /></td>\n"
+            + $"<td><a id=\"t{id}\" href=\"/Items/Details/{id}?View.Category={_category}&amp;View.Sort=heat\">Optioned {_category}</a></td>", html);
+        Assert.Contains("<html lang=\"en\">\n<head>\n    <meta charset=\"utf-8\" />", html);
+        Assert.Contains("</head>\n<body>\n    <a class=\"visually-hidden-focusable\" href=\"#main\">Skip to content</a>", html);
+        Assert.EndsWith("</body>\n</html>\n", html);
+        Assert.Contains("<link rel=\"stylesheet\" href=\"/lib/bootstrap/dist/css/bootstrap.min.css\" />", html);
+        Assert.Contains($"<link rel=\"stylesheet\" href=\"/css/site.css?v={Version("css/site.css")}\" />", html);
+        Assert.Contains("<script src=\"/lib/bootstrap/dist/js/bootstrap.bundle.min.js\"></script>", html);
+        foreach (var script in new[] { "shortcuts", "live", "queue" })
+        {
+            Assert.Contains($"<script src=\"/js/{script}.js?v={Version($"js/{script}.js")}\"></script>", html);
+        }
+    }
+
+    // asp-append-version's value: the file's SHA-256, base64url-encoded.
+    private static string Version(string path) =>
+        Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(
+            System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(Repo.Root, "src", "Cms.Web", "wwwroot", path))));
 }
