@@ -91,9 +91,13 @@ public sealed class StoryGrouping(StorySettings settings)
     // the next batch's items with it in memory as long as its rows are not visible.
     public sealed class Assigned
     {
-        internal Assigned(Member[] members, Dictionary<int, List<Member>> byKey, Dictionary<int, long> counts) => (Members, ByKey, Counts) = (members, byKey, counts);
+        internal Assigned(Member[] members, Dictionary<int, List<Member>> byKey, Dictionary<int, long> counts, StoryWrites? writes) =>
+            (Members, ByKey, Counts, Writes) = (members, byKey, counts, writes);
 
         internal Member[] Members { get; }
+
+        // Its key rows and counts, when written beside the items (committed just before them).
+        internal StoryWrites? Writes { get; }
         internal Dictionary<int, List<Member>> ByKey { get; }
         internal Dictionary<int, long> Counts { get; }
     }
@@ -124,26 +128,32 @@ public sealed class StoryGrouping(StorySettings settings)
             // them (committed before it was taken) or in none, and then compared in memory.
             await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, stop.Token);
             var lap = System.Diagnostics.Stopwatch.GetTimestamp();
+            // The written batch's items, and its key rows and counts (committed just before them
+            // when written beside them), each seen in this snapshot or compared from memory.
+            var unseen = written;
             if (written is not null)
             {
                 await using var seen = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM items WHERE id = @id)", conn);
                 seen.Parameters.AddWithValue("id", written.Members[0].Id);
                 if ((bool)(await seen.ExecuteScalarAsync(stop.Token))!)
                 {
-                    written = null;
+                    (written, unseen) = (null, null);
+                }
+                else if (written.Writes is { } writes)
+                {
+                    await using var visible = new NpgsqlCommand("SELECT pg_visible_in_snapshot(@xid::text::xid8, pg_current_snapshot())", conn);
+                    visible.Parameters.AddWithValue("xid", await writes.Xid);
+                    if ((bool)(await visible.ExecuteScalarAsync(stop.Token))!)
+                    {
+                        written = null;
+                    }
                 }
             }
-            var (counts, keys) = OwnCounts(terms);
-            var df = new Dictionary<int, long>(keys.Length);
-            await AddTermCountsAsync(conn, df, keys, stop.Token);
-            foreach (var key in keys)
-            {
-                df[key] = df.GetValueOrDefault(key) + counts[key] + (written?.Counts.GetValueOrDefault(key) ?? 0);
-            }
+            var df = await BatchCountsAsync(conn, terms, written, stop.Token);
             lap = Profile.Lap(StoryGroupingProfile.Phase.AheadTermCounts, lap);
             var plan = Plan(terms, at, df);
             lap = Profile.Lap(StoryGroupingProfile.Phase.Keys, lap);
-            var (storedFor, rows, exact, held, foreign) = await ShortlistedAsync(conn, at, plan.Searches, plan.Bands, settings.Window, written, memory, Profile, lap, stop.Token);
+            var (storedFor, rows, exact, held, foreign) = await ShortlistedAsync(conn, at, plan.Searches, plan.Bands, settings.Window, written, unseen, memory, Profile, lap, stop.Token);
             return new Found(df, plan.KeyTerms, plan.Searches, plan.Bands, storedFor, rows, exact, held, foreign, version);
         }, stop.Token);
         return new Search(terms, at, previous is not null, task, stop);
@@ -159,7 +169,12 @@ public sealed class StoryGrouping(StorySettings settings)
         AssignAsync(conn, items, analysed, ahead, null, ct);
 
     // memory: the import's own rows so far (StoryMemory), to which this batch is added.
-    public async Task<Assigned?> AssignAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, IReadOnlyList<StoryTerms?>? analysed, Search? ahead, StoryMemory? memory, CancellationToken ct)
+    public Task<Assigned?> AssignAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, IReadOnlyList<StoryTerms?>? analysed, Search? ahead, StoryMemory? memory, CancellationToken ct) =>
+        AssignAsync(conn, items, analysed, ahead, memory, null, ct);
+
+    // writes, when given: the batch's key rows and term counts go there (StoryWrites, committed by
+    // the caller just before its transaction) instead of into conn's transaction.
+    public async Task<Assigned?> AssignAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, IReadOnlyList<StoryTerms?>? analysed, Search? ahead, StoryMemory? memory, StoryWrites? writes, CancellationToken ct)
     {
         if (items.Count == 0)
         {
@@ -181,18 +196,39 @@ public sealed class StoryGrouping(StorySettings settings)
         Parallel.For(0, items.Count, i => terms[i] = analysed?[i] ?? StoryText.Analyze(items[i].Title, items[i].Excerpt));
         var at = items.Select(When).ToArray();
         lap = profile.Lap(StoryGroupingProfile.Phase.Analyse, lap);
-        var df = await CountTermsAsync(conn, terms, ct);
-        lap = profile.Lap(StoryGroupingProfile.Phase.TermCounts, lap);
+        Dictionary<int, long> df;
+        Found? found;
+        if (writes is null)
+        {
+            var counted = await CountTermsAsync(conn, terms, ct);
+            lap = profile.Lap(StoryGroupingProfile.Phase.TermCounts, lap);
+            found = await TakeAsync(ahead, terms, at, memory, f => f.Df.Count == counted.Count && counted.All(e => f.Df.TryGetValue(e.Key, out var v) && v == e.Value));
+            lap = profile.Lap(StoryGroupingProfile.Phase.WaitForSearch, lap);
+            df = counted;
+        }
+        else
+        {
+            // The counts are added by `writes`: here they are read. The search's counts are this
+            // transaction's if no other writer changed any since its snapshot: every change of a
+            // count changes the items' count (StoryTermCount.Documents) with it, so that one is compared.
+            found = await TakeAsync(ahead, terms, at, memory, null);
+            lap = profile.Lap(StoryGroupingProfile.Phase.WaitForSearch, lap);
+            if (found is not null)
+            {
+                var stored = new Dictionary<int, long>(1);
+                await AddTermCountsAsync(conn, stored, [StoryTermCount.Documents], ct);
+                found = stored.GetValueOrDefault(StoryTermCount.Documents) + terms.Length == found.Df[StoryTermCount.Documents] ? found : null;
+            }
+            df = found?.Df ?? await BatchCountsAsync(conn, terms, null, ct);
+            lap = profile.Lap(StoryGroupingProfile.Phase.TermCounts, lap);
+        }
         var documents = df[StoryTermCount.Documents];
-
-        var found = await TakeAsync(ahead, terms, at, df, memory);
-        lap = profile.Lap(StoryGroupingProfile.Phase.WaitForSearch, lap);
         memory?.Settle();
         if (found is null)
         {
             var plan = Plan(terms, at, df);
             lap = profile.Lap(StoryGroupingProfile.Phase.Keys, lap);
-            var (shortlists, rows, _, held, foreign) = await ShortlistedAsync(conn, at, plan.Searches, plan.Bands, settings.Window, null, memory, profile, lap, ct);
+            var (shortlists, rows, _, held, foreign) = await ShortlistedAsync(conn, at, plan.Searches, plan.Bands, settings.Window, null, null, memory, profile, lap, ct);
             found = new Found(df, plan.KeyTerms, plan.Searches, plan.Bands, shortlists, rows, Held: held, Foreign: foreign);
             lap = System.Diagnostics.Stopwatch.GetTimestamp();
         }
@@ -206,6 +242,9 @@ public sealed class StoryGrouping(StorySettings settings)
             items[i].StoryKeys = StoryKeys.Stored(terms[i], found.KeyTerms[i], at[i]);
             items[i].StoryTermIds = terms[i].Pack();
         }
+        var own = OwnCounts(terms);
+        // Written beside the scoring and the items' COPY (nothing below changes an item's keys or time).
+        writes?.Start(items, own.Keys, [.. own.Keys.Select(k => own.Counts[k])], ct);
         var (searches, bands, storedFor) = (found.Searches, found.Bands, found.StoredFor);
         var wanted = searches.SelectMany(k => k).ToHashSet();
         // The stored candidates' terms whose counts are not known yet: ~10,000 candidates of ~100
@@ -298,7 +337,10 @@ public sealed class StoryGrouping(StorySettings settings)
         {
             memory!.Restory(id, story);
         }
-        await WriteKeysAsync(conn, items, ct);
+        if (writes is null)
+        {
+            await WriteKeysAsync(conn, items, ct);
+        }
         var assigned = new Member[items.Count];
         var byKey = new Dictionary<int, List<Member>>();
         for (var i = 0; i < items.Count; i++)
@@ -319,7 +361,7 @@ public sealed class StoryGrouping(StorySettings settings)
             memory.Add([.. order.Select(i => assigned[i] with { At = Microseconds(assigned[i].At) })], [.. order.Select(i => items[i].StoryKeys!)]);
         }
         profile.Lap(StoryGroupingProfile.Phase.KeyRows, lap);
-        return new Assigned(assigned, byKey, OwnCounts(terms).Counts);
+        return new Assigned(assigned, byKey, own.Counts, writes);
     }
 
     // A time as story_window_keys stores it (microseconds), for rows held in memory beside its rows.
@@ -367,7 +409,7 @@ public sealed class StoryGrouping(StorySettings settings)
     // The search begun ahead, if it is the one this batch needs (else null: searched here). Its
     // failure is not the import's: the search in the transaction then does the same work.
     // Always waits for its end: the caller changes the memory it may be reading.
-    private static async Task<Found?> TakeAsync(Search? ahead, StoryTerms[] terms, DateTimeOffset[] at, Dictionary<int, long> df, StoryMemory? memory)
+    private static async Task<Found?> TakeAsync(Search? ahead, StoryTerms[] terms, DateTimeOffset[] at, StoryMemory? memory, Func<Found, bool>? sameCounts)
     {
         if (ahead is null)
         {
@@ -382,8 +424,7 @@ public sealed class StoryGrouping(StorySettings settings)
         try
         {
             var found = await ahead.Task;
-            return found.Exact && (!found.Held || found.Version == memory?.Version)
-                && found.Df.Count == df.Count && df.All(e => found.Df.TryGetValue(e.Key, out var v) && v == e.Value) ? found : null;
+            return found.Exact && (!found.Held || found.Version == memory?.Version) && (sameCounts?.Invoke(found) ?? true) ? found : null;
         }
         catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or InvalidOperationException)
         {
@@ -400,6 +441,20 @@ public sealed class StoryGrouping(StorySettings settings)
             counts[t] = counts.GetValueOrDefault(t) + 1;
         }
         return (counts, counts.Keys.Order().ToArray());
+    }
+
+    // The counts the batch is weighed by, as CountTermsAsync returns them, read (not added):
+    // the stored counts of its terms plus its own, and those of `written` (a batch not yet visible).
+    private static async Task<Dictionary<int, long>> BatchCountsAsync(NpgsqlConnection conn, StoryTerms[] terms, Assigned? written, CancellationToken ct)
+    {
+        var (counts, keys) = OwnCounts(terms);
+        var df = new Dictionary<int, long>(keys.Length);
+        await AddTermCountsAsync(conn, df, keys, ct);
+        foreach (var key in keys)
+        {
+            df[key] = df.GetValueOrDefault(key) + counts[key] + (written?.Counts.GetValueOrDefault(key) ?? 0);
+        }
+        return df;
     }
 
     // Adds the batch's terms (each once per item) and items to the counts and returns the counts
@@ -526,14 +581,16 @@ public sealed class StoryGrouping(StorySettings settings)
     // RowsPerKey rows under one key on one side of an item's time).
     // `memory`: the import's own items (StoryMemory), taken from it instead of the table when no
     // item after its last is visible (Held; else Foreign, and the search is the table's alone).
+    // `unseen`: a batch whose items are not visible to conn (its key rows may be: `previous` null).
     private static async Task<(List<Member>[] Shortlists, int Found, bool Exact, bool Held, bool Foreign)> ShortlistedAsync(NpgsqlConnection conn, DateTimeOffset[] at, int[][] searches,
-        HashSet<int>[] bands, TimeSpan window, Assigned? previous, StoryMemory? memory, StoryGroupingProfile profile, long lap, CancellationToken ct)
+        HashSet<int>[] bands, TimeSpan window, Assigned? previous, Assigned? unseen, StoryMemory? memory, StoryGroupingProfile profile, long lap, CancellationToken ct)
     {
         var count = at.Length;
         var held = memory is { IsEmpty: false } && !await AnyItemAfterAsync(conn, memory.Last, ct);
         var foreign = memory is { IsEmpty: false } && !held;
         // The memory holds the batch written before (Add never drops the newest).
         previous = held ? null : previous;
+        unseen = held ? null : unseen;
         var below = held ? memory!.First : long.MaxValue;
         if (held)
         {
@@ -636,7 +693,7 @@ public sealed class StoryGrouping(StorySettings settings)
         });
         profile.Looked(searches.Sum(s => s.Length), distinct.Length + own.Count);
         lap = profile.Lap(StoryGroupingProfile.Phase.CandidateSearch, lap);
-        var members = previous is null ? new Dictionary<long, Member>() : previous.Members.ToDictionary(m => m.Id);
+        var members = unseen is null ? new Dictionary<long, Member>() : unseen.Members.ToDictionary(m => m.Id);
         if (held)
         {
             foreach (var id in chosen.SelectMany(c => c))
