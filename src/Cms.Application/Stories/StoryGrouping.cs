@@ -51,8 +51,11 @@ public sealed class StoryGrouping(StorySettings settings)
     {
         private bool _disposed;
 
-        internal Search(StoryTerms[] terms, DateTimeOffset[] at, bool duringPrevious, Task<Found> task, CancellationTokenSource stop) =>
-            (Terms, At, DuringPrevious, Task, Stop) = (terms, at, duringPrevious, task, stop);
+        internal Search(StoryTerms[] terms, DateTimeOffset[] at, string?[] providers, bool duringPrevious, Task<Found> task, CancellationTokenSource stop) =>
+            (Terms, At, Providers, DuringPrevious, Task, Stop) = (terms, at, providers, duringPrevious, task, stop);
+
+        // The providers the search's own choices were made with.
+        internal string?[] Providers { get; }
 
         internal bool DuringPrevious { get; }
 
@@ -83,8 +86,13 @@ public sealed class StoryGrouping(StorySettings settings)
 
     // Held: the import's StoryMemory (of that Version) gave its own rows and candidates; Foreign:
     // the memory could not be used, an item not of this import having an id after its last.
+    // Choice: the choices made by the search itself (beside the writer), to be taken with it.
     internal sealed record Found(Dictionary<int, long> Df, List<int>[] KeyTerms, int[][] Searches, HashSet<int>[] Bands, List<Member>[] StoredFor, int Rows,
-        bool Exact = true, bool Held = false, bool Foreign = false, int Version = 0);
+        bool Exact = true, bool Held = false, bool Foreign = false, int Version = 0, Choice? Choice = null);
+
+    // Each item's chosen candidate (null: a story of its own; a batch mate: Id < 0) and how many
+    // new stories the batch starts (placeholder story ids -1, -2, ...).
+    internal sealed record Choice(Member?[] Joined, Member[] Members, int Placeholders);
 
     // A batch as AssignAsync left it (real ids and story ids, its keys and term counts), written but
     // maybe not yet committed: the next batch's search, begun during this batch's COPY, compares
@@ -117,6 +125,7 @@ public sealed class StoryGrouping(StorySettings settings)
         }
         var terms = batch.Select(p => p.StoryTerms!).ToArray();
         var at = batch.Select(p => p.Parsed.PublishedAt ?? now).ToArray();
+        var providers = batch.Select(p => p.Parsed.ProviderDomain).ToArray();
         var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var version = memory?.Version ?? 0;
         var task = System.Threading.Tasks.Task.Run(async () =>
@@ -154,9 +163,20 @@ public sealed class StoryGrouping(StorySettings settings)
             var plan = Plan(terms, at, df);
             lap = Profile.Lap(StoryGroupingProfile.Phase.Keys, lap);
             var (storedFor, rows, exact, held, foreign) = await ShortlistedAsync(conn, at, plan.Searches, plan.Bands, settings.Window, written, unseen, memory, Profile, lap, stop.Token);
-            return new Found(df, plan.KeyTerms, plan.Searches, plan.Bands, storedFor, rows, exact, held, foreign, version);
+            var found = new Found(df, plan.KeyTerms, plan.Searches, plan.Bands, storedFor, rows, exact, held, foreign, version);
+            // The choices too, beside the writer, which takes them with the search when the counts
+            // they were made by are its own (AssignAsync, with StoryWrites).
+            lap = System.Diagnostics.Stopwatch.GetTimestamp();
+            var keys = new int[terms.Length][];
+            for (var i = 0; i < terms.Length; i++)
+            {
+                keys[i] = StoryKeys.Stored(terms[i], plan.KeyTerms[i], at[i]);
+            }
+            found = found with { Choice = await ChooseAsync(conn, terms, at, providers, keys, found, df, written, stop.Token) };
+            Profile.Lap(StoryGroupingProfile.Phase.AheadScoring, lap);
+            return found;
         }, stop.Token);
-        return new Search(terms, at, previous is not null, task, stop);
+        return new Search(terms, at, providers, previous is not null, task, stop);
     }
 
     // analysed[i], when given and not null, is items[i]'s analysis from Prepare; ahead, when given,
@@ -198,11 +218,14 @@ public sealed class StoryGrouping(StorySettings settings)
         lap = profile.Lap(StoryGroupingProfile.Phase.Analyse, lap);
         Dictionary<int, long> df;
         Found? found;
+        Checked? precounted = null;
         if (writes is null)
         {
             var counted = await CountTermsAsync(conn, terms, ct);
             lap = profile.Lap(StoryGroupingProfile.Phase.TermCounts, lap);
-            found = await TakeAsync(ahead, terms, at, memory, f => f.Df.Count == counted.Count && counted.All(e => f.Df.TryGetValue(e.Key, out var v) && v == e.Value));
+            // The search's own choices are not taken: its check covers the batch's terms only.
+            found = await TakeAsync(ahead, terms, at, memory, f => f.Df.Count == counted.Count && counted.All(e => f.Df.TryGetValue(e.Key, out var v) && v == e.Value)) is { } f
+                ? f with { Choice = null } : null;
             lap = profile.Lap(StoryGroupingProfile.Phase.WaitForSearch, lap);
             df = counted;
         }
@@ -213,16 +236,21 @@ public sealed class StoryGrouping(StorySettings settings)
             // count changes the items' count (StoryTermCount.Documents) with it, so that one is compared.
             found = await TakeAsync(ahead, terms, at, memory, null);
             lap = profile.Lap(StoryGroupingProfile.Phase.WaitForSearch, lap);
+            if (found?.Choice is not null && !ahead!.Providers.SequenceEqual(items.Select(i => i.ProviderDomain)))
+            {
+                found = found with { Choice = null };
+            }
             if (found is not null)
             {
-                var stored = new Dictionary<int, long>(1);
-                await AddTermCountsAsync(conn, stored, [StoryTermCount.Documents], ct);
-                found = stored.GetValueOrDefault(StoryTermCount.Documents) + terms.Length == found.Df[StoryTermCount.Documents] ? found : null;
+                // With the search's choices, the story ids and the chosen candidates' current
+                // stories come in the same round trip (wasted if the counts differ).
+                var check = await CheckAsync(conn, found.Choice?.Placeholders ?? 0, found.Choice is { } c ? HeldChosen(found, c.Joined, memory) : [], ct);
+                found = check.Documents + terms.Length == found.Df[StoryTermCount.Documents] ? found : null;
+                precounted = found?.Choice is null ? null : check;
             }
             df = found?.Df ?? await BatchCountsAsync(conn, terms, null, ct);
             lap = profile.Lap(StoryGroupingProfile.Phase.TermCounts, lap);
         }
-        var documents = df[StoryTermCount.Documents];
         memory?.Settle();
         if (found is null)
         {
@@ -245,83 +273,15 @@ public sealed class StoryGrouping(StorySettings settings)
         var own = OwnCounts(terms);
         // Written beside the scoring and the items' COPY (nothing below changes an item's keys or time).
         writes?.Start(items, own.Keys, [.. own.Keys.Select(k => own.Counts[k])], ct);
-        var (searches, bands, storedFor) = (found.Searches, found.Bands, found.StoredFor);
-        var wanted = searches.SelectMany(k => k).ToHashSet();
-        // The stored candidates' terms whose counts are not known yet: ~10,000 candidates of ~100
-        // terms a batch, each candidate's looked at once, without LINQ's iterators on the way.
-        var missing = new HashSet<int>();
-        var seen = new HashSet<long>();
-        foreach (var shortlist in storedFor)
-        {
-            foreach (var m in shortlist)
-            {
-                if (seen.Add(m.Id))
-                {
-                    foreach (var t in m.Terms.All)
-                    {
-                        if (!df.ContainsKey(t))
-                        {
-                            missing.Add(t);
-                        }
-                    }
-                }
-            }
-        }
-        await AddTermCountsAsync(conn, df, missing, ct);
-        lap = profile.Lap(StoryGroupingProfile.Phase.TermCounts, lap);
-        profile.Found(found.Rows, storedFor.Sum(c => c.Count));
-        // Each term's weight once per batch: a batch scores ~16,000 pairs over the same few thousand terms.
-        var weights = new Dictionary<int, double>();
-        double Idf(int term)
-        {
-            if (!weights.TryGetValue(term, out var weight))
-            {
-                weights[term] = weight = StorySimilarity.Idf(df.GetValueOrDefault(term, 1), documents);
-            }
-            return weight;
-        }
-        Func<int, double> idf = Idf;
-
-        // Items of this batch are candidates for the items after them, under the same rule.
-        var batchByKey = new Dictionary<int, List<Member>>();
-        // New stories get placeholder ids (negative) until their real ids are reserved below.
-        var placeholders = 0;
-        var members = new Member[items.Count];
-        // The candidate whose story each item joins (null: a story of its own).
-        var joined = new Member?[items.Count];
-        for (var i = 0; i < items.Count; i++)
-        {
-            var provider = items[i].ProviderDomain;
-            var candidates = storedFor[i]
-                .Concat(Shortlist(searches[i], bands[i], at[i], settings.Window, batchByKey));
-            var best = (Score: 0.0, StoryId: 0L, Member: (Member?)null);
-            foreach (var candidate in candidates)
-            {
-                if (SameProvider(provider, candidate.Provider) || (candidate.At - at[i]).Duration() > settings.Window)
-                {
-                    continue;
-                }
-                var score = StorySimilarity.Score(terms[i], candidate.Terms, idf, settings);
-                if (score > best.Score || (score == best.Score && candidate.StoryId < best.StoryId))
-                {
-                    best = (score, candidate.StoryId, candidate);
-                }
-            }
-            joined[i] = best.Score >= settings.MinSimilarity ? best.Member : null;
-            var storyId = joined[i] is { } chosen ? chosen.StoryId : -(++placeholders);
-            members[i] = new Member(-(i + 1), storyId, provider, at[i], terms[i]);
-            foreach (var key in items[i].StoryKeys!.Where(wanted.Contains))
-            {
-                (batchByKey.TryGetValue(key, out var list) ? list : batchByKey[key] = []).Add(members[i]);
-            }
-        }
+        profile.Found(found.Rows, found.StoredFor.Sum(c => c.Count));
+        var choice = found.Choice ?? await ChooseAsync(conn, terms, at, [.. items.Select(i => i.ProviderDomain)], [.. items.Select(i => i.StoryKeys!)], found, df, null, ct);
+        var (joined, members, placeholders) = (choice.Joined, choice.Members, choice.Placeholders);
         lap = profile.Lap(StoryGroupingProfile.Phase.Scoring, lap);
-        var fresh = await ReserveStoryIdsAsync(conn, placeholders, ct);
         // A candidate from memory has the story it was written with: its current one is read here
         // (an editor may have moved it since), for the chosen candidates only.
-        var current = found.Held && memory is not null
-            ? await CurrentStoriesAsync(conn, joined.Where(m => m is { Id: > 0 } && memory.Holds(m.Id)).Select(m => m!.Id).Distinct().ToArray(), ct)
-            : [];
+        var (fresh, current) = precounted is null
+            ? (await ReserveStoryIdsAsync(conn, placeholders, ct), await CurrentStoriesAsync(conn, HeldChosen(found, joined, memory), ct))
+            : (precounted.StoryIds, precounted.Current);
         lap = profile.Lap(StoryGroupingProfile.Phase.StoryIds, lap);
         for (var i = 0; i < items.Count; i++)
         {
@@ -362,6 +322,135 @@ public sealed class StoryGrouping(StorySettings settings)
         }
         profile.Lap(StoryGroupingProfile.Phase.KeyRows, lap);
         return new Assigned(assigned, byKey, own.Counts, writes);
+    }
+
+    // Each item's choice (Choice), item after item, by the counts df (to which the counts of the
+    // stored candidates' terms are added, read on conn, plus those of `written`, a batch counted
+    // but not visible to conn). keys[i]: the keys items[i] is stored under.
+    private async Task<Choice> ChooseAsync(NpgsqlConnection conn, StoryTerms[] terms, DateTimeOffset[] at, string?[] providers, int[][] keys, Found found,
+        Dictionary<int, long> df, Assigned? written, CancellationToken ct)
+    {
+        var (searches, bands, storedFor) = (found.Searches, found.Bands, found.StoredFor);
+        var wanted = searches.SelectMany(k => k).ToHashSet();
+        // The stored candidates' terms whose counts are not known yet: ~10,000 candidates of ~100
+        // terms a batch, each candidate's looked at once, without LINQ's iterators on the way.
+        var missing = new HashSet<int>();
+        var seen = new HashSet<long>();
+        foreach (var shortlist in storedFor)
+        {
+            foreach (var m in shortlist)
+            {
+                if (seen.Add(m.Id))
+                {
+                    foreach (var t in m.Terms.All)
+                    {
+                        if (!df.ContainsKey(t))
+                        {
+                            missing.Add(t);
+                        }
+                    }
+                }
+            }
+        }
+        await AddTermCountsAsync(conn, df, missing, ct);
+        if (written is not null)
+        {
+            // Counted by a batch whose counts this snapshot does not see yet, as the writer's will.
+            foreach (var t in missing)
+            {
+                if (written.Counts.GetValueOrDefault(t) is var c && c > 0)
+                {
+                    df[t] = df.GetValueOrDefault(t) + c;
+                }
+            }
+        }
+        var documents = df[StoryTermCount.Documents];
+        // Each term's weight once per batch: a batch scores ~16,000 pairs over the same few thousand terms.
+        var weights = new Dictionary<int, double>();
+        double Idf(int term)
+        {
+            if (!weights.TryGetValue(term, out var weight))
+            {
+                weights[term] = weight = StorySimilarity.Idf(df.GetValueOrDefault(term, 1), documents);
+            }
+            return weight;
+        }
+        Func<int, double> idf = Idf;
+
+        // Items of this batch are candidates for the items after them, under the same rule.
+        var batchByKey = new Dictionary<int, List<Member>>();
+        // New stories get placeholder ids (negative) until their real ids are reserved below.
+        var placeholders = 0;
+        var members = new Member[terms.Length];
+        // The candidate whose story each item joins (null: a story of its own).
+        var joined = new Member?[terms.Length];
+        for (var i = 0; i < terms.Length; i++)
+        {
+            var provider = providers[i];
+            var candidates = storedFor[i]
+                .Concat(Shortlist(searches[i], bands[i], at[i], settings.Window, batchByKey));
+            var best = (Score: 0.0, StoryId: 0L, Member: (Member?)null);
+            foreach (var candidate in candidates)
+            {
+                if (SameProvider(provider, candidate.Provider) || (candidate.At - at[i]).Duration() > settings.Window)
+                {
+                    continue;
+                }
+                var score = StorySimilarity.Score(terms[i], candidate.Terms, idf, settings);
+                if (score > best.Score || (score == best.Score && candidate.StoryId < best.StoryId))
+                {
+                    best = (score, candidate.StoryId, candidate);
+                }
+            }
+            joined[i] = best.Score >= settings.MinSimilarity ? best.Member : null;
+            var storyId = joined[i] is { } chosen ? chosen.StoryId : -(++placeholders);
+            members[i] = new Member(-(i + 1), storyId, provider, at[i], terms[i]);
+            foreach (var key in keys[i].Where(wanted.Contains))
+            {
+                (batchByKey.TryGetValue(key, out var list) ? list : batchByKey[key] = []).Add(members[i]);
+            }
+        }
+        return new Choice(joined, members, placeholders);
+    }
+
+    // The chosen candidates held in memory: their current stories are read in the writer's transaction.
+    private static long[] HeldChosen(Found found, Member?[] joined, StoryMemory? memory) =>
+        found.Held && memory is not null ? joined.Where(m => m is { Id: > 0 } && memory.Holds(m.Id)).Select(m => m!.Id).Distinct().ToArray() : [];
+
+    // The writer's check of a search's counts, the story ids of the new stories it chose and the
+    // current stories of its chosen candidates held in memory, in one round trip.
+    internal sealed record Checked(long Documents, long[] StoryIds, Dictionary<long, long> Current);
+
+    private static async Task<Checked> CheckAsync(NpgsqlConnection conn, int placeholders, long[] held, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(conn)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand($"SELECT coalesce((SELECT items FROM story_term_counts WHERE term = {StoryTermCount.Documents}), 0)"),
+                new NpgsqlBatchCommand($"SELECT nextval('{CmsDbContext.StoryIdSequence}') FROM generate_series(1, $1)") { Parameters = { new NpgsqlParameter<int> { TypedValue = placeholders } } },
+                new NpgsqlBatchCommand("SELECT id, story_id FROM items WHERE id = ANY($1)")
+                {
+                    Parameters = { new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = held } },
+                },
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var documents = reader.GetInt64(0);
+        await reader.NextResultAsync(ct);
+        var ids = new long[placeholders];
+        for (var i = 0; await reader.ReadAsync(ct); i++)
+        {
+            ids[i] = reader.GetInt64(0);
+        }
+        await reader.NextResultAsync(ct);
+        var current = new Dictionary<long, long>(held.Length);
+        while (await reader.ReadAsync(ct))
+        {
+            current[reader.GetInt64(0)] = reader.GetInt64(1);
+        }
+        return new Checked(documents, ids, current);
     }
 
     // A time as story_window_keys stores it (microseconds), for rows held in memory beside its rows.

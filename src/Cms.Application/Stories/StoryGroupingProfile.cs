@@ -7,9 +7,9 @@ namespace Cms.Application.Stories;
 // apart. Counting costs two timestamps per phase per batch.
 public sealed class StoryGroupingProfile : PhaseTimes<StoryGroupingProfile.Phase>
 {
-    // Ahead*, and the Keys and Candidate* of a batch searched ahead, run beside the writer (its
+    // Ahead* (AheadScoring: the choices made by the search itself), and the Keys and Candidate* of a batch searched ahead, run beside the writer (its
     // connection of its own); WaitForSearch is the writer's wait for that search.
-    public enum Phase { Analyse, TermCounts, AheadTermCounts, Keys, CandidateSearch, CandidateRead, WaitForSearch, CandidatesAnalysed, Scoring, StoryIds, KeyRows }
+    public enum Phase { Analyse, TermCounts, AheadTermCounts, Keys, CandidateSearch, CandidateRead, WaitForSearch, CandidatesAnalysed, Scoring, StoryIds, KeyRows, AheadScoring }
 
     private long _batches;
     private long _items;
