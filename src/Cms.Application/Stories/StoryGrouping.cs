@@ -27,6 +27,10 @@ public sealed class StoryGrouping(StorySettings settings)
 
     public StoryGroupingProfile Profile { get; } = new();
 
+    // Whether a search beside the writer also makes the batch's choices (off: the writer makes them
+    // in its transaction, as tests compare).
+    internal bool ChooseAhead { get; set; } = true;
+
     // Sets StoryId, StorySimHash, StoryKeys and StoryTermIds of new items before they are copied
     // and writes their rows of story_window_keys; reads and writes through the import's connection
     // and transaction. Items must have their ids.
@@ -166,6 +170,10 @@ public sealed class StoryGrouping(StorySettings settings)
             var found = new Found(df, plan.KeyTerms, plan.Searches, plan.Bands, storedFor, rows, exact, held, foreign, version);
             // The choices too, beside the writer, which takes them with the search when the counts
             // they were made by are its own (AssignAsync, with StoryWrites).
+            if (!ChooseAhead)
+            {
+                return found;
+            }
             lap = System.Diagnostics.Stopwatch.GetTimestamp();
             var keys = new int[terms.Length][];
             for (var i = 0; i < terms.Length; i++)
@@ -247,6 +255,10 @@ public sealed class StoryGrouping(StorySettings settings)
                 var check = await CheckAsync(conn, found.Choice?.Placeholders ?? 0, found.Choice is { } c ? HeldChosen(found, c.Joined, memory) : [], ct);
                 found = check.Documents + terms.Length == found.Df[StoryTermCount.Documents] ? found : null;
                 precounted = found?.Choice is null ? null : check;
+                if (precounted is not null)
+                {
+                    profile.ChoseAhead();
+                }
             }
             df = found?.Df ?? await BatchCountsAsync(conn, terms, null, ct);
             lap = profile.Lap(StoryGroupingProfile.Phase.TermCounts, lap);
