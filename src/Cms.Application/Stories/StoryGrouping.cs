@@ -144,12 +144,17 @@ public sealed class StoryGrouping(StorySettings settings)
             // The written batch's items, and its key rows and counts (committed just before them
             // when written beside them), each seen in this snapshot or compared from memory.
             var unseen = written;
+            // A snapshot taken after the written batch committed is outside the import lock the
+            // writer held: another import may be between its own two commits (StoryWrites), its
+            // key rows and counts seen without its items. Such a search is not taken.
+            var outsideLock = false;
             if (written is not null)
             {
                 await using var seen = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM items WHERE id = @id)", conn);
                 seen.Parameters.AddWithValue("id", written.Members[0].Id);
                 if ((bool)(await seen.ExecuteScalarAsync(stop.Token))!)
                 {
+                    outsideLock = written.Writes is not null;
                     (written, unseen) = (null, null);
                 }
                 else if (written.Writes is { } writes)
@@ -167,7 +172,7 @@ public sealed class StoryGrouping(StorySettings settings)
             var plan = Plan(terms, at, df);
             lap = Profile.Lap(StoryGroupingProfile.Phase.Keys, lap);
             var (storedFor, rows, exact, held, foreign) = await ShortlistedAsync(conn, at, plan.Searches, plan.Bands, settings.Window, written, unseen, memory, Profile, lap, stop.Token);
-            var found = new Found(df, plan.KeyTerms, plan.Searches, plan.Bands, storedFor, rows, exact, held, foreign, version);
+            var found = new Found(df, plan.KeyTerms, plan.Searches, plan.Bands, storedFor, rows, exact && !outsideLock, held, foreign, version);
             // The choices too, beside the writer, which takes them with the search when the counts
             // they were made by are its own (AssignAsync, with StoryWrites).
             if (!ChooseAhead)
