@@ -286,6 +286,11 @@ public sealed class StoryGrouping(StorySettings settings)
         {
             profile.Ahead(ahead!.DuringPrevious);
         }
+        // Counted for the search the batch takes only: one begun ahead and not taken would count twice.
+        if (found.Held)
+        {
+            profile.Held(memory!.KeyRows);
+        }
         for (var i = 0; i < items.Count; i++)
         {
             items[i].StorySimHash = unchecked((long)terms[i].SimHash);
@@ -715,10 +720,6 @@ public sealed class StoryGrouping(StorySettings settings)
         previous = held ? null : previous;
         unseen = held ? null : unseen;
         var below = held ? memory!.First : long.MaxValue;
-        if (held)
-        {
-            profile.Held(memory!.KeyRows);
-        }
         List<(DateTimeOffset At, long Id)> WithHeld(List<(DateTimeOffset At, long Id)> rows, int key, DateTimeOffset from, DateTimeOffset to) =>
             held ? Merged(rows, memory!.RowsOf(key), from, to) : rows;
         var spans = new Dictionary<int, (DateTimeOffset From, DateTimeOffset To, int Items)>();
