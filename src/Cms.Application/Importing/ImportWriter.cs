@@ -135,6 +135,9 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         // Grouping's candidate search runs beside the steps below, on a connection of its own
         // (begun during the previous batch's COPY when that batch knew this one).
         await using var search = await TakeNextAsync(batch) ?? stories.SearchAhead((NpgsqlConnection)db.Database.GetDbConnection(), batch, now, null, Memory, ct);
+        // Grouping's own rows of the new items (keys, term counts) go beside the items' COPY, on a
+        // connection of their own, committed just before this transaction (StoryWrites).
+        await using var writes = stories.Settings.Grouping ? new StoryWrites((NpgsqlConnection)db.Database.GetDbConnection()) : null;
 
         var urls = batch.Select(b => b.Url).ToList();
         var existing = await db.Items.AsNoTracking()
@@ -194,7 +197,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
             }
         }
         lap = profile.Lap(ImportProfile.Phase.Rules, lap);
-        var inserted = fresh.Count > 0 ? await InsertAsync(fresh, actor, now, search, applied.Count == fresh.Count, ct) : [];
+        var inserted = fresh.Count > 0 ? await InsertAsync(fresh, actor, now, search, writes, applied.Count == fresh.Count, ct) : [];
         lap = System.Diagnostics.Stopwatch.GetTimestamp();
         foreach (var item in inserted.Take(ImportReport.MaxListed))
         {
@@ -203,7 +206,20 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         await topics.EnsureCategoriesFromImportAsync(actor, ImportRules.Categories(applied), ct);
         await db.SaveChangesAsync(ct);
         lap = profile.Lap(ImportProfile.Phase.Categories, lap);
-        await tx.CommitAsync(ct);
+        if (writes is not null)
+        {
+            await writes.CommitAsync(ct);
+        }
+        try
+        {
+            await tx.CommitAsync(ct);
+        }
+        catch (PostgresException) when (writes is { Committed: true })
+        {
+            // Refused by the server, so not committed: its items' keys and counts go too.
+            await writes.UndoAsync(CancellationToken.None);
+            throw;
+        }
         profile.Lap(ImportProfile.Phase.Commit, lap);
         db.ChangeTracker.Clear();
         result.Imported = fresh.Count;
@@ -291,7 +307,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
     // searchNext: whether the next batch's search may begin during this write. Not after an update of
     // a stored item in this batch: it re-keys the item (StoryKeyUpkeep) in this transaction, which
     // that search could not see, nor compare in memory as it does this batch's new items.
-    private async Task<List<Item>> InsertAsync(List<PreparedItem> fresh, Actor actor, DateTimeOffset now, StoryGrouping.Search? search, bool searchNext, CancellationToken ct)
+    private async Task<List<Item>> InsertAsync(List<PreparedItem> fresh, Actor actor, DateTimeOffset now, StoryGrouping.Search? search, StoryWrites? writes, bool searchNext, CancellationToken ct)
     {
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         var lap = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -314,7 +330,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
             items.Add(item);
         }
         lap = profile.Lap(ImportProfile.Phase.TopicsAndIds, lap);
-        var assigned = grouping ? await stories.AssignAsync(conn, items, fresh.Select(f => f.StoryTerms).ToList(), search, Memory, ct) : null;
+        var assigned = grouping ? await stories.AssignAsync(conn, items, fresh.Select(f => f.StoryTerms).ToList(), search, Memory, writes, ct) : null;
         if (assigned is not null && searchNext && _upcoming is { Count: > 0 } upcoming)
         {
             _next = stories.SearchAhead(conn, upcoming, DateTimeOffset.UtcNow, assigned, Memory, ct);

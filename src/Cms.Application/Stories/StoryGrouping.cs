@@ -27,6 +27,10 @@ public sealed class StoryGrouping(StorySettings settings)
 
     public StoryGroupingProfile Profile { get; } = new();
 
+    // Whether a search beside the writer also makes the batch's choices (off: the writer makes them
+    // in its transaction, as tests compare).
+    internal bool ChooseAhead { get; set; } = true;
+
     // Sets StoryId, StorySimHash, StoryKeys and StoryTermIds of new items before they are copied
     // and writes their rows of story_window_keys; reads and writes through the import's connection
     // and transaction. Items must have their ids.
@@ -51,8 +55,11 @@ public sealed class StoryGrouping(StorySettings settings)
     {
         private bool _disposed;
 
-        internal Search(StoryTerms[] terms, DateTimeOffset[] at, bool duringPrevious, Task<Found> task, CancellationTokenSource stop) =>
-            (Terms, At, DuringPrevious, Task, Stop) = (terms, at, duringPrevious, task, stop);
+        internal Search(StoryTerms[] terms, DateTimeOffset[] at, string?[] providers, bool duringPrevious, Task<Found> task, CancellationTokenSource stop) =>
+            (Terms, At, Providers, DuringPrevious, Task, Stop) = (terms, at, providers, duringPrevious, task, stop);
+
+        // The providers the search's own choices were made with.
+        internal string?[] Providers { get; }
 
         internal bool DuringPrevious { get; }
 
@@ -85,17 +92,26 @@ public sealed class StoryGrouping(StorySettings settings)
     // the memory could not be used (an item not of this import has an id after its last, or
     // another writer re-keyed an item since it was begun). Rekeys: the re-key count
     // (StoryKeyUpkeep.Count) in the search's snapshot.
+    // Choice: the choices made by the search itself (beside the writer), to be taken with it.
     internal sealed record Found(Dictionary<int, long> Df, List<int>[] KeyTerms, int[][] Searches, HashSet<int>[] Bands, List<Member>[] StoredFor, int Rows,
-        long Rekeys, bool Exact = true, bool Held = false, bool Foreign = false, int Version = 0);
+        long Rekeys, bool Exact = true, bool Held = false, bool Foreign = false, int Version = 0, Choice? Choice = null);
+
+    // Each item's chosen candidate (null: a story of its own; a batch mate: Id < 0) and how many
+    // new stories the batch starts (placeholder story ids -1, -2, ...).
+    internal sealed record Choice(Member?[] Joined, Member[] Members, int Placeholders);
 
     // A batch as AssignAsync left it (real ids and story ids, its keys and term counts), written but
     // maybe not yet committed: the next batch's search, begun during this batch's COPY, compares
     // the next batch's items with it in memory as long as its rows are not visible.
     public sealed class Assigned
     {
-        internal Assigned(Member[] members, Dictionary<int, List<Member>> byKey, Dictionary<int, long> counts) => (Members, ByKey, Counts) = (members, byKey, counts);
+        internal Assigned(Member[] members, Dictionary<int, List<Member>> byKey, Dictionary<int, long> counts, StoryWrites? writes) =>
+            (Members, ByKey, Counts, Writes) = (members, byKey, counts, writes);
 
         internal Member[] Members { get; }
+
+        // Its key rows and counts, when written beside the items (committed just before them).
+        internal StoryWrites? Writes { get; }
         internal Dictionary<int, List<Member>> ByKey { get; }
         internal Dictionary<int, long> Counts { get; }
     }
@@ -115,6 +131,7 @@ public sealed class StoryGrouping(StorySettings settings)
         }
         var terms = batch.Select(p => p.StoryTerms!).ToArray();
         var at = batch.Select(p => p.Parsed.PublishedAt ?? now).ToArray();
+        var providers = batch.Select(p => p.Parsed.ProviderDomain).ToArray();
         var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var version = memory?.Version ?? 0;
         var task = System.Threading.Tasks.Task.Run(async () =>
@@ -126,29 +143,55 @@ public sealed class StoryGrouping(StorySettings settings)
             // them (committed before it was taken) or in none, and then compared in memory.
             await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, stop.Token);
             var lap = System.Diagnostics.Stopwatch.GetTimestamp();
+            // The written batch's items, and its key rows and counts (committed just before them
+            // when written beside them), each seen in this snapshot or compared from memory.
+            var unseen = written;
+            // A snapshot taken after the written batch committed is outside the import lock the
+            // writer held: another import may be between its own two commits (StoryWrites), its
+            // key rows and counts seen without its items. Such a search is not taken.
+            var outsideLock = false;
             if (written is not null)
             {
                 await using var seen = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM items WHERE id = @id)", conn);
                 seen.Parameters.AddWithValue("id", written.Members[0].Id);
                 if ((bool)(await seen.ExecuteScalarAsync(stop.Token))!)
                 {
-                    written = null;
+                    outsideLock = written.Writes is not null;
+                    (written, unseen) = (null, null);
+                }
+                else if (written.Writes is { } writes)
+                {
+                    await using var visible = new NpgsqlCommand("SELECT pg_visible_in_snapshot(@xid::text::xid8, pg_current_snapshot())", conn);
+                    visible.Parameters.AddWithValue("xid", await writes.Xid);
+                    if ((bool)(await visible.ExecuteScalarAsync(stop.Token))!)
+                    {
+                        written = null;
+                    }
                 }
             }
-            var (counts, keys) = OwnCounts(terms);
-            var df = new Dictionary<int, long>(keys.Length);
-            await AddTermCountsAsync(conn, df, keys, stop.Token);
-            foreach (var key in keys)
-            {
-                df[key] = df.GetValueOrDefault(key) + counts[key] + (written?.Counts.GetValueOrDefault(key) ?? 0);
-            }
+            var df = await BatchCountsAsync(conn, terms, written, stop.Token);
             lap = Profile.Lap(StoryGroupingProfile.Phase.AheadTermCounts, lap);
             var plan = Plan(terms, at, df);
             lap = Profile.Lap(StoryGroupingProfile.Phase.Keys, lap);
-            var (storedFor, rows, exact, held, foreign, rekeys) = await ShortlistedAsync(conn, at, plan.Searches, plan.Bands, settings.Window, written, memory, Profile, lap, stop.Token);
-            return new Found(df, plan.KeyTerms, plan.Searches, plan.Bands, storedFor, rows, rekeys, exact, held, foreign, version);
+            var (storedFor, rows, exact, held, foreign, rekeys) = await ShortlistedAsync(conn, at, plan.Searches, plan.Bands, settings.Window, written, unseen, memory, Profile, lap, stop.Token);
+            var found = new Found(df, plan.KeyTerms, plan.Searches, plan.Bands, storedFor, rows, rekeys, exact && !outsideLock, held, foreign, version);
+            // The choices too, beside the writer, which takes them with the search when the counts
+            // and the re-key count they were made by are its own (AssignAsync, with StoryWrites).
+            if (!ChooseAhead)
+            {
+                return found;
+            }
+            lap = System.Diagnostics.Stopwatch.GetTimestamp();
+            var keys = new int[terms.Length][];
+            for (var i = 0; i < terms.Length; i++)
+            {
+                keys[i] = StoryKeys.Stored(terms[i], plan.KeyTerms[i], at[i]);
+            }
+            found = found with { Choice = await ChooseAsync(conn, terms, at, providers, keys, found, df, written, stop.Token) };
+            Profile.Lap(StoryGroupingProfile.Phase.AheadScoring, lap);
+            return found;
         }, stop.Token);
-        return new Search(terms, at, previous is not null, task, stop);
+        return new Search(terms, at, providers, previous is not null, task, stop);
     }
 
     // analysed[i], when given and not null, is items[i]'s analysis from Prepare; ahead, when given,
@@ -161,7 +204,12 @@ public sealed class StoryGrouping(StorySettings settings)
         AssignAsync(conn, items, analysed, ahead, null, ct);
 
     // memory: the import's own rows so far (StoryMemory), to which this batch is added.
-    public async Task<Assigned?> AssignAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, IReadOnlyList<StoryTerms?>? analysed, Search? ahead, StoryMemory? memory, CancellationToken ct)
+    public Task<Assigned?> AssignAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, IReadOnlyList<StoryTerms?>? analysed, Search? ahead, StoryMemory? memory, CancellationToken ct) =>
+        AssignAsync(conn, items, analysed, ahead, memory, null, ct);
+
+    // writes, when given: the batch's key rows and term counts go there (StoryWrites, committed by
+    // the caller just before its transaction) instead of into conn's transaction.
+    public async Task<Assigned?> AssignAsync(NpgsqlConnection conn, IReadOnlyList<Item> items, IReadOnlyList<StoryTerms?>? analysed, Search? ahead, StoryMemory? memory, StoryWrites? writes, CancellationToken ct)
     {
         if (items.Count == 0)
         {
@@ -183,18 +231,54 @@ public sealed class StoryGrouping(StorySettings settings)
         Parallel.For(0, items.Count, i => terms[i] = analysed?[i] ?? StoryText.Analyze(items[i].Title, items[i].Excerpt));
         var at = items.Select(When).ToArray();
         lap = profile.Lap(StoryGroupingProfile.Phase.Analyse, lap);
-        var (df, rekeys) = await CountTermsAsync(conn, terms, ct);
-        lap = profile.Lap(StoryGroupingProfile.Phase.TermCounts, lap);
-        var documents = df[StoryTermCount.Documents];
-
-        var found = await TakeAsync(ahead, terms, at, df, rekeys, memory);
-        lap = profile.Lap(StoryGroupingProfile.Phase.WaitForSearch, lap);
+        Dictionary<int, long> df;
+        Found? found;
+        Checked? precounted = null;
+        if (writes is null)
+        {
+            var (counted, rekeys) = await CountTermsAsync(conn, terms, ct);
+            lap = profile.Lap(StoryGroupingProfile.Phase.TermCounts, lap);
+            // The search's own choices are not taken: its check covers the batch's terms only.
+            found = await TakeAsync(ahead, terms, at, memory, rekeys, f => f.Df.Count == counted.Count && counted.All(e => f.Df.TryGetValue(e.Key, out var v) && v == e.Value)) is { } f
+                ? f with { Choice = null } : null;
+            lap = profile.Lap(StoryGroupingProfile.Phase.WaitForSearch, lap);
+            df = counted;
+        }
+        else
+        {
+            // The counts are added by `writes`: here they are read. The search's counts are this
+            // transaction's if no other writer changed any since its snapshot: every change of a
+            // count changes the items' count (StoryTermCount.Documents) with it, so that one is compared.
+            // Its re-key count is compared in the same check (CheckAsync), not before taking it.
+            found = await TakeAsync(ahead, terms, at, memory, null, null);
+            lap = profile.Lap(StoryGroupingProfile.Phase.WaitForSearch, lap);
+            if (found?.Choice is not null && !ahead!.Providers.SequenceEqual(items.Select(i => i.ProviderDomain)))
+            {
+                found = found with { Choice = null };
+            }
+            if (found is not null)
+            {
+                // With the search's choices, the story ids and the chosen candidates' current
+                // stories come in the same round trip (wasted if the counts differ).
+                var check = await CheckAsync(conn, found.Choice?.Placeholders ?? 0, found.Choice is { } c ? HeldChosen(found, c.Joined, memory) : [], ct);
+                // A search (and its choices) from before another writer's re-key committed found
+                // stored items under keys and terms they no longer have: not taken (REVIEW11 R11-1).
+                found = check.Documents + terms.Length == found.Df[StoryTermCount.Documents] && check.Rekeys == found.Rekeys ? found : null;
+                precounted = found?.Choice is null ? null : check;
+                if (precounted is not null)
+                {
+                    profile.ChoseAhead();
+                }
+            }
+            df = found?.Df ?? await BatchCountsAsync(conn, terms, null, ct);
+            lap = profile.Lap(StoryGroupingProfile.Phase.TermCounts, lap);
+        }
         memory?.Settle();
         if (found is null)
         {
             var plan = Plan(terms, at, df);
             lap = profile.Lap(StoryGroupingProfile.Phase.Keys, lap);
-            var (shortlists, rows, _, held, foreign, searched) = await ShortlistedAsync(conn, at, plan.Searches, plan.Bands, settings.Window, null, memory, profile, lap, ct);
+            var (shortlists, rows, _, held, foreign, searched) = await ShortlistedAsync(conn, at, plan.Searches, plan.Bands, settings.Window, null, null, memory, profile, lap, ct);
             found = new Found(df, plan.KeyTerms, plan.Searches, plan.Bands, shortlists, rows, searched, Held: held, Foreign: foreign);
             lap = System.Diagnostics.Stopwatch.GetTimestamp();
         }
@@ -202,12 +286,77 @@ public sealed class StoryGrouping(StorySettings settings)
         {
             profile.Ahead(ahead!.DuringPrevious);
         }
+        // Counted for the search the batch takes only: one begun ahead and not taken would count twice.
+        if (found.Held)
+        {
+            profile.Held(memory!.KeyRows);
+        }
         for (var i = 0; i < items.Count; i++)
         {
             items[i].StorySimHash = unchecked((long)terms[i].SimHash);
             items[i].StoryKeys = StoryKeys.Stored(terms[i], found.KeyTerms[i], at[i]);
             items[i].StoryTermIds = terms[i].Pack();
         }
+        var own = OwnCounts(terms);
+        // Written beside the scoring and the items' COPY (nothing below changes an item's keys or time).
+        writes?.Start(items, own.Keys, [.. own.Keys.Select(k => own.Counts[k])], ct);
+        profile.Found(found.Rows, found.StoredFor.Sum(c => c.Count));
+        var choice = found.Choice ?? await ChooseAsync(conn, terms, at, [.. items.Select(i => i.ProviderDomain)], [.. items.Select(i => i.StoryKeys!)], found, df, null, ct);
+        var (joined, members, placeholders) = (choice.Joined, choice.Members, choice.Placeholders);
+        lap = profile.Lap(StoryGroupingProfile.Phase.Scoring, lap);
+        // A candidate from memory has the story it was written with: its current one is read here
+        // (an editor may have moved it since), for the chosen candidates only.
+        var (fresh, current) = precounted is null
+            ? (await ReserveStoryIdsAsync(conn, placeholders, ct), await CurrentStoriesAsync(conn, HeldChosen(found, joined, memory), ct))
+            : (precounted.StoryIds, precounted.Current);
+        lap = profile.Lap(StoryGroupingProfile.Phase.StoryIds, lap);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var id = joined[i] switch
+            {
+                null => members[i].StoryId,
+                { Id: < 0 } mate => items[(int)(-mate.Id) - 1].StoryId,
+                { } stored => current.GetValueOrDefault(stored.Id, stored.StoryId),
+            };
+            items[i].StoryId = id < 0 ? fresh[(int)(-id) - 1] : id;
+        }
+        foreach (var (id, story) in current)
+        {
+            memory!.Restory(id, story);
+        }
+        if (writes is null)
+        {
+            await WriteKeysAsync(conn, items, ct);
+        }
+        var assigned = new Member[items.Count];
+        var byKey = new Dictionary<int, List<Member>>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            assigned[i] = new Member(items[i].Id, items[i].StoryId, items[i].ProviderDomain, at[i], terms[i]);
+            foreach (var key in items[i].StoryKeys!)
+            {
+                (byKey.TryGetValue(key, out var list) ? list : byKey[key] = []).Add(assigned[i]);
+            }
+        }
+        if (memory is not null)
+        {
+            if (found.Foreign)
+            {
+                memory.Clear();
+            }
+            var order = Enumerable.Range(0, items.Count).OrderBy(i => assigned[i].Id).ToArray();
+            memory.Add([.. order.Select(i => assigned[i] with { At = Microseconds(assigned[i].At) })], [.. order.Select(i => items[i].StoryKeys!)], found.Rekeys);
+        }
+        profile.Lap(StoryGroupingProfile.Phase.KeyRows, lap);
+        return new Assigned(assigned, byKey, own.Counts, writes);
+    }
+
+    // Each item's choice (Choice), item after item, by the counts df (to which the counts of the
+    // stored candidates' terms are added, read on conn, plus those of `written`, a batch counted
+    // but not visible to conn). keys[i]: the keys items[i] is stored under.
+    private async Task<Choice> ChooseAsync(NpgsqlConnection conn, StoryTerms[] terms, DateTimeOffset[] at, string?[] providers, int[][] keys, Found found,
+        Dictionary<int, long> df, Assigned? written, CancellationToken ct)
+    {
         var (searches, bands, storedFor) = (found.Searches, found.Bands, found.StoredFor);
         var wanted = searches.SelectMany(k => k).ToHashSet();
         // The stored candidates' terms whose counts are not known yet: ~10,000 candidates of ~100
@@ -231,8 +380,18 @@ public sealed class StoryGrouping(StorySettings settings)
             }
         }
         await AddTermCountsAsync(conn, df, missing, ct);
-        lap = profile.Lap(StoryGroupingProfile.Phase.TermCounts, lap);
-        profile.Found(found.Rows, storedFor.Sum(c => c.Count));
+        if (written is not null)
+        {
+            // Counted by a batch whose counts this snapshot does not see yet, as the writer's will.
+            foreach (var t in missing)
+            {
+                if (written.Counts.GetValueOrDefault(t) is var c && c > 0)
+                {
+                    df[t] = df.GetValueOrDefault(t) + c;
+                }
+            }
+        }
+        var documents = df[StoryTermCount.Documents];
         // Each term's weight once per batch: a batch scores ~16,000 pairs over the same few thousand terms.
         var weights = new Dictionary<int, double>();
         double Idf(int term)
@@ -249,12 +408,12 @@ public sealed class StoryGrouping(StorySettings settings)
         var batchByKey = new Dictionary<int, List<Member>>();
         // New stories get placeholder ids (negative) until their real ids are reserved below.
         var placeholders = 0;
-        var members = new Member[items.Count];
+        var members = new Member[terms.Length];
         // The candidate whose story each item joins (null: a story of its own).
-        var joined = new Member?[items.Count];
-        for (var i = 0; i < items.Count; i++)
+        var joined = new Member?[terms.Length];
+        for (var i = 0; i < terms.Length; i++)
         {
-            var provider = items[i].ProviderDomain;
+            var provider = providers[i];
             var candidates = storedFor[i]
                 .Concat(Shortlist(searches[i], bands[i], at[i], settings.Window, batchByKey));
             var best = (Score: 0.0, StoryId: 0L, Member: (Member?)null);
@@ -273,55 +432,53 @@ public sealed class StoryGrouping(StorySettings settings)
             joined[i] = best.Score >= settings.MinSimilarity ? best.Member : null;
             var storyId = joined[i] is { } chosen ? chosen.StoryId : -(++placeholders);
             members[i] = new Member(-(i + 1), storyId, provider, at[i], terms[i]);
-            foreach (var key in items[i].StoryKeys!.Where(wanted.Contains))
+            foreach (var key in keys[i].Where(wanted.Contains))
             {
                 (batchByKey.TryGetValue(key, out var list) ? list : batchByKey[key] = []).Add(members[i]);
             }
         }
-        lap = profile.Lap(StoryGroupingProfile.Phase.Scoring, lap);
-        var fresh = await ReserveStoryIdsAsync(conn, placeholders, ct);
-        // A candidate from memory has the story it was written with: its current one is read here
-        // (an editor may have moved it since), for the chosen candidates only.
-        var current = found.Held && memory is not null
-            ? await CurrentStoriesAsync(conn, joined.Where(m => m is { Id: > 0 } && memory.Holds(m.Id)).Select(m => m!.Id).Distinct().ToArray(), ct)
-            : [];
-        lap = profile.Lap(StoryGroupingProfile.Phase.StoryIds, lap);
-        for (var i = 0; i < items.Count; i++)
+        return new Choice(joined, members, placeholders);
+    }
+
+    // The chosen candidates held in memory: their current stories are read in the writer's transaction.
+    private static long[] HeldChosen(Found found, Member?[] joined, StoryMemory? memory) =>
+        found.Held && memory is not null ? joined.Where(m => m is { Id: > 0 } && memory.Holds(m.Id)).Select(m => m!.Id).Distinct().ToArray() : [];
+
+    // The writer's check of a search's counts, the story ids of the new stories it chose and the
+    // current stories of its chosen candidates held in memory, in one round trip.
+    // Rekeys: the re-key count (StoryKeyUpkeep.Count) as committed now, for the search's to be compared.
+    internal sealed record Checked(long Documents, long Rekeys, long[] StoryIds, Dictionary<long, long> Current);
+
+    private static async Task<Checked> CheckAsync(NpgsqlConnection conn, int placeholders, long[] held, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(conn)
         {
-            var id = joined[i] switch
+            BatchCommands =
             {
-                null => members[i].StoryId,
-                { Id: < 0 } mate => items[(int)(-mate.Id) - 1].StoryId,
-                { } stored => current.GetValueOrDefault(stored.Id, stored.StoryId),
-            };
-            items[i].StoryId = id < 0 ? fresh[(int)(-id) - 1] : id;
-        }
-        foreach (var (id, story) in current)
+                new NpgsqlBatchCommand($"SELECT coalesce((SELECT items FROM story_term_counts WHERE term = {StoryTermCount.Documents}), 0), ({StoryKeyUpkeep.CountSql})"),
+                new NpgsqlBatchCommand($"SELECT nextval('{CmsDbContext.StoryIdSequence}') FROM generate_series(1, $1)") { Parameters = { new NpgsqlParameter<int> { TypedValue = placeholders } } },
+                new NpgsqlBatchCommand("SELECT id, story_id FROM items WHERE id = ANY($1)")
+                {
+                    Parameters = { new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = held } },
+                },
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var (documents, rekeys) = (reader.GetInt64(0), reader.GetInt64(1));
+        await reader.NextResultAsync(ct);
+        var ids = new long[placeholders];
+        for (var i = 0; await reader.ReadAsync(ct); i++)
         {
-            memory!.Restory(id, story);
+            ids[i] = reader.GetInt64(0);
         }
-        await WriteKeysAsync(conn, items, ct);
-        var assigned = new Member[items.Count];
-        var byKey = new Dictionary<int, List<Member>>();
-        for (var i = 0; i < items.Count; i++)
+        await reader.NextResultAsync(ct);
+        var current = new Dictionary<long, long>(held.Length);
+        while (await reader.ReadAsync(ct))
         {
-            assigned[i] = new Member(items[i].Id, items[i].StoryId, items[i].ProviderDomain, at[i], terms[i]);
-            foreach (var key in items[i].StoryKeys!)
-            {
-                (byKey.TryGetValue(key, out var list) ? list : byKey[key] = []).Add(assigned[i]);
-            }
+            current[reader.GetInt64(0)] = reader.GetInt64(1);
         }
-        if (memory is not null)
-        {
-            if (found.Foreign)
-            {
-                memory.Clear();
-            }
-            var order = Enumerable.Range(0, items.Count).OrderBy(i => assigned[i].Id).ToArray();
-            memory.Add([.. order.Select(i => assigned[i] with { At = Microseconds(assigned[i].At) })], [.. order.Select(i => items[i].StoryKeys!)], found.Rekeys);
-        }
-        profile.Lap(StoryGroupingProfile.Phase.KeyRows, lap);
-        return new Assigned(assigned, byKey, OwnCounts(terms).Counts);
+        return new Checked(documents, rekeys, ids, current);
     }
 
     // A time as story_window_keys stores it (microseconds), for rows held in memory beside its rows.
@@ -370,8 +527,9 @@ public sealed class StoryGrouping(StorySettings settings)
     // failure is not the import's: the search in the transaction then does the same work.
     // Always waits for its end: the caller changes the memory it may be reading.
     // A search that began before another writer's re-key committed (the count moved since its
-    // snapshot) found stored items under keys and terms they no longer have: not taken.
-    private static async Task<Found?> TakeAsync(Search? ahead, StoryTerms[] terms, DateTimeOffset[] at, Dictionary<int, long> df, long rekeys, StoryMemory? memory)
+    // snapshot) found stored items under keys and terms they no longer have: not taken. rekeys:
+    // the writer's re-key count when read before (null: the caller compares it, CheckAsync).
+    private static async Task<Found?> TakeAsync(Search? ahead, StoryTerms[] terms, DateTimeOffset[] at, StoryMemory? memory, long? rekeys, Func<Found, bool>? sameCounts)
     {
         if (ahead is null)
         {
@@ -386,8 +544,8 @@ public sealed class StoryGrouping(StorySettings settings)
         try
         {
             var found = await ahead.Task;
-            return found.Exact && (!found.Held || found.Version == memory?.Version) && found.Rekeys == rekeys
-                && found.Df.Count == df.Count && df.All(e => found.Df.TryGetValue(e.Key, out var v) && v == e.Value) ? found : null;
+            return found.Exact && (!found.Held || found.Version == memory?.Version) && (rekeys is null || found.Rekeys == rekeys)
+                && (sameCounts?.Invoke(found) ?? true) ? found : null;
         }
         catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or InvalidOperationException)
         {
@@ -404,6 +562,20 @@ public sealed class StoryGrouping(StorySettings settings)
             counts[t] = counts.GetValueOrDefault(t) + 1;
         }
         return (counts, counts.Keys.Order().ToArray());
+    }
+
+    // The counts the batch is weighed by, as CountTermsAsync returns them, read (not added):
+    // the stored counts of its terms plus its own, and those of `written` (a batch not yet visible).
+    private static async Task<Dictionary<int, long>> BatchCountsAsync(NpgsqlConnection conn, StoryTerms[] terms, Assigned? written, CancellationToken ct)
+    {
+        var (counts, keys) = OwnCounts(terms);
+        var df = new Dictionary<int, long>(keys.Length);
+        await AddTermCountsAsync(conn, df, keys, ct);
+        foreach (var key in keys)
+        {
+            df[key] = df.GetValueOrDefault(key) + counts[key] + (written?.Counts.GetValueOrDefault(key) ?? 0);
+        }
+        return df;
     }
 
     // Adds the batch's terms (each once per item) and items to the counts and returns the counts
@@ -534,8 +706,9 @@ public sealed class StoryGrouping(StorySettings settings)
     // RowsPerKey rows under one key on one side of an item's time).
     // `memory`: the import's own items (StoryMemory), taken from it instead of the table when no
     // item after its last is visible (Held; else Foreign, and the search is the table's alone).
+    // `unseen`: a batch whose items are not visible to conn (its key rows may be: `previous` null).
     private static async Task<(List<Member>[] Shortlists, int Found, bool Exact, bool Held, bool Foreign, long Rekeys)> ShortlistedAsync(NpgsqlConnection conn, DateTimeOffset[] at, int[][] searches,
-        HashSet<int>[] bands, TimeSpan window, Assigned? previous, StoryMemory? memory, StoryGroupingProfile profile, long lap, CancellationToken ct)
+        HashSet<int>[] bands, TimeSpan window, Assigned? previous, Assigned? unseen, StoryMemory? memory, StoryGroupingProfile profile, long lap, CancellationToken ct)
     {
         var count = at.Length;
         // The memory's rows are the table's only while no other writer re-keyed one of its items
@@ -545,11 +718,8 @@ public sealed class StoryGrouping(StorySettings settings)
         var foreign = memory is { IsEmpty: false } && !held;
         // The memory holds the batch written before (Add never drops the newest).
         previous = held ? null : previous;
+        unseen = held ? null : unseen;
         var below = held ? memory!.First : long.MaxValue;
-        if (held)
-        {
-            profile.Held(memory!.KeyRows);
-        }
         List<(DateTimeOffset At, long Id)> WithHeld(List<(DateTimeOffset At, long Id)> rows, int key, DateTimeOffset from, DateTimeOffset to) =>
             held ? Merged(rows, memory!.RowsOf(key), from, to) : rows;
         var spans = new Dictionary<int, (DateTimeOffset From, DateTimeOffset To, int Items)>();
@@ -647,7 +817,7 @@ public sealed class StoryGrouping(StorySettings settings)
         });
         profile.Looked(searches.Sum(s => s.Length), distinct.Length + own.Count);
         lap = profile.Lap(StoryGroupingProfile.Phase.CandidateSearch, lap);
-        var members = previous is null ? new Dictionary<long, Member>() : previous.Members.ToDictionary(m => m.Id);
+        var members = unseen is null ? new Dictionary<long, Member>() : unseen.Members.ToDictionary(m => m.Id);
         if (held)
         {
             foreach (var id in chosen.SelectMany(c => c))

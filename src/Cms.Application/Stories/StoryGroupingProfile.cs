@@ -7,9 +7,9 @@ namespace Cms.Application.Stories;
 // apart. Counting costs two timestamps per phase per batch.
 public sealed class StoryGroupingProfile : PhaseTimes<StoryGroupingProfile.Phase>
 {
-    // Ahead*, and the Keys and Candidate* of a batch searched ahead, run beside the writer (its
+    // Ahead* (AheadScoring: the choices made by the search itself), and the Keys and Candidate* of a batch searched ahead, run beside the writer (its
     // connection of its own); WaitForSearch is the writer's wait for that search.
-    public enum Phase { Analyse, TermCounts, AheadTermCounts, Keys, CandidateSearch, CandidateRead, WaitForSearch, CandidatesAnalysed, Scoring, StoryIds, KeyRows }
+    public enum Phase { Analyse, TermCounts, AheadTermCounts, Keys, CandidateSearch, CandidateRead, WaitForSearch, CandidatesAnalysed, Scoring, StoryIds, KeyRows, AheadScoring }
 
     private long _batches;
     private long _items;
@@ -22,6 +22,7 @@ public sealed class StoryGroupingProfile : PhaseTimes<StoryGroupingProfile.Phase
     private long _keyRows;
     private long _held;
     private long _heldRows;
+    private long _choseAhead;
 
     public long Batches => Interlocked.Read(ref _batches);
 
@@ -55,12 +56,17 @@ public sealed class StoryGroupingProfile : PhaseTimes<StoryGroupingProfile.Phase
 
     public long SearchedAhead => Interlocked.Read(ref _ahead);
 
+    // A batch whose choices the search beside the writer made, taken by the writer.
+    public void ChoseAhead() => Interlocked.Increment(ref _choseAhead);
+
+    public long ChosenAhead => Interlocked.Read(ref _choseAhead);
+
     public long SearchedDuringPrevious => Interlocked.Read(ref _duringPrevious);
 
     public IEnumerable<string> Lines()
     {
         yield return string.Create(CultureInfo.InvariantCulture,
-            $"{_batches} batches, {_items} items: {_keyedRows} stored items found by key in the window ({(double)_keyedRows / Math.Max(1, _items):F1} per item), {_candidates} candidates scored ({(double)_candidates / Math.Max(1, _items):F1} per item); {_searchKeys} search keys looked up by {_lookups} range scans, returning {_keyRows} key rows; {_held} searches took this import's own rows from memory (holding {(double)_heldRows / Math.Max(1, _held):F0} key rows on average); {_ahead} batches searched ahead ({_duringPrevious} during the previous batch's write); grouping {Total.TotalSeconds:F1} s in all");
+            $"{_batches} batches, {_items} items: {_keyedRows} stored items found by key in the window ({(double)_keyedRows / Math.Max(1, _items):F1} per item), {_candidates} candidates scored ({(double)_candidates / Math.Max(1, _items):F1} per item); {_searchKeys} search keys looked up by {_lookups} range scans, returning {_keyRows} key rows; {_held} searches took this import's own rows from memory (holding {(double)_heldRows / Math.Max(1, _held):F0} key rows on average); {_ahead} batches searched ahead ({_duringPrevious} during the previous batch's write), {_choseAhead} of them chosen there too; grouping {Total.TotalSeconds:F1} s in all");
         foreach (var line in PhaseLines())
         {
             yield return line;

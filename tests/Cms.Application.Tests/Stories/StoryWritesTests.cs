@@ -1,0 +1,111 @@
+using Cms.Application.Importing;
+using Cms.Application.Stories;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cms.Application.Tests.Stories;
+
+// The import writes a batch's key rows and term counts beside the items (StoryWrites), committed
+// just before them, and takes the choices its search made beside the writer (StoryGrouping).
+public sealed class StoryWritesTests
+{
+    private const int BatchFiles = 40;
+
+    private sealed class BatchFixture(params KeyValuePair<string, string?>[] settings) : ApplicationFixture
+    {
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings => [new("Import:BatchFiles", BatchFiles.ToString(System.Globalization.CultureInfo.InvariantCulture)), .. settings];
+    }
+
+    [Fact]
+    public async Task Choices_made_beside_the_writer_are_those_made_in_each_batchs_transaction()
+    {
+        // Stories told over a few days, in publication order: story mates fall into adjacent batches,
+        // whose rows and counts the search beside the writer takes from memory.
+        var corpus = new StoryCorpusGenerator(seed: 2525).Generate(stories: 90, DateTimeOffset.Parse("2028-07-01T00:00:00Z"), TimeSpan.FromDays(6));
+        await using var ahead = new BatchFixture();
+        await ahead.InitializeAsync();
+        await using var inTransaction = new BatchFixture();
+        await inTransaction.InitializeAsync();
+        inTransaction.Services.GetRequiredService<StoryGrouping>().ChooseAhead = false;
+
+        var chosenAhead = await ImportAsync(ahead, corpus);
+        var reference = await ImportAsync(inTransaction, corpus);
+
+        Assert.Equal(Stories(reference), Stories(chosenAhead));
+        Assert.True(Stories(reference).Count < corpus.Count - 50, $"{Stories(reference).Count} stories of {corpus.Count} items");
+        var batches = (corpus.Count + BatchFiles - 1) / BatchFiles;
+        Assert.Equal(batches, ahead.Services.GetRequiredService<StoryGrouping>().Profile.ChosenAhead);
+        Assert.Equal(0, inTransaction.Services.GetRequiredService<StoryGrouping>().Profile.ChosenAhead);
+    }
+
+    // The items' transaction refused at its commit (here by a deferred constraint), after the
+    // grouping rows' own commit: those rows are taken back, and the batch's halves written again.
+    [Fact]
+    public async Task A_batch_refused_at_its_commit_leaves_no_key_rows_or_term_counts_of_its_items()
+    {
+        var corpus = new StoryCorpusGenerator(seed: 2626).Generate(stories: 20, DateTimeOffset.Parse("2028-11-01T00:00:00Z"), TimeSpan.FromDays(4));
+        await using var app = new BatchFixture();
+        await app.InitializeAsync();
+        var refused = corpus[corpus.Count / 2];
+        await app.OwnerAsync($$"""
+            CREATE FUNCTION refuse_marked() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF NEW.file_name = '{{refused.FileName}}' THEN
+                RAISE EXCEPTION 'refused at commit' USING ERRCODE = '23514';
+              END IF;
+              RETURN NULL;
+            END $$;
+            CREATE CONSTRAINT TRIGGER refuse_marked AFTER INSERT ON items DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_marked();
+            """);
+
+        var files = corpus.Select(c => ImportSources.FromBytes(c.FileName, System.Text.Encoding.UTF8.GetBytes(c.Text))).ToList();
+        var outcome = await app.RunAsync(s => s.GetRequiredService<ItemImporter>().ImportAsync(Actors.Pipeline, files, null, CancellationToken.None));
+
+        Assert.True(outcome.Succeeded, outcome.Result.Message);
+        Assert.Equal(corpus.Count - 1, outcome.Value!.Imported);
+        Assert.Contains(outcome.Value.Problems, p => p.Path == refused.FileName && p.Reason.Contains("refused at commit", StringComparison.Ordinal));
+        // Every key row is a stored item's, each item has all its rows, and the items' count is the items'.
+        Assert.Equal(0L, await app.OwnerAsync("SELECT count(*) FROM story_window_keys w WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.id = w.item_id)"));
+        Assert.Equal(await app.OwnerAsync("SELECT sum(cardinality(story_keys))::bigint FROM items"), await app.OwnerAsync("SELECT count(*) FROM story_window_keys"));
+        Assert.Equal(await app.OwnerAsync("SELECT count(*) FROM items WHERE story_term_ids IS NOT NULL"), await app.OwnerAsync("SELECT items FROM story_term_counts WHERE term = 0"));
+    }
+
+    // What a crash between the two commits leaves: key rows (and counts) of items that never
+    // committed. A later import's search finds them and skips them (candidates are read by id):
+    // the copy of a story still joins the telling that is stored.
+    [Fact]
+    public async Task Key_rows_of_items_that_never_committed_are_skipped_by_a_later_search()
+    {
+        var corpus = new StoryCorpusGenerator(seed: 2727).Generate(stories: 30, DateTimeOffset.Parse("2029-03-01T00:00:00Z"), TimeSpan.FromDays(5));
+        var copy = corpus.First(c => c.WireCopy && corpus.Any(o => o.Story == c.Story && !o.WireCopy));
+        var telling = corpus.First(c => c.Story == copy.Story && !c.WireCopy);
+        await using var app = new BatchFixture();
+        await app.InitializeAsync();
+        await ImportAsync(app, [.. corpus.Where(c => c.Story != copy.Story), telling]);
+        var tellingId = app.Read(db => db.Items.Single(i => i.FileName == telling.FileName).Id);
+        // The telling's rows again under ids no item has, as a batch that never committed leaves them.
+        var orphans = await app.OwnerAsync("""
+            WITH o AS (INSERT INTO story_window_keys (key, at, item_id)
+              SELECT key, at, item_id + g * 1000000000::bigint FROM story_window_keys, generate_series(1, 20) g WHERE item_id = $1 RETURNING 1)
+            SELECT count(*) FROM o
+            """, tellingId);
+        Assert.True((long)orphans! >= 20, $"{orphans} orphan rows");
+
+        var stored = await ImportAsync(app, [copy]);
+
+        Assert.Equal(app.Read(db => db.Items.Single(i => i.Id == tellingId).StoryId), stored[copy.FileName]);
+    }
+
+    private static async Task<Dictionary<string, long>> ImportAsync(ApplicationFixture app, List<StoryCorpusGenerator.LabelledItem> corpus)
+    {
+        var files = corpus.Select(c => ImportSources.FromBytes(c.FileName, System.Text.Encoding.UTF8.GetBytes(c.Text))).ToList();
+        var outcome = await app.RunAsync(s => s.GetRequiredService<ItemImporter>().ImportAsync(Actors.Pipeline, files, null, CancellationToken.None));
+        Assert.True(outcome.Succeeded, outcome.Result.Message);
+        Assert.Equal(corpus.Count, outcome.Value!.Imported);
+        var names = corpus.Select(c => c.FileName).ToList();
+        return app.Read(db => db.Items.Where(i => names.Contains(i.FileName)).ToDictionary(i => i.FileName, i => i.StoryId));
+    }
+
+    // A grouping as a set of stories, each the sorted names of its files (story ids differ between databases).
+    private static List<string> Stories(Dictionary<string, long> grouping) =>
+        grouping.GroupBy(e => e.Value).Select(g => string.Join(' ', g.Select(e => e.Key).Order(StringComparer.Ordinal))).Order(StringComparer.Ordinal).ToList();
+}
