@@ -12,10 +12,13 @@ public sealed class AppProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private AppProcess(Process process, Uri address)
+    private readonly string _gcSocket;
+
+    private AppProcess(Process process, Uri address, string gcSocket)
     {
         _process = process;
         Address = address;
+        _gcSocket = gcSocket;
     }
 
     public Uri Address { get; }
@@ -34,6 +37,12 @@ public sealed class AppProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // The GC's counters from inside the app (AppGc): this assembly as a startup hook, in the app's
+        // process only.
+        var gcSocket = Path.Combine(Path.GetTempPath(), $"cms-bench-gc-{Environment.ProcessId}-{port}.sock");
+        File.Delete(gcSocket);
+        start.Environment["DOTNET_STARTUP_HOOKS"] = typeof(AppGc).Assembly.Location;
+        start.Environment[AppGc.SocketVariable] = gcSocket;
         foreach (var arg in new[] { dll, $"--urls=http://127.0.0.1:{port}", $"--ConnectionStrings:Cms={connectionString}", "--Publishing:Worker=false" }.Concat(settings))
         {
             start.ArgumentList.Add(arg);
@@ -44,7 +53,7 @@ public sealed class AppProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var app = new AppProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        var app = new AppProcess(process, new Uri($"http://127.0.0.1:{port}"), gcSocket);
         using var probe = new HttpClient { BaseAddress = app.Address, Timeout = TimeSpan.FromSeconds(2) };
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(90))
@@ -77,6 +86,11 @@ public sealed class AppProcess : IAsyncDisposable
 
     public void ResetPeakRss() => BenchSupport.ResetPeakRss(Id);
 
+    // The app's GC counters now (AppGc), and the GC it runs with.
+    public Task<AppGc> GcAsync(CancellationToken ct) => AppGc.ReadAsync(_gcSocket, ct);
+
+    public Task<string> GcSettingsAsync(CancellationToken ct) => AppGc.AskAsync(_gcSocket, settings: true, ct);
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
@@ -85,5 +99,6 @@ public sealed class AppProcess : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
+        File.Delete(_gcSocket);
     }
 }

@@ -228,15 +228,17 @@ public static partial class QueueBench
         // The peaks below are from here on: the app's process, and this one (HTTP clients and the SQL baseline).
         app.ResetPeakRss();
         BenchSupport.ResetPeakRss();
-        async Task<(Figures Figures, CpuSplit Cpu)> Timed(Func<Task> call)
+        async Task<(Figures Figures, CpuSplit Cpu, AppGc.PerPage Gc)> Timed(Func<Task> call)
         {
             // Each measurement starts with the app quiet: after a burst of pages its background work
             // (the GC, the JIT) went on for up to a second into the next measurement (0.6 ms of app CPU
             // per SQL request while the app served nothing), taking the cores from whatever ran then.
             await CpuSplit.AppQuietAsync(app.Id, ct);
+            var gc = await app.GcAsync(ct);
             var start = CpuSplit.Now(app.Id, database);
             var figures = await MeasureAsync(clients, requests, call, ct);
-            return (figures, CpuSplit.Now(app.Id, database).PerRequestSince(start, requests));
+            var cpu = CpuSplit.Now(app.Id, database).PerRequestSince(start, requests);
+            return (figures, cpu, (await app.GcAsync(ct)).Since(gc, requests));
         }
         Console.WriteLine();
         Console.WriteLine($"{clients} concurrent clients, {requests} requests per measurement; the app in its own process ({app.Address})");
@@ -244,8 +246,8 @@ public static partial class QueueBench
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         var pageRates = new Dictionary<string, Figures>();
         var split = new List<string>();
-        void Split(string name, string measured, (Figures F, CpuSplit C) m) => split.Add(FormattableString.Invariant(
-            $"| {name} | {measured} | {m.F.P50:F1} | {m.F.P95:F1} | {m.F.PerSecond:F0} | {m.C.Bench:F3} | {m.C.App:F3} | {m.C.Postgres:F3} | {m.C.Backends:F3} |"));
+        void Split(string name, string measured, (Figures F, CpuSplit C, AppGc.PerPage G) m) => split.Add(FormattableString.Invariant(
+            $"| {name} | {measured} | {m.F.P50:F1} | {m.F.P95:F1} | {m.F.PerSecond:F0} | {m.C.Bench:F3} | {m.C.App:F3} | {m.C.Postgres:F3} | {m.C.Backends:F3} | {m.G.Gcs} | {m.G.PauseMs:F3} | {m.G.AllocatedKiB:F1} |"));
         foreach (var (key, name, url, view) in views)
         {
             var html = await http.GetStringAsync(url, ct);
@@ -264,15 +266,16 @@ public static partial class QueueBench
                 Split(name, "page, body buffered (before)", buffered);
                 Split(name, "SQL: counts and rows (before)", old);
                 split.Add(FormattableString.Invariant(
-                    $"| {name} | page p95 / SQL p95 | before {buffered.Figures.P95 / old.Figures.P95:F2}x, now {page.Figures.P95 / sql.Figures.P95:F2}x | | | | | | |"));
+                    $"| {name} | page p95 / SQL p95 | before {buffered.Figures.P95 / old.Figures.P95:F2}x, now {page.Figures.P95 / sql.Figures.P95:F2}x | | | | | | | | | |"));
             }
         }
         Console.WriteLine(FormattableString.Invariant(
             $"app process peak RSS during the measurements: {app.PeakRssMiB():F0} MiB (its own runtimeconfig: Server GC); benchmark process (clients and SQL baseline): {BenchSupport.PeakRssMiB():F0} MiB"));
+        Console.WriteLine($"app's GC: {await app.GcSettingsAsync(ct)}");
         Console.WriteLine();
         Console.WriteLine($"CPU per request, ms: this process (HTTP clients, SQL baseline), the app's process, every PostgreSQL process of the cluster, and of those {database}'s backends");
-        Console.WriteLine($"| view | measured | p50 ms | p95 ms | req/s | bench CPU ms | app CPU ms | PostgreSQL CPU ms | of it {database}'s backends |");
-        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"| view | measured | p50 ms | p95 ms | req/s | bench CPU ms | app CPU ms | PostgreSQL CPU ms | of it {database}'s backends | app's GCs a 1,000 requests, gen0 / 1 / 2 | app's GC pause ms | app KiB allocated |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|");
         split.ForEach(Console.WriteLine);
         if (rounds > 0)
         {
