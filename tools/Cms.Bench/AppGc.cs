@@ -1,3 +1,4 @@
+using System.Diagnostics.Tracing;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Runtime;
@@ -20,6 +21,11 @@ public sealed record AppGc(long Gen0, long Gen1, long Gen2, TimeSpan Paused, lon
     // KiB allocated a page.
     public sealed record PerPage(double Gen0, double Gen1, double Gen2, double PauseMs, double AllocatedKiB)
     {
+        // The share of the measurement's requests a pause fell into, and their p95 less the pauses.
+        public double PausedShare { get; init; }
+
+        public double P95LessPauses { get; init; }
+
         public string Gcs => string.Create(CultureInfo.InvariantCulture, $"{Gen0:F1} / {Gen1:F1} / {Gen2:F1}");
     }
 
@@ -49,12 +55,60 @@ public sealed record AppGc(long Gen0, long Gen1, long Gen2, TimeSpan Paused, lon
         return $"{(GCSettings.IsServerGC ? "Server" : "Workstation")} GC; {string.Join(", ", chosen)}";
     }
 
+    // When the runtime stopped the app for a collection (from suspending it to resuming it), from the
+    // runtime's own events in the app's process: which requests a pause fell into. Each reading takes
+    // the pauses since the last, as "start end" pairs of UTC ticks.
+    internal sealed class Pauses : EventListener
+    {
+        private readonly List<(long Start, long End)> _taken = [];
+        private long _suspended;
+
+        protected override void OnEventSourceCreated(EventSource source)
+        {
+            if (source.Name == "Microsoft-Windows-DotNETRuntime")
+            {
+                EnableEvents(source, EventLevel.Informational, (EventKeywords)0x1); // GC
+            }
+        }
+
+        protected override void OnEventWritten(EventWrittenEventArgs e)
+        {
+            if (e.EventName?.StartsWith("GCSuspendEEBegin", StringComparison.Ordinal) == true)
+            {
+                _suspended = e.TimeStamp.ToUniversalTime().Ticks;
+            }
+            else if (e.EventName?.StartsWith("GCRestartEEEnd", StringComparison.Ordinal) == true && _suspended != 0)
+            {
+                lock (_taken)
+                {
+                    _taken.Add((_suspended, e.TimeStamp.ToUniversalTime().Ticks));
+                }
+                _suspended = 0;
+            }
+        }
+
+        public string Take()
+        {
+            lock (_taken)
+            {
+                var text = string.Join('\n', _taken.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Start} {p.End}")));
+                _taken.Clear();
+                return text;
+            }
+        }
+    }
+
+    public static async Task<IReadOnlyList<(DateTime Start, DateTime End)>> PausesAsync(string socket, CancellationToken ct) =>
+        [.. (await AskAsync(socket, settings: false, ct, 'p')).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(' ').Select(t => new DateTime(long.Parse(t, CultureInfo.InvariantCulture), DateTimeKind.Utc)).ToArray())
+            .Select(t => (t[0], t[1]))];
+
     // One connection, one line: the counters, or with "settings" first the GC's settings.
-    public static async Task<string> AskAsync(string socket, bool settings, CancellationToken ct)
+    public static async Task<string> AskAsync(string socket, bool settings, CancellationToken ct, char? what = null)
     {
         using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await client.ConnectAsync(new UnixDomainSocketEndPoint(socket), ct);
-        await client.SendAsync(new[] { (byte)(settings ? 's' : 'c') }, ct);
+        await client.SendAsync(new[] { (byte)(what ?? (settings ? 's' : 'c')) }, ct);
         using var reader = new StreamReader(new NetworkStream(client, ownsSocket: false), Encoding.UTF8);
         return await reader.ReadToEndAsync(ct);
     }

@@ -43,6 +43,17 @@ public sealed class AppProcess : IAsyncDisposable
         File.Delete(gcSocket);
         start.Environment["DOTNET_STARTUP_HOOKS"] = typeof(AppGc).Assembly.Location;
         start.Environment[AppGc.SocketVariable] = gcSocket;
+        // Runtime settings for the app's process alone (CMS_BENCH_APP_ENV="DOTNET_GCgen0size=0x4000000;..."),
+        // so an A/B of a GC or thread-pool variable leaves the clients and the SQL baseline as they are.
+        foreach (var pair in (Environment.GetEnvironmentVariable("CMS_BENCH_APP_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var (name, value) = (pair[..Math.Max(0, pair.IndexOf('='))], pair[(pair.IndexOf('=') + 1)..]);
+            if (name.Length == 0)
+            {
+                throw new ArgumentException($"CMS_BENCH_APP_ENV: '{pair}' is not NAME=VALUE");
+            }
+            start.Environment[name] = value;
+        }
         foreach (var arg in new[] { dll, $"--urls=http://127.0.0.1:{port}", $"--ConnectionStrings:Cms={connectionString}", "--Publishing:Worker=false" }.Concat(settings))
         {
             start.ArgumentList.Add(arg);
@@ -90,6 +101,9 @@ public sealed class AppProcess : IAsyncDisposable
     public Task<AppGc> GcAsync(CancellationToken ct) => AppGc.ReadAsync(_gcSocket, ct);
 
     public Task<string> GcSettingsAsync(CancellationToken ct) => AppGc.AskAsync(_gcSocket, settings: true, ct);
+
+    // The GC's pauses since the last call.
+    public Task<IReadOnlyList<(DateTime Start, DateTime End)>> GcPausesAsync(CancellationToken ct) => AppGc.PausesAsync(_gcSocket, ct);
 
     public async ValueTask DisposeAsync()
     {

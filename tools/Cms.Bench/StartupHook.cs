@@ -16,6 +16,7 @@ internal static class StartupHook
         {
             return;
         }
+        var pauses = new AppGc.Pauses();
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(path));
         listener.Listen(4);
@@ -26,7 +27,7 @@ internal static class StartupHook
                 using var client = listener.Accept();
                 var ask = new byte[1];
                 client.Receive(ask);
-                client.Send(Encoding.UTF8.GetBytes(ask[0] == (byte)'s' ? AppGc.Settings() : AppGc.Line()));
+                client.Send(Encoding.UTF8.GetBytes(ask[0] switch { (byte)'s' => AppGc.Settings(), (byte)'p' => pauses.Take(), _ => AppGc.Line() }));
             }
         })
         { IsBackground = true, Name = "bench GC probe" }.Start();
