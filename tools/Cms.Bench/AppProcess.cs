@@ -12,10 +12,13 @@ public sealed class AppProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private AppProcess(Process process, Uri address)
+    private readonly string _gcSocket;
+
+    private AppProcess(Process process, Uri address, string gcSocket)
     {
         _process = process;
         Address = address;
+        _gcSocket = gcSocket;
     }
 
     public Uri Address { get; }
@@ -34,6 +37,23 @@ public sealed class AppProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // The GC's counters from inside the app (AppGc): this assembly as a startup hook, in the app's
+        // process only.
+        var gcSocket = Path.Combine(Path.GetTempPath(), $"cms-bench-gc-{Environment.ProcessId}-{port}.sock");
+        File.Delete(gcSocket);
+        start.Environment["DOTNET_STARTUP_HOOKS"] = typeof(AppGc).Assembly.Location;
+        start.Environment[AppGc.SocketVariable] = gcSocket;
+        // Runtime settings for the app's process alone (CMS_BENCH_APP_ENV="DOTNET_GCgen0size=0x4000000;..."),
+        // so an A/B of a GC or thread-pool variable leaves the clients and the SQL baseline as they are.
+        foreach (var pair in (Environment.GetEnvironmentVariable("CMS_BENCH_APP_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var (name, value) = (pair[..Math.Max(0, pair.IndexOf('='))], pair[(pair.IndexOf('=') + 1)..]);
+            if (name.Length == 0)
+            {
+                throw new ArgumentException($"CMS_BENCH_APP_ENV: '{pair}' is not NAME=VALUE");
+            }
+            start.Environment[name] = value;
+        }
         foreach (var arg in new[] { dll, $"--urls=http://127.0.0.1:{port}", $"--ConnectionStrings:Cms={connectionString}", "--Publishing:Worker=false" }.Concat(settings))
         {
             start.ArgumentList.Add(arg);
@@ -44,7 +64,7 @@ public sealed class AppProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var app = new AppProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        var app = new AppProcess(process, new Uri($"http://127.0.0.1:{port}"), gcSocket);
         using var probe = new HttpClient { BaseAddress = app.Address, Timeout = TimeSpan.FromSeconds(2) };
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(90))
@@ -77,6 +97,14 @@ public sealed class AppProcess : IAsyncDisposable
 
     public void ResetPeakRss() => BenchSupport.ResetPeakRss(Id);
 
+    // The app's GC counters now (AppGc), and the GC it runs with.
+    public Task<AppGc> GcAsync(CancellationToken ct) => AppGc.ReadAsync(_gcSocket, ct);
+
+    public Task<string> GcSettingsAsync(CancellationToken ct) => AppGc.AskAsync(_gcSocket, settings: true, ct);
+
+    // The GC's pauses since the last call.
+    public Task<IReadOnlyList<(DateTime Start, DateTime End)>> GcPausesAsync(CancellationToken ct) => AppGc.PausesAsync(_gcSocket, ct);
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
@@ -85,5 +113,6 @@ public sealed class AppProcess : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
+        File.Delete(_gcSocket);
     }
 }

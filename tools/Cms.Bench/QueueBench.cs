@@ -228,15 +228,22 @@ public static partial class QueueBench
         // The peaks below are from here on: the app's process, and this one (HTTP clients and the SQL baseline).
         app.ResetPeakRss();
         BenchSupport.ResetPeakRss();
-        async Task<(Figures Figures, CpuSplit Cpu)> Timed(Func<Task> call)
+        async Task<(Figures Figures, CpuSplit Cpu, AppGc.PerPage Gc)> Timed(Func<Task> call)
         {
             // Each measurement starts with the app quiet: after a burst of pages its background work
             // (the GC, the JIT) went on for up to a second into the next measurement (0.6 ms of app CPU
             // per SQL request while the app served nothing), taking the cores from whatever ran then.
             await CpuSplit.AppQuietAsync(app.Id, ct);
+            var gc = await app.GcAsync(ct);
+            await app.GcPausesAsync(ct);
             var start = CpuSplit.Now(app.Id, database);
             var figures = await MeasureAsync(clients, requests, call, ct);
-            return (figures, CpuSplit.Now(app.Id, database).PerRequestSince(start, requests));
+            var cpu = CpuSplit.Now(app.Id, database).PerRequestSince(start, requests);
+            var perPage = (await app.GcAsync(ct)).Since(gc, requests);
+            // The runtime's events reach the app's listener a moment after the pause.
+            await Task.Delay(200, ct);
+            var (share, p95) = figures.LessPauses(await app.GcPausesAsync(ct));
+            return (figures, cpu, perPage with { PausedShare = share, P95LessPauses = p95 });
         }
         Console.WriteLine();
         Console.WriteLine($"{clients} concurrent clients, {requests} requests per measurement; the app in its own process ({app.Address})");
@@ -244,8 +251,8 @@ public static partial class QueueBench
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         var pageRates = new Dictionary<string, Figures>();
         var split = new List<string>();
-        void Split(string name, string measured, (Figures F, CpuSplit C) m) => split.Add(FormattableString.Invariant(
-            $"| {name} | {measured} | {m.F.P50:F1} | {m.F.P95:F1} | {m.F.PerSecond:F0} | {m.C.Bench:F3} | {m.C.App:F3} | {m.C.Postgres:F3} | {m.C.Backends:F3} |"));
+        void Split(string name, string measured, (Figures F, CpuSplit C, AppGc.PerPage G) m) => split.Add(FormattableString.Invariant(
+            $"| {name} | {measured} | {m.F.P50:F1} | {m.F.P95:F1} | {m.F.PerSecond:F0} | {m.C.Bench:F3} | {m.C.App:F3} | {m.C.Postgres:F3} | {m.C.Backends:F3} | {m.G.Gcs} | {m.G.PauseMs:F3} | {m.G.AllocatedKiB:F1} |"));
         foreach (var (key, name, url, view) in views)
         {
             var html = await http.GetStringAsync(url, ct);
@@ -264,15 +271,16 @@ public static partial class QueueBench
                 Split(name, "page, body buffered (before)", buffered);
                 Split(name, "SQL: counts and rows (before)", old);
                 split.Add(FormattableString.Invariant(
-                    $"| {name} | page p95 / SQL p95 | before {buffered.Figures.P95 / old.Figures.P95:F2}x, now {page.Figures.P95 / sql.Figures.P95:F2}x | | | | | | |"));
+                    $"| {name} | page p95 / SQL p95 | before {buffered.Figures.P95 / old.Figures.P95:F2}x, now {page.Figures.P95 / sql.Figures.P95:F2}x | | | | | | | | | |"));
             }
         }
         Console.WriteLine(FormattableString.Invariant(
             $"app process peak RSS during the measurements: {app.PeakRssMiB():F0} MiB (its own runtimeconfig: Server GC); benchmark process (clients and SQL baseline): {BenchSupport.PeakRssMiB():F0} MiB"));
+        Console.WriteLine($"app's GC: {await app.GcSettingsAsync(ct)}");
         Console.WriteLine();
         Console.WriteLine($"CPU per request, ms: this process (HTTP clients, SQL baseline), the app's process, every PostgreSQL process of the cluster, and of those {database}'s backends");
-        Console.WriteLine($"| view | measured | p50 ms | p95 ms | req/s | bench CPU ms | app CPU ms | PostgreSQL CPU ms | of it {database}'s backends |");
-        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"| view | measured | p50 ms | p95 ms | req/s | bench CPU ms | app CPU ms | PostgreSQL CPU ms | of it {database}'s backends | app's GCs a 1,000 requests, gen0 / 1 / 2 | app's GC pause ms | app KiB allocated |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|");
         split.ForEach(Console.WriteLine);
         if (rounds > 0)
         {
@@ -310,13 +318,38 @@ public static partial class QueueBench
         }
     }
 
-    // Latencies: every request's, sorted (the rounds pool them).
+    // Latencies: every request's, sorted (the rounds pool them). Spans: each request's start and end
+    // in UTC ticks, in the order they were sent (to find the ones a GC pause of the app fell into).
     private sealed record Figures(double P50, double P95, double P99, double PerSecond, double[] Latencies)
     {
+        public (long Start, long End)[] Spans { get; init; } = [];
+
         public static Figures Of(double[] sorted, double perSecond)
         {
             double At(double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
             return new(At(0.50), At(0.95), At(0.99), perSecond, sorted);
+        }
+
+        // The share of requests a GC pause fell into, and the p95 of the latencies with the pauses'
+        // part taken out of each (what the tail would read had the app not stopped; first order: what
+        // queued behind a paused request is left in).
+        public (double Share, double P95) LessPauses(IReadOnlyList<(DateTime Start, DateTime End)> pauses)
+        {
+            var hit = 0;
+            var less = new double[Spans.Length];
+            for (var i = 0; i < Spans.Length; i++)
+            {
+                var (start, end) = Spans[i];
+                long overlap = 0;
+                foreach (var (ps, pe) in pauses)
+                {
+                    overlap += Math.Max(0, Math.Min(end, pe.Ticks) - Math.Max(start, ps.Ticks));
+                }
+                hit += overlap > 0 ? 1 : 0;
+                less[i] = (end - start - overlap) / (double)TimeSpan.TicksPerMillisecond;
+            }
+            Array.Sort(less);
+            return (Spans.Length == 0 ? 0 : (double)hit / Spans.Length, less.Length == 0 ? 0 : Of(less, 0).P95);
         }
     }
 
@@ -325,7 +358,10 @@ public static partial class QueueBench
     private static async Task<Figures> MeasureAsync(int clients, int requests, Func<Task> call, CancellationToken ct)
     {
         var latencies = new double[requests];
+        var spans = new (long Start, long End)[requests];
         var next = -1;
+        var (utc0, clock0) = (DateTime.UtcNow.Ticks, Stopwatch.GetTimestamp());
+        long Utc(long timestamp) => utc0 + (long)((timestamp - clock0) * ((double)TimeSpan.TicksPerSecond / Stopwatch.Frequency));
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
         {
@@ -334,12 +370,14 @@ public static partial class QueueBench
             {
                 var start = Stopwatch.GetTimestamp();
                 await call();
-                latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                var end = Stopwatch.GetTimestamp();
+                latencies[i] = Stopwatch.GetElapsedTime(start, end).TotalMilliseconds;
+                spans[i] = (Utc(start), Utc(end));
             }
         }, ct)));
         var elapsed = clock.Elapsed.TotalSeconds;
         Array.Sort(latencies);
-        return Figures.Of(latencies, requests / elapsed);
+        return Figures.Of(latencies, requests / elapsed) with { Spans = spans };
     }
 
     internal static async Task EnsureDatabaseAsync(string server, string database, string cs, CancellationToken ct)

@@ -51,6 +51,11 @@ public sealed class BenchCommandTests
             Assert.Matches(@"\| default view \| 3 \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+x \|", output);
             Assert.DoesNotContain("| default view | 4 |", output);
             Assert.Matches(@"\| default view \| [0-9.]+x \([0-9.]+-[0-9.]+\) \| [0-9.]+x \(", output);
+            // The app's GC, read inside its process: the settings it runs with, and per round its
+            // collections a 1,000 pages, pause ms and KiB allocated a page (a page allocates), the
+            // share of pages a pause fell into and the page's p95 less the pauses over the SQL's.
+            Assert.Matches(@"app's GC: Server GC; .*GCDynamicAdaptationMode=1", output);
+            Assert.Matches(@"\| default view \| 3 \| .*\| [0-9.]+ / [0-9.]+ / [0-9.]+ \| [0-9.]+ \| [1-9][0-9]*\.[0-9] \| [0-9.]+% \| [0-9.]+ / [0-9.]+ = [0-9.]+x \|\r?\n", output);
             Assert.Contains("Bearer t0ken", seenTokens);
             Assert.True(seenTokens.Count >= 16);
         }
