@@ -95,3 +95,35 @@ public sealed class Review12TopicMergeTests(ApplicationFixture app) : IClassFixt
         Assert.Equal([caron[0], caron[2]], TopicsOf(ids[0]));
     }
 }
+
+// REVIEW12 evidence: TopicsOneRegardlessOfCase.Down rebuilds the old key with PostgreSQL's lower(),
+// whose result follows the database's collation and differs from the new key's: "İzmir" and
+// "Izmir" are two topics under the new key (İ/ı/I stay apart, TopicNames), one under lower() in a
+// C.UTF-8 or en_US database, so the unique index of the Down fails and the database cannot be
+// taken back past the migration (the test fixture's AtMigrationAsync does exactly that).
+public sealed class Review12TopicDownTests(ApplicationFixture app) : IClassFixture<ApplicationFixture>
+{
+    [Fact]
+    public async Task Taking_the_database_back_past_TopicsOneRegardlessOfCase_keeps_topics_that_the_new_key_keeps_apart()
+    {
+        var tag = Unique.Tag();
+        await app.OwnerAsync("INSERT INTO topics (name, from_import, created_at) VALUES ($1, true, now()), ($2, true, now())", $"\u0130zmir {tag}", $"Izmir {tag}");
+        Assert.Equal(2, app.Read(db => db.Topics.Count(t => t.Name.EndsWith(tag))));
+
+        Exception? failed = null;
+        try
+        {
+            await app.MigrateAsync(ApplicationFixture.BeforeComputedTopicKeys);
+        }
+        catch (Exception ex)
+        {
+            failed = ex;
+        }
+        finally
+        {
+            await app.OwnerAsync("DELETE FROM topics WHERE name LIKE $1", $"%{tag}");
+            await app.MigrateAsync();
+        }
+        Assert.Null(failed);
+    }
+}
