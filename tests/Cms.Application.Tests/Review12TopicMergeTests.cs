@@ -94,6 +94,26 @@ public sealed class Review12TopicMergeTests(ApplicationFixture app) : IClassFixt
         Assert.Equal([sigma[0], sigma[2]], TopicsOf(ids[1]));
         Assert.Equal([caron[0], caron[2]], TopicsOf(ids[0]));
     }
+
+    // Delivered rows keep the names as delivered; DeliveryTopicSql.Fill keys them with
+    // cms_category_key(name), which does not clean the name, while ?topic= is keyed in C# by
+    // TopicNames.Normalize = CaseKey(CleanName(name)). A name delivered before the name rule
+    // (a no-break space, a double space) gets a key no request can produce: not even its exact
+    // spelling finds it, where before the migration (topics @> ARRAY[@topic]) it did.
+    [Fact]
+    public async Task A_topic_delivered_with_a_no_break_space_is_found_by_its_own_spelling()
+    {
+        var tag = Unique.Tag();
+        var id = (await app.ImportAsync(new TestItem().ToYaml()))[0];
+        var delivered = $"Broken\u00A0links {tag}";
+        await app.AtMigrationAsync(ApplicationFixture.BeforeComputedTopicKeys, () => app.OwnerAsync("""
+            INSERT INTO published_items (item_id, version, withdrawn, seq, changed_at, first_published_at, category, topics, document, output, output_hash)
+            VALUES ($1, 1, false, nextval('delivery_seq'), now(), now(), NULL, $2, '{}', '', '')
+            """, id, new[] { delivered }));
+
+        var found = await app.RunAsync(s => s.GetRequiredService<Cms.Application.Delivery.PublishedQuery>().NewestAsync(null, delivered, null, 10, CancellationToken.None));
+        Assert.Equal([id], found.Select(e => e.Id));
+    }
 }
 
 // REVIEW12 evidence: TopicsOneRegardlessOfCase.Down rebuilds the old key with PostgreSQL's lower(),
