@@ -233,8 +233,8 @@ public sealed class TopicCaseMigrationDownTests(ApplicationFixture app) : IClass
         string[] names = [$"\u0130zmir {tag}", $"Izmir {tag}"];
         await app.OwnerAsync("INSERT INTO topics (name, from_import, created_at) VALUES ($1, true, now()), ($2, true, now())", names[0], names[1]);
 
-        var refused = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => app.MigrateAsync(ApplicationFixture.BeforeComputedTopicKeys));
-        Assert.Equal(Npgsql.PostgresErrorCodes.UniqueViolation, refused.SqlState);
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => app.MigrateAsync(ApplicationFixture.BeforeComputedTopicKeys));
+        Assert.Equal(Npgsql.PostgresErrorCodes.UniqueViolation, (refused as Npgsql.PostgresException ?? refused.InnerException as Npgsql.PostgresException)?.SqlState);
 
         await app.MigrateAsync();
         Assert.Equal(names.Order(StringComparer.Ordinal), app.Read(db => db.Topics.Where(t => t.Name.EndsWith(tag)).Select(t => t.Name).ToList()).Order(StringComparer.Ordinal));

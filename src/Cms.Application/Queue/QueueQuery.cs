@@ -216,8 +216,8 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
             {
                 _categoriesByKey.TryAdd(CategoryNames.Key(category), category);
             }
-            var category = string.IsNullOrWhiteSpace(view.Category) ? view.Category : _categoriesByKey.GetValueOrDefault(CategoryNames.Key(view.Category), view.Category);
-            return new PageLists(categories, r.GetFieldValue<string[]>(1), r.GetInt64(2), r.GetString(4), r.GetInt32(5), category);
+            var chosen = string.IsNullOrWhiteSpace(view.Category) ? view.Category : _categoriesByKey.GetValueOrDefault(CategoryNames.Key(view.Category), view.Category);
+            return new PageLists(categories, r.GetFieldValue<string[]>(1), r.GetInt64(2), r.GetString(4), r.GetInt32(5), chosen);
         }, ct, ("me", actor.UserId ?? ""), ("roles", actor.Roles.ToArray()), ("topics", TopicsOf(view).ToArray()));
 
     // The normalized names of the topics a view filters by.

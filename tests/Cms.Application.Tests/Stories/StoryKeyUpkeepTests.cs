@@ -77,12 +77,12 @@ public sealed class StoryKeyUpkeepTests(ApplicationFixture fixture) : IClassFixt
     // reread) and an import batch that locked an item (a revision kept for it) and then re-keys
     // another both run to their end: the re-key count is no row they both lock. Held here: the
     // untouched item's key rows, so the batch has locked the edited item before it re-keys.
-    private async Task<Outcome<ImportReport>> RekeyBesideAnImportBatchAsync(TestItem edited, TestItem untouched, long untouchedId, Func<Task> writer)
+    private async Task<(Outcome<ImportReport> Imported, T Written)> RekeyBesideAnImportBatchAsync<T>(TestItem edited, TestItem untouched, long untouchedId, Func<Task<T>> writer)
     {
         static ImportFile File(string order, TestItem story) =>
             ImportSources.FromBytes($"{order}-{Guid.NewGuid():N}.txt", System.Text.Encoding.UTF8.GetBytes(story.ToYaml()));
         Task<Outcome<ImportReport>> importing;
-        Task writing;
+        Task<T> writing;
         await using (var hold = await RowLocks.HoldAsync(fixture.ConnectionString, $"SELECT 1 FROM story_window_keys WHERE item_id = {untouchedId} FOR UPDATE"))
         {
             importing = fixture.RunAsync(s => s.GetRequiredService<ItemImporter>().ImportAsync(Actors.Pipeline,
@@ -93,8 +93,8 @@ public sealed class StoryKeyUpkeepTests(ApplicationFixture fixture) : IClassFixt
             await hold.WaitedForByAsync([importing, writing], "the import and the writer");
             await hold.CommitAsync();
         }
-        await writing;
-        return await importing;
+        var written = await writing;
+        return (await importing, written);
     }
 
     [Fact]
@@ -112,14 +112,13 @@ public sealed class StoryKeyUpkeepTests(ApplicationFixture fixture) : IClassFixt
         var comparison = (await fixture.RunAsync(s => s.GetRequiredService<SourceRevisions>().CompareAsync(ids[0], CancellationToken.None)))!;
         var version = fixture.Read(db => db.Items.Single(i => i.Id == ids[0]).Version);
 
-        Task<Outcome>? accepting = null;
-        var imported = await RekeyBesideAnImportBatchAsync(edited, untouched, ids[1], () => accepting = fixture.RunAsync(s => s.GetRequiredService<SourceRevisions>()
+        var (imported, accepted) = await RekeyBesideAnImportBatchAsync(edited, untouched, ids[1], () => fixture.RunAsync(s => s.GetRequiredService<SourceRevisions>()
             .AcceptAsync(Actors.Publisher(), ids[0], comparison.RevisionId, version, ["title"], CancellationToken.None)));
 
         Assert.True(imported.Succeeded && imported.Value!.Problems.Count == 0, imported.ToString());
         Assert.Equal(1, imported.Value!.Updated - imported.Value.Revisions);
         // Refused as a conflict (the batch changed the item after it was opened), never an error.
-        Assert.Equal(OutcomeStatus.Conflict, (await accepting!).Status);
+        Assert.Equal(OutcomeStatus.Conflict, accepted.Status);
     }
 
     private const string Persian = "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645";
@@ -136,11 +135,10 @@ public sealed class StoryKeyUpkeepTests(ApplicationFixture fixture) : IClassFixt
         Assert.Contains("\u200C", stored);
         await fixture.OwnerAsync("UPDATE items SET title = $2, edited_at = now(), edited_by = 'someone' WHERE id = $1", ids[0], stored.Replace("\u200C", "", StringComparison.Ordinal));
 
-        Task<Outcome<StoredTextReread.Result>>? rereading = null;
-        var imported = await RekeyBesideAnImportBatchAsync(edited, untouched, ids[1], () => rereading = fixture.RunAsync(s => s.GetRequiredService<StoredTextReread>().RunAsync(CancellationToken.None)));
+        var (imported, reread) = await RekeyBesideAnImportBatchAsync(edited, untouched, ids[1], () => fixture.RunAsync(s => s.GetRequiredService<StoredTextReread>().RunAsync(CancellationToken.None)));
 
         Assert.True(imported.Succeeded && imported.Value!.Problems.Count == 0, imported.ToString());
         Assert.Equal(1, imported.Value!.Revisions);
-        Assert.True((await rereading!).Succeeded);
+        Assert.True(reread.Succeeded);
     }
 }
