@@ -269,7 +269,12 @@ public sealed class SourceRevisionTests(ApplicationFixture app) : IClassFixture<
         var ready = await app.RunAsync(s => s.GetRequiredService<ItemTransitions>()
             .HandleAsync(Actors.Editor(), new ItemTransitions.Request(id, WorkflowAction.MarkReady, null), CancellationToken.None));
         Assert.True(ready.Succeeded, ready.Message);
-        await ImportRevisionAsync((story with { Category = $"harbour {tag}", ExtraYaml = ["wordCount: 800"] }).ToYaml());
+        // As an import before REVIEW12 R12-6 kept it (an import now keeps no such revision).
+        await app.OwnerAsync("""
+            INSERT INTO source_revisions (item_id, file_name, source_yaml, source_hash, received_at, status, changed_fields, changed_field_count)
+            SELECT id, 'r.txt', replace(source_yaml, $2, $3), 'case-only', now(), 'Pending', ARRAY['category'], 1 FROM items WHERE id = $1
+            """, id, $"Harbour {tag}", $"harbour {tag}");
+        await app.OwnerAsync("UPDATE items SET source_changed = true WHERE id = $1", id);
 
         var outcome = await AcceptAsync(Actors.Editor(), id, null);
 
