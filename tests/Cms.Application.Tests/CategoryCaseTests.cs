@@ -163,7 +163,7 @@ public sealed class CategoryCaseTests(ApplicationFixture app) : IClassFixture<Ap
         var story = new TestItem { Category = $"Health {_tag}" };
         var id = (await app.ImportAsync(story.ToYaml()))[0];
         Assert.True((await SaveAsync(Posting(id, $"Health {_tag}") with { Quality = 42 })).Succeeded);
-        var files = new[] { Importing.ImportSources.FromBytes("r.txt", Encoding.UTF8.GetBytes((story with { Category = $"health {_tag}" }).ToYaml())) };
+        var files = new[] { Importing.ImportSources.FromBytes("r.txt", Encoding.UTF8.GetBytes((story with { Category = $"health {_tag}", ExtraYaml = ["wordCount: 800"] }).ToYaml())) };
         Assert.Equal(1, (await app.RunAsync(s => s.GetRequiredService<Importing.ItemImporter>().ImportAsync(Actors.Pipeline, files, null, CancellationToken.None))).Value!.Revisions);
         var comparison = await app.RunAsync(s => s.GetRequiredService<SourceRevisions>().CompareAsync(id, CancellationToken.None));
         var version = app.Read(db => db.Items.Single(i => i.Id == id).Version);

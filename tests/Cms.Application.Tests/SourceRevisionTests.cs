@@ -234,11 +234,28 @@ public sealed class SourceRevisionTests(ApplicationFixture app) : IClassFixture<
         var tag = Guid.NewGuid().ToString("N")[..10];
         var story = new TestItem { Category = $"Travel {tag}" };
         var id = await EditedItemInAsync(story);
-        await ImportRevisionAsync((story with { Category = $"TRAVEL {tag}" }).ToYaml());
+        await ImportRevisionAsync((story with { Category = $"TRAVEL {tag}", ExtraYaml = ["wordCount: 800"] }).ToYaml());
 
         var comparison = await CompareAsync(id);
 
         Assert.DoesNotContain(comparison.Rows, r => r.Field == "category" && r.OnItem);
+    }
+
+    // REVIEW12 R12-6: the import asks the same question with the same rule (the lists' key): a
+    // file that differs only in the category's letter case is no revision, the item not flagged.
+    [Fact]
+    public async Task A_file_whose_category_differs_only_in_case_is_not_reported_as_a_changed_source()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..10];
+        var story = new TestItem { Category = $"Travel {tag}", Topics = [$"Rail {tag}"] };
+        var id = await EditedItemInAsync(story);
+
+        var files = new[] { ImportSources.FromBytes($"{Guid.NewGuid():N}.txt", System.Text.Encoding.UTF8.GetBytes((story with { Category = $"TRAVEL {tag}", Topics = [$"rail  {tag}"] }).ToYaml())) };
+        var imported = await app.RunAsync(s => s.GetRequiredService<ItemImporter>().ImportAsync(Actors.Pipeline, files, null, CancellationToken.None));
+
+        Assert.Equal((0, 1), (imported.Value!.Revisions, imported.Value.Unchanged));
+        Assert.False(app.Read(db => db.Items.Single(i => i.Id == id).SourceChanged));
+        Assert.Null(await app.RunAsync(s => s.GetRequiredService<SourceRevisions>().CompareAsync(id, CancellationToken.None)));
     }
 
     // REVIEW11 R11-3: accepting such a revision took the category row (a change of nothing) and sent
@@ -252,7 +269,12 @@ public sealed class SourceRevisionTests(ApplicationFixture app) : IClassFixture<
         var ready = await app.RunAsync(s => s.GetRequiredService<ItemTransitions>()
             .HandleAsync(Actors.Editor(), new ItemTransitions.Request(id, WorkflowAction.MarkReady, null), CancellationToken.None));
         Assert.True(ready.Succeeded, ready.Message);
-        await ImportRevisionAsync((story with { Category = $"harbour {tag}" }).ToYaml());
+        // As an import before REVIEW12 R12-6 kept it (an import now keeps no such revision).
+        await app.OwnerAsync("""
+            INSERT INTO source_revisions (item_id, file_name, source_yaml, source_hash, received_at, status, changed_fields, changed_field_count)
+            SELECT id, 'r.txt', replace(source_yaml, $2, $3), 'case-only', now(), 'Pending', ARRAY['category'], 1 FROM items WHERE id = $1
+            """, id, $"Harbour {tag}", $"harbour {tag}");
+        await app.OwnerAsync("UPDATE items SET source_changed = true WHERE id = $1", id);
 
         var outcome = await AcceptAsync(Actors.Editor(), id, null);
 

@@ -206,18 +206,21 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         await topics.EnsureCategoriesFromImportAsync(actor, ImportRules.Categories(applied), ct);
         await db.SaveChangesAsync(ct);
         lap = profile.Lap(ImportProfile.Phase.Categories, lap);
+        // Neither commit is cancelled once begun (REVIEW12 R12-3: a cancelled items' commit left the
+        // keys and counts committed just before it): a cancellation takes effect after them.
         if (writes is not null)
         {
-            await writes.CommitAsync(ct);
+            await writes.CommitAsync(CancellationToken.None);
         }
         try
         {
-            await tx.CommitAsync(ct);
+            await tx.CommitAsync(CancellationToken.None);
         }
-        catch (PostgresException) when (writes is { Committed: true })
+        catch (Exception) when (writes is { Committed: true })
         {
-            // Refused by the server, so not committed: its items' keys and counts go too.
-            await writes.UndoAsync(CancellationToken.None);
+            // Refused by the server or the connection lost: unless the items are there, their keys
+            // and counts go too.
+            await writes.UndoUnlessStoredAsync(CancellationToken.None);
             throw;
         }
         profile.Lap(ImportProfile.Phase.Commit, lap);
@@ -261,10 +264,15 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         {
             return false;
         }
-        await db.SourceRevisions.Where(r => r.ItemId == id && r.Status == RevisionStatus.Pending)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RevisionStatus.Dismissed), ct);
         var current = await db.Items.Where(i => i.Id == id).Select(i => i.SourceYaml).SingleAsync(ct);
         var comparison = comparer.Compare(current, prepared.Parsed.Document.Yaml);
+        if (comparison is { Read: true, ChangedFieldCount: 0 })
+        {
+            // Nothing an editor could take (a name in another letter case, formatting): not a change.
+            return false;
+        }
+        await db.SourceRevisions.Where(r => r.ItemId == id && r.Status == RevisionStatus.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RevisionStatus.Dismissed), ct);
         db.SourceRevisions.Add(new SourceRevision
         {
             ItemId = id,

@@ -11,7 +11,8 @@ public sealed class RevisionComparer(IFrontMatterReader reader)
     public const int MaxFieldNames = 100;
     public const int MaxFieldNameLength = 100;
 
-    public sealed record Comparison(string[] ChangedFields, int ChangedFieldCount);
+    // Read: both sources read (otherwise nothing is named, and the revision is kept all the same).
+    public sealed record Comparison(string[] ChangedFields, int ChangedFieldCount, bool Read = true);
 
     public Comparison Compare(string currentYaml, string incomingYaml)
     {
@@ -23,7 +24,7 @@ public sealed class RevisionComparer(IFrontMatterReader reader)
         }
         catch (FrontMatterException)
         {
-            return new Comparison([], 0);
+            return new Comparison([], 0, Read: false);
         }
         var changed = ChangedFields(current, incoming);
         var names = changed.Take(MaxFieldNames).Select(n => UnicodeText.Clip(n, MaxFieldNameLength)).ToArray();
@@ -38,9 +39,22 @@ public sealed class RevisionComparer(IFrontMatterReader reader)
         var before = current.Entries.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
         var after = incoming.Entries.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
         return current.Entries.Select(e => e.Key).Concat(incoming.Entries.Select(e => e.Key).Where(k => !before.ContainsKey(k)))
-            .Where(k => !before.TryGetValue(k, out var b) || !after.TryGetValue(k, out var a) || !Same(a, b))
+            .Where(k => !before.TryGetValue(k, out var b) || !after.TryGetValue(k, out var a) || !(Names.Contains(k) ? SameNames(a, b) : Same(a, b)))
             .ToList();
     }
+
+    // A category or topic that differs only in letter case or spacing is the same name, under the
+    // lists' key (CategoryNames, TopicNames: UnicodeText.NameKey), as the comparison offered to an
+    // editor (SourceRevisions) and the import's spelling take it (REVIEW12 R12-6).
+    private static readonly HashSet<string> Names = new(StringComparer.Ordinal) { "category", "topics" };
+
+    private static bool SameNames(SourceNode a, SourceNode b) => (a, b) switch
+    {
+        (SourceScalar x, SourceScalar y) when YamlScalars.KindOf(x) == YamlScalars.Kind.String && YamlScalars.KindOf(y) == YamlScalars.Kind.String =>
+            UnicodeText.NameKey(x.Value) == UnicodeText.NameKey(y.Value),
+        (SourceSequence x, SourceSequence y) => x.Items.Count == y.Items.Count && x.Items.Zip(y.Items).All(p => SameNames(p.First, p.Second)),
+        _ => Same(a, b),
+    };
 
     // Equal in the data model (formatting ignored), in one linear walk.
     private static bool Same(SourceNode a, SourceNode b) => (a, b) switch

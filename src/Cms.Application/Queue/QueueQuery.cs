@@ -181,7 +181,9 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
     // queries of well under a millisecond each, but at a million items and 8 clients every round
     // trip (EF's query pipeline, the network, PostgreSQL's parse and plan) counted in a page whose
     // own SQL is two small reads (docs/benchmarks.md, "Queue at a million items, 8 clients").
-    public sealed record PageLists(IReadOnlyList<string> Categories, IReadOnlyList<string> Vocabulary, long Newest, string SavedViewsJson, int Unread);
+    // Category: the view's category in the list's spelling (as typed when the list lacks it), the
+    // one the filter uses, so the page shows it chosen whatever case it was typed in (REVIEW12 R12-8).
+    public sealed record PageLists(IReadOnlyList<string> Categories, IReadOnlyList<string> Vocabulary, long Newest, string SavedViewsJson, int Unread, string? Category);
 
     private static readonly string PageListsSql = $"""
         SELECT ARRAY(SELECT name FROM categories ORDER BY name),
@@ -214,7 +216,8 @@ public sealed class QueueQuery(CmsDbContext db, QueueCountOptions countOptions)
             {
                 _categoriesByKey.TryAdd(CategoryNames.Key(category), category);
             }
-            return new PageLists(categories, r.GetFieldValue<string[]>(1), r.GetInt64(2), r.GetString(4), r.GetInt32(5));
+            var chosen = string.IsNullOrWhiteSpace(view.Category) ? view.Category : _categoriesByKey.GetValueOrDefault(CategoryNames.Key(view.Category), view.Category);
+            return new PageLists(categories, r.GetFieldValue<string[]>(1), r.GetInt64(2), r.GetString(4), r.GetInt32(5), chosen);
         }, ct, ("me", actor.UserId ?? ""), ("roles", actor.Roles.ToArray()), ("topics", TopicsOf(view).ToArray()));
 
     // The normalized names of the topics a view filters by.

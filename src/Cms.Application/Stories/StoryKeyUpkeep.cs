@@ -12,15 +12,16 @@ namespace Cms.Application.Stories;
 // so the candidate search finds the item at its current time under its current terms. The item
 // keeps its story: moving it is an editor's decision (Move, Split). Term counts are weights
 // counted once per item at first import and are not adjusted.
-// Every re-key also adds one to the re-key count (story_rekeys, one row), in the same transaction:
-// the import's grouping compares it with what its StoryMemory and a search begun ahead read, and
-// drops them when another writer re-keyed an item in between (REVIEW11 R11-1). One row: concurrent
-// re-keys wait for each other's commit (an accepted revision for an import batch that updated
-// untouched items, at most a batch's time); transactional, so a search sees it move exactly when
-// the new keys become visible.
+// Every re-keying transaction also adds one to the re-key count, in the same transaction: the
+// import's grouping compares it with what its StoryMemory and a search begun ahead read, and drops
+// them when another writer re-keyed an item in between (REVIEW11 R11-1). Transactional, so a
+// search sees it move exactly when the new keys become visible. Added as a row of its own
+// (story_rekey_log, keyed by the transaction id), never by updating a shared row: a writer that
+// locked its item rows after re-keying (an accepted revision) and one that re-keys after locking
+// items (an import batch) deadlocked on that row (REVIEW12 R12-1).
 public static class StoryKeyUpkeep
 {
-    internal const string CountSql = "SELECT count FROM story_rekeys";
+    internal const string CountSql = "SELECT (SELECT count FROM story_rekeys) + (SELECT count(*) FROM story_rekey_log)";
 
     public readonly record struct Inputs(DateTimeOffset At, string Title, string? Excerpt)
     {
@@ -48,7 +49,7 @@ public static class StoryKeyUpkeep
         await using var write = new NpgsqlCommand("""
             DELETE FROM story_window_keys WHERE key = ANY(@old) AND at = @old_at AND item_id = @id;
             INSERT INTO story_window_keys (key, at, item_id) SELECT k, @at, @id FROM unnest(@new) AS k ON CONFLICT DO NOTHING;
-            UPDATE story_rekeys SET count = count + 1;
+            INSERT INTO story_rekey_log (xact) VALUES (txid_current()) ON CONFLICT DO NOTHING;
             """, conn);
         write.Parameters.Add(new NpgsqlParameter<int[]>("old", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = oldKeys });
         write.Parameters.Add(new NpgsqlParameter<int[]>("new", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = item.StoryKeys });

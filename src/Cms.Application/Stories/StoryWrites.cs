@@ -9,7 +9,7 @@ namespace Cms.Application.Stories;
 // transaction the writer commits just before the items' (ImportWriter): off the writer's path.
 // Before, never after: an item that is committed always has its keys and counts, so another
 // import's search cannot miss it. What the order leaves instead, between the two commits and for
-// good if the items' commit then fails (taken back by UndoAsync) or never comes (a crash): key rows
+// good if the items' commit then fails (taken back by UndoUnlessStoredAsync) or never comes (a crash): key rows
 // of items that do not exist, which the candidate read skips (it reads candidates from items by
 // id), and term counts that include them (weights; README, "Story grouping").
 public sealed class StoryWrites(NpgsqlConnection writer) : IAsyncDisposable
@@ -93,10 +93,17 @@ public sealed class StoryWrites(NpgsqlConnection writer) : IAsyncDisposable
         Committed = true;
     }
 
-    // The items' commit was refused after this one's: their key rows and counts are taken back.
-    public async Task UndoAsync(CancellationToken ct)
+    // The items' commit failed after this one's: unless it happened all the same (the connection
+    // lost after the server committed), their key rows and counts are taken back.
+    public async Task UndoUnlessStoredAsync(CancellationToken ct)
     {
         if (!Committed || _rows is not { } rows)
+        {
+            return;
+        }
+        await using var stored = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM items WHERE id = ANY(@ids))", _conn);
+        stored.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = rows.Ids });
+        if ((bool)(await stored.ExecuteScalarAsync(ct))!)
         {
             return;
         }

@@ -171,6 +171,7 @@ public sealed class IndexModel(QueueQuery queue, BulkEdit bulk, SavedViews saved
     {
         var (lists, list) = read ?? await ReadListsAsync(ct);
         Categories = lists.Categories;
+        View.Category = lists.Category;
         Vocabulary = lists.Vocabulary;
         // Read before the rows: an item arriving in between is on the page and may be announced as
         // new once, never missed by both.

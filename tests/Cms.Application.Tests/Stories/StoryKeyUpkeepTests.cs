@@ -72,4 +72,73 @@ public sealed class StoryKeyUpkeepTests(ApplicationFixture fixture) : IClassFixt
 
         await AssertTheCopyJoinsAsync(ids, copy.Text);
     }
+
+    // REVIEW12 R12-1: a writer that re-keys an item and then saves it (an accepted revision, a
+    // reread) and an import batch that locked an item (a revision kept for it) and then re-keys
+    // another both run to their end: the re-key count is no row they both lock. Held here: the
+    // untouched item's key rows, so the batch has locked the edited item before it re-keys.
+    private async Task<(Outcome<ImportReport> Imported, T Written)> RekeyBesideAnImportBatchAsync<T>(TestItem edited, TestItem untouched, long untouchedId, Func<Task<T>> writer)
+    {
+        static ImportFile File(string order, TestItem story) =>
+            ImportSources.FromBytes($"{order}-{Guid.NewGuid():N}.txt", System.Text.Encoding.UTF8.GetBytes(story.ToYaml()));
+        Task<Outcome<ImportReport>> importing;
+        Task<T> writing;
+        await using (var hold = await RowLocks.HoldAsync(fixture.ConnectionString, $"SELECT 1 FROM story_window_keys WHERE item_id = {untouchedId} FOR UPDATE"))
+        {
+            importing = fixture.RunAsync(s => s.GetRequiredService<ItemImporter>().ImportAsync(Actors.Pipeline,
+                [File("1", edited with { Title = edited.Title + " (again)" }), File("2", untouched with { Title = untouched.Title + " (revised)" })], null, CancellationToken.None));
+            await hold.WaitedForByAsync(importing, "the import", "%story_window_keys%");
+            writing = writer();
+            // The writer re-keyed its item and waits for the item's row, which the batch holds.
+            await hold.WaitedForByAsync([importing, writing], "the import and the writer");
+            await hold.CommitAsync();
+        }
+        var written = await writing;
+        return (await importing, written);
+    }
+
+    [Fact]
+    public async Task Accepting_a_revision_while_an_import_batch_re_keys_another_item_waits_for_it_instead_of_deadlocking()
+    {
+        var tag = Unique.Tag();
+        var edited = new TestItem { Title = $"Harbour strike enters third week {tag}", Quality = 40 };
+        var untouched = new TestItem { Title = $"Council votes on new budget {tag}", Quality = 40 };
+        var ids = await fixture.ImportAsync(edited.ToYaml(), untouched.ToYaml());
+        var edit = fixture.Read(db => new SaveItemEdits.Command(ids[0], db.Items.Single(i => i.Id == ids[0]).Version, 70, null, [], [], null));
+        Assert.True((await fixture.RunAsync(s => s.GetRequiredService<SaveItemEdits>().HandleAsync(Actors.Editor(), edit, CancellationToken.None))).Succeeded);
+        var first = await fixture.RunAsync(s => s.GetRequiredService<ItemImporter>().ImportAsync(Actors.Pipeline,
+            [ImportSources.FromBytes($"{Guid.NewGuid():N}.txt", System.Text.Encoding.UTF8.GetBytes((edited with { Title = edited.Title + " (updated)" }).ToYaml()))], null, CancellationToken.None));
+        Assert.Equal(1, first.Value!.Revisions);
+        var comparison = (await fixture.RunAsync(s => s.GetRequiredService<SourceRevisions>().CompareAsync(ids[0], CancellationToken.None)))!;
+        var version = fixture.Read(db => db.Items.Single(i => i.Id == ids[0]).Version);
+
+        var (imported, accepted) = await RekeyBesideAnImportBatchAsync(edited, untouched, ids[1], () => fixture.RunAsync(s => s.GetRequiredService<SourceRevisions>()
+            .AcceptAsync(Actors.Publisher(), ids[0], comparison.RevisionId, version, ["title"], CancellationToken.None)));
+
+        Assert.True(imported.Succeeded && imported.Value!.Problems.Count == 0, imported.ToString());
+        Assert.Equal(1, imported.Value!.Updated - imported.Value.Revisions);
+        // Refused as a conflict (the batch changed the item after it was opened), never an error.
+        Assert.Equal(OutcomeStatus.Conflict, accepted.Status);
+    }
+
+    private const string Persian = "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645";
+
+    [Fact]
+    public async Task Rereading_an_item_while_an_import_batch_re_keys_another_item_waits_for_it_instead_of_deadlocking()
+    {
+        var tag = Unique.Tag();
+        var edited = new TestItem { Title = $"{Persian} harbour strike {tag}", Quality = 40 };
+        var untouched = new TestItem { Title = $"Ferry timetable changes for winter {tag}", Quality = 40 };
+        var ids = await fixture.ImportAsync(edited.ToYaml(), untouched.ToYaml());
+        // Stored under an older text rule (the joiner dropped) and edited by a person since.
+        var stored = fixture.Read(db => db.Items.Single(i => i.Id == ids[0]).Title);
+        Assert.Contains("\u200C", stored);
+        await fixture.OwnerAsync("UPDATE items SET title = $2, edited_at = now(), edited_by = 'someone' WHERE id = $1", ids[0], stored.Replace("\u200C", "", StringComparison.Ordinal));
+
+        var (imported, reread) = await RekeyBesideAnImportBatchAsync(edited, untouched, ids[1], () => fixture.RunAsync(s => s.GetRequiredService<StoredTextReread>().RunAsync(CancellationToken.None)));
+
+        Assert.True(imported.Succeeded && imported.Value!.Problems.Count == 0, imported.ToString());
+        Assert.Equal(1, imported.Value!.Revisions);
+        Assert.True(reread.Succeeded);
+    }
 }

@@ -206,4 +206,19 @@ public sealed class QueuePageTests(AppFixture app) : WebTest(app), IClassFixture
     private static string Version(string path) =>
         Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(
             System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(Repo.Root, "src", "Cms.Web", "wwwroot", path))));
+
+    // REVIEW12 R12-8: the queue filters by a category whatever its letter case; the form shows the
+    // list's category chosen (not "any"), so applying another filter from it keeps the category.
+    [Fact]
+    public async Task A_category_filter_typed_in_another_case_shows_the_lists_category_as_chosen()
+    {
+        var category = "CAT-" + Unique.Tag().ToUpperInvariant();
+        await ImportAsync(new TestItem { Title = "Cased " + category, Category = category });
+        var editor = await SignedInAsync(Roles.Editor);
+
+        var html = await editor.GetStringAsync($"/?View.Category={category.ToLowerInvariant()}");
+
+        Assert.Contains("Cased " + category, html);
+        Assert.Contains($"<option value=\"{category}\" selected=\"selected\">{category}</option>", html);
+    }
 }
