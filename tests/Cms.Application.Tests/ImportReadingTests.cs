@@ -79,7 +79,9 @@ public sealed class ImportReadingTests
     {
         var parser = new ImportParser(new ItemParser(new YamlFrontMatterReader(new FrontMatterOptions { MaxBytes = 200_000 })),
             new FrontMatterOptions { MaxBytes = 200_000 }, new ImportOptions { BatchBytes = 100_000 }, NullLogger<ImportParser>.Instance);
-        var texts = Enumerable.Range(0, 60).Select(i => File($"Item {i} Привет", "x", new string((char)('a' + i % 26), i == 25 ? 190_000 : 9_000))).ToList();
+        // Batches of two 80,000-byte files; the fourth file of the third batch is 190,000 bytes, which
+        // doubling the buffer (160,002 bytes by then) would take past the bound.
+        var texts = Enumerable.Range(0, 12).Select(i => File($"Item {i} Привет", "x", new string((char)('a' + i), i == 5 ? 190_000 : 80_000))).ToList();
         var files = texts.Select((t, i) => ImportSources.FromBytes($"{i:D2}.md", Encoding.UTF8.GetBytes(t))).ToList();
         using IEnumerator<ImportFile> source = files.GetEnumerator();
 
@@ -91,7 +93,7 @@ public sealed class ImportReadingTests
             buffers.Add((parser.Buffer!, parser.Buffer!.Capacity));
         }
 
-        Assert.True(batches.Count >= 5);
+        Assert.Equal(6, batches.Count);
         Assert.All(buffers, b => Assert.Same(buffers[0].Buffer, b.Buffer));
         Assert.All(buffers, b => Assert.InRange(b.Capacity, 1, parser.BatchBufferBound));
         Assert.Equal(300_001, parser.BatchBufferBound);
