@@ -43,6 +43,21 @@ public sealed class ImportAndQueueTests(ApplicationFixture app) : IClassFixture<
         Assert.Equal(Row(copied), Row(updated));
     }
 
+    // A new file's front matter goes to the COPY as the bytes read (IMPORT12): stored, it is the
+    // file's text byte for byte, whatever its script, and its hash is that text's.
+    [Fact]
+    public async Task A_copied_files_stored_source_is_its_front_matter_and_its_hash_is_that_texts()
+    {
+        var file = new TestItem { Title = "Правительство 🎉 مرحبا 東京", Excerpt = "Ünïcödé \u2028 text" }.ToYaml();
+        var frontMatter = file["---\n".Length..file.LastIndexOf("---\n", StringComparison.Ordinal)];
+
+        var id = (await app.ImportAsync(file))[0];
+
+        var stored = app.Read(db => db.Items.AsNoTracking().Where(i => i.Id == id).Select(i => new { i.SourceYaml, i.SourceHash }).Single());
+        Assert.Equal(frontMatter, stored.SourceYaml);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(frontMatter))), stored.SourceHash);
+    }
+
     // The partial indexes of the default queue are usable only while the query writes the same
     // predicate they were built with (ItemQueue, one definition for both).
     [Fact]

@@ -55,20 +55,55 @@ public sealed class ImportReadingTests
             await System.IO.File.WriteAllBytesAsync(Path.Combine(dir.FullName, "item.md"), content);
             var file = Assert.Single(ImportSources.FromPaths([dir.FullName]));
 
-            var (buffer, length) = await file.ReadBoundedAsync(200_000, CancellationToken.None);
-            try
-            {
-                Assert.Equal(Math.Min(size, 200_001), length);
-                Assert.True(content.AsSpan(0, length).SequenceEqual(buffer.AsSpan(0, length)));
-            }
-            finally
-            {
-                ImportFile.Return(buffer);
-            }
+            // After bytes of an earlier file, as in a batch.
+            var buffer = new BatchBuffer(1_000_000);
+            var earlier = await ImportFile.FromBytes("earlier.md", [1, 2, 3]).ReadBoundedAsync(buffer, 200_000, CancellationToken.None);
+
+            var read = await file.ReadBoundedAsync(buffer, 200_000, CancellationToken.None);
+
+            Assert.Equal((3, Math.Min(size, 200_001)), read);
+            Assert.True(content.AsSpan(0, read.Length).SequenceEqual(buffer[read]));
+            Assert.Equal([1, 2, 3], buffer[earlier].ToArray());
         }
         finally
         {
             dir.Delete(recursive: true);
+        }
+    }
+
+    // IMPORT12: a batch's files are read into one buffer, which the next batch reuses: it stays
+    // within the batch's bytes plus one file at the limit, and what a batch parsed keeps its own
+    // copy of its source, unchanged when the next batch overwrites the buffer.
+    [Fact]
+    public async Task A_batchs_files_share_one_buffer_within_its_bound_and_parsed_items_keep_their_source_when_it_is_reused()
+    {
+        var parser = new ImportParser(new ItemParser(new YamlFrontMatterReader(new FrontMatterOptions { MaxBytes = 200_000 })),
+            new FrontMatterOptions { MaxBytes = 200_000 }, new ImportOptions { BatchBytes = 100_000 }, NullLogger<ImportParser>.Instance);
+        // Batches of two 80,000-byte files; the fourth file of the third batch is 190,000 bytes, which
+        // doubling the buffer (160,002 bytes by then) would take past the bound.
+        var texts = Enumerable.Range(0, 12).Select(i => File($"Item {i} Привет", "x", new string((char)('a' + i), i == 5 ? 190_000 : 80_000))).ToList();
+        var files = texts.Select((t, i) => ImportSources.FromBytes($"{i:D2}.md", Encoding.UTF8.GetBytes(t))).ToList();
+        using IEnumerator<ImportFile> source = files.GetEnumerator();
+
+        var batches = new List<ParsedFile[]>();
+        var buffers = new List<(BatchBuffer Buffer, int Capacity)>();
+        while (batches.Count < texts.Count && await parser.NextBatchAsync(source, CancellationToken.None) is { Length: > 0 } batch)
+        {
+            batches.Add(batch);
+            buffers.Add((parser.Buffer!, parser.Buffer!.Capacity));
+        }
+
+        Assert.Equal(6, batches.Count);
+        Assert.All(buffers, b => Assert.Same(buffers[0].Buffer, b.Buffer));
+        Assert.All(buffers, b => Assert.InRange(b.Capacity, 1, parser.BatchBufferBound));
+        Assert.Equal(300_001, parser.BatchBufferBound);
+        var parsed = batches.SelectMany(b => b).ToList();
+        Assert.All(parsed, p => Assert.Null(p.Problem));
+        for (var i = 0; i < texts.Count; i++)
+        {
+            var frontMatter = texts[i][4..texts[i].LastIndexOf("---\n", StringComparison.Ordinal)];
+            Assert.Equal(frontMatter, parsed[i].Item!.Parsed.Document.Yaml);
+            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(frontMatter))), parsed[i].Item!.Hash);
         }
     }
 

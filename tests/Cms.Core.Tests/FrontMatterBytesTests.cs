@@ -55,6 +55,22 @@ public sealed class FrontMatterBytesTests
         Assert.Equal(fromText, fromBytes);
     }
 
+    // The bytes are read as text block by block (YamlDotNet asks for 1,024 chars, then for what
+    // is missing): a character outside the BMP (two chars) across a block's end, or a block with
+    // room for one char, must read as the text does. Every position around the first two ends.
+    public static TheoryData<int> Offsets() => [.. Enumerable.Range(1010, 20), .. Enumerable.Range(2040, 12)];
+
+    [Theory]
+    [MemberData(nameof(Offsets))]
+    public void Characters_of_two_chars_across_the_readers_blocks_read_as_the_text_does(int offset)
+    {
+        // "---\ntitle: \"" puts the first character of the value at offset 8 of the front matter.
+        var value = new string('a', offset - 8) + string.Concat(Enumerable.Repeat("🎉é東", 400));
+        var file = $"---\ntitle: \"{value}\"\nnext: \"{value}\"\n---\n";
+
+        Assert.Equal(Outcome(() => _reader.ReadText("in/x.md", file)), Outcome(() => _reader.Read("in/x.md", Encoding.UTF8.GetBytes(file))));
+    }
+
     [Fact]
     public void Invalid_utf8_in_the_body_is_still_refused_with_its_line()
     {

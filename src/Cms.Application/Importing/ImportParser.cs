@@ -24,10 +24,22 @@ public readonly record struct ParsedFile(PreparedItem? Item, ImportProblem? Prob
 // of bytes as well as a number of files, so what it holds does not grow with the size of the files.
 public sealed class ImportParser(ItemParser parser, FrontMatterOptions options, ImportOptions importOptions, ILogger<ImportParser> logger)
 {
+    // The batch's bytes, reused by each batch of this parser's import (a concurrent caller, which
+    // an import never is, gets a buffer of its own).
+    private BatchBuffer? _buffer;
+
+    // What one batch can hold: it closes once its bytes reach BatchBytes, so at most that plus one
+    // file at the limit (and the byte that tells an over-limit file).
+    public int BatchBufferBound => (int)Math.Min(Array.MaxLength, importOptions.BatchBytes + options.MaxBytes + 1L);
+
+    internal BatchBuffer? Buffer => _buffer;
+
     public async Task<ParsedFile[]> NextBatchAsync(IEnumerator<ImportFile> files, CancellationToken ct)
     {
+        var buffer = Interlocked.Exchange(ref _buffer, null) ?? new BatchBuffer(BatchBufferBound);
+        buffer.Clear();
         var chunk = new List<ImportFile>();
-        var bytes = new List<(byte[] Buffer, int Length)?>();
+        var bytes = new List<(int Start, int Length)?>();
         var results = new List<ParsedFile>();
         long total = 0;
         while (chunk.Count < importOptions.BatchFiles && total < importOptions.BatchBytes && files.MoveNext())
@@ -44,12 +56,12 @@ public sealed class ImportParser(ItemParser parser, FrontMatterOptions options, 
             }
             try
             {
-                var data = await file.ReadBoundedAsync(options.MaxBytes, ct);
+                var data = await file.ReadBoundedAsync(buffer, options.MaxBytes, ct);
                 total += data.Length;
                 if (data.Length > options.MaxBytes)
                 {
                     // The declared size was smaller (a zip entry's header can say anything).
-                    ImportFile.Return(data.Buffer);
+                    buffer.TruncateTo(data.Start);
                     results[i] = new(null, new(file.Path, $"file is over the limit of {options.MaxBytes} bytes"));
                     continue;
                 }
@@ -65,10 +77,11 @@ public sealed class ImportParser(ItemParser parser, FrontMatterOptions options, 
         {
             if (bytes[i] is { } data)
             {
-                parsed[i] = Parse(chunk[i].Path, data.Buffer.AsSpan(0, data.Length));
-                ImportFile.Return(data.Buffer);
+                parsed[i] = Parse(chunk[i].Path, buffer[data]);
             }
         }), ct);
+        // Parsed items hold copies of what they keep (SourceText), never the buffer.
+        _buffer = buffer;
         return parsed;
     }
 
@@ -82,7 +95,7 @@ public sealed class ImportParser(ItemParser parser, FrontMatterOptions options, 
             // The node tree is only needed to validate; dropping it here keeps a batch's memory
             // close to its text (a 1 MiB list of tiny values is tens of MiB of nodes).
             var light = parsed with { Document = parsed.Document with { Root = EmptyRoot } };
-            return new(new PreparedItem(light, ItemRows.Hash(parsed.Document.Yaml), ItemRows.ImagesJson(parsed)), null);
+            return new(new PreparedItem(light, ItemRows.Hash(parsed.Document.Source), ItemRows.ImagesJson(parsed)), null);
         }
         catch (FrontMatterException ex)
         {

@@ -69,7 +69,9 @@ public static class ItemCopy
                 await Nullable(copy, i.Quality, NpgsqlDbType.Integer, ct);
                 await Nullable(copy, i.Heat, NpgsqlDbType.Integer, ct);
                 await copy.WriteAsync(i.State.ToString(), NpgsqlDbType.Varchar, ct);
-                await copy.WriteAsync(i.SourceYaml, NpgsqlDbType.Text, ct);
+                // The import's bytes as read: a binary COPY field of a text column is its UTF-8
+                // bytes, which the server checks as it checks text.
+                await (i.SourceYamlUtf8 is { } utf8 ? copy.WriteAsync(utf8, NpgsqlDbType.Bytea, ct) : copy.WriteAsync(i.SourceYaml, NpgsqlDbType.Text, ct));
                 await copy.WriteAsync(i.SourceHash, NpgsqlDbType.Varchar, ct);
                 await Nullable(copy, i.ImagesJson, NpgsqlDbType.Jsonb, ct);
                 await copy.WriteAsync(i.ImportedAt, NpgsqlDbType.TimestampTz, ct);

@@ -15,4 +15,9 @@ public interface IFrontMatterWriter
     string Write(SourceMapping root);
 }
 
-public sealed record FrontMatterDocument(string Path, string Yaml, SourceMapping Root, int FirstLine);
+// Source: the front matter as read (the file's UTF-8 bytes when the reader found it there).
+public sealed record FrontMatterDocument(string Path, SourceText Source, SourceMapping Root, int FirstLine)
+{
+    // The front matter as text (decoded on each call when kept as bytes).
+    public string Yaml => Source.Text;
+}

@@ -25,7 +25,7 @@ public sealed class YamlFrontMatterReader(FrontMatterOptions options) : IFrontMa
         }
         if (FrontMatterBytes(bytes) is var (start, length) && length >= 0)
         {
-            return ReadFrontMatter(path, StrictUtf8.GetString(bytes.Slice(start, length)));
+            return ReadFrontMatter(path, SourceText.FromUtf8(bytes.Slice(start, length)));
         }
         string text;
         try
@@ -48,14 +48,14 @@ public sealed class YamlFrontMatterReader(FrontMatterOptions options) : IFrontMa
             throw Problem(path, null, null, "", $"file is over the limit of {options.MaxBytes} bytes");
         }
         CheckStorable(path, text);
-        return ReadFrontMatter(path, ExtractFrontMatter(path, text));
+        return ReadFrontMatter(path, SourceText.FromText(ExtractFrontMatter(path, text)));
     }
 
-    private FrontMatterDocument ReadFrontMatter(string path, string yaml)
+    private FrontMatterDocument ReadFrontMatter(string path, SourceText source)
     {
-        CheckTabIndentation(path, yaml);
-        var root = Parse(path, yaml);
-        return new FrontMatterDocument(path, yaml, root, 2);
+        CheckTabIndentation(path, source);
+        var root = Parse(path, source);
+        return new FrontMatterDocument(path, source, root, 2);
     }
 
     // Where the front matter lies in a file's bytes, found without decoding the whole file, when
@@ -169,13 +169,15 @@ public sealed class YamlFrontMatterReader(FrontMatterOptions options) : IFrontMa
     }
 
     // YAML forbids tabs for indentation; name the exact line rather than the mapping it breaks.
-    private static void CheckTabIndentation(string path, string yaml)
+    private static void CheckTabIndentation(string path, SourceText source)
     {
-        // Almost no file has a tab at all: one vectorized search instead of a loop over every character.
-        if (!yaml.Contains('\t'))
+        // Almost no file has a tab at all: one vectorized search instead of a loop over every
+        // character (in the bytes when kept as bytes: a tab is one byte in UTF-8, never inside another character).
+        if (source.IsUtf8 ? !source.Utf8.Span.Contains((byte)'\t') : !source.Text.Contains('\t'))
         {
             return;
         }
+        var yaml = source.Text;
         var line = 1;
         var atLineStart = true;
         for (var i = 0; i < yaml.Length; i++)
@@ -198,9 +200,9 @@ public sealed class YamlFrontMatterReader(FrontMatterOptions options) : IFrontMa
         }
     }
 
-    private SourceMapping Parse(string path, string yaml)
+    private SourceMapping Parse(string path, SourceText source)
     {
-        var parser = new Parser(new Scanner(new StringReader(yaml), skipComments: true));
+        var parser = new Parser(new Scanner(source.OpenReader(), skipComments: true));
         try
         {
             parser.Consume<StreamStart>();

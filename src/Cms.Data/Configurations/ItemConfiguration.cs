@@ -10,6 +10,7 @@ public sealed class ItemConfiguration : IEntityTypeConfiguration<Item>
     {
         builder.Property(i => i.State).HasConversion<string>().HasMaxLength(16);
         builder.Property(i => i.SourceHash).HasMaxLength(64);
+        builder.Ignore(i => i.SourceYamlUtf8);
         builder.Property(i => i.ImagesJson).HasColumnType("jsonb");
         builder.HasIndex(i => i.OriginalUrl).IsUnique();
         // The queue: unpublished items, newest first, keyset on (published_at, id).

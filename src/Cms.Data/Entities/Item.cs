@@ -24,6 +24,10 @@ public sealed class Item
 
     // The front matter as received (BOM and CRLF normalized), so unknown fields survive export.
     public required string SourceYaml { get; set; }
+
+    // A new item of the import carries its front matter as the UTF-8 bytes read from the file
+    // instead (SourceYaml is then null), which its COPY sends as they are (ItemCopy). Not mapped.
+    public ReadOnlyMemory<byte>? SourceYamlUtf8 { get; set; }
     public required string SourceHash { get; set; }
     public string? ImagesJson { get; set; }
 
