@@ -48,7 +48,10 @@ public static class LiveBench
                 itemId = (long)(await q.ExecuteScalarAsync(ct))!;
             }
             await using var app = await AppProcess.StartAsync(cs,
-                ["--Logging:LogLevel:Default=Warning", "--RateLimit:LoginPerMinute=1000000", "--RateLimit:LoginPerAccountPerMinute=1000000"], ct);
+                ["--Logging:LogLevel:Default=Warning", "--RateLimit:LoginPerMinute=1000000", "--RateLimit:LoginPerAccountPerMinute=1000000",
+                    // Every stream is one account's (one session each): above the per-person limit
+                    // (Live:MaxStreamsPerUser, 50) the app answered 429 and the bench died.
+                    $"--Live:MaxStreamsPerUser={Math.Max(n, 50)}"], ct);
             string password;
             using (var host = CliHost.Build(cs))
             {

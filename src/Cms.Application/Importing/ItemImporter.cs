@@ -40,6 +40,7 @@ public sealed class ItemImporter(CmsDbContext db, ImportParser parser, ImportWri
             return refused;
         }
         var report = NewReport();
+        await db.Database.ExecuteSqlRawAsync(StoryKeyUpkeep.FoldLogSql, ct);
         await writer.BeginAsync();
         var parsed = Channel.CreateBounded<ParsedBatch>(new BoundedChannelOptions(ParsedAhead) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);

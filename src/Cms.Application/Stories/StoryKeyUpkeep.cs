@@ -23,6 +23,15 @@ public static class StoryKeyUpkeep
 {
     internal const string CountSql = "SELECT (SELECT count FROM story_rekeys) + (SELECT count(*) FROM story_rekey_log)";
 
+    // The log grows by a row per re-keying transaction and CountSql counts it on every search, so
+    // each import first folds the committed rows into the base row, in one statement: the sum
+    // never changes (a reader sees it before or after), and re-keys never touch the base row, so
+    // only two folds wait for each other (both lock the log's rows first, then the base row).
+    public const string FoldLogSql = """
+        WITH folded AS (DELETE FROM story_rekey_log RETURNING 1)
+        UPDATE story_rekeys SET count = count + (SELECT count(*) FROM folded)
+        """;
+
     public readonly record struct Inputs(DateTimeOffset At, string Title, string? Excerpt)
     {
         public static Inputs Of(Item item) => new(StoryGrouping.When(item), item.Title, item.Excerpt);

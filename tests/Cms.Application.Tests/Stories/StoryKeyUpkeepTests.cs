@@ -121,6 +121,24 @@ public sealed class StoryKeyUpkeepTests(ApplicationFixture fixture) : IClassFixt
         Assert.Equal(OutcomeStatus.Conflict, accepted.Status);
     }
 
+    [Fact]
+    public async Task An_import_folds_the_re_key_log_into_the_count_without_changing_the_count()
+    {
+        const string Count = "SELECT ((SELECT count FROM story_rekeys) + (SELECT count(*) FROM story_rekey_log))::bigint";
+        for (var i = 0; i < 3; i++)
+        {
+            // Three re-keying transactions, as RekeyAsync writes them.
+            await fixture.OwnerAsync("INSERT INTO story_rekey_log (xact) VALUES (txid_current())");
+        }
+        var before = (long)(await fixture.OwnerAsync(Count))!;
+        Assert.True((long)(await fixture.OwnerAsync("SELECT count(*) FROM story_rekey_log"))! >= 3);
+
+        await fixture.ImportAsync(new TestItem { Title = $"Ferry timetable changes {Unique.Tag()}" }.ToYaml());
+
+        Assert.Equal(0L, (long)(await fixture.OwnerAsync("SELECT count(*) FROM story_rekey_log"))!);
+        Assert.Equal(before, (long)(await fixture.OwnerAsync(Count))!);
+    }
+
     private const string Persian = "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645";
 
     [Fact]

@@ -19,6 +19,18 @@ public sealed class BenchCommandTests
         Assert.Contains("| items | import s | items/s | same-schema COPY s | floor COPY s | import / same-schema | import / floor |", output);
     }
 
+    // More streams than one person may hold on an instance (Live:MaxStreamsPerUser, 50): the bench's
+    // streams are all one account's, and it died on the 51st with 429.
+    [Fact]
+    public async Task Bench_live_holds_more_streams_than_one_persons_limit_and_prints_the_cost_per_stream()
+    {
+        var (exit, output, errors) = await Repo.RunCmsAsync(OnTestServer(), "bench", "live", "--connections", "60", "--budget-kib", "100000");
+
+        Assert.True(exit == 0, errors + output);
+        Assert.Contains("live streams:        60 open on one instance", output);
+        Assert.Matches(@"app RSS with 60:\s+[0-9.]+ MiB\s+\(\+-?[0-9.]+ MiB, -?[0-9.]+ KiB per stream\)", output);
+    }
+
     // The peer here is a stand-in HTTP endpoint; in practice another CMS serving the same items.
     [Fact]
     public async Task Bench_queue_runs_and_measures_a_peer_system_in_the_same_run()
