@@ -15,8 +15,11 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /app ./
 COPY samples/ /app/samples/
+# DOTNET_GCgen0size: the web host's 64 MiB gen0 budget, as `./cms run` sets it (README "The web
+# host's GC").
 ENV ASPNETCORE_ENVIRONMENT=Production \
-    CMS_URLS=http://0.0.0.0:8080
+    CMS_URLS=http://0.0.0.0:8080 \
+    DOTNET_GCgen0size=0x4000000
 EXPOSE 8080
 # The audit anchors' volume (docker-compose.yml) takes this folder's owner when first created.
 RUN mkdir -p /var/lib/cms/audit-anchors && chown app /var/lib/cms/audit-anchors

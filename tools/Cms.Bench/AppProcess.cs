@@ -21,6 +21,8 @@ public sealed class AppProcess : IAsyncDisposable
         _gcSocket = gcSocket;
     }
 
+    public const string WebGen0Budget = "0x4000000";
+
     public Uri Address { get; }
 
     public int Id => _process.Id;
@@ -43,6 +45,9 @@ public sealed class AppProcess : IAsyncDisposable
         File.Delete(gcSocket);
         start.Environment["DOTNET_STARTUP_HOOKS"] = typeof(AppGc).Assembly.Location;
         start.Environment[AppGc.SocketVariable] = gcSocket;
+        // The app as `./cms run` and the Dockerfile start it: a 64 MiB gen0 budget (an environment
+        // variable only; CMS_BENCH_APP_ENV="DOTNET_GCgen0size=0" measures the runtime's default).
+        start.Environment["DOTNET_GCgen0size"] = WebGen0Budget;
         // Runtime settings for the app's process alone (CMS_BENCH_APP_ENV="DOTNET_GCgen0size=0x4000000;..."),
         // so an A/B of a GC or thread-pool variable leaves the clients and the SQL baseline as they are.
         foreach (var pair in (Environment.GetEnvironmentVariable("CMS_BENCH_APP_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
