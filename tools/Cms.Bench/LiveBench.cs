@@ -150,10 +150,13 @@ public static class LiveBench
         private readonly HttpResponseMessage _response;
         private readonly System.Threading.Channels.Channel<string> _types = System.Threading.Channels.Channel.CreateUnbounded<string>();
         private readonly Task _reader;
+        private readonly CancellationTokenSource _stop;
 
-        private Stream(HttpResponseMessage response, CancellationToken ct)
+        private Stream(HttpResponseMessage response, CancellationToken outer)
         {
             _response = response;
+            _stop = CancellationTokenSource.CreateLinkedTokenSource(outer);
+            var ct = _stop.Token;
             _reader = Task.Run(async () =>
             {
                 try
@@ -190,10 +193,14 @@ public static class LiveBench
             }
         }
 
+        // The read is cancelled, not left to end: disposing the response alone let a pending read
+        // wait for the stream's next heartbeat, one stream after another (a 200-stream run hung).
         public async ValueTask DisposeAsync()
         {
+            await _stop.CancelAsync();
             _response.Dispose();
-            await _reader;
+            await _reader.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _stop.Dispose();
         }
     }
 }
