@@ -265,7 +265,9 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
             return false;
         }
         var current = await db.Items.Where(i => i.Id == id).Select(i => i.SourceYaml).SingleAsync(ct);
-        var comparison = comparer.Compare(current, prepared.Parsed.Document.Yaml);
+        // Decoded once (a parsed file keeps its bytes; Yaml decodes them on each call).
+        var incoming = prepared.Parsed.Document.Yaml;
+        var comparison = comparer.Compare(current, incoming);
         if (comparison is { Read: true, ChangedFieldCount: 0 })
         {
             // Nothing an editor could take (a name in another letter case, formatting): not a change.
@@ -277,7 +279,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         {
             ItemId = id,
             FileName = Path.GetFileName(prepared.Parsed.Document.Path),
-            SourceYaml = prepared.Parsed.Document.Yaml,
+            SourceYaml = incoming,
             SourceHash = prepared.Hash,
             ReceivedAt = now,
             Status = RevisionStatus.Pending,
