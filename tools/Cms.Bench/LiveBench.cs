@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using Cms.Application.Live;
 using Cms.Core.Security;
 using Cms.Testing;
 using Cms.Web.Cli;
@@ -50,8 +51,8 @@ public static class LiveBench
             await using var app = await AppProcess.StartAsync(cs,
                 ["--Logging:LogLevel:Default=Warning", "--RateLimit:LoginPerMinute=1000000", "--RateLimit:LoginPerAccountPerMinute=1000000",
                     // Every stream is one account's (one session each): above the per-person limit
-                    // (Live:MaxStreamsPerUser, 50) the app answered 429 and the bench died.
-                    $"--Live:MaxStreamsPerUser={Math.Max(n, 50)}"], ct);
+                    // (Live:MaxStreamsPerUser) the app answered 429 and the bench died.
+                    $"--Live:MaxStreamsPerUser={Math.Max(n, new LiveOptions().MaxStreamsPerUser)}"], ct);
             string password;
             using (var host = CliHost.Build(cs))
             {

@@ -30,15 +30,17 @@ public sealed class LiveOptions
     public static LiveOptions From(IConfiguration configuration)
     {
         var s = configuration.GetSection("Live");
+        // The defaults are the initializers above, written once.
+        var d = new LiveOptions();
         var options = new LiveOptions
         {
-            ClientBuffer = s.GetValue("ClientBuffer", 256),
-            Heartbeat = TimeSpan.FromSeconds(s.GetValue("HeartbeatSeconds", 5.0)),
-            PresenceTtl = TimeSpan.FromSeconds(s.GetValue("PresenceTtlSeconds", 20.0)),
-            CatchUp = s.GetValue("CatchUp", 50),
-            SocketSendBuffer = s.GetValue("SocketSendBuffer", 32 * 1024),
-            MaxStreamsPerSession = s.GetValue("MaxStreamsPerSession", 20),
-            MaxStreamsPerUser = s.GetValue("MaxStreamsPerUser", 50),
+            ClientBuffer = s.GetValue("ClientBuffer", d.ClientBuffer),
+            Heartbeat = TimeSpan.FromSeconds(s.GetValue("HeartbeatSeconds", d.Heartbeat.TotalSeconds)),
+            PresenceTtl = TimeSpan.FromSeconds(s.GetValue("PresenceTtlSeconds", d.PresenceTtl.TotalSeconds)),
+            CatchUp = s.GetValue("CatchUp", d.CatchUp),
+            SocketSendBuffer = s.GetValue("SocketSendBuffer", d.SocketSendBuffer),
+            MaxStreamsPerSession = s.GetValue("MaxStreamsPerSession", d.MaxStreamsPerSession),
+            MaxStreamsPerUser = s.GetValue("MaxStreamsPerUser", d.MaxStreamsPerUser),
         };
         if (options.ClientBuffer < 4 || options.Heartbeat <= TimeSpan.Zero || options.PresenceTtl < options.Heartbeat * 2 || options.CatchUp < 1
             || options.MaxStreamsPerSession < 1 || options.MaxStreamsPerUser < options.MaxStreamsPerSession)

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Cms.Bench;
 using Cms.Web.Tests.Infrastructure;
 
 namespace Cms.Web.Tests.Skeleton;
@@ -65,5 +67,18 @@ public sealed class RuntimeSettingsTests
         Assert.Contains("GCgen0size=0x1000000", await EnvironmentOfAsync("run", new() { ["DOTNET_GCgen0size"] = "0x1000000" }));
         // The commands keep their own smaller budget.
         Assert.Contains("GCgen0size=0x2000000", await EnvironmentOfAsync("import", []));
+    }
+
+    // The runtime reads the budget only from its environment, so the value is written where each
+    // way of starting the web host sets it: the script, the Dockerfile and the bench's app process.
+    [Fact]
+    public void The_Dockerfile_and_the_benchmarks_app_process_give_the_web_host_the_scripts_gen0_budget()
+    {
+        var script = Regex.Match(File.ReadAllText(Path.Combine(Repo.Root, "cms")), @"(?m)^WEB_GEN0_BUDGET=(\S+)$");
+        var docker = Regex.Match(File.ReadAllText(Path.Combine(Repo.Root, "Dockerfile")), @"DOTNET_GCgen0size=(\S+)");
+        Assert.True(script.Success, "the cms script sets WEB_GEN0_BUDGET");
+        Assert.True(docker.Success, "the Dockerfile sets DOTNET_GCgen0size");
+        Assert.Equal(script.Groups[1].Value, docker.Groups[1].Value);
+        Assert.Equal(AppProcess.WebGen0Budget, script.Groups[1].Value);
     }
 }
