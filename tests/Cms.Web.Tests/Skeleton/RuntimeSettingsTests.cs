@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Cms.Bench;
+using YamlDotNet.RepresentationModel;
 using Cms.Web.Tests.Infrastructure;
 
 namespace Cms.Web.Tests.Skeleton;
@@ -80,5 +81,20 @@ public sealed class RuntimeSettingsTests
         Assert.True(docker.Success, "the Dockerfile sets DOTNET_GCgen0size");
         Assert.Equal(script.Groups[1].Value, docker.Groups[1].Value);
         Assert.Equal(AppProcess.WebGen0Budget, script.Groups[1].Value);
+    }
+
+    // The image gives every process the web host's budget; the compose file's one-shot command takes
+    // the commands' settings instead (a 100,000-file import under the web host's peaked at 604 MiB).
+    [Fact]
+    public void Compose_runs_migrate_with_the_commands_gc_settings_not_the_images_web_host_budget()
+    {
+        var script = Regex.Match(File.ReadAllText(Path.Combine(Repo.Root, "cms")), @"(?m)^COMMAND_GEN0_BUDGET=(\S+)$");
+        Assert.True(script.Success, "the cms script sets COMMAND_GEN0_BUDGET");
+        var yaml = new YamlStream();
+        yaml.Load(new StringReader(File.ReadAllText(Path.Combine(Repo.Root, "docker-compose.yml"))));
+        var services = (YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode)["services"];
+        var migrate = (YamlMappingNode)((YamlMappingNode)services["migrate"])["environment"];
+        Assert.Equal("0", migrate["DOTNET_gcServer"].ToString());
+        Assert.Equal(script.Groups[1].Value, migrate["DOTNET_GCgen0size"].ToString());
     }
 }
