@@ -25,9 +25,17 @@ internal static class StartupHook
             while (true)
             {
                 using var client = listener.Accept();
-                var ask = new byte[1];
-                client.Receive(ask);
-                client.Send(Encoding.UTF8.GetBytes(ask[0] switch { (byte)'s' => AppGc.Settings(), (byte)'p' => pauses.Take(), _ => AppGc.Line() }));
+                // A bench that goes away mid-answer must not end the app it measures (an exception
+                // on this thread would).
+                try
+                {
+                    var ask = new byte[1];
+                    client.Receive(ask);
+                    client.Send(Encoding.UTF8.GetBytes(ask[0] switch { (byte)'s' => AppGc.Settings(), (byte)'p' => pauses.Take(), _ => AppGc.Line() }));
+                }
+                catch (SocketException)
+                {
+                }
             }
         })
         { IsBackground = true, Name = "bench GC probe" }.Start();
