@@ -56,4 +56,30 @@ public sealed class Review13MigrationTests(ApplicationFixture app) : IClassFixtu
         var saved = await app.RunAsync(s => s.GetRequiredService<SaveItemEdits>().HandleAsync(Actors.Editor(), save, CancellationToken.None));
         Assert.Equal(Cms.Application.OutcomeStatus.Conflict, saved.Status);
     }
+
+    // DeliveredTopicKeysCleaned (DeliveredTopicKeySql.Recompute): delivered names with odd white
+    // space and case get the key a request computes (TopicNames.Normalize) whatever their blanks.
+    [Theory]
+    [InlineData("Broken\u00A0links")]
+    [InlineData(" Sport\u3000\u3000NEWS ")]
+    [InlineData("\u2003ΟΔΟΣ\u205F")]
+    [InlineData("\u00A0\u01C4ebate\u2009")]
+    [InlineData("Rail\u202F \u00A0news")]
+    [InlineData("Tab\tnews ")]
+    [InlineData("Line\u2028news ")]
+    [InlineData("Next\u0085line ")]
+    public async Task A_delivered_topic_with_odd_blanks_gets_the_key_a_request_computes(string name)
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var delivered = name + " " + tag;
+        var id = (await app.ImportAsync(new TestItem().ToYaml()))[0];
+        await app.OwnerAsync("""
+            INSERT INTO published_items (item_id, version, withdrawn, seq, changed_at, first_published_at, category, topics, topic_keys, document, output, output_hash)
+            VALUES ($1, 1, false, nextval('delivery_seq'), now(), now(), NULL, $2, ARRAY(SELECT cms_category_key(t) FROM unnest($2::text[]) AS t), '{}', '', '')
+            """, id, new[] { delivered });
+
+        await app.OwnerAsync(DeliveredTopicKeySql.Recompute);
+
+        Assert.Equal([Cms.Core.Items.TopicNames.Normalize(delivered)], app.Read(db => db.PublishedItems.Single(p => p.ItemId == id).TopicKeys));
+    }
 }
