@@ -218,9 +218,20 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         }
         catch (Exception) when (writes is { Committed: true })
         {
-            // Refused by the server or the connection lost: unless the items are there, their keys
-            // and counts go too.
-            await writes.UndoUnlessStoredAsync(CancellationToken.None);
+            // Refused by the server or the connection lost: when the server says the items'
+            // transaction aborted, their keys and counts go too. The commit's exception is the one
+            // reported; a failing undo is logged (its rows then stay, as after a crash).
+            try
+            {
+                if (await writes.UndoUnlessStoredAsync(CancellationToken.None) is not ("aborted" or "committed") and var outcome)
+                {
+                    logger.LogWarning("A batch's commit failed and its outcome is {Outcome}: its key rows and term counts stay", outcome ?? "unknown");
+                }
+            }
+            catch (Exception undo)
+            {
+                logger.LogError(undo, "The key rows and term counts of a batch whose commit failed could not be taken back");
+            }
             throw;
         }
         profile.Lap(ImportProfile.Phase.Commit, lap);
