@@ -97,7 +97,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
     internal static PostgresException? RowRefusal(Exception ex) =>
         (ex as PostgresException ?? ex.InnerException as PostgresException) is { } pg && pg.SqlState[..2] is "22" or "23" or "54" ? pg : null;
 
-    private sealed record Existing(long Id, string OriginalUrl, string SourceHash, DateTimeOffset? EditedAt, WorkflowState State);
+    private sealed record Existing(long Id, string OriginalUrl, string SourceHash, DateTimeOffset? EditedAt, WorkflowState State, bool SourceChanged);
 
     private sealed class BatchResult
     {
@@ -142,7 +142,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         var urls = batch.Select(b => b.Url).ToList();
         var existing = await db.Items.AsNoTracking()
             .Where(i => urls.Contains(i.OriginalUrl))
-            .Select(i => new Existing(i.Id, i.OriginalUrl, i.SourceHash, i.EditedAt, i.State))
+            .Select(i => new Existing(i.Id, i.OriginalUrl, i.SourceHash, i.EditedAt, i.State, i.SourceChanged))
             .ToDictionaryAsync(i => i.OriginalUrl, ct);
         lap = profile.Lap(ImportProfile.Phase.LockAndDedupe, lap);
         // Each category in the list's spelling, whatever its letter case (CategoryNames).
@@ -156,6 +156,8 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
             existing.TryGetValue(prepared.Url, out var known);
             if (known is not null && known.SourceHash == prepared.Hash)
             {
+                // The item's own source again: a revision still offered is of a source taken back.
+                await DismissStaleRevisionsAsync(known, prepared, actor, ct);
                 result.Unchanged++;
             }
             else if (known is not null && !FollowsItsSource(known, prepared))
@@ -281,7 +283,9 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         var comparison = comparer.Compare(current, incoming);
         if (comparison is { Read: true, ChangedFieldCount: 0 })
         {
-            // Nothing an editor could take (a name in another letter case, formatting): not a change.
+            // Nothing an editor could take (a name in another letter case, formatting): not a change,
+            // and a revision still offered is of a source taken back.
+            await DismissStaleRevisionsAsync(known, prepared, actor, ct);
             return false;
         }
         await db.SourceRevisions.Where(r => r.ItemId == id && r.Status == RevisionStatus.Pending)
@@ -302,6 +306,35 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
             new { file = prepared.Parsed.Document.Path, hash = prepared.Hash, state = known.State.ToString(), changedFields = comparison.ChangedFields });
         await Notifications.Notifier.SourceRevisionAsync((NpgsqlConnection)db.Database.GetDbConnection(), actor, id, now, ct);
         return true;
+    }
+
+    // The newest source has nothing an editor could take: the item's pending revisions (flagged by
+    // "source changed", so an unflagged item costs no query) offer what the source no longer says.
+    // They are dismissed and the flag cleared, with the audit event, in the batch's transaction.
+    private async Task DismissStaleRevisionsAsync(Existing known, PreparedItem prepared, Actor actor, CancellationToken ct)
+    {
+        if (!known.SourceChanged)
+        {
+            return;
+        }
+        await using var cmd = new NpgsqlCommand("""
+            WITH d AS (UPDATE source_revisions SET status = 'Dismissed' WHERE item_id = $1 AND status = 'Pending' RETURNING id),
+            f AS (UPDATE items SET source_changed = false WHERE id = $1 AND source_changed RETURNING id)
+            SELECT coalesce((SELECT array_agg(id ORDER BY id) FROM d), '{}'), EXISTS (SELECT 1 FROM f)
+            """, (NpgsqlConnection)db.Database.GetDbConnection());
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = known.Id });
+        long[] dismissed;
+        bool cleared;
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        {
+            await reader.ReadAsync(ct);
+            (dismissed, cleared) = (reader.GetFieldValue<long[]>(0), reader.GetBoolean(1));
+        }
+        if (dismissed.Length > 0 || cleared)
+        {
+            AuditLog.Add(db, actor, AuditActions.ItemRevisionDismissed, AuditTargets.Item, known.Id.ToString(),
+                new { file = prepared.Parsed.Document.Path, hash = prepared.Hash, revisions = dismissed, reason = "the newest source has nothing an editor could take" });
+        }
     }
 
     private async Task<StoryGrouping.Search?> TakeNextAsync(List<PreparedItem> batch)
