@@ -380,4 +380,52 @@ public sealed class SourceRevisionTests(ApplicationFixture app) : IClassFixture<
         await ImportUnchangedAsync(story.ToYaml());
         Assert.Equal(1, app.Read(db => db.AuditEvents.Count(e => e.Action == AuditActions.ItemRevisionDismissed && e.EntityId == id.ToString())));
     }
+    private List<(string Title, RevisionStatus Status)> Revisions(long id) => app.Read(db => db.SourceRevisions
+        .Where(r => r.ItemId == id).OrderBy(r => r.Id).Select(r => new { r.SourceYaml, r.Status }).ToList())
+        .Select(r => (r.SourceYaml.Contains("(retitled)") ? "retitled" : r.SourceYaml.Contains("(again)") ? "again" : "other", r.Status)).ToList();
+
+    // A revision the import dismissed because the source took it back is not a person's decision:
+    // the source sending that file once more offers it again (the flag set again).
+    [Fact]
+    public async Task A_file_the_source_sends_again_after_taking_it_back_is_offered_again()
+    {
+        var (id, story) = await EditedItemWithRetitledRevisionAsync();
+        await ImportUnchangedAsync(story.ToYaml());
+
+        await ImportRevisionAsync((story with { Title = story.Title + " (retitled)" }).ToYaml());
+
+        Assert.Equal([("retitled", RevisionStatus.Pending)], Revisions(id));
+        Assert.True(app.Read(db => db.Items.Single(i => i.Id == id).SourceChanged));
+        Assert.Contains("title", (await CompareAsync(id)).Rows.Select(r => r.Field));
+    }
+
+    // A newer file replaced the pending revision, then the source sends the older file again: the
+    // older is offered, not the newer one the source no longer says.
+    [Fact]
+    public async Task A_file_sent_again_after_a_newer_one_replaced_it_is_offered_instead_of_the_newer()
+    {
+        var (id, story) = await EditedItemWithRetitledRevisionAsync();
+        await ImportRevisionAsync((story with { Title = story.Title + " (again)" }).ToYaml());
+
+        await ImportRevisionAsync((story with { Title = story.Title + " (retitled)" }).ToYaml());
+
+        Assert.Equal([("retitled", RevisionStatus.Pending), ("again", RevisionStatus.Superseded)], Revisions(id));
+    }
+
+    // A file an editor dismissed stays dismissed when sent again; a newer revision still offered
+    // goes, since the newest source is the one the editor decided on.
+    [Fact]
+    public async Task A_file_an_editor_dismissed_sent_again_is_not_offered_and_the_newer_revision_goes()
+    {
+        var (id, story) = await EditedItemWithRetitledRevisionAsync();
+        var revision = (await CompareAsync(id)).RevisionId;
+        var dismissed = await app.RunAsync(s => s.GetRequiredService<SourceRevisions>().DismissAsync(Actors.Editor(), id, revision, Version(id), CancellationToken.None));
+        Assert.True(dismissed.Succeeded, dismissed.Message);
+        await ImportRevisionAsync((story with { Title = story.Title + " (again)" }).ToYaml());
+
+        Assert.Equal(1, await ImportUnchangedAsync((story with { Title = story.Title + " (retitled)" }).ToYaml()));
+
+        Assert.Equal([("retitled", RevisionStatus.Dismissed), ("again", RevisionStatus.Superseded)], Revisions(id));
+        Assert.False(app.Read(db => db.Items.Single(i => i.Id == id).SourceChanged));
+    }
 }

@@ -262,7 +262,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         item.Topics.AddRange(ItemRows.Topics(id, prepared.Parsed.Topics, topicIds));
         // Pending revisions of an untouched item are superseded by the newer source.
         var dismissed = await db.SourceRevisions.Where(r => r.ItemId == id && r.Status == RevisionStatus.Pending)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RevisionStatus.Dismissed), ct);
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RevisionStatus.Superseded), ct);
         item.SourceChanged = false;
         AuditLog.Add(db, actor, AuditActions.ItemSourceUpdated, AuditTargets.Item, id.ToString(),
             new { file = prepared.Parsed.Document.Path, beforeHash = before, afterHash = prepared.Hash, state = item.State.ToString(), dismissedRevisions = dismissed });
@@ -273,8 +273,16 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
     private async Task<bool> KeepRevisionAsync(Existing known, PreparedItem prepared, Actor actor, DateTimeOffset now, CancellationToken ct)
     {
         var id = known.Id;
-        if (await db.SourceRevisions.AnyAsync(r => r.ItemId == id && r.SourceHash == prepared.Hash, ct))
+        var seen = await db.SourceRevisions.Where(r => r.ItemId == id && r.SourceHash == prepared.Hash)
+            .Select(r => new { r.Id, r.Status }).SingleOrDefaultAsync(ct);
+        if (seen is { Status: not RevisionStatus.Superseded })
         {
+            // Offered already (pending), or decided by a person: any other revision still offered
+            // is of a source taken back.
+            if (seen.Status != RevisionStatus.Pending)
+            {
+                await DismissStaleRevisionsAsync(known, prepared, actor, ct);
+            }
             return false;
         }
         var current = await db.Items.Where(i => i.Id == id).Select(i => i.SourceYaml).SingleAsync(ct);
@@ -289,18 +297,33 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
             return false;
         }
         await db.SourceRevisions.Where(r => r.ItemId == id && r.Status == RevisionStatus.Pending)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RevisionStatus.Dismissed), ct);
-        db.SourceRevisions.Add(new SourceRevision
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RevisionStatus.Superseded), ct);
+        var fileName = Path.GetFileName(prepared.Parsed.Document.Path);
+        if (seen is not null)
         {
-            ItemId = id,
-            FileName = Path.GetFileName(prepared.Parsed.Document.Path),
-            SourceYaml = incoming,
-            SourceHash = prepared.Hash,
-            ReceivedAt = now,
-            Status = RevisionStatus.Pending,
-            ChangedFields = comparison.ChangedFields,
-            ChangedFieldCount = comparison.ChangedFieldCount,
-        });
+            // A file superseded by the import (never decided by a person) sent again: offered again,
+            // compared with the source as it is now.
+            await db.SourceRevisions.Where(r => r.Id == seen.Id).ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Status, RevisionStatus.Pending)
+                .SetProperty(r => r.FileName, fileName)
+                .SetProperty(r => r.ReceivedAt, now)
+                .SetProperty(r => r.ChangedFields, comparison.ChangedFields)
+                .SetProperty(r => r.ChangedFieldCount, comparison.ChangedFieldCount), ct);
+        }
+        else
+        {
+            db.SourceRevisions.Add(new SourceRevision
+            {
+                ItemId = id,
+                FileName = fileName,
+                SourceYaml = incoming,
+                SourceHash = prepared.Hash,
+                ReceivedAt = now,
+                Status = RevisionStatus.Pending,
+                ChangedFields = comparison.ChangedFields,
+                ChangedFieldCount = comparison.ChangedFieldCount,
+            });
+        }
         await db.Items.Where(i => i.Id == id).ExecuteUpdateAsync(s => s.SetProperty(i => i.SourceChanged, true), ct);
         AuditLog.Add(db, actor, AuditActions.ItemRevisionReceived, AuditTargets.Item, id.ToString(),
             new { file = prepared.Parsed.Document.Path, hash = prepared.Hash, state = known.State.ToString(), changedFields = comparison.ChangedFields });
@@ -318,7 +341,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
             return;
         }
         await using var cmd = new NpgsqlCommand("""
-            WITH d AS (UPDATE source_revisions SET status = 'Dismissed' WHERE item_id = $1 AND status = 'Pending' RETURNING id),
+            WITH d AS (UPDATE source_revisions SET status = 'Superseded' WHERE item_id = $1 AND status = 'Pending' RETURNING id),
             f AS (UPDATE items SET source_changed = false WHERE id = $1 AND source_changed RETURNING id)
             SELECT coalesce((SELECT array_agg(id ORDER BY id) FROM d), '{}'), EXISTS (SELECT 1 FROM f)
             """, (NpgsqlConnection)db.Database.GetDbConnection());
