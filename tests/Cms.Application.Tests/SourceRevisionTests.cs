@@ -325,4 +325,107 @@ public sealed class SourceRevisionTests(ApplicationFixture app) : IClassFixture<
         var listed = app.Read(db => db.Categories.Where(c => c.Name == $"Novel {tag}").Select(c => c.Id).Single());
         Assert.Equal(1, app.Read(db => db.AuditEvents.Count(e => e.Action == AuditActions.CategoryCreated && e.EntityId == listed.ToString())));
     }
+    // An editor's item whose source sent a new title (a pending revision), then takes it back.
+    private async Task<(long Id, TestItem Story)> EditedItemWithRetitledRevisionAsync()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..10];
+        var story = new TestItem { Category = $"Travel {tag}", Topics = [$"Rail {tag}"] };
+        var id = await EditedItemInAsync(story);
+        await ImportRevisionAsync((story with { Title = story.Title + " (retitled)" }).ToYaml());
+        Assert.Equal(1, app.Read(db => db.SourceRevisions.Count(r => r.ItemId == id && r.Status == RevisionStatus.Pending)));
+        return (id, story);
+    }
+
+    private async Task<int> ImportUnchangedAsync(string text)
+    {
+        var files = new[] { ImportSources.FromBytes($"{Guid.NewGuid():N}.txt", System.Text.Encoding.UTF8.GetBytes(text)) };
+        var outcome = await app.RunAsync(s => s.GetRequiredService<ItemImporter>().ImportAsync(Actors.Pipeline, files, null, CancellationToken.None));
+        Assert.Equal(0, outcome.Value!.Revisions);
+        return outcome.Value.Unchanged;
+    }
+
+    // The newest source no longer says what the pending revision offers: the revision is dismissed,
+    // "source changed" cleared, and the import's dismissal audited (REVIEW13 R13-2).
+    private void AssertNoRevisionOffered(long id)
+    {
+        Assert.Equal(0, app.Read(db => db.SourceRevisions.Count(r => r.ItemId == id && r.Status == RevisionStatus.Pending)));
+        Assert.False(app.Read(db => db.Items.Single(i => i.Id == id).SourceChanged));
+        var dismissal = app.Read(db => db.AuditEvents.Where(e => e.Action == AuditActions.ItemRevisionDismissed && e.EntityId == id.ToString()).Select(e => e.Actor).ToList());
+        Assert.Equal([Actors.Pipeline.Name], dismissal);
+    }
+
+    // REVIEW13 R13-2: the original again, only reformatted (a comment line) and with the category in
+    // another case: nothing an editor could take, so the revision offering the new title goes.
+    [Fact]
+    public async Task A_pending_revision_is_dismissed_when_the_source_reverts_it_with_formatting_only_differences()
+    {
+        var (id, story) = await EditedItemWithRetitledRevisionAsync();
+
+        Assert.Equal(1, await ImportUnchangedAsync((story with { Category = story.Category!.ToUpperInvariant() }).ToYaml().Insert(4, "# resent\n")));
+
+        AssertNoRevisionOffered(id);
+    }
+
+    // REVIEW13 R13-2: the very file the item came from again (its hash is the item's): the revision
+    // offering the new title goes.
+    [Fact]
+    public async Task A_pending_revision_is_dismissed_when_the_source_reverts_it_byte_for_byte()
+    {
+        var (id, story) = await EditedItemWithRetitledRevisionAsync();
+
+        Assert.Equal(1, await ImportUnchangedAsync(story.ToYaml()));
+
+        AssertNoRevisionOffered(id);
+        // Imported once more, the file changes nothing and writes nothing.
+        await ImportUnchangedAsync(story.ToYaml());
+        Assert.Equal(1, app.Read(db => db.AuditEvents.Count(e => e.Action == AuditActions.ItemRevisionDismissed && e.EntityId == id.ToString())));
+    }
+    private List<(string Title, RevisionStatus Status)> Revisions(long id) => app.Read(db => db.SourceRevisions
+        .Where(r => r.ItemId == id).OrderBy(r => r.Id).Select(r => new { r.SourceYaml, r.Status }).ToList())
+        .Select(r => (r.SourceYaml.Contains("(retitled)") ? "retitled" : r.SourceYaml.Contains("(again)") ? "again" : "other", r.Status)).ToList();
+
+    // A revision the import dismissed because the source took it back is not a person's decision:
+    // the source sending that file once more offers it again (the flag set again).
+    [Fact]
+    public async Task A_file_the_source_sends_again_after_taking_it_back_is_offered_again()
+    {
+        var (id, story) = await EditedItemWithRetitledRevisionAsync();
+        await ImportUnchangedAsync(story.ToYaml());
+
+        await ImportRevisionAsync((story with { Title = story.Title + " (retitled)" }).ToYaml());
+
+        Assert.Equal([("retitled", RevisionStatus.Pending)], Revisions(id));
+        Assert.True(app.Read(db => db.Items.Single(i => i.Id == id).SourceChanged));
+        Assert.Contains("title", (await CompareAsync(id)).Rows.Select(r => r.Field));
+    }
+
+    // A newer file replaced the pending revision, then the source sends the older file again: the
+    // older is offered, not the newer one the source no longer says.
+    [Fact]
+    public async Task A_file_sent_again_after_a_newer_one_replaced_it_is_offered_instead_of_the_newer()
+    {
+        var (id, story) = await EditedItemWithRetitledRevisionAsync();
+        await ImportRevisionAsync((story with { Title = story.Title + " (again)" }).ToYaml());
+
+        await ImportRevisionAsync((story with { Title = story.Title + " (retitled)" }).ToYaml());
+
+        Assert.Equal([("retitled", RevisionStatus.Pending), ("again", RevisionStatus.Superseded)], Revisions(id));
+    }
+
+    // A file an editor dismissed stays dismissed when sent again; a newer revision still offered
+    // goes, since the newest source is the one the editor decided on.
+    [Fact]
+    public async Task A_file_an_editor_dismissed_sent_again_is_not_offered_and_the_newer_revision_goes()
+    {
+        var (id, story) = await EditedItemWithRetitledRevisionAsync();
+        var revision = (await CompareAsync(id)).RevisionId;
+        var dismissed = await app.RunAsync(s => s.GetRequiredService<SourceRevisions>().DismissAsync(Actors.Editor(), id, revision, Version(id), CancellationToken.None));
+        Assert.True(dismissed.Succeeded, dismissed.Message);
+        await ImportRevisionAsync((story with { Title = story.Title + " (again)" }).ToYaml());
+
+        Assert.Equal(1, await ImportUnchangedAsync((story with { Title = story.Title + " (retitled)" }).ToYaml()));
+
+        Assert.Equal([("retitled", RevisionStatus.Dismissed), ("again", RevisionStatus.Superseded)], Revisions(id));
+        Assert.False(app.Read(db => db.Items.Single(i => i.Id == id).SourceChanged));
+    }
 }

@@ -97,7 +97,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
     internal static PostgresException? RowRefusal(Exception ex) =>
         (ex as PostgresException ?? ex.InnerException as PostgresException) is { } pg && pg.SqlState[..2] is "22" or "23" or "54" ? pg : null;
 
-    private sealed record Existing(long Id, string OriginalUrl, string SourceHash, DateTimeOffset? EditedAt, WorkflowState State);
+    private sealed record Existing(long Id, string OriginalUrl, string SourceHash, DateTimeOffset? EditedAt, WorkflowState State, bool SourceChanged);
 
     private sealed class BatchResult
     {
@@ -142,7 +142,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         var urls = batch.Select(b => b.Url).ToList();
         var existing = await db.Items.AsNoTracking()
             .Where(i => urls.Contains(i.OriginalUrl))
-            .Select(i => new Existing(i.Id, i.OriginalUrl, i.SourceHash, i.EditedAt, i.State))
+            .Select(i => new Existing(i.Id, i.OriginalUrl, i.SourceHash, i.EditedAt, i.State, i.SourceChanged))
             .ToDictionaryAsync(i => i.OriginalUrl, ct);
         lap = profile.Lap(ImportProfile.Phase.LockAndDedupe, lap);
         // Each category in the list's spelling, whatever its letter case (CategoryNames).
@@ -156,6 +156,8 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
             existing.TryGetValue(prepared.Url, out var known);
             if (known is not null && known.SourceHash == prepared.Hash)
             {
+                // The item's own source again: a revision still offered is of a source taken back.
+                await DismissStaleRevisionsAsync(known, prepared, actor, ct);
                 result.Unchanged++;
             }
             else if (known is not null && !FollowsItsSource(known, prepared))
@@ -218,9 +220,20 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         }
         catch (Exception) when (writes is { Committed: true })
         {
-            // Refused by the server or the connection lost: unless the items are there, their keys
-            // and counts go too.
-            await writes.UndoUnlessStoredAsync(CancellationToken.None);
+            // Refused by the server or the connection lost: when the server says the items'
+            // transaction aborted, their keys and counts go too. The commit's exception is the one
+            // reported; a failing undo is logged (its rows then stay, as after a crash).
+            try
+            {
+                if (await writes.UndoUnlessStoredAsync(CancellationToken.None) is not ("aborted" or "committed") and var outcome)
+                {
+                    logger.LogWarning("A batch's commit failed and its outcome is {Outcome}: its key rows and term counts stay", outcome ?? "unknown");
+                }
+            }
+            catch (Exception undo)
+            {
+                logger.LogError(undo, "The key rows and term counts of a batch whose commit failed could not be taken back");
+            }
             throw;
         }
         profile.Lap(ImportProfile.Phase.Commit, lap);
@@ -249,7 +262,7 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         item.Topics.AddRange(ItemRows.Topics(id, prepared.Parsed.Topics, topicIds));
         // Pending revisions of an untouched item are superseded by the newer source.
         var dismissed = await db.SourceRevisions.Where(r => r.ItemId == id && r.Status == RevisionStatus.Pending)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RevisionStatus.Dismissed), ct);
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RevisionStatus.Superseded), ct);
         item.SourceChanged = false;
         AuditLog.Add(db, actor, AuditActions.ItemSourceUpdated, AuditTargets.Item, id.ToString(),
             new { file = prepared.Parsed.Document.Path, beforeHash = before, afterHash = prepared.Hash, state = item.State.ToString(), dismissedRevisions = dismissed });
@@ -260,8 +273,16 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
     private async Task<bool> KeepRevisionAsync(Existing known, PreparedItem prepared, Actor actor, DateTimeOffset now, CancellationToken ct)
     {
         var id = known.Id;
-        if (await db.SourceRevisions.AnyAsync(r => r.ItemId == id && r.SourceHash == prepared.Hash, ct))
+        var seen = await db.SourceRevisions.Where(r => r.ItemId == id && r.SourceHash == prepared.Hash)
+            .Select(r => new { r.Id, r.Status }).SingleOrDefaultAsync(ct);
+        if (seen is { Status: not RevisionStatus.Superseded })
         {
+            // Offered already (pending), or decided by a person: any other revision still offered
+            // is of a source taken back.
+            if (seen.Status != RevisionStatus.Pending)
+            {
+                await DismissStaleRevisionsAsync(known, prepared, actor, ct);
+            }
             return false;
         }
         var current = await db.Items.Where(i => i.Id == id).Select(i => i.SourceYaml).SingleAsync(ct);
@@ -270,27 +291,73 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
         var comparison = comparer.Compare(current, incoming);
         if (comparison is { Read: true, ChangedFieldCount: 0 })
         {
-            // Nothing an editor could take (a name in another letter case, formatting): not a change.
+            // Nothing an editor could take (a name in another letter case, formatting): not a change,
+            // and a revision still offered is of a source taken back.
+            await DismissStaleRevisionsAsync(known, prepared, actor, ct);
             return false;
         }
         await db.SourceRevisions.Where(r => r.ItemId == id && r.Status == RevisionStatus.Pending)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RevisionStatus.Dismissed), ct);
-        db.SourceRevisions.Add(new SourceRevision
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RevisionStatus.Superseded), ct);
+        var fileName = Path.GetFileName(prepared.Parsed.Document.Path);
+        if (seen is not null)
         {
-            ItemId = id,
-            FileName = Path.GetFileName(prepared.Parsed.Document.Path),
-            SourceYaml = incoming,
-            SourceHash = prepared.Hash,
-            ReceivedAt = now,
-            Status = RevisionStatus.Pending,
-            ChangedFields = comparison.ChangedFields,
-            ChangedFieldCount = comparison.ChangedFieldCount,
-        });
+            // A file superseded by the import (never decided by a person) sent again: offered again,
+            // compared with the source as it is now.
+            await db.SourceRevisions.Where(r => r.Id == seen.Id).ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Status, RevisionStatus.Pending)
+                .SetProperty(r => r.FileName, fileName)
+                .SetProperty(r => r.ReceivedAt, now)
+                .SetProperty(r => r.ChangedFields, comparison.ChangedFields)
+                .SetProperty(r => r.ChangedFieldCount, comparison.ChangedFieldCount), ct);
+        }
+        else
+        {
+            db.SourceRevisions.Add(new SourceRevision
+            {
+                ItemId = id,
+                FileName = fileName,
+                SourceYaml = incoming,
+                SourceHash = prepared.Hash,
+                ReceivedAt = now,
+                Status = RevisionStatus.Pending,
+                ChangedFields = comparison.ChangedFields,
+                ChangedFieldCount = comparison.ChangedFieldCount,
+            });
+        }
         await db.Items.Where(i => i.Id == id).ExecuteUpdateAsync(s => s.SetProperty(i => i.SourceChanged, true), ct);
         AuditLog.Add(db, actor, AuditActions.ItemRevisionReceived, AuditTargets.Item, id.ToString(),
             new { file = prepared.Parsed.Document.Path, hash = prepared.Hash, state = known.State.ToString(), changedFields = comparison.ChangedFields });
         await Notifications.Notifier.SourceRevisionAsync((NpgsqlConnection)db.Database.GetDbConnection(), actor, id, now, ct);
         return true;
+    }
+
+    // The newest source has nothing an editor could take: the item's pending revisions (flagged by
+    // "source changed", so an unflagged item costs no query) offer what the source no longer says.
+    // They are dismissed and the flag cleared, with the audit event, in the batch's transaction.
+    private async Task DismissStaleRevisionsAsync(Existing known, PreparedItem prepared, Actor actor, CancellationToken ct)
+    {
+        if (!known.SourceChanged)
+        {
+            return;
+        }
+        await using var cmd = new NpgsqlCommand("""
+            WITH d AS (UPDATE source_revisions SET status = 'Superseded' WHERE item_id = $1 AND status = 'Pending' RETURNING id),
+            f AS (UPDATE items SET source_changed = false WHERE id = $1 AND source_changed RETURNING id)
+            SELECT coalesce((SELECT array_agg(id ORDER BY id) FROM d), '{}'), EXISTS (SELECT 1 FROM f)
+            """, (NpgsqlConnection)db.Database.GetDbConnection());
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = known.Id });
+        long[] dismissed;
+        bool cleared;
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        {
+            await reader.ReadAsync(ct);
+            (dismissed, cleared) = (reader.GetFieldValue<long[]>(0), reader.GetBoolean(1));
+        }
+        if (dismissed.Length > 0 || cleared)
+        {
+            AuditLog.Add(db, actor, AuditActions.ItemRevisionDismissed, AuditTargets.Item, known.Id.ToString(),
+                new { file = prepared.Parsed.Document.Path, hash = prepared.Hash, revisions = dismissed, reason = "the newest source has nothing an editor could take" });
+        }
     }
 
     private async Task<StoryGrouping.Search?> TakeNextAsync(List<PreparedItem> batch)

@@ -22,4 +22,8 @@ public enum RevisionStatus
     Pending,
     Applied,
     Dismissed,
+
+    // Dismissed by the import, not by a person: a newer source replaced it or took it back. The
+    // same file sent again is offered again (a person's decision stands).
+    Superseded,
 }

@@ -168,4 +168,114 @@ public sealed class StoryWritesTests
         Assert.Equal(await app.OwnerAsync("SELECT count(*) FROM items WHERE story_term_ids IS NOT NULL"),
             await app.OwnerAsync("SELECT coalesce((SELECT items FROM story_term_counts WHERE term = 0), 0)"));
     }
+    private sealed class RelayedFixture(ConnectionRelay relay) : ApplicationFixture
+    {
+        protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
+            [new("ConnectionStrings:Cms", new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString) { Port = relay.Port, Host = "127.0.0.1" }.ConnectionString)];
+    }
+
+    // Imports `files` through a relay whose client side of the writer's connection is cut once the
+    // items' COMMIT is under way on the server (a deferred trigger sleeps `seconds` for `slow`):
+    // the import fails; the server goes on with the COMMIT it received. Returns once it has ended.
+    private static async Task ImportLosingTheCommitReplyAsync(RelayedFixture app, ConnectionRelay relay, List<ImportFile> files, string slow, int seconds)
+    {
+        await app.OwnerAsync($$"""
+            CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF NEW.file_name = '{{slow}}' THEN
+                PERFORM pg_sleep({{seconds}});
+              END IF;
+              RETURN NULL;
+            END $$;
+            CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON items DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit();
+            """);
+        var importing = Task.Run(() => app.RunAsync(s => s.GetRequiredService<ItemImporter>().ImportAsync(Actors.Pipeline, files, null, CancellationToken.None)));
+        await using var watch = new Npgsql.NpgsqlConnection(app.ConnectionString);
+        await watch.OpenAsync();
+        const string Sleeping = "FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'";
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            await using var cmd = new Npgsql.NpgsqlCommand($"SELECT client_port {Sleeping}", watch);
+            if (await cmd.ExecuteScalarAsync() is int port)
+            {
+                Assert.True(relay.CutClientOf(port), "the sleeping backend's connection is not the relay's");
+                break;
+            }
+            Assert.False(importing.IsCompleted, "the import finished without reaching the slow commit");
+            Assert.True(waited.Elapsed < TimeSpan.FromMinutes(1), "the commit never began");
+            await Task.Delay(20);
+        }
+        await Assert.ThrowsAnyAsync<Exception>(() => importing);
+        while ((long)(await new Npgsql.NpgsqlCommand($"SELECT count(*) {Sleeping}", watch).ExecuteScalarAsync())! > 0)
+        {
+            await Task.Delay(50);
+        }
+        await Task.Delay(500);
+    }
+
+    // Every key row is a stored item's, each stored item has all its rows, and the items' count is the items'.
+    private static async Task AssertKeyRowsAndCountsAreTheStoredItemsAsync(ApplicationFixture app)
+    {
+        Assert.Equal(0L, await app.OwnerAsync("SELECT count(*) FROM story_window_keys w WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.id = w.item_id)"));
+        Assert.Equal(await app.OwnerAsync("SELECT coalesce(sum(cardinality(story_keys)), 0)::bigint FROM items"), await app.OwnerAsync("SELECT count(*) FROM story_window_keys"));
+        Assert.Equal(await app.OwnerAsync("SELECT count(*) FROM items WHERE story_term_ids IS NOT NULL"),
+            await app.OwnerAsync("SELECT coalesce((SELECT items FROM story_term_counts WHERE term = 0), 0)"));
+    }
+
+    private static List<ImportFile> Files(List<StoryCorpusGenerator.LabelledItem> corpus) =>
+        corpus.Select(c => ImportSources.FromBytes(c.FileName, System.Text.Encoding.UTF8.GetBytes(c.Text))).ToList();
+
+    // REVIEW13 R13-1: the writer's connection lost while the server still runs the items' COMMIT
+    // (a deferred constraint, a synchronous standby, a slow WAL flush). The undo asks the server
+    // how the items' transaction ended, waiting for it to end, and keeps the key rows and counts of
+    // items that are stored; also for a batch with term counts and no key rows (titles of stop
+    // words only), whose ids gave the undo nothing to look for.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Items_whose_commit_completes_after_the_writers_connection_is_lost_keep_their_key_rows_and_term_counts(bool withoutKeyRows)
+    {
+        var files = withoutKeyRows
+            ? Enumerable.Range(0, 10).Select(i => ImportSources.FromBytes($"stop-words-{i}.txt", System.Text.Encoding.UTF8.GetBytes(new TestItem { Title = "A b of the" }.ToYaml()))).ToList()
+            : Files(new StoryCorpusGenerator(seed: 3131).Generate(stories: 10, DateTimeOffset.Parse("2029-05-01T00:00:00Z"), TimeSpan.FromDays(3)));
+        var slow = files[files.Count / 2].Path;
+        var target = new Npgsql.NpgsqlConnectionStringBuilder(Environment.GetEnvironmentVariable("CMS_TEST_PG")).Port;
+        await using var relay = new ConnectionRelay(target);
+        await using var app = new RelayedFixture(relay);
+        await app.InitializeAsync();
+
+        await ImportLosingTheCommitReplyAsync(app, relay, files, slow, seconds: 3);
+
+        Assert.Equal(1L, app.Read(db => db.Items.LongCount(i => i.FileName == slow)));
+        Assert.Equal(withoutKeyRows ? 0L : 1L, Math.Sign((long)(await app.OwnerAsync("SELECT count(*) FROM story_window_keys"))!));
+        await AssertKeyRowsAndCountsAreTheStoredItemsAsync(app);
+    }
+
+    // R13-1: a lost COMMIT still running after the undo's wait (StoryWrites.OutcomeWait) has its
+    // backend ended: the items' transaction aborts there, and its key rows and counts are taken back.
+    [Fact]
+    public async Task Items_whose_lost_commit_outlasts_the_wait_are_not_stored_nor_their_key_rows_and_term_counts()
+    {
+        var files = Files(new StoryCorpusGenerator(seed: 3232).Generate(stories: 10, DateTimeOffset.Parse("2029-06-01T00:00:00Z"), TimeSpan.FromDays(3)));
+        var slow = files[files.Count / 2].Path;
+        var target = new Npgsql.NpgsqlConnectionStringBuilder(Environment.GetEnvironmentVariable("CMS_TEST_PG")).Port;
+        await using var relay = new ConnectionRelay(target);
+        await using var app = new RelayedFixture(relay);
+        await app.InitializeAsync();
+        var wait = StoryWrites.OutcomeWait;
+        StoryWrites.OutcomeWait = TimeSpan.FromSeconds(1);
+        try
+        {
+            await ImportLosingTheCommitReplyAsync(app, relay, files, slow, seconds: 120);
+        }
+        finally
+        {
+            StoryWrites.OutcomeWait = wait;
+        }
+
+        Assert.Equal(0L, app.Read(db => db.Items.LongCount()));
+        Assert.Equal(0L, await app.OwnerAsync("SELECT count(*) FROM story_window_keys"));
+        await AssertKeyRowsAndCountsAreTheStoredItemsAsync(app);
+    }
 }
