@@ -82,4 +82,27 @@ public sealed class Probe13ConcurrentSaveTests(AppFixture app) : WebTest(app), I
         // Observed: one 302, one 500 (23505 on ix_saved_views_owner_id_name).
         Assert.DoesNotContain(HttpStatusCode.InternalServerError, statuses);
     }
+
+    [Fact]
+    public async Task One_person_choosing_two_default_views_from_two_tabs_at_once_gets_no_500()
+    {
+        var email = $"probe13-default-{Guid.NewGuid():N}@example.com";
+        await Factory.CreateUserAsync(email, Password, Roles.Editor);
+        var tab1 = await SignedInAsAsync(email);
+        var tab2 = await SignedInAsAsync(email);
+        foreach (var name in new[] { "First", "Second" })
+        {
+            var saved = await Http.PostFormAsync(tab1, "/", new Dictionary<string, string> { ["SaveView.Name"] = name }, $"/?View.Q={name}&handler=SaveView");
+            Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        }
+        var ids = Factory.WithDb(db => db.SavedViews.Where(v => v.Name == "First" || v.Name == "Second").Where(v => db.Users.Any(u => u.Id == v.OwnerId && u.Email == email))
+            .OrderBy(v => v.Id).Select(v => v.Id).ToList());
+        var first = await PreparedPostAsync(tab1, "/Views", "/Views?handler=Default", new() { ["id"] = ids[0].ToString() });
+        var second = await PreparedPostAsync(tab2, "/Views", "/Views?handler=Default", new() { ["id"] = ids[1].ToString() });
+
+        var statuses = await BothAtOnceAsync("saved_view_choices", first, second);
+
+        // Observed: one 302, one 500 (23505 on ix_saved_view_choices_default).
+        Assert.DoesNotContain(HttpStatusCode.InternalServerError, statuses);
+    }
 }
