@@ -1,5 +1,8 @@
 using System.Net;
 using Cms.Web.Tests.Infrastructure;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Cms.Web.Tests.Accounts;
 
@@ -60,5 +63,27 @@ public sealed class TwoFactorReplayTests(AppFixture app) : WebTest(app), IClassF
 
         Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
         Assert.Contains("Invalid authenticator code.", await replay.Content.ReadAsStringAsync());
+    }
+
+    // Identity counts no failure for a wrong recovery code; the holder of the password could guess
+    // codes from many addresses with nothing on the account stopping them (PROBE13).
+    [Fact]
+    public async Task Wrong_recovery_codes_count_toward_the_account_lockout_as_wrong_authenticator_codes_do()
+    {
+        var (email, _) = await EnrolledAsync();
+        var attempts = Factory.Services.GetRequiredService<IOptions<IdentityOptions>>().Value.Lockout.MaxFailedAccessAttempts;
+
+        var jar = new CookieJar();
+        var password = await jar.PostFormAsync(Factory, "/Account/Login", new Dictionary<string, string> { ["Input.Email"] = email, ["Input.Password"] = Password });
+        Assert.StartsWith("/Account/LoginWith2fa", password.Headers.Location!.OriginalString);
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < attempts + 1; i++)
+        {
+            answers.Add((await jar.PostFormAsync(Factory, "/Account/LoginWithRecoveryCode", new Dictionary<string, string> { ["Input.Code"] = $"WRONG-{i:D5}" })).StatusCode);
+        }
+        var account = Factory.WithDb(db => db.Users.Where(u => u.Email == email).Select(u => new { u.AccessFailedCount, u.LockoutEnd }).Single());
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a));
+        Assert.True(account.LockoutEnd > DateTimeOffset.UtcNow, $"{attempts + 1} wrong recovery codes: {account.AccessFailedCount} failures counted, lockout end {account.LockoutEnd?.ToString("O") ?? "none"}");
     }
 }
