@@ -272,4 +272,65 @@ public sealed class SavedViewTests(AppFixture app) : WebTest(app), IClassFixture
         Assert.Contains("btn-primary", page.QuerySelectorAll("#saved-views a.saved-view").Single(a => a.TextContent.Trim().StartsWith(name, StringComparison.Ordinal)).ClassName);
         Assert.Equal(category, page.QuerySelector("#category option[selected]")?.TextContent);
     }
+
+    private async Task<HttpClient> SignedInAsAsync(string email)
+    {
+        var client = Factory.Browser();
+        Assert.Equal(HttpStatusCode.Redirect, (await Http.SignInAsync(client, email, Password)).StatusCode);
+        return client;
+    }
+
+    // Two tabs of one person, each creating the row the other creates too: the second is answered
+    // as a conflict (409, the page with the reason), not a server error (PROBE13: 500s on
+    // ix_saved_views_owner_id_name, ix_saved_view_choices_default, pk_saved_view_choices).
+    [Fact]
+    public async Task Saving_a_view_of_one_name_from_two_tabs_at_once_saves_one_and_answers_the_other_with_a_conflict()
+    {
+        var email = $"views-{_tag}@example.com";
+        await Factory.CreateUserAsync(email, Password, Roles.Editor);
+        var tab1 = await AtOnce.PreparedPostAsync(await SignedInAsAsync(email), "/", "/?View.Q=one&handler=SaveView", new() { ["SaveView.Name"] = "Mine" });
+        var tab2 = await AtOnce.PreparedPostAsync(await SignedInAsAsync(email), "/", "/?View.Q=two&handler=SaveView", new() { ["SaveView.Name"] = "Mine" });
+
+        var statuses = await AtOnce.WritingAsync(App.OwnerConnectionString, "saved_views", tab1, tab2);
+
+        Assert.Equal([HttpStatusCode.Redirect, HttpStatusCode.Conflict], statuses);
+    }
+
+    private async Task<(HttpClient Tab1, HttpClient Tab2, List<long> Ids)> TwoTabsWithTwoViewsAsync()
+    {
+        var email = $"views-{_tag}@example.com";
+        await Factory.CreateUserAsync(email, Password, Roles.Editor);
+        var tab1 = await SignedInAsAsync(email);
+        var tab2 = await SignedInAsAsync(email);
+        foreach (var name in new[] { "First", "Second" })
+        {
+            Assert.Equal(HttpStatusCode.Redirect, (await SaveAsync(tab1, $"/?View.Q={name}", name)).StatusCode);
+        }
+        var ids = Factory.WithDb(db => db.SavedViews.Where(v => db.Users.Any(u => u.Id == v.OwnerId && u.Email == email)).OrderBy(v => v.Id).Select(v => v.Id).ToList());
+        return (tab1, tab2, ids);
+    }
+
+    [Fact]
+    public async Task Choosing_two_default_views_from_two_tabs_at_once_keeps_one_default_and_answers_the_other_with_a_conflict()
+    {
+        var (tab1, tab2, ids) = await TwoTabsWithTwoViewsAsync();
+        var first = await AtOnce.PreparedPostAsync(tab1, "/Views", "/Views?handler=Default", new() { ["id"] = ids[0].ToString() });
+        var second = await AtOnce.PreparedPostAsync(tab2, "/Views", "/Views?handler=Default", new() { ["id"] = ids[1].ToString() });
+
+        var statuses = await AtOnce.WritingAsync(App.OwnerConnectionString, "saved_view_choices", first, second);
+
+        Assert.Equal([HttpStatusCode.Redirect, HttpStatusCode.Conflict], statuses);
+    }
+
+    [Fact]
+    public async Task Moving_views_from_two_tabs_at_once_keeps_one_order_and_answers_the_other_with_a_conflict()
+    {
+        var (tab1, tab2, ids) = await TwoTabsWithTwoViewsAsync();
+        var down = await AtOnce.PreparedPostAsync(tab1, "/Views", "/Views?handler=Down", new() { ["id"] = ids[0].ToString() });
+        var up = await AtOnce.PreparedPostAsync(tab2, "/Views", "/Views?handler=Up", new() { ["id"] = ids[1].ToString() });
+
+        var statuses = await AtOnce.WritingAsync(App.OwnerConnectionString, "saved_view_choices", down, up);
+
+        Assert.Equal([HttpStatusCode.Redirect, HttpStatusCode.Conflict], statuses);
+    }
 }
