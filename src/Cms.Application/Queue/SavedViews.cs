@@ -26,6 +26,8 @@ public sealed class SavedViews(CmsDbContext db, QueueQuery queue)
     public const int MaxPerOwner = 100;
 
     // Two tabs of one person saving, arranging or choosing views at once (SameMoment).
+    private const int ViewLockSpace = 0x76696577; // "view"
+
     private const string SameTimeMessage = "Your views were changed in another tab or window at the same moment; reload the page and try again.";
 
     public sealed record Entry(long Id, string Name, string Query, string? SharedWith, string OwnerName, bool Mine, bool IsDefault, bool CanChange)
@@ -177,10 +179,6 @@ public sealed class SavedViews(CmsDbContext db, QueueQuery queue)
             var now = DateTimeOffset.UtcNow;
             var view = await db.SavedViews.SingleOrDefaultAsync(v => v.OwnerId == me && v.Name == name, ct);
             var created = view is null;
-            if (view is null && await db.SavedViews.CountAsync(v => v.OwnerId == me, ct) >= MaxPerOwner)
-            {
-                return Outcome.Invalid(nameof(SaveCommand.Name), $"You already have {MaxPerOwner} views, the most one person may keep; delete one or change one of yours instead.");
-            }
             if (view is null)
             {
                 view = new SavedView { Name = name, OwnerId = me, OwnerName = actor.Name, Query = query!, SharedWith = sharedWith, CreatedAt = now, UpdatedAt = now };
@@ -198,6 +196,17 @@ public sealed class SavedViews(CmsDbContext db, QueueQuery queue)
                 view.UpdatedAt = now;
             }
             await db.SaveChangesAsync(ct);
+            // Counted after the insert, under a per-person lock held to the commit: two tabs each
+            // creating a view read the other's once it committed, so neither goes over the limit.
+            if (created)
+            {
+                await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock({ViewLockSpace}, hashtext({me}))", ct);
+                if (await db.SavedViews.CountAsync(v => v.OwnerId == me, ct) > MaxPerOwner)
+                {
+                    db.ChangeTracker.Clear();
+                    return Outcome.Invalid(nameof(SaveCommand.Name), $"You already have {MaxPerOwner} views, the most one person may keep; delete one or change one of yours instead.");
+                }
+            }
             AuditLog.Add(db, actor, AuditActions.ViewSaved, AuditTargets.View, view.Id.ToString(), new { name, query, sharedWith, created });
             if (command.MakeDefault)
             {

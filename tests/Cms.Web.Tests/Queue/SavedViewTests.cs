@@ -333,4 +333,28 @@ public sealed class SavedViewTests(AppFixture app) : WebTest(app), IClassFixture
 
         Assert.Equal([HttpStatusCode.Redirect, HttpStatusCode.Conflict], statuses);
     }
+
+    // The limit is counted after the insert under a per-person lock: two tabs creating the last view
+    // at once, one gets it and the other the reason (it counted without a lock, and both got one).
+    [Fact]
+    public async Task Two_tabs_creating_the_last_view_a_person_may_keep_at_once_get_one_view_and_one_refusal()
+    {
+        var email = $"views-{_tag}@example.com";
+        var user = await Factory.CreateUserAsync(email, Password, Roles.Editor);
+        Factory.WithDb(db =>
+        {
+            db.SavedViews.AddRange(Enumerable.Range(0, Application.Queue.SavedViews.MaxPerOwner - 1).Select(n => new Data.Entities.SavedView
+            {
+                Name = $"Filler {n}", OwnerId = user.Id, OwnerName = email, Query = $"View.Q=filler{n}", CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
+            }));
+            return db.SaveChanges();
+        });
+        var tab1 = await AtOnce.PreparedPostAsync(await SignedInAsAsync(email), "/", "/?View.Q=one&handler=SaveView", new() { ["SaveView.Name"] = "One" });
+        var tab2 = await AtOnce.PreparedPostAsync(await SignedInAsAsync(email), "/", "/?View.Q=two&handler=SaveView", new() { ["SaveView.Name"] = "Two" });
+
+        var statuses = await AtOnce.WritingAsync(App.OwnerConnectionString, "saved_views", tab1, tab2);
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Redirect], statuses);
+        Assert.Equal(Application.Queue.SavedViews.MaxPerOwner, Factory.WithDb(db => db.SavedViews.Count(v => v.OwnerId == user.Id)));
+    }
 }
