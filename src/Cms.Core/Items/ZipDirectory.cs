@@ -105,7 +105,7 @@ public static class ZipDirectory
                 + BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(30)) + BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(32));
             if (++entries > maxEntries)
             {
-                return TooMany($"more than {maxEntries:N0}", maxEntries);
+                return TooMany(string.Create(CultureInfo.InvariantCulture, $"more than {maxEntries:N0}"), maxEntries);
             }
             if (position - start > maxDirectoryBytes)
             {
