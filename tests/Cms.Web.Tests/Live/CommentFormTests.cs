@@ -123,13 +123,6 @@ public sealed class CommentFormTests(AppFixture app) : WebTest(app), IClassFixtu
         Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
     }
 
-    private async Task<HttpClient> SignedInAsAsync(string email)
-    {
-        var client = Factory.Browser();
-        Assert.Equal(HttpStatusCode.Redirect, (await Http.SignInAsync(client, email, Password)).StatusCode);
-        return client;
-    }
-
     // Both read "unassigned" and both insert the assignment: the second is answered as a conflict
     // (409, the page with the reason), not a server error (PROBE13: a 500 on pk_item_assignments).
     [Fact]

@@ -273,13 +273,6 @@ public sealed class SavedViewTests(AppFixture app) : WebTest(app), IClassFixture
         Assert.Equal(category, page.QuerySelector("#category option[selected]")?.TextContent);
     }
 
-    private async Task<HttpClient> SignedInAsAsync(string email)
-    {
-        var client = Factory.Browser();
-        Assert.Equal(HttpStatusCode.Redirect, (await Http.SignInAsync(client, email, Password)).StatusCode);
-        return client;
-    }
-
     // Two tabs of one person, each creating the row the other creates too: the second is answered
     // as a conflict (409, the page with the reason), not a server error (PROBE13: 500s on
     // ix_saved_views_owner_id_name, ix_saved_view_choices_default, pk_saved_view_choices).
