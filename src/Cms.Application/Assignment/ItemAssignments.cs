@@ -36,30 +36,38 @@ public sealed class ItemAssignments(CmsDbContext db)
                 return Outcome.Invalid("AssignTo", "Items are assigned to editors, publishers or admins whose account is active.");
             }
         }
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var current = await db.ItemAssignments.SingleOrDefaultAsync(a => a.ItemId == itemId, ct);
-        if (current?.UserId == userId)
+        try
         {
-            return Outcome.Ok("Nothing to change.");
-        }
-        var before = current?.UserId;
-        if (current is not null)
-        {
-            db.ItemAssignments.Remove(current);
-        }
-        if (userId is not null)
-        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var current = await db.ItemAssignments.SingleOrDefaultAsync(a => a.ItemId == itemId, ct);
+            if (current?.UserId == userId)
+            {
+                return Outcome.Ok("Nothing to change.");
+            }
+            var before = current?.UserId;
             if (current is not null)
             {
-                await db.SaveChangesAsync(ct);
+                db.ItemAssignments.Remove(current);
             }
-            db.ItemAssignments.Add(new ItemAssignment { ItemId = itemId, UserId = userId, AssignedBy = actor.UserId ?? actor.Name, AssignedAt = now });
-            Notifier.Add(db, actor, userId, NotificationKinds.Assigned, itemId, now);
+            if (userId is not null)
+            {
+                if (current is not null)
+                {
+                    await db.SaveChangesAsync(ct);
+                }
+                db.ItemAssignments.Add(new ItemAssignment { ItemId = itemId, UserId = userId, AssignedBy = actor.UserId ?? actor.Name, AssignedAt = now });
+                Notifier.Add(db, actor, userId, NotificationKinds.Assigned, itemId, now);
+            }
+            AuditLog.Add(db, actor, userId is null ? AuditActions.ItemUnassigned : AuditActions.ItemAssigned, AuditTargets.Item, itemId.ToString(),
+                new { before, after = userId, afterName = name });
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
         }
-        AuditLog.Add(db, actor, userId is null ? AuditActions.ItemUnassigned : AuditActions.ItemAssigned, AuditTargets.Item, itemId.ToString(),
-            new { before, after = userId, afterName = name });
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        catch (DbUpdateException ex) when (SameMoment.Lost(ex))
+        {
+            db.ChangeTracker.Clear();
+            return Outcome.Conflict("Someone else assigned this item at the same moment; reload the page to see who has it now.");
+        }
         return Outcome.Ok(userId is null ? "Unassigned." : $"Assigned to {name}.");
     }
 

@@ -97,6 +97,11 @@ public static class AuditHistory
         {
             name = row.Action == AuditActions.ItemTransitionRefused ? $"Refused: {label}" : label;
         }
+        if (row.OmittedChars is { } omitted)
+        {
+            note = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Details not shown here: this page's history shows the newest {AuditQuery.MaxHistoryPayloadChars:N0} characters of details, and this event's are {omitted:N0}. The audit log shows them.");
+        }
         return new Entry(row.Seq, row.At, row.Actor, row.Action, name, changes, reason, note, details);
     }
 

@@ -25,6 +25,11 @@ public sealed class SavedViews(CmsDbContext db, QueueQuery queue)
     // listed, and checked, on the queue page of everyone holding that role.
     public const int MaxPerOwner = 100;
 
+    // Two tabs of one person saving, arranging or choosing views at once (SameMoment).
+    private const int ViewLockSpace = 0x76696577; // "view"
+
+    private const string SameTimeMessage = "Your views were changed in another tab or window at the same moment; reload the page and try again.";
+
     public sealed record Entry(long Id, string Name, string Query, string? SharedWith, string OwnerName, bool Mine, bool IsDefault, bool CanChange)
     {
         public string Sharing => SharedWith switch
@@ -168,39 +173,54 @@ public sealed class SavedViews(CmsDbContext db, QueueQuery queue)
                 $"Sharing a view with {(sharedWith == SavedView.Everyone ? "everyone" : sharedWith + "s")} needs the {Permissions.ShareViews} permission.", ct);
         }
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var now = DateTimeOffset.UtcNow;
-        var view = await db.SavedViews.SingleOrDefaultAsync(v => v.OwnerId == me && v.Name == name, ct);
-        var created = view is null;
-        if (view is null && await db.SavedViews.CountAsync(v => v.OwnerId == me, ct) >= MaxPerOwner)
+        try
         {
-            return Outcome.Invalid(nameof(SaveCommand.Name), $"You already have {MaxPerOwner} views, the most one person may keep; delete one or change one of yours instead.");
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var now = DateTimeOffset.UtcNow;
+            var view = await db.SavedViews.SingleOrDefaultAsync(v => v.OwnerId == me && v.Name == name, ct);
+            var created = view is null;
+            if (view is null)
+            {
+                view = new SavedView { Name = name, OwnerId = me, OwnerName = actor.Name, Query = query!, SharedWith = sharedWith, CreatedAt = now, UpdatedAt = now };
+                db.SavedViews.Add(view);
+            }
+            else if (!MayShare(actor, view.SharedWith))
+            {
+                db.ChangeTracker.Clear();
+                return Outcome.Invalid(nameof(SaveCommand.Name), "You already have a view of this name that you may no longer change; choose another name.");
+            }
+            else
+            {
+                view.Query = query!;
+                view.SharedWith = sharedWith;
+                view.UpdatedAt = now;
+            }
+            await db.SaveChangesAsync(ct);
+            // Counted after the insert, under a per-person lock held to the commit: two tabs each
+            // creating a view read the other's once it committed, so neither goes over the limit.
+            if (created)
+            {
+                await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock({ViewLockSpace}, hashtext({me}))", ct);
+                if (await db.SavedViews.CountAsync(v => v.OwnerId == me, ct) > MaxPerOwner)
+                {
+                    db.ChangeTracker.Clear();
+                    return Outcome.Invalid(nameof(SaveCommand.Name), $"You already have {MaxPerOwner} views, the most one person may keep; delete one or change one of yours instead.");
+                }
+            }
+            AuditLog.Add(db, actor, AuditActions.ViewSaved, AuditTargets.View, view.Id.ToString(), new { name, query, sharedWith, created });
+            if (command.MakeDefault)
+            {
+                await ChooseDefaultAsync(actor, me, view.Id, ct);
+            }
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            return Outcome<long>.Ok(view.Id, $"Saved the view “{name}”" + (sharedWith is null ? "." : $", shared with {(sharedWith == SavedView.Everyone ? "everyone" : sharedWith + "s")}."));
         }
-        if (view is null)
-        {
-            view = new SavedView { Name = name, OwnerId = me, OwnerName = actor.Name, Query = query!, SharedWith = sharedWith, CreatedAt = now, UpdatedAt = now };
-            db.SavedViews.Add(view);
-        }
-        else if (!MayShare(actor, view.SharedWith))
+        catch (DbUpdateException ex) when (SameMoment.Lost(ex))
         {
             db.ChangeTracker.Clear();
-            return Outcome.Invalid(nameof(SaveCommand.Name), "You already have a view of this name that you may no longer change; choose another name.");
+            return Outcome.Conflict(SameTimeMessage);
         }
-        else
-        {
-            view.Query = query!;
-            view.SharedWith = sharedWith;
-            view.UpdatedAt = now;
-        }
-        await db.SaveChangesAsync(ct);
-        AuditLog.Add(db, actor, AuditActions.ViewSaved, AuditTargets.View, view.Id.ToString(), new { name, query, sharedWith, created });
-        if (command.MakeDefault)
-        {
-            await ChooseDefaultAsync(actor, me, view.Id, ct);
-        }
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return Outcome<long>.Ok(view.Id, $"Saved the view “{name}”" + (sharedWith is null ? "." : $", shared with {(sharedWith == SavedView.Everyone ? "everyone" : sharedWith + "s")}."));
     }
 
     public async Task<Outcome> DeleteAsync(Actor actor, long id, CancellationToken ct)
@@ -240,19 +260,27 @@ public sealed class SavedViews(CmsDbContext db, QueueQuery queue)
         }
         var target = Math.Clamp(index + Math.Sign(step), 0, list.Count - 1);
         (list[index], list[target]) = (list[target], list[index]);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var choices = await db.SavedViewChoices.Where(c => c.UserId == me).ToDictionaryAsync(c => c.ViewId, ct);
-        for (var position = 0; position < list.Count; position++)
+        try
         {
-            if (!choices.TryGetValue(list[position].Id, out var choice))
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var choices = await db.SavedViewChoices.Where(c => c.UserId == me).ToDictionaryAsync(c => c.ViewId, ct);
+            for (var position = 0; position < list.Count; position++)
             {
-                db.SavedViewChoices.Add(choice = new SavedViewChoice { UserId = me, ViewId = list[position].Id });
+                if (!choices.TryGetValue(list[position].Id, out var choice))
+                {
+                    db.SavedViewChoices.Add(choice = new SavedViewChoice { UserId = me, ViewId = list[position].Id });
+                }
+                choice.Position = position;
             }
-            choice.Position = position;
+            AuditLog.Add(db, actor, AuditActions.ViewArranged, AuditTargets.View, id.ToString(), new { order = list.Select(v => v.Id).ToList() });
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
         }
-        AuditLog.Add(db, actor, AuditActions.ViewArranged, AuditTargets.View, id.ToString(), new { order = list.Select(v => v.Id).ToList() });
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        catch (DbUpdateException ex) when (SameMoment.Lost(ex))
+        {
+            db.ChangeTracker.Clear();
+            return Outcome.Conflict(SameTimeMessage);
+        }
         return Outcome.Ok($"Moved “{list[target].Name}” {(step < 0 ? "up" : "down")}.");
     }
 
@@ -272,10 +300,18 @@ public sealed class SavedViews(CmsDbContext db, QueueQuery queue)
         {
             return Outcome.NotFound();
         }
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await ChooseDefaultAsync(actor, me, id, ct);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await ChooseDefaultAsync(actor, me, id, ct);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        catch (DbUpdateException ex) when (SameMoment.Lost(ex))
+        {
+            db.ChangeTracker.Clear();
+            return Outcome.Conflict(SameTimeMessage);
+        }
         return Outcome.Ok(id is null ? "The queue opens on the review queue again." : $"The queue now opens on “{list.Single(v => v.Id == id).Name}”.");
     }
 

@@ -24,14 +24,21 @@ public sealed class UploadLimitOptions
 
     public TimeSpan UploadGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
 
+    // A zip's entries and directory bytes (ZipDirectory, checked before ZipArchive holds an object
+    // per entry, ~400 bytes each). 200 MB of zipped items of ~5 KiB is under 100,000 entries; an
+    // item's path in the directory is ~46 bytes of header and a name of well under 120 bytes.
+    public int MaxZipEntries { get; init; } = 100_000;
+
+    public long MaxZipDirectoryBytes { get; init; } = 16 * 1024 * 1024;
+
     public static UploadLimitOptions From(IConfiguration configuration)
     {
         var options = configuration.GetSection("Import").Get<UploadLimitOptions>() ?? new UploadLimitOptions();
         if (options.UploadsPerUser < 1 || options.UploadsInProgress < options.UploadsPerUser || options.ConcurrentImports < 1
-            || options.MinUploadBytesPerSecond < 0 || options.UploadGracePeriod < TimeSpan.Zero)
+            || options.MinUploadBytesPerSecond < 0 || options.UploadGracePeriod < TimeSpan.Zero || options.MaxZipEntries < 1 || options.MaxZipDirectoryBytes < 1)
         {
-            throw new InvalidOperationException("Import:UploadsPerUser and ConcurrentImports must be at least 1, UploadsInProgress at least UploadsPerUser, "
-                + "MinUploadBytesPerSecond and UploadGracePeriod not negative.");
+            throw new InvalidOperationException("Import:UploadsPerUser, ConcurrentImports, MaxZipEntries and MaxZipDirectoryBytes must be at least 1, "
+                + "UploadsInProgress at least UploadsPerUser, MinUploadBytesPerSecond and UploadGracePeriod not negative.");
         }
         return options;
     }

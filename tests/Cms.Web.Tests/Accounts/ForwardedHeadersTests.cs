@@ -1,5 +1,6 @@
 using System.Net;
 using Cms.Data;
+using Cms.Web.Tests.Infrastructure;
 
 namespace Cms.Web.Tests.Accounts;
 
@@ -98,6 +99,33 @@ public sealed class ForwardedHeadersTests(KnownProxyFixture app) : IClassFixture
 
         Assert.Equal(30, statuses.Count(s => s == HttpStatusCode.OK));
         Assert.Equal(2, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+    }
+
+    // The page signs in the first of several account names; the per-account limit read them all
+    // joined ("TARGET,DECOY-1"), so a second, changing name gave every attempt a budget of its own
+    // (PROBE13). No browser sends two: refused before any limiter, in any spelling of the field.
+    [Fact]
+    public async Task A_sign_in_posting_the_account_name_twice_is_refused_with_400_so_a_decoy_name_cannot_escape_the_per_account_limit()
+    {
+        var statuses = new List<HttpStatusCode>();
+        for (var client = 0; client < 4; client++)
+        {
+            var from = Client();
+            for (var i = 0; i < 8; i++)
+            {
+                var page = await from.SendAsync(HttpMethod.Get, "/Account/Login");
+                var antiforgery = string.Join("; ", page.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]));
+                statuses.Add((await from.SendAsync(HttpMethod.Post, "/Account/Login", new FormUrlEncodedContent(
+                [
+                    new("Input.Email", "twice-named@example.com"),
+                    new(i % 2 == 0 ? "Input.Email" : "input.EMAIL", $"decoy-{client}-{i}@example.com"),
+                    new("Input.Password", "guess " + i),
+                    new("__RequestVerificationToken", Http.AntiforgeryToken(await page.Content.ReadAsStringAsync())),
+                ]), antiforgery)).StatusCode);
+            }
+        }
+
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.BadRequest, s));
     }
 
     [Fact]

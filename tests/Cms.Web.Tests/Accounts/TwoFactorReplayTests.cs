@@ -1,5 +1,8 @@
 using System.Net;
 using Cms.Web.Tests.Infrastructure;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Cms.Web.Tests.Accounts;
 
@@ -60,5 +63,38 @@ public sealed class TwoFactorReplayTests(AppFixture app) : WebTest(app), IClassF
 
         Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
         Assert.Contains("Invalid authenticator code.", await replay.Content.ReadAsStringAsync());
+    }
+
+    // Identity counts no failure for a wrong recovery code; the holder of the password could guess
+    // codes from many addresses with nothing on the account stopping them (PROBE13).
+    [Fact]
+    public async Task Wrong_recovery_codes_lock_the_account_as_wrong_authenticator_codes_do_and_a_locked_account_redeems_no_code()
+    {
+        var email = $"recovery-{Guid.NewGuid():N}@example.com";
+        await Factory.CreateUserAsync(email, Password, Roles.Publisher);
+        var enrol = new CookieJar();
+        await enrol.SignInAsync(Factory, email, Password);
+        var key = Authenticator.KeyFrom(await (await enrol.GetAsync(Factory, "/Account/Manage/EnableAuthenticator")).Content.ReadAsStringAsync());
+        await enrol.PostFormAsync(Factory, "/Account/Manage/EnableAuthenticator", new Dictionary<string, string> { ["Input.Code"] = Authenticator.Code(key) });
+        var codes = Html.Parse(await (await enrol.GetAsync(Factory, "/Account/Manage/ShowRecoveryCodes")).Content.ReadAsStringAsync())
+            .QuerySelectorAll("#recovery-codes li").Select(li => li.TextContent.Trim()).ToList();
+        Assert.NotEmpty(codes);
+        var attempts = Factory.Services.GetRequiredService<IOptions<IdentityOptions>>().Value.Lockout.MaxFailedAccessAttempts;
+
+        var jar = new CookieJar();
+        var password = await jar.PostFormAsync(Factory, "/Account/Login", new Dictionary<string, string> { ["Input.Email"] = email, ["Input.Password"] = Password });
+        Assert.StartsWith("/Account/LoginWith2fa", password.Headers.Location!.OriginalString);
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < attempts + 1; i++)
+        {
+            answers.Add((await jar.PostFormAsync(Factory, "/Account/LoginWithRecoveryCode", new Dictionary<string, string> { ["Input.Code"] = $"WRONG-{i:D5}" })).StatusCode);
+        }
+        var account = Factory.WithDb(db => db.Users.Where(u => u.Email == email).Select(u => new { u.AccessFailedCount, u.LockoutEnd }).Single());
+        // Locked out, the right code signs in no more than a wrong one (the page again, no redirect).
+        var right = await jar.PostFormAsync(Factory, "/Account/LoginWithRecoveryCode", new Dictionary<string, string> { ["Input.Code"] = codes[0] });
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a));
+        Assert.True(account.LockoutEnd > DateTimeOffset.UtcNow, $"{attempts + 1} wrong recovery codes: {account.AccessFailedCount} failures counted, lockout end {account.LockoutEnd?.ToString("O") ?? "none"}");
+        Assert.Equal(HttpStatusCode.OK, right.StatusCode);
     }
 }

@@ -174,4 +174,29 @@ public sealed class UploadLimitTests(AppFixture app) : WebTest(app), IClassFixtu
         Assert.Empty(Directory.EnumerateFiles(root.Dir, "*", SearchOption.TopDirectoryOnly));
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(root.Dir, "a"), "*", SearchOption.TopDirectoryOnly));
     }
+
+    // ZipArchive holds an object per entry before any is looked at; the entries are counted from
+    // the zip's end record and directory first (Import:MaxZipEntries, 100,000 by default). The
+    // refused zip is named with the reason; the other files of the upload are imported.
+    [Fact]
+    public async Task A_zip_of_the_most_entries_is_read_and_one_of_an_entry_more_is_refused_by_name_before_it_is_opened()
+    {
+        var publisher = await SignedInAsync(Roles.Publisher);
+        byte[] EmptyEntries(int count)
+        {
+            var bytes = new MemoryStream();
+            Uploads.WriteEmptyEntriesZip(bytes, count);
+            return bytes.ToArray();
+        }
+        var item = new TestItem();
+
+        var response = await Uploads.UploadAsync(publisher, ("most.zip", Uploads.File(EmptyEntries(100_000))), ("over.zip", Uploads.File(EmptyEntries(100_001))),
+            ("item.txt", Uploads.File(item.ToYaml())));
+        var report = await Uploads.ReportAsync(response);
+
+        Assert.Contains("over.zip", report);
+        Assert.Contains("the zip has 100,001 entries; an upload may have at most 100,000 (Import__MaxZipEntries)", report);
+        Assert.DoesNotContain("most.zip", report);
+        Assert.True(Imported(item), report.Length > 2000 ? report[..2000] : report);
+    }
 }

@@ -36,4 +36,12 @@ public abstract class WebTest : IAsyncLifetime
     protected long ItemId(TestItem item) => App.ItemId(item);
 
     protected Task<HttpClient> SignedInAsync(string role) => App.SignedInAsync(role);
+
+    // A browser of its own signed in as this person (two tabs of one person are two such browsers).
+    protected async Task<HttpClient> SignedInAsAsync(string email)
+    {
+        var client = Factory.Browser();
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, (await Http.SignInAsync(client, email, Password)).StatusCode);
+        return client;
+    }
 }

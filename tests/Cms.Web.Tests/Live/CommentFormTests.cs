@@ -122,4 +122,26 @@ public sealed class CommentFormTests(AppFixture app) : WebTest(app), IClassFixtu
         Assert.Equal([$"{tag}-editor@example.com"], json.RootElement.GetProperty("people").EnumerateArray().Select(p => p.GetString()));
         Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
     }
+
+    // Both read "unassigned" and both insert the assignment: the second is answered as a conflict
+    // (409, the page with the reason), not a server error (PROBE13: a 500 on pk_item_assignments).
+    [Fact]
+    public async Task Two_editors_assigning_the_same_unassigned_item_at_once_get_one_assignment_and_one_conflict()
+    {
+        var story = new TestItem();
+        await ImportAsync(story);
+        var item = ItemId(story);
+        var first = $"assign-a-{Guid.NewGuid():N}@example.com";
+        var second = $"assign-b-{Guid.NewGuid():N}@example.com";
+        var a = await Factory.CreateUserAsync(first, Password, Roles.Editor);
+        var b = await Factory.CreateUserAsync(second, Password, Roles.Editor);
+        var page = $"/Items/Details/{item}";
+        var byA = await AtOnce.PreparedPostAsync(await SignedInAsAsync(first), page, page + "?handler=Assign", new() { ["Talk.AssignTo"] = a.Id });
+        var byB = await AtOnce.PreparedPostAsync(await SignedInAsAsync(second), page, page + "?handler=Assign", new() { ["Talk.AssignTo"] = b.Id });
+
+        var statuses = await AtOnce.WritingAsync(App.OwnerConnectionString, "item_assignments", byA, byB);
+
+        Assert.Equal([HttpStatusCode.Redirect, HttpStatusCode.Conflict], statuses);
+        Assert.Contains(Factory.WithDb(db => db.ItemAssignments.Where(x => x.ItemId == item).Select(x => x.UserId).Single()), new[] { a.Id, b.Id });
+    }
 }

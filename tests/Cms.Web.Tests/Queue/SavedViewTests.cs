@@ -272,4 +272,82 @@ public sealed class SavedViewTests(AppFixture app) : WebTest(app), IClassFixture
         Assert.Contains("btn-primary", page.QuerySelectorAll("#saved-views a.saved-view").Single(a => a.TextContent.Trim().StartsWith(name, StringComparison.Ordinal)).ClassName);
         Assert.Equal(category, page.QuerySelector("#category option[selected]")?.TextContent);
     }
+
+    // Two tabs of one person, each creating the row the other creates too: the second is answered
+    // as a conflict (409, the page with the reason), not a server error (PROBE13: 500s on
+    // ix_saved_views_owner_id_name, ix_saved_view_choices_default, pk_saved_view_choices).
+    [Fact]
+    public async Task Saving_a_view_of_one_name_from_two_tabs_at_once_saves_one_and_answers_the_other_with_a_conflict()
+    {
+        var email = $"views-{_tag}@example.com";
+        await Factory.CreateUserAsync(email, Password, Roles.Editor);
+        var tab1 = await AtOnce.PreparedPostAsync(await SignedInAsAsync(email), "/", "/?View.Q=one&handler=SaveView", new() { ["SaveView.Name"] = "Mine" });
+        var tab2 = await AtOnce.PreparedPostAsync(await SignedInAsAsync(email), "/", "/?View.Q=two&handler=SaveView", new() { ["SaveView.Name"] = "Mine" });
+
+        var statuses = await AtOnce.WritingAsync(App.OwnerConnectionString, "saved_views", tab1, tab2);
+
+        Assert.Equal([HttpStatusCode.Redirect, HttpStatusCode.Conflict], statuses);
+    }
+
+    private async Task<(HttpClient Tab1, HttpClient Tab2, List<long> Ids)> TwoTabsWithTwoViewsAsync()
+    {
+        var email = $"views-{_tag}@example.com";
+        await Factory.CreateUserAsync(email, Password, Roles.Editor);
+        var tab1 = await SignedInAsAsync(email);
+        var tab2 = await SignedInAsAsync(email);
+        foreach (var name in new[] { "First", "Second" })
+        {
+            Assert.Equal(HttpStatusCode.Redirect, (await SaveAsync(tab1, $"/?View.Q={name}", name)).StatusCode);
+        }
+        var ids = Factory.WithDb(db => db.SavedViews.Where(v => db.Users.Any(u => u.Id == v.OwnerId && u.Email == email)).OrderBy(v => v.Id).Select(v => v.Id).ToList());
+        return (tab1, tab2, ids);
+    }
+
+    [Fact]
+    public async Task Choosing_two_default_views_from_two_tabs_at_once_keeps_one_default_and_answers_the_other_with_a_conflict()
+    {
+        var (tab1, tab2, ids) = await TwoTabsWithTwoViewsAsync();
+        var first = await AtOnce.PreparedPostAsync(tab1, "/Views", "/Views?handler=Default", new() { ["id"] = ids[0].ToString() });
+        var second = await AtOnce.PreparedPostAsync(tab2, "/Views", "/Views?handler=Default", new() { ["id"] = ids[1].ToString() });
+
+        var statuses = await AtOnce.WritingAsync(App.OwnerConnectionString, "saved_view_choices", first, second);
+
+        Assert.Equal([HttpStatusCode.Redirect, HttpStatusCode.Conflict], statuses);
+    }
+
+    [Fact]
+    public async Task Moving_views_from_two_tabs_at_once_keeps_one_order_and_answers_the_other_with_a_conflict()
+    {
+        var (tab1, tab2, ids) = await TwoTabsWithTwoViewsAsync();
+        var down = await AtOnce.PreparedPostAsync(tab1, "/Views", "/Views?handler=Down", new() { ["id"] = ids[0].ToString() });
+        var up = await AtOnce.PreparedPostAsync(tab2, "/Views", "/Views?handler=Up", new() { ["id"] = ids[1].ToString() });
+
+        var statuses = await AtOnce.WritingAsync(App.OwnerConnectionString, "saved_view_choices", down, up);
+
+        Assert.Equal([HttpStatusCode.Redirect, HttpStatusCode.Conflict], statuses);
+    }
+
+    // The limit is counted after the insert under a per-person lock: two tabs creating the last view
+    // at once, one gets it and the other the reason (it counted without a lock, and both got one).
+    [Fact]
+    public async Task Two_tabs_creating_the_last_view_a_person_may_keep_at_once_get_one_view_and_one_refusal()
+    {
+        var email = $"views-{_tag}@example.com";
+        var user = await Factory.CreateUserAsync(email, Password, Roles.Editor);
+        Factory.WithDb(db =>
+        {
+            db.SavedViews.AddRange(Enumerable.Range(0, Application.Queue.SavedViews.MaxPerOwner - 1).Select(n => new Data.Entities.SavedView
+            {
+                Name = $"Filler {n}", OwnerId = user.Id, OwnerName = email, Query = $"View.Q=filler{n}", CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow,
+            }));
+            return db.SaveChanges();
+        });
+        var tab1 = await AtOnce.PreparedPostAsync(await SignedInAsAsync(email), "/", "/?View.Q=one&handler=SaveView", new() { ["SaveView.Name"] = "One" });
+        var tab2 = await AtOnce.PreparedPostAsync(await SignedInAsAsync(email), "/", "/?View.Q=two&handler=SaveView", new() { ["SaveView.Name"] = "Two" });
+
+        var statuses = await AtOnce.WritingAsync(App.OwnerConnectionString, "saved_views", tab1, tab2);
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Redirect], statuses);
+        Assert.Equal(Application.Queue.SavedViews.MaxPerOwner, Factory.WithDb(db => db.SavedViews.Count(v => v.OwnerId == user.Id)));
+    }
 }

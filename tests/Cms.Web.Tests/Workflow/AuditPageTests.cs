@@ -213,4 +213,47 @@ public sealed class AuditPageTests(AppFixture app) : WebTest(app), IClassFixture
         Assert.Contains("Reason: off topic", history);
         Assert.Contains(shown.QuerySelectorAll("strong.history-label"), l => l.TextContent == "Imported");
     }
+
+    // An item page lists its last 200 events, and an event's payload may be megabytes (an accepted
+    // revision holds the before and after of each field it took): 200 of 1,000,000 characters
+    // allocated 1,344 MiB for one page (PROBE13's suspicion, measured by FIX15). The page loads the
+    // newest payloads that fit AuditQuery.MaxHistoryPayloadChars and lists the rest without details.
+    [Fact]
+    public async Task An_item_page_with_two_hundred_large_events_lists_them_all_and_loads_the_details_of_the_newest_within_its_budget()
+    {
+        var story = new TestItem();
+        await ImportAsync(story);
+        var id = ItemId(story);
+        using (var scope = Factory.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Data.CmsDbContext>();
+            var actor = new Application.Actor(null, "history-memory", Permissions.Of([Roles.Admin]));
+            for (var i = 0; i < 200; i++)
+            {
+                Application.Auditing.AuditLog.Add(db, actor, AuditActions.ItemRevisionAccepted, AuditTargets.Item, id.ToString(),
+                    new { accepted = new[] { "notes" }, changes = new[] { new { field = "notes", before = new string('a', 200_000), after = new string('b', 200_000) } } });
+                if (i % 10 == 9)
+                {
+                    await db.SaveChangesAsync();
+                    db.ChangeTracker.Clear();
+                }
+            }
+        }
+        var client = await SignedInAsync(Roles.Editor);
+        var page = $"/Items/Details/{id}";
+        await client.GetStringAsync(page);
+
+        GC.Collect();
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        var html = Html.Parse(await client.GetStringAsync(page));
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+
+        var entries = html.QuerySelectorAll(".history-entry[data-action='" + AuditActions.ItemRevisionAccepted + "']");
+        Assert.Equal(Cms.Application.Items.ItemPage.HistoryLength, entries.Length);
+        // Two payloads of 400,000 characters fit the budget of 1,000,000; the other 198 are listed.
+        Assert.All(entries.Take(2), e => Assert.DoesNotContain("Details not shown here", e.TextContent));
+        Assert.All(entries.Skip(2), e => Assert.Contains("Details not shown here", e.TextContent));
+        // Before the budget: 1,344 MiB; the whole process counts here (the app's background loops too).
+        Assert.True(allocated < 100L * 1024 * 1024, $"{allocated / 1024 / 1024} MiB allocated for one item page");
+    }
 }

@@ -13,6 +13,28 @@ public sealed class CmsSignInManager(UserManager<CmsUser> userManager, IHttpCont
     : SignInManager<CmsUser>(userManager, contextAccessor, claimsFactory, optionsAccessor, logger, schemes, confirmation)
 {
     public override async Task<bool> CanSignInAsync(CmsUser user) => user.DisabledAt is null && await base.CanSignInAsync(user);
+
+    // Identity counts no failure for a wrong recovery code ("codes are expected to be random") and
+    // redeems one on a locked account; but the holder of the password may guess from many
+    // addresses, so a wrong code counts toward the lockout as a wrong authenticator code does.
+    public override async Task<SignInResult> TwoFactorRecoveryCodeSignInAsync(string recoveryCode)
+    {
+        if (await GetTwoFactorAuthenticationUserAsync() is not { } user)
+        {
+            return SignInResult.Failed;
+        }
+        if (await IsLockedOut(user))
+        {
+            return await LockedOut(user);
+        }
+        var result = await base.TwoFactorRecoveryCodeSignInAsync(recoveryCode);
+        if (result.Succeeded)
+        {
+            return result;
+        }
+        await UserManager.AccessFailedAsync(user);
+        return await IsLockedOut(user) ? await LockedOut(user) : result;
+    }
 }
 
 // Claims that hold a signed-in person on one page until they have done something first.

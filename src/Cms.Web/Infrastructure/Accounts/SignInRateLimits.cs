@@ -17,6 +17,7 @@ public sealed class SignInRateLimitedAttribute : Attribute;
 public static class SignInRateLimits
 {
     private const string AccountItem = "cms.sign-in.account";
+    private const string NameField = "Input.Email";
 
     public static IServiceCollection AddSignInRateLimits(this IServiceCollection services, AccountSecurity security) =>
         services.AddRateLimiter(o =>
@@ -49,7 +50,16 @@ public static class SignInRateLimits
                 size.MaxRequestBodySize = 16 * 1024;
             }
             var form = await context.Request.ReadFormAsync(context.RequestAborted);
-            if (form["Input.Email"].ToString() is { Length: > 0 } name)
+            var names = form[NameField];
+            // The page binds the first value; the limit must count the account that is tried, so
+            // a second value (which no browser sends) would give each attempt a key of its own.
+            if (names.Count > 1)
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                await context.Response.WriteAsync($"{NameField}: one account name per sign-in, not {names.Count}.", context.RequestAborted);
+                return;
+            }
+            if (names.ToString() is { Length: > 0 } name)
             {
                 context.Items[AccountItem] = SignInRecords.AccountKey(name);
             }

@@ -16,7 +16,7 @@ namespace Cms.Web.Pages.Import;
 [RequestSizeLimit(MaxUploadBytes)]
 [RequestFormLimits(MultipartBodyLengthLimit = MaxUploadBytes)]
 [UploadLimited]
-public sealed class IndexModel(ItemImporter importer, FrontMatterOptions options) : PageModel
+public sealed class IndexModel(ItemImporter importer, FrontMatterOptions options, UploadLimitOptions limits) : PageModel
 {
     public const long MaxUploadBytes = 200L * 1024 * 1024;
 
@@ -82,9 +82,17 @@ public sealed class IndexModel(ItemImporter importer, FrontMatterOptions options
                 var name = SafeFileName.From(upload.FileName);
                 if (name.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
                 {
+                    var stream = upload.OpenReadStream();
+                    if (ZipDirectory.Problem(stream, limits.MaxZipEntries, limits.MaxZipDirectoryBytes) is { } problem)
+                    {
+                        await stream.DisposeAsync();
+                        skipped.Add(new ImportProblem(name, problem));
+                        continue;
+                    }
+                    stream.Position = 0;
                     try
                     {
-                        var zip = new ZipArchive(upload.OpenReadStream(), ZipArchiveMode.Read);
+                        var zip = new ZipArchive(stream, ZipArchiveMode.Read);
                         archives.Add(zip);
                         files.Add(ImportSources.FromZip(name, zip));
                     }
