@@ -122,10 +122,10 @@ public sealed class TopicVocabulary(CmsDbContext db)
 
     // The importer's batch with each category in the list's spelling, and names new to the list in
     // the spelling of their first file in the batch: the import never makes a case twin.
-    public async Task<List<Importing.PreparedItem>> SpellCategoriesAsync(IReadOnlyList<Importing.PreparedItem> batch, CancellationToken ct)
-    {
-        var spellings = await CategorySpellingsAsync(Importing.ImportRules.Categories(batch), ct);
-        return batch.Select(prepared =>
+    // spellings: the list's spelling by CategoryNames.Key of the batch's categories (the importer
+    // reads them in its batch's first round trip, ImportWriter.LockAndReadAsync); added to.
+    public static List<Importing.PreparedItem> SpellCategories(IReadOnlyList<Importing.PreparedItem> batch, Dictionary<string, string> spellings) =>
+        batch.Select(prepared =>
         {
             if (prepared.Parsed.Category is not { } category)
             {
@@ -134,7 +134,6 @@ public sealed class TopicVocabulary(CmsDbContext db)
             var spelling = spellings.TryAdd(CategoryNames.Key(category), category) ? category : spellings[CategoryNames.Key(category)];
             return spelling == category ? prepared : prepared with { Parsed = prepared.Parsed with { Category = spelling } };
         }).ToList();
-    }
 
     // The importer's path: many names at once, marked as from import, and (itemIds > 0) that many
     // item ids reserved, all in one statement: one round trip per batch (the topic upsert, the ids
