@@ -192,13 +192,19 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
             }
         }
         lap = profile.Lap(ImportProfile.Phase.Rules, lap);
-        var inserted = fresh.Count > 0 ? await InsertAsync(fresh, actor, now, search, writes, applied.Count == fresh.Count, ct) : [];
+        // The applied files' categories join the list in the new items' topics round trip, or here
+        // when the batch has no new item.
+        var categories = ImportRules.Categories(applied);
+        var inserted = fresh.Count > 0 ? await InsertAsync(fresh, actor, now, search, writes, applied.Count == fresh.Count, categories, ct) : [];
         lap = System.Diagnostics.Stopwatch.GetTimestamp();
         foreach (var item in inserted.Take(ImportReport.MaxListed))
         {
             ImportReport.Name(result.NewItems, item.Id, item.Title);
         }
-        await topics.EnsureCategoriesFromImportAsync(actor, ImportRules.Categories(applied), ct);
+        if (fresh.Count == 0)
+        {
+            await topics.EnsureCategoriesFromImportAsync(actor, categories, ct);
+        }
         await db.SaveChangesAsync(ct);
         lap = profile.Lap(ImportProfile.Phase.Categories, lap);
         // Neither commit is cancelled once begun (REVIEW12 R12-3: a cancelled items' commit left the
@@ -353,15 +359,15 @@ public sealed class ImportWriter(CmsDbContext db, TopicVocabulary topics, Revisi
     // searchNext: whether the next batch's search may begin during this write. Not after an update of
     // a stored item in this batch: it re-keys the item (StoryKeyUpkeep) in this transaction, which
     // that search could not see, nor compare in memory as it does this batch's new items.
-    private async Task<List<Item>> InsertAsync(List<PreparedItem> fresh, Actor actor, DateTimeOffset now, StoryGrouping.Search? search, StoryWrites? writes, bool searchNext, CancellationToken ct)
+    private async Task<List<Item>> InsertAsync(List<PreparedItem> fresh, Actor actor, DateTimeOffset now, StoryGrouping.Search? search, StoryWrites? writes, bool searchNext, IEnumerable<string> categories, CancellationToken ct)
     {
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         var lap = System.Diagnostics.Stopwatch.GetTimestamp();
         // With grouping off each new item is a story of its own: its story id comes with its id,
         // in the same statement, instead of a round trip of StoryGrouping's.
         var grouping = stories.Settings.Grouping;
-        var (topicIds, ids, storyIds) = await topics.EnsureFromImportAsync(actor, fresh.SelectMany(f => f.Parsed.Topics), fresh.Count, ct, storyIds: grouping ? 0 : fresh.Count);
-        // Audit rows for topics created above (and refusals before them) go out with this
+        var (topicIds, ids, storyIds) = await topics.EnsureFromImportAsync(actor, fresh.SelectMany(f => f.Parsed.Topics), fresh.Count, ct, storyIds: grouping ? 0 : fresh.Count, categories);
+        // Audit rows for topics and categories created above (and refusals before them) go out with this
         // transaction too; nothing to save costs no round trip.
         await db.SaveChangesAsync(ct);
         var items = new List<Item>(fresh.Count);
