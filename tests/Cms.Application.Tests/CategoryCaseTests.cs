@@ -2,6 +2,7 @@ using System.Text;
 using Cms.Application.Delivery;
 using Cms.Application.Items;
 using Cms.Application.Queue;
+using Cms.Core.Auditing;
 using Cms.Core.Items;
 using Cms.Core.Text;
 using Microsoft.EntityFrameworkCore;
@@ -35,6 +36,28 @@ public sealed class CategoryCaseTests(ApplicationFixture app) : IClassFixture<Ap
         Assert.Equal([$"World {_tag}"], ListedLike(_tag));
         Assert.Equal($"World {_tag}", CategoryOf(world));
         Assert.Equal($"World {_tag}", CategoryOf(lower));
+    }
+
+    // The import lists a new category in its batch's topics-and-ids round trip when the batch has
+    // new items, on its own when it only updates: either way once, audited, in the import's
+    // transaction (IMPORT14 moved the first into that round trip).
+    [Fact]
+    public async Task A_category_new_to_the_list_is_listed_and_audited_once_from_a_new_item_and_from_an_update()
+    {
+        var item = new TestItem { Category = $"Sport {_tag}" };
+        var id = (await app.ImportAsync(item.ToYaml()))[0];
+        // The same URL again, changed: an update of an untouched item, the batch's only file.
+        var updated = (await app.ImportAsync((item with { Title = "Changed " + _tag, Category = $"Weather {_tag}" }).ToYaml()))[0];
+
+        Assert.Equal(id, updated);
+        Assert.Equal([$"Sport {_tag}", $"Weather {_tag}"], ListedLike(_tag));
+        Assert.Equal($"Weather {_tag}", CategoryOf(id));
+        var listed = app.Read(db => db.Categories.Where(c => c.Name.EndsWith(_tag)).OrderBy(c => c.Id).Select(c => new { c.Id, c.FromImport }).ToList());
+        Assert.All(listed, c => Assert.True(c.FromImport));
+        foreach (var category in listed)
+        {
+            Assert.Equal(1, app.Read(db => db.AuditEvents.Count(e => e.Action == AuditActions.CategoryCreated && e.EntityId == category.Id.ToString())));
+        }
     }
 
     [Fact]

@@ -122,10 +122,10 @@ public sealed class TopicVocabulary(CmsDbContext db)
 
     // The importer's batch with each category in the list's spelling, and names new to the list in
     // the spelling of their first file in the batch: the import never makes a case twin.
-    public async Task<List<Importing.PreparedItem>> SpellCategoriesAsync(IReadOnlyList<Importing.PreparedItem> batch, CancellationToken ct)
-    {
-        var spellings = await CategorySpellingsAsync(Importing.ImportRules.Categories(batch), ct);
-        return batch.Select(prepared =>
+    // spellings: the list's spelling by CategoryNames.Key of the batch's categories (the importer
+    // reads them in its batch's first round trip, ImportWriter.LockAndReadAsync); added to.
+    public static List<Importing.PreparedItem> SpellCategories(IReadOnlyList<Importing.PreparedItem> batch, Dictionary<string, string> spellings) =>
+        batch.Select(prepared =>
         {
             if (prepared.Parsed.Category is not { } category)
             {
@@ -134,7 +134,6 @@ public sealed class TopicVocabulary(CmsDbContext db)
             var spelling = spellings.TryAdd(CategoryNames.Key(category), category) ? category : spellings[CategoryNames.Key(category)];
             return spelling == category ? prepared : prepared with { Parsed = prepared.Parsed with { Category = spelling } };
         }).ToList();
-    }
 
     // The importer's path: many names at once, marked as from import, and (itemIds > 0) that many
     // item ids reserved, all in one statement: one round trip per batch (the topic upsert, the ids
@@ -144,9 +143,12 @@ public sealed class TopicVocabulary(CmsDbContext db)
     // created (the importer refuses such files before it gets here). storyIds > 0 reserves that
     // many new story ids in the same statement (the import with grouping off: each new item is a
     // story of its own), in order, as StoryGrouping.ReserveStoryIdsAsync would in a round trip.
+    // categories, when given, join the list as EnsureCategoriesFromImportAsync would, in the same
+    // round trip (a second statement of the batch).
     public async Task<(Dictionary<string, int> TopicIds, List<long> ItemIds, List<long> StoryIds)> EnsureFromImportAsync(
-        Actor actor, IEnumerable<string> names, int itemIds, CancellationToken ct, int storyIds = 0)
+        Actor actor, IEnumerable<string> names, int itemIds, CancellationToken ct, int storyIds = 0, IEnumerable<string>? categories = null)
     {
+        var wantedCategories = WantedCategories(actor, categories ?? []);
         var byNormalized = new Dictionary<string, string>();
         foreach (var name in names)
         {
@@ -156,15 +158,16 @@ public sealed class TopicVocabulary(CmsDbContext db)
         var topicIds = new Dictionary<string, int>(byNormalized.Count, StringComparer.Ordinal);
         var ids = new List<long>(itemIds);
         var stories = new List<long>(storyIds);
-        if (byNormalized.Count == 0 && itemIds == 0 && storyIds == 0)
+        if (byNormalized.Count == 0 && itemIds == 0 && storyIds == 0 && wantedCategories.Length == 0)
         {
             return (topicIds, ids, stories);
         }
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         var created = new List<(int Id, string Name)>();
+        var createdCategories = new List<(int Id, string Name)>();
         // Known topics are read in the statement's snapshot, created ones come back from the
         // INSERT; kind 2 rows are the reserved item ids, kind 3 the story ids.
-        await using (var cmd = new NpgsqlCommand(
+        var cmd = new NpgsqlBatchCommand(
             $$"""
             WITH created AS (
               INSERT INTO topics (name, from_import, created_at)
@@ -179,14 +182,19 @@ public sealed class TopicVocabulary(CmsDbContext db)
             SELECT 2, id, NULL, NULL FROM {{Importing.ItemCopy.NewItemIds}} AS ids
             UNION ALL
             SELECT 3, nextval('{{CmsDbContext.StoryIdSequence}}'), NULL, NULL FROM generate_series(1, @s)
-            """, conn))
+            """);
+        cmd.Parameters.AddWithValue("names", byNormalized.Values.ToArray());
+        cmd.Parameters.AddWithValue("normalized", byNormalized.Keys.ToArray());
+        cmd.Parameters.AddWithValue("create", actor.Can(Permissions.ManageTopics));
+        cmd.Parameters.AddWithValue("n", itemIds);
+        cmd.Parameters.AddWithValue("s", storyIds);
+        await using (var batch = new NpgsqlBatch(conn) { BatchCommands = { cmd } })
         {
-            cmd.Parameters.AddWithValue("names", byNormalized.Values.ToArray());
-            cmd.Parameters.AddWithValue("normalized", byNormalized.Keys.ToArray());
-            cmd.Parameters.AddWithValue("create", actor.Can(Permissions.ManageTopics));
-            cmd.Parameters.AddWithValue("n", itemIds);
-            cmd.Parameters.AddWithValue("s", storyIds);
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            if (wantedCategories.Length > 0)
+            {
+                batch.BatchCommands.Add(InsertCategories(wantedCategories));
+            }
+            await using var reader = await batch.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
                 var kind = reader.GetInt32(0);
@@ -201,7 +209,13 @@ public sealed class TopicVocabulary(CmsDbContext db)
                     created.Add(((int)reader.GetInt64(1), reader.GetString(3)));
                 }
             }
+            if (wantedCategories.Length > 0)
+            {
+                await reader.NextResultAsync(ct);
+                await ReadCreatedCategoriesAsync(reader, createdCategories, ct);
+            }
         }
+        AuditCreatedCategories(actor, createdCategories);
         ids.Sort();
         stories.Sort();
         // A topic another transaction committed while this statement waited on its name is in
@@ -224,23 +238,36 @@ public sealed class TopicVocabulary(CmsDbContext db)
     // Categories the pipeline uses join the managed list, under the same rule as topics.
     public async Task EnsureCategoriesFromImportAsync(Actor actor, IEnumerable<string> names, CancellationToken ct)
     {
-        var wanted = names.Distinct(StringComparer.Ordinal).ToArray();
-        if (wanted.Length == 0 || !actor.Can(Permissions.ManageTopics))
+        var wanted = WantedCategories(actor, names);
+        if (wanted.Length == 0)
         {
             return;
         }
-        var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         var created = new List<(int Id, string Name)>();
-        await using (var insert = new NpgsqlCommand(
-            "INSERT INTO categories (name, from_import) SELECT unnest(@names), true ON CONFLICT DO NOTHING RETURNING id, name", conn))
+        await using (var insert = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection()) { BatchCommands = { InsertCategories(wanted) } })
         {
-            insert.Parameters.AddWithValue("names", wanted);
             await using var reader = await insert.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                created.Add((reader.GetInt32(0), reader.GetString(1)));
-            }
+            await ReadCreatedCategoriesAsync(reader, created, ct);
         }
+        AuditCreatedCategories(actor, created);
+    }
+
+    private static string[] WantedCategories(Actor actor, IEnumerable<string> names) =>
+        actor.Can(Permissions.ManageTopics) ? names.Distinct(StringComparer.Ordinal).ToArray() : [];
+
+    private static NpgsqlBatchCommand InsertCategories(string[] names) =>
+        new("INSERT INTO categories (name, from_import) SELECT unnest($1), true ON CONFLICT DO NOTHING RETURNING id, name") { Parameters = { new() { Value = names } } };
+
+    private static async Task ReadCreatedCategoriesAsync(NpgsqlDataReader reader, List<(int Id, string Name)> created, CancellationToken ct)
+    {
+        while (await reader.ReadAsync(ct))
+        {
+            created.Add((reader.GetInt32(0), reader.GetString(1)));
+        }
+    }
+
+    private void AuditCreatedCategories(Actor actor, List<(int Id, string Name)> created)
+    {
         foreach (var (id, name) in created)
         {
             AuditLog.Add(db, actor, AuditActions.CategoryCreated, AuditTargets.Category, id.ToString(), new { name, fromImport = true });
