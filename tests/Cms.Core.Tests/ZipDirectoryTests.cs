@@ -154,4 +154,64 @@ public sealed class ZipDirectoryTests
         Assert.Equal("not a readable zip archive: too short to be one", Problem([1, 2, 3]));
         Assert.Equal("not a readable zip archive: no end of central directory record", Problem(Encoding.UTF8.GetBytes(new string('x', 5_000))));
     }
+
+    // The zip's bytes up to its end record, then a ZIP64 end record and locator, then the end record
+    // (edited by the caller). zip64Start: where the ZIP64 record says the directory starts.
+    private static (byte[] Bytes, int End, uint RealStart, uint Zip64At) WithZip64(int entries, ulong zip64Entries, Func<uint, uint, ulong> zip64Start)
+    {
+        var real = Zip(entries);
+        var end = real.Length - 22;
+        var realStart = BinaryPrimitives.ReadUInt32LittleEndian(real.AsSpan(end + 16));
+        var zip64At = (uint)end;
+        var record = new byte[56];
+        BinaryPrimitives.WriteUInt32LittleEndian(record, 0x06064b50);
+        BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(4), 44);
+        BinaryPrimitives.WriteUInt16LittleEndian(record.AsSpan(12), 45);
+        BinaryPrimitives.WriteUInt16LittleEndian(record.AsSpan(14), 45);
+        BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(24), zip64Entries);
+        BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(32), zip64Entries);
+        BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(40), (ulong)(end - realStart));
+        BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(48), zip64Start(realStart, zip64At));
+        var locator = new byte[20];
+        BinaryPrimitives.WriteUInt32LittleEndian(locator, 0x07064b50);
+        BinaryPrimitives.WriteUInt64LittleEndian(locator.AsSpan(8), zip64At);
+        BinaryPrimitives.WriteUInt32LittleEndian(locator.AsSpan(16), 1);
+        var bytes = real[..end].Concat(record).Concat(locator).Concat(real[end..]).ToArray();
+        return (bytes, end + 76, realStart, zip64At);
+    }
+
+    // Readers differ on which all-ones field of the end record sends them to the ZIP64 record
+    // (REVIEW14): both directories are walked, so neither can hide the other.
+    [Fact]
+    public void An_end_record_whose_directory_size_alone_is_all_ones_does_not_send_the_walk_to_a_zip64_record_ZipArchive_never_reads()
+    {
+        // ZipArchive ignores the ZIP64 record here and reads the 20 entries at the end record's
+        // offset; ZipDirectory follows the ZIP64 record to an empty directory (its own bytes).
+        var (bytes, end, _, _) = WithZip64(20, 0, (_, zip64At) => zip64At);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(end + 12), uint.MaxValue);
+
+        var opened = Opened(bytes);
+        var problem = Problem(bytes);
+
+        Assert.True(problem is not null || opened <= 3, $"ZipDirectory let it through and ZipArchive opened {opened} entries (limit 3)");
+    }
+
+    [Fact]
+    public void An_end_record_whose_disk_number_is_all_ones_does_not_hide_the_directory_ZipArchive_reads_through_zip64()
+    {
+        // ZipArchive reads the ZIP64 record (disk number all ones) and its 20 entries; ZipDirectory
+        // does not, and walks from the end record's offset, which points at no directory.
+        var (bytes, end, _, _) = WithZip64(20, 20, (realStart, _) => realStart);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(end + 4), 0xFFFF);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(end + 6), 0xFFFF);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(end + 8), 0);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(end + 10), 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(end + 12), 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(end + 16), (uint)(end - 76));
+
+        var opened = Opened(bytes);
+        var problem = Problem(bytes);
+
+        Assert.True(problem is not null || opened <= 3, $"ZipDirectory let it through and ZipArchive opened {opened} entries (limit 3)");
+    }
 }

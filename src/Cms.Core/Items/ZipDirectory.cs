@@ -7,8 +7,8 @@ namespace Cms.Core.Items;
 // into one object per entry (~400 bytes each) before anything can be looked at, so a zip of two
 // million empty entries (150 MB) cost 800 MiB. No framework or served library counts entries
 // without materializing them; this reads the end record (and the ZIP64 one), then walks the
-// directory headers from where ZipArchive starts, as ZipArchive does (until a header's signature is
-// wrong), holding one header at a time. The counts in the end records are not trusted: a zip may
+// directory headers from each start a reader may take, as ZipArchive walks (until a header's
+// signature is wrong), holding one header at a time. The counts in the end records are not trusted: a zip may
 // declare one entry and hold a million. Null when ZipArchive would read at most maxEntries entries
 // from at most maxDirectoryBytes of directory; otherwise why not.
 public static class ZipDirectory
@@ -44,47 +44,72 @@ public static class ZipDirectory
         ulong declared = BinaryPrimitives.ReadUInt16LittleEndian(end[10..]);
         ulong size = BinaryPrimitives.ReadUInt32LittleEndian(end[12..]);
         ulong start = BinaryPrimitives.ReadUInt32LittleEndian(end[16..]);
-        if (declared == ushort.MaxValue || size == uint.MaxValue || start == uint.MaxValue
-            || BinaryPrimitives.ReadUInt16LittleEndian(end[8..]) == ushort.MaxValue)
-        {
-            // ZIP64: the locator sits right before the end record and names where the ZIP64 end record is.
-            var endStart = tailStart + at;
-            if (endStart >= Zip64LocatorSize)
-            {
-                var locator = new byte[Zip64LocatorSize];
-                ReadAt(zip, endStart - Zip64LocatorSize, locator);
-                if (BinaryPrimitives.ReadUInt32LittleEndian(locator) == Zip64LocatorSignature)
-                {
-                    var recordAt = BinaryPrimitives.ReadUInt64LittleEndian(locator.AsSpan(8));
-                    if (length < Zip64EndSize || recordAt > (ulong)(length - Zip64EndSize))
-                    {
-                        return Unreadable("its ZIP64 end record lies outside the file");
-                    }
-                    var record = new byte[Zip64EndSize];
-                    ReadAt(zip, (long)recordAt, record);
-                    if (BinaryPrimitives.ReadUInt32LittleEndian(record) != Zip64EndSignature)
-                    {
-                        return Unreadable("no ZIP64 end of central directory record where its locator points");
-                    }
-                    declared = BinaryPrimitives.ReadUInt64LittleEndian(record.AsSpan(32));
-                    size = BinaryPrimitives.ReadUInt64LittleEndian(record.AsSpan(40));
-                    start = BinaryPrimitives.ReadUInt64LittleEndian(record.AsSpan(48));
-                }
-            }
-        }
-        if (declared > (ulong)maxEntries)
+        // All ones means "see the ZIP64 record"; such a field is no directory's count, size or start.
+        var starts = new List<ulong>(2);
+        if (declared != ushort.MaxValue && declared > (ulong)maxEntries)
         {
             return TooMany(declared.ToString("N0", CultureInfo.InvariantCulture), maxEntries);
         }
-        if (size > (ulong)maxDirectoryBytes)
+        if (size != uint.MaxValue && size > (ulong)maxDirectoryBytes)
         {
             return TooLarge(size, maxDirectoryBytes);
         }
-        if (start > (ulong)length)
+        if (start != uint.MaxValue)
         {
-            return Unreadable("its central directory starts beyond the end of the file");
+            if (start > (ulong)length)
+            {
+                return Unreadable("its central directory starts beyond the end of the file");
+            }
+            starts.Add(start);
         }
-        return Walk(zip, (long)start, maxEntries, maxDirectoryBytes);
+        // Readers differ on which end-record fields send them to the ZIP64 record (ZipArchive: the
+        // disk number, the offset or the count; others: any all-ones field), so whenever a ZIP64
+        // locator stands before the end record, the directory it names is walked as well as the end
+        // record's: a zip cannot show this check one directory and ZipArchive another (REVIEW14).
+        var endStart = tailStart + at;
+        if (endStart >= Zip64LocatorSize)
+        {
+            var locator = new byte[Zip64LocatorSize];
+            ReadAt(zip, endStart - Zip64LocatorSize, locator);
+            if (BinaryPrimitives.ReadUInt32LittleEndian(locator) == Zip64LocatorSignature)
+            {
+                var recordAt = BinaryPrimitives.ReadUInt64LittleEndian(locator.AsSpan(8));
+                if (length < Zip64EndSize || recordAt > (ulong)(length - Zip64EndSize))
+                {
+                    return Unreadable("its ZIP64 end record lies outside the file");
+                }
+                var record = new byte[Zip64EndSize];
+                ReadAt(zip, (long)recordAt, record);
+                if (BinaryPrimitives.ReadUInt32LittleEndian(record) != Zip64EndSignature)
+                {
+                    return Unreadable("no ZIP64 end of central directory record where its locator points");
+                }
+                var declared64 = BinaryPrimitives.ReadUInt64LittleEndian(record.AsSpan(32));
+                var size64 = BinaryPrimitives.ReadUInt64LittleEndian(record.AsSpan(40));
+                var start64 = BinaryPrimitives.ReadUInt64LittleEndian(record.AsSpan(48));
+                if (declared64 > (ulong)maxEntries)
+                {
+                    return TooMany(declared64.ToString("N0", CultureInfo.InvariantCulture), maxEntries);
+                }
+                if (size64 > (ulong)maxDirectoryBytes)
+                {
+                    return TooLarge(size64, maxDirectoryBytes);
+                }
+                if (start64 > (ulong)length)
+                {
+                    return Unreadable("its central directory starts beyond the end of the file");
+                }
+                starts.Add(start64);
+            }
+        }
+        foreach (var from in starts.Distinct())
+        {
+            if (Walk(zip, (long)from, maxEntries, maxDirectoryBytes) is { } problem)
+            {
+                return problem;
+            }
+        }
+        return null;
     }
 
     // Counts the headers ZipArchive would read: from the start, one after another, until one does

@@ -208,6 +208,29 @@ public sealed class ForwardedHeadersTests(KnownProxyFixture app) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.False(response.Headers.Contains("Server"));
     }
+
+    // The sign-in form binds only "Input.*" fields: a form naming the account without the prefix
+    // (which the per-account limiter, keyed on Input.Email, would not count) tries no password at
+    // all, even the right one (REVIEW14).
+    [Fact]
+    public async Task A_sign_in_naming_the_account_without_the_input_prefix_tries_no_password()
+    {
+        var email = $"unprefixed-{Guid.NewGuid():N}@example.com";
+        await app.Factory.CreateUserAsync(email, KnownProxyFixture.Password, Roles.Editor);
+        var from = new RawClient(app.BaseAddress, RawClient.Address());
+        var page = await from.SendAsync(HttpMethod.Get, "/Account/Login");
+        var antiforgery = string.Join("; ", page.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]));
+
+        var response = await from.SendAsync(HttpMethod.Post, "/Account/Login", new FormUrlEncodedContent(
+        [
+            new("Email", email),
+            new("Password", KnownProxyFixture.Password),
+            new("__RequestVerificationToken", Http.AntiforgeryToken(await page.Content.ReadAsStringAsync())),
+        ]), antiforgery);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain(response.Headers, h => h.Key == "Set-Cookie" && h.Value.Any(v => v.StartsWith("cms.auth=", StringComparison.Ordinal)));
+    }
 }
 
 // The same headers from an address that is not a configured proxy: all ignored.

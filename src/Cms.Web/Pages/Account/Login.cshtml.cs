@@ -11,7 +11,10 @@ public sealed class LoginModel(PasswordSignIn signIn) : PageModel
     // One message for every failure: unknown account, wrong password and lockout look alike.
     public const string FailureMessage = "Invalid sign-in attempt.";
 
-    [BindProperty]
+    // Named, so the form binds only from "Input.*" fields: without a name, a form with no such
+    // field binds "Email=..." (the empty prefix), which the per-account limiter, keyed on
+    // "Input.Email", does not see (REVIEW14).
+    [BindProperty(Name = "Input")]
     [FromForm]
     public InputModel Input { get; set; } = new();
 

@@ -13,7 +13,8 @@ namespace Cms.Web.Pages.Account;
 [SignInRateLimited]
 public sealed class LoginWith2faModel(SignInManager<CmsUser> signIn, SignInRecords records) : PageModel
 {
-    [BindProperty]
+    // Named, as on the sign-in page (LoginModel.Input): no binding from unprefixed fields.
+    [BindProperty(Name = "Input")]
     [FromForm]
     public InputModel Input { get; set; } = new();
 

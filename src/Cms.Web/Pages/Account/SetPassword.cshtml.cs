@@ -10,7 +10,8 @@ namespace Cms.Web.Pages.Account;
 [Infrastructure.Accounts.SignInRateLimited]
 public sealed class SetPasswordModel(OwnAccount account) : PageModel
 {
-    [BindProperty]
+    // Named, as on the sign-in page (LoginModel.Input): no binding from unprefixed fields.
+    [BindProperty(Name = "Input")]
     [FromForm]
     public InputModel Input { get; set; } = new();
 

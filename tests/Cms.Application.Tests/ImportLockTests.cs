@@ -3,10 +3,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Cms.Application.Tests;
 
-// REVIEW14: IMPORT14 sends the import lock and the batch's dedupe read in one NpgsqlBatch. The
-// read must still run after the lock is granted (its own snapshot), so an import waiting on another
-// sees that one's items once it committed. Checked here; passes.
-public sealed class Review14ImportLockTests
+// A batch sends the import lock and its dedupe read in one NpgsqlBatch (IMPORT14). The read runs
+// after the lock is granted, in its own snapshot, so an import that waited on another sees that
+// one's items once it committed (REVIEW14 checked it fails with the lock statement removed).
+public sealed class ImportLockTests
 {
     [Fact]
     public async Task An_import_waiting_on_the_lock_sees_the_item_the_import_before_it_committed_and_stores_it_once()
