@@ -10,4 +10,12 @@ public static class SameMoment
 {
     public static bool Lost(DbUpdateException ex) =>
         ex is DbUpdateConcurrencyException || ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    // The loser's answer: its unsaved changes are dropped from the context (the audit row among
+    // them), so nothing of the lost write is saved by a later SaveChanges of the same request.
+    public static Outcome Conflict(DbContext db, string message)
+    {
+        db.ChangeTracker.Clear();
+        return Outcome.Conflict(message);
+    }
 }

@@ -65,8 +65,7 @@ public sealed class ItemAssignments(CmsDbContext db)
         }
         catch (DbUpdateException ex) when (SameMoment.Lost(ex))
         {
-            db.ChangeTracker.Clear();
-            return Outcome.Conflict("Someone else assigned this item at the same moment; reload the page to see who has it now.");
+            return SameMoment.Conflict(db, "Someone else assigned this item at the same moment; reload the page to see who has it now.");
         }
         return Outcome.Ok(userId is null ? "Unassigned." : $"Assigned to {name}.");
     }

@@ -218,8 +218,7 @@ public sealed class SavedViews(CmsDbContext db, QueueQuery queue)
         }
         catch (DbUpdateException ex) when (SameMoment.Lost(ex))
         {
-            db.ChangeTracker.Clear();
-            return Outcome.Conflict(SameTimeMessage);
+            return SameMoment.Conflict(db, SameTimeMessage);
         }
     }
 
@@ -278,8 +277,7 @@ public sealed class SavedViews(CmsDbContext db, QueueQuery queue)
         }
         catch (DbUpdateException ex) when (SameMoment.Lost(ex))
         {
-            db.ChangeTracker.Clear();
-            return Outcome.Conflict(SameTimeMessage);
+            return SameMoment.Conflict(db, SameTimeMessage);
         }
         return Outcome.Ok($"Moved “{list[target].Name}” {(step < 0 ? "up" : "down")}.");
     }
@@ -309,8 +307,7 @@ public sealed class SavedViews(CmsDbContext db, QueueQuery queue)
         }
         catch (DbUpdateException ex) when (SameMoment.Lost(ex))
         {
-            db.ChangeTracker.Clear();
-            return Outcome.Conflict(SameTimeMessage);
+            return SameMoment.Conflict(db, SameTimeMessage);
         }
         return Outcome.Ok(id is null ? "The queue opens on the review queue again." : $"The queue now opens on “{list.Single(v => v.Id == id).Name}”.");
     }
